@@ -1,0 +1,72 @@
+"""One exception hierarchy; every error carries a hint saying what to do next."""
+
+from __future__ import annotations
+
+
+class ConsilienceError(Exception):
+    """Base error. `hint` tells the user what to do; `retryable` whether retrying helps."""
+
+    http_status = 500
+    retryable = False
+
+    def __init__(self, message: str, hint: str = "", *, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if retryable is not None:
+            self.retryable = retryable
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class ConfigurationError(ConsilienceError):
+    http_status = 500
+
+
+class ToolMissingError(ConfigurationError):
+    """Java or Maven (or another external tool) is not installed."""
+
+
+class DatabaseUnavailableError(ConsilienceError):
+    http_status = 503
+    retryable = True
+
+
+class ServerError(ConsilienceError):
+    """The managed Neo4j server failed to build, start or stop."""
+
+
+class IngestError(ConsilienceError):
+    """A document could not be read or parsed; nothing of it was written."""
+
+    http_status = 422
+
+
+class UnsupportedInputError(IngestError):
+    pass
+
+
+class EmptyDocumentError(IngestError):
+    pass
+
+
+class ModelIntegrityError(ConfigurationError):
+    """Embedding weights are missing or do not match their pinned checksum."""
+
+
+class NotFoundError(ConsilienceError):
+    http_status = 404
+
+
+class InvalidInputError(ConsilienceError):
+    http_status = 422
+
+
+class AuthError(ConsilienceError):
+    http_status = 401
+
+
+class LLMError(ConsilienceError):
+    http_status = 502
+    retryable = True

@@ -1,0 +1,59 @@
+"""Wiring: settings in, driver/embedder/extractor/LLM out. Constructors do no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from neo4j import Driver
+
+from consilience.settings import Settings
+from ingest.claims.base import ClaimExtractor
+from ingest.claims.rules import RuleExtractor
+from ingest.pipeline import Ingestor
+from kg.driver import managed_server, open_driver
+from kg.embedding import MiniLMEmbedder
+from kg.faiss_index import ClaimIndex
+from kg.schema import ensure_schema
+from kg.server import ManagedServer
+
+
+@dataclass
+class Services:
+    """Everything a command needs, opened lazily and closed once."""
+
+    settings: Settings
+    embedder: MiniLMEmbedder
+    extractor: ClaimExtractor
+    _driver: Driver | None = field(default=None, repr=False)
+    _index: ClaimIndex | None = field(default=None, repr=False)
+
+    def server(self) -> ManagedServer:
+        return managed_server(self.settings)
+
+    def driver(self) -> Driver:
+        if self._driver is None:
+            self._driver = open_driver(self.settings)
+            ensure_schema(self._driver, self.settings.neo4j.database)
+        return self._driver
+
+    def claim_index(self) -> ClaimIndex:
+        if self._index is None:
+            self._index = ClaimIndex(self.settings.faiss_dir, self.embedder.dimensions).load()
+        return self._index
+
+    def ingestor(self) -> Ingestor:
+        s = self.settings
+        return Ingestor(self.driver(), self.embedder, self.extractor,
+                        batch_size=s.write_batch_size, max_file_mb=s.max_file_mb,
+                        max_source_chars=s.max_source_chars)
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+
+def build_services(settings: Settings, *, extractor: ClaimExtractor | None = None) -> Services:
+    embedder = MiniLMEmbedder(settings.embedding.batch_size, settings.embedding.device)
+    return Services(settings=settings, embedder=embedder,
+                    extractor=extractor or RuleExtractor())

@@ -1,0 +1,107 @@
+"""One nested settings object, read once from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Neo4jSettings(BaseModel):
+    """How to reach (or run) the graph database."""
+
+    uri: str | None = Field(
+        None, description="External Neo4j bolt/neo4j URI; unset means the project-managed server"
+    )
+    user: str = Field("neo4j", description="Neo4j user name")
+    password: SecretStr | None = Field(
+        None, description="Neo4j password; the managed server generates and stores its own"
+    )
+    database: str | None = Field(None, description="Database name (None: the server default)")
+    bolt_port: int | None = Field(
+        None, description="Bolt port of the managed server; unset picks a free port once"
+    )
+    version: str = Field("5.26.30", description="Neo4j Community version laid out with Maven")
+    lib_dir: Path | None = Field(
+        None, description="Folder of Neo4j jars (default <data_dir>/neo4j/lib); may be shared"
+    )
+    heap: str = Field("1g", description="JVM heap of the managed server")
+    pagecache: str = Field("256m", description="Page cache of the managed server")
+    start_timeout_s: float = Field(90.0, description="Seconds to wait for the server to answer")
+
+
+class EmbeddingSettings(BaseModel):
+    """The sentence-embedding model (offline, from a pinned package)."""
+
+    batch_size: int = Field(64, description="Sentences per encode call")
+    device: str = Field("cpu", description="torch device for the embedding model")
+
+
+class LLMSettings(BaseModel):
+    """The optional Claude adjudicator/extractor."""
+
+    model: str = Field("claude-sonnet-4-5", description="Claude model name")
+    max_retries: int = Field(2, description="SDK retries on transient errors")
+    timeout_s: float = Field(60.0, description="Per-request timeout")
+
+
+class Settings(BaseSettings):
+    """All configuration. Standard names (NEO4J_URI, ANTHROPIC_API_KEY) are honoured."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CONSILIENCE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Field(Path(".consilience"), description="Project data folder")
+    write_batch_size: int = Field(2000, description="Rows per UNWIND batch on writes")
+    max_file_mb: float = Field(200.0, description="Refuse input files larger than this")
+    max_source_chars: int = Field(
+        3_000_000, description="Refuse a single document whose cleaned text is longer"
+    )
+    neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI"))
+    neo4j_user: str | None = Field(None, validation_alias=AliasChoices("NEO4J_USER"))
+    neo4j_password: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("NEO4J_PASSWORD")
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
+    )
+    anthropic_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL")
+    )
+
+    def model_post_init(self, __context: object) -> None:
+        # The standard variable names win over the nested ones.
+        if self.neo4j_uri:
+            self.neo4j.uri = self.neo4j_uri
+        if self.neo4j_user:
+            self.neo4j.user = self.neo4j_user
+        if self.neo4j_password:
+            self.neo4j.password = self.neo4j_password
+        self.data_dir = self.data_dir.expanduser().resolve()
+
+    @property
+    def uses_external_db(self) -> bool:
+        return bool(self.neo4j.uri)
+
+    @property
+    def neo4j_dir(self) -> Path:
+        return self.data_dir / "neo4j"
+
+    @property
+    def faiss_dir(self) -> Path:
+        return self.data_dir / "faiss"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings once; callers pass the object down (no global state)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

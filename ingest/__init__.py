@@ -1,0 +1,1 @@
+"""Loaders, cleaning, segmentation and claim extraction; writes go through `kg`."""

@@ -1,0 +1,1 @@
+"""Claim extraction: the offline rule-based extractor and the optional Claude one."""

@@ -1,0 +1,99 @@
+"""Structured numbers in a sentence; model names and identifiers are not measurements."""
+
+from __future__ import annotations
+
+import re
+
+from kg.models import Quantity
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_NUMBER = re.compile(
+    r"(?P<cmp>>>|<<|>=|<=|≥|≤|>|<|~|≈|\b(?:about|around|approximately|roughly|over|under|"
+    r"at least|at most|up to|more than|less than|nearly|almost)\s+)?\s*"
+    r"(?P<cur>[$£€])?(?P<num>" + _NUM + r")"
+    r"(?:\s*(?:-|–|—|to)\s*[$£€]?(?P<num2>" + _NUM + r"))?"
+    r"(?P<unit>\s*(?:%|×|x\b|X\b|percentage points|percent|pp\b|k\b|K\b|M\b|B\b|bn\b|"
+    r"billion|million|thousand|trillion|Wh\b|W\b|Ah\b|Pa\b|lb\b|"
+    r"hours?|days?|weeks?|months?|years?|minutes?|seconds?|steps|tokens|prompts|samples|"
+    r"trajectories|rollouts|accounts|countries|layers?|seeds|orders of magnitude|"
+    r"standard deviations?|FLOP|flop|/5))?"
+    r"(?P<hedge>\s*\?)?"
+)
+_MEASURES = (
+    "AUROC", "pAUROC", "AUC", "ROC AUC", "accuracy", "precision", "recall", "F1", "cost",
+    "faster", "slower", "speed", "probability", "chance", "rate", "success", "lead time",
+    "sandbag", "refus", "sycophan", "misalignment", "variance", "correlation", "USEFULNESS",
+    "NEUTRALITY", "shutdown", "GDP", "growth", "training", "compute", "parameters", "layer",
+    "performance", "score", "error", "latency", "throughput", "tax", "price", "runtime",
+)
+_ILLUSTRATIVE = re.compile(
+    r"\b(?:e\.g\.|for example|for instance|say,|suppose|imagine|hypothetical(?:ly)?|"
+    r"would prefer|if we|such as)\b", re.I)
+_MEASURE_RE = re.compile("|".join(re.escape(m) for m in _MEASURES), re.I)
+_CMP_MAP = {"≥": ">=", "≤": "<=", "≈": "~", "about": "~", "around": "~", "approximately": "~",
+            "roughly": "~", "nearly": "~", "almost": "~", "over": ">", "more than": ">",
+            "under": "<", "less than": "<", "at least": ">=", "at most": "<=", "up to": "<="}
+
+
+def _is_identifier(sentence: str, start: int, end: int) -> bool:
+    before = sentence[max(0, start - 1):start]
+    after = sentence[end:end + 1]
+    if before and (before.isalpha() or before in "_/#@"):
+        return True  # Qwen3, GPT-5 handled below, v2, #171
+    if before == "-" and start >= 2 and sentence[start - 2].isalnum():
+        return True  # Qwen3-32B, GPT-5.4, N-1
+    if before == "." and start >= 2 and sentence[start - 2].isdigit():
+        return True
+    if after and (after.isalpha() and after not in "xXkKMB%") or after in ("-",) and \
+            sentence[end + 1:end + 2].isalpha() and sentence[end + 1:end + 2].isupper():
+        return True  # 8B-Instruct, 2.5-Pro style names
+    return False
+
+
+def _to_float(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
+def extract_numbers(sentence: str) -> list[Quantity]:
+    out: list[Quantity] = []
+    illustrative_from = None
+    im = _ILLUSTRATIVE.search(sentence)
+    if im:
+        illustrative_from = im.start()
+    for m in _NUMBER.finditer(sentence):
+        num_start, num_end = m.span("num")
+        if _is_identifier(sentence, num_start, num_end):
+            continue
+        if m.group("num2") is None and _is_identifier(sentence, num_start, m.end("num")):
+            continue
+        value = _to_float(m.group("num"))
+        unit = (m.group("unit") or "").strip() or None
+        if m.group("cur"):
+            unit = m.group("cur") + (unit or "")
+        if unit is None and m.group("num2") is None and 1900 <= value <= 2100 and \
+                "." not in m.group("num"):
+            measured = "year"
+        else:
+            measured = None
+        raw_cmp = (m.group("cmp") or "").strip().lower()
+        cmp = _CMP_MAP.get(raw_cmp, raw_cmp or "=")
+        if cmp not in ("=", ">", "<", ">=", "<=", "~", ">>", "<<"):
+            cmp = "="
+        if measured is None:
+            window = sentence[max(0, m.start() - 60):m.end() + 40]
+            mm = _MEASURE_RE.search(window)
+            measured = mm.group(0).lower() if mm else None
+        start = m.start("cmp") if m.group("cmp") else (m.start("cur") if m.group("cur")
+                                                        else num_start)
+        out.append(Quantity(
+            text=sentence[start:m.end()].strip(),
+            value=value,
+            value_max=_to_float(m.group("num2")) if m.group("num2") else None,
+            unit=unit,
+            comparator=cmp,  # type: ignore[arg-type]
+            measured=measured,
+            illustrative=illustrative_from is not None and m.start() > illustrative_from,
+            hedged=bool(m.group("hedge")),
+            start=start,
+        ))
+    return out

@@ -1,0 +1,105 @@
+"""One registry: detect the format of a file and turn it into parsed documents."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from consilience.errors import EmptyDocumentError
+from ingest.chrome import drop_chrome
+from ingest.clean import clean_inline, dominant_script
+from ingest.dates import find_english_date
+from ingest.document import ParsedDocument
+from ingest.loaders.decode import decode_text
+from ingest.loaders.digest import is_digest, split_digest
+from ingest.loaders.gist import is_gist, split_gist
+from ingest.loaders.html import html_blocks, looks_like_html
+from ingest.loaders.markdown import markdown_blocks, split_front_matter
+from ingest.loaders.pdf import pdf_blocks
+from ingest.loaders.text import text_blocks
+
+Loader = Callable[[bytes, str], list[ParsedDocument]]
+
+
+def _title_from_blocks(doc_blocks: list, fallback: str) -> str:  # type: ignore[type-arg]
+    for b in doc_blocks[:10]:
+        if b.kind == "heading":
+            return b.text[:300]
+    return doc_blocks[0].text[:120] if doc_blocks else fallback
+
+
+def load_pdf(data: bytes, name: str) -> list[ParsedDocument]:
+    title, blocks = pdf_blocks(data, name)
+    blocks = drop_chrome(blocks)
+    return [ParsedDocument(title=title or _title_from_blocks(blocks, name), blocks=blocks)]
+
+
+def load_html(data: bytes, name: str) -> list[ParsedDocument]:
+    text = decode_text(data, name)
+    title, blocks = html_blocks(text)
+    script = dominant_script(" ".join(b.text for b in blocks[:200]))
+    blocks = drop_chrome(blocks, script)
+    return [ParsedDocument(title=title or _title_from_blocks(blocks, name), blocks=blocks)]
+
+
+def load_text(data: bytes, name: str) -> list[ParsedDocument]:
+    text = decode_text(data, name)
+    if is_digest(text):
+        return split_digest(text)
+    if is_gist(text):
+        return split_gist(text)
+    meta, body = split_front_matter(text)
+    if meta or name.lower().endswith((".md", ".markdown")):
+        blocks = markdown_blocks(body)
+    elif looks_like_html(body):
+        title, blocks = html_blocks(body)
+        meta = {"title": title} if title else {}
+    else:
+        blocks = text_blocks(body)
+    script = dominant_script(" ".join(b.text for b in blocks[:200]))
+    blocks = drop_chrome(blocks, script)
+    title = clean_inline(str(meta.get("title") or ""))[0] or _title_from_blocks(blocks, name)
+    if blocks and blocks[0].kind == "heading" and blocks[0].text.casefold() == title.casefold():
+        pass  # keep: the heading is also the first section name
+    date = meta.get("date")
+    doc = ParsedDocument(
+        title=title,
+        blocks=blocks,
+        url=str(meta["url"]) if meta.get("url") else None,
+        date=(date.isoformat() if hasattr(date, "isoformat") else str(date)) if date
+        else find_english_date(body[:2000]),
+        language="en" if script == "latin" else script,
+    )
+    if meta:
+        doc.flags.append("front-matter")
+    return [doc]
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    suffix = path.suffix.lower()
+    if data[:5] == b"%PDF-" or suffix == ".pdf":
+        return "pdf"
+    if suffix in (".html", ".htm", ".xhtml"):
+        return "html"
+    head = data[:4096].lower()
+    if head.lstrip().startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return "text"
+
+
+LOADERS: dict[str, Loader] = {"pdf": load_pdf, "html": load_html, "text": load_text}
+
+
+def load_file(path: Path, data: bytes) -> tuple[str, list[ParsedDocument]]:
+    """(format, documents) for one file's bytes; raises IngestError subclasses."""
+    fmt = detect_format(path, data)
+    docs = [d for d in LOADERS[fmt](data, path.name) if d.blocks]
+    if not docs:
+        raise EmptyDocumentError(
+            f"{path.name} contains no readable text after cleaning.",
+            "Check that the file holds the document itself, not only page chrome or markup.",
+        )
+    for d in docs:
+        d.title = re.sub(r"\s+", " ", d.title).strip()[:500] or path.stem
+    return fmt, docs

@@ -1,0 +1,48 @@
+"""Bytes to text, refusing binary junk and undecodable input with a clear error."""
+
+from __future__ import annotations
+
+from consilience.errors import EmptyDocumentError, UnsupportedInputError
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:65536]
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NULs
+        return False
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control / len(head) > 0.05
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode text bytes (UTF-8 first, then detection)."""
+    if not data.strip():
+        raise EmptyDocumentError(f"{name} is empty.", "Check that the file was saved completely.")
+    if looks_binary(data):
+        raise UnsupportedInputError(
+            f"{name} looks like binary data, not a document.",
+            "Supported inputs: PDF, HTML, markdown, plain text, saved web pages.",
+        )
+    for enc in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else (
+            "utf-8-sig",):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:2_000_000]).best()
+    if best is None or best.encoding is None:
+        raise UnsupportedInputError(
+            f"{name}: the text encoding could not be determined.",
+            "Re-save the file as UTF-8 (e.g. `iconv -f <encoding> -t utf-8`).",
+        )
+    try:
+        return data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise UnsupportedInputError(
+            f"{name}: could not decode as {best.encoding}.", "Re-save the file as UTF-8."
+        ) from exc

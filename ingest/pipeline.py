@@ -1,0 +1,206 @@
+"""File -> documents -> claims -> embeddings -> graph, one transaction per document."""
+
+from __future__ import annotations
+
+import glob
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Literal
+
+from neo4j import Driver
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from pydantic import BaseModel, Field
+
+from consilience.errors import (
+    ConsilienceError,
+    DatabaseUnavailableError,
+    IngestError,
+    UnsupportedInputError,
+)
+from ingest.claims.base import ClaimExtractor
+from ingest.document import ParsedDocument, assemble
+from ingest.loaders import load_file
+from ingest.metadata import infer_metadata
+from kg import ids, store
+from kg.embedding import Embedder
+from kg.models import ClaimRecord, DocumentRecord, FileRecord, PassageRecord, SourceRecord
+
+
+class IngestOutcome(BaseModel):
+    """What happened to one input file."""
+
+    path: str = Field(description="The file as given")
+    status: Literal["ingested", "unchanged", "failed"] = Field(description="Result")
+    format: str | None = Field(None, description="Loader used")
+    sources: int = Field(0, description="Sources the file yielded")
+    claims: int = Field(0, description="Claims extracted")
+    bytes: int = Field(0, description="File size")
+    error: str | None = Field(None, description="Why it failed")
+    hint: str | None = Field(None, description="What to do about it")
+    parse_s: float = Field(0.0, description="Seconds loading, cleaning, extracting")
+    embed_s: float = Field(0.0, description="Seconds embedding")
+    write_s: float = Field(0.0, description="Seconds writing to Neo4j")
+    superseded: int = Field(0, description="Sources of an older version removed")
+
+
+def expand_paths(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """Files from files, folders (recursive) and globs; plus inputs that matched nothing."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for raw in inputs:
+        matches = sorted(glob.glob(raw, recursive=True)) if any(c in raw for c in "*?[") else [raw]
+        if not matches:
+            missing.append(raw)
+        for m in matches:
+            p = Path(m)
+            if p.is_dir():
+                files.extend(sorted(f for f in p.rglob("*") if f.is_file()
+                                    and not any(part.startswith(".") for part in f.parts)))
+            elif p.exists():
+                files.append(p)
+            else:
+                missing.append(raw)
+    seen: set[Path] = set()
+    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+    return unique, missing
+
+
+class Ingestor:
+    """Owns the per-file flow; the graph driver, embedder and extractor are injected."""
+
+    def __init__(self, driver: Driver, embedder: Embedder, extractor: ClaimExtractor, *,
+                 batch_size: int = 2000, max_file_mb: float = 200.0,
+                 max_source_chars: int = 3_000_000) -> None:
+        self.driver = driver
+        self.embedder = embedder
+        self.extractor = extractor
+        self.batch_size = batch_size
+        self.max_bytes = int(max_file_mb * 1024 * 1024)
+        self.max_source_chars = max_source_chars
+
+    # ---- pure part: bytes -> records --------------------------------------------------
+    def build_records(self, path: Path, data: bytes) -> tuple[str, list[DocumentRecord]]:
+        fmt, parsed = load_file(path, data)
+        file_sha = ids.sha256_bytes(data)
+        docs = [self._document(path, file_sha, i, p) for i, p in enumerate(parsed)]
+        return fmt, docs
+
+    def _document(self, path: Path, file_sha: str, index: int,
+                  parsed: ParsedDocument) -> DocumentRecord:
+        infer_metadata(parsed)
+        text, placed = assemble(parsed.blocks)
+        if len(text) > self.max_source_chars:
+            raise IngestError(
+                f"{path.name}: document '{parsed.title[:80]}' has {len(text):,} characters of "
+                f"text after cleaning (limit {self.max_source_chars:,}).",
+                "Split it into smaller files, or raise CONSILIENCE_MAX_SOURCE_CHARS.",
+            )
+        sid = ids.source_id(text)
+        source = SourceRecord(
+            id=sid, title=parsed.title, kind=parsed.kind or "unknown",
+            authors=parsed.authors, author_confidence=parsed.author_confidence,
+            organisation=parsed.organisation, date=parsed.date, url=parsed.url,
+            path=str(path), part_index=index, content_hash=ids.sha256_text(text),
+            file_sha256=file_sha, text=text, language=parsed.language,
+            flags=sorted(set(parsed.flags + (["lost-content"] if any(
+                p.block.lost_content for p in placed) else []))),
+            summary_of_title=parsed.summary_of_title, summary_of_url=parsed.summary_of_url,
+        )
+        passages: list[PassageRecord] = []
+        passage_for: list[tuple[int, int, str]] = []
+        for i, pb in enumerate(placed):
+            pid = ids.span_id("psg", sid, pb.start, pb.end)
+            passages.append(PassageRecord(
+                id=pid, source_id=sid, index=i, section=pb.section, start=pb.start, end=pb.end,
+                lost_content=pb.block.lost_content, is_footnote=pb.block.kind == "footnote"))
+            passage_for.append((pb.start, pb.end, pid))
+        claims: list[ClaimRecord] = []
+        extractor_tag = f"{self.extractor.name}@{self.extractor.version}"
+        seen: set[str] = set()
+        for ec in self.extractor.extract(text, placed, source.kind):
+            pid = next(p for s, e, p in passage_for if s <= ec.start and ec.end <= e)
+            cid = ids.span_id("clm", sid, ec.start, ec.end)
+            if cid in seen:
+                continue
+            seen.add(cid)
+            section = next((pb.section for pb in placed if pb.start <= ec.start < pb.end), None)
+            claims.append(ClaimRecord(
+                id=cid, source_id=sid, passage_id=pid, text=text[ec.start:ec.end],
+                normalized=ec.normalized, start=ec.start, end=ec.end, section=section,
+                kind=ec.kind, speaker=ec.speaker, hedge=ec.hedge, hedge_cues=ec.hedge_cues,
+                stated_probability=ec.stated_probability, numbers=ec.numbers,
+                lost_content=ec.lost_content, in_footnote=ec.in_footnote,
+                extractor=extractor_tag))
+        return DocumentRecord(source=source, passages=passages, claims=claims)
+
+    def embed(self, docs: list[DocumentRecord]) -> None:
+        claims = [c for d in docs for c in d.claims]
+        vectors = self.embedder.embed([c.normalized for c in claims])
+        for c, v in zip(claims, vectors, strict=True):
+            c.embedding = [float(x) for x in v]
+
+    # ---- the I/O flow -----------------------------------------------------------------
+    def ingest_file(self, path: Path, *, force: bool = False) -> IngestOutcome:
+        out = IngestOutcome(path=str(path), status="failed")
+        try:
+            size = path.stat().st_size
+            out.bytes = size
+            if size > self.max_bytes:
+                raise UnsupportedInputError(
+                    f"{path.name} is {size / 1e6:.0f} MB (limit {self.max_bytes / 1e6:.0f} MB).",
+                    "Raise CONSILIENCE_MAX_FILE_MB or split the file.")
+            data = path.read_bytes()
+            sha = ids.sha256_bytes(data)
+            if not force:
+                done = store.complete_file(self.driver, sha)
+                if done is not None:
+                    out.status, out.sources = "unchanged", len(done)
+                    return out
+            t0 = time.perf_counter()
+            out.format, docs = self.build_records(path, data)
+            t1 = time.perf_counter()
+            self.embed(docs)
+            t2 = time.perf_counter()
+            for d in docs:
+                store.write_document(self.driver, d, batch=self.batch_size)
+            stale = store.record_file(self.driver, FileRecord(
+                sha256=sha, path=str(path), size=size, format=out.format,
+                source_ids=[d.source.id for d in docs]))
+            t3 = time.perf_counter()
+            out.parse_s, out.embed_s, out.write_s = t1 - t0, t2 - t1, t3 - t2
+            out.status, out.sources = "ingested", len(docs)
+            out.claims = sum(len(d.claims) for d in docs)
+            out.superseded = len(stale)
+        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+            raise DatabaseUnavailableError(
+                f"Neo4j became unavailable while ingesting {path}: {exc}",
+                "Documents are written whole or not at all: start the database "
+                "(`consilience db start`) and rerun the same command to finish.",
+            ) from exc
+        except ConsilienceError as exc:
+            out.error, out.hint = exc.message, exc.hint
+        except OSError as exc:
+            out.error, out.hint = f"Cannot read {path}: {exc.strerror or exc}", \
+                "Check the path and its permissions."
+        return out
+
+    def ingest_paths(self, inputs: Iterable[str], *, force: bool = False,
+                     on_file: Callable[[Path], None] | None = None) -> list[IngestOutcome]:
+        files, missing = expand_paths(inputs)
+        outcomes = [IngestOutcome(path=m, status="failed", error=f"{m}: no such file or folder",
+                                  hint="Check the path (quote globs for the shell).")
+                    for m in missing]
+        for n, f in enumerate(files):
+            if on_file:
+                on_file(f)
+            try:
+                outcomes.append(self.ingest_file(f, force=force))
+            except DatabaseUnavailableError as exc:
+                # Stop here: every later file would fail the same way. Rerunning finishes.
+                outcomes.extend(IngestOutcome(path=str(g), status="failed", error=exc.message,
+                                              hint=exc.hint) for g in files[n:])
+                return outcomes
+        if any(o.status == "ingested" for o in outcomes):
+            store.link_summaries(self.driver)
+        return outcomes

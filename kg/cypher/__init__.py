@@ -1,0 +1,1 @@
+"""Cypher constants, one module per concern; always parameterised."""

@@ -1,0 +1,124 @@
+"""Writes for ingested documents: sources, passages, claims, files."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+UPSERT_SOURCE: LiteralString = """
+MERGE (s:Source {id: $id})
+ON CREATE SET s.created_at = datetime()
+SET s += $props, s.updated_at = datetime()
+WITH s
+UNWIND $authors AS name
+MERGE (a:Author {name: name})
+MERGE (s)-[:AUTHORED_BY]->(a)
+"""
+
+LINK_SOURCE_ORGANISATION: LiteralString = """
+MATCH (s:Source {id: $id})
+MERGE (o:Organisation {name: $organisation})
+MERGE (s)-[:FROM_ORGANISATION]->(o)
+"""
+
+UPSERT_PASSAGES: LiteralString = """
+MATCH (s:Source {id: $source_id})
+UNWIND $rows AS row
+MERGE (p:Passage {id: row.id})
+SET p += row.props
+MERGE (s)-[:HAS_PASSAGE]->(p)
+"""
+
+UPSERT_CLAIMS: LiteralString = """
+MATCH (s:Source {id: $source_id})
+UNWIND $rows AS row
+MATCH (p:Passage {id: row.passage_id})
+MERGE (c:Claim {id: row.id})
+ON CREATE SET c.created_at = datetime()
+SET c += row.props
+MERGE (p)-[:CONTAINS]->(c)
+MERGE (s)-[:HAS_CLAIM]->(c)
+WITH c, row
+WHERE row.embedding IS NOT NULL
+CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
+"""
+
+DELETE_STALE_SPANS: LiteralString = """
+MATCH (s:Source {id: $source_id})-[:HAS_PASSAGE]->(p:Passage)
+WHERE NOT p.id IN $passage_ids
+OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+DETACH DELETE c, p
+"""
+
+UPSERT_FILE: LiteralString = """
+MERGE (f:File {sha256: $sha256})
+ON CREATE SET f.first_ingested_at = datetime()
+SET f.path = $path, f.size = $size, f.format = $format, f.status = 'complete',
+    f.ingested_at = datetime(), f.n_sources = size($source_ids)
+WITH f
+UNWIND range(0, size($source_ids) - 1) AS i
+MATCH (s:Source {id: $source_ids[i]})
+MERGE (f)-[y:YIELDED]->(s)
+SET y.index = i
+"""
+
+SOURCES_SUPERSEDED_BY_FILE: LiteralString = """
+MATCH (f:File {path: $path})-[:YIELDED]->(s:Source)
+WHERE NOT s.id IN $source_ids AND NOT EXISTS {
+  MATCH (other:File)-[:YIELDED]->(s) WHERE other.path <> $path
+}
+RETURN s.id AS id
+"""
+
+DELETE_SOURCE: LiteralString = """
+MATCH (s:Source {id: $id})
+OPTIONAL MATCH (s)-[:HAS_PASSAGE]->(p:Passage)
+OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+DETACH DELETE c, p, s
+"""
+
+COMPLETE_FILE: LiteralString = """
+MATCH (f:File {sha256: $sha256, status: 'complete'})
+RETURN f.n_sources AS n_sources, [(f)-[:YIELDED]->(s:Source) | s.id] AS source_ids
+"""
+
+LINK_SUMMARIES: LiteralString = """
+MATCH (s:Source)
+WHERE s.summary_of_title IS NOT NULL OR s.summary_of_url IS NOT NULL
+MATCH (t:Source)
+WHERE t.id <> s.id AND (
+  (s.summary_of_url IS NOT NULL AND t.url = s.summary_of_url) OR
+  (s.summary_of_title IS NOT NULL AND toLower(t.title) = toLower(s.summary_of_title)))
+MERGE (s)-[r:SUMMARISES]->(t)
+ON CREATE SET r.declared = 'detected-from-title'
+RETURN count(r) AS linked
+"""
+
+DECLARE_SUMMARY: LiteralString = """
+MATCH (s:Source {id: $summary_id}), (t:Source {id: $source_id})
+MERGE (s)-[r:SUMMARISES]->(t)
+SET r.declared = 'user'
+RETURN count(r) AS linked
+"""
+
+CLAIM_IDS_WITHOUT_EMBEDDING: LiteralString = """
+MATCH (c:Claim) WHERE c.embedding IS NULL RETURN c.id AS id, c.text AS text
+"""
+
+SET_EMBEDDINGS: LiteralString = """
+UNWIND $rows AS row
+MATCH (c:Claim {id: row.id})
+CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
+"""
+
+ALL_CLAIM_EMBEDDINGS: LiteralString = """
+MATCH (c:Claim) WHERE c.embedding IS NOT NULL
+RETURN c.id AS id, c.embedding AS embedding ORDER BY c.id
+"""
+
+ALL_CLAIM_IDS: LiteralString = "MATCH (c:Claim) WHERE c.embedding IS NOT NULL RETURN c.id AS id"
+
+CLAIM_EMBEDDINGS_BY_ID: LiteralString = """
+UNWIND $ids AS id
+MATCH (c:Claim {id: id})
+RETURN c.id AS id, c.embedding AS embedding
+"""

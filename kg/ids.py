@@ -1,0 +1,27 @@
+"""Deterministic ids: the same content always maps to the same node."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return sha256_bytes(text.encode("utf-8"))
+
+
+def source_id(cleaned_text: str) -> str:
+    return "src_" + sha256_text(cleaned_text)[:24]
+
+
+def span_id(prefix: str, owner_id: str, start: int, end: int) -> str:
+    return f"{prefix}_" + sha256_text(f"{owner_id}:{start}:{end}")[:24]
+
+
+def pair_id(kind: str, a: str, b: str) -> str:
+    """Order-independent id for a finding about two nodes."""
+    x, y = sorted((a, b))
+    return "fnd_" + sha256_text(f"{kind}:{x}:{y}")[:24]

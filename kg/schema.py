@@ -1,0 +1,56 @@
+"""Idempotent, versioned schema set-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from neo4j import Driver, ManagedTransaction
+
+from kg.cypher.schema import (
+    APPLIED_MIGRATIONS,
+    AWAIT_INDEXES,
+    RECORD_MIGRATION,
+    SCHEMA_STATEMENTS,
+    SCHEMA_VERSION,
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A named data change, applied once and recorded in the graph."""
+
+    name: str
+    version: int
+    apply: Callable[[ManagedTransaction], None]
+
+
+def _noop(tx: ManagedTransaction) -> None:
+    del tx
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial_schema", SCHEMA_VERSION, _noop),)
+
+
+def ensure_schema(driver: Driver, database: str | None = None, timeout_s: int = 300) -> list[str]:
+    """Create constraints and indexes (each IF NOT EXISTS), wait for them, apply migrations.
+
+    Returns the names of the migrations applied by this call (empty when up to date).
+    """
+    with driver.session(database=database) as session:
+        for statement in SCHEMA_STATEMENTS:
+            session.run(statement).consume()
+        session.run(AWAIT_INDEXES, timeout_s=timeout_s).consume()
+        done = {r["name"] for r in session.run(APPLIED_MIGRATIONS)}
+        applied: list[str] = []
+        for mig in MIGRATIONS:
+            if mig.name in done:
+                continue
+
+            def _apply(tx: ManagedTransaction, mig: Migration = mig) -> None:
+                mig.apply(tx)
+                tx.run(RECORD_MIGRATION, name=mig.name, version=mig.version).consume()
+
+            session.execute_write(_apply)
+            applied.append(mig.name)
+        return applied

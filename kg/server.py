@@ -1,0 +1,289 @@
+"""The project-managed Neo4j Community server, laid out from Maven Central jars.
+
+Layout under `<data_dir>/neo4j/` (NEO4J_HOME): `lib/` (jars, built by Maven; may live
+elsewhere and be shared), `conf/`, `data/`, `logs/`, `run/`, `password` (generated, mode
+600) and `server.json` (pid, port, version) while a server runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from consilience.errors import ServerError, ToolMissingError
+from consilience.settings import Neo4jSettings
+
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+)
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_ENTRY_POINT = "org.neo4j.server.startup.Neo4jAdminCommand"
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """What `db status` reports."""
+
+    running: bool
+    pid: int | None
+    uri: str | None
+    version: str
+    home: Path
+    built: bool
+
+
+class ManagedServer:
+    """Builds, starts, stops and reports on one local Neo4j server. No I/O in __init__."""
+
+    def __init__(self, root: Path, settings: Neo4jSettings) -> None:
+        self.root = root
+        self.settings = settings
+        self.home = root
+        self.lib = settings.lib_dir or root / "lib"
+        self.conf_dir = root / "conf"
+        self.state_file = root / "server.json"
+        self.password_file = root / "password"
+        self.log_file = root / "logs" / "console.log"
+
+    # ---- build -------------------------------------------------------------------------
+    def is_built(self) -> bool:
+        marker = self.lib / ".version"
+        return marker.exists() and marker.read_text().strip() == self.settings.version
+
+    def build(self) -> None:
+        """Lay out NEO4J_HOME/lib with Maven (idempotent; ~/.m2 caches the jars)."""
+        if self.is_built():
+            return
+        java, mvn = _require_tool("java"), _require_tool("mvn")
+        del java
+        pom = Path(str(resources.files("kg") / "neo4j" / "pom.xml"))
+        self.lib.mkdir(parents=True, exist_ok=True)
+        for old in self.lib.glob("*.jar"):
+            old.unlink()
+        cmd = [mvn, "-q", "-B", "-f", str(pom), "package",
+               f"-Dneo4j.lib={self.lib}", f"-Dneo4j.version={self.settings.version}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode != 0 or not any(self.lib.glob("neo4j-kernel-*.jar")):
+            raise ServerError(
+                f"Maven could not lay out Neo4j {self.settings.version}:\n"
+                f"{(proc.stdout + proc.stderr)[-2000:]}",
+                "Check that Maven Central is reachable (`mvn -v`, ~/.m2/settings.xml), "
+                "or point NEO4J_URI at an existing Neo4j 5 server.",
+            )
+        (self.lib / ".version").write_text(self.settings.version)
+
+    # ---- password / config -------------------------------------------------------------
+    def password(self) -> str:
+        if self.settings.password is not None:
+            return self.settings.password.get_secret_value()
+        if self.password_file.exists():
+            return self.password_file.read_text().strip()
+        pw = secrets.token_urlsafe(18)
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(pw)
+        return pw
+
+    def _port(self) -> int:
+        if self.settings.bolt_port:
+            return self.settings.bolt_port
+        state = self._read_state()
+        if state and _port_free(int(state["bolt_port"])):
+            return int(state["bolt_port"])
+        remembered = self.root / "bolt_port"
+        if remembered.exists() and _port_free(int(remembered.read_text())):
+            return int(remembered.read_text())
+        port = _free_port()
+        remembered.write_text(str(port))
+        return port
+
+    def _write_conf(self, port: int) -> None:
+        self.conf_dir.mkdir(parents=True, exist_ok=True)
+        dirs = {d: self.root / d for d in ("data", "logs", "run", "plugins", "import")}
+        for d in dirs.values():
+            d.mkdir(parents=True, exist_ok=True)
+        lines = [f"server.directories.{k}={v}" for k, v in dirs.items()] + [
+            "server.default_listen_address=127.0.0.1",
+            f"server.bolt.listen_address=127.0.0.1:{port}",
+            "server.http.enabled=false",
+            "server.https.enabled=false",
+            "dbms.usage_report.enabled=false",
+            "dbms.security.auth_enabled=true",
+            f"server.memory.pagecache.size={self.settings.pagecache}",
+            "db.tx_log.rotation.retention_policy=2 files",
+        ]
+        (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
+
+    def _set_initial_password(self, java: str) -> None:
+        if (self.root / "data" / "dbms" / "auth.ini").exists() or (
+            self.root / "data" / "databases" / "system"
+        ).exists():
+            return
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
+        proc = subprocess.run(
+            [java, "-cp", f"{self.lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password",
+             self.password()],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        if proc.returncode != 0:
+            raise ServerError(f"Could not set the initial Neo4j password: {proc.stderr[-1000:]}")
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def _read_state(self) -> dict[str, object] | None:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def running_pid(self) -> int | None:
+        state = self._read_state()
+        if not state:
+            return None
+        pid = int(str(state["pid"]))
+        if _alive(pid):
+            return pid
+        self.state_file.unlink(missing_ok=True)
+        return None
+
+    def uri(self) -> str | None:
+        state = self._read_state()
+        return f"bolt://127.0.0.1:{state['bolt_port']}" if state else None
+
+    def start(self, wait: bool = True) -> str:
+        """Start the server (building it first if needed); return its bolt URI."""
+        if self.running_pid():
+            uri = self.uri()
+            assert uri
+            return uri
+        self.build()
+        java = _require_tool("java")
+        port = self._port()
+        self._write_conf(port)
+        self._set_initial_password(java)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        offset = self.log_file.stat().st_size if self.log_file.exists() else 0
+        heap = self.settings.heap
+        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS,
+               "-cp", f"{self.root / 'plugins'}/*:{self.conf_dir}/*:{self.lib}/*",
+               ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}",
+               "--console-mode"]
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
+        with open(self.log_file, "ab") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                    start_new_session=True, cwd=self.root)
+        self.state_file.write_text(json.dumps(
+            {"pid": proc.pid, "bolt_port": port, "version": self.settings.version,
+             "started_at": time.time()}))
+        uri = f"bolt://127.0.0.1:{port}"
+        if wait:
+            self._await_ready(proc, port, offset)
+        return uri
+
+    def _await_ready(self, proc: subprocess.Popen[bytes], port: int, offset: int) -> None:
+        deadline = time.monotonic() + self.settings.start_timeout_s
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                self.state_file.unlink(missing_ok=True)
+                raise ServerError(
+                    f"Neo4j exited during start-up (code {proc.returncode}).\n"
+                    + _tail(self.log_file),
+                    f"Read {self.log_file}; a port clash or a damaged data folder are usual.",
+                )
+            if _log_says_started(self.log_file, offset) and not _port_free(port):
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise ServerError(f"Neo4j did not become ready in {self.settings.start_timeout_s:.0f}s",
+                          f"Read {self.log_file}.", retryable=True)
+
+    def stop(self, timeout_s: float = 60.0) -> bool:
+        """Stop the server by PID (SIGTERM, then SIGKILL). Returns whether one was running."""
+        pid = self.running_pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.25)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        self.state_file.unlink(missing_ok=True)
+        return True
+
+    def status(self) -> ServerStatus:
+        pid = self.running_pid()
+        return ServerStatus(running=pid is not None, pid=pid, uri=self.uri() if pid else None,
+                            version=self.settings.version, home=self.home, built=self.is_built())
+
+
+def _require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        hint = {
+            "java": "Install a JDK 17+ (e.g. `apt-get install openjdk-17-jdk-headless`), "
+            "or set NEO4J_URI to use an existing Neo4j server.",
+            "mvn": "Install Maven (e.g. `apt-get install maven`), "
+            "or set NEO4J_URI to use an existing Neo4j server.",
+        }.get(name, "")
+        raise ToolMissingError(f"`{name}` was not found on PATH.", hint)
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child counts as gone
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _log_says_started(log: Path, offset: int) -> bool:
+    try:
+        with open(log, "rb") as fh:
+            fh.seek(offset)
+            return b"Started." in fh.read()
+    except OSError:
+        return False
+
+
+def _tail(path: Path, n: int = 2000) -> str:
+    try:
+        return path.read_text(errors="replace")[-n:]
+    except OSError:
+        return ""

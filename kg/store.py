@@ -1,0 +1,112 @@
+"""Write paths: one managed write transaction per document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from neo4j import Driver, ManagedTransaction
+
+from kg.cypher import documents as q
+from kg.models import ClaimRecord, DocumentRecord, FileRecord
+
+
+def _source_props(doc: DocumentRecord) -> dict[str, object]:
+    s = doc.source
+    props = s.model_dump(exclude={"id", "authors", "flags"})
+    props["kind"] = s.kind.value
+    props["flags"] = list(s.flags)
+    props["authors"] = list(s.authors)
+    props["n_claims"] = len(doc.claims)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _claim_row(c: ClaimRecord) -> dict[str, object]:
+    props = c.model_dump(exclude={"id", "embedding", "numbers", "passage_id"})
+    props["kind"] = c.kind.value
+    props["hedge"] = c.hedge.value
+    props["numbers_json"] = json.dumps([n.model_dump() for n in c.numbers])
+    props["measured"] = sorted({n.measured for n in c.numbers if n.measured})
+    props["has_numbers"] = bool(c.numbers)
+    props = {k: v for k, v in props.items() if v is not None}
+    return {"id": c.id, "passage_id": c.passage_id, "props": props, "embedding": c.embedding}
+
+
+def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) -> None:
+    sid = doc.source.id
+    tx.run(q.UPSERT_SOURCE, id=sid, props=_source_props(doc),
+           authors=list(doc.source.authors)).consume()
+    if doc.source.organisation:
+        tx.run(q.LINK_SOURCE_ORGANISATION, id=sid,
+               organisation=doc.source.organisation).consume()
+    tx.run(q.DELETE_STALE_SPANS, source_id=sid,
+           passage_ids=[p.id for p in doc.passages]).consume()
+    prow = [{"id": p.id, "props": p.model_dump(exclude={"id"})} for p in doc.passages]
+    for i in range(0, len(prow), batch):
+        tx.run(q.UPSERT_PASSAGES, source_id=sid, rows=prow[i:i + batch]).consume()
+    crow = [_claim_row(c) for c in doc.claims]
+    for i in range(0, len(crow), batch):
+        tx.run(q.UPSERT_CLAIMS, source_id=sid, rows=crow[i:i + batch]).consume()
+
+
+def write_document(driver: Driver, doc: DocumentRecord, *, batch: int = 2000,
+                   database: str | None = None) -> None:
+    """Write a source with its passages and claims, whole or not at all."""
+    with driver.session(database=database) as session:
+        session.execute_write(_write_document_tx, doc, batch)
+
+
+def complete_file(driver: Driver, sha256: str, database: str | None = None) -> list[str] | None:
+    """Source ids of a file already ingested completely, or None."""
+    with driver.session(database=database) as session:
+        rec = session.run(q.COMPLETE_FILE, sha256=sha256).single()
+        return list(rec["source_ids"]) if rec else None
+
+
+def record_file(driver: Driver, file: FileRecord, database: str | None = None) -> list[str]:
+    """Mark a file complete; delete sources an earlier version of the same path yielded.
+
+    Returns the ids of superseded sources that were removed.
+    """
+    def _tx(tx: ManagedTransaction) -> list[str]:
+        stale = [r["id"] for r in tx.run(q.SOURCES_SUPERSEDED_BY_FILE, path=file.path,
+                                         source_ids=file.source_ids)]
+        for sid in stale:
+            tx.run(q.DELETE_SOURCE, id=sid).consume()
+        tx.run(q.UPSERT_FILE, sha256=file.sha256, path=file.path, size=file.size,
+               format=file.format, source_ids=file.source_ids).consume()
+        return stale
+
+    with driver.session(database=database) as session:
+        return session.execute_write(_tx)
+
+
+def link_summaries(driver: Driver, database: str | None = None) -> int:
+    """Link summaries to the sources they name (by title or URL)."""
+    with driver.session(database=database) as session:
+        rec = session.execute_write(lambda tx: tx.run(q.LINK_SUMMARIES).single())
+        return int(rec["linked"]) if rec else 0
+
+
+def declare_summary(driver: Driver, summary_id: str, source_id: str,
+                    database: str | None = None) -> bool:
+    with driver.session(database=database) as session:
+        rec = session.execute_write(lambda tx: tx.run(
+            q.DECLARE_SUMMARY, summary_id=summary_id, source_id=source_id).single())
+        return bool(rec and rec["linked"])
+
+
+def claim_embeddings(driver: Driver, ids: Iterable[str] | None = None,
+                     database: str | None = None) -> list[tuple[str, list[float]]]:
+    """(claim id, embedding) for the given ids, or all embedded claims sorted by id."""
+    with driver.session(database=database) as session:
+        if ids is None:
+            res = session.run(q.ALL_CLAIM_EMBEDDINGS)
+        else:
+            res = session.run(q.CLAIM_EMBEDDINGS_BY_ID, ids=list(ids))
+        return [(r["id"], list(r["embedding"])) for r in res]
+
+
+def claim_ids(driver: Driver, database: str | None = None) -> set[str]:
+    with driver.session(database=database) as session:
+        return {r["id"] for r in session.run(q.ALL_CLAIM_IDS)}

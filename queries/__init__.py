@@ -1,0 +1,1 @@
+"""The read side: named, parameterised queries returning typed rows."""

@@ -1,0 +1,1 @@
+"""Read-side Cypher constants, one module per topic."""

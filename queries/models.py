@@ -1,0 +1,58 @@
+"""Typed result rows; these are also the API's response models."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(_Row, Generic[T]):
+    items: list[T] = Field(description="Rows of this page")
+    next_cursor: str | None = Field(None, description="Pass back to get the next page")
+
+
+class LabelCount(_Row):
+    label: str = Field(description="Node label or relationship type")
+    count: int = Field(description="How many")
+
+
+class SourceRow(_Row):
+    id: str = Field(description="Source id")
+    title: str = Field(description="Title")
+    kind: str = Field(description="Source kind")
+    path: str | None = Field(None, description="Ingested file")
+    date: str | None = Field(None, description="Publication date")
+    authors: list[str] = Field(default_factory=list, description="Authors")
+    n_claims: int = Field(0, description="Claims extracted")
+
+
+class GraphStats(_Row):
+    nodes: list[LabelCount] = Field(description="Node counts by label")
+    relationships: list[LabelCount] = Field(description="Relationship counts by type")
+    sources: list[SourceRow] = Field(description="Sources, largest first")
+    claims_by_kind: list[LabelCount] = Field(description="Claims by kind")
+    claims_by_hedge: list[LabelCount] = Field(description="Claims by hedge strength")
+    lost_content_claims: int = Field(description="Claims flagged as having lost math/numbers")
+
+
+class ClaimHit(_Row):
+    claim_id: str = Field(description="Claim id")
+    quote: str = Field(description="Exact quote")
+    score: float = Field(description="Similarity (vector) or relevance (full-text)")
+    match: str = Field(description="'vector', 'fulltext' or 'both'")
+    kind: str = Field(description="Claim kind")
+    hedge: str = Field(description="Hedge strength")
+    speaker: str | None = Field(None, description="Quoted speaker, if not the author")
+    section: str | None = Field(None, description="Section heading")
+    start: int = Field(description="Offset in the source's cleaned text")
+    end: int = Field(description="End offset")
+    source_id: str = Field(description="Source id")
+    source_title: str = Field(description="Source title")
+    source_path: str | None = Field(None, description="Ingested file")

@@ -1,0 +1,45 @@
+"""Claim search: vector (semantic) and full-text (Lucene), merged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+from neo4j import Driver
+
+from queries.cypher import search as q
+from queries.models import ClaimHit
+
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
+
+
+def escape_lucene(text: str) -> str:
+    """Escape user text so Lucene treats it as plain words."""
+    words = _LUCENE_SPECIAL.sub(r"\\\1", text).split()
+    return " ".join(w for w in words if w.upper() not in ("AND", "OR", "NOT", "TO"))
+
+
+def search_claims(db: Driver, text: str, embed: Callable[[list[str]], np.ndarray], *,
+                  limit: int = 10, mode: Literal["vector", "fulltext", "both"] = "both"
+                  ) -> list[ClaimHit]:
+    """Claims matching `text`, best first; a claim found both ways is marked 'both'."""
+    hits: dict[str, ClaimHit] = {}
+    with db.session(default_access_mode="READ") as s:
+        if mode in ("vector", "both"):
+            vec = [float(x) for x in embed([text])[0]]
+            for r in s.run(q.VECTOR_SEARCH_CLAIMS, k=limit, vector=vec):
+                hits[r["claim_id"]] = ClaimHit(**r.data(), match="vector")
+        if mode in ("fulltext", "both"):
+            query = escape_lucene(text)
+            if query:
+                for r in s.run(q.FULLTEXT_SEARCH_CLAIMS, k=limit, query=query):
+                    if r["claim_id"] in hits:
+                        hits[r["claim_id"]].match = "both"
+                    else:
+                        data = r.data()
+                        data["score"] = min(1.0, float(data["score"]) / 10.0)
+                        hits[r["claim_id"]] = ClaimHit(**data, match="fulltext")
+    order = {"both": 0, "vector": 1, "fulltext": 2}
+    return sorted(hits.values(), key=lambda h: (order[h.match], -h.score))[:limit]

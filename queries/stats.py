@@ -1,0 +1,22 @@
+"""Graph statistics."""
+
+from __future__ import annotations
+
+from neo4j import Driver
+
+from queries.cypher import stats as q
+from queries.models import GraphStats, LabelCount, SourceRow
+
+
+def graph_stats(db: Driver) -> GraphStats:
+    """Counts of everything, per-source claim counts, and claim breakdowns."""
+    with db.session(default_access_mode="READ") as s:
+        nodes = [LabelCount(**r.data()) for r in s.run(q.NODE_COUNTS)]
+        rels = [LabelCount(**r.data()) for r in s.run(q.REL_COUNTS)]
+        sources = [SourceRow(**r.data()) for r in s.run(q.SOURCES)]
+        kinds = [LabelCount(**r.data()) for r in s.run(q.CLAIMS_BY_KIND)]
+        hedges = [LabelCount(**r.data()) for r in s.run(q.CLAIMS_BY_HEDGE)]
+        rec = s.run(q.LOST_CONTENT_CLAIMS).single()
+        lost = int(rec["count"]) if rec else 0
+    return GraphStats(nodes=nodes, relationships=rels, sources=sources, claims_by_kind=kinds,
+                      claims_by_hedge=hedges, lost_content_claims=lost)

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Test command: set-up (idempotent), lint and import contracts, then the whole test suite
+# against a real, throw-away Neo4j server (or NEO4J_URI when set) and the real model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+V=.venv/bin
+echo "==> ruff"
+$V/ruff check .
+$V/ruff format --check . >/dev/null || { echo "ruff format would change files: run .venv/bin/ruff format ." >&2; exit 1; }
+echo "==> import contracts"
+$V/lint-imports --no-cache
+echo "==> pytest"
+$V/python -m pytest -q "$@"

@@ -1,0 +1,81 @@
+"""Shared fixtures. Integration tests use a real, throw-away Neo4j server started by the
+project's own server manager (sharing the project's built jars), the real embedding model
+and real documents. Set CONSILIENCE_TEST_NEO4J_URI to use a disposable external server
+instead: the tests wipe it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from consilience.services import Services, build_services
+from consilience.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = "integration" if "/integration/" in str(item.fspath) else "unit"
+        item.add_marker(getattr(pytest.mark, kind))
+
+
+def _test_settings(data_dir: Path) -> Settings:
+    external = os.environ.get("CONSILIENCE_TEST_NEO4J_URI")  # noqa: TID251 - test wiring
+    lib = ROOT / ".consilience" / "neo4j" / "lib"
+    overrides: dict[str, object] = {"data_dir": data_dir}
+    if external:
+        overrides["neo4j_uri"] = external
+        overrides["neo4j_password"] = os.environ.get("CONSILIENCE_TEST_NEO4J_PASSWORD", "")  # noqa: TID251
+    s = Settings(**overrides)  # type: ignore[arg-type]
+    s.neo4j.lib_dir = lib if lib.exists() else None
+    s.neo4j.heap = "768m"
+    s.neo4j.uri = external or None
+    return s
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    data_dir = tmp_path_factory.mktemp("consilience-data")
+    s = _test_settings(data_dir)
+    server = None
+    if not s.uses_external_db:
+        from kg.driver import managed_server
+
+        server = managed_server(s)
+        server.start()
+    yield s
+    if server is not None:
+        server.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def services(settings: Settings) -> Iterator[Services]:
+    svc = build_services(settings)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture()
+def clean_services(services: Services) -> Services:
+    """Services over an emptied graph and FAISS index."""
+    with services.driver().session() as s:
+        s.run("MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+    services._index = None
+    shutil.rmtree(services.settings.faiss_dir, ignore_errors=True)
+    return services
+
+
+@pytest.fixture(scope="session")
+def corpus_files() -> list[Path]:
+    files = sorted(CORPUS.glob("*.txt"))
+    if not files:
+        pytest.skip(f"corpus not found at {CORPUS}")
+    return files
