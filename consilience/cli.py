@@ -16,8 +16,11 @@ from consilience.errors import ConsilienceError
 from consilience.services import Services, build_services
 from consilience.settings import load_settings
 
-app = typer.Typer(help="Consilience: cross-paper consistency checks on a Neo4j claim graph.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Consilience: cross-paper consistency checks on a Neo4j claim graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Run the project's own Neo4j server.", no_args_is_help=True)
 index_app = typer.Typer(help="The FAISS copy of the claim embeddings.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -63,8 +66,10 @@ def db_start() -> None:
         _fail(exc)
     finally:
         svc.close()
-    console.print(f"Neo4j is running at [bold]{uri}[/] (user neo4j, password in "
-                  f"{svc.settings.neo4j_dir / 'password'}).")
+    console.print(
+        f"Neo4j is running at [bold]{uri}[/] (user neo4j, password in "
+        f"{svc.settings.neo4j_dir / 'password'})."
+    )
 
 
 @db_app.command("stop")
@@ -79,9 +84,15 @@ def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Say whether the managed server is running, and where."""
     svc = _services()
     st = svc.server().status()
-    data = {"running": st.running, "pid": st.pid, "uri": st.uri, "version": st.version,
-            "home": str(st.home), "built": st.built,
-            "external_uri": svc.settings.neo4j.uri}
+    data = {
+        "running": st.running,
+        "pid": st.pid,
+        "uri": st.uri,
+        "version": st.version,
+        "home": str(st.home),
+        "built": st.built,
+        "external_uri": svc.settings.neo4j.uri,
+    }
     if as_json:
         console.print_json(json.dumps(data))
         return
@@ -99,9 +110,15 @@ def run_ingest(svc: Services, paths: list[str], force: bool, show: bool = True) 
 
     files, _ = expand_paths(paths)
     ingestor = svc.ingestor()
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                  disable=not show or not files, transient=True) as progress:
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show or not files,
+        transient=True,
+    ) as progress:
         task = progress.add_task("Ingesting", total=len(files))
 
         def on_file(f: Path) -> None:
@@ -127,8 +144,14 @@ def print_outcomes(outcomes: list) -> None:  # type: ignore[type-arg]
             note += f" → {o.hint}"
         if o.superseded:
             note += f" ({o.superseded} older sources replaced)"
-        table.add_row(Path(o.path).name, f"[{colour}]{o.status}[/]", o.format or "",
-                      str(o.sources), str(o.claims), note)
+        table.add_row(
+            Path(o.path).name,
+            f"[{colour}]{o.status}[/]",
+            o.format or "",
+            str(o.sources),
+            str(o.claims),
+            note,
+        )
     console.print(table)
 
 
@@ -189,8 +212,7 @@ def search(
         _fail(ConsilienceError(f"Unknown mode {mode!r}.", "Use vector, fulltext or both."))
     svc = _services()
     try:
-        hits = search_claims(svc.driver(), text, svc.embedder.embed, limit=limit,
-                             mode=mode)  # type: ignore[arg-type]
+        hits = search_claims(svc.driver(), text, svc.embedder.embed, limit=limit, mode=mode)  # type: ignore[arg-type]
     except ConsilienceError as exc:
         _fail(exc)
     finally:
@@ -214,8 +236,10 @@ def index_check() -> None:
         _fail(exc)
     finally:
         svc.close()
-    console.print(f"FAISS index: {len(svc.claim_index().ids)} vectors; "
-                  f"{len(missing)} claims missing, {len(extra)} stale.")
+    console.print(
+        f"FAISS index: {len(svc.claim_index().ids)} vectors; "
+        f"{len(missing)} claims missing, {len(extra)} stale."
+    )
     if missing or extra:
         console.print("Run `consilience index rebuild` to rebuild it from the graph.")
         raise typer.Exit(code=1)

@@ -37,8 +37,9 @@ def render_sources(console: Console, st: GraphStats) -> None:
     for col in ("title", "kind", "date", "file", "claims"):
         t.add_column(col, overflow="fold")
     for s in st.sources:
-        t.add_row(s.title[:70], s.kind, (s.date or "")[:10], Path(s.path or "").name,
-                  str(s.n_claims))
+        t.add_row(
+            s.title[:70], s.kind, (s.date or "")[:10], Path(s.path or "").name, str(s.n_claims)
+        )
     console.print(t)
 
 
@@ -49,8 +50,10 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
     for i, h in enumerate(hits, 1):
         who = f" — {h.speaker}" if h.speaker else ""
         where = f"{Path(h.source_path or '').name} [{h.start}:{h.end}]"
-        body = f"“{h.quote}”{who}\n[dim]{h.source_title} · {h.section or '—'} · {where} · " \
-               f"{h.kind}, hedge {h.hedge}[/]"
+        body = (
+            f"“{h.quote}”{who}\n[dim]{h.source_title} · {h.section or '—'} · {where} · "
+            f"{h.kind}, hedge {h.hedge}[/]"
+        )
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 
 

@@ -43,9 +43,14 @@ class Services:
 
     def ingestor(self) -> Ingestor:
         s = self.settings
-        return Ingestor(self.driver(), self.embedder, self.extractor,
-                        batch_size=s.write_batch_size, max_file_mb=s.max_file_mb,
-                        max_source_chars=s.max_source_chars)
+        return Ingestor(
+            self.driver(),
+            self.embedder,
+            self.extractor,
+            batch_size=s.write_batch_size,
+            max_file_mb=s.max_file_mb,
+            max_source_chars=s.max_source_chars,
+        )
 
     def close(self) -> None:
         if self._driver is not None:
@@ -55,5 +60,4 @@ class Services:
 
 def build_services(settings: Settings, *, extractor: ClaimExtractor | None = None) -> Services:
     embedder = MiniLMEmbedder(settings.embedding.batch_size, settings.embedding.device)
-    return Services(settings=settings, embedder=embedder,
-                    extractor=extractor or RuleExtractor())
+    return Services(settings=settings, embedder=embedder, extractor=extractor or RuleExtractor())

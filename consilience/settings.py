@@ -69,9 +69,7 @@ class Settings(BaseSettings):
 
     neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str | None = Field(None, validation_alias=AliasChoices("NEO4J_USER"))
-    neo4j_password: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("NEO4J_PASSWORD")
-    )
+    neo4j_password: SecretStr | None = Field(None, validation_alias=AliasChoices("NEO4J_PASSWORD"))
     anthropic_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
     )

@@ -4,19 +4,44 @@ from __future__ import annotations
 
 import re
 
-from ingest.clean import dominant_script
+from ingest.clean import script_counts
 from ingest.document import Block
 
 # Exact UI strings seen on saved pages (GitHub, RSS readers, capture tools).
 CHROME_LINES = frozenset(
     s.casefold()
     for s in (
-        "Skip to content", "Instantly share code, notes, and snippets.", "Show Gist options",
-        "Select an option", "Copy link", "Author", "Discuss", "Sign in", "Sign up",
-        "Download ZIP", "Embed", "Share", "Clone via HTTPS", "Raw", "Star", "Fork",
-        "Load earlier comments...", "Reply", "Subscribe", "Log in", "Menu", "Search",
-        "Вы здесь", "Страницы", "Главная", "Поиск", "Войти", "Подписаться",
-        "Full Content", "Analysis Checklist", "Related",
+        "Skip to content",
+        "Instantly share code, notes, and snippets.",
+        "Show Gist options",
+        "Select an option",
+        "Copy link",
+        "Author",
+        "Discuss",
+        "Sign in",
+        "Sign up",
+        "Download ZIP",
+        "Embed",
+        "Share",
+        "Clone via HTTPS",
+        "Raw",
+        "Star",
+        "Fork",
+        "Load earlier comments...",
+        "Reply",
+        "Subscribe",
+        "Log in",
+        "Menu",
+        "Search",
+        "Вы здесь",
+        "Страницы",
+        "Главная",
+        "Поиск",
+        "Войти",
+        "Подписаться",
+        "Full Content",
+        "Analysis Checklist",
+        "Related",
     )
 )
 CHROME_PATTERNS = tuple(
@@ -49,8 +74,9 @@ def is_chrome_text(text: str, doc_script: str = "latin") -> bool:
         return True
     # A block in a script other than the document's is reader/app chrome (e.g. Chinese
     # capture-tool notes on an English post, Russian reader UI around English posts).
-    script = dominant_script(t)
-    return script in ("cjk", "cyrillic") and script != doc_script
+    counts = script_counts(t)
+    letters = sum(counts.values()) or 1
+    return any(counts[sc] / letters >= 0.3 and sc != doc_script for sc in ("cjk", "cyrillic"))
 
 
 def drop_chrome(blocks: list[Block], doc_script: str = "latin") -> list[Block]:

@@ -39,8 +39,8 @@ def clean_inline(text: str, *, unescape: bool = True) -> tuple[str, bool]:
     return text, lost
 
 
-def dominant_script(text: str) -> str:
-    """'latin', 'cyrillic', 'cjk' or 'other' by letter counts."""
+def script_counts(text: str) -> dict[str, int]:
+    """Letters per script: 'latin', 'cyrillic', 'cjk', 'other'."""
     counts = {"latin": 0, "cyrillic": 0, "cjk": 0, "other": 0}
     for ch in text:
         if not ch.isalpha():
@@ -54,5 +54,11 @@ def dominant_script(text: str) -> str:
             counts["cjk"] += 1
         else:
             counts["other"] += 1
+    return counts
+
+
+def dominant_script(text: str) -> str:
+    """'latin', 'cyrillic', 'cjk' or 'other' by letter counts."""
+    counts = script_counts(text)
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] else "other"

@@ -8,21 +8,39 @@ from ingest.document import ParsedDocument
 from kg.models import SourceKind
 
 KNOWN_ORGS = (
-    "Google DeepMind", "DeepMind", "GDM", "Anthropic Fellows", "Anthropic", "OpenAI",
-    "Redwood Research", "Goodfire", "MATS", "Forethought", "FLF", "Manifund",
-    "Clearer Thinking", "UK AISI", "AISI", "Apollo Research", "METR", "Epoch",
-    "80,000 Hours", "Future of Life Institute", "CAISI",
+    "Google DeepMind",
+    "DeepMind",
+    "GDM",
+    "Anthropic Fellows",
+    "Anthropic",
+    "OpenAI",
+    "Redwood Research",
+    "Goodfire",
+    "MATS",
+    "Forethought",
+    "FLF",
+    "Manifund",
+    "Clearer Thinking",
+    "UK AISI",
+    "AISI",
+    "Apollo Research",
+    "METR",
+    "Epoch",
+    "80,000 Hours",
+    "Future of Life Institute",
+    "CAISI",
 )
 _ORG_RE = re.compile(r"\b(" + "|".join(re.escape(o) for o in KNOWN_ORGS) + r")\b")
 _AUTHORS_LINE = re.compile(r"^Authors?:\s*(.+)$", re.M)
 _AUTHOR_PAREN = re.compile(r"^Author:\s*([^()\n]+?)\s*\(([^)]+)\)", re.M)
 _BY_LINE = re.compile(
     r"(?<!mentored )(?<!supported )(?<!funded )(?<!inspired )(?<!reviewed )(?<!advised )"
-    r"\b(?:written |summary |post )?by ([A-Z][a-z]+(?:,? (?:&|and)? ?[A-Z][a-z]+)+)\b")
+    r"\b(?:written |summary |post )?by ([A-Z][a-z]+(?:,? (?:&|and)? ?[A-Z][a-z]+)+)\b"
+)
 _ORG_CONTEXT = re.compile(
     r"(?:as part of|created by|done at|work(?:ed|s)? at|researcher at|from|mentored by|"
-    r"published by|team at|\()\s*(?:the )?(" + "|".join(re.escape(o) for o in KNOWN_ORGS) +
-    r")\b")
+    r"published by|team at|\()\s*(?:the )?(" + "|".join(re.escape(o) for o in KNOWN_ORGS) + r")\b"
+)
 _SUMMARY_TITLE = re.compile(r"^(.*?)\s*[-–—:]\s*Summary$", re.I)
 _SPEAKER_TURN = re.compile(r"^[A-Z][a-z]+ [A-Z][a-z]+:\s", re.M)
 _QUESTION_TITLE = re.compile(r"\?\s*$")
@@ -75,7 +93,9 @@ def infer_kind(title: str, head: str, body: str) -> SourceKind:
         return SourceKind.SUMMARY
     if len(_SPEAKER_TURN.findall(body)) >= 8 or "transcript" in h:
         return SourceKind.INTERVIEW
-    if re.search(r"\bwrite-up\b|\bbootcamp\b|\bnotes\b|\bproject plan\b|\blog\b", t + " " + h[:400]):
+    if re.search(
+        r"\bwrite-up\b|\bbootcamp\b|\bnotes\b|\bproject plan\b|\blog\b", t + " " + h[:400]
+    ):
         return SourceKind.RESEARCH_LOG
     if body.count("“") > 150:
         return SourceKind.NEWS_DIGEST

@@ -55,8 +55,13 @@ def expand_paths(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
         for m in matches:
             p = Path(m)
             if p.is_dir():
-                files.extend(sorted(f for f in p.rglob("*") if f.is_file()
-                                    and not any(part.startswith(".") for part in f.parts)))
+                files.extend(
+                    sorted(
+                        f
+                        for f in p.rglob("*")
+                        if f.is_file() and not any(part.startswith(".") for part in f.parts)
+                    )
+                )
             elif p.exists():
                 files.append(p)
             else:
@@ -69,9 +74,16 @@ def expand_paths(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
 class Ingestor:
     """Owns the per-file flow; the graph driver, embedder and extractor are injected."""
 
-    def __init__(self, driver: Driver, embedder: Embedder, extractor: ClaimExtractor, *,
-                 batch_size: int = 2000, max_file_mb: float = 200.0,
-                 max_source_chars: int = 3_000_000) -> None:
+    def __init__(
+        self,
+        driver: Driver,
+        embedder: Embedder,
+        extractor: ClaimExtractor,
+        *,
+        batch_size: int = 2000,
+        max_file_mb: float = 200.0,
+        max_source_chars: int = 3_000_000,
+    ) -> None:
         self.driver = driver
         self.embedder = embedder
         self.extractor = extractor
@@ -86,8 +98,9 @@ class Ingestor:
         docs = [self._document(path, file_sha, i, p) for i, p in enumerate(parsed)]
         return fmt, docs
 
-    def _document(self, path: Path, file_sha: str, index: int,
-                  parsed: ParsedDocument) -> DocumentRecord:
+    def _document(
+        self, path: Path, file_sha: str, index: int, parsed: ParsedDocument
+    ) -> DocumentRecord:
         infer_metadata(parsed)
         text, placed = assemble(parsed.blocks)
         if len(text) > self.max_source_chars:
@@ -98,22 +111,45 @@ class Ingestor:
             )
         sid = ids.source_id(text)
         source = SourceRecord(
-            id=sid, title=parsed.title, kind=parsed.kind or "unknown",
-            authors=parsed.authors, author_confidence=parsed.author_confidence,
-            organisation=parsed.organisation, date=parsed.date, url=parsed.url,
-            path=str(path), part_index=index, content_hash=ids.sha256_text(text),
-            file_sha256=file_sha, text=text, language=parsed.language,
-            flags=sorted(set(parsed.flags + (["lost-content"] if any(
-                p.block.lost_content for p in placed) else []))),
-            summary_of_title=parsed.summary_of_title, summary_of_url=parsed.summary_of_url,
+            id=sid,
+            title=parsed.title,
+            kind=parsed.kind or "unknown",
+            authors=parsed.authors,
+            author_confidence=parsed.author_confidence,
+            organisation=parsed.organisation,
+            date=parsed.date,
+            url=parsed.url,
+            path=str(path),
+            part_index=index,
+            content_hash=ids.sha256_text(text),
+            file_sha256=file_sha,
+            text=text,
+            language=parsed.language,
+            flags=sorted(
+                set(
+                    parsed.flags
+                    + (["lost-content"] if any(p.block.lost_content for p in placed) else [])
+                )
+            ),
+            summary_of_title=parsed.summary_of_title,
+            summary_of_url=parsed.summary_of_url,
         )
         passages: list[PassageRecord] = []
         passage_for: list[tuple[int, int, str]] = []
         for i, pb in enumerate(placed):
             pid = ids.span_id("psg", sid, pb.start, pb.end)
-            passages.append(PassageRecord(
-                id=pid, source_id=sid, index=i, section=pb.section, start=pb.start, end=pb.end,
-                lost_content=pb.block.lost_content, is_footnote=pb.block.kind == "footnote"))
+            passages.append(
+                PassageRecord(
+                    id=pid,
+                    source_id=sid,
+                    index=i,
+                    section=pb.section,
+                    start=pb.start,
+                    end=pb.end,
+                    lost_content=pb.block.lost_content,
+                    is_footnote=pb.block.kind == "footnote",
+                )
+            )
             passage_for.append((pb.start, pb.end, pid))
         claims: list[ClaimRecord] = []
         extractor_tag = f"{self.extractor.name}@{self.extractor.version}"
@@ -125,13 +161,27 @@ class Ingestor:
                 continue
             seen.add(cid)
             section = next((pb.section for pb in placed if pb.start <= ec.start < pb.end), None)
-            claims.append(ClaimRecord(
-                id=cid, source_id=sid, passage_id=pid, text=text[ec.start:ec.end],
-                normalized=ec.normalized, start=ec.start, end=ec.end, section=section,
-                kind=ec.kind, speaker=ec.speaker, hedge=ec.hedge, hedge_cues=ec.hedge_cues,
-                stated_probability=ec.stated_probability, numbers=ec.numbers,
-                lost_content=ec.lost_content, in_footnote=ec.in_footnote,
-                extractor=extractor_tag))
+            claims.append(
+                ClaimRecord(
+                    id=cid,
+                    source_id=sid,
+                    passage_id=pid,
+                    text=text[ec.start : ec.end],
+                    normalized=ec.normalized,
+                    start=ec.start,
+                    end=ec.end,
+                    section=section,
+                    kind=ec.kind,
+                    speaker=ec.speaker,
+                    hedge=ec.hedge,
+                    hedge_cues=ec.hedge_cues,
+                    stated_probability=ec.stated_probability,
+                    numbers=ec.numbers,
+                    lost_content=ec.lost_content,
+                    in_footnote=ec.in_footnote,
+                    extractor=extractor_tag,
+                )
+            )
         return DocumentRecord(source=source, passages=passages, claims=claims)
 
     def embed(self, docs: list[DocumentRecord]) -> None:
@@ -149,13 +199,14 @@ class Ingestor:
             if size > self.max_bytes:
                 raise UnsupportedInputError(
                     f"{path.name} is {size / 1e6:.0f} MB (limit {self.max_bytes / 1e6:.0f} MB).",
-                    "Raise CONSILIENCE_MAX_FILE_MB or split the file.")
+                    "Raise CONSILIENCE_MAX_FILE_MB or split the file.",
+                )
             data = path.read_bytes()
             sha = ids.sha256_bytes(data)
             if not force:
                 done = store.complete_file(self.driver, sha)
                 if done is not None:
-                    out.status, out.sources = "unchanged", len(done)
+                    out.status, out.sources, out.claims = "unchanged", len(done[0]), done[1]
                     return out
             t0 = time.perf_counter()
             out.format, docs = self.build_records(path, data)
@@ -164,9 +215,16 @@ class Ingestor:
             t2 = time.perf_counter()
             for d in docs:
                 store.write_document(self.driver, d, batch=self.batch_size)
-            stale = store.record_file(self.driver, FileRecord(
-                sha256=sha, path=str(path), size=size, format=out.format,
-                source_ids=[d.source.id for d in docs]))
+            stale = store.record_file(
+                self.driver,
+                FileRecord(
+                    sha256=sha,
+                    path=str(path),
+                    size=size,
+                    format=out.format,
+                    source_ids=[d.source.id for d in docs],
+                ),
+            )
             t3 = time.perf_counter()
             out.parse_s, out.embed_s, out.write_s = t1 - t0, t2 - t1, t3 - t2
             out.status, out.sources = "ingested", len(docs)
@@ -181,16 +239,29 @@ class Ingestor:
         except ConsilienceError as exc:
             out.error, out.hint = exc.message, exc.hint
         except OSError as exc:
-            out.error, out.hint = f"Cannot read {path}: {exc.strerror or exc}", \
-                "Check the path and its permissions."
+            out.error, out.hint = (
+                f"Cannot read {path}: {exc.strerror or exc}",
+                "Check the path and its permissions.",
+            )
         return out
 
-    def ingest_paths(self, inputs: Iterable[str], *, force: bool = False,
-                     on_file: Callable[[Path], None] | None = None) -> list[IngestOutcome]:
+    def ingest_paths(
+        self,
+        inputs: Iterable[str],
+        *,
+        force: bool = False,
+        on_file: Callable[[Path], None] | None = None,
+    ) -> list[IngestOutcome]:
         files, missing = expand_paths(inputs)
-        outcomes = [IngestOutcome(path=m, status="failed", error=f"{m}: no such file or folder",
-                                  hint="Check the path (quote globs for the shell).")
-                    for m in missing]
+        outcomes = [
+            IngestOutcome(
+                path=m,
+                status="failed",
+                error=f"{m}: no such file or folder",
+                hint="Check the path (quote globs for the shell).",
+            )
+            for m in missing
+        ]
         for n, f in enumerate(files):
             if on_file:
                 on_file(f)
@@ -198,8 +269,10 @@ class Ingestor:
                 outcomes.append(self.ingest_file(f, force=force))
             except DatabaseUnavailableError as exc:
                 # Stop here: every later file would fail the same way. Rerunning finishes.
-                outcomes.extend(IngestOutcome(path=str(g), status="failed", error=exc.message,
-                                              hint=exc.hint) for g in files[n:])
+                outcomes.extend(
+                    IngestOutcome(path=str(g), status="failed", error=exc.message, hint=exc.hint)
+                    for g in files[n:]
+                )
                 return outcomes
         if any(o.status == "ingested" for o in outcomes):
             store.link_summaries(self.driver)

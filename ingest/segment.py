@@ -9,15 +9,76 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 ABBREVIATIONS = (
-    "al.", "Fig.", "Figs.", "fig.", "figs.", "Eq.", "Eqs.", "eq.", "Sec.", "Secs.", "Tab.",
-    "Table.", "vs.", "Vs.", "cf.", "Cf.", "approx.", "No.", "Nos.", "Dr.", "Mr.", "Mrs.",
-    "Ms.", "Prof.", "St.", "Jr.", "Sr.", "Inc.", "Ltd.", "Co.", "Corp.", "Vol.", "pp.", "p.",
-    "ca.", "resp.", "Ch.", "Ref.", "Refs.", "e.g.", "i.e.", "E.g.", "I.e.", "U.S.", "U.K.",
-    "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.", "Oct.", "Nov.",
-    "Dec.", "est.", "min.", "max.", "avg.", "Appx.", "App.", "Thm.", "Lem.", "Def.",
+    "al.",
+    "Fig.",
+    "Figs.",
+    "fig.",
+    "figs.",
+    "Eq.",
+    "Eqs.",
+    "eq.",
+    "Sec.",
+    "Secs.",
+    "Tab.",
+    "Table.",
+    "vs.",
+    "Vs.",
+    "cf.",
+    "Cf.",
+    "approx.",
+    "No.",
+    "Nos.",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Prof.",
+    "St.",
+    "Jr.",
+    "Sr.",
+    "Inc.",
+    "Ltd.",
+    "Co.",
+    "Corp.",
+    "Vol.",
+    "pp.",
+    "p.",
+    "ca.",
+    "resp.",
+    "Ch.",
+    "Ref.",
+    "Refs.",
+    "e.g.",
+    "i.e.",
+    "E.g.",
+    "I.e.",
+    "U.S.",
+    "U.K.",
+    "Jan.",
+    "Feb.",
+    "Mar.",
+    "Apr.",
+    "Jun.",
+    "Jul.",
+    "Aug.",
+    "Sep.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+    "est.",
+    "min.",
+    "max.",
+    "avg.",
+    "Appx.",
+    "App.",
+    "Thm.",
+    "Lem.",
+    "Def.",
 )
-_ENDS_WITH_ABBREV = re.compile(r"(?:\b(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) +
-                               r")|\b[A-Z]\.)$")
+_ENDS_WITH_ABBREV = re.compile(
+    r"(?:\b(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")|\b[A-Z]\.)$"
+)
 _STARTS_LOWER = re.compile(r"^[\(\[\"“‘']?[a-z0-9%]")
 
 
@@ -48,9 +109,12 @@ class Segmenter:
         for start, end in raw:
             piece = text[start:end]
             if merged:
-                prev = text[merged[-1][0]:merged[-1][1]].rstrip()
-                if _ENDS_WITH_ABBREV.search(prev) or _STARTS_LOWER.match(piece.lstrip()) or \
-                        not re.search(r"[A-Za-z]{2}", piece):
+                prev = text[merged[-1][0] : merged[-1][1]].rstrip()
+                if (
+                    _ENDS_WITH_ABBREV.search(prev)
+                    or _STARTS_LOWER.match(piece.lstrip())
+                    or not re.search(r"[A-Za-z]{2}", piece)
+                ):
                     merged[-1][1] = end
                     continue
             merged.append([start, end])

@@ -34,8 +34,9 @@ def connection_target(settings: Settings) -> tuple[str, tuple[str, str]]:
 def open_driver(settings: Settings, verify: bool = True) -> Driver:
     """A driver for the configured database; verifies connectivity unless told not to."""
     uri, auth = connection_target(settings)
-    driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=10.0,
-                                  max_transaction_retry_time=15.0)
+    driver = GraphDatabase.driver(
+        uri, auth=auth, connection_timeout=10.0, max_transaction_retry_time=15.0
+    )
     if verify:
         try:
             driver.verify_connectivity()

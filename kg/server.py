@@ -74,8 +74,16 @@ class ManagedServer:
         self.lib.mkdir(parents=True, exist_ok=True)
         for old in self.lib.glob("*.jar"):
             old.unlink()
-        cmd = [mvn, "-q", "-B", "-f", str(pom), "package",
-               f"-Dneo4j.lib={self.lib}", f"-Dneo4j.version={self.settings.version}"]
+        cmd = [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "package",
+            f"-Dneo4j.lib={self.lib}",
+            f"-Dneo4j.version={self.settings.version}",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0 or not any(self.lib.glob("neo4j-kernel-*.jar")):
             raise ServerError(
@@ -92,7 +100,7 @@ class ManagedServer:
             return self.settings.password.get_secret_value()
         if self.password_file.exists():
             return self.password_file.read_text().strip()
-        pw = secrets.token_urlsafe(18)
+        pw = secrets.token_hex(16)  # hex: never starts with "-" (read as an option)
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -134,11 +142,21 @@ class ManagedServer:
             self.root / "data" / "databases" / "system"
         ).exists():
             return
-        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}  # noqa: TID251 (child env)
         proc = subprocess.run(
-            [java, "-cp", f"{self.lib}/*", ADMIN_ENTRY_POINT, "dbms", "set-initial-password",
-             self.password()],
-            capture_output=True, text=True, env=env, check=False,
+            [
+                java,
+                "-cp",
+                f"{self.lib}/*",
+                ADMIN_ENTRY_POINT,
+                "dbms",
+                "set-initial-password",
+                self.password(),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
         if proc.returncode != 0:
             raise ServerError(f"Could not set the initial Neo4j password: {proc.stderr[-1000:]}")
@@ -172,23 +190,45 @@ class ManagedServer:
             return uri
         self.build()
         java = _require_tool("java")
+        self.root.mkdir(parents=True, exist_ok=True)
         port = self._port()
         self._write_conf(port)
         self._set_initial_password(java)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         heap = self.settings.heap
-        cmd = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS,
-               "-cp", f"{self.root / 'plugins'}/*:{self.conf_dir}/*:{self.lib}/*",
-               ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}",
-               "--console-mode"]
-        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
+        cmd = [
+            java,
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            *JVM_FLAGS,
+            "-cp",
+            f"{self.root / 'plugins'}/*:{self.conf_dir}/*:{self.lib}/*",
+            ENTRY_POINT,
+            f"--home-dir={self.home}",
+            f"--config-dir={self.conf_dir}",
+            "--console-mode",
+        ]
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}  # noqa: TID251 (child env)
         with open(self.log_file, "ab") as log:
-            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                    start_new_session=True, cwd=self.root)
-        self.state_file.write_text(json.dumps(
-            {"pid": proc.pid, "bolt_port": port, "version": self.settings.version,
-             "started_at": time.time()}))
+            proc = subprocess.Popen(
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                cwd=self.root,
+            )
+        self.state_file.write_text(
+            json.dumps(
+                {
+                    "pid": proc.pid,
+                    "bolt_port": port,
+                    "version": self.settings.version,
+                    "started_at": time.time(),
+                }
+            )
+        )
         uri = f"bolt://127.0.0.1:{port}"
         if wait:
             self._await_ready(proc, port, offset)
@@ -208,8 +248,11 @@ class ManagedServer:
                 return
             time.sleep(0.5)
         self.stop()
-        raise ServerError(f"Neo4j did not become ready in {self.settings.start_timeout_s:.0f}s",
-                          f"Read {self.log_file}.", retryable=True)
+        raise ServerError(
+            f"Neo4j did not become ready in {self.settings.start_timeout_s:.0f}s",
+            f"Read {self.log_file}.",
+            retryable=True,
+        )
 
     def stop(self, timeout_s: float = 60.0) -> bool:
         """Stop the server by PID (SIGTERM, then SIGKILL). Returns whether one was running."""
@@ -227,8 +270,14 @@ class ManagedServer:
 
     def status(self) -> ServerStatus:
         pid = self.running_pid()
-        return ServerStatus(running=pid is not None, pid=pid, uri=self.uri() if pid else None,
-                            version=self.settings.version, home=self.home, built=self.is_built())
+        return ServerStatus(
+            running=pid is not None,
+            pid=pid,
+            uri=self.uri() if pid else None,
+            version=self.settings.version,
+            home=self.home,
+            built=self.is_built(),
+        )
 
 
 def _require_tool(name: str) -> str:
@@ -266,6 +315,7 @@ def _free_port() -> int:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT after a stop is fine
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

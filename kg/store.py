@@ -34,33 +34,35 @@ def _claim_row(c: ClaimRecord) -> dict[str, object]:
 
 def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) -> None:
     sid = doc.source.id
-    tx.run(q.UPSERT_SOURCE, id=sid, props=_source_props(doc),
-           authors=list(doc.source.authors)).consume()
+    tx.run(
+        q.UPSERT_SOURCE, id=sid, props=_source_props(doc), authors=list(doc.source.authors)
+    ).consume()
     if doc.source.organisation:
-        tx.run(q.LINK_SOURCE_ORGANISATION, id=sid,
-               organisation=doc.source.organisation).consume()
-    tx.run(q.DELETE_STALE_SPANS, source_id=sid,
-           passage_ids=[p.id for p in doc.passages]).consume()
+        tx.run(q.LINK_SOURCE_ORGANISATION, id=sid, organisation=doc.source.organisation).consume()
+    tx.run(q.DELETE_STALE_SPANS, source_id=sid, passage_ids=[p.id for p in doc.passages]).consume()
     prow = [{"id": p.id, "props": p.model_dump(exclude={"id"})} for p in doc.passages]
     for i in range(0, len(prow), batch):
-        tx.run(q.UPSERT_PASSAGES, source_id=sid, rows=prow[i:i + batch]).consume()
+        tx.run(q.UPSERT_PASSAGES, source_id=sid, rows=prow[i : i + batch]).consume()
     crow = [_claim_row(c) for c in doc.claims]
     for i in range(0, len(crow), batch):
-        tx.run(q.UPSERT_CLAIMS, source_id=sid, rows=crow[i:i + batch]).consume()
+        tx.run(q.UPSERT_CLAIMS, source_id=sid, rows=crow[i : i + batch]).consume()
 
 
-def write_document(driver: Driver, doc: DocumentRecord, *, batch: int = 2000,
-                   database: str | None = None) -> None:
+def write_document(
+    driver: Driver, doc: DocumentRecord, *, batch: int = 2000, database: str | None = None
+) -> None:
     """Write a source with its passages and claims, whole or not at all."""
     with driver.session(database=database) as session:
         session.execute_write(_write_document_tx, doc, batch)
 
 
-def complete_file(driver: Driver, sha256: str, database: str | None = None) -> list[str] | None:
-    """Source ids of a file already ingested completely, or None."""
+def complete_file(
+    driver: Driver, sha256: str, database: str | None = None
+) -> tuple[list[str], int] | None:
+    """(source ids, claim count) of a file already ingested completely, or None."""
     with driver.session(database=database) as session:
         rec = session.run(q.COMPLETE_FILE, sha256=sha256).single()
-        return list(rec["source_ids"]) if rec else None
+        return (list(rec["source_ids"]), int(rec["n_claims"])) if rec else None
 
 
 def record_file(driver: Driver, file: FileRecord, database: str | None = None) -> list[str]:
@@ -68,13 +70,24 @@ def record_file(driver: Driver, file: FileRecord, database: str | None = None) -
 
     Returns the ids of superseded sources that were removed.
     """
+
     def _tx(tx: ManagedTransaction) -> list[str]:
-        stale = [r["id"] for r in tx.run(q.SOURCES_SUPERSEDED_BY_FILE, path=file.path,
-                                         source_ids=file.source_ids)]
+        stale = [
+            r["id"]
+            for r in tx.run(
+                q.SOURCES_SUPERSEDED_BY_FILE, path=file.path, source_ids=file.source_ids
+            )
+        ]
         for sid in stale:
             tx.run(q.DELETE_SOURCE, id=sid).consume()
-        tx.run(q.UPSERT_FILE, sha256=file.sha256, path=file.path, size=file.size,
-               format=file.format, source_ids=file.source_ids).consume()
+        tx.run(
+            q.UPSERT_FILE,
+            sha256=file.sha256,
+            path=file.path,
+            size=file.size,
+            format=file.format,
+            source_ids=file.source_ids,
+        ).consume()
         return stale
 
     with driver.session(database=database) as session:
@@ -88,16 +101,21 @@ def link_summaries(driver: Driver, database: str | None = None) -> int:
         return int(rec["linked"]) if rec else 0
 
 
-def declare_summary(driver: Driver, summary_id: str, source_id: str,
-                    database: str | None = None) -> bool:
+def declare_summary(
+    driver: Driver, summary_id: str, source_id: str, database: str | None = None
+) -> bool:
     with driver.session(database=database) as session:
-        rec = session.execute_write(lambda tx: tx.run(
-            q.DECLARE_SUMMARY, summary_id=summary_id, source_id=source_id).single())
+        rec = session.execute_write(
+            lambda tx: tx.run(
+                q.DECLARE_SUMMARY, summary_id=summary_id, source_id=source_id
+            ).single()
+        )
         return bool(rec and rec["linked"])
 
 
-def claim_embeddings(driver: Driver, ids: Iterable[str] | None = None,
-                     database: str | None = None) -> list[tuple[str, list[float]]]:
+def claim_embeddings(
+    driver: Driver, ids: Iterable[str] | None = None, database: str | None = None
+) -> list[tuple[str, list[float]]]:
     """(claim id, embedding) for the given ids, or all embedded claims sorted by id."""
     with driver.session(database=database) as session:
         if ids is None:

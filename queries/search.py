@@ -21,9 +21,14 @@ def escape_lucene(text: str) -> str:
     return " ".join(w for w in words if w.upper() not in ("AND", "OR", "NOT", "TO"))
 
 
-def search_claims(db: Driver, text: str, embed: Callable[[list[str]], np.ndarray], *,
-                  limit: int = 10, mode: Literal["vector", "fulltext", "both"] = "both"
-                  ) -> list[ClaimHit]:
+def search_claims(
+    db: Driver,
+    text: str,
+    embed: Callable[[list[str]], np.ndarray],
+    *,
+    limit: int = 10,
+    mode: Literal["vector", "fulltext", "both"] = "both",
+) -> list[ClaimHit]:
     """Claims matching `text`, best first; a claim found both ways is marked 'both'."""
     hits: dict[str, ClaimHit] = {}
     with db.session(default_access_mode="READ") as s:
@@ -34,7 +39,7 @@ def search_claims(db: Driver, text: str, embed: Callable[[list[str]], np.ndarray
         if mode in ("fulltext", "both"):
             query = escape_lucene(text)
             if query:
-                for r in s.run(q.FULLTEXT_SEARCH_CLAIMS, k=limit, query=query):
+                for r in s.run(q.FULLTEXT_SEARCH_CLAIMS, k=limit, terms=query):
                     if r["claim_id"] in hits:
                         hits[r["claim_id"]].match = "both"
                     else:

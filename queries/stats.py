@@ -18,5 +18,11 @@ def graph_stats(db: Driver) -> GraphStats:
         hedges = [LabelCount(**r.data()) for r in s.run(q.CLAIMS_BY_HEDGE)]
         rec = s.run(q.LOST_CONTENT_CLAIMS).single()
         lost = int(rec["count"]) if rec else 0
-    return GraphStats(nodes=nodes, relationships=rels, sources=sources, claims_by_kind=kinds,
-                      claims_by_hedge=hedges, lost_content_claims=lost)
+    return GraphStats(
+        nodes=nodes,
+        relationships=rels,
+        sources=sources,
+        claims_by_kind=kinds,
+        claims_by_hedge=hedges,
+        lost_content_claims=lost,
+    )

@@ -67,7 +67,9 @@ def services(settings: Settings) -> Iterator[Services]:
 def clean_services(services: Services) -> Services:
     """Services over an emptied graph and FAISS index."""
     with services.driver().session() as s:
-        s.run("MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS").consume()
+        s.run(
+            "MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
+        ).consume()
     services._index = None
     shutil.rmtree(services.settings.faiss_dir, ignore_errors=True)
     return services

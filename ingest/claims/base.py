@@ -32,5 +32,6 @@ class ClaimExtractor(Protocol):
     name: str
     version: str
 
-    def extract(self, text: str, blocks: list[PlacedBlock],
-                source_kind: SourceKind) -> list[ExtractedClaim]: ...
+    def extract(
+        self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
+    ) -> list[ExtractedClaim]: ...

@@ -10,58 +10,153 @@ _W = r"(?<![\w-])"
 HEDGE_CUES: tuple[tuple[Hedge, re.Pattern[str]], ...] = tuple(
     (level, re.compile(_W + "(?:" + "|".join(words) + r")(?![\w-])", re.I))
     for level, words in (
-        (Hedge.STRONG, ("might", "may", "could", "possibly", "perhaps", "maybe", "speculative",
-                        "speculatively", "unclear", "uncertain", "not sure", "conceivably",
-                        "plausibly", "it'?s possible", "hard to say", "i'?m unsure", "i doubt",
-                        "harebrained")),
-        (Hedge.MODERATE, ("probably", "likely", "unlikely", "seems?", "appears?", "suggests?",
-                          "i think", "i believe", "i expect", "i guess", "i suspect",
-                          "we think", "we believe", "we expect", "tentatively", "roughly",
-                          r"\(mostly\)", "arguably", "potentially", "in my view", "my sense",
-                          "i feel", "i'?d guess", "my guess", "somewhat", "kind of",
-                          "sort of", "i'?m not confident", "i'?d say", "it'?s plausible")),
-        (Hedge.WEAK, ("generally", "typically", "often", "usually", "largely", "mostly",
-                      "fairly", "pretty confident", "relatively", "tends? to", "in many cases",
-                      "for the most part", "i'?m fairly confident", "i feel pretty confident")),
+        (
+            Hedge.STRONG,
+            (
+                "might",
+                "may",
+                "could",
+                "possibly",
+                "perhaps",
+                "maybe",
+                "speculative",
+                "speculatively",
+                "unclear",
+                "uncertain",
+                "not sure",
+                "conceivably",
+                "plausibly",
+                "it'?s possible",
+                "hard to say",
+                "i'?m unsure",
+                "i doubt",
+                "harebrained",
+            ),
+        ),
+        (
+            Hedge.MODERATE,
+            (
+                "probably",
+                "likely",
+                "unlikely",
+                "seems?",
+                "appears?",
+                "suggests?",
+                "i think",
+                "i believe",
+                "i expect",
+                "i guess",
+                "i suspect",
+                "we think",
+                "we believe",
+                "we expect",
+                "tentatively",
+                "roughly",
+                r"\(mostly\)",
+                "arguably",
+                "potentially",
+                "in my view",
+                "my sense",
+                "i feel",
+                "i'?d guess",
+                "my guess",
+                "somewhat",
+                "kind of",
+                "sort of",
+                "i'?m not confident",
+                "i'?d say",
+                "it'?s plausible",
+            ),
+        ),
+        (
+            Hedge.WEAK,
+            (
+                "generally",
+                "typically",
+                "often",
+                "usually",
+                "largely",
+                "mostly",
+                "fairly",
+                "pretty confident",
+                "relatively",
+                "tends? to",
+                "in many cases",
+                "for the most part",
+                "i'?m fairly confident",
+                "i feel pretty confident",
+            ),
+        ),
     )
 )
 HEDGE_SCORE = {Hedge.NONE: 0.0, Hedge.WEAK: 0.25, Hedge.MODERATE: 0.5, Hedge.STRONG: 0.75}
 _ORDER = (Hedge.NONE, Hedge.WEAK, Hedge.MODERATE, Hedge.STRONG)
 
 _KIND_CUES: tuple[tuple[ClaimKind, re.Pattern[str]], ...] = (
-    (ClaimKind.DEFINITION, re.compile(
-        r"\b(?:is defined as|we define|i define|defined as|we'?ll say|i'?ll say|we call|"
-        r"refers? to|we use the term|by [^,.]{1,40} i mean|when i say|is called|"
-        r"we'?ll refer)\b|^(?:Definition|Concept)\s*:", re.I)),
-    (ClaimKind.FINDING, re.compile(
-        r"\b(?:we (?:find|found|show|showed|observe|observed|demonstrate|demonstrated|see|saw|"
-        r"confirm|confirmed)|our results?|results? (?:show|suggest|indicate)|this shows)\b",
-        re.I)),
-    (ClaimKind.METHOD, re.compile(
-        r"^(?:we|i) (?:train|trained|fine-?tune|fine-?tuned|use|used|evaluate|evaluated|"
-        r"measure|measured|sample|sampled|collect|collected|construct|build|built|run|ran|"
-        r"compare|compared|generate|generated|apply|applied|assume|study|studied|test|tested)"
-        r"\b|\bwe'?ll (?:\(mostly\) )?assume\b|\bour (?:method|approach|setup|recipe|pipeline)\b",
-        re.I)),
-    (ClaimKind.RECOMMENDATION, re.compile(
-        r"\b(?:should|ought to|must|need to|needs to|have to|recommend|it'?s (?:best|safest|"
-        r"important|crucial) to|we suggest|i suggest|it would be (?:good|better|wise)|"
-        r"better to)\b|^(?:Use|Avoid|Defer|Don'?t|Do not|Focus|Prefer|Make sure|Consider|Keep|"
-        r"Start|Stop|Try|Ensure|Invest|Prioriti[sz]e|Always|Never)\b", re.I)),
-    (ClaimKind.PREDICTION, re.compile(
-        r"\b(?:will|won'?t|going to|expect|predict|forecast|by 20\d\d|in the (?:next|coming)|"
-        r"within \d+ (?:years|months)|likely to|timelines?|chance of|probability of)\b", re.I)),
-    (ClaimKind.FINDING, re.compile(
-        r"\b(?:outperform\w*|improv\w*|reduc\w*|increas\w*|decreas\w*|achiev\w*|leads? to|"
-        r"caus\w*|correlat\w*|significant\w*|AUROC|accuracy|halves|doubles|exhibit\w*|"
-        r"detect\w*|results? in)\b", re.I)),
+    (
+        ClaimKind.DEFINITION,
+        re.compile(
+            r"\b(?:is defined as|we define|i define|defined as|we'?ll say|i'?ll say|we call|"
+            r"refers? to|we use the term|by [^,.]{1,40} i mean|when i say|is called|"
+            r"we'?ll refer)\b|^(?:Definition|Concept)\s*:",
+            re.I,
+        ),
+    ),
+    (
+        ClaimKind.FINDING,
+        re.compile(
+            r"\b(?:we (?:find|found|show|showed|observe|observed|demonstrate|demonstrated|see|saw|"
+            r"confirm|confirmed)|our results?|results? (?:show|suggest|indicate)|this shows)\b",
+            re.I,
+        ),
+    ),
+    (
+        ClaimKind.METHOD,
+        re.compile(
+            r"^(?:we|i) (?:train|trained|fine-?tune|fine-?tuned|use|used|evaluate|evaluated|"
+            r"measure|measured|sample|sampled|collect|collected|construct|build|built|run|ran|"
+            r"compare|compared|generate|generated|apply|applied|assume|study|studied|test|tested)"
+            r"\b|\bwe'?ll (?:\(mostly\) )?assume\b"
+            r"|\bour (?:method|approach|setup|recipe|pipeline)\b",
+            re.I,
+        ),
+    ),
+    (
+        ClaimKind.RECOMMENDATION,
+        re.compile(
+            r"\b(?:should|ought to|must|need to|needs to|have to|recommend|it'?s (?:best|safest|"
+            r"important|crucial) to|we suggest|i suggest|it would be (?:good|better|wise)|"
+            r"better to)\b|^(?:Use|Avoid|Defer|Don'?t|Do not|Focus|Prefer|Make sure|Consider|Keep|"
+            r"Start|Stop|Try|Ensure|Invest|Prioriti[sz]e|Always|Never)\b",
+            re.I,
+        ),
+    ),
+    (
+        ClaimKind.PREDICTION,
+        re.compile(
+            r"\b(?:will|won'?t|going to|expect|predict|forecast|by 20\d\d|in the (?:next|coming)|"
+            r"within \d+ (?:years|months)|likely to|timelines?|chance of|probability of)\b",
+            re.I,
+        ),
+    ),
+    (
+        ClaimKind.FINDING,
+        re.compile(
+            r"\b(?:outperform\w*|improv\w*|reduc\w*|increas\w*|decreas\w*|achiev\w*|leads? to|"
+            r"caus\w*|correlat\w*|significant\w*|AUROC|accuracy|halves|doubles|exhibit\w*|"
+            r"detect\w*|results? in)\b",
+            re.I,
+        ),
+    ),
 )
 _REPORTED_VIEW = re.compile(
     r"^(?:some (?:people )?(?:argue|think|claim|believe|say)|it is (?:often|sometimes|commonly|"
     r"widely) (?:said|argued|claimed|believed)|(?:critics|skeptics|sceptics|proponents|others|"
     r"many) (?:argue|claim|say|think|believe)|one might (?:think|argue|object)|"
     r"you might (?:think|object)|the (?:common|standard|naive|usual) (?:view|story|argument)|"
-    r"a common (?:view|objection|argument))\b", re.I)
+    r"a common (?:view|objection|argument))\b",
+    re.I,
+)
 
 
 def hedge_of(sentence: str) -> tuple[Hedge, list[str]]:

@@ -20,32 +20,89 @@ _NUMBER = re.compile(
     r"(?P<hedge>\s*\?)?"
 )
 _MEASURES = (
-    "AUROC", "pAUROC", "AUC", "ROC AUC", "accuracy", "precision", "recall", "F1", "cost",
-    "faster", "slower", "speed", "probability", "chance", "rate", "success", "lead time",
-    "sandbag", "refus", "sycophan", "misalignment", "variance", "correlation", "USEFULNESS",
-    "NEUTRALITY", "shutdown", "GDP", "growth", "training", "compute", "parameters", "layer",
-    "performance", "score", "error", "latency", "throughput", "tax", "price", "runtime",
+    "AUROC",
+    "pAUROC",
+    "AUC",
+    "ROC AUC",
+    "accuracy",
+    "precision",
+    "recall",
+    "F1",
+    "cost",
+    "faster",
+    "slower",
+    "speed",
+    "probability",
+    "chance",
+    "rate",
+    "success",
+    "lead time",
+    "sandbag",
+    "refus",
+    "sycophan",
+    "misalignment",
+    "variance",
+    "correlation",
+    "USEFULNESS",
+    "NEUTRALITY",
+    "shutdown",
+    "GDP",
+    "growth",
+    "training",
+    "compute",
+    "parameters",
+    "layer",
+    "performance",
+    "score",
+    "error",
+    "latency",
+    "throughput",
+    "tax",
+    "price",
+    "runtime",
 )
 _ILLUSTRATIVE = re.compile(
     r"\b(?:e\.g\.|for example|for instance|say,|suppose|imagine|hypothetical(?:ly)?|"
-    r"would prefer|if we|such as)\b", re.I)
+    r"would prefer|if we|such as)(?!\w)",
+    re.I,
+)
 _MEASURE_RE = re.compile("|".join(re.escape(m) for m in _MEASURES), re.I)
-_CMP_MAP = {"≥": ">=", "≤": "<=", "≈": "~", "about": "~", "around": "~", "approximately": "~",
-            "roughly": "~", "nearly": "~", "almost": "~", "over": ">", "more than": ">",
-            "under": "<", "less than": "<", "at least": ">=", "at most": "<=", "up to": "<="}
+_CMP_MAP = {
+    "≥": ">=",
+    "≤": "<=",
+    "≈": "~",
+    "about": "~",
+    "around": "~",
+    "approximately": "~",
+    "roughly": "~",
+    "nearly": "~",
+    "almost": "~",
+    "over": ">",
+    "more than": ">",
+    "under": "<",
+    "less than": "<",
+    "at least": ">=",
+    "at most": "<=",
+    "up to": "<=",
+}
 
 
 def _is_identifier(sentence: str, start: int, end: int) -> bool:
-    before = sentence[max(0, start - 1):start]
-    after = sentence[end:end + 1]
+    before = sentence[max(0, start - 1) : start]
+    after = sentence[end : end + 1]
     if before and (before.isalpha() or before in "_/#@"):
         return True  # Qwen3, GPT-5 handled below, v2, #171
     if before == "-" and start >= 2 and sentence[start - 2].isalnum():
         return True  # Qwen3-32B, GPT-5.4, N-1
     if before == "." and start >= 2 and sentence[start - 2].isdigit():
         return True
-    if after and (after.isalpha() and after not in "xXkKMB%") or after in ("-",) and \
-            sentence[end + 1:end + 2].isalpha() and sentence[end + 1:end + 2].isupper():
+    if (
+        after
+        and (after.isalpha() and after not in "xXkKMB%")
+        or after in ("-",)
+        and sentence[end + 1 : end + 2].isalpha()
+        and sentence[end + 1 : end + 2].isupper()
+    ):
         return True  # 8B-Instruct, 2.5-Pro style names
     return False
 
@@ -70,8 +127,12 @@ def extract_numbers(sentence: str) -> list[Quantity]:
         unit = (m.group("unit") or "").strip() or None
         if m.group("cur"):
             unit = m.group("cur") + (unit or "")
-        if unit is None and m.group("num2") is None and 1900 <= value <= 2100 and \
-                "." not in m.group("num"):
+        if (
+            unit is None
+            and m.group("num2") is None
+            and 1900 <= value <= 2100
+            and "." not in m.group("num")
+        ):
             measured = "year"
         else:
             measured = None
@@ -80,20 +141,23 @@ def extract_numbers(sentence: str) -> list[Quantity]:
         if cmp not in ("=", ">", "<", ">=", "<=", "~", ">>", "<<"):
             cmp = "="
         if measured is None:
-            window = sentence[max(0, m.start() - 60):m.end() + 40]
+            window = sentence[max(0, m.start() - 60) : m.end() + 40]
             mm = _MEASURE_RE.search(window)
             measured = mm.group(0).lower() if mm else None
-        start = m.start("cmp") if m.group("cmp") else (m.start("cur") if m.group("cur")
-                                                        else num_start)
-        out.append(Quantity(
-            text=sentence[start:m.end()].strip(),
-            value=value,
-            value_max=_to_float(m.group("num2")) if m.group("num2") else None,
-            unit=unit,
-            comparator=cmp,  # type: ignore[arg-type]
-            measured=measured,
-            illustrative=illustrative_from is not None and m.start() > illustrative_from,
-            hedged=bool(m.group("hedge")),
-            start=start,
-        ))
+        start = (
+            m.start("cmp") if m.group("cmp") else (m.start("cur") if m.group("cur") else num_start)
+        )
+        out.append(
+            Quantity(
+                text=sentence[start : m.end()].strip(),
+                value=value,
+                value_max=_to_float(m.group("num2")) if m.group("num2") else None,
+                unit=unit,
+                comparator=cmp,  # type: ignore[arg-type]
+                measured=measured,
+                illustrative=illustrative_from is not None and m.start() > illustrative_from,
+                hedged=bool(m.group("hedge")),
+                start=start,
+            )
+        )
     return out

@@ -12,33 +12,75 @@ from ingest.document import PlacedBlock
 from ingest.segment import Segmenter
 from kg.models import Hedge, SourceKind
 
-LABEL_WORDS = frozenset(w.casefold() for w in (
-    "Definition", "Goal", "Concept", "Note", "TL;DR", "TLDR", "Type", "Paper", "Authors",
-    "Author", "Source", "Claim", "Update", "Edit", "Example", "Question", "Answer", "Figure",
-    "Table", "Step", "Phase", "Summary", "Key", "Published", "Field", "Approach", "Audience",
-    "Maturity", "Dependencies", "Warning", "Caveat", "Result", "Results", "Takeaway", "Overview",
-))
+LABEL_WORDS = frozenset(
+    w.casefold()
+    for w in (
+        "Definition",
+        "Goal",
+        "Concept",
+        "Note",
+        "TL;DR",
+        "TLDR",
+        "Type",
+        "Paper",
+        "Authors",
+        "Author",
+        "Source",
+        "Claim",
+        "Update",
+        "Edit",
+        "Example",
+        "Question",
+        "Answer",
+        "Figure",
+        "Table",
+        "Step",
+        "Phase",
+        "Summary",
+        "Key",
+        "Published",
+        "Field",
+        "Approach",
+        "Audience",
+        "Maturity",
+        "Dependencies",
+        "Warning",
+        "Caveat",
+        "Result",
+        "Results",
+        "Takeaway",
+        "Overview",
+    )
+)
 _LABEL = re.compile(r"^([^:.!?]{2,60}):\s+(?=\S)")
 _SPEAKER = re.compile(
     r"^(?P<name>(?:[A-Z][\w.'’-]+|[a-z][\w-]{1,30}(?= \())(?: [A-Z][\w.'’-]+){0,3})"
-    r"(?: \((?P<org>[^)]{1,40})\))?:\s")
+    r"(?: \((?P<org>[^)]{1,40})\))?:\s"
+)
 _VERBISH = re.compile(
     r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|will|would|"
     r"should|shall|may|might|must|seems?|shows?|showed|finds?|found|suggests?|makes?|"
     r"gives?|needs?|leads?|helps?|works?|fails?|remains?|becomes?|uses?|requires?|"
-    r"allows?|means|think|believe|expect|want|get|gets|got|take|takes|[a-z]{3,}(?:ed|es))\b")
+    r"allows?|means|think|believe|expect|want|get|gets|got|take|takes|[a-z]{3,}(?:ed|es))\b"
+)
 _STRICT_VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|has|have|had|does|did|can|could|will|would|should|may|"
     r"might|must|seems?|shows?|finds?|found|makes?|needs?|leads?|helps?|works?|fails?|"
-    r"remains?|becomes?|requires?|allows?|means|causes?|improves?|reduces?|increases?)\b")
-_NAVIGATION = re.compile(r"^(?:see|click|read|subscribe|sign up|follow|join|apply|register|"
-                         r"watch|listen|download)\b.{0,80}\b(?:here|below|link|now)\b", re.I)
+    r"remains?|becomes?|requires?|allows?|means|causes?|improves?|reduces?|increases?)\b"
+)
+_NAVIGATION = re.compile(
+    r"^(?:see|click|read|subscribe|sign up|follow|join|apply|register|"
+    r"watch|listen|download)\b.{0,80}\b(?:here|below|link|now)\b",
+    re.I,
+)
 _URLISH = re.compile(r"https?://|www\.")
-_STIMULUS = re.compile(r"^(?:you are|your task|you will be|assistant:|user:|system:|human:)",
-                       re.I)
-_PROB = re.compile(r"(?P<cmp>>|<|~)?\s*(?P<p>\d{1,3}(?:\.\d+)?)\s*%\s*(?P<q>\?)?\)?\s*"
-                   r"(?:chance|probability|likely|confiden)|(?:chance|probability)[^.]{0,40}?"
-                   r"(?P<cmp2>>|<|~)?\s*(?P<p2>\d{1,3}(?:\.\d+)?)\s*%(?P<q2>\?)?", re.I)
+_STIMULUS = re.compile(r"^(?:you are|your task|you will be|assistant:|user:|system:|human:)", re.I)
+_PROB = re.compile(
+    r"(?P<cmp>>|<|~)?\s*(?P<p>\d{1,3}(?:\.\d+)?)\s*%\s*(?P<q>\?)?\)?\s*"
+    r"(?:chance|probability|likely|confiden)|(?:chance|probability)[^.]{0,40}?"
+    r"(?P<cmp2>>|<|~)?\s*(?P<p2>\d{1,3}(?:\.\d+)?)\s*%(?P<q2>\?)?",
+    re.I,
+)
 
 
 def _title_case(s: str) -> bool:
@@ -59,10 +101,14 @@ def is_claim_sentence(sentence: str, block_kind: str) -> bool:
     terminal = bool(re.search(r"[.!:;\"”’)]$", s))
     if not terminal and _title_case(s):
         return False  # list of titles / headings merged into text
-    verbish = _VERBISH.search(body.lower())
-    if not verbish or not terminal and verbish.group(0).endswith(("ed", "es")) and \
-            not _STRICT_VERB.search(body.lower()):
-        return False
+    if not terminal:  # list items and fragments need clear verb evidence to be a claim
+        verbish = _VERBISH.search(body.lower())
+        if (
+            not verbish
+            or verbish.group(0).endswith(("ed", "es"))
+            and not _STRICT_VERB.search(body.lower())
+        ):
+            return False
     letters = sum(c.isalpha() for c in body)
     return letters / max(1, len(body)) > 0.55
 
@@ -85,19 +131,23 @@ class RuleExtractor:
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         self.segmenter = segmenter or Segmenter()
 
-    def extract(self, text: str, blocks: list[PlacedBlock],
-                source_kind: SourceKind) -> list[ExtractedClaim]:
+    def extract(
+        self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
+    ) -> list[ExtractedClaim]:
         claims: list[ExtractedClaim] = []
         turn_speaker: str | None = None
         speakers_allowed = source_kind in (SourceKind.INTERVIEW, SourceKind.NEWS_DIGEST)
         for pb in blocks:
-            block_text = text[pb.start:pb.end]
+            block_text = text[pb.start : pb.end]
             assert block_text == pb.block.text
             offset = 0
             speaker = pb.block.speaker
             sm = _SPEAKER.match(block_text)
-            if sm and (speakers_allowed or sm.group("org")) and \
-                    sm.group("name").split()[0].casefold() not in LABEL_WORDS:
+            if (
+                sm
+                and (speakers_allowed or sm.group("org"))
+                and sm.group("name").split()[0].casefold() not in LABEL_WORDS
+            ):
                 speaker = sm.group("name")
                 turn_speaker = speaker if speakers_allowed else turn_speaker
                 offset = sm.end()
@@ -114,12 +164,13 @@ class RuleExtractor:
                 claims.append(self._structure(sentence, pb, pb.start + s, pb.start + e, speaker))
         return claims
 
-    def _structure(self, sentence: str, pb: PlacedBlock, start: int, end: int,
-                   speaker: str | None) -> ExtractedClaim:
+    def _structure(
+        self, sentence: str, pb: PlacedBlock, start: int, end: int, speaker: str | None
+    ) -> ExtractedClaim:
         normalized = sentence
         lm = _LABEL.match(sentence)
         if lm and len(lm.group(1).split()) <= 6 and not _VERBISH.search(lm.group(1).lower()):
-            normalized = sentence[lm.end():]
+            normalized = sentence[lm.end() :]
         normalized = " ".join(normalized.replace(MATH_PLACEHOLDER, "…").split())
         numbers = extract_numbers(sentence)
         hedge, cues = hedge_of(sentence)
@@ -131,11 +182,18 @@ class RuleExtractor:
             speaker = speaker or "(reported view)"
         real_measure = any(not n.illustrative and n.measured != "year" for n in numbers)
         return ExtractedClaim(
-            start=start, end=end, kind=kind_of(normalized, real_measure), normalized=normalized,
-            hedge=hedge, hedge_cues=sorted(set(cues)), speaker=speaker,
-            stated_probability=prob, numbers=numbers,
-            lost_content=pb.block.lost_content and MATH_PLACEHOLDER in sentence
-            or pb.block.lost_content and bool(re.search(r"\b(?:of|at|under|over|by|is)\s*[.,;]",
-                                                       sentence)),
+            start=start,
+            end=end,
+            kind=kind_of(normalized, real_measure),
+            normalized=normalized,
+            hedge=hedge,
+            hedge_cues=sorted(set(cues)),
+            speaker=speaker,
+            stated_probability=prob,
+            numbers=numbers,
+            lost_content=pb.block.lost_content
+            and MATH_PLACEHOLDER in sentence
+            or pb.block.lost_content
+            and bool(re.search(r"\b(?:of|at|under|over|by|is)\s*[.,;]", sentence)),
             in_footnote=pb.block.kind == "footnote",
         )

@@ -67,7 +67,8 @@ def load_text(data: bytes, name: str) -> list[ParsedDocument]:
         title=title,
         blocks=blocks,
         url=str(meta["url"]) if meta.get("url") else None,
-        date=(date.isoformat() if hasattr(date, "isoformat") else str(date)) if date
+        date=(date.isoformat() if hasattr(date, "isoformat") else str(date))
+        if date
         else find_english_date(body[:2000]),
         language="en" if script == "latin" else script,
     )

@@ -26,15 +26,27 @@ def decode_text(data: bytes, name: str) -> str:
             f"{name} looks like binary data, not a document.",
             "Supported inputs: PDF, HTML, markdown, plain text, saved web pages.",
         )
-    for enc in ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else (
-            "utf-8-sig",):
+    for enc in (
+        ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",)
+    ):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:2_000_000]).best()
+    matches = from_bytes(data[:2_000_000])
+    best = matches.best()
+    # Western text decodes "cleanly" under several code pages; prefer cp1252 on a tie.
+    for m in matches:
+        if (
+            best is not None
+            and m.encoding in ("cp1252", "latin_1")
+            and m.chaos <= best.chaos + 0.01
+            and m.coherence >= best.coherence - 0.05
+        ):
+            best = m
+            break
     if best is None or best.encoding is None:
         raise UnsupportedInputError(
             f"{name}: the text encoding could not be determined.",

@@ -32,15 +32,17 @@ def split_digest(text: str) -> list[ParsedDocument]:
         if t is None:
             continue
         end = titles[n + 1] if n + 1 < len(titles) and titles[n + 1] is not None else len(lines)
-        body = lines[d + 1:end]
+        body = lines[d + 1 : end]
         # the feed's own chrome after each post
         while body and body[-1].strip() in ("", "Discuss", "Страницы"):
             body.pop()
         title = " ".join(lines[t].replace("\u00a0", " ").split())
-        docs.append(ParsedDocument(
-            title=title,
-            blocks=text_blocks("\n".join(body), wrapped=False),
-            date=parse_ru_date_line(lines[d]),
-            flags=["from-digest"],
-        ))
+        docs.append(
+            ParsedDocument(
+                title=title,
+                blocks=text_blocks("\n".join(body), wrapped=False),
+                date=parse_ru_date_line(lines[d]),
+                flags=["from-digest"],
+            )
+        )
     return docs

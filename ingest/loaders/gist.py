@@ -30,7 +30,7 @@ def split_gist(text: str) -> list[ParsedDocument]:
     parts.append((owner, text[:body_end]))
     for i, m in enumerate(cuts):
         end = cuts[i + 1].start() if i + 1 < len(cuts) else len(text)
-        parts.append((m.group(1), text[m.end():end]))
+        parts.append((m.group(1), text[m.end() : end]))
     docs: list[ParsedDocument] = []
     for author, part in parts:
         blocks = text_blocks(part, wrapped=False)
@@ -39,10 +39,14 @@ def split_gist(text: str) -> list[ParsedDocument]:
         blocks = drop_chrome(blocks)
         if not blocks:
             continue
-        docs.append(ParsedDocument(
-            title=blocks[0].text[:300], blocks=blocks,
-            authors=[author] if author else [],
-            author_confidence="stated" if author else "unknown",
-            date=created, flags=["from-gist"],
-        ))
+        docs.append(
+            ParsedDocument(
+                title=blocks[0].text[:300],
+                blocks=blocks,
+                authors=[author] if author else [],
+                author_confidence="stated" if author else "unknown",
+                date=created,
+                flags=["from-gist"],
+            )
+        )
     return docs

@@ -9,17 +9,66 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ingest.clean import clean_inline
 from ingest.document import Block, BlockKind
 
-SKIP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "svg", "math", "nav", "header", "footer",
-    "form", "button", "iframe", "select", "head", "object", "embed", "canvas", "input",
-    "textarea", "mjx-container", "mjx-assistive-mml",
-})
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "nav",
+        "header",
+        "footer",
+        "form",
+        "button",
+        "iframe",
+        "select",
+        "head",
+        "object",
+        "embed",
+        "canvas",
+        "input",
+        "textarea",
+        "mjx-container",
+        "mjx-assistive-mml",
+    }
+)
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-BLOCK_TAGS = frozenset({
-    "p", "div", "li", "ul", "ol", "blockquote", "pre", "table", "tr", "td", "th", "thead",
-    "tbody", "section", "article", "main", "aside", "figure", "figcaption", "dl", "dt", "dd",
-    "hr", "body", "html", "details", "summary", "address", "center",
-} | HEADING_TAGS)
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "section",
+        "article",
+        "main",
+        "aside",
+        "figure",
+        "figcaption",
+        "dl",
+        "dt",
+        "dd",
+        "hr",
+        "body",
+        "html",
+        "details",
+        "summary",
+        "address",
+        "center",
+    }
+    | HEADING_TAGS
+)
 _BACKREF = re.compile(r"\s*↩︎?\s*$")
 
 
@@ -39,8 +88,9 @@ def _is_footnote_ref(node: LexborNode) -> bool:
 
 def _is_footnote_item(node: LexborNode) -> bool:
     attrs = node.attributes
-    return node.tag == "li" and ("data-footnote-item" in attrs or
-                                 (attrs.get("id") or "").startswith("fn"))
+    return node.tag == "li" and (
+        "data-footnote-item" in attrs or (attrs.get("id") or "").startswith("fn")
+    )
 
 
 class _Walker:

@@ -25,7 +25,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
         meta = yaml.safe_load(m.group(1))
     except yaml.YAMLError:
         meta = None
-    return (meta if isinstance(meta, dict) else {}), text[m.end():]
+    return (meta if isinstance(meta, dict) else {}), text[m.end() :]
 
 
 def _md_to_html(body: str) -> str:

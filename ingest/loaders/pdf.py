@@ -21,8 +21,17 @@ def pdf_text(data: bytes, name: str) -> tuple[str | None, str]:
         pages = [page.extract_text() or "" for page in reader.pages]
         meta = reader.metadata
         title = str(meta.title) if meta and meta.title else None
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError,
-            AssertionError, IndexError, RecursionError) as exc:
+    except (
+        PdfReadError,
+        PdfStreamError,
+        ValueError,
+        KeyError,
+        TypeError,
+        OSError,
+        AssertionError,
+        IndexError,
+        RecursionError,
+    ) as exc:
         raise IngestError(
             f"{name} is not a readable PDF ({type(exc).__name__}: {exc}).",
             "The file may be truncated or corrupt: download it again.",

@@ -68,7 +68,7 @@ def text_blocks(text: str, *, wrapped: bool | None = None) -> list[Block]:
         m = _TAB_BULLET.match(line) or _BULLET.match(line)
         if m:
             flush()
-            _emit(blocks, line[m.end():], "list_item")
+            _emit(blocks, line[m.end() :], "list_item")
         elif _MD_HEADING.match(line):
             flush()
             _emit(blocks, _MD_HEADING.sub("", line), "heading")

@@ -78,7 +78,8 @@ DETACH DELETE c, p, s
 
 COMPLETE_FILE: LiteralString = """
 MATCH (f:File {sha256: $sha256, status: 'complete'})
-RETURN f.n_sources AS n_sources, [(f)-[:YIELDED]->(s:Source) | s.id] AS source_ids
+RETURN f.n_sources AS n_sources, [(f)-[:YIELDED]->(s:Source) | s.id] AS source_ids,
+       COUNT { (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(:Claim) } AS n_claims
 """
 
 LINK_SUMMARIES: LiteralString = """

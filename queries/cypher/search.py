@@ -12,7 +12,7 @@ ORDER BY score DESC
 """
 
 FULLTEXT_SEARCH_CLAIMS: LiteralString = """
-CALL db.index.fulltext.queryNodes('claim_text', $query, {limit: $k}) YIELD node AS c, score
+CALL db.index.fulltext.queryNodes('claim_text', $terms, {limit: $k}) YIELD node AS c, score
 MATCH (s:Source)-[:HAS_CLAIM]->(c)
 RETURN c.id AS claim_id, c.text AS quote, score, c.kind AS kind, c.hedge AS hedge,
        c.speaker AS speaker, c.section AS section, c.start AS start, c.end AS end,

@@ -1,0 +1,1 @@
+"""The FastAPI service: thin over queries/ and ingest/."""

@@ -1,0 +1,1 @@
+"""Calibration: claim confidences, fitting from verdicts, safety cases."""

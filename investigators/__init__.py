@@ -1,0 +1,1 @@
+"""Investigators: contradiction, convergence, restatement, distortion, independence."""

@@ -1,0 +1,76 @@
+"""Bad input gets a clear error and loses nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from consilience.services import Services
+from tests.documents import PAPER_LINES, huge_html, make_pdf
+
+CYPHER_TITLE = 'Robert\'); MATCH (n) DETACH DELETE n; // "quoted" `ticks` {x: $y}'
+
+
+def _bad_folder(root: Path) -> Path:
+    folder = root / "mixed"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "junk.bin").write_bytes(bytes(range(256)) * 100)
+    pdf = make_pdf(PAPER_LINES)
+    (folder / "truncated.pdf").write_bytes(pdf[: len(pdf) // 3])
+    (folder / "paper.pdf").write_bytes(pdf)
+    (folder / "hostile.html").write_text(
+        f"<html><head><title>{CYPHER_TITLE}</title><script>alert('pwn')</script></head>"
+        '<body><p onclick="evil()">Linear probes detect deception in most cases we tested.'
+        "</p><iframe src='x'></iframe><p>Chain-of-thought monitoring will remain useful "
+        "for several years.</p></body></html>"
+    )
+    (folder / "latin1.txt").write_bytes(
+        "Café owners’ AIs will outperform humans at scheduling by 2030, we predict.\n\n"
+        "Naïve monitoring fails against résumé-writing agents in our tests.\n".encode("cp1252")
+    )
+    return folder
+
+
+def test_mixed_folder_good_files_land_bad_ones_reported(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    outcomes = svc.ingestor().ingest_paths([str(_bad_folder(tmp_path))])
+    status = {Path(o.path).name: o for o in outcomes}
+    for bad in ("empty.txt", "junk.bin", "truncated.pdf"):
+        assert status[bad].status == "failed"
+        assert status[bad].error and status[bad].hint, status[bad]
+    for good in ("paper.pdf", "hostile.html", "latin1.txt"):
+        assert status[good].status == "ingested" and status[good].claims >= 1, status[good]
+    with svc.driver().session() as s:
+        titles = {r["t"] for r in s.run("MATCH (s:Source) RETURN s.title AS t")}
+        texts = " ".join(r["x"] for r in s.run("MATCH (s:Source) RETURN s.text AS x"))
+    assert CYPHER_TITLE in titles  # stored verbatim as data, nothing executed
+    assert "alert" not in texts and "evil" not in texts
+    assert "Café" in texts and "Naïve" in texts
+    assert len(titles) == 3
+
+
+def test_huge_html_page(clean_services: Services, tmp_path: Path) -> None:
+    page = tmp_path / "huge.html"
+    page.write_bytes(huge_html(50))
+    assert page.stat().st_size >= 50 * 1024 * 1024
+    (o,) = clean_services.ingestor().ingest_paths([str(page)])
+    assert o.status == "ingested" and o.claims == 2, o
+
+
+def test_document_too_long_after_cleaning_is_refused(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    big = tmp_path / "wall.txt"
+    big.write_text("Monitoring detects scheming in this paragraph number one.\n\n" * 60_000)
+    (o,) = clean_services.ingestor().ingest_paths([str(big)])
+    assert o.status == "failed" and "CONSILIENCE_MAX_SOURCE_CHARS" in (o.hint or "")
+    with clean_services.driver().session() as s:
+        rec = s.run("MATCH (c:Claim) RETURN count(c) AS n").single()
+        assert rec is not None and rec["n"] == 0
+
+
+def test_missing_path_is_reported(clean_services: Services) -> None:
+    (o,) = clean_services.ingestor().ingest_paths(["/no/such/file.pdf"])
+    assert o.status == "failed" and "no such file" in (o.error or "")

@@ -1,0 +1,86 @@
+"""Every corpus file into the real graph; idempotent; exact quotes; FAISS consistent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from consilience.services import Services
+from queries.search import search_claims
+from queries.stats import graph_stats
+
+
+def _counts(svc: Services) -> dict[str, int]:
+    return {row.label: row.count for row in graph_stats(svc.driver()).nodes}
+
+
+def test_corpus_ingests_idempotently_with_exact_quotes(
+    clean_services: Services, corpus_files: list[Path]
+) -> None:
+    svc = clean_services
+    ing = svc.ingestor()
+    outcomes = ing.ingest_paths([str(f) for f in corpus_files])
+    assert [o.status for o in outcomes] == ["ingested"] * len(corpus_files), outcomes
+    by_name = {Path(o.path).name: o for o in outcomes}
+    assert by_name["002_3313d4898cde18c9.txt"].sources == 19
+    assert by_name["000_66e86404b9d5ec84.txt"].sources == 2
+    first = _counts(svc)
+    assert first["Source"] == 23 and first["Claim"] > 1000
+
+    again = ing.ingest_paths([str(f) for f in corpus_files])
+    assert {o.status for o in again} == {"unchanged"}
+    forced = ing.ingest_paths([str(corpus_files[0])], force=True)
+    assert forced[0].status == "ingested" and forced[0].superseded == 0
+    assert _counts(svc) == first
+
+    with svc.driver().session() as s:
+        bad = s.run(
+            "MATCH (src:Source)-[:HAS_CLAIM]->(c:Claim) "
+            "WHERE substring(src.text, c.start, c.end - c.start) <> c.text "
+            "RETURN count(c) AS n"
+        ).single()
+        assert bad is not None and bad["n"] == 0
+        titles = [
+            r["t"]
+            for r in s.run(
+                "MATCH (f:File)-[y:YIELDED]->(s:Source) "
+                "WHERE f.path ENDS WITH '002_3313d4898cde18c9.txt'"
+                " RETURN s.title AS t ORDER BY y.index"
+            )
+        ]
+        assert len(titles) == 19 and titles[-1] == "Don’t Edit Your Ideas Before Having Them"
+        linked = s.run(
+            "MATCH (a:Source)-[:SUMMARISES]->(b:Source) RETURN a.kind AS k, b.title AS t"
+        ).data()
+        assert {"k": "summary", "t": "How do we (more) safely defer to AIs?"} in linked
+        no_vec = s.run("MATCH (c:Claim) WHERE c.embedding IS NULL RETURN count(c) AS n").single()
+        assert no_vec is not None and no_vec["n"] == 0
+
+    index = svc.claim_index()
+    report = index.sync(svc.driver())
+    assert report.total == first["Claim"]
+    missing, extra = index.check(svc.driver())
+    assert not missing and not extra
+
+    hits = search_claims(
+        svc.driver(), "control becomes infeasible once AIs are capable", svc.embedder.embed, limit=5
+    )
+    assert hits and "control becomes infeasible" in hits[0].quote.lower()
+    assert hits[0].source_path and hits[0].source_path.endswith(".txt")
+
+
+def test_faiss_index_rebuilds_when_it_disagrees_with_graph(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    doc = tmp_path / "note.md"
+    doc.write_text(
+        "# Note\n\nMonitors detect most scheming attempts in our tests.\n\n"
+        "Probes will fail on future models.\n"
+    )
+    svc.ingestor().ingest_paths([str(doc)])
+    index = svc.claim_index()
+    assert index.sync(svc.driver()).total == 2
+    index.ids.append("clm_not_in_graph")
+    index.index.add(index.index.reconstruct_n(0, 1))
+    report = index.sync(svc.driver())
+    assert report.rebuilt and report.total == 2

@@ -1,0 +1,81 @@
+"""The managed server, the schema, and every Cypher constant against the real server."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+from neo4j import Driver
+
+from consilience.errors import DatabaseUnavailableError
+from consilience.services import Services
+from consilience.settings import Settings
+from kg.driver import managed_server, open_driver
+from kg.schema import ensure_schema
+
+CYPHER_PACKAGES = ("kg.cypher", "queries.cypher", "investigators.cypher", "calibration.cypher")
+
+
+def _constants() -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for pkg_name in CYPHER_PACKAGES:
+        try:
+            pkg = importlib.import_module(pkg_name)
+        except ModuleNotFoundError:
+            continue
+        for mod in pkgutil.iter_modules(pkg.__path__):
+            module = importlib.import_module(f"{pkg_name}.{mod.name}")
+            for name, value in vars(module).items():
+                if name.isupper() and isinstance(value, str) and not name.startswith("_"):
+                    found.append((f"{pkg_name}.{mod.name}.{name}", value))
+                if name.isupper() and isinstance(value, tuple):
+                    found.extend(
+                        (f"{pkg_name}.{mod.name}.{name}[{i}]", v)
+                        for i, v in enumerate(value)
+                        if isinstance(v, str)
+                    )
+    return found
+
+
+def test_server_status_reports_running(settings: Settings) -> None:
+    if settings.uses_external_db:
+        pytest.skip("external server")
+    st = managed_server(settings).status()
+    assert st.running and st.uri and st.uri.startswith("bolt://127.0.0.1:")
+    assert (settings.neo4j_dir / "password").stat().st_mode & 0o777 == 0o600
+
+
+def test_schema_is_idempotent(services: Services) -> None:
+    db: Driver = services.driver()
+    assert ensure_schema(db) == []  # second run applies nothing
+    with db.session() as s:
+        names = {r["name"] for r in s.run("SHOW INDEXES YIELD name")}
+        mig = s.run("MATCH (m:Migration) RETURN count(m) AS n").single()
+    assert {"claim_embedding", "claim_text", "source_title"} <= names
+    assert mig is not None and mig["n"] == 1
+
+
+@pytest.mark.parametrize(("name", "cypher"), _constants())
+def test_every_cypher_constant_explains(services: Services, name: str, cypher: str) -> None:
+    statement = cypher if cypher.lstrip().upper().startswith("CREATE") else "EXPLAIN " + cypher
+    if statement.startswith("CREATE"):
+        return  # schema statements are executed by test_schema_is_idempotent
+    with services.driver().session() as s:
+        s.run(statement).consume()
+
+
+def test_wrong_password_and_no_server_give_clear_errors(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    nowhere = Settings(data_dir=tmp_path_factory.mktemp("none"))  # type: ignore[call-arg]
+    with pytest.raises(DatabaseUnavailableError) as exc:
+        open_driver(nowhere)
+    assert "consilience db start" in exc.value.hint
+    down = Settings(
+        data_dir=tmp_path_factory.mktemp("down"),  # type: ignore[call-arg]
+        neo4j_uri="bolt://127.0.0.1:1",
+        neo4j_password="x",
+    )
+    with pytest.raises(DatabaseUnavailableError):
+        open_driver(down)

@@ -1,0 +1,46 @@
+"""The database stopping mid-run: documents are whole or absent; rerunning finishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consilience.services import Services
+from kg.driver import managed_server
+
+
+def test_stop_mid_run_then_rerun_finishes(clean_services: Services, tmp_path: Path) -> None:
+    settings = clean_services.settings
+    if settings.uses_external_db:
+        pytest.skip("cannot stop an external server")
+    files = []
+    for i in range(3):
+        f = tmp_path / f"doc{i}.md"
+        f.write_text(
+            f"# Doc {i}\n\nProbes detect deception in experiment {i} of ours.\n\n"
+            f"Monitoring will matter in scenario {i} for years.\n"
+        )
+        files.append(str(f))
+    server = managed_server(settings)
+    ing = clean_services.ingestor()
+    seen: list[Path] = []
+
+    def stop_after_first(f: Path) -> None:
+        seen.append(f)
+        if len(seen) == 2:
+            server.stop()
+
+    try:
+        outcomes = ing.ingest_paths(files, on_file=stop_after_first)
+        assert [o.status for o in outcomes] == ["ingested", "failed", "failed"]
+        assert "rerun" in (outcomes[1].hint or "")
+    finally:
+        server.start()
+    rerun = ing.ingest_paths(files)
+    assert [o.status for o in rerun] == ["unchanged", "ingested", "ingested"]
+    with clean_services.driver().session() as s:
+        rec = s.run(
+            "MATCH (s:Source) RETURN count(s) AS sources, COUNT { (:Claim) } AS claims"
+        ).single()
+    assert rec is not None and (rec["sources"], rec["claims"]) == (3, 6)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+
+from ingest.claims.cues import hedge_of, kind_of
+from ingest.claims.numbers import extract_numbers
+from ingest.claims.rules import is_claim_sentence
+from ingest.segment import Segmenter
+from kg.models import ClaimKind, Hedge
+
+SEG = Segmenter()
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in SEG.spans(text)]
+
+
+def test_abbreviations_do_not_split_sentences() -> None:
+    text = (
+        "Greenblatt et al. found this in Fig. 3 of the paper. We use e.g. probes, i.e. "
+        "linear ones. A pretty high chance (>90%?) of successfully managing risks holds."
+    )
+    assert sentences(text) == [
+        "Greenblatt et al. found this in Fig. 3 of the paper.",
+        "We use e.g. probes, i.e. linear ones.",
+        "A pretty high chance (>90%?) of successfully managing risks holds.",
+    ]
+
+
+def test_spans_are_exact_offsets() -> None:
+    text = "  First claim here is real.   Second one follows here.  "
+    for s, e in SEG.spans(text):
+        assert text[s:e].strip() == text[s:e]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("We find that probes detect deception reliably.", Hedge.NONE),
+        ("This might generalise to larger models.", Hedge.STRONG),
+        ("Probably the AI control work matters most.", Hedge.MODERATE),
+        ("Models generally refuse such requests.", Hedge.WEAK),
+    ],
+)
+def test_hedges(sentence: str, expected: Hedge) -> None:
+    assert hedge_of(sentence)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("We find that SFT provides the largest gains.", ClaimKind.FINDING),
+        ("Use AUC, not accuracy, for binary classification.", ClaimKind.RECOMMENDATION),
+        ("We train a Qwen3.5-27B monitor with GRPO.", ClaimKind.METHOD),
+        ("Then we'll say these AIs are in a Basin of Good Deference.", ClaimKind.DEFINITION),
+        ("Timelines will be like a decade maybe.", ClaimKind.PREDICTION),
+    ],
+)
+def test_kinds(sentence: str, kind: ClaimKind) -> None:
+    assert kind_of(sentence, has_measurement=False) == kind
+
+
+def test_model_names_are_not_measurements() -> None:
+    nums = extract_numbers("Qwen3-32B and GPT-5.4 reach AUROC 0.79 while Llama-3.1-8B gets 62%.")
+    assert [(n.value, n.unit) for n in nums] == [(0.79, None), (62.0, "%")]
+    assert nums[0].measured == "auroc"
+
+
+def test_hedged_probability_and_comparators() -> None:
+    nums = extract_numbers("a pretty high chance (>90%?) of success with 30-50x speed")
+    first, second = nums
+    assert (first.value, first.comparator, first.unit, first.hedged) == (90.0, ">", "%", True)
+    assert (second.value, second.value_max, second.unit) == (30.0, 50.0, "x")
+
+
+def test_illustrative_numbers_are_flagged() -> None:
+    nums = extract_numbers("We could use, e.g. 3 months of lead time.")
+    assert nums and all(n.illustrative for n in nums)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_claim"),
+    [
+        ("Or is the distinction itself considered observer-relative?", False),
+        ("Introduction", False),
+        ("Don't Edit Your Ideas Before Having Them", False),
+        ("See here for the full paper.", False),
+        ("SFT provides the largest gains, while RL gives smaller improvements.", True),
+    ],
+)
+def test_claim_decision(sentence: str, is_claim: bool) -> None:
+    assert is_claim_sentence(sentence, "paragraph") is is_claim
