@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from consilience.cli_findings import findings_app, run_investigation
 from consilience.errors import ConsilienceError
 from consilience.services import Services, build_services
 from consilience.settings import load_settings
@@ -25,6 +26,7 @@ db_app = typer.Typer(help="Run the project's own Neo4j server.", no_args_is_help
 index_app = typer.Typer(help="The FAISS copy of the claim embeddings.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(index_app, name="index")
+app.add_typer(findings_app, name="findings")
 console = Console()
 err = Console(stderr=True)
 
@@ -258,6 +260,26 @@ def index_rebuild() -> None:
     console.print(f"Rebuilt the FAISS index with {n} claims.")
 
 
+@app.command()
+def investigate(
+    all_claims: Annotated[bool, typer.Option("--all", help="Re-check every claim")] = False,
+) -> None:
+    """Check new claims (or --all) against the whole graph; record findings."""
+    svc = _services()
+    try:
+        report = run_investigation(svc, all_claims, err)
+    except ConsilienceError as exc:
+        _fail(exc)
+    finally:
+        svc.close()
+    console.print(
+        f"Checked {report.claims_checked} claims ({report.candidate_pairs} candidate "
+        f"pairs, {report.lines} lines of research). Findings: {report.findings}"
+    )
+    for s in report.skipped:
+        console.print(f"[yellow]skipped[/] {s}")
+
+
 # ---- main job -----------------------------------------------------------------------------
 @app.command()
 def run(
@@ -274,7 +296,8 @@ def run(
             with console.status("Starting Neo4j…"):
                 svc.server().start()
         outcomes = run_ingest(svc, paths, force)
-        render_run_report(console, outcomes, graph_stats(svc.driver()))
+        report = run_investigation(svc, False, err)
+        render_run_report(console, outcomes, graph_stats(svc.driver()), report, svc.driver())
     except ConsilienceError as exc:
         _fail(exc)
     finally:

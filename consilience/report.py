@@ -57,10 +57,43 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 
 
-def render_run_report(console: Console, outcomes: list, st: GraphStats) -> None:  # type: ignore[type-arg]
+def render_run_report(
+    console: Console,
+    outcomes: list,
+    st: GraphStats,  # type: ignore[type-arg]
+    report: object,
+    db: object,
+) -> None:
     from consilience.cli import print_outcomes
+    from consilience.cli_findings import render_finding
+    from queries.findings import list_findings
 
     console.rule("[bold]Consilience report")
+    console.print("[bold]1. What was ingested[/]")
     print_outcomes(outcomes)
     render_sources(console, st)
     render_stats(console, st)
+    console.rule("[bold]2. What the investigators found")
+    console.print(
+        f"Checked {report.claims_checked} new claims against the graph "  # type: ignore[attr-defined]
+        f"({report.candidate_pairs} candidate pairs across sources, "  # type: ignore[attr-defined]
+        f"{report.lines} lines of research). New findings: {report.findings or 'none'}"
+    )  # type: ignore[attr-defined]
+    for s in report.skipped:  # type: ignore[attr-defined]
+        console.print(f"[yellow]skipped:[/] {s}")
+    for kind, title in (
+        ("contradicts", "Contradictions"),
+        ("distorts", "Summary distortions"),
+        ("converges_with", "Independent convergences"),
+        ("restates", "Restatements (dependent sources: not corroboration)"),
+    ):
+        page = list_findings(db, kind=kind, limit=5)  # type: ignore[arg-type]
+        console.print(f"\n[bold]{title}[/] (top {len(page.items)})")
+        if not page.items:
+            console.print("  none found")
+        for i, f in enumerate(page.items, 1):
+            render_finding(console, f, i)
+    console.print(
+        "\nReview with `consilience findings list|show|confirm|dismiss`; export with "
+        "`consilience findings export --format jsonl`."
+    )

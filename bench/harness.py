@@ -1,0 +1,35 @@
+"""A throw-away graph for benchmarks: own data folder and server, shared jars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from consilience.services import Services, build_services
+from consilience.settings import Settings, load_settings
+from kg.driver import managed_server
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@contextmanager
+def bench_services(name: str) -> Iterator[Services]:
+    base = load_settings()
+    data = ROOT / "bench" / ".data" / name
+    s = Settings(data_dir=data)  # type: ignore[call-arg]
+    s.neo4j.lib_dir = base.neo4j.lib_dir or base.neo4j_dir / "lib"
+    s.neo4j.heap = "1g"
+    server = managed_server(s)
+    server.start()
+    svc = build_services(s)
+    try:
+        with svc.driver().session() as sess:
+            sess.run(
+                "MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
+            ).consume()
+        yield svc
+    finally:
+        svc.close()
+        server.stop()

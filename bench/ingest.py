@@ -1,0 +1,71 @@
+"""Ingestion throughput on the corpus and on a 10x synthetic corpus.
+
+Prints claims/s, MB/s, the share of time spent parsing, embedding and writing, and the
+ratio of total time to embedding-only time (embedding is the floor).
+Run: .venv/bin/python -m bench.ingest
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import CORPUS, bench_services
+from ingest.pipeline import IngestOutcome
+
+
+def synthetic_corpus(dest: Path, copies: int) -> list[Path]:
+    """`copies` variants of each corpus file; each variant's text differs (new hashes)."""
+    out = []
+    for i in range(copies):
+        for f in sorted(CORPUS.glob("*.txt")):
+            text = f.read_text(encoding="utf-8")
+            variant = text.replace("\n\n", f"\n\n[v{i}] ", 50)  # distinct content, same shape
+            p = dest / f"{f.stem}_copy{i}.txt"
+            p.write_text(variant, encoding="utf-8")
+            out.append(p)
+    return out
+
+
+def run(label: str, files: list[Path]) -> None:
+    with bench_services(f"ingest-{label}") as svc:
+        ing = svc.ingestor()
+        svc.embedder.embed(["warm-up"])  # model load is not ingestion
+        t0 = time.perf_counter()
+        outcomes: list[IngestOutcome] = ing.ingest_paths([str(f) for f in files])
+        total = time.perf_counter() - t0
+        assert all(o.status == "ingested" for o in outcomes), [o.error for o in outcomes]
+        with svc.driver().session() as s:
+            texts = [r["t"] for r in s.run("MATCH (c:Claim) RETURN c.normalized AS t")]
+        t1 = time.perf_counter()
+        svc.embedder.embed(texts)
+        embed_only = time.perf_counter() - t1
+    claims = sum(o.claims for o in outcomes)
+    mb = sum(o.bytes for o in outcomes) / 1e6
+    parse = sum(o.parse_s for o in outcomes)
+    embed = sum(o.embed_s for o in outcomes)
+    write = sum(o.write_s for o in outcomes)
+    other = max(0.0, total - parse - embed - write)
+    print(
+        f"{label:>10} | files {len(files):>3} | {mb:7.2f} MB | claims {claims:>6} | "
+        f"{claims / total:7.1f} claims/s | {mb / total:5.2f} MB/s | "
+        f"parse {parse / total:5.1%} embed {embed / total:5.1%} write {write / total:5.1%} "
+        f"other {other / total:5.1%} | total/embed-only {total / embed_only:4.2f}x"
+    )
+
+
+def main() -> None:
+    print("bench/ingest: ours (full pipeline) vs baseline (embedding the same claims only)")
+    corpus = sorted(CORPUS.glob("*.txt"))
+    run("corpus", corpus)
+    tmp = Path(tempfile.mkdtemp(prefix="consilience-bench-"))
+    try:
+        run("10x", synthetic_corpus(tmp, 10))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The investigator protocol and the values that flow through it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kg.models import Quantity
+
+
+class FindingKind(StrEnum):
+    CONTRADICTS = "contradicts"
+    CONVERGES_WITH = "converges_with"
+    RESTATES = "restates"
+    DISTORTS = "distorts"
+    LINE_DISAGREES = "line_disagrees"
+    CONCENTRATED = "evidence_concentrated"
+
+
+class ClaimView(BaseModel):
+    """What an investigator may see of a claim."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    text: str
+    normalized: str
+    kind: str
+    hedge: str
+    speaker: str | None = None
+    stated_probability: float | None = None
+    numbers: list[Quantity] = Field(default_factory=list)
+    in_footnote: bool = False
+    source_id: str
+    source_title: str
+    source_path: str | None = None
+    source_kind: str
+    line_id: str | None = None
+
+
+class Independence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    independent: bool = Field(description="Whether the two sides count as separate evidence")
+    reason: str = Field(description="Why (shared author, summary-of link, ...)")
+
+
+class CandidatePair(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    a: ClaimView
+    b: ClaimView
+    similarity: float = Field(description="Cosine similarity of the two embeddings")
+    independence: Independence | None = None
+
+
+class Verdict(BaseModel):
+    """One investigator's conclusion about a pair; becomes a Finding."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: FindingKind
+    a_id: str
+    b_id: str
+    score: float = Field(ge=0.0, le=1.0)
+    rationale: str
+    cues: list[str] = Field(default_factory=list)
+    investigator: str
+    version: str
+    model: str | None = None
+    independent: bool | None = None
+    independence_reason: str | None = None
+
+
+class Investigator(Protocol):
+    """One job, pure decision logic; the runner does all I/O."""
+
+    name: str
+    version: str
+
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]: ...

@@ -1,0 +1,1 @@
+"""Cypher used by the investigator runner (reads and finding writes)."""

@@ -1,0 +1,77 @@
+"""Summary distortion: a summary's claim against the source claim it restates."""
+
+from __future__ import annotations
+
+from investigators.base import CandidatePair, FindingKind, Verdict
+from investigators.cues import number_cue
+
+_RANK = {"none": 0, "weak": 1, "moderate": 2, "strong": 3}
+
+
+class DistortionInvestigator:
+    """Only for pairs where one source summarises the other: lost hedges, changed or
+    rounded numbers, certainty inflation."""
+
+    name = "summary-distortion"
+    version = "1"
+
+    def __init__(self, min_similarity: float = 0.7) -> None:
+        self.min_similarity = min_similarity
+
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        best: dict[str, CandidatePair] = {}  # each summary claim vs its best-aligned source claim
+        for p in pairs:
+            if p.independence is None or "summarises" not in p.independence.reason:
+                continue
+            if p.similarity < self.min_similarity:
+                continue
+            summ = p.a if p.a.source_kind == "summary" else p.b
+            if summ.id not in best or best[summ.id].similarity < p.similarity:
+                best[summ.id] = p
+        out = []
+        for p in best.values():
+            summ, src = (p.a, p.b) if p.a.source_kind == "summary" else (p.b, p.a)
+            problems: list[str] = []
+            cues: list[str] = []
+            if _RANK.get(src.hedge, 0) >= 2 and _RANK.get(summ.hedge, 0) <= 1:
+                problems.append(
+                    f"hedge lost ({src.hedge} in the source, {summ.hedge} in the summary)"
+                )
+                cues.append("lost-hedge")
+            src_q = [n for n in src.numbers if n.hedged]
+            if src_q and not any(n.hedged for n in summ.numbers):
+                problems.append(
+                    f"the source's number '{src_q[0].text}' is hedged; the summary states it firmly"
+                )
+                cues.append("lost-hedge")
+            nc = number_cue(src.numbers, summ.numbers, src.normalized, summ.normalized)
+            if nc:
+                problems.append(f"numbers changed: {nc.detail}")
+                cues.append("changed-number")
+            illus = [n for n in src.numbers if n.illustrative]
+            if illus and any(
+                not n.illustrative and n.value == illus[0].value for n in summ.numbers
+            ):
+                problems.append(f"example number '{illus[0].text}' presented as a finding")
+                cues.append("illustrative-as-fact")
+            if not problems:
+                continue
+            score = min(1.0, 0.45 + 0.2 * len(problems) + 0.3 * (p.similarity - 0.6))
+            out.append(
+                Verdict(
+                    kind=FindingKind.DISTORTS,
+                    a_id=summ.id,
+                    b_id=src.id,
+                    score=round(score, 4),
+                    rationale=(
+                        f"{'; '.join(problems)}. Summary: “{summ.text}” — "
+                        f"{summ.source_title}. Source: “{src.text}” — {src.source_title}."
+                    ),
+                    cues=sorted(set(cues)),
+                    investigator=self.name,
+                    version=self.version,
+                    independent=False,
+                    independence_reason=p.independence.reason,
+                )
+            )
+        return out

@@ -1,0 +1,157 @@
+"""Schedules investigators incrementally and records their verdicts as findings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from neo4j import Driver
+from pydantic import BaseModel, Field
+
+from investigators.base import CandidatePair, ClaimView, Investigator, Verdict
+from investigators.candidates import neighbour_pairs, same_subject
+from investigators.cypher import runner as q
+from investigators.independence import SourceFacts, judge, lines_of_research
+from kg.faiss_index import ClaimIndex
+from kg.ids import pair_id
+from kg.models import Quantity
+
+
+class RunReport(BaseModel):
+    claims_checked: int = Field(description="Claims investigated in this run")
+    candidate_pairs: int = Field(description="Pairs the investigators looked at")
+    findings: dict[str, int] = Field(description="Findings written, by kind")
+    lines: int = Field(description="Lines of research")
+    skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
+
+
+def _view(r: dict[str, object]) -> ClaimView:
+    nums = [Quantity(**n) for n in json.loads(str(r.pop("numbers_json") or "[]"))]
+    return ClaimView(**r, numbers=nums)  # type: ignore[arg-type]
+
+
+class Runner:
+    """Owns all I/O; investigators stay pure."""
+
+    def __init__(
+        self,
+        driver: Driver,
+        index: ClaimIndex,
+        investigators: Sequence[Investigator],
+        *,
+        k: int = 15,
+        min_similarity: float = 0.55,
+        batch: int = 400,
+    ) -> None:
+        self.driver = driver
+        self.index = index
+        self.investigators = list(investigators)
+        self.k = k
+        self.min_similarity = min_similarity
+        self.batch = batch
+
+    @property
+    def preset_version(self) -> str:
+        return ",".join(f"{i.name}@{i.version}" for i in self.investigators)
+
+    def refresh_lines(self) -> dict[str, SourceFacts]:
+        with self.driver.session() as s:
+            facts = {
+                r["id"]: SourceFacts(
+                    id=r["id"],
+                    title=r["title"],
+                    kind=r["kind"],
+                    authors=frozenset(r["authors"]),
+                    orgs=frozenset(r["orgs"]),
+                    summarises=frozenset(r["summarises"]),
+                )
+                for r in s.run(q.SOURCE_DEPENDENCIES)
+            }
+            lines = lines_of_research(list(facts.values()))
+            s.execute_write(lambda tx: tx.run(q.UPSERT_LINES, lines=lines).consume())
+            s.execute_write(lambda tx: tx.run(q.DELETE_EMPTY_LINES).consume())
+        self.n_lines = len(lines)
+        return facts
+
+    def _views(self, ids: list[str]) -> dict[str, ClaimView]:
+        with self.driver.session(default_access_mode="READ") as s:
+            return {r["id"]: _view(r.data()) for r in s.run(q.CLAIM_VIEWS, ids=ids)}
+
+    def _write(self, verdicts: list[Verdict], checked: list[str]) -> None:
+        rows = [
+            {
+                "id": pair_id(v.kind.value, v.a_id, v.b_id),
+                "a_id": v.a_id,
+                "b_id": v.b_id,
+                "props": {
+                    k: val
+                    for k, val in {**v.model_dump(exclude={"kind"}), "kind": v.kind.value}.items()
+                    if val is not None
+                },
+            }
+            for v in verdicts
+        ]
+
+        def tx_fn(tx):  # type: ignore[no-untyped-def]
+            for i in range(0, len(rows), 1000):
+                tx.run(q.UPSERT_FINDINGS, rows=rows[i : i + 1000]).consume()
+            tx.run(q.MARK_INVESTIGATED, ids=checked, version=self.preset_version).consume()
+
+        with self.driver.session() as s:
+            s.execute_write(tx_fn)
+
+    def run(
+        self, *, everything: bool = False, on_progress: Callable[[int, int], None] | None = None
+    ) -> RunReport:
+        facts = self.refresh_lines()
+        if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
+            names = [i.name for i in self.investigators]
+            with self.driver.session() as s:
+                s.execute_write(
+                    lambda tx: tx.run(q.DELETE_OPEN_FINDINGS, investigators=names).consume()
+                )
+        with self.driver.session(default_access_mode="READ") as s:
+            if everything:
+                ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]
+            else:
+                ids = [r["id"] for r in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version)]
+        with self.driver.session(default_access_mode="READ") as s:
+            source_of = {
+                r["id"]: r["source_id"]
+                for r in s.run(
+                    "MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim) RETURN c.id AS id, s.id AS source_id"
+                )
+            }
+        counts: dict[str, int] = {}
+        n_pairs = 0
+        for start in range(0, len(ids), self.batch):
+            chunk = ids[start : start + self.batch]
+            raw = neighbour_pairs(
+                self.index, chunk, source_of, k=self.k, min_similarity=self.min_similarity
+            )
+            views = self._views(sorted({x for pair in raw for x in pair}))
+            pairs = []
+            for (a, b), sim in raw.items():
+                va, vb = views.get(a), views.get(b)
+                if va is None or vb is None:
+                    continue
+                if not same_subject(
+                    va.normalized,
+                    vb.normalized,
+                    {n.measured for n in va.numbers if n.measured},
+                    {n.measured for n in vb.numbers if n.measured},
+                ):
+                    continue
+                fa, fb = facts.get(va.source_id), facts.get(vb.source_id)
+                ind = judge(fa, fb) if fa and fb else None
+                pairs.append(CandidatePair(a=va, b=vb, similarity=sim, independence=ind))
+            n_pairs += len(pairs)
+            verdicts = [v for inv in self.investigators for v in inv.investigate(pairs)]
+            self._write(verdicts, chunk)
+            for v in verdicts:
+                counts[v.kind.value] = counts.get(v.kind.value, 0) + 1
+            if on_progress:
+                on_progress(min(start + self.batch, len(ids)), len(ids))
+        return RunReport(
+            claims_checked=len(ids), candidate_pairs=n_pairs, findings=counts, lines=self.n_lines
+        )

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import LiteralString
+
+LIST_FINDINGS: LiteralString = """
+MATCH (f:Finding)
+WHERE ($kind IS NULL OR f.kind = $kind) AND ($status IS NULL OR f.status = $status)
+  AND f.score >= $min_score AND ($independent IS NULL OR f.independent = $independent)
+  AND ($after IS NULL OR f.score < $after[0] OR (f.score = $after[0] AND f.id < $after[1]))
+MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)<-[:HAS_CLAIM]-(sa:Source)
+MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(sb:Source)
+RETURN f {.*} AS f, a {.id, .text, .speaker} AS a, b {.id, .text, .speaker} AS b,
+       sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
+ORDER BY f.score DESC, f.id DESC
+LIMIT $limit
+"""
+
+GET_FINDING: LiteralString = """
+MATCH (f:Finding {id: $id})
+MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)<-[:HAS_CLAIM]-(sa:Source)
+MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(sb:Source)
+RETURN f {.*} AS f, a {.id, .text, .speaker} AS a, b {.id, .text, .speaker} AS b,
+       sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
+"""
+
+SET_VERDICT: LiteralString = """
+MATCH (f:Finding {id: $id})
+SET f.status = $status, f.reviewer = $reviewer, f.review_reason = $reason,
+    f.reviewed_at = datetime()
+RETURN f.id AS id
+"""

@@ -1,0 +1,175 @@
+"""Findings: list (filtered, paginated), one finding, and human verdicts on them."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from neo4j import Driver
+from pydantic import BaseModel, ConfigDict, Field
+
+from consilience.errors import InvalidInputError, NotFoundError
+from queries.cypher import findings as q
+from queries.models import Page
+
+
+class FindingSide(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    claim_id: str = Field(description="Claim id")
+    quote: str = Field(description="Exact quote")
+    speaker: str | None = Field(None, description="Quoted speaker; None is the author")
+    source_id: str = Field(description="Source id")
+    source_title: str = Field(description="Source title")
+    source_path: str | None = Field(None, description="The ingested file's path")
+
+
+class FindingRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(description="Finding id")
+    kind: str = Field(description="contradicts, converges_with, restates, distorts, ...")
+    score: float = Field(description="Investigator score in [0, 1]")
+    status: str = Field(description="open, confirmed or dismissed")
+    independent: bool | None = Field(None, description="Whether the two sides are independent")
+    independence_reason: str | None = Field(None, description="Why (in)dependent")
+    rationale: str = Field(description="Human-readable rationale naming the evidence")
+    cues: list[str] = Field(default_factory=list, description="Cues that fired")
+    investigator: str = Field(description="Investigator name")
+    version: str = Field(description="Investigator version")
+    model: str | None = Field(None, description="LLM model, when one took part")
+    reviewer: str | None = Field(None, description="Who reviewed it")
+    review_reason: str | None = Field(None, description="Why it was confirmed or dismissed")
+    a: FindingSide
+    b: FindingSide
+
+
+def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
+    f = r["f"]
+
+    def side(c: dict, s: dict) -> FindingSide:  # type: ignore[type-arg]
+        return FindingSide(
+            claim_id=c["id"],
+            quote=c["text"],
+            speaker=c.get("speaker"),
+            source_id=s["id"],
+            source_title=s["title"],
+            source_path=s.get("path"),
+        )
+
+    return FindingRow(
+        id=f["id"],
+        kind=f["kind"],
+        score=f["score"],
+        status=f.get("status", "open"),
+        independent=f.get("independent"),
+        independence_reason=f.get("independence_reason"),
+        rationale=f["rationale"],
+        cues=list(f.get("cues") or []),
+        investigator=f["investigator"],
+        version=f["version"],
+        model=f.get("model"),
+        reviewer=f.get("reviewer"),
+        review_reason=f.get("review_reason"),
+        a=side(r["a"], r["sa"]),
+        b=side(r["b"], r["sb"]),
+    )
+
+
+def _cursor(row: FindingRow) -> str:
+    return json.dumps([row.score, row.id])
+
+
+def list_findings(
+    db: Driver,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    min_score: float = 0.0,
+    independent: bool | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[FindingRow]:
+    """Findings, highest score first, keyset-paginated by an opaque cursor."""
+    after = None
+    if cursor:
+        try:
+            after = json.loads(cursor)
+            assert isinstance(after, list) and len(after) == 2
+        except (ValueError, AssertionError) as exc:
+            raise InvalidInputError("Malformed cursor.", "Pass back next_cursor as given.") from exc
+    with db.session(default_access_mode="READ") as s:
+        rows = [
+            _row(r.data())
+            for r in s.run(
+                q.LIST_FINDINGS,
+                kind=kind,
+                status=status,
+                min_score=min_score,
+                independent=independent,
+                after=after,
+                limit=limit + 1,
+            )
+        ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page[FindingRow](items=rows, next_cursor=_cursor(rows[-1]) if more else None)
+
+
+def get_finding(db: Driver, finding_id: str) -> FindingRow:
+    with db.session(default_access_mode="READ") as s:
+        rec = s.run(q.GET_FINDING, id=finding_id).single()
+    if rec is None:
+        raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
+    return _row(rec.data())
+
+
+def record_verdict(
+    db: Driver,
+    finding_id: str,
+    verdict: Literal["confirmed", "dismissed"],
+    reviewer: str,
+    reason: str,
+) -> FindingRow:
+    """Store a human verdict on a finding (the ground truth calibration learns from)."""
+    if not reviewer.strip():
+        raise InvalidInputError("A verdict needs a reviewer.", "Pass --reviewer NAME.")
+    with db.session() as s:
+        rec = s.execute_write(
+            lambda tx: tx.run(
+                q.SET_VERDICT, id=finding_id, status=verdict, reviewer=reviewer, reason=reason
+            ).single()
+        )
+    if rec is None:
+        raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
+    return get_finding(db, finding_id)
+
+
+def export_record(row: FindingRow) -> dict[str, object]:
+    """The JSONL export shape: one finding per line."""
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "score": row.score,
+        "status": row.status,
+        "independent": row.independent,
+        "independence_reason": row.independence_reason,
+        "rationale": row.rationale,
+        "investigator": row.investigator,
+        "version": row.version,
+        "model": row.model,
+        "reviewer": row.reviewer,
+        "review_reason": row.review_reason,
+        "a": {
+            "quote": row.a.quote,
+            "source_title": row.a.source_title,
+            "source_path": row.a.source_path,
+            "claim_id": row.a.claim_id,
+            "speaker": row.a.speaker,
+        },
+        "b": {
+            "quote": row.b.quote,
+            "source_title": row.b.source_title,
+            "source_path": row.b.source_path,
+            "claim_id": row.b.claim_id,
+            "speaker": row.b.speaker,
+        },
+    }

@@ -1,0 +1,90 @@
+"""The runner against the real graph: incremental, idempotent, export format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from consilience.services import Services
+from investigators.registry import preset
+from investigators.runner import Runner
+from queries.findings import export_record, list_findings, record_verdict
+
+POST = """# Monitoring results
+
+Linear probes detect deceptive behaviour in most transcripts we examined.
+
+The logit monitor achieves AUROC 0.79 from a single rollout on our benchmark.
+"""
+REPLY = """# A reply from another lab
+
+Linear probes do not detect deceptive behaviour in most transcripts we examined.
+
+The logit monitor achieves AUROC 0.55 from a single rollout on our benchmark.
+"""
+
+
+def _counts(svc: Services) -> int:
+    with svc.driver().session() as s:
+        rec = s.run("MATCH (f:Finding) RETURN count(f) AS n").single()
+    return int(rec["n"]) if rec else 0
+
+
+def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path: Path) -> None:
+    svc = clean_services
+    (tmp_path / "post.md").write_text(POST)
+    svc.ingestor().ingest_paths([str(tmp_path / "post.md")])
+    svc.claim_index().sync(svc.driver())
+    runner = Runner(svc.driver(), svc.claim_index(), preset())
+    assert runner.run().findings == {}  # one source: nothing to compare within it
+
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path / "reply.md")])
+    svc.claim_index().sync(svc.driver())
+    report = runner.run()
+    assert report.claims_checked == 2  # only the reply's two new claims
+    assert report.findings.get("contradicts") == 2
+    n = _counts(svc)
+    assert runner.run().claims_checked == 0  # nothing new
+    runner.run(everything=True)
+    assert _counts(svc) == n  # re-running never duplicates
+
+    page = list_findings(svc.driver(), kind="contradicts")
+    cues = sorted(c for f in page.items for c in f.cues)
+    assert "negation" in cues and "number" in cues
+    top = page.items[0]
+    assert top.independent is True and top.a.source_path and top.b.source_path
+
+    record_verdict(svc.driver(), top.id, "confirmed", "alice", "checked both papers")
+    runner.run(everything=True)
+    kept = [f for f in list_findings(svc.driver()).items if f.id == top.id]
+    assert kept and kept[0].status == "confirmed" and kept[0].reviewer == "alice"
+
+    rec = export_record(kept[0])
+    for key in ("kind", "score", "status", "independent", "rationale"):
+        assert key in rec
+    for side in ("a", "b"):
+        assert {"quote", "source_title", "source_path"} <= set(rec[side])  # type: ignore[arg-type]
+
+
+def test_cli_export_is_jsonl(clean_services: Services, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from consilience.cli import app
+
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc = clean_services
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.driver())
+    Runner(svc.driver(), svc.claim_index(), preset()).run()
+    s = svc.settings
+    monkeypatch.setenv("CONSILIENCE_DATA_DIR", str(s.data_dir))
+    if s.neo4j.lib_dir:
+        monkeypatch.setenv("CONSILIENCE_NEO4J__LIB_DIR", str(s.neo4j.lib_dir))
+    out = tmp_path / "findings.jsonl"
+    result = CliRunner().invoke(app, ["findings", "export", "--format", "jsonl", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert lines and {ln["kind"] for ln in lines} >= {"contradicts"}
+    assert all(ln["a"]["source_path"].endswith(".md") for ln in lines)

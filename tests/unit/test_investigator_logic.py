@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+
+from ingest.claims.numbers import extract_numbers
+from investigators.base import CandidatePair, ClaimView, FindingKind, Independence
+from investigators.contradiction import ContradictionInvestigator
+from investigators.convergence import ConvergenceInvestigator
+from investigators.independence import SourceFacts, judge, lines_of_research
+
+
+def view(cid: str, text: str, source: str = "s1", **kw: object) -> ClaimView:
+    return ClaimView(
+        id=cid,
+        text=text,
+        normalized=text,
+        kind="finding",
+        hedge=str(kw.pop("hedge", "none")),
+        numbers=extract_numbers(text),
+        source_id=source,
+        source_title=source,
+        source_kind="paper",
+        **kw,
+    )  # type: ignore[arg-type]
+
+
+def pair(a: str, b: str, sim: float = 0.85, independent: bool = True) -> CandidatePair:
+    return CandidatePair(
+        a=view("a", a, "s1"),
+        b=view("b", b, "s2"),
+        similarity=sim,
+        independence=Independence(independent=independent, reason="test"),
+    )
+
+
+# Real corpus sentences and their perturbations.
+@pytest.mark.parametrize(
+    ("a", "b", "cue"),
+    [
+        (
+            "SFT provides the largest gains, while RL gives smaller improvements.",
+            "SFT does not provide the largest gains, while RL gives smaller improvements.",
+            "negation",
+        ),
+        (
+            "The logit monitor outperforms the verbalization monitor using fewer rollouts.",
+            "The logit monitor underperforms the verbalization monitor using fewer rollouts.",
+            "antonym",
+        ),
+        (
+            "The logit monitor achieves AUROC 0.79 from a single rollout.",
+            "The logit monitor achieves AUROC 0.52 from a single rollout.",
+            "number",
+        ),
+        (
+            "All existing H-only models help with harmful requests under an HHH prompt.",
+            "None of the existing H-only models help with harmful requests under an HHH prompt.",
+            "quantifier",
+        ),
+    ],
+)
+def test_each_cue_fires_on_real_sentences(a: str, b: str, cue: str) -> None:
+    (v,) = ContradictionInvestigator().investigate([pair(a, b)])
+    assert v.kind == FindingKind.CONTRADICTS and cue in v.cues and v.score >= 0.5
+    assert "“" in v.rationale and a in v.rationale and b in v.rationale
+
+
+def test_paraphrase_is_not_a_contradiction_but_converges() -> None:
+    a = "Training small open-weight monitors is a cost-effective alternative to frontier monitors."
+    b = "Training small open-weight monitors offers a cheap alternative to frontier monitors."
+    p = pair(a, b, sim=0.9)
+    assert ContradictionInvestigator().investigate([p]) == []
+    (v,) = ConvergenceInvestigator().investigate([p])
+    assert v.kind == FindingKind.CONVERGES_WITH and v.independent is True
+
+
+def test_dependent_agreement_is_a_restatement_not_corroboration() -> None:
+    a = "AIs slightly above minimum capability will run 30-50x faster than humans."
+    (v,) = ConvergenceInvestigator().investigate([pair(a, a, sim=0.99, independent=False)])
+    assert v.kind == FindingKind.RESTATES and v.independent is False
+
+
+def test_reported_views_and_questions_never_contradict() -> None:
+    p = pair(
+        "Monitoring detects scheming reliably.", "Monitoring does not detect scheming reliably."
+    )
+    p.b.speaker = "(reported view)"
+    assert ContradictionInvestigator().investigate([p]) == []
+    q = pair(
+        "Monitoring detects scheming reliably.", "Does monitoring not detect scheming reliably?"
+    )
+    assert ContradictionInvestigator().investigate([q]) == []
+
+
+def test_independence_rules() -> None:
+    post = SourceFacts(id="post", title="How do we defer?", kind="post")
+    summary = SourceFacts(id="sum", title="Summary", kind="summary", summarises=frozenset({"post"}))
+    a1 = SourceFacts(id="a1", title="A", kind="paper", authors=frozenset({"Zvi"}))
+    a2 = SourceFacts(id="a2", title="B", kind="post", authors=frozenset({"Zvi"}))
+    lab = SourceFacts(id="g", title="G", kind="paper", orgs=frozenset({"Goodfire"}))
+    other = SourceFacts(id="o", title="O", kind="paper", orgs=frozenset({"GDM"}))
+    assert not judge(summary, post).independent
+    assert not judge(post, summary).independent
+    assert not judge(a1, a2).independent and "Zvi" in judge(a1, a2).reason
+    assert judge(lab, other).independent
+    lines = lines_of_research([post, summary, a1, a2, lab, other])
+    sizes = sorted(len(x["members"]) for x in lines)  # type: ignore[arg-type]
+    assert sizes == [1, 1, 2, 2]
