@@ -162,9 +162,20 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or globs")],
     force: Annotated[bool, typer.Option(help="Re-parse files already ingested")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file")] = False,
+    llm_extractor: Annotated[
+        bool, typer.Option(help="Extract claims with Claude (needs ANTHROPIC_API_KEY)")
+    ] = False,
 ) -> None:
     """Ingest documents into the claim graph (idempotent)."""
-    svc = _services()
+    settings = load_settings()
+    if llm_extractor and settings.anthropic_api_key is None:
+        _fail(
+            ConsilienceError(
+                "--llm-extractor needs ANTHROPIC_API_KEY.",
+                "Set the key, or drop the flag to use the offline extractor.",
+            )
+        )
+    svc = build_services(settings, use_llm_extractor=llm_extractor)
     try:
         outcomes = run_ingest(svc, paths, force, show=not as_json)
     except ConsilienceError as exc:

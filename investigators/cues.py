@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from investigators.lexicon import (
@@ -52,9 +53,11 @@ def negation_cue(a: str, b: str) -> Cue | None:
 
 
 def antonym_cue(a: str, b: str) -> Cue | None:
-    sa, sb = set(tokens(a)), set(tokens(b))
-    for w in sorted(sa - sb):
-        opposites = ANTONYMS.get(w, frozenset()) & (sb - sa)
+    ca, cb = Counter(tokens(a)), Counter(tokens(b))
+    only_a = {w for w in ca if ca[w] > cb.get(w, 0)}  # counts, so a word used twice
+    only_b = {w for w in cb if cb[w] > ca.get(w, 0)}  # and swapped once still shows
+    for w in sorted(only_a):
+        opposites = ANTONYMS.get(w, frozenset()) & only_b
         if opposites:
             ov = overlap(a.replace(w, ""), b.replace(next(iter(opposites)), ""))
             if ov >= 0.3:
@@ -92,8 +95,18 @@ def number_cue(a_nums: list[Quantity], b_nums: list[Quantity], a: str, b: str) -
     """Incompatible values for the same quantity (same unit and measure, similar context)."""
     if overlap(a, b) < 0.3:
         return None
-    for x in a_nums:
-        for y in b_nums:
+
+    def shared(q: Quantity, others: list[Quantity]) -> bool:
+        return any(
+            abs(q.value - o.value) <= 1e-9 and (q.unit or "") == (o.unit or "") for o in others
+        )
+
+    # Compare only the numbers that differ between the two sides: two different numbers
+    # inside one sentence are not a conflict with a copy of that sentence.
+    a_only = [x for x in a_nums if not shared(x, b_nums)]
+    b_only = [y for y in b_nums if not shared(y, a_nums)]
+    for x in a_only:
+        for y in b_only:
             if x.illustrative or y.illustrative or x.measured == "year" or y.measured == "year":
                 continue
             if (x.unit or "") != (y.unit or ""):

@@ -116,15 +116,23 @@ _ANTONYM_GROUPS: tuple[tuple[str, str], ...] = (
     ("early", "late"),
     ("cheap", "expensive"),
     ("cheaper", "costlier"),
+    ("good", "bad"),
+    ("high", "low"),
+    ("many", "few"),
+    ("best", "worst"),
+    ("win", "lose"),
+    ("correct", "incorrect"),
+    ("accurate", "inaccurate"),
+    ("increasing", "decreasing"),
 )
 ANTONYMS: dict[str, frozenset[str]] = {}
 for _x, _y in _ANTONYM_GROUPS:
     ANTONYMS[_x] = ANTONYMS.get(_x, frozenset()) | {_y}
     ANTONYMS[_y] = ANTONYMS.get(_y, frozenset()) | {_x}
 
-UNIVERSAL = frozenset({"all", "every", "always", "each", "everyone", "everything"})
+UNIVERSAL = frozenset({"all", "every", "always", "each", "everyone", "everything", "any"})
 EXISTENTIAL_NONE = frozenset({"none", "no", "never", "nobody", "nothing"})
-MOST = frozenset({"most", "majority", "usually", "mostly", "often"})
+MOST = frozenset({"most", "majority", "usually", "mostly", "often", "many"})
 FEW = frozenset({"few", "minority", "rarely", "seldom", "hardly"})
 
 STOPWORDS = frozenset(

@@ -161,10 +161,10 @@ class RuleExtractor:
                 sentence = block_text[s:e]
                 if not is_claim_sentence(sentence, pb.block.kind):
                     continue
-                claims.append(self._structure(sentence, pb, pb.start + s, pb.start + e, speaker))
+                claims.append(self.structure(sentence, pb, pb.start + s, pb.start + e, speaker))
         return claims
 
-    def _structure(
+    def structure(
         self, sentence: str, pb: PlacedBlock, start: int, end: int, speaker: str | None
     ) -> ExtractedClaim:
         normalized = sentence

@@ -1,0 +1,48 @@
+"""Claude extractor behind the same interface as the rules; quotes are verified."""
+
+from __future__ import annotations
+
+from consilience.llm import LLM
+from ingest.claims.base import ExtractedClaim
+from ingest.claims.prompts import extract as prompt
+from ingest.claims.rules import RuleExtractor
+from ingest.document import PlacedBlock
+from kg.models import ClaimKind, SourceKind
+
+
+class LLMExtractor:
+    """Asks Claude for claims per passage; keeps only quotes found verbatim in the passage,
+    and fills hedges and numbers with the offline rules so both paths agree on structure."""
+
+    name = "claude"
+    version = prompt.VERSION
+
+    def __init__(self, llm: LLM, rules: RuleExtractor | None = None, title: str = "") -> None:
+        self.llm = llm
+        self.rules = rules or RuleExtractor()
+        self.title = title
+        self.rejected_quotes = 0
+
+    def extract(
+        self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
+    ) -> list[ExtractedClaim]:
+        out: list[ExtractedClaim] = []
+        for pb in blocks:
+            if pb.block.kind in ("heading", "table"):
+                continue
+            answer = self.llm.structured(
+                prompt.SYSTEM,
+                prompt.render(self.title, pb.section, pb.block.text),
+                prompt.LLMClaims,
+            )
+            for c in answer.claims:
+                pos = pb.block.text.find(c.quote.strip())
+                if pos < 0 or not c.quote.strip():
+                    self.rejected_quotes += 1  # not verbatim: never stored as a quote
+                    continue
+                start = pb.start + pos
+                end = start + len(c.quote.strip())
+                structured = self.rules.structure(text[start:end], pb, start, end, c.speaker)
+                structured.kind = ClaimKind(c.kind)
+                out.append(structured)
+        return out

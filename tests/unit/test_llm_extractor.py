@@ -1,0 +1,57 @@
+"""The Claude extractor through the real `anthropic` SDK against a local Messages stub."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from consilience.errors import LLMError
+from consilience.llm import AnthropicLLM
+from ingest.claims.llm import LLMExtractor
+from ingest.claims.prompts.extract import LLMClaims
+from ingest.pipeline import Ingestor
+from tests.messages_stub import MessagesStub
+
+DOC = (
+    b"# Results\n\nWe find that linear probes detect deception with AUROC 0.91.\n\n"
+    b"Rob Wiblin: Do probes transfer to larger models?\n"
+)
+
+
+def test_llm_extractor_keeps_only_verbatim_quotes() -> None:
+    with MessagesStub() as stub:
+        stub.tool_answer(
+            {
+                "claims": [
+                    {
+                        "reasoning": "empirical result",
+                        "kind": "finding",
+                        "quote": "We find that linear probes detect deception with AUROC 0.91.",
+                    },
+                    {"reasoning": "made up", "kind": "opinion", "quote": "Probes always work."},
+                ]
+            }
+        )
+        stub.tool_answer({"claims": []})
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        extractor = LLMExtractor(llm)
+        ing = Ingestor(driver=None, embedder=None, extractor=extractor)  # type: ignore[arg-type]
+        _, docs = ing.build_records(Path("doc.md"), DOC)
+    (claim,) = docs[0].claims
+    assert claim.text == "We find that linear probes detect deception with AUROC 0.91."
+    assert docs[0].source.text[claim.start : claim.end] == claim.text
+    assert claim.kind.value == "finding" and claim.numbers[0].value == pytest.approx(0.91)
+    assert claim.extractor == "claude@extract-1"
+    assert extractor.rejected_quotes == 1
+    first = stub.requests[0]
+    assert first["path"] == "/v1/messages" and first["api_key"] == "test-key"
+    assert first["body"]["tool_choice"] == {"type": "tool", "name": "record"}
+
+
+def test_llm_errors_are_clear() -> None:
+    with MessagesStub() as stub:  # empty queue: the stub answers 500
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        with pytest.raises(LLMError) as exc:
+            llm.structured("system", "prompt", LLMClaims)
+    assert "ANTHROPIC_API_KEY" in exc.value.hint
