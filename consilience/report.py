@@ -34,8 +34,10 @@ def render_stats(console: Console, st: GraphStats) -> None:
 
 def render_sources(console: Console, st: GraphStats) -> None:
     t = Table(title=f"Sources ({len(st.sources)})")
-    for col in ("title", "kind", "date", "file", "claims"):
-        t.add_column(col, overflow="fold")
+    t.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
+    for col in ("kind", "date", "file"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("claims", justify="right")
     for s in st.sources:
         t.add_row(
             s.title[:70], s.kind, (s.date or "")[:10], Path(s.path or "").name, str(s.n_claims)
