@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [ "$#" -eq 0 ]; then
+  if [ ! -d ../shared/corpus ]; then
+    echo "error: no corpus at $(cd .. && pwd)/shared/corpus; pass paths: scripts/main.sh FILE_OR_FOLDER..." >&2
+    exit 2
+  fi
   set -- "../shared/corpus/*.txt"
 fi
 exec .venv/bin/consilience run "$@"
