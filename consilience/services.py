@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 
 from neo4j import Driver
 
+from consilience.llm import LLM, build_llm
 from consilience.settings import Settings
 from ingest.claims.base import ClaimExtractor
+from ingest.claims.llm import LLMExtractor
 from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import Ingestor
 from kg.driver import managed_server, open_driver
@@ -24,6 +26,7 @@ class Services:
     settings: Settings
     embedder: MiniLMEmbedder
     extractor: ClaimExtractor
+    llm: LLM | None = None
     _driver: Driver | None = field(default=None, repr=False)
     _index: ClaimIndex | None = field(default=None, repr=False)
 
@@ -58,6 +61,16 @@ class Services:
             self._driver = None
 
 
-def build_services(settings: Settings, *, extractor: ClaimExtractor | None = None) -> Services:
+def build_services(
+    settings: Settings,
+    *,
+    extractor: ClaimExtractor | None = None,
+    use_llm_extractor: bool = False,
+) -> Services:
+    """Wire everything once. The LLM extractor is opt-in (costly) and needs a key; "no LLM"
+    is decided here, never re-checked downstream."""
     embedder = MiniLMEmbedder(settings.embedding.batch_size, settings.embedding.device)
-    return Services(settings=settings, embedder=embedder, extractor=extractor or RuleExtractor())
+    llm = build_llm(settings)
+    if extractor is None:
+        extractor = LLMExtractor(llm) if (use_llm_extractor and llm) else RuleExtractor()
+    return Services(settings=settings, embedder=embedder, extractor=extractor, llm=llm)

@@ -55,3 +55,20 @@ def test_llm_errors_are_clear() -> None:
         with pytest.raises(LLMError) as exc:
             llm.structured("system", "prompt", LLMClaims)
     assert "ANTHROPIC_API_KEY" in exc.value.hint
+
+
+def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None:
+    from consilience.services import build_services
+    from consilience.settings import Settings
+    from ingest.claims.rules import RuleExtractor
+
+    no_key = Settings(data_dir=tmp_path, ANTHROPIC_API_KEY=None)  # type: ignore[call-arg]
+    offline = build_services(no_key, use_llm_extractor=True)
+    assert offline.llm is None and isinstance(offline.extractor, RuleExtractor)
+    keyed = Settings(
+        data_dir=tmp_path,
+        ANTHROPIC_API_KEY="k",  # type: ignore[call-arg]
+        ANTHROPIC_BASE_URL="http://127.0.0.1:9",
+    )
+    assert isinstance(build_services(keyed).extractor, RuleExtractor)  # opt-in only
+    assert isinstance(build_services(keyed, use_llm_extractor=True).extractor, LLMExtractor)
