@@ -4,11 +4,54 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from neo4j import Driver
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from ingest.pipeline import IngestOutcome
+from investigators.runner import RunReport
+from queries.findings import FindingRow, list_findings
 from queries.models import ClaimHit, GraphStats
+
+
+def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
+    table = Table(title="Ingestion")
+    for col in ("file", "status", "format", "sources", "claims", "note"):
+        table.add_column(col, overflow="fold")
+    for o in outcomes:
+        colour = {"ingested": "green", "unchanged": "dim", "failed": "red"}[o.status]
+        note = o.error or ""
+        if o.hint:
+            note += f" → {o.hint}"
+        if o.superseded:
+            note += f" ({o.superseded} older sources replaced)"
+        table.add_row(
+            Path(o.path).name,
+            f"[{colour}]{o.status}[/]",
+            o.format or "",
+            str(o.sources),
+            str(o.claims),
+            note,
+        )
+    console.print(table)
+
+
+def render_finding(console: Console, f: FindingRow, n: int | None = None) -> None:
+    head = f"{n}. " if n is not None else ""
+    ind = {True: "independent", False: "dependent", None: "independence unknown"}[f.independent]
+    who_a = f" — {f.a.speaker}" if f.a.speaker else ""
+    who_b = f" — {f.b.speaker}" if f.b.speaker else ""
+    body = (
+        f"[bold]A[/] “{f.a.quote}”{who_a}\n   [dim]{f.a.source_title} · "
+        f"{Path(f.a.source_path or '').name}[/]\n"
+        f"[bold]B[/] “{f.b.quote}”{who_b}\n   [dim]{f.b.source_title} · "
+        f"{Path(f.b.source_path or '').name}[/]\n"
+        f"[italic]{f.rationale.split('. A:')[0].split('. Summary:')[0]}[/]\n"
+        f"[dim]{ind} ({f.independence_reason or '—'}) · {f.investigator}@{f.version} · "
+        f"{f.status} · id {f.id}[/]"
+    )
+    console.print(Panel(body, title=f"{head}{f.kind} {f.score:.2f}", title_align="left"))
 
 
 def render_stats(console: Console, st: GraphStats) -> None:
@@ -60,28 +103,20 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
 
 
 def render_run_report(
-    console: Console,
-    outcomes: list,
-    st: GraphStats,  # type: ignore[type-arg]
-    report: object,
-    db: object,
+    console: Console, outcomes: list[IngestOutcome], st: GraphStats, report: RunReport, db: Driver
 ) -> None:
-    from consilience.cli import print_outcomes
-    from consilience.cli_findings import render_finding
-    from queries.findings import list_findings
-
     console.rule("[bold]Consilience report")
     console.print("[bold]1. What was ingested[/]")
-    print_outcomes(outcomes)
+    render_outcomes(console, outcomes)
     render_sources(console, st)
     render_stats(console, st)
     console.rule("[bold]2. What the investigators found")
     console.print(
-        f"Checked {report.claims_checked} new claims against the graph "  # type: ignore[attr-defined]
-        f"({report.candidate_pairs} candidate pairs across sources, "  # type: ignore[attr-defined]
+        f"Checked {report.claims_checked} new claims against the graph "
+        f"({report.candidate_pairs} candidate pairs across sources, "
         f"{report.lines} lines of research). New findings: {report.findings or 'none'}"
-    )  # type: ignore[attr-defined]
-    for s in report.skipped:  # type: ignore[attr-defined]
+    )
+    for s in report.skipped:
         console.print(f"[yellow]skipped:[/] {s}")
     for kind, title in (
         ("contradicts", "Contradictions"),
@@ -89,7 +124,7 @@ def render_run_report(
         ("converges_with", "Independent convergences"),
         ("restates", "Restatements (dependent sources: not corroboration)"),
     ):
-        page = list_findings(db, kind=kind, limit=5)  # type: ignore[arg-type]
+        page = list_findings(db, kind=kind, limit=5)
         console.print(f"\n[bold]{title}[/] (top {len(page.items)})")
         if not page.items:
             console.print("  none found")

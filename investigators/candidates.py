@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from investigators.lexicon import content_words
 from kg.faiss_index import ClaimIndex
 
 
 def neighbour_pairs(
-    index: ClaimIndex,
-    claim_ids: list[str],
-    source_of: dict[str, str],
-    *,
-    k: int = 15,
-    min_similarity: float = 0.55,
+    index: ClaimIndex, claim_ids: list[str], *, k: int = 15, min_similarity: float = 0.55
 ) -> dict[tuple[str, str], float]:
-    """{(a, b): similarity} for each claim's k nearest neighbours in other sources.
+    """{(a, b): similarity} for each claim's k nearest neighbours (ordered pair keys).
 
     Cost is one k-NN query per new claim: it grows with new claims, not the graph squared.
+    Pairs within one source are dropped by the caller, which knows the sources.
     """
-    pos = {cid: i for i, cid in enumerate(index.ids)}
-    rows = [pos[c] for c in claim_ids if c in pos]
-    if not rows:
+    ids, vecs = index.vectors(claim_ids)
+    if not ids:
         return {}
-    vecs = np.vstack([index.index.reconstruct(r) for r in rows])
     scores, neighbours = index.search(vecs, k + 1)
     pairs: dict[tuple[str, str], float] = {}
-    for row, (srow, nrow) in enumerate(zip(scores, neighbours, strict=True)):
-        a = index.ids[rows[row]]
+    for a, srow, nrow in zip(ids, scores, neighbours, strict=True):
         for score, b in zip(srow, nrow, strict=False):
             if b == a or score < min_similarity:
                 continue
-            if source_of.get(a) is None or source_of.get(a) == source_of.get(b):
-                continue  # never within one source
             key = (a, b) if a < b else (b, a)
             pairs[key] = max(pairs.get(key, 0.0), float(score))
     return pairs

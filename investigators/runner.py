@@ -115,26 +115,17 @@ class Runner:
                 ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]
             else:
                 ids = [r["id"] for r in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version)]
-        with self.driver.session(default_access_mode="READ") as s:
-            source_of = {
-                r["id"]: r["source_id"]
-                for r in s.run(
-                    "MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim) RETURN c.id AS id, s.id AS source_id"
-                )
-            }
         counts: dict[str, int] = {}
         n_pairs = 0
         for start in range(0, len(ids), self.batch):
             chunk = ids[start : start + self.batch]
-            raw = neighbour_pairs(
-                self.index, chunk, source_of, k=self.k, min_similarity=self.min_similarity
-            )
+            raw = neighbour_pairs(self.index, chunk, k=self.k, min_similarity=self.min_similarity)
             views = self._views(sorted({x for pair in raw for x in pair}))
             pairs = []
             for (a, b), sim in raw.items():
                 va, vb = views.get(a), views.get(b)
-                if va is None or vb is None:
-                    continue
+                if va is None or vb is None or va.source_id == vb.source_id:
+                    continue  # never within one source
                 if not same_subject(
                     va.normalized,
                     vb.normalized,

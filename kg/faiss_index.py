@@ -34,6 +34,7 @@ class ClaimIndex:
         self.dimensions = dimensions
         self.ids: list[str] = []
         self.index: faiss.Index = self._new_index(0)
+        self._pos: dict[str, int] | None = None  # claim id -> row, built on first lookup
 
     def _new_index(self, expected: int) -> faiss.Index:
         if expected >= HNSW_THRESHOLD:
@@ -54,7 +55,7 @@ class ClaimIndex:
     def load(self) -> ClaimIndex:
         if self._index_path.exists() and self._ids_path.exists():
             self.index = faiss.read_index(str(self._index_path))
-            self.ids = json.loads(self._ids_path.read_text())
+            self.ids, self._pos = json.loads(self._ids_path.read_text()), None
             if self.index.ntotal != len(self.ids):  # torn write: start again
                 self.ids, self.index = [], self._new_index(0)
         return self
@@ -84,8 +85,17 @@ class ClaimIndex:
         scores, pos = self.index.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
         return scores, [[self.ids[p] for p in row if p >= 0] for row in pos]
 
-    def vector(self, claim_id: str) -> np.ndarray:
-        return self.index.reconstruct(self.ids.index(claim_id))
+    def position(self, claim_id: str) -> int | None:
+        if self._pos is None or len(self._pos) != len(self.ids):
+            self._pos = {cid: i for i, cid in enumerate(self.ids)}
+        return self._pos.get(claim_id)
+
+    def vectors(self, claim_ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """The ids found in the index, and their stored vectors (same order)."""
+        found = [(c, p) for c in claim_ids if (p := self.position(c)) is not None]
+        if not found:
+            return [], np.zeros((0, self.dimensions), dtype=np.float32)
+        return [c for c, _ in found], np.vstack([self.index.reconstruct(p) for _, p in found])
 
     def check(self, driver: Driver) -> tuple[set[str], set[str]]:
         """Ids missing from the index, and ids in the index that the graph lacks."""
@@ -96,7 +106,7 @@ class ClaimIndex:
     def rebuild(self, driver: Driver) -> int:
         rows = store.claim_embeddings(driver)
         self.index = self._new_index(len(rows))
-        self.ids = []
+        self.ids, self._pos = [], None
         if rows:
             self.add([r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32))
         self.save()

@@ -68,8 +68,8 @@ class ManagedServer:
         """Lay out NEO4J_HOME/lib with Maven (idempotent; ~/.m2 caches the jars)."""
         if self.is_built():
             return
-        java, mvn = _require_tool("java"), _require_tool("mvn")
-        del java
+        _require_tool("java")  # fail early with the JDK hint, before a long Maven run
+        mvn = _require_tool("mvn")
         pom = Path(str(resources.files("kg") / "neo4j" / "pom.xml"))
         self.lib.mkdir(parents=True, exist_ok=True)
         for old in self.lib.glob("*.jar"):

@@ -3,43 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Literal
 
 from neo4j import Driver
-from pydantic import BaseModel, ConfigDict, Field
 
 from consilience.errors import InvalidInputError, NotFoundError
 from queries.cypher import findings as q
-from queries.models import Page
-
-
-class FindingSide(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    claim_id: str = Field(description="Claim id")
-    quote: str = Field(description="Exact quote")
-    speaker: str | None = Field(None, description="Quoted speaker; None is the author")
-    source_id: str = Field(description="Source id")
-    source_title: str = Field(description="Source title")
-    source_path: str | None = Field(None, description="The ingested file's path")
-
-
-class FindingRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(description="Finding id")
-    kind: str = Field(description="contradicts, converges_with, restates, distorts, ...")
-    score: float = Field(description="Investigator score in [0, 1]")
-    status: str = Field(description="open, confirmed or dismissed")
-    independent: bool | None = Field(None, description="Whether the two sides are independent")
-    independence_reason: str | None = Field(None, description="Why (in)dependent")
-    rationale: str = Field(description="Human-readable rationale naming the evidence")
-    cues: list[str] = Field(default_factory=list, description="Cues that fired")
-    investigator: str = Field(description="Investigator name")
-    version: str = Field(description="Investigator version")
-    model: str | None = Field(None, description="LLM model, when one took part")
-    reviewer: str | None = Field(None, description="Who reviewed it")
-    review_reason: str | None = Field(None, description="Why it was confirmed or dismissed")
-    a: FindingSide
-    b: FindingSide
+from queries.models import FindingRow, FindingSide, Page
 
 
 def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
@@ -112,6 +83,17 @@ def list_findings(
     more = len(rows) > limit
     rows = rows[:limit]
     return Page[FindingRow](items=rows, next_cursor=_cursor(rows[-1]) if more else None)
+
+
+def iter_findings(db: Driver, *, page_size: int = 500, **filters: object) -> Iterator[FindingRow]:
+    """Every finding matching the filters, page by page."""
+    cursor: str | None = None
+    while True:
+        page = list_findings(db, limit=page_size, cursor=cursor, **filters)  # type: ignore[arg-type]
+        yield from page.items
+        if not page.next_cursor:
+            return
+        cursor = page.next_cursor
 
 
 def get_finding(db: Driver, finding_id: str) -> FindingRow:

@@ -56,3 +56,30 @@ class ClaimHit(_Row):
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
     source_path: str | None = Field(None, description="Ingested file")
+
+
+class FindingSide(_Row):
+    claim_id: str = Field(description="Claim id")
+    quote: str = Field(description="Exact quote")
+    speaker: str | None = Field(None, description="Quoted speaker; None is the author")
+    source_id: str = Field(description="Source id")
+    source_title: str = Field(description="Source title")
+    source_path: str | None = Field(None, description="The ingested file's path")
+
+
+class FindingRow(_Row):
+    id: str = Field(description="Finding id")
+    kind: str = Field(description="contradicts, converges_with, restates, distorts, ...")
+    score: float = Field(description="Investigator score in [0, 1]")
+    status: str = Field(description="open, confirmed or dismissed")
+    independent: bool | None = Field(None, description="Whether the two sides are independent")
+    independence_reason: str | None = Field(None, description="Why (in)dependent")
+    rationale: str = Field(description="Human-readable rationale naming the evidence")
+    cues: list[str] = Field(default_factory=list, description="Cues that fired")
+    investigator: str = Field(description="Investigator name")
+    version: str = Field(description="Investigator version")
+    model: str | None = Field(None, description="LLM model, when one took part")
+    reviewer: str | None = Field(None, description="Who reviewed it")
+    review_reason: str | None = Field(None, description="Why it was confirmed or dismissed")
+    a: FindingSide
+    b: FindingSide

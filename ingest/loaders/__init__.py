@@ -60,8 +60,6 @@ def load_text(data: bytes, name: str) -> list[ParsedDocument]:
     script = dominant_script(" ".join(b.text for b in blocks[:200]))
     blocks = drop_chrome(blocks, script)
     title = clean_inline(str(meta.get("title") or ""))[0] or _title_from_blocks(blocks, name)
-    if blocks and blocks[0].kind == "heading" and blocks[0].text.casefold() == title.casefold():
-        pass  # keep: the heading is also the first section name
     date = meta.get("date")
     doc = ParsedDocument(
         title=title,

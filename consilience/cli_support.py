@@ -1,0 +1,39 @@
+"""What every CLI command shares: consoles, services for one command, error display."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from consilience.errors import ConsilienceError
+from consilience.services import Services, build_services
+from consilience.settings import Settings, load_settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(exc: ConsilienceError) -> NoReturn:
+    """Print the error and its hint, exit 2 (no traceback)."""
+    err.print(f"[bold red]error:[/] {exc.message}")
+    if exc.hint:
+        err.print(f"[yellow]hint:[/] {exc.hint}")
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def command_services(
+    settings: Settings | None = None, use_llm_extractor: bool = False
+) -> Iterator[Services]:
+    """Services for one command: errors become a message and exit 2; always closed."""
+    svc = build_services(settings or load_settings(), use_llm_extractor=use_llm_extractor)
+    try:
+        yield svc
+    except ConsilienceError as exc:
+        fail(exc)
+    finally:
+        svc.close()
