@@ -141,6 +141,89 @@ def corpus_claims(limit: int, seed: int = 7) -> list[str]:
     return texts[:limit]
 
 
+def _pairs_vitaminc(n: int, seed: int) -> list[tuple[str, str, bool]]:
+    from bench.public_data import examples
+
+    rows = []
+    for e in examples("vitaminc_fact_verification"):
+        text = str(e["input"])
+        if "\nClaim:" not in text:
+            continue
+        evidence, claim = text.split("\nClaim:", 1)
+        evidence = evidence.split(":", 1)[1] if ":" in evidence[:80] else evidence
+        scores = e["target_scores"]
+        rows.append((evidence.strip(), claim.strip(), scores["False"] == 1))  # type: ignore[index]
+    return _stratified(rows, n, seed)
+
+
+def _pairs_presupposition(n: int, seed: int) -> list[tuple[str, str, bool]]:
+    from bench.public_data import examples
+
+    rows = []
+    for e in examples("presuppositions_as_nli"):
+        m = re.search(r"Sentence 1:(.*)\nSentence 2:(.*?)\n", str(e["input"]), re.S)
+        if m:
+            rows.append(
+                (m.group(1).strip(), m.group(2).strip(), e["target_scores"]["contradiction"] == 1)
+            )  # type: ignore[index]
+    return _stratified(rows, n, seed)
+
+
+def _stratified(
+    rows: list[tuple[str, str, bool]], n: int, seed: int
+) -> list[tuple[str, str, bool]]:
+    rng = random.Random(seed)
+    pos = [r for r in rows if r[2]]
+    neg = [r for r in rows if not r[2]]
+    share = len(pos) / len(rows)
+    k = min(len(pos), round(n * share))
+    return rng.sample(pos, k) + rng.sample(neg, min(len(neg), n - k))
+
+
+def public_nli(emb: MiniLMEmbedder, n: int = 1500) -> None:
+    """(b) Public data: contradiction vs rest, scored by the offline cue scorer."""
+    from sklearn.metrics import precision_score, recall_score, roc_auc_score
+
+    from investigators.contradiction import cue_score
+
+    print("\nbench/judgement (b) public NLI-style data (BIG-bench sdist; evaluation only)")
+    print(f"{'dataset':<28}{'pairs':>7}{'contra':>8}{'ROC AUC':>9}{'P@0.5':>7}{'R@0.5':>7}")
+    for name, rows in (
+        ("VitaminC (refutes vs rest)", _pairs_vitaminc(n, 3)),
+        ("presuppositions-as-NLI", _pairs_presupposition(n, 3)),
+    ):
+        va = emb.embed([a for a, _, _ in rows])
+        vb = emb.embed([b for _, b, _ in rows])
+        scores, labels = [], []
+        for i, (a, b, y) in enumerate(rows):
+
+            def view(cid: str, t: str) -> ClaimView:
+                return ClaimView(
+                    id=cid,
+                    text=t,
+                    normalized=t,
+                    kind="finding",
+                    hedge="none",
+                    numbers=extract_numbers(t),
+                    source_id=cid,
+                    source_title=cid,
+                    source_kind="paper",
+                )
+
+            score, _ = cue_score(view("a", a), view("b", b), float(va[i] @ vb[i]))
+            scores.append(score)
+            labels.append(y)
+        pred = [s >= 0.5 for s in scores]
+        auc = roc_auc_score(labels, scores)
+        p = precision_score(labels, pred, zero_division=0)
+        r = recall_score(labels, pred, zero_division=0)
+        print(f"{name:<28}{len(rows):>7}{sum(labels):>8}{auc:>9.3f}{p:>7.2f}{r:>7.2f}")
+    print(
+        "The cue scorer was built for short claims from one field; these pairs are general "
+        "Wikipedia/fiction text with contradictions the cues do not name: expect low recall."
+    )
+
+
 def main(n: int = 600) -> None:
     claims = corpus_claims(n)
     emb = MiniLMEmbedder()
@@ -202,6 +285,7 @@ def main(n: int = 600) -> None:
         "that recall is an upper bound; pairs are scored directly (candidate generation "
         "is measured separately)."
     )
+    public_nli(emb)
 
 
 if __name__ == "__main__":
