@@ -20,11 +20,17 @@ findings_app = typer.Typer(help="Review what the investigators found.", no_args_
 
 
 def run_investigation(svc: Services, everything: bool, progress_console: Console) -> RunReport:
+    from investigators.llm_cache import GraphJudgementCache
     from investigators.registry import preset
     from investigators.runner import Runner
 
     svc.claim_index().sync(svc.driver())
-    runner = Runner(svc.driver(), svc.claim_index(), preset("offline"))
+    investigators = (
+        preset("with-llm", llm=svc.llm, cache=GraphJudgementCache(svc.driver()))
+        if svc.llm
+        else preset("offline")
+    )
+    runner = Runner(svc.driver(), svc.claim_index(), investigators)
     with Progress(
         TextColumn("Investigating"),
         BarColumn(),

@@ -12,6 +12,7 @@ from investigators.base import CandidatePair, ClaimView, Investigator, Verdict
 from investigators.candidates import neighbour_pairs, same_subject
 from investigators.cypher import runner as q
 from investigators.independence import SourceFacts, judge, lines_of_research
+from kg import investigation_store
 from kg.faiss_index import ClaimIndex
 from kg.ids import pair_id
 from kg.models import Quantity
@@ -67,9 +68,9 @@ class Runner:
                 )
                 for r in s.run(q.SOURCE_DEPENDENCIES)
             }
-            lines = lines_of_research(list(facts.values()))
-            s.execute_write(lambda tx: tx.run(q.UPSERT_LINES, lines=lines).consume())
-            s.execute_write(lambda tx: tx.run(q.DELETE_EMPTY_LINES).consume())
+        lines = lines_of_research(list(facts.values()))
+        investigation_store.write_lines(self.driver, lines)
+
         self.n_lines = len(lines)
         return facts
 
@@ -92,13 +93,7 @@ class Runner:
             for v in verdicts
         ]
 
-        def tx_fn(tx):  # type: ignore[no-untyped-def]
-            for i in range(0, len(rows), 1000):
-                tx.run(q.UPSERT_FINDINGS, rows=rows[i : i + 1000]).consume()
-            tx.run(q.MARK_INVESTIGATED, ids=checked, version=self.preset_version).consume()
-
-        with self.driver.session() as s:
-            s.execute_write(tx_fn)
+        investigation_store.write_findings(self.driver, rows, checked, self.preset_version)
 
     def run(
         self, *, everything: bool = False, on_progress: Callable[[int, int], None] | None = None
@@ -106,10 +101,7 @@ class Runner:
         facts = self.refresh_lines()
         if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
             names = [i.name for i in self.investigators]
-            with self.driver.session() as s:
-                s.execute_write(
-                    lambda tx: tx.run(q.DELETE_OPEN_FINDINGS, investigators=names).consume()
-                )
+            investigation_store.delete_open_findings(self.driver, names)
         with self.driver.session(default_access_mode="READ") as s:
             if everything:
                 ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]

@@ -9,6 +9,7 @@ from typing import Literal
 from neo4j import Driver
 
 from consilience.errors import InvalidInputError, NotFoundError
+from kg import investigation_store
 from queries.cypher import findings as q
 from queries.models import FindingRow, FindingSide, Page
 
@@ -114,13 +115,7 @@ def record_verdict(
     """Store a human verdict on a finding (the ground truth calibration learns from)."""
     if not reviewer.strip():
         raise InvalidInputError("A verdict needs a reviewer.", "Pass --reviewer NAME.")
-    with db.session() as s:
-        rec = s.execute_write(
-            lambda tx: tx.run(
-                q.SET_VERDICT, id=finding_id, status=verdict, reviewer=reviewer, reason=reason
-            ).single()
-        )
-    if rec is None:
+    if not investigation_store.set_verdict(db, finding_id, verdict, reviewer, reason):
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
     return get_finding(db, finding_id)
 

@@ -21,17 +21,6 @@ RETURN c.id AS id
 
 ALL_CLAIMS: LiteralString = "MATCH (c:Claim) RETURN c.id AS id"
 
-MARK_INVESTIGATED: LiteralString = """
-UNWIND $ids AS id
-MATCH (c:Claim {id: id})
-SET c.investigated_version = $version, c.investigated_at = datetime()
-"""
-
-CLAIMS_MEASURING: LiteralString = """
-UNWIND $quantities AS q
-MATCH (c:Claim) WHERE q IN c.measured AND c.has_numbers
-RETURN q AS quantity, collect(c.id)[..$limit] AS ids
-"""
 
 SOURCE_DEPENDENCIES: LiteralString = """
 MATCH (s:Source)
@@ -41,35 +30,4 @@ OPTIONAL MATCH (s)-[:SUMMARISES]->(t:Source)
 RETURN s.id AS id, s.title AS title, s.kind AS kind, s.file_sha256 AS file,
        collect(DISTINCT a.name) AS authors, collect(DISTINCT o.name) AS orgs,
        collect(DISTINCT t.id) AS summarises
-"""
-
-UPSERT_LINES: LiteralString = """
-UNWIND $lines AS line
-MERGE (l:Line {id: line.id})
-SET l.name = line.name, l.size = size(line.members), l.basis = line.basis
-WITH l, line
-UNWIND line.members AS sid
-MATCH (s:Source {id: sid})
-OPTIONAL MATCH (s)-[old:IN_LINE]->(other:Line) WHERE other.id <> l.id
-DELETE old
-MERGE (s)-[:IN_LINE]->(l)
-"""
-
-DELETE_EMPTY_LINES: LiteralString = """
-MATCH (l:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(l) } DETACH DELETE l
-"""
-
-UPSERT_FINDINGS: LiteralString = """
-UNWIND $rows AS row
-MATCH (a {id: row.a_id}), (b {id: row.b_id})
-MERGE (f:Finding {id: row.id})
-ON CREATE SET f.created_at = datetime(), f.status = 'open'
-SET f += row.props, f.updated_at = datetime()
-MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
-MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
-"""
-
-DELETE_OPEN_FINDINGS: LiteralString = """
-MATCH (f:Finding) WHERE f.status = 'open' AND f.investigator IN $investigators
-DETACH DELETE f
 """

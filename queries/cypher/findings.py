@@ -22,10 +22,3 @@ MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(sb:Source)
 RETURN f {.*} AS f, a {.id, .text, .speaker} AS a, b {.id, .text, .speaker} AS b,
        sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
 """
-
-SET_VERDICT: LiteralString = """
-MATCH (f:Finding {id: $id})
-SET f.status = $status, f.reviewer = $reviewer, f.review_reason = $reason,
-    f.reviewed_at = datetime()
-RETURN f.id AS id
-"""

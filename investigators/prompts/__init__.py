@@ -1,0 +1,1 @@
+"""One module per prompt: template, response model, VERSION."""

@@ -1,0 +1,57 @@
+"""Prompt: adjudicate one candidate pair of claims."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+VERSION = "adjudicate-1"
+
+Label = Literal[
+    "explicit_contradiction",
+    "implicit_contradiction",
+    "tension",
+    "insufficient_evidence",
+    "compatible",
+    "implicit_agreement",
+    "explicit_agreement",
+]
+# Graded labels mapped to numbers; calibration can later learn P(human confirms | label).
+CONTRADICTION_SCORE: dict[str, float] = {
+    "explicit_contradiction": 0.95,
+    "implicit_contradiction": 0.75,
+    "tension": 0.5,
+}
+AGREEMENT_SCORE: dict[str, float] = {"explicit_agreement": 0.95, "implicit_agreement": 0.7}
+
+SYSTEM = (
+    "You check two claims from AI-safety research sources for consistency. Decide whether "
+    "both can be true at once. Consider who asserts each claim (a quoted speaker or a view "
+    "the author argues against is not the author's claim), hedging, scope, time and the "
+    "quantity measured. Think first, then give a graded label, and quote the exact words of "
+    "each side that decide it."
+)
+
+
+class Adjudication(BaseModel):
+    reasoning: str = Field(description="Step-by-step comparison, before the label")
+    label: Label = Field(description="From explicit contradiction to explicit agreement")
+    quote_a: str = Field(description="The decisive words of claim A, verbatim")
+    quote_b: str = Field(description="The decisive words of claim B, verbatim")
+    rationale: str = Field(description="One or two sentences for a human reviewer")
+
+
+def render(
+    a_text: str,
+    a_source: str,
+    a_speaker: str | None,
+    b_text: str,
+    b_source: str,
+    b_speaker: str | None,
+) -> str:
+    return (
+        f"Claim A (source: {a_source}; asserted by: {a_speaker or 'the author'}):\n"
+        f"<<<{a_text}>>>\n\nClaim B (source: {b_source}; asserted by: "
+        f"{b_speaker or 'the author'}):\n<<<{b_text}>>>"
+    )

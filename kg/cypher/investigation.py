@@ -1,0 +1,62 @@
+"""Writes of the investigation side: lines, findings, verdicts, the LLM response cache."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+MARK_INVESTIGATED: LiteralString = """
+UNWIND $ids AS id
+MATCH (c:Claim {id: id})
+SET c.investigated_version = $version, c.investigated_at = datetime()
+"""
+
+UPSERT_LINES: LiteralString = """
+UNWIND $lines AS line
+MERGE (l:Line {id: line.id})
+SET l.name = line.name, l.size = size(line.members), l.basis = line.basis
+WITH l, line
+UNWIND line.members AS sid
+MATCH (s:Source {id: sid})
+OPTIONAL MATCH (s)-[old:IN_LINE]->(other:Line) WHERE other.id <> l.id
+DELETE old
+MERGE (s)-[:IN_LINE]->(l)
+"""
+
+DELETE_EMPTY_LINES: LiteralString = """
+MATCH (l:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(l) } DETACH DELETE l
+"""
+
+UPSERT_FINDINGS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a {id: row.a_id}), (b {id: row.b_id})
+MERGE (f:Finding {id: row.id})
+ON CREATE SET f.created_at = datetime(), f.status = 'open'
+SET f += row.props, f.updated_at = datetime()
+MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
+MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
+"""
+
+DELETE_OPEN_FINDINGS: LiteralString = """
+MATCH (f:Finding) WHERE f.status = 'open' AND f.investigator IN $investigators
+DETACH DELETE f
+"""
+
+SET_VERDICT: LiteralString = """
+MATCH (f:Finding {id: $id})
+SET f.status = $status, f.reviewer = $reviewer, f.review_reason = $reason,
+    f.reviewed_at = datetime()
+RETURN f.id AS id
+"""
+
+GET_LLM_JUDGEMENTS: LiteralString = """
+UNWIND $ids AS id
+MATCH (j:LLMJudgement {id: id})
+RETURN j.id AS id, j.response AS response
+"""
+
+PUT_LLM_JUDGEMENTS: LiteralString = """
+UNWIND $rows AS row
+MERGE (j:LLMJudgement {id: row.id})
+ON CREATE SET j.created_at = datetime()
+SET j.response = row.response, j.model = row.model, j.prompt_version = row.prompt_version
+"""

@@ -1,0 +1,62 @@
+"""Write paths for the investigation side (findings, lines, verdicts, LLM cache)."""
+
+from __future__ import annotations
+
+from neo4j import Driver, ManagedTransaction
+
+from kg.cypher import investigation as q
+
+
+def write_lines(driver: Driver, lines: list[dict[str, object]]) -> None:
+    """Replace the lines of research: each source in exactly one line."""
+    with driver.session() as s:
+        s.execute_write(lambda tx: tx.run(q.UPSERT_LINES, lines=lines).consume())
+        s.execute_write(lambda tx: tx.run(q.DELETE_EMPTY_LINES).consume())
+
+
+def write_findings(
+    driver: Driver,
+    rows: list[dict[str, object]],
+    checked: list[str],
+    version: str,
+    batch: int = 1000,
+) -> None:
+    """Upsert findings (keeping any human verdict) and mark the checked claims, together."""
+
+    def tx_fn(tx: ManagedTransaction) -> None:
+        for i in range(0, len(rows), batch):
+            tx.run(q.UPSERT_FINDINGS, rows=rows[i : i + batch]).consume()
+        tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
+
+    with driver.session() as s:
+        s.execute_write(tx_fn)
+
+
+def delete_open_findings(driver: Driver, investigators: list[str]) -> None:
+    """Drop unreviewed findings of these investigators (a full re-run replaces them)."""
+    with driver.session() as s:
+        s.execute_write(
+            lambda tx: tx.run(q.DELETE_OPEN_FINDINGS, investigators=investigators).consume()
+        )
+
+
+def set_verdict(driver: Driver, finding_id: str, status: str, reviewer: str, reason: str) -> bool:
+    """Record a human verdict; False when there is no such finding."""
+    with driver.session() as s:
+        rec = s.execute_write(
+            lambda tx: tx.run(
+                q.SET_VERDICT, id=finding_id, status=status, reviewer=reviewer, reason=reason
+            ).single()
+        )
+    return rec is not None
+
+
+def get_llm_judgements(driver: Driver, ids: list[str]) -> dict[str, str]:
+    """Cached LLM responses (JSON text) by cache id."""
+    with driver.session(default_access_mode="READ") as s:
+        return {r["id"]: r["response"] for r in s.run(q.GET_LLM_JUDGEMENTS, ids=ids)}
+
+
+def put_llm_judgements(driver: Driver, rows: list[dict[str, str]]) -> None:
+    with driver.session() as s:
+        s.execute_write(lambda tx: tx.run(q.PUT_LLM_JUDGEMENTS, rows=rows).consume())
