@@ -224,6 +224,87 @@ def public_nli(emb: MiniLMEmbedder, n: int = 1500) -> None:
     )
 
 
+def hand_labelled(emb: MiniLMEmbedder) -> None:
+    """(c) Hand-labelled corpus pairs (bench/data/corpus_pairs.jsonl): small and honest."""
+    import json
+
+    from investigators.convergence import ConvergenceInvestigator
+    from investigators.independence import SourceFacts, judge
+
+    ing = Ingestor(driver=None, embedder=None, extractor=RuleExtractor())  # type: ignore[arg-type]
+    docs = [
+        d for f in sorted(CORPUS.glob("*.txt")) for d in ing.build_records(f, f.read_bytes())[1]
+    ]
+    by_title = {d.source.title.casefold(): d.source.id for d in docs}
+    facts = {
+        d.source.id: SourceFacts(
+            id=d.source.id,
+            title=d.source.title,
+            kind=d.source.kind.value,
+            authors=frozenset(d.source.authors),
+            orgs=frozenset([d.source.organisation] if d.source.organisation else []),
+            summarises=frozenset(
+                [
+                    by_title[t]
+                    for t in [(d.source.summary_of_title or "").casefold()]
+                    if t in by_title
+                ]
+            ),
+        )
+        for d in docs
+    }
+
+    def find(fragment: str) -> ClaimView:
+        for d in docs:
+            for c in d.claims:
+                if fragment in c.text:
+                    return ClaimView(
+                        id=c.id,
+                        text=c.text,
+                        normalized=c.normalized,
+                        kind=c.kind.value,
+                        hedge=c.hedge.value,
+                        speaker=c.speaker,
+                        numbers=c.numbers,
+                        source_id=d.source.id,
+                        source_title=d.source.title,
+                        source_kind=d.source.kind.value,
+                    )
+        raise SystemExit(f"labelled fragment not found among claims: {fragment!r}")
+
+    rows = [
+        json.loads(line)
+        for line in (Path(__file__).parent / "data" / "corpus_pairs.jsonl").read_text().splitlines()
+    ]
+    cands = []
+    for r in rows:
+        a, b = find(r["a"]), find(r["b"])
+        va, vb = emb.embed([a.normalized, b.normalized])
+        cands.append(
+            CandidatePair(
+                a=a,
+                b=b,
+                similarity=float(va @ vb),
+                independence=judge(facts[a.source_id], facts[b.source_id]),
+            )
+        )
+    contra = {(v.a_id, v.b_id) for v in ContradictionInvestigator().investigate(cands)}
+    agree = {(v.a_id, v.b_id) for v in ConvergenceInvestigator().investigate(cands)}
+    table: dict[tuple[str, str], int] = {}
+    for r, p in zip(rows, cands, strict=True):
+        key = (p.a.id, p.b.id)
+        pred = "contradiction" if key in contra else "agreement" if key in agree else "neither"
+        table[(r["label"], pred)] = table.get((r["label"], pred), 0) + 1
+    labels = ("contradiction", "agreement", "neither")
+    print(
+        f"\nbench/judgement (c) hand-labelled corpus pairs ({len(rows)}): rows = label, "
+        "columns = offline prediction"
+    )
+    print(f"{'':<15}" + "".join(f"{x:>15}" for x in labels))
+    for lab in labels:
+        print(f"{lab:<15}" + "".join(f"{table.get((lab, p), 0):>15}" for p in labels))
+
+
 def main(n: int = 600) -> None:
     claims = corpus_claims(n)
     emb = MiniLMEmbedder()
@@ -286,6 +367,7 @@ def main(n: int = 600) -> None:
         "is measured separately)."
     )
     public_nli(emb)
+    hand_labelled(emb)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from investigators.base import Independence
 from kg.ids import sha256_text
 
+# A line is named after a primary source, never after a summary or a replication protocol.
+SECONDARY_KINDS = frozenset({"summary", "protocol"})
+
 
 @dataclass(frozen=True)
 class SourceFacts:
@@ -82,7 +85,7 @@ def lines_of_research(sources: list[SourceFacts]) -> list[dict[str, object]]:
     lines = []
     for members in groups.values():
         ids = sorted(m.id for m in members)
-        head = sorted(members, key=lambda m: (m.kind == "summary", m.title))[0]
+        head = sorted(members, key=lambda m: (m.kind in SECONDARY_KINDS, m.title))[0]
         basis = sorted({r for m in members for r in reasons[m.id]}) or ["single source"]
         lines.append(
             {

@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 from neo4j import Driver
 from pydantic import BaseModel, Field
 
-from investigators.base import CandidatePair, ClaimView, Investigator, Verdict
+from investigators import lines
+from investigators.base import CandidatePair, ClaimView, FindingKind, Investigator, Verdict
 from investigators.candidates import neighbour_pairs, same_subject
 from investigators.cypher import runner as q
 from investigators.independence import SourceFacts, judge, lines_of_research
+from investigators.lines import PairFinding
 from kg import investigation_store
 from kg.faiss_index import ClaimIndex
 from kg.ids import pair_id
@@ -29,6 +31,16 @@ class RunReport(BaseModel):
 def _view(r: dict[str, object]) -> ClaimView:
     nums = [Quantity(**n) for n in json.loads(str(r.pop("numbers_json") or "[]"))]
     return ClaimView(**r, numbers=nums)  # type: ignore[arg-type]
+
+
+def _finding_row(v: Verdict) -> dict[str, object]:
+    props = {**v.model_dump(exclude={"kind"}), "kind": v.kind.value}
+    return {
+        "id": pair_id(v.kind.value, v.a_id, v.b_id),
+        "a_id": v.a_id,
+        "b_id": v.b_id,
+        "props": {k: val for k, val in props.items() if val is not None},
+    }
 
 
 class Runner:
@@ -79,21 +91,39 @@ class Runner:
             return {r["id"]: _view(r.data()) for r in s.run(q.CLAIM_VIEWS, ids=ids)}
 
     def _write(self, verdicts: list[Verdict], checked: list[str]) -> None:
-        rows = [
-            {
-                "id": pair_id(v.kind.value, v.a_id, v.b_id),
-                "a_id": v.a_id,
-                "b_id": v.b_id,
-                "props": {
-                    k: val
-                    for k, val in {**v.model_dump(exclude={"kind"}), "kind": v.kind.value}.items()
-                    if val is not None
-                },
-            }
-            for v in verdicts
-        ]
+        investigation_store.write_findings(
+            self.driver, [_finding_row(v) for v in verdicts], checked, self.preset_version
+        )
 
-        investigation_store.write_findings(self.driver, rows, checked, self.preset_version)
+    def analyse_lines(self) -> dict[str, int]:
+        """Line-level findings, recomputed from the claim findings (cheap: one read)."""
+        with self.driver.session(default_access_mode="READ") as s:
+            found = [PairFinding(**r.data()) for r in s.run(q.FINDINGS_BETWEEN_LINES)]
+        investigation_store.delete_open_findings(self.driver, [lines.NAME])
+        disagree = lines.line_disagreements(found)
+        concentrated = lines.evidence_concentration(found)
+        investigation_store.write_findings(
+            self.driver,
+            [_finding_row(v) for v in disagree],
+            [],
+            self.preset_version,
+            sides="line-line",
+        )
+        investigation_store.write_findings(
+            self.driver,
+            [_finding_row(v) for v in concentrated],
+            [],
+            self.preset_version,
+            sides="claim-line",
+        )
+        return {
+            k: n
+            for k, n in (
+                (FindingKind.LINE_DISAGREES.value, len(disagree)),
+                (FindingKind.CONCENTRATED.value, len(concentrated)),
+            )
+            if n
+        }
 
     def run(
         self, *, everything: bool = False, on_progress: Callable[[int, int], None] | None = None
@@ -135,6 +165,8 @@ class Runner:
                 counts[v.kind.value] = counts.get(v.kind.value, 0) + 1
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
+        for kind, n in self.analyse_lines().items():
+            counts[kind] = counts.get(kind, 0) + n
         return RunReport(
             claims_checked=len(ids), candidate_pairs=n_pairs, findings=counts, lines=self.n_lines
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, LiteralString
+
 from neo4j import Driver, ManagedTransaction
 
 from kg.cypher import investigation as q
@@ -14,19 +16,30 @@ def write_lines(driver: Driver, lines: list[dict[str, object]]) -> None:
         s.execute_write(lambda tx: tx.run(q.DELETE_EMPTY_LINES).consume())
 
 
+FindingSides = Literal["claim-claim", "line-line", "claim-line"]
+_UPSERT: dict[str, LiteralString] = {
+    "claim-claim": q.UPSERT_CLAIM_FINDINGS,
+    "line-line": q.UPSERT_LINE_FINDINGS,
+    "claim-line": q.UPSERT_CLAIM_LINE_FINDINGS,
+}
+
+
 def write_findings(
     driver: Driver,
     rows: list[dict[str, object]],
     checked: list[str],
     version: str,
     batch: int = 1000,
+    sides: FindingSides = "claim-claim",
 ) -> None:
     """Upsert findings (keeping any human verdict) and mark the checked claims, together."""
+    upsert = _UPSERT[sides]
 
     def tx_fn(tx: ManagedTransaction) -> None:
         for i in range(0, len(rows), batch):
-            tx.run(q.UPSERT_FINDINGS, rows=rows[i : i + batch]).consume()
-        tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
+            tx.run(upsert, rows=rows[i : i + batch]).consume()
+        if checked:
+            tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
 
     with driver.session() as s:
         s.execute_write(tx_fn)

@@ -94,7 +94,7 @@ def is_claim_sentence(sentence: str, block_kind: str) -> bool:
     words = body.split()
     if block_kind in ("heading", "table") or len(words) < 5 or len(words) > 220:
         return False
-    if s.endswith("?") or s.endswith("?)") or _NAVIGATION.match(s) or _STIMULUS.match(s):
+    if s.rstrip("\"”’')]*").endswith("?") or _NAVIGATION.match(s) or _STIMULUS.match(s):
         return False
     if _URLISH.search(s) and len(words) < 12:
         return False

@@ -31,3 +31,13 @@ RETURN s.id AS id, s.title AS title, s.kind AS kind, s.file_sha256 AS file,
        collect(DISTINCT a.name) AS authors, collect(DISTINCT o.name) AS orgs,
        collect(DISTINCT t.id) AS summarises
 """
+
+FINDINGS_BETWEEN_LINES: LiteralString = """
+MATCH (f:Finding)
+WHERE f.kind IN ['contradicts', 'converges_with', 'restates'] AND f.status <> 'dismissed'
+MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)<-[:HAS_CLAIM]-(:Source)-[:IN_LINE]->(la:Line)
+MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(:Source)-[:IN_LINE]->(lb:Line)
+RETURN f.id AS id, f.kind AS kind, f.score AS score, a.id AS a_id, b.id AS b_id,
+       a.text AS a_text, b.text AS b_text, la.id AS a_line, lb.id AS b_line,
+       la.name AS a_line_name, lb.name AS b_line_name
+"""

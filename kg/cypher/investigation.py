@@ -26,9 +26,30 @@ DELETE_EMPTY_LINES: LiteralString = """
 MATCH (l:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(l) } DETACH DELETE l
 """
 
-UPSERT_FINDINGS: LiteralString = """
+# Labelled matches (index lookups): one constant per kind of side, chosen in kg only.
+UPSERT_CLAIM_FINDINGS: LiteralString = """
 UNWIND $rows AS row
-MATCH (a {id: row.a_id}), (b {id: row.b_id})
+MATCH (a:Claim {id: row.a_id}), (b:Claim {id: row.b_id})
+MERGE (f:Finding {id: row.id})
+ON CREATE SET f.created_at = datetime(), f.status = 'open'
+SET f += row.props, f.updated_at = datetime()
+MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
+MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
+"""
+
+UPSERT_LINE_FINDINGS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Line {id: row.a_id}), (b:Line {id: row.b_id})
+MERGE (f:Finding {id: row.id})
+ON CREATE SET f.created_at = datetime(), f.status = 'open'
+SET f += row.props, f.updated_at = datetime()
+MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
+MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
+"""
+
+UPSERT_CLAIM_LINE_FINDINGS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Claim {id: row.a_id}), (b:Line {id: row.b_id})
 MERGE (f:Finding {id: row.id})
 ON CREATE SET f.created_at = datetime(), f.status = 'open'
 SET f += row.props, f.updated_at = datetime()

@@ -17,14 +17,18 @@ B = "# Lab B\n\nChain-of-thought monitoring misses most reward hacking in our ag
 
 
 def answer(label: str) -> dict[str, str]:
-    return {"reasoning": "A says monitoring catches most; B says it misses most.",
-            "label": label, "quote_a": "catches most reward hacking",
-            "quote_b": "misses most reward hacking",
-            "rationale": "Opposite claims about the same monitor and behaviour."}
+    return {
+        "reasoning": "A says monitoring catches most; B says it misses most.",
+        "label": label,
+        "quote_a": "catches most reward hacking",
+        "quote_b": "misses most reward hacking",
+        "rationale": "Opposite claims about the same monitor and behaviour.",
+    }
 
 
-def test_adjudicator_records_model_and_never_asks_twice(clean_services: Services,
-                                                        tmp_path: Path) -> None:
+def test_adjudicator_records_model_and_never_asks_twice(
+    clean_services: Services, tmp_path: Path
+) -> None:
     svc = clean_services
     (tmp_path / "a.md").write_text(A)
     (tmp_path / "b.md").write_text(B)
@@ -41,8 +45,11 @@ def test_adjudicator_records_model_and_never_asks_twice(clean_services: Services
         assert "catches most reward hacking" in prompt and "misses most" in prompt
         runner.run(everything=True)  # cached in the graph: the stub (now empty) is not asked
         assert len(stub.requests) == 1
-    llm_findings = [f for f in list_findings(svc.driver(), kind="contradicts").items
-                    if f.investigator == "llm-adjudicator"]
+    llm_findings = [
+        f
+        for f in list_findings(svc.driver(), kind="contradicts").items
+        if f.investigator == "llm-adjudicator"
+    ]
     (f,) = llm_findings
     assert f.model == "claude-stub" and f.version == "adjudicate-1" and f.score == 0.95
     assert "explicit_contradiction" in f.rationale and f.independent is True

@@ -82,6 +82,7 @@ def test_illustrative_numbers_are_flagged() -> None:
     ("sentence", "is_claim"),
     [
         ("Or is the distinction itself considered observer-relative?", False),
+        ('"When does training a model change its goals?"', False),
         ("Introduction", False),
         ("Don't Edit Your Ideas Before Having Them", False),
         ("See here for the full paper.", False),
