@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from investigators import lines
 from investigators.base import CandidatePair, ClaimView, FindingKind, Investigator, Verdict
-from investigators.candidates import neighbour_pairs, same_subject
+from investigators.candidates import neighbour_pairs, quantity_pairs, same_subject
 from investigators.cypher import runner as q
 from investigators.independence import SourceFacts, judge, lines_of_research
 from investigators.lines import PairFinding
@@ -86,6 +86,12 @@ class Runner:
         self.n_lines = len(lines)
         return facts
 
+    def _quantity_partners(self, ids: list[str], limit: int = 50) -> dict[str, list[str]]:
+        with self.driver.session(default_access_mode="READ") as s:
+            return {
+                r["id"]: list(r["others"]) for r in s.run(q.QUANTITY_PARTNERS, ids=ids, limit=limit)
+            }
+
     def _views(self, ids: list[str]) -> dict[str, ClaimView]:
         with self.driver.session(default_access_mode="READ") as s:
             return {r["id"]: _view(r.data()) for r in s.run(q.CLAIM_VIEWS, ids=ids)}
@@ -142,6 +148,8 @@ class Runner:
         for start in range(0, len(ids), self.batch):
             chunk = ids[start : start + self.batch]
             raw = neighbour_pairs(self.index, chunk, k=self.k, min_similarity=self.min_similarity)
+            for key, sim in quantity_pairs(self.index, self._quantity_partners(chunk)).items():
+                raw[key] = max(raw.get(key, 0.0), sim)
             views = self._views(sorted({x for pair in raw for x in pair}))
             pairs = []
             for (a, b), sim in raw.items():

@@ -41,3 +41,13 @@ RETURN f.id AS id, f.kind AS kind, f.score AS score, a.id AS a_id, b.id AS b_id,
        a.text AS a_text, b.text AS b_text, la.id AS a_line, lb.id AS b_line,
        la.name AS a_line_name, lb.name AS b_line_name
 """
+
+QUANTITY_PARTNERS: LiteralString = """
+UNWIND $ids AS id
+MATCH (c:Claim {id: id})-[:MEASURES]->(m:Measure)
+CALL (c, m) {
+  MATCH (m)<-[:MEASURES]-(o:Claim) WHERE o.source_id <> c.source_id
+  RETURN o.id AS other LIMIT $limit
+}
+RETURN c.id AS id, collect(DISTINCT other) AS others
+"""

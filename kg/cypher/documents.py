@@ -37,6 +37,9 @@ ON CREATE SET c.created_at = datetime()
 SET c += row.props
 MERGE (p)-[:CONTAINS]->(c)
 MERGE (s)-[:HAS_CLAIM]->(c)
+FOREACH (m IN coalesce(row.props.measured, []) |
+  MERGE (q:Measure {name: m})
+  MERGE (c)-[:MEASURES]->(q))
 WITH c, row
 WHERE row.embedding IS NOT NULL
 CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)

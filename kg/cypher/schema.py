@@ -16,6 +16,7 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT finding_id IF NOT EXISTS FOR (f:Finding) REQUIRE f.id IS UNIQUE",
     "CREATE CONSTRAINT line_id IF NOT EXISTS FOR (l:Line) REQUIRE l.id IS UNIQUE",
     "CREATE CONSTRAINT migration_name IF NOT EXISTS FOR (m:Migration) REQUIRE m.name IS UNIQUE",
+    "CREATE CONSTRAINT measure_name IF NOT EXISTS FOR (m:Measure) REQUIRE m.name IS UNIQUE",
     "CREATE INDEX claim_source IF NOT EXISTS FOR (c:Claim) ON (c.source_id)",
     "CREATE INDEX claim_kind IF NOT EXISTS FOR (c:Claim) ON (c.kind)",
     "CREATE INDEX claim_created IF NOT EXISTS FOR (c:Claim) ON (c.created_at)",
