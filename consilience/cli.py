@@ -27,6 +27,8 @@ index_app = typer.Typer(help="The FAISS copy of the claim embeddings.", no_args_
 app.add_typer(db_app, name="db")
 app.add_typer(index_app, name="index")
 app.add_typer(findings_app, name="findings")
+sources_app = typer.Typer(help="Sources and how they relate.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
 
 
 # ---- db ---------------------------------------------------------------------------------
@@ -185,6 +187,42 @@ def search(
     from consilience.report import render_hits
 
     render_hits(console, text, hits)
+
+
+@sources_app.command("list")
+def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every source with its id, kind, date and claim count."""
+    from queries.stats import graph_stats
+
+    with command_services() as svc:
+        st = graph_stats(svc.driver())
+    if as_json:
+        sys.stdout.write(json.dumps([s.model_dump() for s in st.sources], indent=2) + "\n")
+        return
+    for s in st.sources:
+        console.print(f"{s.id}  {s.kind:<12} {(s.date or '')[:10]:<10} {s.n_claims:>5}  {s.title}")
+
+
+@sources_app.command("declare-summary")
+def sources_declare_summary(
+    summary_id: Annotated[str, typer.Argument(help="Id of the summary source")],
+    source_id: Annotated[str, typer.Argument(help="Id of the source it summarises")],
+) -> None:
+    """Declare that one source summarises another (they are then never independent)."""
+    from kg.store import declare_summary
+
+    with command_services() as svc:
+        ok = declare_summary(svc.driver(), summary_id, source_id)
+    if not ok:
+        fail(
+            ConsilienceError(
+                "No such source id (one or both).", "See `consilience sources list` for ids."
+            )
+        )
+    console.print(
+        f"{summary_id} now SUMMARISES {source_id}; run `consilience investigate "
+        "--all` to re-judge independence."
+    )
 
 
 # ---- index -------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from investigators.candidates import neighbour_pairs, quantity_pairs, same_subje
 from investigators.cypher import runner as q
 from investigators.independence import SourceFacts, judge, lines_of_research
 from investigators.lines import PairFinding
-from kg import investigation_store
+from investigators.summaries import detect_summaries
+from kg import investigation_store, store
 from kg.faiss_index import ClaimIndex
 from kg.ids import pair_id
 from kg.models import Quantity
@@ -25,6 +26,7 @@ class RunReport(BaseModel):
     candidate_pairs: int = Field(description="Pairs the investigators looked at")
     findings: dict[str, int] = Field(description="Findings written, by kind")
     lines: int = Field(description="Lines of research")
+    summaries_detected: int = Field(0, description="Summary links detected from overlap")
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
 
 
@@ -86,6 +88,29 @@ class Runner:
         self.n_lines = len(lines)
         return facts
 
+    def detect_summaries(self, ids: list[str], min_similarity: float = 0.85) -> int:
+        """Pre-pass: link sources whose claims mostly restate another's (before independence
+        is judged, so a detected summary is never counted as corroboration)."""
+        close: dict[tuple[str, str], float] = {}
+        for start in range(0, len(ids), self.batch):
+            close.update(
+                neighbour_pairs(
+                    self.index, ids[start : start + self.batch], k=5, min_similarity=min_similarity
+                )
+            )
+        involved = sorted({x for pair in close for x in pair})
+        with self.driver.session(default_access_mode="READ") as s:
+            rows = list(s.run(q.SOURCES_OF_CLAIMS, ids=involved))
+            linked = {frozenset((r["a"], r["b"])) for r in s.run(q.EXISTING_SUMMARY_LINKS)}
+        source_of = {r["id"]: r["source_id"] for r in rows}
+        claims_in = {r["source_id"]: r["n_claims"] for r in rows}
+        n = 0
+        for short, long_, _share in detect_summaries(close, source_of, claims_in):
+            if frozenset((short, long_)) not in linked:
+                store.declare_summary(self.driver, short, long_, how="detected-from-overlap")
+                n += 1
+        return n
+
     def _quantity_partners(self, ids: list[str], limit: int = 50) -> dict[str, list[str]]:
         with self.driver.session(default_access_mode="READ") as s:
             return {
@@ -134,15 +159,16 @@ class Runner:
     def run(
         self, *, everything: bool = False, on_progress: Callable[[int, int], None] | None = None
     ) -> RunReport:
-        facts = self.refresh_lines()
-        if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
-            names = [i.name for i in self.investigators]
-            investigation_store.delete_open_findings(self.driver, names)
         with self.driver.session(default_access_mode="READ") as s:
             if everything:
                 ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]
             else:
                 ids = [r["id"] for r in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version)]
+        self.detected_summaries = self.detect_summaries(ids)
+        facts = self.refresh_lines()
+        if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
+            names = [i.name for i in self.investigators]
+            investigation_store.delete_open_findings(self.driver, names)
         counts: dict[str, int] = {}
         n_pairs = 0
         for start in range(0, len(ids), self.batch):
@@ -176,5 +202,9 @@ class Runner:
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n
         return RunReport(
-            claims_checked=len(ids), candidate_pairs=n_pairs, findings=counts, lines=self.n_lines
+            claims_checked=len(ids),
+            candidate_pairs=n_pairs,
+            findings=counts,
+            lines=self.n_lines,
+            summaries_detected=self.detected_summaries,
         )

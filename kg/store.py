@@ -102,12 +102,13 @@ def link_summaries(driver: Driver, database: str | None = None) -> int:
 
 
 def declare_summary(
-    driver: Driver, summary_id: str, source_id: str, database: str | None = None
+    driver: Driver, summary_id: str, source_id: str, how: str = "user", database: str | None = None
 ) -> bool:
+    """Link a summary to its source ('user' declared, or 'detected-from-overlap')."""
     with driver.session(database=database) as session:
         rec = session.execute_write(
             lambda tx: tx.run(
-                q.DECLARE_SUMMARY, summary_id=summary_id, source_id=source_id
+                q.DECLARE_SUMMARY, summary_id=summary_id, source_id=source_id, how=how
             ).single()
         )
         return bool(rec and rec["linked"])

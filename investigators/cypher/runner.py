@@ -51,3 +51,13 @@ CALL (c, m) {
 }
 RETURN c.id AS id, collect(DISTINCT other) AS others
 """
+
+SOURCES_OF_CLAIMS: LiteralString = """
+UNWIND $ids AS id
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: id})
+RETURN c.id AS id, s.id AS source_id, coalesce(s.n_claims, 0) AS n_claims
+"""
+
+EXISTING_SUMMARY_LINKS: LiteralString = """
+MATCH (a:Source)-[:SUMMARISES]-(b:Source) RETURN a.id AS a, b.id AS b
+"""

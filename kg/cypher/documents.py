@@ -100,7 +100,7 @@ RETURN count(r) AS linked
 DECLARE_SUMMARY: LiteralString = """
 MATCH (s:Source {id: $summary_id}), (t:Source {id: $source_id})
 MERGE (s)-[r:SUMMARISES]->(t)
-SET r.declared = 'user'
+SET r.declared = $how
 RETURN count(r) AS linked
 """
 

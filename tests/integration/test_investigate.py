@@ -90,19 +90,28 @@ def test_cli_export_is_jsonl(clean_services: Services, tmp_path: Path, monkeypat
     assert all(ln["a"]["source_path"].endswith(".md") for ln in lines)
 
 
-def test_claims_measuring_the_same_quantity_are_candidates(clean_services: Services,
-                                                          tmp_path: Path) -> None:
+def test_claims_measuring_the_same_quantity_are_candidates(
+    clean_services: Services, tmp_path: Path
+) -> None:
     svc = clean_services
-    (tmp_path / "a.md").write_text("# A\n\nOur probe reaches an AUROC of 0.91 on held-out "
-                                   "deception transcripts.\n")
-    (tmp_path / "b.md").write_text("# B\n\nWeather forecasting skill, measured as AUROC, was "
-                                   "0.62 for the ensemble last winter.\n")
+    (tmp_path / "a.md").write_text(
+        "# A\n\nOur probe reaches an AUROC of 0.91 on held-out deception transcripts.\n"
+    )
+    (tmp_path / "b.md").write_text(
+        "# B\n\nWeather forecasting skill, measured as AUROC, was "
+        "0.62 for the ensemble last winter.\n"
+    )
     svc.ingestor().ingest_paths([str(tmp_path)])
     svc.claim_index().sync(svc.driver())
     runner = Runner(svc.driver(), svc.claim_index(), preset())
     with svc.driver().session() as s:
-        ids = [r["id"] for r in s.run("MATCH (c:Claim)-[:MEASURES]->(:Measure {name: 'auroc'}) "
-                                      "RETURN c.id AS id ORDER BY id")]
+        ids = [
+            r["id"]
+            for r in s.run(
+                "MATCH (c:Claim)-[:MEASURES]->(:Measure {name: 'auroc'}) "
+                "RETURN c.id AS id ORDER BY id"
+            )
+        ]
     assert len(ids) == 2
     partners = runner._quantity_partners([ids[0]])
     assert partners == {ids[0]: [ids[1]]}
