@@ -35,6 +35,9 @@ class ParsedDocument:
     summary_of_title: str | None = None
     summary_of_url: str | None = None
     language: str = "en"
+    cites: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

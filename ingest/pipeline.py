@@ -19,6 +19,7 @@ from consilience.errors import (
     UnsupportedInputError,
 )
 from ingest.claims.base import ClaimExtractor
+from ingest.dependencies import cited_works, datasets, methods
 from ingest.document import ParsedDocument, assemble
 from ingest.loaders import load_file
 from ingest.metadata import infer_metadata
@@ -131,6 +132,9 @@ class Ingestor:
                     + (["lost-content"] if any(p.block.lost_content for p in placed) else [])
                 )
             ),
+            cites=cited_works(text),
+            methods=methods(text),
+            datasets=datasets(text),
             summary_of_title=parsed.summary_of_title,
             summary_of_url=parsed.summary_of_url,
         )
@@ -182,6 +186,9 @@ class Ingestor:
                     extractor=extractor_tag,
                 )
             )
+        source.speakers = sorted(
+            {c.speaker for c in claims if c.speaker and not c.speaker.startswith("(")}
+        )
         return DocumentRecord(source=source, passages=passages, claims=claims)
 
     def embed(self, docs: list[DocumentRecord]) -> None:

@@ -19,6 +19,10 @@ class SourceFacts:
     authors: frozenset[str] = field(default_factory=frozenset)
     orgs: frozenset[str] = field(default_factory=frozenset)
     summarises: frozenset[str] = field(default_factory=frozenset)
+    cites: frozenset[str] = field(default_factory=frozenset)
+    methods: frozenset[str] = field(default_factory=frozenset)
+    datasets: frozenset[str] = field(default_factory=frozenset)
+    speakers: frozenset[str] = field(default_factory=frozenset)
 
 
 def judge(a: SourceFacts, b: SourceFacts) -> Independence:
@@ -35,6 +39,20 @@ def judge(a: SourceFacts, b: SourceFacts) -> Independence:
     orgs = a.orgs & b.orgs
     if orgs:
         return Independence(independent=False, reason=f"same organisation: {sorted(orgs)[0]}")
+    speakers = a.speakers & b.speakers
+    if speakers:
+        return Independence(independent=False, reason=f"both quote {sorted(speakers)[0]}")
+    cited = a.cites & b.cites
+    if cited:
+        return Independence(
+            independent=False, reason=f"both rest on the cited work {sorted(cited)[0]}"
+        )
+    method, data = a.methods & b.methods, a.datasets & b.datasets
+    if method and data:
+        return Independence(
+            independent=False,
+            reason=(f"same method ({sorted(method)[0]}) on the same data ({sorted(data)[0]})"),
+        )
     return Independence(
         independent=True, reason="no shared author, organisation or summary link known"
     )
@@ -66,6 +84,8 @@ def lines_of_research(sources: list[SourceFacts]) -> list[dict[str, object]]:
             by_key.setdefault(f"shared author: {a}", []).append(s.id)
         for o in s.orgs:
             by_key.setdefault(f"same organisation: {o}", []).append(s.id)
+        for sp in s.speakers:
+            by_key.setdefault(f"quotes {sp}", []).append(s.id)
         for t in s.summarises:
             if t in parent:
                 union(s.id, t)

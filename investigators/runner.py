@@ -79,6 +79,10 @@ class Runner:
                     authors=frozenset(r["authors"]),
                     orgs=frozenset(r["orgs"]),
                     summarises=frozenset(r["summarises"]),
+                    cites=frozenset(r["cites"]),
+                    methods=frozenset(r["methods"]),
+                    datasets=frozenset(r["datasets"]),
+                    speakers=frozenset(r["speakers"]),
                 )
                 for r in s.run(q.SOURCE_DEPENDENCIES)
             }

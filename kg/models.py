@@ -81,6 +81,12 @@ class SourceRecord(_Model):
         None, description="Title of the document this one summarises, when declared"
     )
     summary_of_url: str | None = Field(None, description="URL of the summarised document")
+    cites: list[str] = Field(
+        default_factory=list, description="Cited works (arXiv ids, 'X et al. YEAR')"
+    )
+    methods: list[str] = Field(default_factory=list, description="Named training/eval methods")
+    datasets: list[str] = Field(default_factory=list, description="Named datasets/benchmarks")
+    speakers: list[str] = Field(default_factory=list, description="People quoted as speakers")
 
 
 class PassageRecord(_Model):

@@ -13,7 +13,7 @@ from kg.models import ClaimRecord, DocumentRecord, FileRecord
 
 def _source_props(doc: DocumentRecord) -> dict[str, object]:
     s = doc.source
-    props = s.model_dump(exclude={"id", "authors", "flags"})
+    props = s.model_dump(exclude={"id", "authors", "flags", "cites", "methods", "datasets"})
     props["kind"] = s.kind.value
     props["flags"] = list(s.flags)
     props["authors"] = list(s.authors)
@@ -35,7 +35,13 @@ def _claim_row(c: ClaimRecord) -> dict[str, object]:
 def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) -> None:
     sid = doc.source.id
     tx.run(
-        q.UPSERT_SOURCE, id=sid, props=_source_props(doc), authors=list(doc.source.authors)
+        q.UPSERT_SOURCE,
+        id=sid,
+        props=_source_props(doc),
+        authors=list(doc.source.authors),
+        cites=list(doc.source.cites),
+        methods=list(doc.source.methods),
+        datasets=list(doc.source.datasets),
     ).consume()
     if doc.source.organisation:
         tx.run(q.LINK_SOURCE_ORGANISATION, id=sid, organisation=doc.source.organisation).consume()

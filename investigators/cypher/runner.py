@@ -24,12 +24,14 @@ ALL_CLAIMS: LiteralString = "MATCH (c:Claim) RETURN c.id AS id"
 
 SOURCE_DEPENDENCIES: LiteralString = """
 MATCH (s:Source)
-OPTIONAL MATCH (s)-[:AUTHORED_BY]->(a:Author)
-OPTIONAL MATCH (s)-[:FROM_ORGANISATION]->(o:Organisation)
-OPTIONAL MATCH (s)-[:SUMMARISES]->(t:Source)
-RETURN s.id AS id, s.title AS title, s.kind AS kind, s.file_sha256 AS file,
-       collect(DISTINCT a.name) AS authors, collect(DISTINCT o.name) AS orgs,
-       collect(DISTINCT t.id) AS summarises
+RETURN s.id AS id, s.title AS title, s.kind AS kind,
+       [(s)-[:AUTHORED_BY]->(a:Author) | a.name] AS authors,
+       [(s)-[:FROM_ORGANISATION]->(o:Organisation) | o.name] AS orgs,
+       [(s)-[:SUMMARISES]->(t:Source) | t.id] AS summarises,
+       [(s)-[:CITES]->(w:Work) | w.key] AS cites,
+       [(s)-[:USES_METHOD]->(m:Method) | m.name] AS methods,
+       [(s)-[:USES_DATASET]->(d:Dataset) | d.name] AS datasets,
+       coalesce(s.speakers, []) AS speakers
 """
 
 FINDINGS_BETWEEN_LINES: LiteralString = """

@@ -8,10 +8,10 @@ UPSERT_SOURCE: LiteralString = """
 MERGE (s:Source {id: $id})
 ON CREATE SET s.created_at = datetime()
 SET s += $props, s.updated_at = datetime()
-WITH s
-UNWIND $authors AS name
-MERGE (a:Author {name: name})
-MERGE (s)-[:AUTHORED_BY]->(a)
+FOREACH (name IN $authors | MERGE (a:Author {name: name}) MERGE (s)-[:AUTHORED_BY]->(a))
+FOREACH (key IN $cites | MERGE (w:Work {key: key}) MERGE (s)-[:CITES]->(w))
+FOREACH (name IN $methods | MERGE (m:Method {name: name}) MERGE (s)-[:USES_METHOD]->(m))
+FOREACH (name IN $datasets | MERGE (d:Dataset {name: name}) MERGE (s)-[:USES_DATASET]->(d))
 """
 
 LINK_SOURCE_ORGANISATION: LiteralString = """

@@ -106,3 +106,30 @@ def test_independence_rules() -> None:
     lines = lines_of_research([post, summary, a1, a2, lab, other])
     sizes = sorted(len(x["members"]) for x in lines)  # type: ignore[arg-type]
     assert sizes == [1, 1, 2, 2]
+
+
+def test_shared_speaker_citation_or_method_and_data_make_sources_dependent() -> None:
+    base = {"title": "t", "kind": "paper"}
+    a = SourceFacts(id="a", speakers=frozenset({"Dean Ball"}), **base)  # type: ignore[arg-type]
+    b = SourceFacts(id="b", speakers=frozenset({"Dean Ball"}), **base)  # type: ignore[arg-type]
+    assert "both quote Dean Ball" in judge(a, b).reason
+    c = SourceFacts(id="c", cites=frozenset({"arXiv:2602.10067"}), **base)  # type: ignore[arg-type]
+    d = SourceFacts(id="d", cites=frozenset({"arXiv:2602.10067"}), **base)  # type: ignore[arg-type]
+    assert not judge(c, d).independent and "arXiv:2602.10067" in judge(c, d).reason
+    m1 = SourceFacts(id="m1", methods=frozenset({"GRPO"}), datasets=frozenset({"Petri"}), **base)  # type: ignore[arg-type]
+    m2 = SourceFacts(id="m2", methods=frozenset({"GRPO"}), datasets=frozenset({"Petri"}), **base)  # type: ignore[arg-type]
+    m3 = SourceFacts(id="m3", methods=frozenset({"GRPO"}), datasets=frozenset({"WildChat"}), **base)  # type: ignore[arg-type]
+    assert not judge(m1, m2).independent
+    assert judge(m1, m3).independent  # same method, different data: still independent
+
+
+def test_dependency_extraction_from_text() -> None:
+    from ingest.dependencies import cited_works, datasets, methods
+
+    text = (
+        "Following Greenblatt et al. (2024) and arXiv:2602.10067, we train with GRPO and "
+        "SFT and evaluate on StrongREJECT and Petri using linear probes."
+    )
+    assert cited_works(text) == ["arXiv:2602.10067", "greenblatt et al. 2024"]
+    assert methods(text) == ["GRPO", "SFT", "linear probes"]
+    assert datasets(text) == ["Petri", "StrongREJECT"]
