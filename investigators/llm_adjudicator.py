@@ -43,39 +43,38 @@ class LLMAdjudicator:
         chosen = ranked[: self.max_pairs]
         keys = [self._key(p) for p in chosen]
         cached = self.cache.get_many(keys)
-        fresh: list[dict[str, str]] = []
-        out: list[Verdict] = []
-        for p, key in zip(chosen, keys, strict=True):
-            if key in cached:
-                answer = prompt.Adjudication.model_validate_json(cached[key])
-            else:
-                answer = self.llm.structured(
-                    prompt.SYSTEM,
-                    prompt.render(
-                        p.a.text,
-                        p.a.source_title,
-                        p.a.speaker,
-                        p.b.text,
-                        p.b.source_title,
-                        p.b.speaker,
-                    ),
-                    prompt.Adjudication,
-                    max_tokens=1024,
+        todo = [(p, key) for p, key in zip(chosen, keys, strict=True) if key not in cached]
+        answers = self.llm.structured_many(
+            prompt.SYSTEM,
+            [
+                prompt.render(
+                    p.a.text, p.a.source_title, p.a.speaker, p.b.text, p.b.source_title, p.b.speaker
                 )
-                self.asked += 1
-                fresh.append(
-                    {
-                        "id": key,
-                        "response": answer.model_dump_json(),
-                        "model": self.model,
-                        "prompt_version": prompt.VERSION,
-                    }
-                )
-            verdict = self._verdict(p, answer)
-            if verdict:
-                out.append(verdict)
+                for p, _ in todo
+            ],
+            prompt.Adjudication,
+            max_tokens=1024,
+        )
+        self.asked += len(todo)
+        fresh = [
+            {
+                "id": key,
+                "response": a.model_dump_json(),
+                "model": self.model,
+                "prompt_version": prompt.VERSION,
+            }
+            for (_, key), a in zip(todo, answers, strict=True)
+            if a is not None
+        ]
         if fresh:
             self.cache.put_many(fresh)
+        by_key = {**cached, **{f["id"]: f["response"] for f in fresh}}
+        out: list[Verdict] = []
+        for p, key in zip(chosen, keys, strict=True):
+            if key in by_key:
+                verdict = self._verdict(p, prompt.Adjudication.model_validate_json(by_key[key]))
+                if verdict:
+                    out.append(verdict)
         return out
 
     def _verdict(self, p: CandidatePair, a: prompt.Adjudication) -> Verdict | None:

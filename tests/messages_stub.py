@@ -12,11 +12,17 @@ class MessagesStub:
     def __init__(self) -> None:
         self.queue: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
+        self.batch_requests: list[dict[str, Any]] = []
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                if self.path.endswith("/messages/batches"):
+                    stub.batch_requests = body["requests"]
+                    stub.requests.append({"path": self.path, "body": body, "api_key": None})
+                    self._send(json.dumps(stub.batch("in_progress")).encode())
+                    return
                 stub.requests.append(
                     {
                         "path": self.path,
@@ -36,12 +42,56 @@ class MessagesStub:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path.endswith("/results"):
+                    lines = [
+                        json.dumps(
+                            {
+                                "custom_id": r["custom_id"],
+                                "result": {"type": "succeeded", "message": stub.queue.pop(0)},
+                            }
+                        )
+                        for r in stub.batch_requests
+                    ]
+                    self._send("\n".join(lines).encode(), "application/binary")
+                else:
+                    self._send(json.dumps(stub.batch("ended")).encode())
+
+            def _send(self, payload: bytes, ctype: str = "application/json") -> None:
+                self.send_response(200)
+                self.send_header("content-type", ctype)
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def log_message(self, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def batch(self, status: str) -> dict[str, Any]:
+        n = len(self.batch_requests)
+        done = status == "ended"
+        return {
+            "id": "msgbatch_1",
+            "type": "message_batch",
+            "processing_status": status,
+            "request_counts": {
+                "processing": 0 if done else n,
+                "succeeded": n if done else 0,
+                "errored": 0,
+                "canceled": 0,
+                "expired": 0,
+            },
+            "created_at": "2026-11-22T00:00:00Z",
+            "expires_at": "2026-11-23T00:00:00Z",
+            "ended_at": "2026-11-22T00:01:00Z" if done else None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
+            "results_url": f"{self.url}/v1/messages/batches/msgbatch_1/results" if done else None,
+        }
 
     def tool_answer(self, data: dict[str, Any]) -> None:
         self.queue.append(

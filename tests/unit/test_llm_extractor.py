@@ -72,3 +72,64 @@ def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None
     )
     assert isinstance(build_services(keyed).extractor, RuleExtractor)  # opt-in only
     assert isinstance(build_services(keyed, use_llm_extractor=True).extractor, LLMExtractor)
+
+
+class MemoryCache:
+    """A real implementation of the JudgementCache protocol, in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, str] = {}
+
+    def get_many(self, ids: list[str]) -> dict[str, str]:
+        return {i: self.rows[i] for i in ids if i in self.rows}
+
+    def put_many(self, rows: list[dict[str, str]]) -> None:
+        self.rows.update({r["id"]: r["response"] for r in rows})
+
+
+def test_large_adjudication_runs_use_the_batches_api() -> None:
+    from investigators.base import CandidatePair, ClaimView, Independence
+    from investigators.llm_adjudicator import LLMAdjudicator
+
+    def view(cid: str, text: str) -> ClaimView:
+        return ClaimView(
+            id=cid,
+            text=text,
+            normalized=text,
+            kind="finding",
+            hedge="none",
+            source_id=f"s{cid}",
+            source_title=f"S{cid}",
+            source_kind="paper",
+        )
+
+    pairs = [
+        CandidatePair(
+            a=view(f"a{i}", f"Probes detect deception in setting {i}."),
+            b=view(f"b{i}", f"Probes miss deception in setting {i}."),
+            similarity=0.8,
+            independence=Independence(independent=True, reason="test"),
+        )
+        for i in range(3)
+    ]
+    answer = {
+        "reasoning": "r",
+        "label": "explicit_contradiction",
+        "quote_a": "detect",
+        "quote_b": "miss",
+        "rationale": "opposite",
+    }
+    with MessagesStub() as stub:
+        for _ in pairs:
+            stub.tool_answer(answer)
+        llm = AnthropicLLM(
+            "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, poll_s=0.01
+        )
+        cache = MemoryCache()
+        adjudicator = LLMAdjudicator(llm, cache)
+        verdicts = adjudicator.investigate(pairs)
+        assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
+        assert len(stub.requests[0]["body"]["requests"]) == 3
+        assert len(verdicts) == 3 and all(v.model == "claude-stub" for v in verdicts)
+        assert len(adjudicator.investigate(pairs)) == 3  # from the cache: no new request
+        assert len(stub.requests) == 1 and len(cache.rows) == 3
