@@ -30,7 +30,10 @@ def run_investigation(svc: Services, everything: bool, progress_console: Console
         if svc.llm
         else preset("offline")
     )
-    runner = Runner(svc.driver(), svc.claim_index(), investigators)
+    from investigators.dimensions import DimensionProposer
+
+    proposer = DimensionProposer(svc.llm, GraphJudgementCache(svc.driver())) if svc.llm else None
+    runner = Runner(svc.driver(), svc.claim_index(), investigators, proposer=proposer)
     with Progress(
         TextColumn("Investigating"),
         BarColumn(),
@@ -44,7 +47,10 @@ def run_investigation(svc: Services, everything: bool, progress_console: Console
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     if not svc.settings.anthropic_api_key:
-        report.skipped.append("LLM adjudicator: ANTHROPIC_API_KEY is not set (offline only)")
+        report.skipped.append(
+            "LLM adjudicator and missing-dimension proposals: "
+            "ANTHROPIC_API_KEY is not set (offline only)"
+        )
     return report
 
 

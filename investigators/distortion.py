@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from investigators.base import CandidatePair, FindingKind, Verdict
 from investigators.cues import number_cue
+from kg.models import Quantity
 
 _RANK = {"none": 0, "weak": 1, "moderate": 2, "strong": 3}
+
+
+def _decimals(text: str) -> int:
+    m = re.search(r"\d(?:[\d,]*)\.(\d+)", text)
+    return len(m.group(1)) if m else 0
+
+
+def _rounded(src: list[Quantity], summ: list[Quantity]) -> tuple[str, str] | None:
+    """A summary number that is the source's number with fewer decimals (0.297 -> 0.30)."""
+    for x in src:
+        for y in summ:
+            if (x.unit or "") != (y.unit or "") or x.value == y.value:
+                continue
+            dx, dy = _decimals(x.text), _decimals(y.text)
+            if dy < dx and round(x.value, dy) == y.value:
+                return x.text, y.text
+    return None
 
 
 class DistortionInvestigator:
@@ -48,6 +68,12 @@ class DistortionInvestigator:
             if nc:
                 problems.append(f"numbers changed: {nc.detail}")
                 cues.append("changed-number")
+            rounded = _rounded(src.numbers, summ.numbers)
+            if rounded:
+                problems.append(
+                    f"number rounded: '{rounded[0]}' in the source, '{rounded[1]}' in the summary"
+                )
+                cues.append("rounded-number")
             illus = [n for n in src.numbers if n.illustrative]
             if illus and any(
                 not n.illustrative and n.value == illus[0].value for n in summ.numbers

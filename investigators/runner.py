@@ -12,6 +12,7 @@ from investigators import lines
 from investigators.base import CandidatePair, ClaimView, FindingKind, Investigator, Verdict
 from investigators.candidates import neighbour_pairs, quantity_pairs, same_subject
 from investigators.cypher import runner as q
+from investigators.dimensions import DimensionProposer
 from investigators.independence import SourceFacts, judge, lines_of_research
 from investigators.lines import PairFinding
 from investigators.summaries import detect_summaries
@@ -27,6 +28,9 @@ class RunReport(BaseModel):
     findings: dict[str, int] = Field(description="Findings written, by kind")
     lines: int = Field(description="Lines of research")
     summaries_detected: int = Field(0, description="Summary links detected from overlap")
+    dimensions_proposed: int = Field(
+        0, description="Safety-critical claims given missing dimensions by the LLM"
+    )
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
 
 
@@ -57,6 +61,7 @@ class Runner:
         k: int = 15,
         min_similarity: float = 0.55,
         batch: int = 400,
+        proposer: DimensionProposer | None = None,
     ) -> None:
         self.driver = driver
         self.index = index
@@ -64,6 +69,8 @@ class Runner:
         self.k = k
         self.min_similarity = min_similarity
         self.batch = batch
+        self.proposer = proposer
+        self.dimensions_proposed = 0
 
     @property
     def preset_version(self) -> str:
@@ -114,6 +121,33 @@ class Runner:
                 store.declare_summary(self.driver, short, long_, how="detected-from-overlap")
                 n += 1
         return n
+
+    def _propose_dimensions(
+        self, chunk: list[str], verdicts: list[Verdict], views: dict[str, ClaimView]
+    ) -> None:
+        assert self.proposer is not None
+        support: dict[str, list[str]] = {}
+        opposition: dict[str, list[str]] = {}
+        for v in verdicts:
+            target = opposition if v.kind == FindingKind.CONTRADICTS else support
+            for me, other in ((v.a_id, v.b_id), (v.b_id, v.a_id)):
+                if other in views:
+                    o = views[other]
+                    target.setdefault(me, []).append(f"“{o.text}” — {o.source_title}")
+        proposals = self.proposer.propose(list(self._views(chunk).values()), support, opposition)
+        investigation_store.set_missing_dimensions(
+            self.driver,
+            [
+                {
+                    "id": cid,
+                    "dimensions": [d.dimension for d in p.dimensions],
+                    "json": p.model_dump_json(),
+                    "by": f"{self.proposer.name}@{self.proposer.version}",
+                }
+                for cid, p in proposals.items()
+            ],
+        )
+        self.dimensions_proposed += len(proposals)
 
     def _quantity_partners(self, ids: list[str], limit: int = 50) -> dict[str, list[str]]:
         with self.driver.session(default_access_mode="READ") as s:
@@ -199,6 +233,8 @@ class Runner:
             n_pairs += len(pairs)
             verdicts = [v for inv in self.investigators for v in inv.investigate(pairs)]
             self._write(verdicts, chunk)
+            if self.proposer is not None:
+                self._propose_dimensions(chunk, verdicts, views)
             for v in verdicts:
                 counts[v.kind.value] = counts.get(v.kind.value, 0) + 1
             if on_progress:
@@ -211,4 +247,5 @@ class Runner:
             findings=counts,
             lines=self.n_lines,
             summaries_detected=self.detected_summaries,
+            dimensions_proposed=self.dimensions_proposed,
         )

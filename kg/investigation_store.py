@@ -73,3 +73,9 @@ def get_llm_judgements(driver: Driver, ids: list[str]) -> dict[str, str]:
 def put_llm_judgements(driver: Driver, rows: list[dict[str, str]]) -> None:
     with driver.session() as s:
         s.execute_write(lambda tx: tx.run(q.PUT_LLM_JUDGEMENTS, rows=rows).consume())
+
+
+def set_missing_dimensions(driver: Driver, rows: list[dict[str, object]]) -> None:
+    """Store proposed missing dimensions on claims (names list + full JSON + producer)."""
+    with driver.session() as s:
+        s.execute_write(lambda tx: tx.run(q.SET_MISSING_DIMENSIONS, rows=rows).consume())

@@ -81,3 +81,10 @@ MERGE (j:LLMJudgement {id: row.id})
 ON CREATE SET j.created_at = datetime()
 SET j.response = row.response, j.model = row.model, j.prompt_version = row.prompt_version
 """
+
+SET_MISSING_DIMENSIONS: LiteralString = """
+UNWIND $rows AS row
+MATCH (c:Claim {id: row.id})
+SET c.safety_critical = true, c.missing_dimensions = row.dimensions,
+    c.missing_dimensions_json = row.json, c.missing_dimensions_by = row.by
+"""

@@ -133,3 +133,25 @@ def test_dependency_extraction_from_text() -> None:
     assert cited_works(text) == ["arXiv:2602.10067", "greenblatt et al. 2024"]
     assert methods(text) == ["GRPO", "SFT", "linear probes"]
     assert datasets(text) == ["Petri", "StrongREJECT"]
+
+
+def test_summary_distortions_lost_hedge_and_rounding() -> None:
+    from investigators.distortion import DistortionInvestigator
+
+    src = view(
+        "s",
+        "DReST roughly halves the mean probability of influencing shutdown to 0.297.",
+        "POST",
+        hedge="moderate",
+    )
+    summ = view("m", "DReST halves the probability of influencing shutdown to 0.30.", "SUM")
+    summ.source_kind = "summary"
+    p = CandidatePair(
+        a=summ,
+        b=src,
+        similarity=0.9,
+        independence=Independence(independent=False, reason="one summarises the other"),
+    )
+    (v,) = DistortionInvestigator().investigate([p])
+    assert v.kind == FindingKind.DISTORTS and v.a_id == "m"
+    assert {"lost-hedge", "rounded-number"} <= set(v.cues)

@@ -1,0 +1,81 @@
+"""Missing-dimension proposals for safety-critical claims (needs the LLM; cached)."""
+
+from __future__ import annotations
+
+import re
+
+from consilience.llm import LLM
+from investigators.base import ClaimView
+from investigators.llm_adjudicator import JudgementCache
+from investigators.prompts import dimensions as prompt
+from kg.ids import sha256_text
+
+SAFETY_TERMS = re.compile(
+    r"\b(?:schem\w*|misalign\w*|decept\w*|deceiv\w*|monitor\w*|control|shutdown\w*|"
+    r"sandbag\w*|reward hack\w*|takeover|catastroph\w*|oversight|safety case|eval\w*|"
+    r"CBRN|alignment|corrigib\w*|defer\w*|jailbreak\w*|red[- ]team\w*)\b",
+    re.I,
+)
+
+
+def is_safety_critical(c: ClaimView) -> bool:
+    """Findings, predictions and recommendations about safety-relevant behaviour."""
+    return (
+        c.kind in ("finding", "prediction", "recommendation")
+        and bool(SAFETY_TERMS.search(c.text))
+        and c.speaker != "(reported view)"
+    )
+
+
+class DimensionProposer:
+    name = "missing-dimensions"
+    version = prompt.VERSION
+
+    def __init__(self, llm: LLM, cache: JudgementCache, *, max_claims: int = 20) -> None:
+        self.llm = llm
+        self.cache = cache
+        self.max_claims = max_claims
+
+    def _key(self, c: ClaimView) -> str:
+        return "dim_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{c.id}")[:24]
+
+    def propose(
+        self,
+        claims: list[ClaimView],
+        support: dict[str, list[str]],
+        opposition: dict[str, list[str]],
+    ) -> dict[str, prompt.Dimensions]:
+        """{claim id: proposals} for up to max_claims safety-critical claims."""
+        chosen = [c for c in claims if is_safety_critical(c)][: self.max_claims]
+        keys = [self._key(c) for c in chosen]
+        cached = self.cache.get_many(keys)
+        todo = [(c, k) for c, k in zip(chosen, keys, strict=True) if k not in cached]
+        answers = self.llm.structured_many(
+            prompt.SYSTEM,
+            [
+                prompt.render(
+                    c.text, c.source_title, support.get(c.id, []), opposition.get(c.id, [])
+                )
+                for c, _ in todo
+            ],
+            prompt.Dimensions,
+            max_tokens=1500,
+        )
+        fresh = [
+            {
+                "id": k,
+                "response": a.model_dump_json(),
+                "model": self.llm.model,
+                "prompt_version": prompt.VERSION,
+            }
+            for (_, k), a in zip(todo, answers, strict=True)
+            if a is not None
+        ]
+        if fresh:
+            self.cache.put_many(fresh)
+        by_key = {**cached, **{f["id"]: f["response"] for f in fresh}}
+        return {
+            c.id: prompt.Dimensions.model_validate_json(by_key[k])
+            for c, k in zip(chosen, keys, strict=True)
+            if k in by_key
+        }
