@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from consilience.cli_calibration import calibration_app, case_app, confidence_app
 from consilience.cli_findings import findings_app, run_investigation
 from consilience.cli_support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
@@ -29,6 +30,9 @@ app.add_typer(index_app, name="index")
 app.add_typer(findings_app, name="findings")
 sources_app = typer.Typer(help="Sources and how they relate.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+app.add_typer(confidence_app, name="confidence")
+app.add_typer(calibration_app, name="calibration")
+app.add_typer(case_app, name="case")
 
 
 # ---- db ---------------------------------------------------------------------------------
@@ -222,6 +226,23 @@ def sources_declare_summary(
     console.print(
         f"{summary_id} now SUMMARISES {source_id}; run `consilience investigate "
         "--all` to re-judge independence."
+    )
+
+
+@sources_app.command("retract")
+def sources_retract(
+    source_id: Annotated[str, typer.Argument(help="Id of the source")],
+    reason: Annotated[str, typer.Option(help="Why it is retracted")] = "",
+    undo: Annotated[bool, typer.Option("--undo", help="Restore a retracted source")] = False,
+) -> None:
+    """Retract a source: its evidence stops counting; the confidences it touched are redone."""
+    from queries.sources import retract_source
+
+    with command_services() as svc:
+        r = retract_source(svc.driver(), source_id, reason, undo=undo)
+    state = "restored" if undo else "retracted"
+    console.print(
+        f"Source {source_id} {state}; {r.computed} confidences recomputed ({r.changed} changed)."
     )
 
 

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from consilience.llm import LLM
 from investigators.base import ClaimView
 from investigators.llm_adjudicator import JudgementCache
 from investigators.prompts import dimensions as prompt
+from kg.criticality import is_safety_critical as kg_is_safety_critical
 from kg.ids import sha256_text
-
-SAFETY_TERMS = re.compile(
-    r"\b(?:schem\w*|misalign\w*|decept\w*|deceiv\w*|monitor\w*|control|shutdown\w*|"
-    r"sandbag\w*|reward hack\w*|takeover|catastroph\w*|oversight|safety case|eval\w*|"
-    r"CBRN|alignment|corrigib\w*|defer\w*|jailbreak\w*|red[- ]team\w*)\b",
-    re.I,
-)
 
 
 def is_safety_critical(c: ClaimView) -> bool:
     """Findings, predictions and recommendations about safety-relevant behaviour."""
-    return (
-        c.kind in ("finding", "prediction", "recommendation")
-        and bool(SAFETY_TERMS.search(c.text))
-        and c.speaker != "(reported view)"
-    )
+    return kg_is_safety_critical(c.kind, c.text, c.speaker)
 
 
 class DimensionProposer:

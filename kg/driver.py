@@ -35,7 +35,11 @@ def open_driver(settings: Settings, verify: bool = True) -> Driver:
     """A driver for the configured database; verifies connectivity unless told not to."""
     uri, auth = connection_target(settings)
     driver = GraphDatabase.driver(
-        uri, auth=auth, connection_timeout=10.0, max_transaction_retry_time=15.0
+        uri,
+        auth=auth,
+        connection_timeout=10.0,
+        max_transaction_retry_time=15.0,
+        notifications_min_severity="OFF",  # e.g. "property does not exist yet" on a new graph
     )
     if verify:
         try:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from neo4j import Driver
 
+from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
 from kg import investigation_store
 from queries.cypher import findings as q
@@ -117,6 +118,7 @@ def record_verdict(
         raise InvalidInputError("A verdict needs a reviewer.", "Pass --reviewer NAME.")
     if not investigation_store.set_verdict(db, finding_id, verdict, reviewer, reason):
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
+    ConfidenceUpdater(db).after_verdict(finding_id)  # exactly the claims it is about
     return get_finding(db, finding_id)
 
 

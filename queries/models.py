@@ -83,3 +83,41 @@ class FindingRow(_Row):
     review_reason: str | None = Field(None, description="Why it was confirmed or dismissed")
     a: FindingSide
     b: FindingSide
+
+
+class ConfidenceRow(_Row):
+    claim_id: str = Field(description="Claim id")
+    quote: str = Field(description="Exact quote")
+    source_id: str = Field(description="Source id")
+    source_title: str = Field(description="Source title")
+    p: float | None = Field(None, description="Probability the claim holds (posterior mean)")
+    low: float | None = Field(None, description="5th percentile")
+    high: float | None = Field(None, description="95th percentile")
+    support_lines: int | None = Field(None, description="Independent lines supporting it")
+    oppose_lines: int | None = Field(None, description="Independent lines opposing it")
+    effective_lines: float | None = Field(None, description="Effective independent lines")
+    contested: bool = Field(False, description="Open contradictions touch it")
+    safety_critical: bool = Field(False, description="A claim a safety case may rest on")
+    computed_at: str | None = Field(None, description="When it was last derived")
+
+
+class ConfidenceSnapshotRow(_Row):
+    at: str = Field(description="When")
+    p: float = Field(description="Probability then")
+    low: float = Field(description="5th percentile then")
+    high: float = Field(description="95th percentile then")
+    reason: str | None = Field(None, description="What triggered the change")
+
+
+class ClaimConfidence(ConfidenceRow):
+    derivation: list[str] = Field(default_factory=list, description="Derivation, step by step")
+    history: list[ConfidenceSnapshotRow] = Field(
+        default_factory=list, description="Every change, oldest first"
+    )
+
+
+class ConfidenceSummary(_Row):
+    claims: int = Field(description="Claims in the graph")
+    scored: int = Field(description="Claims with a confidence")
+    safety_critical: int = Field(description="Safety-critical claims")
+    contested: int = Field(description="Claims with open contradictions")

@@ -20,6 +20,16 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT work_key IF NOT EXISTS FOR (w:Work) REQUIRE w.key IS UNIQUE",
     "CREATE CONSTRAINT method_name IF NOT EXISTS FOR (m:Method) REQUIRE m.name IS UNIQUE",
     "CREATE CONSTRAINT dataset_name IF NOT EXISTS FOR (d:Dataset) REQUIRE d.name IS UNIQUE",
+    "CREATE CONSTRAINT calibration_map IF NOT EXISTS FOR (m:CalibrationMap) "
+    "REQUIRE m.investigator IS UNIQUE",
+    "CREATE CONSTRAINT calibration_state IF NOT EXISTS FOR (s:CalibrationState) "
+    "REQUIRE s.name IS UNIQUE",
+    "CREATE INDEX finding_updated IF NOT EXISTS FOR (f:Finding) ON (f.updated_at)",
+    "CREATE INDEX finding_reviewed IF NOT EXISTS FOR (f:Finding) ON (f.reviewed_at)",
+    "CREATE INDEX source_retracted IF NOT EXISTS FOR (s:Source) ON (s.retracted_at)",
+    "CREATE INDEX claim_confidence IF NOT EXISTS FOR (c:Claim) ON (c.confidence)",
+    "CREATE INDEX claim_critical IF NOT EXISTS FOR (c:Claim) ON (c.safety_critical)",
+    "CREATE INDEX snapshot_claim IF NOT EXISTS FOR (h:ConfidenceSnapshot) ON (h.claim_id)",
     "CREATE INDEX claim_source IF NOT EXISTS FOR (c:Claim) ON (c.source_id)",
     "CREATE INDEX claim_kind IF NOT EXISTS FOR (c:Claim) ON (c.kind)",
     "CREATE INDEX claim_created IF NOT EXISTS FOR (c:Claim) ON (c.created_at)",

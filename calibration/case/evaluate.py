@@ -1,0 +1,273 @@
+"""Evaluating a safety case against the graph: fresh leaf confidences, combined up the tree.
+
+`all-of` multiplies (every child must hold), `any-of` is 1 - product of failures
+(independent alternatives). Both treat children as independent, so a warning names every pair
+of combined children whose evidence shares a line of research (correlated errors). Bounds put
+every leaf at its 5th / 95th percentile (the combinations are monotone). Sensitivity is how
+far the top goal moves as one leaf sweeps its interval.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from itertools import combinations
+from typing import Any
+
+from neo4j import Driver
+
+from calibration.case.load import root_of
+from calibration.case.model import SafetyCase
+from calibration.case.result import (
+    CaseEvaluation,
+    Contradiction,
+    Leaf,
+    LineEvidence,
+    NodeResult,
+    Quote,
+    Sensitivity,
+)
+from calibration.confidence import LINE_WEIGHT, derive
+from calibration.cypher import case as q
+from calibration.models import Confidence
+from calibration.updater import ConfidenceUpdater, load_maps, weigher_for
+from consilience.errors import InvalidInputError, NotFoundError
+
+SEARCH_HINT = 'Find the claim with `consilience search "words"` and use its id or exact words.'
+
+
+def _quote(r: dict[str, Any]) -> Quote:
+    return Quote(
+        claim_id=r["id"] if "id" in r else r["claim_id"],
+        quote=r["text"] if "text" in r else r["quote"],
+        source_id=r["source_id"],
+        source_title=r["source_title"],
+        source_path=r["source_path"],
+    )
+
+
+def resolve_leaves(driver: Driver, case: SafetyCase) -> dict[str, dict[str, Any]]:
+    """Evidence node id -> claim row; clear errors for unknown or ambiguous references."""
+    out: dict[str, dict[str, Any]] = {}
+    with driver.session(default_access_mode="READ") as s:
+        for nid, n in sorted(case.nodes.items()):
+            if n.type != "evidence":
+                continue
+            if n.claim:
+                rec = s.run(q.CLAIM_BY_ID, id=n.claim).single()
+                if rec is None:
+                    raise NotFoundError(
+                        f"Case node {nid}: no claim with id {n.claim!r}.", SEARCH_HINT
+                    )
+                out[nid] = rec.data()
+                continue
+            quote = " ".join((n.quote or "").split())
+            rows = [r.data() for r in s.run(q.CLAIMS_BY_QUOTE, quote=quote, source=n.source)]
+            if not rows:
+                where = f" in a source matching {n.source!r}" if n.source else ""
+                raise NotFoundError(
+                    f"Case node {nid}: no claim contains the quote {quote[:80]!r}{where}.",
+                    SEARCH_HINT,
+                )
+            sources = sorted({r["source_title"] for r in rows})
+            if len(sources) > 1:
+                raise InvalidInputError(
+                    f"Case node {nid}: the quote {quote[:60]!r} is in {len(sources)} sources: "
+                    f"{'; '.join(t[:50] for t in sources[:4])}.",
+                    "Add `source: <title or path words>` to the node, or use `claim: <id>`.",
+                )
+            out[nid] = rows[0]  # several in one source: repeated drafts; the first occurrence
+    return out
+
+
+def _combine(kind: str, ps: list[float]) -> float:
+    prod = 1.0
+    if kind == "any-of":
+        for p in ps:
+            prod *= 1.0 - p
+        return 1.0 - prod
+    for p in ps:
+        prod *= p
+    return prod
+
+
+class _Tree:
+    def __init__(self, case: SafetyCase, leaf_p: dict[str, tuple[float, float, float]]) -> None:
+        self.case = case
+        self.leaf_p = leaf_p
+
+    def value(self, nid: str, pick: int, override: dict[str, float] | None = None) -> float:
+        """pick: 0 = mean, 1 = low, 2 = high."""
+        if override and nid in override:
+            return override[nid]
+        n = self.case.nodes[nid]
+        if n.type == "evidence":
+            return self.leaf_p[nid][pick]
+        if not n.children:  # undeveloped goal: unknown
+            return (0.5, 0.0, 1.0)[pick]
+        return _combine(n.combine, [self.value(c, pick, override) for c in n.children])
+
+
+def _lines(conf: Confidence, rows: dict[str, dict[str, Any]], name: str) -> list[LineEvidence]:
+    out = []
+    for t in conf.terms:
+        if t.name != name:
+            continue
+        quotes = [_quote(rows[f]) for f in t.findings if f in rows]
+        weight = (t.alpha or t.beta) / LINE_WEIGHT
+        out.append(LineEvidence(line=t.group or "?", weight=round(weight, 4), quotes=quotes))
+    return out
+
+
+def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
+    """Evaluate the case with confidences derived now from the graph."""
+    root = root_of(case)
+    claims = resolve_leaves(driver, case)
+    weigh = weigher_for(load_maps(driver))
+    updater = ConfidenceUpdater(driver)
+    inputs = {
+        f.id: (f, ev) for f, ev, _ in updater.load(sorted({r["id"] for r in claims.values()}))
+    }
+    confs = {cid: derive(f, ev, weigh) for cid, (f, ev) in inputs.items()}
+    leaf_p = {
+        nid: (confs[r["id"]].p, confs[r["id"]].low, confs[r["id"]].high)
+        for nid, r in claims.items()
+    }
+    tree = _Tree(case, leaf_p)
+    top = tree.value(root, 0)
+    warnings: list[str] = []
+    leaves: dict[str, Leaf] = {}
+    with driver.session(default_access_mode="READ") as s:
+        for nid, r in claims.items():
+            conf = confs[r["id"]]
+            frows = {x["finding_id"]: x.data() for x in s.run(q.LEAF_FINDINGS, id=r["id"])}
+            contradictions = []
+            for fid, fr in frows.items():
+                if fr["kind"] != "contradicts" or fr["status"] != "open":
+                    continue
+                f, ev = inputs[r["id"]]
+                confirmed = [
+                    e.model_copy(update={"status": "confirmed"}) if e.finding_id == fid else e
+                    for e in ev
+                ]
+                p_if = derive(f, confirmed, weigh).p
+                contradictions.append(
+                    Contradiction(
+                        finding_id=fid,
+                        score=fr["score"],
+                        rationale=fr["rationale"],
+                        against=_quote(fr),
+                        swing=round(tree.value(root, 0, {nid: p_if}) - top, 6),
+                    )
+                )
+            contradictions.sort(key=lambda c: c.swing)
+            leaves[nid] = Leaf(
+                claim=_quote(r),
+                own_line=r["line_id"],
+                supporting_lines=_lines(conf, frows, "support"),
+                opposing_lines=_lines(conf, frows, "oppose"),
+                effective_lines=conf.effective_lines,
+                open_contradictions=contradictions,
+                derivation=[t.detail for t in conf.terms],
+            )
+    nodes, assumptions = _walk(case, root, tree, leaves, warnings)
+    _correlation_warnings(case, leaves, warnings)
+    sens = []
+    for nid in sorted(claims):
+        lo = tree.value(root, 0, {nid: leaf_p[nid][1]})
+        hi = tree.value(root, 0, {nid: leaf_p[nid][2]})
+        sens.append(Sensitivity(node_id=nid, swing=round(hi - lo, 6)))
+    sens.sort(key=lambda x: (-x.swing, x.node_id))
+    return CaseEvaluation(
+        title=case.title,
+        root=root,
+        p=top,
+        low=tree.value(root, 1),
+        high=tree.value(root, 2),
+        evaluated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        nodes=nodes,
+        assumptions=assumptions,
+        sensitivity=sens,
+        warnings=warnings,
+    )
+
+
+def _walk(
+    case: SafetyCase, root: str, tree: _Tree, leaves: dict[str, Leaf], warnings: list[str]
+) -> tuple[list[NodeResult], list[NodeResult]]:
+    nodes: list[NodeResult] = []
+    assumptions: dict[str, NodeResult] = {}
+    seen: set[str] = set()
+
+    def visit(nid: str, depth: int, parent: str | None, inherited: list[str]) -> None:
+        n = case.nodes[nid]
+        if nid in seen:
+            warnings.append(f"{nid} is used under more than one goal; it is counted in each.")
+            return
+        seen.add(nid)
+        relied = [*inherited, *n.assumptions]
+        for a in n.assumptions:
+            assumptions.setdefault(
+                a,
+                NodeResult(
+                    id=a,
+                    type="assumption",
+                    text=case.nodes[a].text or "",
+                    depth=depth + 1,
+                    parent=nid,
+                ),
+            )
+        if n.type == "goal" and not n.children:
+            warnings.append(f"Goal {nid} is undeveloped (no children): counted as unknown [0, 1].")
+        leaf = leaves.get(nid)
+        nodes.append(
+            NodeResult(
+                id=nid,
+                type=n.type,
+                text=leaf.claim.quote if leaf else n.text or "",
+                depth=depth,
+                parent=parent,
+                combine=n.combine if n.type == "goal" else None,
+                p=tree.value(nid, 0),
+                low=tree.value(nid, 1),
+                high=tree.value(nid, 2),
+                contested=bool(leaf and leaf.open_contradictions),
+                assumptions=relied,
+                leaf=leaf,
+            )
+        )
+        for c in n.children:
+            visit(c, depth + 1, nid, relied)
+
+    visit(root, 0, None, [])
+    unused = sorted(
+        k for k, n in case.nodes.items() if n.type in ("goal", "evidence") and k not in seen
+    )
+    if unused:
+        warnings.append(f"Nodes not reachable from {root}: {', '.join(unused)} (not evaluated).")
+    return nodes, list(assumptions.values())
+
+
+def _subtree_lines(case: SafetyCase, nid: str, leaves: dict[str, Leaf]) -> set[str]:
+    n = case.nodes[nid]
+    if n.type == "evidence":
+        leaf = leaves[nid]
+        own = {f"line:{leaf.own_line}"} if leaf.own_line else {f"source:{leaf.claim.source_id}"}
+        return own | {x.line for x in leaf.supporting_lines}
+    return (
+        set().union(*(_subtree_lines(case, c, leaves) for c in n.children)) if n.children else set()
+    )
+
+
+def _correlation_warnings(case: SafetyCase, leaves: dict[str, Leaf], warnings: list[str]) -> None:
+    for gid, g in sorted(case.nodes.items()):
+        if g.type != "goal" or len(g.children) < 2:
+            continue
+        lines = {c: _subtree_lines(case, c, leaves) for c in g.children}
+        for a, b in combinations(g.children, 2):
+            shared = sorted(lines[a] & lines[b])
+            if shared:
+                warnings.append(
+                    f"{gid} ({g.combine}) combines {a} and {b}, which share "
+                    f"{len(shared)} line(s) of evidence ({shared[0]}): their errors are "
+                    "correlated, so the combination treats as independent what is not."
+                )

@@ -1,0 +1,35 @@
+"""Reads for safety-case evaluation: resolving leaves and the evidence behind them."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+CLAIM_BY_ID: LiteralString = """
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: $id})
+OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
+RETURN c.id AS id, c.text AS text, s.id AS source_id, s.title AS source_title,
+       s.path AS source_path, l.id AS line_id, l.name AS line_name
+"""
+
+CLAIMS_BY_QUOTE: LiteralString = """
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim)
+WHERE toLower(c.text) CONTAINS toLower($quote)
+  AND ($source IS NULL OR toLower(s.title) CONTAINS toLower($source)
+       OR toLower(s.path) CONTAINS toLower($source))
+OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
+RETURN c.id AS id, c.text AS text, s.id AS source_id, s.title AS source_title,
+       s.path AS source_path, l.id AS line_id, l.name AS line_name
+ORDER BY s.id, c.start
+LIMIT 20
+"""
+
+LEAF_FINDINGS: LiteralString = """
+MATCH (c:Claim {id: $id})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(o:Claim)<-[:HAS_CLAIM]-(os:Source)
+WHERE o.id <> c.id
+OPTIONAL MATCH (os)-[:IN_LINE]->(ol:Line)
+RETURN f.id AS finding_id, f.kind AS kind, coalesce(f.status, 'open') AS status,
+       f.score AS score, f.rationale AS rationale, o.id AS claim_id, o.text AS quote,
+       os.id AS source_id, os.title AS source_title, os.path AS source_path,
+       ol.id AS line_id, ol.name AS line_name
+ORDER BY f.id
+"""

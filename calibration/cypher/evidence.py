@@ -1,0 +1,83 @@
+"""Reads: each claim's facts and the findings that bear on it; what needs recomputing."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+CLAIM_EVIDENCE: LiteralString = """
+UNWIND $ids AS id
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: id})
+OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
+RETURN c.id AS id, c.kind AS kind, c.hedge AS hedge, coalesce(c.hedge_cues, []) AS hedge_cues,
+       c.stated_probability AS stated_probability, c.text AS text, c.speaker AS speaker,
+       c.numbers_json AS numbers_json,
+       s.kind AS source_kind, coalesce(s.retracted, false) AS source_retracted,
+       l.id AS line_id, c.confidence AS old_p, c.confidence_low AS old_low,
+       c.confidence_high AS old_high,
+       COLLECT {
+         MATCH (c)<-[r:ABOUT]-(f:Finding)
+         OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim) WHERE o.id <> c.id
+         OPTIONAL MATCH (os:Source)-[:HAS_CLAIM]->(o)
+         OPTIONAL MATCH (os)-[:IN_LINE]->(ol:Line)
+         RETURN {finding_id: f.id, kind: f.kind, investigator: f.investigator,
+                 score: f.score, status: coalesce(f.status, 'open'),
+                 independent: f.independent, side: r.side, other_claim_id: o.id,
+                 other_source_id: os.id, other_line_id: ol.id,
+                 other_methods: COLLECT { MATCH (os)-[:USES_METHOD]->(m:Method)
+                                          RETURN m.name },
+                 other_retracted: coalesce(os.retracted, false)}
+       } AS evidence
+"""
+
+ALL_CLAIM_IDS: LiteralString = "MATCH (c:Claim) RETURN c.id AS id"
+
+LAST_RUN: LiteralString = """
+OPTIONAL MATCH (s:CalibrationState {name: $name})
+RETURN toString(s.last_run) AS last_run
+"""
+
+DIRTY_CLAIMS: LiteralString = """
+MATCH (c:Claim)
+WHERE c.confidence IS NULL OR c.confidence_evidence <> COUNT { (c)<-[:ABOUT]-(:Finding) }
+RETURN c.id AS id
+UNION
+MATCH (f:Finding) WHERE f.updated_at > datetime($since)
+MATCH (f)-[:ABOUT]->(c:Claim)
+RETURN c.id AS id
+UNION
+MATCH (f:Finding) WHERE f.reviewed_at > datetime($since)
+MATCH (f)-[:ABOUT]->(c:Claim)
+RETURN c.id AS id
+UNION
+MATCH (s:Source) WHERE s.retracted_at > datetime($since)
+MATCH (s)-[:HAS_CLAIM]->(c:Claim)
+RETURN c.id AS id
+UNION
+MATCH (s:Source) WHERE s.retracted_at > datetime($since)
+MATCH (s)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(:Finding)-[:ABOUT]->(c:Claim)
+RETURN c.id AS id
+"""
+
+CLAIMS_OF_FINDING: LiteralString = """
+MATCH (f:Finding {id: $id})-[:ABOUT]->(c:Claim)
+RETURN c.id AS id
+"""
+
+CLAIMS_OF_SOURCE: LiteralString = """
+MATCH (s:Source {id: $id})-[:HAS_CLAIM]->(c:Claim)
+RETURN c.id AS id
+UNION
+MATCH (s:Source {id: $id})-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(:Finding)-[:ABOUT]->(c:Claim)
+RETURN c.id AS id
+"""
+
+VERDICTS: LiteralString = """
+MATCH (f:Finding) WHERE f.status IN ['confirmed', 'dismissed'] AND f.score IS NOT NULL
+RETURN f.investigator AS investigator, f.score AS score, f.status = 'confirmed' AS confirmed
+"""
+
+CALIBRATION_MAPS: LiteralString = """
+MATCH (m:CalibrationMap)
+RETURN m.investigator AS investigator, m.method AS method, m.x AS x, m.y AS y, m.a AS a,
+       m.b AS b, m.n AS n, m.positives AS positives
+"""

@@ -1,0 +1,150 @@
+"""Keeps stored confidences in step with findings, verdicts and sources (full or incremental).
+
+The updater reads each claim's facts and evidence, derives its confidence (pure, in
+`calibration.confidence`) and hands the rows to `kg.calibration_store`. A snapshot is added to
+the history only when the numbers change, so the history says what was known when.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from neo4j import Driver
+from pydantic import BaseModel, ConfigDict, Field
+
+from calibration.confidence import Weigher, derive
+from calibration.cypher import evidence as q
+from calibration.fit import CalibrationMap
+from calibration.models import ClaimFacts, Confidence, Evidence
+from calibration.prior import stated_is_illustrative
+from kg import calibration_store
+from kg.criticality import is_safety_critical
+
+STATE = "confidence"
+
+
+class UpdateReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    computed: int = Field(description="Claims whose confidence was derived")
+    changed: int = Field(description="Claims whose numbers changed (a history snapshot each)")
+    mode: str = Field(description="full, incremental, verdict or retraction")
+
+
+def load_maps(driver: Driver) -> dict[str, CalibrationMap]:
+    with driver.session(default_access_mode="READ") as s:
+        return {r["investigator"]: CalibrationMap(**r.data()) for r in s.run(q.CALIBRATION_MAPS)}
+
+
+def weigher_for(maps: dict[str, CalibrationMap]) -> Weigher:
+    def weigh(investigator: str, score: float) -> tuple[float, bool]:
+        m = maps.get(investigator)
+        if m is None:
+            return score, False
+        return float(np.clip(m.apply(score), 0.0, 1.0)), True
+
+    return weigh
+
+
+def _changed(old: tuple[object, object, object], c: Confidence) -> bool:
+    if any(v is None for v in old):
+        return True
+    return any(abs(float(o) - n) > 1e-6 for o, n in zip(old, (c.p, c.low, c.high), strict=True))  # type: ignore[arg-type]
+
+
+class ConfidenceUpdater:
+    """Derives and stores confidences for a set of claims."""
+
+    def __init__(self, driver: Driver, batch: int = 2000) -> None:
+        self.driver = driver
+        self.batch = batch
+
+    def load(self, ids: list[str]) -> Iterator[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
+        """Each claim's facts, the findings bearing on it, and the raw row."""
+        with self.driver.session(default_access_mode="READ") as s:
+            for i in range(0, len(ids), self.batch):
+                for r in s.run(q.CLAIM_EVIDENCE, ids=ids[i : i + self.batch]):
+                    d = r.data()
+                    facts = ClaimFacts(
+                        id=d["id"],
+                        kind=d["kind"] or "finding",
+                        hedge=d["hedge"] or "none",
+                        hedge_cues=d["hedge_cues"],
+                        stated_probability=d["stated_probability"],
+                        stated_illustrative=stated_is_illustrative(
+                            d["text"],
+                            json.loads(d["numbers_json"] or "[]"),
+                            d["stated_probability"],
+                        ),
+                        source_kind=d["source_kind"] or "unknown",
+                        source_retracted=d["source_retracted"],
+                        line_id=d["line_id"],
+                    )
+                    yield facts, [Evidence(**e) for e in d["evidence"]], d
+
+    def derive_rows(
+        self, ids: list[str], weigh: Weigher, reason: str
+    ) -> tuple[list[dict[str, object]], list[Confidence]]:
+        rows: list[dict[str, object]] = []
+        out: list[Confidence] = []
+        for facts, evidence, d in self.load(ids):
+            conf = derive(facts, evidence, weigh)
+            out.append(conf)
+            rows.append(
+                {
+                    "id": conf.claim_id,
+                    "p": conf.p,
+                    "low": conf.low,
+                    "high": conf.high,
+                    "support_lines": conf.support_lines,
+                    "oppose_lines": conf.oppose_lines,
+                    "effective_lines": conf.effective_lines,
+                    "contested": conf.contested,
+                    "n_findings": conf.n_findings,
+                    "derivation": json.dumps([t.model_dump() for t in conf.terms]),
+                    "safety_critical": is_safety_critical(facts.kind, d["text"], d["speaker"]),
+                    "changed": _changed((d["old_p"], d["old_low"], d["old_high"]), conf),
+                    "reason": reason,
+                }
+            )
+        return rows, out
+
+    def recompute(self, ids: list[str], reason: str, mode: str) -> UpdateReport:
+        """Derive and store the confidences of exactly these claims."""
+        ids = sorted(set(ids))
+        rows, _ = self.derive_rows(ids, weigher_for(load_maps(self.driver)), reason)
+        calibration_store.write_confidences(self.driver, rows, self.batch)
+        return UpdateReport(
+            computed=len(rows), changed=sum(1 for r in rows if r["changed"]), mode=mode
+        )
+
+    def update(self, *, everything: bool = False) -> UpdateReport:
+        """Recompute what changed since the last update (or everything)."""
+        started = datetime.now(UTC).isoformat()
+        with self.driver.session(default_access_mode="READ") as s:
+            last = s.run(q.LAST_RUN, name=STATE).single()
+            since = last["last_run"] if last else None
+            if everything or since is None:
+                ids = [r["id"] for r in s.run(q.ALL_CLAIM_IDS)]
+                mode = "full"
+            else:
+                ids = [r["id"] for r in s.run(q.DIRTY_CLAIMS, since=since)]
+                mode = "incremental"
+        report = self.recompute(ids, f"{mode} update", mode)
+        calibration_store.set_state(self.driver, STATE, started)
+        return report
+
+    def after_verdict(self, finding_id: str) -> UpdateReport:
+        """A verdict changes exactly the claims the finding is about."""
+        with self.driver.session(default_access_mode="READ") as s:
+            ids = [r["id"] for r in s.run(q.CLAIMS_OF_FINDING, id=finding_id)]
+        return self.recompute(ids, f"verdict on {finding_id}", "verdict")
+
+    def after_retraction(self, source_id: str) -> UpdateReport:
+        """A retraction changes the source's claims and the claims its findings touch."""
+        with self.driver.session(default_access_mode="READ") as s:
+            ids = [r["id"] for r in s.run(q.CLAIMS_OF_SOURCE, id=source_id)]
+        return self.recompute(ids, f"source {source_id} retracted or restored", "retraction")

@@ -1,0 +1,136 @@
+"""`consilience confidence|calibration|case ...` (thin over queries and calibration)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from consilience.cli_support import command_services, console
+
+confidence_app = typer.Typer(help="Claim confidences.", no_args_is_help=True)
+calibration_app = typer.Typer(help="Learn from human verdicts.", no_args_is_help=True)
+case_app = typer.Typer(help="Safety cases.", no_args_is_help=True)
+
+
+@confidence_app.command("update")
+def confidence_update(
+    everything: Annotated[bool, typer.Option("--all", help="Recompute every claim")] = False,
+) -> None:
+    """Recompute the confidences that changed since the last update (or --all)."""
+    from queries.confidence import update_confidences
+
+    with command_services() as svc:
+        r = update_confidences(svc.driver(), everything=everything)
+    console.print(f"{r.mode} update: {r.computed} confidences derived, {r.changed} changed.")
+
+
+@confidence_app.command("list")
+def confidence_list(
+    safety_critical: Annotated[
+        bool, typer.Option("--safety-critical/--all-claims", help="Only safety-critical claims")
+    ] = True,
+    order: Annotated[str, typer.Option(help="highest or lowest first")] = "highest",
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List stored confidences."""
+    from consilience.report_calibration import render_confidences
+    from queries.confidence import list_confidences
+
+    with command_services() as svc:
+        page = list_confidences(
+            svc.driver(),
+            safety_critical=True if safety_critical else None,
+            order="lowest" if order == "lowest" else "highest",
+            limit=limit,
+        )
+    if as_json:
+        sys.stdout.write(page.model_dump_json(indent=2) + "\n")
+        return
+    render_confidences(console, page.items, "Claim confidences")
+
+
+@confidence_app.command("show")
+def confidence_show(
+    claim_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """One claim's confidence, derivation and history."""
+    from consilience.report_calibration import render_claim_confidence
+    from queries.confidence import claim_confidence
+
+    with command_services() as svc:
+        c = claim_confidence(svc.driver(), claim_id)
+    if as_json:
+        sys.stdout.write(c.model_dump_json(indent=2) + "\n")
+        return
+    render_claim_confidence(console, c)
+
+
+def _calibrate(method: str, out: Path, store: bool) -> None:
+    from calibration.learn import learn
+    from calibration.report import write_png
+    from consilience.report_calibration import render_calibration
+    from queries.confidence import update_confidences
+
+    m: Literal["isotonic", "platt"] = "platt" if method == "platt" else "isotonic"
+    with command_services() as svc:
+        report, maps = learn(svc.driver(), m, store=store)
+        if store:
+            r = update_confidences(svc.driver(), everything=True)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "calibration.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    write_png(report, out / "reliability.png")
+    render_calibration(console, report)
+    console.print(
+        f"Reliability diagram: {out / 'reliability.png'}; data: {out / 'calibration.json'}"
+    )
+    if store:
+        console.print(
+            f"Stored {len(maps)} map(s); recomputed {r.computed} confidences ({r.changed} changed)."
+        )
+
+
+Method = Annotated[str, typer.Option(help="isotonic or platt")]
+Out = Annotated[Path, typer.Option("--out", help="Folder for reliability.png and JSON")]
+
+
+@calibration_app.command("report")
+def calibration_report(method: Method = "isotonic", out: Out = Path("calibration-report")) -> None:
+    """Brier score, calibration error and reliability diagram of each investigator's scores
+    against human verdicts (out-of-fold). Changes nothing in the graph."""
+    _calibrate(method, out, store=False)
+
+
+@calibration_app.command("fit")
+def calibration_fit(method: Method = "isotonic", out: Out = Path("calibration-report")) -> None:
+    """Fit the score maps from verdicts, store them, recompute every confidence, and report."""
+    _calibrate(method, out, store=True)
+
+
+@case_app.command("evaluate")
+def case_evaluate(
+    case_file: Annotated[Path, typer.Argument(help="Safety case (YAML or JSON)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print one CSV row per node")] = False,
+    gsn: Annotated[Path | None, typer.Option("--gsn", help="Write gsn2x YAML here")] = None,
+) -> None:
+    """Evaluate a safety case against the graph now."""
+    from calibration.case.export import to_csv, to_gsn
+    from consilience.report_calibration import render_case
+    from queries.cases import evaluate_case_file
+
+    with command_services() as svc:
+        case, ev = evaluate_case_file(svc.driver(), case_file)
+    if gsn:
+        gsn.write_text(to_gsn(case, ev), encoding="utf-8")
+    if as_json:
+        sys.stdout.write(ev.model_dump_json(indent=2) + "\n")
+    elif as_csv:
+        sys.stdout.write(to_csv(ev))
+    else:
+        render_case(console, ev)
+        if gsn:
+            console.print(f"GSN (gsn2x YAML) written to {gsn}; render with `gsn2x {gsn}`.")

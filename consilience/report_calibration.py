@@ -1,0 +1,113 @@
+"""Rendering confidences, calibration reports and evaluated safety cases for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from calibration.case.result import CaseEvaluation, NodeResult
+from calibration.report import CalibrationReport
+from queries.models import ClaimConfidence, ConfidenceRow
+
+
+def _pct(p: float | None) -> str:
+    return "  ?" if p is None else f"{p:.2f}"
+
+
+def _interval(n: ConfidenceRow | NodeResult) -> str:
+    return f"{_pct(n.p)} [{_pct(n.low)}–{_pct(n.high)}]"
+
+
+def render_confidences(console: Console, rows: list[ConfidenceRow], title: str) -> None:
+    table = Table(title=title, show_lines=False, expand=True)
+    table.add_column("p [90%]", no_wrap=True)
+    table.add_column("lines", justify="right", no_wrap=True)
+    table.add_column("claim (exact quote)", ratio=3)
+    table.add_column("source", ratio=1)
+    for r in rows:
+        flag = " [red]contested[/]" if r.contested else ""
+        lines = f"{r.support_lines or 0}+/{r.oppose_lines or 0}-"
+        quote = r.quote if len(r.quote) <= 220 else r.quote[:217] + "…"
+        table.add_row(_interval(r) + flag, lines, f"“{quote}”", r.source_title[:60])
+    console.print(table)
+
+
+def render_claim_confidence(console: Console, c: ClaimConfidence) -> None:
+    console.print(f"[bold]{c.claim_id}[/]  {c.source_title}")
+    console.print(f"“{c.quote}”")
+    console.print(
+        f"confidence {_interval(c)}; {c.support_lines or 0} supporting / "
+        f"{c.oppose_lines or 0} opposing independent lines; effective "
+        f"{c.effective_lines or 0:.2f}{'; CONTESTED' if c.contested else ''}"
+    )
+    console.print("[bold]Derivation[/]")
+    for step in c.derivation:
+        console.print(f"  - {step}")
+    console.print(f"[bold]History[/] ({len(c.history)} change(s))")
+    for h in c.history:
+        console.print(f"  {h.at[:19]}  {h.p:.3f} [{h.low:.2f}–{h.high:.2f}]  {h.reason or ''}")
+
+
+def render_calibration(console: Console, report: CalibrationReport) -> None:
+    table = Table(title="Calibration of investigator scores against human verdicts")
+    for col in ("investigator", "verdicts", "confirmed", "Brier raw", "Brier cal.", "ECE raw",
+                "ECE cal.", "map"):  # fmt: skip
+        table.add_column(col)
+    for r in report.investigators:
+        table.add_row(
+            r.investigator,
+            str(r.n),
+            str(r.positives),
+            f"{r.raw.brier:.3f}" if r.raw else "-",
+            f"{r.calibrated.brier:.3f}" if r.calibrated else "-",
+            f"{r.raw.ece:.3f}" if r.raw else "-",
+            f"{r.calibrated.ece:.3f}" if r.calibrated else "-",
+            r.method or "none (raw scores used)",
+        )
+    console.print(table)
+    for r in report.investigators:
+        if r.message:
+            console.print(f"[yellow]{r.message}[/]")
+    if not report.investigators:
+        console.print(
+            "No verdicts yet: confirm or dismiss findings with `consilience findings "
+            "confirm|dismiss ID --reviewer NAME`; raw scores are used until then."
+        )
+
+
+def render_case(console: Console, ev: CaseEvaluation, *, details: bool = True) -> None:
+    console.rule(f"[bold]Safety case: {ev.title}")
+    console.print(
+        f"Top goal {ev.root}: [bold]{ev.p:.2f}[/] (bounds {ev.low:.2f}–{ev.high:.2f}), "
+        f"evaluated {ev.evaluated_at}"
+    )
+    for n in ev.nodes:
+        pad = "  " * n.depth
+        how = f" ({n.combine})" if n.combine else ""
+        mark = " [red]contested[/]" if n.contested else ""
+        text = n.text if len(n.text) <= 140 else n.text[:137] + "…"
+        label = "evidence" if n.type == "evidence" else "goal"
+        console.print(f"{pad}[bold]{n.id}[/] {label}{how} {_interval(n)}{mark}: {text}")
+        if n.leaf and details:
+            src = n.leaf.claim.source_title[:70]
+            console.print(f"{pad}    source: {src}; effective lines {n.leaf.effective_lines:.2f}")
+            for line in n.leaf.supporting_lines:
+                for q in line.quotes[:1]:
+                    console.print(
+                        f"{pad}    + {line.line} (w {line.weight:.2f}): “{q.quote[:120]}” "
+                        f"— {q.source_title[:50]}"
+                    )
+            for c in n.leaf.open_contradictions[:3]:
+                console.print(
+                    f"{pad}    [red]✗ open contradiction[/] (moves top goal {c.swing:+.3f}): "
+                    f"“{c.against.quote[:120]}” — {c.against.source_title[:50]}"
+                )
+    if ev.assumptions:
+        console.print("[bold]Assumptions relied on[/] (never scored as evidence)")
+        for a in ev.assumptions:
+            console.print(f"  {a.id} (under {a.parent}): {a.text}")
+    console.print("[bold]Most sensitive leaves[/] (top-goal swing across the leaf's interval)")
+    for s in ev.sensitivity[:5]:
+        console.print(f"  {s.node_id}: {s.swing:.3f}")
+    for w in ev.warnings:
+        console.print(f"[yellow]warning:[/] {w}")

@@ -1,0 +1,74 @@
+"""Claim confidences: lists, one claim with its derivation and history, and updates."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from neo4j import Driver
+
+from calibration.updater import ConfidenceUpdater, UpdateReport
+from consilience.errors import NotFoundError
+from queries.cypher import confidence as q
+from queries.models import (
+    ClaimConfidence,
+    ConfidenceRow,
+    ConfidenceSnapshotRow,
+    ConfidenceSummary,
+    Page,
+)
+
+
+def list_confidences(
+    db: Driver,
+    *,
+    safety_critical: bool | None = None,
+    source_id: str | None = None,
+    min_p: float = 0.0,
+    max_p: float = 1.0,
+    order: Literal["highest", "lowest"] = "highest",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[ConfidenceRow]:
+    """Stored confidences, highest (or lowest) first; cursor = offset of the next page."""
+    skip = int(cursor) if cursor and cursor.isdigit() else 0
+    with db.session(default_access_mode="READ") as s:
+        rows = [
+            ConfidenceRow(**r.data())
+            for r in s.run(
+                q.CONFIDENCES,
+                critical=safety_critical,
+                source_id=source_id,
+                min_p=min_p,
+                max_p=max_p,
+                order=order,
+                skip=skip,
+                limit=limit + 1,
+            )
+        ]
+    more = len(rows) > limit
+    return Page[ConfidenceRow](items=rows[:limit], next_cursor=str(skip + limit) if more else None)
+
+
+def claim_confidence(db: Driver, claim_id: str) -> ClaimConfidence:
+    """One claim's confidence, its derivation and its full history."""
+    with db.session(default_access_mode="READ") as s:
+        rec = s.run(q.CLAIM_CONFIDENCE, id=claim_id).single()
+    if rec is None:
+        raise NotFoundError(f"No claim {claim_id!r}.", "Find claims with `consilience search`.")
+    d = rec.data()
+    terms = json.loads(d.pop("derivation") or "[]")
+    history = [ConfidenceSnapshotRow(**h) for h in d.pop("history")]
+    return ClaimConfidence(**d, derivation=[t["detail"] for t in terms], history=history)
+
+
+def confidence_summary(db: Driver) -> ConfidenceSummary:
+    with db.session(default_access_mode="READ") as s:
+        rec = s.run(q.CONFIDENCE_SUMMARY).single()
+    assert rec is not None
+    return ConfidenceSummary(**rec.data())
+
+
+def update_confidences(db: Driver, *, everything: bool = False) -> UpdateReport:
+    """Recompute what changed since the last update (or everything)."""
+    return ConfidenceUpdater(db).update(everything=everything)

@@ -1,0 +1,43 @@
+"""Reads of stored confidences and their history."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+CONFIDENCES: LiteralString = """
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim)
+WHERE c.confidence IS NOT NULL
+  AND ($critical IS NULL OR coalesce(c.safety_critical, false) = $critical)
+  AND ($source_id IS NULL OR s.id = $source_id)
+  AND c.confidence <= $max_p AND c.confidence >= $min_p
+RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
+       c.confidence AS p, c.confidence_low AS low, c.confidence_high AS high,
+       c.confidence_lines AS support_lines, c.confidence_oppose_lines AS oppose_lines,
+       c.confidence_effective_lines AS effective_lines,
+       coalesce(c.confidence_contested, false) AS contested,
+       coalesce(c.safety_critical, false) AS safety_critical,
+       toString(c.confidence_at) AS computed_at
+ORDER BY CASE $order WHEN 'lowest' THEN c.confidence ELSE -c.confidence END, c.id
+SKIP $skip LIMIT $limit
+"""
+
+CLAIM_CONFIDENCE: LiteralString = """
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: $id})
+RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
+       c.confidence AS p, c.confidence_low AS low, c.confidence_high AS high,
+       c.confidence_lines AS support_lines, c.confidence_oppose_lines AS oppose_lines,
+       c.confidence_effective_lines AS effective_lines,
+       coalesce(c.confidence_contested, false) AS contested,
+       coalesce(c.safety_critical, false) AS safety_critical,
+       toString(c.confidence_at) AS computed_at, c.confidence_derivation AS derivation,
+       COLLECT { MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
+                 RETURN {at: toString(h.at), p: h.p, low: h.low, high: h.high,
+                         reason: h.reason} ORDER BY h.at } AS history
+"""
+
+CONFIDENCE_SUMMARY: LiteralString = """
+MATCH (c:Claim)
+RETURN count(c) AS claims, count(c.confidence) AS scored,
+       count(CASE WHEN c.safety_critical THEN 1 END) AS safety_critical,
+       count(CASE WHEN c.confidence_contested THEN 1 END) AS contested
+"""

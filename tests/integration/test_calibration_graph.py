@@ -1,0 +1,240 @@
+"""Confidences and safety cases against the real graph: propagation, history, retraction,
+incremental updates, case evaluation and its exports, and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from calibration.case.export import to_csv, to_dataframe, to_gsn
+from calibration.case.load import dump_case, parse_case
+from calibration.updater import ConfidenceUpdater
+from consilience.errors import InvalidInputError, NotFoundError
+from consilience.services import Services
+from investigators.registry import preset
+from investigators.runner import Runner
+from queries.cases import evaluate_case_text
+from queries.confidence import claim_confidence, list_confidences, update_confidences
+from queries.findings import list_findings, record_verdict
+from queries.sources import retract_source
+
+POST = """# Monitoring results
+
+Linear probes detect deceptive behaviour in most transcripts we examined.
+
+The logit monitor achieves AUROC 0.79 from a single rollout on our benchmark.
+"""
+REPLY = """# A reply from another lab
+
+Linear probes do not detect deceptive behaviour in most transcripts we examined.
+"""
+AGREE = """# An independent replication
+
+Linear probes detect deceptive behaviour in most of the transcripts we examined.
+"""
+LATE = """# A late comment
+
+The logit monitor achieves AUROC 0.60 from a single rollout on our benchmark.
+"""
+PROBES = "Linear probes detect deceptive behaviour in most transcripts we examined."
+
+CASE = """
+version: 1
+title: Monitoring catches deception
+nodes:
+  G1:
+    type: goal
+    text: Deceptive behaviour is caught before deployment
+    combine: all-of
+    children: [G2, E2]
+    assumptions: [A1]
+  G2:
+    type: goal
+    text: Probes work
+    combine: any-of
+    children: [E1]
+  E1:
+    type: evidence
+    quote: "Linear probes detect deceptive behaviour in most transcripts"
+    source: Monitoring results
+  E2:
+    type: evidence
+    quote: logit monitor achieves AUROC 0.79
+  A1:
+    type: assumption
+    text: The model is not scheming against the probes
+"""
+
+
+def _graph(svc: Services, tmp: Path, *docs: tuple[str, str]) -> Runner:
+    for name, text in docs:
+        (tmp / name).write_text(text)
+        svc.ingestor().ingest_paths([str(tmp / name)])
+    svc.claim_index().sync(svc.driver())
+    runner = Runner(svc.driver(), svc.claim_index(), preset())
+    runner.run()
+    return runner
+
+
+def _claim_id(svc: Services, text: str, title: str) -> str:
+    with svc.driver().session() as s:
+        rec = s.run(
+            "MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim) WHERE c.text = $t AND s.title = $title "
+            "RETURN c.id AS id",
+            t=text,
+            title=title,
+        ).single()
+    assert rec is not None
+    return str(rec["id"])
+
+
+def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    db = svc.driver()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
+    full = update_confidences(db, everything=True)
+    assert full.mode == "full" and full.computed == 4
+    probes = _claim_id(svc, PROBES, "Monitoring results")
+    start = claim_confidence(db, probes)
+    assert start.contested and start.support_lines == 1 and start.oppose_lines == 1
+    assert any("open contradiction" in step for step in start.derivation)
+
+    contra = next(
+        f
+        for f in list_findings(db, kind="contradicts").items
+        if probes in (f.a.claim_id, f.b.claim_id)
+    )
+    record_verdict(db, contra.id, "dismissed", "alice", "different probe setups")
+    after_dismiss = claim_confidence(db, probes)
+    assert after_dismiss.p > start.p and not after_dismiss.contested
+    assert after_dismiss.history[-1].reason == f"verdict on {contra.id}"
+    assert len(after_dismiss.history) == len(start.history) + 1
+    # exactly the two claims of that finding were recomputed
+    assert ConfidenceUpdater(db).after_verdict(contra.id).computed == 2
+
+    record_verdict(db, contra.id, "confirmed", "alice", "re-read: they do disagree")
+    confirmed = claim_confidence(db, probes)
+    assert confirmed.p < start.p
+
+    with db.session() as s:
+        rid = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
+        reply_source = rid.single()["id"]  # type: ignore[index]
+    r = retract_source(db, reply_source, "withdrawn by its authors")
+    assert r.computed == 3  # its own claim + the two claims (post, agree) it contradicted
+    retracted = claim_confidence(db, probes)
+    assert retracted.p > confirmed.p and retracted.oppose_lines == 0
+    with pytest.raises(NotFoundError):
+        retract_source(db, "no-such-source", "x")
+
+    again = update_confidences(db)
+    # verdicts/retraction since the last update are re-derived, but were already propagated
+    assert again.mode == "incremental" and again.changed == 0
+    assert update_confidences(db).computed == 0  # nothing at all since
+
+
+def test_incremental_update_after_a_new_finding(clean_services: Services, tmp_path: Path) -> None:
+    svc = clean_services
+    db = svc.driver()
+    runner = _graph(svc, tmp_path, ("post.md", POST), ("agree.md", AGREE))
+    update_confidences(db, everything=True)
+    before = list_confidences(db, safety_critical=None, limit=100).items
+    (tmp_path / "late.md").write_text(LATE)
+    svc.ingestor().ingest_paths([str(tmp_path / "late.md")])
+    svc.claim_index().sync(db)
+    runner.run()
+    inc = update_confidences(db)
+    # the new claim and the AUROC claim it contradicts; nothing else
+    assert inc.mode == "incremental" and inc.computed == 2, inc
+    assert len(before) == 3
+
+
+def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: Path) -> None:
+    svc = clean_services
+    db = svc.driver()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
+    case, ev = evaluate_case_text(db, CASE)
+    assert parse_case(dump_case(case)) == case  # round trip
+    assert parse_case(dump_case(case, "json")) == case
+    by_id = {n.id: n for n in ev.nodes}
+    e1, e2 = by_id["E1"], by_id["E2"]
+    assert e1.leaf and e1.leaf.claim.quote == PROBES
+    assert e1.leaf.supporting_lines and e1.leaf.supporting_lines[0].quotes
+    assert e1.leaf.open_contradictions and e1.contested
+    assert e1.leaf.open_contradictions[0].swing < 0
+    assert ev.p == pytest.approx(e1.p * e2.p)  # all-of over independent children
+    assert ev.low <= ev.p <= ev.high
+    assert [a.id for a in ev.assumptions] == ["A1"] and "A1" in e1.assumptions
+    assert {s.node_id for s in ev.sensitivity} == {"E1", "E2"}
+    assert any("share" in w for w in ev.warnings)  # E1 and E2 come from one source/line
+
+    rows = list(csv.DictReader(to_csv(ev).splitlines()))
+    assert {r["id"] for r in rows} == {"G1", "G2", "E1", "E2", "A1"}
+    df = to_dataframe(ev)
+    assert df.loc["E1", "p"] == pytest.approx(e1.p) and pd.isna(df.loc["A1", "p"])
+    gsn = yaml.safe_load(to_gsn(case, ev))
+    assert gsn["G_G1"]["supportedBy"] == ["S_G1"] and "A_A1" in gsn["G_G1"]["inContextOf"]
+    assert set(gsn["S_G1"]["supportedBy"]) == {"G_G2", "Sn_E2"}
+    assert any(k.startswith("ACP_E1 p=") for k in gsn["Sn_E1"]["acp"])
+    counters = [v for k, v in gsn.items() if k.startswith("CG_")]
+    assert counters and all(c["challenges"] in ("Sn_E1", "Sn_E2") for c in counters)
+
+    with pytest.raises(NotFoundError, match="no claim contains"):
+        evaluate_case_text(db, CASE.replace("logit monitor achieves", "nothing like this"))
+    with pytest.raises(NotFoundError, match="no claim with id"):
+        evaluate_case_text(db, CASE.replace("quote: logit monitor achieves AUROC 0.79", "claim: x"))
+    with pytest.raises(InvalidInputError, match="in 2 sources"):
+        ambiguous = CASE.replace("    source: Monitoring results\n", "")
+        evaluate_case_text(db, ambiguous.replace("in most transcripts", "in most"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("title: x\nnodes: [\n", "not valid YAML at line"),
+        ("- a list", "must be a mapping"),
+        ("title: x\nnodes:\n  G1: {type: goal, text: a, children: [G2]}\n"
+         "  G2: {type: goal, text: b, children: [G1]}\nroot: G1\n", "cycle: G1 -> G2 -> G1"),
+        ("title: x\nnodes:\n  G1: {type: goal, text: a, children: [A1]}\n"
+         "  A1: {type: assumption, text: b}\n", "a assumption"),
+        ("title: x\nnodes:\n  G1: {type: goal, text: a, children: [E9]}\n", "unknown node 'E9'"),
+        ("title: x\nnodes:\n  E1: {type: evidence}\n", "needs `claim`"),
+        ("title: x\nnodes:\n  G1: {type: goal, text: a, weight: 3}\n", "Extra inputs"),
+    ],
+)  # fmt: skip
+def test_malformed_cases_get_clear_errors(text: str, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        parse_case(text)
+
+
+def test_cli_case_evaluate_json_csv_gsn(
+    clean_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consilience.cli import app
+
+    svc = clean_services
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
+    case_file = tmp_path / "case.yaml"
+    case_file.write_text(CASE)
+    cli = CliRunner()
+    monkeypatch.setenv("CONSILIENCE_DATA_DIR", str(svc.settings.data_dir))
+    if svc.settings.neo4j.lib_dir:
+        monkeypatch.setenv("CONSILIENCE_NEO4J__LIB_DIR", str(svc.settings.neo4j.lib_dir))
+    env: dict[str, str] = {}
+    out = cli.invoke(app, ["case", "evaluate", str(case_file), "--json"], env=env)
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["root"] == "G1"
+    out = cli.invoke(
+        app, ["case", "evaluate", str(case_file), "--gsn", str(tmp_path / "g.yaml")], env=env
+    )
+    assert out.exit_code == 0, out.output
+    assert "Assumptions relied on" in out.stdout and (tmp_path / "g.yaml").exists()
+    out = cli.invoke(app, ["case", "evaluate", str(tmp_path / "missing.yaml")], env=env)
+    assert out.exit_code == 2 and "No safety-case file" in out.output
