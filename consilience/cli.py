@@ -284,14 +284,42 @@ def investigate(
         console.print(f"[yellow]skipped[/] {s}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default from settings)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8765)")] = None,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs). Writes need CONSILIENCE_API__KEYS."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = load_settings()
+    if not settings.api.keys:
+        err.print(
+            "[yellow]No API keys configured: the API serves reads only.[/] Set "
+            "CONSILIENCE_API__KEYS='[\"a-long-random-key\"]' to allow writes."
+        )
+    h, p = host or settings.api.host, port or settings.api.port
+    console.print(f"Consilience API on http://{h}:{p} (docs: http://{h}:{p}/docs)")
+    uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+
+
 # ---- main job -----------------------------------------------------------------------------
 @app.command()
 def run(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or globs to ingest")],
     force: Annotated[bool, typer.Option(help="Re-parse files already ingested")] = False,
+    case: Annotated[
+        list[Path] | None, typer.Option("--case", help="Safety case(s) to evaluate at the end")
+    ] = None,
 ) -> None:
-    """The main job: start the database, ingest, investigate, and print a report."""
+    """The main job: start the database, ingest, investigate, compute confidences, evaluate
+    safety cases, and print a report."""
     from consilience.report import render_run_report
+    from consilience.report_calibration import render_case, render_confidence_section
+    from queries.cases import evaluate_case_file
+    from queries.confidence import update_confidences
     from queries.stats import graph_stats
 
     with command_services() as svc:
@@ -301,6 +329,10 @@ def run(
         outcomes = run_ingest(svc, paths, force)
         report = run_investigation(svc, False, err)
         render_run_report(console, outcomes, graph_stats(svc.driver()), report, svc.driver())
+        updated = update_confidences(svc.driver())
+        render_confidence_section(console, svc.driver(), updated)
+        for path in case or []:
+            render_case(console, evaluate_case_file(svc.driver(), path)[1])
     if any(o.status == "failed" for o in outcomes):
         raise typer.Exit(code=1)
 

@@ -20,20 +20,8 @@ findings_app = typer.Typer(help="Review what the investigators found.", no_args_
 
 
 def run_investigation(svc: Services, everything: bool, progress_console: Console) -> RunReport:
-    from investigators.llm_cache import GraphJudgementCache
-    from investigators.registry import preset
-    from investigators.runner import Runner
+    from consilience.workflows import investigate
 
-    svc.claim_index().sync(svc.driver())
-    investigators = (
-        preset("with-llm", llm=svc.llm, cache=GraphJudgementCache(svc.driver()))
-        if svc.llm
-        else preset("offline")
-    )
-    from investigators.dimensions import DimensionProposer
-
-    proposer = DimensionProposer(svc.llm, GraphJudgementCache(svc.driver())) if svc.llm else None
-    runner = Runner(svc.driver(), svc.claim_index(), investigators, proposer=proposer)
     with Progress(
         TextColumn("Investigating"),
         BarColumn(),
@@ -42,16 +30,11 @@ def run_investigation(svc: Services, everything: bool, progress_console: Console
         transient=True,
     ) as progress:
         task = progress.add_task("inv", total=None)
-        report = runner.run(
+        return investigate(
+            svc,
             everything=everything,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    if not svc.settings.anthropic_api_key:
-        report.skipped.append(
-            "LLM adjudicator and missing-dimension proposals: "
-            "ANTHROPIC_API_KEY is not set (offline only)"
-        )
-    return report
 
 
 @findings_app.command("list")

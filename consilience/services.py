@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from neo4j import Driver
@@ -29,20 +30,28 @@ class Services:
     llm: LLM | None = None
     _driver: Driver | None = field(default=None, repr=False)
     _index: ClaimIndex | None = field(default=None, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def server(self) -> ManagedServer:
         return managed_server(self.settings)
 
     def driver(self) -> Driver:
-        if self._driver is None:
-            self._driver = open_driver(self.settings)
-            ensure_schema(self._driver, self.settings.neo4j.database)
-        return self._driver
+        with self._lock:  # the API calls this from worker threads
+            if self._driver is None:
+                driver = open_driver(self.settings)
+                try:
+                    ensure_schema(driver, self.settings.neo4j.database)
+                except BaseException:
+                    driver.close()
+                    raise
+                self._driver = driver
+            return self._driver
 
     def claim_index(self) -> ClaimIndex:
-        if self._index is None:
-            self._index = ClaimIndex(self.settings.faiss_dir, self.embedder.dimensions).load()
-        return self._index
+        with self._lock:
+            if self._index is None:
+                self._index = ClaimIndex(self.settings.faiss_dir, self.embedder.dimensions).load()
+            return self._index
 
     def ingestor(self) -> Ingestor:
         s = self.settings

@@ -46,6 +46,21 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(60.0, description="Per-request timeout")
 
 
+class ApiSettings(BaseModel):
+    """The HTTP service (`consilience serve`)."""
+
+    host: str = Field("127.0.0.1", description="Interface to listen on")
+    port: int = Field(8765, description="Port to listen on")
+    keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="API keys (JSON list in CONSILIENCE_API__KEYS); every write needs one",
+    )
+    keys_for_reads: bool = Field(False, description="Require a key for reads too")
+    max_body_mb: float = Field(25.0, description="Refuse request bodies larger than this")
+    max_page: int = Field(200, description="Largest page size a client may ask for")
+    job_workers: int = Field(1, description="Ingest jobs run at once")
+
+
 class Settings(BaseSettings):
     """All configuration. Standard names (NEO4J_URI, ANTHROPIC_API_KEY) are honoured."""
 
@@ -66,6 +81,7 @@ class Settings(BaseSettings):
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI"))
     neo4j_user: str | None = Field(None, validation_alias=AliasChoices("NEO4J_USER"))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from neo4j import Driver, GraphDatabase
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
 from consilience.errors import DatabaseUnavailableError
 from consilience.settings import Settings
 from kg.server import ManagedServer
+
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ServiceUnavailable, SessionExpired)
+"""Driver errors meaning the database went away (callers map them to "unavailable")."""
 
 
 def managed_server(settings: Settings) -> ManagedServer:

@@ -26,11 +26,13 @@ def list_confidences(
     source_id: str | None = None,
     min_p: float = 0.0,
     max_p: float = 1.0,
+    with_evidence: bool = False,
     order: Literal["highest", "lowest"] = "highest",
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page[ConfidenceRow]:
-    """Stored confidences, highest (or lowest) first; cursor = offset of the next page."""
+    """Stored confidences, highest (or lowest) first; `with_evidence` keeps claims that other
+    documents support, oppose or contradict. The cursor is the offset of the next page."""
     skip = int(cursor) if cursor and cursor.isdigit() else 0
     with db.session(default_access_mode="READ") as s:
         rows = [
@@ -42,6 +44,7 @@ def list_confidences(
                 min_p=min_p,
                 max_p=max_p,
                 order=order,
+                with_evidence=with_evidence,
                 skip=skip,
                 limit=limit + 1,
             )

@@ -58,17 +58,30 @@ def list_findings(
     status: str | None = None,
     min_score: float = 0.0,
     independent: bool | None = None,
+    claim_ids: list[str] | None = None,
+    source_id: str | None = None,
+    line_id: str | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page[FindingRow]:
-    """Findings, highest score first, keyset-paginated by an opaque cursor."""
+    """Findings between claims, highest score first, keyset-paginated by an opaque cursor.
+
+    Filters combine: kind, status, minimum score, independence, touching any of `claim_ids`
+    (one claim, or the claims a topic search found), a source, or a line of research."""
     after = None
     if cursor:
         try:
             after = json.loads(cursor)
-            assert isinstance(after, list) and len(after) == 2
-        except (ValueError, AssertionError) as exc:
-            raise InvalidInputError("Malformed cursor.", "Pass back next_cursor as given.") from exc
+        except ValueError:
+            after = None
+        if not (
+            isinstance(after, list)
+            and len(after) == 2
+            and isinstance(after[0], int | float)
+            and not isinstance(after[0], bool)
+            and isinstance(after[1], str)
+        ):
+            raise InvalidInputError("Malformed cursor.", "Pass back next_cursor as given.")
     with db.session(default_access_mode="READ") as s:
         rows = [
             _row(r.data())
@@ -78,6 +91,9 @@ def list_findings(
                 status=status,
                 min_score=min_score,
                 independent=independent,
+                claim_ids=claim_ids,
+                source_id=source_id,
+                line_id=line_id,
                 after=after,
                 limit=limit + 1,
             )

@@ -121,3 +121,52 @@ class ConfidenceSummary(_Row):
     scored: int = Field(description="Claims with a confidence")
     safety_critical: int = Field(description="Safety-critical claims")
     contested: int = Field(description="Claims with open contradictions")
+
+
+class SourceDetail(SourceRow):
+    url: str | None = Field(None, description="Canonical URL")
+    organisation: str | None = Field(None, description="Organisation or programme")
+    line_id: str | None = Field(None, description="Line of research")
+    line_name: str | None = Field(None, description="Line of research name")
+    retracted: bool = Field(False, description="Retracted by a user")
+    retraction_reason: str | None = Field(None, description="Why")
+    summarises: list[str] = Field(default_factory=list, description="Sources it summarises")
+    summarised_by: list[str] = Field(default_factory=list, description="Its summaries")
+
+
+class ClaimDetail(_Row):
+    id: str = Field(description="Claim id")
+    quote: str = Field(description="Exact quote (source.text[start:end])")
+    kind: str = Field(description="finding, prediction, recommendation, ...")
+    hedge: str = Field(description="Hedge strength")
+    hedge_cues: list[str] = Field(default_factory=list, description="Words that hedge it")
+    speaker: str | None = Field(None, description="Quoted speaker; None is the author")
+    section: str | None = Field(None, description="Section heading")
+    start: int = Field(description="Offset in the source's cleaned text")
+    end: int = Field(description="End offset")
+    stated_probability: float | None = Field(None, description="Probability the author states")
+    numbers: list[dict[str, object]] = Field(default_factory=list, description="Numbers")
+    lost_content: bool = Field(False, description="Math or numbers lost in conversion")
+    source_id: str = Field(description="Source id")
+    source_title: str = Field(description="Source title")
+    source_path: str | None = Field(None, description="Ingested file")
+    source_kind: str | None = Field(None, description="Source kind")
+    line_id: str | None = Field(None, description="Line of research of its source")
+    line_name: str | None = Field(None, description="Line of research name")
+
+
+class EvidenceTrail(_Row):
+    """A claim with its confidence, the derivation, its history and every finding on it."""
+
+    claim: ClaimDetail
+    confidence: ClaimConfidence | None = Field(None, description="None until computed")
+    findings: list[FindingRow] = Field(description="Findings about the claim, best first")
+
+
+class LineRow(_Row):
+    id: str = Field(description="Line id")
+    name: str | None = Field(None, description="Name (its largest source)")
+    basis: list[str] = Field(default_factory=list, description="Why its sources are grouped")
+    sources: list[str] = Field(description="Source titles")
+    n_sources: int = Field(description="Sources in the line")
+    n_line_findings: int = Field(description="Line-level findings")

@@ -28,8 +28,14 @@ def search_claims(
     *,
     limit: int = 10,
     mode: Literal["vector", "fulltext", "both"] = "both",
+    kind: str | None = None,
+    source_id: str | None = None,
 ) -> list[ClaimHit]:
-    """Claims matching `text`, best first; a claim found both ways is marked 'both'."""
+    """Claims matching `text`, best first; a claim found both ways is marked 'both'.
+    `kind` and `source_id` filter the hits (more candidates are fetched to fill the page)."""
+    want = limit
+    if kind or source_id:
+        limit = min(1000, limit * 10)
     hits: dict[str, ClaimHit] = {}
     with db.session(default_access_mode="READ") as s:
         if mode in ("vector", "both"):
@@ -47,4 +53,9 @@ def search_claims(
                         data["score"] = min(1.0, float(data["score"]) / 10.0)
                         hits[r["claim_id"]] = ClaimHit(**data, match="fulltext")
     order = {"both": 0, "vector": 1, "fulltext": 2}
-    return sorted(hits.values(), key=lambda h: (order[h.match], -h.score))[:limit]
+    kept = [
+        h
+        for h in hits.values()
+        if (kind is None or h.kind == kind) and (source_id is None or h.source_id == source_id)
+    ]
+    return sorted(kept, key=lambda h: (order[h.match], -h.score))[:want]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Main job, end to end: set-up (idempotent), start the project's Neo4j, ingest the corpus,
-# investigate, and print the report. Usage: scripts/main.sh [PATH...] (default: the corpus)
+# investigate, compute confidences, evaluate the example safety case, and print the report. Usage: scripts/main.sh [PATH...] (default: the corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,4 +11,4 @@ if [ "$#" -eq 0 ]; then
   fi
   set -- "../shared/corpus/*.txt"
 fi
-exec .venv/bin/consilience run "$@"
+exec .venv/bin/consilience run "$@" --case cases/auto-alignment.yaml

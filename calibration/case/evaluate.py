@@ -170,7 +170,9 @@ def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
                 derivation=[t.detail for t in conf.terms],
             )
     nodes, assumptions = _walk(case, root, tree, leaves, warnings)
-    _correlation_warnings(case, leaves, warnings)
+    with driver.session(default_access_mode="READ") as s:
+        names = {f"line:{r['id']}": r["name"] for r in s.run(q.LINE_NAMES)}
+    _correlation_warnings(case, leaves, warnings, names)
     sens = []
     for nid in sorted(claims):
         lo = tree.value(root, 0, {nid: leaf_p[nid][1]})
@@ -258,7 +260,9 @@ def _subtree_lines(case: SafetyCase, nid: str, leaves: dict[str, Leaf]) -> set[s
     )
 
 
-def _correlation_warnings(case: SafetyCase, leaves: dict[str, Leaf], warnings: list[str]) -> None:
+def _correlation_warnings(
+    case: SafetyCase, leaves: dict[str, Leaf], warnings: list[str], names: dict[str, str]
+) -> None:
     for gid, g in sorted(case.nodes.items()):
         if g.type != "goal" or len(g.children) < 2:
             continue
@@ -268,6 +272,7 @@ def _correlation_warnings(case: SafetyCase, leaves: dict[str, Leaf], warnings: l
             if shared:
                 warnings.append(
                     f"{gid} ({g.combine}) combines {a} and {b}, which share "
-                    f"{len(shared)} line(s) of evidence ({shared[0]}): their errors are "
+                    f"{len(shared)} line(s) of evidence (line "
+                    f"“{names.get(shared[0], shared[0])}”): their errors are "
                     "correlated, so the combination treats as independent what is not."
                 )

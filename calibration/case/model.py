@@ -44,6 +44,8 @@ class CaseNode(BaseModel):
 
     @model_validator(mode="after")
     def _shape(self) -> CaseNode:
+        if self.text is not None:
+            self.text = " ".join(self.text.split())
         if self.type == "evidence":
             if not (self.claim or self.quote):
                 raise ValueError("an evidence node needs `claim` (an id) or `quote`")

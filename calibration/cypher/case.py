@@ -6,6 +6,7 @@ from typing import LiteralString
 
 CLAIM_BY_ID: LiteralString = """
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: $id})
+USING INDEX c:Claim(id)
 OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
 RETURN c.id AS id, c.text AS text, s.id AS source_id, s.title AS source_title,
        s.path AS source_path, l.id AS line_id, l.name AS line_name
@@ -25,6 +26,7 @@ LIMIT 20
 
 LEAF_FINDINGS: LiteralString = """
 MATCH (c:Claim {id: $id})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(o:Claim)<-[:HAS_CLAIM]-(os:Source)
+USING INDEX c:Claim(id)
 WHERE o.id <> c.id
 OPTIONAL MATCH (os)-[:IN_LINE]->(ol:Line)
 RETURN f.id AS finding_id, f.kind AS kind, coalesce(f.status, 'open') AS status,
@@ -33,3 +35,5 @@ RETURN f.id AS finding_id, f.kind AS kind, coalesce(f.status, 'open') AS status,
        ol.id AS line_id, ol.name AS line_name
 ORDER BY f.id
 """
+
+LINE_NAMES: LiteralString = "MATCH (l:Line) RETURN l.id AS id, l.name AS name"

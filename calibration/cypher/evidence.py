@@ -7,6 +7,7 @@ from typing import LiteralString
 CLAIM_EVIDENCE: LiteralString = """
 UNWIND $ids AS id
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: id})
+USING INDEX c:Claim(id)
 OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
 RETURN c.id AS id, c.kind AS kind, c.hedge AS hedge, coalesce(c.hedge_cues, []) AS hedge_cues,
        c.stated_probability AS stated_probability, c.text AS text, c.speaker AS speaker,

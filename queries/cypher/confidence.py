@@ -10,6 +10,8 @@ WHERE c.confidence IS NOT NULL
   AND ($critical IS NULL OR coalesce(c.safety_critical, false) = $critical)
   AND ($source_id IS NULL OR s.id = $source_id)
   AND c.confidence <= $max_p AND c.confidence >= $min_p
+  AND (NOT $with_evidence OR c.confidence_lines > 0 OR c.confidence_oppose_lines > 0
+       OR c.confidence_contested)
 RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
        c.confidence AS p, c.confidence_low AS low, c.confidence_high AS high,
        c.confidence_lines AS support_lines, c.confidence_oppose_lines AS oppose_lines,
@@ -23,6 +25,7 @@ SKIP $skip LIMIT $limit
 
 CLAIM_CONFIDENCE: LiteralString = """
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: $id})
+USING INDEX c:Claim(id)
 RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
        c.confidence AS p, c.confidence_low AS low, c.confidence_high AS high,
        c.confidence_lines AS support_lines, c.confidence_oppose_lines AS oppose_lines,

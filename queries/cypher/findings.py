@@ -1,3 +1,5 @@
+"""Reads of findings: filtered, keyset-paginated lists and single findings."""
+
 from __future__ import annotations
 
 from typing import LiteralString
@@ -9,6 +11,10 @@ WHERE ($kind IS NULL OR f.kind = $kind) AND ($status IS NULL OR f.status = $stat
   AND ($after IS NULL OR f.score < $after[0] OR (f.score = $after[0] AND f.id < $after[1]))
 MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)<-[:HAS_CLAIM]-(sa:Source)
 MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(sb:Source)
+WHERE ($claim_ids IS NULL OR a.id IN $claim_ids OR b.id IN $claim_ids)
+  AND ($source_id IS NULL OR sa.id = $source_id OR sb.id = $source_id)
+  AND ($line_id IS NULL OR EXISTS { (sa)-[:IN_LINE]->(:Line {id: $line_id}) }
+       OR EXISTS { (sb)-[:IN_LINE]->(:Line {id: $line_id}) })
 RETURN f {.*} AS f, a {.id, .text, .speaker} AS a, b {.id, .text, .speaker} AS b,
        sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
 ORDER BY f.score DESC, f.id DESC

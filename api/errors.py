@@ -1,0 +1,96 @@
+"""One error body for every failure, and the one place errors become HTTP statuses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from consilience.errors import ConsilienceError
+from kg.driver import UNAVAILABLE_ERRORS
+
+log = logging.getLogger("consilience.api")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code", examples=["not_found"])
+    message: str = Field(description="What went wrong", examples=["No finding 'fnd_x'."])
+    hint: str | None = Field(None, description="What to do next")
+    retryable: bool = Field(False, description="Whether retrying the same request may help")
+
+
+class ErrorBody(BaseModel):
+    """Every error response has this shape."""
+
+    error: ErrorDetail
+
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "too_many_requests",
+    500: "internal",
+    502: "upstream_error",
+    503: "database_unavailable",
+}
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    s: {"model": ErrorBody, "description": CODES[s].replace("_", " ")}
+    for s in (401, 404, 413, 422, 500, 503)
+}
+
+
+def error_response(
+    status: int, message: str, hint: str | None = None, retryable: bool = False
+) -> JSONResponse:
+    body = ErrorBody(
+        error=ErrorDetail(
+            code=CODES.get(status, "error"), message=message, hint=hint, retryable=retryable
+        )
+    )
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:5]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "request"
+        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts) or "Invalid request."
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ConsilienceError)
+    async def _consilience(_: Request, exc: ConsilienceError) -> JSONResponse:
+        if exc.http_status >= 500 and exc.http_status != 503:
+            log.error("server error: %s", exc)
+        return error_response(exc.http_status, exc.message, exc.hint or None, exc.retryable)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(422, _validation_message(exc), "See the OpenAPI docs at /docs.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, UNAVAILABLE_ERRORS):
+            return error_response(
+                503,
+                "The graph database is not reachable.",
+                "Start it with `consilience db start` (or check NEO4J_URI), then retry.",
+                retryable=True,
+            )
+        log.exception("unexpected error")  # the trace goes to the server log, never the client
+        return error_response(500, "Internal error.", "The server log has the details.")

@@ -1,0 +1,85 @@
+"""Ingest jobs: long ingests run in a worker thread; clients poll their status."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from consilience.errors import ConsilienceError, NotFoundError
+from ingest.pipeline import IngestOutcome
+
+MAX_KEPT = 1000
+
+
+class Job(BaseModel):
+    id: str = Field(description="Job id", examples=["job_4f1c2a9e0b7d"])
+    kind: str = Field(description="What the job does", examples=["ingest"])
+    status: Literal["queued", "running", "done", "failed"] = Field(description="Where it is")
+    created_at: str = Field(description="ISO timestamp")
+    finished_at: str | None = Field(None, description="ISO timestamp")
+    inputs: list[str] = Field(default_factory=list, description="File names given")
+    outcomes: list[IngestOutcome] = Field(default_factory=list, description="Per input file")
+    findings: dict[str, int] = Field(default_factory=dict, description="New findings by kind")
+    confidences_updated: int = Field(0, description="Confidences recomputed after the run")
+    error: str | None = Field(None, description="Why it failed")
+    hint: str | None = Field(None, description="What to do about it")
+
+
+class JobRegistry:
+    """In-process jobs (lost on restart: re-submitting is safe, ingestion is idempotent)."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest")
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, kind: str, inputs: list[str], work: Callable[[Job], None]) -> Job:
+        job = Job(
+            id=f"job_{uuid.uuid4().hex[:12]}",
+            kind=kind,
+            status="queued",
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            inputs=inputs,
+        )
+        with self._lock:
+            self._jobs[job.id] = job
+            if len(self._jobs) > MAX_KEPT:  # forget the oldest finished ones
+                for old in [j for j in self._jobs.values() if j.finished_at][: MAX_KEPT // 10]:
+                    self._jobs.pop(old.id, None)
+        self._pool.submit(self._run, job, work)
+        return job.model_copy()
+
+    def _run(self, job: Job, work: Callable[[Job], None]) -> None:
+        job.status = "running"
+        try:
+            work(job)
+            job.status = "failed" if any(o.status == "failed" for o in job.outcomes) else "done"
+            if job.status == "failed":
+                job.error = "; ".join(o.error or "" for o in job.outcomes if o.error)
+                job.hint = next((o.hint for o in job.outcomes if o.hint), None)
+        except ConsilienceError as exc:
+            job.status, job.error, job.hint = "failed", exc.message, exc.hint
+        except Exception as exc:  # a job must never die silently
+            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            job.hint = "The server log has the details."
+        job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job is None:
+            raise NotFoundError(f"No job {job_id!r}.", "Jobs are kept in memory until restart.")
+        return job.model_copy()
+
+    def wait_idle(self, timeout_s: float = 60.0) -> None:
+        """Block until queued jobs are done (tests and shutdown)."""
+        self._pool.submit(lambda: None).result(timeout=timeout_s)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from api.deps import Read, Svc, Write, page_limit
+from api.errors import ERROR_RESPONSES
+from queries.findings import get_finding, list_findings, record_verdict
+from queries.models import FindingRow, Page
+from queries.search import search_claims
+
+router = APIRouter(prefix="/findings", tags=["findings"], responses=ERROR_RESPONSES)
+Kind = Literal["contradicts", "converges_with", "restates", "distorts"]
+Status = Literal["open", "confirmed", "dismissed"]
+FindingId = Annotated[str, Path(max_length=200, description="Finding id")]
+
+
+@router.get("", response_model=Page[FindingRow], dependencies=Read)
+def findings(
+    request: Request,
+    svc: Svc,
+    kind: Kind | None = None,
+    status: Status | None = None,
+    min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+    independent: bool | None = None,
+    claim_id: Annotated[
+        str | None, Query(max_length=200, description="Touching this claim")
+    ] = None,
+    source_id: Annotated[
+        str | None, Query(max_length=200, description="Touching this source")
+    ] = None,
+    line_id: Annotated[str | None, Query(max_length=200, description="Touching this line")] = None,
+    topic: Annotated[
+        str | None, Query(max_length=2000, description="About this topic (claim search)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor")] = None,
+) -> Page[FindingRow]:
+    """Contradictions, convergences, restatements and distortions between claims, best first,
+    filtered; pass `next_cursor` back as `cursor` for the next page."""
+    claim_ids = [claim_id] if claim_id else None
+    if topic and topic.strip():
+        hits = search_claims(svc.driver(), topic, svc.embedder.embed, limit=50)  # type: ignore[arg-type]
+        claim_ids = [h.claim_id for h in hits] + (claim_ids or [])
+    return list_findings(
+        svc.driver(),
+        kind=kind,
+        status=status,
+        min_score=min_score,
+        independent=independent,
+        claim_ids=claim_ids,
+        source_id=source_id,
+        line_id=line_id,
+        limit=page_limit(request, limit),
+        cursor=cursor,
+    )
+
+
+@router.get("/review", response_model=Page[FindingRow], dependencies=Read)
+def awaiting_review(
+    request: Request,
+    svc: Svc,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[FindingRow]:
+    """Findings awaiting a human verdict, highest score first."""
+    return list_findings(
+        svc.driver(), status="open", limit=page_limit(request, limit), cursor=cursor
+    )
+
+
+@router.get("/{finding_id}", response_model=FindingRow, dependencies=Read)
+def finding(finding_id: FindingId, svc: Svc) -> FindingRow:
+    """One finding with both quotes, sources and rationale."""
+    return get_finding(svc.driver(), finding_id)
+
+
+class VerdictIn(BaseModel):
+    verdict: Literal["confirmed", "dismissed"] = Field(description="The human verdict")
+    reviewer: str = Field(min_length=1, max_length=200, examples=["alice"])
+    reason: str = Field("", max_length=5000, examples=["Different probe set-ups"])
+
+
+@router.post("/{finding_id}/verdict", response_model=FindingRow, dependencies=Write)
+def verdict(finding_id: FindingId, body: VerdictIn, svc: Svc) -> FindingRow:
+    """Record a human verdict; the confidences of the claims it is about are recomputed."""
+    return record_verdict(svc.driver(), finding_id, body.verdict, body.reviewer, body.reason)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import Svc
+from api.errors import ERROR_RESPONSES
+from consilience import __version__
+from queries.stats import graph_stats
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str = Field(description="ok", examples=["ok"])
+    version: str = Field(description="Consilience version")
+    claims: int = Field(description="Claims in the graph")
+
+
+@router.get("/health", response_model=Health, responses={503: ERROR_RESPONSES[503]})
+def health(svc: Svc) -> Health:
+    """Liveness and database reachability (503 with the error body when the graph is down)."""
+    st = graph_stats(svc.driver())
+    claims = next((n.count for n in st.nodes if n.label == "Claim"), 0)
+    return Health(status="ok", version=__version__, claims=claims)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from api.deps import Jobs, Read, Svc, Write
+from api.errors import ERROR_RESPONSES
+from api.jobs import Job
+from consilience.errors import InvalidInputError
+from consilience.services import Services
+from consilience.workflows import investigate
+from queries.confidence import update_confidences
+
+router = APIRouter(tags=["ingest"], responses=ERROR_RESPONSES)
+SUFFIX = {"text": ".txt", "markdown": ".md", "html": ".html"}
+
+
+def _safe_name(name: str) -> str:
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name)[:120].strip("._")
+    return base or "upload"
+
+
+def _store(svc: Services, data: bytes, name: str) -> Path:
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    folder = svc.settings.data_dir / "uploads" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / _safe_name(name)
+    path.write_bytes(data)
+    return path
+
+
+def _work(svc: Services, path: Path, run_investigators: bool):  # type: ignore[no-untyped-def]
+    def work(job: Job) -> None:
+        job.outcomes = svc.ingestor().ingest_paths([str(path)])
+        if run_investigators and any(o.status == "ingested" for o in job.outcomes):
+            report = investigate(svc)
+            job.findings = report.findings
+            job.confidences_updated = update_confidences(svc.driver()).computed
+
+    return work
+
+
+@router.post(
+    "/ingest/file", response_model=Job, status_code=status.HTTP_202_ACCEPTED, dependencies=Write
+)
+def ingest_file(
+    svc: Svc,
+    jobs: Jobs,
+    file: Annotated[UploadFile, File(description="PDF, HTML, markdown or text")],
+    investigate_after: Annotated[
+        bool, Form(alias="investigate", description="Run the investigators afterwards")
+    ] = True,
+) -> Job:
+    """Upload a document; it is ingested by a background job (poll `GET /jobs/{id}`).
+    Re-uploading the same bytes never duplicates anything."""
+    data = file.file.read()
+    if not data:
+        raise InvalidInputError("The uploaded file is empty.", "Upload a non-empty document.")
+    svc.driver()  # fail now (503) rather than inside the job when the database is down
+    path = _store(svc, data, file.filename or "upload")
+    return jobs.submit("ingest", [path.name], _work(svc, path, investigate_after))
+
+
+class TextIn(BaseModel):
+    title: str = Field(min_length=1, max_length=1000, examples=["Notes on probe robustness"])
+    text: str = Field(min_length=1, max_length=5_000_000, description="The document")
+    format: Literal["text", "markdown", "html"] = Field("markdown", description="How to read it")
+    investigate: bool = Field(True, description="Run the investigators afterwards")
+
+
+@router.post(
+    "/ingest/text", response_model=Job, status_code=status.HTTP_202_ACCEPTED, dependencies=Write
+)
+def ingest_text(svc: Svc, jobs: Jobs, body: TextIn) -> Job:
+    """Ingest a document given as text (its title becomes the first heading)."""
+    if not body.text.strip():
+        raise InvalidInputError("The text is empty.", "Send the document's text.")
+    svc.driver()
+    title = " ".join(body.title.split())
+    if body.format == "html":
+        doc = f"<html><head><title>{_escape(title)}</title></head><body>{body.text}</body></html>"
+    else:
+        doc = f"# {title}\n\n{body.text}"
+    name = _safe_name(title)[:60] + SUFFIX[body.format]
+    path = _store(svc, doc.encode("utf-8", "replace"), name)
+    return jobs.submit("ingest", [path.name], _work(svc, path, body.investigate))
+
+
+def _escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@router.get("/jobs/{job_id}", response_model=Job, dependencies=Read)
+def job(job_id: Annotated[str, PathParam(max_length=100)], jobs: Jobs) -> Job:
+    """Status of an ingest job: queued, running, done or failed (with the error and a hint)."""
+    return jobs.get(job_id)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from api.deps import Read, Svc, Write, page_limit
+from api.errors import ERROR_RESPONSES
+from calibration.updater import UpdateReport
+from queries.graph import get_source, list_sources
+from queries.models import Page, SourceDetail, SourceRow
+from queries.sources import retract_source
+
+router = APIRouter(prefix="/sources", tags=["sources"], responses=ERROR_RESPONSES)
+SourceId = Annotated[str, Path(max_length=200, description="Source id", examples=["src_1a2b"])]
+
+
+@router.get("", response_model=Page[SourceRow], dependencies=Read)
+def sources(
+    request: Request,
+    svc: Svc,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+) -> Page[SourceRow]:
+    """Sources, largest first."""
+    return list_sources(svc.driver(), limit=page_limit(request, limit), cursor=cursor)
+
+
+@router.get("/{source_id}", response_model=SourceDetail, dependencies=Read)
+def source(source_id: SourceId, svc: Svc) -> SourceDetail:
+    """One source: metadata, line of research, summary links, retraction."""
+    return get_source(svc.driver(), source_id)
+
+
+class Retraction(BaseModel):
+    reason: str = Field("", max_length=2000, description="Why", examples=["Withdrawn"])
+    undo: bool = Field(False, description="Restore a retracted source")
+
+
+@router.post("/{source_id}/retract", response_model=UpdateReport, dependencies=Write)
+def retract(source_id: SourceId, body: Retraction, svc: Svc) -> UpdateReport:
+    """Retract (or restore) a source; the confidences it touches are recomputed at once."""
+    return retract_source(svc.driver(), source_id, body.reason, undo=body.undo)

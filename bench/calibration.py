@@ -1,0 +1,171 @@
+"""bench/calibration: confidence recompute, case evaluation and incremental update at scale.
+
+A synthetic graph (default 100,000 claims in 2,000 sources and 400 lines of research, with
+30,000 findings between claims of different sources, some reviewed) on its own throw-away
+server. Measured in one run:
+- full recompute of every confidence (read evidence, derive, write, history snapshots);
+- evaluating a 31-node safety case whose 20 leaves are claims of the graph;
+- the incremental update after one new finding, as a ratio to the full recompute;
+- propagation of one verdict (exactly the claims the finding is about).
+
+Usage: python -m bench.calibration [--claims 100000] [--findings 30000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from bench.harness import bench_services
+from calibration.case.evaluate import evaluate_case
+from calibration.case.model import CaseNode, SafetyCase
+from calibration.updater import ConfidenceUpdater
+from kg import investigation_store
+
+WRITE_SOURCES = """
+UNWIND $rows AS row
+CREATE (s:Source {id: row.id, title: row.title, kind: row.kind, path: row.path})
+MERGE (l:Line {id: row.line})
+ON CREATE SET l.name = row.line, l.size = 5, l.basis = 'synthetic'
+CREATE (s)-[:IN_LINE]->(l)
+"""
+WRITE_CLAIMS = """
+UNWIND $rows AS row
+MATCH (s:Source {id: row.source_id})
+CREATE (c:Claim {id: row.id, source_id: row.source_id, text: row.text, kind: row.kind,
+                 hedge: row.hedge, hedge_cues: [], start: row.start, numbers_json: '[]'})
+CREATE (s)-[:HAS_CLAIM]->(c)
+"""
+
+KINDS = ["finding", "finding", "prediction", "recommendation", "method", "opinion"]
+HEDGES = ["none", "none", "weak", "moderate", "strong"]
+
+
+def _build(svc, n_claims: int, n_findings: int, rng: random.Random) -> list[str]:  # type: ignore[no-untyped-def]
+    per_source = 50
+    n_sources = max(2, n_claims // per_source)
+    sources = [
+        {
+            "id": f"src_{i:05d}",
+            "title": f"Synthetic paper {i}",
+            "kind": rng.choice(["paper", "post", "summary"]),
+            "path": f"/synthetic/{i}.txt",
+            "line": f"line_{i // 5:04d}",
+        }
+        for i in range(n_sources)
+    ]
+    claims = [
+        {
+            "id": f"clm_{i:07d}",
+            "source_id": f"src_{i // per_source:05d}",
+            "text": f"Synthetic claim {i} about monitoring evaluation {rng.random():.4f}.",
+            "kind": rng.choice(KINDS),
+            "hedge": rng.choice(HEDGES),
+            "start": (i % per_source) * 80,
+        }
+        for i in range(n_sources * per_source)
+    ]
+    with svc.driver().session() as s:
+        for i in range(0, len(sources), 2000):
+            s.run(WRITE_SOURCES, rows=sources[i : i + 2000]).consume()
+        for i in range(0, len(claims), 5000):
+            s.run(WRITE_CLAIMS, rows=claims[i : i + 5000]).consume()
+    rows = []
+    for j in range(n_findings):
+        a, b = rng.randrange(len(claims)), rng.randrange(len(claims))
+        if a // per_source == b // per_source:
+            continue
+        kind = rng.choices(["converges_with", "contradicts", "distorts"], [6, 3, 1])[0]
+        props = {
+            "kind": kind,
+            "score": round(rng.uniform(0.3, 1.0), 3),
+            "investigator": "synthetic",
+            "version": "1",
+            "rationale": "synthetic",
+            "independent": True,
+        }
+        rows.append({"id": f"fnd_{j:07d}", "a_id": claims[a]["id"], "b_id": claims[b]["id"],
+                     "props": props})  # fmt: skip
+    investigation_store.write_findings(svc.driver(), rows, [], "bench", batch=5000)
+    with svc.driver().session() as s:  # some human verdicts
+        s.run(
+            "MATCH (f:Finding) WHERE f.id ENDS WITH '7' SET f.status = 'confirmed', "
+            "f.reviewed_at = datetime() - duration('PT1H')"
+        ).consume()
+    return [c["id"] for c in claims]
+
+
+def _case(ids: list[str], rng: random.Random) -> SafetyCase:
+    nodes: dict[str, CaseNode] = {}
+    leaves = rng.sample(ids, 20)
+    mids = []
+    for g in range(5):
+        kids = [f"E{g}_{k}" for k in range(4)]
+        for k, leaf in zip(kids, leaves[g * 4 : g * 4 + 4], strict=True):
+            nodes[k] = CaseNode(type="evidence", claim=leaf)
+        nodes[f"G{g}"] = CaseNode(
+            type="goal", text=f"Subclaim {g}", combine="any-of" if g % 2 else "all-of",
+            children=kids, assumptions=["A1"],
+        )  # fmt: skip
+        mids.append(f"G{g}")
+    nodes["A1"] = CaseNode(type="assumption", text="The model is not scheming")
+    nodes["ROOT"] = CaseNode(type="goal", text="Top", combine="all-of", children=mids)
+    return SafetyCase(title="Synthetic case", root="ROOT", nodes=nodes)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--findings", type=int, default=30_000)
+    args = ap.parse_args()
+    rng = random.Random(11)
+    with bench_services("calibration") as svc:
+        t = time.perf_counter()
+        ids = _build(svc, args.claims, args.findings, rng)
+        build_s = time.perf_counter() - t
+        db = svc.driver()
+        updater = ConfidenceUpdater(db)
+
+        t = time.perf_counter()
+        full = updater.update(everything=True)
+        full_s = time.perf_counter() - t
+        t = time.perf_counter()
+        again = updater.update(everything=True)
+        full2_s = time.perf_counter() - t
+
+        case = _case(ids, rng)
+        t = time.perf_counter()
+        ev = evaluate_case(db, case)
+        case_s = time.perf_counter() - t
+
+        a, b = rng.sample(ids, 2)
+        row = {"id": "fnd_new", "a_id": a, "b_id": b,
+               "props": {"kind": "contradicts", "score": 0.9, "investigator": "synthetic",
+                         "version": "1", "rationale": "new", "independent": True}}  # fmt: skip
+        investigation_store.write_findings(db, [row], [], "bench")
+        t = time.perf_counter()
+        inc = updater.update()
+        inc_s = time.perf_counter() - t
+        t = time.perf_counter()
+        investigation_store.set_verdict(db, "fnd_new", "dismissed", "bench", "")
+        verdict = updater.after_verdict("fnd_new")
+        verdict_s = time.perf_counter() - t
+
+    print(f"bench/calibration: {len(ids):,} claims, {args.findings:,} findings requested")
+    print(f"  graph build (not timed against anything): {build_s:.1f} s")
+    print(f"  full recompute, first (history snapshot for each): {full_s:.2f} s "
+          f"({full.computed:,} claims, {full.computed / full_s:,.0f} claims/s)")  # fmt: skip
+    print(f"  full recompute, second (nothing changes, no snapshots): {full2_s:.2f} s "
+          f"({again.changed} changed)")  # fmt: skip
+    print(f"  evaluate a {len(case.nodes)}-node safety case (20 leaves): {case_s * 1000:.0f} ms "
+          f"(top goal p={ev.p:.3f})")  # fmt: skip
+    print(f"  incremental update after one new finding: {inc_s * 1000:.0f} ms, "
+          f"{inc.computed} claims recomputed")  # fmt: skip
+    print(f"  ratio incremental / full recompute: {inc_s / full2_s:.4f} "
+          f"({full2_s / inc_s:,.0f}x faster)")  # fmt: skip
+    print(f"  one verdict propagated: {verdict_s * 1000:.0f} ms, {verdict.computed} claims")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Sources, claims with their evidence trail, and lines of research."""
+
+from __future__ import annotations
+
+import json
+
+from neo4j import Driver
+
+from consilience.errors import NotFoundError
+from queries.confidence import claim_confidence
+from queries.cypher import graph as q
+from queries.cypher import stats as stats_q
+from queries.findings import list_findings
+from queries.models import ClaimDetail, EvidenceTrail, LineRow, Page, SourceDetail, SourceRow
+
+
+def list_sources(db: Driver, *, limit: int = 100, cursor: str | None = None) -> Page[SourceRow]:
+    """Sources, largest first; the cursor is the offset of the next page."""
+    skip = int(cursor) if cursor and cursor.isdigit() else 0
+    with db.session(default_access_mode="READ") as s:
+        rows = [SourceRow(**r.data()) for r in s.run(stats_q.SOURCES)]
+    page = rows[skip : skip + limit]
+    more = skip + limit < len(rows)
+    return Page[SourceRow](items=page, next_cursor=str(skip + limit) if more else None)
+
+
+def get_source(db: Driver, source_id: str) -> SourceDetail:
+    with db.session(default_access_mode="READ") as s:
+        rec = s.run(q.GET_SOURCE, id=source_id).single()
+    if rec is None:
+        raise NotFoundError(f"No source {source_id!r}.", "List sources to see their ids.")
+    return SourceDetail(**rec.data())
+
+
+def get_claim(db: Driver, claim_id: str) -> ClaimDetail:
+    with db.session(default_access_mode="READ") as s:
+        rec = s.run(q.GET_CLAIM, id=claim_id).single()
+    if rec is None:
+        raise NotFoundError(f"No claim {claim_id!r}.", "Search claims to find their ids.")
+    d = rec.data()
+    d["numbers"] = json.loads(d.pop("numbers_json") or "[]")
+    return ClaimDetail(**d)
+
+
+def evidence_trail(db: Driver, claim_id: str, *, limit: int = 50) -> EvidenceTrail:
+    """The claim, its confidence with derivation and history, and the findings about it."""
+    claim = get_claim(db, claim_id)
+    conf = claim_confidence(db, claim_id)
+    findings = list_findings(db, claim_ids=[claim_id], limit=limit).items
+    return EvidenceTrail(
+        claim=claim, confidence=conf if conf.p is not None else None, findings=findings
+    )
+
+
+def list_lines(db: Driver, *, limit: int = 100, cursor: str | None = None) -> Page[LineRow]:
+    """Lines of research (groups of dependent sources), keyset-paginated by id."""
+    with db.session(default_access_mode="READ") as s:
+        rows = [LineRow(**r.data()) for r in s.run(q.LIST_LINES, after=cursor, limit=limit + 1)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page[LineRow](items=rows, next_cursor=rows[-1].id if more else None)

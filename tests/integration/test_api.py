@@ -1,0 +1,298 @@
+"""The HTTP API over real HTTP (uvicorn on a local port) against the real database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from http_server import free_port, running_api
+from pydantic import SecretStr
+
+from consilience.services import Services
+from consilience.settings import Settings
+from investigators.registry import preset
+from investigators.runner import Runner
+from queries.confidence import update_confidences
+
+KEY = "test-key-0123456789"
+POST = """# Monitoring results
+
+Linear probes detect deceptive behaviour in most transcripts we examined.
+
+The logit monitor achieves AUROC 0.79 from a single rollout on our benchmark.
+"""
+REPLY = """# A reply from another lab
+
+Linear probes do not detect deceptive behaviour in most transcripts we examined.
+
+The logit monitor achieves AUROC 0.55 from a single rollout on our benchmark.
+"""
+AGREE = """# An independent replication
+
+Linear probes detect deceptive behaviour in most of the transcripts we examined.
+"""
+CASE_YAML = (
+    "title: t\nnodes:\n  G1: {{type: goal, text: g, children: [E1]}}\n"
+    "  E1: {{type: evidence, quote: {quote}}}\n"
+)
+HOSTILE = [
+    "') MATCH (n) DETACH DELETE n //",
+    "x' OR 1=1 --",
+    "}]->(x) CALL db.clearQueryCaches() //",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202e\u0000 ünïcödé 中文 🙂",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "$limit",
+]
+
+
+def api_settings(base: Settings, **api: object) -> Settings:
+    s = base.model_copy(deep=True)
+    s.api.keys = [SecretStr(KEY)]
+    for k, v in api.items():
+        setattr(s.api, k, v)
+    return s
+
+
+def _error(r: httpx.Response, status: int) -> dict[str, object]:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"} and {"code", "message", "hint", "retryable"} == set(body["error"])
+    assert "Traceback" not in r.text and 'File "' not in r.text
+    return body["error"]
+
+
+@pytest.fixture(scope="module")
+def graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Services:
+    svc = services
+    with svc.driver().session() as s:
+        s.run("MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    svc._index = None
+    import shutil
+
+    shutil.rmtree(svc.settings.faiss_dir, ignore_errors=True)
+    tmp = tmp_path_factory.mktemp("api-docs")
+    for name, text in (("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE)):
+        (tmp / name).write_text(text)
+    svc.ingestor().ingest_paths([str(tmp)])
+    svc.claim_index().sync(svc.driver())
+    Runner(svc.driver(), svc.claim_index(), preset()).run()
+    update_confidences(svc.driver(), everything=True)
+    return svc
+
+
+@pytest.fixture(scope="module")
+def client(graph: Services) -> Iterator[httpx.Client]:
+    with running_api(api_settings(graph.settings, max_body_mb=2.0), graph) as url:
+        with httpx.Client(base_url=url, timeout=60) as c:
+            yield c
+
+
+def _count(svc: Services) -> tuple[int, int]:
+    with svc.driver().session() as s:
+        r = s.run("MATCH (n) RETURN count(n) AS n, COUNT { ()-[]->() } AS r").single()
+    assert r is not None
+    return int(r["n"]), int(r["r"])
+
+
+def test_every_read_endpoint(client: httpx.Client) -> None:
+    assert client.get("/health").json()["claims"] == 5
+    stats = client.get("/stats").json()
+    assert {n["label"]: n["count"] for n in stats["nodes"]}["Source"] == 3
+    sources = client.get("/sources").json()["items"]
+    post = next(s for s in sources if s["title"] == "Monitoring results")
+    detail = client.get(f"/sources/{post['id']}").json()
+    assert detail["line_id"] and detail["retracted"] is False
+    hits = client.get("/claims/search", params={"q": "linear probes deception"}).json()
+    assert hits and hits[0]["quote"].startswith("Linear probes")
+    only = client.get("/claims/search", params={"q": "probes", "source_id": post["id"]}).json()
+    assert only and {h["source_id"] for h in only} == {post["id"]}
+    trail = client.get(f"/claims/{hits[0]['claim_id']}").json()
+    assert trail["claim"]["quote"] == hits[0]["quote"]
+    assert trail["confidence"]["p"] is not None and trail["confidence"]["derivation"]
+    assert trail["findings"]
+    contra = client.get("/findings", params={"kind": "contradicts"}).json()["items"]
+    assert contra and all(f["kind"] == "contradicts" for f in contra)
+    by_claim = client.get("/findings", params={"claim_id": hits[0]["claim_id"]}).json()["items"]
+    assert by_claim and all(hits[0]["claim_id"] in (f["a"]["claim_id"], f["b"]["claim_id"])
+                            for f in by_claim)  # fmt: skip
+    topic = client.get("/findings", params={"topic": "logit monitor AUROC"}).json()["items"]
+    assert topic and any("AUROC" in f["a"]["quote"] for f in topic)
+    by_source = client.get("/findings", params={"source_id": post["id"]}).json()["items"]
+    assert by_source
+    line = client.get("/findings", params={"line_id": detail["line_id"]}).json()["items"]
+    assert {f["id"] for f in line} == {f["id"] for f in by_source}
+    assert client.get("/findings", params={"independent": "false"}).json()["items"] == []
+    review = client.get("/findings/review").json()["items"]
+    assert review and all(f["status"] == "open" for f in review)
+    one = client.get(f"/findings/{contra[0]['id']}").json()
+    assert one["id"] == contra[0]["id"] and one["rationale"]
+    assert client.get("/lines").json()["items"]
+    conf = client.get("/confidences", params={"with_evidence": "true"}).json()["items"]
+    assert conf and all(0 <= c["low"] <= c["p"] <= c["high"] <= 1 for c in conf)
+    case = {"yaml": CASE_YAML.format(quote="logit monitor achieves AUROC 0.79")}
+    ev = client.post("/cases/evaluate", json=case).json()
+    assert ev["root"] == "G1" and ev["nodes"][1]["leaf"]["claim"]["quote"].startswith("The logit")
+    csv_text = client.post("/cases/evaluate", params={"format": "csv"}, json=case).text
+    assert csv_text.startswith("id,type,")
+    assert "Sn_E1" in client.post("/cases/evaluate", params={"format": "gsn"}, json=case).text
+    nodes = {
+        "G1": {"type": "goal", "text": "g", "children": ["E1"]},
+        "E1": {"type": "evidence", "quote": "logit monitor achieves AUROC 0.79"},
+    }
+    as_obj = client.post("/cases/evaluate", json={"case": {"title": "t", "nodes": nodes}}).json()
+    assert as_obj["p"] == ev["p"]
+    spec = client.get("/openapi.json").json()
+    assert "/findings/{finding_id}/verdict" in spec["paths"]
+
+
+def test_pagination_covers_everything_once(client: httpx.Client) -> None:
+    for path, size in (("/findings", 1), ("/sources", 1), ("/lines", 1), ("/confidences", 2)):
+        full = client.get(path, params={"limit": 1000}).json()["items"]
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, object] = {"limit": size}
+            if cursor:
+                params["cursor"] = cursor
+            page = client.get(path, params=params).json()
+            seen += [i.get("id") or i.get("claim_id") for i in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert len(seen) == len(set(seen)) == len(full) > 0, path
+
+
+def test_auth_on_writes_and_optional_reads(client: httpx.Client, graph: Services) -> None:
+    fid = client.get("/findings", params={"kind": "contradicts"}).json()["items"][0]["id"]
+    body = {"verdict": "dismissed", "reviewer": "alice", "reason": "different set-ups"}
+    e = _error(client.post(f"/findings/{fid}/verdict", json=body), 401)
+    assert e["code"] == "unauthorized" and "X-API-Key" in str(e["hint"])
+    _error(client.post(f"/findings/{fid}/verdict", json=body, headers={"X-API-Key": "nope"}), 401)
+    ok = client.post(f"/findings/{fid}/verdict", json=body, headers={"X-API-Key": KEY})
+    assert ok.status_code == 200 and ok.json()["status"] == "dismissed"
+    for path in ("/ingest/text", "/confidences/update"):
+        _error(client.post(path, json={}), 401)
+    no_keys = graph.settings.model_copy(deep=True)
+    no_keys.api.keys = []
+    with running_api(no_keys, graph) as url:
+        r = httpx.post(f"{url}/findings/{fid}/verdict", json=body, headers={"X-API-Key": KEY})
+        assert _error(r, 403)["code"] == "forbidden"
+        assert httpx.get(f"{url}/findings").status_code == 200
+    with running_api(api_settings(graph.settings, keys_for_reads=True), graph) as url:
+        _error(httpx.get(f"{url}/findings"), 401)
+        assert httpx.get(f"{url}/findings", headers={"X-API-Key": KEY}).status_code == 200
+
+
+def test_error_body_is_consistent(client: httpx.Client) -> None:
+    assert _error(client.get("/findings/fnd_missing"), 404)["code"] == "not_found"
+    assert _error(client.get("/claims/clm_missing"), 404)["code"] == "not_found"
+    assert _error(client.get("/sources/src_missing"), 404)["code"] == "not_found"
+    assert _error(client.get("/jobs/job_missing"), 404)["code"] == "not_found"
+    assert _error(client.get("/nowhere"), 404)["code"] == "not_found"
+    for params in ({"limit": 0}, {"kind": "bogus"}, {"min_score": 2}, {"cursor": "[1,"}):
+        assert _error(client.get("/findings", params=params), 422)["code"] == "invalid_input"
+    _error(client.get("/claims/search"), 422)
+    _error(client.post("/cases/evaluate", json={"yaml": "nodes: ["}), 422)
+    unknown = {"yaml": CASE_YAML.format(quote="words nobody wrote")}
+    hint = _error(client.post("/cases/evaluate", json=unknown), 404)["hint"]
+    assert "consilience search" in str(hint)
+    _error(client.post("/ingest/text", content=b"{not json", headers={"X-API-Key": KEY,
+           "content-type": "application/json"}), 422)  # fmt: skip
+    assert _error(client.delete("/findings"), 405)["code"] == "method_not_allowed"
+
+
+def test_hostile_inputs_through_every_parameter(client: httpx.Client, graph: Services) -> None:
+    before = _count(graph)
+    for bad in HOSTILE:
+        for path, params in (
+            ("/claims/search", {"q": bad}),
+            ("/claims/search", {"q": "probes", "kind": bad, "source_id": bad}),
+            ("/findings", {"claim_id": bad, "source_id": bad, "line_id": bad, "topic": bad}),
+            ("/findings", {"cursor": bad}),
+            ("/sources", {"cursor": bad}),
+            ("/lines", {"cursor": bad}),
+            ("/confidences", {"cursor": bad}),
+        ):
+            r = client.get(path, params=params)
+            assert r.status_code in (200, 422), (path, bad, r.text)
+        seg = quote(bad, safe="")
+        for path in (f"/claims/{seg}", f"/findings/{seg}", f"/sources/{seg}", f"/jobs/{seg}"):
+            r = client.get(path)
+            assert r.status_code in (404, 422), (path, r.text)
+        r = client.post("/cases/evaluate", json={"yaml": CASE_YAML.format(quote=repr(bad))})
+        assert r.status_code in (404, 422), r.text
+    huge = "probes " * 2000
+    assert client.get("/claims/search", params={"q": huge}).status_code == 422
+    assert client.get("/findings", params={"topic": huge}).status_code == 422
+    assert _count(graph) == before  # nothing was written or deleted
+
+
+def test_request_size_limits(client: httpx.Client) -> None:
+    big = {"title": "big", "text": "x" * 3_000_000}
+    e = _error(client.post("/ingest/text", json=big, headers={"X-API-Key": KEY}), 413)
+    assert e["code"] == "payload_too_large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit holds on the stream
+        yield b'--zz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
+        for _ in range(40):
+            yield b"y" * 100_000
+
+    r = client.post("/ingest/file", content=chunks(), headers={"X-API-Key": KEY,
+                    "content-type": "multipart/form-data; boundary=zz"})  # fmt: skip
+    _error(r, 413)
+
+
+def _wait(client: httpx.Client, job_id: str) -> dict[str, object]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = client.get(f"/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError("job did not finish")
+
+
+def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_path: Path) -> None:
+    h = {"X-API-Key": KEY}
+    text = "Linear probes rarely detect deceptive behaviour in long transcripts we examined."
+    doc = {"title": "MATCH (n) DETACH DELETE n", "text": text, "format": "markdown"}
+    r = client.post("/ingest/text", json=doc, headers=h)
+    assert r.status_code == 202 and r.json()["status"] in ("queued", "running", "done")
+    job = _wait(client, r.json()["id"])
+    assert job["status"] == "done" and job["outcomes"][0]["status"] == "ingested"
+    titles = [s["title"] for s in client.get("/sources", params={"limit": 100}).json()["items"]]
+    assert "MATCH (n) DETACH DELETE n" in titles and _count(graph)[0] > 0
+    n = _count(graph)
+    again = _wait(client, client.post("/ingest/text", json=doc, headers=h).json()["id"])
+    assert again["outcomes"][0]["status"] == "unchanged" and _count(graph) == n
+
+    files = {"file": ("notes.md", b"# Upload\n\nThe logit monitor achieves AUROC 0.61 here.\n")}
+    job = _wait(client, client.post("/ingest/file", files=files, data={"investigate": "false"},
+                                    headers=h).json()["id"])  # fmt: skip
+    assert job["status"] == "done" and job["outcomes"][0]["claims"] == 1
+    junk = {"file": ("junk.pdf", bytes(range(256)) * 64)}
+    bad = _wait(client, client.post("/ingest/file", files=junk, headers=h).json()["id"])
+    assert bad["status"] == "failed" and bad["error"] and bad["hint"]
+    _error(client.post("/ingest/file", files={"file": ("e.txt", b"")}, headers=h), 422)
+    _error(client.post("/ingest/text", json={**doc, "text": "   "}, headers=h), 422)
+
+
+def test_database_unreachable_gives_503(graph: Services) -> None:
+    down = api_settings(graph.settings)
+    down.neo4j.uri = f"bolt://127.0.0.1:{free_port()}"
+    down.neo4j.password = SecretStr("x")
+    with running_api(down) as url:
+        for r in (
+            httpx.get(f"{url}/health"),
+            httpx.get(f"{url}/findings"),
+            httpx.post(f"{url}/ingest/text", json={"title": "t", "text": "x"},
+                       headers={"X-API-Key": KEY}),
+        ):  # fmt: skip
+            e = _error(r, 503)
+            assert e["code"] == "database_unavailable" and e["retryable"] is True
+            assert "consilience db start" in str(e["hint"])
