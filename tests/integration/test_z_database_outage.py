@@ -44,3 +44,25 @@ def test_stop_mid_run_then_rerun_finishes(clean_services: Services, tmp_path: Pa
             "MATCH (s:Source) RETURN count(s) AS sources, COUNT { (:Claim) } AS claims"
         ).single()
     assert rec is not None and (rec["sources"], rec["claims"]) == (3, 6)
+
+
+def test_api_answers_503_while_the_database_is_stopped(clean_services: Services) -> None:
+    import httpx
+    from http_server import running_api
+
+    settings = clean_services.settings
+    if settings.uses_external_db:
+        pytest.skip("cannot stop an external server")
+    server = managed_server(settings)
+    with running_api(settings, clean_services) as url:
+        assert httpx.get(f"{url}/findings", timeout=60).status_code == 200
+        server.stop()
+        try:
+            for path in ("/findings", "/health", "/stats"):
+                r = httpx.get(f"{url}{path}", timeout=60)
+                assert r.status_code == 503, (path, r.text)
+                err = r.json()["error"]
+                assert err["code"] == "database_unavailable" and err["retryable"] is True
+        finally:
+            server.start()
+        assert httpx.get(f"{url}/findings", timeout=60).status_code == 200

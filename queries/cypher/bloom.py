@@ -1,0 +1,61 @@
+"""Bloom search phrases: graph-returning queries (paths), one per phrase. The perspective
+file is generated from these constants (`python -m queries.bloom`), never edited by hand."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+CONTRADICTIONS_OF_CLAIM: LiteralString = """
+MATCH (c:Claim) WHERE c.id = $claim OR toLower(c.text) CONTAINS toLower($claim)
+WITH c LIMIT 25
+MATCH p = (c)<-[:ABOUT]-(f:Finding {kind: 'contradicts'})-[:ABOUT]->(o:Claim)
+MATCH q = (o)<-[:HAS_CLAIM]-(:Source)
+RETURN p, q
+"""
+
+WHAT_SUPPORTS_CLAIM: LiteralString = """
+MATCH (c:Claim) WHERE c.id = $claim OR toLower(c.text) CONTAINS toLower($claim)
+WITH c LIMIT 25
+MATCH p = (c)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(o:Claim)
+WHERE f.kind = 'converges_with' AND coalesce(f.status, 'open') <> 'dismissed'
+MATCH q = (o)<-[:HAS_CLAIM]-(s:Source)
+OPTIONAL MATCH r = (s)-[:IN_LINE]->(:Line)
+RETURN p, q, r
+"""
+
+CLAIMS_ABOUT_TOPIC: LiteralString = """
+CALL db.index.fulltext.queryNodes('claim_text', $topic) YIELD node, score
+WITH node, score ORDER BY score DESC LIMIT 25
+MATCH p = (node)<-[:HAS_CLAIM]-(:Source)
+RETURN p
+"""
+
+OPEN_FINDINGS_IN_SOURCE: LiteralString = """
+MATCH (s:Source) WHERE s.id = $source OR toLower(s.title) CONTAINS toLower($source)
+WITH s LIMIT 5
+MATCH p = (s)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:Claim)
+WHERE coalesce(f.status, 'open') = 'open'
+RETURN p LIMIT 300
+"""
+
+LINE_OF_SOURCE: LiteralString = """
+MATCH (s:Source) WHERE s.id = $source OR toLower(s.title) CONTAINS toLower($source)
+WITH s LIMIT 5
+MATCH p = (s)-[:IN_LINE]->(l:Line)<-[:IN_LINE]-(:Source)
+OPTIONAL MATCH q = (l)<-[:ABOUT]-(:Finding)
+RETURN p, q
+"""
+
+WEAK_SAFETY_CRITICAL_CLAIMS: LiteralString = """
+MATCH (c:Claim) WHERE c.safety_critical = true AND c.confidence < $max_confidence
+WITH c ORDER BY c.confidence LIMIT 50
+MATCH p = (c)<-[:HAS_CLAIM]-(:Source)
+OPTIONAL MATCH q = (c)<-[:ABOUT]-(:Finding)
+RETURN p, q
+"""
+
+SUMMARY_DISTORTIONS: LiteralString = """
+MATCH p = (:Source)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(f:Finding {kind: 'distorts'})
+          -[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Source)
+RETURN p LIMIT 200
+"""
