@@ -34,7 +34,8 @@ WRITE_CLAIMS = """
 UNWIND $rows AS row
 MATCH (s:Source {id: row.source_id})
 CREATE (c:Claim {id: row.id, source_id: row.source_id, text: row.text, kind: row.kind,
-                 hedge: row.hedge, hedge_cues: [], start: row.start, numbers_json: '[]'})
+                 hedge: row.hedge, hedge_cues: [], start: row.start,
+                 end: row.start + size(row.text), numbers_json: '[]'})
 CREATE (s)-[:HAS_CLAIM]->(c)
 """
 

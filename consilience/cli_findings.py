@@ -42,16 +42,32 @@ def findings_list(
     kind: Annotated[str | None, typer.Option(help="contradicts, converges_with, ...")] = None,
     status: Annotated[str | None, typer.Option(help="open, confirmed, dismissed")] = None,
     min_score: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.0,
+    claim: Annotated[str | None, typer.Option(help="Touching this claim id")] = None,
+    source: Annotated[str | None, typer.Option(help="Touching this source id")] = None,
+    line: Annotated[str | None, typer.Option(help="Touching this line id")] = None,
+    topic: Annotated[str | None, typer.Option(help="About this topic (claim search)")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """List findings, highest score first."""
+    """List findings, highest score first (filters combine)."""
     from consilience.report import render_finding
     from queries.findings import list_findings
+    from queries.search import topic_claim_ids
 
     with command_services() as svc:
+        claim_ids = [claim] if claim else None
+        if topic:
+            found = topic_claim_ids(svc.driver(), topic, svc.embedder.embed)  # type: ignore[arg-type]
+            claim_ids = found + (claim_ids or [])
         page = list_findings(
-            svc.driver(), kind=kind, status=status, min_score=min_score, limit=limit
+            svc.driver(),
+            kind=kind,
+            status=status,
+            min_score=min_score,
+            claim_ids=claim_ids,
+            source_id=source,
+            line_id=line,
+            limit=limit,
         )
     if as_json:
         sys.stdout.write(page.model_dump_json(indent=2) + "\n")

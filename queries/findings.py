@@ -86,7 +86,7 @@ def list_findings(
         rows = [
             _row(r.data())
             for r in s.run(
-                q.LIST_FINDINGS,
+                q.LIST_FINDINGS if claim_ids is None else q.LIST_FINDINGS_FOR_CLAIMS,
                 kind=kind,
                 status=status,
                 min_score=min_score,

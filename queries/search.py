@@ -59,3 +59,13 @@ def search_claims(
         if (kind is None or h.kind == kind) and (source_id is None or h.source_id == source_id)
     ]
     return sorted(kept, key=lambda h: (order[h.match], -h.score))[:want]
+
+
+def topic_claim_ids(
+    db: Driver, topic: str, embed: Callable[[list[str]], np.ndarray], *, limit: int = 50
+) -> list[str]:
+    """The claims a topic names (vector + full-text search): how findings are filtered by
+    topic in the CLI and the API."""
+    if not topic.strip():
+        return []
+    return [h.claim_id for h in search_claims(db, topic, embed, limit=limit)]

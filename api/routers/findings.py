@@ -9,7 +9,7 @@ from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
 from queries.findings import get_finding, list_findings, record_verdict
 from queries.models import FindingRow, Page
-from queries.search import search_claims
+from queries.search import topic_claim_ids
 
 router = APIRouter(prefix="/findings", tags=["findings"], responses=ERROR_RESPONSES)
 Kind = Literal["contradicts", "converges_with", "restates", "distorts"]
@@ -42,8 +42,8 @@ def findings(
     filtered; pass `next_cursor` back as `cursor` for the next page."""
     claim_ids = [claim_id] if claim_id else None
     if topic and topic.strip():
-        hits = search_claims(svc.driver(), topic, svc.embedder.embed, limit=50)  # type: ignore[arg-type]
-        claim_ids = [h.claim_id for h in hits] + (claim_ids or [])
+        found = topic_claim_ids(svc.driver(), topic, svc.embedder.embed)  # type: ignore[arg-type]
+        claim_ids = found + (claim_ids or [])
     return list_findings(
         svc.driver(),
         kind=kind,

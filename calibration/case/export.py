@@ -103,6 +103,7 @@ def to_gsn(case: SafetyCase, ev: CaseEvaluation) -> str:
                     "text": _wrap(
                         f'Open contradiction: "{c.against.quote}" ({c.against.source_title})'
                     ),
+                    "nodeType": "CounterGoal",  # explicit: older gsn2x read "C…" as context
                     "challenges": key,
                     "undeveloped": True,
                 }

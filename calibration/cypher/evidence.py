@@ -37,6 +37,8 @@ OPTIONAL MATCH (s:CalibrationState {name: $name})
 RETURN toString(s.last_run) AS last_run
 """
 
+# Claims to recompute since the last update: new or changed evidence (count differs, finding
+# written or reviewed), a retraction, or a source that moved to another line of research.
 DIRTY_CLAIMS: LiteralString = """
 MATCH (c:Claim)
 WHERE c.confidence IS NULL OR c.confidence_evidence <> COUNT { (c)<-[:ABOUT]-(:Finding) }
@@ -55,6 +57,14 @@ MATCH (s)-[:HAS_CLAIM]->(c:Claim)
 RETURN c.id AS id
 UNION
 MATCH (s:Source) WHERE s.retracted_at > datetime($since)
+MATCH (s)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(:Finding)-[:ABOUT]->(c:Claim)
+RETURN c.id AS id
+UNION
+MATCH (s:Source)-[r:IN_LINE]->(:Line) WHERE r.since > datetime($since)
+MATCH (s)-[:HAS_CLAIM]->(c:Claim)
+RETURN c.id AS id
+UNION
+MATCH (s:Source)-[r:IN_LINE]->(:Line) WHERE r.since > datetime($since)
 MATCH (s)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(:Finding)-[:ABOUT]->(c:Claim)
 RETURN c.id AS id
 """

@@ -19,7 +19,8 @@ UNWIND line.members AS sid
 MATCH (s:Source {id: sid})
 OPTIONAL MATCH (s)-[old:IN_LINE]->(other:Line) WHERE other.id <> l.id
 DELETE old
-MERGE (s)-[:IN_LINE]->(l)
+MERGE (s)-[r:IN_LINE]->(l)
+ON CREATE SET r.since = datetime()
 """
 
 DELETE_EMPTY_LINES: LiteralString = """

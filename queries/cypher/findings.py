@@ -9,10 +9,10 @@ MATCH (f:Finding)
 WHERE ($kind IS NULL OR f.kind = $kind) AND ($status IS NULL OR f.status = $status)
   AND f.score >= $min_score AND ($independent IS NULL OR f.independent = $independent)
   AND ($after IS NULL OR f.score < $after[0] OR (f.score = $after[0] AND f.id < $after[1]))
+WITH f ORDER BY f.score DESC, f.id DESC
 MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)<-[:HAS_CLAIM]-(sa:Source)
 MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(sb:Source)
-WHERE ($claim_ids IS NULL OR a.id IN $claim_ids OR b.id IN $claim_ids)
-  AND ($source_id IS NULL OR sa.id = $source_id OR sb.id = $source_id)
+WHERE ($source_id IS NULL OR sa.id = $source_id OR sb.id = $source_id)
   AND ($line_id IS NULL OR EXISTS { (sa)-[:IN_LINE]->(:Line {id: $line_id}) }
        OR EXISTS { (sb)-[:IN_LINE]->(:Line {id: $line_id}) })
 RETURN f {.*} AS f, a {.id, .text, .speaker} AS a, b {.id, .text, .speaker} AS b,
@@ -27,4 +27,23 @@ MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)<-[:HAS_CLAIM]-(sa:Source)
 MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(sb:Source)
 RETURN f {.*} AS f, a {.id, .text, .speaker} AS a, b {.id, .text, .speaker} AS b,
        sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
+"""
+
+LIST_FINDINGS_FOR_CLAIMS: LiteralString = """
+UNWIND $claim_ids AS cid
+MATCH (c:Claim {id: cid})<-[:ABOUT]-(f:Finding)
+USING INDEX c:Claim(id)
+WITH DISTINCT f
+WHERE ($kind IS NULL OR f.kind = $kind) AND ($status IS NULL OR f.status = $status)
+  AND f.score >= $min_score AND ($independent IS NULL OR f.independent = $independent)
+  AND ($after IS NULL OR f.score < $after[0] OR (f.score = $after[0] AND f.id < $after[1]))
+MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)<-[:HAS_CLAIM]-(sa:Source)
+MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)<-[:HAS_CLAIM]-(sb:Source)
+WHERE ($source_id IS NULL OR sa.id = $source_id OR sb.id = $source_id)
+  AND ($line_id IS NULL OR EXISTS { (sa)-[:IN_LINE]->(:Line {id: $line_id}) }
+       OR EXISTS { (sb)-[:IN_LINE]->(:Line {id: $line_id}) })
+RETURN f {.*} AS f, a {.id, .text, .speaker} AS a, b {.id, .text, .speaker} AS b,
+       sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
+ORDER BY f.score DESC, f.id DESC
+LIMIT $limit
 """

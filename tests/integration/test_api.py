@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from http_server import free_port, running_api
 from pydantic import SecretStr
 
+from api.serve import free_port, running_api
 from consilience.services import Services
 from consilience.settings import Settings
 from investigators.registry import preset
@@ -177,6 +177,19 @@ def test_auth_on_writes_and_optional_reads(client: httpx.Client, graph: Services
     assert ok.status_code == 200 and ok.json()["status"] == "dismissed"
     for path in ("/ingest/text", "/confidences/update"):
         _error(client.post(path, json={}), 401)
+    upd = client.post(
+        "/confidences/update", params={"everything": "true"}, headers={"X-API-Key": KEY}
+    )
+    assert upd.status_code == 200 and upd.json()["mode"] == "full"
+    sid = client.get("/sources").json()["items"][0]["id"]
+    _error(client.post(f"/sources/{sid}/retract", json={"reason": "x"}), 401)
+    ret = client.post(
+        f"/sources/{sid}/retract", json={"reason": "withdrawn"}, headers={"X-API-Key": KEY}
+    )
+    assert ret.status_code == 200 and ret.json()["mode"] == "retraction"
+    assert client.get(f"/sources/{sid}").json()["retracted"] is True
+    back = client.post(f"/sources/{sid}/retract", json={"undo": True}, headers={"X-API-Key": KEY})
+    assert back.status_code == 200 and client.get(f"/sources/{sid}").json()["retracted"] is False
     no_keys = graph.settings.model_copy(deep=True)
     no_keys.api.keys = []
     with running_api(no_keys, graph) as url:

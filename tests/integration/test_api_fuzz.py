@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from http_server import running_api
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
+from api.serve import running_api
 from consilience.services import Services
 from investigators.registry import preset
 from investigators.runner import Runner

@@ -238,3 +238,48 @@ def test_cli_case_evaluate_json_csv_gsn(
     assert "Assumptions relied on" in out.stdout and (tmp_path / "g.yaml").exists()
     out = cli.invoke(app, ["case", "evaluate", str(tmp_path / "missing.yaml")], env=env)
     assert out.exit_code == 2 and "No safety-case file" in out.output
+
+
+def test_learning_from_graph_verdicts_and_cli_report(
+    clean_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import random
+
+    from calibration.learn import learn
+    from calibration.updater import load_maps
+    from consilience.cli import app
+    from kg import investigation_store
+
+    svc = clean_services
+    db = svc.driver()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
+    with db.session() as s:
+        ids = [r["id"] for r in s.run("MATCH (c:Claim) RETURN c.id AS id ORDER BY id")]
+    rng = random.Random(3)
+    rows, verdicts = [], []
+    for i in range(80):
+        score = rng.uniform(0.05, 0.95)
+        props = {"kind": "contradicts", "score": score, "investigator": "synthetic",
+                 "version": "1", "rationale": "synthetic", "independent": True}  # fmt: skip
+        rows.append({"id": f"fnd_syn_{i:03d}", "a_id": ids[0], "b_id": ids[1], "props": props})
+        verdicts.append(("confirmed" if rng.random() < score else "dismissed", f"fnd_syn_{i:03d}"))
+    investigation_store.write_findings(db, rows, [], "test")
+    for status, fid in verdicts[:10]:
+        investigation_store.set_verdict(db, fid, status, "bob", "")
+    report, maps = learn(db, store=False)
+    syn = next(r for r in report.investigators if r.investigator == "synthetic")
+    assert not syn.fitted and "need at least 20" in (syn.message or "") and not maps
+
+    for status, fid in verdicts[10:]:
+        investigation_store.set_verdict(db, fid, status, "bob", "")
+    monkeypatch.setenv("CONSILIENCE_DATA_DIR", str(svc.settings.data_dir))
+    if svc.settings.neo4j.lib_dir:
+        monkeypatch.setenv("CONSILIENCE_NEO4J__LIB_DIR", str(svc.settings.neo4j.lib_dir))
+    out = CliRunner().invoke(app, ["calibration", "fit", "--out", str(tmp_path / "rep")])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "rep" / "reliability.png").read_bytes()[:4] == b"\x89PNG"
+    data = json.loads((tmp_path / "rep" / "calibration.json").read_text())
+    syn = next(r for r in data["investigators"] if r["investigator"] == "synthetic")
+    assert syn["fitted"] and syn["n"] == 80 and 0 <= syn["calibrated"]["brier"] <= 1
+    assert "synthetic" in load_maps(db)  # stored, so confidences now use it
+    assert "Stored 1 map(s)" in out.stdout

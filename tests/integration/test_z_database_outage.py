@@ -48,7 +48,8 @@ def test_stop_mid_run_then_rerun_finishes(clean_services: Services, tmp_path: Pa
 
 def test_api_answers_503_while_the_database_is_stopped(clean_services: Services) -> None:
     import httpx
-    from http_server import running_api
+
+    from api.serve import running_api
 
     settings = clean_services.settings
     if settings.uses_external_db:

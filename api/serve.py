@@ -1,4 +1,4 @@
-"""Run the real API with uvicorn on a free local port, in a thread (real HTTP for tests)."""
+"""Run the real API with uvicorn on a free local port in a thread (tests, benchmarks)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,168 @@
+"""bench/api: latency of the main read endpoints under concurrent clients, as a ratio to the
+same Cypher run directly through the driver (same graph, same concurrency, same run).
+
+Graph: 10,000 synthetic claims (200 sources, 40 lines), 3,000 findings, confidences computed.
+Each endpoint is called REQUESTS times by CLIENTS concurrent clients over real HTTP
+(`consilience serve` in its own process, keep-alive clients); the baseline runs the
+endpoint's Cypher statements with the driver from the same number of threads and reads every
+record.
+
+Usage: python -m bench.api [--claims 10000] [--clients 8] [--requests 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from api.serve import free_port
+from bench.calibration import _build
+from bench.harness import bench_services
+from calibration.updater import ConfidenceUpdater
+from consilience.settings import Settings
+from queries.cypher import confidence as cq
+from queries.cypher import findings as fq
+from queries.cypher import graph as gq
+from queries.cypher import search as sq
+
+
+@contextmanager
+def serve_process(settings: Settings) -> Iterator[str]:
+    """`consilience serve` in its own process (the clients here must not share its GIL)."""
+    port = free_port()
+    env = {**os.environ, "CONSILIENCE_DATA_DIR": str(settings.data_dir)}  # noqa: TID251
+    if settings.neo4j.lib_dir:
+        env["CONSILIENCE_NEO4J__LIB_DIR"] = str(settings.neo4j.lib_dir)
+    exe = Path(sys.executable).with_name("consilience")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("`consilience serve` did not start")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _timed(n: int, clients: int, call: Callable[[int], None]) -> list[float]:
+    def one(i: int) -> float:
+        t = time.perf_counter()
+        call(i)
+        return time.perf_counter() - t
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(one, range(min(20, n))))  # warm-up: plans cached, connections open
+        return list(pool.map(one, range(n)))
+
+
+def _pct(xs: list[float], q: float) -> float:
+    return statistics.quantiles(xs, n=100)[int(q) - 1] * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--claims", type=int, default=10_000)
+    ap.add_argument("--findings", type=int, default=3_000)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--requests", type=int, default=400)
+    args = ap.parse_args()
+    rng = random.Random(5)
+    with bench_services("api") as svc:
+        ids = _build(svc, args.claims, args.findings, rng)
+        db = svc.driver()
+        ConfidenceUpdater(db).update(everything=True)
+        with db.session() as s:
+            touched = [
+                r["id"] for r in s.run("MATCH (:Finding)-[:ABOUT]->(c:Claim) RETURN c.id AS id")
+            ]
+        picks = [rng.choice(touched) for _ in range(args.requests)]
+        settings = svc.settings.model_copy(deep=True)
+
+        def raw(*statements: tuple[str, dict[str, object]]) -> Callable[[int], None]:
+            """The endpoint's Cypher statements, run through the driver, records read."""
+
+            def run(i: int) -> None:
+                with db.session(default_access_mode="READ") as s:
+                    for query, params in statements:
+                        p = {k: (v(i) if callable(v) else v) for k, v in params.items()}
+                        list(s.run(query, **p))  # type: ignore[arg-type]
+
+            return run
+
+        page = {"kind": None, "status": None, "min_score": 0.0, "independent": None,
+                "source_id": None, "line_id": None, "after": None, "limit": 21}  # fmt: skip
+
+        cases: list[tuple[str, Callable[[int], str], Callable[[int], None]]] = [
+            ("GET /findings?limit=20", lambda i: "/findings?limit=20",
+             raw((fq.LIST_FINDINGS, {**page, "claim_ids": None}))),
+            ("GET /findings?claim_id=…", lambda i: f"/findings?claim_id={picks[i]}",
+             raw((fq.LIST_FINDINGS_FOR_CLAIMS, {**page, "claim_ids": lambda i: [picks[i]]}))),
+            ("GET /claims/{id} (3 queries)", lambda i: f"/claims/{picks[i]}",
+             raw((gq.GET_CLAIM, {"id": lambda i: picks[i]}),
+                 (cq.CLAIM_CONFIDENCE, {"id": lambda i: picks[i]}),
+                 (fq.LIST_FINDINGS_FOR_CLAIMS, {**page, "claim_ids": lambda i: [picks[i]],
+                                                "limit": 51}))),
+            ("GET /confidences?limit=50", lambda i: "/confidences?limit=50",
+             raw((cq.CONFIDENCES, {"critical": None, "source_id": None, "min_p": 0.0,
+                                   "max_p": 1.0, "with_evidence": False, "order": "highest",
+                                   "skip": 0, "limit": 51}))),
+            ("GET /claims/search (full-text)",
+             lambda i: f"/claims/search?q=monitoring+{i % 97}&mode=fulltext",
+             raw((sq.FULLTEXT_SEARCH_CLAIMS, {"terms": lambda i: f"monitoring {i % 97}",
+                                              "k": 10}))),
+        ]  # fmt: skip
+        rows = []
+        with serve_process(settings) as url:
+            local = __import__("threading").local()
+
+            def client() -> httpx.Client:
+                if not hasattr(local, "c"):
+                    local.c = httpx.Client(base_url=url, timeout=60)
+                return local.c
+
+            for name, path, direct in cases:
+
+                def call(i: int, path: Callable[[int], str] = path) -> None:
+                    r = client().get(path(i))
+                    r.raise_for_status()
+
+                api_t = _timed(args.requests, args.clients, call)
+                drv_t = _timed(args.requests, args.clients, direct)
+                rows.append((name, _pct(api_t, 50), _pct(api_t, 95), _pct(drv_t, 50),
+                             _pct(drv_t, 95)))  # fmt: skip
+    print(
+        f"bench/api: {len(ids):,} claims, {args.findings:,} findings; {args.clients} concurrent "
+        f"clients x {args.requests} requests per endpoint (ms)"
+    )
+    print(f"  {'endpoint':34} {'API p50':>8} {'API p95':>8} {'drv p50':>8} {'drv p95':>8} "
+          f"{'p50 x':>6} {'p95 x':>6}")  # fmt: skip
+    for name, a50, a95, d50, d95 in rows:
+        print(f"  {name:34} {a50:8.1f} {a95:8.1f} {d50:8.1f} {d95:8.1f} {a50 / d50:6.2f} "
+              f"{a95 / d95:6.2f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
