@@ -105,6 +105,13 @@ def render_case(console: Console, ev: CaseEvaluation, *, details: bool = True) -
                     f"{pad}    [red]✗ open contradiction[/] (moves top goal {c.swing:+.3f}): "
                     f"“{c.against.quote[:120]}” — {c.against.source_title[:50]}"
                 )
+    leaves = [n.leaf for n in ev.nodes if n.leaf]
+    backed = sum(1 for leaf in leaves if leaf.supporting_lines)
+    console.print(
+        f"{backed} of {len(leaves)} leaves have support from another line of research; the "
+        "others stand on their priors (claim kind, hedging, source kind) until other documents "
+        "bear on them."
+    )
     if ev.assumptions:
         console.print("[bold]Assumptions relied on[/] (never scored as evidence)")
         for a in ev.assumptions:
