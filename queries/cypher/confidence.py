@@ -12,6 +12,8 @@ WHERE c.confidence IS NOT NULL
   AND c.confidence <= $max_p AND c.confidence >= $min_p
   AND (NOT $with_evidence OR c.confidence_lines > 0 OR c.confidence_oppose_lines > 0
        OR c.confidence_contested)
+WITH s, c ORDER BY CASE $order WHEN 'lowest' THEN c.confidence ELSE -c.confidence END, c.id
+SKIP $skip LIMIT $limit
 RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
        c.confidence AS p, c.confidence_low AS low, c.confidence_high AS high,
        c.confidence_lines AS support_lines, c.confidence_oppose_lines AS oppose_lines,
@@ -19,8 +21,7 @@ RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_t
        coalesce(c.confidence_contested, false) AS contested,
        coalesce(c.safety_critical, false) AS safety_critical,
        toString(c.confidence_at) AS computed_at
-ORDER BY CASE $order WHEN 'lowest' THEN c.confidence ELSE -c.confidence END, c.id
-SKIP $skip LIMIT $limit
+ORDER BY CASE $order WHEN 'lowest' THEN p ELSE -p END, claim_id
 """
 
 CLAIM_CONFIDENCE: LiteralString = """
