@@ -59,6 +59,8 @@ def _skip_reason(c: ClaimFacts, e: Evidence, direction: str | None) -> str | Non
         return "dismissed by a reviewer"
     if e.other_retracted:
         return "the other side's source was retracted"
+    if direction in ("support", "oppose") and e.other_claim_id is None:
+        return "the other side no longer exists"
     if direction is None:
         return f"{e.kind} is not evidence about the claim's truth"
     if direction == "support" and c.line_id and e.other_line_id == c.line_id:

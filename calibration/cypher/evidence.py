@@ -37,11 +37,12 @@ OPTIONAL MATCH (s:CalibrationState {name: $name})
 RETURN toString(s.last_run) AS last_run
 """
 
-# Claims to recompute since the last update: new or changed evidence (count differs, finding
-# written or reviewed), a retraction, or a source that moved to another line of research.
+# Claims to recompute since the last update: never derived, evidence removed (kg marks them
+# `confidence_stale`), a finding written or reviewed, a retraction, or a source that moved to
+# another line of research.
 DIRTY_CLAIMS: LiteralString = """
 MATCH (c:Claim)
-WHERE c.confidence IS NULL OR c.confidence_evidence <> COUNT { (c)<-[:ABOUT]-(:Finding) }
+WHERE c.confidence IS NULL OR c.confidence_stale = true
 RETURN c.id AS id
 UNION
 MATCH (f:Finding) WHERE f.updated_at > datetime($since)

@@ -13,6 +13,7 @@ SET c.confidence = row.p, c.confidence_low = row.low, c.confidence_high = row.hi
     c.confidence_contested = row.contested, c.confidence_derivation = row.derivation,
     c.confidence_evidence = row.n_findings, c.safety_critical = row.safety_critical,
     c.confidence_at = datetime()
+REMOVE c.confidence_stale
 WITH c, row WHERE row.changed
 CREATE (h:ConfidenceSnapshot {claim_id: row.id, at: datetime(), p: row.p, low: row.low,
         high: row.high, reason: row.reason, derivation: row.derivation})

@@ -49,6 +49,13 @@ DELETE_STALE_SPANS: LiteralString = """
 MATCH (s:Source {id: $source_id})-[:HAS_PASSAGE]->(p:Passage)
 WHERE NOT p.id IN $passage_ids
 OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+CALL (c) {
+  // findings about a removed claim go too; the claims on their other side must be re-derived
+  OPTIONAL MATCH (c)<-[:ABOUT]-(f:Finding)
+  OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim)
+  SET o.confidence_stale = true
+  DETACH DELETE f
+}
 DETACH DELETE c, p
 """
 
@@ -76,6 +83,12 @@ DELETE_SOURCE: LiteralString = """
 MATCH (s:Source {id: $id})
 OPTIONAL MATCH (s)-[:HAS_PASSAGE]->(p:Passage)
 OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+CALL (c) {
+  OPTIONAL MATCH (c)<-[:ABOUT]-(f:Finding)
+  OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim)
+  SET o.confidence_stale = true
+  DETACH DELETE f
+}
 DETACH DELETE c, p, s
 """
 

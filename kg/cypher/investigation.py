@@ -60,6 +60,8 @@ MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
 
 DELETE_OPEN_FINDINGS: LiteralString = """
 MATCH (f:Finding) WHERE f.status = 'open' AND f.investigator IN $investigators
+OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
+SET c.confidence_stale = true
 DETACH DELETE f
 """
 

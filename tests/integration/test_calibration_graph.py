@@ -283,3 +283,26 @@ def test_learning_from_graph_verdicts_and_cli_report(
     assert syn["fitted"] and syn["n"] == 80 and 0 <= syn["calibrated"]["brier"] <= 1
     assert "synthetic" in load_maps(db)  # stored, so confidences now use it
     assert "Stored 1 map(s)" in out.stdout
+
+
+def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    db = svc.driver()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
+    update_confidences(db, everything=True)
+    probes = _claim_id(svc, PROBES, "Monitoring results")
+    assert claim_confidence(db, probes).oppose_lines == 1
+    (tmp_path / "reply.md").write_text("# A reply from another lab\n\nWe study something else.\n")
+    svc.ingestor().ingest_paths([str(tmp_path / "reply.md")])  # same path: replaces the source
+    inc = update_confidences(db)
+    after = claim_confidence(db, probes)
+    assert after.oppose_lines == 0 and not after.contested
+    assert inc.mode == "incremental" and inc.computed >= 1
+    with db.session() as s:
+        orphans = s.run(
+            "MATCH (f:Finding) WHERE COUNT { (f)-[:ABOUT]->(:Claim) } < 2 "
+            "AND f.kind IN ['contradicts', 'converges_with'] RETURN count(f) AS n"
+        ).single()
+    assert orphans is not None and orphans["n"] == 0

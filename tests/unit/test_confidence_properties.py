@@ -32,6 +32,7 @@ def _ev(i: int, kind: str, score: float, line: str, status: str = "open") -> Evi
         score=score,
         status=status,
         independent=True,
+        other_claim_id=f"c-{line}-{i}",
         other_source_id=f"s-{line}-{i}",
         other_line_id=line,
     )
@@ -136,3 +137,12 @@ def test_interval_brackets_the_mean_and_open_contradictions_widen_it(f, evidence
     assert 0.0 <= c.low <= c.p <= c.high <= 1.0
     ids = {e.finding_id for e in evidence if e.kind == "contradicts" and e.status == "open"}
     assert c.contested == bool(ids)
+
+
+@given(facts_st, evidence_st)
+def test_evidence_whose_other_side_was_deleted_counts_for_nothing(f, evidence) -> None:
+    orphan = _ev(30_000, "converges_with", 1.0, "L7", "confirmed").model_copy(
+        update={"other_claim_id": None}
+    )
+    before, after = derive(f, evidence), derive(f, [*evidence, orphan])
+    assert (after.p, after.low, after.high) == (before.p, before.low, before.high)
