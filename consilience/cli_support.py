@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -13,7 +14,8 @@ from consilience.errors import ConsilienceError
 from consilience.services import Services, build_services
 from consilience.settings import Settings, load_settings
 
-console = Console()
+# Piped output (logs, CI) gets 120 columns instead of rich's 80, so tables keep their titles.
+console = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
 
 

@@ -77,10 +77,11 @@ def render_stats(console: Console, st: GraphStats) -> None:
 
 def render_sources(console: Console, st: GraphStats) -> None:
     t = Table(title=f"Sources ({len(st.sources)})")
-    t.add_column("title", no_wrap=True, overflow="ellipsis", max_width=60)
-    for col in ("kind", "date", "file"):
-        t.add_column(col, no_wrap=True)
-    t.add_column("claims", justify="right")
+    t.add_column("title", no_wrap=True, overflow="ellipsis", max_width=48)
+    t.add_column("kind", no_wrap=True, overflow="ellipsis", max_width=12)
+    t.add_column("date", no_wrap=True, min_width=10)
+    t.add_column("file", no_wrap=True, overflow="ellipsis", max_width=26)
+    t.add_column("claims", justify="right", no_wrap=True, min_width=6)
     for s in st.sources:
         t.add_row(
             s.title[:70], s.kind, (s.date or "")[:10], Path(s.path or "").name, str(s.n_claims)
