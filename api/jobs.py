@@ -77,9 +77,5 @@ class JobRegistry:
             raise NotFoundError(f"No job {job_id!r}.", "Jobs are kept in memory until restart.")
         return job.model_copy()
 
-    def wait_idle(self, timeout_s: float = 60.0) -> None:
-        """Block until queued jobs are done (tests and shutdown)."""
-        self._pool.submit(lambda: None).result(timeout=timeout_s)
-
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -85,14 +85,11 @@ class ConfidenceUpdater:
                     )
                     yield facts, [Evidence(**e) for e in d["evidence"]], d
 
-    def derive_rows(
-        self, ids: list[str], weigh: Weigher, reason: str
-    ) -> tuple[list[dict[str, object]], list[Confidence]]:
+    def derive_rows(self, ids: list[str], weigh: Weigher, reason: str) -> list[dict[str, object]]:
+        """The rows `kg.calibration_store.write_confidences` stores, one per claim."""
         rows: list[dict[str, object]] = []
-        out: list[Confidence] = []
         for facts, evidence, d in self.load(ids):
             conf = derive(facts, evidence, weigh)
-            out.append(conf)
             rows.append(
                 {
                     "id": conf.claim_id,
@@ -110,12 +107,12 @@ class ConfidenceUpdater:
                     "reason": reason,
                 }
             )
-        return rows, out
+        return rows
 
     def recompute(self, ids: list[str], reason: str, mode: str) -> UpdateReport:
         """Derive and store the confidences of exactly these claims."""
         ids = sorted(set(ids))
-        rows, _ = self.derive_rows(ids, weigher_for(load_maps(self.driver)), reason)
+        rows = self.derive_rows(ids, weigher_for(load_maps(self.driver)), reason)
         calibration_store.write_confidences(self.driver, rows, self.batch)
         return UpdateReport(
             computed=len(rows), changed=sum(1 for r in rows if r["changed"]), mode=mode

@@ -7,7 +7,7 @@ from pathlib import Path
 from neo4j import Driver
 
 from calibration.case.evaluate import evaluate_case
-from calibration.case.load import load_case, parse_case
+from calibration.case.load import check_structure, load_case, parse_case
 from calibration.case.model import SafetyCase
 from calibration.case.result import CaseEvaluation
 
@@ -22,3 +22,9 @@ def evaluate_case_text(db: Driver, text: str) -> tuple[SafetyCase, CaseEvaluatio
     """Parse a case given as text (YAML or JSON) and evaluate it."""
     case = parse_case(text)
     return case, evaluate_case(db, case)
+
+
+def evaluate_case_object(db: Driver, case: SafetyCase) -> CaseEvaluation:
+    """Evaluate a case already validated as a model (the API's JSON form)."""
+    check_structure(case)
+    return evaluate_case(db, case)

@@ -17,6 +17,7 @@ from queries.models import (
     ConfidenceSummary,
     Page,
 )
+from queries.paging import offset_of, offset_page
 
 
 def list_confidences(
@@ -33,7 +34,7 @@ def list_confidences(
 ) -> Page[ConfidenceRow]:
     """Stored confidences, highest (or lowest) first; `with_evidence` keeps claims that other
     documents support, oppose or contradict. The cursor is the offset of the next page."""
-    skip = int(cursor) if cursor and cursor.isdigit() else 0
+    skip = offset_of(cursor)
     with db.session(default_access_mode="READ") as s:
         rows = [
             ConfidenceRow(**r.data())
@@ -49,8 +50,7 @@ def list_confidences(
                 limit=limit + 1,
             )
         ]
-    more = len(rows) > limit
-    return Page[ConfidenceRow](items=rows[:limit], next_cursor=str(skip + limit) if more else None)
+    return offset_page(rows, skip, limit)
 
 
 def claim_confidence(db: Driver, claim_id: str) -> ClaimConfidence:

@@ -13,6 +13,7 @@ from consilience.errors import InvalidInputError, NotFoundError
 from kg import investigation_store
 from queries.cypher import findings as q
 from queries.models import FindingRow, FindingSide, Page
+from queries.paging import keyset_page
 
 
 def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
@@ -98,9 +99,7 @@ def list_findings(
                 limit=limit + 1,
             )
         ]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[FindingRow](items=rows, next_cursor=_cursor(rows[-1]) if more else None)
+    return keyset_page(rows, limit, key=_cursor)
 
 
 def iter_findings(db: Driver, *, page_size: int = 500, **filters: object) -> Iterator[FindingRow]:

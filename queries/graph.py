@@ -12,16 +12,15 @@ from queries.cypher import graph as q
 from queries.cypher import stats as stats_q
 from queries.findings import list_findings
 from queries.models import ClaimDetail, EvidenceTrail, LineRow, Page, SourceDetail, SourceRow
+from queries.paging import keyset_page, offset_of, offset_page
 
 
 def list_sources(db: Driver, *, limit: int = 100, cursor: str | None = None) -> Page[SourceRow]:
     """Sources, largest first; the cursor is the offset of the next page."""
-    skip = int(cursor) if cursor and cursor.isdigit() else 0
+    skip = offset_of(cursor)
     with db.session(default_access_mode="READ") as s:
         rows = [SourceRow(**r.data()) for r in s.run(stats_q.SOURCES)]
-    page = rows[skip : skip + limit]
-    more = skip + limit < len(rows)
-    return Page[SourceRow](items=page, next_cursor=str(skip + limit) if more else None)
+    return offset_page(rows[skip : skip + limit + 1], skip, limit)
 
 
 def get_source(db: Driver, source_id: str) -> SourceDetail:
@@ -56,6 +55,4 @@ def list_lines(db: Driver, *, limit: int = 100, cursor: str | None = None) -> Pa
     """Lines of research (groups of dependent sources), keyset-paginated by id."""
     with db.session(default_access_mode="READ") as s:
         rows = [LineRow(**r.data()) for r in s.run(q.LIST_LINES, after=cursor, limit=limit + 1)]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[LineRow](items=rows, next_cursor=rows[-1].id if more else None)
+    return keyset_page(rows, limit, key=lambda r: r.id)

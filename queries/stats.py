@@ -26,3 +26,10 @@ def graph_stats(db: Driver) -> GraphStats:
         claims_by_hedge=hedges,
         lost_content_claims=lost,
     )
+
+
+def claim_count(db: Driver) -> int:
+    """Claims in the graph (from the count store: cheap enough for a health check)."""
+    with db.session(default_access_mode="READ") as s:
+        rec = s.run(q.CLAIM_COUNT).single()
+    return int(rec["count"]) if rec else 0

@@ -14,6 +14,7 @@ import pytest
 
 from consilience.services import Services, build_services
 from consilience.settings import Settings
+from tests.graph_reset import reset_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -66,13 +67,7 @@ def services(settings: Settings) -> Iterator[Services]:
 @pytest.fixture()
 def clean_services(services: Services) -> Services:
     """Services over an emptied graph and FAISS index."""
-    with services.driver().session() as s:
-        s.run(
-            "MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
-        ).consume()
-    services._index = None
-    shutil.rmtree(services.settings.faiss_dir, ignore_errors=True)
-    return services
+    return reset_graph(services)
 
 
 @pytest.fixture(scope="session")

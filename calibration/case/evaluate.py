@@ -36,13 +36,7 @@ SEARCH_HINT = 'Find the claim with `consilience search "words"` and use its id o
 
 
 def _quote(r: dict[str, Any]) -> Quote:
-    return Quote(
-        claim_id=r["id"] if "id" in r else r["claim_id"],
-        quote=r["text"] if "text" in r else r["quote"],
-        source_id=r["source_id"],
-        source_title=r["source_title"],
-        source_path=r["source_path"],
-    )
+    return Quote(**{k: r[k] for k in Quote.model_fields})
 
 
 def resolve_leaves(driver: Driver, case: SafetyCase) -> dict[str, dict[str, Any]]:
@@ -125,11 +119,11 @@ def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
     weigh = weigher_for(load_maps(driver))
     updater = ConfidenceUpdater(driver)
     inputs = {
-        f.id: (f, ev) for f, ev, _ in updater.load(sorted({r["id"] for r in claims.values()}))
+        f.id: (f, ev) for f, ev, _ in updater.load(sorted({r["claim_id"] for r in claims.values()}))
     }
     confs = {cid: derive(f, ev, weigh) for cid, (f, ev) in inputs.items()}
     leaf_p = {
-        nid: (confs[r["id"]].p, confs[r["id"]].low, confs[r["id"]].high)
+        nid: (confs[r["claim_id"]].p, confs[r["claim_id"]].low, confs[r["claim_id"]].high)
         for nid, r in claims.items()
     }
     tree = _Tree(case, leaf_p)
@@ -138,13 +132,13 @@ def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
     leaves: dict[str, Leaf] = {}
     with driver.session(default_access_mode="READ") as s:
         for nid, r in claims.items():
-            conf = confs[r["id"]]
-            frows = {x["finding_id"]: x.data() for x in s.run(q.LEAF_FINDINGS, id=r["id"])}
+            conf = confs[r["claim_id"]]
+            frows = {x["finding_id"]: x.data() for x in s.run(q.LEAF_FINDINGS, id=r["claim_id"])}
             contradictions = []
             for fid, fr in frows.items():
                 if fr["kind"] != "contradicts" or fr["status"] != "open":
                     continue
-                f, ev = inputs[r["id"]]
+                f, ev = inputs[r["claim_id"]]
                 confirmed = [
                     e.model_copy(update={"status": "confirmed"}) if e.finding_id == fid else e
                     for e in ev

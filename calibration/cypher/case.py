@@ -8,7 +8,7 @@ CLAIM_BY_ID: LiteralString = """
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: $id})
 USING INDEX c:Claim(id)
 OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
-RETURN c.id AS id, c.text AS text, s.id AS source_id, s.title AS source_title,
+RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
        s.path AS source_path, l.id AS line_id, l.name AS line_name
 """
 
@@ -18,7 +18,7 @@ WHERE toLower(c.text) CONTAINS toLower($quote)
   AND ($source IS NULL OR toLower(s.title) CONTAINS toLower($source)
        OR toLower(s.path) CONTAINS toLower($source))
 OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
-RETURN c.id AS id, c.text AS text, s.id AS source_id, s.title AS source_title,
+RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
        s.path AS source_path, l.id AS line_id, l.name AS line_name
 ORDER BY s.id, c.start
 LIMIT 20

@@ -33,3 +33,5 @@ MATCH (c:Claim) RETURN c.hedge AS label, count(*) AS count ORDER BY count DESC
 LOST_CONTENT_CLAIMS: LiteralString = """
 MATCH (c:Claim {lost_content: true}) RETURN count(c) AS count
 """
+
+CLAIM_COUNT: LiteralString = "RETURN COUNT { (:Claim) } AS count"

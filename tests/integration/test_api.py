@@ -17,6 +17,7 @@ from consilience.settings import Settings
 from investigators.registry import preset
 from investigators.runner import Runner
 from queries.confidence import update_confidences
+from tests.graph_reset import reset_graph
 
 KEY = "test-key-0123456789"
 POST = """# Monitoring results
@@ -68,13 +69,7 @@ def _error(r: httpx.Response, status: int) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Services:
-    svc = services
-    with svc.driver().session() as s:
-        s.run("MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
-    svc._index = None
-    import shutil
-
-    shutil.rmtree(svc.settings.faiss_dir, ignore_errors=True)
+    svc = reset_graph(services)
     tmp = tmp_path_factory.mktemp("api-docs")
     for name, text in (("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE)):
         (tmp / name).write_text(text)

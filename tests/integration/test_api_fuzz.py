@@ -18,6 +18,7 @@ from consilience.services import Services
 from investigators.registry import preset
 from investigators.runner import Runner
 from queries.confidence import update_confidences
+from tests.graph_reset import reset_graph
 
 KEY = "fuzz-key-0123456789"
 DOC = """# Monitoring results
@@ -34,10 +35,7 @@ Linear probes do not detect deceptive behaviour in most transcripts we examined.
 
 @pytest.fixture(scope="module")
 def live_url(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    svc = services
-    with svc.driver().session() as s:
-        s.run("MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
-    svc._index = None
+    svc = reset_graph(services)
     tmp: Path = tmp_path_factory.mktemp("fuzz-docs")
     (tmp / "a.md").write_text(DOC)
     (tmp / "b.md").write_text(REPLY)

@@ -15,6 +15,7 @@ from queries import bloom
 from queries.confidence import update_confidences
 from queries.findings import list_findings, record_verdict
 from queries.sources import retract_source
+from tests.graph_reset import reset_graph
 
 PAPER = """---
 title: Probe robustness
@@ -51,10 +52,7 @@ PARAMS = {"claim": "Linear probes", "topic": "probes", "source": "Probe robustne
 
 @pytest.fixture(scope="module")
 def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Services:
-    svc = services
-    with svc.driver().session() as s:
-        s.run("MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
-    svc._index = None
+    svc = reset_graph(services)
     tmp: Path = tmp_path_factory.mktemp("bloom-docs")
     for name, text in (("paper.md", PAPER), ("summary.md", SUMMARY), ("reply.md", REPLY)):
         (tmp / name).write_text(text)
