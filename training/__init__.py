@@ -1,0 +1,1 @@
+"""Training the project's own NLI cross-encoder (reproducible; CI never trains)."""

