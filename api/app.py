@@ -10,7 +10,18 @@ from fastapi import FastAPI
 from api.errors import install_error_handlers
 from api.jobs import JobRegistry
 from api.limits import BodyLimitMiddleware
-from api.routers import cases, claims, confidences, findings, health, ingest, lines, sources, stats
+from api.routers import (
+    cases,
+    claims,
+    confidences,
+    findings,
+    health,
+    ingest,
+    lines,
+    sources,
+    stats,
+    topics,
+)
 from consilience import __version__
 from consilience.services import Services, build_services
 from consilience.settings import Settings
@@ -50,7 +61,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for r in (health, stats, sources, claims, findings, lines, confidences, cases, ingest):
+    for r in (health, stats, sources, claims, findings, lines, topics, confidences, cases, ingest):
         app.include_router(r.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.api.max_body_mb * 1_000_000))
     return app

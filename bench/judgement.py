@@ -1,373 +1,240 @@
-"""Judgement quality on injected flaws: perturbed copies of real corpus claims.
+"""Judgement quality: the old cue detector against the new NLI judge, in one run.
 
-Families: negation, antonym swap, changed number, flipped quantifier, dropped hedge, and
-faithful paraphrases plus unperturbed copies as controls. Each perturbed claim is paired
-with its original (real embeddings, real offline investigator); recall per family, false
-alarms on the controls, and precision per family against an equal-sized control pool.
-Run: .venv/bin/python -m bench.judgement
+(a) held-out NLI files from shared/nli (never trained on): accuracy and contradiction ROC AUC
+(b) BIG-bench VitaminC and presuppositions_as_nli (evaluation only; `python -m bench.public_data`)
+(c) injected flaws on real claims of the benchmark sources (training perturbs other sources)
+(d) the labelled real cross-source pairs, test split: precision / recall / F1 per kind, misses
+(e) throughput in pairs/s on this machine
+Run: .venv/bin/python -m bench.judgement [--quick]
 """
 
 from __future__ import annotations
 
-import random
-import re
-from collections.abc import Callable
+import argparse
+import json
+import time
 from pathlib import Path
 
-from bench.harness import CORPUS
+from bench import judgement_sets as sets
+from bench.real_pairs import load as load_real
 from ingest.claims.numbers import extract_numbers
-from ingest.claims.rules import RuleExtractor
-from ingest.pipeline import Ingestor
-from investigators.base import CandidatePair, ClaimView, Independence
-from investigators.contradiction import ContradictionInvestigator
+from investigators.base import ClaimView
+from investigators.contradiction import cue_score
+from investigators.nli.judge import Judge, Judgement, Side
+from investigators.nli.model import NLIModel
 from kg.embedding import MiniLMEmbedder
 
-AUX = re.compile(r"\b(is|are|was|were|can|will|does|do|did|should|would|could|has|have|may)\b")
-# Injection antonyms are a DIFFERENT list from the detector's lexicon where possible, so
-# recall is not just the lexicon finding itself (overlapping pairs are noted in the output).
-INJECT_ANTONYMS = {
-    "increases": "decreases",
-    "improves": "worsens",
-    "higher": "lower",
-    "more": "less",
-    "better": "worse",
-    "large": "small",
-    "easy": "hard",
-    "likely": "unlikely",
-    "strong": "weak",
-    "helps": "hurts",
-    "safe": "unsafe",
-    "possible": "impossible",
-    "useful": "useless",
-    "important": "unimportant",
-    "faster": "slower",
-    "good": "bad",
-    "high": "low",
-    "many": "few",
-    "best": "worst",
-    "reduces": "increases",
-    "success": "failure",
-}
-QUANT = {"all": "no", "every": "no", "most": "few", "always": "never", "many": "few"}
-HEDGES = re.compile(
-    r"\b(?:might|may|could|probably|likely|perhaps|possibly|I think|"
-    r"seems to|roughly)\s*",
-    re.I,
-)
-PARAPHRASE = {
-    "shows": "demonstrates",
-    "show": "demonstrate",
-    "large": "big",
-    "use": "employ",
-    "uses": "employs",
-    "important": "significant",
-    "because": "since",
-    "however": "but",
-    "method": "approach",
-    "results": "findings",
-    "help": "aid",
-    "models": "systems",
-    "model": "system",
-    "get": "obtain",
-    "big": "large",
-}
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def negate(s: str) -> str | None:
-    m = AUX.search(s)
-    return s[: m.end()] + " not" + s[m.end() :] if m else None
-
-
-def antonym(s: str) -> str | None:
-    for w, o in INJECT_ANTONYMS.items():
-        if re.search(rf"\b{w}\b", s):
-            return re.sub(rf"\b{w}\b", o, s, count=1)
-    return None
-
-
-def number(s: str) -> str | None:
-    for q in extract_numbers(s):
-        if not q.illustrative and q.measured != "year" and q.value > 0:
-            new = q.value * 2.5
-            txt = f"{new:.2f}".rstrip("0").rstrip(".") if new % 1 else str(int(new))
-            raw = q.text
-            num = re.search(r"\d[\d,]*(?:\.\d+)?", raw)
-            if not num:
-                return None
-            return s.replace(raw, raw[: num.start()] + txt + raw[num.end() :], 1)
-    return None
-
-
-def quantifier(s: str) -> str | None:
-    for w, o in QUANT.items():
-        if re.search(rf"\b{w}\b", s, re.I):
-            return re.sub(rf"\b{w}\b", o, s, count=1, flags=re.I)
-    return None
-
-
-def drop_hedge(s: str) -> str | None:
-    new = HEDGES.sub("", s)
-    return new if new != s else None
-
-
-def paraphrase(s: str) -> str | None:
-    out, n = s, 0
-    for w, o in PARAPHRASE.items():
-        if re.search(rf"\b{w}\b", out):
-            out = re.sub(rf"\b{w}\b", o, out, count=1)
-            n += 1
-    return out if n else None
-
-
-FAMILIES: dict[str, Callable[[str], str | None]] = {
-    "negation": negate,
-    "antonym": antonym,
-    "number": number,
-    "quantifier": quantifier,
-    "dropped hedge": drop_hedge,
-    "paraphrase (control)": paraphrase,
-    "unperturbed (control)": lambda s: s,
-}
-SHOULD_FLAG = {"negation", "antonym", "number", "quantifier"}
-
-
-def corpus_claims(limit: int, seed: int = 7) -> list[str]:
-    ing = Ingestor(driver=None, embedder=None, extractor=RuleExtractor())  # type: ignore[arg-type]
-    texts = []
-    for f in sorted(CORPUS.glob("*.txt")):
-        for d in ing.build_records(Path(f), f.read_bytes())[1]:
-            texts += [c.normalized for c in d.claims if 8 <= len(c.normalized.split()) <= 60]
-    random.Random(seed).shuffle(texts)
-    return texts[:limit]
-
-
-def _pairs_vitaminc(n: int, seed: int) -> list[tuple[str, str, bool]]:
-    from bench.public_data import examples
-
-    rows = []
-    for e in examples("vitaminc_fact_verification"):
-        text = str(e["input"])
-        if "\nClaim:" not in text:
-            continue
-        evidence, claim = text.split("\nClaim:", 1)
-        evidence = evidence.split(":", 1)[1] if ":" in evidence[:80] else evidence
-        scores = e["target_scores"]
-        rows.append((evidence.strip(), claim.strip(), scores["False"] == 1))  # type: ignore[index]
-    return _stratified(rows, n, seed)
-
-
-def _pairs_presupposition(n: int, seed: int) -> list[tuple[str, str, bool]]:
-    from bench.public_data import examples
-
-    rows = []
-    for e in examples("presuppositions_as_nli"):
-        m = re.search(r"Sentence 1:(.*)\nSentence 2:(.*?)\n", str(e["input"]), re.S)
-        if m:
-            rows.append(
-                (m.group(1).strip(), m.group(2).strip(), e["target_scores"]["contradiction"] == 1)
-            )  # type: ignore[index]
-    return _stratified(rows, n, seed)
-
-
-def _stratified(
-    rows: list[tuple[str, str, bool]], n: int, seed: int
-) -> list[tuple[str, str, bool]]:
-    rng = random.Random(seed)
-    pos = [r for r in rows if r[2]]
-    neg = [r for r in rows if not r[2]]
-    share = len(pos) / len(rows)
-    k = min(len(pos), round(n * share))
-    return rng.sample(pos, k) + rng.sample(neg, min(len(neg), n - k))
-
-
-def public_nli(emb: MiniLMEmbedder, n: int = 1500) -> None:
-    """(b) Public data: contradiction vs rest, scored by the offline cue scorer."""
-    from sklearn.metrics import precision_score, recall_score, roc_auc_score
-
-    from investigators.contradiction import cue_score
-
-    print("\nbench/judgement (b) public NLI-style data (BIG-bench sdist; evaluation only)")
-    print(f"{'dataset':<28}{'pairs':>7}{'contra':>8}{'ROC AUC':>9}{'P@0.5':>7}{'R@0.5':>7}")
-    for name, rows in (
-        ("VitaminC (refutes vs rest)", _pairs_vitaminc(n, 3)),
-        ("presuppositions-as-NLI", _pairs_presupposition(n, 3)),
-    ):
-        va = emb.embed([a for a, _, _ in rows])
-        vb = emb.embed([b for _, b, _ in rows])
-        scores, labels = [], []
-        for i, (a, b, y) in enumerate(rows):
-
-            def view(cid: str, t: str) -> ClaimView:
-                return ClaimView(
-                    id=cid,
-                    text=t,
-                    normalized=t,
-                    kind="finding",
-                    hedge="none",
-                    numbers=extract_numbers(t),
-                    source_id=cid,
-                    source_title=cid,
-                    source_kind="paper",
-                )
-
-            score, _ = cue_score(view("a", a), view("b", b), float(va[i] @ vb[i]))
-            scores.append(score)
-            labels.append(y)
-        pred = [s >= 0.5 for s in scores]
-        auc = roc_auc_score(labels, scores)
-        p = precision_score(labels, pred, zero_division=0)
-        r = recall_score(labels, pred, zero_division=0)
-        print(f"{name:<28}{len(rows):>7}{sum(labels):>8}{auc:>9.3f}{p:>7.2f}{r:>7.2f}")
-    print(
-        "The cue scorer was built for short claims from one field; these pairs are general "
-        "Wikipedia/fiction text with contradictions the cues do not name: expect low recall."
+def _view(cid: str, t: str) -> ClaimView:
+    return ClaimView(
+        id=cid,
+        text=t,
+        normalized=t,
+        kind="finding",
+        hedge="none",
+        numbers=extract_numbers(t),
+        source_id=cid,
+        source_title=cid,
+        source_kind="paper",
     )
 
 
-def hand_labelled(emb: MiniLMEmbedder) -> None:
-    """(c) Hand-labelled corpus pairs (bench/data/corpus_pairs.jsonl): small and honest."""
-    import json
-
-    from investigators.convergence import ConvergenceInvestigator
-    from investigators.independence import SourceFacts, judge
-
-    ing = Ingestor(driver=None, embedder=None, extractor=RuleExtractor())  # type: ignore[arg-type]
-    docs = [
-        d for f in sorted(CORPUS.glob("*.txt")) for d in ing.build_records(f, f.read_bytes())[1]
+def old_scores(emb: MiniLMEmbedder, pairs: list[tuple[str, str]]) -> list[float]:
+    """The cue detector (contradiction-cues@1) as the runner used it: cues x similarity."""
+    va = emb.embed([a for a, _ in pairs])
+    vb = emb.embed([b for _, b in pairs])
+    return [
+        cue_score(_view("a", a), _view("b", b), float(va[i] @ vb[i]))[0]
+        for i, (a, b) in enumerate(pairs)
     ]
-    by_title = {d.source.title.casefold(): d.source.id for d in docs}
-    facts = {
-        d.source.id: SourceFacts(
-            id=d.source.id,
-            title=d.source.title,
-            kind=d.source.kind.value,
-            authors=frozenset(d.source.authors),
-            orgs=frozenset([d.source.organisation] if d.source.organisation else []),
-            summarises=frozenset(
-                [
-                    by_title[t]
-                    for t in [(d.source.summary_of_title or "").casefold()]
-                    if t in by_title
-                ]
-            ),
-        )
-        for d in docs
-    }
 
-    def find(fragment: str) -> ClaimView:
-        for d in docs:
-            for c in d.claims:
-                if fragment in c.text:
-                    return ClaimView(
-                        id=c.id,
-                        text=c.text,
-                        normalized=c.normalized,
-                        kind=c.kind.value,
-                        hedge=c.hedge.value,
-                        speaker=c.speaker,
-                        numbers=c.numbers,
-                        source_id=d.source.id,
-                        source_title=d.source.title,
-                        source_kind=d.source.kind.value,
-                    )
-        raise SystemExit(f"labelled fragment not found among claims: {fragment!r}")
 
-    rows = [
-        json.loads(line)
-        for line in (Path(__file__).parent / "data" / "corpus_pairs.jsonl").read_text().splitlines()
-    ]
-    cands = []
-    for r in rows:
-        a, b = find(r["a"]), find(r["b"])
-        va, vb = emb.embed([a.normalized, b.normalized])
-        cands.append(
-            CandidatePair(
-                a=a,
-                b=b,
-                similarity=float(va @ vb),
-                independence=judge(facts[a.source_id], facts[b.source_id]),
-            )
-        )
-    contra = {(v.a_id, v.b_id) for v in ContradictionInvestigator().investigate(cands)}
-    agree = {(v.a_id, v.b_id) for v in ConvergenceInvestigator().investigate(cands)}
-    table: dict[tuple[str, str], int] = {}
-    for r, p in zip(rows, cands, strict=True):
-        key = (p.a.id, p.b.id)
-        pred = "contradiction" if key in contra else "agreement" if key in agree else "neither"
-        table[(r["label"], pred)] = table.get((r["label"], pred), 0) + 1
-    labels = ("contradiction", "agreement", "neither")
-    print(
-        f"\nbench/judgement (c) hand-labelled corpus pairs ({len(rows)}): rows = label, "
-        "columns = offline prediction"
+def new_judgements(judge: Judge, pairs: list[tuple[str, str]]) -> list[Judgement]:
+    return judge.judge(
+        [(Side(a, extract_numbers(a)), Side(b, extract_numbers(b))) for a, b in pairs]
     )
-    print(f"{'':<15}" + "".join(f"{x:>15}" for x in labels))
-    for lab in labels:
-        print(f"{lab:<15}" + "".join(f"{table.get((lab, p), 0):>15}" for p in labels))
 
 
-def main(n: int = 600) -> None:
-    claims = corpus_claims(n)
-    emb = MiniLMEmbedder()
-    inv = ContradictionInvestigator()
-    rows: dict[str, tuple[int, int]] = {}
-    for fam, fn in FAMILIES.items():
-        pairs = [(c, p) for c in claims if (p := fn(c)) is not None]
-        if not pairs:
-            continue
-        va = emb.embed([a for a, _ in pairs])
-        vb = emb.embed([b for _, b in pairs])
-        cands = []
-        for i, (a, b) in enumerate(pairs):
+def _auc(y: list[bool], s: list[float]) -> float | None:
+    from sklearn.metrics import roc_auc_score
 
-            def view(cid: str, t: str, src: str) -> ClaimView:
-                hedge = "moderate" if HEDGES.search(t) else "none"
-                return ClaimView(
-                    id=cid,
-                    text=t,
-                    normalized=t,
-                    kind="finding",
-                    hedge=hedge,
-                    numbers=extract_numbers(t),
-                    source_id=src,
-                    source_title=src,
-                    source_kind="paper",
-                )
+    return float(roc_auc_score(y, s)) if 0 < sum(y) < len(y) else None
 
-            cands.append(
-                CandidatePair(
-                    a=view(f"a{i}", a, "orig"),
-                    b=view(f"b{i}", b, "copy"),
-                    similarity=float(va[i] @ vb[i]),
-                    independence=Independence(independent=True, reason="bench"),
-                )
-            )
-        flagged = len({v.a_id for v in inv.investigate(cands)})
-        rows[fam] = (flagged, len(pairs))
-    fp = rows["paraphrase (control)"][0] + rows["unperturbed (control)"][0]
-    neg = rows["paraphrase (control)"][1] + rows["unperturbed (control)"][1]
+
+def _f(x: float | None, w: int = 8) -> str:
+    return f"{x:>{w}.3f}" if x is not None else f"{'—':>{w}}"
+
+
+def section_ab(judge: Judge, emb: MiniLMEmbedder, cap: int, out: dict) -> None:
     print(
-        "bench/judgement (a) injected flaws: offline contradiction-cues@1, "
-        f"{len(claims)} real corpus claims, threshold {inv.threshold}"
+        "\n(a)/(b) NLI-style sets — contradiction ROC AUC (old cue detector | model A→B | judge)"
+        " and the model's 3-way accuracy"
     )
-    print(f"{'family':<24}{'pairs':>7}{'flagged':>9}{'recall/FA':>11}{'precision*':>12}")
-    for fam, (k, total) in rows.items():
-        rate = k / total
-        if fam in SHOULD_FLAG:
-            # precision against a control pool of the same size as this family
-            fp_scaled = fp / neg * total
-            prec = k / (k + fp_scaled) if k + fp_scaled else 0.0
-            print(f"{fam:<24}{total:>7}{k:>9}{rate:>11.2f}{prec:>12.2f}")
+    print(f"{'set':<38}{'pairs':>6}{'contra':>7}{'old AUC':>8}{'mdl AUC':>8}{'judge':>8}{'acc':>7}")
+    groups = {**sets.held_out_nli(cap), **sets.bigbench(cap)}
+    for name, rows in groups.items():
+        pairs = [(p, h) for p, h, _ in rows]
+        y = [lab == "contradiction" for _, _, lab in rows]
+        old = old_scores(emb, pairs)
+        js = new_judgements(judge, pairs)
+        mdl = [j.ab.contradiction for j in js]
+        new = [j.p_contradiction for j in js]
+        pred = [
+            max(
+                ("entailment", j.ab.entailment),
+                ("neutral", j.ab.neutral),
+                ("contradiction", j.ab.contradiction),
+                key=lambda t: t[1],
+            )[0]
+            for j in js
+        ]
+        acc = sum(p == lab for p, (_, _, lab) in zip(pred, rows, strict=True)) / len(rows)
+        r = {
+            "pairs": len(rows),
+            "contradictions": sum(y),
+            "old_auc": _auc(y, old),
+            "model_auc": _auc(y, mdl),
+            "judge_auc": _auc(y, new),
+            "accuracy": acc,
+        }
+        out[name] = r
+        print(
+            f"{name[:37]:<38}{len(rows):>6}{sum(y):>7}{_f(r['old_auc'])}{_f(r['model_auc'])}"
+            f"{_f(r['judge_auc'])}{acc:>7.3f}"
+        )
+    if not any(k.startswith("BIG-bench") for k in groups):
+        print("(b) skipped: run `.venv/bin/python -m bench.public_data` first to fetch BIG-bench.")
+
+
+def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
+    fams = sets.injected()
+    print("\n(c) injected flaws on real claims of held-out sources — flagged as contradiction")
+    print(f"{'family':<18}{'pairs':>6}{'old recall':>11}{'new recall':>11}{'new prec*':>10}")
+    res: dict[str, tuple[int, int, int]] = {}
+    for fam, pairs in fams.items():
+        old = sum(s >= 0.5 for s in old_scores(emb, pairs))
+        new = sum(j.kind == "contradicts" for j in new_judgements(judge, pairs))
+        res[fam] = (len(pairs), old, new)
+    ctrl_n = sum(res[c][0] for c in sets.CONTROLS)
+    ctrl_fp = sum(res[c][2] for c in sets.CONTROLS)
+    for fam, (n, old, new) in res.items():
+        if fam in sets.CONTROLS:
+            print(f"{fam:<18}{n:>6}{old / n:>11.3f}{new / n:>11.3f}   (false-alarm rate)")
+            out[fam] = {"pairs": n, "old_false_alarm": old / n, "new_false_alarm": new / n}
         else:
-            label = "flag rate" if fam == "dropped hedge" else "false alarm"
-            print(f"{fam:<24}{total:>7}{k:>9}{rate:>11.2f}   ({label})")
-    print("* precision = flagged / (flagged + control false alarms scaled to the family size).")
+            fp = ctrl_fp / max(1, ctrl_n) * n  # controls scaled to this family's size
+            prec = new / (new + fp) if new + fp else 0.0
+            print(f"{fam:<18}{n:>6}{old / n:>11.3f}{new / n:>11.3f}{prec:>10.3f}")
+            out[fam] = {"pairs": n, "old_recall": old / n, "new_recall": new / n, "precision": prec}
+    print("* precision against the three control families pooled, scaled to the family's size.")
+
+
+def _prf(pred: list[str], gold: list[str], kind: str) -> tuple[float, float, float]:
+    tp = sum(p == kind and g == kind for p, g in zip(pred, gold, strict=True))
+    fp = sum(p == kind and g != kind for p, g in zip(pred, gold, strict=True))
+    fn = sum(p != kind and g == kind for p, g in zip(pred, gold, strict=True))
+    pr = tp / (tp + fp) if tp + fp else 0.0
+    rc = tp / (tp + fn) if tp + fn else 0.0
+    return pr, rc, (2 * pr * rc / (pr + rc) if pr + rc else 0.0)
+
+
+def section_d(judge: Judge, emb: MiniLMEmbedder, out: dict, reached: set[str] | None) -> None:
+    test = [p for p in load_real() if p.split == "test"]
+    pairs = [(p.a.quote, p.b.quote) for p in test]
+    gold = ["agreement" if p.label in ("convergence", "restatement") else p.label for p in test]
+    old_s = old_scores(emb, pairs)
+    va = emb.embed([a for a, _ in pairs])
+    vb = emb.embed([b for _, b in pairs])
+    old = [
+        "contradiction"
+        if s >= 0.5
+        else "agreement"
+        if float(va[i] @ vb[i]) >= 0.78
+        else "unrelated"
+        for i, s in enumerate(old_s)
+    ]
+    js = new_judgements(judge, pairs)
+    new = [
+        {"contradicts": "contradiction", "converges_with": "agreement"}.get(j.kind, "unrelated")
+        for j in js
+    ]
+    subsets = [("all test pairs", list(range(len(test))))]
+    if reached is not None:
+        subsets.append(
+            ("reached by the retriever", [i for i, p in enumerate(test) if p.id in reached])
+        )
+    for title, idx in subsets:
+        g = [gold[i] for i in idx]
+        print(
+            f"\n(d) labelled real cross-source pairs, test split — {title} ({len(idx)} pairs: "
+            f"{g.count('contradiction')} contradiction, {g.count('agreement')} convergence/"
+            f"restatement, {g.count('unrelated')} unrelated)"
+        )
+        print(
+            f"{'kind':<15}{'old P':>7}{'old R':>7}{'old F1':>7}"
+            f"{'new P':>8}{'new R':>7}{'new F1':>7}"
+        )
+        for kind in ("contradiction", "agreement", "unrelated"):
+            o = _prf([old[i] for i in idx], g, kind)
+            n = _prf([new[i] for i in idx], g, kind)
+            out[f"{title}:{kind}"] = {"old": o, "new": n}
+            print(
+                f"{kind:<15}{o[0]:>7.2f}{o[1]:>7.2f}{o[2]:>7.2f}{n[0]:>8.2f}{n[1]:>7.2f}{n[2]:>7.2f}"
+            )
+    print("\nMisses (contradictions the judge did not call), up to 6:")
+    for i in [i for i, g in enumerate(gold) if g == "contradiction" and new[i] != "contradiction"][
+        :6
+    ]:
+        print(
+            f"  [{test[i].id}] P(contra) {js[i].p_contradiction:.2f} → {js[i].kind}\n"
+            f"     A: {test[i].a.quote[:150]}\n     B: {test[i].b.quote[:150]}"
+        )
+    print("False alarms (called contradiction, labelled otherwise), up to 4:")
+    for i in [i for i, g in enumerate(gold) if g != "contradiction" and new[i] == "contradiction"][
+        :4
+    ]:
+        print(
+            f"  [{test[i].id}] ({gold[i]}) P(contra) {js[i].p_contradiction:.2f}\n"
+            f"     A: {test[i].a.quote[:150]}\n     B: {test[i].b.quote[:150]}"
+        )
+
+
+def section_e(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
+    real = load_real()
+    pairs = [(p.a.quote, p.b.quote) for p in real] * 4
+    new_judgements(judge, pairs[:32])
+    t = time.perf_counter()
+    new_judgements(judge, pairs)
+    dt = time.perf_counter() - t
+    t2 = time.perf_counter()
+    old_scores(emb, pairs)
+    dt2 = time.perf_counter() - t2
     print(
-        "Note: 'antonym' injections partly reuse words in the detector's own lexicon, so "
-        "that recall is an upper bound; pairs are scored directly (candidate generation "
-        "is measured separately)."
+        f"\n(e) throughput on {len(pairs)} real claim pairs: judge {len(pairs) / dt:.0f} pairs/s "
+        f"(int8 ONNX, both directions = {2 * len(pairs) / dt:.0f} model passes/s); old cue "
+        f"detector incl. embeddings {len(pairs) / dt2:.0f} pairs/s"
     )
-    public_nli(emb)
-    hand_labelled(emb)
+    out["throughput_pairs_per_s"] = len(pairs) / dt
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="300 pairs per NLI set")
+    args = ap.parse_args(argv)
+    judge = Judge(NLIModel())
+    emb = MiniLMEmbedder()
+    print(f"bench/judgement — judge {judge.version}; fit: {judge.params.fitted_on}")
+    out: dict = {}
+    reached_path = RESULTS / "reached_pairs.json"
+    reached = set(json.loads(reached_path.read_text())) if reached_path.exists() else None
+    section_ab(judge, emb, 300 if args.quick else 1500, out)
+    section_c(judge, emb, out)
+    section_d(judge, emb, out, reached)
+    section_e(judge, emb, out)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "judgement.json").write_text(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":

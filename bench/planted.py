@@ -17,10 +17,9 @@ from pathlib import Path
 
 from bench.harness import CORPUS, bench_services
 from bench.judgement import FAMILIES
+from consilience.workflows import build_runner
 from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import Ingestor
-from investigators.registry import preset
-from investigators.runner import Runner
 
 DOC = "004_cb0576cbb71365f7.txt"
 PLANT = ("negation", "antonym", "number", "quantifier", "paraphrase (control)")
@@ -62,7 +61,7 @@ def main() -> None:
         outcomes = svc.ingestor().ingest_paths([str(src), str(copy)])
         assert all(o.status == "ingested" for o in outcomes), outcomes
         svc.claim_index().sync(svc.driver())
-        report = Runner(svc.driver(), svc.claim_index(), preset()).run()
+        report = build_runner(svc).run()
         with svc.driver().session() as s:
             rows = s.run(
                 "MATCH (f:Finding {kind: 'contradicts'})-[:ABOUT]->(c:Claim) "

@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from consilience.cli_calibration import calibration_app, case_app, confidence_app
 from consilience.cli_findings import findings_app, run_investigation
+from consilience.cli_judge import judge, model_app
 from consilience.cli_support import command_services, console, err, fail
+from consilience.cli_topics import candidates_app, topics_app
 from consilience.errors import ConsilienceError
 from consilience.services import Services
 from consilience.settings import load_settings
@@ -33,6 +35,10 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(confidence_app, name="confidence")
 app.add_typer(calibration_app, name="calibration")
 app.add_typer(case_app, name="case")
+app.add_typer(model_app, name="model")
+app.add_typer(topics_app, name="topics")
+app.add_typer(candidates_app, name="candidates")
+app.command("judge")(judge)
 
 
 # ---- db ---------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def run_investigation(svc: Services, everything: bool, progress_console: Console
             svc,
             everything=everything,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            announce=lambda msg: progress_console.print(f"[cyan]LLM:[/] {msg}"),
         )
 
 

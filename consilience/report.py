@@ -117,8 +117,16 @@ def render_run_report(
         f"({report.candidate_pairs} candidate pairs across sources, "
         f"{report.lines} lines of research). New findings: {report.findings or 'none'}"
     )
+    if report.pairs_by_channel:
+        chans = ", ".join(f"{k} {v}" for k, v in sorted(report.pairs_by_channel.items()))
+        console.print(
+            f"Candidates by retrieval channel (a pair may come from several): {chans}; "
+            f"{report.topics_touched} topics gained claims (`consilience topics list`)."
+        )
     for s in report.skipped:
         console.print(f"[yellow]skipped:[/] {s}")
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
     for kind, title in (
         ("contradicts", "Contradictions"),
         ("distorts", "Summary distortions"),

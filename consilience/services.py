@@ -13,6 +13,8 @@ from ingest.claims.base import ClaimExtractor
 from ingest.claims.llm import LLMExtractor
 from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import Ingestor
+from investigators.nli.judge import Judge
+from investigators.nli.model import NLIModel
 from kg.driver import managed_server, open_driver
 from kg.embedding import MiniLMEmbedder
 from kg.faiss_index import ClaimIndex
@@ -30,6 +32,7 @@ class Services:
     llm: LLM | None = None
     _driver: Driver | None = field(default=None, repr=False)
     _index: ClaimIndex | None = field(default=None, repr=False)
+    _judge: Judge | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def server(self) -> ManagedServer:
@@ -52,6 +55,18 @@ class Services:
             if self._index is None:
                 self._index = ClaimIndex(self.settings.faiss_dir, self.embedder.dimensions).load()
             return self._index
+
+    def judge(self) -> Judge:
+        """The NLI judge (model loaded and sha256-checked on first use)."""
+        with self._lock:
+            if self._judge is None:
+                self._judge = Judge(
+                    NLIModel(
+                        threads=self.settings.nli.threads,
+                        batch_size=self.settings.nli.batch_size,
+                    )
+                )
+            return self._judge
 
     def ingestor(self) -> Ingestor:
         s = self.settings

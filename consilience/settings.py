@@ -38,12 +38,39 @@ class EmbeddingSettings(BaseModel):
     device: str = Field("cpu", description="torch device for the embedding model")
 
 
+class NLISettings(BaseModel):
+    """The project's own NLI judge (models/nli-minilm-l6)."""
+
+    threads: int = Field(0, description="onnxruntime threads (0: all cores)")
+    batch_size: int = Field(64, description="Pairs per model call")
+
+
+class RetrievalSettings(BaseModel):
+    """Candidate retrieval: channels fused per claim under a budget."""
+
+    budget: int = Field(30, ge=1, le=500, description="Candidate pairs kept per new claim")
+    k_dense: int = Field(30, description="Nearest neighbours by claim embedding")
+    k_context: int = Field(20, description="Nearest neighbours by claim-in-context vector")
+    k_lexical: int = Field(20, description="BM25 hits (Neo4j full-text) per claim")
+    k_aspect: int = Field(20, description="Claims sharing rare key phrases per claim")
+    k_counter: int = Field(10, description="Neighbours of each counter-query")
+    k_topic: int = Field(20, description="Same-topic claims per claim")
+    llm_claims: int = Field(100, description="Claims per run given LLM-written queries")
+
+
 class LLMSettings(BaseModel):
     """The optional Claude adjudicator/extractor."""
 
     model: str = Field("claude-sonnet-4-5", description="Claude model name")
     max_retries: int = Field(2, description="SDK retries on transient errors")
     timeout_s: float = Field(60.0, description="Per-request timeout")
+    budget_pairs: int = Field(
+        200, description="Most pairs Claude adjudicates in one run (least certain first)"
+    )
+    band_low: float = Field(0.2, description="Judge scores below this are not sent to Claude")
+    band_high: float = Field(0.8, description="Judge scores above this are not sent to Claude")
+    usd_per_mtok_in: float = Field(3.0, description="Price per million input tokens (estimate)")
+    usd_per_mtok_out: float = Field(15.0, description="Price per million output tokens")
 
 
 class ApiSettings(BaseModel):
@@ -80,6 +107,8 @@ class Settings(BaseSettings):
     )
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    nli: NLISettings = Field(default_factory=NLISettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 

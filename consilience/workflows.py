@@ -3,9 +3,69 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from consilience.services import Services
-from investigators.runner import RunReport
+from investigators.runner import Runner, RunReport
+
+
+def build_runner(
+    svc: Services,
+    *,
+    announce: Callable[[str], None] | None = None,
+    channels: tuple[str, ...] | None = None,
+) -> Runner:
+    """The runner as every front end uses it: the NLI judge (+ Claude when keyed), the
+    multi-channel retriever, the candidate log for `consilience candidates export`."""
+    from investigators.dimensions import DimensionProposer
+    from investigators.llm_cache import GraphJudgementCache
+    from investigators.registry import preset
+    from investigators.retrieval.llm_queries import LLMQueryWriter
+    from investigators.retrieval.retriever import CHANNELS, RetrievalConfig, Retriever
+
+    s = svc.settings
+    cache = GraphJudgementCache(svc.driver())
+    if svc.llm:
+        investigators = preset(
+            "with-llm",
+            judge=svc.judge(),
+            llm=svc.llm,
+            cache=cache,
+            llm_budget=s.llm.budget_pairs,
+            llm_band=(s.llm.band_low, s.llm.band_high),
+            usd_per_mtok=(s.llm.usd_per_mtok_in, s.llm.usd_per_mtok_out),
+            announce=announce,
+        )
+    else:
+        investigators = preset("offline", judge=svc.judge())
+    r = s.retrieval
+    config = RetrievalConfig(
+        budget=r.budget,
+        k_dense=r.k_dense,
+        k_context=r.k_context,
+        k_lexical=r.k_lexical,
+        k_aspect=r.k_aspect,
+        k_counter=r.k_counter,
+        k_topic=r.k_topic,
+        channels=channels or CHANNELS,
+    )
+    writer = LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims) if svc.llm else None
+    retriever = Retriever(
+        svc.driver(), svc.claim_index(), svc.embedder, config, query_writer=writer
+    )
+    proposer = DimensionProposer(svc.llm, cache) if svc.llm else None
+    return Runner(
+        svc.driver(),
+        svc.claim_index(),
+        investigators,
+        retriever,
+        proposer=proposer,
+        candidates_log=candidates_log_path(svc),
+    )
+
+
+def candidates_log_path(svc: Services) -> Path:
+    return svc.settings.data_dir / "candidates" / "last-run.jsonl"
 
 
 def investigate(
@@ -13,19 +73,12 @@ def investigate(
     *,
     everything: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
     new claims (or all), and say what was skipped."""
-    from investigators.dimensions import DimensionProposer
-    from investigators.llm_cache import GraphJudgementCache
-    from investigators.registry import preset
-    from investigators.runner import Runner
-
     svc.claim_index().sync(svc.driver())
-    cache = GraphJudgementCache(svc.driver())
-    investigators = preset("with-llm", llm=svc.llm, cache=cache) if svc.llm else preset("offline")
-    proposer = DimensionProposer(svc.llm, cache) if svc.llm else None
-    runner = Runner(svc.driver(), svc.claim_index(), investigators, proposer=proposer)
+    runner = build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress)
     if not svc.settings.anthropic_api_key:
         report.skipped.append(

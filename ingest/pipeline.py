@@ -24,6 +24,7 @@ from ingest.document import ParsedDocument, assemble
 from ingest.loaders import load_file
 from ingest.metadata import infer_metadata
 from kg import ids, store
+from kg.aspects import abbreviations, aspects
 from kg.embedding import Embedder
 from kg.models import ClaimRecord, DocumentRecord, FileRecord, PassageRecord, SourceRecord
 
@@ -156,6 +157,7 @@ class Ingestor:
             )
             passage_for.append((pb.start, pb.end, pid))
         claims: list[ClaimRecord] = []
+        abbr = abbreviations(text)
         extractor_tag = f"{self.extractor.name}@{self.extractor.version}"
         seen: set[str] = set()
         for ec in self.extractor.extract(text, placed, source.kind):
@@ -184,6 +186,7 @@ class Ingestor:
                     lost_content=ec.lost_content,
                     in_footnote=ec.in_footnote,
                     extractor=extractor_tag,
+                    aspects=aspects(text[ec.start : ec.end], abbr),
                 )
             )
         source.speakers = sorted(

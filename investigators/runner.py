@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from neo4j import Driver
 from pydantic import BaseModel, Field
 
 from investigators import lines
 from investigators.base import CandidatePair, ClaimView, FindingKind, Investigator, Verdict
-from investigators.candidates import neighbour_pairs, quantity_pairs, same_subject
+from investigators.candidates import neighbour_pairs
 from investigators.cypher import runner as q
+from investigators.cypher import topics as tq
 from investigators.dimensions import DimensionProposer
 from investigators.independence import SourceFacts, judge, lines_of_research
 from investigators.lines import PairFinding
+from investigators.retrieval.fusion import Candidate
+from investigators.retrieval.retriever import Retriever
 from investigators.summaries import detect_summaries
-from kg import investigation_store, store
+from investigators.topic_runner import assign_topics
+from kg import investigation_store, store, topic_store
+from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
 from kg.ids import pair_id
 from kg.models import Quantity
@@ -31,7 +37,21 @@ class RunReport(BaseModel):
     dimensions_proposed: int = Field(
         0, description="Safety-critical claims given missing dimensions by the LLM"
     )
+    topics_touched: int = Field(0, description="Topics that gained claims in this run")
+    pairs_by_channel: dict[str, int] = Field(
+        default_factory=dict, description="Candidate pairs each retrieval channel proposed"
+    )
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
+    warnings: list[str] = Field(default_factory=list, description="Things the user should know")
+
+
+def _side_json(v: ClaimView) -> dict[str, object]:
+    return {
+        "id": v.id,
+        "quote": v.text,
+        "source_title": v.source_title,
+        "source_path": v.source_path,
+    }
 
 
 def _view(r: dict[str, object]) -> ClaimView:
@@ -39,10 +59,15 @@ def _view(r: dict[str, object]) -> ClaimView:
     return ClaimView(**r, numbers=nums)  # type: ignore[arg-type]
 
 
+# Adjudicators' findings sit beside the deciding judge's, never overwriting them.
+ADJUDICATORS = frozenset({"llm-adjudicator"})
+
+
 def _finding_row(v: Verdict) -> dict[str, object]:
     props = {**v.model_dump(exclude={"kind"}), "kind": v.kind.value}
+    by = v.investigator if v.investigator in ADJUDICATORS else ""
     return {
-        "id": pair_id(v.kind.value, v.a_id, v.b_id),
+        "id": pair_id(v.kind.value, v.a_id, v.b_id, by),
         "a_id": v.a_id,
         "b_id": v.b_id,
         "props": {k: val for k, val in props.items() if val is not None},
@@ -57,18 +82,18 @@ class Runner:
         driver: Driver,
         index: ClaimIndex,
         investigators: Sequence[Investigator],
+        retriever: Retriever,
         *,
-        k: int = 15,
-        min_similarity: float = 0.55,
         batch: int = 400,
         proposer: DimensionProposer | None = None,
+        candidates_log: Path | None = None,
     ) -> None:
         self.driver = driver
         self.index = index
         self.investigators = list(investigators)
-        self.k = k
-        self.min_similarity = min_similarity
+        self.retriever = retriever
         self.batch = batch
+        self.candidates_log = candidates_log
         self.proposer = proposer
         self.dimensions_proposed = 0
 
@@ -149,11 +174,31 @@ class Runner:
         )
         self.dimensions_proposed += len(proposals)
 
-    def _quantity_partners(self, ids: list[str], limit: int = 50) -> dict[str, list[str]]:
+    def _backfill_aspects(self, ids: list[str]) -> None:
+        """Claims written before aspects existed get them now (idempotent)."""
         with self.driver.session(default_access_mode="READ") as s:
-            return {
-                r["id"]: list(r["others"]) for r in s.run(q.QUANTITY_PARTNERS, ids=ids, limit=limit)
-            }
+            rows = [r.data() for r in s.run(tq.CLAIMS_WITHOUT_ASPECTS, ids=ids)]
+        if rows:
+            topic_store.set_aspects(
+                self.driver, [{"id": r["id"], "aspects": aspects(r["text"])} for r in rows]
+            )
+
+    def _log_candidates(
+        self, cands: list[tuple[Candidate, ClaimView, ClaimView]], first: bool
+    ) -> None:
+        if self.candidates_log is None:
+            return
+        self.candidates_log.parent.mkdir(parents=True, exist_ok=True)
+        with self.candidates_log.open("w" if first else "a", encoding="utf-8") as fh:
+            for c, va, vb in cands:
+                row = {
+                    "a": _side_json(va),
+                    "b": _side_json(vb),
+                    "channels": c.channels,
+                    "fused_score": c.fused,
+                    "fused_rank": c.rank,
+                }
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     def _views(self, ids: list[str]) -> dict[str, ClaimView]:
         with self.driver.session(default_access_mode="READ") as s:
@@ -207,29 +252,38 @@ class Runner:
         if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
             names = [i.name for i in self.investigators]
             investigation_store.delete_open_findings(self.driver, names)
+        self._backfill_aspects(ids)
+        topics_touched, warnings = assign_topics(self.driver, self.index, ids)
         counts: dict[str, int] = {}
+        by_channel: dict[str, int] = {}
+        skipped: list[str] = []
         n_pairs = 0
+        seen: set[tuple[str, str]] = set()  # a pair of two new claims is judged once per run
         for start in range(0, len(ids), self.batch):
             chunk = ids[start : start + self.batch]
-            raw = neighbour_pairs(self.index, chunk, k=self.k, min_similarity=self.min_similarity)
-            for key, sim in quantity_pairs(self.index, self._quantity_partners(chunk)).items():
-                raw[key] = max(raw.get(key, 0.0), sim)
-            views = self._views(sorted({x for pair in raw for x in pair}))
-            pairs = []
-            for (a, b), sim in raw.items():
+            got = self.retriever.retrieve(chunk)
+            got.pairs = {k: c for k, c in got.pairs.items() if k not in seen}
+            seen.update(got.pairs)
+            for msg in got.skipped:
+                if msg not in skipped:
+                    skipped.append(msg)
+            for ch, n in got.per_channel.items():
+                by_channel[ch] = by_channel.get(ch, 0) + n
+            members = sorted({x for pair in got.pairs for x in pair})
+            views = self._views(members)
+            vid, vvec = self.index.vectors(members)
+            vec = dict(zip(vid, vvec, strict=True))
+            pairs, logged = [], []
+            for (a, b), cand in got.pairs.items():
                 va, vb = views.get(a), views.get(b)
                 if va is None or vb is None or va.source_id == vb.source_id:
                     continue  # never within one source
-                if not same_subject(
-                    va.normalized,
-                    vb.normalized,
-                    {n.measured for n in va.numbers if n.measured},
-                    {n.measured for n in vb.numbers if n.measured},
-                ):
-                    continue
                 fa, fb = facts.get(va.source_id), facts.get(vb.source_id)
                 ind = judge(fa, fb) if fa and fb else None
+                sim = float(vec[a] @ vec[b]) if a in vec and b in vec else 0.0
                 pairs.append(CandidatePair(a=va, b=vb, similarity=sim, independence=ind))
+                logged.append((cand, va, vb))
+            self._log_candidates(logged, first=start == 0)
             n_pairs += len(pairs)
             verdicts = [v for inv in self.investigators for v in inv.investigate(pairs)]
             self._write(verdicts, chunk)
@@ -248,4 +302,8 @@ class Runner:
             lines=self.n_lines,
             summaries_detected=self.detected_summaries,
             dimensions_proposed=self.dimensions_proposed,
+            topics_touched=topics_touched,
+            pairs_by_channel=by_channel,
+            skipped=skipped,
+            warnings=warnings,
         )

@@ -21,7 +21,8 @@ def span_id(prefix: str, owner_id: str, start: int, end: int) -> str:
     return f"{prefix}_" + sha256_text(f"{owner_id}:{start}:{end}")[:24]
 
 
-def pair_id(kind: str, a: str, b: str) -> str:
-    """Order-independent id for a finding about two nodes."""
+def pair_id(kind: str, a: str, b: str, by: str = "") -> str:
+    """Order-independent id for a finding about two nodes. `by` (an investigator) keeps an
+    adjudicator's finding beside the model's instead of overwriting it."""
     x, y = sorted((a, b))
-    return "fnd_" + sha256_text(f"{kind}:{x}:{y}")[:24]
+    return "fnd_" + sha256_text(f"{kind}:{x}:{y}" + (f":{by}" if by else ""))[:24]

@@ -124,6 +124,9 @@ class ClaimRecord(_Model):
     lost_content: bool = Field(False, description="Part of the sentence was lost in conversion")
     in_footnote: bool = Field(False, description="The claim comes from a footnote")
     extractor: str = Field(description="Extractor name and version that produced it")
+    aspects: list[str] = Field(
+        default_factory=list, description="Key phrases the claim is about (kg.aspects)"
+    )
     embedding: list[float] | None = Field(None, description="Normalised sentence embedding")
 
 

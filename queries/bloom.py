@@ -40,6 +40,10 @@ CATEGORIES: dict[str, tuple[str, int, str, list[tuple[str, str]]]] = {
     "Work": ("#FFE081", 1, "key", [("key", "string")]),
     "Method": ("#F16667", 1, "name", [("name", "string")]),
     "Dataset": ("#A5ABB6", 1, "name", [("name", "string")]),
+    "Topic": ("#FFC454", 3, "label", [
+        ("id", "string"), ("label", "string"), ("size", "number"), ("n_sources", "number"),
+    ]),
+    "Aspect": ("#E0E0E0", 1, "key", [("key", "string")]),
     "ConfidenceSnapshot": ("#B0B0B0", 1, "p", [
         ("claim_id", "string"), ("p", "number"), ("reason", "string"),
     ]),
@@ -60,6 +64,8 @@ RELATIONSHIPS: dict[str, tuple[str, int]] = {
     "HAS_PASSAGE": ("#A5ABB6", 1),
     "CONTAINS": ("#A5ABB6", 1),
     "HAD_CONFIDENCE": ("#B0B0B0", 1),
+    "ABOUT_TOPIC": ("#FFC454", 2),
+    "HAS_ASPECT": ("#E0E0E0", 1),
 }
 
 # name, text with $slots, cypher, [(param, dataType, suggestion label, suggestion property)]
@@ -77,6 +83,8 @@ PHRASES: list[tuple[str, str, str, list[tuple[str, str, str | None, str | None]]
     ("Weak safety-critical claims", "safety-critical claims below $max_confidence",
      q.WEAK_SAFETY_CRITICAL_CLAIMS, [("max_confidence", "Float", None, None)]),
     ("Summary distortions", "summary distortions", q.SUMMARY_DISTORTIONS, []),
+    ("Positions on a topic", "positions on $topic", q.POSITIONS_ON_TOPIC,
+     [("topic", "String", "Topic", "label")]),
 ]  # fmt: skip
 
 STYLE_RULES: dict[str, list[dict[str, Any]]] = {
@@ -183,7 +191,7 @@ def build_perspective() -> dict[str, Any]:
         "lastEditedAt": STAMP,
         "templates": templates,
         "sceneActions": [],
-        "hiddenRelationshipTypes": ["HAS_PASSAGE", "CONTAINS", "HAD_CONFIDENCE"],
+        "hiddenRelationshipTypes": ["HAS_PASSAGE", "CONTAINS", "HAD_CONFIDENCE", "HAS_ASPECT"],
         "hideUncategorisedData": False,
         "type": "STANDARD_PERSPECTIVE",
         "parentPerspectiveId": None,
@@ -196,6 +204,7 @@ def build_perspective() -> dict[str, Any]:
                 {"source": "Source", "relationshipType": "SUMMARISES", "target": "Source"},
                 {"source": "Source", "relationshipType": "AUTHORED_BY", "target": "Author"},
                 {"source": "Claim", "relationshipType": "MEASURES", "target": "Measure"},
+                {"source": "Claim", "relationshipType": "ABOUT_TOPIC", "target": "Topic"},
             ],
             "indexes": [
                 {"label": "Claim", "type": "FULLTEXT", "propertyKeys": ["text"]},

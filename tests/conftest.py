@@ -76,3 +76,15 @@ def corpus_files() -> list[Path]:
     if not files:
         pytest.skip(f"corpus not found at {CORPUS}")
     return files
+
+
+@pytest.fixture()
+def cli_services(clean_services: Services, monkeypatch: pytest.MonkeyPatch) -> Services:
+    """A clean graph that `consilience …` commands run in-process (CliRunner) also reach."""
+    s = clean_services.settings
+    monkeypatch.setenv("CONSILIENCE_DATA_DIR", str(s.data_dir))
+    if s.neo4j.lib_dir:
+        monkeypatch.setenv("CONSILIENCE_NEO4J__LIB_DIR", str(s.neo4j.lib_dir))
+    if s.uses_external_db and s.neo4j.uri:
+        monkeypatch.setenv("NEO4J_URI", s.neo4j.uri)
+    return clean_services

@@ -40,6 +40,9 @@ MERGE (s)-[:HAS_CLAIM]->(c)
 FOREACH (m IN coalesce(row.props.measured, []) |
   MERGE (q:Measure {name: m})
   MERGE (c)-[:MEASURES]->(q))
+FOREACH (k IN coalesce(row.props.aspects, []) |
+  MERGE (a:Aspect {key: k})
+  MERGE (c)-[:HAS_ASPECT]->(a))
 WITH c, row
 WHERE row.embedding IS NOT NULL
 CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)

@@ -24,6 +24,8 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "REQUIRE m.investigator IS UNIQUE",
     "CREATE CONSTRAINT calibration_state IF NOT EXISTS FOR (s:CalibrationState) "
     "REQUIRE s.name IS UNIQUE",
+    "CREATE CONSTRAINT aspect_key IF NOT EXISTS FOR (a:Aspect) REQUIRE a.key IS UNIQUE",
+    "CREATE CONSTRAINT topic_id IF NOT EXISTS FOR (t:Topic) REQUIRE t.id IS UNIQUE",
     "CREATE INDEX finding_updated IF NOT EXISTS FOR (f:Finding) ON (f.updated_at)",
     "CREATE INDEX finding_reviewed IF NOT EXISTS FOR (f:Finding) ON (f.reviewed_at)",
     "CREATE INDEX source_retracted IF NOT EXISTS FOR (s:Source) ON (s.retracted_at)",

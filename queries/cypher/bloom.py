@@ -59,3 +59,14 @@ MATCH p = (:Source)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(f:Finding {kind: 'distorts
           -[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Source)
 RETURN p LIMIT 200
 """
+
+# Who says what on a topic: the topic (by id or words of its label), each source's claims
+# on it, and the findings between them.
+POSITIONS_ON_TOPIC: LiteralString = """
+MATCH (t:Topic) WHERE t.id = $topic OR toLower(t.label) CONTAINS toLower($topic)
+WITH t ORDER BY coalesce(t.n_sources, 0) DESC LIMIT 3
+MATCH p = (t)<-[:ABOUT_TOPIC]-(c:Claim)<-[:HAS_CLAIM]-(:Source)
+OPTIONAL MATCH q = (c)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(:Claim)-[:ABOUT_TOPIC]->(t)
+WHERE coalesce(f.status, 'open') <> 'dismissed'
+RETURN p, q LIMIT 300
+"""

@@ -14,8 +14,7 @@ from pydantic import SecretStr
 from api.serve import free_port, running_api
 from consilience.services import Services
 from consilience.settings import Settings
-from investigators.registry import preset
-from investigators.runner import Runner
+from consilience.workflows import build_runner
 from queries.confidence import update_confidences
 from tests.graph_reset import reset_graph
 
@@ -75,7 +74,7 @@ def graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Servi
         (tmp / name).write_text(text)
     svc.ingestor().ingest_paths([str(tmp)])
     svc.claim_index().sync(svc.driver())
-    Runner(svc.driver(), svc.claim_index(), preset()).run()
+    build_runner(svc).run()
     update_confidences(svc.driver(), everything=True)
     return svc
 

@@ -15,8 +15,7 @@ from schemathesis.checks import not_a_server_error
 
 from api.serve import running_api
 from consilience.services import Services
-from investigators.registry import preset
-from investigators.runner import Runner
+from consilience.workflows import build_runner
 from queries.confidence import update_confidences
 from tests.graph_reset import reset_graph
 
@@ -41,7 +40,7 @@ def live_url(services: Services, tmp_path_factory: pytest.TempPathFactory) -> It
     (tmp / "b.md").write_text(REPLY)
     svc.ingestor().ingest_paths([str(tmp)])
     svc.claim_index().rebuild(svc.driver())
-    Runner(svc.driver(), svc.claim_index(), preset()).run()
+    build_runner(svc).run()
     update_confidences(svc.driver(), everything=True)
     st = svc.settings.model_copy(deep=True)
     st.api.keys = [SecretStr(KEY)]

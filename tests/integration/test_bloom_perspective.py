@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from consilience.services import Services
-from investigators.registry import preset
-from investigators.runner import Runner
+from consilience.workflows import build_runner
 from queries import bloom
 from queries.confidence import update_confidences
 from queries.findings import list_findings, record_verdict
@@ -58,7 +57,7 @@ def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> 
         (tmp / name).write_text(text)
     svc.ingestor().ingest_paths([str(tmp)])
     svc.claim_index().rebuild(svc.driver())
-    Runner(svc.driver(), svc.claim_index(), preset()).run()
+    build_runner(svc).run()
     update_confidences(svc.driver(), everything=True)
     f = list_findings(svc.driver(), kind="contradicts").items[0]
     record_verdict(svc.driver(), f.id, "confirmed", "alice", "checked")

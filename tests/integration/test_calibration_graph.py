@@ -17,7 +17,7 @@ from calibration.case.load import dump_case, parse_case
 from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
 from consilience.services import Services
-from investigators.registry import preset
+from consilience.workflows import build_runner
 from investigators.runner import Runner
 from queries.cases import evaluate_case_text
 from queries.confidence import claim_confidence, list_confidences, update_confidences
@@ -77,7 +77,7 @@ def _graph(svc: Services, tmp: Path, *docs: tuple[str, str]) -> Runner:
         (tmp / name).write_text(text)
         svc.ingestor().ingest_paths([str(tmp / name)])
     svc.claim_index().sync(svc.driver())
-    runner = Runner(svc.driver(), svc.claim_index(), preset())
+    runner = build_runner(svc)
     runner.run()
     return runner
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from consilience.services import Services
-from investigators.registry import preset
-from investigators.runner import Runner
+from consilience.workflows import build_runner
 from queries.findings import export_record, list_findings, record_verdict
 
 POST = """# Monitoring results
@@ -37,7 +36,7 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
     (tmp_path / "post.md").write_text(POST)
     svc.ingestor().ingest_paths([str(tmp_path / "post.md")])
     svc.claim_index().sync(svc.driver())
-    runner = Runner(svc.driver(), svc.claim_index(), preset())
+    runner = build_runner(svc)
     assert runner.run().findings == {}  # one source: nothing to compare within it
 
     (tmp_path / "reply.md").write_text(REPLY)
@@ -77,7 +76,7 @@ def test_cli_export_is_jsonl(clean_services: Services, tmp_path: Path, monkeypat
     svc = clean_services
     svc.ingestor().ingest_paths([str(tmp_path)])
     svc.claim_index().sync(svc.driver())
-    Runner(svc.driver(), svc.claim_index(), preset()).run()
+    build_runner(svc).run()
     s = svc.settings
     monkeypatch.setenv("CONSILIENCE_DATA_DIR", str(s.data_dir))
     if s.neo4j.lib_dir:
@@ -103,7 +102,7 @@ def test_claims_measuring_the_same_quantity_are_candidates(
     )
     svc.ingestor().ingest_paths([str(tmp_path)])
     svc.claim_index().sync(svc.driver())
-    runner = Runner(svc.driver(), svc.claim_index(), preset())
+    runner = build_runner(svc)
     with svc.driver().session() as s:
         ids = [
             r["id"]

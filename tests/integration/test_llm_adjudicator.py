@@ -9,6 +9,7 @@ from consilience.services import Services
 from investigators.dimensions import DimensionProposer
 from investigators.llm_cache import GraphJudgementCache
 from investigators.registry import preset
+from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from investigators.runner import Runner
 from queries.findings import list_findings
 from tests.messages_stub import MessagesStub
@@ -51,12 +52,34 @@ def test_adjudicator_records_model_and_never_asks_twice(
         stub.tool_answer(dims)
         llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
         cache = GraphJudgementCache(svc.driver())
-        investigators = preset("with-llm", llm=llm, cache=cache)
+        announced: list[str] = []
+        # band 0..1 and a budget of 1: the one candidate pair is asked about, whatever the
+        # judge scored it; the cost estimate is announced before the request goes out
+        investigators = preset(
+            "with-llm",
+            judge=svc.judge(),
+            llm=llm,
+            cache=cache,
+            llm_budget=1,
+            llm_band=(0.0, 1.0),
+            announce=announced.append,
+        )
+        retriever = Retriever(
+            svc.driver(),
+            svc.claim_index(),
+            svc.embedder,
+            RetrievalConfig(channels=("dense", "lexical")),
+        )
         runner = Runner(
-            svc.driver(), svc.claim_index(), investigators, proposer=DimensionProposer(llm, cache)
+            svc.driver(),
+            svc.claim_index(),
+            investigators,
+            retriever,
+            proposer=DimensionProposer(llm, cache),
         )
         report = runner.run()
         assert len(stub.requests) == 3 and report.dimensions_proposed == 2
+        assert len(announced) == 1 and "1 pair(s)" in announced[0] and "$" in announced[0]
         prompt = stub.requests[0]["body"]["messages"][0]["content"]
         assert "catches most reward hacking" in prompt and "misses most" in prompt
         runner.run(everything=True)  # cached in the graph: the stub (now empty) is not asked
@@ -71,4 +94,7 @@ def test_adjudicator_records_model_and_never_asks_twice(
     ]
     (f,) = llm_findings
     assert f.model == "claude-stub" and f.version == "adjudicate-1" and f.score == 0.95
+    # the judge's own finding (if it made one) is kept beside Claude's, not overwritten
+    judge_findings = [x for x in list_findings(svc.driver()).items if x.investigator == "nli-judge"]
+    assert all(x.id != f.id for x in judge_findings)
     assert "explicit_contradiction" in f.rationale and f.independent is True

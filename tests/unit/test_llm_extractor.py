@@ -11,6 +11,8 @@ from consilience.llm import AnthropicLLM
 from ingest.claims.llm import LLMExtractor
 from ingest.claims.prompts.extract import LLMClaims
 from ingest.pipeline import Ingestor
+from investigators.nli.judge import Judge, Side
+from investigators.nli.model import NLIModel
 from tests.messages_stub import MessagesStub
 
 DOC = (
@@ -126,10 +128,68 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
             "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, poll_s=0.01
         )
         cache = MemoryCache()
-        adjudicator = LLMAdjudicator(llm, cache)
+        adjudicator = LLMAdjudicator(llm, cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
         verdicts = adjudicator.investigate(pairs)
         assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
         assert len(stub.requests[0]["body"]["requests"]) == 3
         assert len(verdicts) == 3 and all(v.model == "claude-stub" for v in verdicts)
         assert len(adjudicator.investigate(pairs)) == 3  # from the cache: no new request
         assert len(stub.requests) == 1 and len(cache.rows) == 3
+
+
+def test_adjudicator_asks_least_certain_first_within_budget() -> None:
+    """Only pairs inside the band are asked, nearest the threshold first, at most `budget`
+    per run; the estimate is announced before any request."""
+    from investigators.base import CandidatePair, ClaimView, Independence
+    from investigators.llm_adjudicator import LLMAdjudicator
+
+    def view(cid: str, text: str) -> ClaimView:
+        return ClaimView(
+            id=cid,
+            text=text,
+            normalized=text,
+            kind="finding",
+            hedge="none",
+            source_id=f"s{cid}",
+            source_title=f"S{cid}",
+            source_kind="paper",
+        )
+
+    texts = [
+        ("Probes detect deception in agents.", "Probes miss deception in agents."),
+        ("The monitor was run on Qwen.", "The weather in Paris is mild in spring."),
+        ("Unlearning removes the hazardous knowledge.", "A few fine-tuning steps restore it."),
+    ]
+    pairs = [
+        CandidatePair(
+            a=view(f"a{i}", a),
+            b=view(f"b{i}", b),
+            similarity=0.5,
+            independence=Independence(independent=True, reason="test"),
+        )
+        for i, (a, b) in enumerate(texts)
+    ]
+    judge = Judge(NLIModel())
+    scores = [
+        max(j.p_contradiction, j.p_convergence)
+        for j in judge.judge([(Side(p.a.text), Side(p.b.text)) for p in pairs])
+    ]
+    t = judge.params.threshold_contradiction
+    nearest = min(range(3), key=lambda i: abs(scores[i] - t))
+    with MessagesStub() as stub:
+        stub.tool_answer(
+            {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y", "rationale": "z"}
+        )
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        said: list[str] = []
+        adj = LLMAdjudicator(
+            llm, MemoryCache(), judge=judge, budget=1, band=(0.0, 1.0), announce=said.append
+        )
+        adj.investigate(pairs)
+        assert len(stub.requests) == 1 and adj.asked == 1
+        assert texts[nearest][0] in stub.requests[0]["body"]["messages"][0]["content"]
+        assert len(said) == 1 and "1 pair(s)" in said[0]
+        adj.investigate(pairs)  # budget spent: nothing more is asked this run
+        assert len(stub.requests) == 1
+    empty_band = LLMAdjudicator(llm, MemoryCache(), judge=judge, band=(2.0, 3.0))
+    assert empty_band.investigate(pairs) == []

@@ -1,0 +1,202 @@
+"""`consilience judge` (any two statements, or a JSONL file of pairs) and `consilience model`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from consilience.cli_support import command_services, console, err, fail
+from consilience.errors import ConsilienceError
+
+model_app = typer.Typer(
+    help="The project's own NLI model: train, export, fit the judge, check.",
+    no_args_is_help=True,
+)
+
+
+def _row(j: object) -> dict[str, object]:
+    from investigators.nli.judge import Judgement
+
+    assert isinstance(j, Judgement)
+    return {
+        "entailment": round(j.ab.entailment, 4),
+        "neutral": round(j.ab.neutral, 4),
+        "contradiction": round(j.ab.contradiction, 4),
+        "entailment_ba": round(j.ba.entailment, 4),
+        "neutral_ba": round(j.ba.neutral, 4),
+        "contradiction_ba": round(j.ba.contradiction, 4),
+        "kind": j.kind,
+        "score": j.score,
+        "p_contradiction": j.p_contradiction,
+        "p_convergence": j.p_convergence,
+        "p_unrelated": j.p_unrelated,
+        "evidence": j.evidence,
+        "rationale": j.rationale,
+    }
+
+
+def _read_pairs(path: Path) -> tuple[list[tuple[int, dict[str, object]]], list[tuple[int, str]]]:
+    good: list[tuple[int, dict[str, object]]] = []
+    bad: list[tuple[int, str]] = []
+    stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8", errors="replace")
+    with stream as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                bad.append((n, f"not JSON ({exc.msg} at column {exc.colno})"))
+                continue
+            if not isinstance(obj, dict):
+                bad.append((n, "not a JSON object"))
+                continue
+            missing = [k for k in ("a", "b") if not isinstance(obj.get(k), str)]
+            if missing:
+                bad.append((n, f"missing or non-text side(s): {', '.join(missing)}"))
+                continue
+            good.append((n, obj))
+    return good, bad
+
+
+def judge(
+    a: Annotated[str | None, typer.Argument(help="First statement")] = None,
+    b: Annotated[str | None, typer.Argument(help="Second statement")] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option("--pairs", help='JSONL file ({"a": ..., "b": ...} per line; - for stdin)'),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Judge two statements (or every pair in a JSONL file) with the investigators' judge:
+    NLI both ways plus numbers, cues and scope; kind and calibrated score."""
+    from investigators.nli.judge import Side
+
+    if pairs is None and (a is None or b is None):
+        err.print('Give two statements (consilience judge "A" "B") or --pairs FILE.jsonl.')
+        raise typer.Exit(code=2)
+    if pairs is not None and pairs != Path("-") and not pairs.exists():
+        err.print(f"[bold red]error:[/] no such file: {pairs}")
+        raise typer.Exit(code=2)
+    with command_services() as svc:
+        try:
+            judge_ = svc.judge()
+            if pairs is None:
+                assert a is not None and b is not None
+                j = judge_.judge([(Side(a, _numbers(a)), Side(b, _numbers(b)))])[0]
+                if as_json:
+                    console.print_json(json.dumps(_row(j)))
+                else:
+                    _render(j)
+                return
+            good, bad = _read_pairs(pairs)
+            results = (
+                judge_.judge(
+                    [
+                        (
+                            Side(str(o["a"]), _numbers(str(o["a"]))),
+                            Side(str(o["b"]), _numbers(str(o["b"]))),
+                        )
+                        for _, o in good
+                    ]
+                )
+                if good
+                else []
+            )
+        except ConsilienceError as exc:
+            fail(exc)
+    out: dict[int, dict[str, object]] = {}
+    for (n, obj), j in zip(good, results, strict=True):
+        extra = {k: v for k, v in obj.items() if k not in ("a", "b")}
+        out[n] = {"line": n, **extra, **_row(j)}
+    for n, why in bad:
+        out[n] = {"line": n, "error": why}
+        err.print(f"[yellow]line {n}:[/] {why} (skipped; the other lines are judged)")
+    for n in sorted(out):
+        sys.stdout.write(json.dumps(out[n], ensure_ascii=False) + "\n")
+    if bad:
+        raise typer.Exit(code=1)
+
+
+def _numbers(text: str) -> list[object]:
+    from ingest.claims.numbers import extract_numbers
+
+    return list(extract_numbers(text))
+
+
+def _render(j: object) -> None:
+    from investigators.nli.judge import Judgement
+
+    assert isinstance(j, Judgement)
+    colour = {"contradicts": "red", "converges_with": "green"}.get(j.kind, "white")
+    console.print(
+        f"[bold {colour}]{j.kind}[/]  score {j.score:.2f}  "
+        f"(P contradiction {j.p_contradiction:.2f}, convergence {j.p_convergence:.2f}, "
+        f"unrelated {j.p_unrelated:.2f})"
+    )
+    console.print(
+        f"  A→B  entailment {j.ab.entailment:.2f}  neutral {j.ab.neutral:.2f}  "
+        f"contradiction {j.ab.contradiction:.2f}"
+    )
+    console.print(
+        f"  B→A  entailment {j.ba.entailment:.2f}  neutral {j.ba.neutral:.2f}  "
+        f"contradiction {j.ba.contradiction:.2f}"
+    )
+    for e in j.evidence:
+        console.print(f"  · {e}")
+
+
+@model_app.command(
+    "train", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def model_train(ctx: typer.Context) -> None:
+    """Fine-tune the NLI cross-encoder (resumable; CUDA when present). Options are those of
+    `python -m training.train --help` (e.g. --epochs 2 --out DIR)."""
+    from training.train import main as train_main
+
+    train_main(list(ctx.args))
+
+
+@model_app.command("export")
+def model_export(
+    src: Annotated[Path, typer.Option("--from")] = Path(".consilience/training/nli/final"),
+    dst: Annotated[Path, typer.Option("--to")] = Path("models/nli-minilm-l6"),
+) -> None:
+    """Export the trained model to int8 ONNX (prints the sha256 to pin)."""
+    from training.export import export
+
+    sha = export(src, dst)
+    console.print(
+        f"Wrote {dst / 'model.int8.onnx'}\nsha256 {sha}\n"
+        "Pin it in investigators/nli/model.py (WEIGHTS_SHA256) and the model card."
+    )
+
+
+@model_app.command("fit-judge")
+def model_fit_judge(
+    unpinned: Annotated[bool, typer.Option(help="Skip the sha256 pin (fresh export)")] = False,
+) -> None:
+    """Fit the judge's combination on the calibration split of the labelled real pairs."""
+    from training.fit_judge import main as fit_main
+
+    fit_main(["--unpinned"] if unpinned else [])
+
+
+@model_app.command("check")
+def model_check() -> None:
+    """Verify the committed model against its pinned sha256 and load it."""
+    from investigators.nli.judge import Judge, Side
+    from investigators.nli.model import MODEL_DIR, NLIModel
+
+    try:
+        j = Judge(NLIModel()).judge([(Side("The model works."), Side("The model fails."))])[0]
+    except ConsilienceError as exc:
+        fail(exc)
+    console.print(
+        f"{MODEL_DIR / 'model.int8.onnx'}: sha256 matches; loads; "
+        f"sample contradiction {j.ab.contradiction:.2f}."
+    )

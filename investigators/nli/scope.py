@@ -1,0 +1,60 @@
+"""Scope of a claim: the models, datasets and years it is about (pure, regex-based).
+
+Two claims about different models, benchmarks or years report results under different
+conditions: NLI may read them as contradicting, but they are not a contradiction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MODEL_NAME = re.compile(
+    r"\b(?:GPT-?\d[\w.-]*|o[134](?:-mini)?|Claude(?: \d(?:\.\d)?)?(?: (?:Opus|Sonnet|Haiku))?"
+    r"(?: \d(?:\.\d)?)?|Llama[\w.-]*|Qwen[\w.-]*|Gemini(?: \d(?:\.\d)?)?(?: (?:Pro|Flash|Ultra))?|"
+    r"(?:Opus|Sonnet|Haiku) \d(?:\.\d)?|Kimi[\w.-]*|Mistral[\w.-]*|Mixtral[\w.-]*|Pythia[\w.-]*|"
+    r"OLMo[\w.-]*|Gemma[\w.-]*|Phi-\d[\w.-]*|DeepSeek[\w.-]*|Zephyr[\w.-]*|Vicuna[\w.-]*|"
+    r"OPT-[\w.]+|BERT|RoBERTa|T5|GPT-J|Falcon[\w.-]*|Jinx-[\w.-]*)"
+)
+YEAR = re.compile(r"\b(?:19[5-9]\d|20[0-4]\d)\b")
+_DATASETISH = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b")
+NOT_DATASETS = frozenset(
+    "AI AGI ASI LLM LLMs RL RLHF SFT CoT AUC AUROC ROC GPU GPUs API US UK EU GDM NLI MIA MIAs "
+    "ML NLP FPR TPR DPO PPO GRPO RMU II III IV OK CEO AO AOs HHH EO SDF CBRN OOD ID PhD MATS "
+    "FLF URL IID QA CPU TL DR IMO".split()
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    models: frozenset[str]
+    datasets: frozenset[str]
+    years: frozenset[str]
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[\s_-]+", "", s).lower()
+
+
+def scope_of(text: str) -> Scope:
+    models = frozenset(_norm(m.group(0)) for m in MODEL_NAME.finditer(text))
+    model_spans = [m.span() for m in MODEL_NAME.finditer(text)]
+    datasets = frozenset(
+        _norm(m.group(0))
+        for m in _DATASETISH.finditer(text)
+        if m.group(0) not in NOT_DATASETS and not any(s <= m.start() < e for s, e in model_spans)
+    )
+    return Scope(models, datasets, frozenset(YEAR.findall(text)))
+
+
+def scope_difference(a: str, b: str) -> str | None:
+    """A readable note when both sides name models / datasets / years and none are shared."""
+    sa, sb = scope_of(a), scope_of(b)
+    for what, x, y in (
+        ("models", sa.models, sb.models),
+        ("datasets", sa.datasets, sb.datasets),
+        ("years", sa.years, sb.years),
+    ):
+        if x and y and not (x & y):
+            return f"different {what}: {', '.join(sorted(x))} vs {', '.join(sorted(y))}"
+    return None

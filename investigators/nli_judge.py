@@ -1,0 +1,63 @@
+"""Sentence-level contradiction and convergence decided by the calibrated NLI judge.
+
+The model reads both directions; structured evidence (numbers, cues, scope, speakers)
+joins it in the fitted combination, so a finding's score is a probability. Dependent
+sides that agree are restatements (stored, never counted as corroboration).
+"""
+
+from __future__ import annotations
+
+from investigators.base import CandidatePair, ClaimView, FindingKind, Verdict
+from investigators.contradiction import asserted
+from investigators.nli.judge import Judge, Side
+
+
+def side_of(c: ClaimView) -> Side:
+    return Side(text=c.text, numbers=c.numbers, hedge=c.hedge, speaker=c.speaker)
+
+
+class NLIJudgeInvestigator:
+    """Contradicts / converges_with / restates from the judge; unrelated pairs are dropped."""
+
+    name = "nli-judge"
+
+    def __init__(self, judge: Judge) -> None:
+        self.judge = judge
+
+    @property
+    def version(self) -> str:
+        return self.judge.version
+
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        if not pairs:
+            return []
+        judgements = self.judge.judge([(side_of(p.a), side_of(p.b)) for p in pairs])
+        out: list[Verdict] = []
+        for p, j in zip(pairs, judgements, strict=True):
+            if j.kind == "unrelated":
+                continue
+            if j.kind == "contradicts" and not (asserted(p.a) and asserted(p.b)):
+                continue
+            dependent = p.independence is not None and not p.independence.independent
+            if j.kind == "contradicts":
+                kind = FindingKind.CONTRADICTS
+            else:
+                kind = FindingKind.RESTATES if dependent else FindingKind.CONVERGES_WITH
+            why = p.independence.reason if p.independence else "independence unknown"
+            out.append(
+                Verdict(
+                    kind=kind,
+                    a_id=p.a.id,
+                    b_id=p.b.id,
+                    score=j.score,
+                    rationale=f"{j.rationale}; {why}. A: “{p.a.text}” — {p.a.source_title}. "
+                    f"B: “{p.b.text}” — {p.b.source_title}.",
+                    cues=[e.split(":")[0] for e in j.evidence],
+                    investigator=self.name,
+                    version=self.version,
+                    model=self.judge.model.name,
+                    independent=not dependent if p.independence else None,
+                    independence_reason=why,
+                )
+            )
+        return out

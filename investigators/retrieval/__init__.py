@@ -1,0 +1,1 @@
+"""Candidate retrieval: several channels fused under a per-claim budget."""

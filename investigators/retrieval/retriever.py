@@ -1,0 +1,241 @@
+"""The retriever: channels (dense, dense in context, lexical, aspects, counter-queries,
+topics, LLM-written queries) fused per claim under a budget.
+
+Cost per run grows with the new claims: one k-NN search per channel per new claim, one
+batched full-text and one batched aspect query per chunk; never a scan of all pairs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from neo4j import Driver
+
+from investigators.cypher import retrieval as q
+from investigators.cypher import runner as rq
+from investigators.retrieval.counter import counter_queries
+from investigators.retrieval.fusion import Candidate, Ranking, fuse
+from kg.aspects import STOP
+from kg.embedding import Embedder
+from kg.faiss_index import ClaimIndex
+
+CHANNELS = ("dense", "context", "lexical", "aspect", "counter", "quantity", "topic", "llm")
+QueryWriter = Callable[[list[tuple[str, str]]], dict[str, list[str]]]
+
+
+@dataclass
+class RetrievalConfig:
+    """Per-claim budget and per-channel depths (RETRIEVAL__* settings)."""
+
+    budget: int = 30
+    k_dense: int = 30
+    k_context: int = 20
+    k_lexical: int = 20
+    k_aspect: int = 20
+    k_counter: int = 10
+    k_topic: int = 20
+    k_llm: int = 10
+    aspect_max_degree: int = 200
+    channels: tuple[str, ...] = CHANNELS
+
+
+@dataclass
+class Retrieved:
+    pairs: dict[tuple[str, str], Candidate]
+    skipped: list[str] = field(default_factory=list)
+    per_channel: dict[str, int] = field(default_factory=dict)
+
+
+def lexical_query(text: str, most: int = 12) -> str:
+    """Plain lower-case content words OR'ed: nothing Lucene could parse as syntax."""
+    words = []
+    for w in re.findall(r"[A-Za-z][A-Za-z0-9]{2,}", text):
+        lw = w.lower()
+        if lw not in STOP and lw not in ("and", "or", "not", "to") and lw not in words:
+            words.append(lw)
+    return " ".join(words[:most])
+
+
+class Retriever:
+    """Reads the graph and the FAISS copies; writes nothing."""
+
+    def __init__(
+        self,
+        driver: Driver,
+        index: ClaimIndex,
+        embedder: Embedder,
+        config: RetrievalConfig | None = None,
+        *,
+        query_writer: QueryWriter | None = None,
+    ) -> None:
+        self.driver = driver
+        self.index = index
+        self.embedder = embedder
+        self.config = config or RetrievalConfig()
+        self.query_writer = query_writer
+        self._sources: dict[str, str] | None = None
+
+    def source_of(self) -> dict[str, str]:
+        if self._sources is None or len(self._sources) < len(self.index.ids):
+            with self.driver.session(default_access_mode="READ") as s:
+                self._sources = {r["id"]: r["source_id"] for r in s.run(q.CLAIM_SOURCES)}
+        return self._sources
+
+    # ---- channels -------------------------------------------------------------------
+    def _knn(self, vecs: np.ndarray, k: int) -> list[Ranking]:
+        if not len(vecs):
+            return []
+        scores, ids = self.index.search(vecs, k + 1)
+        return [
+            list(zip(row_ids, map(float, row_s), strict=False))
+            for row_ids, row_s in zip(ids, scores, strict=True)
+        ]
+
+    def _context_vectors(self, ids: list[str], vecs: np.ndarray) -> np.ndarray:
+        """Each claim with its neighbouring sentences: 2·v + v(prev) + v(next), normalised."""
+        src = self.source_of()
+        sources = sorted({src[c] for c in ids if c in src})
+        with self.driver.session(default_access_mode="READ") as s:
+            order = {r["source_id"]: r["ids"] for r in s.run(q.SOURCE_CLAIM_ORDER, sources=sources)}
+        neighbours: dict[str, list[str]] = {}
+        for seq in order.values():
+            for i, c in enumerate(seq):
+                neighbours[c] = seq[max(0, i - 1) : i] + seq[i + 1 : i + 2]
+        wanted = sorted({n for c in ids for n in neighbours.get(c, [])})
+        nid, nvec = self.index.vectors(wanted)
+        nv = dict(zip(nid, nvec, strict=True))
+        out = []
+        for c, v in zip(ids, vecs, strict=True):
+            x = 2 * v + sum((nv[n] for n in neighbours.get(c, []) if n in nv), np.zeros_like(v))
+            out.append(x / max(1e-9, float(np.linalg.norm(x))))
+        return np.vstack(out) if out else vecs
+
+    def _lexical(self, ids: list[str], texts: dict[str, tuple[str, str]]) -> dict[str, Ranking]:
+        rows = [
+            {"id": c, "q": lexical_query(texts[c][0]), "source_id": texts[c][1]}
+            for c in ids
+            if c in texts
+        ]
+        rows = [r for r in rows if r["q"]]
+        if not rows:
+            return {}
+        with self.driver.session(default_access_mode="READ") as s:
+            return {
+                r["id"]: [(h[0], float(h[1])) for h in r["hits"]]
+                for r in s.run(q.LEXICAL_NEIGHBOURS, rows=rows, k=self.config.k_lexical)
+            }
+
+    def _aspect(self, ids: list[str]) -> dict[str, Ranking]:
+        with self.driver.session(default_access_mode="READ") as s:
+            return {
+                r["id"]: [(h[0], float(h[1])) for h in r["hits"]]
+                for r in s.run(
+                    q.ASPECT_NEIGHBOURS,
+                    ids=ids,
+                    k=self.config.k_aspect,
+                    n=max(2, len(self.index.ids)),
+                    max_degree=self.config.aspect_max_degree,
+                )
+            }
+
+    def _topic(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
+        with self.driver.session(default_access_mode="READ") as s:
+            partners = {
+                r["id"]: r["others"]
+                for r in s.run(q.TOPIC_PARTNERS, ids=ids, limit=self.config.k_topic * 5)
+            }
+        out: dict[str, Ranking] = {}
+        for c, others in partners.items():
+            oid, ovec = self.index.vectors(others)
+            if c not in vec or not oid:
+                continue
+            sims = ovec @ vec[c]
+            order = np.argsort(-sims)[: self.config.k_topic]
+            out[c] = [(oid[int(i)], float(sims[int(i)])) for i in order]
+        return out
+
+    def _quantity(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
+        """Claims that measure the same quantity (numbers with a named measure)."""
+        with self.driver.session(default_access_mode="READ") as s:
+            partners = {
+                r["id"]: r["others"]
+                for r in s.run(rq.QUANTITY_PARTNERS, ids=ids, limit=self.config.k_topic * 2)
+            }
+        out: dict[str, Ranking] = {}
+        for c, others in partners.items():
+            oid, ovec = self.index.vectors(others)
+            if c in vec and oid:
+                sims = ovec @ vec[c]
+                out[c] = sorted(zip(oid, map(float, sims), strict=True), key=lambda t: -t[1])
+        return out
+
+    def _queries(self, texts: dict[str, list[str]], k: int) -> dict[str, Ranking]:
+        flat = [(c, t) for c, qs in texts.items() for t in qs]
+        if not flat:
+            return {}
+        qv = self.embedder.embed([t for _, t in flat])
+        out: dict[str, Ranking] = {}
+        for (c, _), ranking in zip(flat, self._knn(qv, k), strict=True):
+            merged = dict(out.get(c, []))
+            for other, s in ranking:
+                merged[other] = max(merged.get(other, -1.0), s)
+            out[c] = sorted(merged.items(), key=lambda t: -t[1])
+        return out
+
+    # ---- all together ------------------------------------------------------------------
+    def retrieve(self, ids: list[str]) -> Retrieved:
+        """Fused candidates for these (new) claims; channels that failed are named."""
+        per, skipped = self.rankings(ids)
+        pairs = fuse(per, self.source_of(), self.config.budget)
+        counts: dict[str, int] = {}
+        for cand in pairs.values():
+            for ch in cand.channels:
+                counts[ch] = counts.get(ch, 0) + 1
+        return Retrieved(pairs=pairs, skipped=skipped, per_channel=counts)
+
+    def rankings(self, ids: list[str]) -> tuple[dict[str, dict[str, Ranking]], list[str]]:
+        """Each claim's ranking per channel (before fusion), and what was skipped."""
+        cfg, use = self.config, set(self.config.channels)
+        skipped: list[str] = []
+        found, vecs = self.index.vectors(ids)
+        vec = dict(zip(found, vecs, strict=True))
+        with self.driver.session(default_access_mode="READ") as s:
+            texts = {r["id"]: (r["text"], r["source_id"]) for r in s.run(q.CLAIM_TEXTS, ids=found)}
+        per: dict[str, dict[str, Ranking]] = {c: {} for c in found}
+
+        def put(channel: str, rankings: dict[str, Ranking]) -> None:
+            for c, r in rankings.items():
+                if c in per and r:
+                    per[c][channel] = r
+
+        if "dense" in use:
+            put("dense", dict(zip(found, self._knn(vecs, cfg.k_dense), strict=True)))
+        if "context" in use and found:
+            ctx = self._context_vectors(found, vecs)
+            put("context", dict(zip(found, self._knn(ctx, cfg.k_context), strict=True)))
+        if "lexical" in use:
+            put("lexical", self._lexical(found, texts))
+        if "aspect" in use:
+            put("aspect", self._aspect(found))
+        if "counter" in use:
+            cq = {c: counter_queries(texts[c][0]) for c in found if c in texts}
+            put("counter", self._queries(cq, cfg.k_counter))
+        if "quantity" in use:
+            put("quantity", self._quantity(found, vec))
+        if "topic" in use:
+            put("topic", self._topic(found, vec))
+        if "llm" in use:
+            if self.query_writer is None:
+                skipped.append("llm queries: no ANTHROPIC_API_KEY (offline channels only)")
+            else:
+                try:
+                    written = self.query_writer([(c, texts[c][0]) for c in found if c in texts])
+                    put("llm", self._queries(written, cfg.k_llm))
+                except Exception as exc:  # noqa: BLE001 - any LLM failure leaves the rest
+                    skipped.append(
+                        f"llm queries failed ({type(exc).__name__}: {exc}); the other channels ran"
+                    )
+        return per, skipped

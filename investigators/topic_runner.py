@@ -1,0 +1,90 @@
+"""Assigns new claims to topics and labels the topics they touched (I/O via kg)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from neo4j import Driver
+
+from investigators.cypher import retrieval as q
+from investigators.cypher import topics as tq
+from investigators.retrieval.topics import TopicState, assign
+from kg import topic_store
+from kg.faiss_index import ClaimIndex
+from kg.ids import sha256_text
+
+
+def topic_cap(n_claims: int) -> int:
+    """A topic may hold at most this many claims (a topic that swallows everything helps
+    nobody): 5% of the graph, at least 60."""
+    return max(60, n_claims // 20)
+
+
+def assign_topics(
+    driver: Driver, index: ClaimIndex, ids: list[str], *, threshold: float = 0.5
+) -> tuple[int, list[str]]:
+    """Place the claims without a topic; returns (topics touched, capped-topic warnings)."""
+    with driver.session(default_access_mode="READ") as s:
+        todo = [r["id"] for r in s.run(tq.CLAIMS_WITHOUT_TOPIC, ids=ids)]
+        topics = [
+            TopicState(
+                id=r["id"],
+                centroid=np.asarray(r["centroid"], dtype=np.float32),
+                size=int(r["size"]),
+            )
+            for r in s.run(q.TOPIC_CENTROIDS)
+        ]
+    found, vecs = index.vectors(todo)
+    if not found:
+        return 0, []
+    cap = topic_cap(len(index.ids))
+    membership, capped = assign(
+        list(zip(found, vecs, strict=True)),
+        topics,
+        threshold=threshold,
+        cap=cap,
+        new_id=lambda cid: "topic_" + sha256_text(cid)[:16],
+    )
+    touched = [t for t in topics if t.new_members]
+    topic_store.write_topics(
+        driver,
+        [{"id": t.id, "centroid": [float(x) for x in t.centroid], "size": t.size} for t in touched],
+        [{"claim_id": c, "topic_id": t} for c, t in membership.items()],
+    )
+    label_topics(driver, [t.id for t in touched], len(index.ids))
+    warnings = [
+        f"topic {t} reached its cap of {cap} claims; further claims start new topics"
+        for t in capped
+    ]
+    return len(touched), warnings
+
+
+def label_topics(driver: Driver, topic_ids: list[str], n_claims: int) -> None:
+    """Readable labels: the topic's most characteristic key phrases."""
+    rows = []
+    with driver.session(default_access_mode="READ") as s:
+        for r in s.run(tq.TOPIC_ASPECTS, ids=topic_ids):
+            scored = sorted(
+                (
+                    (n * math.log(max(2, n_claims) / max(1, deg)) * (1 + 0.5 * k.count(" ")), k)
+                    for k, n, deg in r["aspects"]
+                    if n >= 1
+                ),
+                reverse=True,
+            )
+            top: list[str] = []
+            for _, k in scored:
+                if not any(k in t or t in k for t in top):
+                    top.append(k)
+                if len(top) == 3:
+                    break
+            rows.append(
+                {
+                    "id": r["id"],
+                    "label": " · ".join(top) or "(no key phrases)",
+                    "key_phrases": top,
+                    "n_sources": r["n_sources"],
+                }
+            )
+    topic_store.set_topic_labels(driver, rows)

@@ -1,0 +1,168 @@
+"""The judge CLI, multi-channel retrieval, topics and the candidate export on a real graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from consilience.cli import app
+from consilience.services import Services
+from consilience.workflows import build_runner, candidates_log_path
+from investigators.nli.judge import Judge, JudgeParams
+from investigators.retrieval.retriever import RetrievalConfig, Retriever
+from queries.findings import list_findings, record_verdict
+from queries.topics import list_topics, topic_positions
+
+COLLAPSE = """# Curse of recursion
+
+Training language models on model-generated data makes them collapse over generations.
+
+We release our code for the experiments on recursive training.
+"""
+ACCUMULATE = """# Accumulating data
+
+Keeping the real data alongside the synthetic data avoids model collapse entirely.
+
+Our experiments use several open language models of different sizes.
+"""
+UNRELATED = """# Battery notes
+
+The air purifier ran for six hours on one charge of the battery pack.
+"""
+
+
+def _ingest(svc: Services, tmp: Path, docs: dict[str, str]) -> None:
+    for name, text in docs.items():
+        (tmp / name).write_text(text)
+    svc.ingestor().ingest_paths([str(tmp / n) for n in docs])
+    svc.claim_index().sync(svc.driver())
+
+
+def test_judge_cli_single_and_pairs_file(clean_services: Services, tmp_path: Path) -> None:
+    del clean_services
+    r = CliRunner().invoke(
+        app,
+        [
+            "judge",
+            "Probes detect deception in agents.",
+            "Probes never detect deception in agents.",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    row = json.loads(r.stdout)
+    for key in ("entailment", "neutral", "contradiction", "contradiction_ba", "kind", "score"):
+        assert key in row
+    assert row["kind"] in ("contradicts", "converges_with", "unrelated")
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        '{"a": "Steering works.", "b": "Steering fails.", "id": "x1"}\n'
+        "not json at all\n"
+        '{"a": "only one side"}\n'
+        '{"a": "Unlearning removes knowledge.", "b": "Unlearning removes knowledge."}\n'
+    )
+    r = CliRunner().invoke(app, ["judge", "--pairs", str(pairs)])
+    assert r.exit_code == 1  # some lines were bad
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["line"] for x in rows] == [1, 2, 3, 4]
+    assert rows[0]["id"] == "x1" and "kind" in rows[0]
+    assert "not JSON" in rows[1]["error"] and "b" in rows[2]["error"]
+    assert rows[3]["kind"] == "converges_with"  # a statement entails itself
+    assert "line 2" in r.stderr
+
+
+def test_retrieval_reaches_differently_worded_claims_and_exports_candidates(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    svc = cli_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
+    report = build_runner(svc).run()
+    assert report.candidate_pairs > 0 and report.topics_touched > 0
+    assert {"dense", "lexical", "aspect"} <= set(report.pairs_by_channel)
+    assert any("llm queries" in s for s in report.skipped)
+    rows = [json.loads(x) for x in candidates_log_path(svc).read_text().splitlines()]
+    pair = next(
+        r
+        for r in rows
+        if {
+            "collapse over generations" in r["a"]["quote"] + r["b"]["quote"],
+            "avoids model collapse" in r["a"]["quote"] + r["b"]["quote"],
+        }
+        == {True}
+    )
+    assert "aspect" in pair["channels"] and pair["fused_rank"] >= 1
+    for side in ("a", "b"):
+        assert set(pair[side]) == {"id", "quote", "source_title", "source_path"}
+    assert all(r["a"]["source_path"] != r["b"]["source_path"] for r in rows)  # never one source
+    out = tmp_path / "cands.jsonl"
+    res = CliRunner().invoke(app, ["candidates", "export", "--format", "jsonl", "-o", str(out)])
+    assert res.exit_code == 0 and out.read_text().count("\n") == len(rows)
+    bad = CliRunner().invoke(app, ["candidates", "export", "--format", "csv"])
+    assert bad.exit_code != 0  # an Enum: wrong values are refused
+
+
+def test_llm_channel_failure_leaves_the_other_channels(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE})
+
+    def rate_limited(claims: list[tuple[str, str]]) -> dict[str, list[str]]:
+        raise RuntimeError("429 rate limited")
+
+    r = Retriever(
+        svc.driver(), svc.claim_index(), svc.embedder, RetrievalConfig(), query_writer=rate_limited
+    )
+    got = r.retrieve(list(svc.claim_index().ids))
+    assert got.pairs and any("rate limited" in s for s in got.skipped)
+    assert "llm" not in got.per_channel and "dense" in got.per_channel
+
+
+def test_topics_cli_api_and_positions(cli_services: Services, tmp_path: Path) -> None:
+    svc = cli_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
+    build_runner(svc).run()
+    page = list_topics(svc.driver(), min_sources=1)
+    assert page.items and all(t.label for t in page.items)
+    detail = topic_positions(svc.driver(), page.items[0].id)
+    assert detail.positions and detail.positions[0].claims[0].id.startswith("clm")
+    r = CliRunner().invoke(app, ["topics", "list", "--min-sources", "1"])
+    assert r.exit_code == 0 and page.items[0].id in r.stdout
+    r = CliRunner().invoke(app, ["topics", "show", page.items[0].id])
+    assert r.exit_code == 0 and detail.positions[0].source_title in r.stdout
+    from api.app import create_app
+
+    with TestClient(create_app(svc.settings, services=svc)) as client:
+        body = client.get("/topics", params={"min_sources": 1}).json()
+        assert body["items"][0]["id"] == page.items[0].id
+        assert client.get(f"/topics/{page.items[0].id}").json()["positions"]
+        assert client.get("/topics/nope").status_code == 404
+        assert (
+            client.get("/topics", params={"cursor": "[99999999999999999999, 1]"}).status_code == 200
+        )
+
+
+def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE})
+    runner = build_runner(svc)
+    first = runner.run()
+    assert first.claims_checked == 4 and build_runner(svc).run().claims_checked == 0
+    found = list_findings(svc.driver()).items
+    if found:
+        record_verdict(svc.driver(), found[0].id, "dismissed", "bob", "not the same question")
+    # a new fit of the combination changes the judge's version: every claim is re-judged
+    p = JudgeParams.load()
+    p.intercept = [x + 0.01 for x in p.intercept]
+    svc._judge = Judge(svc.judge().model, p)
+    again = build_runner(svc)
+    assert again.preset_version != runner.preset_version
+    assert again.run().claims_checked == 4
+    if found:
+        kept = [f for f in list_findings(svc.driver()).items if f.id == found[0].id]
+        assert kept and kept[0].status == "dismissed" and kept[0].reviewer == "bob"

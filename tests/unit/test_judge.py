@@ -1,0 +1,85 @@
+"""The calibrated judge: the shipped model, the decision rules and bad inputs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from consilience.errors import ModelIntegrityError
+from investigators.nli.judge import Judge, JudgeParams, Side, decide
+from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
+
+SURE = NLIScores(entailment=0.02, neutral=0.03, contradiction=0.95)
+
+
+@pytest.fixture(scope="module")
+def judge() -> Judge:
+    return Judge(NLIModel())
+
+
+def test_probabilities_in_both_directions_and_rationale(judge: Judge) -> None:
+    (j,) = judge.judge(
+        [
+            (
+                Side("Probes detect deception in agents."),
+                Side("Probes fail to detect deception in agents."),
+            )
+        ]
+    )
+    for s in (j.ab, j.ba):
+        assert abs(s.entailment + s.neutral + s.contradiction - 1) < 1e-4
+    assert abs(j.p_contradiction + j.p_convergence + j.p_unrelated - 1) < 1e-3
+    assert "NLI contradiction" in j.rationale and "(A→B / B→A)" in j.rationale
+
+
+def test_different_conditions_are_not_a_contradiction() -> None:
+    params = JudgeParams.default()
+    a = Side("Qwen3-8B refuses 80% of harmful requests.")
+    b = Side("Llama-3-70B refuses 10% of harmful requests.")
+    j = decide(a, b, SURE, SURE, params)
+    assert j.kind == "unrelated" and "different conditions" in j.rationale
+    same = decide(a, Side("Qwen3-8B refuses 10% of harmful requests."), SURE, SURE, params)
+    assert same.kind == "contradicts"
+
+
+def test_questions_and_reported_views_never_contradict() -> None:
+    params = JudgeParams.default()
+    q = decide(Side("Does steering work?"), Side("Steering works."), SURE, SURE, params)
+    r = decide(
+        Side("Steering works.", speaker="(reported view)"),
+        Side("Steering fails."),
+        SURE,
+        SURE,
+        params,
+    )
+    assert q.kind != "contradicts" and r.kind != "contradicts"
+
+
+def test_bad_statements_get_a_note_not_a_crash(judge: Judge) -> None:
+    empty, one, foreign, long_ = judge.judge(
+        [
+            (Side(""), Side("Steering works.")),
+            (Side("Steering"), Side("Steering works.")),
+            (Side("Модель работает хорошо и надёжно."), Side("The model works well.")),
+            (Side("word " * 2000), Side("Steering works.")),
+        ]
+    )
+    assert empty.kind == "unrelated" and "empty" in empty.rationale
+    assert "single word" in one.rationale
+    assert "non-English" in foreign.rationale
+    assert "truncated" in long_.rationale
+
+
+def test_missing_or_changed_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    copy = tmp_path / "m"
+    shutil.copytree(MODEL_DIR, copy)
+    with pytest.raises(ModelIntegrityError, match="missing"):
+        NLIModel(tmp_path / "nowhere").predict([("a", "b")])
+    with (copy / "model.int8.onnx").open("r+b") as fh:
+        fh.seek(1000)
+        fh.write(b"\x00\x01\x02")
+    with pytest.raises(ModelIntegrityError) as err:
+        NLIModel(copy).predict([("a", "b")])
+    assert "sha256" in str(err.value) and "git checkout" in err.value.hint
