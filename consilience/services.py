@@ -64,7 +64,8 @@ class Services:
                     NLIModel(
                         threads=self.settings.nli.threads,
                         batch_size=self.settings.nli.batch_size,
-                    )
+                    ),
+                    skip_neutral=self.settings.nli.skip_neutral,
                 )
             return self._judge
 

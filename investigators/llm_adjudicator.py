@@ -78,9 +78,9 @@ class LLMAdjudicator:
         t = self.judge.params.threshold_contradiction
         lo, hi = self.band
         ranked = [
-            (abs(max(j.p_contradiction, j.p_convergence) - t), p)
+            (abs(j.contradiction_score - t), p)
             for p, j in zip(pairs, js, strict=True)
-            if lo <= max(j.p_contradiction, j.p_convergence) <= hi
+            if lo <= max(j.contradiction_score, j.convergence_score) <= hi
         ]
         ranked.sort(key=lambda x: x[0])
         return [p for _, p in ranked]

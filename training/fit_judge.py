@@ -1,12 +1,13 @@
-"""Fit the judge's combination on the calibration split of the labelled real pairs.
+"""Fit the judge's calibration maps on the calibration split of the labelled real pairs.
 
-    python -m training.fit_judge [--model-dir models/nli-minilm-l6]
+    python -m training.fit_judge [--model-dir models/nli-minilm-l6] [--unpinned]
 
-A multinomial logistic regression (scikit-learn, L2) over the judge's features; labels
-contradiction / convergence (restatements count as convergence: independence, not the
-model, separates them) / unrelated. Contradiction pairs are also read in both orders.
-Writes judge.json next to the model with the coefficients, the thresholds and the fit's
-own numbers (pairs, classes, out-of-fold log loss). The test split is never read here.
+Two monotone Platt maps (scikit-learn logistic regression on logit(score), slope kept
+positive): P(contradiction | contradiction score) and P(convergence | convergence score),
+restatements counting as convergence (independence, not the model, separates them). Each
+pair is read in both orders. Decisions stay on the scores' own scale (0.5); the maps give
+the probabilities. Writes judge.json with the maps, thresholds and the fit's numbers.
+The test split is never read here.
 """
 
 from __future__ import annotations
@@ -16,65 +17,59 @@ import json
 from pathlib import Path
 
 from bench.real_pairs import load
-from investigators.cues import overlap
-from investigators.nli.judge import FEATURES, KINDS, Side, evidence_of, features
+from investigators.nli.judge import MIN_SLOPE, Side, _logit, evidence_of, scores
 from investigators.nli.model import MODEL_DIR, NLIModel
 
-TO_KIND = {"contradiction": 0, "convergence": 1, "restatement": 1, "unrelated": 2}
 
-
-def feature_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[list[float]]:
+def score_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
     from ingest.claims.numbers import extract_numbers
 
-    scores = model.predict(pairs + [(b, a) for a, b in pairs])
+    probs = model.predict(pairs + [(b, a) for a, b in pairs])
     n = len(pairs)
-    rows = []
+    out = []
     for i, (a, b) in enumerate(pairs):
-        sa, sb = Side(a, extract_numbers(a)), Side(b, extract_numbers(b))
-        num, cue, _ = evidence_of(sa, sb)
-        rows.append(features(scores[i], scores[n + i], num, cue, overlap(a, b)))
-    return rows
+        num, cue, _ = evidence_of(Side(a, extract_numbers(a)), Side(b, extract_numbers(b)))
+        out.append(scores(probs[i], probs[n + i], num, cue))
+    return out
+
+
+def _platt(x: list[float], y: list[bool]) -> tuple[float, float]:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=10.0, max_iter=1000)
+    lr.fit(np.array([[_logit(v)] for v in x]), np.array(y))
+    slope, intercept = float(lr.coef_[0][0]), float(lr.intercept_[0])
+    if slope < MIN_SLOPE:  # no usable signal in this split: keep the map monotone
+        slope = MIN_SLOPE
+    return round(slope, 5), round(intercept, 5)
 
 
 def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import log_loss
-    from sklearn.model_selection import cross_val_predict
+    from sklearn.metrics import roc_auc_score
 
     model = NLIModel(model_dir, expected_sha256=expected_sha)
     cal = [p for p in load() if p.split == "calibration"]
-    texts = [(p.a.quote, p.b.quote) for p in cal]
-    y = [TO_KIND[p.label] for p in cal]
-    # contradiction and convergence read in the other order too (the judge is symmetric in use)
-    texts += [(p.b.quote, p.a.quote) for p in cal]
-    y += [TO_KIND[p.label] for p in cal]
-    x = np.array(feature_rows(model, texts))
-    yy = np.array(y)
-    lr = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
-    oof = cross_val_predict(lr, x, yy, cv=5, method="predict_proba")
-    lr.fit(x, yy)
-    # thresholds: the contradiction probability that maximises F1 out of fold
-    best_t, best_f1 = 0.5, -1.0
-    for t in np.linspace(0.2, 0.8, 25):
-        pred = oof[:, 0] >= t
-        tp = float((pred & (yy == 0)).sum())
-        fp = float((pred & (yy != 0)).sum())
-        fn = float((~pred & (yy == 0)).sum())
-        f1 = 2 * tp / max(1.0, 2 * tp + fp + fn)
-        if f1 > best_f1:
-            best_t, best_f1 = float(t), f1
+    texts = [(p.a.quote, p.b.quote) for p in cal] + [(p.b.quote, p.a.quote) for p in cal]
+    labels = [p.label for p in cal] * 2
+    rows = score_rows(model, texts)
+    is_c = [lab == "contradiction" for lab in labels]
+    is_v = [lab in ("convergence", "restatement") for lab in labels]
+    contra = _platt([c for c, _ in rows], is_c)
+    conv = _platt([v for _, v in rows], is_v)
     out = {
-        "features": list(FEATURES),
-        "kinds": list(KINDS),
-        "coef": lr.coef_.round(5).tolist(),
-        "intercept": lr.intercept_.round(5).tolist(),
-        "threshold_contradiction": round(best_t, 3),
+        "contradiction": list(contra),
+        "convergence": list(conv),
+        # Decisions stay at the model's own point, 0.5. Contradiction: no signal on the
+        # calibration split (AUC below). Convergence: the labelled set is enriched (half its
+        # pairs agree), so a threshold fitted on it would flood real candidate sets, where most
+        # pairs are unrelated, with convergences that raise confidences.
+        "threshold_contradiction": 0.5,
         "threshold_convergence": 0.5,
         "fitted_on": f"bench/data/real_pairs calibration split: {len(cal)} pairs x 2 orders",
-        "out_of_fold_log_loss": round(float(log_loss(yy, oof)), 4),
-        "out_of_fold_contradiction_f1": round(best_f1, 4),
-        "classes": {k: int((yy == i).sum()) for i, k in enumerate(KINDS)},
+        "calibration_auc_contradiction": round(roc_auc_score(is_c, [c for c, _ in rows]), 4),
+        "calibration_auc_convergence": round(roc_auc_score(is_v, [v for _, v in rows]), 4),
+        "pairs": {"contradiction": sum(is_c), "convergence": sum(is_v), "all": len(rows)},
     }
     (model_dir / "judge.json").write_text(json.dumps(out, indent=1) + "\n")
     return out

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "nli-minilm-l6"
 MODEL_FILE = "model.int8.onnx"
 # sha256 of models/nli-minilm-l6/model.int8.onnx (also in its MODEL_CARD.md)
-WEIGHTS_SHA256 = "f10e09bade4c91d9a70bbb0b251cef743fdb6f3f7301a89257c361e6fc056c0f"
+WEIGHTS_SHA256 = "835e364b4ca6388a5940f1b9002b504d70d0cb22ee18f46f6c72c84e49822703"
 RESTORE_HINT = (
     "Restore it with `git checkout -- models/nli-minilm-l6` (it is committed), or retrain and "
     "export it: `consilience model train` then `consilience model export`."

@@ -47,8 +47,23 @@ def scope_of(text: str) -> Scope:
     return Scope(models, datasets, frozenset(YEAR.findall(text)))
 
 
+_CONDITION = re.compile(
+    r"^\s*(?:In|On|For|Under|With|Across|When|At|Among)\s+(?:the\s+)?([^,]{3,60}),", re.I
+)
+
+
+def condition_of(text: str) -> str | None:
+    """The leading condition of a claim ("In the English subset, …"), normalised."""
+    m = _CONDITION.match(text)
+    return re.sub(r"\s+", " ", m.group(1).strip().lower()) if m else None
+
+
 def scope_difference(a: str, b: str) -> str | None:
-    """A readable note when both sides name models / datasets / years and none are shared."""
+    """A readable note when both sides name models / datasets / years (or open with a
+    condition) and none are shared."""
+    ca, cb = condition_of(a), condition_of(b)
+    if ca and cb and ca != cb:
+        return f"different settings: '{ca}' vs '{cb}'"
     sa, sb = scope_of(a), scope_of(b)
     for what, x, y in (
         ("models", sa.models, sb.models),

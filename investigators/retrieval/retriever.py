@@ -124,8 +124,9 @@ class Retriever:
             return {}
         with self.driver.session(default_access_mode="READ") as s:
             return {
-                r["id"]: [(h[0], float(h[1])) for h in r["hits"]]
-                for r in s.run(q.LEXICAL_NEIGHBOURS, rows=rows, k=self.config.k_lexical)
+                r["id"]: [(h[0], float(h[1])) for h in r["hits"]][: self.config.k_lexical]
+                # twice as deep: hits from the claim's own source are dropped after the limit
+                for r in s.run(q.LEXICAL_NEIGHBOURS, rows=rows, k=2 * self.config.k_lexical)
             }
 
     def _aspect(self, ids: list[str]) -> dict[str, Ranking]:

@@ -112,5 +112,5 @@ def test_claims_measuring_the_same_quantity_are_candidates(
             )
         ]
     assert len(ids) == 2
-    partners = runner._quantity_partners([ids[0]])
-    assert partners == {ids[0]: [ids[1]]}
+    per, _ = runner.retriever.rankings([ids[0]])
+    assert [other for other, _ in per[ids[0]]["quantity"]] == [ids[1]]
