@@ -158,7 +158,7 @@ def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
         record_verdict(svc.driver(), found[0].id, "dismissed", "bob", "not the same question")
     # a new fit of the combination changes the judge's version: every claim is re-judged
     p = JudgeParams.load()
-    p.intercept = [x + 0.01 for x in p.intercept]
+    p.contradiction = (p.contradiction[0], p.contradiction[1] + 0.01)
     svc._judge = Judge(svc.judge().model, p)
     again = build_runner(svc)
     assert again.preset_version != runner.preset_version
