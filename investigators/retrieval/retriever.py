@@ -142,21 +142,26 @@ class Retriever:
                 )
             }
 
+    def _by_similarity(
+        self, partners: dict[str, list[str]], vec: dict[str, np.ndarray], k: int
+    ) -> dict[str, Ranking]:
+        """Each claim's partners (found in the graph) ranked by embedding similarity."""
+        out: dict[str, Ranking] = {}
+        for c, others in partners.items():
+            oid, ovec = self.index.vectors(others)
+            if c in vec and oid:
+                sims = ovec @ vec[c]
+                out[c] = [(oid[int(i)], float(sims[int(i)])) for i in np.argsort(-sims)[:k]]
+        return out
+
     def _topic(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
+        """Claims of other sources in the same topic."""
         with self.driver.session(default_access_mode="READ") as s:
             partners = {
                 r["id"]: r["others"]
                 for r in s.run(q.TOPIC_PARTNERS, ids=ids, limit=self.config.k_topic * 5)
             }
-        out: dict[str, Ranking] = {}
-        for c, others in partners.items():
-            oid, ovec = self.index.vectors(others)
-            if c not in vec or not oid:
-                continue
-            sims = ovec @ vec[c]
-            order = np.argsort(-sims)[: self.config.k_topic]
-            out[c] = [(oid[int(i)], float(sims[int(i)])) for i in order]
-        return out
+        return self._by_similarity(partners, vec, self.config.k_topic)
 
     def _quantity(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
         """Claims that measure the same quantity (numbers with a named measure)."""
@@ -165,13 +170,7 @@ class Retriever:
                 r["id"]: r["others"]
                 for r in s.run(rq.QUANTITY_PARTNERS, ids=ids, limit=self.config.k_topic * 2)
             }
-        out: dict[str, Ranking] = {}
-        for c, others in partners.items():
-            oid, ovec = self.index.vectors(others)
-            if c in vec and oid:
-                sims = ovec @ vec[c]
-                out[c] = sorted(zip(oid, map(float, sims), strict=True), key=lambda t: -t[1])
-        return out
+        return self._by_similarity(partners, vec, self.config.k_topic * 2)
 
     def _queries(self, texts: dict[str, list[str]], k: int) -> dict[str, Ranking]:
         flat = [(c, t) for c, qs in texts.items() for t in qs]

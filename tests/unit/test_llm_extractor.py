@@ -11,6 +11,7 @@ from consilience.llm import AnthropicLLM
 from ingest.claims.llm import LLMExtractor
 from ingest.claims.prompts.extract import LLMClaims
 from ingest.pipeline import Ingestor
+from investigators.base import ClaimView
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import NLIModel
 from tests.messages_stub import MessagesStub
@@ -76,6 +77,20 @@ def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None
     assert isinstance(build_services(keyed, use_llm_extractor=True).extractor, LLMExtractor)
 
 
+def view(cid: str, text: str) -> ClaimView:
+    """A claim as an investigator sees it, from its own source."""
+    return ClaimView(
+        id=cid,
+        text=text,
+        normalized=text,
+        kind="finding",
+        hedge="none",
+        source_id=f"s{cid}",
+        source_title=f"S{cid}",
+        source_kind="paper",
+    )
+
+
 class MemoryCache:
     """A real implementation of the JudgementCache protocol, in memory."""
 
@@ -90,20 +105,8 @@ class MemoryCache:
 
 
 def test_large_adjudication_runs_use_the_batches_api() -> None:
-    from investigators.base import CandidatePair, ClaimView, Independence
+    from investigators.base import CandidatePair, Independence
     from investigators.llm_adjudicator import LLMAdjudicator
-
-    def view(cid: str, text: str) -> ClaimView:
-        return ClaimView(
-            id=cid,
-            text=text,
-            normalized=text,
-            kind="finding",
-            hedge="none",
-            source_id=f"s{cid}",
-            source_title=f"S{cid}",
-            source_kind="paper",
-        )
 
     pairs = [
         CandidatePair(
@@ -140,20 +143,8 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
 def test_adjudicator_asks_least_certain_first_within_budget() -> None:
     """Only pairs inside the band are asked, nearest the threshold first, at most `budget`
     per run; the estimate is announced before any request."""
-    from investigators.base import CandidatePair, ClaimView, Independence
+    from investigators.base import CandidatePair, Independence
     from investigators.llm_adjudicator import LLMAdjudicator
-
-    def view(cid: str, text: str) -> ClaimView:
-        return ClaimView(
-            id=cid,
-            text=text,
-            normalized=text,
-            kind="finding",
-            hedge="none",
-            source_id=f"s{cid}",
-            source_title=f"S{cid}",
-            source_kind="paper",
-        )
 
     texts = [
         ("Probes detect deception in agents.", "Probes miss deception in agents."),
