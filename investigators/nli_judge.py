@@ -10,6 +10,17 @@ from __future__ import annotations
 from investigators.base import CandidatePair, ClaimView, FindingKind, Verdict
 from investigators.contradiction import asserted
 from investigators.nli.judge import Judge, Side
+from kg.aspects import aspects
+
+MIN_WORDS = 6
+MIN_ASPECTS = 2
+
+
+def checkable(c: ClaimView) -> bool:
+    """Worth judging: a claim with some content of its own. "That said, this seems unlikely."
+    or "We're excited to see what you build." read as contradicting almost anything to an NLI
+    model, and nobody can check them against another paper."""
+    return len(c.text.split()) >= MIN_WORDS and len(aspects(c.text)) >= MIN_ASPECTS
 
 
 def side_of(c: ClaimView) -> Side:
@@ -29,6 +40,7 @@ class NLIJudgeInvestigator:
         return self.judge.version
 
     def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        pairs = [p for p in pairs if checkable(p.a) and checkable(p.b)]
         if not pairs:
             return []
         judgements = self.judge.judge([(side_of(p.a), side_of(p.b)) for p in pairs])

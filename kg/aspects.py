@@ -31,7 +31,9 @@ STOP = frozenset(
     based due result results approach approaches method methods paper papers study studies
     work research propose proposed present presents introduce introduces demonstrate
     demonstrates evaluate evaluated provide provides against alongside back near keep keeping
-    bring brings across toward towards despite""".split()
+    bring brings across toward towards despite okay ok yes exactly nothing something anything
+    everything everyone someone anyone saying telling tell told ask asked mean means meant
+    thanks thank sure literally""".split()
 )
 
 
@@ -68,7 +70,9 @@ def aspects(text: str, abbr: dict[str, str] | None = None, limit: int = 12) -> l
     runs: list[list[str]] = [[]]
     for tok in _WORD.findall(text):
         w = _fold(tok)
-        if not w[:1].isalpha() or w in STOP or len(w) < 2:
+        raw = tok.lower()
+        # contractions ("we're", "didn't") and function words are never aspects
+        if not w[:1].isalpha() or raw in STOP or w in STOP or len(w) < 2 or "'" in w:
             runs.append([])
             continue
         for part in abbr.get(w, w).split():

@@ -83,3 +83,33 @@ def test_missing_or_changed_model_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelIntegrityError) as err:
         NLIModel(copy).predict([("a", "b")])
     assert "sha256" in str(err.value) and "git checkout" in err.value.hint
+
+
+def test_content_free_claims_are_not_judged(judge: Judge) -> None:
+    """Vague one-liners read as contradicting anything; the investigator does not judge them."""
+    from investigators.base import CandidatePair, ClaimView, Independence
+    from investigators.nli_judge import NLIJudgeInvestigator, checkable
+
+    def view(cid: str, text: str) -> ClaimView:
+        return ClaimView(
+            id=cid,
+            text=text,
+            normalized=text,
+            kind="finding",
+            hedge="none",
+            source_id=f"s{cid}",
+            source_title=f"S{cid}",
+            source_kind="paper",
+        )
+
+    vague = view("a", "That said, this seems unlikely.")
+    real = view("b", "Linear probes detect deceptive behaviour in most transcripts we examined.")
+    other = view(
+        "c", "Linear probes never detect deceptive behaviour in the transcripts we examined."
+    )
+    assert not checkable(vague) and checkable(real)
+    ind = Independence(independent=True, reason="test")
+    inv = NLIJudgeInvestigator(judge)
+    assert inv.investigate([CandidatePair(a=vague, b=real, similarity=0.3, independence=ind)]) == []
+    (v,) = inv.investigate([CandidatePair(a=real, b=other, similarity=0.9, independence=ind)])
+    assert v.kind == "contradicts" and "NLI contradiction" in v.rationale
