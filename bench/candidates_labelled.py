@@ -111,7 +111,7 @@ def labelled_recall() -> None:
     )
     rows = [(ch, (ch,)) for ch in CHANNELS if ch != "llm"] + [
         ("fused (offline)", tuple(c for c in CHANNELS if c != "llm")),
-        ("dense only (old)", ("dense",)),
+        ("dense alone, no floor", ("dense",)),
     ]
     out: dict = {}
     for name, chans in rows:
