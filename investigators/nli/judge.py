@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
@@ -240,7 +240,9 @@ class Judge:
         return [self._memo[(a.text, b.text)] for a, b in pairs]
 
     def _judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
-        cut = [(truncate(a.text)[0], truncate(b.text)[0]) for a, b in pairs]
+        ta = [truncate(a.text) for a, _ in pairs]
+        tb = [truncate(b.text) for _, b in pairs]
+        cut = [(x[0], y[0]) for x, y in zip(ta, tb, strict=True)]
         if self.skip_neutral is None:
             scores = self.model.predict(cut + [(y, x) for x, y in cut])
             forward, backward = scores[: len(cut)], scores[len(cut) :]
@@ -255,23 +257,16 @@ class Judge:
         out = []
         for i, (a, b) in enumerate(pairs):
             ab, ba = forward[i], backward[i]
-            long_ = truncate(a.text)[1] or truncate(b.text)[1]
-            if long_:
-                ab = NLIScores(ab.entailment, ab.neutral, ab.contradiction, truncated=True)
+            if ta[i][1] or tb[i][1]:
+                ab = replace(ab, truncated=True)
             j = decide(a, b, ab, ba, self.params)
             notes = input_notes(a.text, b.text)
             if notes:
                 empty = any("empty" in n for n in notes)
-                j = Judgement(
+                j = replace(
+                    j,
                     kind="unrelated" if empty else j.kind,
                     score=1.0 if empty else j.score,
-                    p_contradiction=j.p_contradiction,
-                    p_convergence=j.p_convergence,
-                    p_unrelated=j.p_unrelated,
-                    contradiction_score=j.contradiction_score,
-                    convergence_score=j.convergence_score,
-                    ab=j.ab,
-                    ba=j.ba,
                     evidence=j.evidence + notes,
                     rationale="; ".join([j.rationale, *notes]),
                 )

@@ -10,6 +10,7 @@ import pytest
 from consilience.errors import ModelIntegrityError
 from investigators.nli.judge import Judge, JudgeParams, Side, decide
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
+from tests.claims import view
 
 SURE = NLIScores(entailment=0.02, neutral=0.03, contradiction=0.95)
 
@@ -87,20 +88,8 @@ def test_missing_or_changed_model_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_content_free_claims_are_not_judged(judge: Judge) -> None:
     """Vague one-liners read as contradicting anything; the investigator does not judge them."""
-    from investigators.base import CandidatePair, ClaimView, Independence
+    from investigators.base import CandidatePair, Independence
     from investigators.nli_judge import NLIJudgeInvestigator, checkable
-
-    def view(cid: str, text: str) -> ClaimView:
-        return ClaimView(
-            id=cid,
-            text=text,
-            normalized=text,
-            kind="finding",
-            hedge="none",
-            source_id=f"s{cid}",
-            source_title=f"S{cid}",
-            source_kind="paper",
-        )
 
     vague = view("a", "That said, this seems unlikely.")
     real = view("b", "Linear probes detect deceptive behaviour in most transcripts we examined.")

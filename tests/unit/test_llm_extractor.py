@@ -11,9 +11,9 @@ from consilience.llm import AnthropicLLM
 from ingest.claims.llm import LLMExtractor
 from ingest.claims.prompts.extract import LLMClaims
 from ingest.pipeline import Ingestor
-from investigators.base import ClaimView
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import NLIModel
+from tests.claims import view
 from tests.messages_stub import MessagesStub
 
 DOC = (
@@ -75,20 +75,6 @@ def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None
     )
     assert isinstance(build_services(keyed).extractor, RuleExtractor)  # opt-in only
     assert isinstance(build_services(keyed, use_llm_extractor=True).extractor, LLMExtractor)
-
-
-def view(cid: str, text: str) -> ClaimView:
-    """A claim as an investigator sees it, from its own source."""
-    return ClaimView(
-        id=cid,
-        text=text,
-        normalized=text,
-        kind="finding",
-        hedge="none",
-        source_id=f"s{cid}",
-        source_title=f"S{cid}",
-        source_kind="paper",
-    )
 
 
 class MemoryCache:
