@@ -15,10 +15,11 @@ from consilience.cli_findings import findings_app, run_investigation
 from consilience.cli_judge import judge, model_app
 from consilience.cli_support import command_services, console, err, fail
 from consilience.cli_topics import candidates_app, topics_app
-from consilience.errors import ConsilienceError
+from consilience.errors import ConsilienceError, DatabaseUnavailableError
 from consilience.services import Services
 from consilience.settings import load_settings
 from ingest.pipeline import IngestOutcome
+from kg.driver import UNAVAILABLE_ERRORS
 
 app = typer.Typer(
     help="Consilience: cross-paper consistency checks on a Neo4j claim graph.",
@@ -105,12 +106,16 @@ def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 # ---- ingest / stats / search ------------------------------------------------------------
 def run_ingest(
-    svc: Services, paths: list[str], force: bool, show: bool = True
+    svc: Services,
+    paths: list[str],
+    force: bool,
+    show: bool = True,
+    follow_symlinks: bool = False,
 ) -> list[IngestOutcome]:
     """Ingest with a progress bar, then bring the FAISS index in line with the graph."""
     from ingest.pipeline import expand_paths
 
-    files, _ = expand_paths(paths)
+    files = expand_paths(paths, follow_symlinks=follow_symlinks).files
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -126,9 +131,23 @@ def run_ingest(
             progress.update(task, description=f"Ingesting {f.name[:40]}")
             progress.advance(task)
 
-        outcomes = svc.ingestor().ingest_paths(paths, force=force, on_file=on_file)
-    svc.claim_index().sync(svc.driver())
+        outcomes = svc.ingestor().ingest_paths(
+            paths, force=force, follow_symlinks=follow_symlinks, on_file=on_file
+        )
+    try:
+        svc.claim_index().sync(svc.driver())
+    except (DatabaseUnavailableError, *UNAVAILABLE_ERRORS) as exc:
+        # the per-file table still shows; the copy catches up on the next command
+        err.print(
+            "[yellow]warning:[/] the database went away before the search index was brought "
+            f"up to date ({getattr(exc, 'message', exc)}); start it (`consilience db start`) "
+            "and rerun the same command: finished files are skipped."
+        )
     return outcomes
+
+
+def _ingest_failed(outcomes: list[IngestOutcome]) -> bool:
+    return any(o.status in ("failed", "refused") for o in outcomes)
 
 
 @app.command()
@@ -136,6 +155,9 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or globs")],
     force: Annotated[bool, typer.Option(help="Re-parse files already ingested")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file")] = False,
+    follow_symlinks: Annotated[
+        bool, typer.Option(help="Read symbolic links (refused by default)")
+    ] = False,
     llm_extractor: Annotated[
         bool, typer.Option(help="Extract claims with Claude (needs ANTHROPIC_API_KEY)")
     ] = False,
@@ -150,7 +172,7 @@ def ingest(
             )
         )
     with command_services(settings, use_llm_extractor=llm_extractor) as svc:
-        outcomes = run_ingest(svc, paths, force, show=not as_json)
+        outcomes = run_ingest(svc, paths, force, show=not as_json, follow_symlinks=follow_symlinks)
     if as_json:
         for o in outcomes:
             sys.stdout.write(o.model_dump_json() + "\n")
@@ -158,7 +180,7 @@ def ingest(
         from consilience.report import render_outcomes
 
         render_outcomes(console, outcomes)
-    if any(o.status == "failed" for o in outcomes):
+    if _ingest_failed(outcomes):
         raise typer.Exit(code=1)
 
 
@@ -339,7 +361,7 @@ def run(
         render_confidence_section(console, svc.driver(), updated)
         for path in case or []:
             render_case(console, evaluate_case_file(svc.driver(), path)[1])
-    if any(o.status == "failed" for o in outcomes):
+    if _ingest_failed(outcomes):
         raise typer.Exit(code=1)
 
 

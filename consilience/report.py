@@ -20,8 +20,10 @@ def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
     for col in ("file", "status", "format", "sources", "claims", "note"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
-        colour = {"ingested": "green", "unchanged": "dim", "failed": "red"}[o.status]
-        note = o.error or ""
+        colour = {"ingested": "green", "unchanged": "dim", "failed": "red", "refused": "yellow"}[
+            o.status
+        ]
+        note = "; ".join([o.error or "", *o.warnings]).strip("; ")
         if o.hint:
             note += f" → {o.hint}"
         if o.superseded:
@@ -123,6 +125,10 @@ def render_run_report(
             f"Candidates by retrieval channel (a pair may come from several): {chans}; "
             f"{report.topics_touched} topics gained claims (`consilience topics list`)."
         )
+    if report.seconds:
+        total = sum(report.seconds.values())
+        parts = ", ".join(f"{k} {v:.0f} s" for k, v in report.seconds.items() if v >= 0.5)
+        console.print(f"Investigation took {total:.0f} s ({parts}).")
     for s in report.skipped:
         console.print(f"[yellow]skipped:[/] {s}")
     for w in report.warnings:

@@ -22,6 +22,7 @@ from ingest.claims.base import ClaimExtractor
 from ingest.dependencies import cited_works, datasets, methods
 from ingest.document import ParsedDocument, assemble
 from ingest.loaders import load_file
+from ingest.loaders.decode import ENCODING_REPAIRED
 from ingest.metadata import infer_metadata
 from kg import ids, store
 from kg.aspects import abbreviations, aspects
@@ -33,7 +34,7 @@ class IngestOutcome(BaseModel):
     """What happened to one input file."""
 
     path: str = Field(description="The file as given")
-    status: Literal["ingested", "unchanged", "failed"] = Field(description="Result")
+    status: Literal["ingested", "unchanged", "failed", "refused"] = Field(description="Result")
     format: str | None = Field(None, description="Loader used")
     sources: int = Field(0, description="Sources the file yielded")
     claims: int = Field(0, description="Claims extracted")
@@ -44,33 +45,71 @@ class IngestOutcome(BaseModel):
     embed_s: float = Field(0.0, description="Seconds embedding")
     write_s: float = Field(0.0, description="Seconds writing to Neo4j")
     superseded: int = Field(0, description="Sources of an older version removed")
+    warnings: list[str] = Field(default_factory=list, description="Read, but not perfectly")
 
 
-def expand_paths(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """Files from files, folders (recursive) and globs; plus inputs that matched nothing."""
+class ExpandedPaths(BaseModel):
+    """The files an ingest will read, and the inputs it will not (with why)."""
+
+    files: list[Path] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list, description="Inputs that matched nothing")
+    refused: list[tuple[str, str]] = Field(
+        default_factory=list, description="(path, reason) for inputs deliberately not read"
+    )
+
+
+def _hidden(f: Path, root: Path) -> bool:
+    """A dot-file or a file in a dot-folder *below* the folder the user named (the user's own
+    path may well contain "..", ".cache" or a dot-folder: that is their choice)."""
+    return any(part.startswith(".") for part in f.relative_to(root).parts)
+
+
+def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> ExpandedPaths:
+    """Files from files, folders (recursive) and globs.
+
+    A path that exists is taken literally, so names with "[" or "*" work; only inputs that do
+    not exist are read as globs. Symlinks are refused unless follow_symlinks: a link inside a
+    folder of papers can point anywhere on the machine (/etc/shadow), and the graph would then
+    serve that file's text to every API client.
+    """
+    out = ExpandedPaths()
     files: list[Path] = []
-    missing: list[str] = []
+
+    def take(f: Path) -> None:
+        if f.is_symlink() and not follow_symlinks:
+            out.refused.append((str(f), "symbolic link (pass --follow-symlinks to read it)"))
+        else:
+            files.append(f)
+
     for raw in inputs:
-        matches = sorted(glob.glob(raw, recursive=True)) if any(c in raw for c in "*?[") else [raw]
+        literal = Path(raw)
+        if literal.exists() or literal.is_symlink():
+            matches = [raw]
+        elif any(c in raw for c in "*?["):
+            matches = sorted(glob.glob(raw, recursive=True))
+        else:
+            matches = []
         if not matches:
-            missing.append(raw)
+            out.missing.append(raw)
         for m in matches:
             p = Path(m)
-            if p.is_dir():
-                files.extend(
-                    sorted(
-                        f
-                        for f in p.rglob("*")
-                        if f.is_file() and not any(part.startswith(".") for part in f.parts)
-                    )
-                )
-            elif p.exists():
+            if p.is_symlink() and not follow_symlinks:
+                take(p)
+            elif p.is_dir():
+                for f in sorted(p.rglob("*")):
+                    if _hidden(f, p):
+                        continue
+                    if f.is_symlink():
+                        take(f)
+                    elif f.is_file():
+                        files.append(f)
+            elif p.is_file():
                 files.append(p)
             else:
-                missing.append(raw)
+                out.missing.append(raw)
     seen: set[Path] = set()
-    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
-    return unique, missing
+    out.files = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+    return out
 
 
 class Ingestor:
@@ -220,6 +259,11 @@ class Ingestor:
                     return out
             t0 = time.perf_counter()
             out.format, docs = self.build_records(path, data)
+            if any(ENCODING_REPAIRED in d.source.flags for d in docs):
+                out.warnings.append(
+                    "a few bytes were not valid UTF-8 and were replaced with U+FFFD (�); "
+                    "re-save the file as UTF-8 to keep those characters"
+                )
             t1 = time.perf_counter()
             self.embed(docs)
             t2 = time.perf_counter()
@@ -260,9 +304,11 @@ class Ingestor:
         inputs: Iterable[str],
         *,
         force: bool = False,
+        follow_symlinks: bool = False,
         on_file: Callable[[Path], None] | None = None,
     ) -> list[IngestOutcome]:
-        files, missing = expand_paths(inputs)
+        found = expand_paths(inputs, follow_symlinks=follow_symlinks)
+        files = found.files
         outcomes = [
             IngestOutcome(
                 path=m,
@@ -270,7 +316,16 @@ class Ingestor:
                 error=f"{m}: no such file or folder",
                 hint="Check the path (quote globs for the shell).",
             )
-            for m in missing
+            for m in found.missing
+        ] + [
+            IngestOutcome(
+                path=r,
+                status="refused",
+                error=f"{r}: not read: {why}",
+                hint="Symbolic links are refused by default; copy the file, or pass "
+                "--follow-symlinks if you trust where the link points.",
+            )
+            for r, why in found.refused
         ]
         for n, f in enumerate(files):
             if on_file:
