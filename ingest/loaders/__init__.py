@@ -11,7 +11,7 @@ from ingest.chrome import drop_chrome
 from ingest.clean import clean_inline, dominant_script
 from ingest.dates import find_english_date
 from ingest.document import ParsedDocument
-from ingest.loaders.decode import decode_text
+from ingest.loaders.decode import decode_noted
 from ingest.loaders.digest import is_digest, split_digest
 from ingest.loaders.gist import is_gist, split_gist
 from ingest.loaders.html import html_blocks, looks_like_html
@@ -36,19 +36,22 @@ def load_pdf(data: bytes, name: str) -> list[ParsedDocument]:
 
 
 def load_html(data: bytes, name: str) -> list[ParsedDocument]:
-    text = decode_text(data, name)
+    text, flags = decode_noted(data, name)
     title, blocks = html_blocks(text)
     script = dominant_script(" ".join(b.text for b in blocks[:200]))
     blocks = drop_chrome(blocks, script)
-    return [ParsedDocument(title=title or _title_from_blocks(blocks, name), blocks=blocks)]
+    doc = ParsedDocument(title=title or _title_from_blocks(blocks, name), blocks=blocks)
+    doc.flags.extend(flags)
+    return [doc]
 
 
 def load_text(data: bytes, name: str) -> list[ParsedDocument]:
-    text = decode_text(data, name)
-    if is_digest(text):
-        return split_digest(text)
-    if is_gist(text):
-        return split_gist(text)
+    text, flags = decode_noted(data, name)
+    if is_digest(text) or is_gist(text):
+        docs = split_digest(text) if is_digest(text) else split_gist(text)
+        for d in docs:
+            d.flags.extend(flags)
+        return docs
     meta, body = split_front_matter(text)
     if meta or name.lower().endswith((".md", ".markdown")):
         blocks = markdown_blocks(body)
@@ -72,6 +75,7 @@ def load_text(data: bytes, name: str) -> list[ParsedDocument]:
     )
     if meta:
         doc.flags.append("front-matter")
+    doc.flags.extend(flags)
     return [doc]
 
 

@@ -17,8 +17,36 @@ def looks_binary(data: bytes) -> bool:
     return control / len(head) > 0.05
 
 
+# A UTF-8 file with a few bad bytes (a truncated copy-paste, one stray Latin-1 byte) is still
+# UTF-8: decode it with U+FFFD for the bad bytes and say so, instead of letting detection pick
+# a legacy code page that turns every accented letter and dash into mojibake.
+MAX_BAD_UTF8 = 0.002
+ENCODING_REPAIRED = "encoding-repaired"
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Decode text bytes (UTF-8 first, then detection)."""
+    return decode_noted(data, name)[0]
+
+
+def _utf8_with_few_errors(data: bytes) -> bool:
+    """True when the bytes are UTF-8 apart from a handful of invalid sequences."""
+    bad = 0
+    view = data
+    while True:
+        try:
+            view.decode("utf-8")
+            return True
+        except UnicodeDecodeError as exc:
+            bad += 1
+            if bad > max(8, MAX_BAD_UTF8 * len(data)):
+                return False
+            view = view[exc.end :]
+
+
+def decode_noted(data: bytes, name: str) -> tuple[str, list[str]]:
+    """(text, flags): UTF-8 first, then UTF-8 with a few bad bytes replaced (flagged
+    "encoding-repaired"), then detection."""
     if not data.strip():
         raise EmptyDocumentError(f"{name} is empty.", "Check that the file was saved completely.")
     if looks_binary(data):
@@ -30,9 +58,11 @@ def decode_text(data: bytes, name: str) -> str:
         ("utf-8-sig", "utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",)
     ):
         try:
-            return data.decode(enc)
+            return data.decode(enc), []
         except UnicodeDecodeError:
             pass
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and _utf8_with_few_errors(data):
+        return data.decode("utf-8-sig", errors="replace"), [ENCODING_REPAIRED]
     from charset_normalizer import from_bytes
 
     matches = from_bytes(data[:2_000_000])
@@ -53,7 +83,7 @@ def decode_text(data: bytes, name: str) -> str:
             "Re-save the file as UTF-8 (e.g. `iconv -f <encoding> -t utf-8`).",
         )
     try:
-        return data.decode(best.encoding)
+        return data.decode(best.encoding), []
     except (UnicodeDecodeError, LookupError) as exc:
         raise UnsupportedInputError(
             f"{name}: could not decode as {best.encoding}.", "Re-save the file as UTF-8."

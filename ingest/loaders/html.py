@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -111,8 +112,22 @@ class _Walker:
             self.blocks.append(Block(text=text, kind=kind, lost_content=lost or self.math_lost))
         self.math_lost = False
 
-    def walk(self, node: LexborNode) -> None:
-        for child in node.iter(include_text=True):
+    def walk(self, root: LexborNode) -> None:
+        """Depth-first, with an explicit stack: a page nested thousands of levels deep (hostile
+        or machine-made) must not hit Python's recursion limit."""
+        inline = object()  # frame marker: an inline element, nothing to restore on exit
+        stack: list[tuple[Iterator[LexborNode], object]] = [
+            (iter(root.iter(include_text=True)), inline)
+        ]
+        while stack:
+            children, restore = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if restore is not inline:  # leaving a block element
+                    self.flush()
+                    self.kind = restore  # type: ignore[assignment]
+                continue
             tag = child.tag
             if tag == "-text":
                 self.buf.append(child.text_content or "")
@@ -134,11 +149,9 @@ class _Walker:
                     self.kind = "list_item"
                 elif tag in ("td", "th", "tr"):
                     self.kind = "table"
-                self.walk(child)
-                self.flush()
-                self.kind = outer
+                stack.append((iter(child.iter(include_text=True)), outer))
             else:
-                self.walk(child)
+                stack.append((iter(child.iter(include_text=True)), inline))
 
 
 def html_blocks(markup: str) -> tuple[str | None, list[Block]]:
