@@ -84,21 +84,78 @@ def _combine(kind: str, ps: list[float]) -> float:
     return prod
 
 
+def reachable_order(case: SafetyCase, root: str) -> list[str]:
+    """Goals and evidence reachable from root, children before parents, each once (iterative:
+    a chain of thousands of goals is fine; a node shared by several goals is visited once)."""
+    order: list[str] = []
+    seen = {root}
+    stack = [(root, iter(case.nodes[root].children))]
+    while stack:
+        nid, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            order.append(nid)
+        elif child not in seen:
+            seen.add(child)
+            stack.append((child, iter(case.nodes[child].children)))
+    return order
+
+
 class _Tree:
-    def __init__(self, case: SafetyCase, leaf_p: dict[str, tuple[float, float, float]]) -> None:
+    """Values of every node, computed bottom-up once per (pick, override): linear in the
+    case's size however often subgoals are shared (naive recursion was exponential)."""
+
+    def __init__(self, case: SafetyCase, root: str, leaf_p: dict[str, tuple[float, float, float]]):
         self.case = case
+        self.root = root
         self.leaf_p = leaf_p
+        self.order = reachable_order(case, root)
+        self.pos = {nid: i for i, nid in enumerate(self.order)}
+        self.parents: dict[str, list[str]] = {}
+        for nid in self.order:
+            for c in case.nodes[nid].children:
+                self.parents.setdefault(c, []).append(nid)
+        self._base: dict[int, dict[str, float]] = {}
+
+    def values(self, pick: int, override: dict[str, float] | None = None) -> dict[str, float]:
+        """pick: 0 = mean, 1 = low, 2 = high."""
+        out: dict[str, float] = {}
+        for nid in self.order:
+            n = self.case.nodes[nid]
+            if override and nid in override:
+                out[nid] = override[nid]
+            elif n.type == "evidence":
+                out[nid] = self.leaf_p[nid][pick]
+            elif not n.children:  # undeveloped goal: unknown
+                out[nid] = (0.5, 0.0, 1.0)[pick]
+            else:
+                out[nid] = _combine(n.combine, [out[c] for c in n.children])
+        return out
 
     def value(self, nid: str, pick: int, override: dict[str, float] | None = None) -> float:
-        """pick: 0 = mean, 1 = low, 2 = high."""
-        if override and nid in override:
-            return override[nid]
-        n = self.case.nodes[nid]
-        if n.type == "evidence":
-            return self.leaf_p[nid][pick]
-        if not n.children:  # undeveloped goal: unknown
-            return (0.5, 0.0, 1.0)[pick]
-        return _combine(n.combine, [self.value(c, pick, override) for c in n.children])
+        """One node's value; with an override, only the overridden nodes' ancestors are
+        recomputed (sensitivity asks this once per leaf)."""
+        if pick not in self._base:
+            self._base[pick] = self.values(pick)
+        base = self._base[pick]
+        if not override:
+            return base[nid]
+        affected = set(override)
+        frontier = list(override)
+        while frontier:
+            for parent in self.parents.get(frontier.pop(), ()):
+                if parent not in affected:
+                    affected.add(parent)
+                    frontier.append(parent)
+        changed: dict[str, float] = {}
+        for x in sorted(affected, key=self.pos.__getitem__):
+            n = self.case.nodes[x]
+            if x in override:
+                changed[x] = override[x]
+            elif n.children:
+                changed[x] = _combine(n.combine, [changed.get(c, base[c]) for c in n.children])
+        return changed.get(nid, base[nid])
 
 
 def _lines(conf: Confidence, rows: dict[str, dict[str, Any]], name: str) -> list[LineEvidence]:
@@ -126,7 +183,7 @@ def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
         nid: (confs[r["claim_id"]].p, confs[r["claim_id"]].low, confs[r["claim_id"]].high)
         for nid, r in claims.items()
     }
-    tree = _Tree(case, leaf_p)
+    tree = _Tree(case, root, leaf_p)
     top = tree.value(root, 0)
     warnings: list[str] = []
     leaves: dict[str, Leaf] = {}
@@ -166,7 +223,7 @@ def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
     nodes, assumptions = _walk(case, root, tree, leaves, warnings)
     with driver.session(default_access_mode="READ") as s:
         names = {f"line:{r['id']}": r["name"] for r in s.run(q.LINE_NAMES)}
-    _correlation_warnings(case, leaves, warnings, names)
+    _correlation_warnings(case, tree.order, leaves, warnings, names)
     sens = []
     for nid in sorted(claims):
         lo = tree.value(root, 0, {nid: leaf_p[nid][1]})
@@ -193,12 +250,15 @@ def _walk(
     nodes: list[NodeResult] = []
     assumptions: dict[str, NodeResult] = {}
     seen: set[str] = set()
-
-    def visit(nid: str, depth: int, parent: str | None, inherited: list[str]) -> None:
+    vals = [tree.values(pick) for pick in (0, 1, 2)]
+    # pre-order with an explicit stack: (node, depth, parent, assumptions inherited)
+    stack: list[tuple[str, int, str | None, list[str]]] = [(root, 0, None, [])]
+    while stack:
+        nid, depth, parent, inherited = stack.pop()
         n = case.nodes[nid]
         if nid in seen:
             warnings.append(f"{nid} is used under more than one goal; it is counted in each.")
-            return
+            continue
         seen.add(nid)
         relied = [*inherited, *n.assumptions]
         for a in n.assumptions:
@@ -223,18 +283,16 @@ def _walk(
                 depth=depth,
                 parent=parent,
                 combine=n.combine if n.type == "goal" else None,
-                p=tree.value(nid, 0),
-                low=tree.value(nid, 1),
-                high=tree.value(nid, 2),
+                p=vals[0][nid],
+                low=vals[1][nid],
+                high=vals[2][nid],
                 contested=bool(leaf and leaf.open_contradictions),
                 assumptions=relied,
                 leaf=leaf,
             )
         )
-        for c in n.children:
-            visit(c, depth + 1, nid, relied)
-
-    visit(root, 0, None, [])
+        for c in reversed(n.children):
+            stack.append((c, depth + 1, nid, relied))
     unused = sorted(
         k for k, n in case.nodes.items() if n.type in ("goal", "evidence") and k not in seen
     )
@@ -243,24 +301,35 @@ def _walk(
     return nodes, list(assumptions.values())
 
 
-def _subtree_lines(case: SafetyCase, nid: str, leaves: dict[str, Leaf]) -> set[str]:
-    n = case.nodes[nid]
-    if n.type == "evidence":
-        leaf = leaves[nid]
-        own = {f"line:{leaf.own_line}"} if leaf.own_line else {f"source:{leaf.claim.source_id}"}
-        return own | {x.line for x in leaf.supporting_lines}
-    return (
-        set().union(*(_subtree_lines(case, c, leaves) for c in n.children)) if n.children else set()
-    )
+def _subtree_lines(
+    case: SafetyCase, order: list[str], leaves: dict[str, Leaf]
+) -> dict[str, set[str]]:
+    """Lines of evidence under each reachable node, bottom-up once."""
+    out: dict[str, set[str]] = {}
+    for nid in order:
+        n = case.nodes[nid]
+        if n.type == "evidence":
+            leaf = leaves[nid]
+            own = {f"line:{leaf.own_line}"} if leaf.own_line else {f"source:{leaf.claim.source_id}"}
+            out[nid] = own | {x.line for x in leaf.supporting_lines}
+        else:
+            out[nid] = set().union(*(out[c] for c in n.children))
+    return out
 
 
 def _correlation_warnings(
-    case: SafetyCase, leaves: dict[str, Leaf], warnings: list[str], names: dict[str, str]
+    case: SafetyCase,
+    order: list[str],
+    leaves: dict[str, Leaf],
+    warnings: list[str],
+    names: dict[str, str],
 ) -> None:
-    for gid, g in sorted(case.nodes.items()):
+    under = _subtree_lines(case, order, leaves)
+    for gid in sorted(order):
+        g = case.nodes[gid]
         if g.type != "goal" or len(g.children) < 2:
             continue
-        lines = {c: _subtree_lines(case, c, leaves) for c in g.children}
+        lines = {c: under[c] for c in g.children}
         for a, b in combinations(g.children, 2):
             shared = sorted(lines[a] & lines[b])
             if shared:

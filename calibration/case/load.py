@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from calibration.case.model import SafetyCase
+from calibration.case.model import CaseNode, SafetyCase
 from consilience.errors import InvalidInputError, NotFoundError
 
 FORMAT_HINT = "See `cases/README.md` (or the docstring of calibration.case.model) for the format."
@@ -60,6 +61,9 @@ def dump_case(case: SafetyCase, fmt: str = "yaml") -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+MAX_NODES = 20_000
+
+
 def root_of(case: SafetyCase) -> str:
     if case.root:
         return case.root
@@ -78,7 +82,18 @@ def check_structure(case: SafetyCase, name: str = "<case>") -> None:
     nodes = case.nodes
     if not nodes:
         raise InvalidInputError(f"{name} has no nodes.", FORMAT_HINT)
+    if len(nodes) > MAX_NODES:
+        raise InvalidInputError(
+            f"{name} has {len(nodes):,} nodes (limit {MAX_NODES:,}).",
+            "Split the argument into several cases.",
+        )
     for nid, n in nodes.items():
+        twice = sorted(c for c, k in Counter(n.children).items() if k > 1)
+        if twice:
+            raise InvalidInputError(
+                f"{name}: {nid}.children lists {', '.join(twice[:5])} more than once.",
+                "List each child once: a repeated child would be counted twice.",
+            )
         for field, allowed in (
             ("children", ("goal", "evidence")),
             ("assumptions", ("assumption",)),
@@ -97,21 +112,34 @@ def check_structure(case: SafetyCase, name: str = "<case>") -> None:
     root = root_of(case)
     if root not in nodes or nodes[root].type != "goal":
         raise InvalidInputError(f"{name}: root {root!r} is not a goal in `nodes`.")
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    done: set[str] = set()
+    for start in sorted(nodes):  # every goal, so cycles off the root's tree are caught too
+        if nodes[start].type == "goal" and start not in done:
+            done.add(start)
+            _check_acyclic(nodes, start, name, done)
 
-    def visit(nid: str, path: list[str]) -> None:
-        state[nid] = 1
-        for child in nodes[nid].children:
-            if state.get(child) == 1:
-                cycle = " -> ".join([*path[path.index(child) :], child])
-                raise InvalidInputError(
-                    f"{name}: the case has a cycle: {cycle}.",
-                    "A safety case is a tree: remove one of these `children` links.",
-                )
-            if state.get(child) != 2:
-                visit(child, [*path, child])
-        state[nid] = 2
 
-    for nid in sorted(nodes):  # every node, so cycles off the root's tree are caught too
-        if nodes[nid].type == "goal" and nid not in state:
-            visit(nid, [nid])
+def _check_acyclic(nodes: dict[str, CaseNode], start: str, name: str, done: set[str]) -> None:
+    """Depth-first with an explicit stack (a chain of thousands of goals must not hit the
+    recursion limit); raises on the first cycle, naming it. `done`: goals already explored."""
+    path: list[str] = [start]
+    on_path = {start}
+    stack = [iter(nodes[start].children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            on_path.discard(path.pop())
+            continue
+        if child in on_path:
+            cycle = " -> ".join([*path[path.index(child) :], child])
+            raise InvalidInputError(
+                f"{name}: the case has a cycle: {cycle}.",
+                "A safety case is a tree: remove one of these `children` links.",
+            )
+        if child in done or nodes[child].type != "goal":
+            continue
+        done.add(child)
+        path.append(child)
+        on_path.add(child)
+        stack.append(iter(nodes[child].children))
