@@ -29,7 +29,12 @@ def check_key(settings: ApiSettings, given: str | None, *, write: bool) -> None:
         )
     if not given:
         raise AuthError("This request needs an API key.", "Send it in the X-API-Key header.")
-    if not any(hmac.compare_digest(given, k.get_secret_value()) for k in settings.keys):
+    # bytes, not str: compare_digest raises TypeError on non-ASCII text (a 500, not a 401)
+    raw = given.encode("utf-8", "surrogateescape")
+    if not any(
+        hmac.compare_digest(raw, k.get_secret_value().encode("utf-8", "surrogateescape"))
+        for k in settings.keys
+    ):
         raise AuthError("The API key is not valid.", "Check the key in the X-API-Key header.")
 
 

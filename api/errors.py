@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consilience.errors import ConsilienceError
 from kg.driver import UNAVAILABLE_ERRORS
@@ -83,14 +84,56 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc.status_code, str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        if isinstance(exc, UNAVAILABLE_ERRORS):
-            return error_response(
-                503,
-                "The graph database is not reachable.",
-                "Start it with `consilience db start` (or check NEO4J_URI), then retry.",
-                retryable=True,
-            )
-        log.exception("unexpected error")  # the trace goes to the server log, never the client
-        return error_response(500, "Internal error.", "The server log has the details.")
+    # Handlers for specific classes run inside Starlette's ExceptionMiddleware, which answers
+    # and keeps the connection open. A handler for `Exception` would run in the outermost
+    # ServerErrorMiddleware, which re-raises after answering, so the server drops the
+    # keep-alive connection with no "Connection: close" (clients saw resets). Unexpected
+    # errors are therefore caught by CatchAllMiddleware, below the outermost layer.
+    for cls in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(cls, _unavailable)  # type: ignore[arg-type]
+    app.add_middleware(CatchAllMiddleware)
+
+
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    return unavailable_response()
+
+
+def unavailable_response() -> JSONResponse:
+    return error_response(
+        503,
+        "The graph database is not reachable.",
+        "Start it with `consilience db start` (or check NEO4J_URI), then retry.",
+        retryable=True,
+    )
+
+
+class CatchAllMiddleware:
+    """Turn any exception a route lets through into the error body (500, or 503 when the
+    database went away), sent as a normal response so the connection stays usable."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # too late for an error body: let the server close the stream
+                raise
+            if isinstance(exc, UNAVAILABLE_ERRORS):
+                response = unavailable_response()
+            else:
+                log.exception("unexpected error")  # the trace goes to the log, never the client
+                response = error_response(500, "Internal error.", "The server log has the details.")
+            await response(scope, receive, send)

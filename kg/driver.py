@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from neo4j import Driver, GraphDatabase
-from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    DatabaseUnavailable,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from consilience.errors import DatabaseUnavailableError
 from consilience.settings import Settings
 from kg.server import ManagedServer
 
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (ServiceUnavailable, SessionExpired)
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    ServiceUnavailable,
+    SessionExpired,
+    DatabaseUnavailable,  # a graceful stop: "Neo.TransientError.General.DatabaseUnavailable"
+    IncompleteCommit,  # the connection dropped during a commit
+)
 """Driver errors meaning the database went away (callers map them to "unavailable")."""
 
 

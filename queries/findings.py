@@ -80,6 +80,7 @@ def list_findings(
             and len(after) == 2
             and isinstance(after[0], int | float)
             and not isinstance(after[0], bool)
+            and abs(after[0]) < 2**62  # also rejects inf and nan (nan compares false)
             and isinstance(after[1], str)
         ):
             raise InvalidInputError("Malformed cursor.", "Pass back next_cursor as given.")

@@ -5,14 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from consilience.errors import InvalidInputError
 from queries.models import Page
 
 T = TypeVar("T")
 
 
+MAX_OFFSET = 2**62  # Neo4j's SKIP takes a signed 64-bit integer
+
+
 def offset_of(cursor: str | None) -> int:
-    """An offset cursor ("40"); anything else starts at the beginning."""
-    return int(cursor) if cursor and cursor.isdigit() else 0
+    """An offset cursor ("40", as next_cursor gave it); none starts at the beginning."""
+    if not cursor:
+        return 0
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) >= MAX_OFFSET:
+        raise InvalidInputError(
+            f"Malformed cursor {cursor[:40]!r}.", "Pass back next_cursor exactly as given."
+        )
+    return int(cursor)
 
 
 def offset_page(rows: list[T], skip: int, limit: int) -> Page[T]:
