@@ -1,0 +1,165 @@
+"""Red-team findings of issue #13 reproduced without a database: each test failed before
+its fix (paths, encodings, deep markup, safety-case blow-up, cursors, keys)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from api.auth import check_key
+from calibration.case.evaluate import _Tree, reachable_order
+from calibration.case.load import check_structure, parse_case
+from calibration.case.model import CaseNode, SafetyCase
+from consilience.errors import AuthError, InvalidInputError
+from consilience.settings import ApiSettings
+from ingest.loaders import load_file
+from ingest.loaders.decode import ENCODING_REPAIRED, decode_noted
+from ingest.loaders.html import html_blocks
+from ingest.pipeline import expand_paths
+from queries.paging import offset_of
+
+
+# ---- paths ---------------------------------------------------------------------------------
+def test_a_dot_folder_in_the_users_own_path_still_ingests(tmp_path: Path) -> None:
+    papers = tmp_path / ".cache" / "papers"
+    (papers / ".git").mkdir(parents=True)
+    (papers / "a.md").write_text("# A\n\nClaim.")
+    (papers / ".notes.md").write_text("hidden")
+    (papers / ".git" / "HEAD").write_text("ref")
+    got = expand_paths([str(papers)])
+    assert [f.name for f in got.files] == ["a.md"]  # dot-things *below* the folder are skipped
+    # a relative path through ".." works too
+    os.chdir(papers)
+    assert [f.name for f in expand_paths(["../papers"]).files] == ["a.md"]
+
+
+def test_a_name_with_brackets_is_a_file_not_a_glob(tmp_path: Path) -> None:
+    f = tmp_path / "report [draft] v2.md"
+    f.write_text("# R\n\nClaim.")
+    got = expand_paths([str(f)])
+    assert got.files == [f] and not got.missing
+    # a real glob still expands
+    assert expand_paths([str(tmp_path / "*.md")]).files == [f]
+
+
+def test_symlinks_are_refused_unless_asked(tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0")
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "real.md").write_text("# R\n\nClaim.")
+    (papers / "shadow").symlink_to(secret)
+    got = expand_paths([str(papers)])
+    assert [f.name for f in got.files] == ["real.md"]
+    assert [Path(p).name for p, _ in got.refused] == ["shadow"]
+    assert "--follow-symlinks" in got.refused[0][1]
+    # named directly, still refused
+    assert expand_paths([str(papers / "shadow")]).refused
+    assert {f.name for f in expand_paths([str(papers)], follow_symlinks=True).files} == {
+        "real.md",
+        "shadow",
+    }
+
+
+# ---- encodings and markup ------------------------------------------------------------------
+def test_one_bad_byte_keeps_utf8_and_says_so() -> None:
+    good = "Café résumé — the model’s accuracy rose to 91%. " * 40
+    data = good.encode() + b"\xff" + good.encode()
+    text, flags = decode_noted(data, "x.txt")
+    assert "Café résumé — the model’s" in text and "\ufffd" in text
+    assert flags == [ENCODING_REPAIRED]
+    _, docs = load_file(Path("x.txt"), data)
+    assert ENCODING_REPAIRED in docs[0].flags
+    # real Latin-1 text is still detected as such, not "repaired"
+    latin = ("Café résumé à la carte, naïve façade. " * 40).encode("latin-1")
+    text, flags = decode_noted(latin, "y.txt")
+    assert "Café résumé" in text and not flags
+
+
+def test_html_nested_thousands_deep_parses() -> None:
+    deep = "<div>" * 3000 + "<p>The deep claim survives.</p>" + "</div>" * 3000
+    _, blocks = html_blocks(f"<html><body>{deep}<p>After it.</p></body></html>")
+    assert [b.text for b in blocks] == ["The deep claim survives.", "After it."]
+    inline = "<span>" * 3000 + "Inline text." + "</span>" * 3000
+    _, blocks = html_blocks(f"<html><body><p>{inline}</p></body></html>")
+    assert [b.text for b in blocks] == ["Inline text."]
+
+
+# ---- safety cases --------------------------------------------------------------------------
+def _diamond_chain(levels: int) -> SafetyCase:
+    """G0 -> (G1a, G1b) -> G2 -> ...: each level reached twice, 2**levels paths to the leaf."""
+    nodes: dict[str, CaseNode] = {}
+    for i in range(levels):
+        nodes[f"G{i}"] = CaseNode(type="goal", text=f"g{i}", children=[f"L{i}a", f"L{i}b"])
+        for side in "ab":
+            nxt = f"G{i + 1}" if i + 1 < levels else "E"
+            nodes[f"L{i}{side}"] = CaseNode(type="goal", text="x", children=[nxt])
+    nodes["E"] = CaseNode(type="evidence", claim="c1")
+    return SafetyCase(title="diamonds", root="G0", nodes=nodes)
+
+
+def test_shared_subgoals_are_evaluated_once_not_exponentially(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import calibration.case.evaluate as ev
+
+    small = _diamond_chain(3)  # G0 = all-of(L0a, L0b) with L0a = L0b = G1 ...: p ** (2 ** 3)
+    assert _Tree(small, "G0", {"E": (0.9, 0.8, 0.95)}).value("G0", 0) == pytest.approx(0.9**8)
+    case = _diamond_chain(40)  # 2**40 paths to the leaf: the naive recursion never finished
+    check_structure(case)
+    calls = []
+    real = ev._combine
+    monkeypatch.setattr(ev, "_combine", lambda k, ps: calls.append(1) or real(k, ps))
+    tree = _Tree(case, "G0", {"E": (0.9, 0.8, 0.95)})
+    tree.value("G0", 0)
+    assert len(calls) == len(case.nodes) - 1  # each goal combined once
+    calls.clear()
+    tree.value("G0", 0, {"L39a": 0.5})  # sensitivity: only the override's ancestors
+    assert len(calls) == 3 * 39 + 1
+    assert len(reachable_order(case, "G0")) == len(case.nodes)
+
+
+def test_a_long_chain_of_goals_is_checked_and_evaluated_without_recursion() -> None:
+    n = 5000
+    nodes = {
+        f"G{i}": CaseNode(type="goal", text="g", children=[f"G{i + 1}" if i + 1 < n else "E"])
+        for i in range(n)
+    }
+    nodes["E"] = CaseNode(type="evidence", claim="c1")
+    case = SafetyCase(title="chain", root="G0", nodes=nodes)
+    check_structure(case)
+    assert _Tree(case, "G0", {"E": (0.7, 0.6, 0.8)}).value("G0", 2) == pytest.approx(0.8)
+    nodes["E"] = CaseNode(type="goal", text="e", children=["G10"])  # close a cycle
+    with pytest.raises(InvalidInputError, match="cycle"):
+        check_structure(SafetyCase(title="chain", root="G0", nodes=nodes))
+
+
+def test_a_child_listed_twice_is_an_error() -> None:
+    text = (
+        "title: t\nnodes:\n  G1: {type: goal, text: g, children: [E1, E1]}\n"
+        "  E1: {type: evidence, claim: c}\n"
+    )
+    with pytest.raises(InvalidInputError, match="more than once"):
+        check_structure(parse_case(text))
+
+
+# ---- API inputs ----------------------------------------------------------------------------
+@pytest.mark.parametrize("cursor", ["²", "٣", "9" * 30, str(2**63), "-1", "1e3"])
+def test_odd_offset_cursors_are_invalid_input(cursor: str) -> None:
+    with pytest.raises(InvalidInputError, match="cursor"):
+        offset_of(cursor)
+
+
+def test_offset_cursor_round_trips() -> None:
+    assert offset_of(None) == 0 and offset_of("") == 0 and offset_of("40") == 40
+
+
+def test_non_ascii_api_key_is_unauthorised_not_a_crash() -> None:
+    settings = ApiSettings(keys=[SecretStr("right-key")])
+    with pytest.raises(AuthError):
+        check_key(settings, "clé-ünïcode", write=True)
+    check_key(settings, "right-key", write=True)
