@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -43,6 +44,9 @@ class RunReport(BaseModel):
     )
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
     warnings: list[str] = Field(default_factory=list, description="Things the user should know")
+    seconds: dict[str, float] = Field(
+        default_factory=dict, description="Wall time per stage (retrieval, judging, writing, ...)"
+    )
 
 
 def _side_json(v: ClaimView) -> dict[str, object]:
@@ -242,6 +246,15 @@ class Runner:
     def run(
         self, *, everything: bool = False, on_progress: Callable[[int, int], None] | None = None
     ) -> RunReport:
+        clock: dict[str, float] = {}
+        t0 = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal t0
+            now = time.perf_counter()
+            clock[stage] = round(clock.get(stage, 0.0) + now - t0, 2)
+            t0 = now
+
         with self.driver.session(default_access_mode="READ") as s:
             if everything:
                 ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]
@@ -253,7 +266,9 @@ class Runner:
             names = [i.name for i in self.investigators]
             investigation_store.delete_open_findings(self.driver, names)
         self._backfill_aspects(ids)
+        lap("preparation")
         topics_touched, warnings = assign_topics(self.driver, self.index, ids)
+        lap("topics")
         counts: dict[str, int] = {}
         by_channel: dict[str, int] = {}
         skipped: list[str] = []
@@ -262,6 +277,7 @@ class Runner:
         for start in range(0, len(ids), self.batch):
             chunk = ids[start : start + self.batch]
             got = self.retriever.retrieve(chunk)
+            lap("retrieval")
             got.pairs = {k: c for k, c in got.pairs.items() if k not in seen}
             seen.update(got.pairs)
             for msg in got.skipped:
@@ -285,8 +301,13 @@ class Runner:
                 logged.append((cand, va, vb))
             self._log_candidates(logged, first=start == 0)
             n_pairs += len(pairs)
-            verdicts = [v for inv in self.investigators for v in inv.investigate(pairs)]
+            lap("pairing")
+            verdicts = []
+            for inv in self.investigators:
+                verdicts.extend(inv.investigate(pairs))
+                lap(f"investigator {inv.name}")
             self._write(verdicts, chunk)
+            lap("writing")
             if self.proposer is not None:
                 self._propose_dimensions(chunk, verdicts, views)
             for v in verdicts:
@@ -295,6 +316,7 @@ class Runner:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n
+        lap("lines")
         return RunReport(
             claims_checked=len(ids),
             candidate_pairs=n_pairs,
@@ -306,4 +328,5 @@ class Runner:
             pairs_by_channel=by_channel,
             skipped=skipped,
             warnings=warnings,
+            seconds=clock,
         )
