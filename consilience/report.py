@@ -20,14 +20,19 @@ def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
     for col in ("file", "status", "format", "sources", "claims", "note"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
-        colour = {"ingested": "green", "unchanged": "dim", "failed": "red", "refused": "yellow"}[
-            o.status
-        ]
+        colour = {
+            "ingested": "green",
+            "unchanged": "dim",
+            "failed": "red",
+            "refused": "yellow",
+            "removed": "magenta",
+        }[o.status]
         note = "; ".join([o.error or "", *o.warnings]).strip("; ")
         if o.hint:
             note += f" → {o.hint}"
         if o.superseded:
-            note += f" ({o.superseded} older sources replaced)"
+            gone = "removed" if o.status == "removed" else "replaced"
+            note += f" ({o.superseded} older sources {gone})"
         table.add_row(
             Path(o.path).name,
             f"[{colour}]{o.status}[/]",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import glob
+import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -29,12 +31,16 @@ from kg.aspects import abbreviations, aspects
 from kg.embedding import Embedder
 from kg.models import ClaimRecord, DocumentRecord, FileRecord, PassageRecord, SourceRecord
 
+log = logging.getLogger("consilience.ingest")
+
 
 class IngestOutcome(BaseModel):
     """What happened to one input file."""
 
     path: str = Field(description="The file as given")
-    status: Literal["ingested", "unchanged", "failed", "refused"] = Field(description="Result")
+    status: Literal["ingested", "unchanged", "failed", "refused", "removed"] = Field(
+        description="Result"
+    )
     format: str | None = Field(None, description="Loader used")
     sources: int = Field(0, description="Sources the file yielded")
     claims: int = Field(0, description="Claims extracted")
@@ -48,6 +54,11 @@ class IngestOutcome(BaseModel):
     warnings: list[str] = Field(default_factory=list, description="Read, but not perfectly")
 
 
+def file_key(path: Path) -> str:
+    """A file's identity in the graph: its absolute path (content is tracked separately)."""
+    return str(path.absolute().resolve())
+
+
 class ExpandedPaths(BaseModel):
     """The files an ingest will read, and the inputs it will not (with why)."""
 
@@ -55,6 +66,9 @@ class ExpandedPaths(BaseModel):
     missing: list[str] = Field(default_factory=list, description="Inputs that matched nothing")
     refused: list[tuple[str, str]] = Field(
         default_factory=list, description="(path, reason) for inputs deliberately not read"
+    )
+    folders: list[Path] = Field(
+        default_factory=list, description="Folders named: files gone from them are pruned"
     )
 
 
@@ -96,6 +110,7 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
             if p.is_symlink() and not follow_symlinks:
                 take(p)
             elif p.is_dir():
+                out.folders.append(p)
                 for f in sorted(p.rglob("*")):
                     if _hidden(f, p):
                         continue
@@ -240,6 +255,29 @@ class Ingestor:
             c.embedding = [float(x) for x in v]
 
     # ---- the I/O flow -----------------------------------------------------------------
+    def _reuse(self, path: Path, key: str, sha: str, size: int, out: IngestOutcome) -> bool:
+        """Settle the file without parsing when the graph already holds these bytes: the same
+        path unchanged, or another file with identical content (its sources are linked to this
+        path; a path whose content changed to them drops what it yielded before)."""
+        state = store.file_state(self.driver, key)
+        if state is not None and state.sha256 == sha and state.intact:
+            out.status, out.sources, out.claims = "unchanged", state.n_sources, state.n_claims
+            return True
+        twin = store.content_twin(self.driver, sha, key)
+        if twin is None:
+            return False
+        stale = store.record_file(
+            self.driver,
+            FileRecord(
+                sha256=sha, path=key, size=size, format=twin.format, source_ids=twin.source_ids
+            ),
+        )
+        out.format, out.sources, out.claims = twin.format, len(twin.source_ids), twin.n_claims
+        out.superseded = len(stale)
+        out.status = "unchanged" if state is None else "ingested"
+        out.warnings.append(f"same bytes as {Path(twin.path).name}: its sources were reused")
+        return True
+
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestOutcome:
         out = IngestOutcome(path=str(path), status="failed")
         try:
@@ -252,11 +290,9 @@ class Ingestor:
                 )
             data = path.read_bytes()
             sha = ids.sha256_bytes(data)
-            if not force:
-                done = store.complete_file(self.driver, sha)
-                if done is not None:
-                    out.status, out.sources, out.claims = "unchanged", len(done[0]), done[1]
-                    return out
+            key = file_key(path)
+            if not force and self._reuse(path, key, sha, size, out):
+                return out
             t0 = time.perf_counter()
             out.format, docs = self.build_records(path, data)
             if any(ENCODING_REPAIRED in d.source.flags for d in docs):
@@ -273,7 +309,7 @@ class Ingestor:
                 self.driver,
                 FileRecord(
                     sha256=sha,
-                    path=str(path),
+                    path=key,
                     size=size,
                     format=out.format,
                     source_ids=[d.source.id for d in docs],
@@ -296,6 +332,12 @@ class Ingestor:
             out.error, out.hint = (
                 f"Cannot read {path}: {exc.strerror or exc}",
                 "Check the path and its permissions.",
+            )
+        except Exception as exc:  # a bug on one odd file must not stop the rest of a folder
+            log.exception("unexpected error ingesting %s", path)
+            out.error = f"{path.name}: unexpected error while reading it ({type(exc).__name__})."
+            out.hint = (
+                "Nothing of it was written; the other files were processed. Please report it."
             )
         return out
 
@@ -339,6 +381,30 @@ class Ingestor:
                     for g in files[n:]
                 )
                 return outcomes
-        if any(o.status == "ingested" for o in outcomes):
+        outcomes.extend(self._prune(found))
+        if any(o.status in ("ingested", "removed") for o in outcomes):
             store.link_summaries(self.driver)
         return outcomes
+
+    def _prune(self, found: ExpandedPaths) -> list[IngestOutcome]:
+        """Files recorded inside a folder the user named that are no longer in it: their
+        record and the sources no other file yields go, so the graph matches the folder."""
+        present = {file_key(f) for f in found.files} | {file_key(Path(r)) for r, _ in found.refused}
+        out: list[IngestOutcome] = []
+        for folder in found.folders:
+            prefix = file_key(folder).rstrip(os.sep) + os.sep
+            for gone in sorted(set(store.files_under(self.driver, prefix)) - present):
+                if Path(gone).exists() and not _hidden(Path(gone), Path(prefix)):
+                    continue  # still there (e.g. unreadable this time): keep it
+                removed = store.remove_file(self.driver, gone)
+                out.append(
+                    IngestOutcome(
+                        path=gone,
+                        status="removed",
+                        superseded=len(removed),
+                        warnings=["no longer in the folder: its sources were removed"]
+                        if removed
+                        else ["no longer in the folder"],
+                    )
+                )
+        return out

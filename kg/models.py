@@ -142,7 +142,7 @@ class FileRecord(_Model):
     """One ingested file and the sources it yielded."""
 
     sha256: str = Field(description="sha256 of the raw bytes")
-    path: str = Field(description="Path as given")
+    path: str = Field(description="Absolute path: the file's identity")
     size: int = Field(description="Bytes")
     format: str = Field(description="Loader that read it")
     source_ids: list[str] = Field(description="Sources it yielded, in order")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 
 from neo4j import Driver, ManagedTransaction
+from pydantic import BaseModel
 
 from kg.cypher import documents as q
 from kg.models import ClaimRecord, DocumentRecord, FileRecord
@@ -62,30 +63,65 @@ def write_document(
         session.execute_write(_write_document_tx, doc, batch)
 
 
-def complete_file(
-    driver: Driver, sha256: str, database: str | None = None
-) -> tuple[list[str], int] | None:
-    """(source ids, claim count) of a file already ingested completely, or None."""
-    with driver.session(database=database) as session:
-        rec = session.run(q.COMPLETE_FILE, sha256=sha256).single()
-        return (list(rec["source_ids"]), int(rec["n_claims"])) if rec else None
+class FileState(BaseModel):
+    """What the graph knows about one file path."""
+
+    sha256: str
+    complete: bool
+    n_sources: int
+    source_ids: list[str]
+    n_claims: int
+
+    @property
+    def intact(self) -> bool:
+        """Complete, and every source it yielded is still in the graph."""
+        return self.complete and len(self.source_ids) == self.n_sources
+
+
+class ContentTwin(BaseModel):
+    """Another file with the same bytes, already ingested whole."""
+
+    path: str
+    format: str
+    source_ids: list[str]
+    n_claims: int
+
+
+def file_state(driver: Driver, path: str, database: str | None = None) -> FileState | None:
+    with driver.session(database=database, default_access_mode="READ") as session:
+        rec = session.run(q.FILE_STATE, path=path).single()
+    if rec is None or rec["sha256"] is None:
+        return None
+    return FileState(
+        sha256=rec["sha256"],
+        complete=bool(rec["complete"]),
+        n_sources=int(rec["n_sources"] or 0),
+        source_ids=list(rec["source_ids"]),
+        n_claims=int(rec["n_claims"]),
+    )
+
+
+def content_twin(
+    driver: Driver, sha256: str, path: str, database: str | None = None
+) -> ContentTwin | None:
+    with driver.session(database=database, default_access_mode="READ") as session:
+        rec = session.run(q.CONTENT_TWIN, sha256=sha256, path=path).single()
+    return ContentTwin(**rec.data()) if rec else None
+
+
+def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> list[str]:
+    stale = [r["id"] for r in tx.run(q.SOURCES_SUPERSEDED_BY_FILE, path=path, source_ids=keep)]
+    for sid in stale:
+        tx.run(q.DELETE_SOURCE, id=sid).consume()
+    return stale
 
 
 def record_file(driver: Driver, file: FileRecord, database: str | None = None) -> list[str]:
-    """Mark a file complete; delete sources an earlier version of the same path yielded.
-
-    Returns the ids of superseded sources that were removed.
-    """
+    """Mark the file at this path complete with these sources; delete the sources its earlier
+    content yielded that no other file yields. Returns the ids of the sources removed."""
 
     def _tx(tx: ManagedTransaction) -> list[str]:
-        stale = [
-            r["id"]
-            for r in tx.run(
-                q.SOURCES_SUPERSEDED_BY_FILE, path=file.path, source_ids=file.source_ids
-            )
-        ]
-        for sid in stale:
-            tx.run(q.DELETE_SOURCE, id=sid).consume()
+        stale = _drop_sources_of(tx, file.path, file.source_ids)
         tx.run(
             q.UPSERT_FILE,
             sha256=file.sha256,
@@ -98,6 +134,24 @@ def record_file(driver: Driver, file: FileRecord, database: str | None = None) -
 
     with driver.session(database=database) as session:
         return session.execute_write(_tx)
+
+
+def remove_file(driver: Driver, path: str, database: str | None = None) -> list[str]:
+    """Forget a file that is gone: its record, and the sources no other file yields."""
+
+    def _tx(tx: ManagedTransaction) -> list[str]:
+        stale = _drop_sources_of(tx, path, [])
+        tx.run(q.DELETE_FILE, path=path).consume()
+        return stale
+
+    with driver.session(database=database) as session:
+        return session.execute_write(_tx)
+
+
+def files_under(driver: Driver, folder: str, database: str | None = None) -> list[str]:
+    """Paths of recorded files inside this folder (absolute, with a trailing separator)."""
+    with driver.session(database=database, default_access_mode="READ") as session:
+        return [r["path"] for r in session.run(q.FILES_UNDER, prefix=folder)]
 
 
 def link_summaries(driver: Driver, database: str | None = None) -> int:

@@ -62,11 +62,19 @@ CALL (c) {
 DETACH DELETE c, p
 """
 
+# A File is a location (its absolute path); its content is sha256. Sources are content-
+# addressed, so two files with the same text yield the same sources (no duplicates), and a
+# source stays while any file still yields it.
 UPSERT_FILE: LiteralString = """
-MERGE (f:File {sha256: $sha256})
+MERGE (f:File {path: $path})
 ON CREATE SET f.first_ingested_at = datetime()
-SET f.path = $path, f.size = $size, f.format = $format, f.status = 'complete',
+SET f.sha256 = $sha256, f.size = $size, f.format = $format, f.status = 'complete',
     f.ingested_at = datetime(), f.n_sources = size($source_ids)
+WITH f
+CALL (f) {
+  OPTIONAL MATCH (f)-[old:YIELDED]->(:Source)
+  DELETE old
+}
 WITH f
 UNWIND range(0, size($source_ids) - 1) AS i
 MATCH (s:Source {id: $source_ids[i]})
@@ -82,6 +90,35 @@ WHERE NOT s.id IN $source_ids AND NOT EXISTS {
 RETURN s.id AS id
 """
 
+FILE_STATE: LiteralString = """
+MATCH (f:File {path: $path})
+RETURN f.sha256 AS sha256, f.status = 'complete' AS complete, f.n_sources AS n_sources,
+       [(f)-[y:YIELDED]->(s:Source) | s.id] AS source_ids,
+       COUNT { (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(:Claim) } AS n_claims
+"""
+
+# Another complete file with the same bytes whose sources are all still in the graph.
+CONTENT_TWIN: LiteralString = """
+MATCH (f:File {sha256: $sha256})
+WHERE f.status = 'complete' AND f.path <> $path
+  AND COUNT { (f)-[:YIELDED]->(:Source) } = f.n_sources
+WITH f ORDER BY f.ingested_at DESC LIMIT 1
+MATCH (f)-[y:YIELDED]->(s:Source)
+WITH f, y, s ORDER BY y.index
+RETURN f.path AS path, f.format AS format, collect(s.id) AS source_ids,
+       sum(COUNT { (s)-[:HAS_CLAIM]->(:Claim) }) AS n_claims
+"""
+
+FILES_UNDER: LiteralString = """
+MATCH (f:File) WHERE f.path STARTS WITH $prefix
+RETURN f.path AS path
+"""
+
+DELETE_FILE: LiteralString = """
+MATCH (f:File {path: $path})
+DETACH DELETE f
+"""
+
 DELETE_SOURCE: LiteralString = """
 MATCH (s:Source {id: $id})
 OPTIONAL MATCH (s)-[:HAS_PASSAGE]->(p:Passage)
@@ -93,12 +130,6 @@ CALL (c) {
   DETACH DELETE f
 }
 DETACH DELETE c, p, s
-"""
-
-COMPLETE_FILE: LiteralString = """
-MATCH (f:File {sha256: $sha256, status: 'complete'})
-RETURN f.n_sources AS n_sources, [(f)-[:YIELDED]->(s:Source) | s.id] AS source_ids,
-       COUNT { (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(:Claim) } AS n_claims
 """
 
 LINK_SUMMARIES: LiteralString = """

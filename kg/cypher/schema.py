@@ -7,10 +7,17 @@ from typing import LiteralString
 SCHEMA_VERSION = 1
 
 SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
+    # Files were once keyed by content (a reverted file then matched its old, emptied
+    # record): now by path. On a graph from before, keep the newest record per path.
+    "DROP CONSTRAINT file_sha IF EXISTS",
+    "MATCH (f:File) WITH f.path AS path, f ORDER BY f.ingested_at DESC "
+    "WITH path, collect(f) AS files WHERE size(files) > 1 "
+    "UNWIND files[1..] AS old DETACH DELETE old",
     "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (s:Source) REQUIRE s.id IS UNIQUE",
     "CREATE CONSTRAINT passage_id IF NOT EXISTS FOR (p:Passage) REQUIRE p.id IS UNIQUE",
     "CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE",
-    "CREATE CONSTRAINT file_sha IF NOT EXISTS FOR (f:File) REQUIRE f.sha256 IS UNIQUE",
+    "CREATE CONSTRAINT file_path IF NOT EXISTS FOR (f:File) REQUIRE f.path IS UNIQUE",
+    "CREATE INDEX file_sha256 IF NOT EXISTS FOR (f:File) ON (f.sha256)",
     "CREATE CONSTRAINT author_name IF NOT EXISTS FOR (a:Author) REQUIRE a.name IS UNIQUE",
     "CREATE CONSTRAINT org_name IF NOT EXISTS FOR (o:Organisation) REQUIRE o.name IS UNIQUE",
     "CREATE CONSTRAINT finding_id IF NOT EXISTS FOR (f:Finding) REQUIRE f.id IS UNIQUE",

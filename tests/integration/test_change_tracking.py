@@ -1,0 +1,200 @@
+"""Change tracking as a state machine (file path x content hash x sources), against the real
+server: after any sequence of create / edit / revert / copy / delete / re-ingest, the graph
+equals a fresh ingest of the final files. Plus the red-team steps of issue #13, one by one."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from consilience.services import Services
+from tests.graph_reset import reset_graph
+
+VERSIONS = [
+    "# Probe study\n\nLinear probes detect deceptive behaviour in 80% of transcripts we read.\n",
+    "# Probe study\n\nLinear probes detect deceptive behaviour in 55% of transcripts we read.\n",
+    "# Monitor audit\n\nTrusted monitors catch most sabotage attempts in our coding tasks.\n",
+    "# Two findings\n\nSandbagging is rare in frontier models we tested this year.\n\n"
+    "Evaluation awareness rises with model scale in every family we measured.\n",
+]
+NAMES = ["a.md", "b.md", "sub/c.md"]
+
+
+def snapshot(svc: Services) -> tuple[list[str], list[str], list[tuple[str, str, tuple[str, ...]]]]:
+    with svc.driver().session() as s:
+        sources = sorted(r["id"] for r in s.run("MATCH (s:Source) RETURN s.id AS id"))
+        claims = sorted(r["id"] for r in s.run("MATCH (c:Claim) RETURN c.id AS id"))
+        files = sorted(
+            (r["path"], r["sha"], tuple(sorted(r["src"])))
+            for r in s.run(
+                "MATCH (f:File) RETURN f.path AS path, f.sha256 AS sha, "
+                "[(f)-[:YIELDED]->(x:Source) | x.id] AS src"
+            )
+        )
+    return sources, claims, files
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    p = folder / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text)
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("write"), st.sampled_from(NAMES), st.integers(0, len(VERSIONS) - 1)),
+        st.tuples(st.just("copy"), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+        st.tuples(st.just("delete"), st.sampled_from(NAMES), st.just(0)),
+        st.tuples(st.just("ingest"), st.just(""), st.just(0)),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=OPS)
+def test_any_history_ends_as_a_fresh_ingest(clean_services: Services, ops: list) -> None:  # type: ignore[type-arg]
+    svc = reset_graph(clean_services)
+    folder = Path(tempfile.mkdtemp(prefix="ct-"))
+    try:
+        ing = svc.ingestor()
+        for op, x, y in ops:
+            if op == "write":
+                _write(folder, x, VERSIONS[y])
+            elif op == "copy" and (folder / x).exists() and x != y:
+                _write(folder, y, (folder / x).read_text())
+            elif op == "delete":
+                (folder / x).unlink(missing_ok=True)
+            elif op == "ingest":
+                ing.ingest_paths([str(folder)])
+        ing.ingest_paths([str(folder)])
+        after_history = snapshot(svc)
+        again = ing.ingest_paths([str(folder)])
+        assert all(o.status == "unchanged" for o in again), [(o.path, o.status) for o in again]
+        assert snapshot(svc) == after_history
+        reset_graph(svc)
+        ing.ingest_paths([str(folder)])
+        assert after_history == snapshot(svc), ops
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _claims(svc: Services) -> set[str]:
+    with svc.driver().session() as s:
+        return {r["t"] for r in s.run("MATCH (c:Claim) RETURN c.text AS t")}
+
+
+def test_reverting_a_file_restores_the_old_version(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    ing = clean_services.ingestor()
+    f = tmp_path / "a.md"
+    f.write_text(VERSIONS[0])
+    assert ing.ingest_file(f).status == "ingested"
+    f.write_text(VERSIONS[1])
+    assert ing.ingest_file(f).status == "ingested"
+    f.write_text(VERSIONS[0])  # revert: used to be "unchanged, 0 sources" with v2 kept
+    out = ing.ingest_file(f)
+    assert out.status == "ingested" and out.sources == 1 and out.superseded == 1
+    assert any("80%" in t for t in _claims(clean_services))
+    assert not any("55%" in t for t in _claims(clean_services))
+
+
+def test_editing_one_of_two_identical_files_keeps_the_other(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    ing = clean_services.ingestor()
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text(VERSIONS[2])
+    b.write_text(VERSIONS[2])
+    assert [o.status for o in ing.ingest_paths([str(tmp_path)])] == ["ingested", "unchanged"]
+    a.write_text(VERSIONS[3])
+    outs = {Path(o.path).name: o for o in ing.ingest_paths([str(tmp_path)])}
+    assert outs["a.md"].status == "ingested" and outs["a.md"].superseded == 0  # b still has it
+    assert outs["b.md"].status == "unchanged" and outs["b.md"].sources == 1
+    assert any("sabotage" in t for t in _claims(clean_services))
+    assert ing.ingest_file(b).claims == 1
+
+
+def test_a_file_gone_from_the_folder_leaves_the_graph(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    ing = clean_services.ingestor()
+    (tmp_path / "a.md").write_text(VERSIONS[0])
+    (tmp_path / "b.md").write_text(VERSIONS[2])
+    ing.ingest_paths([str(tmp_path)])
+    (tmp_path / "b.md").unlink()
+    outs = ing.ingest_paths([str(tmp_path)])
+    removed = [o for o in outs if o.status == "removed"]
+    assert len(removed) == 1 and removed[0].path.endswith("b.md") and removed[0].superseded == 1
+    assert not any("sabotage" in t for t in _claims(clean_services))
+
+
+def test_odd_folders_and_names_ingest(clean_services: Services, tmp_path: Path) -> None:
+    """A dot-folder in the user's path, '[' in a name, a symlink, deep HTML and one bad UTF-8
+    byte, all in one folder: each gets the right result and the rest is still processed."""
+    folder = tmp_path / ".config" / "papers"
+    folder.mkdir(parents=True)
+    (folder / "draft [v2].md").write_text(VERSIONS[0])
+    (folder / "deep.html").write_text(
+        "<html><body>" + "<div>" * 3000 + "<p>Trusted monitors catch most sabotage attempts "
+        "in coding tasks.</p>" + "</div>" * 3000 + "</body></html>"
+    )
+    (folder / "latin.md").write_bytes(VERSIONS[3].encode() + b"\xff Caf\xc3\xa9.\n")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / "link.txt").symlink_to(secret)
+    outs = {Path(o.path).name: o for o in clean_services.ingestor().ingest_paths([str(folder)])}
+    assert outs["draft [v2].md"].status == "ingested"
+    assert outs["deep.html"].status == "ingested" and outs["deep.html"].claims == 1
+    assert outs["latin.md"].status == "ingested"
+    assert outs["latin.md"].warnings and "UTF-8" in outs["latin.md"].warnings[0]
+    assert outs["link.txt"].status == "refused"
+    assert not any("root:x" in t for t in _claims(clean_services))
+    # the file named directly, brackets and all, is that file and not a glob
+    assert clean_services.ingestor().ingest_paths([str(folder / "draft [v2].md")])[0].status == (
+        "unchanged"
+    )
+
+
+def test_reuploading_a_revised_document_replaces_it(clean_services: Services) -> None:
+    from api.serve import running_api
+
+    s = clean_services.settings.model_copy(deep=True)
+    s.api.keys = [SecretStr("k" * 20)]
+    head = {"X-API-Key": "k" * 20}
+    with running_api(s, clean_services) as url, httpx.Client(base_url=url, timeout=60) as c:
+
+        def upload(text: str) -> dict[str, object]:
+            files = {"file": ("study.md", text.encode(), "text/markdown")}
+            job = c.post("/ingest/file", files=files, data={"investigate": "false"}, headers=head)
+            assert job.status_code == 202, job.text
+            for _ in range(600):
+                got = c.get(f"/jobs/{job.json()['id']}").json()
+                if got["status"] in ("done", "failed"):
+                    return got
+                import time
+
+                time.sleep(0.1)
+            raise AssertionError("job did not finish")
+
+        first = upload(VERSIONS[0])
+        assert first["status"] == "done"
+        second = upload(VERSIONS[1])
+        assert second["status"] == "done" and second["outcomes"][0]["superseded"] == 1
+        assert second["outcomes"][0]["path"] == "study.md"  # a name, never a server path
+        texts = _claims(clean_services)
+        assert any("55%" in t for t in texts) and not any("80%" in t for t in texts)
+        sources = c.get("/sources").json()["items"]
+        assert sources and all("/" not in (x.get("path") or "") for x in sources)
