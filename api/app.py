@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api import access_log
 from api.errors import install_error_handlers
 from api.jobs import JobRegistry
 from api.limits import BodyLimitMiddleware
+from api.private_paths import PrivatePathsJSONResponse
 from api.routers import (
     cases,
     claims,
@@ -58,8 +60,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,  # a trailing slash is a 404 with the error body, not a 307
+        default_response_class=PrivatePathsJSONResponse,  # file names, never server paths
     )
     app.state.settings = settings
+    access_log.install()
     install_error_handlers(app)
     for r in (health, stats, sources, claims, findings, lines, topics, confidences, cases, ingest):
         app.include_router(r.router)

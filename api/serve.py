@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from consilience.services import Services
@@ -22,10 +23,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_api(settings: Settings, services: Services | None = None) -> Iterator[str]:
-    """Yield the base URL of a live server; stop it afterwards."""
+def running_api(
+    settings: Settings,
+    services: Services | None = None,
+    configure: Callable[[FastAPI], None] | None = None,
+) -> Iterator[str]:
+    """Yield the base URL of a live server; stop it afterwards. `configure` may add routes
+    (tests of the error layer)."""
     port = free_port()
     app = create_app(settings, services)
+    if configure is not None:
+        configure(app)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

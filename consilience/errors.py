@@ -63,6 +63,10 @@ class InvalidInputError(ConsilienceError):
     http_status = 422
 
 
+class PayloadTooLargeError(InvalidInputError):
+    http_status = 413
+
+
 class AuthError(ConsilienceError):
     http_status = 401
 

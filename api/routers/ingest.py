@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-import hashlib
 import re
+import uuid
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 from api.deps import Jobs, Read, Svc, Write
 from api.errors import ERROR_RESPONSES
 from api.jobs import Job
-from consilience.errors import InvalidInputError
+from consilience.errors import InvalidInputError, PayloadTooLargeError
 from consilience.services import Services
 from consilience.workflows import investigate
+from kg.private import private_dir, write_private_bytes
 from queries.confidence import update_confidences
 
 router = APIRouter(tags=["ingest"], responses=ERROR_RESPONSES)
@@ -27,17 +28,24 @@ def _safe_name(name: str) -> str:
 
 
 def _store(svc: Services, data: bytes, name: str) -> Path:
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    folder = svc.settings.data_dir / "uploads" / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / _safe_name(name)
-    path.write_bytes(data)
+    """Keep an upload under its (sanitised) name: a document is identified by its file name,
+    so uploading a revised version under the same name replaces the earlier one in the graph
+    (its superseded sources go), exactly as editing a file and re-ingesting it does."""
+    private_dir(svc.settings.data_dir)
+    uploads = private_dir(svc.settings.data_dir / "uploads")
+    path = uploads / _safe_name(name)
+    tmp = uploads / f".{path.name}.{uuid.uuid4().hex[:8]}.part"
+    write_private_bytes(tmp, data)
+    tmp.replace(path)  # atomic: a job reading the earlier version sees whole bytes
     return path
 
 
 def _work(svc: Services, path: Path, run_investigators: bool):  # type: ignore[no-untyped-def]
     def work(job: Job) -> None:
-        job.outcomes = svc.ingestor().ingest_paths([str(path)])
+        outcomes = svc.ingestor().ingest_paths([str(path)])
+        for o in outcomes:  # the job shows the upload's name, never the server's folder
+            o.path = path.name
+        job.outcomes = outcomes
         if run_investigators and any(o.status == "ingested" for o in job.outcomes):
             report = investigate(svc)
             job.findings = report.findings
@@ -81,6 +89,12 @@ def ingest_text(svc: Svc, jobs: Jobs, body: TextIn) -> Job:
     """Ingest a document given as text (its title becomes the first heading)."""
     if not body.text.strip():
         raise InvalidInputError("The text is empty.", "Send the document's text.")
+    limit = svc.settings.max_source_chars
+    if len(body.text) > limit:  # refuse now, not in the job after the upload is stored
+        raise PayloadTooLargeError(
+            f"The text has {len(body.text):,} characters; one document may have at most {limit:,}.",
+            "Split it into several documents, or raise CONSILIENCE_MAX_SOURCE_CHARS on the server.",
+        )
     svc.driver()
     title = " ".join(body.title.split())
     if body.format == "html":

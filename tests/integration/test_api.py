@@ -303,3 +303,53 @@ def test_database_unreachable_gives_503(graph: Services) -> None:
             e = _error(r, 503)
             assert e["code"] == "database_unavailable" and e["retryable"] is True
             assert "consilience db start" in str(e["hint"])
+
+
+def test_ingest_text_over_the_source_limit_is_refused_before_any_job(
+    client: httpx.Client, graph: Services
+) -> None:
+    before = _count(graph)
+    old = graph.settings.max_source_chars
+    graph.settings.max_source_chars = 50_000  # the server's own limit, below the body limit
+    try:
+        big = {"title": "big", "text": "Probes work. " * 10_000}
+        e = _error(client.post("/ingest/text", json=big, headers={"X-API-Key": KEY}), 413)
+    finally:
+        graph.settings.max_source_chars = old
+    assert "50,000" in str(e["message"]) and "CONSILIENCE_MAX_SOURCE_CHARS" in str(e["hint"])
+    assert _count(graph) == before
+
+
+def test_cases_with_shared_subgoals_and_long_chains_evaluate(client: httpx.Client) -> None:
+    quote = "Linear probes detect deceptive behaviour in most transcripts we examined."
+    nodes: dict[str, object] = {"E": {"type": "evidence", "quote": quote, "source": "Monitoring"}}
+    for i in range(30):  # 2**30 root-to-leaf paths
+        nxt = f"G{i + 1}" if i + 1 < 30 else "E"
+        nodes[f"G{i}"] = {"type": "goal", "text": "g", "children": [f"A{i}", f"B{i}"],
+                          "combine": "any-of"}  # fmt: skip
+        nodes[f"A{i}"] = {"type": "goal", "text": "a", "children": [nxt]}
+        nodes[f"B{i}"] = {"type": "goal", "text": "b", "children": [nxt]}
+    r = client.post("/cases/evaluate", json={"case": {"title": "t", "root": "G0", "nodes": nodes}})
+    assert r.status_code == 200, r.text
+    ev = r.json()
+    assert 0 <= ev["p"] <= 1 and any("more than one goal" in w for w in ev["warnings"])
+    chain: dict[str, object] = {"E": {"type": "evidence", "quote": quote, "source": "Monitoring"}}
+    for i in range(1500):
+        chain[f"G{i}"] = {
+            "type": "goal",
+            "text": "g",
+            "children": [f"G{i + 1}" if i < 1499 else "E"],
+        }
+    r = client.post("/cases/evaluate", json={"case": {"title": "t", "root": "G0", "nodes": chain}})
+    assert r.status_code == 200, r.text
+    twice = {"G": {"type": "goal", "text": "g", "children": ["E", "E"]}, "E": chain["E"]}
+    _error(client.post("/cases/evaluate", json={"case": {"title": "t", "nodes": twice}}), 422)
+
+
+def test_odd_cursors_and_keys_are_client_errors(client: httpx.Client) -> None:
+    for cursor in ("²", str(2**63), "9" * 19):
+        _error(client.get("/sources", params={"cursor": cursor}), 422)
+    for cursor in (f'[{2**63}, "x"]', '[1e400, "x"]', '[NaN, "x"]'):
+        _error(client.get("/findings", params={"cursor": cursor}), 422)
+    r = client.post("/confidences/update", headers={"X-API-Key": "clé".encode()})
+    _error(r, 401)

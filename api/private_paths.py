@@ -1,0 +1,50 @@
+"""What the API reveals about files: ids and file names, never the server's paths.
+
+Sources record the path they were ingested from (useful on the command line, where it is
+the user's own path). Over HTTP the same value would show the server's directory layout
+(home folders, mount points, the upload area), so every JSON response passes through
+`PrivatePathsJSONResponse`, which keeps only the last component of any `path` or
+`source_path` field, wherever it is nested.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+PATH_FIELDS = frozenset({"path", "source_path"})
+
+
+def file_name(value: str) -> str:
+    """The last component of a POSIX or Windows path."""
+    return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
+def strip_paths(content: Any) -> Any:
+    """A copy with every path field reduced to its file name (iterative: no recursion limit)."""
+    root: list[Any] = [content]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        parent, key = stack.pop()
+        value = parent[key]
+        if isinstance(value, dict):
+            copy = dict(value)
+            parent[key] = copy
+            for k, v in copy.items():
+                if k in PATH_FIELDS and isinstance(v, str):
+                    copy[k] = file_name(v)
+                elif isinstance(v, dict | list):
+                    stack.append((copy, k))
+        elif isinstance(value, list):
+            copy_list = list(value)
+            parent[key] = copy_list
+            for i, v in enumerate(copy_list):
+                if isinstance(v, dict | list):
+                    stack.append((copy_list, i))
+    return root[0]
+
+
+class PrivatePathsJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return super().render(strip_paths(content))
