@@ -18,6 +18,7 @@ from investigators.nli.model import NLIModel
 from kg.driver import managed_server, open_driver
 from kg.embedding import MiniLMEmbedder
 from kg.faiss_index import ClaimIndex
+from kg.private import private_dir
 from kg.schema import ensure_schema
 from kg.server import ManagedServer
 
@@ -94,6 +95,7 @@ def build_services(
 ) -> Services:
     """Wire everything once. The LLM extractor is opt-in (costly) and needs a key; "no LLM"
     is decided here, never re-checked downstream."""
+    private_dir(settings.data_dir)  # database, password, uploads, index: this user only
     embedder = MiniLMEmbedder(settings.embedding.batch_size, settings.embedding.device)
     llm = build_llm(settings)
     if extractor is None:

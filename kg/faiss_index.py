@@ -15,6 +15,7 @@ import numpy as np
 from neo4j import Driver
 
 from kg import store
+from kg.private import private_dir, private_file, write_private_bytes
 
 HNSW_THRESHOLD = 20_000  # below this, exact search is fast enough and perfect
 
@@ -61,13 +62,14 @@ class ClaimIndex:
         return self
 
     def save(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         tmp_index, tmp_ids = (
             self._index_path.with_suffix(".tmp"),
             self._ids_path.with_suffix(".tmp"),
         )
         faiss.write_index(self.index, str(tmp_index))
-        tmp_ids.write_text(json.dumps(self.ids))
+        write_private_bytes(tmp_ids, json.dumps(self.ids).encode())
+        private_file(tmp_index)
         tmp_index.replace(self._index_path)
         tmp_ids.replace(self._ids_path)
 

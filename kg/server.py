@@ -21,6 +21,7 @@ from pathlib import Path
 
 from consilience.errors import ServerError, ToolMissingError
 from consilience.settings import Neo4jSettings
+from kg.private import private_dir, write_private_bytes
 
 JVM_FLAGS = (
     "-XX:+UseG1GC",
@@ -44,6 +45,11 @@ class ServerStatus:
     version: str
     home: Path
     built: bool
+
+
+def initial_password_command(java: str, lib: Path, argfile: Path) -> list[str]:
+    """The set-initial-password command line: the password is only in the argument file."""
+    return [java, "-cp", f"{lib}/*", f"@{argfile}"]
 
 
 class ManagedServer:
@@ -101,7 +107,7 @@ class ManagedServer:
         if self.password_file.exists():
             return self.password_file.read_text().strip()
         pw = secrets.token_hex(16)  # hex: never starts with "-" (read as an option)
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(pw)
@@ -121,10 +127,11 @@ class ManagedServer:
         return port
 
     def _write_conf(self, port: int) -> None:
-        self.conf_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
+        private_dir(self.conf_dir)
         dirs = {d: self.root / d for d in ("data", "logs", "run", "plugins", "import")}
         for d in dirs.values():
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
         lines = [f"server.directories.{k}={v}" for k, v in dirs.items()] + [
             "server.default_listen_address=127.0.0.1",
             f"server.bolt.listen_address=127.0.0.1:{port}",
@@ -143,21 +150,27 @@ class ManagedServer:
         ).exists():
             return
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}  # noqa: TID251 (child env)
-        proc = subprocess.run(
-            [
-                java,
-                "-cp",
-                f"{self.lib}/*",
-                ADMIN_ENTRY_POINT,
-                "dbms",
-                "set-initial-password",
-                self.password(),
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
+        # The password goes through a 0600 argument file (the java launcher expands @file
+        # itself), never the command line: process arguments are visible to every account
+        # on the machine (ps, /proc/<pid>/cmdline) while the tool runs.
+        argfile = self.root / "set-password.args"
+        write_private_bytes(
+            argfile,
+            "\n".join(
+                [ADMIN_ENTRY_POINT, "dbms", "set-initial-password", self.password()]
+            ).encode(),
         )
+        try:
+            proc = subprocess.run(
+                initial_password_command(java, self.lib, argfile),
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+                umask=0o077,
+            )
+        finally:
+            argfile.unlink(missing_ok=True)
         if proc.returncode != 0:
             raise ServerError(f"Could not set the initial Neo4j password: {proc.stderr[-1000:]}")
 
@@ -218,6 +231,7 @@ class ManagedServer:
                 env=env,
                 start_new_session=True,
                 cwd=self.root,
+                umask=0o077,  # database files, logs and transaction logs: this user only
             )
         self.state_file.write_text(
             json.dumps(

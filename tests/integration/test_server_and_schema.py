@@ -79,3 +79,32 @@ def test_wrong_password_and_no_server_give_clear_errors(
     )
     with pytest.raises(DatabaseUnavailableError):
         open_driver(down)
+
+
+def test_the_managed_servers_files_are_private(services: Services, settings: Settings) -> None:
+    """Nothing the project writes (database, logs, password, index) is readable by others,
+    and the generated password never appears in a process's arguments."""
+    import os
+    import stat
+
+    if settings.uses_external_db:
+        pytest.skip("an external server's files are not ours")
+    services.claim_index().save()
+    root = settings.data_dir
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    loose = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            if not os.path.islink(p) and os.stat(p).st_mode & 0o077:
+                loose.append(p)
+    # Neo4j itself may create a few files with explicit modes; every folder must still be
+    # closed, so nothing inside can be reached by another account
+    assert not [p for p in loose if os.path.isdir(p)], loose[:10]
+    assert not [p for p in loose if "password" in p or "faiss" in p or "uploads" in p]
+    server = managed_server(settings)
+    assert not (server.root / "set-password.args").exists()
+    pid = server.running_pid()
+    assert pid
+    cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+    assert server.password() not in cmdline

@@ -163,3 +163,43 @@ def test_non_ascii_api_key_is_unauthorised_not_a_crash() -> None:
     with pytest.raises(AuthError):
         check_key(settings, "clé-ünïcode", write=True)
     check_key(settings, "right-key", write=True)
+
+
+# ---- secrets and files ---------------------------------------------------------------------
+def test_keys_in_the_query_string_never_reach_the_access_log() -> None:
+    import logging
+
+    from api.access_log import RedactSecrets, redact_query
+
+    assert redact_query("/findings?api_key=s3cret&q=probes") == (
+        "/findings?api_key=[redacted]&q=probes"
+    )
+    rec = logging.LogRecord(
+        "uvicorn.access", 20, "", 0, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/x?X-API-Key=s3cret&token=t0k", "1.1", 401), None,
+    )  # fmt: skip
+    RedactSecrets().filter(rec)
+    assert "s3cret" not in rec.getMessage() and "t0k" not in rec.getMessage()
+
+
+def test_the_initial_password_is_never_a_process_argument(tmp_path: Path) -> None:
+    from kg.server import initial_password_command
+
+    cmd = initial_password_command("java", tmp_path / "lib", tmp_path / "args")
+    assert cmd[-1] == f"@{tmp_path / 'args'}" and not any("set-initial" in c for c in cmd)
+
+
+def test_private_files_and_folders(tmp_path: Path) -> None:
+    import stat
+
+    from kg.private import private_dir, write_private_bytes
+
+    d = tmp_path / "data"
+    d.mkdir(mode=0o755)
+    private_dir(d)
+    assert stat.S_IMODE(d.stat().st_mode) == 0o700
+    f = d / "f"
+    f.write_text("old")
+    f.chmod(0o644)
+    write_private_bytes(f, b"new")
+    assert stat.S_IMODE(f.stat().st_mode) == 0o600 and f.read_bytes() == b"new"
