@@ -32,7 +32,9 @@ from kg.models import Quantity
 class RunReport(BaseModel):
     claims_checked: int = Field(description="Claims investigated in this run")
     candidate_pairs: int = Field(description="Pairs the investigators looked at")
-    findings: dict[str, int] = Field(description="Findings written, by kind")
+    findings: dict[str, int] = Field(
+        description="Findings this run created, by kind (line-level ones: all current)"
+    )
     lines: int = Field(description="Lines of research")
     summaries_detected: int = Field(0, description="Summary links detected from overlap")
     dimensions_proposed: int = Field(
@@ -208,8 +210,8 @@ class Runner:
         with self.driver.session(default_access_mode="READ") as s:
             return {r["id"]: _view(r.data()) for r in s.run(q.CLAIM_VIEWS, ids=ids)}
 
-    def _write(self, verdicts: list[Verdict], checked: list[str]) -> None:
-        investigation_store.write_findings(
+    def _write(self, verdicts: list[Verdict], checked: list[str]) -> dict[str, int]:
+        return investigation_store.write_findings(
             self.driver, [_finding_row(v) for v in verdicts], checked, self.preset_version
         )
 
@@ -306,12 +308,12 @@ class Runner:
             for inv in self.investigators:
                 verdicts.extend(inv.investigate(pairs))
                 lap(f"investigator {inv.name}")
-            self._write(verdicts, chunk)
+            created = self._write(verdicts, chunk)
             lap("writing")
             if self.proposer is not None:
                 self._propose_dimensions(chunk, verdicts, views)
-            for v in verdicts:
-                counts[v.kind.value] = counts.get(v.kind.value, 0) + 1
+            for kind, n in created.items():
+                counts[kind] = counts.get(kind, 0) + n
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
         for kind, n in self.analyse_lines().items():

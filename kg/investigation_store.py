@@ -31,18 +31,30 @@ def write_findings(
     version: str,
     batch: int = 1000,
     sides: FindingSides = "claim-claim",
-) -> None:
-    """Upsert findings (keeping any human verdict) and mark the checked claims, together."""
+) -> dict[str, int]:
+    """Upsert findings (keeping any human verdict) and mark the checked claims, together.
+    Returns the findings this write *created*, by kind: a finding found again (by another
+    investigator, from the other side, or in an earlier run) is updated, not counted."""
     upsert = _UPSERT[sides]
+    kinds: dict[str, str] = {}
+    for r in rows:
+        kinds.setdefault(str(r["id"]), str(r["props"]["kind"]))  # type: ignore[index]
 
-    def tx_fn(tx: ManagedTransaction) -> None:
+    def tx_fn(tx: ManagedTransaction) -> set[str]:
+        existing = {rec["id"] for rec in tx.run(q.EXISTING_FINDINGS, ids=sorted(kinds))}
         for i in range(0, len(rows), batch):
             tx.run(upsert, rows=rows[i : i + batch]).consume()
         if checked:
             tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
+        return existing
 
     with driver.session() as s:
-        s.execute_write(tx_fn)
+        existing = s.execute_write(tx_fn)
+    created: dict[str, int] = {}
+    for fid, kind in kinds.items():
+        if fid not in existing:
+            created[kind] = created.get(kind, 0) + 1
+    return created
 
 
 def delete_open_findings(driver: Driver, investigators: list[str]) -> None:

@@ -27,6 +27,12 @@ DELETE_EMPTY_LINES: LiteralString = """
 MATCH (l:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(l) } DETACH DELETE l
 """
 
+EXISTING_FINDINGS: LiteralString = """
+UNWIND $ids AS id
+MATCH (f:Finding {id: id})
+RETURN f.id AS id
+"""
+
 # Labelled matches (index lookups): one constant per kind of side, chosen in kg only.
 UPSERT_CLAIM_FINDINGS: LiteralString = """
 UNWIND $rows AS row

@@ -46,6 +46,7 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
     assert report.claims_checked == 2  # only the reply's two new claims
     assert report.findings.get("contradicts") == 2
     n = _counts(svc)
+    assert sum(report.findings.values()) == n  # the summary counts what is in the graph
     assert runner.run().claims_checked == 0  # nothing new
     runner.run(everything=True)
     assert _counts(svc) == n  # re-running never duplicates
