@@ -30,7 +30,13 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def _utf8_with_few_errors(data: bytes) -> bool:
-    """True when the bytes are UTF-8 apart from a handful of invalid sequences."""
+    """True when the bytes are UTF-8 apart from a few invalid sequences: there are valid
+    multi-byte characters (a legacy code page such as cp1252 has none: every accented letter
+    is an invalid sequence) and the invalid ones are rare among them."""
+    valid = sum(1 for ch in data.decode("utf-8", errors="ignore") if ord(ch) >= 0x80)
+    if not valid:
+        return False
+    allowed = min(max(1, valid // 10), max(8, int(MAX_BAD_UTF8 * len(data))))
     bad = 0
     view = data
     while True:
@@ -39,7 +45,7 @@ def _utf8_with_few_errors(data: bytes) -> bool:
             return True
         except UnicodeDecodeError as exc:
             bad += 1
-            if bad > max(8, MAX_BAD_UTF8 * len(data)):
+            if bad > allowed:
                 return False
             view = view[exc.end :]
 

@@ -67,3 +67,59 @@ def test_api_answers_503_while_the_database_is_stopped(clean_services: Services)
         finally:
             server.start()
         assert httpx.get(f"{url}/findings", timeout=60).status_code == 200
+
+
+def _statuses_on_one_connection(url: str, paths: list[str]) -> list[int]:
+    """Send requests one after another on ONE keep-alive connection; the statuses answered.
+    A server that drops the connection after an error without saying `Connection: close`
+    answers fewer than asked (clients see resets under load)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    got: list[int] = []
+    with socket.create_connection((u.hostname, u.port), timeout=60) as s:
+        f = s.makefile("rb")
+        for path in paths:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: {u.hostname}\r\n\r\n".encode())
+            status = f.readline()
+            if not status:
+                break
+            headers: dict[str, str] = {}
+            while (line := f.readline()) not in (b"\r\n", b""):
+                k, _, v = line.decode("latin-1").partition(":")
+                headers[k.strip().lower()] = v.strip()
+            f.read(int(headers.get("content-length", "0")))
+            got.append(int(status.split()[1]))
+            if headers.get("connection", "").lower() == "close":
+                break
+    return got
+
+
+def test_errors_keep_the_connection_usable(clean_services: Services) -> None:
+    from fastapi import FastAPI
+
+    from api.serve import running_api
+
+    settings = clean_services.settings
+    if settings.uses_external_db:
+        pytest.skip("cannot stop an external server")
+
+    def boom() -> None:
+        raise RuntimeError("an internal detail the client must not see")
+
+    def add_boom(app: FastAPI) -> None:
+        app.add_api_route("/boom", boom)
+
+    server = managed_server(settings)
+    with running_api(settings, clean_services, configure=add_boom) as url:
+        assert _statuses_on_one_connection(url, ["/boom", "/boom", "/health"]) == [500, 500, 200]
+        server.stop()
+        try:
+            assert _statuses_on_one_connection(url, ["/findings", "/stats", "/findings"]) == [
+                503,
+                503,
+                503,
+            ]
+        finally:
+            server.start()
