@@ -12,7 +12,7 @@ from rich.table import Table
 from ingest.pipeline import IngestOutcome
 from investigators.runner import RunReport
 from queries.findings import FindingRow, list_findings
-from queries.models import ClaimHit, GraphStats
+from queries.models import ClaimHit, FindingSide, GraphStats
 
 
 def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
@@ -44,16 +44,21 @@ def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
     console.print(table)
 
 
+def _side(side: FindingSide, name: str) -> str:
+    if side.node == "line":
+        return f"[bold]{name}[/] {side.quote}\n   [dim]line {side.line_id}[/]"
+    who = f" — {side.speaker}" if side.speaker else ""
+    return (
+        f"[bold]{name}[/] “{side.quote}”{who}\n   [dim]{side.source_title} · "
+        f"{Path(side.source_path or '').name} · claim {side.claim_id}[/]"
+    )
+
+
 def render_finding(console: Console, f: FindingRow, n: int | None = None) -> None:
     head = f"{n}. " if n is not None else ""
     ind = {True: "independent", False: "dependent", None: "independence unknown"}[f.independent]
-    who_a = f" — {f.a.speaker}" if f.a.speaker else ""
-    who_b = f" — {f.b.speaker}" if f.b.speaker else ""
     body = (
-        f"[bold]A[/] “{f.a.quote}”{who_a}\n   [dim]{f.a.source_title} · "
-        f"{Path(f.a.source_path or '').name}[/]\n"
-        f"[bold]B[/] “{f.b.quote}”{who_b}\n   [dim]{f.b.source_title} · "
-        f"{Path(f.b.source_path or '').name}[/]\n"
+        f"{_side(f.a, 'A')}\n{_side(f.b, 'B')}\n"
         f"[italic]{f.rationale.split('. A:')[0].split('. Summary:')[0]}[/]\n"
         f"[dim]{ind} ({f.independence_reason or '—'}) · {f.investigator}@{f.version} · "
         f"{f.status} · id {f.id}[/]"
@@ -105,7 +110,7 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
         where = f"{Path(h.source_path or '').name} [{h.start}:{h.end}]"
         body = (
             f"“{h.quote}”{who}\n[dim]{h.source_title} · {h.section or '—'} · {where} · "
-            f"{h.kind}, hedge {h.hedge}[/]"
+            f"{h.kind}, hedge {h.hedge} · claim {h.claim_id}[/]"
         )
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 

@@ -31,7 +31,9 @@ def render_confidences(console: Console, rows: list[ConfidenceRow], title: str) 
         flag = " [red]contested[/]" if r.contested else ""
         lines = f"{r.support_lines or 0}+/{r.oppose_lines or 0}-"
         quote = r.quote if len(r.quote) <= 220 else r.quote[:217] + "…"
-        table.add_row(_interval(r) + flag, lines, f"“{quote}”", r.source_title[:60])
+        table.add_row(
+            _interval(r) + flag, lines, f"“{quote}”\n[dim]{r.claim_id}[/]", r.source_title[:60]
+        )
     console.print(table)
 
 

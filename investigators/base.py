@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kg.models import Quantity
-
-
-class FindingKind(StrEnum):
-    CONTRADICTS = "contradicts"
-    CONVERGES_WITH = "converges_with"
-    RESTATES = "restates"
-    DISTORTS = "distorts"
-    LINE_DISAGREES = "line_disagrees"
-    CONCENTRATED = "evidence_concentrated"
+from kg.vocabulary import FindingKind  # defined once for every layer; re-exported here
 
 
 class ClaimView(BaseModel):

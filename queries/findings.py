@@ -19,13 +19,21 @@ from queries.paging import keyset_page
 def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
     f = r["f"]
 
-    def side(c: dict, s: dict) -> FindingSide:  # type: ignore[type-arg]
+    def side(c: dict, s: dict | None) -> FindingSide:  # type: ignore[type-arg]
+        if c.get("node") == "line":
+            return FindingSide(
+                node="line",
+                line_id=c["id"],
+                quote=f"line of research “{c.get('name') or c['id']}” "
+                f"({c.get('size') or '?'} sources)",
+            )
+        s = s or {}
         return FindingSide(
             claim_id=c["id"],
             quote=c["text"],
             speaker=c.get("speaker"),
-            source_id=s["id"],
-            source_title=s["title"],
+            source_id=s.get("id"),
+            source_title=s.get("title"),
             source_path=s.get("path"),
         )
 
@@ -138,6 +146,18 @@ def record_verdict(
     return get_finding(db, finding_id)
 
 
+def _export_side(side: FindingSide) -> dict[str, object]:
+    return {
+        "node": side.node,
+        "quote": side.quote,
+        "source_title": side.source_title,
+        "source_path": side.source_path,
+        "claim_id": side.claim_id,
+        "line_id": side.line_id,
+        "speaker": side.speaker,
+    }
+
+
 def export_record(row: FindingRow) -> dict[str, object]:
     """The JSONL export shape: one finding per line."""
     return {
@@ -153,18 +173,6 @@ def export_record(row: FindingRow) -> dict[str, object]:
         "model": row.model,
         "reviewer": row.reviewer,
         "review_reason": row.review_reason,
-        "a": {
-            "quote": row.a.quote,
-            "source_title": row.a.source_title,
-            "source_path": row.a.source_path,
-            "claim_id": row.a.claim_id,
-            "speaker": row.a.speaker,
-        },
-        "b": {
-            "quote": row.b.quote,
-            "source_title": row.b.source_title,
-            "source_path": row.b.source_path,
-            "claim_id": row.b.claim_id,
-            "speaker": row.b.speaker,
-        },
+        "a": _export_side(row.a),
+        "b": _export_side(row.b),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,11 +59,15 @@ class ClaimHit(_Row):
 
 
 class FindingSide(_Row):
-    claim_id: str = Field(description="Claim id")
-    quote: str = Field(description="Exact quote")
+    node: Literal["claim", "line"] = Field(
+        "claim", description="A claim, or a line of research (line-level findings)"
+    )
+    claim_id: str | None = Field(None, description="Claim id (claim sides)")
+    line_id: str | None = Field(None, description="Line of research id (line sides)")
+    quote: str = Field(description="Exact quote; for a line, its name and size")
     speaker: str | None = Field(None, description="Quoted speaker; None is the author")
-    source_id: str = Field(description="Source id")
-    source_title: str = Field(description="Source title")
+    source_id: str | None = Field(None, description="Source id (claim sides)")
+    source_title: str | None = Field(None, description="Source title (claim sides)")
     source_path: str | None = Field(None, description="The ingested file's path")
 
 

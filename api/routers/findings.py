@@ -7,13 +7,12 @@ from pydantic import BaseModel, Field
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
+from kg.vocabulary import FindingKind, FindingStatus
 from queries.findings import get_finding, list_findings, record_verdict
 from queries.models import FindingRow, Page
 from queries.search import topic_claim_ids
 
 router = APIRouter(prefix="/findings", tags=["findings"], responses=ERROR_RESPONSES)
-Kind = Literal["contradicts", "converges_with", "restates", "distorts"]
-Status = Literal["open", "confirmed", "dismissed"]
 FindingId = Annotated[str, Path(max_length=200, description="Finding id")]
 
 
@@ -21,8 +20,8 @@ FindingId = Annotated[str, Path(max_length=200, description="Finding id")]
 def findings(
     request: Request,
     svc: Svc,
-    kind: Kind | None = None,
-    status: Status | None = None,
+    kind: FindingKind | None = None,
+    status: FindingStatus | None = None,
     min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     independent: bool | None = None,
     claim_id: Annotated[
@@ -38,8 +37,9 @@ def findings(
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     cursor: Annotated[str | None, Query(max_length=500, description="next_cursor")] = None,
 ) -> Page[FindingRow]:
-    """Contradictions, convergences, restatements and distortions between claims, best first,
-    filtered; pass `next_cursor` back as `cursor` for the next page."""
+    """Every kind of finding (between claims, between lines of research, and a claim against
+    the one line its support comes from), best first, filtered; pass `next_cursor` back as
+    `cursor` for the next page."""
     claim_ids = [claim_id] if claim_id else None
     if topic and topic.strip():
         found = topic_claim_ids(svc.driver(), topic, svc.embedder.embed)  # type: ignore[arg-type]

@@ -115,3 +115,94 @@ def test_claims_measuring_the_same_quantity_are_candidates(
     assert len(ids) == 2
     per, _ = runner.retriever.rankings([ids[0]])
     assert [other for other, _ in per[ids[0]]["quantity"]] == [ids[1]]
+
+
+def test_line_level_findings_are_listed_shown_exported_and_served(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    """line_disagrees (line against line) and evidence_concentrated (a claim against a line)
+    were invisible: list said none, show said "No finding", export dropped them, the API 422."""
+    import httpx
+    from typer.testing import CliRunner
+
+    from api.serve import running_api
+    from consilience.cli import app
+    from kg import investigation_store
+    from queries.findings import get_finding, iter_findings
+
+    svc = cli_services
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.driver())
+    build_runner(svc).run()
+    with svc.driver().session() as s:
+        lines = [r["id"] for r in s.run("MATCH (l:Line) RETURN l.id AS id ORDER BY id")]
+        claim = s.run("MATCH (c:Claim) RETURN c.id AS id LIMIT 1").single()["id"]  # type: ignore[index]
+    assert len(lines) >= 2
+
+    def row(fid: str, kind: str, a: str, b: str, score: float) -> dict[str, object]:
+        props = {"kind": kind, "score": score, "investigator": "lines", "version": "1",
+                 "rationale": "synthetic", "status": "open"}  # fmt: skip
+        return {"id": fid, "a_id": a, "b_id": b, "props": props}
+
+    investigation_store.write_findings(
+        svc.driver(), [row("fnd_ll", "line_disagrees", lines[0], lines[1], 0.99)], [], "t",
+        sides="line-line",
+    )  # fmt: skip
+    investigation_store.write_findings(
+        svc.driver(), [row("fnd_cl", "evidence_concentrated", claim, lines[0], 0.98)], [], "t",
+        sides="claim-line",
+    )  # fmt: skip
+    with svc.driver().session() as s:
+        in_graph = s.run("MATCH (f:Finding) RETURN count(f) AS n").single()["n"]  # type: ignore[index]
+    exported = list(iter_findings(svc.driver()))
+    assert len(exported) == in_graph  # every finding, of every kind
+    ll = get_finding(svc.driver(), "fnd_ll")
+    assert ll.a.node == "line" and ll.a.line_id == lines[0] and "line of research" in ll.a.quote
+    cl = get_finding(svc.driver(), "fnd_cl")
+    assert cl.a.node == "claim" and cl.a.claim_id == claim and cl.b.node == "line"
+
+    cli = CliRunner()
+    out = cli.invoke(app, ["findings", "list", "--kind", "evidence_concentrated", "--json"])
+    assert out.exit_code == 0, out.output
+    assert [f["id"] for f in json.loads(out.stdout)["items"]] == ["fnd_cl"]
+    out = cli.invoke(app, ["findings", "show", "fnd_ll", "--json"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["b"]["line_id"] == lines[1]
+    bad = cli.invoke(app, ["findings", "list", "--kind", "evidence"])
+    assert bad.exit_code != 0 and "evidence_concentrated" in bad.output  # the allowed values
+    assert cli.invoke(app, ["findings", "list", "--status", "bogus"]).exit_code != 0
+    dump = tmp_path / "all.jsonl"
+    assert (
+        cli.invoke(app, ["findings", "export", "--format", "jsonl", "-o", str(dump)]).exit_code == 0
+    )
+    assert len(dump.read_text().splitlines()) == in_graph
+
+    with running_api(svc.settings, svc) as url:
+        r = httpx.get(f"{url}/findings", params={"kind": "line_disagrees"}, timeout=60)
+        assert r.status_code == 200, r.text
+        assert [f["id"] for f in r.json()["items"]] == ["fnd_ll"]
+        assert httpx.get(f"{url}/findings/fnd_cl", timeout=60).json()["b"]["node"] == "line"
+        by_line = httpx.get(f"{url}/findings", params={"line_id": lines[1]}, timeout=60).json()
+        assert "fnd_ll" in [f["id"] for f in by_line["items"]]
+
+
+def test_cli_ingest_investigates_and_leaves_fresh_confidences(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    from consilience.cli import app
+
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    out = CliRunner().invoke(app, ["ingest", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert "New findings" in out.output and "Confidences updated" in out.output
+    with cli_services.driver().session() as s:
+        rec = s.run(
+            "MATCH (c:Claim) RETURN count(c) AS n, count(c.confidence) AS scored, "
+            "COUNT { (:Finding) } AS findings"
+        ).single()
+    assert rec is not None and rec["n"] > 0 and rec["scored"] == rec["n"] and rec["findings"] > 0
+    (tmp_path / "more.md").write_text("# Notes\n\nTrusted monitors catch most sabotage in tests.\n")
+    out = CliRunner().invoke(app, ["ingest", "--no-investigate", str(tmp_path / "more.md")])
+    assert out.exit_code == 0 and "New findings" not in out.output
