@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from consilience.errors import ConsilienceError, DatabaseUnavailableError
 from consilience.services import Services
 from consilience.settings import load_settings
 from ingest.pipeline import IngestOutcome
+from investigators.runner import RunReport
 from kg.driver import UNAVAILABLE_ERRORS
 
 app = typer.Typer(
@@ -40,6 +42,32 @@ app.add_typer(model_app, name="model")
 app.add_typer(topics_app, name="topics")
 app.add_typer(candidates_app, name="candidates")
 app.command("judge")(judge)
+
+
+class SearchMode(StrEnum):
+    vector = "vector"
+    fulltext = "fulltext"
+    both = "both"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from consilience import __version__
+
+        console.print(f"consilience {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Consilience: cross-paper consistency checks on a Neo4j claim graph."""
 
 
 # ---- db ---------------------------------------------------------------------------------
@@ -158,6 +186,13 @@ def ingest(
     follow_symlinks: Annotated[
         bool, typer.Option(help="Read symbolic links (refused by default)")
     ] = False,
+    investigate_after: Annotated[
+        bool,
+        typer.Option(
+            "--investigate/--no-investigate",
+            help="Check the new claims against the graph and update confidences afterwards",
+        ),
+    ] = True,
     llm_extractor: Annotated[
         bool, typer.Option(help="Extract claims with Claude (needs ANTHROPIC_API_KEY)")
     ] = False,
@@ -173,6 +208,8 @@ def ingest(
         )
     with command_services(settings, use_llm_extractor=llm_extractor) as svc:
         outcomes = run_ingest(svc, paths, force, show=not as_json, follow_symlinks=follow_symlinks)
+        changed = any(o.status in ("ingested", "removed") for o in outcomes)
+        report = run_investigation(svc, False, err) if investigate_after and changed else None
     if as_json:
         for o in outcomes:
             sys.stdout.write(o.model_dump_json() + "\n")
@@ -180,6 +217,8 @@ def ingest(
         from consilience.report import render_outcomes
 
         render_outcomes(console, outcomes)
+        if report is not None:
+            _print_investigation(report)
     if _ingest_failed(outcomes):
         raise typer.Exit(code=1)
 
@@ -203,16 +242,14 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def search(
     text: Annotated[str, typer.Argument(help="What to look for")],
     limit: Annotated[int, typer.Option(min=1, max=200)] = 10,
-    mode: Annotated[str, typer.Option(help="vector, fulltext or both")] = "both",
+    mode: Annotated[SearchMode, typer.Option(help="How to match")] = SearchMode.both,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Find claims by meaning (vector index) and by words (full-text index)."""
     from queries.search import search_claims
 
-    if mode not in ("vector", "fulltext", "both"):
-        fail(ConsilienceError(f"Unknown mode {mode!r}.", "Use vector, fulltext or both."))
     with command_services() as svc:
-        hits = search_claims(svc.driver(), text, svc.embedder.embed, limit=limit, mode=mode)  # type: ignore[arg-type]
+        hits = search_claims(svc.driver(), text, svc.embedder.embed, limit=limit, mode=mode.value)  # type: ignore[arg-type]
     if as_json:
         sys.stdout.write(json.dumps([h.model_dump() for h in hits], indent=2) + "\n")
         return
@@ -304,9 +341,15 @@ def investigate(
     """Check new claims (or --all) against the whole graph; record findings."""
     with command_services() as svc:
         report = run_investigation(svc, all_claims, err)
+    _print_investigation(report)
+
+
+def _print_investigation(report: RunReport) -> None:
+    found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
     console.print(
         f"Checked {report.claims_checked} claims ({report.candidate_pairs} candidate "
-        f"pairs, {report.lines} lines of research). Findings: {report.findings}"
+        f"pairs, {report.lines} lines of research). New findings: {found}. "
+        f"Confidences updated: {report.confidences_updated}."
     )
     for s in report.skipped:
         console.print(f"[yellow]skipped[/] {s}")
@@ -341,6 +384,9 @@ def run(
     case: Annotated[
         list[Path] | None, typer.Option("--case", help="Safety case(s) to evaluate at the end")
     ] = None,
+    follow_symlinks: Annotated[
+        bool, typer.Option(help="Read symbolic links (refused by default)")
+    ] = False,
 ) -> None:
     """The main job: start the database, ingest, investigate, compute confidences, evaluate
     safety cases, and print a report."""
@@ -354,8 +400,9 @@ def run(
         if not svc.settings.uses_external_db:
             with console.status("Starting Neo4j…"):
                 svc.server().start()
-        outcomes = run_ingest(svc, paths, force)
-        report = run_investigation(svc, False, err)
+        outcomes = run_ingest(svc, paths, force, follow_symlinks=follow_symlinks)
+        # confidences separately: the report shows how many were derived and changed
+        report = run_investigation(svc, False, err, confidences=False)
         render_run_report(console, outcomes, graph_stats(svc.driver()), report, svc.driver())
         updated = update_confidences(svc.driver())
         render_confidence_section(console, svc.driver(), updated)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
-from consilience.cli_support import command_services, console
+from consilience.cli_support import command_services, console, fail
+from consilience.errors import ConsilienceError
 
 confidence_app = typer.Typer(help="Claim confidences.", no_args_is_help=True)
 calibration_app = typer.Typer(help="Learn from human verdicts.", no_args_is_help=True)
@@ -75,7 +77,7 @@ def _calibrate(method: str, out: Path, store: bool) -> None:
     from consilience.report_calibration import render_calibration
     from queries.confidence import update_confidences
 
-    m: Literal["isotonic", "platt"] = "platt" if method == "platt" else "isotonic"
+    m: Literal["isotonic", "platt"] = "platt" if method == FitMethod.platt else "isotonic"
     with command_services() as svc:
         report, maps = learn(svc.driver(), m, store=store)
         if store:
@@ -93,7 +95,12 @@ def _calibrate(method: str, out: Path, store: bool) -> None:
         )
 
 
-Method = Annotated[str, typer.Option(help="isotonic or platt")]
+class FitMethod(StrEnum):
+    isotonic = "isotonic"
+    platt = "platt"
+
+
+Method = Annotated[FitMethod, typer.Option(help="How scores are mapped to probabilities")]
 Out = Annotated[Path, typer.Option("--out", help="Folder for reliability.png and JSON")]
 
 
@@ -105,7 +112,9 @@ def calibration_report(method: Method = "isotonic", out: Out = Path("calibration
 
 
 @calibration_app.command("fit")
-def calibration_fit(method: Method = "isotonic", out: Out = Path("calibration-report")) -> None:
+def calibration_fit(
+    method: Method = FitMethod.isotonic, out: Out = Path("calibration-report")
+) -> None:
     """Fit the score maps from verdicts, store them, recompute every confidence, and report."""
     _calibrate(method, out, store=True)
 
@@ -121,6 +130,9 @@ def case_evaluate(
     from calibration.case.export import to_csv, to_gsn
     from consilience.report_calibration import render_case
     from queries.cases import evaluate_case_file
+
+    if as_json and as_csv:
+        fail(ConsilienceError("--json and --csv both ask for stdout.", "Choose one."))
 
     with command_services() as svc:
         case, ev = evaluate_case_file(svc.driver(), case_file)

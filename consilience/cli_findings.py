@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,15 +12,22 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from consilience.cli_support import command_services, console, fail
-from consilience.errors import ConsilienceError
+from consilience.cli_support import command_services, console
 from consilience.services import Services
 from investigators.runner import RunReport
+from kg.vocabulary import FindingKind, FindingStatus
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+
 
 findings_app = typer.Typer(help="Review what the investigators found.", no_args_is_help=True)
 
 
-def run_investigation(svc: Services, everything: bool, progress_console: Console) -> RunReport:
+def run_investigation(
+    svc: Services, everything: bool, progress_console: Console, *, confidences: bool = True
+) -> RunReport:
     from consilience.workflows import investigate
 
     with Progress(
@@ -35,13 +43,14 @@ def run_investigation(svc: Services, everything: bool, progress_console: Console
             everything=everything,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             announce=lambda msg: progress_console.print(f"[cyan]LLM:[/] {msg}"),
+            confidences=confidences,
         )
 
 
 @findings_app.command("list")
 def findings_list(
-    kind: Annotated[str | None, typer.Option(help="contradicts, converges_with, ...")] = None,
-    status: Annotated[str | None, typer.Option(help="open, confirmed, dismissed")] = None,
+    kind: Annotated[FindingKind | None, typer.Option(help="Only this kind")] = None,
+    status: Annotated[FindingStatus | None, typer.Option(help="Only this review status")] = None,
     min_score: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.0,
     claim: Annotated[str | None, typer.Option(help="Touching this claim id")] = None,
     source: Annotated[str | None, typer.Option(help="Touching this source id")] = None,
@@ -80,13 +89,20 @@ def findings_list(
 
 
 @findings_app.command("show")
-def findings_show(finding_id: str) -> None:
-    """Show one finding with both quotes and its rationale."""
+def findings_show(
+    finding_id: str,
+    as_json: Annotated[bool, typer.Option("--json", help="The finding as JSON")] = False,
+) -> None:
+    """Show one finding with both sides (claim ids, or the lines of research) and its
+    rationale."""
     from consilience.report import render_finding
     from queries.findings import get_finding
 
     with command_services() as svc:
         f = get_finding(svc.driver(), finding_id)
+    if as_json:
+        sys.stdout.write(f.model_dump_json(indent=2) + "\n")
+        return
     render_finding(console, f)
     console.print(f.rationale)
 
@@ -119,14 +135,15 @@ def findings_dismiss(finding_id: str, reviewer: Reviewer, reason: Reason = "") -
 
 @findings_app.command("export")
 def findings_export(
-    fmt: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format")] = (
+        ExportFormat.jsonl
+    ),
     output: Annotated[Path | None, typer.Option("-o", help="File (default stdout)")] = None,
 ) -> None:
     """Export every finding, one JSON object per line."""
     from queries.findings import export_record, iter_findings
 
-    if fmt != "jsonl":
-        fail(ConsilienceError(f"Unknown format {fmt!r}.", "Use --format jsonl."))
+    del fmt  # one format today; the option keeps the command stable when more come
     with command_services() as svc:
         lines = [
             json.dumps(export_record(f), ensure_ascii=False) for f in iter_findings(svc.driver())

@@ -74,9 +74,11 @@ def investigate(
     everything: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     announce: Callable[[str], None] | None = None,
+    confidences: bool = True,
 ) -> RunReport:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
-    new claims (or all), and say what was skipped."""
+    new claims (or all), say what was skipped, and (unless told not to) bring the confidences
+    the new findings bear on up to date, so nothing reads stale confidences afterwards."""
     svc.claim_index().sync(svc.driver())
     runner = build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress)
@@ -85,4 +87,8 @@ def investigate(
             "LLM adjudicator and missing-dimension proposals: "
             "ANTHROPIC_API_KEY is not set (offline only)"
         )
+    if confidences:
+        from queries.confidence import update_confidences
+
+        report.confidences_updated = update_confidences(svc.driver()).computed
     return report

@@ -27,6 +27,7 @@ from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
 from kg.ids import pair_id
 from kg.models import Quantity
+from kg.private import private_dir
 
 
 class RunReport(BaseModel):
@@ -46,6 +47,9 @@ class RunReport(BaseModel):
     )
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
     warnings: list[str] = Field(default_factory=list, description="Things the user should know")
+    confidences_updated: int = Field(
+        0, description="Confidences recomputed afterwards (the claims the findings bear on)"
+    )
     seconds: dict[str, float] = Field(
         default_factory=dict, description="Wall time per stage (retrieval, judging, writing, ...)"
     )
@@ -194,7 +198,7 @@ class Runner:
     ) -> None:
         if self.candidates_log is None:
             return
-        self.candidates_log.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.candidates_log.parent)
         with self.candidates_log.open("w" if first else "a", encoding="utf-8") as fh:
             for c, va, vb in cands:
                 row = {

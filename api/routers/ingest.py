@@ -16,7 +16,6 @@ from consilience.errors import InvalidInputError, PayloadTooLargeError
 from consilience.services import Services
 from consilience.workflows import investigate
 from kg.private import private_dir, write_private_bytes
-from queries.confidence import update_confidences
 
 router = APIRouter(tags=["ingest"], responses=ERROR_RESPONSES)
 SUFFIX = {"text": ".txt", "markdown": ".md", "html": ".html"}
@@ -47,9 +46,9 @@ def _work(svc: Services, path: Path, run_investigators: bool):  # type: ignore[n
             o.path = path.name
         job.outcomes = outcomes
         if run_investigators and any(o.status == "ingested" for o in job.outcomes):
-            report = investigate(svc)
+            report = investigate(svc)  # confidences included
             job.findings = report.findings
-            job.confidences_updated = update_confidences(svc.driver()).computed
+            job.confidences_updated = report.confidences_updated
 
     return work
 
