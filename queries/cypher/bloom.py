@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+# Claims are filtered to those with such findings *before* the limit: a limit first kept 25
+# arbitrary matching claims and often returned nothing while contradictions existed.
 CONTRADICTIONS_OF_CLAIM: LiteralString = """
-MATCH (c:Claim) WHERE c.id = $claim OR toLower(c.text) CONTAINS toLower($claim)
+MATCH (c:Claim) WHERE (c.id = $claim OR toLower(c.text) CONTAINS toLower($claim))
+  AND EXISTS { (c)<-[:ABOUT]-(f:Finding {kind: 'contradicts'})
+               WHERE coalesce(f.status, 'open') <> 'dismissed' }
 WITH c LIMIT 25
 MATCH p = (c)<-[:ABOUT]-(f:Finding {kind: 'contradicts'})-[:ABOUT]->(o:Claim)
+WHERE coalesce(f.status, 'open') <> 'dismissed'
 MATCH q = (o)<-[:HAS_CLAIM]-(:Source)
 RETURN p, q
 """
 
 WHAT_SUPPORTS_CLAIM: LiteralString = """
-MATCH (c:Claim) WHERE c.id = $claim OR toLower(c.text) CONTAINS toLower($claim)
+MATCH (c:Claim) WHERE (c.id = $claim OR toLower(c.text) CONTAINS toLower($claim))
+  AND EXISTS { (c)<-[:ABOUT]-(f:Finding {kind: 'converges_with'})
+               WHERE coalesce(f.status, 'open') <> 'dismissed' }
 WITH c LIMIT 25
 MATCH p = (c)<-[:ABOUT]-(f:Finding)-[:ABOUT]->(o:Claim)
 WHERE f.kind = 'converges_with' AND coalesce(f.status, 'open') <> 'dismissed'
@@ -23,12 +30,28 @@ OPTIONAL MATCH r = (s)-[:IN_LINE]->(:Line)
 RETURN p, q, r
 """
 
-CLAIMS_ABOUT_TOPIC: LiteralString = """
-CALL db.index.fulltext.queryNodes('claim_text', $topic) YIELD node, score
+# Bloom passes the phrase's words straight in: they are lower-cased (so AND / OR / NOT are
+# words, not Lucene operators) and Lucene's special characters are escaped, so "probes
+# (linear)" or "AUROC: 0.79" search for those words instead of failing as bad syntax.
+_LUCENE_ESCAPED: LiteralString = (
+    "replace(replace(replace(replace(replace(replace(replace(replace(replace(replace("
+    "replace(replace(replace(replace(replace(replace(replace(replace(replace("
+    "toLower($topic), '\\\\', '\\\\\\\\'), '+', '\\\\+'), '-', '\\\\-'), "
+    "'&', '\\\\&'), '|', '\\\\|'), '!', '\\\\!'), '(', '\\\\('), ')', '\\\\)'), "
+    "'{', '\\\\{'), '}', '\\\\}'), '[', '\\\\['), ']', '\\\\]'), '^', '\\\\^'), "
+    "'\"', '\\\\\"'), '~', '\\\\~'), '*', '\\\\*'), '?', '\\\\?'), ':', '\\\\:'), '/', '\\\\/')"
+)
+
+CLAIMS_ABOUT_TOPIC: LiteralString = (
+    """
+CALL db.index.fulltext.queryNodes('claim_text', """
+    + _LUCENE_ESCAPED
+    + """) YIELD node, score
 WITH node, score ORDER BY score DESC LIMIT 25
 MATCH p = (node)<-[:HAS_CLAIM]-(:Source)
 RETURN p
 """
+)
 
 OPEN_FINDINGS_IN_SOURCE: LiteralString = """
 MATCH (s:Source) WHERE s.id = $source OR toLower(s.title) CONTAINS toLower($source)
@@ -41,9 +64,10 @@ RETURN p LIMIT 300
 LINE_OF_SOURCE: LiteralString = """
 MATCH (s:Source) WHERE s.id = $source OR toLower(s.title) CONTAINS toLower($source)
 WITH s LIMIT 5
-MATCH p = (s)-[:IN_LINE]->(l:Line)<-[:IN_LINE]-(:Source)
-OPTIONAL MATCH q = (l)<-[:ABOUT]-(:Finding)
-RETURN p, q
+MATCH p = (s)-[:IN_LINE]->(l:Line)
+OPTIONAL MATCH q = (l)<-[:IN_LINE]-(:Source)
+OPTIONAL MATCH r = (l)<-[:ABOUT]-(:Finding)
+RETURN p, q, r
 """
 
 WEAK_SAFETY_CRITICAL_CLAIMS: LiteralString = """
@@ -57,6 +81,7 @@ RETURN p, q
 SUMMARY_DISTORTIONS: LiteralString = """
 MATCH p = (:Source)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(f:Finding {kind: 'distorts'})
           -[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Source)
+WHERE coalesce(f.status, 'open') <> 'dismissed'
 RETURN p LIMIT 200
 """
 

@@ -113,3 +113,26 @@ def test_every_name_exists_and_every_phrase_runs(rich_graph: Services) -> None:
     assert ran["claims about $topic"] > 0
     assert ran["open findings in $source"] > 0
     assert ran["line of $source"] > 0
+
+
+def test_phrases_survive_ordinary_input_and_filter_before_limiting(rich_graph: Services) -> None:
+    """Lucene syntax in a topic, a claim filter that used to keep 25 arbitrary matches before
+    filtering, one-source lines, and dismissed distortions."""
+    from queries.cypher import bloom as q
+
+    with rich_graph.driver().session() as s:
+        for topic in ("probes (linear)", "AUROC: 0.79", "probes AND OR NOT", 'a "b', "x/y [z]"):
+            rows = list(s.run(q.CLAIMS_ABOUT_TOPIC, topic=topic))  # no Lucene syntax error
+            if topic.startswith(("probes", "AUROC")):
+                assert rows, topic
+        # "e" matches every claim; the limit now applies after the contradiction filter
+        assert list(s.run(q.CONTRADICTIONS_OF_CLAIM, claim="e"))
+        one = s.run(
+            "MATCH (s:Source)-[:IN_LINE]->(l:Line) WITH l, collect(s) AS ss WHERE size(ss) = 1 "
+            "RETURN ss[0].id AS id LIMIT 1"
+        ).single()
+        if one is not None:
+            assert list(s.run(q.LINE_OF_SOURCE, source=one["id"]))
+        s.run("MATCH (f:Finding {kind: 'distorts'}) SET f.status = 'dismissed'").consume()
+        assert not list(s.run(q.SUMMARY_DISTORTIONS))
+        s.run("MATCH (f:Finding {kind: 'distorts'}) SET f.status = 'open'").consume()
