@@ -7,6 +7,8 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +54,27 @@ class IngestOutcome(BaseModel):
     write_s: float = Field(0.0, description="Seconds writing to Neo4j")
     superseded: int = Field(0, description="Sources of an older version removed")
     warnings: list[str] = Field(default_factory=list, description="Read, but not perfectly")
+
+
+@dataclass
+class _Prepared:
+    """One file between the stages of ingestion."""
+
+    path: Path
+    out: IngestOutcome
+    key: str = ""
+    sha: str = ""
+    size: int = 0
+    docs: list[DocumentRecord] | None = None  # None: settled without writing
+    check_twin: bool = False
+
+
+class _Stopped(Exception):
+    """The database went away: the files finished so far, and why it stopped."""
+
+    def __init__(self, done: list[IngestOutcome], exc: DatabaseUnavailableError) -> None:
+        super().__init__(exc.message)
+        self.done, self.exc = done, exc
 
 
 def file_key(path: Path) -> str:
@@ -263,6 +286,12 @@ class Ingestor:
         if state is not None and state.sha256 == sha and state.intact:
             out.status, out.sources, out.claims = "unchanged", state.n_sources, state.n_claims
             return True
+        return self._link_twin(path, key, sha, size, out, new_path=state is None)
+
+    def _link_twin(
+        self, path: Path, key: str, sha: str, size: int, out: IngestOutcome, *, new_path: bool
+    ) -> bool:
+        """Another file already in the graph has these bytes: link its sources to this path."""
         twin = store.content_twin(self.driver, sha, key)
         if twin is None:
             return False
@@ -274,52 +303,22 @@ class Ingestor:
         )
         out.format, out.sources, out.claims = twin.format, len(twin.source_ids), twin.n_claims
         out.superseded = len(stale)
-        out.status = "unchanged" if state is None else "ingested"
+        out.status = "unchanged" if new_path else "ingested"
         out.warnings.append(f"same bytes as {Path(twin.path).name}: its sources were reused")
         return True
 
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestOutcome:
-        out = IngestOutcome(path=str(path), status="failed")
+        """One file, start to finish (the stages ingest_paths overlaps across files)."""
+        prep = self._prepare(path, force)
+        self._embed_stage(prep)
+        return self._write_stage(prep)
+
+    # Three stages. Each settles the outcome on a per-file error (the file is reported, the
+    # others go on) and raises DatabaseUnavailableError when the database goes away.
+    def _guard(self, prep: _Prepared, stage: Callable[[], None]) -> None:
+        path, out = prep.path, prep.out
         try:
-            size = path.stat().st_size
-            out.bytes = size
-            if size > self.max_bytes:
-                raise UnsupportedInputError(
-                    f"{path.name} is {size / 1e6:.0f} MB (limit {self.max_bytes / 1e6:.0f} MB).",
-                    "Raise CONSILIENCE_MAX_FILE_MB or split the file.",
-                )
-            data = path.read_bytes()
-            sha = ids.sha256_bytes(data)
-            key = file_key(path)
-            if not force and self._reuse(path, key, sha, size, out):
-                return out
-            t0 = time.perf_counter()
-            out.format, docs = self.build_records(path, data)
-            if any(ENCODING_REPAIRED in d.source.flags for d in docs):
-                out.warnings.append(
-                    "a few bytes were not valid UTF-8 and were replaced with U+FFFD (�); "
-                    "re-save the file as UTF-8 to keep those characters"
-                )
-            t1 = time.perf_counter()
-            self.embed(docs)
-            t2 = time.perf_counter()
-            for d in docs:
-                store.write_document(self.driver, d, batch=self.batch_size)
-            stale = store.record_file(
-                self.driver,
-                FileRecord(
-                    sha256=sha,
-                    path=key,
-                    size=size,
-                    format=out.format,
-                    source_ids=[d.source.id for d in docs],
-                ),
-            )
-            t3 = time.perf_counter()
-            out.parse_s, out.embed_s, out.write_s = t1 - t0, t2 - t1, t3 - t2
-            out.status, out.sources = "ingested", len(docs)
-            out.claims = sum(len(d.claims) for d in docs)
-            out.superseded = len(stale)
+            stage()
         except (ServiceUnavailable, SessionExpired, TransientError) as exc:
             raise DatabaseUnavailableError(
                 f"Neo4j became unavailable while ingesting {path}: {exc}",
@@ -328,17 +327,97 @@ class Ingestor:
             ) from exc
         except ConsilienceError as exc:
             out.error, out.hint = exc.message, exc.hint
+            prep.docs = None
         except OSError as exc:
             out.error, out.hint = (
                 f"Cannot read {path}: {exc.strerror or exc}",
                 "Check the path and its permissions.",
             )
+            prep.docs = None
         except Exception as exc:  # a bug on one odd file must not stop the rest of a folder
             log.exception("unexpected error ingesting %s", path)
             out.error = f"{path.name}: unexpected error while reading it ({type(exc).__name__})."
             out.hint = (
-                "Nothing of it was written; the other files were processed. Please report it."
+                "The file is not marked ingested (a rerun retries it); the other files were "
+                "processed. Please report this with the file."
             )
+            prep.docs = None
+
+    def _prepare(self, path: Path, force: bool) -> _Prepared:
+        """Read, hash, settle unchanged or duplicate files, parse and extract."""
+        prep = _Prepared(path=path, out=IngestOutcome(path=str(path), status="failed"))
+
+        def stage() -> None:
+            out = prep.out
+            size = path.stat().st_size
+            out.bytes = prep.size = size
+            if size > self.max_bytes:
+                raise UnsupportedInputError(
+                    f"{path.name} is {size / 1e6:.0f} MB (limit {self.max_bytes / 1e6:.0f} MB).",
+                    "Raise CONSILIENCE_MAX_FILE_MB or split the file.",
+                )
+            data = path.read_bytes()
+            prep.sha = ids.sha256_bytes(data)
+            prep.key = file_key(path)
+            if not force and self._reuse(path, prep.key, prep.sha, size, out):
+                return
+            prep.check_twin = not force  # a copy written meanwhile (same run) is linked instead
+            t0 = time.perf_counter()
+            out.format, prep.docs = self.build_records(path, data)
+            if any(ENCODING_REPAIRED in d.source.flags for d in prep.docs):
+                out.warnings.append(
+                    "a few bytes were not valid UTF-8 and were replaced with U+FFFD (�); "
+                    "re-save the file as UTF-8 to keep those characters"
+                )
+            out.parse_s = time.perf_counter() - t0
+
+        self._guard(prep, stage)
+        return prep
+
+    def _embed_stage(self, prep: _Prepared) -> None:
+        if prep.docs is None:
+            return
+        docs = prep.docs
+
+        def stage() -> None:
+            t0 = time.perf_counter()
+            self.embed(docs)
+            prep.out.embed_s = time.perf_counter() - t0
+
+        self._guard(prep, stage)
+
+    def _write_stage(self, prep: _Prepared) -> IngestOutcome:
+        if prep.docs is None:
+            return prep.out
+        docs, out = prep.docs, prep.out
+
+        def stage() -> None:
+            t0 = time.perf_counter()
+            if prep.check_twin:
+                state = store.file_state(self.driver, prep.key)
+                if self._link_twin(
+                    prep.path, prep.key, prep.sha, prep.size, out, new_path=state is None
+                ):
+                    prep.docs = None
+                    return
+            for d in docs:
+                store.write_document(self.driver, d, batch=self.batch_size)
+            stale = store.record_file(
+                self.driver,
+                FileRecord(
+                    sha256=prep.sha,
+                    path=prep.key,
+                    size=prep.size,
+                    format=out.format or "text",
+                    source_ids=[d.source.id for d in docs],
+                ),
+            )
+            out.write_s = time.perf_counter() - t0
+            out.status, out.sources = "ingested", len(docs)
+            out.claims = sum(len(d.claims) for d in docs)
+            out.superseded = len(stale)
+
+        self._guard(prep, stage)
         return out
 
     def ingest_paths(
@@ -369,22 +448,60 @@ class Ingestor:
             )
             for r, why in found.refused
         ]
-        for n, f in enumerate(files):
-            if on_file:
-                on_file(f)
-            try:
-                outcomes.append(self.ingest_file(f, force=force))
-            except DatabaseUnavailableError as exc:
-                # Stop here: every later file would fail the same way. Rerunning finishes.
-                outcomes.extend(
-                    IngestOutcome(path=str(g), status="failed", error=exc.message, hint=exc.hint)
-                    for g in files[n:]
-                )
-                return outcomes
+        try:
+            outcomes.extend(self._overlapped(files, force, on_file))
+        except _Stopped as stop:
+            # Every later file would fail the same way. Rerunning finishes.
+            outcomes.extend(stop.done)
+            outcomes.extend(
+                IngestOutcome(path=str(g), status="failed", error=stop.exc.message,
+                              hint=stop.exc.hint)
+                for g in files[len(stop.done) :]
+            )  # fmt: skip
+            return outcomes
         outcomes.extend(self._prune(found))
         if any(o.status in ("ingested", "removed") for o in outcomes):
             store.link_summaries(self.driver)
         return outcomes
+
+    def _overlapped(
+        self, files: list[Path], force: bool, on_file: Callable[[Path], None] | None
+    ) -> list[IngestOutcome]:
+        """Files in order, with the stages overlapped: file n+1 is read and parsed while file n
+        is embedded, and file n is written while file n+1 is embedded (the database works in
+        its own process). One parser and one writer thread keep each stage in file order."""
+        done: list[IngestOutcome] = []
+        if not files:
+            return done
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="ingest-parse") as parser,
+            ThreadPoolExecutor(1, thread_name_prefix="ingest-write") as writer,
+        ):
+            upcoming = parser.submit(self._prepare, files[0], force)
+            writing: Future[IngestOutcome] | None = None
+            try:
+                for i, f in enumerate(files):
+                    prep = upcoming.result()
+                    if i + 1 < len(files):
+                        upcoming = parser.submit(self._prepare, files[i + 1], force)
+                    self._embed_stage(prep)
+                    if writing is not None:
+                        done.append(writing.result())
+                        writing = None
+                    if on_file:  # f is parsed and embedded, every earlier file written
+                        on_file(f)
+                    writing = writer.submit(self._write_stage, prep)
+                if writing is not None:
+                    done.append(writing.result())
+            except DatabaseUnavailableError as exc:
+                upcoming.cancel()
+                if writing is not None:
+                    try:  # a write already under way may still have landed
+                        done.append(writing.result())
+                    except DatabaseUnavailableError:
+                        pass
+                raise _Stopped(done, exc) from exc
+        return done
 
     def _prune(self, found: ExpandedPaths) -> list[IngestOutcome]:
         """Files recorded inside a folder the user named that are no longer in it: their
