@@ -86,10 +86,33 @@ class ConfidenceUpdater:
                     yield facts, [Evidence(**e) for e in d["evidence"]], d
 
     def derive_rows(self, ids: list[str], weigh: Weigher, reason: str) -> list[dict[str, object]]:
-        """The rows `kg.calibration_store.write_confidences` stores, one per claim."""
+        """One row per claim for `kg.calibration_store.write_confidences`; rows whose stored
+        confidence, derivation and flags are already exactly these (and not marked stale)
+        carry `write: False`, so a full recompute where little changed writes little."""
         rows: list[dict[str, object]] = []
+        plain: dict[tuple[object, ...], Confidence] = {}  # evidence-free claims share priors
         for facts, evidence, d in self.load(ids):
-            conf = derive(facts, evidence, weigh)
+            if evidence:
+                conf = derive(facts, evidence, weigh)
+            else:
+                key = (
+                    facts.kind,
+                    facts.hedge,
+                    "?" in facts.hedge_cues,
+                    facts.stated_probability,
+                    facts.stated_illustrative,
+                    facts.source_kind,
+                    facts.source_retracted,
+                )
+                if key not in plain:
+                    plain[key] = derive(facts, [], weigh)
+                conf = plain[key].model_copy(update={"claim_id": facts.id})
+            derivation = json.dumps([t.model_dump() for t in conf.terms])
+            critical = is_safety_critical(facts.kind, d["text"], d["speaker"])
+            changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
+            same = not (changed or d["stale"]) and (
+                derivation == d["old_derivation"] and critical == d["old_critical"]
+            )
             rows.append(
                 {
                     "id": conf.claim_id,
@@ -101,10 +124,11 @@ class ConfidenceUpdater:
                     "effective_lines": conf.effective_lines,
                     "contested": conf.contested,
                     "n_findings": conf.n_findings,
-                    "derivation": json.dumps([t.model_dump() for t in conf.terms]),
-                    "safety_critical": is_safety_critical(facts.kind, d["text"], d["speaker"]),
-                    "changed": _changed((d["old_p"], d["old_low"], d["old_high"]), conf),
+                    "derivation": derivation,
+                    "safety_critical": critical,
+                    "changed": changed,
                     "reason": reason,
+                    "write": not same,
                 }
             )
         return rows
@@ -113,7 +137,9 @@ class ConfidenceUpdater:
         """Derive and store the confidences of exactly these claims."""
         ids = sorted(set(ids))
         rows = self.derive_rows(ids, weigher_for(load_maps(self.driver)), reason)
-        calibration_store.write_confidences(self.driver, rows, self.batch)
+        calibration_store.write_confidences(
+            self.driver, [r for r in rows if r["write"]], self.batch
+        )
         return UpdateReport(
             computed=len(rows), changed=sum(1 for r in rows if r["changed"]), mode=mode
         )

@@ -43,6 +43,8 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX claim_kind IF NOT EXISTS FOR (c:Claim) ON (c.kind)",
     "CREATE INDEX claim_created IF NOT EXISTS FOR (c:Claim) ON (c.created_at)",
     "CREATE INDEX finding_kind IF NOT EXISTS FOR (f:Finding) ON (f.kind, f.status)",
+    # the unfiltered findings list walks this index in order and stops at the page size
+    "CREATE INDEX finding_score IF NOT EXISTS FOR (f:Finding) ON (f.score)",
     "CREATE INDEX source_path IF NOT EXISTS FOR (s:Source) ON (s.path)",
     "CREATE VECTOR INDEX claim_embedding IF NOT EXISTS FOR (c:Claim) ON c.embedding "
     "OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine'}}",
