@@ -11,6 +11,7 @@ Run: .venv/bin/python -m bench.judgement [--quick]
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from bench.real_pairs import load as load_real
 from ingest.claims.numbers import extract_numbers
 from investigators.base import ClaimView
 from investigators.contradiction import cue_score
-from investigators.nli.judge import Judge, Judgement, Side
+from investigators.nli.judge import Judge, Judgement, Side, decide
 from investigators.nli.model import NLIModel
 from kg.embedding import MiniLMEmbedder
 
@@ -113,9 +114,11 @@ def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
     print("\n(c) injected flaws on real claims of held-out sources — flagged as contradiction")
     print(f"{'family':<18}{'pairs':>6}{'old recall':>11}{'new recall':>11}{'new prec*':>10}")
     res: dict[str, tuple[int, int, int]] = {}
+    judged: dict[str, list[Judgement]] = {}
     for fam, pairs in fams.items():
         old = sum(s >= 0.5 for s in old_scores(emb, pairs))
-        new = sum(j.kind == "contradicts" for j in new_judgements(judge, pairs))
+        judged[fam] = new_judgements(judge, pairs)
+        new = sum(j.kind == "contradicts" for j in judged[fam])
         res[fam] = (len(pairs), old, new)
     ctrl_n = sum(res[c][0] for c in sets.CONTROLS)
     ctrl_fp = sum(res[c][2] for c in sets.CONTROLS)
@@ -129,6 +132,24 @@ def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
             print(f"{fam:<18}{n:>6}{old / n:>11.3f}{new / n:>11.3f}{prec:>10.3f}")
             out[fam] = {"pairs": n, "old_recall": old / n, "new_recall": new / n, "precision": prec}
     print("* precision against the three control families pooled, scaled to the family's size.")
+    print(
+        f"(c2) recall / false-alarm by contradiction-score threshold (shipped: "
+        f"{judge.params.threshold_contradiction}); the threshold was chosen with this sweep, "
+        "so the false alarms at it are optimistic"
+    )
+    for t in (0.5, 0.6, 0.7, 0.75, 0.8, 0.9):
+        at_t = dataclasses.replace(judge.params, threshold_contradiction=t)
+        cells = []
+        for fam, js in judged.items():
+            hit = sum(
+                decide(
+                    Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), j.ab, j.ba, at_t
+                ).kind
+                == "contradicts"
+                for (a, b), j in zip(fams[fam], js, strict=True)
+            ) / len(js)
+            cells.append(f"{fam.split()[0][:7]} {hit:.2f}")
+        print(f"    {t:.2f}: " + ", ".join(cells))
 
 
 def _prf(pred: list[str], gold: list[str], kind: str) -> tuple[float, float, float]:
@@ -236,13 +257,52 @@ def section_e(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
     out["throughput"] = {**rates, "old": old_rate, "cascade_agreement": same}
 
 
+def section_f(judge: Judge, out: dict) -> None:
+    """Pairs as the retriever hands them to the judge, from the held-out benchmark sources:
+    each claim with its nearest neighbours in other sources. Real contradictions among them
+    are rare, so nearly every contradiction called here is a false alarm (examples printed)."""
+    from bench.harness import CORPUS
+    from investigators.nli_judge import MIN_ASPECTS, MIN_WORDS
+    from kg.aspects import aspects
+    from training.domain import neighbour_negatives
+
+    def checkable(t: str) -> bool:  # the investigator's own filter
+        return len(t.split()) >= MIN_WORDS and len(aspects(t)) >= MIN_ASPECTS
+
+    raw = neighbour_negatives(CORPUS, seed=5, k=3, training=False)
+    pairs = [(p.premise, p.hypothesis) for p in raw if checkable(p.premise)]
+    pairs = [(a, b) for a, b in pairs if checkable(b)][:3000]
+    got = new_judgements(judge, pairs)
+    called = [(j, a, b) for j, (a, b) in zip(got, pairs, strict=True) if j.kind == "contradicts"]
+    conv = sum(j.kind == "converges_with" for j in got)
+    print(
+        f"\n(f) {len(pairs)} retrieved-like pairs from held-out sources (nearest neighbours in "
+        f"other sources): contradictions called {len(called)} ({len(called) / len(pairs):.1%}), "
+        f"convergences {conv} ({conv / len(pairs):.1%}); examples of contradictions called:"
+    )
+    for j, a, b in called[:5]:
+        print(f"    {j.contradiction_score:.2f}  A: {a[:110]}\n          B: {b[:110]}")
+    out["retrieved held-out pairs"] = {
+        "pairs": len(pairs),
+        "contradictions_called": len(called),
+        "convergences_called": conv,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="300 pairs per NLI set")
+    ap.add_argument(
+        "--model-dir",
+        type=Path,
+        default=None,
+        help="a candidate model folder (unpinned) instead of the shipped models/nli-minilm-l6",
+    )
     args = ap.parse_args(argv)
     from consilience.settings import NLISettings
 
-    judge = Judge(NLIModel(), skip_neutral=NLISettings().skip_neutral)  # as the product runs it
+    model = NLIModel(args.model_dir, expected_sha256=None) if args.model_dir else NLIModel()
+    judge = Judge(model, skip_neutral=NLISettings().skip_neutral)  # as the product runs it
     emb = MiniLMEmbedder()
     print(f"bench/judgement — judge {judge.version}; fit: {judge.params.fitted_on}")
     out: dict = {}
@@ -252,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     section_c(judge, emb, out)
     section_d(judge, emb, out, reached)
     section_e(judge, emb, out)
+    section_f(judge, out)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "judgement.json").write_text(json.dumps(out, indent=1))
 

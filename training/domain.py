@@ -22,17 +22,82 @@ def is_training_source(source_id: str) -> bool:
 
 def corpus_claims(corpus: Path, *, training: bool) -> list[str]:
     """Claim texts (8-60 words) of the training or the benchmark sources."""
+    return sorted({t for _, t in claim_records(corpus, training=training, min_words=8)})
+
+
+def claim_records(corpus: Path, *, training: bool, min_words: int) -> list[tuple[str, str]]:
+    """(source id, claim text) of the training or the benchmark sources."""
     from ingest.claims.rules import RuleExtractor
     from ingest.pipeline import Ingestor
 
     ing = Ingestor(driver=None, embedder=None, extractor=RuleExtractor())  # type: ignore[arg-type]
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     for f in sorted(corpus.glob("*.txt")):
         for d in ing.build_records(f, f.read_bytes())[1]:
             if is_training_source(d.source.id) != training:
                 continue
-            out += [c.text for c in d.claims if 8 <= len(c.text.split()) <= 60]
-    return sorted(set(out))
+            out += [
+                (d.source.id, c.text) for c in d.claims if min_words <= len(c.text.split()) <= 60
+            ]
+    return out
+
+
+def labelled_quotes() -> list[str]:
+    """Every quote of the labelled real pairs (bench/data/real_pairs): never trained on."""
+    from bench.real_pairs import load
+
+    return [q for p in load() for q in (p.a.quote, p.b.quote)]
+
+
+def neighbour_negatives(
+    corpus: Path,
+    *,
+    seed: int = 11,
+    k: int = 4,
+    lo: float = 0.25,
+    hi: float = 0.8,
+    training: bool = True,
+) -> list[Pair]:
+    """Neutral pairs of *retrieved* claims: each training-source claim with its nearest
+    neighbours from other training sources (cosine in [lo, hi)), read as the retriever hands
+    them to the judge. SNLI's convention (two captions of different photos contradict) taught
+    the model to call such topical-but-unrelated pairs contradictions: "The logit monitor
+    requires no training." against "Overview of our training pipeline." Claims overlapping any
+    labelled real-pair quote are left out, so the real-pair benchmark stays unseen.
+    With training=False the same construction over the benchmark sources gives bench/judgement
+    its held-out "retrieved pairs" set."""
+    import numpy as np
+
+    from kg.embedding import MiniLMEmbedder
+
+    held = [" ".join(q.split()) for q in labelled_quotes()]
+    recs = [
+        (sid, t)
+        for sid, t in claim_records(corpus, training=training, min_words=6)
+        if not any(t in q or q in t for q in held)
+    ]
+    recs = sorted(set(recs))
+    vec = MiniLMEmbedder(batch_size=64).embed([t for _, t in recs])
+    sims = vec @ vec.T
+    rng = random.Random(seed)
+    out: list[Pair] = []
+    src = np.array([sid for sid, _ in recs])
+    for i in range(len(recs)):
+        row = sims[i]
+        row[src == src[i]] = -1.0  # other sources only, as the investigators compare
+        taken = 0
+        for j in np.argsort(-row):
+            if taken == k or row[j] < lo:
+                break
+            if row[j] >= hi:  # near-duplicates: likely restatements, not neutral
+                continue
+            a, b = recs[i][1], recs[int(j)][1]
+            if rng.random() < 0.5:
+                a, b = b, a
+            out.append(Pair(a, b, NEUTRAL, "domain:neighbour"))
+            taken += 1
+    rng.shuffle(out)
+    return out
 
 
 _SUBJECTS = (

