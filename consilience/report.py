@@ -124,10 +124,11 @@ def render_run_report(
     render_sources(console, st)
     render_stats(console, st)
     console.rule("[bold]2. What the investigators found")
+    found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
     console.print(
         f"Checked {report.claims_checked} new claims against the graph "
         f"({report.candidate_pairs} candidate pairs across sources, "
-        f"{report.lines} lines of research). New findings: {report.findings or 'none'}"
+        f"{report.lines} lines of research). New findings: {found}."
     )
     if report.pairs_by_channel:
         chans = ", ".join(f"{k} {v}" for k, v in sorted(report.pairs_by_channel.items()))
