@@ -7,8 +7,10 @@ the history only when the numbers change, so the history says what was known whe
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,12 +64,25 @@ class ConfidenceUpdater:
         self.driver = driver
         self.batch = batch
 
-    def load(self, ids: list[str]) -> Iterator[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
-        """Each claim's facts, the findings bearing on it, and the raw row."""
+    def _fetch(self, chunk: list[str]) -> list[dict[str, Any]]:
         with self.driver.session(default_access_mode="READ") as s:
-            for i in range(0, len(ids), self.batch):
-                for r in s.run(q.CLAIM_EVIDENCE, ids=ids[i : i + self.batch]):
-                    d = r.data()
+            # plain values only: dict(items()) skips data()'s deep transform
+            return [dict(r.items()) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
+
+    def load(self, ids: list[str]) -> Iterator[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
+        """Each claim's facts, the findings bearing on it, and the raw row. The next batch is
+        fetched in a background thread while this one is derived (the database works in its
+        own process meanwhile)."""
+        chunks = [ids[i : i + self.batch] for i in range(0, len(ids), self.batch)]
+        if not chunks:
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="confidence-read") as pool:
+            upcoming = pool.submit(self._fetch, chunks[0])
+            for k in range(len(chunks)):
+                rows = upcoming.result()
+                if k + 1 < len(chunks):
+                    upcoming = pool.submit(self._fetch, chunks[k + 1])
+                for d in rows:
                     facts = ClaimFacts(
                         id=d["id"],
                         kind=d["kind"] or "finding",
@@ -110,9 +125,10 @@ class ConfidenceUpdater:
             derivation = json.dumps([t.model_dump() for t in conf.terms])
             critical = is_safety_critical(facts.kind, d["text"], d["speaker"])
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
-            same = not (changed or d["stale"]) and (
-                derivation == d["old_derivation"] and critical == d["old_critical"]
-            )
+            sig = hashlib.sha1(
+                f"{conf.p!r}|{conf.low!r}|{conf.high!r}|{critical}|{derivation}".encode()
+            ).hexdigest()[:16]
+            same = not (changed or d["stale"]) and sig == d["old_sig"]
             rows.append(
                 {
                     "id": conf.claim_id,
@@ -129,6 +145,7 @@ class ConfidenceUpdater:
                     "changed": changed,
                     "reason": reason,
                     "write": not same,
+                    "sig": sig,
                 }
             )
         return rows

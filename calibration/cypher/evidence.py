@@ -14,8 +14,8 @@ RETURN c.id AS id, c.kind AS kind, c.hedge AS hedge, coalesce(c.hedge_cues, []) 
        c.numbers_json AS numbers_json,
        s.kind AS source_kind, coalesce(s.retracted, false) AS source_retracted,
        l.id AS line_id, c.confidence AS old_p, c.confidence_low AS old_low,
-       c.confidence_high AS old_high, c.confidence_derivation AS old_derivation,
-       c.safety_critical AS old_critical, coalesce(c.confidence_stale, false) AS stale,
+       c.confidence_high AS old_high, c.confidence_sig AS old_sig,
+       coalesce(c.confidence_stale, false) AS stale,
        COLLECT {
          MATCH (c)<-[r:ABOUT]-(f:Finding)
          OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim) WHERE o.id <> c.id

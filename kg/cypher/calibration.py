@@ -12,6 +12,7 @@ SET c.confidence = row.p, c.confidence_low = row.low, c.confidence_high = row.hi
     c.confidence_effective_lines = row.effective_lines,
     c.confidence_contested = row.contested, c.confidence_derivation = row.derivation,
     c.confidence_evidence = row.n_findings, c.safety_critical = row.safety_critical,
+    c.confidence_sig = row.sig,
     c.confidence_at = datetime()
 REMOVE c.confidence_stale
 WITH c, row WHERE row.changed
