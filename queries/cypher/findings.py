@@ -20,9 +20,9 @@ RETURN f {.*} AS f,
        sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
 """
 
-LIST_FINDINGS: LiteralString = (
-    """
-MATCH (f:Finding)
+# The filters every findings list shares (one place: the two lists differ only in how they
+# find their candidate findings), then the page and both sides.
+_FILTERED_PAGE: LiteralString = """
 WHERE f.score >= $min_score
   AND ($kind IS NULL OR f.kind = $kind) AND ($status IS NULL OR f.status = $status)
   AND ($independent IS NULL OR f.independent = $independent)
@@ -36,11 +36,12 @@ WHERE f.score >= $min_score
        OR EXISTS { (f)-[:ABOUT]->(:Line {id: $line_id}) })
 WITH f ORDER BY f.score DESC, f.id DESC LIMIT $limit
 """
-    + _SIDES
-    + """
+
+_ORDERED: LiteralString = """
 ORDER BY f.score DESC, f.id DESC
 """
-)
+
+LIST_FINDINGS: LiteralString = "\nMATCH (f:Finding)" + _FILTERED_PAGE + _SIDES + _ORDERED
 
 GET_FINDING: LiteralString = (
     """
@@ -54,20 +55,8 @@ LIST_FINDINGS_FOR_CLAIMS: LiteralString = (
 UNWIND $claim_ids AS cid
 MATCH (c:Claim {id: cid})<-[:ABOUT]-(f:Finding)
 USING INDEX c:Claim(id)
-WITH DISTINCT f
-WHERE ($kind IS NULL OR f.kind = $kind) AND ($status IS NULL OR f.status = $status)
-  AND f.score >= $min_score AND ($independent IS NULL OR f.independent = $independent)
-  AND ($after IS NULL OR f.score < $after[0] OR (f.score = $after[0] AND f.id < $after[1]))
-  AND ($source_id IS NULL
-       OR EXISTS { (f)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Source {id: $source_id}) })
-  AND ($line_id IS NULL
-       OR EXISTS { (f)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Source)
-                   -[:IN_LINE]->(:Line {id: $line_id}) }
-       OR EXISTS { (f)-[:ABOUT]->(:Line {id: $line_id}) })
-WITH f ORDER BY f.score DESC, f.id DESC LIMIT $limit
-"""
+WITH DISTINCT f"""
+    + _FILTERED_PAGE
     + _SIDES
-    + """
-ORDER BY f.score DESC, f.id DESC
-"""
+    + _ORDERED
 )
