@@ -95,7 +95,7 @@ def findings_show(
 ) -> None:
     """Show one finding with both sides (claim ids, or the lines of research) and its
     rationale."""
-    from consilience.report import render_finding
+    from consilience.report import render_context, render_finding
     from queries.findings import get_finding
 
     with command_services() as svc:
@@ -104,6 +104,7 @@ def findings_show(
         sys.stdout.write(f.model_dump_json(indent=2) + "\n")
         return
     render_finding(console, f)
+    render_context(console, f)
     console.print(f.rationale)
 
 

@@ -54,6 +54,21 @@ def _side(side: FindingSide, name: str) -> str:
     )
 
 
+def render_context(console: Console, f: FindingRow) -> None:
+    """Where each claim sits: section, the paragraph around it, the source's authors and date."""
+    for side, name in ((f.a, "A"), (f.b, "B")):
+        if side.node != "claim":
+            continue
+        who = ", ".join(side.source_authors) or "authors unknown"
+        when = side.source_date or "undated"
+        console.print(
+            f"[bold]{name}[/] in [italic]{side.source_title}[/] ({who}; {when})"
+            f" · section: {side.section or '—'}"
+        )
+        if side.context:
+            console.print(f"   [dim]{side.context}[/]")
+
+
 def render_finding(console: Console, f: FindingRow, n: int | None = None) -> None:
     head = f"{n}. " if n is not None else ""
     ind = {True: "independent", False: "dependent", None: "independence unknown"}[f.independent]

@@ -15,6 +15,14 @@ from queries.cypher import findings as q
 from queries.models import FindingRow, FindingSide, Page
 from queries.paging import keyset_page
 
+CONTEXT_CHARS = 1200
+
+
+def _cap(text: str | None) -> str | None:
+    if text is None or len(text) <= CONTEXT_CHARS:
+        return text
+    return text[: CONTEXT_CHARS - 1] + "…"
+
 
 def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
     f = r["f"]
@@ -35,6 +43,10 @@ def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
             source_id=s.get("id"),
             source_title=s.get("title"),
             source_path=s.get("path"),
+            section=c.get("section"),
+            context=_cap(c.get("context")),
+            source_authors=list(s.get("authors") or []),
+            source_date=s.get("date"),
         )
 
     return FindingRow(

@@ -69,6 +69,12 @@ class FindingSide(_Row):
     source_id: str | None = Field(None, description="Source id (claim sides)")
     source_title: str | None = Field(None, description="Source title (claim sides)")
     source_path: str | None = Field(None, description="The ingested file's path")
+    section: str | None = Field(None, description="Section heading path (one finding only)")
+    context: str | None = Field(
+        None, description="The paragraph the claim sits in, up to 1,200 characters (one finding)"
+    )
+    source_authors: list[str] = Field(default_factory=list, description="Source authors")
+    source_date: str | None = Field(None, description="Source publication date")
 
 
 class FindingRow(_Row):

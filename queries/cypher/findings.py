@@ -43,12 +43,29 @@ ORDER BY f.score DESC, f.id DESC
 
 LIST_FINDINGS: LiteralString = "\nMATCH (f:Finding)" + _FILTERED_PAGE + _SIDES + _ORDERED
 
-GET_FINDING: LiteralString = (
-    """
+# One finding in full: each claim side also with its section, the paragraph around it,
+# and its source's authors and date.
+GET_FINDING: LiteralString = """
 MATCH (f:Finding {id: $id})
+MATCH (f)-[:ABOUT {side: 'a'}]->(a)
+MATCH (f)-[:ABOUT {side: 'b'}]->(b)
+OPTIONAL MATCH (a)<-[:HAS_CLAIM]-(sa:Source)
+OPTIONAL MATCH (b)<-[:HAS_CLAIM]-(sb:Source)
+OPTIONAL MATCH (pa:Passage)-[:CONTAINS]->(a)
+OPTIONAL MATCH (pb:Passage)-[:CONTAINS]->(b)
+WITH f, a, b, sa, sb, head(collect(DISTINCT pa)) AS pa, head(collect(DISTINCT pb)) AS pb
+RETURN f {.*} AS f,
+       a {.id, .text, .speaker, .name, .size, .section,
+          node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END,
+          context: CASE WHEN pa IS NULL OR sa IS NULL THEN null
+                        ELSE substring(sa.text, pa.start, pa.end - pa.start) END} AS a,
+       b {.id, .text, .speaker, .name, .size, .section,
+          node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END,
+          context: CASE WHEN pb IS NULL OR sb IS NULL THEN null
+                        ELSE substring(sb.text, pb.start, pb.end - pb.start) END} AS b,
+       sa {.id, .title, .path, .authors, .date} AS sa,
+       sb {.id, .title, .path, .authors, .date} AS sb
 """
-    + _SIDES
-)
 
 LIST_FINDINGS_FOR_CLAIMS: LiteralString = (
     """

@@ -206,3 +206,23 @@ def test_cli_ingest_investigates_and_leaves_fresh_confidences(
     (tmp_path / "more.md").write_text("# Notes\n\nTrusted monitors catch most sabotage in tests.\n")
     out = CliRunner().invoke(app, ["ingest", "--no-investigate", str(tmp_path / "more.md")])
     assert out.exit_code == 0 and "New findings" not in out.output
+
+
+def test_findings_show_gives_each_claim_in_its_context(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    from consilience.cli import app
+
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    assert CliRunner().invoke(app, ["ingest", str(tmp_path)]).exit_code == 0
+    top = list_findings(cli_services.driver(), kind="contradicts").items[0]
+    out = CliRunner().invoke(app, ["findings", "show", top.id, "--json"])
+    assert out.exit_code == 0, out.output
+    shown = json.loads(out.stdout)
+    for side in ("a", "b"):
+        s = shown[side]
+        assert s["claim_id"] and s["context"] and s["quote"] in s["context"]
+        assert s["section"]  # the heading above the paragraph
+    text = CliRunner().invoke(app, ["findings", "show", top.id]).output
+    assert "section:" in text and top.a.claim_id in text
