@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from consilience.cli_calibration import calibration_app, case_app, confidence_app
-from consilience.cli_findings import findings_app, run_investigation
+from consilience.cli_findings import findings_app, review, run_investigation
 from consilience.cli_judge import judge, model_app
 from consilience.cli_support import command_services, console, err, fail
 from consilience.cli_topics import candidates_app, topics_app
@@ -42,6 +42,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(topics_app, name="topics")
 app.add_typer(candidates_app, name="candidates")
 app.command("judge")(judge)
+app.command("review")(review)
 
 
 class SearchMode(StrEnum):

@@ -12,7 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from consilience.cli_support import command_services, console
+from consilience.cli_support import command_services, console, err
+from consilience.errors import ConsilienceError
 from consilience.services import Services
 from investigators.runner import RunReport
 from kg.vocabulary import FindingKind, FindingStatus
@@ -106,6 +107,8 @@ def findings_show(
     render_finding(console, f)
     render_context(console, f)
     console.print(f.rationale)
+    for h in f.history:
+        console.print(f"[dim]{h.at}[/] {h.status} by {h.reviewer}: {h.reason or '—'}")
 
 
 def _verdict(
@@ -132,6 +135,90 @@ def findings_confirm(finding_id: str, reviewer: Reviewer, reason: Reason = "") -
 def findings_dismiss(finding_id: str, reviewer: Reviewer, reason: Reason = "") -> None:
     """Dismiss a finding (a human verdict)."""
     _verdict(finding_id, "dismissed", reviewer, reason)
+
+
+@findings_app.command("verdicts")
+def findings_verdicts(
+    path: Annotated[Path, typer.Argument(help="JSONL or CSV: id, verdict, reason[, reviewer]")],
+    reviewer: Annotated[str | None, typer.Option(help="Reviewer for rows that name none")] = None,
+) -> None:
+    """Record many verdicts at once; bad rows are reported with their line number and the
+    rest are recorded."""
+    import csv
+
+    from queries.findings import record_verdict
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        rows = [(i + 2, dict(r)) for i, r in enumerate(csv.DictReader(text.splitlines()))]
+    else:
+        rows = []
+        for i, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                obj = None
+            rows.append((i, obj if isinstance(obj, dict) else {"_bad": line[:60]}))
+    done, bad = 0, 0
+    with command_services() as svc:
+        for n, row in rows:
+            verdict = str(row.get("verdict", "")).strip().lower()
+            who = str(row.get("reviewer") or reviewer or "").strip()
+            try:
+                if "_bad" in row:
+                    raise ConsilienceError("not a JSON object")
+                if verdict not in ("confirmed", "dismissed"):
+                    raise ConsilienceError(f"verdict {verdict!r} is not confirmed or dismissed")
+                record_verdict(
+                    svc.driver(),
+                    str(row.get("id", "")),
+                    verdict,  # type: ignore[arg-type]
+                    who,
+                    str(row.get("reason") or ""),
+                )
+                done += 1
+            except ConsilienceError as exc:
+                bad += 1
+                err.print(f"[red]line {n}:[/] {exc.message}")
+    console.print(f"Recorded {done} verdict(s); {bad} row(s) refused.")
+    if bad:
+        raise typer.Exit(code=1)
+
+
+def review(
+    reviewer: Annotated[str, typer.Option(help="Who gives the verdicts")],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Findings to walk")] = 20,
+) -> None:
+    """Walk the open findings a verdict is worth most on (the judge least sure first, then by
+    score), each with its context: c = confirm, d = dismiss, s = skip, q = quit; after c or d
+    an optional reason. Every verdict is kept in the finding's history."""
+    from consilience.report import render_context, render_finding
+    from queries.findings import get_finding, list_findings, record_verdict
+
+    with command_services() as svc:
+        pool = list_findings(svc.driver(), status="open", limit=200).items
+        pool.sort(key=lambda f: (abs(f.score - 0.5), -f.score))  # most uncertain first
+        counts = {"confirmed": 0, "dismissed": 0, "skipped": 0}
+        for i, row in enumerate(pool[:limit], 1):
+            f = get_finding(svc.driver(), row.id)
+            render_finding(console, f, i)
+            render_context(console, f)
+            key = typer.prompt("[c]onfirm / [d]ismiss / [s]kip / [q]uit", default="s").strip()
+            if key[:1].lower() == "q":
+                break
+            verdict = {"c": "confirmed", "d": "dismissed"}.get(key[:1].lower())
+            if verdict is None:
+                counts["skipped"] += 1
+                continue
+            reason = typer.prompt("reason (optional)", default="", show_default=False)
+            record_verdict(svc.driver(), f.id, verdict, reviewer, reason)  # type: ignore[arg-type]
+            counts[verdict] += 1
+    console.print(
+        f"Reviewed: {counts['confirmed']} confirmed, {counts['dismissed']} dismissed, "
+        f"{counts['skipped']} skipped. Confidences bearing on them are updated."
+    )
 
 
 @findings_app.command("export")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Literal, LiteralString
 
 from neo4j import Driver, ManagedTransaction
@@ -67,10 +68,18 @@ def delete_open_findings(driver: Driver, investigators: list[str]) -> None:
 
 def set_verdict(driver: Driver, finding_id: str, status: str, reviewer: str, reason: str) -> bool:
     """Record a human verdict; False when there is no such finding."""
+    entry = json.dumps({"status": status, "reviewer": reviewer, "reason": reason})
+    head = entry[:-1] + ', "at": "'  # the server's clock completes the entry
+
     with driver.session() as s:
         rec = s.execute_write(
             lambda tx: tx.run(
-                q.SET_VERDICT, id=finding_id, status=status, reviewer=reviewer, reason=reason
+                q.SET_VERDICT,
+                id=finding_id,
+                status=status,
+                reviewer=reviewer,
+                reason=reason,
+                entry_head=head,
             ).single()
         )
     return rec is not None

@@ -12,7 +12,7 @@ from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
 from kg import investigation_store
 from queries.cypher import findings as q
-from queries.models import FindingRow, FindingSide, Page
+from queries.models import FindingRow, FindingSide, Page, VerdictEntry
 from queries.paging import keyset_page
 
 CONTEXT_CHARS = 1200
@@ -63,6 +63,7 @@ def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
         model=f.get("model"),
         reviewer=f.get("reviewer"),
         review_reason=f.get("review_reason"),
+        history=[VerdictEntry(**json.loads(e)) for e in f.get("verdict_history") or []],
         a=side(r["a"], r["sa"]),
         b=side(r["b"], r["sb"]),
     )

@@ -77,6 +77,13 @@ class FindingSide(_Row):
     source_date: str | None = Field(None, description="Source publication date")
 
 
+class VerdictEntry(_Row):
+    status: str = Field(description="confirmed or dismissed")
+    reviewer: str = Field(description="Who")
+    reason: str = Field("", description="Why")
+    at: str = Field(description="When (ISO timestamp)")
+
+
 class FindingRow(_Row):
     id: str = Field(description="Finding id")
     kind: str = Field(description="contradicts, converges_with, restates, distorts, ...")
@@ -91,6 +98,9 @@ class FindingRow(_Row):
     model: str | None = Field(None, description="LLM model, when one took part")
     reviewer: str | None = Field(None, description="Who reviewed it")
     review_reason: str | None = Field(None, description="Why it was confirmed or dismissed")
+    history: list[VerdictEntry] = Field(
+        default_factory=list, description="Every verdict given, oldest first (the last counts)"
+    )
     a: FindingSide
     b: FindingSide
 

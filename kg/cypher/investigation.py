@@ -71,10 +71,15 @@ SET c.confidence_stale = true
 DETACH DELETE f
 """
 
+# The latest verdict is on the finding; every verdict is kept, in order, in its history
+# (JSON entries: a second reviewer no longer silently replaces the first one's reason).
 SET_VERDICT: LiteralString = """
 MATCH (f:Finding {id: $id})
+WITH f, datetime() AS now
 SET f.status = $status, f.reviewer = $reviewer, f.review_reason = $reason,
-    f.reviewed_at = datetime()
+    f.reviewed_at = now,
+    f.verdict_history = coalesce(f.verdict_history, []) +
+      [$entry_head + toString(now) + '"}']
 RETURN f.id AS id
 """
 

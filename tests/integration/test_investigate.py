@@ -226,3 +226,44 @@ def test_findings_show_gives_each_claim_in_its_context(
         assert s["section"]  # the heading above the paragraph
     text = CliRunner().invoke(app, ["findings", "show", top.id]).output
     assert "section:" in text and top.a.claim_id in text
+
+
+def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path: Path) -> None:
+    from consilience.cli import app
+    from queries.findings import get_finding
+
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    cli = CliRunner()
+    assert cli.invoke(app, ["ingest", str(tmp_path)]).exit_code == 0
+    ids = [f.id for f in list_findings(cli_services.driver(), status="open").items]
+    assert len(ids) >= 2
+    # interactive: confirm the first with a reason, dismiss the second, quit
+    out = cli.invoke(app, ["review", "--reviewer", "ann"], input="c\nchecked both\nd\n\nq\n")
+    assert out.exit_code == 0, out.output
+    assert "1 confirmed, 1 dismissed" in out.output
+    reviewed = [get_finding(cli_services.driver(), i) for i in ids]
+    assert sorted(f.status for f in reviewed)[:2] != ["open", "open"]
+    first = next(f for f in reviewed if f.status == "confirmed")
+    assert first.history[-1].reviewer == "ann" and first.history[-1].reason == "checked both"
+    # a second reviewer disagrees in bulk: history keeps both, the latest counts
+    bulk = tmp_path / "verdicts.jsonl"
+    bulk.write_text(
+        json.dumps({"id": first.id, "verdict": "dismissed", "reason": "scope differs"}) + "\n"
+        + "not json\n"
+        + json.dumps({"id": "fnd_missing", "verdict": "confirmed"}) + "\n"
+        + json.dumps({"id": first.id, "verdict": "maybe"}) + "\n"
+    )  # fmt: skip
+    out = cli.invoke(app, ["findings", "verdicts", str(bulk), "--reviewer", "bob"])
+    assert out.exit_code == 1 and "Recorded 1 verdict(s); 3 row(s) refused" in out.output
+    assert "line 2:" in out.output and "line 4:" in out.output
+    after = get_finding(cli_services.driver(), first.id)
+    assert after.status == "dismissed" and after.reviewer == "bob"
+    assert [(h.reviewer, h.status) for h in after.history] == [
+        ("ann", "confirmed"),
+        ("bob", "dismissed"),
+    ]
+    csv_file = tmp_path / "v.csv"
+    csv_file.write_text(f"id,verdict,reason,reviewer\n{first.id},confirmed,on reflection,cy\n")
+    assert cli.invoke(app, ["findings", "verdicts", str(csv_file)]).exit_code == 0
+    assert len(get_finding(cli_services.driver(), first.id).history) == 3
