@@ -21,6 +21,13 @@ def _interval(n: ConfidenceRow | NodeResult) -> str:
     return f"{_pct(n.p)} [{_pct(n.low)}–{_pct(n.high)}]"
 
 
+def _swing(x: float) -> str:
+    """'moves the top goal -0.012', or 'does not move the top goal' below rounding."""
+    if abs(x) < 0.0005:
+        return "does not move the top goal"
+    return f"moves the top goal {x:+.3f}"
+
+
 def render_confidences(console: Console, rows: list[ConfidenceRow], title: str) -> None:
     table = Table(title=title, show_lines=False, expand=True)
     table.add_column("p [90%]", no_wrap=True)
@@ -104,7 +111,7 @@ def render_case(console: Console, ev: CaseEvaluation, *, details: bool = True) -
                     )
             for c in n.leaf.open_contradictions[:3]:
                 console.print(
-                    f"{pad}    [red]✗ open contradiction[/] (moves top goal {c.swing:+.3f}): "
+                    f"{pad}    [red]✗ open contradiction[/] ({_swing(c.swing)}): "
                     f"“{c.against.quote[:120]}” — {c.against.source_title[:50]}"
                 )
     leaves = [n.leaf for n in ev.nodes if n.leaf]

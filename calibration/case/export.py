@@ -41,7 +41,7 @@ def to_rows(ev: CaseEvaluation) -> list[dict[str, Any]]:
                 "effective_lines": leaf.effective_lines if leaf else None,
                 "supporting_lines": len(leaf.supporting_lines) if leaf else None,
                 "open_contradictions": len(leaf.open_contradictions) if leaf else None,
-                "assumptions": ";".join(n.assumptions),
+                "assumptions": ";".join(dict.fromkeys(n.assumptions)),  # each once, in order
                 "text": n.text,
                 "claim_id": leaf.claim.claim_id if leaf else None,
                 "source_title": leaf.claim.source_title if leaf else None,
@@ -51,10 +51,12 @@ def to_rows(ev: CaseEvaluation) -> list[dict[str, Any]]:
 
 
 def to_csv(ev: CaseEvaluation) -> str:
+    """The rows as CSV, probabilities rounded to 4 places (the DataFrame keeps full floats)."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLUMNS)
     w.writeheader()
-    w.writerows(to_rows(ev))
+    for row in to_rows(ev):
+        w.writerow({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()})
     return buf.getvalue()
 
 

@@ -177,6 +177,10 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
 
     rows = list(csv.DictReader(to_csv(ev).splitlines()))
     assert {r["id"] for r in rows} == {"G1", "G2", "E1", "E2", "A1"}
+    e1_row = next(r for r in rows if r["id"] == "E1")
+    assert len(e1_row["p"].split(".")[1]) <= 4  # rounded for people, not 17 digits
+    assert all(len(r["assumptions"].split(";")) == len(set(r["assumptions"].split(";")))
+               for r in rows)  # fmt: skip
     df = to_dataframe(ev)
     assert df.loc["E1", "p"] == pytest.approx(e1.p) and pd.isna(df.loc["A1", "p"])
     gsn = yaml.safe_load(to_gsn(case, ev))
