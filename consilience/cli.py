@@ -249,7 +249,7 @@ def search(
     """Find claims by meaning (vector index) and by words (full-text index)."""
     from queries.search import search_claims
 
-    with command_services() as svc:
+    with command_services() as svc, err.status("Searching (loading the embedding model)…"):
         hits = search_claims(svc.driver(), text, svc.embedder.embed, limit=limit, mode=mode.value)  # type: ignore[arg-type]
     if as_json:
         sys.stdout.write(json.dumps([h.model_dump() for h in hits], indent=2) + "\n")
