@@ -9,6 +9,6 @@ if [ "$#" -eq 0 ]; then
     echo "error: no corpus at $(cd .. && pwd)/shared/corpus; pass paths: scripts/main.sh FILE_OR_FOLDER..." >&2
     exit 2
   fi
-  set -- "../shared/corpus/*.txt" demo/abstracts
+  set -- "../shared/corpus/*.txt" "demo/abstracts/*/*.md"  # the abstracts, not PROVENANCE.md
 fi
 exec .venv/bin/consilience run "$@" --case cases/auto-alignment.yaml
