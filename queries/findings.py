@@ -159,16 +159,11 @@ def record_verdict(
     return get_finding(db, finding_id)
 
 
+_EXPORTED_SIDE = {"node", "quote", "source_title", "source_path", "claim_id", "line_id", "speaker"}
+
+
 def _export_side(side: FindingSide) -> dict[str, object]:
-    return {
-        "node": side.node,
-        "quote": side.quote,
-        "source_title": side.source_title,
-        "source_path": side.source_path,
-        "claim_id": side.claim_id,
-        "line_id": side.line_id,
-        "speaker": side.speaker,
-    }
+    return side.model_dump(include=_EXPORTED_SIDE)
 
 
 def export_record(row: FindingRow) -> dict[str, object]:
