@@ -24,8 +24,8 @@ from api.routers import (
     stats,
     topics,
 )
+from app.services import Services, build_services
 from consilience import __version__
-from consilience.services import Services, build_services
 from consilience.settings import Settings
 
 DESCRIPTION = """

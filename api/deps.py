@@ -8,7 +8,7 @@ from fastapi import Depends, Request, Security
 
 from api.auth import api_key_header, check_key
 from api.jobs import JobRegistry
-from consilience.services import Services
+from app.services import Services
 
 
 def services(request: Request) -> Services:

@@ -12,7 +12,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consilience.errors import ConsilienceError
-from kg.driver import UNAVAILABLE_ERRORS
 
 log = logging.getLogger("consilience.api")
 
@@ -84,32 +83,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc.status_code, str(exc.detail))
 
-    # Handlers for specific classes run inside Starlette's ExceptionMiddleware, which answers
-    # and keeps the connection open. A handler for `Exception` would run in the outermost
-    # ServerErrorMiddleware, which re-raises after answering, so the server drops the
-    # keep-alive connection with no "Connection: close" (clients saw resets). Unexpected
+    # Handlers for specific classes (above; an outage arrives as DatabaseUnavailableError,
+    # translated by kg's graph handle) run inside Starlette's ExceptionMiddleware, which
+    # answers and keeps the connection open. A handler for `Exception` would run in the
+    # outermost ServerErrorMiddleware, which re-raises after answering, so the server drops
+    # the keep-alive connection with no "Connection: close" (clients saw resets). Unexpected
     # errors are therefore caught by CatchAllMiddleware, below the outermost layer.
-    for cls in UNAVAILABLE_ERRORS:
-        app.add_exception_handler(cls, _unavailable)  # type: ignore[arg-type]
     app.add_middleware(CatchAllMiddleware)
 
 
-async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
-    return unavailable_response()
-
-
-def unavailable_response() -> JSONResponse:
-    return error_response(
-        503,
-        "The graph database is not reachable.",
-        "Start it with `consilience db start` (or check NEO4J_URI), then retry.",
-        retryable=True,
-    )
-
-
 class CatchAllMiddleware:
-    """Turn any exception a route lets through into the error body (500, or 503 when the
-    database went away), sent as a normal response so the connection stays usable."""
+    """Turn any exception a route lets through into the error body (500), sent as a normal
+    response so the connection stays usable."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -128,12 +113,9 @@ class CatchAllMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception as exc:
+        except Exception:
             if started:  # too late for an error body: let the server close the stream
                 raise
-            if isinstance(exc, UNAVAILABLE_ERRORS):
-                response = unavailable_response()
-            else:
-                log.exception("unexpected error")  # the trace goes to the log, never the client
-                response = error_response(500, "Internal error.", "The server log has the details.")
+            log.exception("unexpected error")  # the trace goes to the log, never the client
+            response = error_response(500, "Internal error.", "The server log has the details.")
             await response(scope, receive, send)

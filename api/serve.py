@@ -12,7 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
-from consilience.services import Services
+from app.services import Services
 from consilience.settings import Settings
 
 

@@ -92,9 +92,9 @@ def main() -> None:
     rng = random.Random(5)
     with bench_services("api") as svc:
         ids = _build(svc, args.claims, args.findings, rng)
-        db = svc.driver()
+        db = svc.graph()
         ConfidenceUpdater(db).update(everything=True)
-        with db.session() as s:
+        with db.write() as s:
             touched = [
                 r["id"] for r in s.run("MATCH (:Finding)-[:ABOUT]->(c:Claim) RETURN c.id AS id")
             ]
@@ -105,7 +105,7 @@ def main() -> None:
             """The endpoint's Cypher statements, run through the driver, records read."""
 
             def run(i: int) -> None:
-                with db.session(default_access_mode="READ") as s:
+                with db.read() as s:
                     for query, params in statements:
                         p = {k: (v(i) if callable(v) else v) for k, v in params.items()}
                         list(s.run(query, **p))  # type: ignore[arg-type]

@@ -67,7 +67,7 @@ def _build(svc, n_claims: int, n_findings: int, rng: random.Random) -> list[str]
         }
         for i in range(n_sources * per_source)
     ]
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         for i in range(0, len(sources), 2000):
             s.run(WRITE_SOURCES, rows=sources[i : i + 2000]).consume()
         for i in range(0, len(claims), 5000):
@@ -88,8 +88,8 @@ def _build(svc, n_claims: int, n_findings: int, rng: random.Random) -> list[str]
         }
         rows.append({"id": f"fnd_{j:07d}", "a_id": claims[a]["id"], "b_id": claims[b]["id"],
                      "props": props})  # fmt: skip
-    investigation_store.write_findings(svc.driver(), rows, [], "bench", batch=5000)
-    with svc.driver().session() as s:  # some human verdicts
+    investigation_store.write_findings(svc.graph(), rows, [], "bench", batch=5000)
+    with svc.graph().write() as s:  # some human verdicts
         s.run(
             "MATCH (f:Finding) WHERE f.id ENDS WITH '7' SET f.status = 'confirmed', "
             "f.reviewed_at = datetime() - duration('PT1H')"
@@ -125,7 +125,7 @@ def main() -> None:
         t = time.perf_counter()
         ids = _build(svc, args.claims, args.findings, rng)
         build_s = time.perf_counter() - t
-        db = svc.driver()
+        db = svc.graph()
         updater = ConfidenceUpdater(db)
 
         t = time.perf_counter()

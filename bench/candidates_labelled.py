@@ -7,11 +7,11 @@ import re
 import time
 from pathlib import Path
 
+from app.services import Services
 from bench.harness import CORPUS, ROOT, bench_services
-from bench.real_pairs import RealPair, load
-from consilience.services import Services
 from investigators.retrieval.fusion import fuse
 from investigators.retrieval.retriever import CHANNELS, RetrievalConfig, Retriever
+from training.real_pairs import RealPair, load
 
 RESULTS = ROOT / "bench" / "results"
 BUDGETS = (10, 30, 60)
@@ -27,7 +27,7 @@ def _tokens(t: str) -> set[str]:
 
 def map_quotes(svc: Services, pairs: list[RealPair]) -> dict[str, tuple[str, str]]:
     """Pair id -> (claim id a, claim id b) where both quotes map to an extracted claim."""
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         claims = [r.data() for r in s.run(CLAIMS)]
     by_file: dict[str, list[dict[str, str]]] = {}
     for c in claims:
@@ -58,14 +58,14 @@ def labelled_recall() -> None:
     with bench_services("candidates") as svc:
         paths = [str(f) for f in sorted(CORPUS.glob("*.txt"))] + [str(ROOT / "demo" / "abstracts")]
         svc.ingestor().ingest_paths(paths)
-        svc.claim_index().sync(svc.driver())
+        svc.claim_index().sync(svc.graph())
         from investigators.topic_runner import assign_topics
 
         ids = list(svc.claim_index().ids)
-        assign_topics(svc.driver(), svc.claim_index(), ids)
+        assign_topics(svc.graph(), svc.claim_index(), ids)
         mapped = map_quotes(svc, pairs)
         r = Retriever(
-            svc.driver(), svc.claim_index(), svc.embedder, RetrievalConfig(budget=max(BUDGETS))
+            svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(budget=max(BUDGETS))
         )
         t0 = time.perf_counter()
         per: dict = {}

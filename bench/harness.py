@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from consilience.services import Services, build_services
+from app.services import Services, build_services
 from consilience.settings import Settings, load_settings
 from kg.driver import managed_server
 
@@ -25,7 +25,7 @@ def bench_services(name: str) -> Iterator[Services]:
     server.start()
     svc = build_services(s)
     try:
-        with svc.driver().session() as sess:
+        with svc.graph().write() as sess:
             sess.run(
                 "MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
             ).consume()

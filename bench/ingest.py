@@ -37,7 +37,7 @@ def run(label: str, files: list[Path]) -> None:
         outcomes: list[IngestOutcome] = ing.ingest_paths([str(f) for f in files])
         total = time.perf_counter() - t0
         assert all(o.status == "ingested" for o in outcomes), [o.error for o in outcomes]
-        with svc.driver().session() as s:
+        with svc.graph().write() as s:
             texts = [r["t"] for r in s.run("MATCH (c:Claim) RETURN c.normalized AS t")]
         t1 = time.perf_counter()
         svc.embedder.embed(texts)

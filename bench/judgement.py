@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 from bench import judgement_sets as sets
-from bench.real_pairs import load as load_real
 from ingest.claims.numbers import extract_numbers
 from investigators.base import ClaimView
 from investigators.contradiction import cue_score
 from investigators.nli.judge import Judge, Judgement, Side, decide
 from investigators.nli.model import NLIModel
 from kg.embedding import MiniLMEmbedder
+from training.real_pairs import load as load_real
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -15,9 +15,9 @@ import random
 import tempfile
 from pathlib import Path
 
+from app.investigate import build_runner
 from bench.harness import CORPUS, bench_services
 from bench.judgement import FAMILIES
-from consilience.workflows import build_runner
 from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import Ingestor
 
@@ -60,9 +60,9 @@ def main() -> None:
         copy.write_text(copy_text, encoding="utf-8")
         outcomes = svc.ingestor().ingest_paths([str(src), str(copy)])
         assert all(o.status == "ingested" for o in outcomes), outcomes
-        svc.claim_index().sync(svc.driver())
+        svc.claim_index().sync(svc.graph())
         report = build_runner(svc).run()
-        with svc.driver().session() as s:
+        with svc.graph().write() as s:
             rows = s.run(
                 "MATCH (f:Finding {kind: 'contradicts'})-[:ABOUT]->(c:Claim) "
                 "RETURN f.id AS id, collect(c.text) AS texts"

@@ -6,18 +6,18 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 import numpy as np
-from neo4j import Driver
 
 from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap, Method, cross_validated, fit_map
 from calibration.report import CalibrationReport, InvestigatorCalibration, scores_of
 from kg import calibration_store
+from kg.graph import Graph
 
 
-def verdicts_by_investigator(driver: Driver) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def verdicts_by_investigator(driver: Graph) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """investigator -> (scores, 1.0 where a human confirmed)."""
     acc: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
-    with driver.session(default_access_mode="READ") as s:
+    with driver.read() as s:
         for r in s.run(q.VERDICTS):
             scores, labels = acc[r["investigator"] or "unknown"]
             scores.append(float(r["score"]))
@@ -26,7 +26,7 @@ def verdicts_by_investigator(driver: Driver) -> dict[str, tuple[np.ndarray, np.n
 
 
 def learn(
-    driver: Driver, method: Method = "isotonic", *, store: bool = True
+    driver: Graph, method: Method = "isotonic", *, store: bool = True
 ) -> tuple[CalibrationReport, list[CalibrationMap]]:
     """Fit a map per investigator with enough verdicts; report all of them (out of fold)."""
     entries: list[InvestigatorCalibration] = []

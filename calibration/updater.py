@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from neo4j import Driver
 from pydantic import BaseModel, ConfigDict, Field
 
 from calibration.confidence import Weigher, derive
@@ -25,6 +24,7 @@ from calibration.models import ClaimFacts, Confidence, Evidence
 from calibration.prior import stated_is_illustrative
 from kg import calibration_store
 from kg.criticality import is_safety_critical
+from kg.graph import Graph
 
 STATE = "confidence"
 
@@ -36,8 +36,8 @@ class UpdateReport(BaseModel):
     mode: str = Field(description="full, incremental, verdict or retraction")
 
 
-def load_maps(driver: Driver) -> dict[str, CalibrationMap]:
-    with driver.session(default_access_mode="READ") as s:
+def load_maps(driver: Graph) -> dict[str, CalibrationMap]:
+    with driver.read() as s:
         return {r["investigator"]: CalibrationMap(**r.data()) for r in s.run(q.CALIBRATION_MAPS)}
 
 
@@ -60,12 +60,12 @@ def _changed(old: tuple[object, object, object], c: Confidence) -> bool:
 class ConfidenceUpdater:
     """Derives and stores confidences for a set of claims."""
 
-    def __init__(self, driver: Driver, batch: int = 2000) -> None:
+    def __init__(self, driver: Graph, batch: int = 2000) -> None:
         self.driver = driver
         self.batch = batch
 
     def _fetch(self, chunk: list[str]) -> list[dict[str, Any]]:
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             # plain values only: dict(items()) skips data()'s deep transform
             return [dict(r.items()) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
 
@@ -164,7 +164,7 @@ class ConfidenceUpdater:
     def update(self, *, everything: bool = False) -> UpdateReport:
         """Recompute what changed since the last update (or everything)."""
         started = datetime.now(UTC).isoformat()
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             last = s.run(q.LAST_RUN, name=STATE).single()
             since = last["last_run"] if last else None
             if everything or since is None:
@@ -179,12 +179,12 @@ class ConfidenceUpdater:
 
     def after_verdict(self, finding_id: str) -> UpdateReport:
         """A verdict changes exactly the claims the finding is about."""
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             ids = [r["id"] for r in s.run(q.CLAIMS_OF_FINDING, id=finding_id)]
         return self.recompute(ids, f"verdict on {finding_id}", "verdict")
 
     def after_retraction(self, source_id: str) -> UpdateReport:
         """A retraction changes the source's claims and the claims its findings touch."""
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             ids = [r["id"] for r in s.run(q.CLAIMS_OF_SOURCE, id=source_id)]
         return self.recompute(ids, f"source {source_id} retracted or restored", "retraction")

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from neo4j import Driver
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from pydantic import BaseModel, Field
 
 from consilience.errors import (
@@ -30,6 +28,7 @@ from ingest.metadata import infer_metadata
 from kg import ids, store
 from kg.aspects import abbreviations, aspects
 from kg.embedding import Embedder
+from kg.graph import Graph
 from kg.models import ClaimRecord, DocumentRecord, FileRecord, PassageRecord, SourceRecord
 
 log = logging.getLogger("consilience.ingest")
@@ -153,7 +152,7 @@ class Ingestor:
 
     def __init__(
         self,
-        driver: Driver,
+        driver: Graph,
         embedder: Embedder,
         extractor: ClaimExtractor,
         *,
@@ -317,9 +316,9 @@ class Ingestor:
         path, out = prep.path, prep.out
         try:
             stage()
-        except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+        except DatabaseUnavailableError as exc:  # the graph handle's translation of outages
             raise DatabaseUnavailableError(
-                f"Neo4j became unavailable while ingesting {path}: {exc}",
+                f"Neo4j became unavailable while ingesting {path}: {exc.message}",
                 "Documents are written whole or not at all: start the database "
                 "(`consilience db start`) and rerun the same command to finish.",
             ) from exc

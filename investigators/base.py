@@ -6,8 +6,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from consilience.vocabulary import FindingKind  # defined once for every layer; re-exported here
 from kg.models import Quantity
-from kg.vocabulary import FindingKind  # defined once for every layer; re-exported here
 
 
 class ClaimView(BaseModel):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from neo4j import Driver
-
 from kg import investigation_store
+from kg.graph import Graph
 
 
 class GraphJudgementCache:
-    def __init__(self, driver: Driver) -> None:
+    def __init__(self, driver: Graph) -> None:
         self.driver = driver
 
     def get_many(self, ids: list[str]) -> dict[str, str]:

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from neo4j import Driver
 from pydantic import BaseModel, Field
 
 from investigators import lines
@@ -25,6 +24,7 @@ from investigators.topic_runner import assign_topics
 from kg import investigation_store, store, topic_store
 from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
+from kg.graph import Graph
 from kg.ids import pair_id
 from kg.models import Quantity
 from kg.private import private_dir
@@ -89,7 +89,7 @@ class Runner:
 
     def __init__(
         self,
-        driver: Driver,
+        driver: Graph,
         index: ClaimIndex,
         investigators: Sequence[Investigator],
         retriever: Retriever,
@@ -112,7 +112,7 @@ class Runner:
         return ",".join(f"{i.name}@{i.version}" for i in self.investigators)
 
     def refresh_lines(self) -> dict[str, SourceFacts]:
-        with self.driver.session() as s:
+        with self.driver.write() as s:
             facts = {
                 r["id"]: SourceFacts(
                     id=r["id"],
@@ -145,7 +145,7 @@ class Runner:
                 )
             )
         involved = sorted({x for pair in close for x in pair})
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             rows = list(s.run(q.SOURCES_OF_CLAIMS, ids=involved))
             linked = {frozenset((r["a"], r["b"])) for r in s.run(q.EXISTING_SUMMARY_LINKS)}
         source_of = {r["id"]: r["source_id"] for r in rows}
@@ -186,7 +186,7 @@ class Runner:
 
     def _backfill_aspects(self, ids: list[str]) -> None:
         """Claims written before aspects existed get them now (idempotent)."""
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             rows = [r.data() for r in s.run(tq.CLAIMS_WITHOUT_ASPECTS, ids=ids)]
         if rows:
             topic_store.set_aspects(
@@ -211,7 +211,7 @@ class Runner:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     def _views(self, ids: list[str]) -> dict[str, ClaimView]:
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             return {r["id"]: _view(r.data()) for r in s.run(q.CLAIM_VIEWS, ids=ids)}
 
     def _write(self, verdicts: list[Verdict], checked: list[str]) -> dict[str, int]:
@@ -221,7 +221,7 @@ class Runner:
 
     def analyse_lines(self) -> dict[str, int]:
         """Line-level findings, recomputed from the claim findings (cheap: one read)."""
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             found = [PairFinding(**r.data()) for r in s.run(q.FINDINGS_BETWEEN_LINES)]
         investigation_store.delete_open_findings(self.driver, [lines.NAME])
         disagree = lines.line_disagreements(found)
@@ -261,7 +261,7 @@ class Runner:
             clock[stage] = round(clock.get(stage, 0.0) + now - t0, 2)
             t0 = now
 
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             if everything:
                 ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]
             else:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from neo4j import Driver
 
 from investigators.cypher import retrieval as q
 from investigators.cypher import topics as tq
 from investigators.retrieval.topics import TopicState, assign
 from kg import topic_store
 from kg.faiss_index import ClaimIndex
+from kg.graph import Graph
 from kg.ids import sha256_text
 
 
@@ -22,10 +22,10 @@ def topic_cap(n_claims: int) -> int:
 
 
 def assign_topics(
-    driver: Driver, index: ClaimIndex, ids: list[str], *, threshold: float = 0.5
+    driver: Graph, index: ClaimIndex, ids: list[str], *, threshold: float = 0.5
 ) -> tuple[int, list[str]]:
     """Place the claims without a topic; returns (topics touched, capped-topic warnings)."""
-    with driver.session(default_access_mode="READ") as s:
+    with driver.read() as s:
         todo = [r["id"] for r in s.run(tq.CLAIMS_WITHOUT_TOPIC, ids=ids)]
         topics = [
             TopicState(
@@ -60,10 +60,10 @@ def assign_topics(
     return len(touched), warnings
 
 
-def label_topics(driver: Driver, topic_ids: list[str], n_claims: int) -> None:
+def label_topics(driver: Graph, topic_ids: list[str], n_claims: int) -> None:
     """Readable labels: the topic's most characteristic key phrases."""
     rows = []
-    with driver.session(default_access_mode="READ") as s:
+    with driver.read() as s:
         for r in s.run(tq.TOPIC_ASPECTS, ids=topic_ids):
             scored = sorted(
                 (

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
 from kg.cypher import calibration as q
+from kg.graph import Graph
 
 
-def write_confidences(driver: Driver, rows: list[dict[str, object]], batch: int = 2000) -> None:
+def write_confidences(driver: Graph, rows: list[dict[str, object]], batch: int = 2000) -> None:
     """Store confidences; rows with `changed` also append a timestamped snapshot."""
 
     def tx_fn(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> None:
         tx.run(q.SET_CONFIDENCES, rows=chunk).consume()
 
-    with driver.session() as s:
+    with driver.write() as s:
         for i in range(0, len(rows), batch):
             s.execute_write(tx_fn, rows[i : i + batch])
 
 
-def set_state(driver: Driver, name: str, at_iso: str) -> None:
+def set_state(driver: Graph, name: str, at_iso: str) -> None:
     """Remember when a full or incremental update last started."""
-    with driver.session() as s:
+    with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.SET_CALIBRATION_STATE, name=name, at=at_iso).consume())
 
 
-def put_maps(driver: Driver, maps: list[dict[str, object]]) -> None:
+def put_maps(driver: Graph, maps: list[dict[str, object]]) -> None:
     """Replace the fitted score maps (investigators without one fall back to raw scores)."""
 
     def tx_fn(tx: ManagedTransaction) -> None:
@@ -32,13 +33,13 @@ def put_maps(driver: Driver, maps: list[dict[str, object]]) -> None:
             tx.run(q.PUT_CALIBRATION_MAP, **m).consume()
         tx.run(q.DELETE_CALIBRATION_MAPS, keep=[m["investigator"] for m in maps]).consume()
 
-    with driver.session() as s:
+    with driver.write() as s:
         s.execute_write(tx_fn)
 
 
-def set_retraction(driver: Driver, source_id: str, retracted: bool, reason: str) -> bool:
+def set_retraction(driver: Graph, source_id: str, retracted: bool, reason: str) -> bool:
     """Mark a source retracted (or restore it); False when there is no such source."""
-    with driver.session() as s:
+    with driver.write() as s:
         rec = s.execute_write(
             lambda tx: tx.run(
                 q.SET_RETRACTION, id=source_id, retracted=retracted, reason=reason

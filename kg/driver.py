@@ -1,27 +1,14 @@
-"""Open a driver to the managed server or to NEO4J_URI, with errors that say what to do."""
+"""Open the graph handle on the managed server or on NEO4J_URI, with errors that say what to do."""
 
 from __future__ import annotations
 
 from neo4j import Driver, GraphDatabase
-from neo4j.exceptions import (
-    AuthError,
-    DatabaseUnavailable,
-    IncompleteCommit,
-    ServiceUnavailable,
-    SessionExpired,
-)
+from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from consilience.errors import DatabaseUnavailableError
 from consilience.settings import Settings
+from kg.graph import Graph
 from kg.server import ManagedServer
-
-UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
-    ServiceUnavailable,
-    SessionExpired,
-    DatabaseUnavailable,  # a graceful stop: "Neo.TransientError.General.DatabaseUnavailable"
-    IncompleteCommit,  # the connection dropped during a commit
-)
-"""Driver errors meaning the database went away (callers map them to "unavailable")."""
 
 
 def managed_server(settings: Settings) -> ManagedServer:
@@ -73,3 +60,8 @@ def open_driver(settings: Settings, verify: bool = True) -> Driver:
                 retryable=False,
             ) from exc
     return driver
+
+
+def open_graph(settings: Settings, verify: bool = True) -> Graph:
+    """The graph handle for the configured server and database (`neo4j.database`)."""
+    return Graph(open_driver(settings, verify), settings.neo4j.database)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-from neo4j import Driver
 
 from kg import store
+from kg.graph import Graph
 from kg.private import private_dir, private_file, write_private_bytes
 
 HNSW_THRESHOLD = 20_000  # below this, exact search is fast enough and perfect
@@ -99,13 +99,13 @@ class ClaimIndex:
             return [], np.zeros((0, self.dimensions), dtype=np.float32)
         return [c for c, _ in found], np.vstack([self.index.reconstruct(p) for _, p in found])
 
-    def check(self, driver: Driver) -> tuple[set[str], set[str]]:
+    def check(self, driver: Graph) -> tuple[set[str], set[str]]:
         """Ids missing from the index, and ids in the index that the graph lacks."""
         graph_ids = store.claim_ids(driver)
         mine = set(self.ids)
         return graph_ids - mine, mine - graph_ids
 
-    def rebuild(self, driver: Driver) -> int:
+    def rebuild(self, driver: Graph) -> int:
         rows = store.claim_embeddings(driver)
         self.index = self._new_index(len(rows))
         self.ids, self._pos = [], None
@@ -114,7 +114,7 @@ class ClaimIndex:
         self.save()
         return len(rows)
 
-    def sync(self, driver: Driver) -> SyncReport:
+    def sync(self, driver: Graph) -> SyncReport:
         """Bring the index in line with the graph; persist it."""
         missing, extra = self.check(driver)
         if extra or len(set(self.ids)) != len(self.ids):

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from typing import Literal, LiteralString
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
 from kg.cypher import investigation as q
+from kg.graph import Graph
 
 
-def write_lines(driver: Driver, lines: list[dict[str, object]]) -> None:
+def write_lines(driver: Graph, lines: list[dict[str, object]]) -> None:
     """Replace the lines of research: each source in exactly one line."""
-    with driver.session() as s:
+    with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.UPSERT_LINES, lines=lines).consume())
         s.execute_write(lambda tx: tx.run(q.DELETE_EMPTY_LINES).consume())
 
@@ -26,7 +27,7 @@ _UPSERT: dict[str, LiteralString] = {
 
 
 def write_findings(
-    driver: Driver,
+    driver: Graph,
     rows: list[dict[str, object]],
     checked: list[str],
     version: str,
@@ -49,7 +50,7 @@ def write_findings(
             tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
         return existing
 
-    with driver.session() as s:
+    with driver.write() as s:
         existing = s.execute_write(tx_fn)
     created: dict[str, int] = {}
     for fid, kind in kinds.items():
@@ -58,20 +59,20 @@ def write_findings(
     return created
 
 
-def delete_open_findings(driver: Driver, investigators: list[str]) -> None:
+def delete_open_findings(driver: Graph, investigators: list[str]) -> None:
     """Drop unreviewed findings of these investigators (a full re-run replaces them)."""
-    with driver.session() as s:
+    with driver.write() as s:
         s.execute_write(
             lambda tx: tx.run(q.DELETE_OPEN_FINDINGS, investigators=investigators).consume()
         )
 
 
-def set_verdict(driver: Driver, finding_id: str, status: str, reviewer: str, reason: str) -> bool:
+def set_verdict(driver: Graph, finding_id: str, status: str, reviewer: str, reason: str) -> bool:
     """Record a human verdict; False when there is no such finding."""
     entry = json.dumps({"status": status, "reviewer": reviewer, "reason": reason})
     head = entry[:-1] + ', "at": "'  # the server's clock completes the entry
 
-    with driver.session() as s:
+    with driver.write() as s:
         rec = s.execute_write(
             lambda tx: tx.run(
                 q.SET_VERDICT,
@@ -85,18 +86,18 @@ def set_verdict(driver: Driver, finding_id: str, status: str, reviewer: str, rea
     return rec is not None
 
 
-def get_llm_judgements(driver: Driver, ids: list[str]) -> dict[str, str]:
+def get_llm_judgements(driver: Graph, ids: list[str]) -> dict[str, str]:
     """Cached LLM responses (JSON text) by cache id."""
-    with driver.session(default_access_mode="READ") as s:
+    with driver.read() as s:
         return {r["id"]: r["response"] for r in s.run(q.GET_LLM_JUDGEMENTS, ids=ids)}
 
 
-def put_llm_judgements(driver: Driver, rows: list[dict[str, str]]) -> None:
-    with driver.session() as s:
+def put_llm_judgements(driver: Graph, rows: list[dict[str, str]]) -> None:
+    with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.PUT_LLM_JUDGEMENTS, rows=rows).consume())
 
 
-def set_missing_dimensions(driver: Driver, rows: list[dict[str, object]]) -> None:
+def set_missing_dimensions(driver: Graph, rows: list[dict[str, object]]) -> None:
     """Store proposed missing dimensions on claims (names list + full JSON + producer)."""
-    with driver.session() as s:
+    with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.SET_MISSING_DIMENSIONS, rows=rows).consume())

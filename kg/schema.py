@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 
 from kg.cypher.schema import (
     APPLIED_MIGRATIONS,
@@ -14,6 +14,7 @@ from kg.cypher.schema import (
     SCHEMA_STATEMENTS,
     SCHEMA_VERSION,
 )
+from kg.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,12 @@ def _noop(tx: ManagedTransaction) -> None:
 MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial_schema", SCHEMA_VERSION, _noop),)
 
 
-def ensure_schema(driver: Driver, database: str | None = None, timeout_s: int = 300) -> list[str]:
+def ensure_schema(driver: Graph, timeout_s: int = 300) -> list[str]:
     """Create constraints and indexes (each IF NOT EXISTS), wait for them, apply migrations.
 
     Returns the names of the migrations applied by this call (empty when up to date).
     """
-    with driver.session(database=database) as session:
+    with driver.write() as session:
         for statement in SCHEMA_STATEMENTS:
             session.run(statement).consume()
         session.run(AWAIT_INDEXES, timeout_s=timeout_s).consume()

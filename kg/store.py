@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
 from kg.cypher import documents as q
+from kg.graph import Graph
 from kg.models import ClaimRecord, DocumentRecord, FileRecord
 
 
@@ -55,11 +56,9 @@ def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) 
         tx.run(q.UPSERT_CLAIMS, source_id=sid, rows=crow[i : i + batch]).consume()
 
 
-def write_document(
-    driver: Driver, doc: DocumentRecord, *, batch: int = 2000, database: str | None = None
-) -> None:
+def write_document(driver: Graph, doc: DocumentRecord, *, batch: int = 2000) -> None:
     """Write a source with its passages and claims, whole or not at all."""
-    with driver.session(database=database) as session:
+    with driver.write() as session:
         session.execute_write(_write_document_tx, doc, batch)
 
 
@@ -87,8 +86,8 @@ class ContentTwin(BaseModel):
     n_claims: int
 
 
-def file_state(driver: Driver, path: str, database: str | None = None) -> FileState | None:
-    with driver.session(database=database, default_access_mode="READ") as session:
+def file_state(driver: Graph, path: str) -> FileState | None:
+    with driver.read() as session:
         rec = session.run(q.FILE_STATE, path=path).single()
     if rec is None or rec["sha256"] is None:
         return None
@@ -101,10 +100,8 @@ def file_state(driver: Driver, path: str, database: str | None = None) -> FileSt
     )
 
 
-def content_twin(
-    driver: Driver, sha256: str, path: str, database: str | None = None
-) -> ContentTwin | None:
-    with driver.session(database=database, default_access_mode="READ") as session:
+def content_twin(driver: Graph, sha256: str, path: str) -> ContentTwin | None:
+    with driver.read() as session:
         rec = session.run(q.CONTENT_TWIN, sha256=sha256, path=path).single()
     return ContentTwin(**rec.data()) if rec else None
 
@@ -116,7 +113,7 @@ def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> list
     return stale
 
 
-def record_file(driver: Driver, file: FileRecord, database: str | None = None) -> list[str]:
+def record_file(driver: Graph, file: FileRecord) -> list[str]:
     """Mark the file at this path complete with these sources; delete the sources its earlier
     content yielded that no other file yields. Returns the ids of the sources removed."""
 
@@ -132,11 +129,11 @@ def record_file(driver: Driver, file: FileRecord, database: str | None = None) -
         ).consume()
         return stale
 
-    with driver.session(database=database) as session:
+    with driver.write() as session:
         return session.execute_write(_tx)
 
 
-def remove_file(driver: Driver, path: str, database: str | None = None) -> list[str]:
+def remove_file(driver: Graph, path: str) -> list[str]:
     """Forget a file that is gone: its record, and the sources no other file yields."""
 
     def _tx(tx: ManagedTransaction) -> list[str]:
@@ -144,28 +141,26 @@ def remove_file(driver: Driver, path: str, database: str | None = None) -> list[
         tx.run(q.DELETE_FILE, path=path).consume()
         return stale
 
-    with driver.session(database=database) as session:
+    with driver.write() as session:
         return session.execute_write(_tx)
 
 
-def files_under(driver: Driver, folder: str, database: str | None = None) -> list[str]:
+def files_under(driver: Graph, folder: str) -> list[str]:
     """Paths of recorded files inside this folder (absolute, with a trailing separator)."""
-    with driver.session(database=database, default_access_mode="READ") as session:
+    with driver.read() as session:
         return [r["path"] for r in session.run(q.FILES_UNDER, prefix=folder)]
 
 
-def link_summaries(driver: Driver, database: str | None = None) -> int:
+def link_summaries(driver: Graph) -> int:
     """Link summaries to the sources they name (by title or URL)."""
-    with driver.session(database=database) as session:
+    with driver.write() as session:
         rec = session.execute_write(lambda tx: tx.run(q.LINK_SUMMARIES).single())
         return int(rec["linked"]) if rec else 0
 
 
-def declare_summary(
-    driver: Driver, summary_id: str, source_id: str, how: str = "user", database: str | None = None
-) -> bool:
+def declare_summary(driver: Graph, summary_id: str, source_id: str, how: str = "user") -> bool:
     """Link a summary to its source ('user' declared, or 'detected-from-overlap')."""
-    with driver.session(database=database) as session:
+    with driver.write() as session:
         rec = session.execute_write(
             lambda tx: tx.run(
                 q.DECLARE_SUMMARY, summary_id=summary_id, source_id=source_id, how=how
@@ -175,10 +170,10 @@ def declare_summary(
 
 
 def claim_embeddings(
-    driver: Driver, ids: Iterable[str] | None = None, database: str | None = None
+    driver: Graph, ids: Iterable[str] | None = None
 ) -> list[tuple[str, list[float]]]:
     """(claim id, embedding) for the given ids, or all embedded claims sorted by id."""
-    with driver.session(database=database) as session:
+    with driver.write() as session:
         if ids is None:
             res = session.run(q.ALL_CLAIM_EMBEDDINGS)
         else:
@@ -186,6 +181,6 @@ def claim_embeddings(
         return [(r["id"], list(r["embedding"])) for r in res]
 
 
-def claim_ids(driver: Driver, database: str | None = None) -> set[str]:
-    with driver.session(database=database) as session:
+def claim_ids(driver: Graph) -> set[str]:
+    with driver.write() as session:
         return {r["id"] for r in session.run(q.ALL_CLAIM_IDS)}

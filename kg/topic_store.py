@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from neo4j import Driver
-
 from kg.cypher import topics as q
+from kg.graph import Graph
 
 
 def write_topics(
-    driver: Driver, topics: list[dict[str, object]], members: list[dict[str, str]]
+    driver: Graph, topics: list[dict[str, object]], members: list[dict[str, str]]
 ) -> None:
     """Upsert topics (id, centroid, size) and move the claims into them, in one transaction."""
 
@@ -18,18 +17,18 @@ def write_topics(
             tx.run(q.LINK_TOPIC_MEMBERS, rows=members[i : i + 2000]).consume()
         tx.run(q.DELETE_EMPTY_TOPICS).consume()
 
-    with driver.session() as s:
+    with driver.write() as s:
         s.execute_write(tx_fn)
 
 
-def set_topic_labels(driver: Driver, rows: list[dict[str, object]]) -> None:
-    with driver.session() as s:
+def set_topic_labels(driver: Graph, rows: list[dict[str, object]]) -> None:
+    with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.SET_TOPIC_LABELS, rows=rows).consume())
 
 
-def set_aspects(driver: Driver, rows: list[dict[str, object]]) -> None:
+def set_aspects(driver: Graph, rows: list[dict[str, object]]) -> None:
     """Aspects for claims written before aspects existed (backfill)."""
-    with driver.session() as s:
+    with driver.write() as s:
         for i in range(0, len(rows), 2000):
             s.execute_write(
                 lambda tx, chunk=rows[i : i + 2000]: tx.run(q.SET_ASPECTS, rows=chunk).consume()

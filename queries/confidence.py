@@ -1,14 +1,12 @@
-"""Claim confidences: lists, one claim with its derivation and history, and updates."""
+"""Claim confidences: lists, one claim with its derivation and history (read-only)."""
 
 from __future__ import annotations
 
 import json
 from typing import Literal
 
-from neo4j import Driver
-
-from calibration.updater import ConfidenceUpdater, UpdateReport
 from consilience.errors import NotFoundError
+from kg.graph import Graph
 from queries.cypher import confidence as q
 from queries.models import (
     ClaimConfidence,
@@ -21,7 +19,7 @@ from queries.paging import offset_of, offset_page
 
 
 def list_confidences(
-    db: Driver,
+    db: Graph,
     *,
     safety_critical: bool | None = None,
     source_id: str | None = None,
@@ -35,7 +33,7 @@ def list_confidences(
     """Stored confidences, highest (or lowest) first; `with_evidence` keeps claims that other
     documents support, oppose or contradict. The cursor is the offset of the next page."""
     skip = offset_of(cursor)
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rows = [
             ConfidenceRow(**r.data())
             for r in s.run(
@@ -53,9 +51,9 @@ def list_confidences(
     return offset_page(rows, skip, limit)
 
 
-def claim_confidence(db: Driver, claim_id: str) -> ClaimConfidence:
+def claim_confidence(db: Graph, claim_id: str) -> ClaimConfidence:
     """One claim's confidence, its derivation and its full history."""
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rec = s.run(q.CLAIM_CONFIDENCE, id=claim_id).single()
     if rec is None:
         raise NotFoundError(f"No claim {claim_id!r}.", "Find claims with `consilience search`.")
@@ -65,13 +63,8 @@ def claim_confidence(db: Driver, claim_id: str) -> ClaimConfidence:
     return ClaimConfidence(**d, derivation=[t["detail"] for t in terms], history=history)
 
 
-def confidence_summary(db: Driver) -> ConfidenceSummary:
-    with db.session(default_access_mode="READ") as s:
+def confidence_summary(db: Graph) -> ConfidenceSummary:
+    with db.read() as s:
         rec = s.run(q.CONFIDENCE_SUMMARY).single()
     assert rec is not None
     return ConfidenceSummary(**rec.data())
-
-
-def update_confidences(db: Driver, *, everything: bool = False) -> UpdateReport:
-    """Recompute what changed since the last update (or everything)."""
-    return ConfidenceUpdater(db).update(everything=everything)

@@ -1,16 +1,12 @@
-"""Findings: list (filtered, paginated), one finding, and human verdicts on them."""
+"""Findings: list (filtered, paginated), one finding, and the export record (read-only)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Literal
 
-from neo4j import Driver
-
-from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
-from kg import investigation_store
+from kg.graph import Graph
 from queries.cypher import findings as q
 from queries.models import FindingRow, FindingSide, Page, VerdictEntry
 from queries.paging import keyset_page
@@ -74,7 +70,7 @@ def _cursor(row: FindingRow) -> str:
 
 
 def list_findings(
-    db: Driver,
+    db: Graph,
     *,
     kind: str | None = None,
     status: str | None = None,
@@ -105,7 +101,7 @@ def list_findings(
             and isinstance(after[1], str)
         ):
             raise InvalidInputError("Malformed cursor.", "Pass back next_cursor as given.")
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rows = [
             _row(r.data())
             for r in s.run(
@@ -124,7 +120,7 @@ def list_findings(
     return keyset_page(rows, limit, key=_cursor)
 
 
-def iter_findings(db: Driver, *, page_size: int = 500, **filters: object) -> Iterator[FindingRow]:
+def iter_findings(db: Graph, *, page_size: int = 500, **filters: object) -> Iterator[FindingRow]:
     """Every finding matching the filters, page by page."""
     cursor: str | None = None
     while True:
@@ -135,28 +131,12 @@ def iter_findings(db: Driver, *, page_size: int = 500, **filters: object) -> Ite
         cursor = page.next_cursor
 
 
-def get_finding(db: Driver, finding_id: str) -> FindingRow:
-    with db.session(default_access_mode="READ") as s:
+def get_finding(db: Graph, finding_id: str) -> FindingRow:
+    with db.read() as s:
         rec = s.run(q.GET_FINDING, id=finding_id).single()
     if rec is None:
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
     return _row(rec.data())
-
-
-def record_verdict(
-    db: Driver,
-    finding_id: str,
-    verdict: Literal["confirmed", "dismissed"],
-    reviewer: str,
-    reason: str,
-) -> FindingRow:
-    """Store a human verdict on a finding (the ground truth calibration learns from)."""
-    if not reviewer.strip():
-        raise InvalidInputError("A verdict needs a reviewer.", "Pass --reviewer NAME.")
-    if not investigation_store.set_verdict(db, finding_id, verdict, reviewer, reason):
-        raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
-    ConfidenceUpdater(db).after_verdict(finding_id)  # exactly the claims it is about
-    return get_finding(db, finding_id)
 
 
 _EXPORTED_SIDE = {"node", "quote", "source_title", "source_path", "claim_id", "line_id", "speaker"}

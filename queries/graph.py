@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from neo4j import Driver
-
 from consilience.errors import NotFoundError
+from kg.graph import Graph
 from queries.confidence import claim_confidence
 from queries.cypher import graph as q
 from queries.cypher import stats as stats_q
@@ -15,24 +14,24 @@ from queries.models import ClaimDetail, EvidenceTrail, LineRow, Page, SourceDeta
 from queries.paging import keyset_page, offset_of, offset_page
 
 
-def list_sources(db: Driver, *, limit: int = 100, cursor: str | None = None) -> Page[SourceRow]:
+def list_sources(db: Graph, *, limit: int = 100, cursor: str | None = None) -> Page[SourceRow]:
     """Sources, largest first; the cursor is the offset of the next page."""
     skip = offset_of(cursor)
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rows = [SourceRow(**r.data()) for r in s.run(stats_q.SOURCES)]
     return offset_page(rows[skip : skip + limit + 1], skip, limit)
 
 
-def get_source(db: Driver, source_id: str) -> SourceDetail:
-    with db.session(default_access_mode="READ") as s:
+def get_source(db: Graph, source_id: str) -> SourceDetail:
+    with db.read() as s:
         rec = s.run(q.GET_SOURCE, id=source_id).single()
     if rec is None:
         raise NotFoundError(f"No source {source_id!r}.", "List sources to see their ids.")
     return SourceDetail(**rec.data())
 
 
-def get_claim(db: Driver, claim_id: str) -> ClaimDetail:
-    with db.session(default_access_mode="READ") as s:
+def get_claim(db: Graph, claim_id: str) -> ClaimDetail:
+    with db.read() as s:
         rec = s.run(q.GET_CLAIM, id=claim_id).single()
     if rec is None:
         raise NotFoundError(f"No claim {claim_id!r}.", "Search claims to find their ids.")
@@ -41,7 +40,7 @@ def get_claim(db: Driver, claim_id: str) -> ClaimDetail:
     return ClaimDetail(**d)
 
 
-def evidence_trail(db: Driver, claim_id: str, *, limit: int = 50) -> EvidenceTrail:
+def evidence_trail(db: Graph, claim_id: str, *, limit: int = 50) -> EvidenceTrail:
     """The claim, its confidence with derivation and history, and the findings about it."""
     claim = get_claim(db, claim_id)
     conf = claim_confidence(db, claim_id)
@@ -51,8 +50,8 @@ def evidence_trail(db: Driver, claim_id: str, *, limit: int = 50) -> EvidenceTra
     )
 
 
-def list_lines(db: Driver, *, limit: int = 100, cursor: str | None = None) -> Page[LineRow]:
+def list_lines(db: Graph, *, limit: int = 100, cursor: str | None = None) -> Page[LineRow]:
     """Lines of research (groups of dependent sources), keyset-paginated by id."""
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rows = [LineRow(**r.data()) for r in s.run(q.LIST_LINES, after=cursor, limit=limit + 1)]
     return keyset_page(rows, limit, key=lambda r: r.id)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
-from neo4j import Driver
 
+from kg.graph import Graph
 from queries.cypher import search as q
 from queries.models import ClaimHit
 
@@ -22,7 +22,7 @@ def escape_lucene(text: str) -> str:
 
 
 def search_claims(
-    db: Driver,
+    db: Graph,
     text: str,
     embed: Callable[[list[str]], np.ndarray],
     *,
@@ -37,7 +37,7 @@ def search_claims(
     if kind or source_id:
         limit = min(1000, limit * 10)
     hits: dict[str, ClaimHit] = {}
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         if mode in ("vector", "both"):
             vec = [float(x) for x in embed([text])[0]]
             for r in s.run(q.VECTOR_SEARCH_CLAIMS, k=limit, vector=vec):
@@ -62,7 +62,7 @@ def search_claims(
 
 
 def topic_claim_ids(
-    db: Driver, topic: str, embed: Callable[[list[str]], np.ndarray], *, limit: int = 50
+    db: Graph, topic: str, embed: Callable[[list[str]], np.ndarray], *, limit: int = 50
 ) -> list[str]:
     """The claims a topic names (vector + full-text search): how findings are filtered by
     topic in the CLI and the API."""

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from neo4j import Driver
-
+from kg.graph import Graph
 from queries.cypher import stats as q
 from queries.models import GraphStats, LabelCount, SourceRow
 
 
-def graph_stats(db: Driver) -> GraphStats:
+def graph_stats(db: Graph) -> GraphStats:
     """Counts of everything, per-source claim counts, and claim breakdowns."""
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         nodes = [LabelCount(**r.data()) for r in s.run(q.NODE_COUNTS)]
         rels = [LabelCount(**r.data()) for r in s.run(q.REL_COUNTS)]
         sources = [SourceRow(**r.data()) for r in s.run(q.SOURCES)]
@@ -28,8 +27,8 @@ def graph_stats(db: Driver) -> GraphStats:
     )
 
 
-def claim_count(db: Driver) -> int:
+def claim_count(db: Graph) -> int:
     """Claims in the graph (from the count store: cheap enough for a health check)."""
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rec = s.run(q.CLAIM_COUNT).single()
     return int(rec["count"]) if rec else 0

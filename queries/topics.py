@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from neo4j import Driver
 from pydantic import Field
 
 from consilience.errors import NotFoundError
+from kg.graph import Graph
 from queries.cypher import topics as q
 from queries.models import Page, _Row
 
@@ -63,11 +63,11 @@ def _cursor(cursor: str | None) -> tuple[int | None, str | None]:
 
 
 def list_topics(
-    db: Driver, *, min_sources: int = 2, limit: int = 50, cursor: str | None = None
+    db: Graph, *, min_sources: int = 2, limit: int = 50, cursor: str | None = None
 ) -> Page[TopicRow]:
     """Topics with claims from at least `min_sources` sources, most sources first."""
     after_n, after_id = _cursor(cursor)
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rows = [
             TopicRow(**r.data())
             for r in s.run(
@@ -84,10 +84,10 @@ def list_topics(
 
 
 def topic_positions(
-    db: Driver, topic_id: str, *, per_source: int = 5, findings: int = 20
+    db: Graph, topic_id: str, *, per_source: int = 5, findings: int = 20
 ) -> TopicDetail:
     """Who says what on one topic: each source's claims, then the findings among them."""
-    with db.session(default_access_mode="READ") as s:
+    with db.read() as s:
         rec = s.run(q.TOPIC_POSITIONS, id=topic_id, per_source=per_source).single()
         found = [
             TopicFinding(**r.data()) for r in s.run(q.TOPIC_FINDINGS, id=topic_id, limit=findings)

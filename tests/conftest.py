@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from consilience.services import Services, build_services
+from app.services import Services, build_services
 from consilience.settings import Settings
 from tests.graph_reset import reset_graph
 

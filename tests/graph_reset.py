@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shutil
 
-from consilience.services import Services
+from app.services import Services
 
 
 def reset_graph(svc: Services) -> Services:
     """Delete every node except the schema's migration records; drop the FAISS copy."""
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         s.run(
             "MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
         ).consume()

@@ -44,7 +44,7 @@ def claim_records(corpus: Path, *, training: bool, min_words: int) -> list[tuple
 
 def labelled_quotes() -> list[str]:
     """Every quote of the labelled real pairs (bench/data/real_pairs): never trained on."""
-    from bench.real_pairs import load
+    from training.real_pairs import load
 
     return [q for p in load() for q in (p.a.quote, p.b.quote)]
 

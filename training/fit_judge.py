@@ -16,9 +16,9 @@ import argparse
 import json
 from pathlib import Path
 
-from bench.real_pairs import load
 from investigators.nli.judge import MIN_SLOPE, Side, _logit, evidence_of, scores
 from investigators.nli.model import MODEL_DIR, NLIModel
+from training.real_pairs import load
 
 CONTRADICTION_THRESHOLD = 0.75
 

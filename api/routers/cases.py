@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 
 from api.deps import Read, Svc
 from api.errors import ERROR_RESPONSES
+from app.cases import evaluate_case_object, evaluate_case_text
 from calibration.case.export import to_csv, to_gsn
 from calibration.case.model import SafetyCase
 from calibration.case.result import CaseEvaluation
 from consilience.errors import InvalidInputError
-from queries.cases import evaluate_case_object, evaluate_case_text
 
 router = APIRouter(
     prefix="/cases", tags=["calibration"], dependencies=Read, responses=ERROR_RESPONSES
@@ -50,9 +50,9 @@ def evaluate(
     if (body.yaml is None) == (body.case is None):
         raise InvalidInputError("Give exactly one of `yaml` and `case`.", "See the example.")
     if body.case is not None:
-        case, ev = body.case, evaluate_case_object(svc.driver(), body.case)
+        case, ev = body.case, evaluate_case_object(svc, body.case)
     else:
-        case, ev = evaluate_case_text(svc.driver(), body.yaml or "")
+        case, ev = evaluate_case_text(svc, body.yaml or "")
     if format == "csv":
         return PlainTextResponse(to_csv(ev), media_type="text/csv")
     if format == "gsn":

@@ -27,7 +27,7 @@ def search(
 ) -> list[ClaimHit]:
     """Claims by meaning (vector index) and by words (full-text index), filtered."""
     return search_claims(
-        svc.driver(),
+        svc.graph(),
         q,
         svc.embedder.embed,  # type: ignore[arg-type]
         limit=page_limit(request, limit),
@@ -43,4 +43,4 @@ def claim(
     svc: Svc,
 ) -> EvidenceTrail:
     """One claim with its confidence (derivation, history) and every finding about it."""
-    return evidence_trail(svc.driver(), claim_id)
+    return evidence_trail(svc.graph(), claim_id)

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query, Request
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
+from app.confidences import update_confidences
 from calibration.updater import UpdateReport
-from queries.confidence import list_confidences, update_confidences
+from queries.confidence import list_confidences
 from queries.models import ConfidenceRow, Page
 
 router = APIRouter(prefix="/confidences", tags=["calibration"], responses=ERROR_RESPONSES)
@@ -27,7 +28,7 @@ def confidences(
 ) -> Page[ConfidenceRow]:
     """Stored claim confidences (probability with a 90% interval)."""
     return list_confidences(
-        svc.driver(),
+        svc.graph(),
         safety_critical=safety_critical,
         with_evidence=with_evidence,
         order=order,
@@ -41,4 +42,4 @@ def confidences(
 @router.post("/update", response_model=UpdateReport, dependencies=Write)
 def update(svc: Svc, everything: bool = False) -> UpdateReport:
     """Recompute the confidences that changed since the last update (or all)."""
-    return update_confidences(svc.driver(), everything=everything)
+    return update_confidences(svc, everything=everything)

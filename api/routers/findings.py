@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
-from kg.vocabulary import FindingKind, FindingStatus
-from queries.findings import get_finding, list_findings, record_verdict
+from app.verdicts import record_verdict
+from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
+from queries.findings import get_finding, list_findings
 from queries.models import FindingRow, Page
 from queries.search import topic_claim_ids
 
@@ -42,10 +43,10 @@ def findings(
     `cursor` for the next page."""
     claim_ids = [claim_id] if claim_id else None
     if topic and topic.strip():
-        found = topic_claim_ids(svc.driver(), topic, svc.embedder.embed)  # type: ignore[arg-type]
+        found = topic_claim_ids(svc.graph(), topic, svc.embedder.embed)  # type: ignore[arg-type]
         claim_ids = found + (claim_ids or [])
     return list_findings(
-        svc.driver(),
+        svc.graph(),
         kind=kind,
         status=status,
         min_score=min_score,
@@ -67,18 +68,18 @@ def awaiting_review(
 ) -> Page[FindingRow]:
     """Findings awaiting a human verdict, highest score first."""
     return list_findings(
-        svc.driver(), status="open", limit=page_limit(request, limit), cursor=cursor
+        svc.graph(), status="open", limit=page_limit(request, limit), cursor=cursor
     )
 
 
 @router.get("/{finding_id}", response_model=FindingRow, dependencies=Read)
 def finding(finding_id: FindingId, svc: Svc) -> FindingRow:
     """One finding with both quotes, sources and rationale."""
-    return get_finding(svc.driver(), finding_id)
+    return get_finding(svc.graph(), finding_id)
 
 
 class VerdictIn(BaseModel):
-    verdict: Literal["confirmed", "dismissed"] = Field(description="The human verdict")
+    verdict: ReviewVerdict = Field(description="The human verdict")
     reviewer: str = Field(min_length=1, max_length=200, examples=["alice"])
     reason: str = Field("", max_length=5000, examples=["Different probe set-ups"])
 
@@ -86,4 +87,4 @@ class VerdictIn(BaseModel):
 @router.post("/{finding_id}/verdict", response_model=FindingRow, dependencies=Write)
 def verdict(finding_id: FindingId, body: VerdictIn, svc: Svc) -> FindingRow:
     """Record a human verdict; the confidences of the claims it is about are recomputed."""
-    return record_verdict(svc.driver(), finding_id, body.verdict, body.reviewer, body.reason)
+    return record_verdict(svc, finding_id, body.verdict, body.reviewer, body.reason)

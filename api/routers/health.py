@@ -20,4 +20,4 @@ class Health(BaseModel):
 @router.get("/health", response_model=Health, responses={503: ERROR_RESPONSES[503]})
 def health(svc: Svc) -> Health:
     """Liveness and database reachability (503 with the error body when the graph is down)."""
-    return Health(status="ok", version=__version__, claims=claim_count(svc.driver()))
+    return Health(status="ok", version=__version__, claims=claim_count(svc.graph()))

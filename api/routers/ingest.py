@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,9 +13,9 @@ from pydantic import BaseModel, Field
 from api.deps import Jobs, Read, Svc, Write
 from api.errors import ERROR_RESPONSES
 from api.jobs import Job
-from consilience.errors import InvalidInputError, PayloadTooLargeError
-from consilience.services import Services
-from consilience.workflows import investigate
+from app.ingest import ingest
+from app.services import Services
+from consilience.errors import DatabaseUnavailableError, InvalidInputError, PayloadTooLargeError
 from kg.private import private_dir, write_private_bytes
 
 router = APIRouter(tags=["ingest"], responses=ERROR_RESPONSES)
@@ -39,16 +40,20 @@ def _store(svc: Services, data: bytes, name: str) -> Path:
     return path
 
 
-def _work(svc: Services, path: Path, run_investigators: bool):  # type: ignore[no-untyped-def]
+def _work(svc: Services, path: Path, run_investigators: bool) -> Callable[[Job], None]:
     def work(job: Job) -> None:
-        outcomes = svc.ingestor().ingest_paths([str(path)])
-        for o in outcomes:  # the job shows the upload's name, never the server's folder
+        result = ingest(svc, [str(path)], investigate_after=run_investigators)
+        for o in result.outcomes:  # the job shows the upload's name, never the server's folder
             o.path = path.name
-        job.outcomes = outcomes
-        if run_investigators and any(o.status == "ingested" for o in job.outcomes):
-            report = investigate(svc)  # confidences included
-            job.findings = report.findings
-            job.confidences_updated = report.confidences_updated
+        job.outcomes = result.outcomes
+        if result.index_warning:
+            raise DatabaseUnavailableError(
+                "The database went away before the search index was brought up to date.",
+                "Start it and upload the file again: finished files are skipped.",
+            )
+        if result.investigation is not None:
+            job.findings = result.investigation.findings
+            job.confidences_updated = result.investigation.confidences_updated
 
     return work
 
@@ -69,7 +74,7 @@ def ingest_file(
     data = file.file.read()
     if not data:
         raise InvalidInputError("The uploaded file is empty.", "Upload a non-empty document.")
-    svc.driver()  # fail now (503) rather than inside the job when the database is down
+    svc.graph()  # fail now (503) rather than inside the job when the database is down
     path = _store(svc, data, file.filename or "upload")
     return jobs.submit("ingest", [path.name], _work(svc, path, investigate_after))
 
@@ -94,7 +99,7 @@ def ingest_text(svc: Svc, jobs: Jobs, body: TextIn) -> Job:
             f"The text has {len(body.text):,} characters; one document may have at most {limit:,}.",
             "Split it into several documents, or raise CONSILIENCE_MAX_SOURCE_CHARS on the server.",
         )
-    svc.driver()
+    svc.graph()
     title = " ".join(body.title.split())
     if body.format == "html":
         doc = f"<html><head><title>{_escape(title)}</title></head><body>{body.text}</body></html>"

@@ -21,4 +21,4 @@ def lines(
 ) -> Page[LineRow]:
     """Lines of research: sources grouped because they share authors, organisations,
     summary links, speakers or cited work (evidence within one line counts once)."""
-    return list_lines(svc.driver(), limit=page_limit(request, limit), cursor=cursor)
+    return list_lines(svc.graph(), limit=page_limit(request, limit), cursor=cursor)

@@ -7,10 +7,10 @@ from pydantic import BaseModel, Field
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
+from app.sources import retract_source
 from calibration.updater import UpdateReport
 from queries.graph import get_source, list_sources
 from queries.models import Page, SourceDetail, SourceRow
-from queries.sources import retract_source
 
 router = APIRouter(prefix="/sources", tags=["sources"], responses=ERROR_RESPONSES)
 SourceId = Annotated[str, Path(max_length=200, description="Source id", examples=["src_1a2b"])]
@@ -24,13 +24,13 @@ def sources(
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Page[SourceRow]:
     """Sources, largest first."""
-    return list_sources(svc.driver(), limit=page_limit(request, limit), cursor=cursor)
+    return list_sources(svc.graph(), limit=page_limit(request, limit), cursor=cursor)
 
 
 @router.get("/{source_id}", response_model=SourceDetail, dependencies=Read)
 def source(source_id: SourceId, svc: Svc) -> SourceDetail:
     """One source: metadata, line of research, summary links, retraction."""
-    return get_source(svc.driver(), source_id)
+    return get_source(svc.graph(), source_id)
 
 
 class Retraction(BaseModel):
@@ -41,4 +41,4 @@ class Retraction(BaseModel):
 @router.post("/{source_id}/retract", response_model=UpdateReport, dependencies=Write)
 def retract(source_id: SourceId, body: Retraction, svc: Svc) -> UpdateReport:
     """Retract (or restore) a source; the confidences it touches are recomputed at once."""
-    return retract_source(svc.driver(), source_id, body.reason, undo=body.undo)
+    return retract_source(svc, source_id, body.reason, undo=body.undo)

@@ -13,4 +13,4 @@ router = APIRouter(tags=["graph"], dependencies=Read, responses=ERROR_RESPONSES)
 @router.get("/stats", response_model=GraphStats)
 def stats(svc: Svc) -> GraphStats:
     """Counts of nodes and relationships, sources, claims by kind and hedge."""
-    return graph_stats(svc.driver())
+    return graph_stats(svc.graph())

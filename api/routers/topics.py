@@ -23,7 +23,7 @@ def topics(
     """Topics (clusters of claims answering one question) with claims from at least
     `min_sources` sources, most sources first."""
     return list_topics(
-        svc.driver(), min_sources=min_sources, limit=page_limit(request, limit), cursor=cursor
+        svc.graph(), min_sources=min_sources, limit=page_limit(request, limit), cursor=cursor
     )
 
 
@@ -34,4 +34,4 @@ def topic(
     per_source: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> TopicDetail:
     """Who says what on one topic: each source's claims, and the findings among them."""
-    return topic_positions(svc.driver(), topic_id, per_source=per_source)
+    return topic_positions(svc.graph(), topic_id, per_source=per_source)

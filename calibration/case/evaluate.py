@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from itertools import combinations
 from typing import Any
 
-from neo4j import Driver
-
 from calibration.case.load import root_of
 from calibration.case.model import SafetyCase
 from calibration.case.result import (
@@ -31,6 +29,7 @@ from calibration.cypher import case as q
 from calibration.models import Confidence
 from calibration.updater import ConfidenceUpdater, load_maps, weigher_for
 from consilience.errors import InvalidInputError, NotFoundError
+from kg.graph import Graph
 
 SEARCH_HINT = 'Find the claim with `consilience search "words"` and use its id or exact words.'
 
@@ -39,10 +38,10 @@ def _quote(r: dict[str, Any]) -> Quote:
     return Quote(**{k: r[k] for k in Quote.model_fields})
 
 
-def resolve_leaves(driver: Driver, case: SafetyCase) -> dict[str, dict[str, Any]]:
+def resolve_leaves(driver: Graph, case: SafetyCase) -> dict[str, dict[str, Any]]:
     """Evidence node id -> claim row; clear errors for unknown or ambiguous references."""
     out: dict[str, dict[str, Any]] = {}
-    with driver.session(default_access_mode="READ") as s:
+    with driver.read() as s:
         for nid, n in sorted(case.nodes.items()):
             if n.type != "evidence":
                 continue
@@ -169,7 +168,7 @@ def _lines(conf: Confidence, rows: dict[str, dict[str, Any]], name: str) -> list
     return out
 
 
-def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
+def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
     """Evaluate the case with confidences derived now from the graph."""
     root = root_of(case)
     claims = resolve_leaves(driver, case)
@@ -187,7 +186,7 @@ def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
     top = tree.value(root, 0)
     warnings: list[str] = []
     leaves: dict[str, Leaf] = {}
-    with driver.session(default_access_mode="READ") as s:
+    with driver.read() as s:
         for nid, r in claims.items():
             conf = confs[r["claim_id"]]
             frows = {x["finding_id"]: x.data() for x in s.run(q.LEAF_FINDINGS, id=r["claim_id"])}
@@ -221,7 +220,7 @@ def evaluate_case(driver: Driver, case: SafetyCase) -> CaseEvaluation:
                 derivation=[t.detail for t in conf.terms],
             )
     nodes, assumptions = _walk(case, root, tree, leaves, warnings)
-    with driver.session(default_access_mode="READ") as s:
+    with driver.read() as s:
         names = {f"line:{r['id']}": r["name"] for r in s.run(q.LINE_NAMES)}
     _correlation_warnings(case, tree.order, leaves, warnings, names)
     sens = []

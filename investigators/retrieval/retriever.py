@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from neo4j import Driver
 
 from investigators.cypher import retrieval as q
 from investigators.cypher import runner as rq
@@ -21,6 +20,7 @@ from investigators.retrieval.fusion import Candidate, Ranking, fuse
 from kg.aspects import STOP
 from kg.embedding import Embedder
 from kg.faiss_index import ClaimIndex
+from kg.graph import Graph
 
 CHANNELS = ("dense", "context", "lexical", "aspect", "counter", "quantity", "topic", "llm")
 QueryWriter = Callable[[list[tuple[str, str]]], dict[str, list[str]]]
@@ -64,7 +64,7 @@ class Retriever:
 
     def __init__(
         self,
-        driver: Driver,
+        driver: Graph,
         index: ClaimIndex,
         embedder: Embedder,
         config: RetrievalConfig | None = None,
@@ -80,7 +80,7 @@ class Retriever:
 
     def source_of(self) -> dict[str, str]:
         if self._sources is None or len(self._sources) < len(self.index.ids):
-            with self.driver.session(default_access_mode="READ") as s:
+            with self.driver.read() as s:
                 self._sources = {r["id"]: r["source_id"] for r in s.run(q.CLAIM_SOURCES)}
         return self._sources
 
@@ -98,7 +98,7 @@ class Retriever:
         """Each claim with its neighbouring sentences: 2·v + v(prev) + v(next), normalised."""
         src = self.source_of()
         sources = sorted({src[c] for c in ids if c in src})
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             order = {r["source_id"]: r["ids"] for r in s.run(q.SOURCE_CLAIM_ORDER, sources=sources)}
         neighbours: dict[str, list[str]] = {}
         for seq in order.values():
@@ -122,7 +122,7 @@ class Retriever:
         rows = [r for r in rows if r["q"]]
         if not rows:
             return {}
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             return {
                 r["id"]: [(h[0], float(h[1])) for h in r["hits"]][: self.config.k_lexical]
                 # twice as deep: hits from the claim's own source are dropped after the limit
@@ -130,7 +130,7 @@ class Retriever:
             }
 
     def _aspect(self, ids: list[str]) -> dict[str, Ranking]:
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             return {
                 r["id"]: [(h[0], float(h[1])) for h in r["hits"]]
                 for r in s.run(
@@ -156,7 +156,7 @@ class Retriever:
 
     def _topic(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
         """Claims of other sources in the same topic."""
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             partners = {
                 r["id"]: r["others"]
                 for r in s.run(q.TOPIC_PARTNERS, ids=ids, limit=self.config.k_topic * 5)
@@ -165,7 +165,7 @@ class Retriever:
 
     def _quantity(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
         """Claims that measure the same quantity (numbers with a named measure)."""
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             partners = {
                 r["id"]: r["others"]
                 for r in s.run(rq.QUANTITY_PARTNERS, ids=ids, limit=self.config.k_topic * 2)
@@ -202,7 +202,7 @@ class Retriever:
         skipped: list[str] = []
         found, vecs = self.index.vectors(ids)
         vec = dict(zip(found, vecs, strict=True))
-        with self.driver.session(default_access_mode="READ") as s:
+        with self.driver.read() as s:
             texts = {r["id"]: (r["text"], r["source_id"]) for r in s.run(q.CLAIM_TEXTS, ids=found)}
         per: dict[str, dict[str, Ranking]] = {c: {} for c in found}
 

@@ -12,10 +12,10 @@ import pytest
 from pydantic import SecretStr
 
 from api.serve import free_port, running_api
-from consilience.services import Services
+from app.confidences import update_confidences
+from app.investigate import build_runner
+from app.services import Services
 from consilience.settings import Settings
-from consilience.workflows import build_runner
-from queries.confidence import update_confidences
 from tests.graph_reset import reset_graph
 
 KEY = "test-key-0123456789"
@@ -73,9 +73,9 @@ def graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Servi
     for name, text in (("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE)):
         (tmp / name).write_text(text)
     svc.ingestor().ingest_paths([str(tmp)])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     build_runner(svc).run()
-    update_confidences(svc.driver(), everything=True)
+    update_confidences(svc, everything=True)
     return svc
 
 
@@ -87,7 +87,7 @@ def client(graph: Services) -> Iterator[httpx.Client]:
 
 
 def _count(svc: Services) -> tuple[int, int]:
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         r = s.run("MATCH (n) RETURN count(n) AS n, COUNT { ()-[]->() } AS r").single()
     assert r is not None
     return int(r["n"]), int(r["r"])

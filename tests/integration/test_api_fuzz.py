@@ -14,9 +14,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from api.serve import running_api
-from consilience.services import Services
-from consilience.workflows import build_runner
-from queries.confidence import update_confidences
+from app.confidences import update_confidences
+from app.investigate import build_runner
+from app.services import Services
 from tests.graph_reset import reset_graph
 
 KEY = "fuzz-key-0123456789"
@@ -39,9 +39,9 @@ def live_url(services: Services, tmp_path_factory: pytest.TempPathFactory) -> It
     (tmp / "a.md").write_text(DOC)
     (tmp / "b.md").write_text(REPLY)
     svc.ingestor().ingest_paths([str(tmp)])
-    svc.claim_index().rebuild(svc.driver())
+    svc.claim_index().rebuild(svc.graph())
     build_runner(svc).run()
-    update_confidences(svc.driver(), everything=True)
+    update_confidences(svc, everything=True)
     st = svc.settings.model_copy(deep=True)
     st.api.keys = [SecretStr(KEY)]
     with running_api(st, svc) as url:

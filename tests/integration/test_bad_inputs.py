@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consilience.services import Services
+from app.services import Services
 from tests.documents import PAPER_LINES, huge_html, make_pdf
 
 CYPHER_TITLE = 'Robert\'); MATCH (n) DETACH DELETE n; // "quoted" `ticks` {x: $y}'
@@ -42,7 +42,7 @@ def test_mixed_folder_good_files_land_bad_ones_reported(
         assert status[bad].error and status[bad].hint, status[bad]
     for good in ("paper.pdf", "hostile.html", "latin1.txt"):
         assert status[good].status == "ingested" and status[good].claims >= 1, status[good]
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         titles = {r["t"] for r in s.run("MATCH (s:Source) RETURN s.title AS t")}
         texts = " ".join(r["x"] for r in s.run("MATCH (s:Source) RETURN s.text AS x"))
     assert CYPHER_TITLE in titles  # stored verbatim as data, nothing executed
@@ -66,7 +66,7 @@ def test_document_too_long_after_cleaning_is_refused(
     big.write_text("Monitoring detects scheming in this paragraph number one.\n\n" * 60_000)
     (o,) = clean_services.ingestor().ingest_paths([str(big)])
     assert o.status == "failed" and "CONSILIENCE_MAX_SOURCE_CHARS" in (o.hint or "")
-    with clean_services.driver().session() as s:
+    with clean_services.graph().write() as s:
         rec = s.run("MATCH (c:Claim) RETURN count(c) AS n").single()
         assert rec is not None and rec["n"] == 0
 

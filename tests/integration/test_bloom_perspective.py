@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from consilience.services import Services
-from consilience.workflows import build_runner
+from app.confidences import update_confidences
+from app.investigate import build_runner
+from app.services import Services
+from app.sources import retract_source
+from app.verdicts import record_verdict
 from queries import bloom
-from queries.confidence import update_confidences
-from queries.findings import list_findings, record_verdict
-from queries.sources import retract_source
+from queries.findings import list_findings
 from tests.graph_reset import reset_graph
 
 PAPER = """---
@@ -56,15 +57,15 @@ def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> 
     for name, text in (("paper.md", PAPER), ("summary.md", SUMMARY), ("reply.md", REPLY)):
         (tmp / name).write_text(text)
     svc.ingestor().ingest_paths([str(tmp)])
-    svc.claim_index().rebuild(svc.driver())
+    svc.claim_index().rebuild(svc.graph())
     build_runner(svc).run()
-    update_confidences(svc.driver(), everything=True)
-    f = list_findings(svc.driver(), kind="contradicts").items[0]
-    record_verdict(svc.driver(), f.id, "confirmed", "alice", "checked")
-    with svc.driver().session() as s:
+    update_confidences(svc, everything=True)
+    f = list_findings(svc.graph(), kind="contradicts").items[0]
+    record_verdict(svc, f.id, "confirmed", "alice", "checked")
+    with svc.graph().write() as s:
         rid = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
         sid = rid.single()["id"]  # type: ignore[index]
-    retract_source(svc.driver(), sid, "test", undo=True)
+    retract_source(svc, sid, "test", undo=True)
     return svc
 
 
@@ -90,7 +91,7 @@ def test_shipped_file_is_the_generated_one() -> None:
 
 def test_every_name_exists_and_every_phrase_runs(rich_graph: Services) -> None:
     p = bloom.build_perspective()
-    with rich_graph.driver().session() as s:
+    with rich_graph.graph().write() as s:
         labels = {r[0] for r in s.run("CALL db.labels()")}
         rels = {r[0] for r in s.run("CALL db.relationshipTypes()")}
         keys = {r[0] for r in s.run("CALL db.propertyKeys()")}
@@ -120,7 +121,7 @@ def test_phrases_survive_ordinary_input_and_filter_before_limiting(rich_graph: S
     filtering, one-source lines, and dismissed distortions."""
     from queries.cypher import bloom as q
 
-    with rich_graph.driver().session() as s:
+    with rich_graph.graph().write() as s:
         for topic in ("probes (linear)", "AUROC: 0.79", "probes AND OR NOT", 'a "b', "x/y [z]"):
             rows = list(s.run(q.CLAIMS_ABOUT_TOPIC, topic=topic))  # no Lucene syntax error
             if topic.startswith(("probes", "AUROC")):

@@ -12,17 +12,19 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from app.cases import evaluate_case_text
+from app.confidences import update_confidences
+from app.investigate import build_runner
+from app.services import Services
+from app.sources import retract_source
+from app.verdicts import record_verdict
 from calibration.case.export import to_csv, to_dataframe, to_gsn
 from calibration.case.load import dump_case, parse_case
 from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
-from consilience.services import Services
-from consilience.workflows import build_runner
 from investigators.runner import Runner
-from queries.cases import evaluate_case_text
-from queries.confidence import claim_confidence, list_confidences, update_confidences
-from queries.findings import list_findings, record_verdict
-from queries.sources import retract_source
+from queries.confidence import claim_confidence, list_confidences
+from queries.findings import list_findings
 
 POST = """# Monitoring results
 
@@ -76,14 +78,14 @@ def _graph(svc: Services, tmp: Path, *docs: tuple[str, str]) -> Runner:
     for name, text in docs:
         (tmp / name).write_text(text)
         svc.ingestor().ingest_paths([str(tmp / name)])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     runner = build_runner(svc)
     runner.run()
     return runner
 
 
 def _claim_id(svc: Services, text: str, title: str) -> str:
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         rec = s.run(
             "MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim) WHERE c.text = $t AND s.title = $title "
             "RETURN c.id AS id",
@@ -98,9 +100,9 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     clean_services: Services, tmp_path: Path
 ) -> None:
     svc = clean_services
-    db = svc.driver()
+    db = svc.graph()
     _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
-    full = update_confidences(db, everything=True)
+    full = update_confidences(svc, everything=True)
     assert full.mode == "full" and full.computed == 4
     probes = _claim_id(svc, PROBES, "Monitoring results")
     start = claim_confidence(db, probes)
@@ -112,7 +114,7 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
         for f in list_findings(db, kind="contradicts").items
         if probes in (f.a.claim_id, f.b.claim_id)
     )
-    record_verdict(db, contra.id, "dismissed", "alice", "different probe setups")
+    record_verdict(svc, contra.id, "dismissed", "alice", "different probe setups")
     after_dismiss = claim_confidence(db, probes)
     assert after_dismiss.p > start.p and not after_dismiss.contested
     assert after_dismiss.history[-1].reason == f"verdict on {contra.id}"
@@ -120,37 +122,37 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     # exactly the two claims of that finding were recomputed
     assert ConfidenceUpdater(db).after_verdict(contra.id).computed == 2
 
-    record_verdict(db, contra.id, "confirmed", "alice", "re-read: they do disagree")
+    record_verdict(svc, contra.id, "confirmed", "alice", "re-read: they do disagree")
     confirmed = claim_confidence(db, probes)
     assert confirmed.p < start.p
 
-    with db.session() as s:
+    with db.write() as s:
         rid = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
         reply_source = rid.single()["id"]  # type: ignore[index]
-    r = retract_source(db, reply_source, "withdrawn by its authors")
+    r = retract_source(svc, reply_source, "withdrawn by its authors")
     assert r.computed == 3  # its own claim + the two claims (post, agree) it contradicted
     retracted = claim_confidence(db, probes)
     assert retracted.p > confirmed.p and retracted.oppose_lines == 0
     with pytest.raises(NotFoundError):
-        retract_source(db, "no-such-source", "x")
+        retract_source(svc, "no-such-source", "x")
 
-    again = update_confidences(db)
+    again = update_confidences(svc)
     # verdicts/retraction since the last update are re-derived, but were already propagated
     assert again.mode == "incremental" and again.changed == 0
-    assert update_confidences(db).computed == 0  # nothing at all since
+    assert update_confidences(svc).computed == 0  # nothing at all since
 
 
 def test_incremental_update_after_a_new_finding(clean_services: Services, tmp_path: Path) -> None:
     svc = clean_services
-    db = svc.driver()
+    db = svc.graph()
     runner = _graph(svc, tmp_path, ("post.md", POST), ("agree.md", AGREE))
-    update_confidences(db, everything=True)
+    update_confidences(svc, everything=True)
     before = list_confidences(db, safety_critical=None, limit=100).items
     (tmp_path / "late.md").write_text(LATE)
     svc.ingestor().ingest_paths([str(tmp_path / "late.md")])
     svc.claim_index().sync(db)
     runner.run()
-    inc = update_confidences(db)
+    inc = update_confidences(svc)
     # the new claim and the AUROC claim it contradicts; nothing else
     assert inc.mode == "incremental" and inc.computed == 2, inc
     assert len(before) == 3
@@ -158,9 +160,8 @@ def test_incremental_update_after_a_new_finding(clean_services: Services, tmp_pa
 
 def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: Path) -> None:
     svc = clean_services
-    db = svc.driver()
     _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
-    case, ev = evaluate_case_text(db, CASE)
+    case, ev = evaluate_case_text(svc, CASE)
     assert parse_case(dump_case(case)) == case  # round trip
     assert parse_case(dump_case(case, "json")) == case
     by_id = {n.id: n for n in ev.nodes}
@@ -191,12 +192,14 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
     assert counters and all(c["challenges"] in ("Sn_E1", "Sn_E2") for c in counters)
 
     with pytest.raises(NotFoundError, match="no claim contains"):
-        evaluate_case_text(db, CASE.replace("logit monitor achieves", "nothing like this"))
+        evaluate_case_text(svc, CASE.replace("logit monitor achieves", "nothing like this"))
     with pytest.raises(NotFoundError, match="no claim with id"):
-        evaluate_case_text(db, CASE.replace("quote: logit monitor achieves AUROC 0.79", "claim: x"))
+        evaluate_case_text(
+            svc, CASE.replace("quote: logit monitor achieves AUROC 0.79", "claim: x")
+        )
     with pytest.raises(InvalidInputError, match="in 2 sources"):
         ambiguous = CASE.replace("    source: Monitoring results\n", "")
-        evaluate_case_text(db, ambiguous.replace("in most transcripts", "in most"))
+        evaluate_case_text(svc, ambiguous.replace("in most transcripts", "in most"))
 
 
 @pytest.mark.parametrize(
@@ -221,7 +224,7 @@ def test_malformed_cases_get_clear_errors(text: str, message: str) -> None:
 def test_cli_case_evaluate_json_csv_gsn(
     clean_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from consilience.cli import app
+    from cli.main import app
 
     svc = clean_services
     _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
@@ -251,13 +254,13 @@ def test_learning_from_graph_verdicts_and_cli_report(
 
     from calibration.learn import learn
     from calibration.updater import load_maps
-    from consilience.cli import app
+    from cli.main import app
     from kg import investigation_store
 
     svc = clean_services
-    db = svc.driver()
+    db = svc.graph()
     _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
-    with db.session() as s:
+    with db.write() as s:
         ids = [r["id"] for r in s.run("MATCH (c:Claim) RETURN c.id AS id ORDER BY id")]
     rng = random.Random(3)
     rows, verdicts = [], []
@@ -293,18 +296,18 @@ def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
     clean_services: Services, tmp_path: Path
 ) -> None:
     svc = clean_services
-    db = svc.driver()
+    db = svc.graph()
     _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
-    update_confidences(db, everything=True)
+    update_confidences(svc, everything=True)
     probes = _claim_id(svc, PROBES, "Monitoring results")
     assert claim_confidence(db, probes).oppose_lines == 1
     (tmp_path / "reply.md").write_text("# A reply from another lab\n\nWe study something else.\n")
     svc.ingestor().ingest_paths([str(tmp_path / "reply.md")])  # same path: replaces the source
-    inc = update_confidences(db)
+    inc = update_confidences(svc)
     after = claim_confidence(db, probes)
     assert after.oppose_lines == 0 and not after.contested
     assert inc.mode == "incremental" and inc.computed >= 1
-    with db.session() as s:
+    with db.write() as s:
         orphans = s.run(
             "MATCH (f:Finding) WHERE COUNT { (f)-[:ABOUT]->(:Claim) } < 2 "
             "AND f.kind IN ['contradicts', 'converges_with'] RETURN count(f) AS n"

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from consilience.services import Services
+from app.services import Services
 from tests.graph_reset import reset_graph
 
 VERSIONS = [
@@ -27,7 +27,7 @@ NAMES = ["a.md", "b.md", "sub/c.md"]
 
 
 def snapshot(svc: Services) -> tuple[list[str], list[str], list[tuple[str, str, tuple[str, ...]]]]:
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         sources = sorted(r["id"] for r in s.run("MATCH (s:Source) RETURN s.id AS id"))
         claims = sorted(r["id"] for r in s.run("MATCH (c:Claim) RETURN c.id AS id"))
         files = sorted(
@@ -91,7 +91,7 @@ def test_any_history_ends_as_a_fresh_ingest(clean_services: Services, ops: list)
 
 
 def _claims(svc: Services) -> set[str]:
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         return {r["t"] for r in s.run("MATCH (c:Claim) RETURN c.text AS t")}
 
 

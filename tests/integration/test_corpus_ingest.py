@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from consilience.services import Services
+from app.services import Services
 from queries.search import search_claims
 from queries.stats import graph_stats
 
 
 def _counts(svc: Services) -> dict[str, int]:
-    return {row.label: row.count for row in graph_stats(svc.driver()).nodes}
+    return {row.label: row.count for row in graph_stats(svc.graph()).nodes}
 
 
 def test_corpus_ingests_idempotently_with_exact_quotes(
@@ -32,7 +32,7 @@ def test_corpus_ingests_idempotently_with_exact_quotes(
     assert forced[0].status == "ingested" and forced[0].superseded == 0
     assert _counts(svc) == first
 
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         bad = s.run(
             "MATCH (src:Source)-[:HAS_CLAIM]->(c:Claim) "
             "WHERE substring(src.text, c.start, c.end - c.start) <> c.text "
@@ -56,13 +56,13 @@ def test_corpus_ingests_idempotently_with_exact_quotes(
         assert no_vec is not None and no_vec["n"] == 0
 
     index = svc.claim_index()
-    report = index.sync(svc.driver())
+    report = index.sync(svc.graph())
     assert report.total == first["Claim"]
-    missing, extra = index.check(svc.driver())
+    missing, extra = index.check(svc.graph())
     assert not missing and not extra
 
     hits = search_claims(
-        svc.driver(), "control becomes infeasible once AIs are capable", svc.embedder.embed, limit=5
+        svc.graph(), "control becomes infeasible once AIs are capable", svc.embedder.embed, limit=5
     )
     assert hits and "control becomes infeasible" in hits[0].quote.lower()
     assert hits[0].source_path and hits[0].source_path.endswith(".txt")
@@ -79,8 +79,8 @@ def test_faiss_index_rebuilds_when_it_disagrees_with_graph(
     )
     svc.ingestor().ingest_paths([str(doc)])
     index = svc.claim_index()
-    assert index.sync(svc.driver()).total == 2
+    assert index.sync(svc.graph()).total == 2
     index.ids.append("clm_not_in_graph")
     index.index.add(index.index.reconstruct_n(0, 1))
-    report = index.sync(svc.driver())
+    report = index.sync(svc.graph())
     assert report.rebuilt and report.total == 2

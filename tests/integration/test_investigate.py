@@ -7,9 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from consilience.services import Services
-from consilience.workflows import build_runner
-from queries.findings import export_record, list_findings, record_verdict
+from app.investigate import build_runner
+from app.services import Services
+from app.verdicts import record_verdict
+from queries.findings import export_record, list_findings
 
 POST = """# Monitoring results
 
@@ -26,7 +27,7 @@ The logit monitor achieves AUROC 0.55 from a single rollout on our benchmark.
 
 
 def _counts(svc: Services) -> int:
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         rec = s.run("MATCH (f:Finding) RETURN count(f) AS n").single()
     return int(rec["n"]) if rec else 0
 
@@ -35,13 +36,13 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
     svc = clean_services
     (tmp_path / "post.md").write_text(POST)
     svc.ingestor().ingest_paths([str(tmp_path / "post.md")])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     runner = build_runner(svc)
     assert runner.run().findings == {}  # one source: nothing to compare within it
 
     (tmp_path / "reply.md").write_text(REPLY)
     svc.ingestor().ingest_paths([str(tmp_path / "reply.md")])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     report = runner.run()
     assert report.claims_checked == 2  # only the reply's two new claims
     assert report.findings.get("contradicts") == 2
@@ -51,15 +52,15 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
     runner.run(everything=True)
     assert _counts(svc) == n  # re-running never duplicates
 
-    page = list_findings(svc.driver(), kind="contradicts")
+    page = list_findings(svc.graph(), kind="contradicts")
     cues = sorted(c for f in page.items for c in f.cues)
     assert "negation" in cues and "number" in cues
     top = page.items[0]
     assert top.independent is True and top.a.source_path and top.b.source_path
 
-    record_verdict(svc.driver(), top.id, "confirmed", "alice", "checked both papers")
+    record_verdict(svc, top.id, "confirmed", "alice", "checked both papers")
     runner.run(everything=True)
-    kept = [f for f in list_findings(svc.driver()).items if f.id == top.id]
+    kept = [f for f in list_findings(svc.graph()).items if f.id == top.id]
     assert kept and kept[0].status == "confirmed" and kept[0].reviewer == "alice"
 
     rec = export_record(kept[0])
@@ -70,13 +71,13 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
 
 
 def test_cli_export_is_jsonl(clean_services: Services, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from consilience.cli import app
+    from cli.main import app
 
     (tmp_path / "post.md").write_text(POST)
     (tmp_path / "reply.md").write_text(REPLY)
     svc = clean_services
     svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     build_runner(svc).run()
     s = svc.settings
     monkeypatch.setenv("CONSILIENCE_DATA_DIR", str(s.data_dir))
@@ -102,9 +103,9 @@ def test_claims_measuring_the_same_quantity_are_candidates(
         "0.62 for the ensemble last winter.\n"
     )
     svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     runner = build_runner(svc)
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         ids = [
             r["id"]
             for r in s.run(
@@ -126,7 +127,7 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
     from typer.testing import CliRunner
 
     from api.serve import running_api
-    from consilience.cli import app
+    from cli.main import app
     from kg import investigation_store
     from queries.findings import get_finding, iter_findings
 
@@ -134,9 +135,9 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
     (tmp_path / "post.md").write_text(POST)
     (tmp_path / "reply.md").write_text(REPLY)
     svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     build_runner(svc).run()
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         lines = [r["id"] for r in s.run("MATCH (l:Line) RETURN l.id AS id ORDER BY id")]
         claim = s.run("MATCH (c:Claim) RETURN c.id AS id LIMIT 1").single()["id"]  # type: ignore[index]
     assert len(lines) >= 2
@@ -147,20 +148,20 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
         return {"id": fid, "a_id": a, "b_id": b, "props": props}
 
     investigation_store.write_findings(
-        svc.driver(), [row("fnd_ll", "line_disagrees", lines[0], lines[1], 0.99)], [], "t",
+        svc.graph(), [row("fnd_ll", "line_disagrees", lines[0], lines[1], 0.99)], [], "t",
         sides="line-line",
     )  # fmt: skip
     investigation_store.write_findings(
-        svc.driver(), [row("fnd_cl", "evidence_concentrated", claim, lines[0], 0.98)], [], "t",
+        svc.graph(), [row("fnd_cl", "evidence_concentrated", claim, lines[0], 0.98)], [], "t",
         sides="claim-line",
     )  # fmt: skip
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         in_graph = s.run("MATCH (f:Finding) RETURN count(f) AS n").single()["n"]  # type: ignore[index]
-    exported = list(iter_findings(svc.driver()))
+    exported = list(iter_findings(svc.graph()))
     assert len(exported) == in_graph  # every finding, of every kind
-    ll = get_finding(svc.driver(), "fnd_ll")
+    ll = get_finding(svc.graph(), "fnd_ll")
     assert ll.a.node == "line" and ll.a.line_id == lines[0] and "line of research" in ll.a.quote
-    cl = get_finding(svc.driver(), "fnd_cl")
+    cl = get_finding(svc.graph(), "fnd_cl")
     assert cl.a.node == "claim" and cl.a.claim_id == claim and cl.b.node == "line"
 
     cli = CliRunner()
@@ -190,14 +191,14 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
 def test_cli_ingest_investigates_and_leaves_fresh_confidences(
     cli_services: Services, tmp_path: Path
 ) -> None:
-    from consilience.cli import app
+    from cli.main import app
 
     (tmp_path / "post.md").write_text(POST)
     (tmp_path / "reply.md").write_text(REPLY)
     out = CliRunner().invoke(app, ["ingest", str(tmp_path)])
     assert out.exit_code == 0, out.output
     assert "New findings" in out.output and "Confidences updated" in out.output
-    with cli_services.driver().session() as s:
+    with cli_services.graph().write() as s:
         rec = s.run(
             "MATCH (c:Claim) RETURN count(c) AS n, count(c.confidence) AS scored, "
             "COUNT { (:Finding) } AS findings"
@@ -211,12 +212,12 @@ def test_cli_ingest_investigates_and_leaves_fresh_confidences(
 def test_findings_show_gives_each_claim_in_its_context(
     cli_services: Services, tmp_path: Path
 ) -> None:
-    from consilience.cli import app
+    from cli.main import app
 
     (tmp_path / "post.md").write_text(POST)
     (tmp_path / "reply.md").write_text(REPLY)
     assert CliRunner().invoke(app, ["ingest", str(tmp_path)]).exit_code == 0
-    top = list_findings(cli_services.driver(), kind="contradicts").items[0]
+    top = list_findings(cli_services.graph(), kind="contradicts").items[0]
     out = CliRunner().invoke(app, ["findings", "show", top.id, "--json"])
     assert out.exit_code == 0, out.output
     shown = json.loads(out.stdout)
@@ -229,20 +230,20 @@ def test_findings_show_gives_each_claim_in_its_context(
 
 
 def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path: Path) -> None:
-    from consilience.cli import app
+    from cli.main import app
     from queries.findings import get_finding
 
     (tmp_path / "post.md").write_text(POST)
     (tmp_path / "reply.md").write_text(REPLY)
     cli = CliRunner()
     assert cli.invoke(app, ["ingest", str(tmp_path)]).exit_code == 0
-    ids = [f.id for f in list_findings(cli_services.driver(), status="open").items]
+    ids = [f.id for f in list_findings(cli_services.graph(), status="open").items]
     assert len(ids) >= 2
     # interactive: confirm the first with a reason, dismiss the second, quit
     out = cli.invoke(app, ["review", "--reviewer", "ann"], input="c\nchecked both\nd\n\nq\n")
     assert out.exit_code == 0, out.output
     assert "1 confirmed, 1 dismissed" in out.output
-    reviewed = [get_finding(cli_services.driver(), i) for i in ids]
+    reviewed = [get_finding(cli_services.graph(), i) for i in ids]
     assert sorted(f.status for f in reviewed)[:2] != ["open", "open"]
     first = next(f for f in reviewed if f.status == "confirmed")
     assert first.history[-1].reviewer == "ann" and first.history[-1].reason == "checked both"
@@ -257,7 +258,7 @@ def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path:
     out = cli.invoke(app, ["findings", "verdicts", str(bulk), "--reviewer", "bob"])
     assert out.exit_code == 1 and "Recorded 1 verdict(s); 3 row(s) refused" in out.output
     assert "line 2:" in out.output and "line 4:" in out.output
-    after = get_finding(cli_services.driver(), first.id)
+    after = get_finding(cli_services.graph(), first.id)
     assert after.status == "dismissed" and after.reviewer == "bob"
     assert [(h.reviewer, h.status) for h in after.history] == [
         ("ann", "confirmed"),
@@ -266,4 +267,4 @@ def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path:
     csv_file = tmp_path / "v.csv"
     csv_file.write_text(f"id,verdict,reason,reviewer\n{first.id},confirmed,on reflection,cy\n")
     assert cli.invoke(app, ["findings", "verdicts", str(csv_file)]).exit_code == 0
-    assert len(get_finding(cli_services.driver(), first.id).history) == 3
+    assert len(get_finding(cli_services.graph(), first.id).history) == 3

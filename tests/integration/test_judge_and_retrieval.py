@@ -8,12 +8,13 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from consilience.cli import app
-from consilience.services import Services
-from consilience.workflows import build_runner, candidates_log_path
+from app.investigate import build_runner, candidates_log_path
+from app.services import Services
+from app.verdicts import record_verdict
+from cli.main import app
 from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
-from queries.findings import list_findings, record_verdict
+from queries.findings import list_findings
 from queries.topics import list_topics, topic_positions
 
 COLLAPSE = """# Curse of recursion
@@ -38,7 +39,7 @@ def _ingest(svc: Services, tmp: Path, docs: dict[str, str]) -> None:
     for name, text in docs.items():
         (tmp / name).write_text(text)
     svc.ingestor().ingest_paths([str(tmp / n) for n in docs])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
 
 
 def test_judge_cli_single_and_pairs_file(clean_services: Services, tmp_path: Path) -> None:
@@ -114,7 +115,7 @@ def test_llm_channel_failure_leaves_the_other_channels(
         raise RuntimeError("429 rate limited")
 
     r = Retriever(
-        svc.driver(), svc.claim_index(), svc.embedder, RetrievalConfig(), query_writer=rate_limited
+        svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(), query_writer=rate_limited
     )
     got = r.retrieve(list(svc.claim_index().ids))
     assert got.pairs and any("rate limited" in s for s in got.skipped)
@@ -125,9 +126,9 @@ def test_topics_cli_api_and_positions(cli_services: Services, tmp_path: Path) ->
     svc = cli_services
     _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
     build_runner(svc).run()
-    page = list_topics(svc.driver(), min_sources=1)
+    page = list_topics(svc.graph(), min_sources=1)
     assert page.items and all(t.label for t in page.items)
-    detail = topic_positions(svc.driver(), page.items[0].id)
+    detail = topic_positions(svc.graph(), page.items[0].id)
     assert detail.positions and detail.positions[0].claims[0].id.startswith("clm")
     r = CliRunner().invoke(app, ["topics", "list", "--min-sources", "1"])
     assert r.exit_code == 0 and page.items[0].id in r.stdout
@@ -153,9 +154,9 @@ def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
     runner = build_runner(svc)
     first = runner.run()
     assert first.claims_checked == 4 and build_runner(svc).run().claims_checked == 0
-    found = list_findings(svc.driver()).items
+    found = list_findings(svc.graph()).items
     if found:
-        record_verdict(svc.driver(), found[0].id, "dismissed", "bob", "not the same question")
+        record_verdict(svc, found[0].id, "dismissed", "bob", "not the same question")
     # a new fit of the combination changes the judge's version: every claim is re-judged
     p = JudgeParams.load()
     p.contradiction = (p.contradiction[0], p.contradiction[1] + 0.01)
@@ -164,5 +165,5 @@ def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
     assert again.preset_version != runner.preset_version
     assert again.run().claims_checked == 4
     if found:
-        kept = [f for f in list_findings(svc.driver()).items if f.id == found[0].id]
+        kept = [f for f in list_findings(svc.graph()).items if f.id == found[0].id]
         assert kept and kept[0].status == "dismissed" and kept[0].reviewer == "bob"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.services import Services
 from consilience.llm import AnthropicLLM
-from consilience.services import Services
 from investigators.dimensions import DimensionProposer
 from investigators.llm_cache import GraphJudgementCache
 from investigators.registry import preset
@@ -35,7 +35,7 @@ def test_adjudicator_records_model_and_never_asks_twice(
     (tmp_path / "a.md").write_text(A)
     (tmp_path / "b.md").write_text(B)
     svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     with MessagesStub() as stub:
         stub.tool_answer(answer("explicit_contradiction"))
         dims = {
@@ -51,7 +51,7 @@ def test_adjudicator_records_model_and_never_asks_twice(
         stub.tool_answer(dims)
         stub.tool_answer(dims)
         llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
-        cache = GraphJudgementCache(svc.driver())
+        cache = GraphJudgementCache(svc.graph())
         announced: list[str] = []
         # band 0..1 and a budget of 1: the one candidate pair is asked about, whatever the
         # judge scored it; the cost estimate is announced before the request goes out
@@ -65,13 +65,13 @@ def test_adjudicator_records_model_and_never_asks_twice(
             announce=announced.append,
         )
         retriever = Retriever(
-            svc.driver(),
+            svc.graph(),
             svc.claim_index(),
             svc.embedder,
             RetrievalConfig(channels=("dense", "lexical")),
         )
         runner = Runner(
-            svc.driver(),
+            svc.graph(),
             svc.claim_index(),
             investigators,
             retriever,
@@ -84,17 +84,17 @@ def test_adjudicator_records_model_and_never_asks_twice(
         assert "catches most reward hacking" in prompt and "misses most" in prompt
         runner.run(everything=True)  # cached in the graph: the stub (now empty) is not asked
         assert len(stub.requests) == 3
-    with svc.driver().session() as s:
+    with svc.graph().write() as s:
         dims_stored = [r["d"] for r in s.run("MATCH (c:Claim) RETURN c.missing_dimensions AS d")]
     assert dims_stored == [["other model families"]] * 2
     llm_findings = [
         f
-        for f in list_findings(svc.driver(), kind="contradicts").items
+        for f in list_findings(svc.graph(), kind="contradicts").items
         if f.investigator == "llm-adjudicator"
     ]
     (f,) = llm_findings
     assert f.model == "claude-stub" and f.version == "adjudicate-1" and f.score == 0.95
     # the judge's own finding (if it made one) is kept beside Claude's, not overwritten
-    judge_findings = [x for x in list_findings(svc.driver()).items if x.investigator == "nli-judge"]
+    judge_findings = [x for x in list_findings(svc.graph()).items if x.investigator == "nli-judge"]
     assert all(x.id != f.id for x in judge_findings)
     assert "explicit_contradiction" in f.rationale and f.independent is True

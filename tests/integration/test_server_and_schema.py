@@ -6,12 +6,12 @@ import importlib
 import pkgutil
 
 import pytest
-from neo4j import Driver
 
+from app.services import Services
 from consilience.errors import DatabaseUnavailableError
-from consilience.services import Services
 from consilience.settings import Settings
 from kg.driver import managed_server, open_driver
+from kg.graph import Graph
 from kg.schema import ensure_schema
 
 CYPHER_PACKAGES = ("kg.cypher", "queries.cypher", "investigators.cypher", "calibration.cypher")
@@ -47,9 +47,9 @@ def test_server_status_reports_running(settings: Settings) -> None:
 
 
 def test_schema_is_idempotent(services: Services) -> None:
-    db: Driver = services.driver()
+    db: Graph = services.graph()
     assert ensure_schema(db) == []  # second run applies nothing
-    with db.session() as s:
+    with db.write() as s:
         names = {r["name"] for r in s.run("SHOW INDEXES YIELD name")}
         mig = s.run("MATCH (m:Migration) RETURN count(m) AS n").single()
     assert {"claim_embedding", "claim_text", "source_title"} <= names
@@ -61,7 +61,7 @@ def test_every_cypher_constant_explains(services: Services, name: str, cypher: s
     statement = cypher if cypher.lstrip().upper().startswith("CREATE") else "EXPLAIN " + cypher
     if statement.startswith("CREATE"):
         return  # schema statements are executed by test_schema_is_idempotent
-    with services.driver().session() as s:
+    with services.graph().write() as s:
         s.run(statement).consume()
 
 

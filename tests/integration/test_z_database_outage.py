@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from consilience.services import Services
+from app.services import Services
 from kg.driver import managed_server
 
 
@@ -39,7 +39,7 @@ def test_stop_mid_run_then_rerun_finishes(clean_services: Services, tmp_path: Pa
         server.start()
     rerun = ing.ingest_paths(files)
     assert [o.status for o in rerun] == ["unchanged", "ingested", "ingested"]
-    with clean_services.driver().session() as s:
+    with clean_services.graph().write() as s:
         rec = s.run(
             "MATCH (s:Source) RETURN count(s) AS sources, COUNT { (:Claim) } AS claims"
         ).single()

@@ -61,7 +61,7 @@ def test_llm_errors_are_clear() -> None:
 
 
 def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None:
-    from consilience.services import build_services
+    from app.services import build_services
     from consilience.settings import Settings
     from ingest.claims.rules import RuleExtractor
 

@@ -10,8 +10,8 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from app.services import Services, build_services
 from consilience.errors import ConsilienceError
-from consilience.services import Services, build_services
 from consilience.settings import Settings, load_settings
 
 # Piped output (logs, CI) gets 120 columns instead of rich's 80, so tables keep their titles.

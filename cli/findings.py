@@ -6,17 +6,13 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from consilience.cli_support import command_services, console, err
+from cli.support import command_services, console, err
 from consilience.errors import ConsilienceError
-from consilience.services import Services
-from investigators.runner import RunReport
-from kg.vocabulary import FindingKind, FindingStatus
+from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 
 
 class ExportFormat(StrEnum):
@@ -24,28 +20,6 @@ class ExportFormat(StrEnum):
 
 
 findings_app = typer.Typer(help="Review what the investigators found.", no_args_is_help=True)
-
-
-def run_investigation(
-    svc: Services, everything: bool, progress_console: Console, *, confidences: bool = True
-) -> RunReport:
-    from consilience.workflows import investigate
-
-    with Progress(
-        TextColumn("Investigating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=progress_console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("inv", total=None)
-        return investigate(
-            svc,
-            everything=everything,
-            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-            announce=lambda msg: progress_console.print(f"[cyan]LLM:[/] {msg}"),
-            confidences=confidences,
-        )
 
 
 @findings_app.command("list")
@@ -61,17 +35,17 @@ def findings_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List findings, highest score first (filters combine)."""
-    from consilience.report import render_finding
+    from cli.report import render_finding
     from queries.findings import list_findings
     from queries.search import topic_claim_ids
 
     with command_services() as svc:
         claim_ids = [claim] if claim else None
         if topic:
-            found = topic_claim_ids(svc.driver(), topic, svc.embedder.embed)  # type: ignore[arg-type]
+            found = topic_claim_ids(svc.graph(), topic, svc.embedder.embed)  # type: ignore[arg-type]
             claim_ids = found + (claim_ids or [])
         page = list_findings(
-            svc.driver(),
+            svc.graph(),
             kind=kind,
             status=status,
             min_score=min_score,
@@ -96,11 +70,11 @@ def findings_show(
 ) -> None:
     """Show one finding with both sides (claim ids, or the lines of research) and its
     rationale."""
-    from consilience.report import render_context, render_finding
+    from cli.report import render_context, render_finding
     from queries.findings import get_finding
 
     with command_services() as svc:
-        f = get_finding(svc.driver(), finding_id)
+        f = get_finding(svc.graph(), finding_id)
     if as_json:
         sys.stdout.write(f.model_dump_json(indent=2) + "\n")
         return
@@ -111,13 +85,11 @@ def findings_show(
         console.print(f"[dim]{h.at}[/] {h.status} by {h.reviewer}: {h.reason or '—'}")
 
 
-def _verdict(
-    finding_id: str, verdict: Literal["confirmed", "dismissed"], reviewer: str, reason: str
-) -> None:
-    from queries.findings import record_verdict
+def _verdict(finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str) -> None:
+    from app.verdicts import record_verdict
 
     with command_services() as svc:
-        f = record_verdict(svc.driver(), finding_id, verdict, reviewer, reason)
+        f = record_verdict(svc, finding_id, ReviewVerdict(verdict), reviewer, reason)
     console.print(f"Finding {f.id} is now {f.status} (by {f.reviewer}: {f.review_reason}).")
 
 
@@ -128,13 +100,13 @@ Reason = Annotated[str, typer.Option(help="Why")]
 @findings_app.command("confirm")
 def findings_confirm(finding_id: str, reviewer: Reviewer, reason: Reason = "") -> None:
     """Confirm a finding (a human verdict)."""
-    _verdict(finding_id, "confirmed", reviewer, reason)
+    _verdict(finding_id, ReviewVerdict.CONFIRMED, reviewer, reason)
 
 
 @findings_app.command("dismiss")
 def findings_dismiss(finding_id: str, reviewer: Reviewer, reason: Reason = "") -> None:
     """Dismiss a finding (a human verdict)."""
-    _verdict(finding_id, "dismissed", reviewer, reason)
+    _verdict(finding_id, ReviewVerdict.DISMISSED, reviewer, reason)
 
 
 @findings_app.command("verdicts")
@@ -146,7 +118,7 @@ def findings_verdicts(
     rest are recorded."""
     import csv
 
-    from queries.findings import record_verdict
+    from app.verdicts import record_verdict
 
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".csv":
@@ -169,12 +141,12 @@ def findings_verdicts(
             try:
                 if "_bad" in row:
                     raise ConsilienceError("not a JSON object")
-                if verdict not in ("confirmed", "dismissed"):
+                if verdict not in tuple(ReviewVerdict):
                     raise ConsilienceError(f"verdict {verdict!r} is not confirmed or dismissed")
                 record_verdict(
-                    svc.driver(),
+                    svc,
                     str(row.get("id", "")),
-                    verdict,  # type: ignore[arg-type]
+                    ReviewVerdict(verdict),
                     who,
                     str(row.get("reason") or ""),
                 )
@@ -194,26 +166,29 @@ def review(
     """Walk the open findings a verdict is worth most on (the judge least sure first, then by
     score), each with its context: c = confirm, d = dismiss, s = skip, q = quit; after c or d
     an optional reason. Every verdict is kept in the finding's history."""
-    from consilience.report import render_context, render_finding
-    from queries.findings import get_finding, list_findings, record_verdict
+    from app.verdicts import record_verdict
+    from cli.report import render_context, render_finding
+    from queries.findings import get_finding, list_findings
 
     with command_services() as svc:
-        pool = list_findings(svc.driver(), status="open", limit=200).items
+        pool = list_findings(svc.graph(), status="open", limit=200).items
         pool.sort(key=lambda f: (abs(f.score - 0.5), -f.score))  # most uncertain first
-        counts = {"confirmed": 0, "dismissed": 0, "skipped": 0}
+        counts: dict[str, int] = {"confirmed": 0, "dismissed": 0, "skipped": 0}
         for i, row in enumerate(pool[:limit], 1):
-            f = get_finding(svc.driver(), row.id)
+            f = get_finding(svc.graph(), row.id)
             render_finding(console, f, i)
             render_context(console, f)
             key = typer.prompt("[c]onfirm / [d]ismiss / [s]kip / [q]uit", default="s").strip()
             if key[:1].lower() == "q":
                 break
-            verdict = {"c": "confirmed", "d": "dismissed"}.get(key[:1].lower())
+            verdict = {"c": ReviewVerdict.CONFIRMED, "d": ReviewVerdict.DISMISSED}.get(
+                key[:1].lower()
+            )
             if verdict is None:
                 counts["skipped"] += 1
                 continue
             reason = typer.prompt("reason (optional)", default="", show_default=False)
-            record_verdict(svc.driver(), f.id, verdict, reviewer, reason)  # type: ignore[arg-type]
+            record_verdict(svc, f.id, verdict, reviewer, reason)
             counts[verdict] += 1
     console.print(
         f"Reviewed: {counts['confirmed']} confirmed, {counts['dismissed']} dismissed, "
@@ -234,7 +209,7 @@ def findings_export(
     del fmt  # one format today; the option keeps the command stable when more come
     with command_services() as svc:
         lines = [
-            json.dumps(export_record(f), ensure_ascii=False) for f in iter_findings(svc.driver())
+            json.dumps(export_record(f), ensure_ascii=False) for f in iter_findings(svc.graph())
         ]
     text = "".join(line + "\n" for line in lines)
     if output:

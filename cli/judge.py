@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from consilience.cli_support import command_services, console, err, fail
+from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
 
 model_app = typer.Typer(

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from consilience.cli_support import command_services, console, fail
+from cli.support import command_services, console, fail
 from consilience.errors import ConsilienceError
 
 confidence_app = typer.Typer(help="Claim confidences.", no_args_is_help=True)
@@ -22,10 +22,10 @@ def confidence_update(
     everything: Annotated[bool, typer.Option("--all", help="Recompute every claim")] = False,
 ) -> None:
     """Recompute the confidences that changed since the last update (or --all)."""
-    from queries.confidence import update_confidences
+    from app.confidences import update_confidences
 
     with command_services() as svc:
-        r = update_confidences(svc.driver(), everything=everything)
+        r = update_confidences(svc, everything=everything)
     console.print(f"{r.mode} update: {r.computed} confidences derived, {r.changed} changed.")
 
 
@@ -39,12 +39,12 @@ def confidence_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List stored confidences."""
-    from consilience.report_calibration import render_confidences
+    from cli.report_calibration import render_confidences
     from queries.confidence import list_confidences
 
     with command_services() as svc:
         page = list_confidences(
-            svc.driver(),
+            svc.graph(),
             safety_critical=True if safety_critical else None,
             order="lowest" if order == "lowest" else "highest",
             limit=limit,
@@ -60,11 +60,11 @@ def confidence_show(
     claim_id: str, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """One claim's confidence, derivation and history."""
-    from consilience.report_calibration import render_claim_confidence
+    from cli.report_calibration import render_claim_confidence
     from queries.confidence import claim_confidence
 
     with command_services() as svc:
-        c = claim_confidence(svc.driver(), claim_id)
+        c = claim_confidence(svc.graph(), claim_id)
     if as_json:
         sys.stdout.write(c.model_dump_json(indent=2) + "\n")
         return
@@ -72,16 +72,14 @@ def confidence_show(
 
 
 def _calibrate(method: str, out: Path, store: bool) -> None:
-    from calibration.learn import learn
+    from app.calibrate import calibrate
     from calibration.report import write_png
-    from consilience.report_calibration import render_calibration
-    from queries.confidence import update_confidences
+    from cli.report_calibration import render_calibration
 
     m: Literal["isotonic", "platt"] = "platt" if method == FitMethod.platt else "isotonic"
     with command_services() as svc:
-        report, maps = learn(svc.driver(), m, store=store)
-        if store:
-            r = update_confidences(svc.driver(), everything=True)
+        result = calibrate(svc, m, store=store)
+    report = result.report
     out.mkdir(parents=True, exist_ok=True)
     (out / "calibration.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
     write_png(report, out / "reliability.png")
@@ -89,9 +87,11 @@ def _calibrate(method: str, out: Path, store: bool) -> None:
     console.print(
         f"Reliability diagram: {out / 'reliability.png'}; data: {out / 'calibration.json'}"
     )
-    if store:
+    if result.confidences is not None:
+        r = result.confidences
         console.print(
-            f"Stored {len(maps)} map(s); recomputed {r.computed} confidences ({r.changed} changed)."
+            f"Stored {len(result.maps)} map(s); recomputed {r.computed} confidences "
+            f"({r.changed} changed)."
         )
 
 
@@ -127,15 +127,15 @@ def case_evaluate(
     gsn: Annotated[Path | None, typer.Option("--gsn", help="Write gsn2x YAML here")] = None,
 ) -> None:
     """Evaluate a safety case against the graph now."""
+    from app.cases import evaluate_case_file
     from calibration.case.export import to_csv, to_gsn
-    from consilience.report_calibration import render_case
-    from queries.cases import evaluate_case_file
+    from cli.report_calibration import render_case
 
     if as_json and as_csv:
         fail(ConsilienceError("--json and --csv both ask for stdout.", "Choose one."))
 
     with command_services() as svc:
-        case, ev = evaluate_case_file(svc.driver(), case_file)
+        case, ev = evaluate_case_file(svc, case_file)
     if gsn:
         gsn.write_text(to_gsn(case, ev), encoding="utf-8")
     if as_json:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from neo4j import Driver
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from app.report import MainReport
+from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
 from investigators.runner import RunReport
-from queries.findings import FindingRow, list_findings
+from queries.findings import FindingRow
 from queries.models import ClaimHit, FindingSide, GraphStats
 
 
@@ -130,15 +131,30 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 
 
-def render_run_report(
-    console: Console, outcomes: list[IngestOutcome], st: GraphStats, report: RunReport, db: Driver
-) -> None:
-    console.rule("[bold]Consilience report")
-    console.print("[bold]1. What was ingested[/]")
-    render_outcomes(console, outcomes)
-    render_sources(console, st)
-    render_stats(console, st)
-    console.rule("[bold]2. What the investigators found")
+def render_investigation(console: Console, report: RunReport) -> None:
+    """One paragraph after `ingest` or `investigate`."""
+    found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
+    console.print(
+        f"Checked {report.claims_checked} claims ({report.candidate_pairs} candidate "
+        f"pairs, {report.lines} lines of research). New findings: {found}. "
+        f"Confidences updated: {report.confidences_updated}."
+    )
+    for s in report.skipped:
+        console.print(f"[yellow]skipped[/] {s}")
+
+
+_TITLES = {
+    FindingKind.CONTRADICTS: "Contradictions",
+    FindingKind.DISTORTS: "Summary distortions",
+    FindingKind.CONVERGES_WITH: "Independent convergences",
+    FindingKind.RESTATES: "Restatements (dependent sources: not corroboration)",
+}
+
+
+def _render_investigation_section(console: Console, report: RunReport | None) -> None:
+    if report is None:
+        console.print("Nothing was investigated (--no-investigate, or the database went away).")
+        return
     found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
     console.print(
         f"Checked {report.claims_checked} new claims against the graph "
@@ -159,17 +175,22 @@ def render_run_report(
         console.print(f"[yellow]skipped:[/] {s}")
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {w}")
-    for kind, title in (
-        ("contradicts", "Contradictions"),
-        ("distorts", "Summary distortions"),
-        ("converges_with", "Independent convergences"),
-        ("restates", "Restatements (dependent sources: not corroboration)"),
-    ):
-        page = list_findings(db, kind=kind, limit=5)
-        console.print(f"\n[bold]{title}[/] (top {len(page.items)})")
-        if not page.items:
+
+
+def render_run_report(console: Console, report: MainReport) -> None:
+    """Sections 1 and 2 of the main job's report (section 3 is the confidences')."""
+    console.rule("[bold]Consilience report")
+    console.print("[bold]1. What was ingested[/]")
+    render_outcomes(console, report.ingest.outcomes)
+    render_sources(console, report.stats)
+    render_stats(console, report.stats)
+    console.rule("[bold]2. What the investigators found")
+    _render_investigation_section(console, report.ingest.investigation)
+    for kind, items in report.top_findings.items():
+        console.print(f"\n[bold]{_TITLES.get(kind, kind.value)}[/] (top {len(items)})")
+        if not items:
             console.print("  none found")
-        for i, f in enumerate(page.items, 1):
+        for i, f in enumerate(items, 1):
             render_finding(console, f, i)
     console.print(
         "\nReview with `consilience findings list|show|confirm|dismiss`; export with "

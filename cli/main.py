@@ -9,19 +9,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from consilience.cli_calibration import calibration_app, case_app, confidence_app
-from consilience.cli_findings import findings_app, review, run_investigation
-from consilience.cli_judge import judge, model_app
-from consilience.cli_support import command_services, console, err, fail
-from consilience.cli_topics import candidates_app, topics_app
-from consilience.errors import ConsilienceError, DatabaseUnavailableError
-from consilience.services import Services
+from app.ingest import IngestResult
+from app.services import Services
+from cli.calibration import calibration_app, case_app, confidence_app
+from cli.findings import findings_app, review
+from cli.judge import judge, model_app
+from cli.progress import WorkProgress
+from cli.report import render_investigation
+from cli.support import command_services, console, err, fail
+from cli.topics import candidates_app, topics_app
+from consilience.errors import ConsilienceError
 from consilience.settings import load_settings
-from ingest.pipeline import IngestOutcome
-from investigators.runner import RunReport
-from kg.driver import UNAVAILABLE_ERRORS
 
 app = typer.Typer(
     help="Consilience: cross-paper consistency checks on a Neo4j claim graph.",
@@ -89,7 +88,7 @@ def db_start() -> None:
             return
         with console.status("Starting Neo4j…"):
             uri = svc.server().start()
-            svc.driver()
+            svc.graph()
     console.print(
         f"Neo4j is running at [bold]{uri}[/] (user neo4j, password in "
         f"{svc.settings.neo4j_dir / 'password'})."
@@ -134,49 +133,34 @@ def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 # ---- ingest / stats / search ------------------------------------------------------------
-def run_ingest(
+def _ingest(
     svc: Services,
     paths: list[str],
+    *,
     force: bool,
+    follow_symlinks: bool,
+    investigate_after: bool,
     show: bool = True,
-    follow_symlinks: bool = False,
-) -> list[IngestOutcome]:
-    """Ingest with a progress bar, then bring the FAISS index in line with the graph."""
+) -> IngestResult:
+    """The ingest workflow with one progress display (files, then claims investigated)."""
+    from app.ingest import ingest as ingest_workflow
     from ingest.pipeline import expand_paths
 
     files = expand_paths(paths, follow_symlinks=follow_symlinks).files
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not show or not files,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Ingesting", total=len(files))
-
-        def on_file(f: Path) -> None:
-            progress.update(task, description=f"Ingesting {f.name[:40]}")
-            progress.advance(task)
-
-        outcomes = svc.ingestor().ingest_paths(
-            paths, force=force, follow_symlinks=follow_symlinks, on_file=on_file
+    with WorkProgress(err, files=len(files), show=show) as progress:
+        result = ingest_workflow(
+            svc,
+            paths,
+            force=force,
+            follow_symlinks=follow_symlinks,
+            investigate_after=investigate_after,
+            on_file=progress.on_file,
+            on_progress=progress.on_progress,
+            announce=progress.announce,
         )
-    try:
-        svc.claim_index().sync(svc.driver())
-    except (DatabaseUnavailableError, *UNAVAILABLE_ERRORS) as exc:
-        # the per-file table still shows; the copy catches up on the next command
-        err.print(
-            "[yellow]warning:[/] the database went away before the search index was brought "
-            f"up to date ({getattr(exc, 'message', exc)}); start it (`consilience db start`) "
-            "and rerun the same command: finished files are skipped."
-        )
-    return outcomes
-
-
-def _ingest_failed(outcomes: list[IngestOutcome]) -> bool:
-    return any(o.status in ("failed", "refused") for o in outcomes)
+    if result.index_warning:
+        err.print(f"[yellow]warning:[/] {result.index_warning}")
+    return result
 
 
 @app.command()
@@ -198,7 +182,8 @@ def ingest(
         bool, typer.Option(help="Extract claims with Claude (needs ANTHROPIC_API_KEY)")
     ] = False,
 ) -> None:
-    """Ingest documents into the claim graph (idempotent)."""
+    """Ingest documents into the claim graph (idempotent), then investigate the new claims
+    and update confidences (unless --no-investigate)."""
     settings = load_settings()
     if llm_extractor and settings.anthropic_api_key is None:
         fail(
@@ -208,19 +193,24 @@ def ingest(
             )
         )
     with command_services(settings, use_llm_extractor=llm_extractor) as svc:
-        outcomes = run_ingest(svc, paths, force, show=not as_json, follow_symlinks=follow_symlinks)
-        changed = any(o.status in ("ingested", "removed") for o in outcomes)
-        report = run_investigation(svc, False, err) if investigate_after and changed else None
+        result = _ingest(
+            svc,
+            paths,
+            force=force,
+            follow_symlinks=follow_symlinks,
+            investigate_after=investigate_after,
+            show=not as_json,
+        )
     if as_json:
-        for o in outcomes:
+        for o in result.outcomes:
             sys.stdout.write(o.model_dump_json() + "\n")
     else:
-        from consilience.report import render_outcomes
+        from cli.report import render_outcomes
 
-        render_outcomes(console, outcomes)
-        if report is not None:
-            _print_investigation(report)
-    if _ingest_failed(outcomes):
+        render_outcomes(console, result.outcomes)
+        if result.investigation is not None:
+            render_investigation(console, result.investigation)
+    if result.failed:
         raise typer.Exit(code=1)
 
 
@@ -230,11 +220,11 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     from queries.stats import graph_stats
 
     with command_services() as svc:
-        st = graph_stats(svc.driver())
+        st = graph_stats(svc.graph())
     if as_json:
         sys.stdout.write(st.model_dump_json(indent=2) + "\n")
         return
-    from consilience.report import render_stats
+    from cli.report import render_stats
 
     render_stats(console, st)
 
@@ -250,11 +240,11 @@ def search(
     from queries.search import search_claims
 
     with command_services() as svc, err.status("Searching (loading the embedding model)…"):
-        hits = search_claims(svc.driver(), text, svc.embedder.embed, limit=limit, mode=mode.value)  # type: ignore[arg-type]
+        hits = search_claims(svc.graph(), text, svc.embedder.embed, limit=limit, mode=mode.value)  # type: ignore[arg-type]
     if as_json:
         sys.stdout.write(json.dumps([h.model_dump() for h in hits], indent=2) + "\n")
         return
-    from consilience.report import render_hits
+    from cli.report import render_hits
 
     render_hits(console, text, hits)
 
@@ -265,7 +255,7 @@ def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     from queries.stats import graph_stats
 
     with command_services() as svc:
-        st = graph_stats(svc.driver())
+        st = graph_stats(svc.graph())
     if as_json:
         sys.stdout.write(json.dumps([s.model_dump() for s in st.sources], indent=2) + "\n")
         return
@@ -279,16 +269,10 @@ def sources_declare_summary(
     source_id: Annotated[str, typer.Argument(help="Id of the source it summarises")],
 ) -> None:
     """Declare that one source summarises another (they are then never independent)."""
-    from kg.store import declare_summary
+    from app.sources import declare_summary
 
     with command_services() as svc:
-        ok = declare_summary(svc.driver(), summary_id, source_id)
-    if not ok:
-        fail(
-            ConsilienceError(
-                "No such source id (one or both).", "See `consilience sources list` for ids."
-            )
-        )
+        declare_summary(svc, summary_id, source_id)
     console.print(
         f"{summary_id} now SUMMARISES {source_id}; run `consilience investigate "
         "--all` to re-judge independence."
@@ -302,10 +286,10 @@ def sources_retract(
     undo: Annotated[bool, typer.Option("--undo", help="Restore a retracted source")] = False,
 ) -> None:
     """Retract a source: its evidence stops counting; the confidences it touched are redone."""
-    from queries.sources import retract_source
+    from app.sources import retract_source
 
     with command_services() as svc:
-        r = retract_source(svc.driver(), source_id, reason, undo=undo)
+        r = retract_source(svc, source_id, reason, undo=undo)
     state = "restored" if undo else "retracted"
     console.print(
         f"Source {source_id} {state}; {r.computed} confidences recomputed ({r.changed} changed)."
@@ -318,7 +302,7 @@ def index_check() -> None:
     """Compare the FAISS index with the graph."""
     with command_services() as svc:
         index = svc.claim_index()
-        missing, extra = index.check(svc.driver())
+        missing, extra = index.check(svc.graph())
     console.print(
         f"FAISS index: {len(index.ids)} vectors; {len(missing)} claims missing, {len(extra)} stale."
     )
@@ -331,7 +315,7 @@ def index_check() -> None:
 def index_rebuild() -> None:
     """Rebuild the FAISS index from the embeddings stored in the graph."""
     with command_services() as svc:
-        n = svc.claim_index().rebuild(svc.driver())
+        n = svc.claim_index().rebuild(svc.graph())
     console.print(f"Rebuilt the FAISS index with {n} claims.")
 
 
@@ -339,21 +323,18 @@ def index_rebuild() -> None:
 def investigate(
     all_claims: Annotated[bool, typer.Option("--all", help="Re-check every claim")] = False,
 ) -> None:
-    """Check new claims (or --all) against the whole graph; record findings."""
-    with command_services() as svc:
-        report = run_investigation(svc, all_claims, err)
-    _print_investigation(report)
+    """Check new claims (or --all) against the whole graph, record findings, and update the
+    confidences they bear on."""
+    from app.investigate import investigate as investigate_workflow
 
-
-def _print_investigation(report: RunReport) -> None:
-    found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
-    console.print(
-        f"Checked {report.claims_checked} claims ({report.candidate_pairs} candidate "
-        f"pairs, {report.lines} lines of research). New findings: {found}. "
-        f"Confidences updated: {report.confidences_updated}."
-    )
-    for s in report.skipped:
-        console.print(f"[yellow]skipped[/] {s}")
+    with command_services() as svc, WorkProgress(err) as progress:
+        report, _ = investigate_workflow(
+            svc,
+            everything=all_claims,
+            on_progress=progress.on_progress,
+            announce=progress.announce,
+        )
+    render_investigation(console, report)
 
 
 @app.command()
@@ -391,25 +372,25 @@ def run(
 ) -> None:
     """The main job: start the database, ingest, investigate, compute confidences, evaluate
     safety cases, and print a report."""
-    from consilience.report import render_run_report
-    from consilience.report_calibration import render_case, render_confidence_section
-    from queries.cases import evaluate_case_file
-    from queries.confidence import update_confidences
-    from queries.stats import graph_stats
+    from app.cases import evaluate_case_file
+    from app.report import main_report
+    from cli.report import render_run_report
+    from cli.report_calibration import render_case, render_confidence_section
 
     with command_services() as svc:
         if not svc.settings.uses_external_db:
             with console.status("Starting Neo4j…"):
                 svc.server().start()
-        outcomes = run_ingest(svc, paths, force, follow_symlinks=follow_symlinks)
-        # confidences separately: the report shows how many were derived and changed
-        report = run_investigation(svc, False, err, confidences=False)
-        render_run_report(console, outcomes, graph_stats(svc.driver()), report, svc.driver())
-        updated = update_confidences(svc.driver())
-        render_confidence_section(console, svc.driver(), updated)
-        for path in case or []:
-            render_case(console, evaluate_case_file(svc.driver(), path)[1])
-    if _ingest_failed(outcomes):
+        result = _ingest(
+            svc, paths, force=force, follow_symlinks=follow_symlinks, investigate_after=True
+        )
+        report = main_report(svc, result)
+        cases = [evaluate_case_file(svc, path)[1] for path in case or []]
+    render_run_report(console, report)
+    render_confidence_section(console, report.confidences)
+    for ev in cases:
+        render_case(console, ev)
+    if result.failed:
         raise typer.Exit(code=1)
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from consilience.cli_support import command_services, console, err
+from cli.support import command_services, console, err
 
 topics_app = typer.Typer(help="Topics: the questions claims answer.", no_args_is_help=True)
 candidates_app = typer.Typer(help="Candidate pairs shown to the judge.", no_args_is_help=True)
@@ -26,7 +26,7 @@ def topics_list(
     from queries.topics import list_topics
 
     with command_services() as svc:
-        page = list_topics(svc.driver(), min_sources=min_sources, limit=limit)
+        page = list_topics(svc.graph(), min_sources=min_sources, limit=limit)
     if as_json:
         console.print_json(page.model_dump_json())
         return
@@ -48,7 +48,7 @@ def topics_show(
     from queries.topics import topic_positions
 
     with command_services() as svc:
-        d = topic_positions(svc.driver(), topic_id, per_source=per_source)
+        d = topic_positions(svc.graph(), topic_id, per_source=per_source)
     if as_json:
         console.print_json(d.model_dump_json())
         return
@@ -77,7 +77,7 @@ def candidates_export(
 ) -> None:
     """The candidate pairs the judge saw in the last `investigate` run (one JSON object per
     line: a and b with id, quote, source title and path; channels with scores; fused rank)."""
-    from consilience.workflows import candidates_log_path
+    from app.investigate import candidates_log_path
 
     with command_services() as svc:
         log = candidates_log_path(svc)

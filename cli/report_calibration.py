@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from neo4j import Driver
 from rich.console import Console
 from rich.table import Table
 
+from app.report import ConfidenceOverview
 from calibration.case.result import CaseEvaluation, NodeResult
 from calibration.report import CalibrationReport
-from calibration.updater import UpdateReport
-from queries.confidence import confidence_summary, list_confidences
 from queries.models import ClaimConfidence, ConfidenceRow
 
 
@@ -132,26 +130,26 @@ def render_case(console: Console, ev: CaseEvaluation, *, details: bool = True) -
         console.print(f"[yellow]warning:[/] {w}")
 
 
-def render_confidence_section(console: Console, db: Driver, updated: UpdateReport) -> None:
+def render_confidence_section(console: Console, overview: ConfidenceOverview) -> None:
     """Section 3 of the main report: confidences of the safety-critical claims."""
     console.rule("[bold]3. Confidence in safety-critical claims")
-    summ = confidence_summary(db)
+    summ, updated = overview.summary, overview.updated
+    now = f"{updated.computed} derived now, {updated.changed} changed" if updated else "none now"
     console.print(
-        f"{summ.scored} of {summ.claims} claims have a confidence ({updated.computed} derived "
-        f"now, {updated.changed} changed); {summ.safety_critical} are safety-critical, "
+        f"{summ.scored} of {summ.claims} claims have a confidence ({now}); "
+        f"{summ.safety_critical} are safety-critical, "
         f"{summ.contested} contested by open contradictions. A confidence is a probability "
         "with a 90% interval: prior from hedging, claim and source kind; support and "
         "opposition counted once per independent line of research."
     )
-    moved = list_confidences(db, safety_critical=True, with_evidence=True, limit=10).items
-    top = list_confidences(db, safety_critical=True, order="highest", limit=5).items
-    low = list_confidences(db, safety_critical=True, order="lowest", limit=5).items
-    if moved:
-        render_confidences(console, moved, "Safety-critical claims that other documents bear on")
+    if overview.moved:
+        render_confidences(
+            console, overview.moved, "Safety-critical claims that other documents bear on"
+        )
     else:
         console.print("No safety-critical claim is supported or opposed by another document yet.")
-    render_confidences(console, top, "Most confident safety-critical claims")
-    render_confidences(console, low, "Least confident safety-critical claims")
+    render_confidences(console, overview.highest, "Most confident safety-critical claims")
+    render_confidences(console, overview.lowest, "Least confident safety-critical claims")
     console.print(
         "All of them: `consilience confidence list`; one with its derivation and history: "
         "`consilience confidence show CLAIM_ID`."

@@ -1,11 +1,14 @@
-"""Multi-step jobs shared by the CLI and the API: investigate, then update confidences."""
+"""The investigate workflow (CLI `investigate`, and after every ingest): sync the FAISS copy,
+run the investigators, then update the confidences the new findings bear on."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from consilience.services import Services
+from app.confidences import update_confidences
+from app.services import Services
+from calibration.updater import UpdateReport
 from investigators.runner import Runner, RunReport
 
 
@@ -24,7 +27,7 @@ def build_runner(
     from investigators.retrieval.retriever import CHANNELS, RetrievalConfig, Retriever
 
     s = svc.settings
-    cache = GraphJudgementCache(svc.driver())
+    cache = GraphJudgementCache(svc.graph())
     if svc.llm:
         investigators = preset(
             "with-llm",
@@ -50,12 +53,10 @@ def build_runner(
         channels=channels or CHANNELS,
     )
     writer = LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims) if svc.llm else None
-    retriever = Retriever(
-        svc.driver(), svc.claim_index(), svc.embedder, config, query_writer=writer
-    )
+    retriever = Retriever(svc.graph(), svc.claim_index(), svc.embedder, config, query_writer=writer)
     proposer = DimensionProposer(svc.llm, cache) if svc.llm else None
     return Runner(
-        svc.driver(),
+        svc.graph(),
         svc.claim_index(),
         investigators,
         retriever,
@@ -75,11 +76,11 @@ def investigate(
     on_progress: Callable[[int, int], None] | None = None,
     announce: Callable[[str], None] | None = None,
     confidences: bool = True,
-) -> RunReport:
+) -> tuple[RunReport, UpdateReport | None]:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
     new claims (or all), say what was skipped, and (unless told not to) bring the confidences
     the new findings bear on up to date, so nothing reads stale confidences afterwards."""
-    svc.claim_index().sync(svc.driver())
+    svc.claim_index().sync(svc.graph())
     runner = build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress)
     if not svc.settings.anthropic_api_key:
@@ -87,8 +88,7 @@ def investigate(
             "LLM adjudicator and missing-dimension proposals: "
             "ANTHROPIC_API_KEY is not set (offline only)"
         )
-    if confidences:
-        from queries.confidence import update_confidences
-
-        report.confidences_updated = update_confidences(svc.driver()).computed
-    return report
+    updated = update_confidences(svc) if confidences else None
+    if updated is not None:
+        report.confidences_updated = updated.computed
+    return report, updated

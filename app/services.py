@@ -1,11 +1,9 @@
-"""Wiring: settings in, driver/embedder/extractor/LLM out. Constructors do no I/O."""
+"""Wiring: settings in, graph/embedder/extractor/LLM out. Constructors do no I/O."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-
-from neo4j import Driver
 
 from consilience.llm import LLM, build_llm
 from consilience.settings import Settings
@@ -15,9 +13,10 @@ from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import Ingestor
 from investigators.nli.judge import Judge
 from investigators.nli.model import NLIModel
-from kg.driver import managed_server, open_driver
+from kg.driver import managed_server, open_graph
 from kg.embedding import MiniLMEmbedder
 from kg.faiss_index import ClaimIndex
+from kg.graph import Graph
 from kg.private import private_dir
 from kg.schema import ensure_schema
 from kg.server import ManagedServer
@@ -31,7 +30,7 @@ class Services:
     embedder: MiniLMEmbedder
     extractor: ClaimExtractor
     llm: LLM | None = None
-    _driver: Driver | None = field(default=None, repr=False)
+    _graph: Graph | None = field(default=None, repr=False)
     _index: ClaimIndex | None = field(default=None, repr=False)
     _judge: Judge | None = field(default=None, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
@@ -39,17 +38,18 @@ class Services:
     def server(self) -> ManagedServer:
         return managed_server(self.settings)
 
-    def driver(self) -> Driver:
+    def graph(self) -> Graph:
+        """The graph handle (opened, and the schema ensured, on first use)."""
         with self._lock:  # the API calls this from worker threads
-            if self._driver is None:
-                driver = open_driver(self.settings)
+            if self._graph is None:
+                graph = open_graph(self.settings)
                 try:
-                    ensure_schema(driver, self.settings.neo4j.database)
+                    ensure_schema(graph)
                 except BaseException:
-                    driver.close()
+                    graph.close()
                     raise
-                self._driver = driver
-            return self._driver
+                self._graph = graph
+            return self._graph
 
     def claim_index(self) -> ClaimIndex:
         with self._lock:
@@ -73,7 +73,7 @@ class Services:
     def ingestor(self) -> Ingestor:
         s = self.settings
         return Ingestor(
-            self.driver(),
+            self.graph(),
             self.embedder,
             self.extractor,
             batch_size=s.write_batch_size,
@@ -82,9 +82,9 @@ class Services:
         )
 
     def close(self) -> None:
-        if self._driver is not None:
-            self._driver.close()
-            self._driver = None
+        if self._graph is not None:
+            self._graph.close()
+            self._graph = None
 
 
 def build_services(

@@ -1,0 +1,73 @@
+"""The ingest workflow (CLI `ingest`, `run`, and the API's ingest jobs): ingest the files,
+bring the FAISS copy in line, then investigate the new claims and update the confidences
+they bear on, unless told not to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from app.investigate import investigate
+from app.services import Services
+from calibration.updater import UpdateReport
+from consilience.errors import DatabaseUnavailableError
+from ingest.pipeline import IngestOutcome
+from investigators.runner import RunReport
+
+
+class IngestResult(BaseModel):
+    """What one ingest did, for the renderers and the API's job."""
+
+    outcomes: list[IngestOutcome] = Field(description="One row per file, in order")
+    index_warning: str | None = Field(
+        None, description="Set when the FAISS copy could not be brought up to date"
+    )
+    investigation: RunReport | None = Field(
+        None, description="The investigation of the new claims (None: nothing new, or skipped)"
+    )
+    confidences: UpdateReport | None = Field(
+        None, description="The confidence update after it (None when none ran)"
+    )
+
+    @property
+    def changed(self) -> bool:
+        return any(o.status in ("ingested", "removed") for o in self.outcomes)
+
+    @property
+    def failed(self) -> bool:
+        return any(o.status in ("failed", "refused") for o in self.outcomes)
+
+
+def ingest(
+    svc: Services,
+    paths: Sequence[str],
+    *,
+    force: bool = False,
+    follow_symlinks: bool = False,
+    investigate_after: bool = True,
+    on_file: Callable[[Path], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Ingest files, folders or globs (idempotent). With `investigate_after`, the claims not
+    yet investigated (this ingest's, or those of an earlier run that was interrupted) are
+    investigated and the confidences they bear on updated; with none, that is quick."""
+    outcomes = svc.ingestor().ingest_paths(
+        list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file
+    )
+    result = IngestResult(outcomes=outcomes)
+    try:
+        svc.claim_index().sync(svc.graph())
+    except DatabaseUnavailableError as exc:  # the per-file outcomes still stand
+        result.index_warning = (
+            "the database went away before the search index was brought up to date "
+            f"({exc.message}); start it (`consilience db start`) and rerun the same command: "
+            "finished files are skipped."
+        )
+        return result
+    if investigate_after:
+        report, updated = investigate(svc, on_progress=on_progress, announce=announce)
+        result.investigation, result.confidences = report, updated
+    return result

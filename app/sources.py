@@ -1,0 +1,27 @@
+"""Source workflows: retract (or restore) a source, declare that one summarises another."""
+
+from __future__ import annotations
+
+from app.services import Services
+from calibration.updater import ConfidenceUpdater, UpdateReport
+from consilience.errors import NotFoundError
+from kg import calibration_store, store
+
+
+def retract_source(
+    svc: Services, source_id: str, reason: str, *, undo: bool = False
+) -> UpdateReport:
+    """Mark a source retracted (or restore it) and recompute exactly the confidences it
+    touches: its evidence stops (or starts again) counting."""
+    graph = svc.graph()
+    if not calibration_store.set_retraction(graph, source_id, not undo, reason):
+        raise NotFoundError(f"No source {source_id!r}.", "See `consilience sources list`.")
+    return ConfidenceUpdater(graph).after_retraction(source_id)
+
+
+def declare_summary(svc: Services, summary_id: str, source_id: str) -> None:
+    """Record that one source summarises another (they are then never independent)."""
+    if not store.declare_summary(svc.graph(), summary_id, source_id):
+        raise NotFoundError(
+            "No such source id (one or both).", "See `consilience sources list` for ids."
+        )

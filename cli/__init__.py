@@ -1,0 +1,1 @@
+"""Front end: the `consilience` command (typer commands and pure renderers of workflow results)."""

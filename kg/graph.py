@@ -1,0 +1,76 @@
+"""The one handle on the graph: every session in the project opens here.
+
+It carries the database name (so `neo4j.database` reaches every query, not only the schema)
+and the read/write routing, and it translates "the database went away" once: callers see
+`DatabaseUnavailableError`, never a driver exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, Session
+from neo4j.exceptions import (
+    DatabaseUnavailable,
+    IncompleteCommit,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from consilience.errors import DatabaseUnavailableError
+
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    ServiceUnavailable,
+    SessionExpired,
+    DatabaseUnavailable,  # a graceful stop: "Neo.TransientError.General.DatabaseUnavailable"
+    IncompleteCommit,  # the connection dropped during a commit
+    TransientError,  # still failing after the driver's own retries
+)
+"""Driver errors that mean the database is not there (now): translated by `Graph`."""
+
+
+class Graph:
+    """A driver bound to one database, with read and write sessions.
+
+    `with graph.read() as s:` routes to readers (a cluster's followers); `with graph.write()
+    as s:` to the leader. Both translate outages into `DatabaseUnavailableError` (retryable,
+    with a hint), raised from the driver's error so the cause stays in the traceback.
+    """
+
+    def __init__(self, driver: Driver, database: str | None = None) -> None:
+        self._driver = driver
+        self._database = database
+
+    @property
+    def database(self) -> str | None:
+        """The configured database name (None: the server's default database)."""
+        return self._database
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session routed to readers; use it for queries that change nothing."""
+        with self._session(READ_ACCESS) as s:
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session routed to the writer."""
+        with self._session(WRITE_ACCESS) as s:
+            yield s
+
+    @contextmanager
+    def _session(self, mode: str) -> Iterator[Session]:
+        try:
+            with self._driver.session(database=self._database, default_access_mode=mode) as s:
+                yield s
+        except UNAVAILABLE_ERRORS as exc:
+            raise DatabaseUnavailableError(
+                f"The graph database became unavailable: {type(exc).__name__}.",
+                "Start it with `consilience db start` (or check NEO4J_URI), then rerun the "
+                "same command: finished work is kept.",
+            ) from exc
+
+    def close(self) -> None:
+        self._driver.close()
