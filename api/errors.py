@@ -19,8 +19,8 @@ log = logging.getLogger("consilience.api")
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable machine-readable code", examples=["not_found"])
     message: str = Field(description="What went wrong", examples=["No finding 'fnd_x'."])
-    hint: str | None = Field(None, description="What to do next")
-    retryable: bool = Field(False, description="Whether retrying the same request may help")
+    hint: str | None = Field(default=None, description="What to do next")
+    retryable: bool = Field(default=False, description="Whether retrying the same request may help")
 
 
 class ErrorBody(BaseModel):

@@ -22,13 +22,13 @@ class Job(BaseModel):
     kind: str = Field(description="What the job does", examples=["ingest"])
     status: Literal["queued", "running", "done", "failed"] = Field(description="Where it is")
     created_at: str = Field(description="ISO timestamp")
-    finished_at: str | None = Field(None, description="ISO timestamp")
+    finished_at: str | None = Field(default=None, description="ISO timestamp")
     inputs: list[str] = Field(default_factory=list, description="File names given")
     outcomes: list[IngestOutcome] = Field(default_factory=list, description="Per input file")
     findings: dict[str, int] = Field(default_factory=dict, description="New findings by kind")
-    confidences_updated: int = Field(0, description="Confidences recomputed after the run")
-    error: str | None = Field(None, description="Why it failed")
-    hint: str | None = Field(None, description="What to do about it")
+    confidences_updated: int = Field(default=0, description="Confidences recomputed after the run")
+    error: str | None = Field(default=None, description="Why it failed")
+    hint: str | None = Field(default=None, description="What to do about it")
 
 
 class JobRegistry:

@@ -20,7 +20,7 @@ class CalibrationResult(BaseModel):
     report: CalibrationReport = Field(description="Out-of-fold reliability per investigator")
     maps: list[CalibrationMap] = Field(description="The fitted maps, one per investigator")
     confidences: UpdateReport | None = Field(
-        None, description="The full recompute after storing the maps (None: not stored)"
+        default=None, description="The full recompute after storing the maps (None: not stored)"
     )
 
 

@@ -22,13 +22,14 @@ class IngestResult(BaseModel):
 
     outcomes: list[IngestOutcome] = Field(description="One row per file, in order")
     index_warning: str | None = Field(
-        None, description="Set when the FAISS copy could not be brought up to date"
+        default=None, description="Set when the FAISS copy could not be brought up to date"
     )
     investigation: RunReport | None = Field(
-        None, description="The investigation of the new claims (None: nothing new, or skipped)"
+        default=None,
+        description="The investigation of the new claims (None: nothing new, or skipped)",
     )
     confidences: UpdateReport | None = Field(
-        None, description="The confidence update after it (None when none ran)"
+        default=None, description="The confidence update after it (None when none ran)"
     )
 
     @property

@@ -27,7 +27,7 @@ class ConfidenceOverview(BaseModel):
     """Section 3: where the confidences of safety-critical claims stand."""
 
     summary: ConfidenceSummary = Field(description="Counts over all claims")
-    updated: UpdateReport | None = Field(None, description="The update this run made")
+    updated: UpdateReport | None = Field(default=None, description="The update this run made")
     moved: list[ConfidenceRow] = Field(description="Safety-critical claims with evidence")
     highest: list[ConfidenceRow] = Field(description="Most confident safety-critical claims")
     lowest: list[ConfidenceRow] = Field(description="Least confident safety-critical claims")

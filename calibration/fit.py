@@ -29,8 +29,8 @@ class CalibrationMap(BaseModel):
     method: Method = Field(description="isotonic or platt")
     x: list[float] = Field(default_factory=list, description="Isotonic knots (scores)")
     y: list[float] = Field(default_factory=list, description="Isotonic values at the knots")
-    a: float = Field(0.0, description="Platt slope")
-    b: float = Field(0.0, description="Platt intercept")
+    a: float = Field(default=0.0, description="Platt slope")
+    b: float = Field(default=0.0, description="Platt intercept")
     n: int = Field(description="Verdicts it was fitted on")
     positives: int = Field(description="Confirmed verdicts among them")
 

@@ -19,15 +19,17 @@ class ClaimFacts(_Model):
 
     id: str = Field(description="Claim id")
     kind: str = Field(description="Claim kind (finding, prediction, ...)")
-    hedge: str = Field("none", description="Hedge strength: none, weak, moderate, strong")
+    hedge: str = Field(default="none", description="Hedge strength: none, weak, moderate, strong")
     hedge_cues: list[str] = Field(default_factory=list, description="Words that hedge it")
-    stated_probability: float | None = Field(None, description="Probability the author states")
-    stated_illustrative: bool = Field(
-        False, description="The stated probability is an example or quoted, not a belief"
+    stated_probability: float | None = Field(
+        default=None, description="Probability the author states"
     )
-    source_kind: str = Field("unknown", description="Kind of the claim's source")
-    source_retracted: bool = Field(False, description="The claim's source was retracted")
-    line_id: str | None = Field(None, description="Line of research of the claim's source")
+    stated_illustrative: bool = Field(
+        default=False, description="The stated probability is an example or quoted, not a belief"
+    )
+    source_kind: str = Field(default="unknown", description="Kind of the claim's source")
+    source_retracted: bool = Field(default=False, description="The claim's source was retracted")
+    line_id: str | None = Field(default=None, description="Line of research of the claim's source")
 
 
 class Evidence(_Model):
@@ -38,13 +40,17 @@ class Evidence(_Model):
     investigator: str = Field(description="Investigator that produced it")
     score: float = Field(ge=0.0, le=1.0, description="Investigator score")
     status: str = Field(description="open, confirmed or dismissed")
-    independent: bool | None = Field(None, description="Whether the two sides are independent")
-    side: str = Field("a", description="Which side of the finding the claim is on")
-    other_claim_id: str | None = Field(None, description="The claim on the other side")
-    other_source_id: str | None = Field(None, description="Source of the other side")
-    other_line_id: str | None = Field(None, description="Line of the other side")
+    independent: bool | None = Field(
+        default=None, description="Whether the two sides are independent"
+    )
+    side: str = Field(default="a", description="Which side of the finding the claim is on")
+    other_claim_id: str | None = Field(default=None, description="The claim on the other side")
+    other_source_id: str | None = Field(default=None, description="Source of the other side")
+    other_line_id: str | None = Field(default=None, description="Line of the other side")
     other_methods: list[str] = Field(default_factory=list, description="Methods it names")
-    other_retracted: bool = Field(False, description="The other side's source was retracted")
+    other_retracted: bool = Field(
+        default=False, description="The other side's source was retracted"
+    )
 
 
 class Term(_Model):
@@ -52,9 +58,9 @@ class Term(_Model):
 
     name: str = Field(description="prior, line, penalty, calibration, ...")
     detail: str = Field(description="Human-readable explanation")
-    alpha: float = Field(0.0, description="Pseudo-count added in favour")
-    beta: float = Field(0.0, description="Pseudo-count added against")
-    group: str | None = Field(None, description="Independence group (line) it belongs to")
+    alpha: float = Field(default=0.0, description="Pseudo-count added in favour")
+    beta: float = Field(default=0.0, description="Pseudo-count added against")
+    group: str | None = Field(default=None, description="Independence group (line) it belongs to")
     findings: list[str] = Field(default_factory=list, description="Finding ids behind it")
 
 

@@ -18,8 +18,8 @@ class ReliabilityBin(_Model):
     low: float = Field(description="Bin lower edge (predicted probability)")
     high: float = Field(description="Bin upper edge")
     count: int = Field(description="Verdicts in the bin")
-    mean_predicted: float | None = Field(None, description="Mean predicted probability")
-    fraction_confirmed: float | None = Field(None, description="Observed confirm rate")
+    mean_predicted: float | None = Field(default=None, description="Mean predicted probability")
+    fraction_confirmed: float | None = Field(default=None, description="Observed confirm rate")
 
 
 class Scores(_Model):
@@ -33,10 +33,12 @@ class InvestigatorCalibration(_Model):
     n: int = Field(description="Verdicts (confirmed + dismissed)")
     positives: int = Field(description="Confirmed verdicts")
     fitted: bool = Field(description="Whether a map was fitted")
-    method: str | None = Field(None, description="isotonic or platt")
-    message: str | None = Field(None, description="Why nothing was fitted")
-    raw: Scores | None = Field(None, description="The raw scores taken as probabilities")
-    calibrated: Scores | None = Field(None, description="Out-of-fold calibrated probabilities")
+    method: str | None = Field(default=None, description="isotonic or platt")
+    message: str | None = Field(default=None, description="Why nothing was fitted")
+    raw: Scores | None = Field(default=None, description="The raw scores taken as probabilities")
+    calibrated: Scores | None = Field(
+        default=None, description="Out-of-fold calibrated probabilities"
+    )
 
 
 class CalibrationReport(_Model):

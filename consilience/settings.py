@@ -12,39 +12,47 @@ class Neo4jSettings(BaseModel):
     """How to reach (or run) the graph database."""
 
     uri: str | None = Field(
-        None, description="External Neo4j bolt/neo4j URI; unset means the project-managed server"
+        default=None,
+        description="External Neo4j bolt/neo4j URI; unset means the project-managed server",
     )
-    user: str = Field("neo4j", description="Neo4j user name")
+    user: str = Field(default="neo4j", description="Neo4j user name")
     password: SecretStr | None = Field(
-        None, description="Neo4j password; the managed server generates and stores its own"
+        default=None, description="Neo4j password; the managed server generates and stores its own"
     )
-    database: str | None = Field(None, description="Database name (None: the server default)")
+    database: str | None = Field(
+        default=None, description="Database name (None: the server default)"
+    )
     bolt_port: int | None = Field(
-        None, description="Bolt port of the managed server; unset picks a free port once"
+        default=None, description="Bolt port of the managed server; unset picks a free port once"
     )
-    version: str = Field("5.26.30", description="Neo4j Community version laid out with Maven")
+    version: str = Field(
+        default="5.26.30", description="Neo4j Community version laid out with Maven"
+    )
     lib_dir: Path | None = Field(
-        None, description="Folder of Neo4j jars (default <data_dir>/neo4j/lib); may be shared"
+        default=None,
+        description="Folder of Neo4j jars (default <data_dir>/neo4j/lib); may be shared",
     )
-    heap: str = Field("1g", description="JVM heap of the managed server")
-    pagecache: str = Field("256m", description="Page cache of the managed server")
-    start_timeout_s: float = Field(90.0, description="Seconds to wait for the server to answer")
+    heap: str = Field(default="1g", description="JVM heap of the managed server")
+    pagecache: str = Field(default="256m", description="Page cache of the managed server")
+    start_timeout_s: float = Field(
+        default=90.0, description="Seconds to wait for the server to answer"
+    )
 
 
 class EmbeddingSettings(BaseModel):
     """The sentence-embedding model (offline, from a pinned package)."""
 
-    batch_size: int = Field(64, description="Sentences per encode call")
-    device: str = Field("cpu", description="torch device for the embedding model")
+    batch_size: int = Field(default=64, description="Sentences per encode call")
+    device: str = Field(default="cpu", description="torch device for the embedding model")
 
 
 class NLISettings(BaseModel):
     """The project's own NLI judge (models/nli-minilm-l6)."""
 
-    threads: int = Field(0, description="onnxruntime threads (0: all cores)")
-    batch_size: int = Field(64, description="Pairs per model call")
+    threads: int = Field(default=0, description="onnxruntime threads (0: all cores)")
+    batch_size: int = Field(default=64, description="Pairs per model call")
     skip_neutral: float | None = Field(
-        0.9,
+        default=0.9,
         description="Skip the B→A pass when A→B is at least this neutral (1.7x faster, same "
         "kind on 99% of real pairs; see bench/judgement (e)); null runs both directions always",
     )
@@ -53,44 +61,50 @@ class NLISettings(BaseModel):
 class RetrievalSettings(BaseModel):
     """Candidate retrieval: channels fused per claim under a budget."""
 
-    budget: int = Field(30, ge=1, le=500, description="Candidate pairs kept per new claim")
-    k_dense: int = Field(30, description="Nearest neighbours by claim embedding")
-    k_context: int = Field(20, description="Nearest neighbours by claim-in-context vector")
-    k_lexical: int = Field(20, description="BM25 hits (Neo4j full-text) per claim")
-    k_aspect: int = Field(20, description="Claims sharing rare key phrases per claim")
-    k_counter: int = Field(10, description="Neighbours of each counter-query")
-    k_topic: int = Field(20, description="Same-topic claims per claim")
-    llm_claims: int = Field(100, description="Claims per run given LLM-written queries")
+    budget: int = Field(default=30, ge=1, le=500, description="Candidate pairs kept per new claim")
+    k_dense: int = Field(default=30, description="Nearest neighbours by claim embedding")
+    k_context: int = Field(default=20, description="Nearest neighbours by claim-in-context vector")
+    k_lexical: int = Field(default=20, description="BM25 hits (Neo4j full-text) per claim")
+    k_aspect: int = Field(default=20, description="Claims sharing rare key phrases per claim")
+    k_counter: int = Field(default=10, description="Neighbours of each counter-query")
+    k_topic: int = Field(default=20, description="Same-topic claims per claim")
+    llm_claims: int = Field(default=100, description="Claims per run given LLM-written queries")
 
 
 class LLMSettings(BaseModel):
     """The optional Claude adjudicator/extractor."""
 
-    model: str = Field("claude-sonnet-4-5", description="Claude model name")
-    max_retries: int = Field(2, description="SDK retries on transient errors")
-    timeout_s: float = Field(60.0, description="Per-request timeout")
+    model: str = Field(default="claude-sonnet-4-5", description="Claude model name")
+    max_retries: int = Field(default=2, description="SDK retries on transient errors")
+    timeout_s: float = Field(default=60.0, description="Per-request timeout")
     budget_pairs: int = Field(
-        200, description="Most pairs Claude adjudicates in one run (least certain first)"
+        default=200, description="Most pairs Claude adjudicates in one run (least certain first)"
     )
-    band_low: float = Field(0.2, description="Judge scores below this are not sent to Claude")
-    band_high: float = Field(0.8, description="Judge scores above this are not sent to Claude")
-    usd_per_mtok_in: float = Field(3.0, description="Price per million input tokens (estimate)")
-    usd_per_mtok_out: float = Field(15.0, description="Price per million output tokens")
+    band_low: float = Field(
+        default=0.2, description="Judge scores below this are not sent to Claude"
+    )
+    band_high: float = Field(
+        default=0.8, description="Judge scores above this are not sent to Claude"
+    )
+    usd_per_mtok_in: float = Field(
+        default=3.0, description="Price per million input tokens (estimate)"
+    )
+    usd_per_mtok_out: float = Field(default=15.0, description="Price per million output tokens")
 
 
 class ApiSettings(BaseModel):
     """The HTTP service (`consilience serve`)."""
 
-    host: str = Field("127.0.0.1", description="Interface to listen on")
-    port: int = Field(8765, description="Port to listen on")
+    host: str = Field(default="127.0.0.1", description="Interface to listen on")
+    port: int = Field(default=8765, description="Port to listen on")
     keys: list[SecretStr] = Field(
         default_factory=list,
         description="API keys (JSON list in CONSILIENCE_API__KEYS); every write needs one",
     )
-    keys_for_reads: bool = Field(False, description="Require a key for reads too")
-    max_body_mb: float = Field(25.0, description="Refuse request bodies larger than this")
-    max_page: int = Field(200, description="Largest page size a client may ask for")
-    job_workers: int = Field(1, description="Ingest jobs run at once")
+    keys_for_reads: bool = Field(default=False, description="Require a key for reads too")
+    max_body_mb: float = Field(default=25.0, description="Refuse request bodies larger than this")
+    max_page: int = Field(default=200, description="Largest page size a client may ask for")
+    job_workers: int = Field(default=1, description="Ingest jobs run at once")
 
 
 class Settings(BaseSettings):
@@ -104,11 +118,11 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
-    data_dir: Path = Field(Path(".consilience"), description="Project data folder")
-    write_batch_size: int = Field(2000, description="Rows per UNWIND batch on writes")
-    max_file_mb: float = Field(200.0, description="Refuse input files larger than this")
+    data_dir: Path = Field(default=Path(".consilience"), description="Project data folder")
+    write_batch_size: int = Field(default=2000, description="Rows per UNWIND batch on writes")
+    max_file_mb: float = Field(default=200.0, description="Refuse input files larger than this")
     max_source_chars: int = Field(
-        3_000_000, description="Refuse a single document whose cleaned text is longer"
+        default=3_000_000, description="Refuse a single document whose cleaned text is longer"
     )
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
@@ -117,14 +131,16 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
-    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI"))
-    neo4j_user: str | None = Field(None, validation_alias=AliasChoices("NEO4J_USER"))
-    neo4j_password: SecretStr | None = Field(None, validation_alias=AliasChoices("NEO4J_PASSWORD"))
+    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI"))
+    neo4j_user: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_USER"))
+    neo4j_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD")
+    )
     anthropic_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
     )
     anthropic_base_url: str | None = Field(
-        None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL")
+        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL")
     )
 
     def model_post_init(self, __context: object) -> None:

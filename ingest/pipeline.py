@@ -41,16 +41,16 @@ class IngestOutcome(BaseModel):
     status: Literal["ingested", "unchanged", "failed", "refused", "removed"] = Field(
         description="Result"
     )
-    format: str | None = Field(None, description="Loader used")
-    sources: int = Field(0, description="Sources the file yielded")
-    claims: int = Field(0, description="Claims extracted")
-    bytes: int = Field(0, description="File size")
-    error: str | None = Field(None, description="Why it failed")
-    hint: str | None = Field(None, description="What to do about it")
-    parse_s: float = Field(0.0, description="Seconds loading, cleaning, extracting")
-    embed_s: float = Field(0.0, description="Seconds embedding")
-    write_s: float = Field(0.0, description="Seconds writing to Neo4j")
-    superseded: int = Field(0, description="Sources of an older version removed")
+    format: str | None = Field(default=None, description="Loader used")
+    sources: int = Field(default=0, description="Sources the file yielded")
+    claims: int = Field(default=0, description="Claims extracted")
+    bytes: int = Field(default=0, description="File size")
+    error: str | None = Field(default=None, description="Why it failed")
+    hint: str | None = Field(default=None, description="What to do about it")
+    parse_s: float = Field(default=0.0, description="Seconds loading, cleaning, extracting")
+    embed_s: float = Field(default=0.0, description="Seconds embedding")
+    write_s: float = Field(default=0.0, description="Seconds writing to Neo4j")
+    superseded: int = Field(default=0, description="Sources of an older version removed")
     warnings: list[str] = Field(default_factory=list, description="Read, but not perfectly")
 
 

@@ -37,18 +37,18 @@ class RunReport(BaseModel):
         description="Findings this run created, by kind (line-level ones: all current)"
     )
     lines: int = Field(description="Lines of research")
-    summaries_detected: int = Field(0, description="Summary links detected from overlap")
+    summaries_detected: int = Field(default=0, description="Summary links detected from overlap")
     dimensions_proposed: int = Field(
-        0, description="Safety-critical claims given missing dimensions by the LLM"
+        default=0, description="Safety-critical claims given missing dimensions by the LLM"
     )
-    topics_touched: int = Field(0, description="Topics that gained claims in this run")
+    topics_touched: int = Field(default=0, description="Topics that gained claims in this run")
     pairs_by_channel: dict[str, int] = Field(
         default_factory=dict, description="Candidate pairs each retrieval channel proposed"
     )
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
     warnings: list[str] = Field(default_factory=list, description="Things the user should know")
     confidences_updated: int = Field(
-        0, description="Confidences recomputed afterwards (the claims the findings bear on)"
+        default=0, description="Confidences recomputed afterwards (the claims the findings bear on)"
     )
     seconds: dict[str, float] = Field(
         default_factory=dict, description="Wall time per stage (retrieval, judging, writing, ...)"

@@ -46,14 +46,22 @@ class Quantity(_Model):
 
     text: str = Field(description="The exact characters of the number in the claim, with unit")
     value: float = Field(description="The (lower) numeric value")
-    value_max: float | None = Field(None, description="Upper end when the text gives a range")
-    unit: str | None = Field(None, description="Unit such as %, x, $, hours, AUROC")
-    comparator: Literal["=", ">", "<", ">=", "<=", "~", ">>", "<<"] = Field(
-        "=", description="How the value is bounded"
+    value_max: float | None = Field(
+        default=None, description="Upper end when the text gives a range"
     )
-    measured: str | None = Field(None, description="The quantity measured, when a cue names it")
-    illustrative: bool = Field(False, description="An example/hypothetical number, not a belief")
-    hedged: bool = Field(False, description="The number itself carries a question mark or hedge")
+    unit: str | None = Field(default=None, description="Unit such as %, x, $, hours, AUROC")
+    comparator: Literal["=", ">", "<", ">=", "<=", "~", ">>", "<<"] = Field(
+        default="=", description="How the value is bounded"
+    )
+    measured: str | None = Field(
+        default=None, description="The quantity measured, when a cue names it"
+    )
+    illustrative: bool = Field(
+        default=False, description="An example/hypothetical number, not a belief"
+    )
+    hedged: bool = Field(
+        default=False, description="The number itself carries a question mark or hedge"
+    )
     start: int = Field(description="Offset of the number inside the claim text")
 
 
@@ -62,25 +70,25 @@ class SourceRecord(_Model):
 
     id: str = Field(description="Deterministic id: hash of the cleaned text")
     title: str = Field(description="Title as found in the document (never used in Cypher text)")
-    kind: SourceKind = Field(SourceKind.UNKNOWN, description="What sort of document it is")
+    kind: SourceKind = Field(default=SourceKind.UNKNOWN, description="What sort of document it is")
     authors: list[str] = Field(default_factory=list, description="Author names")
     author_confidence: Literal["stated", "inferred", "unknown"] = Field(
-        "unknown", description="Whether authorship is stated in the text or inferred"
+        default="unknown", description="Whether authorship is stated in the text or inferred"
     )
-    organisation: str | None = Field(None, description="Organisation or programme")
-    date: str | None = Field(None, description="ISO date (or datetime) of publication")
-    url: str | None = Field(None, description="Canonical URL when known")
+    organisation: str | None = Field(default=None, description="Organisation or programme")
+    date: str | None = Field(default=None, description="ISO date (or datetime) of publication")
+    url: str | None = Field(default=None, description="Canonical URL when known")
     path: str = Field(description="Path of the ingested file")
-    part_index: int = Field(0, description="Position inside a multi-document file")
+    part_index: int = Field(default=0, description="Position inside a multi-document file")
     content_hash: str = Field(description="sha256 of the cleaned text")
     file_sha256: str = Field(description="sha256 of the raw file bytes")
     text: str = Field(description="The cleaned text that all offsets refer to")
-    language: str = Field("en", description="Dominant language code")
+    language: str = Field(default="en", description="Dominant language code")
     flags: list[str] = Field(default_factory=list, description="Ingestion warnings")
     summary_of_title: str | None = Field(
-        None, description="Title of the document this one summarises, when declared"
+        default=None, description="Title of the document this one summarises, when declared"
     )
-    summary_of_url: str | None = Field(None, description="URL of the summarised document")
+    summary_of_url: str | None = Field(default=None, description="URL of the summarised document")
     cites: list[str] = Field(
         default_factory=list, description="Cited works (arXiv ids, 'X et al. YEAR')"
     )
@@ -95,11 +103,13 @@ class PassageRecord(_Model):
     id: str = Field(description="Deterministic id: source id + offsets")
     source_id: str = Field(description="Owning source")
     index: int = Field(description="Order inside the source")
-    section: str | None = Field(None, description="Nearest heading above the passage")
+    section: str | None = Field(default=None, description="Nearest heading above the passage")
     start: int = Field(description="Start offset in the source's cleaned text")
     end: int = Field(description="End offset (exclusive)")
-    lost_content: bool = Field(False, description="Math, numbers or a figure were lost here")
-    is_footnote: bool = Field(False, description="The passage is a footnote body")
+    lost_content: bool = Field(
+        default=False, description="Math, numbers or a figure were lost here"
+    )
+    is_footnote: bool = Field(default=False, description="The passage is a footnote body")
 
 
 class ClaimRecord(_Model):
@@ -112,22 +122,25 @@ class ClaimRecord(_Model):
     normalized: str = Field(description="Statement with list labels and markers removed")
     start: int = Field(description="Start offset in the source's cleaned text")
     end: int = Field(description="End offset (exclusive)")
-    section: str | None = Field(None, description="Heading path of the passage")
+    section: str | None = Field(default=None, description="Heading path of the passage")
     kind: ClaimKind = Field(description="Finding, prediction, recommendation, ...")
-    speaker: str | None = Field(None, description="Quoted speaker; None means the author")
-    hedge: Hedge = Field(Hedge.NONE, description="Hedge strength of the assertion")
+    speaker: str | None = Field(default=None, description="Quoted speaker; None means the author")
+    hedge: Hedge = Field(default=Hedge.NONE, description="Hedge strength of the assertion")
     hedge_cues: list[str] = Field(default_factory=list, description="Words that hedge it")
     stated_probability: float | None = Field(
-        None, description="A probability the author states for the claim, e.g. 0.9 for '>90%'"
+        default=None,
+        description="A probability the author states for the claim, e.g. 0.9 for '>90%'",
     )
     numbers: list[Quantity] = Field(default_factory=list, description="Structured numbers")
-    lost_content: bool = Field(False, description="Part of the sentence was lost in conversion")
-    in_footnote: bool = Field(False, description="The claim comes from a footnote")
+    lost_content: bool = Field(
+        default=False, description="Part of the sentence was lost in conversion"
+    )
+    in_footnote: bool = Field(default=False, description="The claim comes from a footnote")
     extractor: str = Field(description="Extractor name and version that produced it")
     aspects: list[str] = Field(
         default_factory=list, description="Key phrases the claim is about (kg.aspects)"
     )
-    embedding: list[float] | None = Field(None, description="Normalised sentence embedding")
+    embedding: list[float] | None = Field(default=None, description="Normalised sentence embedding")
 
 
 class DocumentRecord(_Model):

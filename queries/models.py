@@ -15,7 +15,7 @@ class _Row(BaseModel):
 
 class Page(_Row, Generic[T]):
     items: list[T] = Field(description="Rows of this page")
-    next_cursor: str | None = Field(None, description="Pass back to get the next page")
+    next_cursor: str | None = Field(default=None, description="Pass back to get the next page")
 
 
 class LabelCount(_Row):
@@ -27,10 +27,10 @@ class SourceRow(_Row):
     id: str = Field(description="Source id")
     title: str = Field(description="Title")
     kind: str = Field(description="Source kind")
-    path: str | None = Field(None, description="Ingested file")
-    date: str | None = Field(None, description="Publication date")
+    path: str | None = Field(default=None, description="Ingested file")
+    date: str | None = Field(default=None, description="Publication date")
     authors: list[str] = Field(default_factory=list, description="Authors")
-    n_claims: int = Field(0, description="Claims extracted")
+    n_claims: int = Field(default=0, description="Claims extracted")
 
 
 class GraphStats(_Row):
@@ -49,38 +49,39 @@ class ClaimHit(_Row):
     match: str = Field(description="'vector', 'fulltext' or 'both'")
     kind: str = Field(description="Claim kind")
     hedge: str = Field(description="Hedge strength")
-    speaker: str | None = Field(None, description="Quoted speaker, if not the author")
-    section: str | None = Field(None, description="Section heading")
+    speaker: str | None = Field(default=None, description="Quoted speaker, if not the author")
+    section: str | None = Field(default=None, description="Section heading")
     start: int = Field(description="Offset in the source's cleaned text")
     end: int = Field(description="End offset")
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
-    source_path: str | None = Field(None, description="Ingested file")
+    source_path: str | None = Field(default=None, description="Ingested file")
 
 
 class FindingSide(_Row):
     node: Literal["claim", "line"] = Field(
-        "claim", description="A claim, or a line of research (line-level findings)"
+        default="claim", description="A claim, or a line of research (line-level findings)"
     )
-    claim_id: str | None = Field(None, description="Claim id (claim sides)")
-    line_id: str | None = Field(None, description="Line of research id (line sides)")
+    claim_id: str | None = Field(default=None, description="Claim id (claim sides)")
+    line_id: str | None = Field(default=None, description="Line of research id (line sides)")
     quote: str = Field(description="Exact quote; for a line, its name and size")
-    speaker: str | None = Field(None, description="Quoted speaker; None is the author")
-    source_id: str | None = Field(None, description="Source id (claim sides)")
-    source_title: str | None = Field(None, description="Source title (claim sides)")
-    source_path: str | None = Field(None, description="The ingested file's path")
-    section: str | None = Field(None, description="Section heading path (one finding only)")
+    speaker: str | None = Field(default=None, description="Quoted speaker; None is the author")
+    source_id: str | None = Field(default=None, description="Source id (claim sides)")
+    source_title: str | None = Field(default=None, description="Source title (claim sides)")
+    source_path: str | None = Field(default=None, description="The ingested file's path")
+    section: str | None = Field(default=None, description="Section heading path (one finding only)")
     context: str | None = Field(
-        None, description="The paragraph the claim sits in, up to 1,200 characters (one finding)"
+        default=None,
+        description="The paragraph the claim sits in, up to 1,200 characters (one finding)",
     )
     source_authors: list[str] = Field(default_factory=list, description="Source authors")
-    source_date: str | None = Field(None, description="Source publication date")
+    source_date: str | None = Field(default=None, description="Source publication date")
 
 
 class VerdictEntry(_Row):
     status: str = Field(description="confirmed or dismissed")
     reviewer: str = Field(description="Who")
-    reason: str = Field("", description="Why")
+    reason: str = Field(default="", description="Why")
     at: str = Field(description="When (ISO timestamp)")
 
 
@@ -89,15 +90,17 @@ class FindingRow(_Row):
     kind: str = Field(description="contradicts, converges_with, restates, distorts, ...")
     score: float = Field(description="Investigator score in [0, 1]")
     status: str = Field(description="open, confirmed or dismissed")
-    independent: bool | None = Field(None, description="Whether the two sides are independent")
-    independence_reason: str | None = Field(None, description="Why (in)dependent")
+    independent: bool | None = Field(
+        default=None, description="Whether the two sides are independent"
+    )
+    independence_reason: str | None = Field(default=None, description="Why (in)dependent")
     rationale: str = Field(description="Human-readable rationale naming the evidence")
     cues: list[str] = Field(default_factory=list, description="Cues that fired")
     investigator: str = Field(description="Investigator name")
     version: str = Field(description="Investigator version")
-    model: str | None = Field(None, description="LLM model, when one took part")
-    reviewer: str | None = Field(None, description="Who reviewed it")
-    review_reason: str | None = Field(None, description="Why it was confirmed or dismissed")
+    model: str | None = Field(default=None, description="LLM model, when one took part")
+    reviewer: str | None = Field(default=None, description="Who reviewed it")
+    review_reason: str | None = Field(default=None, description="Why it was confirmed or dismissed")
     history: list[VerdictEntry] = Field(
         default_factory=list, description="Every verdict given, oldest first (the last counts)"
     )
@@ -110,15 +113,17 @@ class ConfidenceRow(_Row):
     quote: str = Field(description="Exact quote")
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
-    p: float | None = Field(None, description="Probability the claim holds (posterior mean)")
-    low: float | None = Field(None, description="5th percentile")
-    high: float | None = Field(None, description="95th percentile")
-    support_lines: int | None = Field(None, description="Independent lines supporting it")
-    oppose_lines: int | None = Field(None, description="Independent lines opposing it")
-    effective_lines: float | None = Field(None, description="Effective independent lines")
-    contested: bool = Field(False, description="Open contradictions touch it")
-    safety_critical: bool = Field(False, description="A claim a safety case may rest on")
-    computed_at: str | None = Field(None, description="When it was last derived")
+    p: float | None = Field(
+        default=None, description="Probability the claim holds (posterior mean)"
+    )
+    low: float | None = Field(default=None, description="5th percentile")
+    high: float | None = Field(default=None, description="95th percentile")
+    support_lines: int | None = Field(default=None, description="Independent lines supporting it")
+    oppose_lines: int | None = Field(default=None, description="Independent lines opposing it")
+    effective_lines: float | None = Field(default=None, description="Effective independent lines")
+    contested: bool = Field(default=False, description="Open contradictions touch it")
+    safety_critical: bool = Field(default=False, description="A claim a safety case may rest on")
+    computed_at: str | None = Field(default=None, description="When it was last derived")
 
 
 class ConfidenceSnapshotRow(_Row):
@@ -126,7 +131,7 @@ class ConfidenceSnapshotRow(_Row):
     p: float = Field(description="Probability then")
     low: float = Field(description="5th percentile then")
     high: float = Field(description="95th percentile then")
-    reason: str | None = Field(None, description="What triggered the change")
+    reason: str | None = Field(default=None, description="What triggered the change")
 
 
 class ClaimConfidence(ConfidenceRow):
@@ -144,12 +149,12 @@ class ConfidenceSummary(_Row):
 
 
 class SourceDetail(SourceRow):
-    url: str | None = Field(None, description="Canonical URL")
-    organisation: str | None = Field(None, description="Organisation or programme")
-    line_id: str | None = Field(None, description="Line of research")
-    line_name: str | None = Field(None, description="Line of research name")
-    retracted: bool = Field(False, description="Retracted by a user")
-    retraction_reason: str | None = Field(None, description="Why")
+    url: str | None = Field(default=None, description="Canonical URL")
+    organisation: str | None = Field(default=None, description="Organisation or programme")
+    line_id: str | None = Field(default=None, description="Line of research")
+    line_name: str | None = Field(default=None, description="Line of research name")
+    retracted: bool = Field(default=False, description="Retracted by a user")
+    retraction_reason: str | None = Field(default=None, description="Why")
     summarises: list[str] = Field(default_factory=list, description="Sources it summarises")
     summarised_by: list[str] = Field(default_factory=list, description="Its summaries")
 
@@ -160,32 +165,34 @@ class ClaimDetail(_Row):
     kind: str = Field(description="finding, prediction, recommendation, ...")
     hedge: str = Field(description="Hedge strength")
     hedge_cues: list[str] = Field(default_factory=list, description="Words that hedge it")
-    speaker: str | None = Field(None, description="Quoted speaker; None is the author")
-    section: str | None = Field(None, description="Section heading")
+    speaker: str | None = Field(default=None, description="Quoted speaker; None is the author")
+    section: str | None = Field(default=None, description="Section heading")
     start: int = Field(description="Offset in the source's cleaned text")
     end: int = Field(description="End offset")
-    stated_probability: float | None = Field(None, description="Probability the author states")
+    stated_probability: float | None = Field(
+        default=None, description="Probability the author states"
+    )
     numbers: list[dict[str, object]] = Field(default_factory=list, description="Numbers")
-    lost_content: bool = Field(False, description="Math or numbers lost in conversion")
+    lost_content: bool = Field(default=False, description="Math or numbers lost in conversion")
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
-    source_path: str | None = Field(None, description="Ingested file")
-    source_kind: str | None = Field(None, description="Source kind")
-    line_id: str | None = Field(None, description="Line of research of its source")
-    line_name: str | None = Field(None, description="Line of research name")
+    source_path: str | None = Field(default=None, description="Ingested file")
+    source_kind: str | None = Field(default=None, description="Source kind")
+    line_id: str | None = Field(default=None, description="Line of research of its source")
+    line_name: str | None = Field(default=None, description="Line of research name")
 
 
 class EvidenceTrail(_Row):
     """A claim with its confidence, the derivation, its history and every finding on it."""
 
     claim: ClaimDetail
-    confidence: ClaimConfidence | None = Field(None, description="None until computed")
+    confidence: ClaimConfidence | None = Field(default=None, description="None until computed")
     findings: list[FindingRow] = Field(description="Findings about the claim, best first")
 
 
 class LineRow(_Row):
     id: str = Field(description="Line id")
-    name: str | None = Field(None, description="Name (its largest source)")
+    name: str | None = Field(default=None, description="Name (its largest source)")
     basis: list[str] = Field(default_factory=list, description="Why its sources are grouped")
     sources: list[str] = Field(description="Source titles")
     n_sources: int = Field(description="Sources in the line")

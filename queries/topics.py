@@ -24,9 +24,9 @@ class TopicRow(_Row):
 class TopicClaim(_Row):
     id: str = Field(description="Claim id")
     text: str = Field(description="Exact quote")
-    kind: str | None = Field(None, description="Claim kind")
-    hedge: str | None = Field(None, description="Hedge strength")
-    confidence: float | None = Field(None, description="Current confidence")
+    kind: str | None = Field(default=None, description="Claim kind")
+    hedge: str | None = Field(default=None, description="Hedge strength")
+    confidence: float | None = Field(default=None, description="Current confidence")
 
 
 class TopicPosition(_Row):
@@ -38,7 +38,7 @@ class TopicPosition(_Row):
 class TopicFinding(_Row):
     id: str = Field(description="Finding id")
     kind: str = Field(description="contradicts / converges_with / restates")
-    score: float | None = Field(None, description="Calibrated score")
+    score: float | None = Field(default=None, description="Calibrated score")
     a_text: str = Field(description="Side A quote")
     b_text: str = Field(description="Side B quote")
 

@@ -29,8 +29,8 @@ EXAMPLE = {
 class CaseIn(BaseModel):
     """A safety case, as YAML/JSON text (`yaml`) or as an object (`case`); one of the two."""
 
-    yaml: str | None = Field(None, max_length=2_000_000, description="Case file text")
-    case: SafetyCase | None = Field(None, description="The case as an object")
+    yaml: str | None = Field(default=None, max_length=2_000_000, description="Case file text")
+    case: SafetyCase | None = Field(default=None, description="The case as an object")
 
 
 @router.post(

@@ -81,7 +81,7 @@ def finding(finding_id: FindingId, svc: Svc) -> FindingRow:
 class VerdictIn(BaseModel):
     verdict: ReviewVerdict = Field(description="The human verdict")
     reviewer: str = Field(min_length=1, max_length=200, examples=["alice"])
-    reason: str = Field("", max_length=5000, examples=["Different probe set-ups"])
+    reason: str = Field(default="", max_length=5000, examples=["Different probe set-ups"])
 
 
 @router.post("/{finding_id}/verdict", response_model=FindingRow, dependencies=Write)

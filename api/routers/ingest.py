@@ -82,8 +82,10 @@ def ingest_file(
 class TextIn(BaseModel):
     title: str = Field(min_length=1, max_length=1000, examples=["Notes on probe robustness"])
     text: str = Field(min_length=1, max_length=5_000_000, description="The document")
-    format: Literal["text", "markdown", "html"] = Field("markdown", description="How to read it")
-    investigate: bool = Field(True, description="Run the investigators afterwards")
+    format: Literal["text", "markdown", "html"] = Field(
+        default="markdown", description="How to read it"
+    )
+    investigate: bool = Field(default=True, description="Run the investigators afterwards")
 
 
 @router.post(

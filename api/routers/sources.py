@@ -34,8 +34,8 @@ def source(source_id: SourceId, svc: Svc) -> SourceDetail:
 
 
 class Retraction(BaseModel):
-    reason: str = Field("", max_length=2000, description="Why", examples=["Withdrawn"])
-    undo: bool = Field(False, description="Restore a retracted source")
+    reason: str = Field(default="", max_length=2000, description="Why", examples=["Withdrawn"])
+    undo: bool = Field(default=False, description="Restore a retracted source")
 
 
 @router.post("/{source_id}/retract", response_model=UpdateReport, dependencies=Write)

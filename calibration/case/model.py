@@ -33,14 +33,14 @@ Combine = Literal["all-of", "any-of"]
 class CaseNode(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: NodeType = Field(description="goal, evidence, assumption or context")
-    text: str | None = Field(None, description="Statement (goals, assumptions, context)")
-    combine: Combine = Field("all-of", description="How a goal's children combine")
+    text: str | None = Field(default=None, description="Statement (goals, assumptions, context)")
+    combine: Combine = Field(default="all-of", description="How a goal's children combine")
     children: list[str] = Field(default_factory=list, description="Subgoals and evidence")
     assumptions: list[str] = Field(default_factory=list, description="Assumptions relied on")
     context: list[str] = Field(default_factory=list, description="Context nodes")
-    claim: str | None = Field(None, description="Evidence: graph claim id")
-    quote: str | None = Field(None, description="Evidence: exact words of a graph claim")
-    source: str | None = Field(None, description="Evidence: source title/path substring")
+    claim: str | None = Field(default=None, description="Evidence: graph claim id")
+    quote: str | None = Field(default=None, description="Evidence: exact words of a graph claim")
+    source: str | None = Field(default=None, description="Evidence: source title/path substring")
 
     @model_validator(mode="after")
     def _shape(self) -> CaseNode:
@@ -65,8 +65,8 @@ class SafetyCase(BaseModel):
     """A claims-arguments-evidence tree whose leaves reference graph claims."""
 
     model_config = ConfigDict(extra="forbid")
-    version: Literal[1] = Field(1, description="Format version")
+    version: Literal[1] = Field(default=1, description="Format version")
     title: str = Field(description="What the case argues")
-    description: str | None = Field(None, description="Free text")
-    root: str | None = Field(None, description="Top goal id")
+    description: str | None = Field(default=None, description="Free text")
+    root: str | None = Field(default=None, description="Top goal id")
     nodes: dict[str, CaseNode] = Field(description="Nodes by id")

@@ -14,7 +14,7 @@ class Quote(_Model):
     quote: str = Field(description="Exact quote")
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
-    source_path: str | None = Field(None, description="Ingested file")
+    source_path: str | None = Field(default=None, description="Ingested file")
 
 
 class LineEvidence(_Model):
@@ -26,14 +26,14 @@ class LineEvidence(_Model):
 class Contradiction(_Model):
     finding_id: str = Field(description="Finding id")
     score: float = Field(description="Investigator score")
-    rationale: str | None = Field(None, description="Why the investigator flagged it")
+    rationale: str | None = Field(default=None, description="Why the investigator flagged it")
     against: Quote = Field(description="The contradicting claim")
     swing: float = Field(description="How far the top goal would move if confirmed")
 
 
 class Leaf(_Model):
     claim: Quote = Field(description="The claim the leaf rests on")
-    own_line: str | None = Field(None, description="The claim's own line of research")
+    own_line: str | None = Field(default=None, description="The claim's own line of research")
     supporting_lines: list[LineEvidence] = Field(description="Independent lines for it")
     opposing_lines: list[LineEvidence] = Field(description="Independent lines against it")
     effective_lines: float = Field(description="Effective number of independent lines")
@@ -46,14 +46,16 @@ class NodeResult(_Model):
     type: str = Field(description="goal, evidence, assumption or context")
     text: str = Field(description="Statement (for evidence: the quote)")
     depth: int = Field(description="Depth in the tree (root = 0)")
-    parent: str | None = Field(None, description="Parent goal (first one, if shared)")
-    combine: str | None = Field(None, description="all-of or any-of, for goals")
-    p: float | None = Field(None, description="Probability (None for assumptions/context)")
-    low: float | None = Field(None, description="Lower bound (leaves at their 5th percentile)")
-    high: float | None = Field(None, description="Upper bound (leaves at their 95th)")
-    contested: bool = Field(False, description="Open contradictions touch it")
+    parent: str | None = Field(default=None, description="Parent goal (first one, if shared)")
+    combine: str | None = Field(default=None, description="all-of or any-of, for goals")
+    p: float | None = Field(default=None, description="Probability (None for assumptions/context)")
+    low: float | None = Field(
+        default=None, description="Lower bound (leaves at their 5th percentile)"
+    )
+    high: float | None = Field(default=None, description="Upper bound (leaves at their 95th)")
+    contested: bool = Field(default=False, description="Open contradictions touch it")
     assumptions: list[str] = Field(default_factory=list, description="Assumptions relied on")
-    leaf: Leaf | None = Field(None, description="Evidence details for evidence nodes")
+    leaf: Leaf | None = Field(default=None, description="Evidence details for evidence nodes")
 
 
 class Sensitivity(_Model):

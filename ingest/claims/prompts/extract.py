@@ -21,7 +21,7 @@ class LLMClaim(BaseModel):
     reasoning: str = Field(description="Why this sentence is a claim, briefly")
     quote: str = Field(description="Exact verbatim substring of the passage")
     kind: Literal["finding", "prediction", "recommendation", "definition", "opinion", "method"]
-    speaker: str | None = Field(None, description="Quoted speaker, if not the author")
+    speaker: str | None = Field(default=None, description="Quoted speaker, if not the author")
 
 
 class LLMClaims(BaseModel):
