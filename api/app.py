@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -43,7 +43,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     """The app over these settings (and, for tests, already-built services)."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncGenerator[None]:
         svc = services or build_services(settings)
         app.state.services = svc
         app.state.jobs = JobRegistry(settings.api.job_workers)

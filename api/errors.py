@@ -61,7 +61,7 @@ def error_response(
 
 
 def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
+    parts: list[str] = []
     for e in exc.errors()[:5]:
         loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "request"
         parts.append(f"{loc}: {e.get('msg', 'invalid')}")

@@ -24,7 +24,9 @@ class Job(BaseModel):
     created_at: str = Field(description="ISO timestamp")
     finished_at: str | None = Field(default=None, description="ISO timestamp")
     inputs: list[str] = Field(default_factory=list, description="File names given")
-    outcomes: list[IngestOutcome] = Field(default_factory=list, description="Per input file")
+    outcomes: list[IngestOutcome] = Field(
+        default_factory=list[IngestOutcome], description="Per input file"
+    )
     findings: dict[str, int] = Field(default_factory=dict, description="New findings by kind")
     confidences_updated: int = Field(default=0, description="Confidences recomputed after the run")
     error: str | None = Field(default=None, description="Why it failed")
@@ -65,7 +67,7 @@ class JobRegistry:
                 job.hint = next((o.hint for o in job.outcomes if o.hint), None)
         except ConsilienceError as exc:
             job.status, job.error, job.hint = "failed", exc.message, exc.hint
-        except Exception as exc:  # a job must never die silently
+        except Exception as exc:  # noqa: BLE001 - a job must never die silently
             job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
             job.hint = "The server log has the details."
         job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")

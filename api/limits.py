@@ -7,7 +7,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
+class BodyTooLargeError(Exception):
     pass
 
 
@@ -58,11 +58,11 @@ class BodyLimitMiddleware:
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
                     exceeded = True
-                    raise BodyTooLarge
+                    raise BodyTooLargeError
             return msg
 
         async def guarded_send(msg: Message) -> None:
-            # A body parser may catch BodyTooLarge and answer 400: answer 413 instead.
+            # A body parser may catch BodyTooLargeError and answer 400: answer 413 instead.
             nonlocal replied
             if exceeded:
                 if not replied:
@@ -74,7 +74,7 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, guarded_receive, guarded_send)
-        except BodyTooLarge:
+        except BodyTooLargeError:
             if not replied:
                 replied = True
                 await self._reject(send)

@@ -9,7 +9,7 @@ the user's own path). Over HTTP the same value would show the server's directory
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi.responses import JSONResponse
 
@@ -29,7 +29,7 @@ def strip_paths(content: Any) -> Any:
         parent, key = stack.pop()
         value = parent[key]
         if isinstance(value, dict):
-            copy = dict(value)
+            copy: dict[str, Any] = dict(cast(dict[str, Any], value))
             parent[key] = copy
             for k, v in copy.items():
                 if k in PATH_FIELDS and isinstance(v, str):
@@ -37,7 +37,7 @@ def strip_paths(content: Any) -> Any:
                 elif isinstance(v, dict | list):
                     stack.append((copy, k))
         elif isinstance(value, list):
-            copy_list = list(value)
+            copy_list: list[Any] = list(cast(list[Any], value))
             parent[key] = copy_list
             for i, v in enumerate(copy_list):
                 if isinstance(v, dict | list):

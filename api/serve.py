@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 
 import uvicorn
@@ -27,7 +27,7 @@ def running_api(
     settings: Settings,
     services: Services | None = None,
     configure: Callable[[FastAPI], None] | None = None,
-) -> Iterator[str]:
+) -> Generator[str]:
     """Yield the base URL of a live server; stop it afterwards. `configure` may add routes
     (tests of the error layer)."""
     port = free_port()

@@ -21,7 +21,9 @@ from bench.harness import bench_services
 from calibration.case.evaluate import evaluate_case
 from calibration.case.model import CaseNode, SafetyCase
 from calibration.updater import ConfidenceUpdater
+from consilience.vocabulary import FindingKind
 from kg import investigation_store
+from kg.records import FindingRecord
 
 WRITE_SOURCES = """
 UNWIND $rows AS row
@@ -72,22 +74,21 @@ def _build(svc, n_claims: int, n_findings: int, rng: random.Random) -> list[str]
             s.run(WRITE_SOURCES, rows=sources[i : i + 2000]).consume()
         for i in range(0, len(claims), 5000):
             s.run(WRITE_CLAIMS, rows=claims[i : i + 5000]).consume()
-    rows = []
+    rows: list[FindingRecord] = []
     for j in range(n_findings):
         a, b = rng.randrange(len(claims)), rng.randrange(len(claims))
         if a // per_source == b // per_source:
             continue
-        kind = rng.choices(["converges_with", "contradicts", "distorts"], [6, 3, 1])[0]
-        props = {
-            "kind": kind,
-            "score": round(rng.uniform(0.3, 1.0), 3),
-            "investigator": "synthetic",
-            "version": "1",
-            "rationale": "synthetic",
-            "independent": True,
-        }
-        rows.append({"id": f"fnd_{j:07d}", "a_id": claims[a]["id"], "b_id": claims[b]["id"],
-                     "props": props})  # fmt: skip
+        kind = rng.choices(
+            [FindingKind.CONVERGES_WITH, FindingKind.CONTRADICTS, FindingKind.DISTORTS], [6, 3, 1]
+        )[0]
+        rows.append(
+            FindingRecord(
+                id=f"fnd_{j:07d}", a_id=claims[a]["id"], b_id=claims[b]["id"], kind=kind,
+                score=round(rng.uniform(0.3, 1.0), 3), investigator="synthetic", version="1",
+                rationale="synthetic", independent=True,
+            )
+        )  # fmt: skip
     investigation_store.write_findings(svc.graph(), rows, [], "bench", batch=5000)
     with svc.graph().write() as s:  # some human verdicts
         s.run(
@@ -141,16 +142,17 @@ def main() -> None:
         case_s = time.perf_counter() - t
 
         a, b = rng.sample(ids, 2)
-        row = {"id": "fnd_new", "a_id": a, "b_id": b,
-               "props": {"kind": "contradicts", "score": 0.9, "investigator": "synthetic",
-                         "version": "1", "rationale": "new", "independent": True}}  # fmt: skip
+        row = FindingRecord(
+            id="fnd_new", a_id=a, b_id=b, kind=FindingKind.CONTRADICTS, score=0.9,
+            investigator="synthetic", version="1", rationale="new", independent=True,
+        )  # fmt: skip
         investigation_store.write_findings(db, [row], [], "bench")
         t = time.perf_counter()
         inc = updater.update()
         inc_s = time.perf_counter() - t
         c, d = rng.sample(ids, 2)  # a second one: the query plans are now cached
         investigation_store.write_findings(
-            db, [{**row, "id": "fnd_new2", "a_id": c, "b_id": d}], [], "bench"
+            db, [row.model_copy(update={"id": "fnd_new2", "a_id": c, "b_id": d})], [], "bench"
         )
         t = time.perf_counter()
         inc2 = updater.update()

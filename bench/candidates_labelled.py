@@ -114,6 +114,8 @@ def labelled_recall() -> None:
         ("dense alone, no floor", ("dense",)),
     ]
     out: dict = {}
+    ppc30 = 0.0  # set at budget 30, which BUDGETS always holds
+    missed: list[RealPair] = []  # set by the fused row
     for name, chans in rows:
         line = f"{name:<22}"
         for b in BUDGETS:

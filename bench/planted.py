@@ -17,12 +17,20 @@ from pathlib import Path
 
 from app.investigate import build_runner
 from bench.harness import CORPUS, bench_services
-from bench.judgement import FAMILIES
 from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import Ingestor
+from investigators.nli import perturb
 
 DOC = "004_cb0576cbb71365f7.txt"
-PLANT = ("negation", "antonym", "number", "quantifier", "paraphrase (control)")
+# The perturbation families (bench/judgement's own copies moved to investigators.nli.perturb).
+FAMILIES: dict[str, perturb.Family] = {
+    "negation": perturb.negate,
+    "antonym": perturb.antonym,
+    "number": perturb.changed_number,
+    "quantifier": perturb.quantifier,
+    "paraphrase (control)": perturb.paraphrase,
+}
+PLANT = tuple(FAMILIES)
 PER_FAMILY = 15
 
 
@@ -38,7 +46,7 @@ def plant(raw: str, claims: list[str], seed: int = 5) -> tuple[str, dict[str, tu
         for c in order:
             if n >= PER_FAMILY or c in used or raw.count(c) != 1:
                 continue
-            new = FAMILIES[fam](c)
+            new = FAMILIES[fam](c, rng)
             if not new or new == c:
                 continue
             raw = raw.replace(c, new)

@@ -20,6 +20,7 @@ from scipy.special import betaincinv
 
 from calibration.models import ClaimFacts, Confidence, Evidence, Term
 from calibration.prior import prior_of
+from consilience.vocabulary import FindingKind, FindingStatus
 
 LINE_WEIGHT = 2.0
 CONCENTRATION_DISCOUNT = 0.5
@@ -35,13 +36,13 @@ def raw_weigher(investigator: str, score: float) -> tuple[float, bool]:
 
 
 def _direction(c: ClaimFacts, e: Evidence) -> str | None:
-    if e.kind == "converges_with" and e.independent is not False:
+    if e.kind == FindingKind.CONVERGES_WITH and e.independent is not False:
         return "support"
-    if e.kind == "contradicts":
+    if e.kind == FindingKind.CONTRADICTS:
         return "oppose"
-    if e.kind == "distorts" and e.side == "a":  # side a is the summary that distorts
+    if e.kind == FindingKind.DISTORTS and e.side == "a":  # side a is the summary that distorts
         return "oppose"
-    if e.kind == "evidence_concentrated":
+    if e.kind == FindingKind.CONCENTRATED:
         return "concentration"
     return None
 
@@ -55,7 +56,7 @@ def _group(e: Evidence) -> str:
 
 
 def _skip_reason(c: ClaimFacts, e: Evidence, direction: str | None) -> str | None:
-    if e.status == "dismissed":
+    if e.status == FindingStatus.DISMISSED:
         return "dismissed by a reviewer"
     if e.other_retracted:
         return "the other side's source was retracted"
@@ -87,11 +88,11 @@ def derive(c: ClaimFacts, evidence: Iterable[Evidence], weigh: Weigher = raw_wei
             concentrated.append(e.finding_id)
             continue
         assert direction is not None
-        w = 1.0 if e.status == "confirmed" else weigh(e.investigator, e.score)[0]
+        w = 1.0 if e.status == FindingStatus.CONFIRMED else weigh(e.investigator, e.score)[0]
         key = (direction, _group(e))
         best, ids, methods = groups.get(key, (0.0, [], set(e.other_methods)))
         groups[key] = (max(best, w), [*ids, e.finding_id], methods & set(e.other_methods))
-        if e.kind == "contradicts" and e.status == "open":
+        if e.kind == FindingKind.CONTRADICTS and e.status == FindingStatus.OPEN:
             open_groups.add(key[1])
     for reason, ids in sorted(skipped.items()):
         terms.append(Term(name="ignored", detail=f"{len(ids)} finding(s): {reason}", findings=ids))

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from consilience.vocabulary import FindingKind, FindingStatus
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -36,10 +38,10 @@ class Evidence(_Model):
     """One finding seen from the claim it bears on."""
 
     finding_id: str = Field(description="Finding id")
-    kind: str = Field(description="Finding kind")
+    kind: FindingKind = Field(description="Finding kind")
     investigator: str = Field(description="Investigator that produced it")
     score: float = Field(ge=0.0, le=1.0, description="Investigator score")
-    status: str = Field(description="open, confirmed or dismissed")
+    status: FindingStatus = Field(description="Where the finding is in review")
     independent: bool | None = Field(
         default=None, description="Whether the two sides are independent"
     )

@@ -25,6 +25,7 @@ from calibration.prior import stated_is_illustrative
 from kg import calibration_store
 from kg.criticality import is_safety_critical
 from kg.graph import Graph
+from kg.records import ConfidenceRecord
 
 STATE = "confidence"
 
@@ -100,11 +101,14 @@ class ConfidenceUpdater:
                     )
                     yield facts, [Evidence(**e) for e in d["evidence"]], d
 
-    def derive_rows(self, ids: list[str], weigh: Weigher, reason: str) -> list[dict[str, object]]:
-        """One row per claim for `kg.calibration_store.write_confidences`; rows whose stored
-        confidence, derivation and flags are already exactly these (and not marked stale)
-        carry `write: False`, so a full recompute where little changed writes little."""
-        rows: list[dict[str, object]] = []
+    def derive_rows(
+        self, ids: list[str], weigh: Weigher, reason: str
+    ) -> list[tuple[ConfidenceRecord, bool]]:
+        """One record per claim for `kg.calibration_store.write_confidences`, with whether it
+        needs writing: a record whose stored confidence, derivation and flags are already
+        exactly these (and not marked stale) does not, so a full recompute where little
+        changed writes little."""
+        rows: list[tuple[ConfidenceRecord, bool]] = []
         plain: dict[tuple[object, ...], Confidence] = {}  # evidence-free claims share priors
         for facts, evidence, d in self.load(ids):
             if evidence:
@@ -129,25 +133,23 @@ class ConfidenceUpdater:
                 f"{conf.p!r}|{conf.low!r}|{conf.high!r}|{critical}|{derivation}".encode()
             ).hexdigest()[:16]
             same = not (changed or d["stale"]) and sig == d["old_sig"]
-            rows.append(
-                {
-                    "id": conf.claim_id,
-                    "p": conf.p,
-                    "low": conf.low,
-                    "high": conf.high,
-                    "support_lines": conf.support_lines,
-                    "oppose_lines": conf.oppose_lines,
-                    "effective_lines": conf.effective_lines,
-                    "contested": conf.contested,
-                    "n_findings": conf.n_findings,
-                    "derivation": derivation,
-                    "safety_critical": critical,
-                    "changed": changed,
-                    "reason": reason,
-                    "write": not same,
-                    "sig": sig,
-                }
+            record = ConfidenceRecord(
+                id=conf.claim_id,
+                p=conf.p,
+                low=conf.low,
+                high=conf.high,
+                support_lines=conf.support_lines,
+                oppose_lines=conf.oppose_lines,
+                effective_lines=conf.effective_lines,
+                contested=conf.contested,
+                n_findings=conf.n_findings,
+                derivation=derivation,
+                safety_critical=critical,
+                changed=changed,
+                reason=reason,
+                sig=sig,
             )
+            rows.append((record, not same))
         return rows
 
     def recompute(self, ids: list[str], reason: str, mode: str) -> UpdateReport:
@@ -155,10 +157,10 @@ class ConfidenceUpdater:
         ids = sorted(set(ids))
         rows = self.derive_rows(ids, weigher_for(load_maps(self.driver)), reason)
         calibration_store.write_confidences(
-            self.driver, [r for r in rows if r["write"]], self.batch
+            self.driver, [r for r, write in rows if write], self.batch
         )
         return UpdateReport(
-            computed=len(rows), changed=sum(1 for r in rows if r["changed"]), mode=mode
+            computed=len(rows), changed=sum(1 for r, _ in rows if r.changed), mode=mode
         )
 
     def update(self, *, everything: bool = False) -> UpdateReport:

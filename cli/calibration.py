@@ -105,7 +105,9 @@ Out = Annotated[Path, typer.Option("--out", help="Folder for reliability.png and
 
 
 @calibration_app.command("report")
-def calibration_report(method: Method = "isotonic", out: Out = Path("calibration-report")) -> None:
+def calibration_report(
+    method: Method = FitMethod.isotonic, out: Out = Path("calibration-report")
+) -> None:
     """Brier score, calibration error and reliability diagram of each investigator's scores
     against human verdicts (out-of-fold). Changes nothing in the graph."""
     _calibrate(method, out, store=False)

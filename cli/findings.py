@@ -171,9 +171,13 @@ def review(
     from queries.findings import get_finding, list_findings
 
     with command_services() as svc:
-        pool = list_findings(svc.graph(), status="open", limit=200).items
+        pool = list_findings(svc.graph(), status=FindingStatus.OPEN, limit=200).items
         pool.sort(key=lambda f: (abs(f.score - 0.5), -f.score))  # most uncertain first
-        counts: dict[str, int] = {"confirmed": 0, "dismissed": 0, "skipped": 0}
+        counts: dict[str, int] = {
+            ReviewVerdict.CONFIRMED: 0,
+            ReviewVerdict.DISMISSED: 0,
+            "skipped": 0,
+        }
         for i, row in enumerate(pool[:limit], 1):
             f = get_finding(svc.graph(), row.id)
             render_finding(console, f, i)
@@ -191,7 +195,8 @@ def review(
             record_verdict(svc, f.id, verdict, reviewer, reason)
             counts[verdict] += 1
     console.print(
-        f"Reviewed: {counts['confirmed']} confirmed, {counts['dismissed']} dismissed, "
+        f"Reviewed: {counts[ReviewVerdict.CONFIRMED]} confirmed, "
+        f"{counts[ReviewVerdict.DISMISSED]} dismissed, "
         f"{counts['skipped']} skipped. Confidences bearing on them are updated."
     )
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
+from consilience.vocabulary import JudgementKind
+
+if TYPE_CHECKING:
+    from kg.models import Quantity
 
 model_app = typer.Typer(
     help="The project's own NLI model: train, export, fit the judge, check.",
@@ -122,7 +126,7 @@ def judge(
         raise typer.Exit(code=1)
 
 
-def _numbers(text: str) -> list[object]:
+def _numbers(text: str) -> list[Quantity]:
     from ingest.claims.numbers import extract_numbers
 
     return list(extract_numbers(text))
@@ -132,7 +136,9 @@ def _render(j: object) -> None:
     from investigators.nli.judge import Judgement
 
     assert isinstance(j, Judgement)
-    colour = {"contradicts": "red", "converges_with": "green"}.get(j.kind, "white")
+    colour = {JudgementKind.CONTRADICTS: "red", JudgementKind.CONVERGES_WITH: "green"}.get(
+        j.kind, "white"
+    )
     console.print(
         f"[bold {colour}]{j.kind}[/]  score {j.score:.2f}  "
         f"(P contradiction {j.p_contradiction:.2f}, convergence {j.p_convergence:.2f}, "

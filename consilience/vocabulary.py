@@ -30,3 +30,16 @@ class ReviewVerdict(StrEnum):
 
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
+
+
+class JudgementKind(StrEnum):
+    """What the NLI judge concludes about a pair of statements (`consilience judge`)."""
+
+    CONTRADICTS = "contradicts"
+    CONVERGES_WITH = "converges_with"
+    UNRELATED = "unrelated"
+
+
+REPORTED_VIEW = "(reported view)"
+"""The speaker recorded for a view the text only reports ("some argue that ..."): such a
+claim is not asserted by the author, so it is never safety-critical or a contradiction."""

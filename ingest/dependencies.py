@@ -70,7 +70,7 @@ def named(pattern: re.Pattern[str], text: str) -> list[str]:
         "synthetic document fine-tuning",
         "constitutional character training",
     }
-    found = {m for m in pattern.findall(text)}
+    found = set(pattern.findall(text))
     found |= {m for m in lowered if pattern is _METHOD_RE and m in text.lower()}
     return sorted(found)
 

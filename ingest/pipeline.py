@@ -29,7 +29,14 @@ from kg import ids, store
 from kg.aspects import abbreviations, aspects
 from kg.embedding import Embedder
 from kg.graph import Graph
-from kg.models import ClaimRecord, DocumentRecord, FileRecord, PassageRecord, SourceRecord
+from kg.models import (
+    ClaimRecord,
+    DocumentRecord,
+    FileRecord,
+    PassageRecord,
+    SourceKind,
+    SourceRecord,
+)
 
 log = logging.getLogger("consilience.ingest")
 
@@ -66,7 +73,7 @@ class _Prepared:
     docs: list[DocumentRecord] | None = None  # None: settled without writing
 
 
-class _Stopped(Exception):
+class _StoppedError(Exception):
     """The database went away: the files finished so far, and why it stopped."""
 
     def __init__(self, done: list[IngestOutcome], exc: DatabaseUnavailableError) -> None:
@@ -189,7 +196,7 @@ class Ingestor:
         source = SourceRecord(
             id=sid,
             title=parsed.title,
-            kind=parsed.kind or "unknown",
+            kind=parsed.kind or SourceKind.UNKNOWN,
             authors=parsed.authors,
             author_confidence=parsed.author_confidence,
             organisation=parsed.organisation,
@@ -439,7 +446,7 @@ class Ingestor:
         ]
         try:
             outcomes.extend(self._sequential(files, force, on_file))
-        except _Stopped as stop:
+        except _StoppedError as stop:
             # Every later file would fail the same way. Rerunning finishes.
             outcomes.extend(stop.done)
             outcomes.extend(
@@ -469,7 +476,7 @@ class Ingestor:
                     on_file(f)
                 done.append(self._write_stage(prep))
             except DatabaseUnavailableError as exc:
-                raise _Stopped(done, exc) from exc
+                raise _StoppedError(done, exc) from exc
         return done
 
     def _prune(self, found: ExpandedPaths) -> list[IngestOutcome]:

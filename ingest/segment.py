@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -91,10 +91,12 @@ class Segmenter:
     def _load(self) -> Language:
         if self._nlp is None:
             import spacy
+            from spacy.tokenizer import Tokenizer
 
             nlp = spacy.blank("en")
+            tokenizer = cast(Tokenizer, nlp.tokenizer)  # spaCy types it as any callable
             for abbr in ABBREVIATIONS:
-                nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr}])
+                tokenizer.add_special_case(abbr, [{"ORTH": abbr}])
             nlp.add_pipe("sentencizer")
             nlp.max_length = 20_000_000
             self._nlp = nlp

@@ -64,7 +64,12 @@ class Verdict(BaseModel):
 class Investigator(Protocol):
     """One job, pure decision logic; the runner does all I/O."""
 
-    name: str
-    version: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str:
+        """Recorded on every finding (a model's version includes its weights' sha256)."""
+        ...
 
     def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]: ...

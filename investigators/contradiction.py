@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from consilience.vocabulary import REPORTED_VIEW
 from investigators.base import CandidatePair, ClaimView, FindingKind, Verdict
 from investigators.cues import (
     Cue,
@@ -41,7 +42,7 @@ def cue_score(a: ClaimView, b: ClaimView, similarity: float) -> tuple[float, lis
 
 def asserted(c: ClaimView) -> bool:
     """Only asserted claims can contradict: not reported views, not questions."""
-    return c.speaker != "(reported view)" and not c.text.rstrip().endswith("?")
+    return c.speaker != REPORTED_VIEW and not c.text.rstrip().endswith("?")
 
 
 class ContradictionInvestigator:

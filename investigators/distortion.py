@@ -97,7 +97,7 @@ class DistortionInvestigator:
                     investigator=self.name,
                     version=self.version,
                     independent=False,
-                    independence_reason=p.independence.reason,
+                    independence_reason=p.independence.reason if p.independence else None,
                 )
             )
         return out

@@ -7,6 +7,7 @@ sides that agree are restatements (stored, never counted as corroboration).
 
 from __future__ import annotations
 
+from consilience.vocabulary import JudgementKind
 from investigators.base import CandidatePair, ClaimView, FindingKind, Verdict
 from investigators.contradiction import asserted
 from investigators.nli.judge import Judge, Side
@@ -48,10 +49,10 @@ class NLIJudgeInvestigator:
         for p, j in zip(pairs, judgements, strict=True):
             if j.kind == "unrelated":
                 continue
-            if j.kind == "contradicts" and not (asserted(p.a) and asserted(p.b)):
+            if j.kind == JudgementKind.CONTRADICTS and not (asserted(p.a) and asserted(p.b)):
                 continue
             dependent = p.independence is not None and not p.independence.independent
-            if j.kind == "contradicts":
+            if j.kind == JudgementKind.CONTRADICTS:
                 kind = FindingKind.CONTRADICTS
             else:
                 kind = FindingKind.RESTATES if dependent else FindingKind.CONVERGES_WITH

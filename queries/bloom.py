@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from consilience.vocabulary import FindingKind
 from queries.cypher import bloom as q
 
 OUT = Path(__file__).resolve().parents[1] / "bloom" / "consilience.json"
@@ -16,22 +17,55 @@ STAMP = 1795132800000  # fixed timestamps keep the generated file reproducible
 
 # label: (colour, size, caption property, [(property, dataType)])
 CATEGORIES: dict[str, tuple[str, int, str, list[tuple[str, str]]]] = {
-    "Claim": ("#4C8EDA", 2, "text", [
-        ("id", "string"), ("text", "string"), ("kind", "string"), ("hedge", "string"),
-        ("speaker", "string"), ("section", "string"), ("confidence", "number"),
-        ("confidence_low", "number"), ("confidence_high", "number"),
-        ("confidence_lines", "number"), ("safety_critical", "boolean"),
-        ("confidence_contested", "boolean"), ("stated_probability", "number"),
-    ]),
-    "Finding": ("#F79767", 2, "kind", [
-        ("id", "string"), ("kind", "string"), ("score", "number"), ("status", "string"),
-        ("rationale", "string"), ("investigator", "string"), ("independent", "boolean"),
-        ("reviewer", "string"),
-    ]),
-    "Source": ("#57C7E3", 3, "title", [
-        ("id", "string"), ("title", "string"), ("kind", "string"), ("date", "string"),
-        ("path", "string"), ("url", "string"), ("retracted", "boolean"),
-    ]),
+    "Claim": (
+        "#4C8EDA",
+        2,
+        "text",
+        [
+            ("id", "string"),
+            ("text", "string"),
+            ("kind", "string"),
+            ("hedge", "string"),
+            ("speaker", "string"),
+            ("section", "string"),
+            ("confidence", "number"),
+            ("confidence_low", "number"),
+            ("confidence_high", "number"),
+            ("confidence_lines", "number"),
+            ("safety_critical", "boolean"),
+            ("confidence_contested", "boolean"),
+            ("stated_probability", "number"),
+        ],
+    ),
+    "Finding": (
+        "#F79767",
+        2,
+        "kind",
+        [
+            ("id", "string"),
+            ("kind", "string"),
+            ("score", "number"),
+            ("status", "string"),
+            ("rationale", "string"),
+            ("investigator", "string"),
+            ("independent", "boolean"),
+            ("reviewer", "string"),
+        ],
+    ),
+    "Source": (
+        "#57C7E3",
+        3,
+        "title",
+        [
+            ("id", "string"),
+            ("title", "string"),
+            ("kind", "string"),
+            ("date", "string"),
+            ("path", "string"),
+            ("url", "string"),
+            ("retracted", "boolean"),
+        ],
+    ),
     "Line": ("#8DCC93", 3, "name", [("id", "string"), ("name", "string")]),
     "Author": ("#C990C0", 1, "name", [("name", "string")]),
     "Organisation": ("#DA7194", 1, "name", [("name", "string")]),
@@ -40,14 +74,29 @@ CATEGORIES: dict[str, tuple[str, int, str, list[tuple[str, str]]]] = {
     "Work": ("#FFE081", 1, "key", [("key", "string")]),
     "Method": ("#F16667", 1, "name", [("name", "string")]),
     "Dataset": ("#A5ABB6", 1, "name", [("name", "string")]),
-    "Topic": ("#FFC454", 3, "label", [
-        ("id", "string"), ("label", "string"), ("size", "number"), ("n_sources", "number"),
-    ]),
+    "Topic": (
+        "#FFC454",
+        3,
+        "label",
+        [
+            ("id", "string"),
+            ("label", "string"),
+            ("size", "number"),
+            ("n_sources", "number"),
+        ],
+    ),
     "Aspect": ("#E0E0E0", 1, "key", [("key", "string")]),
-    "ConfidenceSnapshot": ("#B0B0B0", 1, "p", [
-        ("claim_id", "string"), ("p", "number"), ("reason", "string"),
-    ]),
-}  # fmt: skip
+    "ConfidenceSnapshot": (
+        "#B0B0B0",
+        1,
+        "p",
+        [
+            ("claim_id", "string"),
+            ("p", "number"),
+            ("reason", "string"),
+        ],
+    ),
+}
 
 # type: (colour, size)
 RELATIONSHIPS: dict[str, tuple[str, int]] = {
@@ -89,35 +138,90 @@ PHRASES: list[tuple[str, str, str, list[tuple[str, str, str | None, str | None]]
 
 STYLE_RULES: dict[str, list[dict[str, Any]]] = {
     "Claim": [
-        {"basedOn": "confidence", "dataType": "number", "type": "range", "minValue": 0.0,
-         "maxValue": 1.0, "applyColor": True, "minColor": "#D73027", "maxColor": "#1A9850",
-         "applySize": True, "minSize": 1, "maxSize": 4, "existenceOnly": False,
-         "isGdsData": False},
-        {"basedOn": "confidence_contested", "dataType": "boolean", "type": "single",
-         "condition": "equals", "conditionValue": True, "applyColor": True, "color": "#FF00FF",
-         "applySize": False, "existenceOnly": False, "isGdsData": False},
+        {
+            "basedOn": "confidence",
+            "dataType": "number",
+            "type": "range",
+            "minValue": 0.0,
+            "maxValue": 1.0,
+            "applyColor": True,
+            "minColor": "#D73027",
+            "maxColor": "#1A9850",
+            "applySize": True,
+            "minSize": 1,
+            "maxSize": 4,
+            "existenceOnly": False,
+            "isGdsData": False,
+        },
+        {
+            "basedOn": "confidence_contested",
+            "dataType": "boolean",
+            "type": "single",
+            "condition": "equals",
+            "conditionValue": True,
+            "applyColor": True,
+            "color": "#FF00FF",
+            "applySize": False,
+            "existenceOnly": False,
+            "isGdsData": False,
+        },
     ],
     "Finding": [
-        {"basedOn": "kind", "dataType": "string", "type": "single", "condition": "equals",
-         "conditionValue": "contradicts", "applyColor": True, "color": "#E41A1C",
-         "applySize": True, "size": 4, "existenceOnly": False, "isGdsData": False},
-        {"basedOn": "kind", "dataType": "string", "type": "single", "condition": "equals",
-         "conditionValue": "converges_with", "applyColor": True, "color": "#4DAF4A",
-         "applySize": False, "existenceOnly": False, "isGdsData": False},
-        {"basedOn": "score", "dataType": "number", "type": "range", "minValue": 0.0,
-         "maxValue": 1.0, "applySize": True, "minSize": 1, "maxSize": 4, "applyColor": False,
-         "existenceOnly": False, "isGdsData": False},
+        {
+            "basedOn": "kind",
+            "dataType": "string",
+            "type": "single",
+            "condition": "equals",
+            "conditionValue": FindingKind.CONTRADICTS.value,
+            "applyColor": True,
+            "color": "#E41A1C",
+            "applySize": True,
+            "size": 4,
+            "existenceOnly": False,
+            "isGdsData": False,
+        },
+        {
+            "basedOn": "kind",
+            "dataType": "string",
+            "type": "single",
+            "condition": "equals",
+            "conditionValue": FindingKind.CONVERGES_WITH.value,
+            "applyColor": True,
+            "color": "#4DAF4A",
+            "applySize": False,
+            "existenceOnly": False,
+            "isGdsData": False,
+        },
+        {
+            "basedOn": "score",
+            "dataType": "number",
+            "type": "range",
+            "minValue": 0.0,
+            "maxValue": 1.0,
+            "applySize": True,
+            "minSize": 1,
+            "maxSize": 4,
+            "applyColor": False,
+            "existenceOnly": False,
+            "isGdsData": False,
+        },
     ],
-}  # fmt: skip
+}
 
 
 def _caption(key: str, kind: str, is_caption: bool) -> dict[str, Any]:
-    return {"key": key, "type": kind, "isCaption": is_caption, "inTooltip": True,
-            "styles": [], "isGdsData": False}  # fmt: skip
+    return {
+        "key": key,
+        "type": kind,
+        "isCaption": is_caption,
+        "inTooltip": True,
+        "styles": [],
+        "isGdsData": False,
+    }
 
 
 def build_perspective() -> dict[str, Any]:
-    categories = []
+    categories: list[dict[str, Any]] = []
     for i, (label, (colour, size, caption, props)) in enumerate(CATEGORIES.items(), 1):
         caps = [_caption(label, "label", False), _caption(caption, "property", True)]
         if label == "Claim":
@@ -138,7 +242,7 @@ def build_perspective() -> dict[str, Any]:
                 "textSize": 1,
                 "textAlign": "top",
                 "styleRules": STYLE_RULES.get(label, []),
-            }  # fmt: skip
+            }
         )
     rels = [
         {
@@ -151,10 +255,10 @@ def build_perspective() -> dict[str, Any]:
             "textSize": 1,
             "textAlign": "top",
             "styleRules": [],
-        }  # fmt: skip
+        }
         for t, (c, s) in RELATIONSHIPS.items()
     ]
-    templates = []
+    templates: list[dict[str, Any]] = []
     for i, (name, text, cypher, params) in enumerate(PHRASES):
         templates.append(
             {
@@ -178,7 +282,7 @@ def build_perspective() -> dict[str, Any]:
                     }
                     for p, dt, sl, sp in params
                 ],
-            }  # fmt: skip
+            }
         )
     return {
         "name": "Consilience",

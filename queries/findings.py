@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any, TypedDict, Unpack, cast
 
 from consilience.errors import InvalidInputError, NotFoundError
+from consilience.vocabulary import FindingStatus
 from kg.graph import Graph
 from queries.cypher import findings as q
 from queries.models import FindingRow, FindingSide, Page, VerdictEntry
@@ -20,10 +22,11 @@ def _cap(text: str | None) -> str | None:
     return text[: CONTEXT_CHARS - 1] + "…"
 
 
-def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
-    f = r["f"]
+def _row(r: dict[str, Any]) -> FindingRow:
+    """A FindingRow from one record's data (`Record.data()`: property values are Any)."""
+    f: dict[str, Any] = r["f"]  # the Finding node's properties
 
-    def side(c: dict, s: dict | None) -> FindingSide:  # type: ignore[type-arg]
+    def side(c: dict[str, Any], s: dict[str, Any] | None) -> FindingSide:
         if c.get("node") == "line":
             return FindingSide(
                 node="line",
@@ -45,11 +48,12 @@ def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
             source_date=s.get("date"),
         )
 
+    verdicts: list[str] = f.get("verdict_history") or []  # JSON objects, oldest first
     return FindingRow(
         id=f["id"],
         kind=f["kind"],
         score=f["score"],
-        status=f.get("status", "open"),
+        status=f.get("status", FindingStatus.OPEN),
         independent=f.get("independent"),
         independence_reason=f.get("independence_reason"),
         rationale=f["rationale"],
@@ -59,7 +63,7 @@ def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
         model=f.get("model"),
         reviewer=f.get("reviewer"),
         review_reason=f.get("review_reason"),
-        history=[VerdictEntry(**json.loads(e)) for e in f.get("verdict_history") or []],
+        history=[VerdictEntry(**json.loads(e)) for e in verdicts],
         a=side(r["a"], r["sa"]),
         b=side(r["b"], r["sb"]),
     )
@@ -67,6 +71,32 @@ def _row(r: dict) -> FindingRow:  # type: ignore[type-arg]
 
 def _cursor(row: FindingRow) -> str:
     return json.dumps([row.score, row.id])
+
+
+def _is_cursor(value: object) -> bool:
+    """Whether a decoded cursor is [score, id] as `_cursor` wrote it."""
+    if not isinstance(value, list):
+        return False
+    key = cast("list[object]", value)  # isinstance leaves the item type unknown
+    return (
+        len(key) == 2
+        and isinstance(key[0], int | float)
+        and not isinstance(key[0], bool)
+        and abs(key[0]) < 2**62  # also rejects inf and nan (nan compares false)
+        and isinstance(key[1], str)
+    )
+
+
+class FindingFilters(TypedDict, total=False):
+    """The filters of `list_findings`, for `iter_findings`."""
+
+    kind: str | None
+    status: str | None
+    min_score: float
+    independent: bool | None
+    claim_ids: list[str] | None
+    source_id: str | None
+    line_id: str | None
 
 
 def list_findings(
@@ -86,20 +116,13 @@ def list_findings(
 
     Filters combine: kind, status, minimum score, independence, touching any of `claim_ids`
     (one claim, or the claims a topic search found), a source, or a line of research."""
-    after = None
+    after: object = None
     if cursor:
         try:
             after = json.loads(cursor)
         except ValueError:
             after = None
-        if not (
-            isinstance(after, list)
-            and len(after) == 2
-            and isinstance(after[0], int | float)
-            and not isinstance(after[0], bool)
-            and abs(after[0]) < 2**62  # also rejects inf and nan (nan compares false)
-            and isinstance(after[1], str)
-        ):
+        if not _is_cursor(after):
             raise InvalidInputError("Malformed cursor.", "Pass back next_cursor as given.")
     with db.read() as s:
         rows = [
@@ -120,11 +143,13 @@ def list_findings(
     return keyset_page(rows, limit, key=_cursor)
 
 
-def iter_findings(db: Graph, *, page_size: int = 500, **filters: object) -> Iterator[FindingRow]:
+def iter_findings(
+    db: Graph, *, page_size: int = 500, **filters: Unpack[FindingFilters]
+) -> Iterator[FindingRow]:
     """Every finding matching the filters, page by page."""
     cursor: str | None = None
     while True:
-        page = list_findings(db, limit=page_size, cursor=cursor, **filters)  # type: ignore[arg-type]
+        page = list_findings(db, limit=page_size, cursor=cursor, **filters)
         yield from page.items
         if not page.next_cursor:
             return

@@ -9,21 +9,22 @@ from pydantic import BaseModel, ConfigDict, Field
 T = TypeVar("T")
 
 
-class _Row(BaseModel):
+class Row(BaseModel):
+    # The base of every result row (queries.topics too): unknown fields are an error.
     model_config = ConfigDict(extra="forbid")
 
 
-class Page(_Row, Generic[T]):
+class Page(Row, Generic[T]):
     items: list[T] = Field(description="Rows of this page")
     next_cursor: str | None = Field(default=None, description="Pass back to get the next page")
 
 
-class LabelCount(_Row):
+class LabelCount(Row):
     label: str = Field(description="Node label or relationship type")
     count: int = Field(description="How many")
 
 
-class SourceRow(_Row):
+class SourceRow(Row):
     id: str = Field(description="Source id")
     title: str = Field(description="Title")
     kind: str = Field(description="Source kind")
@@ -33,7 +34,7 @@ class SourceRow(_Row):
     n_claims: int = Field(default=0, description="Claims extracted")
 
 
-class GraphStats(_Row):
+class GraphStats(Row):
     nodes: list[LabelCount] = Field(description="Node counts by label")
     relationships: list[LabelCount] = Field(description="Relationship counts by type")
     sources: list[SourceRow] = Field(description="Sources, largest first")
@@ -42,7 +43,7 @@ class GraphStats(_Row):
     lost_content_claims: int = Field(description="Claims flagged as having lost math/numbers")
 
 
-class ClaimHit(_Row):
+class ClaimHit(Row):
     claim_id: str = Field(description="Claim id")
     quote: str = Field(description="Exact quote")
     score: float = Field(description="Similarity (vector) or relevance (full-text)")
@@ -58,7 +59,7 @@ class ClaimHit(_Row):
     source_path: str | None = Field(default=None, description="Ingested file")
 
 
-class FindingSide(_Row):
+class FindingSide(Row):
     node: Literal["claim", "line"] = Field(
         default="claim", description="A claim, or a line of research (line-level findings)"
     )
@@ -78,14 +79,14 @@ class FindingSide(_Row):
     source_date: str | None = Field(default=None, description="Source publication date")
 
 
-class VerdictEntry(_Row):
+class VerdictEntry(Row):
     status: str = Field(description="confirmed or dismissed")
     reviewer: str = Field(description="Who")
     reason: str = Field(default="", description="Why")
     at: str = Field(description="When (ISO timestamp)")
 
 
-class FindingRow(_Row):
+class FindingRow(Row):
     id: str = Field(description="Finding id")
     kind: str = Field(description="contradicts, converges_with, restates, distorts, ...")
     score: float = Field(description="Investigator score in [0, 1]")
@@ -102,13 +103,14 @@ class FindingRow(_Row):
     reviewer: str | None = Field(default=None, description="Who reviewed it")
     review_reason: str | None = Field(default=None, description="Why it was confirmed or dismissed")
     history: list[VerdictEntry] = Field(
-        default_factory=list, description="Every verdict given, oldest first (the last counts)"
+        default_factory=list[VerdictEntry],
+        description="Every verdict given, oldest first (the last counts)",
     )
     a: FindingSide
     b: FindingSide
 
 
-class ConfidenceRow(_Row):
+class ConfidenceRow(Row):
     claim_id: str = Field(description="Claim id")
     quote: str = Field(description="Exact quote")
     source_id: str = Field(description="Source id")
@@ -126,7 +128,7 @@ class ConfidenceRow(_Row):
     computed_at: str | None = Field(default=None, description="When it was last derived")
 
 
-class ConfidenceSnapshotRow(_Row):
+class ConfidenceSnapshotRow(Row):
     at: str = Field(description="When")
     p: float = Field(description="Probability then")
     low: float = Field(description="5th percentile then")
@@ -137,11 +139,11 @@ class ConfidenceSnapshotRow(_Row):
 class ClaimConfidence(ConfidenceRow):
     derivation: list[str] = Field(default_factory=list, description="Derivation, step by step")
     history: list[ConfidenceSnapshotRow] = Field(
-        default_factory=list, description="Every change, oldest first"
+        default_factory=list[ConfidenceSnapshotRow], description="Every change, oldest first"
     )
 
 
-class ConfidenceSummary(_Row):
+class ConfidenceSummary(Row):
     claims: int = Field(description="Claims in the graph")
     scored: int = Field(description="Claims with a confidence")
     safety_critical: int = Field(description="Safety-critical claims")
@@ -159,7 +161,7 @@ class SourceDetail(SourceRow):
     summarised_by: list[str] = Field(default_factory=list, description="Its summaries")
 
 
-class ClaimDetail(_Row):
+class ClaimDetail(Row):
     id: str = Field(description="Claim id")
     quote: str = Field(description="Exact quote (source.text[start:end])")
     kind: str = Field(description="finding, prediction, recommendation, ...")
@@ -172,7 +174,9 @@ class ClaimDetail(_Row):
     stated_probability: float | None = Field(
         default=None, description="Probability the author states"
     )
-    numbers: list[dict[str, object]] = Field(default_factory=list, description="Numbers")
+    numbers: list[dict[str, object]] = Field(
+        default_factory=list[dict[str, object]], description="Numbers"
+    )
     lost_content: bool = Field(default=False, description="Math or numbers lost in conversion")
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
@@ -182,7 +186,7 @@ class ClaimDetail(_Row):
     line_name: str | None = Field(default=None, description="Line of research name")
 
 
-class EvidenceTrail(_Row):
+class EvidenceTrail(Row):
     """A claim with its confidence, the derivation, its history and every finding on it."""
 
     claim: ClaimDetail
@@ -190,7 +194,7 @@ class EvidenceTrail(_Row):
     findings: list[FindingRow] = Field(description="Findings about the claim, best first")
 
 
-class LineRow(_Row):
+class LineRow(Row):
     id: str = Field(description="Line id")
     name: str | None = Field(default=None, description="Name (its largest source)")
     basis: list[str] = Field(default_factory=list, description="Why its sources are grouped")

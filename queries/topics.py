@@ -9,10 +9,10 @@ from pydantic import Field
 from consilience.errors import NotFoundError
 from kg.graph import Graph
 from queries.cypher import topics as q
-from queries.models import Page, _Row
+from queries.models import Page, Row
 
 
-class TopicRow(_Row):
+class TopicRow(Row):
     id: str = Field(description="Topic id")
     label: str = Field(description="Readable label from its key phrases")
     key_phrases: list[str] = Field(description="The phrases the label is made of")
@@ -21,7 +21,7 @@ class TopicRow(_Row):
     n_contradiction_sides: int = Field(description="Claims in it that a contradiction touches")
 
 
-class TopicClaim(_Row):
+class TopicClaim(Row):
     id: str = Field(description="Claim id")
     text: str = Field(description="Exact quote")
     kind: str | None = Field(default=None, description="Claim kind")
@@ -29,13 +29,13 @@ class TopicClaim(_Row):
     confidence: float | None = Field(default=None, description="Current confidence")
 
 
-class TopicPosition(_Row):
+class TopicPosition(Row):
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
     claims: list[TopicClaim] = Field(description="Its claims on the topic, in text order")
 
 
-class TopicFinding(_Row):
+class TopicFinding(Row):
     id: str = Field(description="Finding id")
     kind: str = Field(description="contradicts / converges_with / restates")
     score: float | None = Field(default=None, description="Calibrated score")
@@ -43,7 +43,7 @@ class TopicFinding(_Row):
     b_text: str = Field(description="Side B quote")
 
 
-class TopicDetail(_Row):
+class TopicDetail(Row):
     id: str = Field(description="Topic id")
     label: str = Field(description="Readable label")
     key_phrases: list[str] = Field(description="Key phrases")

@@ -41,7 +41,9 @@ def _platt(x: list[float], y: list[bool]) -> tuple[float, float]:
 
     lr = LogisticRegression(C=10.0, max_iter=1000)
     lr.fit(np.array([[_logit(v)] for v in x]), np.array(y))
-    slope, intercept = float(lr.coef_[0][0]), float(lr.intercept_[0])
+    # arrays of shape (1, 1) and (1,) after a binary fit; sklearn's inferred types are loose
+    coef, icpt = np.asarray(lr.coef_), np.asarray(lr.intercept_)
+    slope, intercept = float(coef[0][0]), float(icpt[0])
     if slope < MIN_SLOPE:  # no usable signal in this split: keep the map monotone
         slope = MIN_SLOPE
     return round(slope, 5), round(intercept, 5)

@@ -68,7 +68,7 @@ def awaiting_review(
 ) -> Page[FindingRow]:
     """Findings awaiting a human verdict, highest score first."""
     return list_findings(
-        svc.graph(), status="open", limit=page_limit(request, limit), cursor=cursor
+        svc.graph(), status=FindingStatus.OPEN, limit=page_limit(request, limit), cursor=cursor
     )
 
 

@@ -29,6 +29,7 @@ from calibration.cypher import case as q
 from calibration.models import Confidence
 from calibration.updater import ConfidenceUpdater, load_maps, weigher_for
 from consilience.errors import InvalidInputError, NotFoundError
+from consilience.vocabulary import FindingKind, FindingStatus
 from kg.graph import Graph
 
 SEARCH_HINT = 'Find the claim with `consilience search "words"` and use its id or exact words.'
@@ -192,11 +193,13 @@ def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
             frows = {x["finding_id"]: x.data() for x in s.run(q.LEAF_FINDINGS, id=r["claim_id"])}
             contradictions = []
             for fid, fr in frows.items():
-                if fr["kind"] != "contradicts" or fr["status"] != "open":
+                if fr["kind"] != FindingKind.CONTRADICTS or fr["status"] != FindingStatus.OPEN:
                     continue
                 f, ev = inputs[r["claim_id"]]
                 confirmed = [
-                    e.model_copy(update={"status": "confirmed"}) if e.finding_id == fid else e
+                    e.model_copy(update={"status": FindingStatus.CONFIRMED})
+                    if e.finding_id == fid
+                    else e
                     for e in ev
                 ]
                 p_if = derive(f, confirmed, weigh).p

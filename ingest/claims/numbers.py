@@ -96,15 +96,15 @@ def _is_identifier(sentence: str, start: int, end: int) -> bool:
         return True  # Qwen3-32B, GPT-5.4, N-1
     if before == "." and start >= 2 and sentence[start - 2].isdigit():
         return True
-    if (
-        after
-        and (after.isalpha() and after not in "xXkKMB%")
-        or after in ("-",)
-        and sentence[end + 1 : end + 2].isalpha()
-        and sentence[end + 1 : end + 2].isupper()
-    ):
-        return True  # 8B-Instruct, 2.5-Pro style names
-    return False
+    # 8B-Instruct, 2.5-Pro style names
+    return bool(
+        (after and (after.isalpha() and after not in "xXkKMB%"))
+        or (
+            after in ("-",)
+            and sentence[end + 1 : end + 2].isalpha()
+            and sentence[end + 1 : end + 2].isupper()
+        )
+    )
 
 
 def _to_float(s: str) -> float:

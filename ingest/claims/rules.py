@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from consilience.vocabulary import REPORTED_VIEW
 from ingest.claims.base import ExtractedClaim
 from ingest.claims.cues import hedge_of, is_reported_view, kind_of
 from ingest.claims.numbers import extract_numbers
@@ -103,10 +104,8 @@ def is_claim_sentence(sentence: str, block_kind: str) -> bool:
         return False  # list of titles / headings merged into text
     if not terminal:  # list items and fragments need clear verb evidence to be a claim
         verbish = _VERBISH.search(body.lower())
-        if (
-            not verbish
-            or verbish.group(0).endswith(("ed", "es"))
-            and not _STRICT_VERB.search(body.lower())
+        if not verbish or (
+            verbish.group(0).endswith(("ed", "es")) and not _STRICT_VERB.search(body.lower())
         ):
             return False
     letters = sum(c.isalpha() for c in body)
@@ -179,7 +178,7 @@ class RuleExtractor:
             hedge = Hedge.STRONG if hedge == Hedge.STRONG else Hedge.MODERATE
             cues.append("?")
         if is_reported_view(sentence):
-            speaker = speaker or "(reported view)"
+            speaker = speaker or REPORTED_VIEW
         real_measure = any(not n.illustrative and n.measured != "year" for n in numbers)
         return ExtractedClaim(
             start=start,
@@ -191,9 +190,10 @@ class RuleExtractor:
             speaker=speaker,
             stated_probability=prob,
             numbers=numbers,
-            lost_content=pb.block.lost_content
-            and MATH_PLACEHOLDER in sentence
-            or pb.block.lost_content
-            and bool(re.search(r"\b(?:of|at|under|over|by|is)\s*[.,;]", sentence)),
+            lost_content=(pb.block.lost_content and MATH_PLACEHOLDER in sentence)
+            or (
+                pb.block.lost_content
+                and bool(re.search(r"\b(?:of|at|under|over|by|is)\s*[.,;]", sentence))
+            ),
             in_footnote=pb.block.kind == "footnote",
         )

@@ -22,6 +22,12 @@ from ingest.loaders.text import text_blocks
 Loader = Callable[[bytes, str], list[ParsedDocument]]
 
 
+def _iso(value: object) -> str:
+    """A front-matter date (YAML may give a date, a datetime or a string) as text."""
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat()) if callable(isoformat) else str(value)
+
+
 def _title_from_blocks(doc_blocks: list, fallback: str) -> str:  # type: ignore[type-arg]
     for b in doc_blocks[:10]:
         if b.kind == "heading":
@@ -68,9 +74,7 @@ def load_text(data: bytes, name: str) -> list[ParsedDocument]:
         title=title,
         blocks=blocks,
         url=str(meta["url"]) if meta.get("url") else None,
-        date=(date.isoformat() if hasattr(date, "isoformat") else str(date))
-        if date
-        else find_english_date(body[:2000]),
+        date=_iso(date) if date else find_english_date(body[:2000]),
         language="en" if script == "latin" else script,
     )
     if meta:

@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
 from kg.models import Quantity
 
-KINDS = ("contradicts", "converges_with", "unrelated")
+KINDS = tuple(JudgementKind)
 # Platt slopes are kept at least this large: the maps stay monotone in the model's
 # probabilities even when a small calibration set is noisy (a free multinomial fit on 113
 # real pairs inverted the model on every NLI test set).
@@ -43,7 +44,7 @@ class Side:
 
 @dataclass(frozen=True)
 class Judgement:
-    kind: str  # contradicts | converges_with | unrelated
+    kind: JudgementKind
     score: float  # probability of that kind
     p_contradiction: float
     p_convergence: float
@@ -164,19 +165,19 @@ def decide(a: Side, b: Side, ab: NLIScores, ba: NLIScores, params: JudgeParams) 
     if scope:
         blockers.append(f"different conditions ({scope})")
     for side, name in ((a, "A"), (b, "B")):
-        if side.speaker == "(reported view)":
+        if side.speaker == REPORTED_VIEW:
             blockers.append(f"{name} is a reported view, not an assertion")
         if side.text.rstrip().endswith("?"):
             blockers.append(f"{name} is a question")
     if ab.truncated or ba.truncated:
         notes.append(f"long statement truncated to the model's {MAX_WORDS}-word window")
     if s_c >= params.threshold_contradiction and not blockers:
-        kind, score = "contradicts", p_c
+        kind, score = JudgementKind.CONTRADICTS, p_c
     elif s_v >= params.threshold_convergence and s_v >= s_c:
-        kind, score = "converges_with", p_v
+        kind, score = JudgementKind.CONVERGES_WITH, p_v
     else:
         # blocked contradictions are "different conditions": not a contradiction
-        kind, score = "unrelated", (p_u + p_c) if blockers else p_u
+        kind, score = JudgementKind.UNRELATED, (p_u + p_c) if blockers else p_u
     head = (
         f"NLI contradiction {ab.contradiction:.2f} / {ba.contradiction:.2f}, "
         f"entailment {ab.entailment:.2f} / {ba.entailment:.2f} (A→B / B→A)"

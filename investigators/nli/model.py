@@ -127,9 +127,10 @@ class NLIModel:
                 ids[r, : len(e.ids)] = e.ids
                 types[r, : len(e.ids)] = e.type_ids
                 mask[r, : len(e.ids)] = 1
-            logits = self._session.run(
+            outputs = self._session.run(
                 ["logits"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )[0]
+            )
+            logits = np.asarray(outputs[0], dtype=np.float32)  # a dense float array
             ex = np.exp(logits - logits.max(axis=1, keepdims=True))
             probs[idx] = ex / ex.sum(axis=1, keepdims=True)
         col = {name: i for i, name in enumerate(self.labels)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -81,9 +82,11 @@ def graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> Servi
 
 @pytest.fixture(scope="module")
 def client(graph: Services) -> Iterator[httpx.Client]:
-    with running_api(api_settings(graph.settings, max_body_mb=2.0), graph) as url:
-        with httpx.Client(base_url=url, timeout=60) as c:
-            yield c
+    with (
+        running_api(api_settings(graph.settings, max_body_mb=2.0), graph) as url,
+        httpx.Client(base_url=url, timeout=60) as c,
+    ):
+        yield c
 
 
 def _count(svc: Services) -> tuple[int, int]:
@@ -150,7 +153,7 @@ def test_pagination_covers_everything_once(client: httpx.Client) -> None:
         seen: list[str] = []
         cursor = None
         while True:
-            params: dict[str, object] = {"limit": size}
+            params: dict[str, str | int] = {"limit": size}
             if cursor:
                 params["cursor"] = cursor
             page = client.get(path, params=params).json()
@@ -254,7 +257,7 @@ def test_request_size_limits(client: httpx.Client) -> None:
     _error(r, 413)
 
 
-def _wait(client: httpx.Client, job_id: str) -> dict[str, object]:
+def _wait(client: httpx.Client, job_id: str) -> dict[str, Any]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         job = client.get(f"/jobs/{job_id}").json()
@@ -351,5 +354,5 @@ def test_odd_cursors_and_keys_are_client_errors(client: httpx.Client) -> None:
         _error(client.get("/sources", params={"cursor": cursor}), 422)
     for cursor in (f'[{2**63}, "x"]', '[1e400, "x"]', '[NaN, "x"]'):
         _error(client.get("/findings", params={"cursor": cursor}), 422)
-    r = client.post("/confidences/update", headers={"X-API-Key": "clé".encode()})
+    r = client.post("/confidences/update", headers={b"X-API-Key": "clé".encode()})
     _error(r, 401)

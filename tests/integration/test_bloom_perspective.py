@@ -13,6 +13,7 @@ from app.investigate import build_runner
 from app.services import Services
 from app.sources import retract_source
 from app.verdicts import record_verdict
+from consilience.vocabulary import ReviewVerdict
 from queries import bloom
 from queries.findings import list_findings
 from tests.graph_reset import reset_graph
@@ -61,7 +62,7 @@ def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> 
     build_runner(svc).run()
     update_confidences(svc, everything=True)
     f = list_findings(svc.graph(), kind="contradicts").items[0]
-    record_verdict(svc, f.id, "confirmed", "alice", "checked")
+    record_verdict(svc, f.id, ReviewVerdict.CONFIRMED, "alice", "checked")
     with svc.graph().write() as s:
         rid = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
         sid = rid.single()["id"]  # type: ignore[index]

@@ -22,7 +22,9 @@ from calibration.case.export import to_csv, to_dataframe, to_gsn
 from calibration.case.load import dump_case, parse_case
 from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
+from consilience.vocabulary import FindingKind, ReviewVerdict
 from investigators.runner import Runner
+from kg.records import FindingRecord
 from queries.confidence import claim_confidence, list_confidences
 from queries.findings import list_findings
 
@@ -106,6 +108,7 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert full.mode == "full" and full.computed == 4
     probes = _claim_id(svc, PROBES, "Monitoring results")
     start = claim_confidence(db, probes)
+    assert start.p is not None
     assert start.contested and start.support_lines == 1 and start.oppose_lines == 1
     assert any("open contradiction" in step for step in start.derivation)
 
@@ -114,17 +117,17 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
         for f in list_findings(db, kind="contradicts").items
         if probes in (f.a.claim_id, f.b.claim_id)
     )
-    record_verdict(svc, contra.id, "dismissed", "alice", "different probe setups")
+    record_verdict(svc, contra.id, ReviewVerdict.DISMISSED, "alice", "different probe setups")
     after_dismiss = claim_confidence(db, probes)
-    assert after_dismiss.p > start.p and not after_dismiss.contested
+    assert after_dismiss.p is not None and after_dismiss.p > start.p and not after_dismiss.contested
     assert after_dismiss.history[-1].reason == f"verdict on {contra.id}"
     assert len(after_dismiss.history) == len(start.history) + 1
     # exactly the two claims of that finding were recomputed
     assert ConfidenceUpdater(db).after_verdict(contra.id).computed == 2
 
-    record_verdict(svc, contra.id, "confirmed", "alice", "re-read: they do disagree")
+    record_verdict(svc, contra.id, ReviewVerdict.CONFIRMED, "alice", "re-read: they do disagree")
     confirmed = claim_confidence(db, probes)
-    assert confirmed.p < start.p
+    assert confirmed.p is not None and confirmed.p < start.p
 
     with db.write() as s:
         rid = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
@@ -132,7 +135,7 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     r = retract_source(svc, reply_source, "withdrawn by its authors")
     assert r.computed == 3  # its own claim + the two claims (post, agree) it contradicted
     retracted = claim_confidence(db, probes)
-    assert retracted.p > confirmed.p and retracted.oppose_lines == 0
+    assert retracted.p is not None and retracted.p > confirmed.p and retracted.oppose_lines == 0
     with pytest.raises(NotFoundError):
         retract_source(svc, "no-such-source", "x")
 
@@ -170,6 +173,7 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
     assert e1.leaf.supporting_lines and e1.leaf.supporting_lines[0].quotes
     assert e1.leaf.open_contradictions and e1.contested
     assert e1.leaf.open_contradictions[0].swing < 0
+    assert e1.p is not None and e2.p is not None
     assert ev.p == pytest.approx(e1.p * e2.p)  # all-of over independent children
     assert ev.low <= ev.p <= ev.high
     assert [a.id for a in ev.assumptions] == ["A1"] and "A1" in e1.assumptions
@@ -266,9 +270,13 @@ def test_learning_from_graph_verdicts_and_cli_report(
     rows, verdicts = [], []
     for i in range(80):
         score = rng.uniform(0.05, 0.95)
-        props = {"kind": "contradicts", "score": score, "investigator": "synthetic",
-                 "version": "1", "rationale": "synthetic", "independent": True}  # fmt: skip
-        rows.append({"id": f"fnd_syn_{i:03d}", "a_id": ids[0], "b_id": ids[1], "props": props})
+        rows.append(
+            FindingRecord(
+                id=f"fnd_syn_{i:03d}", a_id=ids[0], b_id=ids[1], kind=FindingKind.CONTRADICTS,
+                score=score, investigator="synthetic", version="1", rationale="synthetic",
+                independent=True,
+            )
+        )  # fmt: skip
         verdicts.append(("confirmed" if rng.random() < score else "dismissed", f"fnd_syn_{i:03d}"))
     investigation_store.write_findings(db, rows, [], "test")
     for status, fid in verdicts[:10]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 from hypothesis import HealthCheck, given, settings
@@ -176,7 +177,7 @@ def test_reuploading_a_revised_document_replaces_it(clean_services: Services) ->
     head = {"X-API-Key": "k" * 20}
     with running_api(s, clean_services) as url, httpx.Client(base_url=url, timeout=60) as c:
 
-        def upload(text: str) -> dict[str, object]:
+        def upload(text: str) -> dict[str, Any]:
             files = {"file": ("study.md", text.encode(), "text/markdown")}
             job = c.post("/ingest/file", files=files, data={"investigate": "false"}, headers=head)
             assert job.status_code == 202, job.text

@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from app.investigate import build_runner
 from app.services import Services
 from app.verdicts import record_verdict
+from consilience.vocabulary import FindingKind, ReviewVerdict
+from kg.records import FindingRecord
 from queries.findings import export_record, list_findings
 
 POST = """# Monitoring results
@@ -58,7 +60,7 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
     top = page.items[0]
     assert top.independent is True and top.a.source_path and top.b.source_path
 
-    record_verdict(svc, top.id, "confirmed", "alice", "checked both papers")
+    record_verdict(svc, top.id, ReviewVerdict.CONFIRMED, "alice", "checked both papers")
     runner.run(everything=True)
     kept = [f for f in list_findings(svc.graph()).items if f.id == top.id]
     assert kept and kept[0].status == "confirmed" and kept[0].reviewer == "alice"
@@ -142,17 +144,18 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
         claim = s.run("MATCH (c:Claim) RETURN c.id AS id LIMIT 1").single()["id"]  # type: ignore[index]
     assert len(lines) >= 2
 
-    def row(fid: str, kind: str, a: str, b: str, score: float) -> dict[str, object]:
-        props = {"kind": kind, "score": score, "investigator": "lines", "version": "1",
-                 "rationale": "synthetic", "status": "open"}  # fmt: skip
-        return {"id": fid, "a_id": a, "b_id": b, "props": props}
+    def row(fid: str, kind: FindingKind, a: str, b: str, score: float) -> FindingRecord:
+        return FindingRecord(
+            id=fid, a_id=a, b_id=b, kind=kind, score=score, investigator="lines", version="1",
+            rationale="synthetic",
+        )  # fmt: skip
 
     investigation_store.write_findings(
-        svc.graph(), [row("fnd_ll", "line_disagrees", lines[0], lines[1], 0.99)], [], "t",
+        svc.graph(), [row("fnd_ll", FindingKind.LINE_DISAGREES, lines[0], lines[1], 0.99)], [], "t",
         sides="line-line",
     )  # fmt: skip
     investigation_store.write_findings(
-        svc.graph(), [row("fnd_cl", "evidence_concentrated", claim, lines[0], 0.98)], [], "t",
+        svc.graph(), [row("fnd_cl", FindingKind.CONCENTRATED, claim, lines[0], 0.98)], [], "t",
         sides="claim-line",
     )  # fmt: skip
     with svc.graph().write() as s:
@@ -226,6 +229,7 @@ def test_findings_show_gives_each_claim_in_its_context(
         assert s["claim_id"] and s["context"] and s["quote"] in s["context"]
         assert s["section"]  # the heading above the paragraph
     text = CliRunner().invoke(app, ["findings", "show", top.id]).output
+    assert top.a.claim_id is not None
     assert "section:" in text and top.a.claim_id in text
 
 

@@ -12,6 +12,7 @@ from app.investigate import build_runner, candidates_log_path
 from app.services import Services
 from app.verdicts import record_verdict
 from cli.main import app
+from consilience.vocabulary import ReviewVerdict
 from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from queries.findings import list_findings
@@ -156,7 +157,7 @@ def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
     assert first.claims_checked == 4 and build_runner(svc).run().claims_checked == 0
     found = list_findings(svc.graph()).items
     if found:
-        record_verdict(svc, found[0].id, "dismissed", "bob", "not the same question")
+        record_verdict(svc, found[0].id, ReviewVerdict.DISMISSED, "bob", "not the same question")
     # a new fit of the combination changes the judge's version: every claim is re-judged
     p = JudgeParams.load()
     p.contradiction = (p.contradiction[0], p.contradiction[1] + 0.01)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
+from typing import LiteralString, cast
 
 import pytest
+from pydantic import SecretStr
 
 from app.services import Services
 from consilience.errors import DatabaseUnavailableError
@@ -62,7 +65,8 @@ def test_every_cypher_constant_explains(services: Services, name: str, cypher: s
     if statement.startswith("CREATE"):
         return  # schema statements are executed by test_schema_is_idempotent
     with services.graph().write() as s:
-        s.run(statement).consume()
+        # every constant is declared LiteralString in its module; found dynamically here
+        s.run(cast(LiteralString, statement)).consume()
 
 
 def test_wrong_password_and_no_server_give_clear_errors(
@@ -75,7 +79,7 @@ def test_wrong_password_and_no_server_give_clear_errors(
     down = Settings(
         data_dir=tmp_path_factory.mktemp("down"),  # type: ignore[call-arg]
         neo4j_uri="bolt://127.0.0.1:1",
-        neo4j_password="x",
+        neo4j_password=SecretStr("x"),
     )
     with pytest.raises(DatabaseUnavailableError):
         open_driver(down)
@@ -106,5 +110,5 @@ def test_the_managed_servers_files_are_private(services: Services, settings: Set
     assert not (server.root / "set-password.args").exists()
     pid = server.running_pid()
     assert pid
-    cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     assert server.password() not in cmdline

@@ -82,4 +82,6 @@ def test_reliability_png_and_json(tmp_path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
     back = CalibrationReport.model_validate(json.loads(report.model_dump_json()))
     assert back == report
-    assert sum(b.count for b in back.investigators[0].raw.bins) == 600
+    raw = back.investigators[0].raw
+    assert raw is not None
+    assert sum(b.count for b in raw.bins) == 600

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from calibration.confidence import derive
 from calibration.models import ClaimFacts, Evidence
+from consilience.vocabulary import FindingKind, FindingStatus
 
 KINDS = ["finding", "prediction", "recommendation", "method", "definition", "opinion"]
 SOURCES = ["paper", "post", "summary", "research_log", "news_digest", "unknown"]
@@ -24,7 +25,13 @@ facts_st = st.builds(
 )
 
 
-def _ev(i: int, kind: str, score: float, line: str, status: str = "open") -> Evidence:
+def _ev(
+    i: int,
+    kind: FindingKind,
+    score: float,
+    line: str,
+    status: FindingStatus = FindingStatus.OPEN,
+) -> Evidence:
     return Evidence(
         finding_id=f"f{i:04d}",
         kind=kind,
@@ -42,10 +49,17 @@ evidence_st = st.lists(
     st.builds(
         _ev,
         i=st.integers(0, 9999),
-        kind=st.sampled_from(["converges_with", "contradicts", "distorts", "restates"]),
+        kind=st.sampled_from(
+            [
+                FindingKind.CONVERGES_WITH,
+                FindingKind.CONTRADICTS,
+                FindingKind.DISTORTS,
+                FindingKind.RESTATES,
+            ]
+        ),
         score=st.floats(0.05, 1.0),
         line=st.sampled_from(["L1", "L2", "L3", "L4"]),
-        status=st.sampled_from(["open", "confirmed", "dismissed"]),
+        status=st.sampled_from(list(FindingStatus)),
     ),
     max_size=12,
     unique_by=lambda e: e.finding_id,
@@ -54,8 +68,20 @@ evidence_st = st.lists(
 
 @given(facts_st, st.floats(0.3, 1.0), st.floats(0.3, 1.0))
 def test_independent_support_beats_the_same_support_from_one_line(f, w1, w2) -> None:
-    two_lines = derive(f, [_ev(1, "converges_with", w1, "L1"), _ev(2, "converges_with", w2, "L2")])
-    one_line = derive(f, [_ev(1, "converges_with", w1, "L1"), _ev(2, "converges_with", w2, "L1")])
+    two_lines = derive(
+        f,
+        [
+            _ev(1, FindingKind.CONVERGES_WITH, w1, "L1"),
+            _ev(2, FindingKind.CONVERGES_WITH, w2, "L2"),
+        ],
+    )
+    one_line = derive(
+        f,
+        [
+            _ev(1, FindingKind.CONVERGES_WITH, w1, "L1"),
+            _ev(2, FindingKind.CONVERGES_WITH, w2, "L1"),
+        ],
+    )
     assert two_lines.p > one_line.p
     assert two_lines.support_lines == 2 and one_line.support_lines == 1
 
@@ -63,17 +89,21 @@ def test_independent_support_beats_the_same_support_from_one_line(f, w1, w2) -> 
 @given(facts_st, evidence_st)
 def test_a_confirmed_contradiction_lowers_confidence(f, evidence) -> None:
     before = derive(f, evidence)
-    after = derive(f, [*evidence, _ev(10_000, "contradicts", 0.9, "L9", "confirmed")])
+    after = derive(
+        f, [*evidence, _ev(10_000, FindingKind.CONTRADICTS, 0.9, "L9", FindingStatus.CONFIRMED)]
+    )
     assert after.p < before.p
 
 
 @given(facts_st, evidence_st)
 def test_support_never_lowers_and_opposition_never_raises(f, evidence) -> None:
     base = derive(f, evidence)
-    assert derive(f, [*evidence, _ev(10_001, "converges_with", 0.8, "L8", "confirmed")]).p >= (
-        base.p - 1e-12
+    assert derive(
+        f, [*evidence, _ev(10_001, FindingKind.CONVERGES_WITH, 0.8, "L8", FindingStatus.CONFIRMED)]
+    ).p >= (base.p - 1e-12)
+    assert (
+        derive(f, [*evidence, _ev(10_002, FindingKind.CONTRADICTS, 0.8, "L8")]).p <= base.p + 1e-12
     )
-    assert derive(f, [*evidence, _ev(10_002, "contradicts", 0.8, "L8")]).p <= base.p + 1e-12
 
 
 @given(
@@ -123,9 +153,9 @@ def test_results_do_not_depend_on_insertion_order(f, evidence, rnd: random.Rando
 def test_dismissed_restated_and_same_line_evidence_count_for_nothing(f, evidence) -> None:
     base = derive(f, evidence)
     noise = [
-        _ev(20_000, "converges_with", 1.0, "L5", "dismissed"),
-        _ev(20_001, "restates", 1.0, "L6"),
-        _ev(20_002, "converges_with", 1.0, "L-own"),
+        _ev(20_000, FindingKind.CONVERGES_WITH, 1.0, "L5", FindingStatus.DISMISSED),
+        _ev(20_001, FindingKind.RESTATES, 1.0, "L6"),
+        _ev(20_002, FindingKind.CONVERGES_WITH, 1.0, "L-own"),
     ]
     after = derive(f, [*evidence, *noise])
     assert (after.p, after.low, after.high) == (base.p, base.low, base.high)
@@ -141,7 +171,7 @@ def test_interval_brackets_the_mean_and_open_contradictions_widen_it(f, evidence
 
 @given(facts_st, evidence_st)
 def test_evidence_whose_other_side_was_deleted_counts_for_nothing(f, evidence) -> None:
-    orphan = _ev(30_000, "converges_with", 1.0, "L7", "confirmed").model_copy(
+    orphan = _ev(30_000, FindingKind.CONVERGES_WITH, 1.0, "L7", FindingStatus.CONFIRMED).model_copy(
         update={"other_claim_id": None}
     )
     before, after = derive(f, evidence), derive(f, [*evidence, orphan])

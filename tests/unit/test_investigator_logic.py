@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import pytest
 
 from ingest.claims.numbers import extract_numbers
@@ -9,19 +11,31 @@ from investigators.convergence import ConvergenceInvestigator
 from investigators.independence import SourceFacts, judge, lines_of_research
 
 
-def view(cid: str, text: str, source: str = "s1", **kw: object) -> ClaimView:
+class ViewExtras(TypedDict, total=False):
+    """The other optional ClaimView fields a test may set."""
+
+    speaker: str | None
+    stated_probability: float | None
+    in_footnote: bool
+    source_path: str | None
+    line_id: str | None
+
+
+def view(
+    cid: str, text: str, source: str = "s1", hedge: str = "none", **kw: Unpack[ViewExtras]
+) -> ClaimView:
     return ClaimView(
         id=cid,
         text=text,
         normalized=text,
         kind="finding",
-        hedge=str(kw.pop("hedge", "none")),
+        hedge=hedge,
         numbers=extract_numbers(text),
         source_id=source,
         source_title=source,
         source_kind="paper",
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 def pair(a: str, b: str, sim: float = 0.85, independent: bool = True) -> CandidatePair:

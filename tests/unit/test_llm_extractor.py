@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
@@ -65,13 +66,13 @@ def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None
     from consilience.settings import Settings
     from ingest.claims.rules import RuleExtractor
 
-    no_key = Settings(data_dir=tmp_path, ANTHROPIC_API_KEY=None)  # type: ignore[call-arg]
+    no_key = Settings(data_dir=tmp_path, anthropic_api_key=None)
     offline = build_services(no_key, use_llm_extractor=True)
     assert offline.llm is None and isinstance(offline.extractor, RuleExtractor)
     keyed = Settings(
         data_dir=tmp_path,
-        ANTHROPIC_API_KEY="k",  # type: ignore[call-arg]
-        ANTHROPIC_BASE_URL="http://127.0.0.1:9",
+        anthropic_api_key=SecretStr("k"),
+        anthropic_base_url="http://127.0.0.1:9",
     )
     assert isinstance(build_services(keyed).extractor, RuleExtractor)  # opt-in only
     assert isinstance(build_services(keyed, use_llm_extractor=True).extractor, LLMExtractor)
