@@ -21,7 +21,7 @@ def verdicts_by_investigator(driver: Graph) -> dict[str, tuple[np.ndarray, np.nd
         for r in s.run(q.VERDICTS):
             scores, labels = acc[r["investigator"] or "unknown"]
             scores.append(float(r["score"]))
-            labels.append(1.0 if r["confirmed"] else 0.0)
+            labels.append(1.0 if r["is_confirmed"] else 0.0)
     return {k: (np.array(s), np.array(y)) for k, (s, y) in sorted(acc.items())}
 
 

@@ -60,7 +60,7 @@ def render_claim_confidence(console: Console, c: ClaimConfidence) -> None:
 
 def render_calibration(console: Console, report: CalibrationReport) -> None:
     table = Table(title="Calibration of investigator scores against human verdicts")
-    for col in ("investigator", "verdicts", "confirmed", "Brier raw", "Brier cal.", "ECE raw",
+    for col in ("investigator", "verdicts", "human-confirmed", "Brier raw", "Brier cal.", "ECE raw",
                 "ECE cal.", "map"):  # fmt: skip
         table.add_column(col)
     for r in report.investigators:

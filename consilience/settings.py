@@ -108,7 +108,8 @@ class ApiSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    """All configuration. Standard names (NEO4J_URI, ANTHROPIC_API_KEY) are honoured."""
+    """All configuration. Standard names (NEO4J_URI, NEO4J_DATABASE, ANTHROPIC_API_KEY) are
+    honoured."""
 
     model_config = SettingsConfigDict(
         env_prefix="CONSILIENCE_",
@@ -136,6 +137,9 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("NEO4J_PASSWORD")
     )
+    neo4j_database: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_DATABASE")
+    )
     anthropic_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY")
     )
@@ -151,6 +155,8 @@ class Settings(BaseSettings):
             self.neo4j.user = self.neo4j_user
         if self.neo4j_password:
             self.neo4j.password = self.neo4j_password
+        if self.neo4j_database:
+            self.neo4j.database = self.neo4j_database
         self.data_dir = self.data_dir.expanduser().resolve()
 
     @property

@@ -86,7 +86,7 @@ RETURN c.id AS id
 
 VERDICTS: LiteralString = """
 MATCH (f:Finding) WHERE f.status IN ['confirmed', 'dismissed'] AND f.score IS NOT NULL
-RETURN f.investigator AS investigator, f.score AS score, f.status = 'confirmed' AS confirmed
+RETURN f.investigator AS investigator, f.score AS score, f.status = 'confirmed' AS is_confirmed
 """
 
 CALIBRATION_MAPS: LiteralString = """

@@ -207,6 +207,10 @@ def test_cli_ingest_investigates_and_leaves_fresh_confidences(
             "COUNT { (:Finding) } AS findings"
         ).single()
     assert rec is not None and rec["n"] > 0 and rec["scored"] == rec["n"] and rec["findings"] > 0
+    listed = CliRunner().invoke(app, ["confidence", "list", "--all-claims", "--json"])
+    assert listed.exit_code == 0, listed.output
+    items = json.loads(listed.output)["items"]
+    assert items and all(i["p"] is not None for i in items)
     (tmp_path / "more.md").write_text("# Notes\n\nTrusted monitors catch most sabotage in tests.\n")
     out = CliRunner().invoke(app, ["ingest", "--no-investigate", str(tmp_path / "more.md")])
     assert out.exit_code == 0 and "New findings" not in out.output
