@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app.report import ConfidenceOverview
 from calibration.case.result import CaseEvaluation, NodeResult
-from calibration.report import CalibrationReport
+from calibration.report import MIN_PER_BIN, CalibrationReport
+from consilience.vocabulary import FindingStatus
 from queries.models import ClaimConfidence, ConfidenceRow
 
 
@@ -58,26 +61,71 @@ def render_claim_confidence(console: Console, c: ClaimConfidence) -> None:
         console.print(f"  {h.at[:19]}  {h.p:.3f} [{h.low:.2f}–{h.high:.2f}]  {h.reason or ''}")
 
 
+def _bin_cell(count: int, rate: float | None) -> str:
+    """A bin as 'n' over its observed confirm rate; sparse bins dim, empty ones a dot."""
+    if not count:
+        return "[dim]·[/]"
+    obs = "?" if rate is None else "1.0" if rate >= 0.995 else f"{rate:.2f}".removeprefix("0")
+    style = "dim" if count < MIN_PER_BIN else "bold"
+    return f"[{style}]{count}[/]\n[dim]{obs}[/]"
+
+
 def render_calibration(console: Console, report: CalibrationReport) -> None:
-    table = Table(title="Calibration of investigator scores against human verdicts")
-    for col in ("investigator", "verdicts", "human-confirmed", "Brier raw", "Brier cal.", "ECE raw",
-                "ECE cal.", "map"):  # fmt: skip
-        table.add_column(col)
+    table = Table(
+        title="Calibration of investigator scores against human verdicts",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+    )
+    table.add_column("investigator", no_wrap=True)
+    for col in ("verdicts", FindingStatus.CONFIRMED.value, "Brier\nraw", "Brier\ncal.", "ECE\nraw",
+                "ECE\ncal."):  # fmt: skip
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("map", min_width=8)
     for r in report.investigators:
         table.add_row(
-            r.investigator,
+            escape(r.investigator),
             str(r.n),
             str(r.positives),
             f"{r.raw.brier:.3f}" if r.raw else "-",
             f"{r.calibrated.brier:.3f}" if r.calibrated else "-",
             f"{r.raw.ece:.3f}" if r.raw else "-",
             f"{r.calibrated.ece:.3f}" if r.calibrated else "-",
-            r.method or "none (raw scores used)",
+            r.method or "none: raw used",
         )
     console.print(table)
+    scored = [r for r in report.investigators if r.raw is not None]
+    if scored and scored[0].raw is not None:
+        bins = Table(
+            title="Reliability bins: verdicts in the bin, and the fraction humans confirmed",
+            caption=(
+                "column .3: predicted 0.3–0.4; beside raw/cal.: where the middle 90% of the "
+                f"probabilities lie; dim: fewer than {MIN_PER_BIN} verdicts in the bin"
+            ),
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1),
+        )
+        bins.add_column(
+            "investigator, scores", min_width=min(28, max(len(r.investigator) for r in scored))
+        )
+        for b in scored[0].raw.bins:
+            bins.add_column(f"{b.low:.1f}".removeprefix("0"), justify="right")
+        for r in scored:
+            bins.add_row(f"[bold]{escape(r.investigator)}[/]")
+            for label, sc in (("raw", r.raw), ("cal.", r.calibrated)):
+                if sc is None:
+                    continue
+                where = f" [dim]{sc.spread.q05:.2f}–{sc.spread.q95:.2f}[/]" if sc.spread else ""
+                cells = [_bin_cell(b.count, b.fraction_confirmed) for b in sc.bins]
+                bins.add_row(f"  {label}{where}", *cells)
+            bins.add_section()
+        console.print(bins)
     for r in report.investigators:
         if r.message:
-            console.print(f"[yellow]{r.message}[/]")
+            console.print(f"[yellow]{escape(r.message)}[/]")
+        for w in r.warnings:
+            console.print(
+                f"[yellow]warning: {escape(r.investigator)}: {escape(w)}[/]", highlight=False
+            )
     if not report.investigators:
         console.print(
             "No verdicts yet: confirm or dismiss findings with `consilience findings "

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from calibration.case.model import SafetyCase
-from calibration.case.result import CaseEvaluation
+from calibration.case.result import CaseEvaluation, Contradiction, Leaf, NodeResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,25 +72,125 @@ def _key(prefix: str, nid: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9_.-]", "_", nid)
 
 
-def _wrap(text: str, width: int = 60) -> str:
-    words, lines, cur = text.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}".strip()
-    return "\n".join([*lines, cur])
+GSN_WRAP = 40  # characters per line of element text (gsn2x sizes each box to its text)
+QUOTE_WORDS = 12  # a solution shows this much of its quote, then an ellipsis
+TITLE_CHARS = 60  # source titles longer than this are cut
+MAX_LINES_SHOWN = 3  # supporting lines listed on a solution, the rest counted
+
+
+def _wrap(text: str, width: int = GSN_WRAP) -> str:
+    """Wrap each paragraph to `width` (long words are broken, so no line is wider); a
+    bullet's continuation lines are indented under its text, as gsn2x draws them."""
+    out: list[str] = []
+    for para in text.splitlines():
+        bullet = para.startswith("- ")
+        out.append(
+            textwrap.fill(
+                para, width, subsequent_indent="  " if bullet else "", break_on_hyphens=False
+            )
+            if para.strip()
+            else ""
+        )
+    return "\n".join(out)
+
+
+def _short(text: str, words: int = QUOTE_WORDS) -> str:
+    """The first `words` words, with an ellipsis when there were more."""
+    ws = text.split()
+    if len(ws) <= words:
+        return " ".join(ws)
+    return " ".join(ws[:words]).rstrip(",;:.") + "…"
+
+
+def _cut(text: str, chars: int = TITLE_CHARS) -> str:
+    """At most `chars` characters, cut at a word boundary where there is one."""
+    text = " ".join(text.split())
+    if len(text) <= chars:
+        return text
+    head = text[: chars - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(",;:.") + "…"
 
 
 def _acp(n_p: float | None, low: float | None, high: float | None) -> str:
     return f"p={n_p:.2f} [{low:.2f}, {high:.2f}]" if n_p is not None else "p=?"
 
 
+def _confidence(n: NodeResult) -> str:
+    if n.p is None or n.low is None or n.high is None:
+        return "p = ? (not evaluated)"
+    return f"p = {n.p:.2f} [{n.low:.2f}–{n.high:.2f}]"
+
+
+def _contested(k: int | None = None) -> str:
+    """The marker on contested elements (gsn2x renders *…* bold): a leaf says how many open
+    contradictions it has, a goal that they lie in the evidence under it."""
+    if k is None:
+        return "*CONTESTED*: open contradictions in the evidence below"
+    return f"*CONTESTED*: {k} open contradiction{'s' if k != 1 else ''}"
+
+
+def _solution_text(n: NodeResult, leaf: Leaf) -> str:
+    q = leaf.claim
+    parts = [
+        f"“{_short(q.quote)}”",
+        f"— {_cut(q.source_title)}",
+        f"claim {q.claim_id}",
+        _confidence(n),
+    ]
+    lines = leaf.supporting_lines
+    if lines:
+        k = len(lines)
+        parts.append(f"Supported by {k} independent line{'s' if k != 1 else ''}:")
+        for line in lines[:MAX_LINES_SHOWN]:
+            src = line.quotes[0].source_title if line.quotes else line.line
+            parts.append(f"- {_cut(src, 50)} (w {line.weight:.2f})")
+        if k > MAX_LINES_SHOWN:
+            parts.append(f"- and {k - MAX_LINES_SHOWN} more")
+    else:
+        parts.append("No other line of research bears on it: it stands on its prior.")
+    if leaf.opposing_lines:
+        k = len(leaf.opposing_lines)
+        parts.append(f"Opposed by {k} independent line{'s' if k != 1 else ''}.")
+    if n.contested:
+        parts.append(_contested(len(leaf.open_contradictions)))
+    return "\n".join(_wrap(x) for x in parts)
+
+
+def _counter_text(c: Contradiction) -> str:
+    move = (
+        "does not move the top goal"
+        if abs(c.swing) < 0.0005
+        else f"moves the top goal {c.swing:+.3f}"
+    )
+    parts = [
+        "Open contradiction (unreviewed):",
+        f"“{_short(c.against.quote)}”",
+        f"— {_cut(c.against.source_title)}",
+        f"claim {c.against.claim_id}; score {c.score:.2f}",
+        f"If confirmed it {move}.",
+    ]
+    return "\n".join(_wrap(x) for x in parts)
+
+
+class _GsnDumper(yaml.SafeDumper):
+    """Multi-line text as YAML block scalars (`text: |`), as the gsn2x docs write it."""
+
+
+def _str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_GsnDumper.add_representer(str, _str)
+
+
 def to_gsn(case: SafetyCase, ev: CaseEvaluation) -> str:
     """gsn2x YAML: goals (G), strategies (S) for how children combine, solutions (Sn) for
-    evidence, assumptions (A), context (C); confidences as assurance claim points (acp); each
-    open contradiction against a leaf as a counter-goal (CG) that `challenges` it."""
+    evidence, assumptions (A), context (C); confidences as assurance claim points (acp) and
+    in the text; each open contradiction against a leaf as a counter-goal (CG) that
+    `challenges` it. Text is wrapped to GSN_WRAP columns; a solution shows the start of its
+    quote, its claim id, and the independent lines that support it; contested elements say
+    so in bold and carry the CSS class `contested`."""
     out: dict[str, dict[str, Any]] = {}
     results = {n.id: n for n in ev.nodes}
     for n in ev.nodes:
@@ -97,24 +198,29 @@ def to_gsn(case: SafetyCase, ev: CaseEvaluation) -> str:
         if n.type == "evidence" and n.leaf:
             key = _key("Sn_", n.id)
             out[key] = {
-                "text": _wrap(f'"{n.leaf.claim.quote}" ({n.leaf.claim.source_title})'),
+                "text": _solution_text(n, n.leaf),
                 "acp": {f"ACP_{n.id} {_acp(n.p, n.low, n.high)}": key},
             }
+            if n.contested:
+                out[key]["classes"] = ["contested"]
             for c in n.leaf.open_contradictions:
-                out[_key("CG_", c.finding_id[:12])] = {
-                    "text": _wrap(
-                        f'Open contradiction: "{c.against.quote}" ({c.against.source_title})'
-                    ),
+                out[_key("CG_", f"{n.id}_{c.finding_id[:12]}")] = {
+                    "text": _counter_text(c),
                     "nodeType": "CounterGoal",  # explicit: older gsn2x read "C…" as context
                     "challenges": key,
                     "undeveloped": True,
                 }
             continue
         key = _key("G_", n.id)
+        text = [_wrap(node.text or ""), _confidence(n)]
+        if n.contested:
+            text.append(_wrap(_contested()))
         entry: dict[str, Any] = {
-            "text": _wrap(node.text or ""),
+            "text": "\n".join(text),
             "acp": {f"ACP_{n.id} {_acp(n.p, n.low, n.high)}": key},
         }
+        if n.contested:
+            entry["classes"] = ["contested"]
         ctx = [_key("A_", a) for a in node.assumptions] + [_key("C_", c) for c in node.context]
         if ctx:
             entry["inContextOf"] = ctx
@@ -123,7 +229,7 @@ def to_gsn(case: SafetyCase, ev: CaseEvaluation) -> str:
             entry["supportedBy"] = [skey]
             how = "all of" if node.combine == "all-of" else "any one of (independent alternatives)"
             out[skey] = {
-                "text": f"Argue over {how} the subclaims",
+                "text": _wrap(f"Argue over {how} the subclaims"),
                 "supportedBy": [
                     _key("Sn_" if case.nodes[c].type == "evidence" else "G_", c)
                     for c in node.children
@@ -138,5 +244,8 @@ def to_gsn(case: SafetyCase, ev: CaseEvaluation) -> str:
     for cid, node in case.nodes.items():
         if node.type == "context":
             out[_key("C_", cid)] = {"text": _wrap(node.text or "")}
-    header = f"# GSN for gsn2x: {ev.title}\n# evaluated {ev.evaluated_at}\n"
-    return header + yaml.safe_dump(out, sort_keys=False, allow_unicode=True, width=1000)
+    title = " ".join(ev.title.split())  # one comment line, whatever the case file held
+    header = f"# GSN for gsn2x: {title}\n# evaluated {ev.evaluated_at}\n"
+    return header + yaml.dump(
+        out, Dumper=_GsnDumper, sort_keys=False, allow_unicode=True, width=1000
+    )

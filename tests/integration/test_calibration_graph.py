@@ -194,6 +194,10 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
     assert any(k.startswith("ACP_E1 p=") for k in gsn["Sn_E1"]["acp"])
     counters = [v for k, v in gsn.items() if k.startswith("CG_")]
     assert counters and all(c["challenges"] in ("Sn_E1", "Sn_E2") for c in counters)
+    sn_e1 = gsn["Sn_E1"]["text"]  # the supporting line and the open contradiction show
+    assert "Supported by 1 independent line" in sn_e1 and "*CONTESTED*" in sn_e1
+    assert gsn["Sn_E1"]["classes"] == ["contested"] and e1.leaf.claim.claim_id in sn_e1
+    assert all(len(x) <= 42 for el in gsn.values() for x in el["text"].splitlines())
 
     with pytest.raises(NotFoundError, match="no claim contains"):
         evaluate_case_text(svc, CASE.replace("logit monitor achieves", "nothing like this"))
@@ -296,6 +300,8 @@ def test_learning_from_graph_verdicts_and_cli_report(
     data = json.loads((tmp_path / "rep" / "calibration.json").read_text())
     syn = next(r for r in data["investigators"] if r["investigator"] == "synthetic")
     assert syn["fitted"] and syn["n"] == 80 and 0 <= syn["calibrated"]["brier"] <= 1
+    assert sum(b["count"] for b in syn["raw"]["bins"]) == 80 and "warnings" in data
+    assert "Reliability bins" in out.stdout
     assert "synthetic" in load_maps(db)  # stored, so confidences now use it
     assert "Stored 1 map(s)" in out.stdout
 
