@@ -45,13 +45,18 @@ def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
     console.print(table)
 
 
+def _page(page: int | None) -> str:
+    """The provenance suffix " · p. N" for a claim on a PDF page; nothing elsewhere."""
+    return f" · p. {page}" if page is not None else ""
+
+
 def _side(side: FindingSide, name: str) -> str:
     if side.node == "line":
         return f"[bold]{name}[/] {side.quote}\n   [dim]line {side.line_id}[/]"
     who = f" — {side.speaker}" if side.speaker else ""
     return (
         f"[bold]{name}[/] “{side.quote}”{who}\n   [dim]{side.source_title} · "
-        f"{Path(side.source_path or '').name} · claim {side.claim_id}[/]"
+        f"{Path(side.source_path or '').name}{_page(side.page)} · claim {side.claim_id}[/]"
     )
 
 
@@ -64,7 +69,7 @@ def render_context(console: Console, f: FindingRow) -> None:
         when = side.source_date or "undated"
         console.print(
             f"[bold]{name}[/] in [italic]{side.source_title}[/] ({who}; {when})"
-            f" · section: {side.section or '—'}"
+            f" · section: {side.section or '—'}{_page(side.page)}"
         )
         if side.context:
             console.print(f"   [dim]{side.context}[/]")
@@ -123,7 +128,7 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
         return
     for i, h in enumerate(hits, 1):
         who = f" — {h.speaker}" if h.speaker else ""
-        where = f"{Path(h.source_path or '').name} [{h.start}:{h.end}]"
+        where = f"{Path(h.source_path or '').name}{_page(h.page)} [{h.start}:{h.end}]"
         body = (
             f"“{h.quote}”{who}\n[dim]{h.source_title} · {h.section or '—'} · {where} · "
             f"{h.kind}, hedge {h.hedge} · claim {h.claim_id}[/]"

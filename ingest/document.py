@@ -17,6 +17,19 @@ class Block:
     kind: BlockKind = "paragraph"
     lost_content: bool = False
     speaker: str | None = None
+    page: int | None = None  # 1-based page the block starts on (PDFs); None elsewhere
+    # (offset in text, page) where a later page begins inside the block: a paragraph that
+    # runs over a page break
+    page_breaks: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page that the character at `offset` of the block's text is on."""
+        page = self.page
+        for start, p in self.page_breaks:
+            if start > offset:
+                break
+            page = p
+        return page
 
 
 @dataclass

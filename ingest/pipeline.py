@@ -234,6 +234,7 @@ class Ingestor:
                     end=pb.end,
                     lost_content=pb.block.lost_content,
                     is_footnote=pb.block.kind == "footnote",
+                    page=pb.block.page,
                 )
             )
             passage_for.append((pb.start, pb.end, pid))
@@ -247,7 +248,7 @@ class Ingestor:
             if cid in seen:
                 continue
             seen.add(cid)
-            section = next((pb.section for pb in placed if pb.start <= ec.start < pb.end), None)
+            at = next((pb for pb in placed if pb.start <= ec.start < pb.end), None)
             claims.append(
                 ClaimRecord(
                     id=cid,
@@ -257,7 +258,8 @@ class Ingestor:
                     normalized=ec.normalized,
                     start=ec.start,
                     end=ec.end,
-                    section=section,
+                    section=at.section if at else None,
+                    page=at.block.page_at(ec.start - at.start) if at else None,
                     kind=ec.kind,
                     speaker=ec.speaker,
                     hedge=ec.hedge,

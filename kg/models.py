@@ -110,6 +110,9 @@ class PassageRecord(_Model):
         default=False, description="Math, numbers or a figure were lost here"
     )
     is_footnote: bool = Field(default=False, description="The passage is a footnote body")
+    page: int | None = Field(
+        default=None, description="1-based page the passage starts on (PDFs); None elsewhere"
+    )
 
 
 class ClaimRecord(_Model):
@@ -123,6 +126,9 @@ class ClaimRecord(_Model):
     start: int = Field(description="Start offset in the source's cleaned text")
     end: int = Field(description="End offset (exclusive)")
     section: str | None = Field(default=None, description="Heading path of the passage")
+    page: int | None = Field(
+        default=None, description="1-based page the claim starts on (PDFs); None elsewhere"
+    )
     kind: ClaimKind = Field(description="Finding, prediction, recommendation, ...")
     speaker: str | None = Field(default=None, description="Quoted speaker; None means the author")
     hedge: Hedge = Field(default=Hedge.NONE, description="Hedge strength of the assertion")

@@ -43,6 +43,7 @@ def _row(r: dict[str, Any]) -> FindingRow:
             source_title=s.get("title"),
             source_path=s.get("path"),
             section=c.get("section"),
+            page=c.get("page"),
             context=_cap(c.get("context")),
             source_authors=list(s.get("authors") or []),
             source_date=s.get("date"),

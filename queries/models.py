@@ -52,6 +52,7 @@ class ClaimHit(Row):
     hedge: str = Field(description="Hedge strength")
     speaker: str | None = Field(default=None, description="Quoted speaker, if not the author")
     section: str | None = Field(default=None, description="Section heading")
+    page: int | None = Field(default=None, description="1-based page in a PDF; None elsewhere")
     start: int = Field(description="Offset in the source's cleaned text")
     end: int = Field(description="End offset")
     source_id: str = Field(description="Source id")
@@ -71,6 +72,7 @@ class FindingSide(Row):
     source_title: str | None = Field(default=None, description="Source title (claim sides)")
     source_path: str | None = Field(default=None, description="The ingested file's path")
     section: str | None = Field(default=None, description="Section heading path (one finding only)")
+    page: int | None = Field(default=None, description="1-based page in a PDF; None elsewhere")
     context: str | None = Field(
         default=None,
         description="The paragraph the claim sits in, up to 1,200 characters (one finding)",
@@ -169,6 +171,7 @@ class ClaimDetail(Row):
     hedge_cues: list[str] = Field(default_factory=list, description="Words that hedge it")
     speaker: str | None = Field(default=None, description="Quoted speaker; None is the author")
     section: str | None = Field(default=None, description="Section heading")
+    page: int | None = Field(default=None, description="1-based page in a PDF; None elsewhere")
     start: int = Field(description="Offset in the source's cleaned text")
     end: int = Field(description="End offset")
     stated_probability: float | None = Field(
@@ -192,6 +195,29 @@ class EvidenceTrail(Row):
     claim: ClaimDetail
     confidence: ClaimConfidence | None = Field(default=None, description="None until computed")
     findings: list[FindingRow] = Field(description="Findings about the claim, best first")
+
+
+class LineMember(Row):
+    id: str = Field(description="Source id")
+    title: str = Field(description="Source title")
+    kind: str | None = Field(default=None, description="Source kind")
+    date: str | None = Field(default=None, description="Publication date")
+    authors: list[str] = Field(default_factory=list[str], description="Stated authors")
+    organisation: str | None = Field(default=None, description="Organisation")
+    n_claims: int = Field(default=0, description="Claims extracted from it")
+    reasons: list[str] = Field(
+        default_factory=list[str],
+        description="Why it is in the line: the author, organisation, speaker, cited work or "
+        "summary link it shares with another member ('single source' when alone)",
+    )
+
+
+class LineDetail(Row):
+    id: str = Field(description="Line id")
+    name: str | None = Field(default=None, description="Name (a primary source's title)")
+    basis: list[str] = Field(default_factory=list[str], description="All reasons, together")
+    members: list[LineMember] = Field(description="The sources in the line")
+    n_line_findings: int = Field(description="Line-level findings about it")
 
 
 class LineRow(Row):

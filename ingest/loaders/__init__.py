@@ -15,17 +15,11 @@ from ingest.loaders.decode import decode_noted
 from ingest.loaders.digest import is_digest, split_digest
 from ingest.loaders.gist import is_gist, split_gist
 from ingest.loaders.html import html_blocks, looks_like_html
-from ingest.loaders.markdown import markdown_blocks, split_front_matter
-from ingest.loaders.pdf import pdf_blocks
+from ingest.loaders.markdown import markdown_blocks, read_front_matter, split_front_matter
+from ingest.loaders.pdf import read_pdf
 from ingest.loaders.text import text_blocks
 
 Loader = Callable[[bytes, str], list[ParsedDocument]]
-
-
-def _iso(value: object) -> str:
-    """A front-matter date (YAML may give a date, a datetime or a string) as text."""
-    isoformat = getattr(value, "isoformat", None)
-    return str(isoformat()) if callable(isoformat) else str(value)
 
 
 def _title_from_blocks(doc_blocks: list, fallback: str) -> str:  # type: ignore[type-arg]
@@ -36,9 +30,15 @@ def _title_from_blocks(doc_blocks: list, fallback: str) -> str:  # type: ignore[
 
 
 def load_pdf(data: bytes, name: str) -> list[ParsedDocument]:
-    title, blocks = pdf_blocks(data, name)
-    blocks = drop_chrome(blocks)
-    return [ParsedDocument(title=title or _title_from_blocks(blocks, name), blocks=blocks)]
+    pdf = read_pdf(data, name)
+    blocks = drop_chrome(pdf.blocks)
+    doc = ParsedDocument(
+        title=pdf.title or _title_from_blocks(blocks, name),
+        blocks=blocks,
+        authors=pdf.authors,
+        author_confidence=pdf.author_confidence,
+    )
+    return [doc]
 
 
 def load_html(data: bytes, name: str) -> list[ParsedDocument]:
@@ -59,22 +59,50 @@ def load_text(data: bytes, name: str) -> list[ParsedDocument]:
             d.flags.extend(flags)
         return docs
     meta, body = split_front_matter(text)
-    if meta or name.lower().endswith((".md", ".markdown")):
-        blocks = markdown_blocks(body)
-    elif looks_like_html(body):
+    if meta:  # text with front matter is markdown whatever its name
+        return _markdown_document(meta, body, name, flags)
+    title = ""
+    if looks_like_html(body):
         title, blocks = html_blocks(body)
-        meta = {"title": title} if title else {}
+        title = title or ""
     else:
         blocks = text_blocks(body)
     script = dominant_script(" ".join(b.text for b in blocks[:200]))
     blocks = drop_chrome(blocks, script)
-    title = clean_inline(str(meta.get("title") or ""))[0] or _title_from_blocks(blocks, name)
-    date = meta.get("date")
+    doc = ParsedDocument(
+        title=clean_inline(title)[0] or _title_from_blocks(blocks, name),
+        blocks=blocks,
+        date=find_english_date(body[:2000]),
+        language="en" if script == "latin" else script,
+    )
+    doc.flags.extend(flags)
+    return [doc]
+
+
+def load_markdown(data: bytes, name: str) -> list[ParsedDocument]:
+    """Markdown: front matter (YAML or TOML) as metadata, footnotes as footnote blocks."""
+    text, flags = decode_noted(data, name)
+    meta, body = split_front_matter(text)
+    return _markdown_document(meta, body, name, flags)
+
+
+def _markdown_document(
+    meta: dict[str, object], body: str, name: str, flags: list[str]
+) -> list[ParsedDocument]:
+    front = read_front_matter(meta)
+    blocks = markdown_blocks(body)
+    script = dominant_script(" ".join(b.text for b in blocks[:200]))
+    blocks = drop_chrome(blocks, script)
+    title = clean_inline(front.title or "")[0] or _title_from_blocks(blocks, name)
     doc = ParsedDocument(
         title=title,
         blocks=blocks,
-        url=str(meta["url"]) if meta.get("url") else None,
-        date=_iso(date) if date else find_english_date(body[:2000]),
+        kind=front.kind,
+        authors=front.authors,
+        author_confidence="stated" if front.authors else "unknown",
+        organisation=front.organisation,
+        url=front.url,
+        date=front.date or find_english_date(body[:2000]),
         language="en" if script == "latin" else script,
     )
     if meta:
@@ -89,13 +117,20 @@ def detect_format(path: Path, data: bytes) -> str:
         return "pdf"
     if suffix in (".html", ".htm", ".xhtml"):
         return "html"
+    if suffix in (".md", ".markdown", ".mdx"):
+        return "markdown"
     head = data[:4096].lower()
     if head.lstrip().startswith((b"<!doctype html", b"<html")):
         return "html"
     return "text"
 
 
-LOADERS: dict[str, Loader] = {"pdf": load_pdf, "html": load_html, "text": load_text}
+LOADERS: dict[str, Loader] = {
+    "pdf": load_pdf,
+    "html": load_html,
+    "markdown": load_markdown,
+    "text": load_text,
+}
 
 
 def load_file(path: Path, data: bytes) -> tuple[str, list[ParsedDocument]]:

@@ -32,7 +32,11 @@ def split_gist(text: str) -> list[ParsedDocument]:
         end = cuts[i + 1].start() if i + 1 < len(cuts) else len(text)
         parts.append((m.group(1), text[m.end() : end]))
     docs: list[ParsedDocument] = []
-    for author, part in parts:
+    for i, (author, part) in enumerate(parts):
+        # who uploaded the gist did not necessarily write its file (an uploader is not an
+        # author: counting one joined unrelated sources into one line of research); each
+        # comment is written by its commenter
+        is_file = i == 0
         blocks = text_blocks(part, wrapped=False)
         # the gist file's name line ("greenblatt.md") is chrome, not a title
         blocks = [b for b in blocks if not re.fullmatch(r"[\w.-]+\.(?:md|txt|py|rst)", b.text)]
@@ -43,10 +47,10 @@ def split_gist(text: str) -> list[ParsedDocument]:
             ParsedDocument(
                 title=blocks[0].text[:300],
                 blocks=blocks,
-                authors=[author] if author else [],
-                author_confidence="stated" if author else "unknown",
+                authors=[author] if author and not is_file else [],
+                author_confidence="stated" if author and not is_file else "unknown",
                 date=created,
-                flags=["from-gist"],
+                flags=["from-gist", *([f"uploaded-by:{author}"] if is_file and author else [])],
             )
         )
     return docs

@@ -13,10 +13,10 @@ MATCH (f)-[:ABOUT {side: 'b'}]->(b)
 OPTIONAL MATCH (a)<-[:HAS_CLAIM]-(sa:Source)
 OPTIONAL MATCH (b)<-[:HAS_CLAIM]-(sb:Source)
 RETURN f {.*} AS f,
-       a {.id, .text, .speaker, .name, .size, node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END}
-         AS a,
-       b {.id, .text, .speaker, .name, .size, node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END}
-         AS b,
+       a {.id, .text, .speaker, .name, .size, .page,
+          node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END} AS a,
+       b {.id, .text, .speaker, .name, .size, .page,
+          node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END} AS b,
        sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
 """
 
@@ -55,11 +55,11 @@ OPTIONAL MATCH (pa:Passage)-[:CONTAINS]->(a)
 OPTIONAL MATCH (pb:Passage)-[:CONTAINS]->(b)
 WITH f, a, b, sa, sb, head(collect(DISTINCT pa)) AS pa, head(collect(DISTINCT pb)) AS pb
 RETURN f {.*} AS f,
-       a {.id, .text, .speaker, .name, .size, .section,
+       a {.id, .text, .speaker, .name, .size, .section, .page,
           node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END,
           context: CASE WHEN pa IS NULL OR sa IS NULL THEN null
                         ELSE substring(sa.text, pa.start, pa.end - pa.start) END} AS a,
-       b {.id, .text, .speaker, .name, .size, .section,
+       b {.id, .text, .speaker, .name, .size, .section, .page,
           node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END,
           context: CASE WHEN pb IS NULL OR sb IS NULL THEN null
                         ELSE substring(sb.text, pb.start, pb.end - pb.start) END} AS b,

@@ -6,7 +6,8 @@ VECTOR_SEARCH_CLAIMS: LiteralString = """
 CALL db.index.vector.queryNodes('claim_embedding', $k, $vector) YIELD node AS c, score
 MATCH (s:Source)-[:HAS_CLAIM]->(c)
 RETURN c.id AS claim_id, c.text AS quote, score, c.kind AS kind, c.hedge AS hedge,
-       c.speaker AS speaker, c.section AS section, c.start AS start, c.end AS end,
+       c.speaker AS speaker, c.section AS section, c.page AS page, c.start AS start,
+       c.end AS end,
        s.id AS source_id, s.title AS source_title, s.path AS source_path
 ORDER BY score DESC
 """
@@ -15,7 +16,8 @@ FULLTEXT_SEARCH_CLAIMS: LiteralString = """
 CALL db.index.fulltext.queryNodes('claim_text', $terms, {limit: $k}) YIELD node AS c, score
 MATCH (s:Source)-[:HAS_CLAIM]->(c)
 RETURN c.id AS claim_id, c.text AS quote, score, c.kind AS kind, c.hedge AS hedge,
-       c.speaker AS speaker, c.section AS section, c.start AS start, c.end AS end,
+       c.speaker AS speaker, c.section AS section, c.page AS page, c.start AS start,
+       c.end AS end,
        s.id AS source_id, s.title AS source_title, s.path AS source_path
 ORDER BY score DESC
 """

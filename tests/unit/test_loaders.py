@@ -8,7 +8,7 @@ from consilience.errors import EmptyDocumentError, IngestError, UnsupportedInput
 from ingest.claims.rules import RuleExtractor
 from ingest.loaders import load_file
 from ingest.pipeline import Ingestor
-from tests.documents import PAPER_LINES, make_pdf
+from tests.documents import PAGED_PAPER, PAPER_LINES, make_pdf, paged_pdf
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
@@ -37,6 +37,110 @@ def test_pdf_text_and_segmentation() -> None:
     quotes = [c.text for c in docs[0].claims]
     assert any("AUROC of 0.91" in q for q in quotes)
     assert any(q.startswith("Probes trained on Qwen3-32B") and "(Fig. 3)," in q for q in quotes)
+
+
+def test_pdf_running_heads_and_page_numbers_are_dropped() -> None:
+    _, (doc,) = load_file(Path("paged.pdf"), paged_pdf())
+    texts = [b.text for b in doc.blocks]
+    assert not any("Synthetic Results Journal" in t for t in texts), texts
+    assert not any(t.strip().isdigit() for t in texts)
+    # the sentence broken by the page break is whole again, with no footer or header inside
+    assert any(
+        "three open-weight models and evaluated them on held-out prompts" in t for t in texts
+    )
+    assert any(
+        "in this study. Monitoring with probes therefore improves safety" in t for t in texts
+    )
+
+
+def test_pdf_chapter_heads_go_but_table_labels_stay() -> None:
+    chapters = ["Chapter 1: Setup", "Chapter 1: Setup", "Chapter 2: Results", "Chapter 2: Results"]
+    words = "one two three four five six seven eight nine".split()
+    pages = [
+        [f"{head} {n}", f"Probe {words[n - 2]} detected deception in most transcripts we read."]
+        for n, head in enumerate(chapters * 2, 2)
+    ]
+    pages[1][1:1] = ["Table 1", "1.0 2.0 3.0"]
+    pages[4][1:1] = ["Table 2", "4.0 5.0 6.0"]
+    _, (doc,) = load_file(Path("book.pdf"), make_pdf(["A Book of Probes"], pages=pages))
+    texts = [b.text for b in doc.blocks]
+    assert not any("Chapter" in t for t in texts), texts
+    joined = " ".join(texts)
+    assert "Table 1 1.0" in joined and "Table 2 4.0" in joined
+    assert joined.count("detected deception") == 8
+
+
+def test_pdf_blocks_and_claims_carry_their_page() -> None:
+    _, (doc,) = load_file(Path("paged.pdf"), paged_pdf())
+    page_of = {b.text[:20]: b.page for b in doc.blocks}
+    assert page_of["Synthetic Probes Fin"] == 1 and page_of["2.1 Data"] == 2
+    (results,) = [b for b in doc.blocks if b.text.startswith("Probes detect")]
+    assert results.page == 2 and results.page_breaks  # it runs on to page 3
+    assert results.page_at(results.text.index("Larger models")) == 3
+    (rec,) = records("paged.pdf", paged_pdf())
+    claim_page = {c.text[:20]: c.page for c in rec.claims}
+    assert claim_page["Probes detect decept"] == 2
+    assert claim_page["Larger models were e"] == 3
+    assert {p.page for p in rec.passages} == {1, 2}
+    # other formats have no pages
+    (txt,) = records("paper.txt", "\n".join(x for page in PAGED_PAPER for x in page).encode())
+    assert all(c.page is None for c in txt.claims) and txt.claims
+
+
+def test_pdf_sections_from_numbered_headings() -> None:
+    (rec,) = records("paged.pdf", paged_pdf())
+    section = {c.text[:20]: c.section for c in rec.claims}
+    assert section["Probes detect decept"] == "3 Results"
+    assert section["Larger models were e"] == "3 Results"
+    assert section["The dataset contains"] == "2.1 Data"
+    from ingest.loaders.pdf import read_pdf
+
+    pdf = read_pdf(paged_pdf(), "paged.pdf")
+    assert pdf.sections_from == "headings"
+    assert [b.text for b in pdf.blocks if b.kind == "heading"] == [
+        "Synthetic Probes Find Deception",
+        "1 Introduction",
+        "2 Method",
+        "2.1 Data",
+        "3 Results",
+    ]
+
+
+def test_pdf_sections_from_the_outline_when_it_has_one() -> None:
+    import io
+
+    from pypdf import PdfWriter
+
+    from ingest.loaders.pdf import read_pdf
+
+    writer = PdfWriter(clone_from=io.BytesIO(paged_pdf()))
+    for title, page in (("Introduction", 0), ("Method", 0), ("Results", 1)):
+        writer.add_outline_item(title=title, page_number=page)
+    buf = io.BytesIO()
+    writer.write(buf)
+    pdf = read_pdf(buf.getvalue(), "outlined.pdf")
+    assert pdf.sections_from == "outline"
+    heads = [b.text for b in pdf.blocks if b.kind == "heading"]
+    # "2.1 Data" is not in the outline, so it is text under "2 Method"
+    assert heads == ["Synthetic Probes Find Deception", "1 Introduction", "2 Method", "3 Results"]
+
+
+def test_pdf_title_and_authors_from_metadata() -> None:
+    data = paged_pdf(title="Probing: a Study", author="Carol White and Dan Brown; Eve Black")
+    _, (doc,) = load_file(Path("paged.pdf"), data)
+    assert doc.title == "Probing: a Study"
+    assert doc.authors == ["Carol White", "Dan Brown", "Eve Black"]
+    assert doc.author_confidence == "stated"
+
+
+def test_pdf_title_and_authors_from_the_first_page() -> None:
+    _, (doc,) = load_file(Path("paged.pdf"), paged_pdf())
+    assert doc.title == "Synthetic Probes Find Deception"
+    assert doc.authors == ["Alice Smith", "Bob Jones"]
+    assert doc.author_confidence == "inferred"
+    # a single-page PDF with neither: the title is its first line, no authors are invented
+    _, (plain,) = load_file(Path("p.pdf"), make_pdf(PAPER_LINES, title=""))
+    assert plain.title == "Probing for Deception in Language Models" and plain.authors == []
 
 
 def test_truncated_pdf_is_a_clear_error() -> None:
@@ -94,3 +198,53 @@ def test_gist_splits_summary_and_protocol_without_chrome() -> None:
         assert "Skip to content" not in d.source.text and "Copy link" not in d.source.text
         for c in d.claims:
             assert d.source.text[c.start : c.end] == c.text
+
+
+def test_a_gist_uploader_is_not_the_author_of_the_file() -> None:
+    from ingest.loaders.gist import split_gist
+
+    page = (
+        "Skip to content\nInstantly share code, notes, and snippets.\n@uploader\n"
+        "Show Gist options\nnotes.md\n\nMonitors trained on transcripts catch most sabotage "
+        "attempts in our tests.\n\n@commenter\n\nCopy link\n\nI think the monitors would miss "
+        "subtler sabotage than this.\n"
+    )
+    file_doc, comment = split_gist(page)
+    assert file_doc.authors == [] and "uploaded-by:uploader" in file_doc.flags
+    assert comment.authors == ["commenter"]
+
+
+def test_markdown_front_matter_footnotes_and_format() -> None:
+    text = (
+        "---\ntitle: Sandbagging notes\nauthors: [Ada Lovelace, Alan Turing]\n"
+        "date: 2025-03-01\nurl: https://example.org/post\norigin: Example Forum\n---\n"
+        "Models sandbag on capability tests when told the results gate deployment[^1], "
+        + "and they do so consistently across the settings we tried. " * 20
+        + "\n\n[^1]: We used the prompts\n    from the appendix.\n"
+    )
+    fmt, docs = load_file(Path("notes.md"), text.encode())
+    (doc,) = docs
+    assert fmt == "markdown" and doc.title == "Sandbagging notes"
+    assert doc.authors == ["Ada Lovelace", "Alan Turing"] and doc.author_confidence == "stated"
+    assert doc.date == "2025-03-01" and doc.url == "https://example.org/post"
+    assert doc.organisation == "Example Forum"
+    body = [b for b in doc.blocks if b.kind == "paragraph"]
+    assert len(body) == 1 and "[^" not in body[0].text and "deployment," in body[0].text
+    notes = [b for b in doc.blocks if b.kind == "footnote"]
+    assert [n.text for n in notes] == ["We used the prompts from the appendix."]
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "+++\ntitle = 'Toml post'\nauthors = ['Ada Lovelace']\n+++\n",
+        "---\ntitle: Toml post\nauthors: Ada Lovelace\n...\n",
+    ],
+)
+def test_toml_and_dot_terminated_front_matter(front: str) -> None:
+    text = front + "<p>Monitors catch most sabotage attempts in the settings we tested.</p>\n"
+    _, (doc,) = load_file(Path("p.md"), text.encode())
+    assert doc.title == "Toml post" and doc.authors == ["Ada Lovelace"]
+    assert [b.text for b in doc.blocks] == [
+        "Monitors catch most sabotage attempts in the settings we tested."
+    ]
