@@ -51,6 +51,7 @@ def ingest(
     on_file: Callable[[Path], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     announce: Callable[[str], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Ingest files, folders or globs (idempotent). With `investigate_after`, the claims not
     yet investigated (this ingest's, or those of an earlier run that was interrupted) are
@@ -59,6 +60,8 @@ def ingest(
         list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file
     )
     result = IngestResult(outcomes=outcomes)
+    if on_stage:
+        on_stage("Syncing the search index")
     try:
         svc.claim_index().sync(svc.graph())
     except DatabaseUnavailableError as exc:  # the per-file outcomes still stand
@@ -69,6 +72,8 @@ def ingest(
         )
         return result
     if investigate_after:
-        report, updated = investigate(svc, on_progress=on_progress, announce=announce)
+        report, updated = investigate(
+            svc, on_progress=on_progress, announce=announce, on_stage=on_stage
+        )
         result.investigation, result.confidences = report, updated
     return result

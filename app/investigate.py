@@ -76,10 +76,13 @@ def investigate(
     on_progress: Callable[[int, int], None] | None = None,
     announce: Callable[[str], None] | None = None,
     confidences: bool = True,
+    on_stage: Callable[[str], None] | None = None,
 ) -> tuple[RunReport, UpdateReport | None]:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
     new claims (or all), say what was skipped, and (unless told not to) bring the confidences
     the new findings bear on up to date, so nothing reads stale confidences afterwards."""
+    if on_stage:
+        on_stage("Syncing the search index")
     svc.claim_index().sync(svc.graph())
     runner = build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress)
@@ -88,6 +91,8 @@ def investigate(
             "LLM adjudicator and missing-dimension proposals: "
             "ANTHROPIC_API_KEY is not set (offline only)"
         )
+    if confidences and on_stage:
+        on_stage("Updating confidences")
     updated = update_confidences(svc) if confidences else None
     if updated is not None:
         report.confidences_updated = updated.computed

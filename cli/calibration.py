@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from cli.support import command_services, console, fail
+from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
 
 confidence_app = typer.Typer(help="Claim confidences.", no_args_is_help=True)
@@ -24,7 +24,7 @@ def confidence_update(
     """Recompute the confidences that changed since the last update (or --all)."""
     from app.confidences import update_confidences
 
-    with command_services() as svc:
+    with command_services() as svc, err.status("Updating confidences…"):
         r = update_confidences(svc, everything=everything)
     console.print(f"{r.mode} update: {r.computed} confidences derived, {r.changed} changed.")
 

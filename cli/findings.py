@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from cli.support import command_services, console, err
-from consilience.errors import ConsilienceError
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 
 
@@ -118,7 +117,9 @@ def findings_verdicts(
     rest are recorded."""
     import csv
 
-    from app.verdicts import record_verdict
+    from pydantic import ValidationError
+
+    from app.verdicts import VerdictItem, record_verdicts
 
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".csv":
@@ -133,27 +134,31 @@ def findings_verdicts(
             except ValueError:
                 obj = None
             rows.append((i, obj if isinstance(obj, dict) else {"_bad": line[:60]}))
-    done, bad = 0, 0
+    items: list[VerdictItem] = []
+    lines: list[int] = []
+    bad = 0
+    for n, row in rows:
+        if "_bad" in row:
+            bad += 1
+            err.print(f"[red]line {n}:[/] not a JSON object")
+            continue
+        row = {**row, "verdict": str(row.get("verdict", "")).strip().lower()}
+        row["reviewer"] = str(row.get("reviewer") or reviewer or "").strip()
+        try:
+            items.append(VerdictItem.model_validate(row))
+            lines.append(n)
+        except ValidationError as exc:
+            bad += 1
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"]) or "row"
+            err.print(f"[red]line {n}:[/] {where}: {first['msg']}")
     with command_services() as svc:
-        for n, row in rows:
-            verdict = str(row.get("verdict", "")).strip().lower()
-            who = str(row.get("reviewer") or reviewer or "").strip()
-            try:
-                if "_bad" in row:
-                    raise ConsilienceError("not a JSON object")
-                if verdict not in tuple(ReviewVerdict):
-                    raise ConsilienceError(f"verdict {verdict!r} is not confirmed or dismissed")
-                record_verdict(
-                    svc,
-                    str(row.get("id", "")),
-                    ReviewVerdict(verdict),
-                    who,
-                    str(row.get("reason") or ""),
-                )
-                done += 1
-            except ConsilienceError as exc:
-                bad += 1
-                err.print(f"[red]line {n}:[/] {exc.message}")
+        outcomes = record_verdicts(svc, items)
+    for n, o in zip(lines, outcomes, strict=True):
+        if not o.recorded:
+            bad += 1
+            err.print(f"[red]line {n}:[/] {o.error}")
+    done = sum(o.recorded for o in outcomes)
     console.print(f"Recorded {done} verdict(s); {bad} row(s) refused.")
     if bad:
         raise typer.Exit(code=1)

@@ -15,6 +15,7 @@ from app.services import Services
 from cli.calibration import calibration_app, case_app, confidence_app
 from cli.findings import findings_app, review
 from cli.judge import judge, model_app
+from cli.lines import lines_app
 from cli.progress import WorkProgress
 from cli.report import render_investigation
 from cli.support import command_services, console, err, fail
@@ -39,6 +40,7 @@ app.add_typer(calibration_app, name="calibration")
 app.add_typer(case_app, name="case")
 app.add_typer(model_app, name="model")
 app.add_typer(topics_app, name="topics")
+app.add_typer(lines_app, name="lines")
 app.add_typer(candidates_app, name="candidates")
 app.command("judge")(judge)
 app.command("review")(review)
@@ -157,6 +159,7 @@ def _ingest(
             on_file=progress.on_file,
             on_progress=progress.on_progress,
             announce=progress.announce,
+            on_stage=progress.on_stage,
         )
     if result.index_warning:
         err.print(f"[yellow]warning:[/] {result.index_warning}")
@@ -333,6 +336,7 @@ def investigate(
             everything=all_claims,
             on_progress=progress.on_progress,
             announce=progress.announce,
+            on_stage=progress.on_stage,
         )
     render_investigation(console, report)
 

@@ -32,6 +32,7 @@ class WorkProgress:
         )
         self._files = self._progress.add_task("Ingesting", total=files) if files else None
         self._claims: TaskID | None = None
+        self._stage: TaskID | None = None
 
     def __enter__(self) -> WorkProgress:
         self._progress.__enter__()
@@ -54,11 +55,20 @@ class WorkProgress:
     def on_progress(self, done: int, total: int) -> None:
         """Claims investigated so far, of how many."""
         if self._claims is None:
-            if self._files is not None:
-                self._progress.remove_task(self._files)
-                self._files = None
+            for task in (self._files, self._stage):
+                if task is not None:
+                    self._progress.remove_task(task)
+            self._files = self._stage = None
             self._claims = self._progress.add_task("Investigating", total=total)
         self._progress.update(self._claims, completed=done, total=total)
+
+    def on_stage(self, name: str) -> None:
+        """A step without a count (index sync, confidence update): a spinner with its name."""
+        for task in (self._files, self._claims):
+            if task is not None:
+                self._progress.remove_task(task)
+        self._files = self._claims = None
+        self._stage = self._progress.add_task(name, total=None)
 
     def announce(self, message: str) -> None:
         """Something the LLM path wants the user to know before it spends money."""

@@ -113,6 +113,10 @@ def lines_of_research(sources: list[SourceFacts]) -> list[dict[str, object]]:
                 "members": ids,
                 "name": head.title[:120],
                 "basis": basis,
+                # why each source is in this line (what it shares with another member)
+                "member_reasons": {
+                    m.id: sorted(reasons[m.id]) or ["single source"] for m in members
+                },
             }
         )
     return lines

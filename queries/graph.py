@@ -10,7 +10,15 @@ from queries.confidence import claim_confidence
 from queries.cypher import graph as q
 from queries.cypher import stats as stats_q
 from queries.findings import list_findings
-from queries.models import ClaimDetail, EvidenceTrail, LineRow, Page, SourceDetail, SourceRow
+from queries.models import (
+    ClaimDetail,
+    EvidenceTrail,
+    LineDetail,
+    LineRow,
+    Page,
+    SourceDetail,
+    SourceRow,
+)
 from queries.paging import keyset_page, offset_of, offset_page
 
 
@@ -48,6 +56,16 @@ def evidence_trail(db: Graph, claim_id: str, *, limit: int = 50) -> EvidenceTrai
     return EvidenceTrail(
         claim=claim, confidence=conf if conf.p is not None else None, findings=findings
     )
+
+
+def get_line(db: Graph, line_id: str) -> LineDetail:
+    """One line of research: each source with why it belongs (what it shares with another
+    member of the line)."""
+    with db.read() as s:
+        rec = s.run(q.GET_LINE, id=line_id).single()
+    if rec is None:
+        raise NotFoundError(f"No line {line_id!r}.", "See `consilience lines list` for ids.")
+    return LineDetail(**rec.data())
 
 
 def list_lines(db: Graph, *, limit: int = 100, cursor: str | None = None) -> Page[LineRow]:

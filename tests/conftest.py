@@ -5,7 +5,6 @@ instead: the tests wipe it."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from app.services import Services, build_services
 from consilience.settings import Settings
-from tests.graph_reset import reset_graph
+from tests.graph_reset import reset_graph, throwaway_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -27,24 +26,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(getattr(pytest.mark, kind))
 
 
-def _test_settings(data_dir: Path) -> Settings:
-    external = os.environ.get("CONSILIENCE_TEST_NEO4J_URI")  # noqa: TID251 - test wiring
-    lib = ROOT / ".consilience" / "neo4j" / "lib"
-    overrides: dict[str, object] = {"data_dir": data_dir}
-    if external:
-        overrides["neo4j_uri"] = external
-        overrides["neo4j_password"] = os.environ.get("CONSILIENCE_TEST_NEO4J_PASSWORD", "")  # noqa: TID251
-    s = Settings(**overrides)  # type: ignore[arg-type]
-    s.neo4j.lib_dir = lib if lib.exists() else None
-    s.neo4j.heap = "768m"
-    s.neo4j.uri = external or None
-    return s
-
-
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     data_dir = tmp_path_factory.mktemp("consilience-data")
-    s = _test_settings(data_dir)
+    s = throwaway_settings(data_dir)
     server = None
     if not s.uses_external_db:
         from kg.driver import managed_server

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
-from app.verdicts import record_verdict
+from app.verdicts import VerdictItem, VerdictOutcome, record_verdict, record_verdicts
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 from queries.findings import get_finding, list_findings
 from queries.models import FindingRow, Page
@@ -82,6 +82,20 @@ class VerdictIn(BaseModel):
     verdict: ReviewVerdict = Field(description="The human verdict")
     reviewer: str = Field(min_length=1, max_length=200, examples=["alice"])
     reason: str = Field(default="", max_length=5000, examples=["Different probe set-ups"])
+
+
+class VerdictsIn(BaseModel):
+    verdicts: list[VerdictItem] = Field(
+        min_length=1, max_length=1000, description="Verdicts to record (at most 1,000)"
+    )
+
+
+@router.post("/verdicts", response_model=list[VerdictOutcome], dependencies=Write)
+def verdicts(body: VerdictsIn, svc: Svc) -> list[VerdictOutcome]:
+    """Record many verdicts at once. Each item is answered: recorded, or why not (an
+    unknown finding does not stop the others). Every verdict is kept in its finding's
+    history and updates the confidences it bears on."""
+    return record_verdicts(svc, body.verdicts)
 
 
 @router.post("/{finding_id}/verdict", response_model=FindingRow, dependencies=Write)

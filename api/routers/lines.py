@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 
 from api.deps import Read, Svc, page_limit
 from api.errors import ERROR_RESPONSES
-from queries.graph import list_lines
-from queries.models import LineRow, Page
+from queries.graph import get_line, list_lines
+from queries.models import LineDetail, LineRow, Page
 
 router = APIRouter(prefix="/lines", tags=["graph"], dependencies=Read, responses=ERROR_RESPONSES)
 
@@ -22,3 +23,10 @@ def lines(
     """Lines of research: sources grouped because they share authors, organisations,
     summary links, speakers or cited work (evidence within one line counts once)."""
     return list_lines(svc.graph(), limit=page_limit(request, limit), cursor=cursor)
+
+
+@router.get("/{line_id}", response_model=LineDetail)
+def line(line_id: Annotated[str, PathParam(max_length=100)], svc: Svc) -> LineDetail:
+    """One line of research: each source, and why it belongs (what it shares with another
+    member)."""
+    return get_line(svc.graph(), line_id)

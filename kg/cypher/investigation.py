@@ -21,6 +21,7 @@ OPTIONAL MATCH (s)-[old:IN_LINE]->(other:Line) WHERE other.id <> l.id
 DELETE old
 MERGE (s)-[r:IN_LINE]->(l)
 ON CREATE SET r.since = datetime()
+SET r.reasons = coalesce(line.member_reasons[sid], [])
 """
 
 DELETE_EMPTY_LINES: LiteralString = """

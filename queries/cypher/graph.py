@@ -21,10 +21,23 @@ USING INDEX c:Claim(id)
 OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
 RETURN c.id AS id, c.text AS quote, c.kind AS kind, c.hedge AS hedge,
        coalesce(c.hedge_cues, []) AS hedge_cues, c.speaker AS speaker, c.section AS section,
-       c.start AS start, c.end AS end, c.stated_probability AS stated_probability,
+       c.page AS page, c.start AS start, c.end AS end, c.stated_probability AS stated_probability,
        c.numbers_json AS numbers_json, coalesce(c.lost_content, false) AS lost_content,
        s.id AS source_id, s.title AS source_title, s.path AS source_path, s.kind AS source_kind,
        l.id AS line_id, l.name AS line_name
+"""
+
+GET_LINE: LiteralString = """
+MATCH (l:Line {id: $id})
+RETURN l.id AS id, l.name AS name, coalesce(l.basis, []) AS basis,
+       COLLECT {
+         MATCH (s:Source)-[r:IN_LINE]->(l)
+         RETURN {id: s.id, title: s.title, kind: s.kind, date: s.date,
+                 authors: coalesce(s.authors, []), organisation: s.organisation,
+                 n_claims: coalesce(s.n_claims, 0), reasons: coalesce(r.reasons, [])} AS m
+         ORDER BY s.title
+       } AS members,
+       COUNT { MATCH (f:Finding)-[:ABOUT]->(l) } AS n_line_findings
 """
 
 LIST_LINES: LiteralString = """

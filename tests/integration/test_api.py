@@ -129,6 +129,10 @@ def test_every_read_endpoint(client: httpx.Client) -> None:
     one = client.get(f"/findings/{contra[0]['id']}").json()
     assert one["id"] == contra[0]["id"] and one["rationale"]
     assert client.get("/lines").json()["items"]
+    own = client.get(f"/lines/{detail['line_id']}").json()
+    assert post["id"] in {m["id"] for m in own["members"]}
+    assert all(m["reasons"] for m in own["members"])  # each source says why it is there
+    assert _error(client.get("/lines/line_missing"), 404)["code"] == "not_found"
     conf = client.get("/confidences", params={"with_evidence": "true"}).json()["items"]
     assert conf and all(0 <= c["low"] <= c["p"] <= c["high"] <= 1 for c in conf)
     case = {"yaml": CASE_YAML.format(quote="logit monitor achieves AUROC 0.79")}
@@ -172,8 +176,27 @@ def test_auth_on_writes_and_optional_reads(client: httpx.Client, graph: Services
     _error(client.post(f"/findings/{fid}/verdict", json=body, headers={"X-API-Key": "nope"}), 401)
     ok = client.post(f"/findings/{fid}/verdict", json=body, headers={"X-API-Key": KEY})
     assert ok.status_code == 200 and ok.json()["status"] == "dismissed"
-    for path in ("/ingest/text", "/confidences/update"):
+    for path in ("/ingest/text", "/confidences/update", "/findings/verdicts"):
         _error(client.post(path, json={}), 401)
+    bulk = {
+        "verdicts": [
+            {"id": fid, "verdict": "confirmed", "reviewer": "bob", "reason": "re-read"},
+            {"id": "fnd_missing", "verdict": "confirmed", "reviewer": "bob"},
+        ]
+    }
+    many = client.post("/findings/verdicts", json=bulk, headers={"X-API-Key": KEY})
+    assert many.status_code == 200, many.text
+    assert [(o["id"], o["recorded"]) for o in many.json()] == [
+        (fid, True),
+        ("fnd_missing", False),
+    ]
+    history = client.get(f"/findings/{fid}").json()["history"]
+    assert [(h["reviewer"], h["status"]) for h in history][-2:] == [
+        ("alice", "dismissed"),
+        ("bob", "confirmed"),
+    ]
+    bad = {"verdicts": [{"id": fid, "verdict": "maybe", "reviewer": "bob"}]}
+    _error(client.post("/findings/verdicts", json=bad, headers={"X-API-Key": KEY}), 422)
     upd = client.post(
         "/confidences/update", params={"everything": "true"}, headers={"X-API-Key": KEY}
     )

@@ -1,13 +1,43 @@
-"""The database stopping mid-run: documents are whole or absent; rerunning finishes."""
+"""The database stopping mid-run: documents are whole or absent; rerunning finishes.
+
+These tests stop and restart a server, so they run against a server of their own (its own
+data folder and port): the session's server, and the other tests, never see the outage,
+whatever order the tests run in."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.services import Services
+from app.services import Services, build_services
 from kg.driver import managed_server
+from tests.graph_reset import reset_graph, throwaway_settings
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    data_dir = tmp_path_factory.mktemp("outage-data")
+    settings = throwaway_settings(data_dir)
+    if settings.uses_external_db:
+        pytest.skip("cannot stop an external server")
+    server = managed_server(settings)
+    server.start()
+    svc = build_services(settings)
+    try:
+        yield svc
+    finally:
+        svc.close()
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture()
+def clean_services(own_server: Services) -> Services:
+    """This module's own server, emptied (shadows the session-wide fixture)."""
+    return reset_graph(own_server)
 
 
 def test_stop_mid_run_then_rerun_finishes(clean_services: Services, tmp_path: Path) -> None:

@@ -182,6 +182,14 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
     )
     assert len(dump.read_text().splitlines()) == in_graph
 
+    listed = cli.invoke(app, ["lines", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert {r["id"] for r in json.loads(listed.stdout)} == set(lines)
+    shown = cli.invoke(app, ["lines", "show", lines[0]])
+    assert shown.exit_code == 0, shown.output
+    assert "in this line because:" in shown.output and "line-level finding" in shown.output
+    assert cli.invoke(app, ["lines", "show", "line_missing"]).exit_code != 0
+
     with running_api(svc.settings, svc) as url:
         r = httpx.get(f"{url}/findings", params={"kind": "line_disagrees"}, timeout=60)
         assert r.status_code == 200, r.text

@@ -120,6 +120,9 @@ def test_independence_rules() -> None:
     lines = lines_of_research([post, summary, a1, a2, lab, other])
     sizes = sorted(len(x["members"]) for x in lines)  # type: ignore[arg-type]
     assert sizes == [1, 1, 2, 2]
+    why = {sid: r for x in lines for sid, r in x["member_reasons"].items()}  # type: ignore[attr-defined]
+    assert why["a1"] == why["a2"] == ["shared author: Zvi"]
+    assert why["sum"] == ["summary of a source in the line"] and why["g"] == ["single source"]
 
 
 def test_shared_speaker_citation_or_method_and_data_make_sources_dependent() -> None:
