@@ -18,6 +18,7 @@ KIND_MEAN = {
     "prediction": 0.45,
     "recommendation": 0.50,
     "opinion": 0.50,
+    "statement": 0.55,
 }
 HEDGE = {  # (shift of the mean, factor on the strength)
     "none": (0.0, 1.0),

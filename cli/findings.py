@@ -168,16 +168,16 @@ def review(
     reviewer: Annotated[str, typer.Option(help="Who gives the verdicts")],
     limit: Annotated[int, typer.Option(min=1, max=1000, help="Findings to walk")] = 20,
 ) -> None:
-    """Walk the open findings a verdict is worth most on (the judge least sure first, then by
-    score), each with its context: c = confirm, d = dismiss, s = skip, q = quit; after c or d
-    an optional reason. Every verdict is kept in the finding's history."""
+    """Walk the open findings a verdict is worth most on (the judge least sure first,
+    weighted up by the safety-critical claims each is about), each with its context:
+    c = confirm, d = dismiss, s = skip, q = quit; after c or d an optional reason. Every
+    verdict is kept in the finding's history."""
     from app.verdicts import record_verdict
     from cli.report import render_context, render_finding
-    from queries.findings import get_finding, list_findings
+    from queries.findings import get_finding, review_queue
 
     with command_services() as svc:
-        pool = list_findings(svc.graph(), status=FindingStatus.OPEN, limit=200).items
-        pool.sort(key=lambda f: (abs(f.score - 0.5), -f.score))  # most uncertain first
+        pool = review_queue(svc.graph(), limit=limit).items
         counts: dict[str, int] = {
             ReviewVerdict.CONFIRMED: 0,
             ReviewVerdict.DISMISSED: 0,

@@ -47,7 +47,7 @@ class NLIJudgeInvestigator:
         judgements = self.judge.judge([(side_of(p.a), side_of(p.b)) for p in pairs])
         out: list[Verdict] = []
         for p, j in zip(pairs, judgements, strict=True):
-            if j.kind == "unrelated":
+            if j.kind == JudgementKind.UNRELATED:
                 continue
             if j.kind == JudgementKind.CONTRADICTS and not (asserted(p.a) and asserted(p.b)):
                 continue

@@ -30,7 +30,8 @@ class ClaimKind(StrEnum):
     PREDICTION = "prediction"
     RECOMMENDATION = "recommendation"
     DEFINITION = "definition"
-    OPINION = "opinion"
+    OPINION = "opinion"  # the author's view, marked as such ("I think", "arguably")
+    STATEMENT = "statement"  # a plain assertion: not marked as a result, a view or a plan
     METHOD = "method"
 
 

@@ -11,7 +11,7 @@ from consilience.vocabulary import FindingStatus
 from kg.graph import Graph
 from queries.cypher import findings as q
 from queries.models import FindingRow, FindingSide, Page, VerdictEntry
-from queries.paging import keyset_page
+from queries.paging import keyset_page, offset_of, offset_page
 
 CONTEXT_CHARS = 1200
 
@@ -155,6 +155,16 @@ def iter_findings(
         if not page.next_cursor:
             return
         cursor = page.next_cursor
+
+
+def review_queue(db: Graph, *, limit: int = 20, cursor: str | None = None) -> Page[FindingRow]:
+    """Open findings, the ones a human verdict is worth most on first: the judge least sure
+    (score near 0.5), weighted up by each safety-critical claim the finding is about. The
+    cursor is the offset of the next page."""
+    skip = offset_of(cursor)
+    with db.read() as s:
+        rows = [_row(r.data()) for r in s.run(q.REVIEW_QUEUE, skip=skip, limit=limit + 1)]
+    return offset_page(rows, skip, limit)
 
 
 def get_finding(db: Graph, finding_id: str) -> FindingRow:

@@ -9,7 +9,7 @@ from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
 from app.verdicts import VerdictItem, VerdictOutcome, record_verdict, record_verdicts
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
-from queries.findings import get_finding, list_findings
+from queries.findings import get_finding, list_findings, review_queue
 from queries.models import FindingRow, Page
 from queries.search import topic_claim_ids
 
@@ -66,10 +66,9 @@ def awaiting_review(
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[FindingRow]:
-    """Findings awaiting a human verdict, highest score first."""
-    return list_findings(
-        svc.graph(), status=FindingStatus.OPEN, limit=page_limit(request, limit), cursor=cursor
-    )
+    """Open findings, the ones a human verdict is worth most on first: the judge least
+    sure (score near 0.5), weighted up by each safety-critical claim the finding is about."""
+    return review_queue(svc.graph(), limit=page_limit(request, limit), cursor=cursor)
 
 
 @router.get("/{finding_id}", response_model=FindingRow, dependencies=Read)

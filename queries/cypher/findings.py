@@ -77,3 +77,19 @@ WITH DISTINCT f"""
     + _SIDES
     + _ORDERED
 )
+
+# The review queue: open findings by the expected value of a human verdict. A verdict is
+# worth most where the judge is least sure (score near 0.5: uncertainty 1 - |2s - 1|) and
+# where it moves most (each safety-critical claim the finding is about adds one).
+REVIEW_QUEUE: LiteralString = (
+    """
+MATCH (f:Finding {status: 'open'})
+WITH f, (1.0 - abs(2.0 * f.score - 1.0))
+        * (1 + COUNT { (f)-[:ABOUT]->(c:Claim) WHERE c.safety_critical }) AS value
+ORDER BY value DESC, f.score DESC, f.id DESC
+SKIP $skip LIMIT $limit"""
+    + _SIDES
+    + """
+ORDER BY value DESC, f.score DESC, f.id DESC
+"""
+)

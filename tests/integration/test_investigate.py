@@ -284,3 +284,41 @@ def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path:
     csv_file.write_text(f"id,verdict,reason,reviewer\n{first.id},confirmed,on reflection,cy\n")
     assert cli.invoke(app, ["findings", "verdicts", str(csv_file)]).exit_code == 0
     assert len(get_finding(cli_services.graph(), first.id).history) == 3
+
+
+def test_review_queue_puts_the_most_valuable_verdicts_first(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Least sure first (score near 0.5), weighted up by safety-critical claims."""
+    from kg import investigation_store
+    from queries.findings import review_queue
+
+    svc = clean_services
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    with svc.graph().write() as s:
+        ids = [r["id"] for r in s.run("MATCH (c:Claim) RETURN c.id AS id ORDER BY id LIMIT 4")]
+        s.run("MATCH (c:Claim) SET c.safety_critical = false").consume()
+        s.run("MATCH (c:Claim {id: $id}) SET c.safety_critical = true", id=ids[3]).consume()
+
+    def rec(fid: str, a: str, b: str, score: float) -> FindingRecord:
+        return FindingRecord(
+            id=fid, a_id=a, b_id=b, kind=FindingKind.CONTRADICTS, score=score,
+            investigator="t", version="1", rationale="synthetic",
+        )  # fmt: skip
+
+    investigation_store.write_findings(
+        svc.graph(),
+        [
+            rec("fnd_sure", ids[0], ids[1], 0.95),  # value 0.1
+            rec("fnd_unsure", ids[0], ids[2], 0.5),  # value 1.0
+            rec("fnd_critical", ids[1], ids[3], 0.8),  # value 0.4 x 2 = 0.8
+        ],
+        [],
+        "t",
+    )
+    queue = review_queue(svc.graph(), limit=2)
+    assert [f.id for f in queue.items] == ["fnd_unsure", "fnd_critical"]
+    rest = review_queue(svc.graph(), limit=2, cursor=queue.next_cursor)
+    assert [f.id for f in rest.items] == ["fnd_sure"] and rest.next_cursor is None

@@ -11,7 +11,7 @@ from calibration.confidence import derive
 from calibration.models import ClaimFacts, Evidence
 from consilience.vocabulary import FindingKind, FindingStatus
 
-KINDS = ["finding", "prediction", "recommendation", "method", "definition", "opinion"]
+KINDS = ["finding", "prediction", "recommendation", "method", "definition", "opinion", "statement"]
 SOURCES = ["paper", "post", "summary", "research_log", "news_digest", "unknown"]
 
 facts_st = st.builds(

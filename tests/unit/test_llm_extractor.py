@@ -46,7 +46,7 @@ def test_llm_extractor_keeps_only_verbatim_quotes() -> None:
     assert claim.text == "We find that linear probes detect deception with AUROC 0.91."
     assert docs[0].source.text[claim.start : claim.end] == claim.text
     assert claim.kind.value == "finding" and claim.numbers[0].value == pytest.approx(0.91)
-    assert claim.extractor == "claude@extract-1"
+    assert claim.extractor == "claude@extract-2"
     assert extractor.rejected_quotes == 1
     first = stub.requests[0]
     assert first["path"] == "/v1/messages" and first["api_key"] == "test-key"

@@ -91,3 +91,23 @@ def test_illustrative_numbers_are_flagged() -> None:
 )
 def test_claim_decision(sentence: str, is_claim: bool) -> None:
     assert is_claim_sentence(sentence, "paragraph") is is_claim
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        (
+            "Membership inference attacks ask whether a datapoint was in the training set.",
+            "statement",
+        ),
+        ("I think membership inference is mostly a distribution-shift artefact.", "opinion"),
+        ("Arguably, the benchmark measures temporal shift rather than membership.", "opinion"),
+        ("In my view the attacks barely work on pre-training data.", "opinion"),
+        ("We find that attacks barely outperform random guessing.", "finding"),
+        ("Labs should publish their safety frameworks.", "recommendation"),
+    ],
+)
+def test_a_claim_is_an_opinion_only_when_marked_as_one(sentence: str, kind: str) -> None:
+    from ingest.claims.cues import kind_of
+
+    assert kind_of(sentence, has_measurement=False).value == kind

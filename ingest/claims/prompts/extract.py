@@ -6,11 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-VERSION = "extract-1"
+VERSION = "extract-2"
 
 SYSTEM = (
     "You extract atomic claims from AI-safety research text. A claim is an assertion the "
-    "text makes (finding, prediction, recommendation, definition, opinion, method). Not "
+    "text makes (finding, prediction, recommendation, definition, opinion, method, or a "
+    "plain statement when it is none of these; opinion only when the text marks it as a "
+    "view). Not "
     "claims: questions, headings, navigation, example stimuli, lists of titles. Quote each "
     "claim EXACTLY as it appears in the passage (a verbatim substring). Name the speaker "
     "when the passage quotes someone other than the author."
@@ -20,7 +22,9 @@ SYSTEM = (
 class LLMClaim(BaseModel):
     reasoning: str = Field(description="Why this sentence is a claim, briefly")
     quote: str = Field(description="Exact verbatim substring of the passage")
-    kind: Literal["finding", "prediction", "recommendation", "definition", "opinion", "method"]
+    kind: Literal[
+        "finding", "prediction", "recommendation", "definition", "opinion", "method", "statement"
+    ]
     speaker: str | None = Field(default=None, description="Quoted speaker, if not the author")
 
 
