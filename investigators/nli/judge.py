@@ -266,7 +266,7 @@ class Judge:
                 empty = any("empty" in n for n in notes)
                 j = replace(
                     j,
-                    kind="unrelated" if empty else j.kind,
+                    kind=JudgementKind.UNRELATED if empty else j.kind,
                     score=1.0 if empty else j.score,
                     evidence=j.evidence + notes,
                     rationale="; ".join([j.rationale, *notes]),

@@ -15,7 +15,7 @@ from neo4j.exceptions import ServiceUnavailable
 
 from consilience.errors import DatabaseUnavailableError
 from consilience.settings import Settings
-from consilience.vocabulary import FindingKind, FindingStatus
+from consilience.vocabulary import FindingKind, FindingStatus, JudgementKind
 from kg.graph import Graph
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,8 @@ def test_the_query_side_never_writes() -> None:
 
 
 def test_finding_kinds_and_statuses_are_spelled_only_in_the_vocabulary() -> None:
-    words = [k.value for k in FindingKind] + [FindingStatus.CONFIRMED, FindingStatus.DISMISSED]
+    words = [k.value for k in (*FindingKind, *JudgementKind)]
+    words += [FindingStatus.CONFIRMED, FindingStatus.DISMISSED, "(reported view)"]
     literal = re.compile("[\"']({})[\"']".format("|".join(re.escape(w) for w in words)))
     offenders = [
         f"{p.relative_to(ROOT)}: {m.group(0)}"
