@@ -101,7 +101,7 @@ class FitMethod(StrEnum):
 
 
 Method = Annotated[FitMethod, typer.Option(help="How scores are mapped to probabilities")]
-Out = Annotated[Path, typer.Option("--out", help="Folder for reliability.png and JSON")]
+Out = Annotated[Path, typer.Option("--out", "-o", help="Folder for reliability.png and JSON")]
 
 
 @calibration_app.command("report")

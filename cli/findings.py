@@ -211,7 +211,9 @@ def findings_export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format")] = (
         ExportFormat.jsonl
     ),
-    output: Annotated[Path | None, typer.Option("-o", help="File (default stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File (default stdout)")
+    ] = None,
 ) -> None:
     """Export every finding, one JSON object per line."""
     from queries.findings import export_record, iter_findings

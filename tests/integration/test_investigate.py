@@ -86,7 +86,7 @@ def test_cli_export_is_jsonl(clean_services: Services, tmp_path: Path, monkeypat
     if s.neo4j.lib_dir:
         monkeypatch.setenv("CONSILIENCE_NEO4J__LIB_DIR", str(s.neo4j.lib_dir))
     out = tmp_path / "findings.jsonl"
-    result = CliRunner().invoke(app, ["findings", "export", "--format", "jsonl", "-o", str(out)])
+    result = CliRunner().invoke(app, ["findings", "export", "--format", "jsonl", "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert lines and {ln["kind"] for ln in lines} >= {"contradicts"}
