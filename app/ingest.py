@@ -49,6 +49,7 @@ def ingest(
     follow_symlinks: bool = False,
     investigate_after: bool = True,
     on_file: Callable[[Path], None] | None = None,
+    on_step: Callable[[Path, str], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     announce: Callable[[str], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
@@ -57,7 +58,7 @@ def ingest(
     yet investigated (this ingest's, or those of an earlier run that was interrupted) are
     investigated and the confidences they bear on updated; with none, that is quick."""
     outcomes = svc.ingestor().ingest_paths(
-        list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file
+        list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file, on_step=on_step
     )
     result = IngestResult(outcomes=outcomes)
     if on_stage:

@@ -157,6 +157,7 @@ def _ingest(
             follow_symlinks=follow_symlinks,
             investigate_after=investigate_after,
             on_file=progress.on_file,
+            on_step=progress.on_step,
             on_progress=progress.on_progress,
             announce=progress.announce,
             on_stage=progress.on_stage,

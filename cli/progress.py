@@ -52,6 +52,11 @@ class WorkProgress:
             self._progress.update(self._files, description=f"Ingested {path.name[:40]}")
             self._progress.advance(self._files)
 
+    def on_step(self, path: Path, step: str) -> None:
+        """What the current file is doing (reading, embedding N claims, writing)."""
+        if self._files is not None:
+            self._progress.update(self._files, description=f"{path.name[:40]}: {step}")
+
     def on_progress(self, done: int, total: int) -> None:
         """Claims investigated so far, of how many."""
         if self._claims is None:

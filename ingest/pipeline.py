@@ -425,7 +425,11 @@ class Ingestor:
         force: bool = False,
         follow_symlinks: bool = False,
         on_file: Callable[[Path], None] | None = None,
+        on_step: Callable[[Path, str], None] | None = None,
     ) -> list[IngestOutcome]:
+        """Ingest files, folders and globs. `on_file(path)` after each file is parsed and
+        embedded; `on_step(path, step)` as each file enters a stage (reading, embedding N
+        claims, writing), so a long file shows what it is doing."""
         found = expand_paths(inputs, follow_symlinks=follow_symlinks)
         files = found.files
         outcomes = [
@@ -447,7 +451,7 @@ class Ingestor:
             for r, why in found.refused
         ]
         try:
-            outcomes.extend(self._sequential(files, force, on_file))
+            outcomes.extend(self._sequential(files, force, on_file, on_step))
         except _StoppedError as stop:
             # Every later file would fail the same way. Rerunning finishes.
             outcomes.extend(stop.done)
@@ -463,7 +467,11 @@ class Ingestor:
         return outcomes
 
     def _sequential(
-        self, files: list[Path], force: bool, on_file: Callable[[Path], None] | None
+        self,
+        files: list[Path],
+        force: bool,
+        on_file: Callable[[Path], None] | None,
+        on_step: Callable[[Path, str], None] | None = None,
     ) -> list[IngestOutcome]:
         """Files in order, stage after stage. Overlapping the stages across files (parse the
         next while embedding this one, write this one while embedding the next) was measured
@@ -472,10 +480,17 @@ class Ingestor:
         done: list[IngestOutcome] = []
         for f in files:
             try:
+                if on_step:
+                    on_step(f, "reading")
                 prep = self._prepare(f, force)
+                if on_step and prep.docs:
+                    n = sum(len(d.claims) for d in prep.docs)
+                    on_step(f, f"embedding {n:,} claims")
                 self._embed_stage(prep)
                 if on_file:  # f is parsed and embedded, every earlier file written
                     on_file(f)
+                if on_step and prep.docs:
+                    on_step(f, "writing")
                 done.append(self._write_stage(prep))
             except DatabaseUnavailableError as exc:
                 raise _StoppedError(done, exc) from exc

@@ -322,3 +322,20 @@ def test_review_queue_puts_the_most_valuable_verdicts_first(
     assert [f.id for f in queue.items] == ["fnd_unsure", "fnd_critical"]
     rest = review_queue(svc.graph(), limit=2, cursor=queue.next_cursor)
     assert [f.id for f in rest.items] == ["fnd_sure"] and rest.next_cursor is None
+
+
+def test_each_file_reports_its_stages(clean_services: Services, tmp_path: Path) -> None:
+    """A long file shows what it is doing (reading, embedding N claims, writing), and it is
+    counted as done only after it is parsed and embedded."""
+    (tmp_path / "post.md").write_text(POST)
+    steps: list[tuple[str, str]] = []
+    done: list[str] = []
+    clean_services.ingestor().ingest_paths(
+        [str(tmp_path / "post.md")],
+        on_file=lambda f: done.append(f.name),
+        on_step=lambda f, step: steps.append((f.name, step)),
+    )
+    names = [s for _, s in steps]
+    assert names[0] == "reading" and names[-1] == "writing"
+    assert names[1].startswith("embedding ") and names[1].endswith(" claims")
+    assert done == ["post.md"]
