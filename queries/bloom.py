@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,106 +16,112 @@ from queries.cypher import bloom as q
 OUT = Path(__file__).resolve().parents[1] / "bloom" / "consilience.json"
 STAMP = 1795132800000  # fixed timestamps keep the generated file reproducible
 
-# label: (colour, size, caption property, [(property, dataType)])
-CATEGORIES: dict[str, tuple[str, int, str, list[tuple[str, str]]]] = {
-    "Claim": (
-        "#4C8EDA",
-        2,
-        "text",
-        [
-            ("id", "string"),
-            ("text", "string"),
-            ("kind", "string"),
-            ("hedge", "string"),
-            ("speaker", "string"),
-            ("section", "string"),
-            ("confidence", "number"),
-            ("confidence_low", "number"),
-            ("confidence_high", "number"),
-            ("confidence_lines", "number"),
-            ("safety_critical", "boolean"),
-            ("confidence_contested", "boolean"),
-            ("stated_probability", "number"),
-        ],
-    ),
-    "Finding": (
-        "#F79767",
-        2,
-        "kind",
-        [
-            ("id", "string"),
-            ("kind", "string"),
-            ("score", "number"),
-            ("status", "string"),
-            ("rationale", "string"),
-            ("investigator", "string"),
-            ("independent", "boolean"),
-            ("reviewer", "string"),
-        ],
-    ),
-    "Source": (
-        "#57C7E3",
-        3,
-        "title",
-        [
-            ("id", "string"),
-            ("title", "string"),
-            ("kind", "string"),
-            ("date", "string"),
-            ("path", "string"),
-            ("url", "string"),
-            ("retracted", "boolean"),
-        ],
-    ),
-    "Line": ("#8DCC93", 3, "name", [("id", "string"), ("name", "string")]),
-    "Author": ("#C990C0", 1, "name", [("name", "string")]),
-    "Organisation": ("#DA7194", 1, "name", [("name", "string")]),
-    "Passage": ("#D9C8AE", 1, "section", [("id", "string"), ("section", "string")]),
-    "Measure": ("#ECB5C9", 1, "name", [("name", "string")]),
-    "Work": ("#FFE081", 1, "key", [("key", "string")]),
-    "Method": ("#F16667", 1, "name", [("name", "string")]),
-    "Dataset": ("#A5ABB6", 1, "name", [("name", "string")]),
-    "Topic": (
-        "#FFC454",
-        3,
-        "label",
-        [
-            ("id", "string"),
-            ("label", "string"),
-            ("size", "number"),
-            ("n_sources", "number"),
-        ],
-    ),
-    "Aspect": ("#E0E0E0", 1, "key", [("key", "string")]),
-    "ConfidenceSnapshot": (
-        "#B0B0B0",
-        1,
-        "p",
-        [
-            ("claim_id", "string"),
-            ("p", "number"),
-            ("reason", "string"),
-        ],
-    ),
-}
+# Bloom's property data types, as its own exports write them (neo4j-graph-examples
+# perspectives): floats are "number", integers "bigint", lists "array", temporal values
+# their Cypher type name ("Date" in the exports; "DateTime" by the same rule).
+STR, NUM, INT, BOOL, ARR, DT = "string", "number", "bigint", "boolean", "array", "DateTime"
 
-# type: (colour, size)
-RELATIONSHIPS: dict[str, tuple[str, int]] = {
-    "ABOUT": ("#D62728", 3),
-    "HAS_CLAIM": ("#A5ABB6", 1),
-    "IN_LINE": ("#2CA02C", 2),
-    "SUMMARISES": ("#9467BD", 2),
-    "AUTHORED_BY": ("#A5ABB6", 1),
-    "FROM_ORGANISATION": ("#A5ABB6", 1),
-    "CITES": ("#A5ABB6", 1),
-    "USES_METHOD": ("#A5ABB6", 1),
-    "USES_DATASET": ("#A5ABB6", 1),
-    "MEASURES": ("#A5ABB6", 1),
-    "HAS_PASSAGE": ("#A5ABB6", 1),
-    "CONTAINS": ("#A5ABB6", 1),
-    "HAD_CONFIDENCE": ("#B0B0B0", 1),
-    "ABOUT_TOPIC": ("#FFC454", 2),
-    "HAS_ASPECT": ("#E0E0E0", 1),
+
+@dataclass(frozen=True)
+class Category:
+    """One label's category: colour, size, the short properties shown as its caption, its
+    properties with their Bloom data types, longer properties shown only in the tooltip,
+    and properties kept but excluded from the inspector and search (vectors, whole texts)."""
+
+    colour: str
+    size: int
+    captions: tuple[str, ...]
+    props: tuple[tuple[str, str], ...]
+    tooltip: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+
+# One category for every label kg writes (kg/cypher/*.py), so no node reaches the scene
+# uncategorised. Captions are short on purpose: a claim shows its kind and confidence (its
+# text is in the tooltip and the inspector), never the whole quote.
+CATEGORIES: dict[str, Category] = {
+    "Claim": Category("#4C8EDA", 2, ("kind", "confidence"), (
+        ("id", STR), ("text", STR), ("normalized", STR), ("kind", STR), ("hedge", STR),
+        ("hedge_cues", ARR), ("speaker", STR), ("section", STR), ("page", INT),
+        ("source_id", STR), ("start", INT), ("end", INT), ("aspects", ARR),
+        ("measured", ARR), ("has_numbers", BOOL), ("numbers_json", STR),
+        ("lost_content", BOOL), ("in_footnote", BOOL), ("extractor", STR),
+        ("stated_probability", NUM), ("confidence", NUM), ("confidence_low", NUM),
+        ("confidence_high", NUM), ("confidence_lines", INT), ("confidence_oppose_lines", INT),
+        ("confidence_effective_lines", NUM), ("confidence_evidence", INT),
+        ("confidence_contested", BOOL), ("confidence_derivation", STR),
+        ("confidence_sig", STR), ("confidence_at", DT), ("safety_critical", BOOL),
+        ("missing_dimensions", ARR), ("missing_dimensions_by", STR),
+        ("missing_dimensions_json", STR),
+        ("investigated_version", STR), ("investigated_at", DT), ("created_at", DT),
+        ("embedding", ARR)), tooltip=("text",), hidden=("embedding",)),
+    "Finding": Category("#F79767", 2, ("kind", "score"), (
+        ("id", STR), ("kind", STR), ("score", NUM), ("status", STR), ("rationale", STR),
+        ("a_id", STR), ("b_id", STR), ("cues", ARR), ("investigator", STR), ("version", STR),
+        ("model", STR), ("independent", BOOL),
+        ("independence_reason", STR), ("reviewer", STR), ("review_reason", STR),
+        ("reviewed_at", DT), ("verdict_history", ARR), ("created_at", DT),
+        ("updated_at", DT)), tooltip=("status",)),
+    "Source": Category("#57C7E3", 3, ("title",), (
+        ("id", STR), ("title", STR), ("kind", STR), ("date", STR), ("path", STR),
+        ("url", STR), ("authors", ARR), ("author_confidence", STR), ("organisation", STR),
+        ("speakers", ARR), ("language", STR), ("flags", ARR), ("n_claims", INT),
+        ("part_index", INT), ("content_hash", STR), ("file_sha256", STR),
+        ("summary_of_title", STR), ("summary_of_url", STR), ("retracted", BOOL),
+        ("retraction_reason", STR), ("retracted_at", DT), ("created_at", DT),
+        ("updated_at", DT), ("text", STR)), tooltip=("date",), hidden=("text",)),
+    "Line": Category("#8DCC93", 3, ("name",), (
+        ("id", STR), ("name", STR), ("size", INT), ("basis", ARR))),
+    "Topic": Category("#FFC454", 3, ("label",), (
+        ("id", STR), ("label", STR), ("key_phrases", ARR), ("size", INT),
+        ("n_sources", INT), ("created_at", DT), ("updated_at", DT), ("centroid", ARR)),
+        hidden=("centroid",)),
+    "Passage": Category("#D9C8AE", 1, ("section",), (
+        ("id", STR), ("source_id", STR), ("index", INT), ("section", STR), ("page", INT),
+        ("start", INT), ("end", INT), ("lost_content", BOOL), ("is_footnote", BOOL))),
+    "Author": Category("#C990C0", 1, ("name",), (("name", STR),)),
+    "Organisation": Category("#DA7194", 1, ("name",), (("name", STR),)),
+    "Measure": Category("#ECB5C9", 1, ("name",), (("name", STR),)),
+    "Work": Category("#FFE081", 1, ("key",), (("key", STR),)),
+    "Method": Category("#F16667", 1, ("name",), (("name", STR),)),
+    "Dataset": Category("#A5ABB6", 1, ("name",), (("name", STR),)),
+    "Aspect": Category("#E0E0E0", 1, ("key",), (("key", STR),)),
+    "ConfidenceSnapshot": Category("#B0B0B0", 1, ("p",), (
+        ("claim_id", STR), ("p", NUM), ("low", NUM), ("high", NUM), ("reason", STR),
+        ("derivation", STR), ("at", DT))),
+    "File": Category("#569480", 1, ("format",), (
+        ("path", STR), ("format", STR), ("sha256", STR), ("size", INT), ("status", STR),
+        ("n_sources", INT), ("first_ingested_at", DT), ("ingested_at", DT)),
+        tooltip=("path",)),
+    "LLMJudgement": Category("#848484", 1, ("model",), (
+        ("id", STR), ("model", STR), ("prompt_version", STR), ("response", STR),
+        ("created_at", DT))),
+    "CalibrationMap": Category("#D9D9D9", 1, ("investigator",), (
+        ("investigator", STR), ("method", STR), ("n", INT), ("positives", INT),
+        ("a", NUM), ("b", NUM), ("x", ARR), ("y", ARR), ("fitted_at", DT))),
+    "CalibrationState": Category("#D9D9D9", 1, ("name",), (("name", STR), ("last_run", DT))),
+    "Migration": Category("#D9D9D9", 1, ("name",), (
+        ("name", STR), ("version", INT), ("applied_at", DT))),
+}  # fmt: skip
+
+# type: (colour, size, [(property, dataType)])
+RELATIONSHIPS: dict[str, tuple[str, int, tuple[tuple[str, str], ...]]] = {
+    "ABOUT": ("#D62728", 3, (("side", STR),)),
+    "HAS_CLAIM": ("#A5ABB6", 1, ()),
+    "IN_LINE": ("#2CA02C", 2, (("since", DT), ("reasons", ARR))),
+    "SUMMARISES": ("#9467BD", 2, (("declared", STR),)),
+    "AUTHORED_BY": ("#A5ABB6", 1, ()),
+    "FROM_ORGANISATION": ("#A5ABB6", 1, ()),
+    "CITES": ("#A5ABB6", 1, ()),
+    "USES_METHOD": ("#A5ABB6", 1, ()),
+    "USES_DATASET": ("#A5ABB6", 1, ()),
+    "MEASURES": ("#A5ABB6", 1, ()),
+    "HAS_PASSAGE": ("#A5ABB6", 1, ()),
+    "CONTAINS": ("#A5ABB6", 1, ()),
+    "YIELDED": ("#A5ABB6", 1, (("index", INT),)),
+    "HAD_CONFIDENCE": ("#B0B0B0", 1, ()),
+    "ABOUT_TOPIC": ("#FFC454", 2, ()),
+    "HAS_ASPECT": ("#E0E0E0", 1, ()),
 }
 
 # name, text with $slots, cypher, [(param, dataType, suggestion label, suggestion property)]
@@ -135,6 +142,30 @@ PHRASES: list[tuple[str, str, str, list[tuple[str, str, str | None, str | None]]
     ("Positions on a topic", "positions on $topic", q.POSITIONS_ON_TOPIC,
      [("topic", "String", "Topic", "label")]),
 ]  # fmt: skip
+
+# structural edges, hidden until asked for
+HIDDEN_RELATIONSHIPS = ("HAS_PASSAGE", "CONTAINS", "YIELDED", "HAD_CONFIDENCE", "HAS_ASPECT")
+
+# (source label, relationship type, target label), as kg writes them
+PATH_SEGMENTS: tuple[tuple[str, str, str], ...] = (
+    ("File", "YIELDED", "Source"),
+    ("Source", "HAS_PASSAGE", "Passage"),
+    ("Passage", "CONTAINS", "Claim"),
+    ("Source", "HAS_CLAIM", "Claim"),
+    ("Finding", "ABOUT", "Claim"),
+    ("Finding", "ABOUT", "Line"),
+    ("Source", "IN_LINE", "Line"),
+    ("Source", "SUMMARISES", "Source"),
+    ("Source", "AUTHORED_BY", "Author"),
+    ("Source", "FROM_ORGANISATION", "Organisation"),
+    ("Source", "CITES", "Work"),
+    ("Source", "USES_METHOD", "Method"),
+    ("Source", "USES_DATASET", "Dataset"),
+    ("Claim", "MEASURES", "Measure"),
+    ("Claim", "ABOUT_TOPIC", "Topic"),
+    ("Claim", "HAS_ASPECT", "Aspect"),
+    ("Claim", "HAD_CONFIDENCE", "ConfidenceSnapshot"),
+)
 
 STYLE_RULES: dict[str, list[dict[str, Any]]] = {
     "Claim": [
@@ -220,35 +251,49 @@ def _caption(key: str, kind: str, is_caption: bool) -> dict[str, Any]:
     }
 
 
+def _property_keys(owner: str, props: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """The `{propertyKey, type, dataType}` objects Bloom writes for a label's (top-level
+    `labels`) or a relationship type's properties; `type` is the label or type itself."""
+    return [{"propertyKey": n, "type": owner, "dataType": t} for n, t in props]
+
+
+def _category(i: int, label: str, cat: Category) -> dict[str, Any]:
+    captions = [
+        _caption(label, "label", False),
+        *(_caption(k, "property", True) for k in cat.captions),
+        *(_caption(k, "property", False) for k in cat.tooltip),
+    ]
+    rules = [
+        {**rule, "id": f"rule:{STAMP + 100 * i + n}"}
+        for n, rule in enumerate(STYLE_RULES.get(label, []))
+    ]
+    return {
+        "id": i,
+        "name": label,
+        "labels": [label],
+        "properties": [
+            {"name": n, "exclude": n in cat.hidden, "dataType": t} for n, t in cat.props
+        ],
+        "createdAt": STAMP,
+        "lastEditedAt": STAMP,
+        "color": cat.colour,
+        "size": cat.size,
+        "icon": "no-icon",
+        "captionKeys": list(cat.captions),
+        "captions": captions,
+        "textSize": 1,
+        "textAlign": "top",
+        "styleRules": rules,
+    }
+
+
 def build_perspective() -> dict[str, Any]:
-    categories: list[dict[str, Any]] = []
-    for i, (label, (colour, size, caption, props)) in enumerate(CATEGORIES.items(), 1):
-        caps = [_caption(label, "label", False), _caption(caption, "property", True)]
-        if label == "Claim":
-            caps.append(_caption("confidence", "property", True))
-        if label == "Finding":
-            caps.append(_caption("score", "property", True))
-        categories.append(
-            {
-                "id": i,
-                "name": label,
-                "labels": [label],
-                "properties": [{"name": n, "exclude": False, "dataType": t} for n, t in props],
-                "color": colour,
-                "size": size,
-                "icon": "no-icon",
-                "captionKeys": [caption],
-                "captions": caps,
-                "textSize": 1,
-                "textAlign": "top",
-                "styleRules": STYLE_RULES.get(label, []),
-            }
-        )
+    categories = [_category(i, lb, c) for i, (lb, c) in enumerate(CATEGORIES.items(), 1)]
     rels = [
         {
             "name": t,
             "id": t,
-            "properties": [],
+            "properties": _property_keys(t, props),
             "color": c,
             "size": s,
             "captions": [_caption(t, "relationship", True)],
@@ -256,7 +301,7 @@ def build_perspective() -> dict[str, Any]:
             "textAlign": "top",
             "styleRules": [],
         }
-        for t, (c, s) in RELATIONSHIPS.items()
+        for t, (c, s, props) in RELATIONSHIPS.items()
     ]
     templates: list[dict[str, Any]] = []
     for i, (name, text, cypher, params) in enumerate(PHRASES):
@@ -264,7 +309,7 @@ def build_perspective() -> dict[str, Any]:
             {
                 "name": name,
                 "id": f"tmpl:{STAMP + i}",
-                "createdAt": str(STAMP + i),
+                "createdAt": STAMP + i,
                 "text": text,
                 "cypher": cypher.strip(),
                 "isUpdateQuery": False,
@@ -277,7 +322,7 @@ def build_perspective() -> dict[str, Any]:
                         "collapsed": False,
                         "suggestionLabel": sl,
                         "suggestionProp": sp,
-                        "suggestionBoolean": sl is not None,
+                        "suggestionBoolean": False,
                         "cypher": None,
                     }
                     for p, dt, sl, sp in params
@@ -288,27 +333,21 @@ def build_perspective() -> dict[str, Any]:
         "name": "Consilience",
         "id": "consilience-perspective-v1",
         "categories": categories,
-        "labels": {label: [p for p, _ in props] for label, (_, _, _, props) in CATEGORIES.items()},
+        "labels": {label: _property_keys(label, c.props) for label, c in CATEGORIES.items()},
         "relationshipTypes": rels,
-        "palette": {"colors": sorted({c for c, *_ in CATEGORIES.values()}), "currentIndex": 0},
+        "palette": {"colors": sorted({c.colour for c in CATEGORIES.values()}), "currentIndex": 0},
         "createdAt": STAMP,
         "lastEditedAt": STAMP,
         "templates": templates,
         "sceneActions": [],
-        "hiddenRelationshipTypes": ["HAS_PASSAGE", "CONTAINS", "HAD_CONFIDENCE", "HAS_ASPECT"],
+        "hiddenRelationshipTypes": list(HIDDEN_RELATIONSHIPS),
+        "hiddenCategories": [],
         "hideUncategorisedData": False,
         "type": "STANDARD_PERSPECTIVE",
         "parentPerspectiveId": None,
         "metadata": {
             "pathSegments": [
-                {"source": "Source", "relationshipType": "HAS_CLAIM", "target": "Claim"},
-                {"source": "Finding", "relationshipType": "ABOUT", "target": "Claim"},
-                {"source": "Finding", "relationshipType": "ABOUT", "target": "Line"},
-                {"source": "Source", "relationshipType": "IN_LINE", "target": "Line"},
-                {"source": "Source", "relationshipType": "SUMMARISES", "target": "Source"},
-                {"source": "Source", "relationshipType": "AUTHORED_BY", "target": "Author"},
-                {"source": "Claim", "relationshipType": "MEASURES", "target": "Measure"},
-                {"source": "Claim", "relationshipType": "ABOUT_TOPIC", "target": "Topic"},
+                {"source": s, "relationshipType": r, "target": t} for s, r, t in PATH_SEGMENTS
             ],
             "indexes": [
                 {"label": "Claim", "type": "FULLTEXT", "propertyKeys": ["text"]},
