@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.services import Services
 from calibration.updater import ConfidenceUpdater, UpdateReport
 from consilience.errors import NotFoundError
-from kg import calibration_store, store
+from kg.writers import calibration_store, store
 
 
 def retract_source(

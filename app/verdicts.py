@@ -16,7 +16,7 @@ from app.services import Services
 from calibration.updater import ConfidenceUpdater
 from consilience.errors import ConsilienceError, InvalidInputError, NotFoundError
 from consilience.vocabulary import ReviewVerdict
-from kg import investigation_store
+from kg.writers import investigation_store
 from queries.findings import get_finding
 from queries.models import FindingRow
 

@@ -22,8 +22,8 @@ from calibration.case.evaluate import evaluate_case
 from calibration.case.model import CaseNode, SafetyCase
 from calibration.updater import ConfidenceUpdater
 from consilience.vocabulary import FindingKind
-from kg import investigation_store
 from kg.records import FindingRecord
+from kg.writers import investigation_store
 
 WRITE_SOURCES = """
 UNWIND $rows AS row

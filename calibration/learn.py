@@ -10,8 +10,8 @@ import numpy as np
 from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap, Method, cross_validated, fit_map
 from calibration.report import CalibrationReport, InvestigatorCalibration, scores_of
-from kg import calibration_store
 from kg.graph import Graph
+from kg.writers import calibration_store
 
 
 def verdicts_by_investigator(driver: Graph) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -1,8 +1,9 @@
 """Keeps stored confidences in step with findings, verdicts and sources (full or incremental).
 
 The updater reads each claim's facts and evidence, derives its confidence (pure, in
-`calibration.confidence`) and hands the rows to `kg.calibration_store`. A snapshot is added to
-the history only when the numbers change, so the history says what was known when.
+`calibration.confidence`) and hands the records to `kg.writers.calibration_store`. A
+snapshot is added to the history only when the numbers change, so the history says what was
+known when.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap
 from calibration.models import ClaimFacts, Confidence, Evidence
 from calibration.prior import stated_is_illustrative
-from kg import calibration_store
 from kg.criticality import is_safety_critical
 from kg.graph import Graph
 from kg.records import ConfidenceRecord
+from kg.writers import calibration_store
 
 STATE = "confidence"
 
@@ -104,8 +105,8 @@ class ConfidenceUpdater:
     def derive_rows(
         self, ids: list[str], weigh: Weigher, reason: str
     ) -> list[tuple[ConfidenceRecord, bool]]:
-        """One record per claim for `kg.calibration_store.write_confidences`, with whether it
-        needs writing: a record whose stored confidence, derivation and flags are already
+        """One record per claim for `kg.writers.calibration_store.write_confidences`, with
+        whether it needs writing: a record whose stored confidence, derivation and flags are already
         exactly these (and not marked stale) does not, so a full recompute where little
         changed writes little."""
         rows: list[tuple[ConfidenceRecord, bool]] = []

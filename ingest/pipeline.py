@@ -25,7 +25,7 @@ from ingest.document import ParsedDocument, assemble
 from ingest.loaders import load_file
 from ingest.loaders.decode import ENCODING_REPAIRED
 from ingest.metadata import infer_metadata
-from kg import ids, store
+from kg import ids
 from kg.aspects import abbreviations, aspects
 from kg.embedding import Embedder
 from kg.graph import Graph
@@ -37,6 +37,7 @@ from kg.models import (
     SourceKind,
     SourceRecord,
 )
+from kg.writers import store
 
 log = logging.getLogger("consilience.ingest")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kg import investigation_store
 from kg.graph import Graph
+from kg.writers import investigation_store
 
 
 class GraphJudgementCache:

@@ -21,7 +21,6 @@ from investigators.retrieval.fusion import Candidate
 from investigators.retrieval.retriever import Retriever
 from investigators.summaries import detect_summaries
 from investigators.topic_runner import assign_topics
-from kg import investigation_store, store, topic_store
 from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
 from kg.graph import Graph
@@ -29,6 +28,7 @@ from kg.ids import pair_id
 from kg.models import Quantity
 from kg.private import private_dir
 from kg.records import FindingRecord
+from kg.writers import investigation_store, store, topic_store
 
 
 class RunReport(BaseModel):

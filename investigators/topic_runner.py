@@ -9,10 +9,10 @@ import numpy as np
 from investigators.cypher import retrieval as q
 from investigators.cypher import topics as tq
 from investigators.retrieval.topics import TopicState, assign
-from kg import topic_store
 from kg.faiss_index import ClaimIndex
 from kg.graph import Graph
 from kg.ids import sha256_text
+from kg.writers import topic_store
 
 
 def topic_cap(n_claims: int) -> int:

@@ -13,9 +13,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from kg import store
 from kg.graph import Graph
 from kg.private import private_dir, private_file, write_private_bytes
+from kg.writers import store
 
 HNSW_THRESHOLD = 20_000  # below this, exact search is fast enough and perfect
 

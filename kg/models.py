@@ -1,4 +1,4 @@
-"""Typed graph concepts. Models hold data only; writing lives in `kg.store`."""
+"""Typed graph concepts. Models hold data only; writing lives in `kg.writers.store`."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from app.sources import retract_source
 from app.verdicts import record_verdict
 from calibration.fit import CalibrationMap
 from consilience.vocabulary import ReviewVerdict
-from kg import calibration_store, investigation_store
+from kg.writers import calibration_store, investigation_store
 from queries import bloom
 from queries.findings import list_findings
 from tests.graph_reset import reset_graph

@@ -263,7 +263,7 @@ def test_learning_from_graph_verdicts_and_cli_report(
     from calibration.learn import learn
     from calibration.updater import load_maps
     from cli.main import app
-    from kg import investigation_store
+    from kg.writers import investigation_store
 
     svc = clean_services
     db = svc.graph()

@@ -130,7 +130,7 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
 
     from api.serve import running_api
     from cli.main import app
-    from kg import investigation_store
+    from kg.writers import investigation_store
     from queries.findings import get_finding, iter_findings
 
     svc = cli_services
@@ -290,7 +290,7 @@ def test_review_queue_puts_the_most_valuable_verdicts_first(
     clean_services: Services, tmp_path: Path
 ) -> None:
     """Least sure first (score near 0.5), weighted up by safety-critical claims."""
-    from kg import investigation_store
+    from kg.writers import investigation_store
     from queries.findings import review_queue
 
     svc = clean_services
