@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from app.investigate import investigate
+from app.investigate import investigate, pending_claims
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import DatabaseUnavailableError
@@ -54,9 +54,10 @@ def ingest(
     announce: Callable[[str], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Ingest files, folders or globs (idempotent). With `investigate_after`, the claims not
-    yet investigated (this ingest's, or those of an earlier run that was interrupted) are
-    investigated and the confidences they bear on updated; with none, that is quick."""
+    """Ingest files, folders or globs (idempotent). With `investigate_after`, when files
+    changed or claims are still unchecked (an earlier run was interrupted), the claims not
+    yet investigated are investigated and the confidences they bear on updated; a re-ingest
+    of unchanged files with nothing pending investigates nothing."""
     outcomes = svc.ingestor().ingest_paths(
         list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file, on_step=on_step
     )
@@ -72,9 +73,9 @@ def ingest(
             "finished files are skipped."
         )
         return result
-    if investigate_after:
+    if investigate_after and (result.changed or pending_claims(svc)):
         report, updated = investigate(
-            svc, on_progress=on_progress, announce=announce, on_stage=on_stage
+            svc, on_progress=on_progress, announce=announce, on_stage=on_stage, sync_index=False
         )
         result.investigation, result.confidences = report, updated
     return result

@@ -65,6 +65,11 @@ def build_runner(
     )
 
 
+def pending_claims(svc: Services) -> int:
+    """Claims the investigators have not checked yet (0: nothing to investigate)."""
+    return build_runner(svc).pending()
+
+
 def candidates_log_path(svc: Services) -> Path:
     return svc.settings.data_dir / "candidates" / "last-run.jsonl"
 
@@ -77,13 +82,15 @@ def investigate(
     announce: Callable[[str], None] | None = None,
     confidences: bool = True,
     on_stage: Callable[[str], None] | None = None,
+    sync_index: bool = True,
 ) -> tuple[RunReport, UpdateReport | None]:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
     new claims (or all), say what was skipped, and (unless told not to) bring the confidences
     the new findings bear on up to date, so nothing reads stale confidences afterwards."""
-    if on_stage:
-        on_stage("Syncing the search index")
-    svc.claim_index().sync(svc.graph())
+    if sync_index:
+        if on_stage:
+            on_stage("Syncing the search index")
+        svc.claim_index().sync(svc.graph())
     runner = build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress)
     if not svc.settings.anthropic_api_key:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.services import Services
 from calibration.updater import ConfidenceUpdater
-from consilience.errors import ConsilienceError, InvalidInputError, NotFoundError
+from consilience.errors import InvalidInputError, NotFoundError
 from consilience.vocabulary import ReviewVerdict
 from kg.writers import investigation_store
 from queries.findings import get_finding
@@ -61,6 +61,6 @@ def record_verdicts(svc: Services, items: list[VerdictItem]) -> list[VerdictOutc
         try:
             record_verdict(svc, item.id, item.verdict, item.reviewer, item.reason)
             out.append(VerdictOutcome(id=item.id, recorded=True))
-        except ConsilienceError as exc:
+        except (NotFoundError, InvalidInputError) as exc:  # an outage is not a bad item
             out.append(VerdictOutcome(id=item.id, recorded=False, error=exc.message))
     return out

@@ -12,6 +12,12 @@ import typer
 from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
 
+
+class Order(StrEnum):
+    highest = "highest"
+    lowest = "lowest"
+
+
 confidence_app = typer.Typer(help="Claim confidences.", no_args_is_help=True)
 calibration_app = typer.Typer(help="Learn from human verdicts.", no_args_is_help=True)
 case_app = typer.Typer(help="Safety cases.", no_args_is_help=True)
@@ -34,7 +40,7 @@ def confidence_list(
     safety_critical: Annotated[
         bool, typer.Option("--safety-critical/--all-claims", help="Only safety-critical claims")
     ] = True,
-    order: Annotated[str, typer.Option(help="highest or lowest first")] = "highest",
+    order: Annotated[Order, typer.Option(help="Highest or lowest first")] = Order.highest,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -46,7 +52,7 @@ def confidence_list(
         page = list_confidences(
             svc.graph(),
             safety_critical=True if safety_critical else None,
-            order="lowest" if order == "lowest" else "highest",
+            order="lowest" if order == Order.lowest else "highest",
             limit=limit,
         )
     if as_json:

@@ -142,8 +142,13 @@ def findings_verdicts(
             bad += 1
             err.print(f"[red]line {n}:[/] not a JSON object")
             continue
-        row = {**row, "verdict": str(row.get("verdict", "")).strip().lower()}
-        row["reviewer"] = str(row.get("reviewer") or reviewer or "").strip()
+        row = {
+            **row,
+            "id": str(row.get("id") or "").strip(),
+            "verdict": str(row.get("verdict") or "").strip().lower(),
+            "reviewer": str(row.get("reviewer") or reviewer or "").strip(),
+            "reason": str(row.get("reason") or ""),
+        }
         try:
             items.append(VerdictItem.model_validate(row))
             lines.append(n)

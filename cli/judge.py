@@ -170,7 +170,7 @@ def model_train(ctx: typer.Context) -> None:
 @model_app.command("export")
 def model_export(
     src: Annotated[Path, typer.Option("--from")] = Path(".consilience/training/nli/final"),
-    dst: Annotated[Path, typer.Option("--to")] = Path("models/nli-minilm-l6"),
+    dst: Annotated[Path, typer.Option("--to", "--out", "-o")] = Path("models/nli-minilm-l6"),
 ) -> None:
     """Export the trained model to int8 ONNX (prints the sha256 to pin)."""
     from training.export import export

@@ -26,7 +26,7 @@ def lines_list(
     from queries.graph import list_lines
 
     with command_services() as svc:
-        rows = [r for r in list_lines(svc.graph(), limit=limit).items if r.n_sources >= min_sources]
+        rows = list_lines(svc.graph(), min_sources=min_sources, limit=limit).items
     if as_json:
         sys.stdout.write("[" + ",".join(r.model_dump_json() for r in rows) + "]\n")
         return

@@ -69,7 +69,7 @@ class WorkProgress:
 
     def on_stage(self, name: str) -> None:
         """A step without a count (index sync, confidence update): a spinner with its name."""
-        for task in (self._files, self._claims):
+        for task in (self._files, self._claims, self._stage):
             if task is not None:
                 self._progress.remove_task(task)
         self._files = self._claims = None

@@ -428,9 +428,9 @@ class Ingestor:
         on_file: Callable[[Path], None] | None = None,
         on_step: Callable[[Path, str], None] | None = None,
     ) -> list[IngestOutcome]:
-        """Ingest files, folders and globs. `on_file(path)` after each file is parsed and
-        embedded; `on_step(path, step)` as each file enters a stage (reading, embedding N
-        claims, writing), so a long file shows what it is doing."""
+        """Ingest files, folders and globs. `on_file(path)` after each file is done (parsed,
+        embedded and written); `on_step(path, step)` as each file enters a stage (reading,
+        embedding N claims, writing), so a long file shows what it is doing."""
         found = expand_paths(inputs, follow_symlinks=follow_symlinks)
         files = found.files
         outcomes = [
@@ -488,11 +488,11 @@ class Ingestor:
                     n = sum(len(d.claims) for d in prep.docs)
                     on_step(f, f"embedding {n:,} claims")
                 self._embed_stage(prep)
-                if on_file:  # f is parsed and embedded, every earlier file written
-                    on_file(f)
                 if on_step and prep.docs:
                     on_step(f, "writing")
                 done.append(self._write_stage(prep))
+                if on_file:  # f is done: parsed, embedded and written
+                    on_file(f)
             except DatabaseUnavailableError as exc:
                 raise _StoppedError(done, exc) from exc
         return done

@@ -106,8 +106,15 @@ class Runner:
     def preset_version(self) -> str:
         return ",".join(f"{i.name}@{i.version}" for i in self.investigators)
 
+    def pending(self) -> int:
+        """Claims not yet investigated by this preset (new, or left by an interrupted run)."""
+        with self.driver.read() as s:
+            return sum(
+                1 for _ in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version)
+            )
+
     def refresh_lines(self) -> dict[str, SourceFacts]:
-        with self.driver.write() as s:
+        with self.driver.read() as s:
             facts = {
                 r["id"]: SourceFacts(
                     id=r["id"],

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, Session
 from neo4j.exceptions import (
+    ClientError,
     DatabaseUnavailable,
     IncompleteCommit,
     ServiceUnavailable,
@@ -19,7 +20,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from consilience.errors import DatabaseUnavailableError
+from consilience.errors import ConfigurationError, DatabaseUnavailableError
 
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ServiceUnavailable,
@@ -69,6 +70,14 @@ class Graph:
             )
             with session as s:
                 yield s
+        except ClientError as exc:
+            if exc.code != "Neo.ClientError.Database.DatabaseNotFound":
+                raise
+            raise ConfigurationError(
+                f"Neo4j has no database {self._database!r}.",
+                "Set NEO4J_DATABASE (or CONSILIENCE_NEO4J__DATABASE) to a database that exists "
+                "(SHOW DATABASES), or unset it to use the server's default.",
+            ) from exc
         except UNAVAILABLE_ERRORS as exc:
             raise DatabaseUnavailableError(
                 f"The graph database became unavailable: {type(exc).__name__}.",

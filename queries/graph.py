@@ -68,8 +68,14 @@ def get_line(db: Graph, line_id: str) -> LineDetail:
     return LineDetail(**rec.data())
 
 
-def list_lines(db: Graph, *, limit: int = 100, cursor: str | None = None) -> Page[LineRow]:
-    """Lines of research (groups of dependent sources), keyset-paginated by id."""
+def list_lines(
+    db: Graph, *, min_sources: int = 1, limit: int = 100, cursor: str | None = None
+) -> Page[LineRow]:
+    """Lines of research (groups of dependent sources) with at least `min_sources` sources,
+    keyset-paginated by id."""
     with db.read() as s:
-        rows = [LineRow(**r.data()) for r in s.run(q.LIST_LINES, after=cursor, limit=limit + 1)]
+        rows = [
+            LineRow(**r.data())
+            for r in s.run(q.LIST_LINES, after=cursor, min_sources=min_sources, limit=limit + 1)
+        ]
     return keyset_page(rows, limit, key=lambda r: r.id)

@@ -19,10 +19,13 @@ def lines(
     svc: Svc,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    min_sources: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Page[LineRow]:
     """Lines of research: sources grouped because they share authors, organisations,
     summary links, speakers or cited work (evidence within one line counts once)."""
-    return list_lines(svc.graph(), limit=page_limit(request, limit), cursor=cursor)
+    return list_lines(
+        svc.graph(), min_sources=min_sources, limit=page_limit(request, limit), cursor=cursor
+    )
 
 
 @router.get("/{line_id}", response_model=LineDetail)

@@ -42,7 +42,8 @@ RETURN l.id AS id, l.name AS name, coalesce(l.basis, []) AS basis,
 
 LIST_LINES: LiteralString = """
 MATCH (l:Line)
-WHERE $after IS NULL OR l.id > $after
+WHERE ($after IS NULL OR l.id > $after)
+  AND COUNT { (:Source)-[:IN_LINE]->(l) } >= $min_sources
 RETURN l.id AS id, l.name AS name, coalesce(l.basis, []) AS basis,
        COLLECT { MATCH (s:Source)-[:IN_LINE]->(l) RETURN s.title ORDER BY s.title } AS sources,
        COUNT { MATCH (:Source)-[:IN_LINE]->(l) } AS n_sources,

@@ -222,6 +222,12 @@ def test_cli_ingest_investigates_and_leaves_fresh_confidences(
     (tmp_path / "more.md").write_text("# Notes\n\nTrusted monitors catch most sabotage in tests.\n")
     out = CliRunner().invoke(app, ["ingest", "--no-investigate", str(tmp_path / "more.md")])
     assert out.exit_code == 0 and "New findings" not in out.output
+    # unchanged, but its claims were never checked: the next ingest checks them
+    out = CliRunner().invoke(app, ["ingest", str(tmp_path / "more.md")])
+    assert out.exit_code == 0 and "Checked 1 claims" in out.output, out.output
+    # unchanged and nothing pending: nothing is investigated (no line findings "re-found")
+    out = CliRunner().invoke(app, ["ingest", str(tmp_path)])
+    assert out.exit_code == 0 and "Checked" not in out.output, out.output
 
 
 def test_findings_show_gives_each_claim_in_its_context(
@@ -326,16 +332,13 @@ def test_review_queue_puts_the_most_valuable_verdicts_first(
 
 def test_each_file_reports_its_stages(clean_services: Services, tmp_path: Path) -> None:
     """A long file shows what it is doing (reading, embedding N claims, writing), and it is
-    counted as done only after it is parsed and embedded."""
+    counted as done only after it is written."""
     (tmp_path / "post.md").write_text(POST)
-    steps: list[tuple[str, str]] = []
-    done: list[str] = []
+    events: list[str] = []
     clean_services.ingestor().ingest_paths(
         [str(tmp_path / "post.md")],
-        on_file=lambda f: done.append(f.name),
-        on_step=lambda f, step: steps.append((f.name, step)),
+        on_file=lambda f: events.append(f"done {f.name}"),
+        on_step=lambda f, step: events.append(step),
     )
-    names = [s for _, s in steps]
-    assert names[0] == "reading" and names[-1] == "writing"
-    assert names[1].startswith("embedding ") and names[1].endswith(" claims")
-    assert done == ["post.md"]
+    assert events[0] == "reading" and events[2:] == ["writing", "done post.md"]
+    assert events[1].startswith("embedding ") and events[1].endswith(" claims")

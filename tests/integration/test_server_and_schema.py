@@ -112,3 +112,21 @@ def test_the_managed_servers_files_are_private(services: Services, settings: Set
     assert pid
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     assert server.password() not in cmdline
+
+
+def test_a_database_that_does_not_exist_is_a_configuration_error(services: Services) -> None:
+    """NEO4J_DATABASE reaches every session; a wrong name says what to do, no traceback."""
+    from consilience.errors import ConfigurationError
+    from kg.driver import open_graph
+
+    settings = services.settings.model_copy(deep=True)
+    settings.neo4j.database = "claimz"
+    graph = open_graph(settings)
+    try:
+        with pytest.raises(ConfigurationError) as exc:
+            ensure_schema(graph)
+        assert "claimz" in exc.value.message and "NEO4J_DATABASE" in exc.value.hint
+        with pytest.raises(ConfigurationError), graph.read() as s:
+            s.run("RETURN 1").consume()
+    finally:
+        graph.close()
