@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import LiteralString
 
 import httpx
 
@@ -101,14 +102,14 @@ def main() -> None:
         picks = [rng.choice(touched) for _ in range(args.requests)]
         settings = svc.settings.model_copy(deep=True)
 
-        def raw(*statements: tuple[str, dict[str, object]]) -> Callable[[int], None]:
+        def raw(*statements: tuple[LiteralString, dict[str, object]]) -> Callable[[int], None]:
             """The endpoint's Cypher statements, run through the driver, records read."""
 
             def run(i: int) -> None:
                 with db.read() as s:
                     for query, params in statements:
                         p = {k: (v(i) if callable(v) else v) for k, v in params.items()}
-                        list(s.run(query, **p))  # type: ignore[arg-type]
+                        list(s.run(query, p))
 
             return run
 

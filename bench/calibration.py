@@ -17,6 +17,7 @@ import argparse
 import random
 import time
 
+from app.services import Services
 from bench.harness import bench_services
 from calibration.case.evaluate import evaluate_case
 from calibration.case.model import CaseNode, SafetyCase
@@ -45,7 +46,7 @@ KINDS = ["finding", "finding", "prediction", "recommendation", "method", "opinio
 HEDGES = ["none", "none", "weak", "moderate", "strong"]
 
 
-def _build(svc, n_claims: int, n_findings: int, rng: random.Random) -> list[str]:  # type: ignore[no-untyped-def]
+def _build(svc: Services, n_claims: int, n_findings: int, rng: random.Random) -> list[str]:
     per_source = 50
     n_sources = max(2, n_claims // per_source)
     sources = [

@@ -18,7 +18,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 def bench_services(name: str) -> Iterator[Services]:
     base = load_settings()
     data = ROOT / "bench" / ".data" / name
-    s = Settings(data_dir=data)  # type: ignore[call-arg]
+    s = Settings(data_dir=data)
     s.neo4j.lib_dir = base.neo4j.lib_dir or base.neo4j_dir / "lib"
     s.neo4j.heap = "1g"
     server = managed_server(s)

@@ -53,15 +53,15 @@ def bigbench(cap: int = 1500, seed: int = 3) -> dict[str, list[Row]]:
             continue
         evidence, claim = text.split("\nClaim:", 1)
         evidence = evidence.split(":", 1)[1] if ":" in evidence[:80] else evidence
-        s = e["target_scores"]  # type: ignore[index]
-        lab = "contradiction" if s["False"] == 1 else "entailment" if s["True"] == 1 else "neutral"  # type: ignore[index]
+        s = e["target_scores"]
+        lab = "contradiction" if s["False"] == 1 else "entailment" if s["True"] == 1 else "neutral"
         vit.append((evidence.strip(), claim.strip(), lab))
     pre: list[Row] = []
     for e in examples("presuppositions_as_nli"):
         m = re.search(r"Sentence 1:(.*)\nSentence 2:(.*?)\n", str(e["input"]), re.S)
         if m:
-            s = e["target_scores"]  # type: ignore[index]
-            lab = max(("entailment", "neutral", "contradiction"), key=lambda k: s[k])  # type: ignore[index]
+            s = e["target_scores"]
+            lab = max(("entailment", "neutral", "contradiction"), key=lambda k: s[k])
             pre.append((m.group(1).strip(), m.group(2).strip(), lab))
     rng = random.Random(seed)
     return {

@@ -18,7 +18,7 @@ from pathlib import Path
 from app.investigate import build_runner
 from bench.harness import CORPUS, bench_services
 from ingest.claims.rules import RuleExtractor
-from ingest.pipeline import Ingestor
+from ingest.pipeline import RecordBuilder
 from investigators.nli import perturb
 
 DOC = "004_cb0576cbb71365f7.txt"
@@ -59,7 +59,7 @@ def plant(raw: str, claims: list[str], seed: int = 5) -> tuple[str, dict[str, tu
 def main() -> None:
     src = CORPUS / DOC
     raw = src.read_text(encoding="utf-8")
-    ing = Ingestor(driver=None, embedder=None, extractor=RuleExtractor())  # type: ignore[arg-type]
+    ing = RecordBuilder(RuleExtractor())
     (doc,) = ing.build_records(src, src.read_bytes())[1]
     claims = [c.text for c in doc.claims if len(c.text.split()) >= 8]
     copy_text, planted = plant(raw, claims)

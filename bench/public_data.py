@@ -15,6 +15,7 @@ import re
 import tarfile
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).resolve().parent / ".data" / "bigbench"
 INDEX = "https://pypi.org/simple/bigbench/"
@@ -59,7 +60,8 @@ def fetch() -> dict[str, Path]:
     return out
 
 
-def examples(task: str) -> list[dict[str, object]]:
+def examples(task: str) -> list[dict[str, Any]]:
+    """The task's examples as parsed JSON (values of any JSON type)."""
     data = json.loads(fetch()[task].read_text())
     return list(data["examples"])
 

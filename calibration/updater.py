@@ -53,10 +53,10 @@ def weigher_for(maps: dict[str, CalibrationMap]) -> Weigher:
     return weigh
 
 
-def _changed(old: tuple[object, object, object], c: Confidence) -> bool:
-    if any(v is None for v in old):
-        return True
-    return any(abs(float(o) - n) > 1e-6 for o, n in zip(old, (c.p, c.low, c.high), strict=True))  # type: ignore[arg-type]
+def _changed(old: tuple[float | None, float | None, float | None], c: Confidence) -> bool:
+    """True when a stored number is missing or differs from the new confidence's."""
+    new = (c.p, c.low, c.high)
+    return any(o is None or abs(float(o) - n) > 1e-6 for o, n in zip(old, new, strict=True))
 
 
 class ConfidenceUpdater:

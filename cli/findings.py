@@ -41,7 +41,7 @@ def findings_list(
     with command_services() as svc:
         claim_ids = [claim] if claim else None
         if topic:
-            found = topic_claim_ids(svc.graph(), topic, svc.embedder.embed)  # type: ignore[arg-type]
+            found = topic_claim_ids(svc.graph(), topic, svc.embedder.embed)
             claim_ids = found + (claim_ids or [])
         page = list_findings(
             svc.graph(),

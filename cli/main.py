@@ -244,7 +244,7 @@ def search(
     from queries.search import search_claims
 
     with command_services() as svc, err.status("Searching (loading the embedding model)…"):
-        hits = search_claims(svc.graph(), text, svc.embedder.embed, limit=limit, mode=mode.value)  # type: ignore[arg-type]
+        hits = search_claims(svc.graph(), text, svc.embedder.embed, limit=limit, mode=mode.value)
     if as_json:
         sys.stdout.write(json.dumps([h.model_dump() for h in hits], indent=2) + "\n")
         return

@@ -6,12 +6,17 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from consilience.errors import LLMError
 from consilience.settings import Settings
+
+if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
+    from anthropic.types import ToolParam
+    from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
+    from anthropic.types.messages.batch_create_params import Request
 
 M = TypeVar("M", bound=BaseModel)
 _HINT = "Check ANTHROPIC_API_KEY and network access, or unset the key to run offline."
@@ -29,7 +34,7 @@ class LLM(Protocol):
     ) -> list[M | None]: ...
 
 
-def _tool(schema: type[BaseModel]) -> dict[str, Any]:
+def _tool(schema: type[BaseModel]) -> ToolParam:
     return {
         "name": "record",
         "description": f"Record the {schema.__name__}.",
@@ -73,7 +78,7 @@ class AnthropicLLM:
 
     def _params(
         self, system: str, prompt: str, schema: type[BaseModel], max_tokens: int
-    ) -> dict[str, Any]:
+    ) -> MessageCreateParamsNonStreaming:
         return {
             "model": self.model,
             "max_tokens": max_tokens,
@@ -104,12 +109,12 @@ class AnthropicLLM:
             return [self.structured(system, p, schema, max_tokens=max_tokens) for p in prompts]
         import anthropic
 
-        requests = [
+        requests: list[Request] = [
             {"custom_id": f"r{i}", "params": self._params(system, p, schema, max_tokens)}
             for i, p in enumerate(prompts)
         ]
         try:
-            batch = self._client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+            batch = self._client.messages.batches.create(requests=requests)
             while batch.processing_status != "ended":
                 time.sleep(self.poll_s)
                 batch = self._client.messages.batches.retrieve(batch.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -172,6 +173,7 @@ class Settings(BaseSettings):
         return self.data_dir / "faiss"
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings once; callers pass the object down (no global state)."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings once; callers pass the object down (no global state). Overrides are
+    field values, validated by pydantic like the environment's (Any: any field's type)."""
+    return Settings(**overrides)

@@ -155,24 +155,12 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
     return out
 
 
-class Ingestor:
-    """Owns the per-file flow; the graph driver, embedder and extractor are injected."""
+class RecordBuilder:
+    """The pure part of ingestion, bytes -> records: needs no graph and no embedder (so
+    tests, benchmarks and training scripts parse files with an extractor alone)."""
 
-    def __init__(
-        self,
-        driver: Graph,
-        embedder: Embedder,
-        extractor: ClaimExtractor,
-        *,
-        batch_size: int = 2000,
-        max_file_mb: float = 200.0,
-        max_source_chars: int = 3_000_000,
-    ) -> None:
-        self.driver = driver
-        self.embedder = embedder
+    def __init__(self, extractor: ClaimExtractor, *, max_source_chars: int = 3_000_000) -> None:
         self.extractor = extractor
-        self.batch_size = batch_size
-        self.max_bytes = int(max_file_mb * 1024 * 1024)
         self.max_source_chars = max_source_chars
 
     # ---- pure part: bytes -> records --------------------------------------------------
@@ -277,6 +265,26 @@ class Ingestor:
             {c.speaker for c in claims if c.speaker and not c.speaker.startswith("(")}
         )
         return DocumentRecord(source=source, passages=passages, claims=claims)
+
+
+class Ingestor(RecordBuilder):
+    """Owns the per-file flow; the graph driver, embedder and extractor are injected."""
+
+    def __init__(
+        self,
+        driver: Graph,
+        embedder: Embedder,
+        extractor: ClaimExtractor,
+        *,
+        batch_size: int = 2000,
+        max_file_mb: float = 200.0,
+        max_source_chars: int = 3_000_000,
+    ) -> None:
+        super().__init__(extractor, max_source_chars=max_source_chars)
+        self.driver = driver
+        self.embedder = embedder
+        self.batch_size = batch_size
+        self.max_bytes = int(max_file_mb * 1024 * 1024)
 
     def embed(self, docs: list[DocumentRecord]) -> None:
         claims = [c for d in docs for c in d.claims]

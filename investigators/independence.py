@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from investigators.base import Independence
 from kg.ids import sha256_text
 
 # A line is named after a primary source, never after a summary or a replication protocol.
 SECONDARY_KINDS = frozenset({"summary", "protocol"})
+
+
+class ResearchLine(TypedDict):
+    """One line of research: dependent sources, named after a primary one."""
+
+    id: str
+    members: list[str]
+    name: str
+    basis: list[str]
+    member_reasons: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ def judge(a: SourceFacts, b: SourceFacts) -> Independence:
     )
 
 
-def lines_of_research(sources: list[SourceFacts]) -> list[dict[str, object]]:
+def lines_of_research(sources: list[SourceFacts]) -> list[ResearchLine]:
     """Group sources into lines: connected components of the dependence relation.
 
     Linear in the number of sources: sources are joined through shared keys (author,
@@ -102,7 +113,7 @@ def lines_of_research(sources: list[SourceFacts]) -> list[dict[str, object]]:
     groups: dict[str, list[SourceFacts]] = {}
     for s in sources:
         groups.setdefault(find(s.id), []).append(s)
-    lines = []
+    lines: list[ResearchLine] = []
     for members in groups.values():
         ids = sorted(m.id for m in members)
         head = sorted(members, key=lambda m: (m.kind in SECONDARY_KINDS, m.title))[0]

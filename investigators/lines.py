@@ -30,8 +30,8 @@ def line_disagreements(findings: list[PairFinding], min_score: float = 0.5) -> l
     by_pair: dict[tuple[str, str], list[PairFinding]] = {}
     for f in findings:
         if f.kind == FindingKind.CONTRADICTS.value and f.a_line != f.b_line:
-            key = tuple(sorted((f.a_line, f.b_line)))
-            by_pair.setdefault(key, []).append(f)  # type: ignore[arg-type]
+            low, high = sorted((f.a_line, f.b_line))
+            by_pair.setdefault((low, high), []).append(f)
     out = []
     for (la, lb), items in by_pair.items():
         p_none = 1.0

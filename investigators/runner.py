@@ -67,7 +67,7 @@ def _side_json(v: ClaimView) -> dict[str, object]:
 
 def _view(r: dict[str, object]) -> ClaimView:
     nums = [Quantity(**n) for n in json.loads(str(r.pop("numbers_json") or "[]"))]
-    return ClaimView(**r, numbers=nums)  # type: ignore[arg-type]
+    return ClaimView.model_validate({**r, "numbers": nums})
 
 
 # Adjudicators' findings sit beside the deciding judge's, never overwriting them.
@@ -109,9 +109,7 @@ class Runner:
     def pending(self) -> int:
         """Claims not yet investigated by this preset (new, or left by an interrupted run)."""
         with self.driver.read() as s:
-            return sum(
-                1 for _ in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version)
-            )
+            return sum(1 for _ in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version))
 
     def refresh_lines(self) -> dict[str, SourceFacts]:
         with self.driver.read() as s:

@@ -42,6 +42,10 @@ class Hedge(StrEnum):
     STRONG = "strong"
 
 
+Comparator = Literal["=", ">", "<", ">=", "<=", "~", ">>", "<<"]
+"""How a number is bounded (= exact, ~ about, >> far above, ...)."""
+
+
 class Quantity(_Model):
     """One structured number inside a claim."""
 
@@ -51,9 +55,7 @@ class Quantity(_Model):
         default=None, description="Upper end when the text gives a range"
     )
     unit: str | None = Field(default=None, description="Unit such as %, x, $, hours, AUROC")
-    comparator: Literal["=", ">", "<", ">=", "<=", "~", ">>", "<<"] = Field(
-        default="=", description="How the value is bounded"
-    )
+    comparator: Comparator = Field(default="=", description="How the value is bounded")
     measured: str | None = Field(
         default=None, description="The quantity measured, when a cue names it"
     )

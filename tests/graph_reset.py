@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from app.services import Services
 from consilience.settings import Settings
 
@@ -18,11 +20,11 @@ def throwaway_settings(data_dir: Path) -> Settings:
     jars), or for the disposable external server in CONSILIENCE_TEST_NEO4J_URI."""
     external = os.environ.get("CONSILIENCE_TEST_NEO4J_URI")  # noqa: TID251 - test wiring
     lib = ROOT / ".consilience" / "neo4j" / "lib"
-    overrides: dict[str, object] = {"data_dir": data_dir}
     if external:
-        overrides["neo4j_uri"] = external
-        overrides["neo4j_password"] = os.environ.get("CONSILIENCE_TEST_NEO4J_PASSWORD", "")  # noqa: TID251
-    s = Settings(**overrides)  # type: ignore[arg-type]
+        password = os.environ.get("CONSILIENCE_TEST_NEO4J_PASSWORD", "")  # noqa: TID251
+        s = Settings(data_dir=data_dir, neo4j_uri=external, neo4j_password=SecretStr(password))
+    else:
+        s = Settings(data_dir=data_dir)
     s.neo4j.lib_dir = lib if lib.exists() else None
     s.neo4j.heap = "768m"
     s.neo4j.uri = external or None

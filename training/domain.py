@@ -28,9 +28,9 @@ def corpus_claims(corpus: Path, *, training: bool) -> list[str]:
 def claim_records(corpus: Path, *, training: bool, min_words: int) -> list[tuple[str, str]]:
     """(source id, claim text) of the training or the benchmark sources."""
     from ingest.claims.rules import RuleExtractor
-    from ingest.pipeline import Ingestor
+    from ingest.pipeline import RecordBuilder
 
-    ing = Ingestor(driver=None, embedder=None, extractor=RuleExtractor())  # type: ignore[arg-type]
+    ing = RecordBuilder(RuleExtractor())
     out: list[tuple[str, str]] = []
     for f in sorted(corpus.glob("*.txt")):
         for d in ing.build_records(f, f.read_bytes())[1]:

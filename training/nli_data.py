@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from investigators.nli.perturb import CONTRADICTION, ENTAILMENT, NEUTRAL
 
@@ -70,7 +71,8 @@ def _tsv(path: Path, p: str, h: str, y: str, header: bool = True) -> Iterator[Pa
                 yield Pair(r[p].strip(), r[h].strip(), lab, path.name)
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, object]]:
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """One parsed JSON object per non-blank line (values of any JSON type)."""
     with path.open(encoding="utf-8") as f:
         for line in f:
             if line.strip():
@@ -102,15 +104,15 @@ def read(path: Path) -> list[Pair]:
                 out.append(Pair(str(r["sentence1"]), str(r["sentence2"]), lab, n))
     elif n == "climate_fever.jsonl":
         for r in _jsonl(path):
-            for ev in r["evidences"]:  # type: ignore[union-attr]
-                lab = _label(str(ev["evidence_label"]))  # type: ignore[index]
+            for ev in r["evidences"]:
+                lab = _label(str(ev["evidence_label"]))
                 if lab:
-                    out.append(Pair(str(ev["evidence"]), str(r["claim"]), lab, n))  # type: ignore[index]
+                    out.append(Pair(str(ev["evidence"]), str(r["claim"]), lab, n))
     elif n.startswith("folio"):
         for r in _jsonl(path):
             lab = _label(str(r["label"]))
             if lab:
-                out.append(Pair(" ".join(r["premises"]), str(r["conclusion"]), lab, n))  # type: ignore[arg-type]
+                out.append(Pair(" ".join(r["premises"]), str(r["conclusion"]), lab, n))
     elif n.startswith("ambient"):
         for r in _jsonl(path):
             labs = {x.strip() for x in str(r["labels"]).split(",")}

@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data" / "real_pairs"
@@ -36,13 +37,14 @@ class RealPair:
     note: str
 
 
-def _side(raw: dict[str, object]) -> RealSide:
+def _side(raw: dict[str, Any]) -> RealSide:
+    """One side of a pair as parsed from its JSON line."""
     doc = str(raw["doc"])
     if "quote" in raw:
         quote = str(raw["quote"])
     else:
         text = (CORPUS / doc).read_text(encoding="utf-8")
-        quote = text[int(raw["start"]) : int(raw["end"])]  # type: ignore[arg-type]
+        quote = text[int(raw["start"]) : int(raw["end"])]
         if hashlib.sha1(quote.encode()).hexdigest()[:12] != raw["sha1"]:
             raise ValueError(f"{doc}[{raw['start']}:{raw['end']}] no longer holds the quote")
     src = doc[:3] + (f"/{raw['post']}" if raw.get("post") else "") if "/" not in doc else doc

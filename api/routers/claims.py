@@ -29,7 +29,7 @@ def search(
     return search_claims(
         svc.graph(),
         q,
-        svc.embedder.embed,  # type: ignore[arg-type]
+        svc.embedder.embed,
         limit=page_limit(request, limit),
         mode=mode,
         kind=kind,

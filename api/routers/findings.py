@@ -43,7 +43,7 @@ def findings(
     `cursor` for the next page."""
     claim_ids = [claim_id] if claim_id else None
     if topic and topic.strip():
-        found = topic_claim_ids(svc.graph(), topic, svc.embedder.embed)  # type: ignore[arg-type]
+        found = topic_claim_ids(svc.graph(), topic, svc.embedder.embed)
         claim_ids = found + (claim_ids or [])
     return list_findings(
         svc.graph(),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import TypeGuard, get_args
 
-from kg.models import Quantity
+from kg.models import Comparator, Quantity
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _NUMBER = re.compile(
@@ -107,6 +108,10 @@ def _is_identifier(sentence: str, start: int, end: int) -> bool:
     )
 
 
+def _is_comparator(s: str) -> TypeGuard[Comparator]:
+    return s in get_args(Comparator)
+
+
 def _to_float(s: str) -> float:
     return float(s.replace(",", ""))
 
@@ -137,9 +142,8 @@ def extract_numbers(sentence: str) -> list[Quantity]:
         else:
             measured = None
         raw_cmp = (m.group("cmp") or "").strip().lower()
-        cmp = _CMP_MAP.get(raw_cmp, raw_cmp or "=")
-        if cmp not in ("=", ">", "<", ">=", "<=", "~", ">>", "<<"):
-            cmp = "="
+        mapped = _CMP_MAP.get(raw_cmp, raw_cmp or "=")
+        cmp: Comparator = mapped if _is_comparator(mapped) else "="
         if measured is None:
             window = sentence[max(0, m.start() - 60) : m.end() + 40]
             mm = _MEASURE_RE.search(window)
@@ -153,7 +157,7 @@ def extract_numbers(sentence: str) -> list[Quantity]:
                 value=value,
                 value_max=_to_float(m.group("num2")) if m.group("num2") else None,
                 unit=unit,
-                comparator=cmp,  # type: ignore[arg-type]
+                comparator=cmp,
                 measured=measured,
                 illustrative=illustrative_from is not None and m.start() > illustrative_from,
                 hedged=bool(m.group("hedge")),

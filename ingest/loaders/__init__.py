@@ -10,7 +10,7 @@ from consilience.errors import EmptyDocumentError
 from ingest.chrome import drop_chrome
 from ingest.clean import clean_inline, dominant_script
 from ingest.dates import find_english_date
-from ingest.document import ParsedDocument
+from ingest.document import Block, ParsedDocument
 from ingest.loaders.decode import decode_noted
 from ingest.loaders.digest import is_digest, split_digest
 from ingest.loaders.gist import is_gist, split_gist
@@ -22,7 +22,7 @@ from ingest.loaders.text import text_blocks
 Loader = Callable[[bytes, str], list[ParsedDocument]]
 
 
-def _title_from_blocks(doc_blocks: list, fallback: str) -> str:  # type: ignore[type-arg]
+def _title_from_blocks(doc_blocks: list[Block], fallback: str) -> str:
     for b in doc_blocks[:10]:
         if b.kind == "heading":
             return b.text[:300]

@@ -116,18 +116,19 @@ class _Walker:
     def walk(self, root: LexborNode) -> None:
         """Depth-first, with an explicit stack: a page nested thousands of levels deep (hostile
         or machine-made) must not hit Python's recursion limit."""
-        inline = object()  # frame marker: an inline element, nothing to restore on exit
-        stack: list[tuple[Iterator[LexborNode], object]] = [
-            (iter(root.iter(include_text=True)), inline)
+        # each frame: the children left, and the kind to restore on leaving a block element
+        # (None: an inline element, nothing to restore on exit)
+        stack: list[tuple[Iterator[LexborNode], BlockKind | None]] = [
+            (iter(root.iter(include_text=True)), None)
         ]
         while stack:
             children, restore = stack[-1]
             child = next(children, None)
             if child is None:
                 stack.pop()
-                if restore is not inline:  # leaving a block element
+                if restore is not None:  # leaving a block element
                     self.flush()
-                    self.kind = restore  # type: ignore[assignment]
+                    self.kind = restore
                 continue
             tag = child.tag
             if tag == "-text":
@@ -152,7 +153,7 @@ class _Walker:
                     self.kind = "table"
                 stack.append((iter(child.iter(include_text=True)), outer))
             else:
-                stack.append((iter(child.iter(include_text=True)), inline))
+                stack.append((iter(child.iter(include_text=True)), None))
 
 
 # Pages that are mostly markup (inline scripts, styles, SVG, data: images) are slimmed before

@@ -6,7 +6,7 @@ import re
 import statistics
 
 from ingest.clean import clean_inline
-from ingest.document import Block
+from ingest.document import Block, BlockKind
 
 _BULLET = re.compile(r"^\s*(?:[•◦▪‣·●○■□–\-*]|\d{1,3}[.)]|\(?[a-z]\)|\d{1,3}(?=\t))\s+")
 _TAB_BULLET = re.compile(r"^\t+(?:[•◦▪‣·●○■□–\-*]|\d{1,3}[.)]?)\t")
@@ -84,10 +84,10 @@ def text_blocks(text: str, *, wrapped: bool | None = None) -> list[Block]:
     return blocks
 
 
-def _emit(blocks: list[Block], raw: str, kind: str) -> None:
+def _emit(blocks: list[Block], raw: str, kind: BlockKind) -> None:
     text, lost = clean_inline(raw, unescape=True)
     if not text:
         return
     if kind == "paragraph" and _is_table_like(text):
         kind = "table"
-    blocks.append(Block(text=text, kind=kind, lost_content=lost))  # type: ignore[arg-type]
+    blocks.append(Block(text=text, kind=kind, lost_content=lost))

@@ -77,8 +77,8 @@ class JudgeParams:
             return cls()
         raw = json.loads(path.read_text())
         return cls(
-            contradiction=tuple(raw["contradiction"]),  # type: ignore[arg-type]
-            convergence=tuple(raw["convergence"]),  # type: ignore[arg-type]
+            contradiction=tuple(raw["contradiction"]),
+            convergence=tuple(raw["convergence"]),
             threshold_contradiction=float(raw["threshold_contradiction"]),
             threshold_convergence=float(raw["threshold_convergence"]),
             fitted_on=str(raw.get("fitted_on", "")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal, LiteralString
 
 from neo4j import ManagedTransaction
@@ -13,7 +13,7 @@ from kg.graph import Graph
 from kg.records import FindingRecord
 
 
-def write_lines(driver: Graph, lines: list[dict[str, object]]) -> None:
+def write_lines(driver: Graph, lines: Sequence[Mapping[str, object]]) -> None:
     """Replace the lines of research: each source in exactly one line."""
     with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.UPSERT_LINES, lines=lines).consume())

@@ -77,7 +77,7 @@ def test_no_server_errors_on_any_operation(live_url: str, mode: GenerationMode) 
             derandomize=True,
             database=None,
         )
-        def run(case) -> None:  # type: ignore[no-untyped-def]
+        def run(case: schemathesis.Case) -> None:
             case.call_and_validate(
                 base_url=live_url,
                 headers={"X-API-Key": KEY},

@@ -85,7 +85,9 @@ def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> 
     record_verdict(svc, f.id, ReviewVerdict.CONFIRMED, "alice", "checked")
     with svc.graph().write() as s:
         rid = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
-        sid = rid.single()["id"]  # type: ignore[index]
+        rec = rid.single()
+        assert rec is not None
+        sid = rec["id"]
     retract_source(svc, sid, "test", undo=True)
     # the nodes this small run writes no copy of, through kg's own writers: a fitted score
     # map, a cached LLM answer, the dimensions a proposer found missing from a claim

@@ -131,7 +131,9 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
 
     with db.write() as s:
         rid = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
-        reply_source = rid.single()["id"]  # type: ignore[index]
+        rec = rid.single()
+        assert rec is not None
+        reply_source = rec["id"]
     r = retract_source(svc, reply_source, "withdrawn by its authors")
     assert r.computed == 3  # its own claim + the two claims (post, agree) it contradicted
     retracted = claim_confidence(db, probes)

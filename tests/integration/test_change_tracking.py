@@ -65,15 +65,17 @@ OPS = st.lists(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=OPS)
-def test_any_history_ends_as_a_fresh_ingest(clean_services: Services, ops: list) -> None:  # type: ignore[type-arg]
+def test_any_history_ends_as_a_fresh_ingest(
+    clean_services: Services, ops: list[tuple[str, str, int | str]]
+) -> None:
     svc = reset_graph(clean_services)
     folder = Path(tempfile.mkdtemp(prefix="ct-"))
     try:
         ing = svc.ingestor()
         for op, x, y in ops:
-            if op == "write":
+            if op == "write" and isinstance(y, int):
                 _write(folder, x, VERSIONS[y])
-            elif op == "copy" and (folder / x).exists() and x != y:
+            elif op == "copy" and isinstance(y, str) and (folder / x).exists() and x != y:
                 _write(folder, y, (folder / x).read_text())
             elif op == "delete":
                 (folder / x).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from app.investigate import build_runner
@@ -69,10 +70,14 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
     for key in ("kind", "score", "status", "independent", "rationale"):
         assert key in rec
     for side in ("a", "b"):
-        assert {"quote", "source_title", "source_path"} <= set(rec[side])  # type: ignore[arg-type]
+        side_rec = rec[side]
+        assert isinstance(side_rec, dict)
+        assert {"quote", "source_title", "source_path"} <= set(side_rec)
 
 
-def test_cli_export_is_jsonl(clean_services: Services, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_export_is_jsonl(
+    clean_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cli.main import app
 
     (tmp_path / "post.md").write_text(POST)
@@ -141,7 +146,9 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
     build_runner(svc).run()
     with svc.graph().write() as s:
         lines = [r["id"] for r in s.run("MATCH (l:Line) RETURN l.id AS id ORDER BY id")]
-        claim = s.run("MATCH (c:Claim) RETURN c.id AS id LIMIT 1").single()["id"]  # type: ignore[index]
+        first = s.run("MATCH (c:Claim) RETURN c.id AS id LIMIT 1").single()
+        assert first is not None
+        claim = first["id"]
     assert len(lines) >= 2
 
     def row(fid: str, kind: FindingKind, a: str, b: str, score: float) -> FindingRecord:
@@ -159,7 +166,9 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
         sides="claim-line",
     )  # fmt: skip
     with svc.graph().write() as s:
-        in_graph = s.run("MATCH (f:Finding) RETURN count(f) AS n").single()["n"]  # type: ignore[index]
+        counted = s.run("MATCH (f:Finding) RETURN count(f) AS n").single()
+        assert counted is not None
+        in_graph = counted["n"]
     exported = list(iter_findings(svc.graph()))
     assert len(exported) == in_graph  # every finding, of every kind
     ll = get_finding(svc.graph(), "fnd_ll")

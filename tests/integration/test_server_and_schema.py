@@ -72,12 +72,12 @@ def test_every_cypher_constant_explains(services: Services, name: str, cypher: s
 def test_wrong_password_and_no_server_give_clear_errors(
     settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    nowhere = Settings(data_dir=tmp_path_factory.mktemp("none"))  # type: ignore[call-arg]
+    nowhere = Settings(data_dir=tmp_path_factory.mktemp("none"))
     with pytest.raises(DatabaseUnavailableError) as exc:
         open_driver(nowhere)
     assert "consilience db start" in exc.value.hint
     down = Settings(
-        data_dir=tmp_path_factory.mktemp("down"),  # type: ignore[call-arg]
+        data_dir=tmp_path_factory.mktemp("down"),
         neo4j_uri="bolt://127.0.0.1:1",
         neo4j_password=SecretStr("x"),
     )

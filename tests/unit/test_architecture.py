@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from neo4j import READ_ACCESS, WRITE_ACCESS
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver
 from neo4j.exceptions import ServiceUnavailable
 
 from consilience.errors import DatabaseUnavailableError
@@ -88,7 +88,7 @@ class _Driver:
 
 def test_every_session_carries_the_database_and_the_routing() -> None:
     driver = _Driver()
-    graph = Graph(driver, "claims")  # type: ignore[arg-type]  # a recording stand-in
+    graph = Graph(cast(Driver, driver), "claims")  # a recording stand-in for Driver.session
     with graph.read():
         pass
     with graph.write():
@@ -100,7 +100,7 @@ def test_every_session_carries_the_database_and_the_routing() -> None:
 
 
 def test_an_outage_inside_a_session_becomes_database_unavailable() -> None:
-    graph = Graph(_Driver(), None)  # type: ignore[arg-type]
+    graph = Graph(cast(Driver, _Driver()), None)  # a stand-in: Graph only opens sessions
     with pytest.raises(DatabaseUnavailableError) as exc, graph.read():
         raise ServiceUnavailable("connection refused")
     assert exc.value.retryable and "consilience db start" in exc.value.hint
@@ -111,4 +111,4 @@ def test_neo4j_database_is_read_from_the_standard_variable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NEO4J_DATABASE", "claims")
-    assert Settings().neo4j.database == "claims"  # pyright: ignore[reportCallIssue]
+    assert Settings().neo4j.database == "claims"

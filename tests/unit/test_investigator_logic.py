@@ -118,24 +118,33 @@ def test_independence_rules() -> None:
     assert not judge(a1, a2).independent and "Zvi" in judge(a1, a2).reason
     assert judge(lab, other).independent
     lines = lines_of_research([post, summary, a1, a2, lab, other])
-    sizes = sorted(len(x["members"]) for x in lines)  # type: ignore[arg-type]
+    sizes = sorted(len(x["members"]) for x in lines)
     assert sizes == [1, 1, 2, 2]
-    why = {sid: r for x in lines for sid, r in x["member_reasons"].items()}  # type: ignore[attr-defined]
+    why = {sid: r for x in lines for sid, r in x["member_reasons"].items()}
     assert why["a1"] == why["a2"] == ["shared author: Zvi"]
     assert why["sum"] == ["summary of a source in the line"] and why["g"] == ["single source"]
 
 
 def test_shared_speaker_citation_or_method_and_data_make_sources_dependent() -> None:
-    base = {"title": "t", "kind": "paper"}
-    a = SourceFacts(id="a", speakers=frozenset({"Dean Ball"}), **base)  # type: ignore[arg-type]
-    b = SourceFacts(id="b", speakers=frozenset({"Dean Ball"}), **base)  # type: ignore[arg-type]
+    a = SourceFacts(id="a", speakers=frozenset({"Dean Ball"}), title="t", kind="paper")
+    b = SourceFacts(id="b", speakers=frozenset({"Dean Ball"}), title="t", kind="paper")
     assert "both quote Dean Ball" in judge(a, b).reason
-    c = SourceFacts(id="c", cites=frozenset({"arXiv:2602.10067"}), **base)  # type: ignore[arg-type]
-    d = SourceFacts(id="d", cites=frozenset({"arXiv:2602.10067"}), **base)  # type: ignore[arg-type]
+    c = SourceFacts(id="c", cites=frozenset({"arXiv:2602.10067"}), title="t", kind="paper")
+    d = SourceFacts(id="d", cites=frozenset({"arXiv:2602.10067"}), title="t", kind="paper")
     assert not judge(c, d).independent and "arXiv:2602.10067" in judge(c, d).reason
-    m1 = SourceFacts(id="m1", methods=frozenset({"GRPO"}), datasets=frozenset({"Petri"}), **base)  # type: ignore[arg-type]
-    m2 = SourceFacts(id="m2", methods=frozenset({"GRPO"}), datasets=frozenset({"Petri"}), **base)  # type: ignore[arg-type]
-    m3 = SourceFacts(id="m3", methods=frozenset({"GRPO"}), datasets=frozenset({"WildChat"}), **base)  # type: ignore[arg-type]
+    m1 = SourceFacts(
+        id="m1", methods=frozenset({"GRPO"}), datasets=frozenset({"Petri"}), title="t", kind="paper"
+    )
+    m2 = SourceFacts(
+        id="m2", methods=frozenset({"GRPO"}), datasets=frozenset({"Petri"}), title="t", kind="paper"
+    )
+    m3 = SourceFacts(
+        id="m3",
+        methods=frozenset({"GRPO"}),
+        datasets=frozenset({"WildChat"}),
+        title="t",
+        kind="paper",
+    )
     assert not judge(m1, m2).independent
     assert judge(m1, m3).independent  # same method, different data: still independent
 

@@ -11,7 +11,7 @@ from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
 from ingest.claims.llm import LLMExtractor
 from ingest.claims.prompts.extract import LLMClaims
-from ingest.pipeline import Ingestor
+from ingest.pipeline import RecordBuilder
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import NLIModel
 from tests.claims import view
@@ -40,8 +40,7 @@ def test_llm_extractor_keeps_only_verbatim_quotes() -> None:
         stub.tool_answer({"claims": []})
         llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
         extractor = LLMExtractor(llm)
-        ing = Ingestor(driver=None, embedder=None, extractor=extractor)  # type: ignore[arg-type]
-        _, docs = ing.build_records(Path("doc.md"), DOC)
+        _, docs = RecordBuilder(extractor).build_records(Path("doc.md"), DOC)
     (claim,) = docs[0].claims
     assert claim.text == "We find that linear probes detect deception with AUROC 0.91."
     assert docs[0].source.text[claim.start : claim.end] == claim.text

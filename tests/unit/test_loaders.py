@@ -7,15 +7,15 @@ import pytest
 from consilience.errors import EmptyDocumentError, IngestError, UnsupportedInputError
 from ingest.claims.rules import RuleExtractor
 from ingest.loaders import load_file
-from ingest.pipeline import Ingestor
+from ingest.pipeline import RecordBuilder
+from kg.models import DocumentRecord
 from tests.documents import PAGED_PAPER, PAPER_LINES, make_pdf, paged_pdf
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
-def records(name: str, data: bytes):  # type: ignore[no-untyped-def]
-    ing = Ingestor(driver=None, embedder=None, extractor=RuleExtractor())  # type: ignore[arg-type]
-    return ing.build_records(Path(name), data)[1]
+def records(name: str, data: bytes) -> list[DocumentRecord]:
+    return RecordBuilder(RuleExtractor()).build_records(Path(name), data)[1]
 
 
 def test_html_strips_scripts_entities_and_footnote_markers() -> None:
