@@ -57,10 +57,13 @@ def test_the_readme_walkthrough_runs_as_written(
             values = ids()
             argv = [values.get(a, a) for a in argv]
             assert all(argv), f"no id to fill in for: {command}"
-        stdin = "s\n" * 5 if argv[0] == "review" else None
+        # review: confirm the first finding it offers (with a reason), then quit
+        stdin = "c\nread both abstracts\nq\n" if argv[0] == "review" else None
         out = cli.invoke(app, argv, input=stdin)
         assert out.exit_code == 0, f"`{command}` exited {out.exit_code}:\n{out.output}"
         assert "Traceback" not in out.output, command
+        if argv[0] == "review":
+            assert "Reviewed: 1 confirmed" in out.output, out.output
     assert (tmp_path / "mia.gsn.yaml").stat().st_size > 0
     assert (tmp_path / "findings.jsonl").read_text().count("\n") >= 1
     assert (tmp_path / "calibration-report" / "reliability.png").exists()
