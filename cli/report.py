@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from app.ingest import IngestResult
 from app.report import MainReport
 from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
@@ -156,9 +157,15 @@ _TITLES = {
 }
 
 
-def _render_investigation_section(console: Console, report: RunReport | None) -> None:
+def _render_investigation_section(console: Console, ingest: IngestResult) -> None:
+    report = ingest.investigation
     if report is None:
-        console.print("Nothing was investigated (--no-investigate, or the database went away).")
+        console.print(
+            "Not investigated: the database went away before the search index was updated."
+            if ingest.index_warning
+            else "Nothing new to investigate: every claim had already been checked. The "
+            "findings below come from earlier runs."
+        )
         return
     found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
     console.print(
@@ -190,7 +197,7 @@ def render_run_report(console: Console, report: MainReport) -> None:
     render_sources(console, report.stats)
     render_stats(console, report.stats)
     console.rule("[bold]2. What the investigators found")
-    _render_investigation_section(console, report.ingest.investigation)
+    _render_investigation_section(console, report.ingest)
     for kind, items in report.top_findings.items():
         console.print(f"\n[bold]{_TITLES.get(kind, kind.value)}[/] (top {len(items)})")
         if not items:

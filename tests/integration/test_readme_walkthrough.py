@@ -67,3 +67,30 @@ def test_the_readme_walkthrough_runs_as_written(
     assert (tmp_path / "mia.gsn.yaml").stat().st_size > 0
     assert (tmp_path / "findings.jsonl").read_text().count("\n") >= 1
     assert (tmp_path / "calibration-report" / "reliability.png").exists()
+
+
+def test_the_main_job_reports_and_a_rerun_only_reports(
+    cli_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`consilience run` (what scripts/main.sh calls): the three report sections and the
+    case; run again on the same files, it investigates nothing and says why."""
+    from cli.main import app
+
+    topic = "demo/abstracts/membership-inference"
+    shutil.copytree(ROOT / topic, tmp_path / topic)
+    case = ROOT / "cases" / "membership-inference.yaml"
+    monkeypatch.chdir(tmp_path)
+    cli = CliRunner()
+    first = cli.invoke(app, ["run", topic, "--case", str(case)])
+    assert first.exit_code == 0, first.output
+    for part in (
+        "1. What was ingested",
+        "2. What the investigators found",
+        "Checked ",
+        "3. Confidence in safety-critical claims",
+        "Membership inference cannot reveal",
+    ):
+        assert part in first.output, part
+    again = cli.invoke(app, ["run", topic, "--case", str(case)])
+    assert again.exit_code == 0, again.output
+    assert "Nothing new to investigate" in again.output and "Checked " not in again.output
