@@ -280,6 +280,8 @@ class Runner:
         skipped: list[str] = []
         n_pairs = 0
         seen: set[tuple[str, str]] = set()  # a pair of two new claims is judged once per run
+        if on_progress:  # the bar appears (with its total) before the first batch's minutes
+            on_progress(0, len(ids))
         for start in range(0, len(ids), self.batch):
             chunk = ids[start : start + self.batch]
             got = self.retriever.retrieve(chunk)

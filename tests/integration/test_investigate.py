@@ -351,3 +351,9 @@ def test_each_file_reports_its_stages(clean_services: Services, tmp_path: Path) 
     )
     assert events[0] == "reading" and events[2:] == ["writing", "done post.md"]
     assert events[1].startswith("embedding ") and events[1].endswith(" claims")
+    # investigating: the bar gets its total before the first batch, and ends full
+    clean_services.claim_index().sync(clean_services.graph())
+    ticks: list[tuple[int, int]] = []
+    build_runner(clean_services).run(on_progress=lambda done, total: ticks.append((done, total)))
+    total = ticks[0][1]
+    assert total > 0 and ticks[0] == (0, total) and ticks[-1] == (total, total)
