@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from app.investigate import investigate, pending_claims
+from app.investigate import build_runner, investigate
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import DatabaseUnavailableError
@@ -73,9 +73,19 @@ def ingest(
             "finished files are skipped."
         )
         return result
-    if investigate_after and (result.changed or pending_claims(svc)):
+    if not investigate_after:
+        return result
+    # unchanged files: investigate only claims an interrupted run left unchecked (the runner
+    # that counts them is the one that checks them)
+    runner = None if result.changed else build_runner(svc, announce=announce)
+    if runner is None or runner.pending():
         report, updated = investigate(
-            svc, on_progress=on_progress, announce=announce, on_stage=on_stage, sync_index=False
+            svc,
+            on_progress=on_progress,
+            announce=announce,
+            on_stage=on_stage,
+            sync_index=False,
+            runner=runner,
         )
         result.investigation, result.confidences = report, updated
     return result

@@ -65,11 +65,6 @@ def build_runner(
     )
 
 
-def pending_claims(svc: Services) -> int:
-    """Claims the investigators have not checked yet (0: nothing to investigate)."""
-    return build_runner(svc).pending()
-
-
 def candidates_log_path(svc: Services) -> Path:
     return svc.settings.data_dir / "candidates" / "last-run.jsonl"
 
@@ -83,6 +78,7 @@ def investigate(
     confidences: bool = True,
     on_stage: Callable[[str], None] | None = None,
     sync_index: bool = True,
+    runner: Runner | None = None,
 ) -> tuple[RunReport, UpdateReport | None]:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
     new claims (or all), say what was skipped, and (unless told not to) bring the confidences
@@ -91,7 +87,7 @@ def investigate(
         if on_stage:
             on_stage("Syncing the search index")
         svc.claim_index().sync(svc.graph())
-    runner = build_runner(svc, announce=announce)
+    runner = runner or build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress)
     if not svc.settings.anthropic_api_key:
         report.skipped.append(
