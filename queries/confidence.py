@@ -6,7 +6,7 @@ import json
 from typing import Literal
 
 from consilience.errors import NotFoundError
-from kg.graph import Graph
+from kg.graph import Graph, values
 from queries.cypher import confidence as q
 from queries.models import (
     ClaimConfidence,
@@ -35,14 +35,13 @@ def list_confidences(
     skip = offset_of(cursor)
     with db.read() as s:
         rows = [
-            ConfidenceRow(**r.data())
+            ConfidenceRow(**values(r))
             for r in s.run(
-                q.CONFIDENCES,
+                q.CONFIDENCES_LOWEST if order == "lowest" else q.CONFIDENCES_HIGHEST,
                 critical=safety_critical,
                 source_id=source_id,
                 min_p=min_p,
                 max_p=max_p,
-                order=order,
                 with_evidence=with_evidence,
                 skip=skip,
                 limit=limit + 1,

@@ -8,7 +8,7 @@ from typing import Any, TypedDict, Unpack, cast
 
 from consilience.errors import InvalidInputError, NotFoundError
 from consilience.vocabulary import FindingStatus
-from kg.graph import Graph
+from kg.graph import Graph, values
 from queries.cypher import findings as q
 from queries.models import FindingRow, FindingSide, Page, VerdictEntry
 from queries.paging import keyset_page, offset_of, offset_page
@@ -23,7 +23,7 @@ def _cap(text: str | None) -> str | None:
 
 
 def _row(r: dict[str, Any]) -> FindingRow:
-    """A FindingRow from one record's data (`Record.data()`: property values are Any)."""
+    """A FindingRow from one record's values (`kg.graph.values`)."""
     f: dict[str, Any] = r["f"]  # the Finding node's properties
 
     def side(c: dict[str, Any], s: dict[str, Any] | None) -> FindingSide:
@@ -125,21 +125,20 @@ def list_findings(
             after = None
         if not _is_cursor(after):
             raise InvalidInputError("Malformed cursor.", "Pass back next_cursor as given.")
+    params: dict[str, object] = {
+        "kind": kind,
+        "status": status,
+        "independent": independent,
+        "after": after,
+        "source_id": source_id,
+        "line_id": line_id,
+    }
+    active = frozenset(name for name, value in params.items() if value is not None)
+    query = q.list_findings(active, for_claims=claim_ids is not None)
     with db.read() as s:
         rows = [
-            _row(r.data())
-            for r in s.run(
-                q.LIST_FINDINGS if claim_ids is None else q.LIST_FINDINGS_FOR_CLAIMS,
-                kind=kind,
-                status=status,
-                min_score=min_score,
-                independent=independent,
-                claim_ids=claim_ids,
-                source_id=source_id,
-                line_id=line_id,
-                after=after,
-                limit=limit + 1,
-            )
+            _row(values(r))
+            for r in s.run(query, params, min_score=min_score, claim_ids=claim_ids, limit=limit + 1)
         ]
     return keyset_page(rows, limit, key=_cursor)
 
@@ -163,7 +162,7 @@ def review_queue(db: Graph, *, limit: int = 20, cursor: str | None = None) -> Pa
     cursor is the offset of the next page."""
     skip = offset_of(cursor)
     with db.read() as s:
-        rows = [_row(r.data()) for r in s.run(q.REVIEW_QUEUE, skip=skip, limit=limit + 1)]
+        rows = [_row(values(r)) for r in s.run(q.REVIEW_QUEUE, skip=skip, limit=limit + 1)]
     return offset_page(rows, skip, limit)
 
 
@@ -172,7 +171,7 @@ def get_finding(db: Graph, finding_id: str) -> FindingRow:
         rec = s.run(q.GET_FINDING, id=finding_id).single()
     if rec is None:
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
-    return _row(rec.data())
+    return _row(values(rec))
 
 
 _EXPORTED_SIDE = {"node", "quote", "source_title", "source_path", "claim_id", "line_id", "speaker"}

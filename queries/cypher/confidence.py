@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-CONFIDENCES: LiteralString = """
+# Stored confidences, highest or lowest first. One statement per direction: ordering by a
+# CASE over $order forced a sort of every claim in range, while a plain `c.confidence DESC`
+# (or ASC) reads the confidence index in order and stops after the page.
+_CONFIDENCES: LiteralString = """
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim)
 WHERE c.confidence IS NOT NULL
   AND ($critical IS NULL OR coalesce(c.safety_critical, false) = $critical)
@@ -12,8 +15,9 @@ WHERE c.confidence IS NOT NULL
   AND c.confidence <= $max_p AND c.confidence >= $min_p
   AND (NOT $with_evidence OR c.confidence_lines > 0 OR c.confidence_oppose_lines > 0
        OR c.confidence_contested)
-WITH s, c ORDER BY CASE $order WHEN 'lowest' THEN c.confidence ELSE -c.confidence END, c.id
-SKIP $skip LIMIT $limit
+"""
+
+_CONFIDENCE_ROW: LiteralString = """
 RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
        c.confidence AS p, c.confidence_low AS low, c.confidence_high AS high,
        c.confidence_lines AS support_lines, c.confidence_oppose_lines AS oppose_lines,
@@ -21,8 +25,21 @@ RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_t
        coalesce(c.confidence_contested, false) AS contested,
        coalesce(c.safety_critical, false) AS safety_critical,
        toString(c.confidence_at) AS computed_at
-ORDER BY CASE $order WHEN 'lowest' THEN p ELSE -p END, claim_id
 """
+
+CONFIDENCES_HIGHEST: LiteralString = (
+    _CONFIDENCES
+    + "WITH s, c ORDER BY c.confidence DESC, c.id SKIP $skip LIMIT $limit"
+    + _CONFIDENCE_ROW
+    + "ORDER BY p DESC, claim_id\n"
+)
+
+CONFIDENCES_LOWEST: LiteralString = (
+    _CONFIDENCES
+    + "WITH s, c ORDER BY c.confidence, c.id SKIP $skip LIMIT $limit"
+    + _CONFIDENCE_ROW
+    + "ORDER BY p, claim_id\n"
+)
 
 CLAIM_CONFIDENCE: LiteralString = """
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: $id})

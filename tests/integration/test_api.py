@@ -135,6 +135,10 @@ def test_every_read_endpoint(client: httpx.Client) -> None:
     assert _error(client.get("/lines/line_missing"), 404)["code"] == "not_found"
     conf = client.get("/confidences", params={"with_evidence": "true"}).json()["items"]
     assert conf and all(0 <= c["low"] <= c["p"] <= c["high"] <= 1 for c in conf)
+    for order, sign in (("highest", -1), ("lowest", 1)):
+        ranked = client.get("/confidences", params={"order": order, "limit": 1000}).json()
+        keys = [(sign * c["p"], c["claim_id"]) for c in ranked["items"]]
+        assert len(keys) > 1 and keys == sorted(keys), order
     case = {"yaml": CASE_YAML.format(quote="logit monitor achieves AUROC 0.79")}
     ev = client.post("/cases/evaluate", json=case).json()
     assert ev["root"] == "G1" and ev["nodes"][1]["leaf"]["claim"]["quote"].startswith("The logit")
