@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from calibration.confidence import Weigher, derive
@@ -71,10 +72,29 @@ class ConfidenceUpdater:
             # plain values only: dict(items()) skips data()'s deep transform
             return [dict(r.items()) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
 
-    def load(self, ids: list[str]) -> Iterator[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
-        """Each claim's facts, the findings bearing on it, and the raw row. The next batch is
-        fetched in a background thread while this one is derived (the database works in its
-        own process meanwhile)."""
+    def _facts(self, d: dict[str, Any]) -> ClaimFacts:
+        return ClaimFacts(
+            id=d["id"],
+            kind=d["kind"] or "finding",
+            hedge=d["hedge"] or "none",
+            hedge_cues=d["hedge_cues"],
+            stated_probability=d["stated_probability"],
+            stated_illustrative=stated_is_illustrative(
+                d["text"],
+                json.loads(d["numbers_json"] or "[]"),
+                d["stated_probability"],
+            ),
+            source_kind=d["source_kind"] or "unknown",
+            source_retracted=d["source_retracted"],
+            line_id=d["line_id"],
+        )
+
+    def load_chunks(
+        self, ids: list[str]
+    ) -> Iterator[list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]]:
+        """Each batch of claims: their facts, the findings bearing on them, and the raw rows.
+        The next batch is fetched in a background thread while this one is used (the database
+        works in its own process meanwhile)."""
         chunks = [ids[i : i + self.batch] for i in range(0, len(ids), self.batch)]
         if not chunks:
             return
@@ -84,34 +104,27 @@ class ConfidenceUpdater:
                 rows = upcoming.result()
                 if k + 1 < len(chunks):
                     upcoming = pool.submit(self._fetch, chunks[k + 1])
-                for d in rows:
-                    facts = ClaimFacts(
-                        id=d["id"],
-                        kind=d["kind"] or "finding",
-                        hedge=d["hedge"] or "none",
-                        hedge_cues=d["hedge_cues"],
-                        stated_probability=d["stated_probability"],
-                        stated_illustrative=stated_is_illustrative(
-                            d["text"],
-                            json.loads(d["numbers_json"] or "[]"),
-                            d["stated_probability"],
-                        ),
-                        source_kind=d["source_kind"] or "unknown",
-                        source_retracted=d["source_retracted"],
-                        line_id=d["line_id"],
-                    )
-                    yield facts, [Evidence(**e) for e in d["evidence"]], d
+                yield [(self._facts(d), [Evidence(**e) for e in d["evidence"]], d) for d in rows]
+
+    def load(self, ids: list[str]) -> Iterator[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
+        """Each claim's facts, the findings bearing on it, and the raw row."""
+        for chunk in self.load_chunks(ids):
+            yield from chunk
 
     def derive_rows(
-        self, ids: list[str], weigh: Weigher, reason: str
+        self,
+        loaded: list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]],
+        weigh: Weigher,
+        reason: str,
+        plain: dict[tuple[object, ...], Confidence],
     ) -> list[tuple[ConfidenceRecord, bool]]:
         """One record per claim for `kg.writers.calibration_store.write_confidences`, with
         whether it needs writing: a record whose stored confidence, derivation and flags are already
         exactly these (and not marked stale) does not, so a full recompute where little
-        changed writes little."""
+        changed writes little. `plain` caches the confidences of evidence-free claims, which
+        share priors."""
         rows: list[tuple[ConfidenceRecord, bool]] = []
-        plain: dict[tuple[object, ...], Confidence] = {}  # evidence-free claims share priors
-        for facts, evidence, d in self.load(ids):
+        for facts, evidence, d in loaded:
             if evidence:
                 conf = derive(facts, evidence, weigh)
             else:
@@ -127,7 +140,7 @@ class ConfidenceUpdater:
                 if key not in plain:
                     plain[key] = derive(facts, [], weigh)
                 conf = plain[key].model_copy(update={"claim_id": facts.id})
-            derivation = json.dumps([t.model_dump() for t in conf.terms])
+            derivation = orjson.dumps([t.model_dump() for t in conf.terms]).decode()
             critical = is_safety_critical(facts.kind, d["text"], d["speaker"])
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
             sig = hashlib.sha1(
@@ -154,15 +167,30 @@ class ConfidenceUpdater:
         return rows
 
     def recompute(self, ids: list[str], reason: str, mode: str) -> UpdateReport:
-        """Derive and store the confidences of exactly these claims."""
+        """Derive and store the confidences of exactly these claims. Three stages overlap:
+        the next batch is read while this one is derived, and the previous one written (at
+        most one write in flight, each batch its own transaction as before)."""
         ids = sorted(set(ids))
-        rows = self.derive_rows(ids, weigher_for(load_maps(self.driver)), reason)
-        calibration_store.write_confidences(
-            self.driver, [r for r, write in rows if write], self.batch
-        )
-        return UpdateReport(
-            computed=len(rows), changed=sum(1 for r, _ in rows if r.changed), mode=mode
-        )
+        weigh = weigher_for(load_maps(self.driver))
+        plain: dict[tuple[object, ...], Confidence] = {}
+        computed = changed = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="confidence-write") as writer:
+            pending: Future[None] | None = None
+            for loaded in self.load_chunks(ids):
+                rows = self.derive_rows(loaded, weigh, reason, plain)
+                computed += len(rows)
+                changed += sum(1 for r, _ in rows if r.changed)
+                to_write = [r for r, write in rows if write]
+                if pending is not None:
+                    pending.result()  # a failed write stops the update here
+                    pending = None
+                if to_write:
+                    pending = writer.submit(
+                        calibration_store.write_confidences, self.driver, to_write, self.batch
+                    )
+            if pending is not None:
+                pending.result()
+        return UpdateReport(computed=computed, changed=changed, mode=mode)
 
     def update(self, *, everything: bool = False) -> UpdateReport:
         """Recompute what changed since the last update (or everything)."""
@@ -171,7 +199,7 @@ class ConfidenceUpdater:
             last = s.run(q.LAST_RUN, name=STATE).single()
             since = last["last_run"] if last else None
             if everything or since is None:
-                ids = [r["id"] for r in s.run(q.ALL_CLAIM_IDS)]
+                ids = s.run(q.ALL_CLAIM_IDS).single(strict=True)["ids"]
                 mode = "full"
             else:
                 ids = [r["id"] for r in s.run(q.DIRTY_CLAIMS, since=since)]

@@ -183,4 +183,4 @@ def claim_embeddings(
 
 def claim_ids(driver: Graph) -> set[str]:
     with driver.write() as session:
-        return {r["id"] for r in session.run(q.ALL_CLAIM_IDS)}
+        return set(session.run(q.ALL_CLAIM_IDS).single(strict=True)["ids"])
