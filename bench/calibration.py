@@ -3,7 +3,8 @@
 A synthetic graph (default 100,000 claims in 2,000 sources and 400 lines of research, with
 30,000 findings between claims of different sources, some reviewed) on its own throw-away
 server. Measured in one run:
-- full recompute of every confidence (read evidence, derive, write, history snapshots);
+- full recompute of every confidence, first (read evidence, derive, write every claim) and
+  again with nothing changed (read, digest, skip);
 - evaluating a 31-node safety case whose 20 leaves are claims of the graph;
 - the incremental update after one new finding, as a ratio to the full recompute;
 - propagation of one verdict (exactly the claims the finding is about).
@@ -90,7 +91,8 @@ def _build(svc: Services, n_claims: int, n_findings: int, rng: random.Random) ->
                 rationale="synthetic", independent=True,
             )
         )  # fmt: skip
-    investigation_store.write_findings(svc.graph(), rows, [], "bench", batch=5000)
+    for i in range(0, len(rows), 20_000):  # one transaction each: a 1g heap holds ~50k
+        investigation_store.write_findings(svc.graph(), rows[i : i + 20_000], [], "bench", 5000)
     with svc.graph().write() as s:  # some human verdicts
         s.run(
             "MATCH (f:Finding) WHERE f.id ENDS WITH '7' SET f.status = 'confirmed', "
@@ -165,10 +167,17 @@ def main() -> None:
 
     print(f"bench/calibration: {len(ids):,} claims, {args.findings:,} findings requested")
     print(f"  graph build (not timed against anything): {build_s:.1f} s")
-    print(f"  full recompute, first (history snapshot for each): {full_s:.2f} s "
-          f"({full.computed:,} claims, {full.computed / full_s:,.0f} claims/s)")  # fmt: skip
-    print(f"  full recompute, second (nothing changes, no snapshots): {full2_s:.2f} s "
-          f"({again.changed} changed)")  # fmt: skip
+    print(f"  full recompute, first (every claim derived and written): {full_s:.2f} s "
+          f"({full.computed:,} claims, {full.derived:,} derived, "
+          f"{full.computed / full_s:,.0f} claims/s)")  # fmt: skip
+    print(f"  full recompute, second (nothing changes): {full2_s:.2f} s "
+          f"({again.derived} derived, {again.changed} changed)")  # fmt: skip
+    target = 10.0
+    worst = max(full_s, full2_s)
+    print(
+        f"  target: full recompute < {target:.0f} s at 100k claims: "
+        + ("met" if worst < target else f"missed by {worst - target:.1f} s")
+    )
     print(f"  evaluate a {len(case.nodes)}-node safety case (20 leaves): {case_s * 1000:.0f} ms "
           f"(top goal p={ev.p:.3f})")  # fmt: skip
     print(f"  incremental update after one new finding: {inc_s * 1000:.0f} ms, "

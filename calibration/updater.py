@@ -1,14 +1,16 @@
 """Keeps stored confidences in step with findings, verdicts and sources (full or incremental).
 
 The updater reads each claim's facts and evidence, derives its confidence (pure, in
-`calibration.confidence`) and hands the records to `kg.writers.calibration_store`. A
-snapshot is added to the history only when the numbers change, so the history says what was
-known when.
+`calibration.confidence`) and hands the records to `kg.writers.calibration_store`. When the
+numbers change, the state they replace joins the history, so the history says what was known
+when. A claim whose input digest (`input_digest`) is the stored one is not re-derived.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
+import inspect
 import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,9 +36,15 @@ STATE = "confidence"
 
 class UpdateReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    computed: int = Field(description="Claims whose confidence was derived")
-    changed: int = Field(description="Claims whose numbers changed (a history snapshot each)")
+    computed: int = Field(
+        description="Claims brought up to date (derived afresh, or inputs found unchanged)"
+    )
+    changed: int = Field(description="Claims whose numbers changed (the old state kept as history)")
     mode: str = Field(description="full, incremental, verdict or retraction")
+    derived: int = Field(
+        default=0,
+        description="Claims derived afresh; the others' inputs, rules and maps were unchanged",
+    )
 
 
 def load_maps(driver: Graph) -> dict[str, CalibrationMap]:
@@ -58,6 +66,45 @@ def _changed(old: tuple[float | None, float | None, float | None], c: Confidence
     """True when a stored number is missing or differs from the new confidence's."""
     new = (c.p, c.low, c.high)
     return any(o is None or abs(float(o) - n) > 1e-6 for o, n in zip(old, new, strict=True))
+
+
+# The code a confidence is derived by: a change to any of these modules re-derives every claim
+# (their source is part of each claim's input digest).
+RULE_MODULES = (
+    "calibration.confidence",
+    "calibration.prior",
+    "calibration.models",
+    "calibration.fit",
+    "calibration.updater",
+    "kg.criticality",
+)
+_FACT_KEYS = (
+    "id", "kind", "hedge", "hedge_cues", "stated_probability", "text", "speaker",
+    "numbers_json", "source_kind", "source_retracted", "line_id",
+)  # fmt: skip
+
+
+def rules_digest(maps: dict[str, CalibrationMap]) -> bytes:
+    """Digest of the derivation rules (their source) and the fitted score maps."""
+    h = hashlib.sha1()
+    for name in RULE_MODULES:
+        h.update(inspect.getsource(importlib.import_module(name)).encode())
+    h.update(
+        orjson.dumps({k: m.model_dump() for k, m in maps.items()}, option=orjson.OPT_SORT_KEYS)
+    )
+    return h.digest()
+
+
+def input_digest(d: dict[str, Any], rules: bytes) -> str:
+    """Digest of everything a claim's confidence is derived from: its facts, the findings
+    bearing on it (in a canonical order), the rules and the maps. Equal digests give equal
+    confidences, so a recompute skips claims whose digest is the stored one."""
+    evidence = sorted(
+        ({**e, "other_methods": sorted(e["other_methods"])} for e in d["evidence"]),
+        key=lambda e: (e["finding_id"], e["side"] or ""),
+    )
+    payload = orjson.dumps([[d[k] for k in _FACT_KEYS], evidence], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha1(rules + payload).hexdigest()[:20]
 
 
 class ConfidenceUpdater:
@@ -89,12 +136,15 @@ class ConfidenceUpdater:
             line_id=d["line_id"],
         )
 
-    def load_chunks(
-        self, ids: list[str]
-    ) -> Iterator[list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]]:
-        """Each batch of claims: their facts, the findings bearing on them, and the raw rows.
-        The next batch is fetched in a background thread while this one is used (the database
-        works in its own process meanwhile)."""
+    def _inputs(
+        self, rows: list[dict[str, Any]]
+    ) -> list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
+        return [(self._facts(d), [Evidence(**e) for e in d["evidence"]], d) for d in rows]
+
+    def raw_chunks(self, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+        """Each batch of claims' raw rows (facts, the findings bearing on them, what is
+        stored). The next batch is fetched in a background thread while this one is used (the
+        database works in its own process meanwhile)."""
         chunks = [ids[i : i + self.batch] for i in range(0, len(ids), self.batch)]
         if not chunks:
             return
@@ -104,12 +154,12 @@ class ConfidenceUpdater:
                 rows = upcoming.result()
                 if k + 1 < len(chunks):
                     upcoming = pool.submit(self._fetch, chunks[k + 1])
-                yield [(self._facts(d), [Evidence(**e) for e in d["evidence"]], d) for d in rows]
+                yield rows
 
     def load(self, ids: list[str]) -> Iterator[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
         """Each claim's facts, the findings bearing on it, and the raw row."""
-        for chunk in self.load_chunks(ids):
-            yield from chunk
+        for rows in self.raw_chunks(ids):
+            yield from self._inputs(rows)
 
     def derive_rows(
         self,
@@ -146,7 +196,12 @@ class ConfidenceUpdater:
             sig = hashlib.sha1(
                 f"{conf.p!r}|{conf.low!r}|{conf.high!r}|{critical}|{derivation}".encode()
             ).hexdigest()[:16]
-            same = not (changed or d["stale"]) and sig == d["old_sig"]
+            inputs = d.get("inputs", "")
+            same = (
+                not (changed or d["stale"])
+                and sig == d["old_sig"]
+                and inputs == d.get("old_inputs")
+            )
             record = ConfidenceRecord(
                 id=conf.claim_id,
                 p=conf.p,
@@ -162,6 +217,7 @@ class ConfidenceUpdater:
                 changed=changed,
                 reason=reason,
                 sig=sig,
+                inputs=inputs,
             )
             rows.append((record, not same))
         return rows
@@ -171,14 +227,21 @@ class ConfidenceUpdater:
         the next batch is read while this one is derived, and the previous one written (at
         most one write in flight, each batch its own transaction as before)."""
         ids = sorted(set(ids))
-        weigh = weigher_for(load_maps(self.driver))
+        maps = load_maps(self.driver)
+        weigh, rules = weigher_for(maps), rules_digest(maps)
         plain: dict[tuple[object, ...], Confidence] = {}
-        computed = changed = 0
+        computed = changed = derived = 0
         with ThreadPoolExecutor(1, thread_name_prefix="confidence-write") as writer:
             pending: Future[None] | None = None
-            for loaded in self.load_chunks(ids):
-                rows = self.derive_rows(loaded, weigh, reason, plain)
-                computed += len(rows)
+            for raw in self.raw_chunks(ids):
+                computed += len(raw)
+                todo: list[dict[str, Any]] = []
+                for d in raw:
+                    d["inputs"] = input_digest(d, rules)
+                    if d["stale"] or d["old_sig"] is None or d["inputs"] != d["old_inputs"]:
+                        todo.append(d)
+                derived += len(todo)
+                rows = self.derive_rows(self._inputs(todo), weigh, reason, plain)
                 changed += sum(1 for r, _ in rows if r.changed)
                 to_write = [r for r, write in rows if write]
                 if pending is not None:
@@ -190,7 +253,7 @@ class ConfidenceUpdater:
                     )
             if pending is not None:
                 pending.result()
-        return UpdateReport(computed=computed, changed=changed, mode=mode)
+        return UpdateReport(computed=computed, changed=changed, mode=mode, derived=derived)
 
     def update(self, *, everything: bool = False) -> UpdateReport:
         """Recompute what changed since the last update (or everything)."""

@@ -33,6 +33,12 @@ class DatabaseUnavailableError(ConsilienceError):
     retryable = True
 
 
+class DatabaseOutOfMemoryError(ConsilienceError):
+    """The database refused a transaction for lack of memory (it is still up)."""
+
+    http_status = 503
+
+
 class ServerError(ConsilienceError):
     """The managed Neo4j server failed to build, start or stop."""
 

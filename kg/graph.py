@@ -21,7 +21,11 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from consilience.errors import ConfigurationError, DatabaseUnavailableError
+from consilience.errors import (
+    ConfigurationError,
+    DatabaseOutOfMemoryError,
+    DatabaseUnavailableError,
+)
 
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     ServiceUnavailable,
@@ -86,12 +90,26 @@ class Graph:
                 "Set NEO4J_DATABASE (or CONSILIENCE_NEO4J__DATABASE) to a database that exists "
                 "(SHOW DATABASES), or unset it to use the server's default.",
             ) from exc
+        except TransientError as exc:
+            if exc.code and "OutOfMemory" in exc.code:
+                raise DatabaseOutOfMemoryError(
+                    "Neo4j refused the transaction: it needs more memory than the server "
+                    "allows for transactions.",
+                    "Nothing was written by it. Raise the managed server's heap "
+                    "(CONSILIENCE_NEO4J__HEAP, default 1g, then `consilience db stop` and "
+                    "rerun) or, on your own server, dbms.memory.transaction.total.max.",
+                ) from exc
+            raise self._unavailable(exc) from exc
         except UNAVAILABLE_ERRORS as exc:
-            raise DatabaseUnavailableError(
-                f"The graph database became unavailable: {type(exc).__name__}.",
-                "Start it with `consilience db start` (or check NEO4J_URI), then rerun the "
-                "same command: finished work is kept.",
-            ) from exc
+            raise self._unavailable(exc) from exc
+
+    @staticmethod
+    def _unavailable(exc: Exception) -> DatabaseUnavailableError:
+        return DatabaseUnavailableError(
+            f"The graph database became unavailable: {type(exc).__name__}.",
+            "Start it with `consilience db start` (or check NEO4J_URI), then rerun the "
+            "same command: finished work is kept.",
+        )
 
     def close(self) -> None:
         self._driver.close()

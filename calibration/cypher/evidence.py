@@ -15,6 +15,7 @@ RETURN c.id AS id, c.kind AS kind, c.hedge AS hedge, coalesce(c.hedge_cues, []) 
        s.kind AS source_kind, coalesce(s.retracted, false) AS source_retracted,
        l.id AS line_id, c.confidence AS old_p, c.confidence_low AS old_low,
        c.confidence_high AS old_high, c.confidence_sig AS old_sig,
+       c.confidence_inputs AS old_inputs,
        coalesce(c.confidence_stale, false) AS stale,
        COLLECT {
          MATCH (c)<-[r:ABOUT]-(f:Finding)

@@ -105,7 +105,10 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     db = svc.graph()
     _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
     full = update_confidences(svc, everything=True)
-    assert full.mode == "full" and full.computed == 4
+    assert full.mode == "full" and full.computed == 4 and full.derived == 4
+    # nothing changed: every claim's inputs match the stored digest, none is re-derived
+    again_full = update_confidences(svc, everything=True)
+    assert (again_full.computed, again_full.derived, again_full.changed) == (4, 0, 0)
     probes = _claim_id(svc, PROBES, "Monitoring results")
     start = claim_confidence(db, probes)
     assert start.p is not None
@@ -122,8 +125,16 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert after_dismiss.p is not None and after_dismiss.p > start.p and not after_dismiss.contested
     assert after_dismiss.history[-1].reason == f"verdict on {contra.id}"
     assert len(after_dismiss.history) == len(start.history) + 1
-    # exactly the two claims of that finding were recomputed
-    assert ConfidenceUpdater(db).after_verdict(contra.id).computed == 2
+    # the history is the superseded states (snapshots), then the current one (on the claim)
+    assert [h.p for h in after_dismiss.history][-2:] == [start.p, after_dismiss.p]
+    with db.write() as s:
+        n_snap = s.run(
+            "MATCH (:Claim {id: $id})-[:HAD_CONFIDENCE]->(h) RETURN count(h) AS n", id=probes
+        ).single(strict=True)["n"]
+    assert n_snap == len(after_dismiss.history) - 1
+    # exactly the two claims of that finding were recomputed (already up to date: not derived)
+    redo = ConfidenceUpdater(db).after_verdict(contra.id)
+    assert (redo.computed, redo.derived) == (2, 0)
 
     record_verdict(svc, contra.id, ReviewVerdict.CONFIRMED, "alice", "re-read: they do disagree")
     confirmed = claim_confidence(db, probes)
@@ -159,7 +170,7 @@ def test_incremental_update_after_a_new_finding(clean_services: Services, tmp_pa
     runner.run()
     inc = update_confidences(svc)
     # the new claim and the AUROC claim it contradicts; nothing else
-    assert inc.mode == "incremental" and inc.computed == 2, inc
+    assert inc.mode == "incremental" and inc.computed == 2 and inc.derived == 2, inc
     assert len(before) == 3
 
 

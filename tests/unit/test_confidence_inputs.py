@@ -1,0 +1,48 @@
+"""The input digest that lets a recompute skip claims whose confidence cannot have changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from calibration.fit import CalibrationMap
+from calibration.updater import input_digest, rules_digest
+
+
+def _row(**evidence_changes: Any) -> dict[str, Any]:
+    ev = [
+        {"finding_id": "f1", "kind": "contradicts", "investigator": "nli", "score": 0.8,
+         "status": "open", "independent": True, "side": "a", "other_claim_id": "c2",
+         "other_source_id": "s2", "other_line_id": None, "other_methods": ["probes", "sae"],
+         "other_retracted": False},
+        {"finding_id": "f2", "kind": "converges_with", "investigator": "nli", "score": 0.7,
+         "status": "open", "independent": True, "side": "b", "other_claim_id": "c3",
+         "other_source_id": "s3", "other_line_id": "l3", "other_methods": [],
+         "other_retracted": False},
+    ]  # fmt: skip
+    ev[0].update(evidence_changes)
+    return {
+        "id": "c1", "kind": "finding", "hedge": "none", "hedge_cues": [],
+        "stated_probability": None, "text": "Probes work.", "speaker": None,
+        "numbers_json": "[]", "source_kind": "paper", "source_retracted": False,
+        "line_id": "l1", "evidence": ev, "old_p": 0.4, "old_sig": "x", "stale": False,
+    }  # fmt: skip
+
+
+def test_digest_ignores_order_and_stored_values_but_not_inputs() -> None:
+    rules = rules_digest({})
+    base = _row()
+    shuffled = {**base, "evidence": base["evidence"][::-1], "old_p": 0.9, "old_sig": "y"}
+    shuffled["evidence"][1] = {**shuffled["evidence"][1], "other_methods": ["sae", "probes"]}
+    assert input_digest(base, rules) == input_digest(shuffled, rules)
+    assert input_digest(_row(score=0.81), rules) != input_digest(base, rules)
+    assert input_digest(_row(status="dismissed"), rules) != input_digest(base, rules)
+    assert input_digest({**base, "hedge": "weak"}, rules) != input_digest(base, rules)
+
+
+def test_a_new_calibration_map_changes_every_digest() -> None:
+    fitted = CalibrationMap(investigator="nli", method="platt", x=[], y=[], a=2.0, b=-1.0,
+                            n=40, positives=12)  # fmt: skip
+    assert rules_digest({}) != rules_digest({"nli": fitted})
+    assert input_digest(_row(), rules_digest({})) != input_digest(
+        _row(), rules_digest({"nli": fitted})
+    )
