@@ -59,6 +59,10 @@ CALL (c) {
   SET o.confidence_stale = true
   DETACH DELETE f
 }
+CALL (c) {  // its confidence history goes with it
+  OPTIONAL MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
+  DETACH DELETE h
+}
 DETACH DELETE c, p
 """
 
@@ -128,6 +132,10 @@ CALL (c) {
   OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim)
   SET o.confidence_stale = true
   DETACH DELETE f
+}
+CALL (c) {  // its confidence history goes with it
+  OPTIONAL MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
+  DETACH DELETE h
 }
 DETACH DELETE c, p, s
 """

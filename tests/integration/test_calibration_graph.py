@@ -328,6 +328,9 @@ def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
     update_confidences(svc, everything=True)
     probes = _claim_id(svc, PROBES, "Monitoring results")
     assert claim_confidence(db, probes).oppose_lines == 1
+    contra = next(f for f in list_findings(db, kind="contradicts").items)
+    record_verdict(svc, contra.id, ReviewVerdict.CONFIRMED, "ann", "they disagree")
+    assert len(claim_confidence(db, probes).history) == 2  # a superseded state, the current
     (tmp_path / "reply.md").write_text("# A reply from another lab\n\nWe study something else.\n")
     svc.ingestor().ingest_paths([str(tmp_path / "reply.md")])  # same path: replaces the source
     inc = update_confidences(svc)
@@ -339,4 +342,10 @@ def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
             "MATCH (f:Finding) WHERE COUNT { (f)-[:ABOUT]->(:Claim) } < 2 "
             "AND f.kind IN ['contradicts', 'converges_with'] RETURN count(f) AS n"
         ).single()
+        stray = s.run(
+            "MATCH (h:ConfidenceSnapshot) WHERE NOT EXISTS { (:Claim)-[:HAD_CONFIDENCE]->(h) } "
+            "RETURN count(h) AS n"
+        ).single(strict=True)["n"]
     assert orphans is not None and orphans["n"] == 0
+    assert stray == 0  # the removed claim's history went with it
+    assert len(after.history) >= 2  # the surviving claim keeps its own
