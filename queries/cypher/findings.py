@@ -46,7 +46,11 @@ _FILTERS: dict[str, LiteralString] = {
                    -[:IN_LINE]->(:Line {id: $line_id}) }
        OR EXISTS { (f)-[:ABOUT]->(:Line {id: $line_id}) })""",
 }
-FINDING_FILTERS: tuple[str, ...] = tuple(_FILTERS)
+
+
+def finding_filters() -> tuple[str, ...]:
+    """The names `list_findings` accepts as active filters."""
+    return tuple(_FILTERS)
 
 
 def _filtered_page(active: frozenset[str]) -> LiteralString:
@@ -78,7 +82,7 @@ WITH DISTINCT f"""
 
 def list_findings(active: frozenset[str], *, for_claims: bool) -> LiteralString:
     """A page of findings (all, or touching $claim_ids) with the active filters (names from
-    FINDING_FILTERS), highest score first, with both sides."""
+    `finding_filters()`), highest score first, with both sides."""
     unknown = active - set(_FILTERS)
     if unknown:
         raise ValueError(f"unknown finding filters: {sorted(unknown)}")

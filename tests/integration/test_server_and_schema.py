@@ -16,6 +16,7 @@ from consilience.settings import Settings
 from kg.driver import managed_server, open_driver
 from kg.graph import Graph
 from kg.schema import ensure_schema
+from queries.cypher import findings as findings_cypher
 
 CYPHER_PACKAGES = ("kg.cypher", "queries.cypher", "investigators.cypher", "calibration.cypher")
 
@@ -67,6 +68,17 @@ def test_every_cypher_constant_explains(services: Services, name: str, cypher: s
     with services.graph().write() as s:
         # every constant is declared LiteralString in its module; found dynamically here
         s.run(cast(LiteralString, statement)).consume()
+
+
+def test_every_findings_list_statement_explains(services: Services) -> None:
+    """The findings list is composed from the filters a request sets: every combination."""
+    names = findings_cypher.finding_filters()
+    with services.graph().write() as s:
+        for mask in range(2 ** len(names)):
+            active = frozenset(n for i, n in enumerate(names) if mask >> i & 1)
+            for for_claims in (False, True):
+                statement = findings_cypher.list_findings(active, for_claims=for_claims)
+                s.run("EXPLAIN " + statement).consume()
 
 
 def test_wrong_password_and_no_server_give_clear_errors(

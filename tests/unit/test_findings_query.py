@@ -16,10 +16,10 @@ def test_unfiltered_page_has_no_filter_clauses() -> None:
 
 
 def test_each_active_filter_is_in_the_statement_and_only_it() -> None:
-    for name in q.FINDING_FILTERS:
+    for name in q.finding_filters():
         text = q.list_findings(frozenset({name}), for_claims=True)
         assert f"${name}" in text and "$claim_ids" in text
-        others = [f"${o}" for o in q.FINDING_FILTERS if o != name]
+        others = [f"${o}" for o in q.finding_filters() if o != name]
         assert not any(o in text for o in others), name
 
 
