@@ -26,6 +26,7 @@ from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap
 from calibration.models import ClaimFacts, Confidence, Evidence
 from calibration.prior import stated_is_illustrative
+from consilience import __version__
 from kg.criticality import is_safety_critical
 from kg.graph import Graph
 from kg.records import ConfidenceRecord
@@ -86,12 +87,14 @@ _FACT_KEYS = (
 
 def rules_digest(maps: dict[str, CalibrationMap]) -> bytes:
     """Digest of the derivation rules (their source) and the fitted score maps."""
-    h = hashlib.sha1()
+    h = hashlib.sha1(__version__.encode())
     for name in RULE_MODULES:
-        h.update(inspect.getsource(importlib.import_module(name)).encode())
-    h.update(
-        orjson.dumps({k: m.model_dump() for k, m in maps.items()}, option=orjson.OPT_SORT_KEYS)
-    )
+        try:
+            h.update(inspect.getsource(importlib.import_module(name)).encode())
+        except (OSError, TypeError):  # no source shipped: the version alone must do
+            h.update(name.encode())
+    fitted = {k: m.model_dump() for k, m in maps.items()}
+    h.update(orjson.dumps(fitted, option=orjson.OPT_SORT_KEYS))
     return h.digest()
 
 
