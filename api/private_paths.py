@@ -52,4 +52,5 @@ class PrivatePathsJSONResponse(JSONResponse):
     null instead of failing the response)."""
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(strip_paths(content))
+        # non-string keys (an int-keyed map) are written as strings, as json.dumps did
+        return orjson.dumps(strip_paths(content), option=orjson.OPT_NON_STR_KEYS)

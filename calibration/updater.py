@@ -8,6 +8,7 @@ when. A claim whose input digest (`input_digest`) is the stored one is not re-de
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -28,7 +29,7 @@ from calibration.models import ClaimFacts, Confidence, Evidence
 from calibration.prior import stated_is_illustrative
 from consilience import __version__
 from kg.criticality import is_safety_critical
-from kg.graph import Graph
+from kg.graph import Graph, values
 from kg.records import ConfidenceRecord
 from kg.writers import calibration_store
 
@@ -85,17 +86,25 @@ _FACT_KEYS = (
 )  # fmt: skip
 
 
-def rules_digest(maps: dict[str, CalibrationMap]) -> bytes:
-    """Digest of the derivation rules (their source) and the fitted score maps."""
+@functools.cache
+def _rules_source() -> bytes:
+    """Digest of the derivation code (the package version and the modules' source). Cached:
+    the code cannot change while the process runs, and a verdict recomputes on a hot path."""
     h = hashlib.sha1(__version__.encode())
     for name in RULE_MODULES:
         try:
             h.update(inspect.getsource(importlib.import_module(name)).encode())
         except (OSError, TypeError):  # no source shipped: the version alone must do
             h.update(name.encode())
-    fitted = {k: m.model_dump() for k, m in maps.items()}
-    h.update(orjson.dumps(fitted, option=orjson.OPT_SORT_KEYS))
     return h.digest()
+
+
+def rules_digest(maps: dict[str, CalibrationMap]) -> bytes:
+    """Digest of the derivation rules (their source) and the fitted score maps."""
+    fitted = {k: m.model_dump() for k, m in maps.items()}
+    return hashlib.sha1(
+        _rules_source() + orjson.dumps(fitted, option=orjson.OPT_SORT_KEYS)
+    ).digest()
 
 
 def input_digest(d: dict[str, Any], rules: bytes) -> str:
@@ -119,8 +128,7 @@ class ConfidenceUpdater:
 
     def _fetch(self, chunk: list[str]) -> list[dict[str, Any]]:
         with self.driver.read() as s:
-            # plain values only: dict(items()) skips data()'s deep transform
-            return [dict(r.items()) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
+            return [values(r) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
 
     def _facts(self, d: dict[str, Any]) -> ClaimFacts:
         return ClaimFacts(
@@ -174,8 +182,9 @@ class ConfidenceUpdater:
         """One record per claim for `kg.writers.calibration_store.write_confidences`, with
         whether it needs writing: a record whose stored confidence, derivation and flags are already
         exactly these (and not marked stale) does not, so a full recompute where little
-        changed writes little. `plain` caches the confidences of evidence-free claims, which
-        share priors."""
+        changed writes little. Each raw row carries its `inputs` digest (set by `recompute`)
+        and the stored one (`old_inputs`); a new digest is written even when the numbers are
+        the same. `plain` caches the confidences of evidence-free claims, which share priors."""
         rows: list[tuple[ConfidenceRecord, bool]] = []
         for facts, evidence, d in loaded:
             if evidence:
