@@ -1,9 +1,9 @@
 """Keeps stored confidences in step with findings, verdicts and sources (full or incremental).
 
 The updater reads each claim's facts and evidence, derives its confidence (pure, in
-`calibration.confidence`) and hands the records to `kg.writers.calibration_store`. When the
-numbers change, the state they replace joins the history, so the history says what was known
-when. A claim whose input digest (`input_digest`) is the stored one is not re-derived.
+`calibration.confidence`) and hands the records to `kg.writers.calibration_store`. A
+snapshot is added to the history only when the numbers change, so the history says what was
+known when. A claim whose input digest (`input_digest`) is the stored one is not re-derived.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class UpdateReport(BaseModel):
     computed: int = Field(
         description="Claims brought up to date (derived afresh, or inputs found unchanged)"
     )
-    changed: int = Field(description="Claims whose numbers changed (the old state kept as history)")
+    changed: int = Field(description="Claims whose numbers changed (a history snapshot each)")
     mode: str = Field(description="full, incremental, verdict or retraction")
     derived: int = Field(
         default=0,
@@ -78,7 +78,11 @@ RULE_MODULES = (
     "calibration.models",
     "calibration.fit",
     "calibration.updater",
+    "calibration.cypher.evidence",
+    "consilience.vocabulary",
     "kg.criticality",
+    "kg.records",
+    "kg.cypher.calibration",
 )
 _FACT_KEYS = (
     "id", "kind", "hedge", "hedge_cues", "stated_probability", "text", "speaker",
@@ -112,10 +116,13 @@ def input_digest(d: dict[str, Any], rules: bytes) -> str:
     bearing on it (in a canonical order), the rules and the maps. Equal digests give equal
     confidences, so a recompute skips claims whose digest is the stored one."""
     evidence = sorted(
-        ({**e, "other_methods": sorted(e["other_methods"])} for e in d["evidence"]),
-        key=lambda e: (e["finding_id"], e["side"] or ""),
+        orjson.dumps(
+            {**e, "other_methods": sorted(e["other_methods"])}, option=orjson.OPT_SORT_KEYS
+        )
+        for e in d["evidence"]
     )
-    payload = orjson.dumps([[d[k] for k in _FACT_KEYS], evidence], option=orjson.OPT_SORT_KEYS)
+    facts = orjson.dumps([d[k] for k in _FACT_KEYS])
+    payload = facts + b"".join(evidence)
     return hashlib.sha1(rules + payload).hexdigest()[:20]
 
 

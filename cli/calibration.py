@@ -32,7 +32,10 @@ def confidence_update(
 
     with command_services() as svc, err.status("Updating confidences…"):
         r = update_confidences(svc, everything=everything)
-    console.print(f"{r.mode} update: {r.computed} confidences derived, {r.changed} changed.")
+    console.print(
+        f"{r.mode} update: {r.computed} confidences checked, {r.derived} derived afresh "
+        f"(the others' inputs were unchanged), {r.changed} changed."
+    )
 
 
 @confidence_app.command("list")

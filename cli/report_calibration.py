@@ -182,7 +182,12 @@ def render_confidence_section(console: Console, overview: ConfidenceOverview) ->
     """Section 3 of the main report: confidences of the safety-critical claims."""
     console.rule("[bold]3. Confidence in safety-critical claims")
     summ, updated = overview.summary, overview.updated
-    now = f"{updated.computed} derived now, {updated.changed} changed" if updated else "none now"
+    now = (
+        f"{updated.computed} checked now ({updated.derived} derived afresh), "
+        f"{updated.changed} changed"
+        if updated
+        else "none now"
+    )
     console.print(
         f"{summ.scored} of {summ.claims} claims have a confidence ({now}); "
         f"{summ.safety_critical} are safety-critical, "

@@ -83,6 +83,8 @@ class Graph:
             with session as s:
                 yield s
         except ClientError as exc:
+            if exc.code and "OutOfMemory" in exc.code:  # the per-transaction limit
+                raise self._out_of_memory() from exc
             if exc.code != "Neo.ClientError.Database.DatabaseNotFound":
                 raise
             raise ConfigurationError(
@@ -91,17 +93,22 @@ class Graph:
                 "(SHOW DATABASES), or unset it to use the server's default.",
             ) from exc
         except TransientError as exc:
-            if exc.code and "OutOfMemory" in exc.code:
-                raise DatabaseOutOfMemoryError(
-                    "Neo4j refused the transaction: it needs more memory than the server "
-                    "allows for transactions.",
-                    "Nothing was written by it. Raise the managed server's heap "
-                    "(CONSILIENCE_NEO4J__HEAP, default 1g, then `consilience db stop` and "
-                    "rerun) or, on your own server, dbms.memory.transaction.total.max.",
-                ) from exc
+            if exc.code and "OutOfMemory" in exc.code:  # the pool all transactions share
+                raise self._out_of_memory() from exc
             raise self._unavailable(exc) from exc
         except UNAVAILABLE_ERRORS as exc:
             raise self._unavailable(exc) from exc
+
+    @staticmethod
+    def _out_of_memory() -> DatabaseOutOfMemoryError:
+        return DatabaseOutOfMemoryError(
+            "Neo4j refused the transaction: it needs more memory than the server allows "
+            "for transactions.",
+            "Nothing was written by it. Raise the managed server's heap "
+            "(CONSILIENCE_NEO4J__HEAP, default 1g, then `consilience db stop` and rerun) or, "
+            "on your own server, db.memory.transaction.max (one transaction) and "
+            "dbms.memory.transaction.total.max (all of them).",
+        )
 
     @staticmethod
     def _unavailable(exc: Exception) -> DatabaseUnavailableError:

@@ -38,7 +38,7 @@ class FindingRecord(BaseModel):
 
 
 class ConfidenceRecord(BaseModel):
-    """A claim's confidence as stored; `changed` also keeps the state it replaces as history."""
+    """A claim's confidence as stored; `changed` also appends a history snapshot."""
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(description="Claim id")
@@ -52,7 +52,7 @@ class ConfidenceRecord(BaseModel):
     n_findings: int = Field(description="Findings counted")
     derivation: str = Field(description="JSON list of the derivation's terms")
     safety_critical: bool = Field(description="Whether the claim is safety-critical")
-    changed: bool = Field(description="The numbers changed: keep the replaced state as history")
+    changed: bool = Field(description="The numbers changed: append a history snapshot")
     reason: str = Field(description="Why it was recomputed (full, verdict, retraction, ...)")
     sig: str = Field(description="Signature of the stored values (skips identical rewrites)")
     inputs: str = Field(

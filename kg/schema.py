@@ -10,6 +10,7 @@ from neo4j import ManagedTransaction
 from kg.cypher.schema import (
     APPLIED_MIGRATIONS,
     AWAIT_INDEXES,
+    DROP_ORPHAN_SNAPSHOTS,
     RECORD_MIGRATION,
     SCHEMA_STATEMENTS,
     SCHEMA_VERSION,
@@ -30,7 +31,14 @@ def _noop(tx: ManagedTransaction) -> None:
     del tx
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial_schema", SCHEMA_VERSION, _noop),)
+def _drop_orphan_snapshots(tx: ManagedTransaction) -> None:
+    tx.run(DROP_ORPHAN_SNAPSHOTS).consume()
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial_schema", SCHEMA_VERSION, _noop),
+    Migration("0002_drop_orphan_confidence_snapshots", SCHEMA_VERSION, _drop_orphan_snapshots),
+)
 
 
 def ensure_schema(driver: Graph, timeout_s: int = 300) -> list[str]:

@@ -54,7 +54,7 @@ def _row(r: dict[str, Any]) -> FindingRow:
         id=f["id"],
         kind=f["kind"],
         score=f["score"],
-        status=f.get("status", FindingStatus.OPEN),
+        status=f.get("status") or FindingStatus.OPEN,
         independent=f.get("independent"),
         independence_reason=f.get("independence_reason"),
         rationale=f["rationale"],

@@ -4,31 +4,21 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-# The claim holds its current confidence; the history holds the states it superseded. When
-# the numbers change, the state being replaced becomes a snapshot (a first computation adds
-# none: there is nothing to supersede). A graph written before this scheme already holds a
-# snapshot of the current state (same `at`): no second one is made.
 SET_CONFIDENCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Claim {id: row.id})
-CALL (c, row) {
-  WITH c, row
-  WHERE row.changed AND c.confidence IS NOT NULL
-    AND NOT EXISTS { (c)-[:HAD_CONFIDENCE]->(:ConfidenceSnapshot {at: c.confidence_at}) }
-  CREATE (h:ConfidenceSnapshot {claim_id: c.id, at: c.confidence_at, p: c.confidence,
-          low: c.confidence_low, high: c.confidence_high,
-          reason: coalesce(c.confidence_reason, 'an earlier update'),
-          derivation: c.confidence_derivation})
-  CREATE (c)-[:HAD_CONFIDENCE]->(h)
-}
 SET c.confidence = row.p, c.confidence_low = row.low, c.confidence_high = row.high,
     c.confidence_lines = row.support_lines, c.confidence_oppose_lines = row.oppose_lines,
     c.confidence_effective_lines = row.effective_lines,
     c.confidence_contested = row.contested, c.confidence_derivation = row.derivation,
     c.confidence_evidence = row.n_findings, c.safety_critical = row.safety_critical,
     c.confidence_sig = row.sig, c.confidence_inputs = row.inputs,
-    c.confidence_reason = row.reason, c.confidence_at = datetime()
+    c.confidence_at = datetime()
 REMOVE c.confidence_stale
+WITH c, row WHERE row.changed
+CREATE (h:ConfidenceSnapshot {claim_id: row.id, at: datetime(), p: row.p, low: row.low,
+        high: row.high, reason: row.reason, derivation: row.derivation})
+CREATE (c)-[:HAD_CONFIDENCE]->(h)
 """
 
 SET_CALIBRATION_STATE: LiteralString = """

@@ -61,3 +61,9 @@ RETURN m.applied_at AS applied_at
 """
 
 APPLIED_MIGRATIONS: LiteralString = "MATCH (m:Migration) RETURN m.name AS name ORDER BY m.version"
+
+# Earlier versions deleted claims without their confidence history (snapshots left unattached).
+DROP_ORPHAN_SNAPSHOTS: LiteralString = """
+MATCH (h:ConfidenceSnapshot) WHERE NOT EXISTS { (:Claim)-[:HAD_CONFIDENCE]->(h) }
+DETACH DELETE h
+"""

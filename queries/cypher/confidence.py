@@ -41,8 +41,6 @@ CONFIDENCES_LOWEST: LiteralString = (
     + "ORDER BY p, claim_id\n"
 )
 
-# One claim's confidence with its history: the superseded states (snapshots, oldest first),
-# then the current one, which lives on the claim (see kg.cypher.calibration.SET_CONFIDENCES).
 CLAIM_CONFIDENCE: LiteralString = """
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: $id})
 USING INDEX c:Claim(id)
@@ -54,16 +52,8 @@ RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_t
        coalesce(c.safety_critical, false) AS safety_critical,
        toString(c.confidence_at) AS computed_at, c.confidence_derivation AS derivation,
        COLLECT { MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
-                 WHERE h.at <> c.confidence_at
                  RETURN {at: toString(h.at), p: h.p, low: h.low, high: h.high,
-                         reason: h.reason} ORDER BY h.at }
-       + CASE WHEN c.confidence IS NULL THEN [] ELSE [{
-           at: toString(c.confidence_at), p: c.confidence, low: c.confidence_low,
-           high: c.confidence_high,
-           reason: coalesce(c.confidence_reason,
-                            head(COLLECT { MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
-                                           WHERE h.at = c.confidence_at
-                                           RETURN h.reason }))}] END AS history
+                         reason: h.reason} ORDER BY h.at } AS history
 """
 
 CONFIDENCE_SUMMARY: LiteralString = """

@@ -125,13 +125,13 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert after_dismiss.p is not None and after_dismiss.p > start.p and not after_dismiss.contested
     assert after_dismiss.history[-1].reason == f"verdict on {contra.id}"
     assert len(after_dismiss.history) == len(start.history) + 1
-    # the history is the superseded states (snapshots), then the current one (on the claim)
+    # one snapshot per change of the numbers, oldest first, the last one the current state
     assert [h.p for h in after_dismiss.history][-2:] == [start.p, after_dismiss.p]
     with db.write() as s:
         n_snap = s.run(
             "MATCH (:Claim {id: $id})-[:HAD_CONFIDENCE]->(h) RETURN count(h) AS n", id=probes
         ).single(strict=True)["n"]
-    assert n_snap == len(after_dismiss.history) - 1
+    assert n_snap == len(after_dismiss.history)
     # exactly the two claims of that finding were recomputed (already up to date: not derived)
     redo = ConfidenceUpdater(db).after_verdict(contra.id)
     assert (redo.computed, redo.derived) == (2, 0)
@@ -330,7 +330,7 @@ def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
     assert claim_confidence(db, probes).oppose_lines == 1
     contra = next(f for f in list_findings(db, kind="contradicts").items)
     record_verdict(svc, contra.id, ReviewVerdict.CONFIRMED, "ann", "they disagree")
-    assert len(claim_confidence(db, probes).history) == 2  # a superseded state, the current
+    assert len(claim_confidence(db, probes).history) == 2  # first computation, the verdict
     (tmp_path / "reply.md").write_text("# A reply from another lab\n\nWe study something else.\n")
     svc.ingestor().ingest_paths([str(tmp_path / "reply.md")])  # same path: replaces the source
     inc = update_confidences(svc)

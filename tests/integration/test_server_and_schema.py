@@ -57,7 +57,7 @@ def test_schema_is_idempotent(services: Services) -> None:
         names = {r["name"] for r in s.run("SHOW INDEXES YIELD name")}
         mig = s.run("MATCH (m:Migration) RETURN count(m) AS n").single()
     assert {"claim_embedding", "claim_text", "source_title"} <= names
-    assert mig is not None and mig["n"] == 1
+    assert mig is not None and mig["n"] == 2  # initial schema, orphan snapshots dropped
 
 
 @pytest.mark.parametrize(("name", "cypher"), _constants())
@@ -68,6 +68,29 @@ def test_every_cypher_constant_explains(services: Services, name: str, cypher: s
     with services.graph().write() as s:
         # every constant is declared LiteralString in its module; found dynamically here
         s.run(cast(LiteralString, statement)).consume()
+
+
+def test_orphan_snapshot_migration(services: Services) -> None:
+    """Snapshots left unattached by earlier versions are dropped once; attached ones stay."""
+    db: Graph = services.graph()
+    name = "0002_drop_orphan_confidence_snapshots"
+    with db.write() as s:
+        s.run(
+            "CREATE (:ConfidenceSnapshot {claim_id: 'gone', p: 0.5}) "
+            "CREATE (:Claim {id: 'mig-test-claim'})-[:HAD_CONFIDENCE]->"
+            "(:ConfidenceSnapshot {claim_id: 'mig-test-claim', p: 0.6})"
+        ).consume()
+        s.run("MATCH (m:Migration {name: $n}) DELETE m", n=name).consume()
+    try:
+        assert ensure_schema(db) == [name]
+        with db.write() as s:
+            left = [r["id"] for r in s.run("MATCH (h:ConfidenceSnapshot) RETURN h.claim_id AS id")]
+        assert "gone" not in left and "mig-test-claim" in left
+    finally:
+        with db.write() as s:
+            s.run(
+                "MATCH (c:Claim {id: 'mig-test-claim'})-[:HAD_CONFIDENCE]->(h) DETACH DELETE c, h"
+            ).consume()
 
 
 def test_every_findings_list_statement_explains(services: Services) -> None:
