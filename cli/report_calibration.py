@@ -183,7 +183,7 @@ def render_confidence_section(console: Console, overview: ConfidenceOverview) ->
     console.rule("[bold]3. Confidence in safety-critical claims")
     summ, updated = overview.summary, overview.updated
     now = (
-        f"{updated.computed} checked now ({updated.derived} derived afresh), "
+        f"{updated.computed} checked now, {updated.derived} derived afresh, "
         f"{updated.changed} changed"
         if updated
         else "none now"
