@@ -289,6 +289,34 @@ def section_f(judge: Judge, out: dict) -> None:
     }
 
 
+def section_g(judge: Judge, out: dict) -> None:
+    """The team-written pairs of the topic group never trained on (training/written.py):
+    research-style takeaways, stances, scope and same-topic controls on unseen topics."""
+    from training.written import HELD_GROUP, held_out
+
+    rows = held_out()
+    if not rows:
+        return
+    got = new_judgements(judge, [(p.premise, p.hypothesis) for p in rows])
+    gold = ["contradicts" if p.label == "contradiction" else "other" for p in rows]
+    pred = ["contradicts" if j.kind == "contradicts" else "other" for j in got]
+    prec, rec, f1 = _prf(pred, gold, "contradicts")
+    auc = _auc([g == "contradicts" for g in gold], [j.contradiction_score for j in got])
+    print(
+        f"\n(g) team-written pairs of the held-out topic group '{HELD_GROUP}' ({len(rows)} pairs, "
+        f"{gold.count('contradicts')} contradictions): contradiction AUC {_f(auc, 0).strip()}, "
+        f"precision {prec:.2f}, recall {rec:.2f}, F1 {f1:.2f}"
+    )
+    fam: dict[str, list[bool]] = {}
+    for p, j in zip(rows, got, strict=True):
+        fam.setdefault(p.origin.split(":")[1], []).append(j.kind == "contradicts")
+    print(
+        "    called a contradiction, by family: "
+        + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(fam.items()))
+    )
+    out["written held-out group"] = {"auc": auc, "precision": prec, "recall": rec, "f1": f1}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="300 pairs per NLI set")
@@ -313,6 +341,7 @@ def main(argv: list[str] | None = None) -> None:
     section_d(judge, emb, out, reached)
     section_e(judge, emb, out)
     section_f(judge, out)
+    section_g(judge, out)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "judgement.json").write_text(json.dumps(out, indent=1))
 

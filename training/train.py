@@ -45,7 +45,8 @@ def build_dataset(
     """ "full": every training NLI pair + the domain pairs. "stage2" (continued training from
     --init-from): neighbour negatives + the domain pairs + a replay sample of `replay` NLI
     training pairs, so the general NLI skill is kept while the retrieved-but-unrelated pairs
-    are learned as neutral."""
+    are learned as neutral. "written" (continued training from --init-from): the team-written
+    research-takeaway pairs (training/written.py) + the domain pairs + a replay sample."""
     from training.domain import domain_pairs, neighbour_negatives
     from training.nli_data import PLAN, splits
 
@@ -55,6 +56,11 @@ def build_dataset(
         rng = random.Random(seed)
         pairs = rng.sample(train, min(replay, len(train))) + domain
         pairs += neighbour_negatives(corpus, seed=seed)
+    elif recipe == "written":
+        from training.written import training_pairs
+
+        rng = random.Random(seed)
+        pairs = rng.sample(train, min(replay, len(train))) + domain + training_pairs()
     else:
         pairs = train + domain
     random.Random(seed).shuffle(pairs)
@@ -69,11 +75,15 @@ def build_dataset(
         "corpus": {f.name: _sha(f) for f in sorted(corpus.glob("*.txt"))},
         "pairs_by_origin": dict(
             Counter(
-                p.origin.split(":")[0] if p.origin.startswith("domain") else p.origin for p in pairs
+                p.origin.split(":")[0] if p.origin.startswith(("domain", "written")) else p.origin
+                for p in pairs
             )
         ),
         "domain_pairs_by_family": dict(
             Counter(p.origin for p in pairs if p.origin.startswith("domain"))
+        ),
+        "written_pairs_by_family": dict(
+            Counter(p.origin for p in pairs if p.origin.startswith("written"))
         ),
         "labels": dict(Counter(p.label for p in pairs)),
         "total": len(pairs),
@@ -115,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         help="start from this trained model folder (a previous run's final/) instead of the "
         "packaged backbone with a new head",
     )
-    ap.add_argument("--recipe", choices=("full", "stage2"), default="full")
+    ap.add_argument("--recipe", choices=("full", "stage2", "written"), default="full")
     ap.add_argument("--replay", type=int, default=15_000, help="stage2: NLI pairs replayed")
     args = ap.parse_args(argv)
 
