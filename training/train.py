@@ -41,12 +41,14 @@ def build_dataset(
     limit: int | None,
     recipe: str = "full",
     replay: int = 15_000,
+    neighbours: int = 0,
 ):
     """ "full": every training NLI pair + the domain pairs. "stage2" (continued training from
     --init-from): neighbour negatives + the domain pairs + a replay sample of `replay` NLI
     training pairs, so the general NLI skill is kept while the retrieved-but-unrelated pairs
     are learned as neutral. "written" (continued training from --init-from): the team-written
-    research-takeaway pairs (training/written.py) + the domain pairs + a replay sample."""
+    research-takeaway pairs (training/written.py) + the domain pairs + a replay sample, plus
+    `neighbours` of the stage2 neighbour negatives (retrieved-like pairs as neutral)."""
     from training.domain import domain_pairs, neighbour_negatives
     from training.nli_data import PLAN, splits
 
@@ -61,6 +63,9 @@ def build_dataset(
 
         rng = random.Random(seed)
         pairs = rng.sample(train, min(replay, len(train))) + domain + training_pairs()
+        if neighbours:
+            near = neighbour_negatives(corpus, seed=seed)
+            pairs += rng.sample(near, min(neighbours, len(near)))
     else:
         pairs = train + domain
     random.Random(seed).shuffle(pairs)
@@ -127,6 +132,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--recipe", choices=("full", "stage2", "written"), default="full")
     ap.add_argument("--replay", type=int, default=15_000, help="stage2: NLI pairs replayed")
+    ap.add_argument(
+        "--neighbours", type=int, default=0, help="written: neighbour negatives sampled (neutral)"
+    )
     args = ap.parse_args(argv)
 
     import torch
@@ -138,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     pairs, manifest = build_dataset(
-        args.nli_dir, args.corpus, args.seed, args.limit, args.recipe, args.replay
+        args.nli_dir, args.corpus, args.seed, args.limit, args.recipe, args.replay, args.neighbours
     )
     hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     hyper["device"] = device
