@@ -50,11 +50,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 def error_response(
-    status: int, message: str, hint: str | None = None, retryable: bool = False
+    status: int,
+    message: str,
+    hint: str | None = None,
+    retryable: bool = False,
+    code: str | None = None,
 ) -> JSONResponse:
     body = ErrorBody(
         error=ErrorDetail(
-            code=CODES.get(status, "error"), message=message, hint=hint, retryable=retryable
+            code=code or CODES.get(status, "error"), message=message, hint=hint, retryable=retryable
         )
     )
     return JSONResponse(body.model_dump(), status_code=status)
@@ -73,7 +77,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _consilience(_: Request, exc: ConsilienceError) -> JSONResponse:
         if exc.http_status >= 500 and exc.http_status != 503:
             log.error("server error: %s", exc)
-        return error_response(exc.http_status, exc.message, exc.hint or None, exc.retryable)
+        return error_response(
+            exc.http_status, exc.message, exc.hint or None, exc.retryable, exc.code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

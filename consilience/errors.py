@@ -8,6 +8,7 @@ class ConsilienceError(Exception):
 
     http_status = 500
     retryable = False
+    code: str | None = None  # the API's error code; None: the one for http_status
 
     def __init__(self, message: str, hint: str = "", *, retryable: bool | None = None) -> None:
         super().__init__(message)
@@ -37,6 +38,7 @@ class DatabaseOutOfMemoryError(ConsilienceError):
     """The database refused a transaction for lack of memory (it is still up)."""
 
     http_status = 503
+    code = "database_out_of_memory"
 
 
 class ServerError(ConsilienceError):
