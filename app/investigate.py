@@ -50,6 +50,8 @@ def build_runner(
         k_aspect=r.k_aspect,
         k_counter=r.k_counter,
         k_topic=r.k_topic,
+        k_nearby=r.k_nearby,
+        nearby_sources=r.nearby_sources,
         channels=channels or CHANNELS,
     )
     writer = LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims) if svc.llm else None

@@ -10,7 +10,12 @@ from pathlib import Path
 from app.services import Services
 from bench.harness import CORPUS, ROOT, bench_services
 from investigators.retrieval.fusion import fuse
-from investigators.retrieval.retriever import CHANNELS, RetrievalConfig, Retriever
+from investigators.retrieval.retriever import (
+    CHANNEL_WEIGHTS,
+    CHANNELS,
+    RetrievalConfig,
+    Retriever,
+)
 from training.real_pairs import RealPair, load
 
 RESULTS = ROOT / "bench" / "results"
@@ -99,7 +104,7 @@ def labelled_recall() -> None:
 
     def recall(channels: tuple[str, ...], budget: int) -> tuple[dict[str, float], set[str], float]:
         sub = {c: {k: v for k, v in ch.items() if k in channels} for c, ch in per.items()}
-        fused = fuse(sub, src, budget)
+        fused = fuse(sub, src, budget, CHANNEL_WEIGHTS)
         reached = {pid for pid, (a, b) in mapped.items() if (min(a, b), max(a, b)) in fused}
         rec = {k: sum(p.id in reached for p in v) / max(1, len(v)) for k, v in kinds.items()}
         return rec, reached, len(fused) / max(1, len(per))
@@ -111,6 +116,7 @@ def labelled_recall() -> None:
     )
     rows = [(ch, (ch,)) for ch in CHANNELS if ch != "llm"] + [
         ("fused (offline)", tuple(c for c in CHANNELS if c != "llm")),
+        ("fused, no nearby", tuple(c for c in CHANNELS if c not in ("llm", "nearby"))),
         ("dense alone, no floor", ("dense",)),
     ]
     out: dict = {}

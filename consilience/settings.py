@@ -69,6 +69,10 @@ class RetrievalSettings(BaseModel):
     k_aspect: int = Field(default=20, description="Claims sharing rare key phrases per claim")
     k_counter: int = Field(default=10, description="Neighbours of each counter-query")
     k_topic: int = Field(default=20, description="Same-topic claims per claim")
+    k_nearby: int = Field(default=60, description="Claims of the most similar sources per claim")
+    nearby_sources: int = Field(
+        default=8, description="How many of the most similar sources the nearby channel reads"
+    )
     llm_claims: int = Field(default=100, description="Claims per run given LLM-written queries")
 
 

@@ -99,6 +99,12 @@ class ClaimIndex:
             return [], np.zeros((0, self.dimensions), dtype=np.float32)
         return [c for c, _ in found], np.vstack([self.index.reconstruct(p) for _, p in found])
 
+    def vectors_from(self, start: int, count: int) -> np.ndarray:
+        """The stored vectors of rows start .. start+count-1 (ids: self.ids[start:...])."""
+        if count <= 0:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return self.index.reconstruct_n(start, count)
+
     def check(self, driver: Graph) -> tuple[set[str], set[str]]:
         """Ids missing from the index, and ids in the index that the graph lacks."""
         graph_ids = store.claim_ids(driver)

@@ -25,23 +25,27 @@ def fuse(
     per_claim: dict[str, dict[str, Ranking]],
     source_of: dict[str, str],
     budget: int,
+    weights: dict[str, float] | None = None,
 ) -> dict[tuple[str, str], Candidate]:
-    """For each claim: RRF over its channels, other sources only, top `budget` kept.
+    """For each claim: RRF over its channels (each rank worth `weights[channel] / (60 + rank)`,
+    weight 1 by default), other sources only, top `budget` kept.
 
     A pair proposed from both sides keeps the union of channels and its best rank.
     """
+    weights = weights or {}
     out: dict[tuple[str, str], Candidate] = {}
     for cid, channels in per_claim.items():
         mine = source_of.get(cid)
         scores: dict[str, float] = {}
         seen: dict[str, dict[str, float]] = {}
         for name, ranking in channels.items():
+            w = weights.get(name, 1.0)
             rank = 0
             for other, s in ranking:
                 if other == cid or source_of.get(other) in (None, mine):
                     continue
                 rank += 1
-                scores[other] = scores.get(other, 0.0) + 1.0 / (RRF_K + rank)
+                scores[other] = scores.get(other, 0.0) + w / (RRF_K + rank)
                 seen.setdefault(other, {})[name] = round(float(s), 4)
         best = sorted(scores.items(), key=lambda t: (-t[1], t[0]))[:budget]
         for r, (other, s) in enumerate(best, start=1):

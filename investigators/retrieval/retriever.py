@@ -22,7 +22,20 @@ from kg.embedding import Embedder
 from kg.faiss_index import ClaimIndex
 from kg.graph import Graph
 
-CHANNELS = ("dense", "context", "lexical", "aspect", "counter", "quantity", "topic", "llm")
+CHANNELS = (
+    "dense",
+    "context",
+    "lexical",
+    "aspect",
+    "counter",
+    "quantity",
+    "topic",
+    "nearby",
+    "llm",
+)
+# Reciprocal-rank weight per channel (1 when absent). `nearby` was weighted on the
+# calibration split of the labelled real pairs (bench/candidates prints the effect).
+CHANNEL_WEIGHTS = {"nearby": 5.0}
 QueryWriter = Callable[[list[tuple[str, str]]], dict[str, list[str]]]
 
 
@@ -38,6 +51,8 @@ class RetrievalConfig:
     k_counter: int = 10
     k_topic: int = 20
     k_llm: int = 10
+    k_nearby: int = 60
+    nearby_sources: int = 8
     aspect_max_degree: int = 200
     channels: tuple[str, ...] = CHANNELS
 
@@ -77,6 +92,7 @@ class Retriever:
         self.config = config or RetrievalConfig()
         self.query_writer = query_writer
         self._sources: dict[str, str] | None = None
+        self._centroids: tuple[int, list[str], np.ndarray, dict[str, list[str]]] | None = None
 
     def source_of(self) -> dict[str, str]:
         if self._sources is None or len(self._sources) < len(self.index.ids):
@@ -172,6 +188,59 @@ class Retriever:
             }
         return self._by_similarity(partners, vec, self.config.k_topic * 2)
 
+    def _source_centroids(self) -> tuple[list[str], np.ndarray, dict[str, list[str]]]:
+        """Each source's mean claim vector (normalised) and its claims in the index; cached
+        until the index grows."""
+        n = len(self.index.ids)
+        if self._centroids is not None and self._centroids[0] == n:
+            return self._centroids[1:]
+        src = self.source_of()
+        members: dict[str, list[str]] = {}
+        for c in self.index.ids:
+            if c in src:
+                members.setdefault(src[c], []).append(c)
+        names = sorted(members)
+        row = {name: i for i, name in enumerate(names)}
+        rows = np.array([row.get(src.get(c, ""), -1) for c in self.index.ids], dtype=np.int64)
+        sums = np.zeros((len(names), self.index.dimensions), dtype=np.float32)
+        for start in range(0, n, 10_000):
+            block = self.index.vectors_from(start, min(10_000, n - start))
+            mine = rows[start : start + len(block)]
+            keep = mine >= 0
+            np.add.at(sums, mine[keep], block[keep])
+        sums /= np.maximum(1e-9, np.linalg.norm(sums, axis=1, keepdims=True))
+        self._centroids = (n, names, sums, members)
+        return names, sums, members
+
+    def _nearby(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
+        """Claims of the sources most like this claim's own (mean claim vectors), ranked by
+        claim similarity plus half the source similarity. Papers on one question disagree in
+        words far apart; their sources are close even when the two sentences are not."""
+        names, cents, members = self._source_centroids()
+        if len(names) < 2:
+            return {}
+        row = {name: i for i, name in enumerate(names)}
+        src = self.source_of()
+        by_source: dict[str, list[str]] = {}
+        for c in ids:
+            if c in vec and src.get(c) in row:
+                by_source.setdefault(src[c], []).append(c)
+        out: dict[str, Ranking] = {}
+        for name, mine in by_source.items():
+            sims = cents @ cents[row[name]]
+            sims[row[name]] = -np.inf
+            near = np.argsort(-sims)[: self.config.nearby_sources]
+            weight = {c: float(sims[i]) for i in near for c in members[names[i]]}
+            oid, ovec = self.index.vectors(list(weight))
+            if not oid:
+                continue
+            bonus = 0.5 * np.array([weight[c] for c in oid], dtype=np.float32)
+            scores = np.vstack([vec[c] for c in mine]) @ ovec.T + bonus[None, :]
+            for qi, c in enumerate(mine):
+                top = np.argsort(-scores[qi])[: self.config.k_nearby]
+                out[c] = [(oid[int(j)], float(scores[qi, int(j)])) for j in top]
+        return out
+
     def _queries(self, texts: dict[str, list[str]], k: int) -> dict[str, Ranking]:
         flat = [(c, t) for c, qs in texts.items() for t in qs]
         if not flat:
@@ -189,7 +258,7 @@ class Retriever:
     def retrieve(self, ids: list[str]) -> Retrieved:
         """Fused candidates for these (new) claims; channels that failed are named."""
         per, skipped = self.rankings(ids)
-        pairs = fuse(per, self.source_of(), self.config.budget)
+        pairs = fuse(per, self.source_of(), self.config.budget, CHANNEL_WEIGHTS)
         counts: dict[str, int] = {}
         for cand in pairs.values():
             for ch in cand.channels:
@@ -227,6 +296,8 @@ class Retriever:
             put("quantity", self._quantity(found, vec))
         if "topic" in use:
             put("topic", self._topic(found, vec))
+        if "nearby" in use:
+            put("nearby", self._nearby(found, vec))
         if "llm" in use:
             if self.query_writer is None:
                 skipped.append("llm queries: no ANTHROPIC_API_KEY (offline channels only)")

@@ -106,6 +106,27 @@ def test_retrieval_reaches_differently_worded_claims_and_exports_candidates(
     assert bad.exit_code != 0  # an Enum: wrong values are refused
 
 
+def test_nearby_channel_reads_the_most_similar_other_sources(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
+    cfg = RetrievalConfig(channels=("nearby",), nearby_sources=1)
+    r = Retriever(svc.graph(), svc.claim_index(), svc.embedder, cfg)
+    per, _ = r.rankings(list(svc.claim_index().ids))
+    src = r.source_of()
+    with svc.graph().read() as s:
+        text = {
+            x["id"]: x["text"] for x in s.run("MATCH (c:Claim) RETURN c.id AS id, c.text AS text")
+        }
+    collapse = next(c for c, t in text.items() if "collapse over generations" in t)
+    avoids = next(c for c, t in text.items() if "avoids model collapse" in t)
+    got = per[collapse]["nearby"]
+    # the one nearest source is the other model-collapse paper: not the battery notes, not itself
+    assert got and {src[o] for o, _ in got} == {src[avoids]}
+    assert avoids in {o for o, _ in got}
+
+
 def test_llm_channel_failure_leaves_the_other_channels(
     clean_services: Services, tmp_path: Path
 ) -> None:

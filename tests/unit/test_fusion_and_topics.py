@@ -30,6 +30,13 @@ def test_a_pair_proposed_from_both_sides_is_one_candidate() -> None:
     assert list(out) == [("a", "b")] and set(out[("a", "b")].channels) == {"dense", "lexical"}
 
 
+def test_a_channel_weight_moves_its_ranking_up() -> None:
+    src = {"a": "S1", "b": "S2", "c": "S3"}
+    per = {"a": {"dense": [("b", 0.9)], "nearby": [("c", 0.4)], "lexical": [("b", 5.0)]}}
+    assert fuse(per, src, budget=1).keys() == {("a", "b")}  # two channels beat one
+    assert fuse(per, src, budget=1, weights={"nearby": 5.0}).keys() == {("a", "c")}
+
+
 def _unit(v: list[float]) -> np.ndarray:
     x = np.asarray(v, dtype=np.float32)
     return x / np.linalg.norm(x)
