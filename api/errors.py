@@ -47,6 +47,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     s: {"model": ErrorBody, "description": CODES[s].replace("_", " ")}
     for s in (401, 404, 413, 422, 500, 503)
 }
+ERROR_RESPONSES[503]["description"] = (
+    "database unavailable (code database_unavailable, retryable) or out of memory "
+    "(code database_out_of_memory)"
+)
 
 
 def error_response(

@@ -52,6 +52,7 @@ def build_runner(
         k_topic=r.k_topic,
         k_nearby=r.k_nearby,
         nearby_sources=r.nearby_sources,
+        weights={"nearby": r.nearby_weight},
         channels=channels or CHANNELS,
     )
     writer = LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims) if svc.llm else None

@@ -69,9 +69,14 @@ class RetrievalSettings(BaseModel):
     k_aspect: int = Field(default=20, description="Claims sharing rare key phrases per claim")
     k_counter: int = Field(default=10, description="Neighbours of each counter-query")
     k_topic: int = Field(default=20, description="Same-topic claims per claim")
-    k_nearby: int = Field(default=60, description="Claims of the most similar sources per claim")
+    k_nearby: int = Field(
+        default=60, ge=0, le=1000, description="Claims of the most similar sources per claim"
+    )
     nearby_sources: int = Field(
-        default=8, description="How many of the most similar sources the nearby channel reads"
+        default=8, ge=0, le=200, description="How many of the most similar sources nearby reads"
+    )
+    nearby_weight: float = Field(
+        default=2.0, ge=0, le=20, description="Weight of the nearby channel in the fusion"
     )
     llm_claims: int = Field(default=100, description="Claims per run given LLM-written queries")
 

@@ -99,6 +99,12 @@ class ClaimIndex:
             return [], np.zeros((0, self.dimensions), dtype=np.float32)
         return [c for c, _ in found], np.vstack([self.index.reconstruct(p) for _, p in found])
 
+    def rows(self, positions: np.ndarray) -> np.ndarray:
+        """The stored vectors of these index rows (ids: self.ids[p]), in one batched call."""
+        if not len(positions):
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        return self.index.reconstruct_batch(np.asarray(positions, dtype=np.int64))
+
     def vectors_from(self, start: int, count: int) -> np.ndarray:
         """The stored vectors of rows start .. start+count-1 (ids: self.ids[start:...])."""
         if count <= 0:

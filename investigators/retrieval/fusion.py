@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 RRF_K = 60
@@ -25,7 +26,7 @@ def fuse(
     per_claim: dict[str, dict[str, Ranking]],
     source_of: dict[str, str],
     budget: int,
-    weights: dict[str, float] | None = None,
+    weights: Mapping[str, float] | None = None,
 ) -> dict[tuple[str, str], Candidate]:
     """For each claim: RRF over its channels (each rank worth `weights[channel] / (60 + rank)`,
     weight 1 by default), other sources only, top `budget` kept.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -125,6 +126,12 @@ def test_nearby_channel_reads_the_most_similar_other_sources(
     # the one nearest source is the other model-collapse paper: not the battery notes, not itself
     assert got and {src[o] for o, _ in got} == {src[avoids]}
     assert avoids in {o for o, _ in got}
+    # asking for more sources than exist: every other source, never the claim's own
+    wide = RetrievalConfig(channels=("nearby",), nearby_sources=50)
+    per, _ = Retriever(svc.graph(), svc.claim_index(), svc.embedder, wide).rankings([collapse])
+    got = per[collapse]["nearby"]
+    assert {src[o] for o, _ in got} == set(src.values()) - {src[collapse]}
+    assert all(math.isfinite(s) for _, s in got)
 
 
 def test_llm_channel_failure_leaves_the_other_channels(
