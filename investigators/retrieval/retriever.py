@@ -98,7 +98,7 @@ class Retriever:
         self.query_writer = query_writer
         self._sources: dict[str, str] | None = None
         self._centroids: (
-            tuple[tuple[int, int], list[str], np.ndarray, dict[str, np.ndarray]] | None
+            tuple[tuple[int, int], dict[str, int], np.ndarray, dict[str, np.ndarray]] | None
         ) = None
 
     def source_of(self) -> dict[str, str]:
@@ -195,8 +195,9 @@ class Retriever:
             }
         return self._by_similarity(partners, vec, self.config.k_topic * 2)
 
-    def _source_centroids(self) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
-        """Each source's mean claim vector (normalised) and the index rows of its claims.
+    def _source_centroids(self) -> tuple[dict[str, int], np.ndarray, dict[str, np.ndarray]]:
+        """Each source's row in the centroid matrix, its mean claim vector (normalised) and
+        the index rows of its claims.
 
         One pass over the stored vectors, in blocks; cached for the index as it is now (a
         Retriever lives for one run, so the pass is paid once per run)."""
@@ -218,20 +219,21 @@ class Retriever:
                 starts = np.flatnonzero(np.r_[True, kept[1:] != kept[:-1]])
                 sums[kept[starts]] += np.add.reduceat(vecs, starts, axis=0)
         sums /= np.maximum(1e-9, np.linalg.norm(sums, axis=1, keepdims=True))
-        positions = {
-            names[r]: np.flatnonzero(rows == r) for r in np.unique(rows[rows >= 0]).tolist()
-        }
-        self._centroids = (key, names, sums, positions)
-        return names, sums, positions
+        order = np.argsort(rows, kind="stable")  # one sort, not a scan per source
+        order = order[rows[order] >= 0]
+        bounds = np.searchsorted(rows[order], np.arange(len(names) + 1))
+        positions = {name: order[bounds[i] : bounds[i + 1]] for i, name in enumerate(names)}
+        self._centroids = (key, row, sums, positions)
+        return row, sums, positions
 
     def _nearby(self, ids: list[str], vec: dict[str, np.ndarray]) -> dict[str, Ranking]:
         """Claims of the sources most like this claim's own (mean claim vectors), ranked by
         claim similarity plus half the source similarity. Papers on one question disagree in
         words far apart; their sources are close even when the two sentences are not."""
-        names, cents, positions = self._source_centroids()
-        if len(names) < 2 or self.config.nearby_sources < 1:
+        row, cents, positions = self._source_centroids()
+        if len(row) < 2 or self.config.nearby_sources < 1:
             return {}
-        row = {name: i for i, name in enumerate(names)}
+        names = list(row)  # in row order
         src = self.source_of()
         by_source: dict[str, list[str]] = {}
         for c in ids:
