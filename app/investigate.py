@@ -24,6 +24,7 @@ def build_runner(
     from investigators.llm_cache import GraphJudgementCache
     from investigators.registry import preset
     from investigators.retrieval.llm_queries import LLMQueryWriter
+    from investigators.retrieval.ranker import load_ranker
     from investigators.retrieval.retriever import CHANNELS, RetrievalConfig, Retriever
 
     s = svc.settings
@@ -53,6 +54,7 @@ def build_runner(
         k_nearby=r.k_nearby,
         nearby_sources=r.nearby_sources,
         weights={"nearby": r.nearby_weight},
+        ranker=load_ranker() if r.ranker == "learned" else None,
         channels=channels or CHANNELS,
     )
     writer = LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims) if svc.llm else None

@@ -192,6 +192,17 @@ def model_fit_judge(
     fit_main(["--unpinned"] if unpinned else [])
 
 
+@model_app.command("fit-ranker")
+def model_fit_ranker() -> None:
+    """Fit the retrieval ranker on the calibration split of the labelled real pairs (the
+    corpus and demo/abstracts must be ingested: run the main job first)."""
+    from training.ranker import fit_on_graph
+
+    with command_services() as svc:
+        for line in fit_on_graph(svc.graph(), svc.claim_index(), svc.embedder):
+            console.print(line)
+
+
 @model_app.command("check")
 def model_check() -> None:
     """Verify the committed model against its pinned sha256 and load it."""

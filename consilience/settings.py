@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,20 +63,28 @@ class RetrievalSettings(BaseModel):
     """Candidate retrieval: channels fused per claim under a budget."""
 
     budget: int = Field(default=30, ge=1, le=500, description="Candidate pairs kept per new claim")
-    k_dense: int = Field(default=30, description="Nearest neighbours by claim embedding")
-    k_context: int = Field(default=20, description="Nearest neighbours by claim-in-context vector")
-    k_lexical: int = Field(default=20, description="BM25 hits (Neo4j full-text) per claim")
-    k_aspect: int = Field(default=20, description="Claims sharing rare key phrases per claim")
-    k_counter: int = Field(default=10, description="Neighbours of each counter-query")
-    k_topic: int = Field(default=20, description="Same-topic claims per claim")
+    k_dense: int = Field(default=100, description="Nearest neighbours by claim embedding")
+    k_context: int = Field(default=60, description="Nearest neighbours by claim-in-context vector")
+    k_lexical: int = Field(default=60, description="BM25 hits (Neo4j full-text) per claim")
+    k_aspect: int = Field(default=60, description="Claims sharing rare key phrases per claim")
+    k_counter: int = Field(default=30, description="Neighbours of each counter-query")
+    k_topic: int = Field(default=60, description="Same-topic claims per claim")
     k_nearby: int = Field(
-        default=60, ge=0, le=1000, description="Claims of the most similar sources per claim"
+        default=300, ge=0, le=1000, description="Claims of the most similar sources per claim"
     )
     nearby_sources: int = Field(
-        default=8, ge=0, le=200, description="How many of the most similar sources nearby reads"
+        default=15, ge=0, le=200, description="How many of the most similar sources nearby reads"
+    )
+    ranker: Literal["learned", "rrf"] = Field(
+        default="learned",
+        description="How each claim's candidates are ordered: the fitted ranker "
+        "(models/retrieval-ranker) or reciprocal-rank fusion",
     )
     nearby_weight: float = Field(
-        default=2.0, ge=0, le=20, description="Weight of the nearby channel in the fusion"
+        default=2.0,
+        ge=0,
+        le=20,
+        description="Weight of the nearby channel in reciprocal-rank fusion",
     )
     llm_claims: int = Field(default=100, description="Claims per run given LLM-written queries")
 

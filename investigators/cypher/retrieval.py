@@ -8,6 +8,13 @@ CLAIM_SOURCES: LiteralString = """
 MATCH (c:Claim) RETURN c.id AS id, c.source_id AS source_id
 """
 
+# What the learned ranker reads about each candidate (investigators/retrieval/ranker.py).
+CLAIM_TRAITS: LiteralString = """
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim)
+RETURN c.id AS id, size(c.text) AS length, coalesce(c.kind, 'statement') AS kind,
+       coalesce(c.in_footnote, false) AS footnote, coalesce(s.kind, 'unknown') AS source_kind
+"""
+
 CLAIM_TEXTS: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})

@@ -19,6 +19,15 @@ from investigators.cypher import retrieval as q
 from investigators.cypher import runner as rq
 from investigators.retrieval.counter import counter_queries
 from investigators.retrieval.fusion import Candidate, Ranking, fuse
+from investigators.retrieval.ranker import (
+    Pool,
+    RankerModel,
+    Traits,
+    keep_best,
+    pair_matrix,
+    pool_of,
+    trait_features,
+)
 from kg.aspects import STOP
 from kg.embedding import Embedder
 from kg.faiss_index import ClaimIndex
@@ -44,19 +53,21 @@ class RetrievalConfig:
     """Per-claim budget and per-channel depths (RETRIEVAL__* settings)."""
 
     budget: int = 30
-    k_dense: int = 30
-    k_context: int = 20
-    k_lexical: int = 20
-    k_aspect: int = 20
-    k_counter: int = 10
-    k_topic: int = 20
+    # Channel depths: the pool the ranker chooses from (the depths it was fitted with).
+    k_dense: int = 100
+    k_context: int = 60
+    k_lexical: int = 60
+    k_aspect: int = 60
+    k_counter: int = 30
+    k_topic: int = 60
     k_llm: int = 10
-    k_nearby: int = 60
-    nearby_sources: int = 8
-    # Reciprocal-rank weight of a channel (1 when absent). `nearby` at 2: chosen on the
-    # calibration split of the labelled real pairs (weights 1/2/3/5 swept); at 5 it took over
-    # the fusion (budget 60 = nearby alone), crowding out literal conflicts between distant
-    # sources for two more calibration pairs.
+    k_nearby: int = 300
+    nearby_sources: int = 15
+    # The learned ranker (ranker.py) orders each claim's pool; None: reciprocal-rank fusion.
+    ranker: RankerModel | None = None
+    # Reciprocal-rank weight of a channel (1 when absent), used without a ranker. `nearby`
+    # at 2: chosen on the calibration split of the labelled real pairs (weights 1/2/3/5
+    # swept); at 5 it took over the fusion (budget 60 = nearby alone).
     weights: dict[str, float] = field(default_factory=lambda: {"nearby": 2.0})
     aspect_max_degree: int = 200
     channels: tuple[str, ...] = CHANNELS
@@ -97,6 +108,7 @@ class Retriever:
         self.config = config or RetrievalConfig()
         self.query_writer = query_writer
         self._sources: dict[str, str] | None = None
+        self._traits: dict[str, list[float]] | None = None
         self._centroids: (
             tuple[tuple[int, int], dict[str, int], np.ndarray, dict[str, np.ndarray]] | None
         ) = None
@@ -106,6 +118,24 @@ class Retriever:
             with self.driver.read() as s:
                 self._sources = {r["id"]: r["source_id"] for r in s.run(q.CLAIM_SOURCES)}
         return self._sources
+
+    def trait_rows(self) -> dict[str, list[float]]:
+        """Each claim's own ranker features (length, kind, footnote, source kind and size);
+        read once per run and again when the index has grown."""
+        if self._traits is None or len(self._traits) < len(self.index.ids):
+            src = self.source_of()
+            sizes: dict[str, int] = {}
+            for sid in src.values():
+                sizes[sid] = sizes.get(sid, 0) + 1
+            with self.driver.read() as s:
+                self._traits = {
+                    r["id"]: trait_features(
+                        Traits(r["length"] or 0, r["kind"], r["footnote"], r["source_kind"]),
+                        sizes.get(src.get(r["id"], ""), 1),
+                    )
+                    for r in s.run(q.CLAIM_TRAITS)
+                }
+        return self._traits
 
     # ---- channels -------------------------------------------------------------------
     def _knn(self, vecs: np.ndarray, k: int) -> list[Ranking]:
@@ -272,12 +302,51 @@ class Retriever:
     def retrieve(self, ids: list[str]) -> Retrieved:
         """Fused candidates for these (new) claims; channels that failed are named."""
         per, skipped = self.rankings(ids)
-        pairs = fuse(per, self.source_of(), self.config.budget, self.config.weights)
+        if self.config.ranker is None:
+            pairs = fuse(per, self.source_of(), self.config.budget, self.config.weights)
+        else:
+            pairs = self.ranked(per, self.config.ranker, self.config.budget)
         counts: dict[str, int] = {}
         for cand in pairs.values():
             for ch in cand.channels:
                 counts[ch] = counts.get(ch, 0) + 1
         return Retrieved(pairs=pairs, skipped=skipped, per_channel=counts)
+
+    def pools(self, per: dict[str, dict[str, Ranking]]) -> dict[str, tuple[Pool, np.ndarray]]:
+        """Each claim's pool of candidates and their ranker feature rows."""
+        src, traits = self.source_of(), self.trait_rows()
+        row, cents, _ = self._source_centroids()
+        pools = {c: pool_of(c, chans, src) for c, chans in per.items()}
+        wanted = sorted({o for p in pools.values() for o in p.others} | set(pools))
+        known = [(c, p) for c in wanted if (p := self.index.position(c)) is not None]
+        at = {c: i for i, (c, _) in enumerate(known)}
+        vecs = self.index.rows(np.array([p for _, p in known], dtype=np.int64))
+        srow = {c: row.get(src.get(c, ""), -1) for c in wanted}
+        default = trait_features(None, 1)
+        out: dict[str, tuple[Pool, np.ndarray]] = {}
+        for c, pool in pools.items():
+            if c not in at:
+                continue
+            n = len(pool.others)
+            cos, ssim = np.zeros(n), np.zeros(n)
+            if n:
+                mine = np.array([at.get(o, -1) for o in pool.others])
+                cos = np.where(mine >= 0, vecs[np.maximum(mine, 0)] @ vecs[at[c]], 0.0)
+                orow = np.array([srow[o] for o in pool.others])
+                if srow[c] >= 0:
+                    ssim = np.where(orow >= 0, cents[np.maximum(orow, 0)] @ cents[srow[c]], 0.0)
+            out[c] = (pool, pair_matrix(pool, cos, ssim, lambda o: traits.get(o, default)))
+        return out
+
+    def ranked(
+        self, per: dict[str, dict[str, Ranking]], ranker: RankerModel, budget: int
+    ) -> dict[tuple[str, str], Candidate]:
+        """Each claim's `budget` best candidates by the learned ranker."""
+        out: dict[tuple[str, str], Candidate] = {}
+        for c, (pool, x) in self.pools(per).items():
+            if pool.others:
+                keep_best(c, pool, ranker.score(x), budget, out)
+        return out
 
     def rankings(self, ids: list[str]) -> tuple[dict[str, dict[str, Ranking]], list[str]]:
         """Each claim's ranking per channel (before fusion), and what was skipped."""

@@ -15,6 +15,7 @@ from app.verdicts import record_verdict
 from cli.main import app
 from consilience.vocabulary import ReviewVerdict
 from investigators.nli.judge import Judge, JudgeParams
+from investigators.retrieval.ranker import load_ranker
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from queries.findings import list_findings
 from queries.topics import list_topics, topic_positions
@@ -132,6 +133,34 @@ def test_nearby_channel_reads_the_most_similar_other_sources(
     got = per[collapse]["nearby"]
     assert {src[o] for o, _ in got} == set(src.values()) - {src[collapse]}
     assert all(math.isfinite(s) for _, s in got)
+
+
+def test_learned_ranker_keeps_the_budget_and_reaches_the_disagreeing_papers(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
+    ids = list(svc.claim_index().ids)
+    with svc.graph().read() as s:
+        text = {
+            x["id"]: x["text"] for x in s.run("MATCH (c:Claim) RETURN c.id AS id, c.text AS text")
+        }
+    collapse = next(c for c, t in text.items() if "collapse over generations" in t)
+    avoids = next(c for c, t in text.items() if "avoids model collapse" in t)
+    key = (min(collapse, avoids), max(collapse, avoids))
+    for ranker in (load_ranker(), None):
+        cfg = RetrievalConfig(budget=2, ranker=ranker)
+        r = Retriever(svc.graph(), svc.claim_index(), svc.embedder, cfg)
+        got = r.retrieve(ids).pairs
+        assert key in got, ranker
+        for cand in got.values():
+            assert 1 <= cand.rank <= 2 and cand.channels
+            if ranker is not None:
+                assert 0.0 < cand.fused < 1.0  # the ranker's probability
+        src = r.source_of()
+        assert all(src[a] != src[b] for a, b in got)
+        # each claim proposes at most 2; a claim can also be proposed by others
+        assert len(got) <= 2 * len(ids)
 
 
 def test_llm_channel_failure_leaves_the_other_channels(

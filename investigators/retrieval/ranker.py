@@ -1,0 +1,175 @@
+"""The learned pair ranker: which of a claim's candidates the judge should see first.
+
+Reciprocal-rank fusion treats every channel alike and knows nothing of the claims. The
+ranker is a logistic model over the same channel ranks plus what the graph already says
+about the pair and the candidate: claim and source similarity, the candidate's length and
+kind, whether it is a footnote, whether its source is a paper, and how large its source is
+(a claim of a 1,000-claim interview is a worse bet than one of an 8-claim abstract). It is
+fitted on the calibration split of the labelled real pairs (`consilience model
+fit-ranker`) and stored as a small JSON file of coefficients in `models/retrieval-ranker/`.
+
+Pure: the retriever supplies rankings, vectors and traits; nothing here reads the graph.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from consilience.errors import ConfigurationError
+from investigators.retrieval.fusion import Candidate, Ranking
+
+RANKER_PATH = Path(__file__).resolve().parents[2] / "models" / "retrieval-ranker" / "ranker.json"
+RANKED_CHANNELS = ("dense", "context", "lexical", "aspect", "counter", "topic", "nearby")
+# Channels the fitted model has no coefficient for (the LLM channel needs a key, quantities
+# reached no labelled pair) are scored with the dense channel's: they are dense queries.
+STAND_IN = "dense"
+KINDS = ("finding", "method", "definition", "prediction", "recommendation", "opinion")
+FEATURES = (
+    *(f"rr_{c}" for c in RANKED_CHANNELS),
+    "cos",
+    "source_sim",
+    "log_length",
+    "short",
+    *(f"kind_{k}" for k in KINDS),
+    "footnote",
+    "paper",
+    "log_source_claims",
+)
+RANK_OFFSET = 5  # rr = 1 / (5 + rank): the first few ranks matter, not only the first
+
+
+class RankerError(ConfigurationError):
+    """The committed ranker file is missing, corrupt or fitted on other features."""
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What the graph knows about a claim that bears on whether it is worth judging."""
+
+    length: int
+    kind: str
+    footnote: bool
+    source_kind: str
+
+
+class RankerModel(BaseModel):
+    """Fitted coefficients (standardised features) and where they came from."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    trained_on: dict[str, object] = {}
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return z @ np.asarray(self.coef) + self.intercept
+
+
+def load_ranker(path: Path = RANKER_PATH) -> RankerModel:
+    """The committed ranker; a clear error when it is missing, corrupt or out of date."""
+    hint = (
+        f"Restore it with `git checkout -- {path.name}` in {path.parent}, refit it with "
+        "`consilience model fit-ranker`, or set CONSILIENCE_RETRIEVAL__RANKER=rrf."
+    )
+    try:
+        model = RankerModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as exc:
+        raise RankerError(f"The retrieval ranker {path} is missing.", hint) from exc
+    except (ValueError, ValidationError) as exc:
+        raise RankerError(f"The retrieval ranker {path} is not valid ({exc}).", hint) from exc
+    if model.features != list(FEATURES) or not (
+        len(model.mean) == len(model.scale) == len(model.coef) == len(FEATURES)
+    ):
+        raise RankerError(f"The retrieval ranker {path} was fitted on other features.", hint)
+    return model
+
+
+def trait_features(t: Traits | None, source_claims: int) -> list[float]:
+    """The candidate's own features (log length .. log source size)."""
+    if t is None:
+        t = Traits(length=100, kind="statement", footnote=False, source_kind="unknown")
+    return [
+        math.log(t.length + 1),
+        float(t.length < 60),
+        *(float(t.kind == k) for k in KINDS),
+        float(t.footnote),
+        float(t.source_kind in ("paper", "summary")),
+        math.log(max(1, source_claims)),
+    ]
+
+
+@dataclass
+class Pool:
+    """One claim's candidates (other sources only) with their per-channel ranks."""
+
+    others: list[str]
+    ranks: list[dict[str, int]]
+    scores: list[dict[str, float]]
+
+
+def pool_of(cid: str, channels: Mapping[str, Ranking], source_of: Mapping[str, str]) -> Pool:
+    """Every candidate any channel proposed for `cid`, ranked within each channel among
+    claims of other sources (the claim's own source never counts)."""
+    mine = source_of.get(cid)
+    index: dict[str, int] = {}
+    pool = Pool([], [], [])
+    for name, ranking in channels.items():
+        rank = 0
+        for other, s in ranking:
+            if other == cid or source_of.get(other) in (None, mine):
+                continue
+            rank += 1
+            i = index.get(other)
+            if i is None:
+                i = index[other] = len(pool.others)
+                pool.others.append(other)
+                pool.ranks.append({})
+                pool.scores.append({})
+            pool.ranks[i].setdefault(name, rank)
+            pool.scores[i].setdefault(name, round(float(s), 4))
+    return pool
+
+
+def pair_matrix(
+    pool: Pool,
+    cos: np.ndarray,
+    source_sim: np.ndarray,
+    traits: Callable[[str], list[float]],
+) -> np.ndarray:
+    """The feature rows of one claim's pool (FEATURES order); channels without a coefficient
+    count in their stand-in's column (the best of the two ranks)."""
+    x = np.zeros((len(pool.others), len(FEATURES)), dtype=np.float64)
+    col = {c: i for i, c in enumerate(RANKED_CHANNELS)}
+    for j, (other, ranks) in enumerate(zip(pool.others, pool.ranks, strict=True)):
+        for name, r in ranks.items():
+            i = col.get(name, col[STAND_IN])
+            x[j, i] = max(x[j, i], 1.0 / (RANK_OFFSET + r))
+        x[j, len(RANKED_CHANNELS)] = cos[j]
+        x[j, len(RANKED_CHANNELS) + 1] = source_sim[j]
+        x[j, len(RANKED_CHANNELS) + 2 :] = traits(other)
+    return x
+
+
+def keep_best(
+    cid: str, pool: Pool, scores: np.ndarray, budget: int, out: dict[tuple[str, str], Candidate]
+) -> None:
+    """The `budget` best of one claim's pool into `out` (fused = the ranker's probability)."""
+    order = sorted(range(len(pool.others)), key=lambda j: (-scores[j], pool.others[j]))
+    for r, j in enumerate(order[:budget], start=1):
+        other = pool.others[j]
+        key = (cid, other) if cid < other else (other, cid)
+        c = out.get(key)
+        if c is None:
+            c = out[key] = Candidate(a=key[0], b=key[1])
+        c.fused = max(c.fused, round(1.0 / (1.0 + math.exp(-float(scores[j]))), 5))
+        c.rank = min(c.rank, r)
+        c.channels.update(pool.scores[j])
