@@ -16,11 +16,19 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import LiteralString
 
 import numpy as np
 
-from investigators.retrieval.ranker import FEATURES, RANKER_PATH, Pool, RankerModel
+from investigators.cypher.retrieval import CLAIMS_WITH_PATHS
+from investigators.retrieval.fusion import Candidate
+from investigators.retrieval.ranker import (
+    FEATURES,
+    RANKER_PATH,
+    Pool,
+    RankerError,
+    RankerModel,
+    keep_best,
+)
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from kg.embedding import Embedder
 from kg.faiss_index import ClaimIndex
@@ -68,9 +76,10 @@ def training_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and labels from the pools of the claims that hold `split` quotes."""
     label = {p.id: p for p in pairs}
-    partner: dict[tuple[str, str], str] = {}
+    partner: dict[tuple[str, str], list[str]] = {}  # two labelled pairs may share claims
     for pid, (a, b) in mapped.items():
-        partner[(a, b)] = partner[(b, a)] = pid
+        partner.setdefault((a, b), []).append(pid)
+        partner.setdefault((b, a), []).append(pid)
     anchors = sorted(
         {
             c
@@ -86,10 +95,10 @@ def training_rows(
             continue
         pool, x = pools[a]
         for j, b in enumerate(pool.others):
-            pid = partner.get((a, b))
-            if pid is not None and label[pid].split != split:
+            pids = partner.get((a, b), [])
+            if any(label[pid].split != split for pid in pids):
                 continue  # a pair of another split: never read
-            positive = pid is not None and label[pid].label in POSITIVE
+            positive = any(label[pid].label in POSITIVE for pid in pids)
             xs.append(x[j])
             ys.append(int(positive))
     if not xs:
@@ -102,9 +111,10 @@ def fit(x: np.ndarray, y: np.ndarray, about: dict[str, object]) -> RankerModel:
     from sklearn.linear_model import LogisticRegression
 
     if y.sum() < 10 or y.sum() == len(y):
-        raise ValueError(
-            f"{int(y.sum())} positive rows of {len(y)}: too few to fit. Ingest the corpus and "
-            "demo/abstracts first (the main job does), then rerun."
+        raise RankerError(
+            f"{int(y.sum())} positive rows of {len(y)}: too few to fit the ranker.",
+            "Ingest the corpus and demo/abstracts first (the main job does), then rerun "
+            "`consilience model fit-ranker`.",
         )
     mean = x.mean(axis=0)
     scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
@@ -135,13 +145,6 @@ def reached(
         a, b = mapped[pid]
         n += b in top.get(a, set()) or a in top.get(b, set())
     return n
-
-
-# The claims the labelled quotes are looked for in (read-only).
-CLAIMS_WITH_PATHS: LiteralString = """
-MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim)
-RETURN c.id AS id, c.text AS text, s.path AS path
-"""
 
 
 def fit_on_graph(
@@ -175,15 +178,17 @@ def fit_on_graph(
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
-    top = {
-        c: {pool.others[j] for j in np.argsort(-model.score(xm))[:30]}
-        for c, (pool, xm) in pools.items()
-        if pool.others
-    }
+    kept: dict[tuple[str, str], Candidate] = {}
+    for c, (pool, xm) in pools.items():
+        if pool.others:
+            keep_best(c, pool, model.score(xm), RetrievalConfig().budget, kept)
+    top: dict[str, set[str]] = {}
+    for a, b in kept:
+        top.setdefault(a, set()).add(b)
     return [
         f"{len(ids):,} claims; {len(mapped)} labelled pairs map to claims; "
         f"{len(y):,} rows ({int(y.sum())} positive) from {len(calib)} calibration pairs",
-        f"calibration pairs reached at budget 30 (in-sample): "
+        f"calibration pairs reached at budget {RetrievalConfig().budget} (in-sample): "
         f"{reached(top, mapped, calib)}/{len(calib)}",
         f"wrote {out}",
     ]

@@ -15,6 +15,12 @@ RETURN c.id AS id, size(c.text) AS length, coalesce(c.kind, 'statement') AS kind
        coalesce(c.in_footnote, false) AS footnote, coalesce(s.kind, 'unknown') AS source_kind
 """
 
+# Every claim with its source's path: where labelled quotes are looked for (fit-ranker, bench).
+CLAIMS_WITH_PATHS: LiteralString = """
+MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim)
+RETURN c.id AS id, c.text AS text, s.path AS path
+"""
+
 CLAIM_TEXTS: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})

@@ -27,9 +27,10 @@ from investigators.retrieval.fusion import Candidate, Ranking
 
 RANKER_PATH = Path(__file__).resolve().parents[2] / "models" / "retrieval-ranker" / "ranker.json"
 RANKED_CHANNELS = ("dense", "context", "lexical", "aspect", "counter", "topic", "nearby")
-# Channels the fitted model has no coefficient for (the LLM channel needs a key, quantities
-# reached no labelled pair) are scored with the dense channel's: they are dense queries.
-STAND_IN = "dense"
+# The LLM channel (it needs a key) was never seen in fitting: the ranker has no coefficient
+# for it, so its first LLM_KEEP candidates per claim are kept beyond the budget instead.
+# Quantity candidates (no labelled pair reached) count only through the other features.
+LLM_KEEP = 3
 KINDS = ("finding", "method", "definition", "prediction", "recommendation", "opinion")
 FEATURES = (
     *(f"rr_{c}" for c in RANKED_CHANNELS),
@@ -46,7 +47,7 @@ RANK_OFFSET = 5  # rr = 1 / (5 + rank): the first few ranks matter, not only the
 
 
 class RankerError(ConfigurationError):
-    """The committed ranker file is missing, corrupt or fitted on other features."""
+    """The ranker file is missing, corrupt or fitted on other features, or cannot be fitted."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def load_ranker(path: Path = RANKER_PATH) -> RankerModel:
 
 def trait_features(t: Traits | None, source_claims: int) -> list[float]:
     """The candidate's own features (log length .. log source size)."""
-    if t is None:
+    if t is None:  # a claim the graph did not describe: middling on every count
         t = Traits(length=100, kind="statement", footnote=False, source_kind="unknown")
     return [
         math.log(t.length + 1),
@@ -146,13 +147,13 @@ def pair_matrix(
     traits: Callable[[str], list[float]],
 ) -> np.ndarray:
     """The feature rows of one claim's pool (FEATURES order); channels without a coefficient
-    count in their stand-in's column (the best of the two ranks)."""
+    (llm, quantity) add no feature."""
     x = np.zeros((len(pool.others), len(FEATURES)), dtype=np.float64)
     col = {c: i for i, c in enumerate(RANKED_CHANNELS)}
     for j, (other, ranks) in enumerate(zip(pool.others, pool.ranks, strict=True)):
         for name, r in ranks.items():
-            i = col.get(name, col[STAND_IN])
-            x[j, i] = max(x[j, i], 1.0 / (RANK_OFFSET + r))
+            if name in col:
+                x[j, col[name]] = 1.0 / (RANK_OFFSET + r)
         x[j, len(RANKED_CHANNELS)] = cos[j]
         x[j, len(RANKED_CHANNELS) + 1] = source_sim[j]
         x[j, len(RANKED_CHANNELS) + 2 :] = traits(other)
@@ -162,9 +163,15 @@ def pair_matrix(
 def keep_best(
     cid: str, pool: Pool, scores: np.ndarray, budget: int, out: dict[tuple[str, str], Candidate]
 ) -> None:
-    """The `budget` best of one claim's pool into `out` (fused = the ranker's probability)."""
+    """The `budget` best of one claim's pool into `out` (fused = the ranker's probability),
+    and the LLM channel's first LLM_KEEP candidates beyond it (the ranker never saw them)."""
     order = sorted(range(len(pool.others)), key=lambda j: (-scores[j], pool.others[j]))
-    for r, j in enumerate(order[:budget], start=1):
+    kept = order[:budget]
+    llm = sorted(
+        (j for j in order[budget:] if pool.ranks[j].get("llm", LLM_KEEP + 1) <= LLM_KEEP),
+        key=lambda j: pool.ranks[j]["llm"],
+    )
+    for r, j in enumerate(kept + llm, start=1):
         other = pool.others[j]
         key = (cid, other) if cid < other else (other, cid)
         c = out.get(key)

@@ -109,6 +109,7 @@ class Retriever:
         self.query_writer = query_writer
         self._sources: dict[str, str] | None = None
         self._traits: dict[str, list[float]] | None = None
+        self._traits_at = -1  # the index size when the traits were read
         self._centroids: (
             tuple[tuple[int, int], dict[str, int], np.ndarray, dict[str, np.ndarray]] | None
         ) = None
@@ -119,10 +120,11 @@ class Retriever:
                 self._sources = {r["id"]: r["source_id"] for r in s.run(q.CLAIM_SOURCES)}
         return self._sources
 
-    def trait_rows(self) -> dict[str, list[float]]:
+    def trait_rows(self, wanted: list[str] | None = None) -> dict[str, list[float]]:
         """Each claim's own ranker features (length, kind, footnote, source kind and size);
-        read once per run and again when the index has grown."""
-        if self._traits is None or len(self._traits) < len(self.index.ids):
+        read once, and again when a wanted claim is missing and the index has changed since."""
+        missing = self._traits is None or any(c not in self._traits for c in wanted or [])
+        if missing and self._traits_at != len(self.index.ids):
             src = self.source_of()
             sizes: dict[str, int] = {}
             for sid in src.values():
@@ -135,7 +137,8 @@ class Retriever:
                     )
                     for r in s.run(q.CLAIM_TRAITS)
                 }
-        return self._traits
+            self._traits_at = len(self.index.ids)
+        return self._traits or {}
 
     # ---- channels -------------------------------------------------------------------
     def _knn(self, vecs: np.ndarray, k: int) -> list[Ranking]:
@@ -314,15 +317,16 @@ class Retriever:
 
     def pools(self, per: dict[str, dict[str, Ranking]]) -> dict[str, tuple[Pool, np.ndarray]]:
         """Each claim's pool of candidates and their ranker feature rows."""
-        src, traits = self.source_of(), self.trait_rows()
+        src = self.source_of()
         row, cents, _ = self._source_centroids()
         pools = {c: pool_of(c, chans, src) for c, chans in per.items()}
         wanted = sorted({o for p in pools.values() for o in p.others} | set(pools))
+        traits = self.trait_rows(wanted)
         known = [(c, p) for c in wanted if (p := self.index.position(c)) is not None]
         at = {c: i for i, (c, _) in enumerate(known)}
         vecs = self.index.rows(np.array([p for _, p in known], dtype=np.int64))
         srow = {c: row.get(src.get(c, ""), -1) for c in wanted}
-        default = trait_features(None, 1)
+        default = trait_features(None, 50)  # not in the graph (yet): a mid-size source
         out: dict[str, tuple[Pool, np.ndarray]] = {}
         for c, pool in pools.items():
             if c not in at:

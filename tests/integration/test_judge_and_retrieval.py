@@ -159,8 +159,28 @@ def test_learned_ranker_keeps_the_budget_and_reaches_the_disagreeing_papers(
                 assert 0.0 < cand.fused < 1.0  # the ranker's probability
         src = r.source_of()
         assert all(src[a] != src[b] for a, b in got)
-        # each claim proposes at most 2; a claim can also be proposed by others
-        assert len(got) <= 2 * len(ids)
+    # the run keeps exactly each claim's two best by the ranker's score over its pool
+    ranker = load_ranker()
+    r = Retriever(svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(ranker=ranker))
+    per, _ = r.rankings(ids)
+    pools = r.pools(per)
+    assert any(len(p.others) > 2 for p, _ in pools.values())
+    got = r.ranked(per, ranker, 2)
+    for c, (pool, x) in pools.items():
+        sc = ranker.score(x)
+        best = sorted(range(len(pool.others)), key=lambda j: (-sc[j], pool.others[j]))[:2]
+        for j in best:
+            o = pool.others[j]
+            assert (min(c, o), max(c, o)) in got
+        for j in range(len(pool.others)):
+            if j not in best and sc[j] < min(sc[k] for k in best):
+                o = pool.others[j]
+                # not kept from this side: only there if the other side kept it
+                if (min(c, o), max(c, o)) in got:
+                    other_pool, ox = pools[o]
+                    osc = ranker.score(ox)
+                    mine = other_pool.others.index(c)
+                    assert sum(v > osc[mine] for v in osc) < 2
 
 
 def test_llm_channel_failure_leaves_the_other_channels(

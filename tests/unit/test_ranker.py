@@ -43,7 +43,7 @@ def test_pool_ranks_each_channel_among_other_sources_only() -> None:
     assert pool.scores[1] == {"dense": 0.6, "lexical": 3.0}
 
 
-def test_pair_matrix_columns_and_the_stand_in_channel() -> None:
+def test_pair_matrix_columns_and_channels_without_a_coefficient() -> None:
     pool = pool_of("a1", {"nearby": [("b1", 0.5)], "llm": [("b1", 0.4), ("c1", 0.3)]}, SRC)
     traits = {"b1": trait_features(Traits(200, "finding", False, "paper"), 8)}
     x = pair_matrix(
@@ -55,16 +55,22 @@ def test_pair_matrix_columns_and_the_stand_in_channel() -> None:
     col = {f: i for i, f in enumerate(FEATURES)}
     assert x.shape == (2, len(FEATURES))
     assert x[0, col["rr_nearby"]] == pytest.approx(1 / 6)
-    # the LLM channel has no coefficient: it counts in the dense column
-    assert x[0, col["rr_dense"]] == pytest.approx(1 / 6) and x[1, col["rr_dense"]] == pytest.approx(
-        1 / 7
-    )
+    # the LLM channel has no coefficient: it adds no feature (keep_best keeps it apart)
+    assert float(np.abs(x[1, : len(RANKED_CHANNELS)]).sum()) == 0.0
     assert x[0, col["cos"]] == 0.3 and x[1, col["source_sim"]] == 0.2
     assert x[0, col["kind_finding"]] == 1 and x[0, col["paper"]] == 1
     assert x[0, col["log_source_claims"]] == pytest.approx(math.log(8))
-    assert x[1, col["kind_finding"]] == 0 and x[1, col["log_length"]] == pytest.approx(
-        math.log(101)
-    )
+    assert x[1, col["kind_finding"]] == 0
+    assert x[1, col["log_length"]] == pytest.approx(math.log(101))
+
+
+def test_llm_candidates_are_kept_beyond_the_budget() -> None:
+    ranking = [("b1", 0.9), ("b2", 0.8)]
+    pool = pool_of("a1", {"dense": ranking, "llm": [("c1", 0.5)]}, SRC)
+    out: dict[tuple[str, str], Candidate] = {}
+    keep_best("a1", pool, np.array([1.0, 0.5, -9.0]), 1, out)
+    assert set(out) == {("a1", "b1"), ("a1", "c1")}  # budget 1 by score, plus the LLM's first
+    assert out[("a1", "c1")].rank == 2 and out[("a1", "c1")].channels == {"llm": 0.5}
 
 
 def test_short_claims_are_flagged() -> None:
@@ -147,7 +153,7 @@ def test_training_rows_never_read_other_split_pairs() -> None:
 def test_fit_refuses_too_few_positives_and_fits_a_separable_signal() -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400, len(FEATURES)))
-    with pytest.raises(ValueError, match="too few"):
+    with pytest.raises(RankerError, match="too few"):
         fit(x, np.zeros(400, dtype=int), {})
     y = (x[:, 0] > 1.0).astype(int)
     m = fit(x, y, {"note": "synthetic"})
