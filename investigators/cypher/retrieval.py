@@ -60,12 +60,16 @@ TOPIC_CENTROIDS: LiteralString = """
 MATCH (t:Topic) RETURN t.id AS id, t.centroid AS centroid, t.size AS size
 """
 
+# The `limit` most similar partners in the topic (a topic may hold hundreds of claims: without
+# an order the subset was arbitrary and runs were not reproducible), ties by id.
 TOPIC_PARTNERS: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})-[:ABOUT_TOPIC]->(t:Topic)
 CALL (c, t) {
   MATCH (t)<-[:ABOUT_TOPIC]-(o:Claim) WHERE o.source_id <> c.source_id
-  RETURN o.id AS other LIMIT $limit
+  RETURN o.id AS other
+  ORDER BY coalesce(vector.similarity.cosine(c.embedding, o.embedding), -1.0) DESC, o.id
+  LIMIT $limit
 }
 RETURN c.id AS id, collect(other) AS others
 """

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -14,6 +15,7 @@ from app.services import Services
 from app.verdicts import record_verdict
 from cli.main import app
 from consilience.vocabulary import ReviewVerdict
+from investigators.cypher import retrieval as rq
 from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.ranker import load_ranker
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
@@ -198,6 +200,35 @@ def test_llm_channel_failure_leaves_the_other_channels(
     got = r.retrieve(list(svc.claim_index().ids))
     assert got.pairs and any("rate limited" in s for s in got.skipped)
     assert "llm" not in got.per_channel and "dense" in got.per_channel
+
+
+def test_topic_channel_reads_the_most_similar_partners_of_a_topic(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
+    with svc.graph().write() as s:  # one topic holding every claim: more than the limit
+        s.run(
+            "CREATE (t:Topic {id: 'topic_all'}) WITH t MATCH (c:Claim) "
+            "MERGE (c)-[:ABOUT_TOPIC]->(t)"
+        ).consume()
+    with svc.graph().read() as s:
+        claims = s.run("MATCH (c:Claim) RETURN c.id AS id, c.source_id AS src, c.embedding AS v")
+        rows = claims.data()
+        checked = 0
+        for m in rows:
+            v = np.asarray(m["v"])
+            sims = sorted(
+                (-float(np.dot(v, np.asarray(o["v"]))), o["id"])
+                for o in rows
+                if o["src"] != m["src"]
+            )
+            if len(sims) <= 2 or sims[2][0] - sims[1][0] < 1e-4:
+                continue  # a near tie at the cut: either answer is right
+            got = s.run(rq.TOPIC_PARTNERS, ids=[m["id"]], limit=2).single(strict=True)["others"]
+            assert sorted(got) == sorted([sims[0][1], sims[1][1]]), m["id"]
+            checked += 1
+        assert checked >= 3
 
 
 def test_topics_cli_api_and_positions(cli_services: Services, tmp_path: Path) -> None:
