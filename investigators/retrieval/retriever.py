@@ -1,10 +1,12 @@
 """The retriever: channels (dense, dense in context, lexical, aspects, counter-queries,
-quantities, topics, nearby sources, LLM-written queries) fused per claim under a budget.
+quantities, topics, nearby sources, LLM-written queries), each claim's candidates ordered by
+the learned ranker (ranker.py) or reciprocal-rank fusion, under a budget.
 
 Cost per run grows with the new claims: one k-NN search per channel per new claim, one
 batched full-text and one batched aspect query per chunk; never a scan of all pairs. The
 nearby channel adds one pass over the stored vectors per run (source centroids) and, per new
-claim, a product with the claims of its 8 most similar sources.
+claim, a product with the claims of its most similar sources (15 by default); the ranker adds
+one read of every claim's traits per run and a feature row per candidate.
 """
 
 from __future__ import annotations
