@@ -88,7 +88,7 @@ def derive(c: ClaimFacts, evidence: Iterable[Evidence], weigh: Weigher = raw_wei
             concentrated.append(e.finding_id)
             continue
         assert direction is not None
-        w = 1.0 if e.status == FindingStatus.CONFIRMED else weigh(e.investigator, e.score)[0]
+        w = 1.0 if e.status == FindingStatus.CONFIRMED else float(weigh(e.investigator, e.score)[0])
         key = (direction, _group(e))
         best, ids, methods = groups.get(key, (0.0, [], set(e.other_methods)))
         groups[key] = (max(best, w), [*ids, e.finding_id], methods & set(e.other_methods))

@@ -138,17 +138,16 @@ class ConfidenceUpdater:
             return [values(r) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
 
     def _facts(self, d: dict[str, Any]) -> ClaimFacts:
+        p = d["stated_probability"]
         return ClaimFacts(
             id=d["id"],
             kind=d["kind"] or "finding",
             hedge=d["hedge"] or "none",
             hedge_cues=d["hedge_cues"],
-            stated_probability=d["stated_probability"],
-            stated_illustrative=stated_is_illustrative(
-                d["text"],
-                json.loads(d["numbers_json"] or "[]"),
-                d["stated_probability"],
-            ),
+            stated_probability=p,
+            # the numbers are parsed only when there is a stated probability to check
+            stated_illustrative=p is not None
+            and stated_is_illustrative(d["text"], json.loads(d["numbers_json"] or "[]"), p),
             source_kind=d["source_kind"] or "unknown",
             source_retracted=d["source_retracted"],
             line_id=d["line_id"],
@@ -184,18 +183,20 @@ class ConfidenceUpdater:
         loaded: list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]],
         weigh: Weigher,
         reason: str,
-        plain: dict[tuple[object, ...], Confidence],
+        plain: dict[tuple[object, ...], tuple[Confidence, str]],
     ) -> list[tuple[ConfidenceRecord, bool]]:
         """One record per claim for `kg.writers.calibration_store.write_confidences`, with
         whether it needs writing: a record whose stored confidence, derivation and flags are already
         exactly these (and not marked stale) does not, so a full recompute where little
         changed writes little. Each raw row carries its `inputs` digest (set by `recompute`)
         and the stored one (`old_inputs`); a new digest is written even when the numbers are
-        the same. `plain` caches the confidences of evidence-free claims, which share priors."""
+        the same. `plain` caches the confidences (and serialised derivations) of evidence-free
+        claims, which share priors: most claims of a large graph."""
         rows: list[tuple[ConfidenceRecord, bool]] = []
         for facts, evidence, d in loaded:
             if evidence:
                 conf = derive(facts, evidence, weigh)
+                derivation = orjson.dumps([t.model_dump() for t in conf.terms]).decode()
             else:
                 key = (
                     facts.kind,
@@ -207,9 +208,12 @@ class ConfidenceUpdater:
                     facts.source_retracted,
                 )
                 if key not in plain:
-                    plain[key] = derive(facts, [], weigh)
-                conf = plain[key].model_copy(update={"claim_id": facts.id})
-            derivation = orjson.dumps([t.model_dump() for t in conf.terms]).decode()
+                    shared = derive(facts, [], weigh)
+                    plain[key] = (
+                        shared,
+                        orjson.dumps([t.model_dump() for t in shared.terms]).decode(),
+                    )
+                conf, derivation = plain[key]  # the claim id is taken from `facts` below
             critical = is_safety_critical(facts.kind, d["text"], d["speaker"])
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
             sig = hashlib.sha1(
@@ -222,7 +226,7 @@ class ConfidenceUpdater:
                 and inputs == d.get("old_inputs")
             )
             record = ConfidenceRecord(
-                id=conf.claim_id,
+                id=facts.id,
                 p=conf.p,
                 low=conf.low,
                 high=conf.high,
@@ -248,7 +252,7 @@ class ConfidenceUpdater:
         ids = sorted(set(ids))
         maps = load_maps(self.driver)
         weigh, rules = weigher_for(maps), rules_digest(maps)
-        plain: dict[tuple[object, ...], Confidence] = {}
+        plain: dict[tuple[object, ...], tuple[Confidence, str]] = {}
         computed = changed = derived = 0
         with ThreadPoolExecutor(1, thread_name_prefix="confidence-write") as writer:
             pending: Future[None] | None = None
