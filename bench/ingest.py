@@ -7,6 +7,7 @@ Run: .venv/bin/python -m bench.ingest
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -17,12 +18,17 @@ from ingest.pipeline import IngestOutcome
 
 
 def synthetic_corpus(dest: Path, copies: int) -> list[Path]:
-    """`copies` variants of each corpus file; each variant's text differs (new hashes)."""
+    """`copies` variants of each corpus file, every document in them distinct: a short
+    sentence is added after each line that ends a sentence, which leaves the documents'
+    boundaries, headings and claims as they are. (Marking only the first paragraphs of a file,
+    as before, left most of a file's documents identical across copies: sources are
+    content-addressed, so the graph held a fraction of the claims the pipeline embedded, and
+    the embedding-only baseline, which embeds the graph's claims, was too small.)"""
     out = []
     for i in range(copies):
         for f in sorted(CORPUS.glob("*.txt")):
             text = f.read_text(encoding="utf-8")
-            variant = text.replace("\n\n", f"\n\n[v{i}] ", 50)  # distinct content, same shape
+            variant = re.sub(r"\.\n", f". Variant {i}.\n", text)
             p = dest / f"{f.stem}_copy{i}.txt"
             p.write_text(variant, encoding="utf-8")
             out.append(p)
