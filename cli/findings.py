@@ -62,6 +62,32 @@ def findings_list(
         render_finding(console, f, i)
 
 
+@findings_app.command("archived")
+def findings_archived(
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Human verdicts kept after their quotes left the graph (a document was revised or
+    removed): each comes back by itself when the same two quotes are found again."""
+    from queries.findings import archived_verdicts
+
+    with command_services() as svc:
+        page = archived_verdicts(svc.graph(), limit=limit)
+    if as_json:
+        sys.stdout.write(page.model_dump_json(indent=2) + "\n")
+        return
+    if not page.items:
+        console.print("No archived verdicts: every verdict is on a finding in the graph.")
+    for i, v in enumerate(page.items, 1):
+        where = f"given back to {v.carried_to}" if v.carried_to else "waiting for its quotes"
+        console.print(
+            f"[bold]{i}. {v.status}[/] {v.kind} by {v.reviewer or '?'} "
+            f"({v.review_reason or 'no reason given'}); archived {v.archived_at[:19]}, {where}"
+        )
+        console.print(f"   A: {v.quote_a or '(not a claim)'}", markup=False)
+        console.print(f"   B: {v.quote_b or '(not a claim)'}", markup=False)
+
+
 @findings_app.command("show")
 def findings_show(
     finding_id: str,

@@ -318,9 +318,20 @@ class Ingestor(RecordBuilder):
         )
         out.format, out.sources, out.claims = twin.format, len(twin.source_ids), twin.n_claims
         out.superseded = len(stale)
+        self._note_archived(stale, out.warnings)
         out.status = "unchanged" if new_path else "ingested"
         out.warnings.append(f"same bytes as {Path(twin.path).name}: its sources were reused")
         return True
+
+    def _note_archived(self, removed: list[str], warnings: list[str]) -> None:
+        """Say so when human verdicts were on findings about the text that went."""
+        n = store.archived_verdicts(self.driver, removed)
+        if n:
+            warnings.append(
+                f"{n} human verdict(s) were on findings about text of the replaced version: "
+                "they are archived, and come back when the investigators find the same two "
+                "quotes again (`consilience findings archived` lists them)"
+            )
 
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestOutcome:
         """One file, start to finish (the stages ingest_paths overlaps across files)."""
@@ -423,6 +434,7 @@ class Ingestor(RecordBuilder):
             out.status, out.sources = "ingested", len(docs)
             out.claims = sum(len(d.claims) for d in docs)
             out.superseded = len(stale)
+            self._note_archived(stale, out.warnings)
 
         self._guard(prep, stage)
         return out
@@ -516,14 +528,15 @@ class Ingestor(RecordBuilder):
                 if Path(gone).exists() and not _hidden(Path(gone), Path(prefix)):
                     continue  # still there (e.g. unreadable this time): keep it
                 removed = store.remove_file(self.driver, gone)
+                warnings = (
+                    ["no longer in the folder: its sources were removed"]
+                    if removed
+                    else ["no longer in the folder"]
+                )
+                self._note_archived(removed, warnings)
                 out.append(
                     IngestOutcome(
-                        path=gone,
-                        status="removed",
-                        superseded=len(removed),
-                        warnings=["no longer in the folder: its sources were removed"]
-                        if removed
-                        else ["no longer in the folder"],
+                        path=gone, status="removed", superseded=len(removed), warnings=warnings
                     )
                 )
         return out

@@ -10,7 +10,7 @@ from consilience.errors import InvalidInputError, NotFoundError
 from consilience.vocabulary import FindingStatus
 from kg.graph import Graph, values
 from queries.cypher import findings as q
-from queries.models import FindingRow, FindingSide, Page, VerdictEntry
+from queries.models import ArchivedVerdictRow, FindingRow, FindingSide, Page, VerdictEntry
 from queries.paging import keyset_page, offset_of, offset_page
 
 CONTEXT_CHARS = 1200
@@ -163,6 +163,20 @@ def review_queue(db: Graph, *, limit: int = 20, cursor: str | None = None) -> Pa
     skip = offset_of(cursor)
     with db.read() as s:
         rows = [_row(values(r)) for r in s.run(q.REVIEW_QUEUE, skip=skip, limit=limit + 1)]
+    return offset_page(rows, skip, limit)
+
+
+def archived_verdicts(
+    db: Graph, *, limit: int = 50, cursor: str | None = None
+) -> Page[ArchivedVerdictRow]:
+    """Human verdicts kept after their quotes left the graph, newest first; each says whether
+    it was given back to a new finding on the same two quotes."""
+    skip = offset_of(cursor)
+    with db.read() as s:
+        rows = [
+            ArchivedVerdictRow(**values(r))
+            for r in s.run(q.ARCHIVED_VERDICTS, skip=skip, limit=limit + 1)
+        ]
     return offset_page(rows, skip, limit)
 
 

@@ -112,6 +112,24 @@ class FindingRow(Row):
     b: FindingSide
 
 
+class ArchivedVerdictRow(Row):
+    """A human verdict kept after the quotes it was given on left the graph (a document was
+    revised or removed); it comes back when the same two quotes are found again."""
+
+    finding_id: str = Field(description="The finding the verdict was given on (now gone)")
+    kind: str = Field(description="Kind of that finding")
+    status: str = Field(description="confirmed or dismissed")
+    reviewer: str | None = Field(default=None, description="Who reviewed it")
+    review_reason: str | None = Field(default=None, description="Why")
+    reviewed_at: str | None = Field(default=None, description="When (ISO timestamp)")
+    archived_at: str = Field(description="When its quotes left the graph")
+    quote_a: str | None = Field(default=None, description="Side a's exact quote")
+    quote_b: str | None = Field(default=None, description="Side b's exact quote")
+    carried_to: str | None = Field(
+        default=None, description="The new finding it was given back to, if any"
+    )
+
+
 class ConfidenceRow(Row):
     claim_id: str = Field(description="Claim id")
     quote: str = Field(description="Exact quote")

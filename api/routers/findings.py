@@ -9,8 +9,8 @@ from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
 from app.verdicts import VerdictItem, VerdictOutcome, record_verdict, record_verdicts
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
-from queries.findings import get_finding, list_findings, review_queue
-from queries.models import FindingRow, Page
+from queries.findings import archived_verdicts, get_finding, list_findings, review_queue
+from queries.models import ArchivedVerdictRow, FindingRow, Page
 from queries.search import topic_claim_ids
 
 router = APIRouter(prefix="/findings", tags=["findings"], responses=ERROR_RESPONSES)
@@ -69,6 +69,18 @@ def awaiting_review(
     """Open findings, the ones a human verdict is worth most on first: the judge least
     sure (score near 0.5), weighted up by each safety-critical claim the finding is about."""
     return review_queue(svc.graph(), limit=page_limit(request, limit), cursor=cursor)
+
+
+@router.get("/archived", response_model=Page[ArchivedVerdictRow], dependencies=Read)
+def archived(
+    request: Request,
+    svc: Svc,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[ArchivedVerdictRow]:
+    """Human verdicts kept after their quotes left the graph (a document was revised or
+    removed), newest first; each comes back when the same two quotes are found again."""
+    return archived_verdicts(svc.graph(), limit=page_limit(request, limit), cursor=cursor)
 
 
 @router.get("/{finding_id}", response_model=FindingRow, dependencies=Read)

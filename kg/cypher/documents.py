@@ -48,10 +48,35 @@ WHERE row.embedding IS NOT NULL
 CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
 """
 
-DELETE_STALE_SPANS: LiteralString = """
+# A human verdict outlives the text it was given on: when a finding that a reviewer confirmed
+# or dismissed goes with a claim of a replaced document version, its verdict is archived under
+# the finding's kind and the two quotes' hashes, and re-applied when the same quotes are found
+# again (`kg.cypher.investigation.CARRY_VERDICTS`). Nothing else is lost with the claim.
+_ARCHIVE_VERDICTS: LiteralString = """
+CALL (c) {
+  MATCH (c)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)
+  MERGE (v:ArchivedVerdict {finding_id: f.id})
+  ON CREATE SET v.archived_at = datetime(), v.kind = f.kind, v.status = f.status,
+      v.reviewer = f.reviewer, v.review_reason = f.review_reason,
+      v.reviewed_at = f.reviewed_at, v.verdict_history = f.verdict_history,
+      v.quote_a = a.text, v.quote_b = b.text, v.source_a = a.source_id,
+      v.source_b = b.source_id,
+      v.key = CASE WHEN a.text_sha IS NULL OR b.text_sha IS NULL THEN null
+                   WHEN a.text_sha <= b.text_sha THEN f.kind + ':' + a.text_sha + ':' + b.text_sha
+                   ELSE f.kind + ':' + b.text_sha + ':' + a.text_sha END
+}
+"""
+
+DELETE_STALE_SPANS: LiteralString = (
+    """
 MATCH (s:Source {id: $source_id})-[:HAS_PASSAGE]->(p:Passage)
 WHERE NOT p.id IN $passage_ids
 OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+"""
+    + _ARCHIVE_VERDICTS
+    + """
 CALL (c) {
   // findings about a removed claim go too; the claims on their other side must be re-derived
   OPTIONAL MATCH (c)<-[:ABOUT]-(f:Finding)
@@ -65,6 +90,7 @@ CALL (c) {  // its confidence history goes with it
 }
 DETACH DELETE c, p
 """
+)
 
 # A File is a location (its absolute path); its content is sha256. Sources are content-
 # addressed, so two files with the same text yield the same sources (no duplicates), and a
@@ -123,10 +149,14 @@ MATCH (f:File {path: $path})
 DETACH DELETE f
 """
 
-DELETE_SOURCE: LiteralString = """
+DELETE_SOURCE: LiteralString = (
+    """
 MATCH (s:Source {id: $id})
 OPTIONAL MATCH (s)-[:HAS_PASSAGE]->(p:Passage)
 OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+"""
+    + _ARCHIVE_VERDICTS
+    + """
 CALL (c) {
   OPTIONAL MATCH (c)<-[:ABOUT]-(f:Finding)
   OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim)
@@ -139,6 +169,7 @@ CALL (c) {  // its confidence history goes with it
 }
 DETACH DELETE c, p, s
 """
+)
 
 LINK_SUMMARIES: LiteralString = """
 MATCH (s:Source)
@@ -183,4 +214,11 @@ CLAIM_EMBEDDINGS_BY_ID: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})
 RETURN c.id AS id, c.embedding AS embedding
+"""
+
+# Verdicts archived with the claims of these removed sources and not yet given back.
+ARCHIVED_VERDICTS_OF: LiteralString = """
+MATCH (v:ArchivedVerdict)
+WHERE (v.source_a IN $source_ids OR v.source_b IN $source_ids) AND v.carried_to IS NULL
+RETURN count(v) AS n
 """

@@ -33,6 +33,9 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "REQUIRE s.name IS UNIQUE",
     "CREATE CONSTRAINT aspect_key IF NOT EXISTS FOR (a:Aspect) REQUIRE a.key IS UNIQUE",
     "CREATE CONSTRAINT topic_id IF NOT EXISTS FOR (t:Topic) REQUIRE t.id IS UNIQUE",
+    "CREATE CONSTRAINT archived_verdict IF NOT EXISTS FOR (v:ArchivedVerdict) "
+    "REQUIRE v.finding_id IS UNIQUE",
+    "CREATE INDEX archived_verdict_key IF NOT EXISTS FOR (v:ArchivedVerdict) ON (v.key)",
     "CREATE INDEX finding_updated IF NOT EXISTS FOR (f:Finding) ON (f.updated_at)",
     "CREATE INDEX finding_reviewed IF NOT EXISTS FOR (f:Finding) ON (f.reviewed_at)",
     "CREATE INDEX source_retracted IF NOT EXISTS FOR (s:Source) ON (s.retracted_at)",

@@ -37,8 +37,10 @@ def write_findings(
     sides: FindingSides = "claim-claim",
 ) -> dict[str, int]:
     """Upsert findings (keeping any human verdict) and mark the checked claims, together.
-    Returns the findings this write *created*, by kind: a finding found again (by another
-    investigator, from the other side, or in an earlier run) is updated, not counted."""
+    A new finding between two quotes a reviewer already judged on an earlier version of their
+    document takes that verdict back (`ArchivedVerdict`). Returns the findings this write
+    *created*, by kind: a finding found again (by another investigator, from the other side,
+    or in an earlier run) is updated, not counted."""
     upsert = _UPSERT[sides]
     rows = [f.row() for f in findings]
     kinds: dict[str, str] = {}
@@ -49,6 +51,9 @@ def write_findings(
         existing = {rec["id"] for rec in tx.run(q.EXISTING_FINDINGS, ids=sorted(kinds))}
         for i in range(0, len(rows), batch):
             tx.run(upsert, rows=rows[i : i + batch]).consume()
+        new = sorted(set(kinds) - existing)
+        if sides == "claim-claim" and new:  # verdicts given on an earlier version come back
+            tx.run(q.CARRY_VERDICTS, ids=new).consume()
         if checked:
             tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
         return existing

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from kg.cypher import documents as q
 from kg.graph import Graph
+from kg.ids import sha256_text
 from kg.models import ClaimRecord, DocumentRecord, FileRecord
 
 
@@ -30,6 +31,7 @@ def _claim_row(c: ClaimRecord) -> dict[str, object]:
     props["numbers_json"] = json.dumps([n.model_dump() for n in c.numbers])
     props["measured"] = sorted({n.measured for n in c.numbers if n.measured})
     props["has_numbers"] = bool(c.numbers)
+    props["text_sha"] = sha256_text(c.text)[:24]  # the quote's identity across versions
     props = {k: v for k, v in props.items() if v is not None}
     return {"id": c.id, "passage_id": c.passage_id, "props": props, "embedding": c.embedding}
 
@@ -104,6 +106,15 @@ def content_twin(driver: Graph, sha256: str, path: str) -> ContentTwin | None:
     with driver.read() as session:
         rec = session.run(q.CONTENT_TWIN, sha256=sha256, path=path).single()
     return ContentTwin(**rec.data()) if rec else None
+
+
+def archived_verdicts(driver: Graph, source_ids: list[str]) -> int:
+    """How many human verdicts went to the archive with the claims of these removed sources."""
+    if not source_ids:
+        return 0
+    with driver.read() as session:
+        rec = session.run(q.ARCHIVED_VERDICTS_OF, source_ids=source_ids).single()
+    return int(rec["n"]) if rec else 0
 
 
 def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> list[str]:

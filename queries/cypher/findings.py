@@ -133,3 +133,14 @@ SKIP $skip LIMIT $limit"""
 ORDER BY value DESC, f.score DESC, f.id DESC
 """
 )
+
+# Verdicts archived when their quotes left the graph, newest first (offset paging).
+ARCHIVED_VERDICTS: LiteralString = """
+MATCH (v:ArchivedVerdict)
+RETURN v.finding_id AS finding_id, v.kind AS kind, v.status AS status,
+       v.reviewer AS reviewer, v.review_reason AS review_reason,
+       toString(v.reviewed_at) AS reviewed_at, toString(v.archived_at) AS archived_at,
+       v.quote_a AS quote_a, v.quote_b AS quote_b, v.carried_to AS carried_to
+ORDER BY v.archived_at DESC, v.finding_id
+SKIP $skip LIMIT $limit
+"""

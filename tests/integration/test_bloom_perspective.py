@@ -44,6 +44,11 @@ SUMMARY = """# Probe robustness - Summary
 
 Linear probes detect deceptive behaviour in all transcripts examined on StrongREJECT.
 """
+NOTE = """# A note on monitors
+
+The logit monitor achieves AUROC 0.62 from a single rollout on our benchmark.
+"""
+
 REPLY = """# A reply from another lab
 
 Linear probes do not detect deceptive behaviour in most transcripts we examined on StrongREJECT.
@@ -89,6 +94,20 @@ def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> 
         assert rec is not None
         sid = rec["id"]
     retract_source(svc, sid, "test", undo=True)
+    # a verdict on a document that is then revised: archived, and given back on the next run
+    note = tmp / "note.md"
+    note.write_text(NOTE)
+    svc.ingestor().ingest_paths([str(note)])
+    svc.claim_index().sync(svc.graph())
+    build_runner(svc).run()
+    on_note = [x for x in list_findings(svc.graph(), status="open").items
+               if "0.62" in (x.a.quote or "") + (x.b.quote or "")]  # fmt: skip
+    assert on_note
+    record_verdict(svc, on_note[0].id, ReviewVerdict.DISMISSED, "bob", "other benchmark")
+    note.write_text(NOTE + "\nWe release our transcripts.\n")
+    svc.ingestor().ingest_paths([str(note)])
+    svc.claim_index().sync(svc.graph())
+    build_runner(svc).run()
     # the nodes this small run writes no copy of, through kg's own writers: a fitted score
     # map, a cached LLM answer, the dimensions a proposer found missing from a claim
     g = svc.graph()

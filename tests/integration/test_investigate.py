@@ -357,3 +357,54 @@ def test_each_file_reports_its_stages(clean_services: Services, tmp_path: Path) 
     build_runner(clean_services).run(on_progress=lambda done, total: ticks.append((done, total)))
     total = ticks[0][1]
     assert total > 0 and ticks[0] == (0, total) and ticks[-1] == (total, total)
+
+
+def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: Path) -> None:
+    """A revised document gets new claim ids (sources are content-addressed), so its old
+    findings go. Their human verdicts are archived, said so at ingest, and given back when
+    the same two quotes are found again; a verdict on a quote that changed stays archived."""
+    from cli.main import app
+    from queries.findings import archived_verdicts
+
+    svc = cli_services
+    (tmp_path / "post.md").write_text(POST)
+    reply = tmp_path / "reply.md"
+    reply.write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    runner = build_runner(svc)
+    runner.run()
+    found = list_findings(svc.graph(), kind="contradicts").items
+    probe = next(f for f in found if "probes" in (f.a.quote or ""))
+    auroc = next(f for f in found if "AUROC" in (f.a.quote or ""))
+    record_verdict(svc, probe.id, ReviewVerdict.CONFIRMED, "alice", "read both")
+    record_verdict(svc, auroc.id, ReviewVerdict.DISMISSED, "bob", "other benchmark")
+
+    # the reply is revised: a paragraph added, the AUROC sentence reworded
+    reply.write_text(REPLY.replace("AUROC 0.55", "AUROC 0.56") + "\nWe release our transcripts.\n")
+    (out,) = svc.ingestor().ingest_paths([str(reply)])
+    assert out.status == "ingested" and out.superseded == 1
+    assert any("2 human verdict(s)" in w for w in out.warnings), out.warnings
+    assert not any(f.id in {probe.id, auroc.id} for f in list_findings(svc.graph()).items)
+    kept = archived_verdicts(svc.graph()).items
+    assert {(v.finding_id, v.status, v.reviewer) for v in kept} == {
+        (probe.id, "confirmed", "alice"),
+        (auroc.id, "dismissed", "bob"),
+    }
+    assert all(v.carried_to is None for v in kept)
+
+    svc.claim_index().sync(svc.graph())
+    runner.run()
+    again = list_findings(svc.graph(), kind="contradicts").items
+    back = next(f for f in again if "probes" in (f.a.quote or ""))
+    assert back.id != probe.id  # a new finding on the same two quotes
+    assert (back.status, back.reviewer, back.review_reason) == ("confirmed", "alice", "read both")
+    assert [(h.reviewer, h.status) for h in back.history] == [("alice", "confirmed")]
+    reworded = next(f for f in again if "AUROC" in (f.a.quote or ""))
+    assert reworded.status == "open"  # its quote changed: the old verdict does not apply
+    by_id = {v.finding_id: v for v in archived_verdicts(svc.graph()).items}
+    assert by_id[probe.id].carried_to == back.id and by_id[auroc.id].carried_to is None
+
+    shown = CliRunner().invoke(app, ["findings", "archived"])
+    assert shown.exit_code == 0, shown.output
+    assert f"given back to {back.id}" in shown.output and "waiting for its quotes" in shown.output
