@@ -74,6 +74,16 @@ class _Prepared:
     docs: list[DocumentRecord] | None = None  # None: settled without writing
 
 
+def _note_archived(verdicts: list[str], warnings: list[str]) -> None:
+    """Say so when human verdicts were on findings about text that went."""
+    if verdicts:
+        warnings.append(
+            f"{len(verdicts)} human verdict(s) were on findings about text of the replaced "
+            "version: they are archived, and come back when the investigators find the same "
+            "two quotes again (`consilience findings archived` lists them)"
+        )
+
+
 class _StoppedError(Exception):
     """The database went away: the files finished so far, and why it stopped."""
 
@@ -310,28 +320,18 @@ class Ingestor(RecordBuilder):
         twin = store.content_twin(self.driver, sha, key)
         if twin is None:
             return False
-        stale = store.record_file(
+        removal = store.record_file(
             self.driver,
             FileRecord(
                 sha256=sha, path=key, size=size, format=twin.format, source_ids=twin.source_ids
             ),
         )
         out.format, out.sources, out.claims = twin.format, len(twin.source_ids), twin.n_claims
-        out.superseded = len(stale)
-        self._note_archived(stale, out.warnings)
+        out.superseded = len(removal.sources)
+        _note_archived(removal.verdicts, out.warnings)
         out.status = "unchanged" if new_path else "ingested"
         out.warnings.append(f"same bytes as {Path(twin.path).name}: its sources were reused")
         return True
-
-    def _note_archived(self, removed: list[str], warnings: list[str]) -> None:
-        """Say so when human verdicts were on findings about the text that went."""
-        n = store.archived_verdicts(self.driver, removed)
-        if n:
-            warnings.append(
-                f"{n} human verdict(s) were on findings about text of the replaced version: "
-                "they are archived, and come back when the investigators find the same two "
-                "quotes again (`consilience findings archived` lists them)"
-            )
 
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestOutcome:
         """One file, start to finish (the stages ingest_paths overlaps across files)."""
@@ -418,9 +418,10 @@ class Ingestor(RecordBuilder):
 
         def stage() -> None:
             t0 = time.perf_counter()
+            archived: list[str] = []
             for d in docs:
-                store.write_document(self.driver, d, batch=self.batch_size)
-            stale = store.record_file(
+                archived += store.write_document(self.driver, d, batch=self.batch_size)
+            removal = store.record_file(
                 self.driver,
                 FileRecord(
                     sha256=prep.sha,
@@ -433,8 +434,8 @@ class Ingestor(RecordBuilder):
             out.write_s = time.perf_counter() - t0
             out.status, out.sources = "ingested", len(docs)
             out.claims = sum(len(d.claims) for d in docs)
-            out.superseded = len(stale)
-            self._note_archived(stale, out.warnings)
+            out.superseded = len(removal.sources)
+            _note_archived(sorted(set(archived) | set(removal.verdicts)), out.warnings)
 
         self._guard(prep, stage)
         return out
@@ -527,16 +528,19 @@ class Ingestor(RecordBuilder):
             for gone in sorted(set(store.files_under(self.driver, prefix)) - present):
                 if Path(gone).exists() and not _hidden(Path(gone), Path(prefix)):
                     continue  # still there (e.g. unreadable this time): keep it
-                removed = store.remove_file(self.driver, gone)
+                removal = store.remove_file(self.driver, gone)
                 warnings = (
                     ["no longer in the folder: its sources were removed"]
-                    if removed
+                    if removal.sources
                     else ["no longer in the folder"]
                 )
-                self._note_archived(removed, warnings)
+                _note_archived(removal.verdicts, warnings)
                 out.append(
                     IngestOutcome(
-                        path=gone, status="removed", superseded=len(removed), warnings=warnings
+                        path=gone,
+                        status="removed",
+                        superseded=len(removal.sources),
+                        warnings=warnings,
                     )
                 )
         return out

@@ -13,6 +13,12 @@ def sha256_text(text: str) -> str:
     return sha256_bytes(text.encode("utf-8"))
 
 
+def quote_sha(text: str) -> str:
+    """A claim's quote identity across document versions (its `text_sha`): equal quotes, equal
+    hashes, whatever the claim's id."""
+    return sha256_text(text)[:24]
+
+
 def source_id(cleaned_text: str) -> str:
     return "src_" + sha256_text(cleaned_text)[:24]
 

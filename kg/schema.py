@@ -10,12 +10,15 @@ from neo4j import ManagedTransaction
 from kg.cypher.schema import (
     APPLIED_MIGRATIONS,
     AWAIT_INDEXES,
+    CLAIMS_WITHOUT_TEXT_SHA,
     DROP_ORPHAN_SNAPSHOTS,
     RECORD_MIGRATION,
     SCHEMA_STATEMENTS,
     SCHEMA_VERSION,
+    SET_TEXT_SHA,
 )
 from kg.graph import Graph
+from kg.ids import quote_sha
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,18 @@ def _drop_orphan_snapshots(tx: ManagedTransaction) -> None:
     tx.run(DROP_ORPHAN_SNAPSHOTS).consume()
 
 
+def _hash_quotes(tx: ManagedTransaction) -> None:
+    """Give claims written before quotes were hashed their `text_sha`, so verdicts on their
+    findings can come back after a revision of the document on either side."""
+    rows = [{"id": r["id"], "sha": quote_sha(r["text"])} for r in tx.run(CLAIMS_WITHOUT_TEXT_SHA)]
+    for i in range(0, len(rows), 5000):
+        tx.run(SET_TEXT_SHA, rows=rows[i : i + 5000]).consume()
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", SCHEMA_VERSION, _noop),
     Migration("0002_drop_orphan_confidence_snapshots", SCHEMA_VERSION, _drop_orphan_snapshots),
+    Migration("0003_hash_claim_quotes", SCHEMA_VERSION, _hash_quotes),
 )
 
 

@@ -92,7 +92,8 @@ CATEGORIES: dict[str, Category] = {
         ("claim_id", STR), ("p", NUM), ("low", NUM), ("high", NUM), ("reason", STR),
         ("derivation", STR), ("at", DT))),
     "ArchivedVerdict": Category("#C9A227", 1, ("status",), (
-        ("finding_id", STR), ("kind", STR), ("status", STR), ("reviewer", STR),
+        ("finding_id", STR), ("kind", STR), ("investigator", STR), ("status", STR),
+        ("reviewer", STR),
         ("review_reason", STR), ("reviewed_at", DT), ("verdict_history", ARR),
         ("archived_at", DT), ("quote_a", STR),
         ("quote_b", STR), ("source_a", STR), ("source_b", STR), ("key", STR),

@@ -50,23 +50,34 @@ CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
 
 # A human verdict outlives the text it was given on: when a finding that a reviewer confirmed
 # or dismissed goes with a claim of a replaced document version, its verdict is archived under
-# the finding's kind and the two quotes' hashes, and re-applied when the same quotes are found
-# again (`kg.cypher.investigation.CARRY_VERDICTS`). Nothing else is lost with the claim.
+# the finding's kind, investigator and the two quotes' hashes, and given back when the same
+# investigator finds the same kind of finding between the same two quotes again
+# (`kg.cypher.investigation.CARRY_VERDICTS`). Verdicts on claim-to-line findings are archived
+# with no key: they are listed, never given back. Archiving a finding again (a file reverted,
+# then revised once more) refreshes the entry with its latest verdict.
 _ARCHIVE_VERDICTS: LiteralString = """
 CALL (c) {
   MATCH (c)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
   OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)
   OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)
   MERGE (v:ArchivedVerdict {finding_id: f.id})
-  ON CREATE SET v.archived_at = datetime(), v.kind = f.kind, v.status = f.status,
-      v.reviewer = f.reviewer, v.review_reason = f.review_reason,
+  SET v.archived_at = datetime(), v.kind = f.kind, v.investigator = f.investigator,
+      v.status = f.status, v.reviewer = f.reviewer, v.review_reason = f.review_reason,
       v.reviewed_at = f.reviewed_at, v.verdict_history = f.verdict_history,
       v.quote_a = a.text, v.quote_b = b.text, v.source_a = a.source_id,
-      v.source_b = b.source_id,
+      v.source_b = b.source_id, v.carried_to = null, v.carried_at = null,
       v.key = CASE WHEN a.text_sha IS NULL OR b.text_sha IS NULL THEN null
-                   WHEN a.text_sha <= b.text_sha THEN f.kind + ':' + a.text_sha + ':' + b.text_sha
-                   ELSE f.kind + ':' + b.text_sha + ':' + a.text_sha END
+                   ELSE f.kind + ':' + coalesce(f.investigator, '') + ':' +
+                        CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
+                             ELSE b.text_sha + ':' + a.text_sha END END
+  RETURN collect(f.id) AS archived
 }
+"""
+
+# The ids of the findings whose verdicts a delete archived (each once).
+_ARCHIVED_IDS: LiteralString = """
+WITH collect(archived) AS lists
+RETURN reduce(acc = [], l IN lists | acc + [x IN l WHERE NOT x IN acc]) AS archived
 """
 
 DELETE_STALE_SPANS: LiteralString = (
@@ -90,6 +101,7 @@ CALL (c) {  // its confidence history goes with it
 }
 DETACH DELETE c, p
 """
+    + _ARCHIVED_IDS
 )
 
 # A File is a location (its absolute path); its content is sha256. Sources are content-
@@ -169,6 +181,7 @@ CALL (c) {  // its confidence history goes with it
 }
 DETACH DELETE c, p, s
 """
+    + _ARCHIVED_IDS
 )
 
 LINK_SUMMARIES: LiteralString = """
@@ -214,11 +227,4 @@ CLAIM_EMBEDDINGS_BY_ID: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})
 RETURN c.id AS id, c.embedding AS embedding
-"""
-
-# Verdicts archived with the claims of these removed sources and not yet given back.
-ARCHIVED_VERDICTS_OF: LiteralString = """
-MATCH (v:ArchivedVerdict)
-WHERE (v.source_a IN $source_ids OR v.source_b IN $source_ids) AND v.carried_to IS NULL
-RETURN count(v) AS n
 """

@@ -72,17 +72,18 @@ SET c.confidence_stale = true
 DETACH DELETE f
 """
 
-# New claim-to-claim findings whose kind and two quotes (hashes of the exact text) match an
-# archived verdict (the finding was reviewed on an earlier version of a document) take that
-# verdict back, with its history; the latest archived one wins.
+# New claim-to-claim findings whose kind, investigator and two quotes (hashes of the exact
+# text) match an archived verdict not yet given back (the finding was reviewed on an earlier
+# version of a document) take that verdict back, with its history; the latest one wins.
 CARRY_VERDICTS: LiteralString = """
 UNWIND $ids AS id
 MATCH (a:Claim)<-[:ABOUT {side: 'a'}]-(f:Finding {id: id})-[:ABOUT {side: 'b'}]->(b:Claim)
 WHERE f.status = 'open' AND a.text_sha IS NOT NULL AND b.text_sha IS NOT NULL
-WITH f, CASE WHEN a.text_sha <= b.text_sha THEN f.kind + ':' + a.text_sha + ':' + b.text_sha
-             ELSE f.kind + ':' + b.text_sha + ':' + a.text_sha END AS key
-MATCH (v:ArchivedVerdict {key: key})
-WITH f, v ORDER BY v.archived_at DESC
+WITH f, f.kind + ':' + coalesce(f.investigator, '') + ':' +
+        CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
+             ELSE b.text_sha + ':' + a.text_sha END AS key
+MATCH (v:ArchivedVerdict {key: key}) WHERE v.carried_to IS NULL
+WITH f, v ORDER BY v.archived_at DESC, v.reviewed_at DESC, v.finding_id
 WITH f, collect(v)[0] AS v
 SET f.status = v.status, f.reviewer = v.reviewer, f.review_reason = v.review_reason,
     f.reviewed_at = v.reviewed_at, f.verdict_history = v.verdict_history,

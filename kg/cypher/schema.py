@@ -70,3 +70,16 @@ DROP_ORPHAN_SNAPSHOTS: LiteralString = """
 MATCH (h:ConfidenceSnapshot) WHERE NOT EXISTS { (:Claim)-[:HAD_CONFIDENCE]->(h) }
 DETACH DELETE h
 """
+
+# Claims written before quotes were hashed (`text_sha`, see kg.ids.quote_sha): read in one
+# pass, hashed in Python (Cypher has no sha256 without plugins), written back in batches.
+CLAIMS_WITHOUT_TEXT_SHA: LiteralString = """
+MATCH (c:Claim) WHERE c.text_sha IS NULL AND c.text IS NOT NULL
+RETURN c.id AS id, c.text AS text
+"""
+
+SET_TEXT_SHA: LiteralString = """
+UNWIND $rows AS row
+MATCH (c:Claim {id: row.id})
+SET c.text_sha = row.sha
+"""

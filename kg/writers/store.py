@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from kg.cypher import documents as q
 from kg.graph import Graph
-from kg.ids import sha256_text
+from kg.ids import quote_sha
 from kg.models import ClaimRecord, DocumentRecord, FileRecord
 
 
@@ -31,12 +31,12 @@ def _claim_row(c: ClaimRecord) -> dict[str, object]:
     props["numbers_json"] = json.dumps([n.model_dump() for n in c.numbers])
     props["measured"] = sorted({n.measured for n in c.numbers if n.measured})
     props["has_numbers"] = bool(c.numbers)
-    props["text_sha"] = sha256_text(c.text)[:24]  # the quote's identity across versions
+    props["text_sha"] = quote_sha(c.text)  # the quote's identity across versions
     props = {k: v for k, v in props.items() if v is not None}
     return {"id": c.id, "passage_id": c.passage_id, "props": props, "embedding": c.embedding}
 
 
-def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) -> None:
+def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) -> list[str]:
     sid = doc.source.id
     tx.run(
         q.UPSERT_SOURCE,
@@ -49,19 +49,24 @@ def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) 
     ).consume()
     if doc.source.organisation:
         tx.run(q.LINK_SOURCE_ORGANISATION, id=sid, organisation=doc.source.organisation).consume()
-    tx.run(q.DELETE_STALE_SPANS, source_id=sid, passage_ids=[p.id for p in doc.passages]).consume()
+    rec = tx.run(
+        q.DELETE_STALE_SPANS, source_id=sid, passage_ids=[p.id for p in doc.passages]
+    ).single()
+    archived: list[str] = rec["archived"] if rec else []
     prow = [{"id": p.id, "props": p.model_dump(exclude={"id"})} for p in doc.passages]
     for i in range(0, len(prow), batch):
         tx.run(q.UPSERT_PASSAGES, source_id=sid, rows=prow[i : i + batch]).consume()
     crow = [_claim_row(c) for c in doc.claims]
     for i in range(0, len(crow), batch):
         tx.run(q.UPSERT_CLAIMS, source_id=sid, rows=crow[i : i + batch]).consume()
+    return archived
 
 
-def write_document(driver: Graph, doc: DocumentRecord, *, batch: int = 2000) -> None:
-    """Write a source with its passages and claims, whole or not at all."""
+def write_document(driver: Graph, doc: DocumentRecord, *, batch: int = 2000) -> list[str]:
+    """Write a source with its passages and claims, whole or not at all. Returns the ids of
+    findings whose human verdicts were archived with claims the source no longer has."""
     with driver.write() as session:
-        session.execute_write(_write_document_tx, doc, batch)
+        return session.execute_write(_write_document_tx, doc, batch)
 
 
 class FileState(BaseModel):
@@ -108,28 +113,29 @@ def content_twin(driver: Graph, sha256: str, path: str) -> ContentTwin | None:
     return ContentTwin(**rec.data()) if rec else None
 
 
-def archived_verdicts(driver: Graph, source_ids: list[str]) -> int:
-    """How many human verdicts went to the archive with the claims of these removed sources."""
-    if not source_ids:
-        return 0
-    with driver.read() as session:
-        rec = session.run(q.ARCHIVED_VERDICTS_OF, source_ids=source_ids).single()
-    return int(rec["n"]) if rec else 0
+class Removal(BaseModel):
+    """What recording or forgetting a file removed from the graph."""
+
+    sources: list[str]
+    verdicts: list[str]  # findings whose human verdicts went to the archive
 
 
-def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> list[str]:
+def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> Removal:
     stale = [r["id"] for r in tx.run(q.SOURCES_SUPERSEDED_BY_FILE, path=path, source_ids=keep)]
+    verdicts: list[str] = []
     for sid in stale:
-        tx.run(q.DELETE_SOURCE, id=sid).consume()
-    return stale
+        rec = tx.run(q.DELETE_SOURCE, id=sid).single()
+        archived: list[str] = rec["archived"] if rec else []
+        verdicts += [f for f in archived if f not in verdicts]
+    return Removal(sources=stale, verdicts=verdicts)
 
 
-def record_file(driver: Graph, file: FileRecord) -> list[str]:
+def record_file(driver: Graph, file: FileRecord) -> Removal:
     """Mark the file at this path complete with these sources; delete the sources its earlier
-    content yielded that no other file yields. Returns the ids of the sources removed."""
+    content yielded that no other file yields (their reviewed findings' verdicts archived)."""
 
-    def _tx(tx: ManagedTransaction) -> list[str]:
-        stale = _drop_sources_of(tx, file.path, file.source_ids)
+    def _tx(tx: ManagedTransaction) -> Removal:
+        removal = _drop_sources_of(tx, file.path, file.source_ids)
         tx.run(
             q.UPSERT_FILE,
             sha256=file.sha256,
@@ -138,19 +144,19 @@ def record_file(driver: Graph, file: FileRecord) -> list[str]:
             format=file.format,
             source_ids=file.source_ids,
         ).consume()
-        return stale
+        return removal
 
     with driver.write() as session:
         return session.execute_write(_tx)
 
 
-def remove_file(driver: Graph, path: str) -> list[str]:
+def remove_file(driver: Graph, path: str) -> Removal:
     """Forget a file that is gone: its record, and the sources no other file yields."""
 
-    def _tx(tx: ManagedTransaction) -> list[str]:
-        stale = _drop_sources_of(tx, path, [])
+    def _tx(tx: ManagedTransaction) -> Removal:
+        removal = _drop_sources_of(tx, path, [])
         tx.run(q.DELETE_FILE, path=path).consume()
-        return stale
+        return removal
 
     with driver.write() as session:
         return session.execute_write(_tx)

@@ -408,3 +408,31 @@ def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: P
     shown = CliRunner().invoke(app, ["findings", "archived"])
     assert shown.exit_code == 0, shown.output
     assert f"given back to {back.id}" in shown.output and "waiting for its quotes" in shown.output
+
+    # revert to the first version: its claim ids, hence its finding ids, come back; the probe
+    # finding takes the verdict its revised twin carried, the AUROC one takes bob's back
+    revised = reply.read_text()
+    reply.write_text(REPLY)
+    (out,) = svc.ingestor().ingest_paths([str(reply)])
+    assert any("1 human verdict(s)" in w for w in out.warnings), out.warnings
+    svc.claim_index().sync(svc.graph())
+    runner.run()
+    current = {f.id: f for f in list_findings(svc.graph(), kind="contradicts").items}
+    assert (current[probe.id].status, current[probe.id].reviewer) == ("confirmed", "alice")
+    assert (current[auroc.id].status, current[auroc.id].reviewer) == ("dismissed", "bob")
+    # a new verdict on the restored finding, then the revision again: the archive entry of
+    # that finding id is refreshed with the latest verdict, not left at the old one
+    record_verdict(svc, probe.id, ReviewVerdict.DISMISSED, "dave", "re-read: scope differs")
+    reply.write_text(revised)
+    (out,) = svc.ingestor().ingest_paths([str(reply)])
+    assert any("2 human verdict(s)" in w for w in out.warnings), out.warnings
+    svc.claim_index().sync(svc.graph())
+    runner.run()
+    latest = next(
+        f
+        for f in list_findings(svc.graph(), kind="contradicts").items
+        if "probes" in (f.a.quote or "")
+    )
+    assert latest.id == back.id  # the revised version's finding id again
+    assert (latest.status, latest.reviewer) == ("dismissed", "dave")
+    assert [h.reviewer for h in latest.history] == ["alice", "dave"]

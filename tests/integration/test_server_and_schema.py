@@ -57,7 +57,7 @@ def test_schema_is_idempotent(services: Services) -> None:
         names = {r["name"] for r in s.run("SHOW INDEXES YIELD name")}
         mig = s.run("MATCH (m:Migration) RETURN count(m) AS n").single()
     assert {"claim_embedding", "claim_text", "source_title"} <= names
-    assert mig is not None and mig["n"] == 2  # initial schema, orphan snapshots dropped
+    assert mig is not None and mig["n"] == 3  # initial schema, orphan snapshots, quote hashes
 
 
 @pytest.mark.parametrize(("name", "cypher"), _constants())
@@ -165,3 +165,29 @@ def test_a_database_that_does_not_exist_is_a_configuration_error(services: Servi
             s.run("RETURN 1").consume()
     finally:
         graph.close()
+
+
+def test_quote_hash_migration(services: Services) -> None:
+    """Claims written before quotes were hashed get `text_sha` once, equal to what ingest
+    writes now; claims that have one keep it."""
+    from kg.ids import quote_sha
+
+    db: Graph = services.graph()
+    name = "0003_hash_claim_quotes"
+    with db.write() as s:
+        s.run(
+            "CREATE (:Claim {id: 'mig-old', text: 'Probes detect deception.'}) "
+            "CREATE (:Claim {id: 'mig-new', text: 'Other text.', text_sha: 'kept'})"
+        ).consume()
+        s.run("MATCH (m:Migration {name: $n}) DELETE m", n=name).consume()
+    try:
+        assert ensure_schema(db) == [name]
+        assert ensure_schema(db) == []  # once
+        with db.write() as s:
+            got = {r["id"]: r["sha"] for r in s.run(
+                "MATCH (c:Claim) WHERE c.id STARTS WITH 'mig-' "
+                "RETURN c.id AS id, c.text_sha AS sha")}  # fmt: skip
+        assert got == {"mig-old": quote_sha("Probes detect deception."), "mig-new": "kept"}
+    finally:
+        with db.write() as s:
+            s.run("MATCH (c:Claim) WHERE c.id STARTS WITH 'mig-' DETACH DELETE c").consume()
