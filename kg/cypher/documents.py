@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from kg.cypher.verdict_key import key_of_finding
+
 UPSERT_SOURCE: LiteralString = """
 MERGE (s:Source {id: $id})
 ON CREATE SET s.created_at = datetime()
@@ -55,7 +57,8 @@ CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
 # (`kg.cypher.investigation.CARRY_VERDICTS`). Verdicts on claim-to-line findings are archived
 # with no key: they are listed, never given back. Archiving a finding again (a file reverted,
 # then revised once more) refreshes the entry with its latest verdict.
-_ARCHIVE_VERDICTS: LiteralString = """
+_ARCHIVE_VERDICTS: LiteralString = (
+    """
 CALL (c) {
   MATCH (c)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
   OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)
@@ -66,13 +69,14 @@ CALL (c) {
       v.reviewed_at = f.reviewed_at, v.verdict_history = f.verdict_history,
       v.quote_a = a.text, v.quote_b = b.text, v.source_a = a.source_id,
       v.source_b = b.source_id, v.carried_to = null, v.carried_at = null,
-      v.key = CASE WHEN a.text_sha IS NULL OR b.text_sha IS NULL THEN null
-                   ELSE f.kind + ':' + coalesce(f.investigator, '') + ':' +
-                        CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
-                             ELSE b.text_sha + ':' + a.text_sha END END
+      v.key = CASE WHEN a.text_sha IS NULL OR b.text_sha IS NULL THEN null ELSE
+"""
+    + key_of_finding
+    + """ END
   RETURN collect(f.id) AS archived
 }
 """
+)
 
 # The ids of the findings whose verdicts a delete archived (each once).
 _ARCHIVED_IDS: LiteralString = """

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from kg.cypher.verdict_key import key_of_finding
+
 MARK_INVESTIGATED: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})
@@ -75,13 +77,14 @@ DETACH DELETE f
 # New claim-to-claim findings whose kind, investigator and two quotes (hashes of the exact
 # text) match an archived verdict not yet given back (the finding was reviewed on an earlier
 # version of a document) take that verdict back, with its history; the latest one wins.
-CARRY_VERDICTS: LiteralString = """
+CARRY_VERDICTS: LiteralString = (
+    """
 UNWIND $ids AS id
 MATCH (a:Claim)<-[:ABOUT {side: 'a'}]-(f:Finding {id: id})-[:ABOUT {side: 'b'}]->(b:Claim)
 WHERE f.status = 'open' AND a.text_sha IS NOT NULL AND b.text_sha IS NOT NULL
-WITH f, f.kind + ':' + coalesce(f.investigator, '') + ':' +
-        CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
-             ELSE b.text_sha + ':' + a.text_sha END AS key
+WITH f, """
+    + key_of_finding
+    + """ AS key
 MATCH (v:ArchivedVerdict {key: key}) WHERE v.carried_to IS NULL
 WITH f, v ORDER BY v.archived_at DESC, v.reviewed_at DESC, v.finding_id
 WITH f, collect(v)[0] AS v
@@ -91,6 +94,7 @@ SET f.status = v.status, f.reviewer = v.reviewer, f.review_reason = v.review_rea
     v.carried_to = f.id, v.carried_at = datetime()
 RETURN count(f) AS carried
 """
+)
 
 # The latest verdict is on the finding; every verdict is kept, in order, in its history
 # (JSON entries: a second reviewer no longer silently replaces the first one's reason).
