@@ -2,9 +2,12 @@
 
 Sources record the path they were ingested from (useful on the command line, where it is
 the user's own path). Over HTTP the same value would show the server's directory layout
-(home folders, mount points, the upload area), so every JSON response passes through
-`PrivatePathsJSONResponse`, which keeps only the last component of any `path` or
-`source_path` field, wherever it is nested.
+(home folders, mount points, the upload area), so the API writes only the last component
+of any `path` or `source_path` field, wherever it is nested. Two mechanisms, one rule:
+- the read routes on `api.rendering.json_route` serialise their typed rows with the
+  PRIVATE_PATHS context, under which every `queries.models.ServerPath` field is a file name
+  (and such a route is refused when the app is built if a path field is not a ServerPath);
+- every other JSON response passes through `PrivatePathsJSONResponse`, which walks the body.
 """
 
 from __future__ import annotations
@@ -14,12 +17,9 @@ from typing import Any, cast
 import orjson
 from fastapi.responses import JSONResponse
 
+from queries.models import file_name
+
 PATH_FIELDS = frozenset({"path", "source_path"})
-
-
-def file_name(value: str) -> str:
-    """The last component of a POSIX or Windows path."""
-    return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def strip_paths(content: Any) -> Any:

@@ -5,9 +5,11 @@ Graph: 10,000 synthetic claims (200 sources, 40 lines), 3,000 findings, confiden
 Each endpoint is called REQUESTS times by CLIENTS concurrent clients over real HTTP
 (`consilience serve` in its own process, keep-alive clients); the baseline runs the
 endpoint's Cypher statements with the driver from the same number of threads and reads every
-record.
+record. The two alternate in ROUNDS rounds and the percentiles pool them (on a shared 2-core
+machine one short phase can be twice as slow as the next). The last column is the server
+process's own CPU time per request (from /proc), a figure the machine's noise moves little.
 
-Usage: python -m bench.api [--claims 10000] [--clients 8] [--requests 400]
+Usage: python -m bench.api [--claims 10000] [--clients 8] [--requests 400] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from queries.cypher import search as sq
 
 
 @contextmanager
-def serve_process(settings: Settings) -> Iterator[str]:
+def serve_process(settings: Settings) -> Iterator[tuple[str, int]]:
     """`consilience serve` in its own process (the clients here must not share its GIL)."""
     port = free_port()
     env = {**os.environ, "CONSILIENCE_DATA_DIR": str(settings.data_dir)}  # noqa: TID251
@@ -62,7 +64,7 @@ def serve_process(settings: Settings) -> Iterator[str]:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("`consilience serve` did not start")
             time.sleep(0.3)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -79,6 +81,15 @@ def _timed(n: int, clients: int, call: Callable[[int], None]) -> list[float]:
         return list(pool.map(one, range(n)))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(xs: list[float], q: float) -> float:
     return statistics.quantiles(xs, n=100)[int(q) - 1] * 1000
 
@@ -89,6 +100,7 @@ def main() -> None:
     ap.add_argument("--findings", type=int, default=3_000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--requests", type=int, default=400)
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     rng = random.Random(5)
     with bench_services("api") as svc:
@@ -138,7 +150,7 @@ def main() -> None:
                                               "k": 10}))),
         ]  # fmt: skip
         rows = []
-        with serve_process(settings) as url:
+        with serve_process(settings) as (url, pid):
             local = __import__("threading").local()
 
             def client() -> httpx.Client:
@@ -152,19 +164,26 @@ def main() -> None:
                     r = client().get(path(i))
                     r.raise_for_status()
 
-                api_t = _timed(args.requests, args.clients, call)
-                drv_t = _timed(args.requests, args.clients, direct)
+                api_t: list[float] = []
+                drv_t: list[float] = []
+                cpu = 0.0
+                for _ in range(args.rounds):
+                    before = _cpu_seconds(pid)
+                    api_t += _timed(args.requests, args.clients, call)
+                    cpu += _cpu_seconds(pid) - before
+                    drv_t += _timed(args.requests, args.clients, direct)
+                calls = args.rounds * (args.requests + min(20, args.requests))
                 rows.append((name, _pct(api_t, 50), _pct(api_t, 95), _pct(drv_t, 50),
-                             _pct(drv_t, 95)))  # fmt: skip
+                             _pct(drv_t, 95), cpu / calls * 1000))  # fmt: skip
     print(
         f"bench/api: {len(ids):,} claims, {args.findings:,} findings; {args.clients} concurrent "
-        f"clients x {args.requests} requests per endpoint (ms)"
+        f"clients x {args.requests} requests per endpoint x {args.rounds} rounds (ms)"
     )
     print(f"  {'endpoint':34} {'API p50':>8} {'API p95':>8} {'drv p50':>8} {'drv p95':>8} "
-          f"{'p50 x':>6} {'p95 x':>6}")  # fmt: skip
-    for name, a50, a95, d50, d95 in rows:
+          f"{'p50 x':>6} {'p95 x':>6} {'srv CPU/req':>11}")  # fmt: skip
+    for name, a50, a95, d50, d95, srv in rows:
         print(f"  {name:34} {a50:8.1f} {a95:8.1f} {d50:8.1f} {d95:8.1f} {a50 / d50:6.2f} "
-              f"{a95 / d95:6.2f}")  # fmt: skip
+              f"{a95 / d95:6.2f} {srv:11.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

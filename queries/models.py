@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SerializationInfo
 
 T = TypeVar("T")
+
+# Serialisation context key: with it set, path fields are written as file names only. The
+# API sets it (it reveals file names, never the server's directories); the CLI does not.
+PRIVATE_PATHS = "private_paths"
+
+
+def file_name(value: str) -> str:
+    """The last component of a POSIX or Windows path."""
+    return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
+def _path_out(value: str | None, info: SerializationInfo) -> str | None:
+    context = cast("dict[str, object] | None", info.context)
+    if value is not None and context is not None and context.get(PRIVATE_PATHS):
+        return file_name(value)
+    return value
+
+
+# A path on the machine that ingested the file (see PRIVATE_PATHS).
+ServerPath = Annotated[str | None, PlainSerializer(_path_out)]
 
 
 class Row(BaseModel):
@@ -28,7 +48,7 @@ class SourceRow(Row):
     id: str = Field(description="Source id")
     title: str = Field(description="Title")
     kind: str = Field(description="Source kind")
-    path: str | None = Field(default=None, description="Ingested file")
+    path: ServerPath = Field(default=None, description="Ingested file")
     date: str | None = Field(default=None, description="Publication date")
     authors: list[str] = Field(default_factory=list, description="Authors")
     n_claims: int = Field(default=0, description="Claims extracted")
@@ -57,7 +77,7 @@ class ClaimHit(Row):
     end: int = Field(description="End offset")
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
-    source_path: str | None = Field(default=None, description="Ingested file")
+    source_path: ServerPath = Field(default=None, description="Ingested file")
 
 
 class FindingSide(Row):
@@ -70,7 +90,7 @@ class FindingSide(Row):
     speaker: str | None = Field(default=None, description="Quoted speaker; None is the author")
     source_id: str | None = Field(default=None, description="Source id (claim sides)")
     source_title: str | None = Field(default=None, description="Source title (claim sides)")
-    source_path: str | None = Field(default=None, description="The ingested file's path")
+    source_path: ServerPath = Field(default=None, description="The ingested file's path")
     section: str | None = Field(default=None, description="Section heading path (one finding only)")
     page: int | None = Field(default=None, description="1-based page in a PDF; None elsewhere")
     context: str | None = Field(
@@ -201,7 +221,7 @@ class ClaimDetail(Row):
     lost_content: bool = Field(default=False, description="Math or numbers lost in conversion")
     source_id: str = Field(description="Source id")
     source_title: str = Field(description="Source title")
-    source_path: str | None = Field(default=None, description="Ingested file")
+    source_path: ServerPath = Field(default=None, description="Ingested file")
     source_kind: str | None = Field(default=None, description="Source kind")
     line_id: str | None = Field(default=None, description="Line of research of its source")
     line_name: str | None = Field(default=None, description="Line of research name")

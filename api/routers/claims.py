@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.deps import Read, Svc, page_limit
 from api.errors import ERROR_RESPONSES
+from api.rendering import json_route
 from queries.graph import evidence_trail
 from queries.models import ClaimHit, EvidenceTrail
 from queries.search import search_claims
@@ -14,6 +15,7 @@ router = APIRouter(prefix="/claims", tags=["claims"], dependencies=Read, respons
 
 
 @router.get("/search", response_model=list[ClaimHit])
+@json_route
 def search(
     request: Request,
     svc: Svc,
@@ -38,6 +40,7 @@ def search(
 
 
 @router.get("/{claim_id}", response_model=EvidenceTrail)
+@json_route
 def claim(
     claim_id: Annotated[str, Path(max_length=200, examples=["clm_03248b11f219bed1337f71f4"])],
     svc: Svc,

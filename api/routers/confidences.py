@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
+from api.rendering import json_route
 from app.confidences import update_confidences
 from calibration.updater import UpdateReport
 from queries.confidence import list_confidences
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/confidences", tags=["calibration"], responses=ERROR_
 
 
 @router.get("", response_model=Page[ConfidenceRow], dependencies=Read)
+@json_route
 def confidences(
     request: Request,
     svc: Svc,

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
+from api.rendering import json_route
 from app.verdicts import VerdictItem, VerdictOutcome, record_verdict, record_verdicts
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 from queries.findings import archived_verdicts, get_finding, list_findings, review_queue
@@ -18,6 +19,7 @@ FindingId = Annotated[str, Path(max_length=200, description="Finding id")]
 
 
 @router.get("", response_model=Page[FindingRow], dependencies=Read)
+@json_route
 def findings(
     request: Request,
     svc: Svc,
@@ -60,6 +62,7 @@ def findings(
 
 
 @router.get("/review", response_model=Page[FindingRow], dependencies=Read)
+@json_route
 def awaiting_review(
     request: Request,
     svc: Svc,
@@ -72,6 +75,7 @@ def awaiting_review(
 
 
 @router.get("/archived", response_model=Page[ArchivedVerdictRow], dependencies=Read)
+@json_route
 def archived(
     request: Request,
     svc: Svc,
@@ -84,6 +88,7 @@ def archived(
 
 
 @router.get("/{finding_id}", response_model=FindingRow, dependencies=Read)
+@json_route
 def finding(finding_id: FindingId, svc: Svc) -> FindingRow:
     """One finding with both quotes, sources and rationale."""
     return get_finding(svc.graph(), finding_id)

@@ -7,6 +7,7 @@ from fastapi import Path as PathParam
 
 from api.deps import Read, Svc, page_limit
 from api.errors import ERROR_RESPONSES
+from api.rendering import json_route
 from queries.graph import get_line, list_lines
 from queries.models import LineDetail, LineRow, Page
 
@@ -14,6 +15,7 @@ router = APIRouter(prefix="/lines", tags=["graph"], dependencies=Read, responses
 
 
 @router.get("", response_model=Page[LineRow])
+@json_route
 def lines(
     request: Request,
     svc: Svc,
@@ -29,6 +31,7 @@ def lines(
 
 
 @router.get("/{line_id}", response_model=LineDetail)
+@json_route
 def line(line_id: Annotated[str, PathParam(max_length=100)], svc: Svc) -> LineDetail:
     """One line of research: each source, and why it belongs (what it shares with another
     member)."""

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
+from api.rendering import json_route
 from app.sources import retract_source
 from calibration.updater import UpdateReport
 from queries.graph import get_source, list_sources
@@ -17,6 +18,7 @@ SourceId = Annotated[str, Path(max_length=200, description="Source id", examples
 
 
 @router.get("", response_model=Page[SourceRow], dependencies=Read)
+@json_route
 def sources(
     request: Request,
     svc: Svc,
@@ -28,6 +30,7 @@ def sources(
 
 
 @router.get("/{source_id}", response_model=SourceDetail, dependencies=Read)
+@json_route
 def source(source_id: SourceId, svc: Svc) -> SourceDetail:
     """One source: metadata, line of research, summary links, retraction."""
     return get_source(svc.graph(), source_id)

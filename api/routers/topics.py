@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.deps import Read, Svc, page_limit
 from api.errors import ERROR_RESPONSES
+from api.rendering import json_route
 from queries.models import Page
 from queries.topics import TopicDetail, TopicRow, list_topics, topic_positions
 
@@ -13,6 +14,7 @@ router = APIRouter(prefix="/topics", tags=["graph"], dependencies=Read, response
 
 
 @router.get("", response_model=Page[TopicRow])
+@json_route
 def topics(
     request: Request,
     svc: Svc,
@@ -28,6 +30,7 @@ def topics(
 
 
 @router.get("/{topic_id}", response_model=TopicDetail)
+@json_route
 def topic(
     svc: Svc,
     topic_id: Annotated[str, Path(max_length=200)],

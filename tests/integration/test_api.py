@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -153,6 +154,47 @@ def test_every_read_endpoint(client: httpx.Client) -> None:
     assert as_obj["p"] == ev["p"]
     spec = client.get("/openapi.json").json()
     assert "/findings/{finding_id}/verdict" in spec["paths"]
+
+
+def test_read_endpoints_reveal_file_names_never_server_paths(
+    client: httpx.Client, graph: Services
+) -> None:
+    """The sources were ingested from a temporary folder; over HTTP every path field, at any
+    depth, is the file name alone (the CLI, over the same rows, shows the whole path)."""
+    sources = client.get("/sources").json()["items"]
+    post = next(s for s in sources if s["title"] == "Monitoring results")
+    claim = client.get("/claims/search", params={"q": "linear probes deception"}).json()[0]
+    finding = client.get("/findings").json()["items"][0]
+    bodies = [
+        client.get("/sources").text,
+        client.get(f"/sources/{post['id']}").text,
+        client.get("/claims/search", params={"q": "probes"}).text,
+        client.get(f"/claims/{claim['claim_id']}").text,
+        client.get("/findings").text,
+        client.get(f"/findings/{finding['id']}").text,
+        client.get("/findings/review").text,
+        client.get("/stats").text,
+    ]
+    names = {"post.md", "reply.md", "agree.md"}
+    seen: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("path", "source_path") and v is not None:
+                    seen.add(v)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for body in bodies:
+        walk(json.loads(body))
+        assert "api-docs" not in body  # the temporary folder's name
+    assert seen and seen <= names, seen
+    with graph.graph().read() as s:  # the graph itself keeps the whole path
+        stored = [r["p"] for r in s.run("MATCH (s:Source) RETURN s.path AS p")]
+    assert stored and all("api-docs" in p for p in stored)
 
 
 def test_pagination_covers_everything_once(client: httpx.Client) -> None:

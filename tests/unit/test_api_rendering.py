@@ -1,0 +1,69 @@
+"""The fast read-route renderer: one thread hop, pydantic's JSON, file names only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from api.rendering import json_route
+from queries.models import PRIVATE_PATHS, Page, ServerPath, SourceRow
+
+
+class _Leaky(BaseModel):
+    source_path: str | None = None
+
+
+class _Nested(BaseModel):
+    rows: list[_Leaky]
+
+
+def test_a_path_field_not_declared_private_is_refused_when_the_route_is_built() -> None:
+    def leaky() -> Page[_Nested]:
+        raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match=r"_Leaky\.source_path"):
+        json_route(leaky)
+
+
+def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
+    class Declared(BaseModel):
+        path: ServerPath = None
+
+    app = FastAPI()
+
+    @app.get("/rows", response_model=Page[SourceRow])
+    @json_route
+    def rows(n: int = 1) -> Page[SourceRow]:
+        if n < 0:
+            raise ValueError("negative")
+        row = SourceRow(id="s1", title="t", kind="paper", path="/srv/private/dir/paper.md")
+        return Page[SourceRow](items=[row] * n)
+
+    @app.exception_handler(ValueError)
+    def _bad(request: object, exc: ValueError) -> object:
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse({"error": str(exc)}, status_code=422)
+
+    client = TestClient(app)
+    body = client.get("/rows", params={"n": 2})
+    assert body.status_code == 200 and body.headers["content-type"] == "application/json"
+    assert [r["path"] for r in json.loads(body.text)["items"]] == ["paper.md", "paper.md"]
+    assert client.get("/rows", params={"n": "x"}).status_code == 422  # parameters still checked
+    assert client.get("/rows", params={"n": -1}).json() == {"error": "negative"}
+    spec = client.get("/openapi.json").json()["paths"]["/rows"]["get"]
+    assert spec["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "Page_SourceRow_"
+    )
+    # a Windows path too; outside the API (the CLI) the same row keeps its whole path
+    windows = Declared(path="C:\\data\\x.md")
+    assert json.loads(windows.model_dump_json(context={PRIVATE_PATHS: True})) == {"path": "x.md"}
+    assert windows.model_dump()["path"] == windows.path == "C:\\data\\x.md"
+    assert (
+        json.loads(SourceRow(id="s", title="t", kind="k", path="/a/b.md").model_dump_json())["path"]
+        == "/a/b.md"
+    )
