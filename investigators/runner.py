@@ -101,6 +101,7 @@ class Runner:
         self.candidates_log = candidates_log
         self.proposer = proposer
         self.dimensions_proposed = 0
+        self.line_verdicts_archived: list[str] = []  # reviewed findings about lines that went
 
     @property
     def preset_version(self) -> str:
@@ -129,7 +130,7 @@ class Runner:
                 for r in s.run(q.SOURCE_DEPENDENCIES)
             }
         lines = lines_of_research(list(facts.values()))
-        investigation_store.write_lines(self.driver, lines)
+        self.line_verdicts_archived += investigation_store.write_lines(self.driver, lines)
 
         self.n_lines = len(lines)
         return facts
@@ -267,6 +268,7 @@ class Runner:
             else:
                 ids = [r["id"] for r in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version)]
         self.detected_summaries = self.detect_summaries(ids)
+        self.line_verdicts_archived = []
         facts = self.refresh_lines()
         if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
             names = [i.name for i in self.investigators]
@@ -274,6 +276,12 @@ class Runner:
         self._backfill_aspects(ids)
         lap("preparation")
         topics_touched, warnings = assign_topics(self.driver, self.index, ids)
+        if self.line_verdicts_archived:
+            warnings.append(
+                f"{len(self.line_verdicts_archived)} human verdict(s) were on findings about "
+                "lines of research that no longer exist (their sources were regrouped or "
+                "removed): they are archived; `consilience findings archived` lists them."
+            )
         lap("topics")
         counts: dict[str, int] = {}
         by_channel: dict[str, int] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from kg.cypher.verdict_key import key_of_finding
+from kg.cypher.verdict_key import archive_finding
 
 UPSERT_SOURCE: LiteralString = """
 MERGE (s:Source {id: $id})
@@ -61,18 +61,11 @@ _ARCHIVE_VERDICTS: LiteralString = (
     """
 CALL (c) {
   MATCH (c)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
-  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a:Claim)
-  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)
-  MERGE (v:ArchivedVerdict {finding_id: f.id})
-  SET v.archived_at = datetime(), v.kind = f.kind, v.investigator = f.investigator,
-      v.status = f.status, v.reviewer = f.reviewer, v.review_reason = f.review_reason,
-      v.reviewed_at = f.reviewed_at, v.verdict_history = f.verdict_history,
-      v.quote_a = a.text, v.quote_b = b.text, v.source_a = a.source_id,
-      v.source_b = b.source_id, v.carried_to = null, v.carried_at = null,
-      v.key = CASE WHEN a.text_sha IS NULL OR b.text_sha IS NULL THEN null ELSE
-"""
-    + key_of_finding
-    + """ END
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
+  """
+    + archive_finding
+    + """
   RETURN collect(f.id) AS archived
 }
 """

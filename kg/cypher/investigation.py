@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from kg.cypher.verdict_key import key_of_finding
+from kg.cypher.verdict_key import archive_finding, key_of_finding
 
 MARK_INVESTIGATED: LiteralString = """
 UNWIND $ids AS id
@@ -26,9 +26,32 @@ ON CREATE SET r.since = datetime()
 SET r.reasons = coalesce(line.member_reasons[sid], [])
 """
 
-DELETE_EMPTY_LINES: LiteralString = """
-MATCH (l:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(l) } DETACH DELETE l
+# A line of research left with no source goes, and so do the findings about it; a reviewed
+# one is archived first (listed by `findings archived`, never given back: lines are regrouped
+# on every run). Returns the archived finding ids.
+DELETE_EMPTY_LINES: LiteralString = (
+    """
+MATCH (l:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(l) }
+CALL (l) {
+  MATCH (l)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
+  """
+    + archive_finding
+    + """
+  RETURN collect(f.id) AS archived
+}
+CALL (l) {
+  OPTIONAL MATCH (l)<-[:ABOUT]-(f:Finding)
+  OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
+  SET c.confidence_stale = true
+  DETACH DELETE f
+}
+DETACH DELETE l
+WITH collect(archived) AS lists
+RETURN reduce(acc = [], x IN lists | acc + [y IN x WHERE NOT y IN acc]) AS archived
 """
+)
 
 EXISTING_FINDINGS: LiteralString = """
 UNWIND $ids AS id

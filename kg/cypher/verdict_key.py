@@ -1,7 +1,10 @@
-"""The key an archived human verdict is found again by, as one Cypher expression shared by
-the statement that archives it (kg.cypher.documents) and the one that gives it back
-(kg.cypher.investigation): finding kind, investigator and the two quotes' hashes, in sorted
-order. It reads `f` (the finding), `a` and `b` (its two claims, both with `text_sha`)."""
+"""Archived human verdicts, as Cypher fragments shared by the statements that archive them
+(kg.cypher.documents when claims go, kg.cypher.investigation when lines of research go) and
+the one that gives them back (kg.cypher.investigation).
+
+The key an archived verdict is found again by: finding kind, investigator and the two
+quotes' hashes, in sorted order. It reads `f` (the finding), `a` and `b` (its two claims,
+both with `text_sha`)."""
 
 from __future__ import annotations
 
@@ -11,3 +14,25 @@ from typing import LiteralString
 key_of_finding: LiteralString = """f.kind + ':' + coalesce(f.investigator, '') + ':' +
   CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
        ELSE b.text_sha + ':' + a.text_sha END"""
+
+
+# Archive the verdict on `f` (reviewed), whose sides `a` and `b` are claims or lines (either
+# may be null): kind, investigator, status, reviewer, reason, history and both quotes (a line
+# by its name). Only a finding between two claims gets a key; the others are listed, never
+# given back. Archiving a finding again refreshes the entry with its latest verdict.
+archive_finding: LiteralString = (
+    """MERGE (v:ArchivedVerdict {finding_id: f.id})
+  SET v.archived_at = datetime(), v.kind = f.kind, v.investigator = f.investigator,
+      v.status = f.status, v.reviewer = f.reviewer, v.review_reason = f.review_reason,
+      v.reviewed_at = f.reviewed_at, v.verdict_history = f.verdict_history,
+      v.quote_a = CASE WHEN a:Line THEN 'line of research “' + coalesce(a.name, a.id) + '”'
+                       ELSE a.text END,
+      v.quote_b = CASE WHEN b:Line THEN 'line of research “' + coalesce(b.name, b.id) + '”'
+                       ELSE b.text END,
+      v.source_a = a.source_id, v.source_b = b.source_id, v.carried_to = null,
+      v.carried_at = null,
+      v.key = CASE WHEN a.text_sha IS NULL OR b.text_sha IS NULL THEN null ELSE
+"""
+    + key_of_finding
+    + " END"
+)

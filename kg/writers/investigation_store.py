@@ -13,11 +13,18 @@ from kg.graph import Graph
 from kg.records import FindingRecord
 
 
-def write_lines(driver: Graph, lines: Sequence[Mapping[str, object]]) -> None:
-    """Replace the lines of research: each source in exactly one line."""
+def write_lines(driver: Graph, lines: Sequence[Mapping[str, object]]) -> list[str]:
+    """Replace the lines of research: each source in exactly one line. A line left with no
+    source goes with its findings; returns the ids of those a human had reviewed (their
+    verdicts are archived)."""
+
+    def drop_empty(tx: ManagedTransaction) -> list[str]:
+        rec = tx.run(q.DELETE_EMPTY_LINES).single()
+        return list(rec["archived"]) if rec else []
+
     with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.UPSERT_LINES, lines=lines).consume())
-        s.execute_write(lambda tx: tx.run(q.DELETE_EMPTY_LINES).consume())
+        return s.execute_write(drop_empty)
 
 
 FindingSides = Literal["claim-claim", "line-line", "claim-line"]

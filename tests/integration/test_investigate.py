@@ -208,6 +208,83 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
         assert "fnd_ll" in [f["id"] for f in by_line["items"]]
 
 
+def test_reviewed_findings_about_lines_that_go_are_archived(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    """A line of research left with no source was deleted and its findings kept no side: a
+    reviewed line_disagrees or evidence_concentrated finding stayed as a Finding about
+    nothing. Now it is archived (listed, never given back) and the run says so."""
+    from kg.writers import investigation_store
+    from queries.findings import archived_verdicts
+
+    svc = cli_services
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    runner = build_runner(svc)
+    runner.run()
+    with svc.graph().read() as s:
+        lines = [r["id"] for r in s.run("MATCH (l:Line) RETURN l.id AS id ORDER BY id")]
+        sources = [r["id"] for r in s.run("MATCH (s:Source) RETURN s.id AS id")]
+        claim = next(r["id"] for r in s.run("MATCH (c:Claim) RETURN c.id AS id ORDER BY id"))
+    assert len(lines) >= 2
+
+    def row(fid: str, kind: FindingKind, a: str, b: str) -> FindingRecord:
+        return FindingRecord(
+            id=fid, a_id=a, b_id=b, kind=kind, score=0.9, investigator="lines", version="1",
+            rationale="synthetic",
+        )  # fmt: skip
+
+    graph = svc.graph()
+    investigation_store.write_findings(
+        graph, [row("fnd_ll", FindingKind.LINE_DISAGREES, lines[0], lines[1])], [], "t",
+        sides="line-line",
+    )  # fmt: skip
+    investigation_store.write_findings(
+        graph, [row("fnd_cl", FindingKind.CONCENTRATED, claim, lines[0]),
+                row("fnd_open", FindingKind.CONCENTRATED, claim, lines[1])], [], "t",
+        sides="claim-line",
+    )  # fmt: skip
+    record_verdict(svc, "fnd_ll", ReviewVerdict.CONFIRMED, "alice", "the two lines disagree")
+    record_verdict(svc, "fnd_cl", ReviewVerdict.DISMISSED, "bob", "three labs, not one")
+
+    # every source regrouped into one new line: the old lines go, and their findings
+    merged = {"id": "line_merged", "name": "merged", "members": sources, "basis": "test",
+              "member_reasons": {}}  # fmt: skip
+    archived = investigation_store.write_lines(graph, [merged])
+    assert sorted(archived) == ["fnd_cl", "fnd_ll"]
+    with graph.read() as s:
+        left = s.run(
+            "MATCH (f:Finding) WHERE NOT EXISTS { (f)-[:ABOUT]->() } RETURN count(f) AS n"
+        ).single()
+        gone = s.run(
+            "MATCH (f:Finding) WHERE f.id IN ['fnd_ll', 'fnd_cl', 'fnd_open'] RETURN count(f) AS n"
+        ).single()
+    assert left is not None and left["n"] == 0  # no finding about nothing
+    assert gone is not None and gone["n"] == 0
+    kept = {v.finding_id: v for v in archived_verdicts(graph).items}
+    assert (kept["fnd_ll"].status, kept["fnd_ll"].reviewer) == ("confirmed", "alice")
+    assert kept["fnd_ll"].quote_a is not None and kept["fnd_ll"].quote_a.startswith(
+        "line of research"
+    )
+    assert kept["fnd_cl"].quote_b is not None and "line of research" in kept["fnd_cl"].quote_b
+    assert kept["fnd_cl"].quote_a is not None and "fnd_open" not in kept
+
+    # a reviewed finding about the merged line; the next run regroups the sources as before,
+    # the merged line goes, and the run report says a verdict was archived
+    investigation_store.write_findings(
+        graph, [row("fnd_merged", FindingKind.CONCENTRATED, claim, "line_merged")], [], "t",
+        sides="claim-line",
+    )  # fmt: skip
+    record_verdict(svc, "fnd_merged", ReviewVerdict.CONFIRMED, "carol", "checked")
+    report = runner.run()
+    assert any("1 human verdict(s)" in w and "lines of research" in w for w in report.warnings)
+    assert "fnd_merged" in {v.finding_id for v in archived_verdicts(graph).items}
+    again = runner.run()  # nothing left to archive: no warning the second time
+    assert not any("lines of research" in w for w in again.warnings), again.warnings
+
+
 def test_cli_ingest_investigates_and_leaves_fresh_confidences(
     cli_services: Services, tmp_path: Path
 ) -> None:
