@@ -9,6 +9,7 @@ from app.ingest import IngestResult
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.vocabulary import FindingKind
+from investigators.nli.judge import Judge, JudgeParams
 from queries.confidence import confidence_summary, list_confidences
 from queries.findings import list_findings
 from queries.models import ConfidenceRow, ConfidenceSummary, FindingRow, GraphStats
@@ -33,6 +34,32 @@ class ConfidenceOverview(BaseModel):
     lowest: list[ConfidenceRow] = Field(description="Least confident safety-critical claims")
 
 
+class JudgeReliability(BaseModel):
+    """How far the offline judge's scores can be trusted on real cross-paper pairs, from the
+    fit that calibrated them (so the report can say so beside the findings)."""
+
+    investigator: str = Field(description="The investigator these figures are about")
+    fitted_on: str = Field(description="The labelled pairs the calibration was fitted on")
+    auc_contradiction: float | None = Field(
+        default=None, description="Contradiction score's ROC AUC on those pairs (0.5: chance)"
+    )
+    auc_convergence: float | None = Field(
+        default=None, description="Convergence score's ROC AUC on those pairs (0.5: chance)"
+    )
+
+
+def judge_reliability() -> JudgeReliability:
+    """The shipped judge's fit (`models/nli-minilm-l6/judge.json`); a missing file reads as
+    unfitted."""
+    params = JudgeParams.load()
+    return JudgeReliability(
+        investigator=Judge.name,
+        fitted_on=params.fitted_on,
+        auc_contradiction=params.calibration_auc_contradiction,
+        auc_convergence=params.calibration_auc_convergence,
+    )
+
+
 class MainReport(BaseModel):
     """Everything the main job's report shows."""
 
@@ -42,6 +69,9 @@ class MainReport(BaseModel):
         description="The highest-scoring findings of each reported kind (5 each)"
     )
     confidences: ConfidenceOverview = Field(description="Section 3")
+    judge: JudgeReliability | None = Field(
+        default=None, description="How far the offline judge's scores can be trusted"
+    )
 
 
 def confidence_overview(svc: Services, updated: UpdateReport | None) -> ConfidenceOverview:
@@ -63,4 +93,5 @@ def main_report(svc: Services, result: IngestResult) -> MainReport:
         stats=graph_stats(graph),
         top_findings={k: list_findings(graph, kind=k, limit=5).items for k in REPORTED_KINDS},
         confidences=confidence_overview(svc, result.confidences),
+        judge=judge_reliability(),
     )

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from app.ingest import IngestResult
-from app.report import MainReport
+from app.report import JudgeReliability, MainReport
 from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
 from investigators.runner import RunReport
@@ -189,6 +189,26 @@ def _render_investigation_section(console: Console, ingest: IngestResult) -> Non
         console.print(f"[yellow]warning:[/] {w}")
 
 
+def judge_note(judge: JudgeReliability | None, kind: FindingKind, items: list[FindingRow]) -> str:
+    """A caution beside findings the offline judge decided, when its scores ranked the
+    labelled real pairs it was calibrated on poorly (AUC under 0.8; 0.5 is chance)."""
+    auc = {
+        FindingKind.CONTRADICTS: judge.auc_contradiction if judge else None,
+        FindingKind.CONVERGES_WITH: judge.auc_convergence if judge else None,
+    }.get(kind)
+    if judge is None or auc is None or auc >= 0.8:
+        return ""
+    if not any(f.investigator == judge.investigator for f in items):
+        return ""
+    how = "no better than chance" if auc < 0.6 else "weakly"
+    return (
+        f"Scores are the {judge.investigator}'s calibrated probabilities. On the labelled real "
+        f"cross-paper pairs they were fitted on ({judge.fitted_on}), this score ranks pairs "
+        f"{how} (ROC AUC {auc:.2f}; 0.5 is chance): treat these as leads to review "
+        "(`consilience review --reviewer NAME`), not as established findings."
+    )
+
+
 def render_run_report(console: Console, report: MainReport) -> None:
     """Sections 1 and 2 of the main job's report (section 3 is the confidences')."""
     console.rule("[bold]Consilience report")
@@ -202,6 +222,9 @@ def render_run_report(console: Console, report: MainReport) -> None:
         console.print(f"\n[bold]{_TITLES.get(kind, kind.value)}[/] (top {len(items)})")
         if not items:
             console.print("  none found")
+        note = judge_note(report.judge, kind, items)
+        if note:
+            console.print(f"[yellow]{note}[/]")
         for i, f in enumerate(items, 1):
             render_finding(console, f, i)
     console.print(

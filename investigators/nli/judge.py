@@ -70,6 +70,9 @@ class JudgeParams:
     threshold_contradiction: float = 0.5
     threshold_convergence: float = 0.5
     fitted_on: str = "unfitted (identity maps)"
+    # how well each score ranked the labelled pairs it was fitted on (0.5 is chance)
+    calibration_auc_contradiction: float | None = None
+    calibration_auc_convergence: float | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_DIR / "judge.json") -> JudgeParams:
@@ -82,6 +85,8 @@ class JudgeParams:
             threshold_contradiction=float(raw["threshold_contradiction"]),
             threshold_convergence=float(raw["threshold_convergence"]),
             fitted_on=str(raw.get("fitted_on", "")),
+            calibration_auc_contradiction=raw.get("calibration_auc_contradiction"),
+            calibration_auc_convergence=raw.get("calibration_auc_convergence"),
         )
 
     @classmethod

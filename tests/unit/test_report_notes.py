@@ -1,0 +1,38 @@
+"""The main report says how far the offline judge's scores can be trusted, beside them."""
+
+from __future__ import annotations
+
+from app.report import JudgeReliability, judge_reliability
+from cli.report import judge_note
+from consilience.vocabulary import FindingKind
+from queries.models import FindingRow, FindingSide
+
+
+def _row(investigator: str) -> FindingRow:
+    side = FindingSide(claim_id="c", quote="q")
+    return FindingRow(
+        id="f", kind=FindingKind.CONTRADICTS, score=0.22, status="open", rationale="r",
+        investigator=investigator, version="1", a=side, b=side,
+    )  # fmt: skip
+
+
+def test_the_note_follows_the_calibration_auc_of_each_kind() -> None:
+    judge = JudgeReliability(
+        investigator="nli-judge", fitted_on="real pairs", auc_contradiction=0.495,
+        auc_convergence=0.69,
+    )  # fmt: skip
+    mine = [_row("nli-judge")]
+    contra = judge_note(judge, FindingKind.CONTRADICTS, mine)
+    assert "no better than chance" in contra and "AUC 0.49" in contra and "real pairs" in contra
+    assert "weakly" in judge_note(judge, FindingKind.CONVERGES_WITH, mine)
+    assert judge_note(judge, FindingKind.RESTATES, mine) == ""  # no score to caution about
+    assert judge_note(judge, FindingKind.CONTRADICTS, [_row("llm-adjudicator")]) == ""
+    assert judge_note(None, FindingKind.CONTRADICTS, mine) == ""
+    good = judge.model_copy(update={"auc_contradiction": 0.91})
+    assert judge_note(good, FindingKind.CONTRADICTS, mine) == ""
+
+
+def test_the_shipped_fit_is_read() -> None:
+    shipped = judge_reliability()
+    assert shipped.investigator == "nli-judge" and "real_pairs" in shipped.fitted_on
+    assert shipped.auc_contradiction is not None and 0.0 <= shipped.auc_contradiction <= 1.0
