@@ -8,14 +8,23 @@ import time
 from bench.harness import CORPUS, ROOT, bench_services
 from investigators.cypher.retrieval import CLAIMS_WITH_PATHS
 from investigators.retrieval.fusion import fuse
-from investigators.retrieval.ranker import keep_best, load_ranker
+from investigators.retrieval.ranker import keep_shared, load_ranker
 from investigators.retrieval.retriever import CHANNELS, RetrievalConfig, Retriever
+from investigators.runner import BATCH
 from training.ranker import map_quotes
 from training.real_pairs import RealPair, load
 
 RESULTS = ROOT / "bench" / "results"
 LEARNED = ("<ranker>",)
 BUDGETS = (10, 30, 60)
+
+
+def keep_in_batches(scored: dict, budget: int, out: dict) -> None:
+    """The ranker's candidates as a run keeps them: the budget shared by each batch of new
+    claims (investigators.runner.BATCH, in the order the claims were read)."""
+    ids = list(scored)
+    for i in range(0, len(ids), BATCH):
+        keep_shared({c: scored[c] for c in ids[i : i + BATCH]}, budget, out)
 
 
 def labelled_recall() -> None:
@@ -47,8 +56,7 @@ def labelled_recall() -> None:
             pools.update(r.pools(got))  # the ranker's features: part of the candidate stage
         scored = {c: (pool, ranker.score(x)) for c, (pool, x) in pools.items() if pool.others}
         kept: dict = {}
-        for c, (pool, sc) in scored.items():  # one pass of keeping, as a run does
-            keep_best(c, pool, sc, 30, kept)
+        keep_in_batches(scored, 30, kept)  # one pass of keeping, as a run does
         dt = time.perf_counter() - t0
         src = r.source_of()
     kinds = {
@@ -79,8 +87,7 @@ def labelled_recall() -> None:
         (channels == LEARNED)."""
         if channels == LEARNED:
             fused: dict = {}
-            for c, (pool, sc) in scored.items():
-                keep_best(c, pool, sc, budget, fused)
+            keep_in_batches(scored, budget, fused)
         else:
             sub = {c: {k: v for k, v in ch.items() if k in channels} for c, ch in per.items()}
             fused = fuse(sub, src, budget, RetrievalConfig().weights)

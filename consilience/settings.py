@@ -62,7 +62,15 @@ class NLISettings(BaseModel):
 class RetrievalSettings(BaseModel):
     """Candidate retrieval: channels fused per claim under a budget."""
 
-    budget: int = Field(default=30, ge=1, le=500, description="Candidate pairs kept per new claim")
+    budget: int = Field(
+        default=30,
+        ge=1,
+        le=500,
+        description=(
+            "Candidate pairs per new claim, on average: the learned ranker shares them within"
+            " each batch of new claims (at least 5, at most 3x per claim)"
+        ),
+    )
     k_dense: int = Field(default=100, description="Nearest neighbours by claim embedding")
     k_context: int = Field(default=60, description="Nearest neighbours by claim-in-context vector")
     k_lexical: int = Field(default=60, description="BM25 hits (Neo4j full-text) per claim")

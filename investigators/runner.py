@@ -79,6 +79,10 @@ def _finding_record(v: Verdict) -> FindingRecord:
     return FindingRecord(id=pair_id(v.kind.value, v.a_id, v.b_id, by), **v.model_dump())
 
 
+# New claims per retrieval batch; the candidate budget is shared within a batch.
+BATCH = 400
+
+
 class Runner:
     """Owns all I/O; investigators stay pure."""
 
@@ -89,7 +93,7 @@ class Runner:
         investigators: Sequence[Investigator],
         retriever: Retriever,
         *,
-        batch: int = 400,
+        batch: int = BATCH,
         proposer: DimensionProposer | None = None,
         candidates_log: Path | None = None,
     ) -> None:

@@ -27,9 +27,10 @@ from investigators.retrieval.ranker import (
     Pool,
     RankerError,
     RankerModel,
-    keep_best,
+    keep_shared,
 )
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
+from investigators.runner import BATCH
 from kg.embedding import Embedder
 from kg.faiss_index import ClaimIndex
 from kg.graph import Graph
@@ -179,9 +180,10 @@ def fit_on_graph(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
     kept: dict[tuple[str, str], Candidate] = {}
-    for c, (pool, xm) in pools.items():
-        if pool.others:
-            keep_best(c, pool, model.score(xm), RetrievalConfig().budget, kept)
+    scored = {c: (pool, model.score(xm)) for c, (pool, xm) in pools.items() if pool.others}
+    order = list(scored)
+    for i in range(0, len(order), BATCH):  # the budget shared per batch, as a run does
+        keep_shared({c: scored[c] for c in order[i : i + BATCH]}, RetrievalConfig().budget, kept)
     top: dict[str, set[str]] = {}
     for a, b in kept:
         top.setdefault(a, set()).add(b)

