@@ -63,7 +63,9 @@ def json_route(fn: Callable[P, Any]) -> Callable[P, typing.Awaitable[Response]]:
     adapter: TypeAdapter[Any] = TypeAdapter(returned)
 
     def render(*args: P.args, **kwargs: P.kwargs) -> Response:
-        body = adapter.dump_json(fn(*args, **kwargs), context=_CONTEXT)
+        # warnings="error": a value that is not the declared model (a plain dict, say) would
+        # be written as it is, server paths and all; it is a 500 instead
+        body = adapter.dump_json(fn(*args, **kwargs), context=_CONTEXT, warnings="error")
         return Response(content=body, media_type="application/json")
 
     @functools.wraps(fn)

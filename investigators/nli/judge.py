@@ -57,6 +57,10 @@ class Judgement:
     rationale: str
 
 
+def _float_or_none(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
 @dataclass
 class JudgeParams:
     """Monotone calibration maps (Platt: p = sigmoid(slope * logit(score) + intercept)) from
@@ -85,8 +89,8 @@ class JudgeParams:
             threshold_contradiction=float(raw["threshold_contradiction"]),
             threshold_convergence=float(raw["threshold_convergence"]),
             fitted_on=str(raw.get("fitted_on", "")),
-            calibration_auc_contradiction=raw.get("calibration_auc_contradiction"),
-            calibration_auc_convergence=raw.get("calibration_auc_convergence"),
+            calibration_auc_contradiction=_float_or_none(raw.get("calibration_auc_contradiction")),
+            calibration_auc_convergence=_float_or_none(raw.get("calibration_auc_convergence")),
         )
 
     @classmethod

@@ -227,17 +227,23 @@ def keep_shared(
     contradictions and 45 of 58 convergences against 20 and 38, 25.5 pairs per claim
     against 26.4. The cost stays budget x new claims: linear in what a run adds."""
     floor, cap = min(FLOOR, budget), CAP_FACTOR * budget
-    orders = {cid: _order(pool, scores) for cid, (pool, scores) in scored.items()}
-    best: dict[tuple[str, str], float] = {}
-    for cid, (pool, scores) in scored.items():
+    # logits beyond ±50 rank alike (and their probability stays finite); NaN ranks last
+    clean = {
+        cid: (pool, np.clip(np.nan_to_num(sc, nan=-50.0), -50.0, 50.0))
+        for cid, (pool, sc) in scored.items()
+    }
+    orders = {cid: _order(pool, scores) for cid, (pool, scores) in clean.items()}
+    best: dict[tuple[str, str], tuple[bool, float]] = {}  # (a floor pick, score)
+    for cid, (pool, scores) in clean.items():
         for r, j in enumerate(orders[cid][:cap]):
             key = _pair(cid, pool.others[j])
-            value = float(scores[j]) + (math.inf if r < floor else 0.0)
-            if value > best.get(key, -math.inf):
+            value = (r < floor, float(scores[j]))
+            if key not in best or value > best[key]:
                 best[key] = value
     total = budget * len(scored)
-    chosen = set(sorted(best, key=lambda k: (-best[k], k))[:total])
-    for cid, (pool, scores) in scored.items():
+    ranked = sorted(best, key=lambda k: (not best[k][0], -best[k][1], k))
+    chosen = set(ranked[:total])
+    for cid, (pool, scores) in clean.items():
         order = orders[cid]
         kept = [j for j in order[:cap] if _pair(cid, pool.others[j]) in chosen]
         _keep(cid, pool, scores, order, kept, out)

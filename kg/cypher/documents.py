@@ -66,7 +66,7 @@ CALL (c) {
   """
     + archive_finding
     + """
-  RETURN collect(f.id) AS archived
+  RETURN collect(DISTINCT f.id) AS archived
 }
 """
 )

@@ -39,7 +39,7 @@ CALL (l) {
   """
     + archive_finding
     + """
-  RETURN collect(f.id) AS archived
+  RETURN collect(DISTINCT f.id) AS archived
 }
 CALL (l) {
   OPTIONAL MATCH (l)<-[:ABOUT]-(f:Finding)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from api.rendering import json_route
 from queries.models import PRIVATE_PATHS, Page, ServerPath, SourceRow
+
+
+class _NegativeError(Exception):
+    pass
 
 
 class _Leaky(BaseModel):
@@ -39,12 +45,18 @@ def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
     @json_route
     def rows(n: int = 1) -> Page[SourceRow]:
         if n < 0:
-            raise ValueError("negative")
+            raise _NegativeError("negative")
         row = SourceRow(id="s1", title="t", kind="paper", path="/srv/private/dir/paper.md")
         return Page[SourceRow](items=[row] * n)
 
-    @app.exception_handler(ValueError)
-    def _bad(request: object, exc: ValueError) -> object:
+    @app.get("/loose", response_model=Page[SourceRow])
+    @json_route
+    def loose() -> Page[SourceRow]:
+        rows: Any = {"items": [{"id": "s", "title": "t", "kind": "k", "path": "/srv/a.md"}]}
+        return rows  # not the declared model: refused, never written as it is
+
+    @app.exception_handler(_NegativeError)
+    def _bad(request: object, exc: _NegativeError) -> object:
         from fastapi.responses import JSONResponse
 
         return JSONResponse({"error": str(exc)}, status_code=422)
@@ -55,6 +67,8 @@ def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
     assert [r["path"] for r in json.loads(body.text)["items"]] == ["paper.md", "paper.md"]
     assert client.get("/rows", params={"n": "x"}).status_code == 422  # parameters still checked
     assert client.get("/rows", params={"n": -1}).json() == {"error": "negative"}
+    with pytest.raises(PydanticSerializationError):  # a 500 in the app, the path never sent
+        client.get("/loose")
     spec = client.get("/openapi.json").json()["paths"]["/rows"]["get"]
     assert spec["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "Page_SourceRow_"

@@ -131,6 +131,14 @@ def test_a_batch_shares_its_budget_with_a_floor_and_a_cap() -> None:
     }
 
 
+def test_infinite_or_missing_scores_keep_the_floor() -> None:
+    src = {"a1": "A", "b1": "B", "b2": "B", "c1": "C"}
+    pool = pool_of("a1", {"dense": [("b1", 0.9), ("b2", 0.8), ("c1", 0.7)]}, src)
+    out: dict[tuple[str, str], Candidate] = {}
+    keep_shared({"a1": (pool, np.array([-np.inf, np.nan, -np.inf]))}, 2, out)
+    assert len(out) == 2  # the claim's floor (here its whole budget), whatever the scores
+
+
 def test_the_cap_bounds_one_claim_in_a_batch_of_idle_ones() -> None:
     others = [f"s{i}" for i in range(50)]
     src = {"rich": "R", **{o: f"S{o}" for o in others}, **{f"i{n}": f"I{n}" for n in range(9)}}
