@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from kg.cypher.verdict_key import archive_finding
+from kg.cypher.verdict_key import archived_ids, drop_findings_about_gone
 
 UPSERT_SOURCE: LiteralString = """
 MERGE (s:Source {id: $id})
@@ -57,48 +57,29 @@ CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
 # (`kg.cypher.investigation.CARRY_VERDICTS`). Verdicts on claim-to-line findings are archived
 # with no key: they are listed, never given back. Archiving a finding again (a file reverted,
 # then revised once more) refreshes the entry with its latest verdict.
-_ARCHIVE_VERDICTS: LiteralString = (
-    """
-CALL (c) {
-  MATCH (c)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
-  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
-  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
-  """
-    + archive_finding
+# A claim that goes takes its findings (reviewed ones archived, as above) and its confidence
+# history with it.
+_DROP_CLAIM: LiteralString = (
+    drop_findings_about_gone
     + """
-  RETURN collect(DISTINCT f.id) AS archived
+CALL (gone) {
+  OPTIONAL MATCH (gone)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
+  DETACH DELETE h
 }
 """
 )
-
-# The ids of the findings whose verdicts a delete archived (each once).
-_ARCHIVED_IDS: LiteralString = """
-WITH collect(archived) AS lists
-RETURN reduce(acc = [], l IN lists | acc + [x IN l WHERE NOT x IN acc]) AS archived
-"""
 
 DELETE_STALE_SPANS: LiteralString = (
     """
 MATCH (s:Source {id: $source_id})-[:HAS_PASSAGE]->(p:Passage)
 WHERE NOT p.id IN $passage_ids
-OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+OPTIONAL MATCH (p)-[:CONTAINS]->(gone:Claim)
 """
-    + _ARCHIVE_VERDICTS
+    + _DROP_CLAIM
     + """
-CALL (c) {
-  // findings about a removed claim go too; the claims on their other side must be re-derived
-  OPTIONAL MATCH (c)<-[:ABOUT]-(f:Finding)
-  OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim)
-  SET o.confidence_stale = true
-  DETACH DELETE f
-}
-CALL (c) {  // its confidence history goes with it
-  OPTIONAL MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
-  DETACH DELETE h
-}
-DETACH DELETE c, p
+DETACH DELETE gone, p
 """
-    + _ARCHIVED_IDS
+    + archived_ids
 )
 
 # A File is a location (its absolute path); its content is sha256. Sources are content-
@@ -162,23 +143,13 @@ DELETE_SOURCE: LiteralString = (
     """
 MATCH (s:Source {id: $id})
 OPTIONAL MATCH (s)-[:HAS_PASSAGE]->(p:Passage)
-OPTIONAL MATCH (p)-[:CONTAINS]->(c:Claim)
+OPTIONAL MATCH (p)-[:CONTAINS]->(gone:Claim)
 """
-    + _ARCHIVE_VERDICTS
+    + _DROP_CLAIM
     + """
-CALL (c) {
-  OPTIONAL MATCH (c)<-[:ABOUT]-(f:Finding)
-  OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim)
-  SET o.confidence_stale = true
-  DETACH DELETE f
-}
-CALL (c) {  // its confidence history goes with it
-  OPTIONAL MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
-  DETACH DELETE h
-}
-DETACH DELETE c, p, s
+DETACH DELETE gone, p, s
 """
-    + _ARCHIVED_IDS
+    + archived_ids
 )
 
 LINK_SUMMARIES: LiteralString = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from kg.cypher.verdict_key import archive_finding, key_of_finding
+from kg.cypher.verdict_key import archived_ids, drop_findings_about_gone, key_of_finding
 
 MARK_INVESTIGATED: LiteralString = """
 UNWIND $ids AS id
@@ -31,26 +31,13 @@ SET r.reasons = coalesce(line.member_reasons[sid], [])
 # on every run). Returns the archived finding ids.
 DELETE_EMPTY_LINES: LiteralString = (
     """
-MATCH (l:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(l) }
-CALL (l) {
-  MATCH (l)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
-  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
-  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
-  """
-    + archive_finding
-    + """
-  RETURN collect(DISTINCT f.id) AS archived
-}
-CALL (l) {
-  OPTIONAL MATCH (l)<-[:ABOUT]-(f:Finding)
-  OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
-  SET c.confidence_stale = true
-  DETACH DELETE f
-}
-DETACH DELETE l
-WITH collect(archived) AS lists
-RETURN reduce(acc = [], x IN lists | acc + [y IN x WHERE NOT y IN acc]) AS archived
+MATCH (gone:Line) WHERE NOT EXISTS { (:Source)-[:IN_LINE]->(gone) }
 """
+    + drop_findings_about_gone
+    + """
+DETACH DELETE gone
+"""
+    + archived_ids
 )
 
 EXISTING_FINDINGS: LiteralString = """

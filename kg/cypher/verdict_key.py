@@ -36,3 +36,33 @@ archive_finding: LiteralString = (
     + key_of_finding
     + " END"
 )
+
+
+# Findings about `gone` (a claim or a line of research about to be deleted, or null): the
+# reviewed ones archived (`archived`: their ids), then all of them deleted; the claims on their
+# other side must be re-derived. Used by every statement that deletes claims or lines.
+drop_findings_about_gone: LiteralString = (
+    """
+CALL (gone) {
+  MATCH (gone)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
+  """
+    + archive_finding
+    + """
+  RETURN collect(DISTINCT f.id) AS archived
+}
+CALL (gone) {
+  OPTIONAL MATCH (gone)<-[:ABOUT]-(f:Finding)
+  OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim)
+  SET o.confidence_stale = true
+  DETACH DELETE f
+}
+"""
+)
+
+# After the deletes: the ids of the findings whose verdicts were archived, each once.
+archived_ids: LiteralString = """
+WITH collect(archived) AS lists
+RETURN reduce(acc = [], l IN lists | acc + [x IN l WHERE NOT x IN acc]) AS archived
+"""
