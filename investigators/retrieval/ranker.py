@@ -197,14 +197,6 @@ def _keep(
         c.channels.update(pool.scores[j])
 
 
-def keep_best(
-    cid: str, pool: Pool, scores: np.ndarray, budget: int, out: dict[tuple[str, str], Candidate]
-) -> None:
-    """The `budget` best of one claim's pool into `out` (and the LLM channel's first)."""
-    order = _order(pool, scores)
-    _keep(cid, pool, scores, order, order[:budget], out)
-
-
 # Sharing the budget across a batch: every claim keeps at least its FLOOR best candidates and
 # at most CAP_FACTOR x budget.
 FLOOR = 5
@@ -218,7 +210,7 @@ def keep_shared(
 ) -> None:
     """A batch of new claims shares `budget` x (claims in the batch) pairs: each claim's
     FLOOR best first, then the best-scored of the rest across the whole batch, at most
-    CAP_FACTOR x budget per claim (and the LLM channel's first, as in `keep_best`).
+    CAP_FACTOR x budget per claim, and each claim's first LLM_KEEP LLM candidates beyond that.
 
     Some claims have many good candidates (a finding of a short abstract among papers on
     its topic), others none worth judging (a heading, a procedural sentence); a fixed

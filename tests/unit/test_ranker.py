@@ -16,7 +16,6 @@ from investigators.retrieval.ranker import (
     RankerError,
     RankerModel,
     Traits,
-    keep_best,
     keep_shared,
     load_ranker,
     pair_matrix,
@@ -56,7 +55,7 @@ def test_pair_matrix_columns_and_channels_without_a_coefficient() -> None:
     col = {f: i for i, f in enumerate(FEATURES)}
     assert x.shape == (2, len(FEATURES))
     assert x[0, col["rr_nearby"]] == pytest.approx(1 / 6)
-    # the LLM channel has no coefficient: it adds no feature (keep_best keeps it apart)
+    # the LLM channel has no coefficient: it adds no feature (keep_shared keeps it apart)
     assert float(np.abs(x[1, : len(RANKED_CHANNELS)]).sum()) == 0.0
     assert x[0, col["cos"]] == 0.3 and x[1, col["source_sim"]] == 0.2
     assert x[0, col["kind_finding"]] == 1 and x[0, col["paper"]] == 1
@@ -69,7 +68,7 @@ def test_llm_candidates_are_kept_beyond_the_budget() -> None:
     ranking = [("b1", 0.9), ("b2", 0.8)]
     pool = pool_of("a1", {"dense": ranking, "llm": [("c1", 0.5)]}, SRC)
     out: dict[tuple[str, str], Candidate] = {}
-    keep_best("a1", pool, np.array([1.0, 0.5, -9.0]), 1, out)
+    keep_shared({"a1": (pool, np.array([1.0, 0.5, -9.0]))}, 1, out)
     assert set(out) == {("a1", "b1"), ("a1", "c1")}  # budget 1 by score, plus the LLM's first
     assert out[("a1", "c1")].rank == 2 and out[("a1", "c1")].channels == {"llm": 0.5}
 
@@ -81,17 +80,17 @@ def test_short_claims_are_flagged() -> None:
     assert trait_features(Traits(80, "statement", True, "post"), 1)[col["footnote"] - off] == 1.0
 
 
-def test_keep_best_keeps_the_budget_by_score_and_merges_both_sides() -> None:
+def test_one_claim_keeps_the_budget_by_score_and_merges_both_sides() -> None:
     pool = pool_of("a1", {"dense": [("b1", 0.9), ("b2", 0.8), ("c1", 0.7)]}, SRC)
     out: dict[tuple[str, str], Candidate] = {}
-    keep_best("a1", pool, np.array([0.0, 2.0, -1.0]), 2, out)
+    keep_shared({"a1": (pool, np.array([0.0, 2.0, -1.0]))}, 2, out)
     assert set(out) == {("a1", "b2"), ("a1", "b1")}
     assert out[("a1", "b2")].rank == 1 and out[("a1", "b1")].rank == 2
     assert out[("a1", "b2")].fused == pytest.approx(1 / (1 + math.exp(-2)), abs=1e-5)
     assert out[("a1", "b2")].channels == {"dense": 0.8}
     # the same pair from the other side keeps its best rank and both channels
     back = pool_of("b2", {"lexical": [("a1", 5.0)]}, SRC)
-    keep_best("b2", back, np.array([3.0]), 2, out)
+    keep_shared({"b2": (back, np.array([3.0]))}, 2, out)
     assert out[("a1", "b2")].channels == {"dense": 0.8, "lexical": 5.0}
     assert out[("a1", "b2")].fused == pytest.approx(1 / (1 + math.exp(-3)), abs=1e-5)
 
@@ -120,7 +119,7 @@ def test_a_batch_shares_its_budget_with_a_floor_and_a_cap() -> None:
     assert counts == {"rich": 20, "poor": 5, "idle": 5}
     ranks = sorted(out[k].rank for k in out if "rich" in k)
     assert ranks == list(range(1, counts["rich"] + 1))  # ranks follow the claim's own order
-    # a pair kept from both sides merges, as keep_best does
+    # a pair kept from both sides in one batch merges
     both: dict[tuple[str, str], Candidate] = {}
     a = pool_of("a1", {"dense": [("b1", 0.9)]}, SRC)
     b = pool_of("b1", {"lexical": [("a1", 4.0)]}, SRC)
