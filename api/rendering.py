@@ -53,7 +53,20 @@ def _unchecked_paths(tp: object, seen: set[type]) -> list[str]:
 
 def json_route(fn: Callable[P, Any]) -> Callable[P, typing.Awaitable[Response]]:
     """Decorate a synchronous read endpoint (under `@router.get`): see the module doc."""
-    returned = typing.get_type_hints(fn)["return"]
+    hints = typing.get_type_hints(fn)
+    injected = [
+        name
+        for name, tp in hints.items()
+        if name != "return" and isinstance(tp, type) and issubclass(tp, Response)
+    ]
+    if injected:
+        # the route answers with a Response of its own: headers, cookies or a status set
+        # on an injected one would be dropped without a word
+        raise TypeError(
+            f"{fn.__qualname__}: json_route builds the response itself; the headers or status "
+            f"set on the injected {injected} would be lost. Use a plain route for it."
+        )
+    returned = hints["return"]
     bad = _unchecked_paths(returned, set())
     if bad:
         raise TypeError(

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from pydantic_core import PydanticSerializationError
@@ -33,6 +33,14 @@ def test_a_path_field_not_declared_private_is_refused_when_the_route_is_built() 
 
     with pytest.raises(TypeError, match=r"_Leaky\.source_path"):
         json_route(leaky)
+
+
+def test_an_injected_response_is_refused_since_its_headers_would_be_lost() -> None:
+    def with_headers(response: Response) -> SourceRow:
+        raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match="would be lost"):
+        json_route(with_headers)
 
 
 def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
