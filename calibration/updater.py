@@ -15,6 +15,7 @@ import inspect
 import json
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,27 +104,43 @@ def _rules_source() -> bytes:
     return h.digest()
 
 
-def rules_digest(maps: dict[str, CalibrationMap]) -> bytes:
-    """Digest of the derivation rules (their source) and the fitted score maps."""
-    fitted = {k: m.model_dump() for k, m in maps.items()}
-    return hashlib.sha1(
-        _rules_source() + orjson.dumps(fitted, option=orjson.OPT_SORT_KEYS)
-    ).digest()
+@dataclass(frozen=True)
+class RulesDigest:
+    """What a confidence is derived by: the derivation code, and each investigator's fitted
+    score map (by investigator), so that a new map re-derives only the claims it can change."""
+
+    code: bytes
+    maps: dict[str, bytes]
 
 
-def input_digest(d: dict[str, Any], rules: bytes) -> str:
+def rules_digest(maps: dict[str, CalibrationMap]) -> RulesDigest:
+    """Digest of the derivation rules (their source) and of each fitted score map."""
+    return RulesDigest(
+        code=_rules_source(),
+        maps={
+            k: hashlib.sha1(orjson.dumps(m.model_dump(), option=orjson.OPT_SORT_KEYS)).digest()
+            for k, m in maps.items()
+        },
+    )
+
+
+def input_digest(d: dict[str, Any], rules: RulesDigest) -> str:
     """Digest of everything a claim's confidence is derived from: its facts, the findings
-    bearing on it (in a canonical order), the rules and the maps. Equal digests give equal
-    confidences, so a recompute skips claims whose digest is the stored one."""
+    bearing on it (in a canonical order), the rules, and the maps of the investigators behind
+    those findings (a claim without findings does not depend on any map: its prior does not).
+    Equal digests give equal confidences, so a recompute skips claims whose digest is the
+    stored one."""
     evidence = sorted(
         orjson.dumps(
             {**e, "other_methods": sorted(e["other_methods"])}, option=orjson.OPT_SORT_KEYS
         )
         for e in d["evidence"]
     )
+    used = sorted({str(e["investigator"]) for e in d["evidence"]})
+    maps = b"".join(f"{i}=".encode() + rules.maps.get(i, b"-") + b";" for i in used)
     facts = orjson.dumps([d[k] for k in _FACT_KEYS])
-    payload = facts + b"".join(evidence)
-    return hashlib.sha1(rules + payload).hexdigest()[:20]
+    payload = maps + facts + b"".join(evidence)
+    return hashlib.sha1(rules.code + payload).hexdigest()[:20]
 
 
 class ConfidenceUpdater:

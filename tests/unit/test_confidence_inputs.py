@@ -39,10 +39,17 @@ def test_digest_ignores_order_and_stored_values_but_not_inputs() -> None:
     assert input_digest({**base, "hedge": "weak"}, rules) != input_digest(base, rules)
 
 
-def test_a_new_calibration_map_changes_every_digest() -> None:
+def test_a_new_calibration_map_changes_the_digests_of_the_claims_it_can_change() -> None:
+    """A map re-derives the claims with findings of its investigator; a claim without
+    findings (its prior uses no map) or with only other investigators' findings keeps its
+    digest, so a recompute after `calibrate` skips it."""
     fitted = CalibrationMap(investigator="nli", method="platt", x=[], y=[], a=2.0, b=-1.0,
                             n=40, positives=12)  # fmt: skip
-    assert rules_digest({}) != rules_digest({"nli": fitted})
-    assert input_digest(_row(), rules_digest({})) != input_digest(
-        _row(), rules_digest({"nli": fitted})
-    )
+    before, after = rules_digest({}), rules_digest({"nli": fitted})
+    assert input_digest(_row(), before) != input_digest(_row(), after)
+    bare = {**_row(), "evidence": []}
+    assert input_digest(bare, before) == input_digest(bare, after)
+    other = _row()
+    other["evidence"] = [{**e, "investigator": "llm"} for e in other["evidence"]]
+    assert input_digest(other, before) == input_digest(other, after)
+    assert input_digest(other, before) != input_digest(_row(), before)
