@@ -61,10 +61,13 @@ def json_route(fn: Callable[P, Any]) -> Callable[P, typing.Awaitable[Response]]:
     ]
     if injected:
         # the route answers with a Response of its own: headers, cookies or a status set
-        # on an injected one would be dropped without a word
+        # on an injected one would be dropped without a word. (Only the endpoint's own
+        # parameters are seen here: a dependency taking a Response would lose its headers too,
+        # and none of the read routes' dependencies does.)
         raise TypeError(
             f"{fn.__qualname__}: json_route builds the response itself; the headers or status "
-            f"set on the injected {injected} would be lost. Use a plain route for it."
+            f"set on the injected parameter(s) {', '.join(injected)} would be lost. Use a plain "
+            "route for it."
         )
     returned = hints["return"]
     bad = _unchecked_paths(returned, set())

@@ -104,7 +104,7 @@ def _rules_source() -> bytes:
     return h.digest()
 
 
-@dataclass(frozen=True)
+@dataclass
 class RulesDigest:
     """What a confidence is derived by: the derivation code, and each investigator's fitted
     score map (by investigator), so that a new map re-derives only the claims it can change."""

@@ -53,3 +53,10 @@ def test_a_new_calibration_map_changes_the_digests_of_the_claims_it_can_change()
     other["evidence"] = [{**e, "investigator": "llm"} for e in other["evidence"]]
     assert input_digest(other, before) == input_digest(other, after)
     assert input_digest(other, before) != input_digest(_row(), before)
+    # with another investigator's map already there, and a claim with both investigators
+    llm = fitted.model_copy(update={"investigator": "llm", "a": 3.0})
+    both_before, both_after = rules_digest({"llm": llm}), rules_digest({"llm": llm, "nli": fitted})
+    assert input_digest(other, both_before) == input_digest(other, both_after)
+    mixed = _row()
+    mixed["evidence"][1] = {**mixed["evidence"][1], "investigator": "llm"}
+    assert input_digest(mixed, both_before) != input_digest(mixed, both_after)
