@@ -31,7 +31,7 @@ import httpx
 
 from api.serve import free_port
 from bench.calibration import _build
-from bench.harness import bench_services
+from bench.harness import bench_services, cpu_seconds
 from calibration.updater import ConfidenceUpdater
 from consilience.settings import Settings
 from queries.cypher import confidence as cq
@@ -79,15 +79,6 @@ def _timed(n: int, clients: int, call: Callable[[int], None]) -> list[float]:
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, range(min(20, n))))  # warm-up: plans cached, connections open
         return list(pool.map(one, range(n)))
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc; 0 where there is none)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -168,9 +159,9 @@ def main() -> None:
                 drv_t: list[float] = []
                 cpu = 0.0
                 for _ in range(args.rounds):
-                    before = _cpu_seconds(pid)
+                    before = cpu_seconds(pid)
                     api_t += _timed(args.requests, args.clients, call)
-                    cpu += _cpu_seconds(pid) - before
+                    cpu += cpu_seconds(pid) - before
                     drv_t += _timed(args.requests, args.clients, direct)
                 calls = args.rounds * (args.requests + min(20, args.requests))
                 rows.append((name, _pct(api_t, 50), _pct(api_t, 95), _pct(drv_t, 50),
