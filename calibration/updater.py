@@ -1,9 +1,10 @@
 """Keeps stored confidences in step with findings, verdicts and sources (full or incremental).
 
 The updater reads each claim's facts and evidence, derives its confidence (pure, in
-`calibration.confidence`) and hands the records to `kg.writers.calibration_store`. A
-snapshot is added to the history only when the numbers change, so the history says what was
-known when. A claim whose input digest (`input_digest`) is the stored one is not re-derived.
+`calibration.confidence`) and hands the records to `kg.writers.calibration_store`. The claim
+keeps its current numbers with when it took them; when they change, the replaced ones are
+archived as a history snapshot, so the history says what was known when. A claim whose
+input digest (`input_digest`) is the stored one is not re-derived.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ class UpdateReport(BaseModel):
     computed: int = Field(
         description="Claims brought up to date (derived afresh, or inputs found unchanged)"
     )
-    changed: int = Field(description="Claims whose numbers changed (a history snapshot each)")
+    changed: int = Field(
+        description="Claims whose numbers changed (or were derived for the first time)"
+    )
     mode: str = Field(description="full, incremental, verdict or retraction")
     derived: int = Field(
         default=0,
@@ -154,20 +157,40 @@ class ConfidenceUpdater:
         with self.driver.read() as s:
             return [values(r) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
 
-    def _facts(self, d: dict[str, Any]) -> ClaimFacts:
+    @staticmethod
+    def _illustrative(d: dict[str, Any]) -> bool:
+        """Whether the stated probability is an example (the numbers are parsed only when
+        there is a stated probability to check)."""
         p = d["stated_probability"]
+        return p is not None and stated_is_illustrative(
+            d["text"], json.loads(d["numbers_json"] or "[]"), p
+        )
+
+    def _facts(self, d: dict[str, Any]) -> ClaimFacts:
         return ClaimFacts(
             id=d["id"],
             kind=d["kind"] or "finding",
             hedge=d["hedge"] or "none",
             hedge_cues=d["hedge_cues"],
-            stated_probability=p,
-            # the numbers are parsed only when there is a stated probability to check
-            stated_illustrative=p is not None
-            and stated_is_illustrative(d["text"], json.loads(d["numbers_json"] or "[]"), p),
+            stated_probability=d["stated_probability"],
+            stated_illustrative=self._illustrative(d),
             source_kind=d["source_kind"] or "unknown",
             source_retracted=d["source_retracted"],
             line_id=d["line_id"],
+        )
+
+    @classmethod
+    def _prior_key(cls, d: dict[str, Any]) -> tuple[object, ...]:
+        """Everything the confidence of a claim without findings depends on (its prior): claims
+        with equal keys get equal confidences, so most claims of a large graph share one."""
+        return (
+            d["kind"] or "finding",
+            d["hedge"] or "none",
+            "?" in d["hedge_cues"],
+            d["stated_probability"],
+            cls._illustrative(d),
+            d["source_kind"] or "unknown",
+            d["source_retracted"],
         )
 
     def _inputs(
@@ -197,41 +220,35 @@ class ConfidenceUpdater:
 
     def derive_rows(
         self,
-        loaded: list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]],
+        raw: list[dict[str, Any]],
         weigh: Weigher,
         reason: str,
         plain: dict[tuple[object, ...], tuple[Confidence, str]],
     ) -> list[tuple[ConfidenceRecord, bool]]:
-        """One record per claim for `kg.writers.calibration_store.write_confidences`, with
-        whether it needs writing: a record whose stored confidence, derivation and flags are already
-        exactly these (and not marked stale) does not, so a full recompute where little
-        changed writes little. Each raw row carries its `inputs` digest (set by `recompute`)
-        and the stored one (`old_inputs`); a new digest is written even when the numbers are
-        the same. `plain` caches the confidences (and serialised derivations) of evidence-free
-        claims, which share priors: most claims of a large graph."""
+        """One record per raw claim row for `kg.writers.calibration_store.write_confidences`,
+        with whether it needs writing: a record whose stored confidence, derivation and flags
+        are already exactly these (and not marked stale) does not, so a full recompute where
+        little changed writes little. Each raw row carries its `inputs` digest (set by
+        `recompute`) and the stored one (`old_inputs`); a new digest is written even when the
+        numbers are the same. `plain` caches the confidences (and serialised derivations) of
+        evidence-free claims by their prior's inputs (`_prior_key`): most claims of a large
+        graph share a few, and such a claim is never turned into typed facts at all."""
         rows: list[tuple[ConfidenceRecord, bool]] = []
-        for facts, evidence, d in loaded:
-            if evidence:
-                conf = derive(facts, evidence, weigh)
+        for d in raw:
+            if d["evidence"]:
+                evidence = [Evidence(**e) for e in d["evidence"]]  # validated: read from the graph
+                conf = derive(self._facts(d), evidence, weigh)
                 derivation = orjson.dumps([t.model_dump() for t in conf.terms]).decode()
             else:
-                key = (
-                    facts.kind,
-                    facts.hedge,
-                    "?" in facts.hedge_cues,
-                    facts.stated_probability,
-                    facts.stated_illustrative,
-                    facts.source_kind,
-                    facts.source_retracted,
-                )
+                key = self._prior_key(d)
                 if key not in plain:
-                    shared = derive(facts, [], weigh)
+                    shared = derive(self._facts(d), [], weigh)
                     plain[key] = (
                         shared,
                         orjson.dumps([t.model_dump() for t in shared.terms]).decode(),
                     )
-                conf, derivation = plain[key]  # the claim id is taken from `facts` below
-            critical = is_safety_critical(facts.kind, d["text"], d["speaker"])
+                conf, derivation = plain[key]  # the claim id is taken from the row below
+            critical = is_safety_critical(d["kind"] or "finding", d["text"], d["speaker"])
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
             sig = hashlib.sha1(
                 f"{conf.p!r}|{conf.low!r}|{conf.high!r}|{critical}|{derivation}".encode()
@@ -242,8 +259,10 @@ class ConfidenceUpdater:
                 and sig == d["old_sig"]
                 and inputs == d.get("old_inputs")
             )
-            record = ConfidenceRecord(
-                id=facts.id,
+            # built without re-validation: every field comes typed from `derive` or the lines
+            # above, and validating 100k records was a third of a full recompute's Python time
+            record = ConfidenceRecord.model_construct(
+                id=d["id"],
                 p=conf.p,
                 low=conf.low,
                 high=conf.high,
@@ -255,6 +274,7 @@ class ConfidenceUpdater:
                 derivation=derivation,
                 safety_critical=critical,
                 changed=changed,
+                had_numbers=d["old_p"] is not None,
                 reason=reason,
                 sig=sig,
                 inputs=inputs,
@@ -281,7 +301,7 @@ class ConfidenceUpdater:
                     if d["stale"] or d["old_sig"] is None or d["inputs"] != d["old_inputs"]:
                         todo.append(d)
                 derived += len(todo)
-                rows = self.derive_rows(self._inputs(todo), weigh, reason, plain)
+                rows = self.derive_rows(todo, weigh, reason, plain)
                 changed += sum(1 for r, _ in rows if r.changed)
                 to_write = [r for r, write in rows if write]
                 if pending is not None:

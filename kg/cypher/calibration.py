@@ -4,6 +4,25 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+# The claim holds its current confidence with when it took these numbers
+# (`confidence_since`) and why (`confidence_reason`); a change first archives the numbers it
+# replaces as a `(:ConfidenceSnapshot)` (ARCHIVE_CONFIDENCES, run before SET_CONFIDENCES in
+# the same transaction, with only the rows whose numbers changed), so the history is the
+# snapshots plus the current state and a claim's first derivation writes no snapshot at all
+# (100k snapshot nodes were over half the database's work of a first full recompute; a
+# per-row subquery in the SET statement cost a quarter). A claim stored before this scheme
+# (numbers but no `confidence_since`) has its current numbers in its latest snapshot already:
+# nothing is archived for it.
+ARCHIVE_CONFIDENCES: LiteralString = """
+UNWIND $ids AS id
+MATCH (c:Claim {id: id})
+WHERE c.confidence_since IS NOT NULL
+CREATE (h:ConfidenceSnapshot {claim_id: id, at: c.confidence_since, p: c.confidence,
+        low: c.confidence_low, high: c.confidence_high, reason: c.confidence_reason,
+        derivation: c.confidence_derivation})
+CREATE (c)-[:HAD_CONFIDENCE]->(h)
+"""
+
 SET_CONFIDENCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Claim {id: row.id})
@@ -13,12 +32,10 @@ SET c.confidence = row.p, c.confidence_low = row.low, c.confidence_high = row.hi
     c.confidence_contested = row.contested, c.confidence_derivation = row.derivation,
     c.confidence_evidence = row.n_findings, c.safety_critical = row.safety_critical,
     c.confidence_sig = row.sig, c.confidence_inputs = row.inputs,
-    c.confidence_at = datetime()
+    c.confidence_at = datetime(),
+    c.confidence_since = CASE WHEN row.changed THEN datetime() ELSE c.confidence_since END,
+    c.confidence_reason = CASE WHEN row.changed THEN row.reason ELSE c.confidence_reason END
 REMOVE c.confidence_stale
-WITH c, row WHERE row.changed
-CREATE (h:ConfidenceSnapshot {claim_id: row.id, at: datetime(), p: row.p, low: row.low,
-        high: row.high, reason: row.reason, derivation: row.derivation})
-CREATE (c)-[:HAD_CONFIDENCE]->(h)
 """
 
 SET_CALIBRATION_STATE: LiteralString = """

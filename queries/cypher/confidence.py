@@ -53,7 +53,11 @@ RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_t
        toString(c.confidence_at) AS computed_at, c.confidence_derivation AS derivation,
        COLLECT { MATCH (c)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
                  RETURN {at: toString(h.at), p: h.p, low: h.low, high: h.high,
-                         reason: h.reason} ORDER BY h.at } AS history
+                         reason: h.reason} ORDER BY h.at }
+       + CASE WHEN c.confidence_since IS NULL THEN []
+              ELSE [{at: toString(c.confidence_since), p: c.confidence,
+                     low: c.confidence_low, high: c.confidence_high,
+                     reason: c.confidence_reason}] END AS history
 """
 
 CONFIDENCE_SUMMARY: LiteralString = """

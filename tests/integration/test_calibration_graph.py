@@ -106,6 +106,9 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
     full = update_confidences(svc, everything=True)
     assert full.mode == "full" and full.computed == 4 and full.derived == 4
+    with db.write() as s:  # a first derivation has no earlier numbers to archive
+        snaps = s.run("MATCH (h:ConfidenceSnapshot) RETURN count(h) AS n").single(strict=True)
+    assert snaps["n"] == 0
     # nothing changed: every claim's inputs match the stored digest, none is re-derived
     again_full = update_confidences(svc, everything=True)
     assert (again_full.computed, again_full.derived, again_full.changed) == (4, 0, 0)
@@ -125,13 +128,16 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert after_dismiss.p is not None and after_dismiss.p > start.p and not after_dismiss.contested
     assert after_dismiss.history[-1].reason == f"verdict on {contra.id}"
     assert len(after_dismiss.history) == len(start.history) + 1
-    # one snapshot per change of the numbers, oldest first, the last one the current state
+    # one entry per change of the numbers, oldest first, the last one the current state: the
+    # replaced numbers are archived as a snapshot, the current ones live on the claim
     assert [h.p for h in after_dismiss.history][-2:] == [start.p, after_dismiss.p]
+    assert after_dismiss.history[-2].at == start.history[-1].at
+    assert after_dismiss.history[-2].reason == "full update"
     with db.write() as s:
         n_snap = s.run(
             "MATCH (:Claim {id: $id})-[:HAD_CONFIDENCE]->(h) RETURN count(h) AS n", id=probes
         ).single(strict=True)["n"]
-    assert n_snap == len(after_dismiss.history)
+    assert n_snap == len(after_dismiss.history) - 1
     # exactly the two claims of that finding were recomputed (already up to date: not derived)
     redo = ConfidenceUpdater(db).after_verdict(contra.id)
     assert (redo.computed, redo.derived) == (2, 0)
@@ -349,3 +355,40 @@ def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
     assert orphans is not None and orphans["n"] == 0
     assert stray == 0  # the removed claim's history went with it
     assert len(after.history) >= 2  # the surviving claim keeps its own
+
+
+def test_history_of_a_claim_stored_before_the_archive_scheme(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Graphs written by earlier versions hold a snapshot of the current numbers too (every
+    derivation appended one). Their history must not show those numbers twice, neither before
+    nor after the next change."""
+    svc = clean_services
+    db = svc.graph()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
+    update_confidences(svc, everything=True)
+    probes = _claim_id(svc, PROBES, "Monitoring results")
+    with db.write() as s:  # the claim as an earlier version stored it
+        s.run(
+            "MATCH (c:Claim {id: $id}) "
+            "CREATE (c)-[:HAD_CONFIDENCE]->(:ConfidenceSnapshot {claim_id: c.id, "
+            "at: c.confidence_at, p: c.confidence, low: c.confidence_low, "
+            "high: c.confidence_high, reason: 'full update', derivation: '[]'}) "
+            "REMOVE c.confidence_since, c.confidence_reason",
+            id=probes,
+        ).consume()
+    before = claim_confidence(db, probes)
+    assert [(h.p, h.reason) for h in before.history] == [(before.p, "full update")]
+    contra = next(f for f in list_findings(db, kind="contradicts").items)
+    record_verdict(svc, contra.id, ReviewVerdict.DISMISSED, "ann", "different setups")
+    after = claim_confidence(db, probes)
+    assert after.p != before.p
+    assert [(h.p, h.reason) for h in after.history] == [
+        (before.p, "full update"),
+        (after.p, f"verdict on {contra.id}"),
+    ]
+    with db.write() as s:
+        n = s.run(
+            "MATCH (:Claim {id: $id})-[:HAD_CONFIDENCE]->(h) RETURN count(h) AS n", id=probes
+        ).single(strict=True)["n"]
+    assert n == 1  # the old snapshot; nothing archived twice
