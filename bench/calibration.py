@@ -20,7 +20,7 @@ import random
 import time
 
 from app.services import Services
-from bench.harness import bench_services, cpu_seconds
+from bench.harness import bench_services, cpu_seconds, jit_seconds
 from calibration.case.evaluate import evaluate_case
 from calibration.case.model import CaseNode, SafetyCase
 from calibration.fit import CalibrationMap
@@ -135,10 +135,21 @@ def main() -> None:
         updater = ConfidenceUpdater(db)
 
         pid = svc.server().running_pid()  # the database's CPU counts too
-        t, py0, db0 = time.perf_counter(), time.process_time(), cpu_seconds(pid)
+        t, py0, db0, jit0 = (
+            time.perf_counter(),
+            time.process_time(),
+            cpu_seconds(pid),
+            jit_seconds(pid),
+        )
         full = updater.update(everything=True)
         full_s = time.perf_counter() - t
         full_py, full_db = time.process_time() - py0, cpu_seconds(pid) - db0
+        jit1 = jit_seconds(pid)
+        full_jit = (
+            f" (of which its JVM compiling code: {jit1 - jit0:.1f} s)"
+            if jit0 is not None and jit1 is not None
+            else ""
+        )
         t = time.perf_counter()
         again = updater.update(everything=True)
         full2_s = time.perf_counter() - t
@@ -188,7 +199,7 @@ def main() -> None:
     print(f"  full recompute, first (every claim derived and written): {full_s:.2f} s "
           f"({full.computed:,} claims, {full.derived:,} derived, "
           f"{full.computed / full_s:,.0f} claims/s; CPU: this process {full_py:.1f} s, "
-          f"database server {full_db:.1f} s)")  # fmt: skip
+          f"database server {full_db:.1f} s{full_jit})")  # fmt: skip
     print(f"  full recompute, second (nothing changes): {full2_s:.2f} s "
           f"({again.derived} derived, {again.changed} changed)")  # fmt: skip
     print(f"  full recompute after a new calibration map: {remap_s:.2f} s "

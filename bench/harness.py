@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,3 +50,19 @@ def cpu_seconds(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def jit_seconds(pid: int | None) -> float | None:
+    """Time the database server's JVM has spent compiling code so far (the JDK's `jstat
+    -compiler`; None where jstat or the process is missing). A server just started spends
+    seconds of CPU compiling the paths of each new kind of query."""
+    jstat = shutil.which("jstat")
+    if pid is None or jstat is None:
+        return None
+    try:
+        out = subprocess.run(
+            [jstat, "-compiler", str(pid)], capture_output=True, text=True, timeout=30
+        ).stdout.splitlines()
+        return float(out[1].split()[3])  # Compiled Failed Invalid Time ...
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None
