@@ -135,18 +135,14 @@ def main() -> None:
         updater = ConfidenceUpdater(db)
 
         pid = svc.server().running_pid()  # the database's CPU counts too
-        t, py0, db0, jit0 = (
-            time.perf_counter(),
-            time.process_time(),
-            cpu_seconds(pid),
-            jit_seconds(pid),
-        )
+        jit0 = jit_seconds(pid)  # jstat starts a JVM of its own: not inside the timing
+        t, py0, db0 = time.perf_counter(), time.process_time(), cpu_seconds(pid)
         full = updater.update(everything=True)
         full_s = time.perf_counter() - t
         full_py, full_db = time.process_time() - py0, cpu_seconds(pid) - db0
         jit1 = jit_seconds(pid)
         full_jit = (
-            f" (of which its JVM compiling code: {jit1 - jit0:.1f} s)"
+            f"; its JVM's JIT compile time (jstat): {jit1 - jit0:.1f} s"
             if jit0 is not None and jit1 is not None
             else ""
         )

@@ -23,6 +23,8 @@ def bench_services(name: str) -> Iterator[Services]:
     data = ROOT / "bench" / ".data" / name
     # a new store every run: one reused after deletes made the 100k-claim build of
     # bench/calibration take 110-128 s instead of 18 s, and every figure after it moved
+    # (a server a crashed run left there is stopped first: its state file goes with the folder)
+    managed_server(Settings(data_dir=data)).stop()
     shutil.rmtree(data, ignore_errors=True)
     s = Settings(data_dir=data)
     s.neo4j.lib_dir = base.neo4j.lib_dir or base.neo4j_dir / "lib"
@@ -53,9 +55,10 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 def jit_seconds(pid: int | None) -> float | None:
-    """Time the database server's JVM has spent compiling code so far (the JDK's `jstat
-    -compiler`; None where jstat or the process is missing). A server just started spends
-    seconds of CPU compiling the paths of each new kind of query."""
+    """The database server's JIT compile time so far: the summed elapsed time of its compile
+    tasks (the JDK's `jstat -compiler`; close to CPU time on an idle machine, not a share of
+    it under contention; None where jstat or the process is missing). A server just started
+    spends seconds compiling the paths of each new kind of query."""
     jstat = shutil.which("jstat")
     if pid is None or jstat is None:
         return None

@@ -232,7 +232,7 @@ class ConfidenceUpdater:
         `recompute`) and the stored one (`old_inputs`); a new digest is written even when the
         numbers are the same. `plain` caches the confidences (and serialised derivations) of
         evidence-free claims by their prior's inputs (`_prior_key`): most claims of a large
-        graph share a few, and such a claim is never turned into typed facts at all."""
+        graph share a few, and only the first claim of each key is turned into typed facts."""
         rows: list[tuple[ConfidenceRecord, bool]] = []
         for d in raw:
             if d["evidence"]:

@@ -54,7 +54,7 @@ class ConfidenceRecord(BaseModel):
     safety_critical: bool = Field(description="Whether the claim is safety-critical")
     changed: bool = Field(description="The numbers changed: archive the replaced ones")
     had_numbers: bool = Field(
-        default=True, description="The claim had numbers before (a first derivation has none)"
+        description="The claim had numbers before (a first derivation has none)"
     )
     reason: str = Field(description="Why it was recomputed (full, verdict, retraction, ...)")
     sig: str = Field(description="Signature of the stored values (skips identical rewrites)")

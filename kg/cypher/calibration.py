@@ -12,7 +12,8 @@ from typing import LiteralString
 # (100k snapshot nodes were over half the database's work of a first full recompute; a
 # per-row subquery in the SET statement cost a quarter). A claim stored before this scheme
 # (numbers but no `confidence_since`) has its current numbers in its latest snapshot already:
-# nothing is archived for it.
+# nothing is archived for it. An archived snapshot's derivation is the last one stored with
+# those numbers (a rewrite that changes only the derivation does not archive).
 ARCHIVE_CONFIDENCES: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})

@@ -115,6 +115,13 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     probes = _claim_id(svc, PROBES, "Monitoring results")
     start = claim_confidence(db, probes)
     assert start.p is not None
+    # a claim marked stale is rewritten, but the same numbers are no change: no snapshot,
+    # and its history keeps when and why it took them
+    with db.write() as s:
+        s.run("MATCH (c:Claim {id: $id}) SET c.confidence_stale = true", id=probes).consume()
+    rewritten = update_confidences(svc)
+    assert rewritten.computed >= 1 and rewritten.changed == 0
+    assert claim_confidence(db, probes).history == start.history
     assert start.contested and start.support_lines == 1 and start.oppose_lines == 1
     assert any("open contradiction" in step for step in start.derivation)
 

@@ -60,3 +60,41 @@ def test_a_new_calibration_map_changes_the_digests_of_the_claims_it_can_change()
     mixed = _row()
     mixed["evidence"][1] = {**mixed["evidence"][1], "investigator": "llm"}
     assert input_digest(mixed, both_before) != input_digest(mixed, both_after)
+
+
+def test_evidence_free_claims_share_a_prior_only_when_every_prior_input_is_equal() -> None:
+    """derive_rows caches the confidence of claims without findings by `_prior_key`: each
+    cached result must equal an uncached derivation, and varying any input of the prior must
+    give another key. The records it builds without validation must validate."""
+    from typing import cast
+
+    from calibration.confidence import derive
+    from calibration.updater import ConfidenceUpdater
+    from kg.graph import Graph
+    from kg.records import ConfidenceRecord
+
+    updater = ConfidenceUpdater(cast(Graph, None))  # derive_rows reads no graph
+    bare = {**_row(), "evidence": [], "old_p": None, "old_low": None, "old_high": None,
+            "old_sig": None, "old_inputs": None}  # fmt: skip
+    variants = [
+        bare,
+        {**bare, "id": "c9", "line_id": "l9", "text": "Other words."},  # same prior inputs
+        {**bare, "kind": "prediction"},
+        {**bare, "hedge": "strong"},
+        {**bare, "source_kind": "post"},
+        {**bare, "source_retracted": True},
+        {**bare, "stated_probability": 0.7, "text": "We put it at 70%."},
+        {**bare, "stated_probability": 0.7, "text": "We put it at 70%?", "hedge_cues": ["?"]},
+        {**bare, "stated_probability": 0.7, "text": 'Say "70%" as an example.'},
+    ]
+    plain: dict[tuple[object, ...], Any] = {}
+    rows = updater.derive_rows(variants, lambda i, s: (s, False), "full update", plain)
+    for d, (record, write) in zip(variants, rows, strict=True):
+        fresh = derive(updater._facts(d), [])
+        assert (record.p, record.low, record.high) == (fresh.p, fresh.low, fresh.high), d
+        assert record.id == d["id"] and write and record.changed and not record.had_numbers
+        assert ConfidenceRecord.model_validate(record.model_dump()) == record
+    keys = [ConfidenceUpdater._prior_key(d) for d in variants]
+    assert keys[0] == keys[1]
+    assert len(set(keys)) == len(variants) - 1  # every other variant has a key of its own
+    assert rows[0][0].derivation == rows[1][0].derivation
