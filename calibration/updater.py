@@ -260,7 +260,8 @@ class ConfidenceUpdater:
                 and inputs == d.get("old_inputs")
             )
             # built without re-validation: every field comes typed from `derive` or the lines
-            # above, and validating 100k records was a third of a full recompute's Python time
+            # above (pydantic's validation was the largest single item in a py-spy profile of
+            # a full recompute; tests/unit/test_confidence_inputs.py validates such records)
             record = ConfidenceRecord.model_construct(
                 id=d["id"],
                 p=conf.p,

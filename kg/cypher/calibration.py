@@ -9,8 +9,9 @@ from typing import LiteralString
 # replaces as a `(:ConfidenceSnapshot)` (ARCHIVE_CONFIDENCES, run before SET_CONFIDENCES in
 # the same transaction, with only the rows whose numbers changed), so the history is the
 # snapshots plus the current state and a claim's first derivation writes no snapshot at all
-# (100k snapshot nodes were over half the database's work of a first full recompute; a
-# per-row subquery in the SET statement cost a quarter). A claim stored before this scheme
+# (it used to copy every claim's numbers into a snapshot; bench/calibration's first full
+# recompute at 100k claims went from 16.7-17.5 s to 14.6-15.0 s; done as a per-row CALL
+# subquery inside the SET, the archive cost more than it saved). A claim stored before this scheme
 # (numbers but no `confidence_since`) has its current numbers in its latest snapshot already:
 # nothing is archived for it. An archived snapshot's derivation is the last one stored with
 # those numbers (a rewrite that changes only the derivation does not archive).
