@@ -3,7 +3,9 @@
 A synthetic graph (default 100,000 claims in 2,000 sources and 400 lines of research, with
 30,000 findings between claims of different sources, some reviewed) on its own throw-away
 server. Measured in one run:
-- full recompute of every confidence, first (read evidence, derive, write every claim),
+- full recompute of every confidence, first (read evidence, derive, write every claim) on
+  the server just started, then repeated on the warm server after removing the stored numbers
+  (a server just started spends most of its CPU compiling the queries' paths),
   again with nothing changed (read, digest, skip), and (last, so the other scenarios run
   without a fitted map as before) after a new calibration map;
 - evaluating a 31-node safety case whose 20 leaves are claims of the graph;
@@ -43,6 +45,14 @@ CREATE (c:Claim {id: row.id, source_id: row.source_id, text: row.text, kind: row
                  hedge: row.hedge, hedge_cues: [], start: row.start,
                  end: row.start + size(row.text), numbers_json: '[]'})
 CREATE (s)-[:HAS_CLAIM]->(c)
+"""
+
+FORGET_CONFIDENCES = """
+MATCH (c:Claim)
+CALL (c) {
+  REMOVE c.confidence, c.confidence_low, c.confidence_high, c.confidence_sig,
+         c.confidence_inputs, c.confidence_since, c.confidence_reason, c.confidence_at
+} IN TRANSACTIONS OF 10000 ROWS
 """
 
 KINDS = ["finding", "finding", "prediction", "recommendation", "method", "opinion"]
@@ -150,6 +160,16 @@ def main() -> None:
         again = updater.update(everything=True)
         full2_s = time.perf_counter() - t
 
+        # the first recompute again on the now warm server: every claim's stored numbers
+        # removed, so every claim is derived and written as the first time (the server's JIT
+        # compiler has already compiled these queries' paths)
+        with db.write() as s:
+            s.run(FORGET_CONFIDENCES).consume()
+        t, py0, db0 = time.perf_counter(), time.process_time(), cpu_seconds(pid)
+        warm = updater.update(everything=True)
+        warm_s = time.perf_counter() - t
+        warm_py, warm_db = time.process_time() - py0, cpu_seconds(pid) - db0
+
         case = _case(ids, rng)
         t = time.perf_counter()
         ev = evaluate_case(db, case)
@@ -196,17 +216,24 @@ def main() -> None:
           f"({full.computed:,} claims, {full.derived:,} derived, "
           f"{full.computed / full_s:,.0f} claims/s; CPU: this process {full_py:.1f} s, "
           f"database server {full_db:.1f} s{full_jit})")  # fmt: skip
+    print(f"  full recompute, first, repeated on the warm server (stored numbers removed): "
+          f"{warm_s:.2f} s ({warm.derived:,} derived; CPU: this process {warm_py:.1f} s, "
+          f"database server {warm_db:.1f} s)")  # fmt: skip
     print(f"  full recompute, second (nothing changes): {full2_s:.2f} s "
           f"({again.derived} derived, {again.changed} changed)")  # fmt: skip
     print(f"  full recompute after a new calibration map: {remap_s:.2f} s "
           f"({remap.derived:,} derived: the claims with that investigator's findings; "
           f"{remap.changed:,} changed)")  # fmt: skip
     target = 10.0
-    worst = max(full_s, full2_s)
-    print(
-        f"  target: full recompute < {target:.0f} s at 100k claims: "
-        + ("met" if worst < target else f"missed by {worst - target:.1f} s")
-    )
+    for label, secs in (
+        ("first recompute, server just started (JIT compiling)", full_s),
+        ("first recompute, warm server", warm_s),
+        ("recompute with nothing changed", full2_s),
+    ):
+        print(
+            f"  target: full recompute < {target:.0f} s at 100k claims, {label}: "
+            + ("met" if secs < target else f"missed by {secs - target:.1f} s")
+        )
     print(f"  evaluate a {len(case.nodes)}-node safety case (20 leaves): {case_s * 1000:.0f} ms "
           f"(top goal p={ev.p:.3f})")  # fmt: skip
     print(f"  incremental update after one new finding: {inc_s * 1000:.0f} ms, "

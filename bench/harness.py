@@ -33,14 +33,19 @@ def bench_services(name: str) -> Iterator[Services]:
     server.start()
     svc = build_services(s)
     try:
-        with svc.graph().write() as sess:
-            sess.run(
-                "MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
-            ).consume()
+        wipe(svc)
         yield svc
     finally:
         svc.close()
         server.stop()
+
+
+def wipe(svc: Services) -> None:
+    """Delete everything but the schema's migration markers (the schema stays)."""
+    with svc.graph().write() as sess:
+        sess.run(
+            "MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS"
+        ).consume()
 
 
 def cpu_seconds(pid: int | None) -> float:
