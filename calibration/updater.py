@@ -275,7 +275,6 @@ class ConfidenceUpdater:
                 derivation=derivation,
                 safety_critical=critical,
                 changed=changed,
-                had_numbers=d["old_p"] is not None,
                 reason=reason,
                 sig=sig,
                 inputs=inputs,

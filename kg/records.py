@@ -38,7 +38,7 @@ class FindingRecord(BaseModel):
 
 
 class ConfidenceRecord(BaseModel):
-    """A claim's confidence as stored; with `changed`, the numbers it replaces go to the history."""
+    """A claim's confidence as stored; numbers it replaces go to the history."""
 
     model_config = ConfigDict(extra="forbid")
     id: str = Field(description="Claim id")
@@ -52,9 +52,9 @@ class ConfidenceRecord(BaseModel):
     n_findings: int = Field(description="Findings counted")
     derivation: str = Field(description="JSON list of the derivation's terms")
     safety_critical: bool = Field(description="Whether the claim is safety-critical")
-    changed: bool = Field(description="The numbers changed: archive the replaced ones")
-    had_numbers: bool = Field(
-        description="The claim had numbers before (a first derivation has none)"
+    changed: bool = Field(
+        description="The numbers differ from the ones read before deriving (the update "
+        "report's count; the writer decides the history again under the claim's lock)"
     )
     reason: str = Field(description="Why it was recomputed (full, verdict, retraction, ...)")
     sig: str = Field(description="Signature of the stored values (skips identical rewrites)")

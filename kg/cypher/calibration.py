@@ -6,37 +6,38 @@ from typing import LiteralString
 
 # The claim holds its current confidence with when it took these numbers
 # (`confidence_since`) and why (`confidence_reason`); a change first archives the numbers it
-# replaces as a `(:ConfidenceSnapshot)` (ARCHIVE_CONFIDENCES, run before SET_CONFIDENCES in
-# the same transaction, with only the rows whose numbers changed), so the history is the
-# snapshots plus the current state and a claim's first derivation writes no snapshot at all
-# (it used to copy every claim's numbers into a snapshot; bench/calibration's first full
-# recompute at 100k claims went from 16.7-17.5 s to 14.6-15.0 s; done as a per-row CALL
-# subquery inside the SET, the archive cost more than it saved). A claim stored before this scheme
-# (numbers but no `confidence_since`) has its current numbers in its latest snapshot already:
-# nothing is archived for it. An archived snapshot's derivation is the last one stored with
-# those numbers (a rewrite that changes only the derivation does not archive).
-ARCHIVE_CONFIDENCES: LiteralString = """
-UNWIND $ids AS id
-MATCH (c:Claim {id: id})
-WHERE c.confidence_since IS NOT NULL
-CREATE (h:ConfidenceSnapshot {claim_id: id, at: c.confidence_since, p: c.confidence,
-        low: c.confidence_low, high: c.confidence_high, reason: c.confidence_reason,
-        derivation: c.confidence_derivation})
-CREATE (c)-[:HAD_CONFIDENCE]->(h)
-"""
-
+# replaces as a `(:ConfidenceSnapshot)`, so the history is the snapshots plus the current state
+# and a claim's first derivation writes no snapshot at all. Whether the numbers change is
+# decided here, under the claim's write lock (taken by setting `confidence_at` before the
+# stored numbers are read), not from what the updater read before deriving: two updates that
+# read the same numbers and derive the same new ones (a verdict recorded while a full update
+# runs) archive the old numbers once, and the second keeps the first's `confidence_since`.
+# The archive is a FOREACH over zero or one item per row (a per-row CALL subquery here cost
+# more than a separate archive statement; this costs about as much as one). A claim stored
+# before this scheme (numbers but no `confidence_since`) has its current numbers in its latest
+# snapshot already: nothing is archived for it. An archived snapshot's derivation is the last
+# one stored with those numbers (a rewrite that changes only the derivation does not archive).
 SET_CONFIDENCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Claim {id: row.id})
-SET c.confidence = row.p, c.confidence_low = row.low, c.confidence_high = row.high,
+SET c.confidence_at = datetime()
+WITH c, row,
+     c.confidence IS NULL OR abs(c.confidence - row.p) > 1e-6
+       OR abs(coalesce(c.confidence_low, -1.0) - row.low) > 1e-6
+       OR abs(coalesce(c.confidence_high, -1.0) - row.high) > 1e-6 AS changed
+FOREACH (_ IN CASE WHEN changed AND c.confidence_since IS NOT NULL THEN [1] ELSE [] END |
+  CREATE (c)-[:HAD_CONFIDENCE]->(:ConfidenceSnapshot {
+    claim_id: c.id, at: c.confidence_since, p: c.confidence, low: c.confidence_low,
+    high: c.confidence_high, reason: c.confidence_reason,
+    derivation: c.confidence_derivation}))
+SET c.confidence_since = CASE WHEN changed THEN datetime() ELSE c.confidence_since END,
+    c.confidence_reason = CASE WHEN changed THEN row.reason ELSE c.confidence_reason END,
+    c.confidence = row.p, c.confidence_low = row.low, c.confidence_high = row.high,
     c.confidence_lines = row.support_lines, c.confidence_oppose_lines = row.oppose_lines,
     c.confidence_effective_lines = row.effective_lines,
     c.confidence_contested = row.contested, c.confidence_derivation = row.derivation,
     c.confidence_evidence = row.n_findings, c.safety_critical = row.safety_critical,
-    c.confidence_sig = row.sig, c.confidence_inputs = row.inputs,
-    c.confidence_at = datetime(),
-    c.confidence_since = CASE WHEN row.changed THEN datetime() ELSE c.confidence_since END,
-    c.confidence_reason = CASE WHEN row.changed THEN row.reason ELSE c.confidence_reason END
+    c.confidence_sig = row.sig, c.confidence_inputs = row.inputs
 REMOVE c.confidence_stale
 """
 

@@ -15,14 +15,11 @@ from kg.records import ConfidenceRecord
 def write_confidences(
     driver: Graph, records: Sequence[ConfidenceRecord], batch: int = 2000
 ) -> None:
-    """Store confidences; a record with `changed` first archives the numbers it replaces
-    as a timestamped snapshot (a first derivation, `had_numbers` false, has none to archive).
-    Each batch is one transaction: archive, then overwrite."""
+    """Store confidences; a claim whose stored numbers differ from the record's first has
+    them archived as a timestamped snapshot (decided under the claim's lock, in
+    `SET_CONFIDENCES`). Each batch is one transaction."""
 
     def tx_fn(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> None:
-        archive = [r["id"] for r in chunk if r["changed"] and r["had_numbers"]]
-        if archive:
-            tx.run(q.ARCHIVE_CONFIDENCES, ids=archive).consume()
         tx.run(q.SET_CONFIDENCES, rows=chunk).consume()
 
     rows = [r.model_dump() for r in records]

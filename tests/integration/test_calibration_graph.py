@@ -20,11 +20,18 @@ from app.sources import retract_source
 from app.verdicts import record_verdict
 from calibration.case.export import to_csv, to_dataframe, to_gsn
 from calibration.case.load import dump_case, parse_case
-from calibration.updater import ConfidenceUpdater
+from calibration.updater import (
+    ConfidenceUpdater,
+    input_digest,
+    load_maps,
+    rules_digest,
+    weigher_for,
+)
 from consilience.errors import InvalidInputError, NotFoundError
 from consilience.vocabulary import FindingKind, ReviewVerdict
 from investigators.runner import Runner
 from kg.records import FindingRecord
+from kg.writers.calibration_store import write_confidences
 from queries.confidence import claim_confidence, list_confidences
 from queries.findings import list_findings
 
@@ -399,3 +406,51 @@ def test_history_of_a_claim_stored_before_the_archive_scheme(
             "MATCH (:Claim {id: $id})-[:HAD_CONFIDENCE]->(h) RETURN count(h) AS n", id=probes
         ).single(strict=True)["n"]
     assert n == 1  # the old snapshot; nothing archived twice
+
+
+def test_two_updates_that_read_the_same_numbers_archive_them_once(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Two updates (a verdict recorded while a full update runs) both read a claim's numbers
+    before either writes, and derive the same new ones. The replaced numbers are archived once,
+    and the second write keeps the first's `confidence_since`: whether the numbers change is
+    decided at write time, under the claim's lock, not from what each update read."""
+    svc = clean_services
+    db = svc.graph()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
+    update_confidences(svc, everything=True)
+    probes = _claim_id(svc, PROBES, "Monitoring results")
+    before = claim_confidence(db, probes)
+    contra = next(f for f in list_findings(db, kind="contradicts").items)
+    with db.write() as s:  # the verdict alone, its propagation held back
+        s.run(
+            "MATCH (f:Finding {id: $id}) SET f.status = 'dismissed', f.reviewed_at = datetime()",
+            id=contra.id,
+        ).consume()
+    updater = ConfidenceUpdater(db)
+    raw = next(updater.raw_chunks([probes]))  # both updates read the same stored numbers
+    maps = load_maps(db)
+    weigh, rules = weigher_for(maps), rules_digest(maps)
+    for d in raw:
+        d["inputs"] = input_digest(d, rules)
+    first = [r for r, _ in updater.derive_rows([dict(d) for d in raw], weigh, "first", {})]
+    second = [r for r, _ in updater.derive_rows([dict(d) for d in raw], weigh, "second", {})]
+    assert first[0].changed and second[0].changed  # each saw the old numbers
+    write_confidences(db, first)
+    after_first = claim_confidence(db, probes)
+    write_confidences(db, second)
+    after_second = claim_confidence(db, probes)
+    assert after_first.p is not None and after_first.p != before.p
+    assert after_second.history == after_first.history
+    assert [(h.p, h.reason) for h in after_second.history] == [
+        (before.p, "full update"),
+        (after_first.p, "first"),
+    ]
+    with db.write() as s:
+        n = s.run(
+            "MATCH (:Claim {id: $id})-[:HAD_CONFIDENCE]->(h) RETURN count(h) AS n", id=probes
+        ).single(strict=True)["n"]
+        lock = s.run(
+            "MATCH (c:Claim) WHERE c.confidence_lock IS NOT NULL RETURN count(c) AS n"
+        ).single(strict=True)["n"]
+    assert n == 1 and lock == 0

@@ -92,7 +92,7 @@ def test_evidence_free_claims_share_a_prior_only_when_every_prior_input_is_equal
     for d, (record, write) in zip(variants, rows, strict=True):
         fresh = derive(updater._facts(d), [])
         assert (record.p, record.low, record.high) == (fresh.p, fresh.low, fresh.high), d
-        assert record.id == d["id"] and write and record.changed and not record.had_numbers
+        assert record.id == d["id"] and write and record.changed
         assert ConfidenceRecord.model_validate(record.model_dump()) == record
     keys = [ConfidenceUpdater._prior_key(d) for d in variants]
     assert keys[0] == keys[1]
