@@ -421,7 +421,11 @@ def test_two_updates_that_read_the_same_numbers_archive_them_once(
     update_confidences(svc, everything=True)
     probes = _claim_id(svc, PROBES, "Monitoring results")
     before = claim_confidence(db, probes)
-    contra = next(f for f in list_findings(db, kind="contradicts").items)
+    contra = next(
+        f
+        for f in list_findings(db, kind="contradicts").items
+        if probes in (f.a.claim_id, f.b.claim_id)
+    )
     with db.write() as s:  # the verdict alone, its propagation held back
         s.run(
             "MATCH (f:Finding {id: $id}) SET f.status = 'dismissed', f.reviewed_at = datetime()",
@@ -450,7 +454,10 @@ def test_two_updates_that_read_the_same_numbers_archive_them_once(
         n = s.run(
             "MATCH (:Claim {id: $id})-[:HAD_CONFIDENCE]->(h) RETURN count(h) AS n", id=probes
         ).single(strict=True)["n"]
-        lock = s.run(
-            "MATCH (c:Claim) WHERE c.confidence_lock IS NOT NULL RETURN count(c) AS n"
-        ).single(strict=True)["n"]
-    assert n == 1 and lock == 0
+        total = s.run("MATCH (h:ConfidenceSnapshot) RETURN count(h) AS n").single(strict=True)
+        landed = s.run(
+            "MATCH (c:Claim {id: $id}) RETURN c.confidence_at > c.confidence_since AS later",
+            id=probes,
+        ).single(strict=True)
+    assert n == 1 and total["n"] == 1
+    assert landed["later"]  # the second write did land: it kept the first's since
