@@ -28,10 +28,10 @@ WITH c, row,
        OR abs(c.confidence - row.p) > 1e-6 OR abs(c.confidence_low - row.low) > 1e-6
        OR abs(c.confidence_high - row.high) > 1e-6 AS changed
 FOREACH (_ IN CASE WHEN changed AND c.confidence_since IS NOT NULL THEN [1] ELSE [] END |
-  CREATE (c)-[:HAD_CONFIDENCE]->(:ConfidenceSnapshot {
-    claim_id: c.id, at: c.confidence_since, p: c.confidence, low: c.confidence_low,
-    high: c.confidence_high, reason: c.confidence_reason,
-    derivation: c.confidence_derivation}))
+  CREATE (h:ConfidenceSnapshot {claim_id: c.id, at: c.confidence_since, p: c.confidence,
+          low: c.confidence_low, high: c.confidence_high, reason: c.confidence_reason,
+          derivation: c.confidence_derivation})
+  CREATE (c)-[:HAD_CONFIDENCE]->(h))
 SET c.confidence_since = CASE WHEN changed THEN datetime() ELSE c.confidence_since END,
     c.confidence_reason = CASE WHEN changed THEN row.reason ELSE c.confidence_reason END,
     c.confidence = row.p, c.confidence_low = row.low, c.confidence_high = row.high,
