@@ -54,7 +54,7 @@ CALL (c) {
          c.confidence_oppose_lines, c.confidence_effective_lines, c.confidence_contested,
          c.confidence_derivation, c.confidence_evidence, c.safety_critical, c.confidence_sig,
          c.confidence_inputs, c.confidence_since, c.confidence_reason, c.confidence_at,
-         c.confidence_stale
+         c.confidence_stale, c.confidence_read
 } IN TRANSACTIONS OF 10000 ROWS
 """
 

@@ -51,6 +51,11 @@ class UpdateReport(BaseModel):
         default=0,
         description="Claims derived afresh; the others' inputs, rules and maps were unchanged",
     )
+    superseded: int = Field(
+        default=0,
+        description="Derived claims not written: an update that read them later (a verdict "
+        "recorded meanwhile) had already stored theirs",
+    )
 
 
 def load_maps(driver: Graph) -> dict[str, CalibrationMap]:
@@ -278,6 +283,7 @@ class ConfidenceUpdater:
                 reason=reason,
                 sig=sig,
                 inputs=inputs,
+                read_at=d["read_at"],
             )
             rows.append((record, not same))
         return rows
@@ -290,9 +296,10 @@ class ConfidenceUpdater:
         maps = load_maps(self.driver)
         weigh, rules = weigher_for(maps), rules_digest(maps)
         plain: dict[tuple[object, ...], tuple[Confidence, str]] = {}
-        computed = changed = derived = 0
+        computed = changed = derived = superseded = 0
         with ThreadPoolExecutor(1, thread_name_prefix="confidence-write") as writer:
-            pending: Future[None] | None = None
+            pending: Future[int] | None = None
+            sent = 0
             for raw in self.raw_chunks(ids):
                 computed += len(raw)
                 todo: list[dict[str, Any]] = []
@@ -305,15 +312,18 @@ class ConfidenceUpdater:
                 changed += sum(1 for r, _ in rows if r.changed)
                 to_write = [r for r, write in rows if write]
                 if pending is not None:
-                    pending.result()  # a failed write stops the update here
+                    superseded += sent - pending.result()  # a failed write stops the update
                     pending = None
                 if to_write:
+                    sent = len(to_write)
                     pending = writer.submit(
                         calibration_store.write_confidences, self.driver, to_write, self.batch
                     )
             if pending is not None:
-                pending.result()
-        return UpdateReport(computed=computed, changed=changed, mode=mode, derived=derived)
+                superseded += sent - pending.result()
+        return UpdateReport(
+            computed=computed, changed=changed, mode=mode, derived=derived, superseded=superseded
+        )
 
     def update(self, *, everything: bool = False) -> UpdateReport:
         """Recompute what changed since the last update (or everything)."""

@@ -35,6 +35,11 @@ def confidence_update(
     console.print(
         f"{r.mode} update: {r.computed} confidences checked, {r.derived} derived afresh "
         f"(the others' inputs were unchanged), {r.changed} changed."
+        + (
+            f" {r.superseded} left as a concurrent update that read them later stored them."
+            if r.superseded
+            else ""
+        )
     )
 
 

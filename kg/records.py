@@ -61,3 +61,7 @@ class ConfidenceRecord(BaseModel):
     inputs: str = Field(
         default="", description="Digest of everything it was derived from (skips re-deriving)"
     )
+    read_at: int = Field(
+        description="When its inputs were read (server clock, epoch ms): a record from an "
+        "earlier read than the stored confidence's is not written"
+    )

@@ -51,7 +51,7 @@ CATEGORIES: dict[str, Category] = {
         ("confidence_effective_lines", NUM), ("confidence_evidence", INT),
         ("confidence_contested", BOOL), ("confidence_derivation", STR),
         ("confidence_sig", STR), ("confidence_inputs", STR), ("confidence_at", DT),
-        ("confidence_since", DT), ("confidence_reason", STR),
+        ("confidence_since", DT), ("confidence_reason", STR), ("confidence_read", INT),
         ("confidence_stale", BOOL),
         ("safety_critical", BOOL),
         ("missing_dimensions", ARR), ("missing_dimensions_by", STR),

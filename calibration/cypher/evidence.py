@@ -17,6 +17,7 @@ RETURN c.id AS id, c.kind AS kind, c.hedge AS hedge, coalesce(c.hedge_cues, []) 
        c.confidence_high AS old_high, c.confidence_sig AS old_sig,
        c.confidence_inputs AS old_inputs,
        coalesce(c.confidence_stale, false) AS stale,
+       datetime.statement().epochMillis AS read_at,
        COLLECT {
          MATCH (c)<-[r:ABOUT]-(f:Finding)
          OPTIONAL MATCH (f)-[:ABOUT]->(o:Claim) WHERE o.id <> c.id

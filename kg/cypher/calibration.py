@@ -7,22 +7,30 @@ from typing import LiteralString
 # The claim holds its current confidence with when it took these numbers
 # (`confidence_since`) and why (`confidence_reason`); a change first archives the numbers it
 # replaces as a `(:ConfidenceSnapshot)`, so the history is the snapshots plus the current state
-# and a claim's first derivation writes no snapshot at all. Whether the numbers change is
-# decided here, under the claim's write lock (taken by setting `confidence_at` before the
-# stored numbers are read), not from what the updater read before deriving: two updates that
-# read the same numbers and derive the same new ones (a verdict recorded while a full update
-# runs) archive the old numbers once, and the second keeps the first's `confidence_since`.
+# and a claim's first derivation writes no snapshot at all. Everything here is decided under
+# the claim's write lock (`SET c.id = c.id` takes it and changes nothing; the stored values are
+# read after it), not from what the updater read before deriving:
+# - the newest read wins: each row carries when its inputs were read (`read_at`, the server's
+#   clock, epoch ms) and is dropped when the stored confidence was derived from a later read
+#   (`confidence_read`). A full update that read a claim before a verdict and writes after the
+#   verdict's own update would otherwise put back the numbers the verdict replaced. A stored
+#   read time in the future (the server's clock was set back) does not hold writes off;
+# - whether the numbers change: two updates that read the same numbers and derive the same new
+#   ones archive the old numbers once, and the second keeps the first's `confidence_since`.
 # The archive is a FOREACH over zero or one item per row (a per-row CALL subquery cost more).
-# Against the earlier separate archive statement (decided from the updater's read), the write
-# of 100k claims on a warm server took 0.0-1.3 s (up to ~20%) longer in alternated runs.
+# Deciding the archive here rather than in a separate statement (from the updater's read) made
+# the write of 100k claims on a warm server 0.0-1.3 s (up to ~20%) longer in alternated runs.
 # A claim stored before this scheme (numbers but no `confidence_since`) has its current
 # numbers in its latest snapshot already: nothing is archived for it. An archived snapshot's
 # derivation is the last one stored with those numbers (a rewrite that changes only the
-# derivation does not archive).
+# derivation does not archive). Returns how many rows were written.
 SET_CONFIDENCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Claim {id: row.id})
-SET c.confidence_at = datetime()
+SET c.id = c.id
+WITH c, row WHERE c.confidence_read IS NULL OR c.confidence_read <= row.read_at
+                  OR c.confidence_read > datetime.statement().epochMillis
+SET c.confidence_at = datetime(), c.confidence_read = row.read_at
 WITH c, row,
      c.confidence IS NULL OR c.confidence_low IS NULL OR c.confidence_high IS NULL
        OR abs(c.confidence - row.p) > 1e-6 OR abs(c.confidence_low - row.low) > 1e-6
@@ -41,6 +49,7 @@ SET c.confidence_since = CASE WHEN changed THEN datetime() ELSE c.confidence_sin
     c.confidence_evidence = row.n_findings, c.safety_critical = row.safety_critical,
     c.confidence_sig = row.sig, c.confidence_inputs = row.inputs
 REMOVE c.confidence_stale
+RETURN count(*) AS written
 """
 
 SET_CALIBRATION_STATE: LiteralString = """

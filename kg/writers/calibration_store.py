@@ -12,20 +12,21 @@ from kg.graph import Graph
 from kg.records import ConfidenceRecord
 
 
-def write_confidences(
-    driver: Graph, records: Sequence[ConfidenceRecord], batch: int = 2000
-) -> None:
-    """Store confidences; a claim whose stored numbers differ from the record's first has
-    them archived as a timestamped snapshot (decided under the claim's lock, in
-    `SET_CONFIDENCES`). Each batch is one transaction."""
+def write_confidences(driver: Graph, records: Sequence[ConfidenceRecord], batch: int = 2000) -> int:
+    """Store confidences; returns how many were written. A claim whose stored numbers differ
+    from the record's first has them archived as a timestamped snapshot; a record read before
+    the stored confidence's inputs were is not written (both decided under the claim's lock,
+    in `SET_CONFIDENCES`). Each batch is one transaction."""
 
-    def tx_fn(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> None:
-        tx.run(q.SET_CONFIDENCES, rows=chunk).consume()
+    def tx_fn(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> int:
+        return int(tx.run(q.SET_CONFIDENCES, rows=chunk).single(strict=True)["written"])
 
     rows = [r.model_dump() for r in records]
+    written = 0
     with driver.write() as s:
         for i in range(0, len(rows), batch):
-            s.execute_write(tx_fn, rows[i : i + batch])
+            written += s.execute_write(tx_fn, rows[i : i + batch])
+    return written
 
 
 def set_state(driver: Graph, name: str, at_iso: str) -> None:

@@ -461,3 +461,63 @@ def test_two_updates_that_read_the_same_numbers_archive_them_once(
         ).single(strict=True)
     assert n == 1 and total["n"] == 1
     assert landed["later"]  # the second write did land: it kept the first's since
+
+
+def test_an_update_that_read_before_a_verdict_does_not_undo_it(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """A full update reads a claim, a verdict is recorded and propagated, then the full update
+    writes what it derived from its earlier read. The verdict's numbers stay: the write from
+    the older read is dropped under the claim's lock (it used to put back the numbers the
+    verdict had replaced, with a snapshot of them in the history, until the next update)."""
+    svc = clean_services
+    db = svc.graph()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
+    update_confidences(svc, everything=True)
+    probes = _claim_id(svc, PROBES, "Monitoring results")
+    before = claim_confidence(db, probes)
+    contra = next(
+        f
+        for f in list_findings(db, kind="contradicts").items
+        if probes in (f.a.claim_id, f.b.claim_id)
+    )
+    with db.write() as s:  # marked stale: the verdict's update clears it, the late write must not
+        s.run("MATCH (c:Claim {id: $id}) SET c.confidence_stale = true", id=probes).consume()
+    updater = ConfidenceUpdater(db)
+    raw = next(updater.raw_chunks([probes]))  # the full update reads: no verdict yet
+    maps = load_maps(db)
+    weigh, rules = weigher_for(maps), rules_digest(maps)
+    for d in raw:
+        d["inputs"] = input_digest(d, rules)
+    late = [r for r, _ in updater.derive_rows(raw, weigh, "full update", {})]
+    assert late[0].p == pytest.approx(before.p)  # derived from the pre-verdict evidence
+    record_verdict(svc, contra.id, ReviewVerdict.DISMISSED, "alice", "different setups")
+    after_verdict = claim_confidence(db, probes)
+    assert after_verdict.p is not None and abs(after_verdict.p - before.p) > 1e-3
+    assert write_confidences(db, late) == 0  # the older read loses
+    now = claim_confidence(db, probes)
+    assert (now.p, now.low, now.high) == (after_verdict.p, after_verdict.low, after_verdict.high)
+    assert now.history == after_verdict.history
+    with db.read() as s:
+        stale = s.run(
+            "MATCH (c:Claim {id: $id}) RETURN c.confidence_stale AS stale", id=probes
+        ).single(strict=True)["stale"]
+    assert stale is None  # the verdict's update (the later read) cleared it
+    # a later read than the stored one is written as usual
+    again = ConfidenceUpdater(db).recompute([probes], "full update", "full")
+    assert again.superseded == 0 and again.computed == 1
+    # a stored read time in the future (the server's clock was set back) holds nothing off
+    future = 32_503_680_000_000  # the year 3000, in epoch ms
+    with db.write() as s:
+        s.run(
+            "MATCH (c:Claim {id: $id}) SET c.confidence_read = $t, c.confidence_stale = true",
+            id=probes,
+            t=future,
+        ).consume()
+    after_clock = ConfidenceUpdater(db).recompute([probes], "full update", "full")
+    assert after_clock.superseded == 0 and after_clock.derived == 1
+    with db.read() as s:
+        stored = s.run("MATCH (c:Claim {id: $id}) RETURN c.confidence_read AS t", id=probes).single(
+            strict=True
+        )["t"]
+    assert stored < future

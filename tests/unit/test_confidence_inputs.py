@@ -25,13 +25,20 @@ def _row(**evidence_changes: Any) -> dict[str, Any]:
         "stated_probability": None, "text": "Probes work.", "speaker": None,
         "numbers_json": "[]", "source_kind": "paper", "source_retracted": False,
         "line_id": "l1", "evidence": ev, "old_p": 0.4, "old_sig": "x", "stale": False,
+        "read_at": 1_800_000_000_000,
     }  # fmt: skip
 
 
 def test_digest_ignores_order_and_stored_values_but_not_inputs() -> None:
     rules = rules_digest({})
     base = _row()
-    shuffled = {**base, "evidence": base["evidence"][::-1], "old_p": 0.9, "old_sig": "y"}
+    shuffled = {
+        **base,
+        "evidence": base["evidence"][::-1],
+        "old_p": 0.9,
+        "old_sig": "y",
+        "read_at": 1,
+    }
     shuffled["evidence"][1] = {**shuffled["evidence"][1], "other_methods": ["sae", "probes"]}
     assert input_digest(base, rules) == input_digest(shuffled, rules)
     assert input_digest(_row(score=0.81), rules) != input_digest(base, rules)
