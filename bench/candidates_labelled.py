@@ -120,7 +120,7 @@ def labelled_recall() -> None:
                 if name == "fused: ranker*":
                     RESULTS.mkdir(parents=True, exist_ok=True)
                     (RESULTS / "reached_pairs.json").write_text(json.dumps(sorted(reached)))
-                    missed = [p for p in kinds["contradiction"] if p.id not in reached]
+                    missed = [p for k in kinds.values() for p in k if p.id not in reached]
         print(line + f"{ppc30:>16.1f}")
     print(
         "(recall among pairs whose quotes are extracted claims; 'llm' needs a key and is not "
@@ -148,7 +148,42 @@ def labelled_recall() -> None:
                 cells.append(f"{name} contra {got[0]} conv {got[1]}")
             print(f"{split}{origin} @30: " + "; ".join(cells))
             out[f"split {split}{origin}@30"] = cells
-    print("\nContradictions the ranker does not reach at budget 30 (up to 6):")
-    for p in missed[:6]:
-        print(f"  [{p.id}] {p.a.quote[:110]}\n      vs {p.b.quote[:110]}")
+    where = {p.id: pool_rank(scored, *mapped[p.id]) for p in missed}
+    print(
+        "\nWhy pairs are missed at budget 30: no channel proposed them (more ranking cannot "
+        "help), or they are in a pool and ranked beyond what the budget keeps"
+    )
+    for kind, pairs_of in kinds.items():
+        ids_of = {p.id for p in pairs_of}
+        for split in ("calibration", "test"):
+            gone = [p for p in missed if p.id in ids_of and p.split == split]
+            absent = [p for p in gone if where[p.id] is None]
+            ranks = sorted(r for p in gone if (r := where[p.id]) is not None)
+            deep = f", median rank {ranks[len(ranks) // 2]}" if ranks else ""
+            line = (
+                f"{split} {kind}: {len(gone)} missed = {len(absent)} in no channel's pool + "
+                f"{len(ranks)} in a pool beyond the budget{deep}"
+            )
+            print("  " + line)
+            out[f"missed {split} {kind}@30"] = line
+    print("\nContradictions the ranker does not reach at budget 30 (test split, up to 6):")
+    for p in [p for p in missed if p.label == "contradiction" and p.split == "test"][:6]:
+        r = where[p.id]
+        at = "in no channel's pool" if r is None else f"best rank {r} in a pool"
+        print(f"  [{p.id}] ({at}) {p.a.quote[:100]}\n      vs {p.b.quote[:100]}")
     (RESULTS / "candidates.json").write_text(json.dumps(out, indent=1))
+
+
+def pool_rank(scored: dict, a: str, b: str) -> int | None:
+    """The better of the two ranks (1 = first) the ranker gives the pair, in a's pool (b)
+    and in b's pool (a); None when neither claim's pool holds the other."""
+    best: int | None = None
+    for mine, other in ((a, b), (b, a)):
+        if mine not in scored:
+            continue
+        pool, scores = scored[mine]
+        if other in pool.others:
+            j = pool.others.index(other)
+            rank = 1 + sum(1 for x in scores if x > scores[j])
+            best = rank if best is None else min(best, rank)
+    return best
