@@ -110,7 +110,7 @@ def section_ab(judge: Judge, emb: MiniLMEmbedder, cap: int, out: dict) -> None:
 
 
 def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
-    fams = sets.injected()
+    fams, renamed = sets.injected()
     print("\n(c) injected flaws on real claims of held-out sources — flagged as contradiction")
     print(f"{'family':<18}{'pairs':>6}{'old recall':>11}{'new recall':>11}{'new prec*':>10}")
     res: dict[str, tuple[int, int, int]] = {}
@@ -132,6 +132,10 @@ def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
             print(f"{fam:<18}{n:>6}{old / n:>11.3f}{new / n:>11.3f}{prec:>10.3f}")
             out[fam] = {"pairs": n, "old_recall": old / n, "new_recall": new / n, "precision": prec}
     print("* precision against the three control families pooled, scaled to the family's size.")
+    print(
+        f"(changed number leaves out {renamed} injections that changed a number inside a model's "
+        "name, e.g. 'Sonnet 4' -> 'Sonnet 0.8': that names another model, a scope change)"
+    )
     print(
         f"(c2) recall / false-alarm by contradiction-score threshold (shipped: "
         f"{judge.params.threshold_contradiction}); the threshold was chosen with this sweep, "

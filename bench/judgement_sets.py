@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from investigators.nli.perturb import CONTRADICTION_FAMILIES, hedge_added, paraphrase, scope_change
+from investigators.nli.scope import scope_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -73,8 +74,12 @@ def bigbench(cap: int = 1500, seed: int = 3) -> dict[str, list[Row]]:
 CONTROLS = ("paraphrase", "hedge added", "scope change")
 
 
-def injected(n_claims: int = 500, seed: int = 9) -> dict[str, list[tuple[str, str]]]:
-    """(c) families applied to claims of the benchmark sources (never trained on)."""
+def injected(n_claims: int = 500, seed: int = 9) -> tuple[dict[str, list[tuple[str, str]]], int]:
+    """(c) families applied to claims of the benchmark sources (never trained on), and how
+    many "changed number" injections were left out because the number changed was part of a
+    model's name ("Sonnet 4" -> "Sonnet 0.8", "Qwen3-8B" -> "Qwen3-20B"): that names another
+    model, a change of scope, not a contradicting number. They are dropped after generation,
+    so every family's random draws are as before."""
     from training.domain import corpus_claims
 
     claims = corpus_claims(SHARED / "corpus", training=False)
@@ -86,4 +91,6 @@ def injected(n_claims: int = 500, seed: int = 9) -> dict[str, list[tuple[str, st
     out["paraphrase"] = [(c, x) for c in claims if (x := paraphrase(c, rng)) and x != c]
     out["hedge added"] = [(c, x) for c in claims if (x := hedge_added(c, rng))]
     out["scope change"] = [s for c in claims if (s := scope_change(c, rng))]
-    return out
+    numbers = out["changed number"]
+    out["changed number"] = [(a, b) for a, b in numbers if scope_of(a).models == scope_of(b).models]
+    return out, len(numbers) - len(out["changed number"])

@@ -237,7 +237,10 @@ class Judge:
         fit = hashlib.sha256(
             json.dumps([p.contradiction, p.convergence, p.threshold_contradiction]).encode()
         )
-        return f"2+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # the leading number is the decision rules' own version: raise it when `decide` or
+        # the evidence it reads changes (3: one sentence with its models, datasets or years
+        # swapped is a scope difference), so existing findings are judged again
+        return f"3+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""

@@ -7,6 +7,7 @@ conditions: NLI may read them as contradicting, but they are not a contradiction
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 MODEL_NAME = re.compile(
@@ -36,15 +37,50 @@ def _norm(s: str) -> str:
     return re.sub(r"[\s_-]+", "", s).lower()
 
 
-def scope_of(text: str) -> Scope:
-    models = frozenset(_norm(m.group(0)) for m in MODEL_NAME.finditer(text))
-    model_spans = [m.span() for m in MODEL_NAME.finditer(text)]
-    datasets = frozenset(
-        _norm(m.group(0))
+def _dataset_matches(text: str, model_spans: list[tuple[int, int]]) -> list[re.Match[str]]:
+    return [
+        m
         for m in _DATASETISH.finditer(text)
         if m.group(0) not in NOT_DATASETS and not any(s <= m.start() < e for s, e in model_spans)
-    )
+    ]
+
+
+def _model_spans(text: str) -> list[tuple[int, int]]:
+    """Where models are named; a full stop or hyphen after a name ("... on Llama-3-70B.")
+    belongs to the sentence, not to the name."""
+    spans = []
+    for m in MODEL_NAME.finditer(text):
+        start, end = m.span()
+        while end > start + 1 and text[end - 1] in ".-":
+            end -= 1
+        spans.append((start, end))
+    return spans
+
+
+def scope_of(text: str) -> Scope:
+    model_spans = _model_spans(text)
+    models = frozenset(_norm(text[s:e]) for s, e in model_spans)
+    datasets = frozenset(_norm(m.group(0)) for m in _dataset_matches(text, model_spans))
     return Scope(models, datasets, frozenset(YEAR.findall(text)))
+
+
+def masked(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The claim with its models, datasets and years replaced by placeholders (lower case,
+    spaces collapsed), and what was replaced, in order: (kind, normalised name). Two claims
+    with equal masks say the same thing about their conditions."""
+    model_spans = _model_spans(text)
+    spans = [(s, e, "model") for s, e in model_spans]
+    spans += [(m.start(), m.end(), "dataset") for m in _dataset_matches(text, model_spans)]
+    spans += [(m.start(), m.end(), "year") for m in YEAR.finditer(text)]
+    out, found, at = [], [], 0
+    for start, end, kind in sorted(spans):
+        if start < at:  # inside a span already replaced (a year within a model's name)
+            continue
+        out.append(text[at:start] + f"<{kind}>")
+        found.append((kind, _norm(text[start:end])))
+        at = end
+    out.append(text[at:])
+    return re.sub(r"\s+", " ", "".join(out)).strip().lower(), found
 
 
 _CONDITION = re.compile(
@@ -60,7 +96,8 @@ def condition_of(text: str) -> str | None:
 
 def scope_difference(a: str, b: str) -> str | None:
     """A readable note when both sides name models / datasets / years (or open with a
-    condition) and none are shared."""
+    condition) and none are shared, or when the sides are one sentence with some of them
+    swapped for others."""
     ca, cb = condition_of(a), condition_of(b)
     if ca and cb and ca != cb:
         return f"different settings: '{ca}' vs '{cb}'"
@@ -72,4 +109,14 @@ def scope_difference(a: str, b: str) -> str | None:
     ):
         if x and y and not (x & y):
             return f"different {what}: {', '.join(sorted(x))} vs {', '.join(sorted(y))}"
+    # The same sentence with some of its models, datasets or years swapped for others ("Qwen
+    # and Llama" vs "OLMo and Llama", "Sonnet 4 beats Sonnet 4 (original)" vs "Mistral beats
+    # Sonnet 4 (original)"): the same finding reported under other conditions. Sides naming
+    # the same ones in another order ("Qwen beats Llama" vs "Llama beats Qwen") are not.
+    (ma, ea), (mb, eb) = masked(a), masked(b)
+    if ma == mb and Counter(ea) != Counter(eb):
+        swapped = [(x, y) for x, y in zip(ea, eb, strict=True) if x != y]
+        kinds = sorted({k for (k, _), _ in swapped})
+        pairs = "; ".join(f"{x} vs {y}" for (_, x), (_, y) in swapped)
+        return f"only the {' and '.join(k + 's' for k in kinds)} differ: {pairs}"
     return None

@@ -58,7 +58,37 @@ def test_scope_difference_names_models_datasets_years() -> None:
     assert "datasets" in (scope_difference("RMU works on WMDP.", "Unlearning fails on TOFU.") or "")
     assert scope_difference("Qwen3-8B scores 62% on WMDP.", "Qwen3-8B scores 20% on WMDP.") is None
     assert scope_difference("The model is good.", "The LLM is bad.") is None
+    # a full stop after a name is not part of it (it read as another model)
+    assert scope_difference("Probes work on Qwen3-8B.", "Qwen3-8B evades probes.") is None
     assert scope_of("Opus 4.5 on StrongREJECT in 2025").years == frozenset({"2025"})
+
+
+def test_one_sentence_with_some_conditions_swapped_is_a_scope_difference() -> None:
+    """The same words with one of several models (or a year) swapped for another: the same
+    finding under other conditions, even when the sides still share a model."""
+    got = scope_difference(
+        "We fine-tune Qwen3-8B and Llama-3.1-8B using DReST.",
+        "We fine-tune OLMo-2-13B and Llama-3.1-8B using DReST.",
+    )
+    assert got == "only the models differ: qwen38b vs olmo213b"
+    got = scope_difference(
+        "H-only Sonnet 4 refuses less than the original Sonnet 4.",
+        "H-only Mistral-7B refuses less than the original Sonnet 4.",
+    )
+    assert got == "only the models differ: sonnet4 vs mistral7b"
+    got = scope_difference(
+        "As argued (Thornley 2025; Lee 2025).", "As argued (Thornley 2022; Lee 2025)."
+    )
+    assert got == "only the years differ: 2025 vs 2022"
+    # the same conditions in another order, or other words around them: not a scope difference
+    assert scope_difference("Qwen3-8B beats Llama-3-70B.", "Llama-3-70B beats Qwen3-8B.") is None
+    assert (
+        scope_difference(
+            "Probes detect deception in Llama-3-70B and Qwen3-8B.",
+            "Probes fail to detect deception in Llama-3-70B and Mistral-7B.",
+        )
+        is None
+    )
 
 
 def test_aspects_expand_defined_abbreviations_and_skip_noise() -> None:
