@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
+
 from bench.harness import CORPUS, ROOT, bench_services
 from investigators.cypher.retrieval import CLAIMS_WITH_PATHS
 from investigators.retrieval.fusion import fuse
-from investigators.retrieval.ranker import keep_shared, load_ranker
+from investigators.retrieval.ranker import Pool, keep_shared, load_ranker
 from investigators.retrieval.retriever import CHANNELS, RetrievalConfig, Retriever
 from investigators.runner import BATCH
 from training.ranker import map_quotes
@@ -151,7 +153,8 @@ def labelled_recall() -> None:
     where = {p.id: pool_rank(scored, *mapped[p.id]) for p in missed}
     print(
         "\nWhy pairs are missed at budget 30: no channel proposed them (more ranking cannot "
-        "help), or they are in a pool and ranked beyond what the budget keeps"
+        "help), or they are in a pool but not kept (the batch shares the budget: a claim keeps "
+        "5 to 90; the rank is the pair's better one in the two claims' pools)"
     )
     for kind, pairs_of in kinds.items():
         ids_of = {p.id for p in pairs_of}
@@ -162,7 +165,7 @@ def labelled_recall() -> None:
             deep = f", median rank {ranks[len(ranks) // 2]}" if ranks else ""
             line = (
                 f"{split} {kind}: {len(gone)} missed = {len(absent)} in no channel's pool + "
-                f"{len(ranks)} in a pool beyond the budget{deep}"
+                f"{len(ranks)} in a pool, not kept{deep}"
             )
             print("  " + line)
             out[f"missed {split} {kind}@30"] = line
@@ -174,16 +177,18 @@ def labelled_recall() -> None:
     (RESULTS / "candidates.json").write_text(json.dumps(out, indent=1))
 
 
-def pool_rank(scored: dict, a: str, b: str) -> int | None:
+def pool_rank(scored: dict[str, tuple[Pool, np.ndarray]], a: str, b: str) -> int | None:
     """The better of the two ranks (1 = first) the ranker gives the pair, in a's pool (b)
-    and in b's pool (a); None when neither claim's pool holds the other."""
+    and in b's pool (a); None when neither claim's pool holds the other. Scores are cleaned
+    as keep_shared cleans them (NaN last, clipped)."""
     best: int | None = None
     for mine, other in ((a, b), (b, a)):
         if mine not in scored:
             continue
-        pool, scores = scored[mine]
+        pool, raw = scored[mine]
         if other in pool.others:
+            scores = np.clip(np.nan_to_num(raw, nan=-50.0), -50.0, 50.0)
             j = pool.others.index(other)
-            rank = 1 + sum(1 for x in scores if x > scores[j])
+            rank = 1 + int((scores > scores[j]).sum())
             best = rank if best is None else min(best, rank)
     return best

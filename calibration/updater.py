@@ -44,7 +44,8 @@ class UpdateReport(BaseModel):
         description="Claims brought up to date (derived afresh, or inputs found unchanged)"
     )
     changed: int = Field(
-        description="Claims whose numbers changed (or were derived for the first time)"
+        description="Claims whose numbers changed (or were derived for the first time), as "
+        "derived; a superseded one among them was not written"
     )
     mode: str = Field(description="full, incremental, verdict or retraction")
     derived: int = Field(
@@ -54,7 +55,8 @@ class UpdateReport(BaseModel):
     superseded: int = Field(
         default=0,
         description="Derived claims not written: an update that read them later (a verdict "
-        "recorded meanwhile) had already stored theirs",
+        "recorded meanwhile) had already stored theirs, or the claim was removed meanwhile (a "
+        "revised document re-ingested)",
     )
 
 

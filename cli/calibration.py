@@ -36,7 +36,8 @@ def confidence_update(
         f"{r.mode} update: {r.computed} confidences checked, {r.derived} derived afresh "
         f"(the others' inputs were unchanged), {r.changed} changed."
         + (
-            f" {r.superseded} left as a concurrent update that read them later stored them."
+            f" {r.superseded} not written: a concurrent update that read them later had "
+            "stored them, or they were removed meanwhile."
             if r.superseded
             else ""
         )

@@ -7,7 +7,6 @@ conditions: NLI may read them as contradicting, but they are not a contradiction
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 MODEL_NAME = re.compile(
@@ -66,8 +65,9 @@ def scope_of(text: str) -> Scope:
 
 def masked(text: str) -> tuple[str, list[tuple[str, str]]]:
     """The claim with its models, datasets and years replaced by placeholders (lower case,
-    spaces collapsed), and what was replaced, in order: (kind, normalised name). Two claims
-    with equal masks say the same thing about their conditions."""
+    spaces collapsed; a placeholder cannot occur in text), and what was replaced, in order:
+    (kind, normalised name). Two claims with equal masks say the same thing apart from their
+    conditions."""
     model_spans = _model_spans(text)
     spans = [(s, e, "model") for s, e in model_spans]
     spans += [(m.start(), m.end(), "dataset") for m in _dataset_matches(text, model_spans)]
@@ -76,7 +76,7 @@ def masked(text: str) -> tuple[str, list[tuple[str, str]]]:
     for start, end, kind in sorted(spans):
         if start < at:  # inside a span already replaced (a year within a model's name)
             continue
-        out.append(text[at:start] + f"<{kind}>")
+        out.append(text[at:start] + f"\x00{kind}\x00")
         found.append((kind, _norm(text[start:end])))
         at = end
     out.append(text[at:])
@@ -112,9 +112,11 @@ def scope_difference(a: str, b: str) -> str | None:
     # The same sentence with some of its models, datasets or years swapped for others ("Qwen
     # and Llama" vs "OLMo and Llama", "Sonnet 4 beats Sonnet 4 (original)" vs "Mistral beats
     # Sonnet 4 (original)"): the same finding reported under other conditions. Sides naming
-    # the same ones in another order ("Qwen beats Llama" vs "Llama beats Qwen") are not.
+    # the same ones, in another order or roles ("Qwen beats Llama" vs "Llama beats Qwen";
+    # "of Qwen and Llama, Qwen is best" vs "..., Llama is best"), are not: one side must name
+    # one the other does not.
     (ma, ea), (mb, eb) = masked(a), masked(b)
-    if ma == mb and Counter(ea) != Counter(eb):
+    if ma == mb and len(ea) == len(eb) and set(ea) != set(eb):
         swapped = [(x, y) for x, y in zip(ea, eb, strict=True) if x != y]
         kinds = sorted({k for (k, _), _ in swapped})
         pairs = "; ".join(f"{x} vs {y}" for (_, x), (_, y) in swapped)

@@ -490,7 +490,7 @@ def test_an_update_that_read_before_a_verdict_does_not_undo_it(
     for d in raw:
         d["inputs"] = input_digest(d, rules)
     late = [r for r, _ in updater.derive_rows(raw, weigh, "full update", {})]
-    assert late[0].p == pytest.approx(before.p)  # derived from the pre-verdict evidence
+    assert before.p is not None and late[0].p == pytest.approx(before.p)  # pre-verdict
     record_verdict(svc, contra.id, ReviewVerdict.DISMISSED, "alice", "different setups")
     after_verdict = claim_confidence(db, probes)
     assert after_verdict.p is not None and abs(after_verdict.p - before.p) > 1e-3
@@ -498,14 +498,22 @@ def test_an_update_that_read_before_a_verdict_does_not_undo_it(
     now = claim_confidence(db, probes)
     assert (now.p, now.low, now.high) == (after_verdict.p, after_verdict.low, after_verdict.high)
     assert now.history == after_verdict.history
-    with db.read() as s:
-        stale = s.run(
-            "MATCH (c:Claim {id: $id}) RETURN c.confidence_stale AS stale", id=probes
-        ).single(strict=True)["stale"]
-    assert stale is None  # the verdict's update (the later read) cleared it
-    # a later read than the stored one is written as usual
+
+    def stored() -> tuple[bool | None, int]:
+        with db.read() as s:
+            r = s.run(
+                "MATCH (c:Claim {id: $id}) RETURN c.confidence_stale AS stale, "
+                "c.confidence_read AS read",
+                id=probes,
+            ).single(strict=True)
+        return r["stale"], r["read"]
+
+    assert stored()[0] is None  # the verdict's update (the later read) cleared it
+    # a later read than the stored one is written as usual (a dropped write leaves the mark)
+    with db.write() as s:
+        s.run("MATCH (c:Claim {id: $id}) SET c.confidence_stale = true", id=probes).consume()
     again = ConfidenceUpdater(db).recompute([probes], "full update", "full")
-    assert again.superseded == 0 and again.computed == 1
+    assert again.derived == 1 and again.superseded == 0 and stored()[0] is None
     # a stored read time in the future (the server's clock was set back) holds nothing off
     future = 32_503_680_000_000  # the year 3000, in epoch ms
     with db.write() as s:
@@ -515,9 +523,6 @@ def test_an_update_that_read_before_a_verdict_does_not_undo_it(
             t=future,
         ).consume()
     after_clock = ConfidenceUpdater(db).recompute([probes], "full update", "full")
-    assert after_clock.superseded == 0 and after_clock.derived == 1
-    with db.read() as s:
-        stored = s.run("MATCH (c:Claim {id: $id}) RETURN c.confidence_read AS t", id=probes).single(
-            strict=True
-        )["t"]
-    assert stored < future
+    assert after_clock.derived == 1 and after_clock.superseded == 0
+    stale, read = stored()
+    assert stale is None and read < future

@@ -80,8 +80,14 @@ def test_one_sentence_with_some_conditions_swapped_is_a_scope_difference() -> No
         "As argued (Thornley 2025; Lee 2025).", "As argued (Thornley 2022; Lee 2025)."
     )
     assert got == "only the years differ: 2025 vs 2022"
-    # the same conditions in another order, or other words around them: not a scope difference
+    # the same conditions in another order or role, or other words around them: not a scope
+    # difference
     assert scope_difference("Qwen3-8B beats Llama-3-70B.", "Llama-3-70B beats Qwen3-8B.") is None
+    best_a = "Of Qwen3-8B and Llama-3-70B, Qwen3-8B is the most robust."
+    best_b = "Of Qwen3-8B and Llama-3-70B, Llama-3-70B is the most robust."
+    assert scope_difference(best_a, best_b) is None
+    # text that looks like a placeholder does not line the two sides up
+    assert scope_difference("Replace <model> by Qwen3-8B.", "Replace Llama-3 by Qwen3-8B.") is None
     assert (
         scope_difference(
             "Probes detect deception in Llama-3-70B and Qwen3-8B.",
