@@ -30,10 +30,12 @@ from calibration.updater import (
 from consilience.errors import InvalidInputError, NotFoundError
 from consilience.vocabulary import FindingKind, ReviewVerdict
 from investigators.runner import Runner
-from kg.records import FindingRecord
+from kg.graph import Graph
+from kg.records import ConfidenceRecord, FindingRecord
 from kg.writers.calibration_store import write_confidences
 from queries.confidence import claim_confidence, list_confidences
 from queries.findings import list_findings
+from queries.models import ClaimConfidence, FindingRow
 
 POST = """# Monitoring results
 
@@ -408,6 +410,36 @@ def test_history_of_a_claim_stored_before_the_archive_scheme(
     assert n == 1  # the old snapshot; nothing archived twice
 
 
+def _probe_and_its_contradiction(
+    svc: Services, tmp_path: Path
+) -> tuple[str, ClaimConfidence, FindingRow]:
+    """The post and the reply investigated and their confidences computed: the probes claim,
+    its confidence and the contradiction about it."""
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
+    update_confidences(svc, everything=True)
+    probes = _claim_id(svc, PROBES, "Monitoring results")
+    contra = next(
+        f
+        for f in list_findings(svc.graph(), kind="contradicts").items
+        if probes in (f.a.claim_id, f.b.claim_id)
+    )
+    return probes, claim_confidence(svc.graph(), probes), contra
+
+
+def _derive_from_one_read(db: Graph, claim_id: str, *reasons: str) -> list[list[ConfidenceRecord]]:
+    """One read of the claim, derived once per reason (as concurrent updates would)."""
+    updater = ConfidenceUpdater(db)
+    raw = next(updater.raw_chunks([claim_id]))
+    maps = load_maps(db)
+    weigh, rules = weigher_for(maps), rules_digest(maps)
+    for d in raw:
+        d["inputs"] = input_digest(d, rules)
+    return [
+        [r for r, _ in updater.derive_rows([dict(d) for d in raw], weigh, reason, {})]
+        for reason in reasons
+    ]
+
+
 def test_two_updates_that_read_the_same_numbers_archive_them_once(
     clean_services: Services, tmp_path: Path
 ) -> None:
@@ -417,28 +449,13 @@ def test_two_updates_that_read_the_same_numbers_archive_them_once(
     decided at write time, under the claim's lock, not from what each update read."""
     svc = clean_services
     db = svc.graph()
-    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
-    update_confidences(svc, everything=True)
-    probes = _claim_id(svc, PROBES, "Monitoring results")
-    before = claim_confidence(db, probes)
-    contra = next(
-        f
-        for f in list_findings(db, kind="contradicts").items
-        if probes in (f.a.claim_id, f.b.claim_id)
-    )
+    probes, before, contra = _probe_and_its_contradiction(svc, tmp_path)
     with db.write() as s:  # the verdict alone, its propagation held back
         s.run(
             "MATCH (f:Finding {id: $id}) SET f.status = 'dismissed', f.reviewed_at = datetime()",
             id=contra.id,
         ).consume()
-    updater = ConfidenceUpdater(db)
-    raw = next(updater.raw_chunks([probes]))  # both updates read the same stored numbers
-    maps = load_maps(db)
-    weigh, rules = weigher_for(maps), rules_digest(maps)
-    for d in raw:
-        d["inputs"] = input_digest(d, rules)
-    first = [r for r, _ in updater.derive_rows([dict(d) for d in raw], weigh, "first", {})]
-    second = [r for r, _ in updater.derive_rows([dict(d) for d in raw], weigh, "second", {})]
+    first, second = _derive_from_one_read(db, probes, "first", "second")
     assert first[0].changed and second[0].changed  # each saw the old numbers
     write_confidences(db, first)
     after_first = claim_confidence(db, probes)
@@ -472,24 +489,10 @@ def test_an_update_that_read_before_a_verdict_does_not_undo_it(
     verdict had replaced, with a snapshot of them in the history, until the next update)."""
     svc = clean_services
     db = svc.graph()
-    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY))
-    update_confidences(svc, everything=True)
-    probes = _claim_id(svc, PROBES, "Monitoring results")
-    before = claim_confidence(db, probes)
-    contra = next(
-        f
-        for f in list_findings(db, kind="contradicts").items
-        if probes in (f.a.claim_id, f.b.claim_id)
-    )
+    probes, before, contra = _probe_and_its_contradiction(svc, tmp_path)
     with db.write() as s:  # marked stale: the verdict's update clears it, the late write must not
         s.run("MATCH (c:Claim {id: $id}) SET c.confidence_stale = true", id=probes).consume()
-    updater = ConfidenceUpdater(db)
-    raw = next(updater.raw_chunks([probes]))  # the full update reads: no verdict yet
-    maps = load_maps(db)
-    weigh, rules = weigher_for(maps), rules_digest(maps)
-    for d in raw:
-        d["inputs"] = input_digest(d, rules)
-    late = [r for r, _ in updater.derive_rows(raw, weigh, "full update", {})]
+    (late,) = _derive_from_one_read(db, probes, "full update")  # no verdict yet
     assert before.p is not None and late[0].p == pytest.approx(before.p)  # pre-verdict
     record_verdict(svc, contra.id, ReviewVerdict.DISMISSED, "alice", "different setups")
     after_verdict = claim_confidence(db, probes)
