@@ -115,6 +115,8 @@ def scope_difference(a: str, b: str) -> str | None:
     # the same ones, in another order or roles ("Qwen beats Llama" vs "Llama beats Qwen";
     # "of Qwen and Llama, Qwen is best" vs "..., Llama is best"), are not: one side must name
     # one the other does not.
+    if not (sa.models or sa.datasets or sa.years) or not (sb.models or sb.datasets or sb.years):
+        return None  # nothing to swap (and masking costs as much as the rest of the judge's rules)
     (ma, ea), (mb, eb) = masked(a), masked(b)
     if ma == mb and len(ea) == len(eb) and set(ea) != set(eb):
         swapped = [(x, y) for x, y in zip(ea, eb, strict=True) if x != y]
