@@ -133,11 +133,21 @@ def evidence_of(a: Side, b: Side) -> tuple[float, float, list[str]]:
 def scores(ab: NLIScores, ba: NLIScores, number: float, cue: float) -> tuple[float, float]:
     """(contradiction score, convergence score) in [0, 1], before calibration.
 
-    Contradiction: the stronger direction of the model, raised by incompatible numbers for
-    one quantity and (weakly) by conflict cues. Convergence: entailment one way counts, both
-    ways counts more, and a contradiction reading lowers it.
+    Contradiction: the stronger direction of the model, each direction discounted by the
+    other direction's entailment, then raised by incompatible numbers for one quantity and
+    (weakly) by conflict cues. Contradiction is symmetric and excludes entailment: when B→A
+    reads entailment, an A→B contradiction reading is the model's noise (one-word paraphrases
+    such as "main" -> "primary" drew 0.9 one way and entailment 0.7+ the other). The discount
+    is the square root of (1 - entailment), because the entailment reading is itself noisy: a
+    negation ("should comply" / "should not comply") drew entailment 0.58 one way and
+    contradiction 0.98 the other, and stays a contradiction (0.63). Convergence: entailment
+    one way counts, both ways counts more, and a contradiction reading lowers it.
     """
-    c = 1 - (1 - max(ab.contradiction, ba.contradiction)) * (1 - 0.8 * number) * (1 - 0.2 * cue)
+    one_way = max(
+        ab.contradiction * math.sqrt(1 - ba.entailment),
+        ba.contradiction * math.sqrt(1 - ab.entailment),
+    )
+    c = 1 - (1 - one_way) * (1 - 0.8 * number) * (1 - 0.2 * cue)
     e_hi, e_lo = max(ab.entailment, ba.entailment), min(ab.entailment, ba.entailment)
     v = (0.6 * e_hi + 0.4 * e_lo) * (1 - 0.5 * max(ab.contradiction, ba.contradiction))
     return c, v
@@ -239,8 +249,9 @@ class Judge:
         )
         # the leading number is the decision rules' own version: raise it when `decide` or
         # the evidence it reads changes (3: one sentence with its models, datasets or years
-        # swapped is a scope difference), so existing findings are judged again
-        return f"3+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # swapped is a scope difference; 4: each direction's contradiction discounted by the
+        # other direction's entailment), so existing findings are judged again
+        return f"4+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""

@@ -45,6 +45,27 @@ def test_different_conditions_are_not_a_contradiction() -> None:
     assert same.kind == "contradicts"
 
 
+def test_contradiction_one_way_against_entailment_the_other_is_discounted() -> None:
+    """Contradiction is symmetric and excludes entailment: a one-word paraphrase the model
+    read as contradiction A→B but entailment B→A is not called; a negation read as
+    contradiction one way and (wrongly) half-entailment the other still is."""
+    params = JudgeParams.load()
+    a = Side("HHH models almost always answer the user's main query.")
+    b = Side("HHH models almost always answer the user's primary query.")
+    para_ab = NLIScores(entailment=0.69, neutral=0.03, contradiction=0.28)
+    para_ba = NLIScores(entailment=0.04, neutral=0.03, contradiction=0.93)
+    assert decide(a, b, para_ab, para_ba, params).kind != "contradicts"
+    assert decide(b, a, para_ba, para_ab, params).kind != "contradicts"
+    # without the other direction's entailment the same one-way reading is a contradiction
+    assert decide(a, b, para_ba, para_ba, params).kind == "contradicts"
+    neg_ab = NLIScores(entailment=0.58, neutral=0.05, contradiction=0.37)
+    neg_ba = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
+    c = Side("It often tells itself that it should comply.")
+    d = Side("It often tells itself that it should not comply.")
+    j = decide(c, d, neg_ab, neg_ba, params)
+    assert j.kind == "contradicts" and 0.6 < j.contradiction_score < 0.8
+
+
 def test_questions_and_reported_views_never_contradict() -> None:
     params = JudgeParams.default()
     q = decide(Side("Does steering work?"), Side("Steering works."), SURE, SURE, params)
