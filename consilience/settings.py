@@ -54,6 +54,7 @@ class NLISettings(BaseModel):
     batch_size: int = Field(default=64, description="Pairs per model call")
     skip_neutral: float | None = Field(
         default=0.9,
+        ge=0.5,  # below, B→A copies of an A→B read with high entailment would be discounted
         description="Skip the B→A pass when A→B is at least this neutral (1.7x faster, same "
         "kind on 99% of real pairs; see bench/judgement (e)); null runs both directions always",
     )

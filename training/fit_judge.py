@@ -5,8 +5,9 @@
 Two monotone Platt maps (scikit-learn logistic regression on logit(score), slope kept
 positive): P(contradiction | contradiction score) and P(convergence | convergence score),
 restatements counting as convergence (independence, not the model, separates them). Each
-pair is read in both orders. Decisions stay on the scores' own scale (0.5); the maps give
-the probabilities. Writes judge.json with the maps, thresholds and the fit's numbers.
+pair is read in both orders. Decisions stay on the scores' own scale (contradiction at 0.70,
+convergence at 0.5: see the thresholds below); the maps give the probabilities. Writes
+judge.json with the maps, thresholds and the fit's numbers.
 The test split is never read here.
 """
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 
 import pytest
 
 from consilience.errors import ModelIntegrityError
-from investigators.nli.judge import Judge, JudgeParams, Side, decide
+from investigators.nli.judge import Judge, JudgeParams, Side, decide, scores
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from tests.claims import view
 
@@ -62,8 +63,10 @@ def test_contradiction_one_way_against_entailment_the_other_is_discounted() -> N
     neg_ba = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
     c = Side("It often tells itself that it should comply.")
     d = Side("It often tells itself that it should not comply.")
+    # the discount alone leaves 0.98 * sqrt(0.42) = 0.635; the negation cue carries it over
+    assert abs(scores(neg_ab, neg_ba, 0.0, 0.0)[0] - 0.98 * math.sqrt(0.42)) < 1e-9
     j = decide(c, d, neg_ab, neg_ba, params)
-    assert j.kind == "contradicts" and 0.6 < j.contradiction_score < 0.8
+    assert j.kind == "contradicts" and j.contradiction_score > scores(neg_ab, neg_ba, 0, 0)[0]
 
 
 def test_questions_and_reported_views_never_contradict() -> None:
