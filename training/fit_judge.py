@@ -5,8 +5,8 @@
 Two monotone Platt maps (scikit-learn logistic regression on logit(score), slope kept
 positive): P(contradiction | contradiction score) and P(convergence | convergence score),
 restatements counting as convergence (independence, not the model, separates them). Each
-pair is read in both orders. Decisions stay on the scores' own scale (contradiction at 0.70,
-convergence at 0.5: see the thresholds below); the maps give the probabilities. Writes
+pair is read in both orders. Decisions stay on the scores' own scale (0.5 for both: see
+the thresholds below); the maps give the probabilities. Writes
 judge.json with the maps, thresholds and the fit's numbers.
 The test split is never read here.
 """
@@ -21,7 +21,7 @@ from investigators.nli.judge import MIN_SLOPE, Side, _logit, evidence_of, scores
 from investigators.nli.model import MODEL_DIR, NLIModel
 from training.real_pairs import load
 
-CONTRADICTION_THRESHOLD = 0.70
+CONTRADICTION_THRESHOLD = 0.5
 
 
 def score_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
@@ -66,17 +66,14 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
         "contradiction": list(contra),
         "convergence": list(conv),
         # Contradiction: the calibration split carries no signal (AUC below), so the threshold
-        # cannot be fitted on it. At the model's own point (0.5) the main job on the corpus
-        # called 411 contradictions, nearly all between topically unrelated sentences (the SNLI
-        # convention: two captions of different scenes contradict); at 0.75 the injected-flaw
-        # families keep their recall (bench/judgement (c2) prints the sweep) while those
-        # spurious calls fall about sixfold. Since each direction's contradiction is
-        # discounted by the other's entailment (rules version 4) the scores run a little
-        # lower: 0.70 keeps every family's recall at 0.9 or more with paraphrase false alarms
-        # at 0.01 (at 0.75 one of 22 reversed recommendations drops out). Convergence stays
-        # at 0.5: the labelled set is enriched (half its pairs agree), so a threshold fitted
-        # on it would flood real candidate sets, where most pairs are unrelated, with
-        # convergences.
+        # cannot be fitted on it. It is the model's own point, 0.5, on the mean of the two
+        # directions (rules version 5). With the stronger direction alone, 0.5 called 411
+        # contradictions on the corpus, nearly all between unrelated sentences read as
+        # contradiction one way only, and needed a threshold swept on the injected families
+        # (0.75, then 0.70); the mean drops those one-sided readings without a sweep.
+        # Convergence stays at 0.5: the labelled set is enriched (half its pairs agree), so a
+        # threshold fitted on it would flood real candidate sets, where most pairs are
+        # unrelated, with convergences.
         "threshold_contradiction": CONTRADICTION_THRESHOLD,
         "threshold_convergence": 0.5,
         "fitted_on": f"bench/data/real_pairs calibration split: {len(cal)} pairs x 2 orders",

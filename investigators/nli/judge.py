@@ -133,23 +133,25 @@ def evidence_of(a: Side, b: Side) -> tuple[float, float, list[str]]:
 def scores(ab: NLIScores, ba: NLIScores, number: float, cue: float) -> tuple[float, float]:
     """(contradiction score, convergence score) in [0, 1], before calibration.
 
-    Contradiction: the stronger direction of the model, each direction discounted by the
-    other direction's entailment, then raised by incompatible numbers for one quantity and
-    (weakly) by conflict cues. Contradiction is symmetric and excludes entailment: when B→A
-    reads entailment, an A→B contradiction reading is the model's noise (one-word paraphrases
-    such as "main" -> "primary" drew 0.93 one way and entailment 0.69 the other). The discount
-    is the square root of (1 - entailment), softer than the plain factor, because the
-    entailment reading is itself noisy: a negation ("should comply" / "should not comply")
-    drew entailment 0.58 one way and contradiction 0.98 the other, 0.635 after the discount;
-    the negation cue lifts it to 0.704, just over the threshold (0.70), so a negation the
-    model misreads this way and that shares fewer words is missed. Convergence: entailment
-    one way counts, both ways counts more, and a contradiction reading lowers it.
+    Contradiction: the mean of the model's two directions, each discounted by the other
+    direction's entailment, then raised by incompatible numbers for one quantity and (weakly)
+    by conflict cues. Contradiction is symmetric and excludes entailment, and the model's
+    one-sided readings are its noise: one-word paraphrases ("the user's main query" / "...
+    primary query") drew contradiction 0.93 one way with entailment 0.69 the other, and most
+    of the contradictions the stronger direction alone called on the corpus were unrelated
+    sentences read as contradiction 0.72 one way and 0.01 the other (SNLI's convention that
+    captions of different scenes contradict). Injected contradictions read 0.99 both ways.
+    The discount is the square root of (1 - entailment), softer than the plain factor,
+    because the entailment reading is itself noisy: a negation ("should comply" / "should not
+    comply") drew entailment 0.58 one way and contradiction 0.98 the other: mean 0.50, and
+    the negation cue lifts it to 0.60. Convergence: entailment one way counts, both ways
+    counts more, and a contradiction reading lowers it.
     """
-    one_way = max(
-        ab.contradiction * math.sqrt(1 - ba.entailment),
-        ba.contradiction * math.sqrt(1 - ab.entailment),
-    )
-    c = 1 - (1 - one_way) * (1 - 0.8 * number) * (1 - 0.2 * cue)
+    both = (
+        ab.contradiction * math.sqrt(1 - ba.entailment)
+        + ba.contradiction * math.sqrt(1 - ab.entailment)
+    ) / 2
+    c = 1 - (1 - both) * (1 - 0.8 * number) * (1 - 0.2 * cue)
     e_hi, e_lo = max(ab.entailment, ba.entailment), min(ab.entailment, ba.entailment)
     v = (0.6 * e_hi + 0.4 * e_lo) * (1 - 0.5 * max(ab.contradiction, ba.contradiction))
     return c, v
@@ -251,9 +253,10 @@ class Judge:
         )
         # the leading number is the decision rules' own version: raise it when `decide` or
         # the evidence it reads changes (3: one sentence with its models, datasets or years
-        # swapped is a scope difference; 4: each direction's contradiction discounted by the
-        # other direction's entailment), so existing findings are judged again
-        return f"4+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # swapped is a scope difference; 5: the two directions' contradiction averaged, each
+        # discounted by the other direction's entailment), so existing findings are judged
+        # again
+        return f"5+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""

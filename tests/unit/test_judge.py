@@ -48,8 +48,9 @@ def test_different_conditions_are_not_a_contradiction() -> None:
 
 def test_contradiction_one_way_against_entailment_the_other_is_discounted() -> None:
     """Contradiction is symmetric and excludes entailment: a one-word paraphrase the model
-    read as contradiction A→B but entailment B→A is not called; a negation read as
-    contradiction one way and (wrongly) half-entailment the other still is."""
+    read as contradiction A→B but entailment B→A is not called, nor an unrelated pair read as
+    contradiction one way only; a negation read as contradiction one way and (wrongly)
+    half-entailment the other still is."""
     params = JudgeParams.load()
     a = Side("HHH models almost always answer the user's main query.")
     b = Side("HHH models almost always answer the user's primary query.")
@@ -57,14 +58,20 @@ def test_contradiction_one_way_against_entailment_the_other_is_discounted() -> N
     para_ba = NLIScores(entailment=0.04, neutral=0.03, contradiction=0.93)
     assert decide(a, b, para_ab, para_ba, params).kind != "contradicts"
     assert decide(b, a, para_ba, para_ab, params).kind != "contradicts"
-    # without the other direction's entailment the same one-way reading is a contradiction
+    # read so both ways, without the other direction's entailment, it is a contradiction
     assert decide(a, b, para_ba, para_ba, params).kind == "contradicts"
+    one_sided = NLIScores(entailment=0.02, neutral=0.26, contradiction=0.72)
+    other = NLIScores(entailment=0.0, neutral=0.99, contradiction=0.01)
+    e = Side("We'll share what we learn with the community.")
+    f = Side("People don't typically try to do this.")
+    assert decide(e, f, one_sided, other, params).kind != "contradicts"
     neg_ab = NLIScores(entailment=0.58, neutral=0.05, contradiction=0.37)
     neg_ba = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
     c = Side("It often tells itself that it should comply.")
     d = Side("It often tells itself that it should not comply.")
-    # the discount alone leaves 0.98 * sqrt(0.42) = 0.635; the negation cue carries it over
-    assert abs(scores(neg_ab, neg_ba, 0.0, 0.0)[0] - 0.98 * math.sqrt(0.42)) < 1e-9
+    # the mean of the discounted directions is 0.50; the negation cue lifts it to 0.60
+    mean = (0.37 * math.sqrt(0.99) + 0.98 * math.sqrt(0.42)) / 2
+    assert abs(scores(neg_ab, neg_ba, 0.0, 0.0)[0] - mean) < 1e-9
     j = decide(c, d, neg_ab, neg_ba, params)
     assert j.kind == "contradicts" and j.contradiction_score > scores(neg_ab, neg_ba, 0, 0)[0]
 
