@@ -142,7 +142,7 @@ def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
         "directions; earlier rules took the stronger direction at 0.75 or 0.70, chosen with "
         "this sweep)"
     )
-    for t in (0.5, 0.6, 0.7, 0.75, 0.8, 0.9):
+    for t in (0.4, 0.45, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9):
         at_t = dataclasses.replace(judge.params, threshold_contradiction=t)
         cells = []
         for fam, js in judged.items():

@@ -70,7 +70,9 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
         # directions (rules version 5). With the stronger direction alone, 0.5 called 411
         # contradictions on the corpus, nearly all between unrelated sentences read as
         # contradiction one way only, and needed a threshold swept on the injected families
-        # (0.75, then 0.70); the mean drops those one-sided readings without a sweep.
+        # (0.75, then 0.70); the mean drops those one-sided readings. (The mean and the
+        # entailment discount were themselves chosen after reading the bench's false alarms,
+        # so some selection optimism remains in bench/judgement (c).)
         # Convergence stays at 0.5: the labelled set is enriched (half its pairs agree), so a
         # threshold fitted on it would flood real candidate sets, where most pairs are
         # unrelated, with convergences.

@@ -1,7 +1,8 @@
 """The calibrated judge: NLI in both directions plus structured evidence -> a probability.
 
-A contradiction score (the model's stronger contradiction direction, raised by incompatible
-numbers for one quantity and weakly by conflict cues) and a convergence score (entailment one
+A contradiction score (the mean of the model's two contradiction directions, each discounted
+by the other direction's entailment, raised by incompatible numbers for one quantity and
+weakly by conflict cues) and a convergence score (entailment one
 or both ways) are each mapped to a probability by a monotone Platt map fitted on the
 calibration split of labelled real pairs (models/nli-minilm-l6/judge.json). Different
 conditions, questions and reported views block a contradiction. Pure decision logic: the

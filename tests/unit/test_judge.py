@@ -69,11 +69,13 @@ def test_contradiction_one_way_against_entailment_the_other_is_discounted() -> N
     neg_ba = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
     c = Side("It often tells itself that it should comply.")
     d = Side("It often tells itself that it should not comply.")
-    # the mean of the discounted directions is 0.50; the negation cue lifts it to 0.60
+    # the mean of the discounted directions is 0.5016, over the threshold by a hair; the
+    # negation cue (weight 0.95 here) lifts it to 0.596
     mean = (0.37 * math.sqrt(0.99) + 0.98 * math.sqrt(0.42)) / 2
     assert abs(scores(neg_ab, neg_ba, 0.0, 0.0)[0] - mean) < 1e-9
     j = decide(c, d, neg_ab, neg_ba, params)
-    assert j.kind == "contradicts" and j.contradiction_score > scores(neg_ab, neg_ba, 0, 0)[0]
+    assert j.kind == "contradicts" and "negation" in j.rationale
+    assert j.contradiction_score == pytest.approx(0.5963, abs=1e-3)
 
 
 def test_questions_and_reported_views_never_contradict() -> None:
