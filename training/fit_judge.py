@@ -6,8 +6,8 @@ Two monotone Platt maps (scikit-learn logistic regression on logit(score), slope
 positive): P(contradiction | contradiction score) and P(convergence | convergence score),
 restatements counting as convergence (independence, not the model, separates them). Each
 pair is read in both orders. Decisions stay on the scores' own scale (0.5 for both: see
-the thresholds below); the maps give the probabilities. Writes
-judge.json with the maps, thresholds and the fit's numbers.
+the thresholds below); the maps give the probabilities. Writes judge.json with the maps,
+thresholds and the fit's numbers.
 The test split is never read here.
 """
 
