@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
+
+if TYPE_CHECKING:
+    from calibration.updater import UpdateReport
 
 
 class Order(StrEnum):
@@ -34,13 +37,17 @@ def confidence_update(
         r = update_confidences(svc, everything=everything)
     console.print(
         f"{r.mode} update: {r.computed} confidences checked, {r.derived} derived afresh "
-        f"(the others' inputs were unchanged), {r.changed} changed."
-        + (
-            f" {r.superseded} not written: a concurrent update that read them later had "
-            "stored them, or they were removed meanwhile."
-            if r.superseded
-            else ""
-        )
+        f"(the others' inputs were unchanged), {r.changed} changed." + superseded_note(r)
+    )
+
+
+def superseded_note(r: UpdateReport) -> str:
+    """What an update derived but did not write (empty when it wrote everything)."""
+    if not r.superseded:
+        return ""
+    return (
+        f" {r.superseded} not written: a concurrent update that read them later had stored "
+        "them, or they were removed meanwhile."
     )
 
 

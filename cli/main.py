@@ -291,12 +291,14 @@ def sources_retract(
 ) -> None:
     """Retract a source: its evidence stops counting; the confidences it touched are redone."""
     from app.sources import retract_source
+    from cli.calibration import superseded_note
 
     with command_services() as svc:
         r = retract_source(svc, source_id, reason, undo=undo)
     state = "restored" if undo else "retracted"
     console.print(
         f"Source {source_id} {state}; {r.computed} confidences recomputed ({r.changed} changed)."
+        + superseded_note(r)
     )
 
 
