@@ -204,7 +204,7 @@ class ConfidenceUpdater:
     def _inputs(
         self, rows: list[dict[str, Any]]
     ) -> list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
-        return [(self._facts(d), [Evidence(**e) for e in d["evidence"]], d) for d in rows]
+        return [(self._facts(d), _EVIDENCE.validate_python(d["evidence"]), d) for d in rows]
 
     def raw_chunks(self, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
         """Each batch of claims' raw rows (facts, the findings bearing on them, what is

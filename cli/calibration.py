@@ -113,7 +113,7 @@ def _calibrate(method: str, out: Path, store: bool) -> None:
         r = result.confidences
         console.print(
             f"Stored {len(result.maps)} map(s); recomputed {r.computed} confidences "
-            f"({r.changed} changed)."
+            f"({r.changed} changed)." + superseded_note(r)
         )
 
 

@@ -12,7 +12,7 @@ import typer
 
 from app.ingest import IngestResult
 from app.services import Services
-from cli.calibration import calibration_app, case_app, confidence_app
+from cli.calibration import calibration_app, case_app, confidence_app, superseded_note
 from cli.findings import findings_app, review
 from cli.judge import judge, model_app
 from cli.lines import lines_app
@@ -291,7 +291,6 @@ def sources_retract(
 ) -> None:
     """Retract a source: its evidence stops counting; the confidences it touched are redone."""
     from app.sources import retract_source
-    from cli.calibration import superseded_note
 
     with command_services() as svc:
         r = retract_source(svc, source_id, reason, undo=undo)

@@ -72,7 +72,7 @@ def test_a_new_calibration_map_changes_the_digests_of_the_claims_it_can_change()
 def test_evidence_free_claims_share_a_prior_only_when_every_prior_input_is_equal() -> None:
     """derive_rows caches the confidence of claims without findings by `_prior_key`: each
     cached result must equal an uncached derivation, and varying any input of the prior must
-    give another key. The records it builds without validation must validate."""
+    give another key. The records it builds must round-trip through validation."""
     from typing import cast
 
     from calibration.confidence import derive
