@@ -529,3 +529,26 @@ def test_an_update_that_read_before_a_verdict_does_not_undo_it(
     assert after_clock.derived == 1 and after_clock.superseded == 0
     stale, read = stored()
     assert stale is None and read < future
+
+
+def test_a_full_update_in_many_batches_writes_every_claim_as_one_batch_would(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """One claim per batch: the writes overlap (several in flight), and every claim is still
+    written once with the numbers a single batch derives (a second full update in one batch
+    then finds nothing to derive or change)."""
+    svc = clean_services
+    db = svc.graph()
+    _graph(svc, tmp_path, ("post.md", POST), ("reply.md", REPLY), ("agree.md", AGREE))
+    with db.read() as s:
+        n_claims = s.run("MATCH (c:Claim) RETURN count(c) AS n").single(strict=True)["n"]
+    assert n_claims >= 4
+    many = ConfidenceUpdater(db, batch=1).update(everything=True)
+    assert (many.computed, many.derived, many.superseded) == (n_claims, n_claims, 0), many
+    with db.read() as s:
+        stored = s.run(
+            "MATCH (c:Claim) WHERE c.confidence IS NOT NULL RETURN count(c) AS n"
+        ).single(strict=True)["n"]
+    assert stored == n_claims
+    again = ConfidenceUpdater(db).update(everything=True)
+    assert (again.computed, again.derived, again.changed) == (n_claims, 0, 0), again
