@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from bench.harness import CORPUS, ROOT, bench_services
+from bench.llm_reach import find_queue_reach
 from investigators.cypher.retrieval import CLAIMS_WITH_PATHS
 from investigators.retrieval.fusion import fuse
 from investigators.retrieval.ranker import Pool, keep_shared, load_ranker
@@ -27,6 +28,18 @@ def keep_in_batches(scored: dict, budget: int, out: dict) -> None:
     ids = list(scored)
     for i in range(0, len(ids), BATCH):
         keep_shared({c: scored[c] for c in ids[i : i + BATCH]}, budget, out)
+
+
+def kept_batches(scored: dict, budget: int) -> list[dict]:
+    """What each batch of a run hands the investigators: the pairs it keeps that no earlier
+    batch kept (the runner judges a pair once per run)."""
+    ids, seen, out = list(scored), set(), []
+    for i in range(0, len(ids), BATCH):
+        part: dict = {}
+        keep_shared({c: scored[c] for c in ids[i : i + BATCH]}, budget, part)
+        out.append({k: v for k, v in part.items() if k not in seen})
+        seen.update(part)
+    return out
 
 
 def labelled_recall() -> None:
@@ -61,6 +74,11 @@ def labelled_recall() -> None:
         keep_in_batches(scored, 30, kept)  # one pass of keeping, as a run does
         dt = time.perf_counter() - t0
         src = r.source_of()
+        print(
+            "\nClaude's find queue over the pairs kept at budget 30 (the selection is ours: no "
+            "key needed)"
+        )
+        reach = find_queue_reach(svc.graph(), svc.judge(), kept_batches(scored, 30), mapped, pairs)
     kinds = {
         "contradiction": [p for p in pairs if p.label == "contradiction" and p.id in mapped],
         "convergence": [
@@ -174,6 +192,7 @@ def labelled_recall() -> None:
         r = where[p.id]
         at = "in no channel's pool" if r is None else f"best rank {r} in a pool"
         print(f"  [{p.id}] ({at}) {p.a.quote[:100]}\n      vs {p.b.quote[:100]}")
+    out["llm find queue"] = reach
     (RESULTS / "candidates.json").write_text(json.dumps(out, indent=1))
 
 

@@ -113,6 +113,14 @@ class LLMSettings(BaseModel):
     band_high: float = Field(
         default=0.8, description="Judge scores above this are not sent to Claude"
     )
+    find_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the budget for pairs the judge read as unrelated that the "
+        "retriever ranks most likely related (what the offline judge misses); the rest "
+        "checks the judge's least certain readings",
+    )
     usd_per_mtok_in: float = Field(
         default=3.0, description="Price per million input tokens (estimate)"
     )

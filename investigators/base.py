@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +42,11 @@ class CandidatePair(BaseModel):
     b: ClaimView
     similarity: float = Field(description="Cosine similarity of the two embeddings")
     independence: Independence | None = None
+    retrieval_score: float = Field(
+        default=0.0,
+        description="The retriever's score for the pair: the learned ranker's probability that "
+        "it is a real relation worth judging (the fused reciprocal-rank score without a ranker)",
+    )
 
 
 class Verdict(BaseModel):
@@ -73,3 +78,12 @@ class Investigator(Protocol):
         ...
 
     def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]: ...
+
+
+@runtime_checkable
+class RunShared(Protocol):
+    """An investigator whose per-run budget (e.g. questions to an LLM) is spread over the
+    run's batches: the runner says, before each batch, how many of the run's new claims will
+    have been judged once it is done."""
+
+    def begin_batch(self, claims_done: int, claims_total: int) -> None: ...

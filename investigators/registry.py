@@ -28,6 +28,7 @@ def preset(
     cache: JudgementCache | None = None,
     llm_budget: int = 200,
     llm_band: tuple[float, float] = (0.2, 0.8),
+    llm_find_share: float = 0.5,
     usd_per_mtok: tuple[float, float] = (3.0, 15.0),
     announce: Callable[[str], None] | None = None,
 ) -> list[Investigator]:
@@ -45,6 +46,7 @@ def preset(
                 judge=judge,
                 budget=llm_budget,
                 band=llm_band,
+                find_share=llm_find_share,
                 usd_per_mtok=usd_per_mtok,
                 announce=announce,
             )

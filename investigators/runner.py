@@ -10,7 +10,14 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from investigators import lines
-from investigators.base import CandidatePair, ClaimView, FindingKind, Investigator, Verdict
+from investigators.base import (
+    CandidatePair,
+    ClaimView,
+    FindingKind,
+    Investigator,
+    RunShared,
+    Verdict,
+)
 from investigators.candidates import neighbour_pairs
 from investigators.cypher import runner as q
 from investigators.cypher import topics as tq
@@ -317,13 +324,20 @@ class Runner:
                 fa, fb = facts.get(va.source_id), facts.get(vb.source_id)
                 ind = judge(fa, fb) if fa and fb else None
                 sim = float(vec[a] @ vec[b]) if a in vec and b in vec else 0.0
-                pairs.append(CandidatePair(a=va, b=vb, similarity=sim, independence=ind))
+                pairs.append(
+                    CandidatePair(
+                        a=va, b=vb, similarity=sim, independence=ind, retrieval_score=cand.fused
+                    )
+                )
                 logged.append((cand, va, vb))
             self._log_candidates(logged, first=start == 0)
             n_pairs += len(pairs)
             lap("pairing")
             verdicts = []
+            done = min(start + self.batch, len(ids))
             for inv in self.investigators:
+                if isinstance(inv, RunShared):
+                    inv.begin_batch(done, len(ids))
                 verdicts.extend(inv.investigate(pairs))
                 lap(f"investigator {inv.name}")
             created = self._write(verdicts, chunk)

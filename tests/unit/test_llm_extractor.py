@@ -168,5 +168,57 @@ def test_adjudicator_asks_least_certain_first_within_budget() -> None:
         assert len(said) == 1 and "1 pair(s)" in said[0]
         adj.investigate(pairs)  # budget spent: nothing more is asked this run
         assert len(stub.requests) == 1
-    empty_band = LLMAdjudicator(llm, MemoryCache(), judge=judge, band=(2.0, 3.0))
+    # no pair inside the band and no share for the find queue: nothing is asked
+    empty_band = LLMAdjudicator(llm, MemoryCache(), judge=judge, band=(2.0, 3.0), find_share=0.0)
     assert empty_band.investigate(pairs) == []
+
+
+def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
+    """The find queue: pairs the judge read as unrelated, the retriever's most likely relation
+    first; the budget is spread over the run's batches; the finding says why it was asked."""
+    from investigators.base import CandidatePair, Independence
+    from investigators.llm_adjudicator import LLMAdjudicator
+
+    texts = [
+        ("The benefits of pre-deployment testing are not really there.", "We must test first."),
+        ("The monitor was run on Qwen.", "The weather in Paris is mild in spring."),
+        ("Unlearning removes the hazardous knowledge.", "A few fine-tuning steps restore it."),
+    ]
+    pairs = [
+        CandidatePair(
+            a=view(f"a{i}", a),
+            b=view(f"b{i}", b),
+            similarity=0.3,
+            independence=Independence(independent=True, reason="test"),
+            retrieval_score=score,
+        )
+        for i, ((a, b), score) in enumerate(zip(texts, (0.4, 0.1, 0.9), strict=True))
+    ]
+    judge = Judge(NLIModel())
+    js = judge.judge([(Side(p.a.text), Side(p.b.text)) for p in pairs])
+    assert all(max(j.contradiction_score, j.convergence_score) < 0.95 for j in js)
+    answer = {
+        "reasoning": "r",
+        "label": "tension",
+        "quote_a": "x",
+        "quote_b": "y",
+        "rationale": "z",
+    }
+    with MessagesStub() as stub:
+        for _ in range(2):
+            stub.tool_answer(answer)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        adj = LLMAdjudicator(
+            llm, MemoryCache(), judge=judge, budget=2, band=(0.95, 1.0), find_share=1.0
+        )
+        adj.begin_batch(1, 4)  # a quarter of the run's claims: one of the two questions
+        first = adj.investigate(pairs)
+        assert len(stub.requests) == 1 and adj.asked == 1
+        assert texts[2][0] in stub.requests[0]["body"]["messages"][0]["content"]
+        assert len(first) == 1 and first[0].a_id == "a2"
+        assert "read it as unrelated" in first[0].rationale and "(0.90)" in first[0].rationale
+        adj.begin_batch(4, 4)  # the last batch: the rest of the budget
+        second = adj.investigate(pairs)
+        assert len(stub.requests) == 2 and adj.asked == 2
+        assert texts[0][0] in stub.requests[1]["body"]["messages"][0]["content"]
+        assert {v.a_id for v in second} == {"a2", "a0"}  # the first answer reused, not re-asked

@@ -1,0 +1,83 @@
+"""bench/candidates part 2: which labelled real pairs Claude would be asked about (no key).
+
+The adjudicator's find queue (`investigators.llm_selection`) picks, batch by batch under the
+run's allowance, the kept candidate pairs the judge reads as unrelated that the retriever's
+ranker rates most likely related. Which pairs it picks needs no key: this runs the same
+functions over the candidates a run keeps at budget 30 (claims in batches of
+`investigators.runner.BATCH`, in index order) with the shipped judge, and counts the
+labelled real pairs among them. The check queue (the judge's least certain readings) needs
+every kept pair judged (~10 min on the corpus); it is not run here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from investigators.base import CandidatePair
+from investigators.cypher import runner as rq
+from investigators.llm_selection import allowance, likely_missed, split_room
+from investigators.nli.judge import Judge, Judgement
+from investigators.nli_judge import side_of
+from investigators.retrieval.fusion import Candidate
+from investigators.runner import _view
+from kg.graph import Graph
+from training.real_pairs import RealPair
+
+BUDGETS = (200, 1000)
+FIND_SHARE = 0.5  # the default (settings.llm.find_share)
+BAND = (0.2, 0.8)  # the default band
+
+
+def find_queue_reach(
+    graph: Graph,
+    judge: Judge,
+    batches: list[dict[tuple[str, str], Candidate]],
+    mapped: dict[str, tuple[str, str]],
+    pairs: list[RealPair],
+) -> dict[str, dict[str, str]]:
+    """For each budget: labelled pairs (by split and label) among the find queue's picks."""
+    members = sorted({x for b in batches for key in b for x in key})
+    with graph.read() as s:
+        views = {r["id"]: _view(r.data()) for r in s.run(rq.CLAIM_VIEWS, ids=members)}
+    label_of = {tuple(sorted(ab)): p for p in pairs if (ab := mapped.get(p.id))}
+    total = len(batches)
+    memo: dict[tuple[str, str], Judgement] = {}
+
+    def judged(ps: list[CandidatePair]) -> list[Judgement]:
+        todo = [p for p in ps if (p.a.id, p.b.id) not in memo]
+        for p, j in zip(
+            todo, judge.judge([(side_of(p.a), side_of(p.b)) for p in todo]), strict=True
+        ):
+            memo[(p.a.id, p.b.id)] = j
+        return [memo[(p.a.id, p.b.id)] for p in ps]
+
+    out: dict[str, dict[str, str]] = {}
+    for budget in BUDGETS:
+        asked, picked = 0, []
+        for k, batch in enumerate(batches, start=1):
+            cands = [
+                CandidatePair(a=views[a], b=views[b], similarity=0.0, retrieval_score=c.fused)
+                for (a, b), c in batch.items()
+                if a in views and b in views
+            ]
+            room = allowance(budget, k, total) - asked  # batches stand in for claims: equal size
+            # the check queue is assumed to fill its share (the main job's band holds ~3,000)
+            _, n_find = split_room(room, FIND_SHARE, room, len(cands))
+            found = likely_missed(cands, judged, BAND, budget)[:n_find]
+            picked += found
+            asked += room
+        hits = Counter(
+            (p.split, p.label)
+            for q in picked
+            if (p := label_of.get(tuple(sorted((q.pair.a.id, q.pair.b.id))))) is not None
+        )
+        out[str(budget)] = {
+            split: ", ".join(f"{lab} {n}" for (sp, lab), n in sorted(hits.items()) if sp == split)
+            or "none"
+            for split in ("test", "calibration")
+        }
+        print(
+            f"  budget {budget} ({len(picked)} find-queue questions): test split "
+            f"{out[str(budget)]['test']}; calibration split {out[str(budget)]['calibration']}"
+        )
+    return out
