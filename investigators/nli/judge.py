@@ -30,6 +30,7 @@ KINDS = tuple(JudgementKind)
 # real pairs inverted the model on every NLI test set).
 MIN_SLOPE = 0.05
 MAX_WORDS = 200
+MEMO_SIZE = 20_000  # judgements remembered (by text pair) across calls
 
 
 @dataclass(frozen=True)
@@ -240,8 +241,8 @@ class Judge:
         # None: always both directions. A value (e.g. 0.9): skip B→A when A→B is at least
         # this neutral (about half the model passes on real candidates; see bench/judgement)
         self.skip_neutral = skip_neutral
-        # recent judgements by text pair: investigators asking about the same pairs in one
-        # run (judge, then the LLM's uncertainty band) cost one model call
+        # recent judgements by text pair, oldest first: investigators asking about the same
+        # pairs in one run (the judge, then the LLM adjudicator's queues) cost one model call
         self._memo: dict[tuple[str, str], Judgement] = {}
 
     @property
@@ -261,12 +262,14 @@ class Judge:
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""
         todo = [p for p in pairs if (p[0].text, p[1].text) not in self._memo]
-        if len(self._memo) + len(todo) > 20_000:
-            self._memo.clear()
-            todo = list(pairs)
         for p, j in zip(todo, self._judge(todo), strict=True):
             self._memo[(p[0].text, p[1].text)] = j
-        return [self._memo[(a.text, b.text)] for a, b in pairs]
+        out = [self._memo[(a.text, b.text)] for a, b in pairs]
+        # the oldest readings go first; clearing it all instead made the adjudicator judge a
+        # whole batch again whenever the memo filled between the judge's call and its own
+        while len(self._memo) > MEMO_SIZE:
+            del self._memo[next(iter(self._memo))]
+        return out
 
     def _judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         ta = [truncate(a.text) for a, _ in pairs]

@@ -135,3 +135,41 @@ def test_content_free_claims_are_not_judged(judge: Judge) -> None:
     assert inv.investigate([CandidatePair(a=vague, b=real, similarity=0.3, independence=ind)]) == []
     (v,) = inv.investigate([CandidatePair(a=real, b=other, similarity=0.9, independence=ind)])
     assert v.kind == "contradicts" and "NLI contradiction" in v.rationale
+
+
+class CountingModel(NLIModel):
+    """The real model, counting the pairs it is asked to read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = 0
+
+    def predict(self, pairs: list[tuple[str, str]]) -> list[NLIScores]:
+        self.read += len(pairs)
+        return super().predict(pairs)
+
+
+def test_the_memo_forgets_the_oldest_readings_not_all_of_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second investigator asking about the pairs just judged costs no model call, even
+    when the memo is full (it used to be cleared whole, and the batch read again)."""
+    import investigators.nli.judge as judge_module
+
+    monkeypatch.setattr(judge_module, "MEMO_SIZE", 4)
+    model = CountingModel()
+    judge = Judge(model, JudgeParams(), skip_neutral=None)
+    first = [
+        (Side(f"Probes detect deception in setting {i}."), Side("Probes fail.")) for i in range(3)
+    ]
+    second = [
+        (Side(f"Monitors catch sabotage in run {i}."), Side("Monitors fail.")) for i in range(3)
+    ]
+    judge.judge(first)
+    assert model.read == 6  # both directions of three pairs
+    judge.judge(second)  # six pairs, at most four remembered: the oldest two go
+    assert model.read == 12 and len(judge._memo) == 4
+    again = judge.judge(second)  # the adjudicator asking about the batch just judged
+    assert model.read == 12 and len(again) == 3
+    judge.judge(first[:1])  # forgotten: read again
+    assert model.read == 14
