@@ -15,7 +15,7 @@ from collections import Counter
 
 from investigators.base import CandidatePair
 from investigators.cypher import runner as rq
-from investigators.llm_selection import allowance, likely_missed, split_room
+from investigators.llm_selection import allowance, askable, likely_missed, split_room
 from investigators.nli.judge import Judge, Judgement
 from investigators.nli_judge import side_of
 from investigators.retrieval.fusion import Candidate
@@ -55,11 +55,13 @@ def find_queue_reach(
     for budget in BUDGETS:
         asked, picked = 0, []
         for k, batch in enumerate(batches, start=1):
-            cands = [
-                CandidatePair(a=views[a], b=views[b], similarity=0.0, retrieval_score=c.fused)
-                for (a, b), c in batch.items()
-                if a in views and b in views
-            ]
+            cands = askable(
+                [
+                    CandidatePair(a=views[a], b=views[b], similarity=0.0, retrieval_score=c.fused)
+                    for (a, b), c in batch.items()
+                    if a in views and b in views
+                ]
+            )
             room = allowance(budget, k, total) - asked  # batches stand in for claims: equal size
             # the check queue is assumed to fill its share (the main job's band holds ~3,000)
             _, n_find = split_room(room, FIND_SHARE, room, len(cands))

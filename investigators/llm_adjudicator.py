@@ -19,6 +19,7 @@ from investigators.base import CandidatePair, FindingKind, Verdict
 from investigators.llm_selection import (
     Question,
     allowance,
+    askable,
     likely_missed,
     split_room,
     uncertain,
@@ -99,7 +100,9 @@ class LLMAdjudicator:
     ) -> tuple[list[tuple[Question, str]], list[Question]]:
         """(answered before, with the cached answer; to ask now): every cached answer among
         the two queues' heads is used again for free; new questions fill what the run's
-        allowance leaves, shared between the queues by `find_share`."""
+        allowance leaves, shared between the queues by `find_share`. Only `askable` pairs
+        count (both claims with some content of their own)."""
+        pairs = askable(pairs)
         if not pairs:
             return [], []
         check = uncertain(

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from consilience.vocabulary import JudgementKind
 from investigators.base import CandidatePair
 from investigators.nli.judge import Judgement
+from investigators.nli_judge import checkable
 
 CHECK = "check"
 FIND = "find"
@@ -38,6 +39,12 @@ class Question:
     pair: CandidatePair
     queue: str
     reason: str
+
+
+def askable(pairs: Sequence[CandidatePair]) -> list[CandidatePair]:
+    """The pairs worth a question: both claims have some content of their own (the judge's
+    own `checkable`; "That said, this seems unlikely." is as unanswerable to Claude)."""
+    return [p for p in pairs if checkable(p.a) and checkable(p.b)]
 
 
 def allowance(budget: int, claims_done: int, claims_total: int) -> int:

@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
+from consilience.vocabulary import JudgementKind
 from ingest.claims.llm import LLMExtractor
 from ingest.claims.prompts.extract import LLMClaims
 from ingest.pipeline import RecordBuilder
@@ -96,8 +97,8 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
 
     pairs = [
         CandidatePair(
-            a=view(f"a{i}", f"Probes detect deception in setting {i}."),
-            b=view(f"b{i}", f"Probes miss deception in setting {i}."),
+            a=view(f"a{i}", f"Linear probes detect deception in coding agents, setting {i}."),
+            b=view(f"b{i}", f"Linear probes miss deception in coding agents, setting {i}."),
             similarity=0.8,
             independence=Independence(independent=True, reason="test"),
         )
@@ -133,9 +134,18 @@ def test_adjudicator_asks_least_certain_first_within_budget() -> None:
     from investigators.llm_adjudicator import LLMAdjudicator
 
     texts = [
-        ("Probes detect deception in agents.", "Probes miss deception in agents."),
-        ("The monitor was run on Qwen.", "The weather in Paris is mild in spring."),
-        ("Unlearning removes the hazardous knowledge.", "A few fine-tuning steps restore it."),
+        (
+            "Linear probes detect deception in coding agents reliably.",
+            "Linear probes miss deception in coding agents entirely.",
+        ),
+        (
+            "The sabotage monitor was evaluated on Qwen coding agents.",
+            "The weather in Paris is usually mild during spring.",
+        ),
+        (
+            "Unlearning methods remove the hazardous biology knowledge completely.",
+            "A few fine-tuning steps restore the hazardous biology knowledge.",
+        ),
     ]
     pairs = [
         CandidatePair(
@@ -180,9 +190,18 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
     from investigators.llm_adjudicator import LLMAdjudicator
 
     texts = [
-        ("The benefits of pre-deployment testing are not really there.", "We must test first."),
-        ("The monitor was run on Qwen.", "The weather in Paris is mild in spring."),
-        ("Unlearning removes the hazardous knowledge.", "A few fine-tuning steps restore it."),
+        (
+            "The benefits of pre-deployment safety testing are not really there.",
+            "We must run pre-deployment safety tests before every release.",
+        ),
+        (
+            "The sabotage monitor was evaluated on Qwen coding agents.",
+            "The weather in Paris is usually mild during spring.",
+        ),
+        (
+            "Unlearning methods remove the hazardous biology knowledge completely.",
+            "A few fine-tuning steps restore the hazardous biology knowledge.",
+        ),
     ]
     pairs = [
         CandidatePair(
@@ -197,6 +216,10 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
     judge = Judge(NLIModel())
     js = judge.judge([(Side(p.a.text), Side(p.b.text)) for p in pairs])
     assert all(max(j.contradiction_score, j.convergence_score) < 0.95 for j in js)
+    # the find queue holds the pairs the judge read as unrelated, best retrieval score first
+    unrelated = [i for i, j in enumerate(js) if j.kind == JudgementKind.UNRELATED]
+    order = sorted(unrelated, key=lambda i: -pairs[i].retrieval_score)
+    assert order[:1] == [2] and len(order) >= 2
     answer = {
         "reasoning": "r",
         "label": "tension",
@@ -220,5 +243,6 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
         adj.begin_batch(4, 4)  # the last batch: the rest of the budget
         second = adj.investigate(pairs)
         assert len(stub.requests) == 2 and adj.asked == 2
-        assert texts[0][0] in stub.requests[1]["body"]["messages"][0]["content"]
-        assert {v.a_id for v in second} == {"a2", "a0"}  # the first answer reused, not re-asked
+        assert texts[order[1]][0] in stub.requests[1]["body"]["messages"][0]["content"]
+        # the first answer reused, not asked again
+        assert {v.a_id for v in second} == {"a2", f"a{order[1]}"}

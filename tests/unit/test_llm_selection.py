@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from consilience.vocabulary import JudgementKind
 from investigators.base import CandidatePair
-from investigators.llm_selection import allowance, likely_missed, split_room, uncertain
+from investigators.llm_selection import allowance, askable, likely_missed, split_room, uncertain
 from investigators.nli.judge import Judgement
 from investigators.nli.model import NLIScores
 from tests.claims import view
@@ -74,3 +74,13 @@ def test_likely_missed_takes_unrelated_pairs_below_the_band_best_retrieval_first
     assert asked == [["a4", "a1"], ["a3", "a2"]]  # judged in retrieval order, and no further
     assert "(0.90)" in got[0].reason and got[0].queue == "find"
     assert likely_missed(pairs, judge, (0.2, 0.8), limit=0) == []
+
+
+def test_only_pairs_of_claims_with_content_are_askable() -> None:
+    full = CandidatePair(
+        a=view("a", "Linear probes detect deception in coding agents reliably."),
+        b=view("b", "Linear probes miss deception in coding agents entirely."),
+        similarity=0.5,
+    )
+    empty = full.model_copy(update={"b": view("c", "That said, this seems unlikely.")})
+    assert askable([full, empty]) == [full]
