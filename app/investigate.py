@@ -38,6 +38,7 @@ def build_runner(
             llm_budget=s.llm.budget_pairs,
             llm_band=(s.llm.band_low, s.llm.band_high),
             llm_find_share=s.llm.find_share,
+            llm_ranker=s.retrieval.ranker == "learned",
             usd_per_mtok=(s.llm.usd_per_mtok_in, s.llm.usd_per_mtok_out),
             announce=announce,
         )

@@ -74,10 +74,6 @@ def labelled_recall() -> None:
         keep_in_batches(scored, 30, kept)  # one pass of keeping, as a run does
         dt = time.perf_counter() - t0
         src = r.source_of()
-        print(
-            "\nClaude's find queue over the pairs kept at budget 30 (the selection is ours: no "
-            "key needed)"
-        )
         reach = find_queue_reach(svc.graph(), svc.judge(), kept_batches(scored, 30), mapped, pairs)
     kinds = {
         "contradiction": [p for p in pairs if p.label == "contradiction" and p.id in mapped],
@@ -192,6 +188,16 @@ def labelled_recall() -> None:
         r = where[p.id]
         at = "in no channel's pool" if r is None else f"best rank {r} in a pool"
         print(f"  [{p.id}] ({at}) {p.a.quote[:100]}\n      vs {p.b.quote[:100]}")
+    print(
+        "\nClaude's find queue over the pairs kept at budget 30 (with a key, half of each run's "
+        "budget by default; the selection is ours, so no key is needed to see it): labelled real "
+        "pairs among the pairs the judge read as unrelated that the ranker rates likeliest"
+    )
+    for budget, got in reach.items():
+        print(
+            f"  budget {budget} ({got['questions']} find-queue questions): test split "
+            f"{got['test']}; calibration split {got['calibration']} (the ranker's fitting data)"
+        )
     out["llm find queue"] = reach
     (RESULTS / "candidates.json").write_text(json.dumps(out, indent=1))
 

@@ -1,31 +1,31 @@
 """bench/candidates part 2: which labelled real pairs Claude would be asked about (no key).
 
-The adjudicator's find queue (`investigators.llm_selection`) picks, batch by batch under the
-run's allowance, the kept candidate pairs the judge reads as unrelated that the retriever's
-ranker rates most likely related. Which pairs it picks needs no key: this runs the same
-functions over the candidates a run keeps at budget 30 (claims in batches of
-`investigators.runner.BATCH`, in index order) with the shipped judge, and counts the
-labelled real pairs among them. The check queue (the judge's least certain readings) needs
-every kept pair judged (~10 min on the corpus); it is not run here.
+The adjudicator's find queue (`investigators.llm_selection`): over a run's batches, the kept
+candidate pairs the judge reads as unrelated that the retriever's ranker rates most likely
+related; the run's best are asked at its end. Which pairs it picks needs no key: this runs
+the same functions over the candidates a run keeps at budget 30 (claims in batches of
+`investigators.runner.BATCH`, in index order) with the shipped judge and the default
+settings, and counts the labelled real pairs among the picks. The check queue (the judge's
+least certain readings) would need every kept pair judged (~10 min on the corpus) and is
+assumed to fill its share; it is not run here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+from consilience.settings import LLMSettings
 from investigators.base import CandidatePair
 from investigators.cypher import runner as rq
-from investigators.llm_selection import allowance, askable, likely_missed, split_room
+from investigators.llm_selection import QuestionPool, askable, likely_missed, split_room
 from investigators.nli.judge import Judge, Judgement
 from investigators.nli_judge import side_of
 from investigators.retrieval.fusion import Candidate
-from investigators.runner import _view
+from investigators.runner import claim_view
 from kg.graph import Graph
 from training.real_pairs import RealPair
 
 BUDGETS = (200, 1000)
-FIND_SHARE = 0.5  # the default (settings.llm.find_share)
-BAND = (0.2, 0.8)  # the default band
 
 
 def find_queue_reach(
@@ -36,25 +36,25 @@ def find_queue_reach(
     pairs: list[RealPair],
 ) -> dict[str, dict[str, str]]:
     """For each budget: labelled pairs (by split and label) among the find queue's picks."""
+    llm = LLMSettings()
+    band = (llm.band_low, llm.band_high)
     members = sorted({x for b in batches for key in b for x in key})
     with graph.read() as s:
-        views = {r["id"]: _view(r.data()) for r in s.run(rq.CLAIM_VIEWS, ids=members)}
+        views = {r["id"]: claim_view(r.data()) for r in s.run(rq.CLAIM_VIEWS, ids=members)}
     label_of = {tuple(sorted(ab)): p for p in pairs if (ab := mapped.get(p.id))}
-    total = len(batches)
     memo: dict[tuple[str, str], Judgement] = {}
 
     def judged(ps: list[CandidatePair]) -> list[Judgement]:
         todo = [p for p in ps if (p.a.id, p.b.id) not in memo]
-        for p, j in zip(
-            todo, judge.judge([(side_of(p.a), side_of(p.b)) for p in todo]), strict=True
-        ):
+        sides = [(side_of(p.a), side_of(p.b)) for p in todo]
+        for p, j in zip(todo, judge.judge(sides), strict=True):
             memo[(p.a.id, p.b.id)] = j
         return [memo[(p.a.id, p.b.id)] for p in ps]
 
     out: dict[str, dict[str, str]] = {}
     for budget in BUDGETS:
-        asked, picked = 0, []
-        for k, batch in enumerate(batches, start=1):
+        pool = QuestionPool(budget)
+        for batch in batches:
             cands = askable(
                 [
                     CandidatePair(a=views[a], b=views[b], similarity=0.0, retrieval_score=c.fused)
@@ -62,12 +62,10 @@ def find_queue_reach(
                     if a in views and b in views
                 ]
             )
-            room = allowance(budget, k, total) - asked  # batches stand in for claims: equal size
-            # the check queue is assumed to fill its share (the main job's band holds ~3,000)
-            _, n_find = split_room(room, FIND_SHARE, room, len(cands))
-            found = likely_missed(cands, judged, BAND, budget)[:n_find]
-            picked += found
-            asked += room
+            pool.offer(likely_missed(cands, judged, band, budget))
+        # the check queue is assumed to fill its share (the main job's band holds ~3,000)
+        _, n_find = split_room(budget, llm.find_share, budget, len(pool))
+        picked = pool.best()[:n_find]
         hits = Counter(
             (p.split, p.label)
             for q in picked
@@ -78,8 +76,5 @@ def find_queue_reach(
             or "none"
             for split in ("test", "calibration")
         }
-        print(
-            f"  budget {budget} ({len(picked)} find-queue questions): test split "
-            f"{out[str(budget)]['test']}; calibration split {out[str(budget)]['calibration']}"
-        )
+        out[str(budget)]["questions"] = str(len(picked))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -105,26 +105,41 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(default=2, description="SDK retries on transient errors")
     timeout_s: float = Field(default=60.0, description="Per-request timeout")
     budget_pairs: int = Field(
-        default=200, description="Most pairs Claude adjudicates in one run (least certain first)"
+        default=200,
+        ge=0,
+        description="Most new pairs Claude adjudicates in one run (asked together at its end)",
     )
     band_low: float = Field(
-        default=0.2, description="Judge scores below this are not sent to Claude"
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description="The check queue holds judge scores from here to band_high; pairs the "
+        "judge read as unrelated below it are the find queue's",
     )
     band_high: float = Field(
-        default=0.8, description="Judge scores above this are not sent to Claude"
+        default=0.8, ge=0.0, le=1.0, description="Judge scores above this are not sent to Claude"
     )
     find_share: float = Field(
         default=0.5,
         ge=0.0,
         le=1.0,
         description="Share of the budget for pairs the judge read as unrelated that the "
-        "retriever ranks most likely related (what the offline judge misses); the rest "
-        "checks the judge's least certain readings",
+        "retriever rates most likely related (what the offline judge misses); the rest checks "
+        "the judge's least certain readings. 0 or 1 turns a queue off",
     )
     usd_per_mtok_in: float = Field(
         default=3.0, description="Price per million input tokens (estimate)"
     )
     usd_per_mtok_out: float = Field(default=15.0, description="Price per million output tokens")
+
+    @model_validator(mode="after")
+    def _band_in_order(self) -> LLMSettings:
+        if self.band_low > self.band_high:
+            raise ValueError(
+                f"llm.band_low ({self.band_low}) is above llm.band_high ({self.band_high}): "
+                "set CONSILIENCE_LLM__BAND_LOW at or below CONSILIENCE_LLM__BAND_HIGH"
+            )
+        return self
 
 
 class ApiSettings(BaseModel):

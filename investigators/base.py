@@ -81,9 +81,8 @@ class Investigator(Protocol):
 
 
 @runtime_checkable
-class RunShared(Protocol):
-    """An investigator whose per-run budget (e.g. questions to an LLM) is spread over the
-    run's batches: the runner says, before each batch, how many of the run's new claims will
-    have been judged once it is done."""
+class Deferred(Protocol):
+    """An investigator that gathers over a run's batches and concludes once, when the run
+    ends (the LLM adjudicator asks the run's best questions in one request)."""
 
-    def begin_batch(self, claims_done: int, claims_total: int) -> None: ...
+    def finish(self) -> list[Verdict]: ...

@@ -2,11 +2,14 @@
 
 Two queues share the budget (`investigators.llm_selection`): the judge's least certain
 readings (inside the band, nearest its threshold), and the pairs the judge read as unrelated
-that the retriever ranks most likely to be real relations — what the offline judge misses.
-The judge's own finding stays as it is: Claude's graded label becomes a finding of its own
-(investigator `llm-adjudicator`, kept beside the judge's), whose rationale says why Claude was
-asked. Answers are cached in the graph, so nothing is asked twice; a cost estimate is
-announced before any request is sent.
+that the retriever rates most likely to be real relations — what the offline judge misses.
+Each batch of a run offers its questions; the run's best are asked once, when the run ends
+(`finish`), in one request: a Message Batch at half price when there are enough. Answers
+cached from earlier runs are used at once, for every pair of the batch. The judge's own
+finding stays as it is: Claude's graded label becomes a finding of its own (investigator
+`llm-adjudicator`, kept beside the judge's), whose rationale says why Claude was asked. A
+cost estimate is announced before the request is sent. A run stopped before its end asks
+nothing; `investigate --all` asks again (cached answers cost nothing).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from consilience.llm import LLM
 from investigators.base import CandidatePair, FindingKind, Verdict
 from investigators.llm_selection import (
     Question,
-    allowance,
+    QuestionPool,
     askable,
     likely_missed,
     split_room,
@@ -31,6 +34,7 @@ from kg.ids import sha256_text
 
 # Rough token counts for the estimate: characters / 4, plus the answer's length.
 _OUT_TOKENS = 350
+EARLIER = "Answered in an earlier run (cached)."
 
 
 class JudgementCache(Protocol):
@@ -40,8 +44,8 @@ class JudgementCache(Protocol):
 
 
 class LLMAdjudicator:
-    """Asks Claude about the run's most question-worthy pairs (see the module docstring), at
-    most `budget` new questions per run, spread over the run's batches."""
+    """Offers each batch's question-worthy pairs to the run's two queues and asks the best
+    `budget` of them when the run ends (see the module docstring)."""
 
     name = "llm-adjudicator"
     version = prompt.VERSION
@@ -55,24 +59,23 @@ class LLMAdjudicator:
         budget: int = 200,
         band: tuple[float, float] = (0.2, 0.8),
         find_share: float = 0.5,
+        ranker: bool = True,
         usd_per_mtok: tuple[float, float] = (3.0, 15.0),
         announce: Callable[[str], None] | None = None,
     ) -> None:
         self.llm = llm
         self.cache = cache
         self.judge = judge
-        self.budget = budget
+        self.budget = max(0, budget)
         self.band = band
         self.find_share = find_share
+        self.ranker = ranker
         self.price = usd_per_mtok
         self.announce = announce
         self.model = llm.model
         self.asked = 0
-        self._allowed = budget  # questions the run may have asked by the end of this batch
-
-    def begin_batch(self, claims_done: int, claims_total: int) -> None:
-        """Spread the budget over the run's batches (investigators.base.RunShared)."""
-        self._allowed = allowance(self.budget, claims_done, claims_total)
+        self._check = QuestionPool(self.budget)
+        self._find = QuestionPool(self.budget)
 
     def estimate(self, questions: list[Question], prompts: list[str]) -> str:
         tin = sum(len(prompt.SYSTEM) + len(p) for p in prompts) / 4
@@ -80,12 +83,11 @@ class LLMAdjudicator:
         usd = tin / 1e6 * self.price[0] + tout / 1e6 * self.price[1]
         finds = sum(1 for q in questions if q.queue == "find")
         return (
-            f"Claude ({self.model}) will adjudicate {len(prompts)} pair(s): "
-            f"{len(prompts) - finds} the judge is least sure of (score band "
-            f"{self.band[0]:.2f}-{self.band[1]:.2f}) and {finds} it read as unrelated that the "
-            f"retriever ranks likely related ({self.budget - self.asked} of {self.budget} left "
-            f"this run): about {tin:,.0f} input and {tout:,.0f} output tokens, roughly "
-            f"${usd:.2f}."
+            f"Claude ({self.model}) will adjudicate {len(prompts)} pair(s) of this run "
+            f"(budget {self.budget}): {len(prompts) - finds} the judge is least sure of (score "
+            f"band {self.band[0]:.2f}-{self.band[1]:.2f}) and {finds} it read as unrelated that "
+            f"the retriever rates likely related; about {tin:,.0f} input and {tout:,.0f} output "
+            f"tokens, at most ${usd:.2f} (half that when sent as a Message Batch)."
         )
 
     def _key(self, p: CandidatePair) -> str:
@@ -95,31 +97,44 @@ class LLMAdjudicator:
     def _judged(self, pairs: list[CandidatePair]) -> list[Judgement]:
         return self.judge.judge([(side_of(p.a), side_of(p.b)) for p in pairs])
 
-    def choose(
-        self, pairs: list[CandidatePair]
-    ) -> tuple[list[tuple[Question, str]], list[Question]]:
-        """(answered before, with the cached answer; to ask now): every cached answer among
-        the two queues' heads is used again for free; new questions fill what the run's
-        allowance leaves, shared between the queues by `find_share`. Only `askable` pairs
-        count (both claims with some content of their own)."""
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        """Findings from answers cached earlier, for any pair of this batch; the batch's
+        open questions go to the run's queues (asked by `finish`)."""
         pairs = askable(pairs)
         if not pairs:
-            return [], []
+            return []
+        keys = {id(p): self._key(p) for p in pairs}
+        cached = self.cache.get_many(list(dict.fromkeys(keys.values())))
         check = uncertain(
             pairs, self._judged(pairs), self.band, self.judge.params.threshold_contradiction
         )
-        find = likely_missed(pairs, self._judged, self.band, self.budget)
-        cached = self.cache.get_many([self._key(q.pair) for q in check + find])
-        reused = [(q, cached[k]) for q in check + find if (k := self._key(q.pair)) in cached]
-        open_check = [q for q in check if self._key(q.pair) not in cached]
-        open_find = [q for q in find if self._key(q.pair) not in cached]
-        n_check, n_find = split_room(
-            self._allowed - self.asked, self.find_share, len(open_check), len(open_find)
-        )
-        return reused, open_check[:n_check] + open_find[:n_find]
+        find = likely_missed(pairs, self._judged, self.band, self.budget, ranker=self.ranker)
+        self._check.offer([q for q in check if keys[id(q.pair)] not in cached])
+        self._find.offer([q for q in find if keys[id(q.pair)] not in cached])
+        out: list[Verdict] = []
+        for p in pairs:
+            if keys[id(p)] in cached:
+                answer = prompt.Adjudication.model_validate_json(cached[keys[id(p)]])
+                verdict = self._verdict(p, answer, EARLIER)
+                if verdict:
+                    out.append(verdict)
+        return out
 
-    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
-        reused, todo = self.choose(pairs)
+    def choose(self) -> list[Question]:
+        """The run's questions: the best of each queue, `find_share` of the room for the
+        find queue (what one queue cannot use goes to the other)."""
+        check, find = self._check.best(), self._find.best()
+        n_check, n_find = split_room(
+            self.budget - self.asked, self.find_share, len(check), len(find)
+        )
+        return check[:n_check] + find[:n_find]
+
+    def finish(self) -> list[Verdict]:
+        """Ask the run's chosen questions in one request; their findings."""
+        todo = self.choose()
+        self._check, self._find = QuestionPool(self.budget), QuestionPool(self.budget)
+        if not todo:
+            return []
         prompts = [
             prompt.render(
                 q.pair.a.text,
@@ -131,13 +146,10 @@ class LLMAdjudicator:
             )
             for q in todo
         ]
-        if todo and self.announce:
+        if self.announce:
             self.announce(self.estimate(todo, prompts))
         answers = self.llm.structured_many(
-            prompt.SYSTEM,
-            prompts,
-            prompt.Adjudication,
-            max_tokens=1024,
+            prompt.SYSTEM, prompts, prompt.Adjudication, max_tokens=1024
         )
         self.asked += len(todo)
         fresh = [
@@ -152,18 +164,14 @@ class LLMAdjudicator:
         ]
         if fresh:
             self.cache.put_many(fresh)
-        by_key = {f["id"]: f["response"] for f in fresh}
-        answered = reused + [(q, by_key[k]) for q in todo if (k := self._key(q.pair)) in by_key]
         out: list[Verdict] = []
-        for q, response in answered:
-            verdict = self._verdict(
-                q.pair, prompt.Adjudication.model_validate_json(response), q.reason
-            )
+        for q, a in zip(todo, answers, strict=True):
+            verdict = self._verdict(q.pair, a, f"Asked because {q.reason}.") if a else None
             if verdict:
                 out.append(verdict)
         return out
 
-    def _verdict(self, p: CandidatePair, a: prompt.Adjudication, why: str) -> Verdict | None:
+    def _verdict(self, p: CandidatePair, a: prompt.Adjudication, note: str) -> Verdict | None:
         dependent = p.independence is not None and not p.independence.independent
         if a.label in prompt.CONTRADICTION_SCORE:
             kind, score = FindingKind.CONTRADICTS, prompt.CONTRADICTION_SCORE[a.label]
@@ -179,8 +187,7 @@ class LLMAdjudicator:
             score=score,
             rationale=(
                 f"{a.label}: {a.rationale} A: “{a.quote_a}” — {p.a.source_title}. "
-                f"B: “{a.quote_b}” — {p.b.source_title}. Reasoning: {a.reasoning} "
-                f"(Asked because {why}.)"
+                f"B: “{a.quote_b}” — {p.b.source_title}. Reasoning: {a.reasoning} {note}"
             ),
             cues=[a.label],
             investigator=self.name,

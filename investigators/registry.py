@@ -29,6 +29,7 @@ def preset(
     llm_budget: int = 200,
     llm_band: tuple[float, float] = (0.2, 0.8),
     llm_find_share: float = 0.5,
+    llm_ranker: bool = True,
     usd_per_mtok: tuple[float, float] = (3.0, 15.0),
     announce: Callable[[str], None] | None = None,
 ) -> list[Investigator]:
@@ -47,6 +48,7 @@ def preset(
                 budget=llm_budget,
                 band=llm_band,
                 find_share=llm_find_share,
+                ranker=llm_ranker,
                 usd_per_mtok=usd_per_mtok,
                 announce=announce,
             )

@@ -13,9 +13,9 @@ from investigators import lines
 from investigators.base import (
     CandidatePair,
     ClaimView,
+    Deferred,
     FindingKind,
     Investigator,
-    RunShared,
     Verdict,
 )
 from investigators.candidates import neighbour_pairs
@@ -72,7 +72,7 @@ def _side_json(v: ClaimView) -> dict[str, object]:
     }
 
 
-def _view(r: dict[str, object]) -> ClaimView:
+def claim_view(r: dict[str, object]) -> ClaimView:
     nums = [Quantity(**n) for n in json.loads(str(r.pop("numbers_json") or "[]"))]
     return ClaimView.model_validate({**r, "numbers": nums})
 
@@ -224,7 +224,7 @@ class Runner:
 
     def _views(self, ids: list[str]) -> dict[str, ClaimView]:
         with self.driver.read() as s:
-            return {r["id"]: _view(r.data()) for r in s.run(q.CLAIM_VIEWS, ids=ids)}
+            return {r["id"]: claim_view(r.data()) for r in s.run(q.CLAIM_VIEWS, ids=ids)}
 
     def _write(self, verdicts: list[Verdict], checked: list[str]) -> dict[str, int]:
         return investigation_store.write_findings(
@@ -334,10 +334,7 @@ class Runner:
             n_pairs += len(pairs)
             lap("pairing")
             verdicts = []
-            done = min(start + self.batch, len(ids))
             for inv in self.investigators:
-                if isinstance(inv, RunShared):
-                    inv.begin_batch(done, len(ids))
                 verdicts.extend(inv.investigate(pairs))
                 lap(f"investigator {inv.name}")
             created = self._write(verdicts, chunk)
@@ -348,6 +345,13 @@ class Runner:
                 counts[kind] = counts.get(kind, 0) + n
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
+        for inv in self.investigators:
+            if isinstance(inv, Deferred):  # what it gathered over the run, concluded once
+                concluded = inv.finish()
+                lap(f"investigator {inv.name}")
+                for kind, n in self._write(concluded, []).items():
+                    counts[kind] = counts.get(kind, 0) + n
+                lap("writing")
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n
         lap("lines")

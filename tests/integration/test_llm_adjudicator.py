@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.services import Services
 from consilience.llm import AnthropicLLM
+from investigators.base import CandidatePair, Verdict
 from investigators.dimensions import DimensionProposer
 from investigators.llm_cache import GraphJudgementCache
 from investigators.registry import preset
@@ -16,6 +17,25 @@ from tests.messages_stub import MessagesStub
 
 A = "# Lab A\n\nWe find that chain-of-thought monitoring catches most reward hacking in agents.\n"
 B = "# Lab B\n\nWe find that chain-of-thought monitoring misses most reward hacking in agents.\n"
+
+
+class Spy:
+    """An investigator that concludes at the end of a run (investigators.base.Deferred)."""
+
+    name = "spy"
+    version = "1"
+
+    def __init__(self) -> None:
+        self.scores: list[float] = []
+        self.finished = 0
+
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        self.scores += [p.retrieval_score for p in pairs]
+        return []
+
+    def finish(self) -> list[Verdict]:
+        self.finished += 1
+        return []
 
 
 def answer(label: str) -> dict[str, str]:
@@ -37,7 +57,6 @@ def test_adjudicator_records_model_and_never_asks_twice(
     svc.ingestor().ingest_paths([str(tmp_path)])
     svc.claim_index().sync(svc.graph())
     with MessagesStub() as stub:
-        stub.tool_answer(answer("explicit_contradiction"))
         dims = {
             "reasoning": "one agent family only",
             "dimensions": [
@@ -50,6 +69,9 @@ def test_adjudicator_records_model_and_never_asks_twice(
         }
         stub.tool_answer(dims)
         stub.tool_answer(dims)
+        # the adjudicator asks last: it gathers over the run's batches and asks at the end,
+        # after the dimensions of each batch's claims were proposed
+        stub.tool_answer(answer("explicit_contradiction"))
         llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
         cache = GraphJudgementCache(svc.graph())
         announced: list[str] = []
@@ -70,17 +92,20 @@ def test_adjudicator_records_model_and_never_asks_twice(
             svc.embedder,
             RetrievalConfig(channels=("dense", "lexical")),
         )
+        spy = Spy()
         runner = Runner(
             svc.graph(),
             svc.claim_index(),
-            investigators,
+            [*investigators, spy],
             retriever,
             proposer=DimensionProposer(llm, cache),
         )
         report = runner.run()
+        # every investigator sees the retriever's score; a Deferred one concludes once
+        assert spy.scores and all(x > 0.0 for x in spy.scores) and spy.finished == 1
         assert len(stub.requests) == 3 and report.dimensions_proposed == 2
         assert len(announced) == 1 and "1 pair(s)" in announced[0] and "$" in announced[0]
-        prompt = stub.requests[0]["body"]["messages"][0]["content"]
+        prompt = stub.requests[2]["body"]["messages"][0]["content"]
         assert "catches most reward hacking" in prompt and "misses most" in prompt
         runner.run(everything=True)  # cached in the graph: the stub (now empty) is not asked
         assert len(stub.requests) == 3

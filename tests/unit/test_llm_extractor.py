@@ -119,12 +119,16 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
         )
         cache = MemoryCache()
         adjudicator = LLMAdjudicator(llm, cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
-        verdicts = adjudicator.investigate(pairs)
+        assert adjudicator.investigate(pairs) == []  # gathered; asked when the run ends
+        assert stub.requests == []
+        verdicts = adjudicator.finish()
         assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
         assert len(stub.requests[0]["body"]["requests"]) == 3
         assert len(verdicts) == 3 and all(v.model == "claude-stub" for v in verdicts)
-        assert len(adjudicator.investigate(pairs)) == 3  # from the cache: no new request
+        again = adjudicator.investigate(pairs)  # the next run: from the cache, no new request
+        assert len(again) == 3 and adjudicator.finish() == []
         assert len(stub.requests) == 1 and len(cache.rows) == 3
+        assert all("Answered in an earlier run" in v.rationale for v in again)
 
 
 def test_adjudicator_asks_least_certain_first_within_budget() -> None:
@@ -173,19 +177,21 @@ def test_adjudicator_asks_least_certain_first_within_budget() -> None:
             llm, MemoryCache(), judge=judge, budget=1, band=(0.0, 1.0), announce=said.append
         )
         adj.investigate(pairs)
+        (verdict,) = adj.finish()
         assert len(stub.requests) == 1 and adj.asked == 1
         assert texts[nearest][0] in stub.requests[0]["body"]["messages"][0]["content"]
-        assert len(said) == 1 and "1 pair(s)" in said[0]
+        assert len(said) == 1 and "1 pair(s)" in said[0] and "budget 1" in said[0]
+        assert "Asked because the judge was unsure" in verdict.rationale
         adj.investigate(pairs)  # budget spent: nothing more is asked this run
-        assert len(stub.requests) == 1
+        assert adj.finish() == [] and len(stub.requests) == 1
     # no pair inside the band and no share for the find queue: nothing is asked
     empty_band = LLMAdjudicator(llm, MemoryCache(), judge=judge, band=(2.0, 3.0), find_share=0.0)
-    assert empty_band.investigate(pairs) == []
+    assert empty_band.investigate(pairs) == [] and empty_band.finish() == []
 
 
 def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
-    """The find queue: pairs the judge read as unrelated, the retriever's most likely relation
-    first; the budget is spread over the run's batches; the finding says why it was asked."""
+    """The find queue: pairs the judge read as unrelated, the run's most likely relations by
+    retrieval score over all its batches, asked once at the end; the finding says why."""
     from investigators.base import CandidatePair, Independence
     from investigators.llm_adjudicator import LLMAdjudicator
 
@@ -220,13 +226,8 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
     unrelated = [i for i, j in enumerate(js) if j.kind == JudgementKind.UNRELATED]
     order = sorted(unrelated, key=lambda i: -pairs[i].retrieval_score)
     assert order[:1] == [2] and len(order) >= 2
-    answer = {
-        "reasoning": "r",
-        "label": "tension",
-        "quote_a": "x",
-        "quote_b": "y",
-        "rationale": "z",
-    }
+    answer = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y"}
+    answer["rationale"] = "z"
     with MessagesStub() as stub:
         for _ in range(2):
             stub.tool_answer(answer)
@@ -234,15 +235,13 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
         adj = LLMAdjudicator(
             llm, MemoryCache(), judge=judge, budget=2, band=(0.95, 1.0), find_share=1.0
         )
-        adj.begin_batch(1, 4)  # a quarter of the run's claims: one of the two questions
-        first = adj.investigate(pairs)
-        assert len(stub.requests) == 1 and adj.asked == 1
-        assert texts[2][0] in stub.requests[0]["body"]["messages"][0]["content"]
-        assert len(first) == 1 and first[0].a_id == "a2"
-        assert "read it as unrelated" in first[0].rationale and "(0.90)" in first[0].rationale
-        adj.begin_batch(4, 4)  # the last batch: the rest of the budget
-        second = adj.investigate(pairs)
+        # two batches of one run: the best of both is asked at the end, not batch by batch
+        assert adj.investigate([pairs[i] for i in (0, 1)]) == []
+        assert adj.investigate([pairs[2]]) == []
+        verdicts = adj.finish()
         assert len(stub.requests) == 2 and adj.asked == 2
-        assert texts[order[1]][0] in stub.requests[1]["body"]["messages"][0]["content"]
-        # the first answer reused, not asked again
-        assert {v.a_id for v in second} == {"a2", f"a{order[1]}"}
+        asked = [r["body"]["messages"][0]["content"] for r in stub.requests]
+        assert texts[2][0] in asked[0] and texts[order[1]][0] in asked[1]
+        assert [v.a_id for v in verdicts] == ["a2", f"a{order[1]}"]
+        assert "read it as unrelated" in verdicts[0].rationale
+        assert "likely relation (0.90)" in verdicts[0].rationale

@@ -1,10 +1,19 @@
-"""Which pairs Claude is asked about: the two queues, the run's allowance, the split."""
+"""Which pairs Claude is asked about: the two queues, the run's pools, the split."""
 
 from __future__ import annotations
 
+import pytest
+
 from consilience.vocabulary import JudgementKind
 from investigators.base import CandidatePair
-from investigators.llm_selection import allowance, askable, likely_missed, split_room, uncertain
+from investigators.llm_selection import (
+    Question,
+    QuestionPool,
+    askable,
+    likely_missed,
+    split_room,
+    uncertain,
+)
 from investigators.nli.judge import Judgement
 from investigators.nli.model import NLIScores
 from tests.claims import view
@@ -25,10 +34,16 @@ def judgement(contra: float, conv: float, kind: JudgementKind) -> Judgement:
 UNRELATED = JudgementKind.UNRELATED
 
 
-def test_allowance_spreads_the_budget_over_the_run() -> None:
-    assert [allowance(200, done, 1000) for done in (0, 1, 400, 999, 1000)] == [0, 1, 80, 200, 200]
-    assert allowance(200, 5, 0) == 200  # no run size known: the whole budget
-    assert allowance(3, 7, 5) == 3
+def test_a_pool_keeps_the_runs_best_questions_earliest_first_among_equals() -> None:
+    pool = QuestionPool(3)
+    qs = [Question(pair(i, 0.5), "find", rank, f"q{i}") for i, rank in enumerate((-0.2, -0.9))]
+    pool.offer(qs)
+    pool.offer([Question(pair(i, 0.5), "find", -0.5, f"q{i}") for i in (2, 3)])
+    pool.offer([Question(pair(4, 0.5), "find", -0.95, "q4")])
+    assert [q.reason for q in pool.best()] == ["q4", "q1", "q2"] and len(pool) == 3
+    empty = QuestionPool(0)
+    empty.offer(qs)
+    assert empty.best() == [] and len(empty) == 0
 
 
 def test_split_room_gives_what_one_queue_cannot_use_to_the_other() -> None:
@@ -39,6 +54,8 @@ def test_split_room_gives_what_one_queue_cannot_use_to_the_other() -> None:
     assert split_room(10, 1.0, 3, 4) == (0, 4)  # a share of 1 or 0 turns a queue off
     assert split_room(10, 0.0, 3, 4) == (3, 0)
     assert split_room(-2, 0.5, 5, 5) == (0, 0)
+    assert split_room(4, -1.0, 9, 9) == (4, 0) and split_room(4, 7.0, 9, 9) == (0, 4)
+    assert split_room(1, 0.5, 5, 5) == (1, 0)  # one question: half of it rounds to none
 
 
 def test_uncertain_keeps_the_band_nearest_the_threshold_first() -> None:
@@ -84,3 +101,14 @@ def test_only_pairs_of_claims_with_content_are_askable() -> None:
     )
     empty = full.model_copy(update={"b": view("c", "That said, this seems unlikely.")})
     assert askable([full, empty]) == [full]
+
+
+def test_settings_refuse_a_band_upside_down_or_a_share_out_of_range() -> None:
+    import pydantic
+
+    from consilience.settings import LLMSettings
+
+    for bad in ({"band_low": 0.9, "band_high": 0.1}, {"find_share": 1.5}, {"budget_pairs": -1}):
+        with pytest.raises(pydantic.ValidationError):
+            LLMSettings.model_validate(bad)
+    assert LLMSettings().find_share == 0.5
