@@ -33,6 +33,8 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "REQUIRE s.name IS UNIQUE",
     "CREATE CONSTRAINT aspect_key IF NOT EXISTS FOR (a:Aspect) REQUIRE a.key IS UNIQUE",
     "CREATE CONSTRAINT topic_id IF NOT EXISTS FOR (t:Topic) REQUIRE t.id IS UNIQUE",
+    # cached LLM answers are looked up by id for every askable pair of a batch (thousands)
+    "CREATE CONSTRAINT llm_judgement_id IF NOT EXISTS FOR (j:LLMJudgement) REQUIRE j.id IS UNIQUE",
     "CREATE CONSTRAINT archived_verdict IF NOT EXISTS FOR (v:ArchivedVerdict) "
     "REQUIRE v.finding_id IS UNIQUE",
     "CREATE INDEX archived_verdict_key IF NOT EXISTS FOR (v:ArchivedVerdict) ON (v.key)",
