@@ -100,13 +100,20 @@ class AnthropicLLM:
             raise LLMError(f"Claude returned no valid {schema.__name__}.", "Retry the request.")
         return answer
 
+    def _one_or_none(self, system: str, prompt: str, schema: type[M], max_tokens: int) -> M | None:
+        try:
+            return self.structured(system, prompt, schema, max_tokens=max_tokens)
+        except LLMError:
+            return None
+
     def structured_many(
         self, system: str, prompts: list[str], schema: type[M], *, max_tokens: int = 4096
     ) -> list[M | None]:
         """Independent requests: one by one when few, else one Message Batch (half the
-        price, no rate-limit fan-out). A request the batch could not answer is None."""
+        price, no rate-limit fan-out). A request that could not be answered is None (the
+        others' answers, already paid for, are kept)."""
         if len(prompts) < self.batch_threshold:
-            return [self.structured(system, p, schema, max_tokens=max_tokens) for p in prompts]
+            return [self._one_or_none(system, p, schema, max_tokens) for p in prompts]
         import anthropic
 
         requests: list[Request] = [

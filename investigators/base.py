@@ -85,4 +85,6 @@ class Deferred(Protocol):
     """An investigator that gathers over a run's batches and concludes once, when the run
     ends (the LLM adjudicator asks the run's best questions in one request)."""
 
-    def finish(self) -> list[Verdict]: ...
+    def finish(self) -> tuple[list[Verdict], list[str]]:
+        """The run's conclusions, and warnings for its report."""
+        ...

@@ -8,12 +8,14 @@ Each batch of a run offers its questions; the run's best are asked once, when th
 cached from earlier runs are used at once, for every pair of the batch. The judge's own
 finding stays as it is: Claude's graded label becomes a finding of its own (investigator
 `llm-adjudicator`, kept beside the judge's), whose rationale says why Claude was asked. A
-cost estimate is announced before the request is sent. A run stopped before its end asks
-nothing; `investigate --all` asks again (cached answers cost nothing).
+cost estimate is announced before the request is sent. A run stopped before its end, or
+whose request fails, asks nothing and leaves its claims unchecked: the next `investigate`
+judges them again and asks then (cached answers cost nothing).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Protocol
 
@@ -34,7 +36,15 @@ from kg.ids import sha256_text
 
 # Rough token counts for the estimate: characters / 4, plus the answer's length.
 _OUT_TOKENS = 350
-EARLIER = "Answered in an earlier run (cached)."
+REASON = "asked_because"  # stored beside the answer in the cache
+
+
+def _cached_answer(response: str) -> tuple[prompt.Adjudication, str]:
+    """A cached answer and the note its finding carries (why it was first asked)."""
+    raw = json.loads(response)
+    why = raw.pop(REASON, None)
+    note = f"Asked because {why} (answered in an earlier run)." if why else "Answered earlier."
+    return prompt.Adjudication.model_validate(raw), note
 
 
 class JudgementCache(Protocol):
@@ -87,7 +97,7 @@ class LLMAdjudicator:
             f"(budget {self.budget}): {len(prompts) - finds} the judge is least sure of (score "
             f"band {self.band[0]:.2f}-{self.band[1]:.2f}) and {finds} it read as unrelated that "
             f"the retriever rates likely related; about {tin:,.0f} input and {tout:,.0f} output "
-            f"tokens, at most ${usd:.2f} (half that when sent as a Message Batch)."
+            f"tokens, at most ${usd:.2f} (half that if they go as one Message Batch)."
         )
 
     def _key(self, p: CandidatePair) -> str:
@@ -105,17 +115,19 @@ class LLMAdjudicator:
             return []
         keys = {id(p): self._key(p) for p in pairs}
         cached = self.cache.get_many(list(dict.fromkeys(keys.values())))
-        check = uncertain(
-            pairs, self._judged(pairs), self.band, self.judge.params.threshold_contradiction
-        )
-        find = likely_missed(pairs, self._judged, self.band, self.budget, ranker=self.ranker)
-        self._check.offer([q for q in check if keys[id(q.pair)] not in cached])
-        self._find.offer([q for q in find if keys[id(q.pair)] not in cached])
+        open_pairs = [p for p in pairs if keys[id(p)] not in cached]
+        if open_pairs and self.find_share < 1:
+            readings = self._judged(open_pairs)
+            threshold = self.judge.params.threshold_contradiction
+            self._check.offer(uncertain(open_pairs, readings, self.band, threshold))
+        if open_pairs and self.find_share > 0:
+            self._find.offer(
+                likely_missed(open_pairs, self._judged, self.band, self.budget, ranker=self.ranker)
+            )
         out: list[Verdict] = []
         for p in pairs:
             if keys[id(p)] in cached:
-                answer = prompt.Adjudication.model_validate_json(cached[keys[id(p)]])
-                verdict = self._verdict(p, answer, EARLIER)
+                verdict = self._verdict(p, *_cached_answer(cached[keys[id(p)]]))
                 if verdict:
                     out.append(verdict)
         return out
@@ -124,17 +136,17 @@ class LLMAdjudicator:
         """The run's questions: the best of each queue, `find_share` of the room for the
         find queue (what one queue cannot use goes to the other)."""
         check, find = self._check.best(), self._find.best()
-        n_check, n_find = split_room(
-            self.budget - self.asked, self.find_share, len(check), len(find)
-        )
+        n_check, n_find = split_room(self.budget, self.find_share, len(check), len(find))
         return check[:n_check] + find[:n_find]
 
-    def finish(self) -> list[Verdict]:
-        """Ask the run's chosen questions in one request; their findings."""
+    def finish(self) -> tuple[list[Verdict], list[str]]:
+        """Ask the run's chosen questions in one request: their findings, and warnings for
+        the run's report. The pools are emptied either way (the next run starts afresh)."""
         todo = self.choose()
         self._check, self._find = QuestionPool(self.budget), QuestionPool(self.budget)
+        self.asked = 0
         if not todo:
-            return []
+            return [], []
         prompts = [
             prompt.render(
                 q.pair.a.text,
@@ -151,25 +163,34 @@ class LLMAdjudicator:
         answers = self.llm.structured_many(
             prompt.SYSTEM, prompts, prompt.Adjudication, max_tokens=1024
         )
-        self.asked += len(todo)
-        fresh = [
-            {
-                "id": self._key(q.pair),
-                "response": a.model_dump_json(),
-                "model": self.model,
-                "prompt_version": prompt.VERSION,
-            }
-            for q, a in zip(todo, answers, strict=True)
-            if a is not None
+        self.asked = len(todo)
+        answered = [(q, a) for q, a in zip(todo, answers, strict=True) if a is not None]
+        if answered:  # the reason travels with the answer, for findings re-made from it
+            self.cache.put_many(
+                [
+                    {
+                        "id": self._key(q.pair),
+                        "response": json.dumps({**a.model_dump(), REASON: q.reason}),
+                        "model": self.model,
+                        "prompt_version": prompt.VERSION,
+                    }
+                    for q, a in answered
+                ]
+            )
+        out = [
+            v for q, a in answered if (v := self._verdict(q.pair, a, f"Asked because {q.reason}."))
         ]
-        if fresh:
-            self.cache.put_many(fresh)
-        out: list[Verdict] = []
-        for q, a in zip(todo, answers, strict=True):
-            verdict = self._verdict(q.pair, a, f"Asked because {q.reason}.") if a else None
-            if verdict:
-                out.append(verdict)
-        return out
+        missing = len(todo) - len(answered)
+        warnings = (
+            [
+                f"Claude gave no usable answer to {missing} of {len(todo)} question(s) "
+                "(request errors or malformed answers): they are asked again by the next "
+                "`consilience investigate --all`."
+            ]
+            if missing
+            else []
+        )
+        return out, warnings
 
     def _verdict(self, p: CandidatePair, a: prompt.Adjudication, note: str) -> Verdict | None:
         dependent = p.independence is not None and not p.independence.independent

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from consilience.errors import ConsilienceError
 from investigators import lines
 from investigators.base import (
     CandidatePair,
@@ -282,7 +283,9 @@ class Runner:
         self.line_verdicts_archived = []
         facts = self.refresh_lines()
         if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
-            names = [i.name for i in self.investigators]
+            # Claude's findings are kept: each is a paid answer about two exact quotes (it
+            # goes with its claims), and a re-run need not retrieve the same pair again
+            names = [i.name for i in self.investigators if i.name not in ADJUDICATORS]
             investigation_store.delete_open_findings(self.driver, names)
         self._backfill_aspects(ids)
         lap("preparation")
@@ -299,6 +302,7 @@ class Runner:
         skipped: list[str] = []
         n_pairs = 0
         seen: set[tuple[str, str]] = set()  # a pair of two new claims is judged once per run
+        deferred = [inv for inv in self.investigators if isinstance(inv, Deferred)]
         if on_progress:  # the bar appears (with its total) before the first batch's minutes
             on_progress(0, len(ids))
         for start in range(0, len(ids), self.batch):
@@ -337,7 +341,9 @@ class Runner:
             for inv in self.investigators:
                 verdicts.extend(inv.investigate(pairs))
                 lap(f"investigator {inv.name}")
-            created = self._write(verdicts, chunk)
+            # with an investigator that concludes at the run's end, the claims count as
+            # checked only once it has: a run stopped before then is judged again in full
+            created = self._write(verdicts, [] if deferred else chunk)
             lap("writing")
             if self.proposer is not None:
                 self._propose_dimensions(chunk, verdicts, views)
@@ -345,13 +351,25 @@ class Runner:
                 counts[kind] = counts.get(kind, 0) + n
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
-        for inv in self.investigators:
-            if isinstance(inv, Deferred):  # what it gathered over the run, concluded once
-                concluded = inv.finish()
-                lap(f"investigator {inv.name}")
-                for kind, n in self._write(concluded, []).items():
-                    counts[kind] = counts.get(kind, 0) + n
-                lap("writing")
+        concluded_all = True
+        for inv in deferred:  # what each gathered over the run, concluded once
+            try:
+                concluded, notes = inv.finish()
+            except ConsilienceError as exc:
+                concluded_all = False
+                warnings.append(
+                    f"{inv.name} could not conclude this run ({exc.message}); its claims stay "
+                    "unchecked: `consilience investigate` tries again."
+                )
+                continue
+            warnings.extend(notes)
+            lap(f"investigator {inv.name}")
+            for kind, n in self._write(concluded, []).items():
+                counts[kind] = counts.get(kind, 0) + n
+            lap("writing")
+        if deferred and concluded_all and ids:
+            self._write([], ids)
+            lap("writing")
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n
         lap("lines")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.services import Services
+from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
 from investigators.base import CandidatePair, Verdict
 from investigators.dimensions import DimensionProposer
@@ -33,9 +34,9 @@ class Spy:
         self.scores += [p.retrieval_score for p in pairs]
         return []
 
-    def finish(self) -> list[Verdict]:
+    def finish(self) -> tuple[list[Verdict], list[str]]:
         self.finished += 1
-        return []
+        return [], []
 
 
 def answer(label: str) -> dict[str, str]:
@@ -123,3 +124,29 @@ def test_adjudicator_records_model_and_never_asks_twice(
     judge_findings = [x for x in list_findings(svc.graph()).items if x.investigator == "nli-judge"]
     assert all(x.id != f.id for x in judge_findings)
     assert "explicit_contradiction" in f.rationale and f.independent is True
+
+
+class FailingSpy(Spy):
+    def finish(self) -> tuple[list[Verdict], list[str]]:
+        raise LLMError("Claude request failed: overloaded", "Retry later.")
+
+
+def test_a_run_whose_deferred_investigator_fails_leaves_its_claims_unchecked(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """The judge's findings are written, the report says what failed, and the next
+    `investigate` judges the run's claims again (the questions are asked then)."""
+    svc = clean_services
+    (tmp_path / "a.md").write_text(A)
+    (tmp_path / "b.md").write_text(B)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    retriever = Retriever(
+        svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(channels=("dense",))
+    )
+    failing = Runner(svc.graph(), svc.claim_index(), [FailingSpy()], retriever)
+    report = failing.run()
+    assert report.claims_checked == 2 and failing.pending() == 2
+    assert any("spy could not conclude" in w and "overloaded" in w for w in report.warnings)
+    fine = Runner(svc.graph(), svc.claim_index(), [Spy()], retriever)
+    assert fine.run().claims_checked == 2 and fine.pending() == 0

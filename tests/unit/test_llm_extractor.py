@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
@@ -15,8 +16,11 @@ from ingest.claims.prompts.extract import LLMClaims
 from ingest.pipeline import RecordBuilder
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import NLIModel
+from investigators.prompts.adjudicate import Adjudication
 from tests.claims import view
 from tests.messages_stub import MessagesStub
+
+M = TypeVar("M", bound=BaseModel)
 
 DOC = (
     b"# Results\n\nWe find that linear probes detect deception with AUROC 0.91.\n\n"
@@ -121,14 +125,16 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
         adjudicator = LLMAdjudicator(llm, cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
         assert adjudicator.investigate(pairs) == []  # gathered; asked when the run ends
         assert stub.requests == []
-        verdicts = adjudicator.finish()
+        verdicts, warnings = adjudicator.finish()
         assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
         assert len(stub.requests[0]["body"]["requests"]) == 3
         assert len(verdicts) == 3 and all(v.model == "claude-stub" for v in verdicts)
         again = adjudicator.investigate(pairs)  # the next run: from the cache, no new request
-        assert len(again) == 3 and adjudicator.finish() == []
+        assert len(again) == 3 and adjudicator.finish() == ([], []) and warnings == []
         assert len(stub.requests) == 1 and len(cache.rows) == 3
-        assert all("Answered in an earlier run" in v.rationale for v in again)
+        # a finding re-made from the cache still says why Claude was first asked
+        assert all("(answered in an earlier run)" in v.rationale for v in again)
+        assert all("Asked because the judge was unsure" in v.rationale for v in again)
 
 
 def test_adjudicator_asks_least_certain_first_within_budget() -> None:
@@ -177,16 +183,21 @@ def test_adjudicator_asks_least_certain_first_within_budget() -> None:
             llm, MemoryCache(), judge=judge, budget=1, band=(0.0, 1.0), announce=said.append
         )
         adj.investigate(pairs)
-        (verdict,) = adj.finish()
+        (verdict,), _ = adj.finish()
         assert len(stub.requests) == 1 and adj.asked == 1
         assert texts[nearest][0] in stub.requests[0]["body"]["messages"][0]["content"]
         assert len(said) == 1 and "1 pair(s)" in said[0] and "budget 1" in said[0]
         assert "Asked because the judge was unsure" in verdict.rationale
-        adj.investigate(pairs)  # budget spent: nothing more is asked this run
-        assert adj.finish() == [] and len(stub.requests) == 1
+        # the next run: the answered pair comes from the cache, and its budget of one goes
+        # to the next most uncertain pair (the stub has no answer left: a warning, no finding)
+        (cached,) = adj.investigate(pairs)
+        assert cached.a_id == verdict.a_id and "answered in an earlier run" in cached.rationale
+        verdicts, warnings = adj.finish()
+        assert len(stub.requests) == 2 and verdicts == [] and len(warnings) == 1
+        assert texts[nearest][0] not in stub.requests[1]["body"]["messages"][0]["content"]
     # no pair inside the band and no share for the find queue: nothing is asked
     empty_band = LLMAdjudicator(llm, MemoryCache(), judge=judge, band=(2.0, 3.0), find_share=0.0)
-    assert empty_band.investigate(pairs) == [] and empty_band.finish() == []
+    assert empty_band.investigate(pairs) == [] and empty_band.finish() == ([], [])
 
 
 def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
@@ -238,10 +249,52 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
         # two batches of one run: the best of both is asked at the end, not batch by batch
         assert adj.investigate([pairs[i] for i in (0, 1)]) == []
         assert adj.investigate([pairs[2]]) == []
-        verdicts = adj.finish()
+        verdicts, _ = adj.finish()
         assert len(stub.requests) == 2 and adj.asked == 2
         asked = [r["body"]["messages"][0]["content"] for r in stub.requests]
         assert texts[2][0] in asked[0] and texts[order[1]][0] in asked[1]
         assert [v.a_id for v in verdicts] == ["a2", f"a{order[1]}"]
         assert "read it as unrelated" in verdicts[0].rationale
         assert "likely relation (0.90)" in verdicts[0].rationale
+
+
+class SilentLLM:
+    """An LLM that never gives a usable answer (every request failed)."""
+
+    model = "claude-silent"
+
+    def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
+        raise LLMError("no answer", "retry")
+
+    def structured_many(
+        self, system: str, prompts: list[str], schema: type[M], *, max_tokens: int = 4096
+    ) -> list[M | None]:
+        return [None for _ in prompts]
+
+
+def test_unanswered_questions_are_a_warning_not_a_finding_and_not_cached() -> None:
+    from investigators.base import CandidatePair
+    from investigators.llm_adjudicator import LLMAdjudicator
+
+    pair = CandidatePair(
+        a=view("a", "Linear probes detect deception in coding agents reliably."),
+        b=view("b", "Linear probes miss deception in coding agents entirely."),
+        similarity=0.8,
+        retrieval_score=0.9,
+    )
+    cache = MemoryCache()
+    adj = LLMAdjudicator(SilentLLM(), cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
+    assert adj.investigate([pair]) == []
+    verdicts, warnings = adj.finish()
+    assert verdicts == [] and cache.rows == {}
+    assert len(warnings) == 1 and "no usable answer to 1 of 1" in warnings[0]
+
+
+def test_a_failed_request_among_few_is_none_and_the_others_are_kept() -> None:
+    answer = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y"}
+    answer["rationale"] = "z"
+    with MessagesStub() as stub:
+        stub.tool_answer(answer)  # the first request is answered, the second finds nothing
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0, timeout_s=2)
+        got = llm.structured_many("s", ["p1", "p2"], Adjudication)
+    assert got[0] is not None and got[0].label == "tension" and got[1] is None
