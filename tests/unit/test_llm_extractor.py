@@ -14,6 +14,7 @@ from consilience.vocabulary import JudgementKind
 from ingest.claims.llm import LLMExtractor
 from ingest.claims.prompts.extract import LLMClaims
 from ingest.pipeline import RecordBuilder
+from investigators.base import CandidatePair, Independence
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import NLIModel
 from investigators.prompts.adjudicate import Adjudication
@@ -137,10 +138,35 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
         assert all("Asked because the judge was unsure" in v.rationale for v in again)
 
 
+OTHER_TEXTS = [
+    (
+        "The sabotage monitor was evaluated on Qwen coding agents.",
+        "The weather in Paris is usually mild during spring.",
+    ),
+    (
+        "Unlearning methods remove the hazardous biology knowledge completely.",
+        "A few fine-tuning steps restore the hazardous biology knowledge.",
+    ),
+]
+
+
+def candidate_pairs(texts: list[tuple[str, str]], scores: tuple[float, ...]) -> list[CandidatePair]:
+    """Independent cross-source pairs a{i} / b{i} with these retrieval scores."""
+    return [
+        CandidatePair(
+            a=view(f"a{i}", a),
+            b=view(f"b{i}", b),
+            similarity=0.5,
+            independence=Independence(independent=True, reason="test"),
+            retrieval_score=score,
+        )
+        for i, ((a, b), score) in enumerate(zip(texts, scores, strict=True))
+    ]
+
+
 def test_adjudicator_asks_least_certain_first_within_budget() -> None:
     """Only pairs inside the band are asked, nearest the threshold first, at most `budget`
     per run; the estimate is announced before any request."""
-    from investigators.base import CandidatePair, Independence
     from investigators.llm_adjudicator import LLMAdjudicator
 
     texts = [
@@ -148,24 +174,9 @@ def test_adjudicator_asks_least_certain_first_within_budget() -> None:
             "Linear probes detect deception in coding agents reliably.",
             "Linear probes miss deception in coding agents entirely.",
         ),
-        (
-            "The sabotage monitor was evaluated on Qwen coding agents.",
-            "The weather in Paris is usually mild during spring.",
-        ),
-        (
-            "Unlearning methods remove the hazardous biology knowledge completely.",
-            "A few fine-tuning steps restore the hazardous biology knowledge.",
-        ),
+        *OTHER_TEXTS,
     ]
-    pairs = [
-        CandidatePair(
-            a=view(f"a{i}", a),
-            b=view(f"b{i}", b),
-            similarity=0.5,
-            independence=Independence(independent=True, reason="test"),
-        )
-        for i, (a, b) in enumerate(texts)
-    ]
+    pairs = candidate_pairs(texts, (0.0, 0.0, 0.0))
     judge = Judge(NLIModel())
     scores = [  # the adjudicator ranks by the contradiction score's distance to its threshold
         j.contradiction_score
@@ -203,7 +214,6 @@ def test_adjudicator_asks_least_certain_first_within_budget() -> None:
 def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
     """The find queue: pairs the judge read as unrelated, the run's most likely relations by
     retrieval score over all its batches, asked once at the end; the finding says why."""
-    from investigators.base import CandidatePair, Independence
     from investigators.llm_adjudicator import LLMAdjudicator
 
     texts = [
@@ -211,25 +221,9 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
             "The benefits of pre-deployment safety testing are not really there.",
             "We must run pre-deployment safety tests before every release.",
         ),
-        (
-            "The sabotage monitor was evaluated on Qwen coding agents.",
-            "The weather in Paris is usually mild during spring.",
-        ),
-        (
-            "Unlearning methods remove the hazardous biology knowledge completely.",
-            "A few fine-tuning steps restore the hazardous biology knowledge.",
-        ),
+        *OTHER_TEXTS,
     ]
-    pairs = [
-        CandidatePair(
-            a=view(f"a{i}", a),
-            b=view(f"b{i}", b),
-            similarity=0.3,
-            independence=Independence(independent=True, reason="test"),
-            retrieval_score=score,
-        )
-        for i, ((a, b), score) in enumerate(zip(texts, (0.4, 0.1, 0.9), strict=True))
-    ]
+    pairs = candidate_pairs(texts, (0.4, 0.1, 0.9))
     judge = Judge(NLIModel())
     js = judge.judge([(Side(p.a.text), Side(p.b.text)) for p in pairs])
     assert all(max(j.contradiction_score, j.convergence_score) < 0.95 for j in js)
