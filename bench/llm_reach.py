@@ -17,9 +17,8 @@ from collections import Counter
 from consilience.settings import LLMSettings
 from investigators.base import CandidatePair
 from investigators.cypher import runner as rq
-from investigators.llm_selection import QuestionPool, askable, likely_missed, split_room
-from investigators.nli.judge import Judge, Judgement
-from investigators.nli_judge import side_of
+from investigators.llm_selection import QuestionPool, askable, likely_missed, reader, split_room
+from investigators.nli.judge import Judge
 from investigators.retrieval.fusion import Candidate
 from investigators.runner import claim_view
 from kg.graph import Graph
@@ -42,14 +41,7 @@ def find_queue_reach(
     with graph.read() as s:
         views = {r["id"]: claim_view(r.data()) for r in s.run(rq.CLAIM_VIEWS, ids=members)}
     label_of = {tuple(sorted(ab)): p for p in pairs if (ab := mapped.get(p.id))}
-    memo: dict[tuple[str, str], Judgement] = {}
-
-    def judged(ps: list[CandidatePair]) -> list[Judgement]:
-        todo = [p for p in ps if (p.a.id, p.b.id) not in memo]
-        sides = [(side_of(p.a), side_of(p.b)) for p in todo]
-        for p, j in zip(todo, judge.judge(sides), strict=True):
-            memo[(p.a.id, p.b.id)] = j
-        return [memo[(p.a.id, p.b.id)] for p in ps]
+    judged = reader(judge)  # the judge remembers its readings: the two budgets share them
 
     out: dict[str, dict[str, str]] = {}
     for budget in BUDGETS:

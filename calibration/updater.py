@@ -160,6 +160,16 @@ def input_digest(d: dict[str, Any], rules: RulesDigest) -> str:
     return hashlib.sha1(rules.code + payload).hexdigest()[:20]
 
 
+def _settle(pending: deque[tuple[Future[int], int]], keep: int) -> int:
+    """Wait for the oldest writes until at most `keep` are in flight: the rows they were sent
+    and did not write (superseded). A failed write raises here and stops the update."""
+    lost = 0
+    while len(pending) > keep:
+        done, sent = pending.popleft()
+        lost += sent - done.result()
+    return lost
+
+
 class ConfidenceUpdater:
     """Derives and stores confidences for a set of claims."""
 
@@ -322,17 +332,13 @@ class ConfidenceUpdater:
                 rows = self.derive_rows(todo, weigh, reason, plain)
                 changed += sum(1 for r, _ in rows if r.changed)
                 to_write = [r for r, write in rows if write]
-                while len(pending) >= WRITES_IN_FLIGHT:
-                    done, sent = pending.popleft()
-                    superseded += sent - done.result()  # a failed write stops the update
+                superseded += _settle(pending, WRITES_IN_FLIGHT - 1)
                 if to_write:
                     future = writer.submit(
                         calibration_store.write_confidences, self.driver, to_write, self.batch
                     )
                     pending.append((future, len(to_write)))
-            while pending:
-                done, sent = pending.popleft()
-                superseded += sent - done.result()
+            superseded += _settle(pending, 0)
         return UpdateReport(
             computed=computed, changed=changed, mode=mode, derived=derived, superseded=superseded
         )

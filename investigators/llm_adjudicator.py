@@ -26,11 +26,11 @@ from investigators.llm_selection import (
     QuestionPool,
     askable,
     likely_missed,
+    reader,
     split_room,
     uncertain,
 )
-from investigators.nli.judge import Judge, Judgement
-from investigators.nli_judge import side_of
+from investigators.nli.judge import Judge
 from investigators.prompts import adjudicate as prompt
 from kg.ids import sha256_text
 
@@ -86,6 +86,7 @@ class LLMAdjudicator:
         self.asked = 0
         self._check = QuestionPool(self.budget)
         self._find = QuestionPool(self.budget)
+        self._read = reader(judge)
 
     def estimate(self, questions: list[Question], prompts: list[str]) -> str:
         tin = sum(len(prompt.SYSTEM) + len(p) for p in prompts) / 4
@@ -104,9 +105,6 @@ class LLMAdjudicator:
         a, b = sorted((p.a.id, p.b.id))
         return "llm_" + sha256_text(f"{prompt.VERSION}:{self.model}:{a}:{b}")[:24]
 
-    def _judged(self, pairs: list[CandidatePair]) -> list[Judgement]:
-        return self.judge.judge([(side_of(p.a), side_of(p.b)) for p in pairs])
-
     def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
         """Findings from answers cached earlier, for any pair of this batch; the batch's
         open questions go to the run's queues (asked by `finish`)."""
@@ -117,12 +115,12 @@ class LLMAdjudicator:
         cached = self.cache.get_many(list(dict.fromkeys(keys.values())))
         open_pairs = [p for p in pairs if keys[id(p)] not in cached]
         if open_pairs and self.find_share < 1:
-            readings = self._judged(open_pairs)
+            readings = self._read(open_pairs)
             threshold = self.judge.params.threshold_contradiction
             self._check.offer(uncertain(open_pairs, readings, self.band, threshold))
         if open_pairs and self.find_share > 0:
             self._find.offer(
-                likely_missed(open_pairs, self._judged, self.band, self.budget, ranker=self.ranker)
+                likely_missed(open_pairs, self._read, self.band, self.budget, ranker=self.ranker)
             )
         out: list[Verdict] = []
         for p in pairs:

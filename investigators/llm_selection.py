@@ -27,8 +27,8 @@ from typing import Literal
 
 from consilience.vocabulary import JudgementKind
 from investigators.base import CandidatePair
-from investigators.nli.judge import Judgement
-from investigators.nli_judge import checkable
+from investigators.nli.judge import Judge, Judgement
+from investigators.nli_judge import checkable_pairs, side_of
 
 Queue = Literal["check", "find"]
 
@@ -45,9 +45,14 @@ class Question:
 
 
 def askable(pairs: Sequence[CandidatePair]) -> list[CandidatePair]:
-    """The pairs worth a question: both claims have some content of their own (the judge's
-    own `checkable`; "That said, this seems unlikely." is as unanswerable to Claude)."""
-    return [p for p in pairs if checkable(p.a) and checkable(p.b)]
+    """The pairs worth a question: the ones the judge itself rules on (`checkable_pairs`;
+    "That said, this seems unlikely." is as unanswerable to Claude)."""
+    return checkable_pairs(list(pairs))
+
+
+def reader(judge: Judge) -> Callable[[list[CandidatePair]], list[Judgement]]:
+    """The judge's readings of candidate pairs (it remembers them: asking twice is free)."""
+    return lambda pairs: judge.judge([(side_of(p.a), side_of(p.b)) for p in pairs])
 
 
 def uncertain(

@@ -24,6 +24,11 @@ def checkable(c: ClaimView) -> bool:
     return len(c.text.split()) >= MIN_WORDS and len(aspects(c.text)) >= MIN_ASPECTS
 
 
+def checkable_pairs(pairs: list[CandidatePair]) -> list[CandidatePair]:
+    """The pairs worth judging (or asking Claude about): both claims `checkable`."""
+    return [p for p in pairs if checkable(p.a) and checkable(p.b)]
+
+
 def side_of(c: ClaimView) -> Side:
     return Side(text=c.text, numbers=c.numbers, hedge=c.hedge, speaker=c.speaker)
 
@@ -41,7 +46,7 @@ class NLIJudgeInvestigator:
         return self.judge.version
 
     def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
-        pairs = [p for p in pairs if checkable(p.a) and checkable(p.b)]
+        pairs = checkable_pairs(pairs)
         if not pairs:
             return []
         judgements = self.judge.judge([(side_of(p.a), side_of(p.b)) for p in pairs])
