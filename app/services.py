@@ -62,10 +62,7 @@ class Services:
         with self._lock:
             if self._judge is None:
                 self._judge = Judge(
-                    NLIModel(
-                        threads=self.settings.nli.threads,
-                        batch_size=self.settings.nli.batch_size,
-                    ),
+                    NLIModel(threads=self.settings.nli.threads),
                     skip_neutral=self.settings.nli.skip_neutral,
                 )
             return self._judge

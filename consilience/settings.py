@@ -50,8 +50,12 @@ class EmbeddingSettings(BaseModel):
 class NLISettings(BaseModel):
     """The project's own NLI judge (models/nli-minilm-l6)."""
 
-    threads: int = Field(default=0, description="onnxruntime threads (0: all cores)")
-    batch_size: int = Field(default=64, description="Pairs per model call")
+    threads: int = Field(
+        default=0,
+        ge=0,
+        description="Pairs read at once, each by one onnxruntime thread (0: one per core); "
+        "every pair is read alone, so its reading does not depend on the others",
+    )
     skip_neutral: float | None = Field(
         default=0.9,
         ge=0.5,  # below, B→A copies of an A→B read with high entailment would be discounted

@@ -173,3 +173,26 @@ def test_the_memo_forgets_the_oldest_readings_not_all_of_them(
     assert model.read == 12 and len(again) == 3
     judge.judge(first[:1])  # forgotten: read again
     assert model.read == 14
+
+
+def test_a_pair_reads_the_same_alone_and_in_any_company() -> None:
+    """Dynamic int8 quantisation scales each call's activations: read in a padded batch, a
+    pair's probabilities depended on its batch mates (up to 0.32 on TaxiNLI), so the same
+    pair could be a finding in one run and not in another. Each pair is now read alone."""
+    pairs = (
+        [
+            ("Probes detect deception in agents.", "Probes fail to detect deception in agents."),
+            ("The model sandbagged less often than the baseline.", "It sandbags much more often."),
+            ("Unlearning removes the hazardous knowledge.", "Fine-tuning brings it back."),
+            ("A", "B"),
+        ]
+        + [
+            (f"Training run {i} on {i * 3} tokens improved accuracy by {i}%.", f"Run {i} failed.")
+            for i in range(40)
+        ]
+        + [(" ".join(["long"] * 200), "short")]
+    )
+    together = NLIModel(threads=2).predict(pairs)
+    for i in (0, 1, 2, 3, 17, len(pairs) - 1):
+        assert NLIModel(threads=1).predict([pairs[i]])[0] == together[i]
+    assert NLIModel(threads=1).predict(pairs[::-1])[::-1] == together
