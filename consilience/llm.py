@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -30,7 +31,13 @@ class LLM(Protocol):
     ) -> M: ...
 
     def structured_many(
-        self, system: str, prompts: list[str], schema: type[M], *, max_tokens: int = 4096
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        on_wait: Callable[[str], None] | None = None,
     ) -> list[M | None]: ...
 
 
@@ -66,12 +73,18 @@ class AnthropicLLM:
         timeout_s: float = 60.0,
         batch_threshold: int = 20,
         poll_s: float = 10.0,
+        batch_wait_s: float = 3600.0,
+        cancel_wait_s: float = 600.0,
+        note_every_s: float = 300.0,
     ) -> None:
         import anthropic
 
         self.model = model
         self.batch_threshold = batch_threshold
         self.poll_s = poll_s
+        self.batch_wait_s = batch_wait_s
+        self.cancel_wait_s = cancel_wait_s
+        self.note_every_s = note_every_s
         self._client = anthropic.Anthropic(
             api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_s
         )
@@ -107,11 +120,21 @@ class AnthropicLLM:
             return None
 
     def structured_many(
-        self, system: str, prompts: list[str], schema: type[M], *, max_tokens: int = 4096
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        on_wait: Callable[[str], None] | None = None,
     ) -> list[M | None]:
         """Independent requests: one by one when few, else one Message Batch (half the
         price, no rate-limit fan-out). A request that could not be answered is None (the
-        others' answers, already paid for, are kept)."""
+        others' answers, already paid for, are kept).
+
+        A batch is awaited at most `batch_wait_s`; then it is cancelled and the answers it
+        has are kept (the rest are None). `on_wait` hears what is being waited for: once
+        when the batch is sent, every `note_every_s` after, and on cancelling."""
         if len(prompts) < self.batch_threshold:
             return [self._one_or_none(system, p, schema, max_tokens) for p in prompts]
         import anthropic
@@ -120,9 +143,42 @@ class AnthropicLLM:
             {"custom_id": f"r{i}", "params": self._params(system, p, schema, max_tokens)}
             for i, p in enumerate(prompts)
         ]
+        say = on_wait or (lambda _message: None)
         try:
             batch = self._client.messages.batches.create(requests=requests)
+            say(
+                f"sent {len(prompts)} question(s) as Message Batch {batch.id}; waiting for the "
+                f"answers (at most {_minutes(self.batch_wait_s)}, then the batch is cancelled "
+                "and the answers it has are kept)"
+            )
+            started = time.monotonic()
+            noted = started
+            cancel_by: float | None = None  # set once the batch is cancelled
             while batch.processing_status != "ended":
+                now = time.monotonic()
+                if cancel_by is None and now - started >= self.batch_wait_s:
+                    batch = self._client.messages.batches.cancel(batch.id)
+                    cancel_by = now + self.cancel_wait_s
+                    say(
+                        f"Message Batch {batch.id} is not done after "
+                        f"{_minutes(self.batch_wait_s)} ({_counts(batch, len(prompts))}): "
+                        "cancelled; the answers it has are kept, the others are asked again "
+                        "next time (CONSILIENCE_LLM__BATCH_WAIT_S waits longer)"
+                    )
+                    continue
+                if cancel_by is not None and now >= cancel_by:
+                    raise LLMError(
+                        f"Claude's Message Batch {batch.id} was cancelled but had not ended "
+                        f"{_minutes(self.cancel_wait_s)} later; its answers cannot be read.",
+                        "Run `consilience investigate` again later; the run's claims stay "
+                        "unchecked, so its questions are asked again.",
+                    )
+                if now - noted >= self.note_every_s:
+                    noted = now
+                    say(
+                        f"Message Batch {batch.id}: {_counts(batch, len(prompts))} after "
+                        f"{_minutes(now - started)}"
+                    )
                 time.sleep(self.poll_s)
                 batch = self._client.messages.batches.retrieve(batch.id)
             answers: dict[str, M | None] = {}
@@ -137,6 +193,15 @@ class AnthropicLLM:
         return [answers.get(f"r{i}") for i in range(len(prompts))]
 
 
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def _counts(batch: Any, total: int) -> str:
+    done = batch.request_counts.succeeded + batch.request_counts.errored
+    return f"{done} of {total} answered"
+
+
 def build_llm(settings: Settings) -> LLM | None:
     if settings.anthropic_api_key is None:
         return None
@@ -146,4 +211,5 @@ def build_llm(settings: Settings) -> LLM | None:
         base_url=settings.anthropic_base_url,
         max_retries=settings.llm.max_retries,
         timeout_s=settings.llm.timeout_s,
+        batch_wait_s=settings.llm.batch_wait_s,
     )

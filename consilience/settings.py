@@ -108,6 +108,12 @@ class LLMSettings(BaseModel):
     model: str = Field(default="claude-sonnet-4-5", description="Claude model name")
     max_retries: int = Field(default=2, description="SDK retries on transient errors")
     timeout_s: float = Field(default=60.0, description="Per-request timeout")
+    batch_wait_s: float = Field(
+        default=3600.0,
+        ge=0.0,
+        description="Longest wait for a Message Batch (most end within an hour); then it is "
+        "cancelled, the answers it has are kept and the others are asked again next time",
+    )
     budget_pairs: int = Field(
         default=200,
         ge=0,

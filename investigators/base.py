@@ -80,11 +80,24 @@ class Investigator(Protocol):
     def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]: ...
 
 
+class Conclusion(BaseModel):
+    """What a deferred investigator concludes at the end of a run."""
+
+    model_config = ConfigDict(extra="forbid")
+    verdicts: list[Verdict] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list, description="For the run's report")
+    unsettled: set[str] = Field(
+        default_factory=set,
+        description="Claims whose questions went unanswered: they stay unchecked, so the next "
+        "run asks again",
+    )
+
+
 @runtime_checkable
 class Deferred(Protocol):
     """An investigator that gathers over a run's batches and concludes once, when the run
     ends (the LLM adjudicator asks the run's best questions in one request)."""
 
-    def finish(self) -> tuple[list[Verdict], list[str]]:
-        """The run's conclusions, and warnings for its report."""
+    def finish(self) -> Conclusion:
+        """The run's conclusions."""
         ...

@@ -10,7 +10,9 @@ finding stays as it is: Claude's graded label becomes a finding of its own (inve
 `llm-adjudicator`, kept beside the judge's), whose rationale says why Claude was asked. A
 cost estimate is announced before the request is sent. A run stopped before its end, or
 whose request fails, asks nothing and leaves its claims unchecked: the next `investigate`
-judges them again and asks then (cached answers cost nothing).
+judges them again and asks then (cached answers cost nothing). Questions left unanswered (a
+failed request among several, a Message Batch cancelled at its time limit) leave their
+claims unchecked in the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from consilience.llm import LLM
-from investigators.base import CandidatePair, FindingKind, Verdict
+from investigators.base import CandidatePair, Conclusion, FindingKind, Verdict
 from investigators.llm_selection import (
     Question,
     QuestionPool,
@@ -137,14 +139,14 @@ class LLMAdjudicator:
         n_check, n_find = split_room(self.budget, self.find_share, len(check), len(find))
         return check[:n_check] + find[:n_find]
 
-    def finish(self) -> tuple[list[Verdict], list[str]]:
-        """Ask the run's chosen questions in one request: their findings, and warnings for
-        the run's report. The pools are emptied either way (the next run starts afresh)."""
+    def finish(self) -> Conclusion:
+        """Ask the run's chosen questions in one request. The pools are emptied either way
+        (the next run starts afresh); the claims of unanswered questions stay unchecked."""
         todo = self.choose()
         self._check, self._find = QuestionPool(self.budget), QuestionPool(self.budget)
         self.asked = 0
         if not todo:
-            return [], []
+            return Conclusion()
         prompts = [
             prompt.render(
                 q.pair.a.text,
@@ -159,7 +161,7 @@ class LLMAdjudicator:
         if self.announce:
             self.announce(self.estimate(todo, prompts))
         answers = self.llm.structured_many(
-            prompt.SYSTEM, prompts, prompt.Adjudication, max_tokens=1024
+            prompt.SYSTEM, prompts, prompt.Adjudication, max_tokens=1024, on_wait=self.announce
         )
         self.asked = len(todo)
         answered = [(q, a) for q, a in zip(todo, answers, strict=True) if a is not None]
@@ -178,17 +180,19 @@ class LLMAdjudicator:
         out = [
             v for q, a in answered if (v := self._verdict(q.pair, a, f"Asked because {q.reason}."))
         ]
-        missing = len(todo) - len(answered)
+        unanswered = [q for q, a in zip(todo, answers, strict=True) if a is None]
         warnings = (
             [
-                f"Claude gave no usable answer to {missing} of {len(todo)} question(s) "
-                "(request errors or malformed answers): they are asked again by the next "
-                "`consilience investigate --all`."
+                f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "
+                "(request errors, malformed answers, or a Message Batch cancelled at its time "
+                "limit): their claims stay unchecked, so the next `consilience investigate` "
+                "asks again."
             ]
-            if missing
+            if unanswered
             else []
         )
-        return out, warnings
+        unsettled = {c for q in unanswered for c in (q.pair.a.id, q.pair.b.id)}
+        return Conclusion(verdicts=out, warnings=warnings, unsettled=unsettled)
 
     def _verdict(self, p: CandidatePair, a: prompt.Adjudication, note: str) -> Verdict | None:
         dependent = p.independence is not None and not p.independence.independent

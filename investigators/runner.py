@@ -352,9 +352,10 @@ class Runner:
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
         concluded_all = True
+        unsettled: set[str] = set()
         for inv in deferred:  # what each gathered over the run, concluded once
             try:
-                concluded, notes = inv.finish()
+                conclusion = inv.finish()
             except ConsilienceError as exc:
                 concluded_all = False
                 warnings.append(
@@ -362,13 +363,14 @@ class Runner:
                     "unchecked: `consilience investigate` tries again."
                 )
                 continue
-            warnings.extend(notes)
+            warnings.extend(conclusion.warnings)
+            unsettled |= conclusion.unsettled
             lap(f"investigator {inv.name}")
-            for kind, n in self._write(concluded, []).items():
+            for kind, n in self._write(conclusion.verdicts, []).items():
                 counts[kind] = counts.get(kind, 0) + n
             lap("writing")
         if deferred and concluded_all and ids:
-            self._write([], ids)
+            self._write([], [i for i in ids if i not in unsettled])
             lap("writing")
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n

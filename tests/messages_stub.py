@@ -9,15 +9,36 @@ from typing import Any
 
 
 class MessagesStub:
-    def __init__(self) -> None:
+    """`batch_polls`: how many status reads a Message Batch stays in progress (None: until it
+    is cancelled); a cancelled batch has answered its first `answered_when_cancelled` and
+    ends at the next read, or never with `cancel_ends=False`."""
+
+    def __init__(
+        self,
+        *,
+        batch_polls: int | None = 0,
+        answered_when_cancelled: int = 0,
+        cancel_ends: bool = True,
+    ) -> None:
         self.queue: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.batch_requests: list[dict[str, Any]] = []
+        self.batch_polls = batch_polls
+        self.answered_when_cancelled = answered_when_cancelled
+        self.polls = 0
+        self.cancelled = False
+        self.cancel_ends = cancel_ends
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                length = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.endswith("/cancel"):
+                    stub.cancelled = True
+                    stub.requests.append({"path": self.path, "body": body, "api_key": None})
+                    self._send(json.dumps(stub.batch("canceling")).encode())
+                    return
                 if self.path.endswith("/messages/batches"):
                     stub.batch_requests = body["requests"]
                     stub.requests.append({"path": self.path, "body": body, "api_key": None})
@@ -45,17 +66,19 @@ class MessagesStub:
             def do_GET(self) -> None:
                 if self.path.endswith("/results"):
                     lines = [
-                        json.dumps(
-                            {
-                                "custom_id": r["custom_id"],
-                                "result": {"type": "succeeded", "message": stub.queue.pop(0)},
-                            }
-                        )
-                        for r in stub.batch_requests
+                        json.dumps({"custom_id": r["custom_id"], "result": stub.result(i)})
+                        for i, r in enumerate(stub.batch_requests)
                     ]
                     self._send("\n".join(lines).encode(), "application/binary")
                 else:
-                    self._send(json.dumps(stub.batch("ended")).encode())
+                    stub.polls += 1
+                    if stub.cancelled:
+                        status = "ended" if stub.cancel_ends else "canceling"
+                    elif stub.batch_polls is not None and stub.polls > stub.batch_polls:
+                        status = "ended"
+                    else:
+                        status = "in_progress"
+                    self._send(json.dumps(stub.batch(status)).encode())
 
             def _send(self, payload: bytes, ctype: str = "application/json") -> None:
                 self.send_response(200)
@@ -71,18 +94,24 @@ class MessagesStub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def result(self, i: int) -> dict[str, Any]:
+        if self.cancelled and i >= self.answered_when_cancelled:
+            return {"type": "canceled"}
+        return {"type": "succeeded", "message": self.queue.pop(0)}
+
     def batch(self, status: str) -> dict[str, Any]:
         n = len(self.batch_requests)
         done = status == "ended"
+        answered = min(n, self.answered_when_cancelled) if self.cancelled else n
         return {
             "id": "msgbatch_1",
             "type": "message_batch",
             "processing_status": status,
             "request_counts": {
                 "processing": 0 if done else n,
-                "succeeded": n if done else 0,
+                "succeeded": answered if done else 0,
                 "errored": 0,
-                "canceled": 0,
+                "canceled": n - answered if done else 0,
                 "expired": 0,
             },
             "created_at": "2026-11-22T00:00:00Z",

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.services import Services
 from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
-from investigators.base import CandidatePair, Verdict
+from investigators.base import CandidatePair, Conclusion, Verdict
 from investigators.dimensions import DimensionProposer
 from investigators.llm_cache import GraphJudgementCache
 from investigators.registry import preset
@@ -34,9 +34,9 @@ class Spy:
         self.scores += [p.retrieval_score for p in pairs]
         return []
 
-    def finish(self) -> tuple[list[Verdict], list[str]]:
+    def finish(self) -> Conclusion:
         self.finished += 1
-        return [], []
+        return Conclusion()
 
 
 def answer(label: str) -> dict[str, str]:
@@ -127,7 +127,7 @@ def test_adjudicator_records_model_and_never_asks_twice(
 
 
 class FailingSpy(Spy):
-    def finish(self) -> tuple[list[Verdict], list[str]]:
+    def finish(self) -> Conclusion:
         raise LLMError("Claude request failed: overloaded", "Retry later.")
 
 
@@ -150,3 +150,42 @@ def test_a_run_whose_deferred_investigator_fails_leaves_its_claims_unchecked(
     assert any("spy could not conclude" in w and "overloaded" in w for w in report.warnings)
     fine = Runner(svc.graph(), svc.claim_index(), [Spy()], retriever)
     assert fine.run().claims_checked == 2 and fine.pending() == 0
+
+
+class UnansweredSpy(Spy):
+    """Concludes with one pair's question unanswered (a Message Batch cut at its limit)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pair: tuple[str, str] | None = None
+
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        self.pair = self.pair or (pairs[0].a.id, pairs[0].b.id)
+        return []
+
+    def finish(self) -> Conclusion:
+        assert self.pair is not None
+        return Conclusion(warnings=["1 question unanswered"], unsettled=set(self.pair))
+
+
+def test_claims_of_unanswered_questions_stay_unchecked_for_the_next_run(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """They used to be marked checked, so only `investigate --all` (the whole graph judged
+    again) would ask the question again."""
+    svc = clean_services
+    (tmp_path / "a.md").write_text(A)
+    (tmp_path / "b.md").write_text(B + "\nWe also release the agent transcripts today.\n")
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    retriever = Retriever(
+        svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(channels=("dense",))
+    )
+    spy = UnansweredSpy()
+    runner = Runner(svc.graph(), svc.claim_index(), [spy], retriever)
+    report = runner.run()
+    assert report.claims_checked == 3 and "1 question unanswered" in report.warnings
+    assert runner.pending() == 2  # the pair's two claims; the third is checked
+    again = UnansweredSpy()
+    assert Runner(svc.graph(), svc.claim_index(), [again], retriever).run().claims_checked == 2
+    assert again.pair is not None and set(again.pair) == set(spy.pair or ())

@@ -1,0 +1,226 @@
+"""The Claude adjudicator (the LLM path of the judge): which questions it asks, once per
+run, and what it makes of the answers. Claude is the real SDK against a local stub of the
+Messages API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from consilience.errors import LLMError
+from consilience.llm import AnthropicLLM
+from consilience.vocabulary import JudgementKind
+from investigators.base import CandidatePair, Conclusion, Independence
+from investigators.llm_adjudicator import LLMAdjudicator
+from investigators.nli.judge import Judge, Side
+from investigators.nli.model import NLIModel
+from tests.claims import view
+from tests.messages_stub import MessagesStub
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class MemoryCache:
+    """A real implementation of the JudgementCache protocol, in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, str] = {}
+
+    def get_many(self, ids: list[str]) -> dict[str, str]:
+        return {i: self.rows[i] for i in ids if i in self.rows}
+
+    def put_many(self, rows: list[dict[str, str]]) -> None:
+        self.rows.update({r["id"]: r["response"] for r in rows})
+
+
+def test_large_adjudication_runs_use_the_batches_api() -> None:
+
+    pairs = [
+        CandidatePair(
+            a=view(f"a{i}", f"Linear probes detect deception in coding agents, setting {i}."),
+            b=view(f"b{i}", f"Linear probes miss deception in coding agents, setting {i}."),
+            similarity=0.8,
+            independence=Independence(independent=True, reason="test"),
+        )
+        for i in range(3)
+    ]
+    answer = {
+        "reasoning": "r",
+        "label": "explicit_contradiction",
+        "quote_a": "detect",
+        "quote_b": "miss",
+        "rationale": "opposite",
+    }
+    with MessagesStub() as stub:
+        for _ in pairs:
+            stub.tool_answer(answer)
+        llm = AnthropicLLM(
+            "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, poll_s=0.01
+        )
+        cache = MemoryCache()
+        adjudicator = LLMAdjudicator(llm, cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
+        assert adjudicator.investigate(pairs) == []  # gathered; asked when the run ends
+        assert stub.requests == []
+        done = adjudicator.finish()
+        verdicts, warnings = done.verdicts, done.warnings
+        assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
+        assert len(stub.requests[0]["body"]["requests"]) == 3
+        assert len(verdicts) == 3 and all(v.model == "claude-stub" for v in verdicts)
+        again = adjudicator.investigate(pairs)  # the next run: from the cache, no new request
+        assert len(again) == 3 and adjudicator.finish() == Conclusion() and warnings == []
+        assert len(stub.requests) == 1 and len(cache.rows) == 3
+        # a finding re-made from the cache still says why Claude was first asked
+        assert all("(answered in an earlier run)" in v.rationale for v in again)
+        assert all("Asked because the judge was unsure" in v.rationale for v in again)
+
+
+OTHER_TEXTS = [
+    (
+        "The sabotage monitor was evaluated on Qwen coding agents.",
+        "The weather in Paris is usually mild during spring.",
+    ),
+    (
+        "Unlearning methods remove the hazardous biology knowledge completely.",
+        "A few fine-tuning steps restore the hazardous biology knowledge.",
+    ),
+]
+
+
+def candidate_pairs(texts: list[tuple[str, str]], scores: tuple[float, ...]) -> list[CandidatePair]:
+    """Independent cross-source pairs a{i} / b{i} with these retrieval scores."""
+    return [
+        CandidatePair(
+            a=view(f"a{i}", a),
+            b=view(f"b{i}", b),
+            similarity=0.5,
+            independence=Independence(independent=True, reason="test"),
+            retrieval_score=score,
+        )
+        for i, ((a, b), score) in enumerate(zip(texts, scores, strict=True))
+    ]
+
+
+def test_adjudicator_asks_least_certain_first_within_budget() -> None:
+    """Only pairs inside the band are asked, nearest the threshold first, at most `budget`
+    per run; the estimate is announced before any request."""
+
+    texts = [
+        (
+            "Linear probes detect deception in coding agents reliably.",
+            "Linear probes miss deception in coding agents entirely.",
+        ),
+        *OTHER_TEXTS,
+    ]
+    pairs = candidate_pairs(texts, (0.0, 0.0, 0.0))
+    judge = Judge(NLIModel())
+    scores = [  # the adjudicator ranks by the contradiction score's distance to its threshold
+        j.contradiction_score
+        for j in judge.judge([(Side(p.a.text), Side(p.b.text)) for p in pairs])
+    ]
+    t = judge.params.threshold_contradiction
+    nearest = min(range(3), key=lambda i: abs(scores[i] - t))
+    with MessagesStub() as stub:
+        stub.tool_answer(
+            {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y", "rationale": "z"}
+        )
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        said: list[str] = []
+        adj = LLMAdjudicator(
+            llm, MemoryCache(), judge=judge, budget=1, band=(0.0, 1.0), announce=said.append
+        )
+        adj.investigate(pairs)
+        (verdict,) = adj.finish().verdicts
+        assert len(stub.requests) == 1 and adj.asked == 1
+        assert texts[nearest][0] in stub.requests[0]["body"]["messages"][0]["content"]
+        assert len(said) == 1 and "1 pair(s)" in said[0] and "budget 1" in said[0]
+        assert "Asked because the judge was unsure" in verdict.rationale
+        # the next run: the answered pair comes from the cache, and its budget of one goes
+        # to the next most uncertain pair (the stub has no answer left: a warning, no finding)
+        (cached,) = adj.investigate(pairs)
+        assert cached.a_id == verdict.a_id and "answered in an earlier run" in cached.rationale
+        done = adj.finish()
+        verdicts, warnings = done.verdicts, done.warnings
+        assert len(stub.requests) == 2 and verdicts == [] and len(warnings) == 1
+        assert texts[nearest][0] not in stub.requests[1]["body"]["messages"][0]["content"]
+    # no pair inside the band and no share for the find queue: nothing is asked
+    empty_band = LLMAdjudicator(llm, MemoryCache(), judge=judge, band=(2.0, 3.0), find_share=0.0)
+    assert empty_band.investigate(pairs) == [] and empty_band.finish() == Conclusion()
+
+
+def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
+    """The find queue: pairs the judge read as unrelated, the run's most likely relations by
+    retrieval score over all its batches, asked once at the end; the finding says why."""
+
+    texts = [
+        (
+            "The benefits of pre-deployment safety testing are not really there.",
+            "We must run pre-deployment safety tests before every release.",
+        ),
+        *OTHER_TEXTS,
+    ]
+    pairs = candidate_pairs(texts, (0.4, 0.1, 0.9))
+    judge = Judge(NLIModel())
+    js = judge.judge([(Side(p.a.text), Side(p.b.text)) for p in pairs])
+    assert all(max(j.contradiction_score, j.convergence_score) < 0.95 for j in js)
+    # the find queue holds the pairs the judge read as unrelated, best retrieval score first
+    unrelated = [i for i, j in enumerate(js) if j.kind == JudgementKind.UNRELATED]
+    order = sorted(unrelated, key=lambda i: -pairs[i].retrieval_score)
+    assert order[:1] == [2] and len(order) >= 2
+    answer = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y"}
+    answer["rationale"] = "z"
+    with MessagesStub() as stub:
+        for _ in range(2):
+            stub.tool_answer(answer)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        adj = LLMAdjudicator(
+            llm, MemoryCache(), judge=judge, budget=2, band=(0.95, 1.0), find_share=1.0
+        )
+        # two batches of one run: the best of both is asked at the end, not batch by batch
+        assert adj.investigate([pairs[i] for i in (0, 1)]) == []
+        assert adj.investigate([pairs[2]]) == []
+        verdicts = adj.finish().verdicts
+        assert len(stub.requests) == 2 and adj.asked == 2
+        asked = [r["body"]["messages"][0]["content"] for r in stub.requests]
+        assert texts[2][0] in asked[0] and texts[order[1]][0] in asked[1]
+        assert [v.a_id for v in verdicts] == ["a2", f"a{order[1]}"]
+        assert "read it as unrelated" in verdicts[0].rationale
+        assert "likely relation (0.90)" in verdicts[0].rationale
+
+
+class SilentLLM:
+    """An LLM that never gives a usable answer (every request failed)."""
+
+    model = "claude-silent"
+
+    def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
+        raise LLMError("no answer", "retry")
+
+    def structured_many(
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> list[M | None]:
+        return [None for _ in prompts]
+
+
+def test_unanswered_questions_are_a_warning_not_a_finding_and_not_cached() -> None:
+    pair = CandidatePair(
+        a=view("a", "Linear probes detect deception in coding agents reliably."),
+        b=view("b", "Linear probes miss deception in coding agents entirely."),
+        similarity=0.8,
+        retrieval_score=0.9,
+    )
+    cache = MemoryCache()
+    adj = LLMAdjudicator(SilentLLM(), cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
+    assert adj.investigate([pair]) == []
+    done = adj.finish()
+    verdicts, warnings = done.verdicts, done.warnings
+    assert verdicts == [] and cache.rows == {}
+    assert len(warnings) == 1 and "no usable answer to 1 of 1" in warnings[0]
+    assert done.unsettled == {"a", "b"}  # their claims stay unchecked: asked again next run

@@ -1,0 +1,74 @@
+"""The Claude client (consilience.llm): the real anthropic SDK against a local stub of the
+Messages API — errors, a failed request among few, and Message Batches that take too long."""
+
+from __future__ import annotations
+
+import pytest
+
+from consilience.errors import LLMError
+from consilience.llm import AnthropicLLM
+from ingest.claims.prompts.extract import LLMClaims
+from investigators.prompts.adjudicate import Adjudication
+from tests.messages_stub import MessagesStub
+
+ANSWER = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y", "rationale": "z"}
+
+
+def test_llm_errors_are_clear() -> None:
+    with MessagesStub() as stub:  # empty queue: the stub answers 500
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        with pytest.raises(LLMError) as exc:
+            llm.structured("system", "prompt", LLMClaims)
+    assert "ANTHROPIC_API_KEY" in exc.value.hint
+
+
+def test_a_failed_request_among_few_is_none_and_the_others_are_kept() -> None:
+    answer = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y"}
+    answer["rationale"] = "z"
+    with MessagesStub() as stub:
+        stub.tool_answer(answer)  # the first request is answered, the second finds nothing
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0, timeout_s=2)
+        got = llm.structured_many("s", ["p1", "p2"], Adjudication)
+    assert got[0] is not None and got[0].label == "tension" and got[1] is None
+
+
+def client(stub: MessagesStub, **timing: float) -> AnthropicLLM:
+    return AnthropicLLM(
+        "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, **timing
+    )
+
+
+def test_a_batch_is_awaited_with_notes_and_all_its_answers_kept() -> None:
+    notes: list[str] = []
+    with MessagesStub(batch_polls=3) as stub:
+        for _ in range(3):
+            stub.tool_answer(ANSWER)
+        llm = client(stub, poll_s=0.01, note_every_s=0.0)
+        got = llm.structured_many("s", ["p1", "p2", "p3"], Adjudication, on_wait=notes.append)
+    assert [a is not None and a.label == "tension" for a in got] == [True, True, True]
+    assert not stub.cancelled
+    assert "sent 3 question(s) as Message Batch msgbatch_1" in notes[0]
+    assert any("0 of 3 answered after" in n for n in notes[1:])  # the wait is not silent
+
+
+def test_a_batch_past_its_time_limit_is_cancelled_and_its_answers_kept() -> None:
+    """It used to be polled forever: a run could hang for the batch's 24 hours."""
+    notes: list[str] = []
+    with MessagesStub(batch_polls=None, answered_when_cancelled=2) as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER)
+        llm = client(stub, poll_s=0.01, batch_wait_s=0.05)
+        got = llm.structured_many("s", ["p1", "p2", "p3", "p4"], Adjudication, on_wait=notes.append)
+    assert stub.cancelled
+    assert [a is not None for a in got] == [True, True, False, False]
+    assert any("cancelled; the answers it has are kept" in n for n in notes)
+    assert stub.requests[-1]["path"] == "/v1/messages/batches/msgbatch_1/cancel"
+
+
+def test_a_cancelled_batch_that_never_ends_is_a_clear_error() -> None:
+    with MessagesStub(batch_polls=None, cancel_ends=False) as stub:
+        llm = client(stub, poll_s=0.01, batch_wait_s=0.02, cancel_wait_s=0.05)
+        with pytest.raises(LLMError) as exc:
+            llm.structured_many("s", ["p1", "p2"], Adjudication)
+    assert "msgbatch_1 was cancelled but had not ended" in exc.value.message
+    assert "stay unchecked" in exc.value.hint
