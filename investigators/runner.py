@@ -197,6 +197,26 @@ class Runner:
         )
         self.dimensions_proposed += len(proposals)
 
+    def _propose_with_conclusions(
+        self,
+        batches: list[tuple[list[str], list[Verdict], dict[str, ClaimView]]],
+        concluded: list[Verdict],
+        unsettled: set[str],
+    ) -> None:
+        """Dimensions for each batch's claims, once the run's end-of-run conclusions (Claude's
+        answers) are in, so the proposer sees them too. Claims left unchecked are skipped:
+        the run that checks them proposes (proposals are cached per claim)."""
+        views: dict[str, ClaimView] = {}
+        for _, _, batch_views in batches:
+            views.update(batch_views)
+        others = sorted({x for v in concluded for x in (v.a_id, v.b_id)} - views.keys())
+        if others:
+            views.update(self._views(others))
+        for chunk, verdicts, _ in batches:
+            settled = [c for c in chunk if c not in unsettled]
+            if settled:
+                self._propose_dimensions(settled, verdicts + concluded, views)
+
     def _backfill_aspects(self, ids: list[str]) -> None:
         """Claims written before aspects existed get them now (idempotent)."""
         with self.driver.read() as s:
@@ -303,6 +323,7 @@ class Runner:
         n_pairs = 0
         seen: set[tuple[str, str]] = set()  # a pair of two new claims is judged once per run
         deferred = [inv for inv in self.investigators if isinstance(inv, Deferred)]
+        to_propose: list[tuple[list[str], list[Verdict], dict[str, ClaimView]]] = []
         if on_progress:  # the bar appears (with its total) before the first batch's minutes
             on_progress(0, len(ids))
         for start in range(0, len(ids), self.batch):
@@ -346,13 +367,17 @@ class Runner:
             created = self._write(verdicts, [] if deferred else chunk)
             lap("writing")
             if self.proposer is not None:
-                self._propose_dimensions(chunk, verdicts, views)
+                if deferred:  # proposed when the run's conclusions are in (below)
+                    to_propose.append((chunk, verdicts, views))
+                else:
+                    self._propose_dimensions(chunk, verdicts, views)
             for kind, n in created.items():
                 counts[kind] = counts.get(kind, 0) + n
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
         concluded_all = True
         unsettled: set[str] = set()
+        concluded: list[Verdict] = []
         for inv in deferred:  # what each gathered over the run, concluded once
             try:
                 conclusion = inv.finish()
@@ -365,6 +390,7 @@ class Runner:
                 continue
             warnings.extend(conclusion.warnings)
             unsettled |= conclusion.unsettled
+            concluded += conclusion.verdicts
             lap(f"investigator {inv.name}")
             for kind, n in self._write(conclusion.verdicts, []).items():
                 counts[kind] = counts.get(kind, 0) + n
@@ -372,6 +398,9 @@ class Runner:
         if deferred and concluded_all and ids:
             self._write([], [i for i in ids if i not in unsettled])
             lap("writing")
+        if to_propose and concluded_all:
+            self._propose_with_conclusions(to_propose, concluded, unsettled)
+            lap("dimensions")
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n
         lap("lines")

@@ -68,11 +68,11 @@ def test_adjudicator_records_model_and_never_asks_twice(
                 }
             ],
         }
-        stub.tool_answer(dims)
-        stub.tool_answer(dims)
-        # the adjudicator asks last: it gathers over the run's batches and asks at the end,
-        # after the dimensions of each batch's claims were proposed
+        # the adjudicator asks first, at the run's end (it gathers over the run's batches);
+        # then the dimensions are proposed, with Claude's answer among the evidence
         stub.tool_answer(answer("explicit_contradiction"))
+        stub.tool_answer(dims)
+        stub.tool_answer(dims)
         llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
         cache = GraphJudgementCache(svc.graph())
         announced: list[str] = []
@@ -106,8 +106,10 @@ def test_adjudicator_records_model_and_never_asks_twice(
         assert spy.scores and all(x > 0.0 for x in spy.scores) and spy.finished == 1
         assert len(stub.requests) == 3 and report.dimensions_proposed == 2
         assert len(announced) == 1 and "1 pair(s)" in announced[0] and "$" in announced[0]
-        prompt = stub.requests[2]["body"]["messages"][0]["content"]
+        prompt = stub.requests[0]["body"]["messages"][0]["content"]
         assert "catches most reward hacking" in prompt and "misses most" in prompt
+        dims_prompts = [r["body"]["messages"][0]["content"] for r in stub.requests[1:]]
+        (about_a,) = [x for x in dims_prompts if "catches most reward hacking in agents.>>>" in x]
         runner.run(everything=True)  # cached in the graph: the stub (now empty) is not asked
         assert len(stub.requests) == 3
     with svc.graph().write() as s:
@@ -124,6 +126,11 @@ def test_adjudicator_records_model_and_never_asks_twice(
     judge_findings = [x for x in list_findings(svc.graph()).items if x.investigator == "nli-judge"]
     assert all(x.id != f.id for x in judge_findings)
     assert "explicit_contradiction" in f.rationale and f.independent is True
+    # the proposer saw Claude's answer (asked at the run's end) as well as the judge's findings
+    judge_contra = [x for x in judge_findings if x.kind == "contradicts"]
+    opposition = about_a.split("Opposition found so far:")[1].strip().splitlines()
+    assert len(opposition) == 1 + len(judge_contra)
+    assert all("misses most reward hacking" in line for line in opposition)
 
 
 class FailingSpy(Spy):
