@@ -255,9 +255,10 @@ class Judge:
         # the leading number is the decision rules' own version: raise it when `decide` or
         # the evidence it reads changes (3: one sentence with its models, datasets or years
         # swapped is a scope difference; 5: the two directions' contradiction averaged, each
-        # discounted by the other direction's entailment), so existing findings are judged
-        # again
-        return f"5+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # discounted by the other direction's entailment; 6: the model reads each pair alone,
+        # not in padded batches whose company moved its readings), so existing findings are
+        # judged again
+        return f"6+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""

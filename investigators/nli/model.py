@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,11 +41,18 @@ class NLIScores:
     truncated: bool = False
 
 
-def _cores() -> int:
-    """The cores this process may run on (a container's limit, not the host's count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+def _cores(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may use: the CPUs it may run on (affinity, cpusets), capped by
+    a cgroup v2 CPU quota (`docker --cpus`) where one is set."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n = n or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            n = min(n, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 file (another OS, cgroup v1) or an unreadable one: no quota known
+    return max(1, n)
 
 
 def file_sha256(path: Path) -> str:
@@ -56,7 +64,7 @@ def file_sha256(path: Path) -> str:
 
 
 class NLIModel:
-    """Loads lazily; scores batches of (premise, hypothesis) pairs."""
+    """Loads lazily; scores (premise, hypothesis) pairs, each alone, on `threads` workers."""
 
     def __init__(
         self,
@@ -65,6 +73,8 @@ class NLIModel:
         expected_sha256: str | None = WEIGHTS_SHA256,
         threads: int = 0,
     ) -> None:
+        if threads < 0:
+            raise ValueError(f"threads must be 0 (one per core) or more, not {threads}")
         self.model_dir = model_dir
         self.expected = expected_sha256
         self.workers = threads or _cores()
@@ -152,8 +162,13 @@ class NLIModel:
             for span in spans:
                 read(span)
         else:
-            with ThreadPoolExecutor(self.workers) as pool:
+            pool = ThreadPoolExecutor(self.workers)
+            try:
                 list(pool.map(read, spans))  # list(): re-raises a worker's exception here
+            except BaseException:  # a failed span or Ctrl-C: the spans not started are dropped
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown()
         col = {name: i for i, name in enumerate(self.labels)}
         return [
             NLIScores(

@@ -196,3 +196,25 @@ def test_a_pair_reads_the_same_alone_and_in_any_company() -> None:
     for i in (0, 1, 2, 3, 17, len(pairs) - 1):
         assert NLIModel(threads=1).predict([pairs[i]])[0] == together[i]
     assert NLIModel(threads=1).predict(pairs[::-1])[::-1] == together
+
+
+def test_workers_follow_the_cpu_quota_and_a_failing_read_is_raised(tmp_path: Path) -> None:
+    from investigators.nli.model import _cores
+
+    quota = tmp_path / "cpu.max"
+    quota.write_text("150000 100000\n")  # `docker --cpus=1.5`
+    assert _cores(quota) <= 2
+    quota.write_text("max 100000\n")
+    assert _cores(quota) == _cores(tmp_path / "absent") >= 1
+    with pytest.raises(ValueError, match="threads must be 0"):
+        NLIModel(threads=-1)
+
+    class Broken:
+        def run(self, *args: object) -> None:
+            raise RuntimeError("onnxruntime failed")
+
+    model = NLIModel(threads=2)
+    model.predict([("a", "b")])  # loads the model
+    model._session = Broken()  # pyright: ignore[reportAttributeAccessIssue]
+    with pytest.raises(RuntimeError, match="onnxruntime failed"):
+        model.predict([("premise", "hypothesis")] * 100)  # several spans on two workers
