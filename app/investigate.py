@@ -59,9 +59,13 @@ def build_runner(
         ranker=load_ranker() if r.ranker == "learned" else None,
         channels=channels or CHANNELS,
     )
-    writer = LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims) if svc.llm else None
+    writer = (
+        LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims, announce=announce)
+        if svc.llm
+        else None
+    )
     retriever = Retriever(svc.graph(), svc.claim_index(), svc.embedder, config, query_writer=writer)
-    proposer = DimensionProposer(svc.llm, cache) if svc.llm else None
+    proposer = DimensionProposer(svc.llm, cache, announce=announce) if svc.llm else None
     return Runner(
         svc.graph(),
         svc.claim_index(),

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -17,6 +18,7 @@ from consilience.settings import Settings
 if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
     from anthropic.types import ToolParam
     from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
+    from anthropic.types.messages import MessageBatch
     from anthropic.types.messages.batch_create_params import Request
 
 M = TypeVar("M", bound=BaseModel)
@@ -138,6 +140,7 @@ class AnthropicLLM:
         if len(prompts) < self.batch_threshold:
             return [self._one_or_none(system, p, schema, max_tokens) for p in prompts]
         import anthropic
+        import httpx
 
         requests: list[Request] = [
             {"custom_id": f"r{i}", "params": self._params(system, p, schema, max_tokens)}
@@ -146,41 +149,15 @@ class AnthropicLLM:
         say = on_wait or (lambda _message: None)
         try:
             batch = self._client.messages.batches.create(requests=requests)
-            say(
-                f"sent {len(prompts)} question(s) as Message Batch {batch.id}; waiting for the "
-                f"answers (at most {_minutes(self.batch_wait_s)}, then the batch is cancelled "
-                "and the answers it has are kept)"
-            )
-            started = time.monotonic()
-            noted = started
-            cancel_by: float | None = None  # set once the batch is cancelled
-            while batch.processing_status != "ended":
-                now = time.monotonic()
-                if cancel_by is None and now - started >= self.batch_wait_s:
-                    batch = self._client.messages.batches.cancel(batch.id)
-                    cancel_by = now + self.cancel_wait_s
-                    say(
-                        f"Message Batch {batch.id} is not done after "
-                        f"{_minutes(self.batch_wait_s)} ({_counts(batch, len(prompts))}): "
-                        "cancelled; the answers it has are kept, the others are asked again "
-                        "next time (CONSILIENCE_LLM__BATCH_WAIT_S waits longer)"
-                    )
-                    continue
-                if cancel_by is not None and now >= cancel_by:
-                    raise LLMError(
-                        f"Claude's Message Batch {batch.id} was cancelled but had not ended "
-                        f"{_minutes(self.cancel_wait_s)} later; its answers cannot be read.",
-                        "Run `consilience investigate` again later; the run's claims stay "
-                        "unchecked, so its questions are asked again.",
-                    )
-                if now - noted >= self.note_every_s:
-                    noted = now
-                    say(
-                        f"Message Batch {batch.id}: {_counts(batch, len(prompts))} after "
-                        f"{_minutes(now - started)}"
-                    )
-                time.sleep(self.poll_s)
-                batch = self._client.messages.batches.retrieve(batch.id)
+        except anthropic.AnthropicError as exc:
+            raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
+        say(
+            f"sent {len(prompts)} question(s) as Message Batch {batch.id}; waiting for the "
+            f"answers (at most {_minutes(self.batch_wait_s)}, then the batch is cancelled and "
+            "the answers it has are kept)"
+        )
+        try:
+            batch = self._await(batch, say)
             answers: dict[str, M | None] = {}
             for item in self._client.messages.batches.results(batch.id):
                 answers[item.custom_id] = (
@@ -188,18 +165,86 @@ class AnthropicLLM:
                     if item.result.type == "succeeded"
                     else None
                 )
-        except anthropic.APIError as exc:
-            raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
+        except BaseException as exc:
+            # abandoned (an error, Ctrl-C): cancel it, so what it has not done is not billed
+            with contextlib.suppress(Exception):
+                self._client.messages.batches.cancel(batch.id)
+            if isinstance(exc, anthropic.AnthropicError | httpx.HTTPError):
+                raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
+            raise
+        n = batch.request_counts
+        if n.succeeded < len(prompts):
+            say(
+                f"Message Batch {batch.id} ended: {n.succeeded} of {len(prompts)} answered, "
+                f"{n.errored} errored, {n.canceled} cancelled, {n.expired} expired"
+            )
         return [answers.get(f"r{i}") for i in range(len(prompts))]
+
+    def _await(self, batch: MessageBatch, say: Callable[[str], None]) -> MessageBatch:
+        """Poll until the batch ends; cancel it after `batch_wait_s`. A status read that
+        fails transiently (rate limit, overload, connection) is retried at the next poll."""
+        import anthropic
+
+        batch_id = batch.id
+        started = noted = time.monotonic()
+        cancel_by: float | None = None  # set once the batch is cancelled
+        while batch.processing_status != "ended":
+            now = time.monotonic()
+            if cancel_by is None and now - started >= self.batch_wait_s:
+                batch = self._cancel(batch_id)
+                cancel_by = noted = now
+                cancel_by += self.cancel_wait_s
+                say(
+                    f"Message Batch {batch_id} is still running after "
+                    f"{_minutes(self.batch_wait_s)}: cancelled; the answers it has are kept, "
+                    "the others are asked again next time (CONSILIENCE_LLM__BATCH_WAIT_S waits "
+                    "longer)"
+                )
+                continue
+            if cancel_by is not None and now >= cancel_by:
+                raise LLMError(
+                    f"Claude's Message Batch {batch_id} was cancelled but had not ended "
+                    f"{_minutes(self.cancel_wait_s)} later; its answers cannot be read.",
+                    "Run `consilience investigate` again later; the run's claims stay "
+                    "unchecked, so its questions are asked again.",
+                )
+            if now - noted >= self.note_every_s:
+                noted = now
+                state = "being cancelled" if cancel_by is not None else "still running"
+                say(f"Message Batch {batch_id}: {state} after {_minutes(now - started)}")
+            time.sleep(self.poll_s)
+            try:
+                batch = self._client.messages.batches.retrieve(batch_id)
+            except anthropic.APIError as exc:
+                if not _transient(exc):
+                    raise
+        return batch
+
+    def _cancel(self, batch_id: str) -> MessageBatch:
+        """Cancel; a batch that ended meanwhile (cancelling it fails) is returned as it is."""
+        import anthropic
+
+        try:
+            return self._client.messages.batches.cancel(batch_id)
+        except anthropic.APIError:
+            batch = self._client.messages.batches.retrieve(batch_id)
+            if batch.processing_status == "ended":
+                return batch
+            raise
+
+
+def _transient(exc: Exception) -> bool:
+    import anthropic
+
+    if isinstance(exc, anthropic.APIConnectionError):  # includes timeouts
+        return True
+    return isinstance(exc, anthropic.APIStatusError) and (
+        exc.status_code == 429 or exc.status_code >= 500
+    )
 
 
 def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
-
-
-def _counts(batch: Any, total: int) -> str:
-    done = batch.request_counts.succeeded + batch.request_counts.errored
-    return f"{done} of {total} answered"
 
 
 def build_llm(settings: Settings) -> LLM | None:

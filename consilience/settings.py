@@ -110,7 +110,7 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(default=60.0, description="Per-request timeout")
     batch_wait_s: float = Field(
         default=3600.0,
-        ge=0.0,
+        gt=0.0,
         description="Longest wait for a Message Batch (most end within an hour); then it is "
         "cancelled, the answers it has are kept and the others are asked again next time",
     )

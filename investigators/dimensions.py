@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from consilience.llm import LLM
 from investigators.base import ClaimView
 from investigators.llm_adjudicator import JudgementCache
@@ -19,10 +21,18 @@ class DimensionProposer:
     name = "missing-dimensions"
     version = prompt.VERSION
 
-    def __init__(self, llm: LLM, cache: JudgementCache, *, max_claims: int = 20) -> None:
+    def __init__(
+        self,
+        llm: LLM,
+        cache: JudgementCache,
+        *,
+        max_claims: int = 20,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
         self.llm = llm
         self.cache = cache
         self.max_claims = max_claims
+        self.announce = announce  # hears what a Message Batch is waiting for
 
     def _key(self, c: ClaimView) -> str:
         return "dim_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{c.id}")[:24]
@@ -48,6 +58,7 @@ class DimensionProposer:
             ],
             prompt.Dimensions,
             max_tokens=1500,
+            on_wait=self.announce,
         )
         fresh = [
             {

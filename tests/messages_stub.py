@@ -11,7 +11,9 @@ from typing import Any
 class MessagesStub:
     """`batch_polls`: how many status reads a Message Batch stays in progress (None: until it
     is cancelled); a cancelled batch has answered its first `answered_when_cancelled` and
-    ends at the next read, or never with `cancel_ends=False`."""
+    ends at the next read, or never with `cancel_ends=False`. The first `failed_polls` status
+    reads fail (529, overloaded); `cancel_refused`: the batch ended just before the cancel,
+    which the API refuses."""
 
     def __init__(
         self,
@@ -19,6 +21,8 @@ class MessagesStub:
         batch_polls: int | None = 0,
         answered_when_cancelled: int = 0,
         cancel_ends: bool = True,
+        failed_polls: int = 0,
+        cancel_refused: bool = False,
     ) -> None:
         self.queue: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
@@ -28,6 +32,8 @@ class MessagesStub:
         self.polls = 0
         self.cancelled = False
         self.cancel_ends = cancel_ends
+        self.failed_polls = failed_polls
+        self.cancel_refused = cancel_refused
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,8 +41,13 @@ class MessagesStub:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if self.path.endswith("/cancel"):
-                    stub.cancelled = True
                     stub.requests.append({"path": self.path, "body": body, "api_key": None})
+                    if stub.cancel_refused:  # it ended meanwhile: the API refuses to cancel
+                        stub.batch_polls = 0
+                        self.send_response(409)
+                        self.end_headers()
+                        return
+                    stub.cancelled = True
                     self._send(json.dumps(stub.batch("canceling")).encode())
                     return
                 if self.path.endswith("/messages/batches"):
@@ -72,6 +83,10 @@ class MessagesStub:
                     self._send("\n".join(lines).encode(), "application/binary")
                 else:
                     stub.polls += 1
+                    if stub.polls <= stub.failed_polls:  # overloaded: a transient error
+                        self.send_response(529)
+                        self.end_headers()
+                        return
                     if stub.cancelled:
                         status = "ended" if stub.cancel_ends else "canceling"
                     elif stub.batch_polls is not None and stub.polls > stub.batch_polls:

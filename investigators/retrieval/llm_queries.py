@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from consilience.llm import LLM
 from investigators.llm_adjudicator import JudgementCache
 from investigators.prompts import counter_queries as prompt
@@ -11,10 +13,18 @@ from kg.ids import sha256_text
 class LLMQueryWriter:
     """At most `max_claims` claims per call are sent; answers are cached by claim text."""
 
-    def __init__(self, llm: LLM, cache: JudgementCache, *, max_claims: int = 100) -> None:
+    def __init__(
+        self,
+        llm: LLM,
+        cache: JudgementCache,
+        *,
+        max_claims: int = 100,
+        announce: Callable[[str], None] | None = None,
+    ) -> None:
         self.llm = llm
         self.cache = cache
         self.max_claims = max_claims
+        self.announce = announce  # hears what a Message Batch is waiting for
 
     def _key(self, text: str) -> str:
         return "llmq_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{text}")[:24]
@@ -25,7 +35,11 @@ class LLMQueryWriter:
         cached = self.cache.get_many(keys)
         todo = [(cid, t, k) for (cid, t), k in zip(chosen, keys, strict=True) if k not in cached]
         answers = self.llm.structured_many(
-            prompt.SYSTEM, [prompt.render(t) for _, t, _ in todo], prompt.Queries, max_tokens=600
+            prompt.SYSTEM,
+            [prompt.render(t) for _, t, _ in todo],
+            prompt.Queries,
+            max_tokens=600,
+            on_wait=self.announce,
         )
         fresh = [
             {

@@ -48,7 +48,7 @@ def test_a_batch_is_awaited_with_notes_and_all_its_answers_kept() -> None:
     assert [a is not None and a.label == "tension" for a in got] == [True, True, True]
     assert not stub.cancelled
     assert "sent 3 question(s) as Message Batch msgbatch_1" in notes[0]
-    assert any("0 of 3 answered after" in n for n in notes[1:])  # the wait is not silent
+    assert any("still running after" in n for n in notes[1:])  # the wait is not silent
 
 
 def test_a_batch_past_its_time_limit_is_cancelled_and_its_answers_kept() -> None:
@@ -62,6 +62,7 @@ def test_a_batch_past_its_time_limit_is_cancelled_and_its_answers_kept() -> None
     assert stub.cancelled
     assert [a is not None for a in got] == [True, True, False, False]
     assert any("cancelled; the answers it has are kept" in n for n in notes)
+    assert "2 of 4 answered, 0 errored, 2 cancelled" in notes[-1]
     assert stub.requests[-1]["path"] == "/v1/messages/batches/msgbatch_1/cancel"
 
 
@@ -72,3 +73,32 @@ def test_a_cancelled_batch_that_never_ends_is_a_clear_error() -> None:
             llm.structured_many("s", ["p1", "p2"], Adjudication)
     assert "msgbatch_1 was cancelled but had not ended" in exc.value.message
     assert "stay unchecked" in exc.value.hint
+
+
+def test_a_status_read_that_fails_transiently_is_retried_at_the_next_poll() -> None:
+    with MessagesStub(batch_polls=1, failed_polls=2) as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER)
+        got = client(stub, poll_s=0.01).structured_many("s", ["p1", "p2"], Adjudication)
+    assert [a is not None for a in got] == [True, True] and stub.polls > 2
+
+
+def test_a_batch_that_ends_as_it_is_cancelled_keeps_all_its_answers() -> None:
+    with MessagesStub(batch_polls=None, cancel_refused=True) as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER)
+        llm = client(stub, poll_s=0.01, batch_wait_s=0.02)
+        got = llm.structured_many("s", ["p1", "p2"], Adjudication)
+    assert [a is not None for a in got] == [True, True] and not stub.cancelled
+
+
+def test_a_batch_abandoned_by_ctrl_c_is_cancelled() -> None:
+    def interrupt(note: str) -> None:
+        if "still running" in note:
+            raise KeyboardInterrupt
+
+    with MessagesStub(batch_polls=None) as stub:
+        llm = client(stub, poll_s=0.01, note_every_s=0.0)
+        with pytest.raises(KeyboardInterrupt):
+            llm.structured_many("s", ["p1", "p2"], Adjudication, on_wait=interrupt)
+    assert stub.cancelled  # what it had not done is not billed
