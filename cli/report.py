@@ -145,8 +145,15 @@ def render_investigation(console: Console, report: RunReport) -> None:
         f"pairs, {report.lines} lines of research). New findings: {found}. "
         f"Confidences updated: {report.confidences_updated}."
     )
+    if report.left_unchecked:
+        console.print(
+            f"[yellow]{report.left_unchecked} claims left unchecked[/] (see the warnings): "
+            "the next `consilience investigate` takes them up again."
+        )
     for s in report.skipped:
         console.print(f"[yellow]skipped[/] {s}")
+    for w in report.warnings:  # e.g. Claude's unanswered questions, a failed end-of-run request
+        console.print(f"[yellow]warning:[/] {w}")
 
 
 _TITLES = {

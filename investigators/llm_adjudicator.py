@@ -41,6 +41,19 @@ _OUT_TOKENS = 350
 REASON = "asked_because"  # stored beside the answer in the cache
 
 
+# A question Claude gave no usable answer to is cached as {"unanswered": attempts} under the
+# answer's own key (a later answer replaces it); after MAX_ATTEMPTS it is not asked again until
+# the prompt or model changes, so a question that always fails is not paid for on every run.
+UNANSWERED = "unanswered"
+MAX_ATTEMPTS = 3
+
+
+def _attempts(response: str) -> int:
+    """How many times the question went unanswered (0: the response is an answer)."""
+    raw = json.loads(response)
+    return int(raw[UNANSWERED]) if UNANSWERED in raw else 0
+
+
 def _cached_answer(response: str) -> tuple[prompt.Adjudication, str]:
     """A cached answer and the note its finding carries (why it was first asked)."""
     raw = json.loads(response)
@@ -114,8 +127,11 @@ class LLMAdjudicator:
         if not pairs:
             return []
         keys = {id(p): self._key(p) for p in pairs}
-        cached = self.cache.get_many(list(dict.fromkeys(keys.values())))
-        open_pairs = [p for p in pairs if keys[id(p)] not in cached]
+        stored = self.cache.get_many(list(dict.fromkeys(keys.values())))
+        tries = {k: _attempts(r) for k, r in stored.items()}
+        cached = {k: r for k, r in stored.items() if not tries[k]}
+        open_pairs = [p for p in pairs if tries.get(keys[id(p)], 0) < MAX_ATTEMPTS]
+        open_pairs = [p for p in open_pairs if keys[id(p)] not in cached]
         if open_pairs and self.find_share < 1:
             readings = self._read(open_pairs)
             threshold = self.judge.params.threshold_contradiction
@@ -181,17 +197,39 @@ class LLMAdjudicator:
             v for q, a in answered if (v := self._verdict(q.pair, a, f"Asked because {q.reason}."))
         ]
         unanswered = [q for q, a in zip(todo, answers, strict=True) if a is None]
-        warnings = (
+        if not unanswered:
+            return Conclusion(verdicts=out)
+        before = self.cache.get_many([self._key(q.pair) for q in unanswered])
+        tries = {
+            self._key(q.pair): _attempts(before.get(self._key(q.pair), "{}")) + 1
+            for q in unanswered
+        }
+        self.cache.put_many(
             [
-                f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "
-                "(request errors, malformed answers, or a Message Batch cancelled at its time "
-                "limit): their claims stay unchecked, so the next `consilience investigate` "
-                "asks again."
+                {
+                    "id": k,
+                    "response": json.dumps({UNANSWERED: n}),
+                    "model": self.model,
+                    "prompt_version": prompt.VERSION,
+                }
+                for k, n in tries.items()
             ]
-            if unanswered
-            else []
         )
-        unsettled = {c for q in unanswered for c in (q.pair.a.id, q.pair.b.id)}
+        again = [q for q in unanswered if tries[self._key(q.pair)] < MAX_ATTEMPTS]
+        warnings = [
+            f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "
+            "(request errors, malformed answers, or a Message Batch cancelled at its time "
+            f"limit): {len(again)} are asked again by the next `consilience investigate` "
+            "(their claims stay unchecked)"
+            + (
+                f"; {len(unanswered) - len(again)} went unanswered {MAX_ATTEMPTS} times and are "
+                "not asked again"
+                if len(again) < len(unanswered)
+                else ""
+            )
+            + "."
+        ]
+        unsettled = {c for q in again for c in (q.pair.a.id, q.pair.b.id)}
         return Conclusion(verdicts=out, warnings=warnings, unsettled=unsettled)
 
     def _verdict(self, p: CandidatePair, a: prompt.Adjudication, note: str) -> Verdict | None:

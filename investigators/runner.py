@@ -41,6 +41,11 @@ from kg.writers import investigation_store, store, topic_store
 
 class RunReport(BaseModel):
     claims_checked: int = Field(description="Claims investigated in this run")
+    left_unchecked: int = Field(
+        default=0,
+        description="Claims the run could not conclude about (an unanswered question, a failed "
+        "end-of-run request): the next run investigates them again",
+    )
     candidate_pairs: int = Field(description="Pairs the investigators looked at")
     findings: dict[str, int] = Field(
         description="Findings this run created, by kind (line-level ones: all current)"
@@ -395,9 +400,12 @@ class Runner:
             for kind, n in self._write(conclusion.verdicts, []).items():
                 counts[kind] = counts.get(kind, 0) + n
             lap("writing")
+        left = set(ids) if deferred and not concluded_all else unsettled
         if deferred and concluded_all and ids:
             self._write([], [i for i in ids if i not in unsettled])
-            lap("writing")
+        if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
+            investigation_store.mark_unchecked(self.driver, sorted(left))
+        lap("writing")
         if to_propose and concluded_all:
             self._propose_with_conclusions(to_propose, concluded, unsettled)
             lap("dimensions")
@@ -406,6 +414,7 @@ class Runner:
         lap("lines")
         return RunReport(
             claims_checked=len(ids),
+            left_unchecked=len(left),
             candidate_pairs=n_pairs,
             findings=counts,
             lines=self.n_lines,

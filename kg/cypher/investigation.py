@@ -12,6 +12,14 @@ MATCH (c:Claim {id: id})
 SET c.investigated_version = $version, c.investigated_at = datetime()
 """
 
+# A run that could not conclude about these claims (an unanswered question, a failed end-of-run
+# request): the next `investigate` takes them up again, also after `investigate --all`.
+UNMARK_INVESTIGATED: LiteralString = """
+UNWIND $ids AS id
+MATCH (c:Claim {id: id})
+REMOVE c.investigated_version, c.investigated_at
+"""
+
 UPSERT_LINES: LiteralString = """
 UNWIND $lines AS line
 MERGE (l:Line {id: line.id})

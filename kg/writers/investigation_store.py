@@ -74,6 +74,13 @@ def write_findings(
     return created
 
 
+def mark_unchecked(driver: Graph, ids: list[str]) -> None:
+    """These claims are investigated again by the next run (their run could not conclude)."""
+    if ids:
+        with driver.write() as s:
+            s.run(q.UNMARK_INVESTIGATED, ids=ids).consume()
+
+
 def delete_open_findings(driver: Graph, investigators: list[str]) -> None:
     """Drop unreviewed findings of these investigators (a full re-run replaces them)."""
     with driver.write() as s:

@@ -192,7 +192,17 @@ def test_claims_of_unanswered_questions_stay_unchecked_for_the_next_run(
     runner = Runner(svc.graph(), svc.claim_index(), [spy], retriever)
     report = runner.run()
     assert report.claims_checked == 3 and "1 question unanswered" in report.warnings
-    assert runner.pending() == 2  # the pair's two claims; the third is checked
+    assert runner.pending() == 2 and report.left_unchecked == 2  # the pair's; not the third
     again = UnansweredSpy()
     assert Runner(svc.graph(), svc.claim_index(), [again], retriever).run().claims_checked == 2
     assert again.pair is not None and set(again.pair) == set(spy.pair or ())
+    # after a run that settles everything, `--all` with an unanswered question unchecks its
+    # claims (they were checked before, so leaving them unmarked was not enough)
+    fine = Runner(svc.graph(), svc.claim_index(), [Spy()], retriever)
+    assert fine.run().claims_checked == 2 and fine.pending() == 0
+    everything = Runner(svc.graph(), svc.claim_index(), [UnansweredSpy()], retriever)
+    report = everything.run(everything=True)
+    assert report.claims_checked == 3 and report.left_unchecked == 2
+    assert everything.pending() == 2
+    failing = Runner(svc.graph(), svc.claim_index(), [FailingSpy()], retriever)
+    assert failing.run(everything=True).left_unchecked == 3 and failing.pending() == 3

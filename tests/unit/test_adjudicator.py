@@ -209,7 +209,9 @@ class SilentLLM:
         return [None for _ in prompts]
 
 
-def test_unanswered_questions_are_a_warning_not_a_finding_and_not_cached() -> None:
+def test_unanswered_questions_are_asked_again_at_most_three_times() -> None:
+    """A question that always fails was asked (and paid for) on every run: its claims stayed
+    unchecked. It is now counted in the cache and given up after the third time."""
     pair = CandidatePair(
         a=view("a", "Linear probes detect deception in coding agents reliably."),
         b=view("b", "Linear probes miss deception in coding agents entirely."),
@@ -218,9 +220,56 @@ def test_unanswered_questions_are_a_warning_not_a_finding_and_not_cached() -> No
     )
     cache = MemoryCache()
     adj = LLMAdjudicator(SilentLLM(), cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
-    assert adj.investigate([pair]) == []
+    for attempt in (1, 2, 3):
+        assert adj.investigate([pair]) == []
+        done = adj.finish()
+        assert done.verdicts == [] and list(cache.rows.values()) == [f'{{"unanswered": {attempt}}}']
+        (warning,) = done.warnings
+        assert "no usable answer to 1 of 1" in warning
+        if attempt < 3:  # their claims stay unchecked: asked again next run
+            assert done.unsettled == {"a", "b"} and "1 are asked again" in warning
+        else:
+            assert done.unsettled == set() and "not asked again" in warning
+    assert adj.investigate([pair]) == [] and adj.finish() == Conclusion()  # given up
+
+
+class HalfLLM(SilentLLM):
+    """Answers the questions about detection; the others fail."""
+
+    model = "claude-half"
+
+    def structured_many(
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> list[M | None]:
+        answer = {
+            "reasoning": "r",
+            "label": "explicit_contradiction",
+            "quote_a": "x",
+            "quote_b": "y",
+        }
+        answer["rationale"] = "z"
+        return [schema.model_validate(answer) if "detect" in p else None for p in prompts]
+
+
+def test_only_the_claims_of_unanswered_questions_stay_unchecked() -> None:
+    pairs = candidate_pairs(
+        [
+            (
+                "Linear probes detect deception in coding agents reliably.",
+                "Linear probes miss deception in coding agents entirely.",
+            ),
+            OTHER_TEXTS[1],
+        ],
+        (0.9, 0.8),
+    )
+    adj = LLMAdjudicator(HalfLLM(), MemoryCache(), judge=Judge(NLIModel()), band=(0.0, 1.0))
+    adj.investigate(pairs)
     done = adj.finish()
-    verdicts, warnings = done.verdicts, done.warnings
-    assert verdicts == [] and cache.rows == {}
-    assert len(warnings) == 1 and "no usable answer to 1 of 1" in warnings[0]
-    assert done.unsettled == {"a", "b"}  # their claims stay unchecked: asked again next run
+    assert [(v.a_id, v.b_id) for v in done.verdicts] == [("a0", "b0")]
+    assert done.unsettled == {"a1", "b1"}

@@ -36,3 +36,27 @@ def test_the_shipped_fit_is_read() -> None:
     shipped = judge_reliability()
     assert shipped.investigator == "nli-judge" and "real_pairs" in shipped.fitted_on
     assert shipped.auc_contradiction is not None and 0.0 <= shipped.auc_contradiction <= 1.0
+
+
+def test_the_investigation_paragraph_shows_warnings_and_claims_left_unchecked() -> None:
+    """`consilience investigate` printed neither: Claude's unanswered questions were silent."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from cli.report import render_investigation
+    from investigators.runner import RunReport
+
+    out = StringIO()
+    report = RunReport(
+        claims_checked=3,
+        left_unchecked=2,
+        candidate_pairs=4,
+        findings={},
+        lines=1,
+        warnings=["Claude gave no usable answer to 1 of 1 question(s)"],
+    )
+    render_investigation(Console(file=out, width=200), report)
+    text = out.getvalue()
+    assert "2 claims left unchecked" in text
+    assert "warning: Claude gave no usable answer to 1 of 1" in text
