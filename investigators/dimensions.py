@@ -42,9 +42,12 @@ class DimensionProposer:
         claims: list[ClaimView],
         support: dict[str, list[str]],
         opposition: dict[str, list[str]],
+        *,
+        limit: int | None = None,
     ) -> dict[str, prompt.Dimensions]:
-        """{claim id: proposals} for up to max_claims safety-critical claims."""
-        chosen = [c for c in claims if is_safety_critical(c)][: self.max_claims]
+        """{claim id: proposals} for up to `limit` (default max_claims) safety-critical
+        claims, asked in one request."""
+        chosen = [c for c in claims if is_safety_critical(c)][: limit or self.max_claims]
         keys = [self._key(c) for c in chosen]
         cached = self.cache.get_many(keys)
         todo = [(c, k) for c, k in zip(chosen, keys, strict=True) if k not in cached]

@@ -176,7 +176,11 @@ class Runner:
         return n
 
     def _propose_dimensions(
-        self, chunk: list[str], verdicts: list[Verdict], views: dict[str, ClaimView]
+        self,
+        chunk: list[str],
+        verdicts: list[Verdict],
+        views: dict[str, ClaimView],
+        limit: int | None = None,
     ) -> None:
         assert self.proposer is not None
         support: dict[str, list[str]] = {}
@@ -187,7 +191,10 @@ class Runner:
                 if other in views:
                     o = views[other]
                     target.setdefault(me, []).append(f"“{o.text}” — {o.source_title}")
-        proposals = self.proposer.propose(list(self._views(chunk).values()), support, opposition)
+        mine = self._views(chunk)
+        proposals = self.proposer.propose(
+            [mine[c] for c in chunk if c in mine], support, opposition, limit=limit
+        )
         investigation_store.set_missing_dimensions(
             self.driver,
             [
@@ -208,19 +215,22 @@ class Runner:
         concluded: list[Verdict],
         unsettled: set[str],
     ) -> None:
-        """Dimensions for each batch's claims, once the run's end-of-run conclusions (Claude's
-        answers) are in, so the proposer sees them too. Claims left unchecked are skipped:
-        the run that checks them proposes (proposals are cached per claim)."""
+        """Dimensions for the run's claims once its end-of-run conclusions (Claude's answers)
+        are in, so the proposer sees them too: one request (one Message Batch, one wait) for
+        as many claims as one per batch would have asked about. Claims left unchecked are
+        skipped: the run that checks them proposes (proposals are cached per claim)."""
         views: dict[str, ClaimView] = {}
         for _, _, batch_views in batches:
             views.update(batch_views)
         others = sorted({x for v in concluded for x in (v.a_id, v.b_id)} - views.keys())
         if others:
             views.update(self._views(others))
-        for chunk, verdicts, _ in batches:
-            settled = [c for c in chunk if c not in unsettled]
-            if settled:
-                self._propose_dimensions(settled, verdicts + concluded, views)
+        settled = [c for chunk, _, _ in batches for c in chunk if c not in unsettled]
+        verdicts = [v for _, batch_verdicts, _ in batches for v in batch_verdicts] + concluded
+        if settled:
+            assert self.proposer is not None
+            limit = self.proposer.max_claims * len(batches)
+            self._propose_dimensions(settled, verdicts, views, limit=limit)
 
     def _backfill_aspects(self, ids: list[str]) -> None:
         """Claims written before aspects existed get them now (idempotent)."""
@@ -315,6 +325,8 @@ class Runner:
         self._backfill_aspects(ids)
         lap("preparation")
         topics_touched, warnings = assign_topics(self.driver, self.index, ids)
+        chunks = [ids[start : start + self.batch] for start in range(0, len(ids), self.batch)]
+        warnings += self.retriever.prefetch_queries(chunks)  # one LLM request, not one a batch
         if self.line_verdicts_archived:
             warnings.append(
                 f"{len(self.line_verdicts_archived)} human verdict(s) were on findings about "

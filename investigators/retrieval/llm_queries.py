@@ -29,14 +29,31 @@ class LLMQueryWriter:
     def _key(self, text: str) -> str:
         return "llmq_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{text}")[:24]
 
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> None:
+        """Ask, in one request, about the claims each batch's call will choose: a run's
+        batches then find their queries cached instead of each waiting on its own request
+        (a Message Batch can take minutes)."""
+        self._ask([c for batch in batches for c in batch[: self.max_claims]])
+
     def __call__(self, claims: list[tuple[str, str]]) -> dict[str, list[str]]:
         chosen = claims[: self.max_claims]
-        keys = [self._key(t) for _, t in chosen]
+        by_key = self._ask(chosen)
+        out: dict[str, list[str]] = {}
+        for cid, text in chosen:
+            k = self._key(text)
+            if k in by_key:
+                q = prompt.Queries.model_validate_json(by_key[k])
+                out[cid] = [x for x in q.contradicting + q.supporting if x.strip()][:4]
+        return out
+
+    def _ask(self, chosen: list[tuple[str, str]]) -> dict[str, str]:
+        """{cache key: answer} for these claims: cached ones, the others asked together."""
+        keys = list(dict.fromkeys(self._key(t) for _, t in chosen))
         cached = self.cache.get_many(keys)
-        todo = [(cid, t, k) for (cid, t), k in zip(chosen, keys, strict=True) if k not in cached]
+        todo = {self._key(t): t for _, t in chosen if self._key(t) not in cached}
         answers = self.llm.structured_many(
             prompt.SYSTEM,
-            [prompt.render(t) for _, t, _ in todo],
+            [prompt.render(t) for t in todo.values()],
             prompt.Queries,
             max_tokens=600,
             on_wait=self.announce,
@@ -48,15 +65,9 @@ class LLMQueryWriter:
                 "model": self.llm.model,
                 "prompt_version": prompt.VERSION,
             }
-            for (_, _, k), a in zip(todo, answers, strict=True)
+            for k, a in zip(todo, answers, strict=True)
             if a is not None
         ]
         if fresh:
             self.cache.put_many(fresh)
-        by_key = {**cached, **{f["id"]: f["response"] for f in fresh}}
-        out: dict[str, list[str]] = {}
-        for (cid, _), k in zip(chosen, keys, strict=True):
-            if k in by_key:
-                q = prompt.Queries.model_validate_json(by_key[k])
-                out[cid] = [x for x in q.contradicting + q.supporting if x.strip()][:4]
-        return out
+        return {**cached, **{f["id"]: f["response"] for f in fresh}}

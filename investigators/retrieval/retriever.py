@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -48,6 +49,13 @@ CHANNELS = (
 )
 
 QueryWriter = Callable[[list[tuple[str, str]]], dict[str, list[str]]]
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A query writer that can ask about a whole run's claims ahead, in one request."""
+
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> None: ...
 
 
 @dataclass
@@ -115,6 +123,22 @@ class Retriever:
         self._centroids: (
             tuple[tuple[int, int], dict[str, int], np.ndarray, dict[str, np.ndarray]] | None
         ) = None
+
+    def prefetch_queries(self, batches: list[list[str]]) -> list[str]:
+        """Have the LLM channel's queries for a run's batches written in one request, ahead
+        (each batch's own call then finds them cached). Returns warnings for the report."""
+        writer = self.query_writer
+        if "llm" not in self.config.channels or not isinstance(writer, Prefetching):
+            return []
+        found = [self.index.vectors(chunk)[0] for chunk in batches]
+        with self.driver.read() as s:
+            ids = [c for f in found for c in f]
+            texts = {r["id"]: r["text"] for r in s.run(q.CLAIM_TEXTS, ids=ids)}
+        try:
+            writer.prefetch([[(c, texts[c]) for c in f if c in texts] for f in found])
+        except Exception as exc:  # noqa: BLE001 - any LLM failure: each batch asks on its own
+            return [f"LLM queries could not be written ahead ({exc}); each batch asks for its own"]
+        return []
 
     def source_of(self) -> dict[str, str]:
         if self._sources is None or len(self._sources) < len(self.index.ids):

@@ -206,3 +206,36 @@ def test_claims_of_unanswered_questions_stay_unchecked_for_the_next_run(
     assert everything.pending() == 2
     failing = Runner(svc.graph(), svc.claim_index(), [FailingSpy()], retriever)
     assert failing.run(everything=True).left_unchecked == 3 and failing.pending() == 3
+
+
+def test_a_run_asks_for_its_llm_queries_once_not_once_a_batch(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Each retrieval batch asked for its own queries (a Message Batch, waited on, for each
+    400 claims); the run now asks for all of them ahead, in one request."""
+    from investigators.retrieval.llm_queries import LLMQueryWriter
+
+    svc = clean_services
+    (tmp_path / "a.md").write_text(A)
+    (tmp_path / "b.md").write_text(B + "\nWe also release the agent transcripts today.\n")
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    queries = {"reasoning": "r", "contradicting": ["Monitoring misses hacking."]}
+    queries["supporting"] = ["Monitoring catches hacking."]
+    with MessagesStub() as stub:
+        for _ in range(3):
+            stub.tool_answer(queries)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0, poll_s=0.01)
+        llm.batch_threshold = 2
+        writer = LLMQueryWriter(llm, GraphJudgementCache(svc.graph()))
+        retriever = Retriever(
+            svc.graph(),
+            svc.claim_index(),
+            svc.embedder,
+            RetrievalConfig(channels=("dense", "llm")),
+            query_writer=writer,
+        )
+        report = Runner(svc.graph(), svc.claim_index(), [Spy()], retriever, batch=1).run()
+    assert report.claims_checked == 3 and report.pairs_by_channel.get("llm", 0) > 0
+    assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
+    assert len(stub.requests[0]["body"]["requests"]) == 3
