@@ -137,6 +137,14 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 
 
+def _left_unchecked(console: Console, report: RunReport) -> None:
+    if report.left_unchecked:
+        console.print(
+            f"[yellow]{report.left_unchecked} claims left unchecked[/] (see the warnings): "
+            "the next `consilience investigate` takes them up again."
+        )
+
+
 def render_investigation(console: Console, report: RunReport) -> None:
     """One paragraph after `ingest` or `investigate`."""
     found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
@@ -145,11 +153,7 @@ def render_investigation(console: Console, report: RunReport) -> None:
         f"pairs, {report.lines} lines of research). New findings: {found}. "
         f"Confidences updated: {report.confidences_updated}."
     )
-    if report.left_unchecked:
-        console.print(
-            f"[yellow]{report.left_unchecked} claims left unchecked[/] (see the warnings): "
-            "the next `consilience investigate` takes them up again."
-        )
+    _left_unchecked(console, report)
     for s in report.skipped:
         console.print(f"[yellow]skipped[/] {s}")
     for w in report.warnings:  # e.g. Claude's unanswered questions, a failed end-of-run request
@@ -190,6 +194,7 @@ def _render_investigation_section(console: Console, ingest: IngestResult) -> Non
         total = sum(report.seconds.values())
         parts = ", ".join(f"{k} {v:.0f} s" for k, v in report.seconds.items() if v >= 0.5)
         console.print(f"Investigation took {total:.0f} s ({parts}).")
+    _left_unchecked(console, report)
     for s in report.skipped:
         console.print(f"[yellow]skipped:[/] {s}")
     for w in report.warnings:

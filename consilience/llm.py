@@ -140,7 +140,6 @@ class AnthropicLLM:
         if len(prompts) < self.batch_threshold:
             return [self._one_or_none(system, p, schema, max_tokens) for p in prompts]
         import anthropic
-        import httpx
 
         requests: list[Request] = [
             {"custom_id": f"r{i}", "params": self._params(system, p, schema, max_tokens)}
@@ -158,18 +157,16 @@ class AnthropicLLM:
         )
         try:
             batch = self._await(batch, say)
-            answers: dict[str, M | None] = {}
-            for item in self._client.messages.batches.results(batch.id):
-                answers[item.custom_id] = (
-                    _parse(list(item.result.message.content), schema)
-                    if item.result.type == "succeeded"
-                    else None
-                )
+            answers = self._results(batch.id, schema)
         except BaseException as exc:
-            # abandoned (an error, Ctrl-C): cancel it, so what it has not done is not billed
-            with contextlib.suppress(Exception):
-                self._client.messages.batches.cancel(batch.id)
-            if isinstance(exc, anthropic.AnthropicError | httpx.HTTPError):
+            # abandoned (an error, Ctrl-C): cancel it, so what it has not done is not billed;
+            # quickly, without the client's retries (Ctrl-C must not wait minutes)
+            if batch.processing_status != "ended":
+                with contextlib.suppress(Exception):
+                    quick = self._client.with_options(max_retries=0, timeout=10.0)
+                    quick.messages.batches.cancel(batch.id)
+            if isinstance(exc, Exception) and not isinstance(exc, LLMError):
+                # the SDK's errors, and its transport's (httpx2) while reading the results
                 raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
             raise
         n = batch.request_counts
@@ -180,9 +177,27 @@ class AnthropicLLM:
             )
         return [answers.get(f"r{i}") for i in range(len(prompts))]
 
+    def _results(self, batch_id: str, schema: type[M]) -> dict[str, M | None]:
+        """The ended batch's answers by custom id; read again once if the stream breaks."""
+        for attempt in (1, 2):
+            answers: dict[str, M | None] = {}
+            try:
+                for item in self._client.messages.batches.results(batch_id):
+                    answers[item.custom_id] = (
+                        _parse(list(item.result.message.content), schema)
+                        if item.result.type == "succeeded"
+                        else None
+                    )
+                return answers
+            except Exception:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def _await(self, batch: MessageBatch, say: Callable[[str], None]) -> MessageBatch:
-        """Poll until the batch ends; cancel it after `batch_wait_s`. A status read that
-        fails transiently (rate limit, overload, connection) is retried at the next poll."""
+        """Poll until the batch ends; cancel it after `batch_wait_s`. A status read or a
+        cancel that fails transiently (rate limit, overload, connection) is tried again at
+        the next poll."""
         import anthropic
 
         batch_id = batch.id
@@ -191,7 +206,15 @@ class AnthropicLLM:
         while batch.processing_status != "ended":
             now = time.monotonic()
             if cancel_by is None and now - started >= self.batch_wait_s:
-                batch = self._cancel(batch_id)
+                try:
+                    batch = self._cancel(batch_id)
+                except anthropic.APIError as exc:
+                    if not _transient(exc):
+                        raise
+                    time.sleep(self.poll_s)
+                    continue
+                if batch.processing_status == "ended":
+                    break  # it ended just before the cancel: nothing was cancelled
                 cancel_by = noted = now
                 cancel_by += self.cancel_wait_s
                 say(

@@ -99,7 +99,11 @@ class RetrievalSettings(BaseModel):
         le=20,
         description="Weight of the nearby channel in reciprocal-rank fusion",
     )
-    llm_claims: int = Field(default=100, description="Claims per run given LLM-written queries")
+    llm_claims: int = Field(
+        default=100,
+        description="Claims per retrieval batch given LLM-written queries (a run asks for all "
+        "its batches' at once)",
+    )
 
 
 class LLMSettings(BaseModel):

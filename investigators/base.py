@@ -88,8 +88,8 @@ class Conclusion(BaseModel):
     warnings: list[str] = Field(default_factory=list, description="For the run's report")
     unsettled: set[str] = Field(
         default_factory=set,
-        description="Claims whose questions went unanswered: they stay unchecked, so the next "
-        "run asks again",
+        description="Claims whose questions went unanswered and are to be asked again: they "
+        "stay unchecked, so the next run asks",
     )
 
 

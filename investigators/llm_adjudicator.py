@@ -12,7 +12,8 @@ cost estimate is announced before the request is sent. A run stopped before its 
 whose request fails, asks nothing and leaves its claims unchecked: the next `investigate`
 judges them again and asks then (cached answers cost nothing). Questions left unanswered (a
 failed request among several, a Message Batch cancelled at its time limit) leave their
-claims unchecked in the same way.
+claims unchecked in the same way, up to three times for a question that fails while others
+are answered (see MAX_ATTEMPTS).
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ _OUT_TOKENS = 350
 REASON = "asked_because"  # stored beside the answer in the cache
 
 
-# A question Claude gave no usable answer to is cached as {"unanswered": attempts} under the
-# answer's own key (a later answer replaces it); after MAX_ATTEMPTS it is not asked again until
-# the prompt or model changes, so a question that always fails is not paid for on every run.
+# A question Claude gave no usable answer to, while it answered others of the same request, is
+# cached as {"unanswered": attempts} under the answer's own key (a later answer replaces it);
+# after MAX_ATTEMPTS it is not asked again until the prompt or model changes, so a question
+# that always fails (a malformed answer, an invalid request) is not paid for on every run.
 UNANSWERED = "unanswered"
 MAX_ATTEMPTS = 3
 
@@ -199,23 +201,27 @@ class LLMAdjudicator:
         unanswered = [q for q, a in zip(todo, answers, strict=True) if a is None]
         if not unanswered:
             return Conclusion(verdicts=out)
-        before = self.cache.get_many([self._key(q.pair) for q in unanswered])
-        tries = {
-            self._key(q.pair): _attempts(before.get(self._key(q.pair), "{}")) + 1
-            for q in unanswered
-        }
-        self.cache.put_many(
-            [
-                {
-                    "id": k,
-                    "response": json.dumps({UNANSWERED: n}),
-                    "model": self.model,
-                    "prompt_version": prompt.VERSION,
-                }
-                for k, n in tries.items()
-            ]
-        )
-        again = [q for q in unanswered if tries[self._key(q.pair)] < MAX_ATTEMPTS]
+        again = unanswered
+        if answered:  # a miss counts only when Claude answered others of the same request:
+            # with none answered (an outage, a batch cancelled before any answer) it is
+            # the request that failed, not these questions
+            before = self.cache.get_many([self._key(q.pair) for q in unanswered])
+            tries = {
+                self._key(q.pair): _attempts(before.get(self._key(q.pair), "{}")) + 1
+                for q in unanswered
+            }
+            self.cache.put_many(
+                [
+                    {
+                        "id": k,
+                        "response": json.dumps({UNANSWERED: n}),
+                        "model": self.model,
+                        "prompt_version": prompt.VERSION,
+                    }
+                    for k, n in tries.items()
+                ]
+            )
+            again = [q for q in unanswered if tries[self._key(q.pair)] < MAX_ATTEMPTS]
         warnings = [
             f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "
             "(request errors, malformed answers, or a Message Batch cancelled at its time "

@@ -325,8 +325,6 @@ class Runner:
         self._backfill_aspects(ids)
         lap("preparation")
         topics_touched, warnings = assign_topics(self.driver, self.index, ids)
-        chunks = [ids[start : start + self.batch] for start in range(0, len(ids), self.batch)]
-        warnings += self.retriever.prefetch_queries(chunks)  # one LLM request, not one a batch
         if self.line_verdicts_archived:
             warnings.append(
                 f"{len(self.line_verdicts_archived)} human verdict(s) were on findings about "
@@ -343,6 +341,9 @@ class Runner:
         to_propose: list[tuple[list[str], list[Verdict], dict[str, ClaimView]]] = []
         if on_progress:  # the bar appears (with its total) before the first batch's minutes
             on_progress(0, len(ids))
+        chunks = [ids[start : start + self.batch] for start in range(0, len(ids), self.batch)]
+        warnings += self.retriever.prefetch_queries(chunks)  # one LLM request, not one a batch
+        lap("llm queries")
         for start in range(0, len(ids), self.batch):
             chunk = ids[start : start + self.batch]
             got = self.retriever.retrieve(chunk)
@@ -412,15 +413,23 @@ class Runner:
             for kind, n in self._write(conclusion.verdicts, []).items():
                 counts[kind] = counts.get(kind, 0) + n
             lap("writing")
-        left = set(ids) if deferred and not concluded_all else unsettled
+        if to_propose and concluded_all:  # before the claims are marked checked
+            try:
+                self._propose_with_conclusions(to_propose, concluded, unsettled)
+            except ConsilienceError as exc:  # findings matter more: the run goes on
+                warnings.append(
+                    f"Missing dimensions could not be proposed ({exc.message}); "
+                    "`consilience investigate --all` proposes them again."
+                )
+            lap("dimensions")
+        # an unanswered question's partner from an earlier run stays checked: the new side,
+        # unchecked, meets it again
+        left = set(ids) if deferred and not concluded_all else unsettled & set(ids)
         if deferred and concluded_all and ids:
-            self._write([], [i for i in ids if i not in unsettled])
+            self._write([], [i for i in ids if i not in left])
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
             investigation_store.mark_unchecked(self.driver, sorted(left))
         lap("writing")
-        if to_propose and concluded_all:
-            self._propose_with_conclusions(to_propose, concluded, unsettled)
-            lap("dimensions")
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n
         lap("lines")

@@ -12,8 +12,9 @@ class MessagesStub:
     """`batch_polls`: how many status reads a Message Batch stays in progress (None: until it
     is cancelled); a cancelled batch has answered its first `answered_when_cancelled` and
     ends at the next read, or never with `cancel_ends=False`. The first `failed_polls` status
-    reads fail (529, overloaded); `cancel_refused`: the batch ended just before the cancel,
-    which the API refuses."""
+    reads fail (529, overloaded), and so do the first `failed_cancels` cancels and (500) the
+    first `failed_results` reads of the results; `cancel_refused`: the batch ended just
+    before the cancel, which the API refuses."""
 
     def __init__(
         self,
@@ -23,6 +24,8 @@ class MessagesStub:
         cancel_ends: bool = True,
         failed_polls: int = 0,
         cancel_refused: bool = False,
+        failed_cancels: int = 0,
+        failed_results: int = 0,
     ) -> None:
         self.queue: list[dict[str, Any]] = []
         self.requests: list[dict[str, Any]] = []
@@ -34,6 +37,8 @@ class MessagesStub:
         self.cancel_ends = cancel_ends
         self.failed_polls = failed_polls
         self.cancel_refused = cancel_refused
+        self.failed_cancels = failed_cancels
+        self.failed_results = failed_results
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,6 +47,11 @@ class MessagesStub:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if self.path.endswith("/cancel"):
                     stub.requests.append({"path": self.path, "body": body, "api_key": None})
+                    if stub.failed_cancels > 0:  # overloaded: a transient error
+                        stub.failed_cancels -= 1
+                        self.send_response(529)
+                        self.end_headers()
+                        return
                     if stub.cancel_refused:  # it ended meanwhile: the API refuses to cancel
                         stub.batch_polls = 0
                         self.send_response(409)
@@ -76,6 +86,11 @@ class MessagesStub:
 
             def do_GET(self) -> None:
                 if self.path.endswith("/results"):
+                    if stub.failed_results > 0:  # the stream breaks: a server error
+                        stub.failed_results -= 1
+                        self.send_response(500)
+                        self.end_headers()
+                        return
                     lines = [
                         json.dumps({"custom_id": r["custom_id"], "result": stub.result(i)})
                         for i, r in enumerate(stub.batch_requests)

@@ -162,13 +162,10 @@ class NLIModel:
             for span in spans:
                 read(span)
         else:
-            pool = ThreadPoolExecutor(self.workers)
-            try:
-                list(pool.map(read, spans))  # list(): re-raises a worker's exception here
-            except BaseException:  # a failed span or Ctrl-C: the spans not started are dropped
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-            pool.shutdown()
+            # list(): re-raises a worker's exception here; map's iterator then cancels the
+            # spans not yet started (as on Ctrl-C)
+            with ThreadPoolExecutor(self.workers) as pool:
+                list(pool.map(read, spans))
         col = {name: i for i, name in enumerate(self.labels)}
         return [
             NLIScores(

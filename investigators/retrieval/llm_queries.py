@@ -25,6 +25,7 @@ class LLMQueryWriter:
         self.cache = cache
         self.max_claims = max_claims
         self.announce = announce  # hears what a Message Batch is waiting for
+        self._asked: set[str] = set()  # keys this run's prefetch asked about
 
     def _key(self, text: str) -> str:
         return "llmq_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{text}")[:24]
@@ -32,12 +33,19 @@ class LLMQueryWriter:
     def prefetch(self, batches: list[list[tuple[str, str]]]) -> None:
         """Ask, in one request, about the claims each batch's call will choose: a run's
         batches then find their queries cached instead of each waiting on its own request
-        (a Message Batch can take minutes)."""
-        self._ask([c for batch in batches for c in batch[: self.max_claims]])
+        (a Message Batch can take minutes). What this request leaves unanswered (or all of
+        it, if it fails) is not asked again by the batches of the run: each would wait on a
+        request of its own, the waits this saves."""
+        chosen = [c for batch in batches for c in batch[: self.max_claims]]
+        self._asked = {self._key(t) for _, t in chosen}
+        self._ask(chosen)
 
     def __call__(self, claims: list[tuple[str, str]]) -> dict[str, list[str]]:
         chosen = claims[: self.max_claims]
-        by_key = self._ask(chosen)
+        by_key = self._ask([c for c in chosen if self._key(c[1]) not in self._asked])
+        by_key |= self.cache.get_many(
+            [self._key(t) for _, t in chosen if self._key(t) in self._asked]
+        )
         out: dict[str, list[str]] = {}
         for cid, text in chosen:
             k = self._key(text)

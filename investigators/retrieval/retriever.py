@@ -18,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from consilience.errors import ConsilienceError
 from investigators.cypher import retrieval as q
 from investigators.cypher import runner as rq
 from investigators.retrieval.counter import counter_queries
@@ -136,8 +137,11 @@ class Retriever:
             texts = {r["id"]: r["text"] for r in s.run(q.CLAIM_TEXTS, ids=ids)}
         try:
             writer.prefetch([[(c, texts[c]) for c in f if c in texts] for f in found])
-        except Exception as exc:  # noqa: BLE001 - any LLM failure: each batch asks on its own
-            return [f"LLM queries could not be written ahead ({exc}); each batch asks for its own"]
+        except ConsilienceError as exc:
+            return [
+                f"LLM queries could not be written ahead ({exc.message}); the LLM channel "
+                "skips the claims it was asked about in this run"
+            ]
         return []
 
     def source_of(self) -> dict[str, str]:

@@ -211,26 +211,41 @@ class SilentLLM:
 
 def test_unanswered_questions_are_asked_again_at_most_three_times() -> None:
     """A question that always fails was asked (and paid for) on every run: its claims stayed
-    unchecked. It is now counted in the cache and given up after the third time."""
-    pair = CandidatePair(
-        a=view("a", "Linear probes detect deception in coding agents reliably."),
-        b=view("b", "Linear probes miss deception in coding agents entirely."),
+    unchecked. It is now counted in the cache when Claude answered others of the same request,
+    and given up after the third time; when none was answered (an outage), nothing counts."""
+    failing = CandidatePair(
+        a=view("a", "Unlearning methods remove the hazardous biology knowledge completely."),
+        b=view("b", "A few fine-tuning steps restore the hazardous biology knowledge."),
         similarity=0.8,
         retrieval_score=0.9,
     )
     cache = MemoryCache()
-    adj = LLMAdjudicator(SilentLLM(), cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
+    silent = LLMAdjudicator(SilentLLM(), cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
+    silent.investigate([failing])
+    outage = silent.finish()
+    assert outage.unsettled == {"a", "b"} and cache.rows == {}  # the request failed: no count
+    adj = LLMAdjudicator(HalfLLM(), cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
     for attempt in (1, 2, 3):
-        assert adj.investigate([pair]) == []
+        answered = CandidatePair(
+            a=view(
+                f"x{attempt}", f"Linear probes detect deception in coding agents, run {attempt}."
+            ),
+            b=view(f"y{attempt}", f"Linear probes miss deception in agents, run {attempt}."),
+            similarity=0.8,
+            retrieval_score=0.9,
+        )
+        assert adj.investigate([failing, answered]) == []
         done = adj.finish()
-        assert done.verdicts == [] and list(cache.rows.values()) == [f'{{"unanswered": {attempt}}}']
+        assert len(done.verdicts) == 1
+        markers = [r for r in cache.rows.values() if "unanswered" in r]
+        assert markers == [f'{{"unanswered": {attempt}}}']
         (warning,) = done.warnings
-        assert "no usable answer to 1 of 1" in warning
+        assert "no usable answer to 1 of 2" in warning
         if attempt < 3:  # their claims stay unchecked: asked again next run
             assert done.unsettled == {"a", "b"} and "1 are asked again" in warning
         else:
             assert done.unsettled == set() and "not asked again" in warning
-    assert adj.investigate([pair]) == [] and adj.finish() == Conclusion()  # given up
+    assert adj.investigate([failing]) == [] and adj.finish() == Conclusion()  # given up
 
 
 class HalfLLM(SilentLLM):

@@ -84,12 +84,35 @@ def test_a_status_read_that_fails_transiently_is_retried_at_the_next_poll() -> N
 
 
 def test_a_batch_that_ends_as_it_is_cancelled_keeps_all_its_answers() -> None:
+    notes: list[str] = []
     with MessagesStub(batch_polls=None, cancel_refused=True) as stub:
         for _ in range(2):
             stub.tool_answer(ANSWER)
         llm = client(stub, poll_s=0.01, batch_wait_s=0.02)
-        got = llm.structured_many("s", ["p1", "p2"], Adjudication)
+        got = llm.structured_many("s", ["p1", "p2"], Adjudication, on_wait=notes.append)
     assert [a is not None for a in got] == [True, True] and not stub.cancelled
+    assert not any(": cancelled;" in n for n in notes)  # nothing was
+
+
+def test_a_cancel_that_fails_transiently_is_tried_again() -> None:
+    with MessagesStub(batch_polls=None, answered_when_cancelled=1, failed_cancels=2) as stub:
+        stub.tool_answer(ANSWER)
+        llm = client(stub, poll_s=0.01, batch_wait_s=0.02)
+        got = llm.structured_many("s", ["p1", "p2"], Adjudication)
+    assert stub.cancelled and [a is not None for a in got] == [True, False]
+
+
+def test_results_are_read_again_once_and_then_fail_clearly() -> None:
+    with MessagesStub(batch_polls=0, failed_results=1) as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER)
+        got = client(stub, poll_s=0.01).structured_many("s", ["p1", "p2"], Adjudication)
+    assert [a is not None for a in got] == [True, True]
+    with (
+        MessagesStub(batch_polls=0, failed_results=2) as stub,
+        pytest.raises(LLMError, match="Claude batch request failed"),
+    ):
+        client(stub, poll_s=0.01).structured_many("s", ["p1", "p2"], Adjudication)
 
 
 def test_a_batch_abandoned_by_ctrl_c_is_cancelled() -> None:
@@ -98,7 +121,7 @@ def test_a_batch_abandoned_by_ctrl_c_is_cancelled() -> None:
             raise KeyboardInterrupt
 
     with MessagesStub(batch_polls=None) as stub:
-        llm = client(stub, poll_s=0.01, note_every_s=0.0)
+        llm = client(stub, poll_s=0.01, note_every_s=0.0, batch_wait_s=5.0)
         with pytest.raises(KeyboardInterrupt):
             llm.structured_many("s", ["p1", "p2"], Adjudication, on_wait=interrupt)
     assert stub.cancelled  # what it had not done is not billed
