@@ -26,6 +26,17 @@ A = "# Lab A\n\nWe find that chain-of-thought monitoring catches most reward hac
 B = "# Lab B\n\nWe find that chain-of-thought monitoring misses most reward hacking in agents.\n"
 
 
+def two_labs(svc: Services, tmp_path: Path, b: str = B) -> Retriever:
+    """Lab A and lab B ingested and indexed; a dense-only retriever over them."""
+    (tmp_path / "a.md").write_text(A)
+    (tmp_path / "b.md").write_text(b)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    return Retriever(
+        svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(channels=("dense",))
+    )
+
+
 class Spy:
     """An investigator that concludes at the end of a run (investigators.base.Deferred)."""
 
@@ -150,13 +161,7 @@ def test_a_run_whose_deferred_investigator_fails_leaves_its_claims_unchecked(
     """The judge's findings are written, the report says what failed, and the next
     `investigate` judges the run's claims again (the questions are asked then)."""
     svc = clean_services
-    (tmp_path / "a.md").write_text(A)
-    (tmp_path / "b.md").write_text(B)
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.graph())
-    retriever = Retriever(
-        svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(channels=("dense",))
-    )
+    retriever = two_labs(svc, tmp_path)
     failing = Runner(svc.graph(), svc.claim_index(), [FailingSpy()], retriever)
     report = failing.run()
     assert report.claims_checked == 2 and failing.pending() == 2
@@ -187,13 +192,7 @@ def test_claims_of_unanswered_questions_stay_unchecked_for_the_next_run(
     """They used to be marked checked, so only `investigate --all` (the whole graph judged
     again) would ask the question again."""
     svc = clean_services
-    (tmp_path / "a.md").write_text(A)
-    (tmp_path / "b.md").write_text(B + "\nWe also release the agent transcripts today.\n")
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.graph())
-    retriever = Retriever(
-        svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(channels=("dense",))
-    )
+    retriever = two_labs(svc, tmp_path, B + "\nWe also release the agent transcripts today.\n")
     spy = UnansweredSpy()
     runner = Runner(svc.graph(), svc.claim_index(), [spy], retriever)
     report = runner.run()
@@ -273,13 +272,7 @@ def test_failed_dimension_proposals_are_a_warning_and_the_run_concludes(
     """Proposed at the run's end, a failure there used to end the run in a traceback after
     its claims were marked checked (no line analysis, no report)."""
     svc = clean_services
-    (tmp_path / "a.md").write_text(A)
-    (tmp_path / "b.md").write_text(B)
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.graph())
-    retriever = Retriever(
-        svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig(channels=("dense",))
-    )
+    retriever = two_labs(svc, tmp_path)
     proposer = DimensionProposer(DownLLM(), GraphJudgementCache(svc.graph()))
     runner = Runner(svc.graph(), svc.claim_index(), [Spy()], retriever, proposer=proposer)
     report = runner.run()
