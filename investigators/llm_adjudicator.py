@@ -225,7 +225,7 @@ class LLMAdjudicator:
         warnings = [
             f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "
             "(request errors, malformed answers, or a Message Batch cancelled at its time "
-            f"limit): {len(again)} are asked again by the next `consilience investigate` "
+            f"limit); asked again by the next `consilience investigate`: {len(again)} "
             "(their claims stay unchecked)"
             + (
                 f"; {len(unanswered) - len(again)} went unanswered {MAX_ATTEMPTS} times and are "
