@@ -344,8 +344,7 @@ class Runner:
         chunks = [ids[start : start + self.batch] for start in range(0, len(ids), self.batch)]
         warnings += self.retriever.prefetch_queries(chunks)  # one LLM request, not one a batch
         lap("llm queries")
-        for start in range(0, len(ids), self.batch):
-            chunk = ids[start : start + self.batch]
+        for start, chunk in zip(range(0, len(ids), self.batch), chunks, strict=True):
             got = self.retriever.retrieve(chunk)
             lap("retrieval")
             got.pairs = {k: c for k, c in got.pairs.items() if k not in seen}

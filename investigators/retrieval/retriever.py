@@ -131,7 +131,8 @@ class Retriever:
         writer = self.query_writer
         if "llm" not in self.config.channels or not isinstance(writer, Prefetching):
             return []
-        found = [self.index.vectors(chunk)[0] for chunk in batches]
+        # the claims each batch's own call will see: those in the index, in batch order
+        found = [[c for c in chunk if self.index.position(c) is not None] for chunk in batches]
         with self.driver.read() as s:
             ids = [c for f in found for c in f]
             texts = {r["id"]: r["text"] for r in s.run(q.CLAIM_TEXTS, ids=ids)}

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
-
-from pydantic import BaseModel
 
 from app.services import Services
 from consilience.errors import LLMError
@@ -18,9 +14,8 @@ from investigators.registry import preset
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from investigators.runner import Runner
 from queries.findings import list_findings
+from tests.llm_fakes import DownLLM
 from tests.messages_stub import MessagesStub
-
-M = TypeVar("M", bound=BaseModel)
 
 A = "# Lab A\n\nWe find that chain-of-thought monitoring catches most reward hacking in agents.\n"
 B = "# Lab B\n\nWe find that chain-of-thought monitoring misses most reward hacking in agents.\n"
@@ -244,26 +239,6 @@ def test_a_run_asks_for_its_llm_queries_once_not_once_a_batch(
     assert report.claims_checked == 3 and report.pairs_by_channel.get("llm", 0) > 0
     assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
     assert len(stub.requests[0]["body"]["requests"]) == 3
-
-
-class DownLLM:
-    """Every request fails (the service is down)."""
-
-    model = "claude-down"
-
-    def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
-        raise LLMError("Claude request failed: 503", "Retry later.")
-
-    def structured_many(
-        self,
-        system: str,
-        prompts: list[str],
-        schema: type[M],
-        *,
-        max_tokens: int = 4096,
-        on_wait: Callable[[str], None] | None = None,
-    ) -> list[M | None]:
-        raise LLMError("Claude batch request failed: 503", "Retry later.")
 
 
 def test_failed_dimension_proposals_are_a_warning_and_the_run_concludes(

@@ -4,12 +4,8 @@ Messages API."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from typing import Any
 
-from pydantic import BaseModel
-
-from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
 from consilience.vocabulary import JudgementKind
 from investigators.base import CandidatePair, Conclusion, Independence
@@ -17,9 +13,8 @@ from investigators.llm_adjudicator import LLMAdjudicator
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import NLIModel
 from tests.claims import view
+from tests.llm_fakes import ScriptedLLM, SilentLLM
 from tests.messages_stub import MessagesStub
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class MemoryCache:
@@ -189,26 +184,6 @@ def test_adjudicator_asks_about_likely_relations_the_judge_missed() -> None:
         assert "likely relation (0.90)" in verdicts[0].rationale
 
 
-class SilentLLM:
-    """An LLM that never gives a usable answer (every request failed)."""
-
-    model = "claude-silent"
-
-    def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
-        raise LLMError("no answer", "retry")
-
-    def structured_many(
-        self,
-        system: str,
-        prompts: list[str],
-        schema: type[M],
-        *,
-        max_tokens: int = 4096,
-        on_wait: Callable[[str], None] | None = None,
-    ) -> list[M | None]:
-        return [None for _ in prompts]
-
-
 def test_unanswered_questions_are_asked_again_at_most_three_times() -> None:
     """A question that always fails was asked (and paid for) on every run: its claims stayed
     unchecked. It is now counted in the cache when Claude answered others of the same request,
@@ -249,28 +224,21 @@ def test_unanswered_questions_are_asked_again_at_most_three_times() -> None:
     assert adj.investigate([failing]) == [] and adj.finish() == Conclusion()  # given up
 
 
-class HalfLLM(SilentLLM):
+class HalfLLM(ScriptedLLM):
     """Answers the questions about detection; the others fail."""
 
     model = "claude-half"
 
-    def structured_many(
-        self,
-        system: str,
-        prompts: list[str],
-        schema: type[M],
-        *,
-        max_tokens: int = 4096,
-        on_wait: Callable[[str], None] | None = None,
-    ) -> list[M | None]:
-        answer = {
+    def reply(self, prompt: str) -> dict[str, Any] | None:
+        if "detect" not in prompt:
+            return None
+        return {
             "reasoning": "r",
             "label": "explicit_contradiction",
             "quote_a": "x",
             "quote_b": "y",
+            "rationale": "z",
         }
-        answer["rationale"] = "z"
-        return [schema.model_validate(answer) if "detect" in p else None for p in prompts]
 
 
 def test_only_the_claims_of_unanswered_questions_stay_unchecked() -> None:

@@ -1,0 +1,54 @@
+"""In-process LLMs for tests of the code around Claude (the client itself is tested against
+the Messages stub): each decides one answer per prompt, the protocol's methods follow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from consilience.errors import LLMError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ScriptedLLM:
+    """`reply(prompt)`: the answer's fields, or None for a request that failed."""
+
+    model = "claude-scripted"
+
+    def reply(self, prompt: str) -> dict[str, Any] | None:
+        return None
+
+    def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
+        data = self.reply(prompt)
+        if data is None:
+            raise LLMError("no answer", "retry")
+        return schema.model_validate(data)
+
+    def structured_many(
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> list[M | None]:
+        return [None if (d := self.reply(p)) is None else schema.model_validate(d) for p in prompts]
+
+
+class SilentLLM(ScriptedLLM):
+    """Never gives a usable answer (every request failed)."""
+
+    model = "claude-silent"
+
+
+class DownLLM(ScriptedLLM):
+    """Every request raises: the service is down."""
+
+    model = "claude-down"
+
+    def reply(self, prompt: str) -> dict[str, Any] | None:
+        raise LLMError("Claude request failed: 503", "Retry later.")
