@@ -15,8 +15,9 @@ MAX_OFFSET = 2**62  # Neo4j's SKIP takes a signed 64-bit integer
 
 # One parametrised class for every page. `Page[T]` at run time built a pydantic class whenever
 # its weakly cached one had been collected, in practice on most API requests (py-spy under
-# bench/api): GET /findings took 5.27 ms of the API's CPU a request with it, 4.32 ms without. The rows are typed by their own model; the route's response model
-# (`Page[FindingRow]`, ...) documents and serialises the page.
+# bench/api): GET /findings took 5.27 ms of the API's CPU a request with it, 4.32 ms without.
+# The rows are typed by their own model; the route's response model (`Page[FindingRow]`, ...)
+# documents and serialises the page.
 _PAGE = Page[Any]
 
 

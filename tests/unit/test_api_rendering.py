@@ -13,6 +13,7 @@ from pydantic_core import PydanticSerializationError
 
 from api.rendering import json_route
 from queries.models import PRIVATE_PATHS, Page, ServerPath, SourceRow
+from queries.paging import offset_page
 
 
 class _NegativeError(Exception):
@@ -55,7 +56,7 @@ def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
         if n < 0:
             raise _NegativeError("negative")
         row = SourceRow(id="s1", title="t", kind="paper", path="/srv/private/dir/paper.md")
-        return Page[SourceRow](items=[row] * n)
+        return offset_page([row] * n, 0, n)  # as the queries build their pages
 
     @app.get("/loose", response_model=Page[SourceRow])
     @json_route
