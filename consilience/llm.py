@@ -179,20 +179,21 @@ class AnthropicLLM:
 
     def _results(self, batch_id: str, schema: type[M]) -> dict[str, M | None]:
         """The ended batch's answers by custom id; read again once if the stream breaks."""
-        for attempt in (1, 2):
-            answers: dict[str, M | None] = {}
-            try:
-                for item in self._client.messages.batches.results(batch_id):
-                    answers[item.custom_id] = (
-                        _parse(list(item.result.message.content), schema)
-                        if item.result.type == "succeeded"
-                        else None
-                    )
-                return answers
-            except Exception:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+
+        def read() -> dict[str, M | None]:
+            return {
+                item.custom_id: (
+                    _parse(list(item.result.message.content), schema)
+                    if item.result.type == "succeeded"
+                    else None
+                )
+                for item in self._client.messages.batches.results(batch_id)
+            }
+
+        try:
+            return read()
+        except Exception:  # noqa: BLE001 - a broken stream (any transport): read once more
+            return read()
 
     def _await(self, batch: MessageBatch, say: Callable[[str], None]) -> MessageBatch:
         """Poll until the batch ends; cancel it after `batch_wait_s`. A status read or a

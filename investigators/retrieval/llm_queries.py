@@ -41,14 +41,11 @@ class LLMQueryWriter:
         self._ask(chosen)
 
     def __call__(self, claims: list[tuple[str, str]]) -> dict[str, list[str]]:
-        chosen = claims[: self.max_claims]
-        by_key = self._ask([c for c in chosen if self._key(c[1]) not in self._asked])
-        by_key |= self.cache.get_many(
-            [self._key(t) for _, t in chosen if self._key(t) in self._asked]
-        )
+        chosen = [(cid, text, self._key(text)) for cid, text in claims[: self.max_claims]]
+        by_key = self._ask([(cid, t) for cid, t, k in chosen if k not in self._asked])
+        by_key |= self.cache.get_many([k for _, _, k in chosen if k in self._asked])
         out: dict[str, list[str]] = {}
-        for cid, text in chosen:
-            k = self._key(text)
+        for cid, _, k in chosen:
             if k in by_key:
                 q = prompt.Queries.model_validate_json(by_key[k])
                 out[cid] = [x for x in q.contradicting + q.supporting if x.strip()][:4]
