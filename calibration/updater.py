@@ -32,7 +32,7 @@ from calibration.models import ClaimFacts, Confidence, Evidence
 from calibration.prior import stated_is_illustrative
 from consilience import __version__
 from kg.criticality import is_safety_critical
-from kg.graph import Graph, values
+from kg.graph import Graph
 from kg.records import ConfidenceRecord
 from kg.writers import calibration_store
 
@@ -179,7 +179,10 @@ class ConfidenceUpdater:
 
     def _fetch(self, chunk: list[str]) -> list[dict[str, Any]]:
         with self.driver.read() as s:
-            return [values(r) for r in s.run(q.CLAIM_EVIDENCE, ids=chunk)]
+            rows: list[dict[str, Any]] = s.run(q.CLAIM_EVIDENCE, ids=chunk).single(strict=True)[
+                "rows"
+            ]
+            return rows
 
     @staticmethod
     def _illustrative(d: dict[str, Any]) -> bool:
