@@ -69,10 +69,16 @@ def _skip_reason(c: ClaimFacts, e: Evidence, direction: str | None) -> str | Non
     return None
 
 
-def derive(c: ClaimFacts, evidence: Iterable[Evidence], weigh: Weigher = raw_weigher) -> Confidence:
-    """The claim's confidence and its full derivation."""
+def derive(
+    c: ClaimFacts,
+    evidence: Iterable[Evidence],
+    weigh: Weigher = raw_weigher,
+    prior: Term | None = None,
+) -> Confidence:
+    """The claim's confidence and its full derivation. `prior` is `prior_of(c)` when the
+    caller already has it (many claims share one: `calibration.updater` keeps them)."""
     items = sorted(evidence, key=lambda e: e.finding_id)
-    terms = [prior_of(c)]
+    terms = [prior if prior is not None else prior_of(c)]
     alpha, beta = terms[0].alpha, terms[0].beta
     groups: dict[tuple[str, str], tuple[float, list[str], set[str]]] = {}
     skipped: dict[str, list[str]] = {}

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from calibration.confidence import Weigher, derive
 from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap
-from calibration.models import ClaimFacts, Confidence, Evidence
+from calibration.models import ClaimFacts, Confidence, Evidence, Term
 from calibration.prior import stated_is_illustrative
 from consilience import __version__
 from kg.criticality import is_safety_critical
@@ -43,6 +43,7 @@ STATE = "confidence"
 # the same server CPU).
 WRITES_IN_FLIGHT = 2
 _EVIDENCE = TypeAdapter(list[Evidence])
+_TERMS = TypeAdapter(list[Term])  # a derivation serialised in one call
 
 
 class UpdateReport(BaseModel):
@@ -84,8 +85,15 @@ def weigher_for(maps: dict[str, CalibrationMap]) -> Weigher:
 
 def _changed(old: tuple[float | None, float | None, float | None], c: Confidence) -> bool:
     """True when a stored number is missing or differs from the new confidence's."""
-    new = (c.p, c.low, c.high)
-    return any(o is None or abs(float(o) - n) > 1e-6 for o, n in zip(old, new, strict=True))
+    p, low, high = old
+    return (
+        p is None
+        or low is None
+        or high is None
+        or abs(float(p) - c.p) > 1e-6
+        or abs(float(low) - c.low) > 1e-6
+        or abs(float(high) - c.high) > 1e-6
+    )
 
 
 # The code a confidence is derived by: a change to any of these modules re-derives every claim
@@ -262,18 +270,16 @@ class ConfidenceUpdater:
         graph share a few, and only the first claim of each key is turned into typed facts."""
         rows: list[tuple[ConfidenceRecord, bool]] = []
         for d in raw:
+            key = self._prior_key(d)
+            if key not in plain:
+                shared = derive(self._facts(d), [], weigh)
+                plain[key] = (shared, _TERMS.dump_json(shared.terms).decode())
             if d["evidence"]:
                 evidence = _EVIDENCE.validate_python(d["evidence"])  # read from the graph
-                conf = derive(self._facts(d), evidence, weigh)
-                derivation = orjson.dumps([t.model_dump() for t in conf.terms]).decode()
+                # the prior is the key's (its first term), derived once above
+                conf = derive(self._facts(d), evidence, weigh, prior=plain[key][0].terms[0])
+                derivation = _TERMS.dump_json(conf.terms).decode()
             else:
-                key = self._prior_key(d)
-                if key not in plain:
-                    shared = derive(self._facts(d), [], weigh)
-                    plain[key] = (
-                        shared,
-                        orjson.dumps([t.model_dump() for t in shared.terms]).decode(),
-                    )
                 conf, derivation = plain[key]  # the claim id is taken from the row below
             critical = is_safety_critical(d["kind"] or "finding", d["text"], d["speaker"])
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)

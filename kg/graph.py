@@ -37,6 +37,18 @@ UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
 """Driver errors that mean the database is not there (now): translated by `Graph`."""
 
 
+class Rows(list[Any]):
+    """A list sent as one query parameter (a batch of rows), with a short repr. The driver
+    formats every RUN message for its debug log whether debug logging is on or not (neo4j 6.4:
+    `" ".join(map(repr, fields))` in `Bolt5x5.run`), and a batch's repr cost more than packing
+    it: 5.7 ms against 3.2 ms for 2,000 confidence records, 0.8 s of CPU in a 100k-claim
+    recompute, more for claims carrying embeddings. Packed exactly as a list; a debug log
+    shows the row count instead of the rows."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 def values(record: Record) -> dict[str, Any]:
     """A record's values by key, shallow. For statements that return plain values and maps
     (projections, not nodes): `Record.data()` deep-copies every value, which cost more than

@@ -8,7 +8,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from kg.cypher import calibration as q
-from kg.graph import Graph
+from kg.graph import Graph, Rows
 from kg.records import ConfidenceRecord
 
 
@@ -19,7 +19,7 @@ def write_confidences(driver: Graph, records: Sequence[ConfidenceRecord], batch:
     in `SET_CONFIDENCES`). Each batch is one transaction."""
 
     def tx_fn(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> int:
-        return int(tx.run(q.SET_CONFIDENCES, rows=chunk).single(strict=True)["written"])
+        return int(tx.run(q.SET_CONFIDENCES, rows=Rows(chunk)).single(strict=True)["written"])
 
     rows = [r.model_dump() for r in records]
     written = 0

@@ -9,7 +9,7 @@ from typing import Literal, LiteralString
 from neo4j import ManagedTransaction
 
 from kg.cypher import investigation as q
-from kg.graph import Graph
+from kg.graph import Graph, Rows
 from kg.records import FindingRecord
 
 
@@ -57,7 +57,7 @@ def write_findings(
     def tx_fn(tx: ManagedTransaction) -> set[str]:
         existing = {rec["id"] for rec in tx.run(q.EXISTING_FINDINGS, ids=sorted(kinds))}
         for i in range(0, len(rows), batch):
-            tx.run(upsert, rows=rows[i : i + batch]).consume()
+            tx.run(upsert, rows=Rows(rows[i : i + batch])).consume()
         new = sorted(set(kinds) - existing)
         if sides == "claim-claim" and new:  # verdicts given on an earlier version come back
             tx.run(q.CARRY_VERDICTS, ids=new).consume()

@@ -9,7 +9,7 @@ from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
 from kg.cypher import documents as q
-from kg.graph import Graph
+from kg.graph import Graph, Rows
 from kg.ids import quote_sha
 from kg.models import ClaimRecord, DocumentRecord, FileRecord
 
@@ -55,10 +55,10 @@ def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) 
     archived: list[str] = rec["archived"] if rec else []
     prow = [{"id": p.id, "props": p.model_dump(exclude={"id"})} for p in doc.passages]
     for i in range(0, len(prow), batch):
-        tx.run(q.UPSERT_PASSAGES, source_id=sid, rows=prow[i : i + batch]).consume()
+        tx.run(q.UPSERT_PASSAGES, source_id=sid, rows=Rows(prow[i : i + batch])).consume()
     crow = [_claim_row(c) for c in doc.claims]
     for i in range(0, len(crow), batch):
-        tx.run(q.UPSERT_CLAIMS, source_id=sid, rows=crow[i : i + batch]).consume()
+        tx.run(q.UPSERT_CLAIMS, source_id=sid, rows=Rows(crow[i : i + batch])).consume()
     return archived
 
 

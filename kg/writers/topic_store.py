@@ -5,7 +5,7 @@ from __future__ import annotations
 from neo4j import ManagedTransaction
 
 from kg.cypher import topics as q
-from kg.graph import Graph
+from kg.graph import Graph, Rows
 
 
 def write_topics(
@@ -16,7 +16,7 @@ def write_topics(
     def tx_fn(tx: ManagedTransaction) -> None:
         tx.run(q.UPSERT_TOPICS, rows=topics).consume()
         for i in range(0, len(members), 2000):
-            tx.run(q.LINK_TOPIC_MEMBERS, rows=members[i : i + 2000]).consume()
+            tx.run(q.LINK_TOPIC_MEMBERS, rows=Rows(members[i : i + 2000])).consume()
         tx.run(q.DELETE_EMPTY_TOPICS).consume()
 
     with driver.write() as s:
@@ -37,4 +37,4 @@ def set_aspects(driver: Graph, rows: list[dict[str, object]]) -> None:
 
 
 def _set_aspects_tx(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> None:
-    tx.run(q.SET_ASPECTS, rows=chunk).consume()
+    tx.run(q.SET_ASPECTS, rows=Rows(chunk)).consume()

@@ -14,7 +14,7 @@ from app.services import Services
 from consilience.errors import DatabaseUnavailableError
 from consilience.settings import Settings
 from kg.driver import managed_server, open_driver
-from kg.graph import Graph
+from kg.graph import Graph, Rows
 from kg.schema import ensure_schema
 from queries.cypher import findings as findings_cypher
 
@@ -191,3 +191,17 @@ def test_quote_hash_migration(services: Services) -> None:
     finally:
         with db.write() as s:
             s.run("MATCH (c:Claim) WHERE c.id STARTS WITH 'mig-' DETACH DELETE c").consume()
+
+
+def test_rows_reach_the_server_as_a_list_with_a_short_repr(services: Services) -> None:
+    """`Rows` (a batch parameter whose repr the driver's debug log takes) is sent exactly as
+    the plain list: nested maps, lists, floats and None all arrive unchanged."""
+    batch = [
+        {"id": f"r{i}", "p": i / 7, "tags": ["a", str(i)], "emb": [0.5, -1.25], "none": None}
+        for i in range(300)
+    ]
+    with services.graph().read() as s:
+        plain = s.run("RETURN $rows AS rows", rows=batch).single(strict=True)["rows"]
+        wrapped = s.run("RETURN $rows AS rows", rows=Rows(batch)).single(strict=True)["rows"]
+    assert wrapped == plain == batch
+    assert repr(Rows(batch)) == "<300 rows>"
