@@ -15,7 +15,7 @@ import importlib
 import inspect
 import json
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,6 +172,13 @@ def input_digest(d: dict[str, Any], rules: RulesDigest) -> str:
     return hashlib.sha1(rules.code + payload).hexdigest()[:20]
 
 
+def _without_findings(facts: ClaimFacts, weigh: Weigher) -> tuple[Confidence, str]:
+    """The confidence of a claim without findings (its prior alone) and its serialised
+    derivation."""
+    conf = derive(facts, [], weigh)
+    return conf, _TERMS.dump_json(conf.terms).decode()
+
+
 def _settle(pending: deque[tuple[Future[int], int]], keep: int) -> int:
     """Wait for the oldest writes until at most `keep` are in flight: the rows they were sent
     and did not write (superseded). A failed write raises here and stops the update."""
@@ -237,7 +244,7 @@ class ConfidenceUpdater:
     ) -> list[tuple[ClaimFacts, list[Evidence], dict[str, Any]]]:
         return [(self._facts(d), _EVIDENCE.validate_python(d["evidence"]), d) for d in rows]
 
-    def raw_chunks(self, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+    def raw_chunks(self, ids: list[str]) -> Generator[list[dict[str, Any]], None, None]:
         """Each batch of claims' raw rows (facts, the findings bearing on them, what is
         stored), in order. The next `READS_IN_FLIGHT` batches are fetched in background threads
         while this one is used (the database works in its own process meanwhile)."""
@@ -267,21 +274,24 @@ class ConfidenceUpdater:
         are already exactly these (and not marked stale) does not, so a full recompute where
         little changed writes little. Each raw row carries its `inputs` digest (set by
         `recompute`) and the stored one (`old_inputs`); a new digest is written even when the
-        numbers are the same. `plain` caches the confidences (and serialised derivations) of
-        evidence-free claims by their prior's inputs (`_prior_key`): most claims of a large
-        graph share a few, and only the first claim of each key is turned into typed facts."""
+        numbers are the same. `plain` caches, by the prior's inputs (`_prior_key`), the
+        confidence (and serialised derivation) of a claim without findings: most claims of a
+        large graph share a few keys, and a claim without findings takes its key's result
+        whole (only the first claim of each key is turned into typed facts for it); a claim
+        with findings takes its key's prior (the first term) and adds its evidence."""
         rows: list[tuple[ConfidenceRecord, bool]] = []
         for d in raw:
             key = self._prior_key(d)
-            if key not in plain:
-                shared = derive(self._facts(d), [], weigh)
-                plain[key] = (shared, _TERMS.dump_json(shared.terms).decode())
             if d["evidence"]:
+                facts = self._facts(d)
+                if key not in plain:
+                    plain[key] = _without_findings(facts, weigh)
                 evidence = _EVIDENCE.validate_python(d["evidence"])  # read from the graph
-                # the prior is the key's (its first term), derived once above
-                conf = derive(self._facts(d), evidence, weigh, prior=plain[key][0].terms[0])
+                conf = derive(facts, evidence, weigh, prior=plain[key][0].terms[0])
                 derivation = _TERMS.dump_json(conf.terms).decode()
             else:
+                if key not in plain:
+                    plain[key] = _without_findings(self._facts(d), weigh)
                 conf, derivation = plain[key]  # the claim id is taken from the row below
             critical = is_safety_critical(d["kind"] or "finding", d["text"], d["speaker"])
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
@@ -322,9 +332,9 @@ class ConfidenceUpdater:
 
     def recompute(self, ids: list[str], reason: str, mode: str) -> UpdateReport:
         """Derive and store the confidences of exactly these claims. Three stages overlap:
-        the next batch is read while this one is derived, and earlier ones are written (at
-        most `WRITES_IN_FLIGHT` writes at once, each batch its own transaction; the batches
-        hold disjoint claims, taken in id order)."""
+        the next batches are read (`READS_IN_FLIGHT` at once) while this one is derived, and
+        earlier ones are written (at most `WRITES_IN_FLIGHT` writes at once, each batch its
+        own transaction; the batches hold disjoint claims, taken in id order)."""
         ids = sorted(set(ids))
         maps = load_maps(self.driver)
         weigh, rules = weigher_for(maps), rules_digest(maps)

@@ -17,7 +17,7 @@ from kg.cypher.schema import (
     SCHEMA_VERSION,
     SET_TEXT_SHA,
 )
-from kg.graph import Graph
+from kg.graph import Graph, Rows
 from kg.ids import quote_sha
 
 
@@ -43,7 +43,7 @@ def _hash_quotes(tx: ManagedTransaction) -> None:
     findings can come back after a revision of the document on either side."""
     rows = [{"id": r["id"], "sha": quote_sha(r["text"])} for r in tx.run(CLAIMS_WITHOUT_TEXT_SHA)]
     for i in range(0, len(rows), 5000):
-        tx.run(SET_TEXT_SHA, rows=rows[i : i + 5000]).consume()
+        tx.run(SET_TEXT_SHA, rows=Rows(rows[i : i + 5000])).consume()
 
 
 MIGRATIONS: tuple[Migration, ...] = (

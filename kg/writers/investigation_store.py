@@ -116,10 +116,10 @@ def get_llm_judgements(driver: Graph, ids: list[str]) -> dict[str, str]:
 
 def put_llm_judgements(driver: Graph, rows: list[dict[str, str]]) -> None:
     with driver.write() as s:
-        s.execute_write(lambda tx: tx.run(q.PUT_LLM_JUDGEMENTS, rows=rows).consume())
+        s.execute_write(lambda tx: tx.run(q.PUT_LLM_JUDGEMENTS, rows=Rows(rows)).consume())
 
 
 def set_missing_dimensions(driver: Graph, rows: list[dict[str, object]]) -> None:
     """Store proposed missing dimensions on claims (names list + full JSON + producer)."""
     with driver.write() as s:
-        s.execute_write(lambda tx: tx.run(q.SET_MISSING_DIMENSIONS, rows=rows).consume())
+        s.execute_write(lambda tx: tx.run(q.SET_MISSING_DIMENSIONS, rows=Rows(rows)).consume())

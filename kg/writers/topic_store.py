@@ -14,7 +14,7 @@ def write_topics(
     """Upsert topics (id, centroid, size) and move the claims into them, in one transaction."""
 
     def tx_fn(tx: ManagedTransaction) -> None:
-        tx.run(q.UPSERT_TOPICS, rows=topics).consume()
+        tx.run(q.UPSERT_TOPICS, rows=Rows(topics)).consume()
         for i in range(0, len(members), 2000):
             tx.run(q.LINK_TOPIC_MEMBERS, rows=Rows(members[i : i + 2000])).consume()
         tx.run(q.DELETE_EMPTY_TOPICS).consume()
@@ -25,7 +25,7 @@ def write_topics(
 
 def set_topic_labels(driver: Graph, rows: list[dict[str, object]]) -> None:
     with driver.write() as s:
-        s.execute_write(lambda tx: tx.run(q.SET_TOPIC_LABELS, rows=rows).consume())
+        s.execute_write(lambda tx: tx.run(q.SET_TOPIC_LABELS, rows=Rows(rows)).consume())
 
 
 def set_aspects(driver: Graph, rows: list[dict[str, object]]) -> None:

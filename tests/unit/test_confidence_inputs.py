@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from calibration.fit import CalibrationMap
 from calibration.updater import input_digest, rules_digest
 
@@ -105,3 +107,96 @@ def test_evidence_free_claims_share_a_prior_only_when_every_prior_input_is_equal
     assert keys[0] == keys[1]
     assert len(set(keys)) == len(variants) - 1  # every other variant has a key of its own
     assert rows[0][0].derivation == rows[1][0].derivation
+
+
+def test_claims_with_findings_take_the_cached_prior_and_derive_as_if_uncached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """derive_rows hands a claim with findings the prior cached for its `_prior_key`, filled
+    here by *other* claims without findings (other ids, texts, lines, cues, speaker): the prior
+    is derived once per key, and each record equals a fresh derivation term by term."""
+    import json
+    from typing import cast
+
+    import calibration.confidence as confidence
+    from calibration.updater import _EVIDENCE, ConfidenceUpdater
+    from kg.graph import Graph
+
+    updater = ConfidenceUpdater(cast(Graph, None))
+    stored = {"old_p": None, "old_low": None, "old_high": None, "old_inputs": None}
+    base = {**_row(), **stored}
+    changes: list[dict[str, Any]] = [
+        {}, {"kind": "prediction"}, {"hedge": "strong"}, {"source_kind": "post"},
+        {"source_retracted": True}, {"stated_probability": 0.7, "text": "We put it at 70%."},
+        {"stated_probability": 0.7, "text": "It is 70%?", "hedge_cues": ["?"]},
+    ]  # fmt: skip
+    with_findings = [{**base, **c} for c in changes]
+    without = [
+        {**d, "id": f"bare{i}", "evidence": [], "line_id": f"other{i}", "speaker": "Someone",
+         "hedge_cues": [*d["hedge_cues"], "may"],
+         "text": d["text"] if d["stated_probability"] is not None else "Unrelated words."}
+        for i, d in enumerate(with_findings)
+    ]  # fmt: skip
+    assert [updater._prior_key(d) for d in without] == [
+        updater._prior_key(d) for d in with_findings
+    ]
+    calls = 0
+    real_prior_of = confidence.prior_of
+
+    def counting(c: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real_prior_of(c)
+
+    weigh = lambda i, s: (s, False)  # noqa: E731
+    plain: dict[tuple[object, ...], Any] = {}
+    monkeypatch.setattr(confidence, "prior_of", counting)
+    rows = updater.derive_rows([*without, *with_findings], weigh, "full update", plain)
+    monkeypatch.setattr(confidence, "prior_of", real_prior_of)
+    assert calls == len(changes)  # once per key: the claims with findings reused them
+    for d, (record, _) in zip(with_findings, rows[len(without) :], strict=True):
+        fresh = confidence.derive(
+            updater._facts(d), _EVIDENCE.validate_python(d["evidence"]), weigh
+        )
+        assert (record.p, record.low, record.high) == (fresh.p, fresh.low, fresh.high), d
+        assert json.loads(record.derivation) == [t.model_dump() for t in fresh.terms], d
+        assert record.n_findings == 2 and record.contested
+
+
+def test_raw_chunks_yields_every_batch_in_order_with_reads_in_flight() -> None:
+    """Batches are fetched ahead, `READS_IN_FLIGHT` at once, in threads that finish out of
+    order; they come back in the ids' order, each once; closing the generator early waits for
+    the reads in flight and starts no more; an empty id list yields nothing."""
+    import random
+    import threading
+    import time
+    from typing import cast
+
+    from calibration.updater import READS_IN_FLIGHT, ConfidenceUpdater
+    from kg.graph import Graph
+
+    lock = threading.Lock()
+    active = peak = started = 0
+
+    class Slow(ConfidenceUpdater):
+        def _fetch(self, chunk: list[str]) -> list[dict[str, Any]]:
+            nonlocal active, peak, started
+            with lock:
+                active, started = active + 1, started + 1
+                peak = max(peak, active)
+            time.sleep(random.Random(chunk[0]).uniform(0.005, 0.03))
+            with lock:
+                active -= 1
+            return [{"id": i} for i in chunk]
+
+    updater = Slow(cast(Graph, None), batch=3)
+    ids = [f"c{i:02d}" for i in range(20)]
+    batches = list(updater.raw_chunks(ids))
+    assert [[r["id"] for r in b] for b in batches] == [ids[i : i + 3] for i in range(0, 20, 3)]
+    assert peak == READS_IN_FLIGHT == 2
+    started = 0
+    early = updater.raw_chunks(ids)
+    assert [r["id"] for r in next(early)] == ids[:3]
+    early.close()
+    assert active == 0 and started == 1 + READS_IN_FLIGHT  # the first, and the ones ahead
+    assert list(updater.raw_chunks([])) == []
