@@ -35,6 +35,12 @@ class Neo4jSettings(BaseModel):
     )
     heap: str = Field(default="1g", description="JVM heap of the managed server")
     pagecache: str = Field(default="256m", description="Page cache of the managed server")
+    gc: Literal["parallel", "g1"] = Field(
+        default="parallel",
+        description="Garbage collector of the managed server's JVM: parallel spends the least "
+        "CPU on a small heap (bench/calibration: 12% less database CPU than g1 on 2 cores); "
+        "g1 keeps pauses shorter on a heap of several GB",
+    )
     start_timeout_s: float = Field(
         default=90.0, description="Seconds to wait for the server to answer"
     )

@@ -17,6 +17,7 @@ from consilience.settings import Settings
 from kg.driver import managed_server, open_driver
 from kg.graph import Graph, Rows
 from kg.schema import ensure_schema
+from kg.server import GC_FLAGS
 from queries.cypher import findings as findings_cypher
 
 CYPHER_PACKAGES = ("kg.cypher", "queries.cypher", "investigators.cypher", "calibration.cypher")
@@ -148,6 +149,17 @@ def test_the_managed_servers_files_are_private(services: Services, settings: Set
     assert pid
     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     assert server.password() not in cmdline
+
+
+def test_the_running_server_uses_the_configured_collector(settings: Settings) -> None:
+    if settings.uses_external_db:
+        pytest.skip("an external server's JVM is not ours")
+    pid = managed_server(settings).running_pid()
+    assert pid
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    assert [a for a in args if a.startswith("-XX:+Use") and a.endswith("GC")] == [
+        GC_FLAGS[settings.neo4j.gc]
+    ]
 
 
 def test_a_database_that_does_not_exist_is_a_configuration_error(services: Services) -> None:
