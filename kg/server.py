@@ -24,9 +24,11 @@ from consilience.settings import Neo4jSettings
 from kg.private import private_dir, write_private_bytes
 
 # The collector is a setting (`neo4j.gc`): on the 2-core machines this project is measured on,
-# the parallel collector's cheaper write barriers and no concurrent marking left the database
-# ~12% less CPU for the same 100k-claim confidence write than G1 (bench/calibration, alternated
-# restarts of one server); G1 bounds pauses better on heaps of several GB.
+# the parallel collector left the database ~12% less CPU than G1 for the same 100k-claim
+# confidence write (bench/calibration's warm full recompute, 8 alternated restarts of one server
+# each; presumably G1's costlier write barriers and concurrent marking). G1 bounds pauses better
+# on heaps of several GB. A collector chosen in JAVA_TOOL_OPTIONS as well stops the JVM at start
+# ("multiple garbage collectors selected"), shown in the start error's log tail.
 GC_FLAGS = {"parallel": "-XX:+UseParallelGC", "g1": "-XX:+UseG1GC"}
 JVM_FLAGS = (
     "-Dio.netty.tryReflectionSetAccessible=true",
