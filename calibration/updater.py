@@ -282,16 +282,13 @@ class ConfidenceUpdater:
         rows: list[tuple[ConfidenceRecord, bool]] = []
         for d in raw:
             key = self._prior_key(d)
+            if key not in plain:
+                plain[key] = _without_findings(self._facts(d), weigh)
             if d["evidence"]:
-                facts = self._facts(d)
-                if key not in plain:
-                    plain[key] = _without_findings(facts, weigh)
                 evidence = _EVIDENCE.validate_python(d["evidence"])  # read from the graph
-                conf = derive(facts, evidence, weigh, prior=plain[key][0].terms[0])
+                conf = derive(self._facts(d), evidence, weigh, prior=plain[key][0].terms[0])
                 derivation = _TERMS.dump_json(conf.terms).decode()
             else:
-                if key not in plain:
-                    plain[key] = _without_findings(self._facts(d), weigh)
                 conf, derivation = plain[key]  # the claim id is taken from the row below
             critical = is_safety_critical(d["kind"] or "finding", d["text"], d["speaker"])
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
