@@ -182,6 +182,24 @@ def model_export(
     )
 
 
+@model_app.command("recover")
+def model_recover(
+    src: Annotated[Path, typer.Option("--from")] = Path("models/nli-minilm-l6"),
+    dst: Annotated[Path, typer.Option("--to", "--out", "-o")] = Path(
+        ".consilience/training/recovered"
+    ),
+) -> None:
+    """Rebuild a trainable checkpoint from an exported int8 model (the shipped one by default),
+    to continue training it: `consilience model train --init-from DIR`."""
+    from training.recover import recover
+
+    try:
+        names = recover(src, dst)
+    except ConsilienceError as exc:
+        fail(exc)
+    console.print(f"Wrote {dst} ({len(names)} parameters, dequantised from {src}).")
+
+
 @model_app.command("fit-judge")
 def model_fit_judge(
     unpinned: Annotated[bool, typer.Option(help="Skip the sha256 pin (fresh export)")] = False,
