@@ -60,7 +60,8 @@ class EmptyDocumentError(IngestError):
 
 
 class ModelIntegrityError(ConfigurationError):
-    """Embedding weights are missing or do not match their pinned checksum."""
+    """Model weights (embedding or NLI) are missing, do not match their pinned checksum, or
+    cannot be read as the model they should hold."""
 
 
 class NotFoundError(ConsilienceError):

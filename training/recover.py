@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,11 @@ from consilience.errors import ModelIntegrityError
 if TYPE_CHECKING:
     import numpy as np
 
-HINT = "Recover from a model folder written by `consilience model export`."
+HINT = (
+    "Recover from a model folder written by `consilience model export` of this version "
+    "(torch.onnx.export with module-scoped node names, then dynamic int8 quantisation)."
+)
+FILES = ("model.int8.onnx", "model.json", "tokenizer.json")
 
 
 def dequantised_weights(onnx_path: Path) -> dict[str, np.ndarray]:
@@ -42,33 +47,35 @@ def dequantised_weights(onnx_path: Path) -> dict[str, np.ndarray]:
         for i in n.input:
             consumers.setdefault(i, []).append(n)
 
-    def value(name: str) -> np.ndarray:
-        if name in inits:
-            return inits[name]
-        node = producer[name]  # a Constant node
-        return numpy_helper.to_array(node.attribute[0].t)
-
     def dequant(q: str, scale: str, zero: str) -> np.ndarray:
-        return (value(q).astype(np.float32) - value(zero).astype(np.float32)) * value(scale).astype(
+        # per-tensor, or per output column (axis -1) as onnxruntime quantises per channel
+        return (inits[q].astype(np.float32) - inits[zero].astype(np.float32)) * inits[scale].astype(
             np.float32
         )
 
     out: dict[str, np.ndarray] = {}
     for n in graph.node:
-        if n.op_type == "MatMulInteger":
-            # x_q, W_q, x_zero, W_zero -> Cast -> Mul(by x_scale * W_scale)
-            _, wq, _, wzero = n.input
-            (cast,) = consumers[n.output[0]]
-            (mul,) = consumers[cast.output[0]]
-            scales = producer[next(i for i in mul.input if i != cast.output[0])]
-            wscale = next(i for i in scales.input if i in inits)
-            layer = n.name.removesuffix("_quant").strip("/")
-            layer = layer.removesuffix("/MatMul").removesuffix("/Gemm_MatMul").replace("/", ".")
-            out[layer + ".weight"] = dequant(wq, wscale, wzero).T.copy()
-        elif n.op_type == "DequantizeLinear":  # the embedding tables, gathered then dequantised
-            q, scale, zero = n.input
-            table = producer[q].input[0]
-            out[table.removesuffix("_quantized")] = dequant(table, scale, zero)
+        try:
+            if n.op_type == "MatMulInteger" and n.input[1] in inits:
+                # x_q, W_q, x_zero, W_zero -> Cast -> Mul(by x_scale * W_scale)
+                _, wq, _, wzero = n.input
+                (cast,) = consumers[n.output[0]]
+                (mul,) = consumers[cast.output[0]]
+                scales = producer[next(i for i in mul.input if i != cast.output[0])]
+                wscale = next(i for i in scales.input if i in inits)
+                layer = n.name.removesuffix("_quant").strip("/")
+                layer = layer.removesuffix("/MatMul").removesuffix("/Gemm_MatMul")
+                out[layer.replace("/", ".") + ".weight"] = dequant(wq, wscale, wzero).T.copy()
+            elif n.op_type == "DequantizeLinear":  # embedding tables: gathered, then dequantised
+                q, scale, zero = n.input
+                table = producer[q].input[0]
+                out[table.removesuffix("_quantized")] = dequant(table, scale, zero)
+        except (KeyError, ValueError, StopIteration, IndexError) as exc:
+            raise ModelIntegrityError(
+                f"{onnx_path}: node {n.name!r} ({n.op_type}) is not laid out as an exported "
+                f"quantised layer ({type(exc).__name__}: {exc}).",
+                HINT,
+            ) from exc
     for name, arr in inits.items():
         weight = name.startswith(("bert.", "classifier.")) and arr.dtype == np.float32
         if weight and not name.endswith(("_scale", "_zero_point")):
@@ -77,16 +84,23 @@ def dequantised_weights(onnx_path: Path) -> dict[str, np.ndarray]:
 
 
 def recover(src: Path, dst: Path) -> list[str]:
-    """Writes a transformers folder at `dst`; returns the parameter names written."""
+    """Writes a transformers folder at `dst` (replacing one there); returns the parameter
+    names, each found in the exported graph."""
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    from training.train import backbone_path
+    from training.train import LABEL_IDS, backbone_path
 
-    onnx_path = src / "model.int8.onnx"
-    if not onnx_path.exists() or not (src / "model.json").exists():
-        raise ModelIntegrityError(f"{src} has no model.int8.onnx and model.json.", HINT)
+    missing_files = [f for f in FILES if not (src / f).exists()]
+    if missing_files:
+        raise ModelIntegrityError(f"{src} has no {', '.join(missing_files)}.", HINT)
     labels = json.loads((src / "model.json").read_text())["labels"]
+    if labels != list(LABEL_IDS):
+        # training (train.py) fixes the label order; another order would permute the head
+        raise ModelIntegrityError(
+            f"{src / 'model.json'} orders the labels {labels}; training expects {list(LABEL_IDS)}.",
+            HINT,
+        )
     cfg = BertConfig.from_pretrained(str(backbone_path()))
     cfg.num_labels = len(labels)
     cfg.id2label = dict(enumerate(labels))
@@ -94,21 +108,29 @@ def recover(src: Path, dst: Path) -> list[str]:
     cfg.architectures = ["BertForSequenceClassification"]
     model = BertForSequenceClassification(cfg).eval()
     own = model.state_dict()
-    found = dequantised_weights(onnx_path)
-    missing = sorted(set(own) - set(found))
+    found = dequantised_weights(src / "model.int8.onnx")
+    absent = sorted(set(own) - set(found))
     wrong = sorted(k for k in own if k in found and tuple(found[k].shape) != tuple(own[k].shape))
-    if missing or wrong:
+    if absent or wrong:
         raise ModelIntegrityError(
-            f"{onnx_path} does not hold every parameter of the model: missing {missing[:5]}, "
-            f"wrong shape {wrong[:5]}.",
+            f"{src / 'model.int8.onnx'} does not hold every parameter of the model: "
+            f"missing {absent[:5]}, wrong shape {wrong[:5]}.",
             HINT,
         )
     model.load_state_dict({k: torch.from_numpy(found[k]) for k in own})
-    dst.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(dst)
-    for name in ("tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
-        shutil.copy(backbone_path() / name, dst / name)
-    shutil.copy(src / "tokenizer.json", dst / "tokenizer.json")
+    # written whole beside the destination, then moved into place
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}-", dir=dst.parent))
+    try:
+        model.save_pretrained(tmp)
+        for name in ("tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
+            shutil.copy(backbone_path() / name, tmp / name)
+        shutil.copy(src / "tokenizer.json", tmp / "tokenizer.json")
+        if dst.exists():
+            shutil.rmtree(dst)
+        tmp.rename(dst)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return sorted(own)
 
 

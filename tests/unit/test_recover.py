@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import training.recover as recover_module
 from consilience.errors import ModelIntegrityError
 from investigators.nli.model import MODEL_DIR, NLIModel
-from training.recover import recover
+from training.recover import FILES, recover
 
 PAIRS = [
     (
@@ -22,6 +24,10 @@ PAIRS = [
     ),
     ("The monitor was trained on 4,000 transcripts.", "The weather in Paris was mild last spring."),
     ("We found no evidence of reward hacking in any model.", "Several models hack their rewards."),
+    ("A man is playing a guitar on stage.", "A man is playing an instrument."),
+    ("Three of the five models refused every harmful request.", "Some models refused requests."),
+    ("Probes detect deception with 95% accuracy.", "Probes detect deception with 60% accuracy."),
+    ("Sparse autoencoders find interpretable features.", "The dataset has 10,000 prompts."),
 ]
 
 
@@ -35,20 +41,67 @@ def test_recovered_checkpoint_reads_like_the_shipped_model(tmp_path: Path) -> No
     tok = AutoTokenizer.from_pretrained(str(tmp_path / "ckpt"))
     shipped = NLIModel().logits_matrix(PAIRS)
     with torch.no_grad():
-        enc = tok([a for a, _ in PAIRS], [b for _, b in PAIRS], return_tensors="pt", padding=True)
-        mine = torch.softmax(model(**enc).logits, dim=-1).numpy()
-    labels = [model.config.id2label[i] for i in range(3)]
-    assert labels == ["entailment", "neutral", "contradiction"]
+        mine = np.concatenate(
+            [
+                torch.softmax(model(**tok([a], [b], return_tensors="pt")).logits, -1).numpy()
+                for a, b in PAIRS
+            ]
+        )
+    assert [model.config.id2label[i] for i in range(3)] == [
+        "entailment",
+        "neutral",
+        "contradiction",
+    ]
     # the int8 file quantises activations per call as well, so the readings differ a little
-    assert np.abs(mine - shipped).max() < 0.15
+    # (mean 0.024, max 0.135 here); one weight matrix left untransposed moved them by a mean
+    # of 0.19 (layer 0's key) to 0.40 (the pooler) and changed top labels
+    assert np.abs(mine - shipped).mean() < 0.06
+    assert np.abs(mine - shipped).max() < 0.3
     assert list(mine.argmax(1)) == list(shipped.argmax(1))
-    # the pairs are read confidently and not all alike: entailment, neutral and contradiction
-    # are each the top label of one of them (0.86-0.97 in the shipped model)
-    assert set(shipped.argmax(1)) == {0, 1, 2}
-    assert shipped.max(1).min() > 0.8
+    # the pairs are not all read alike: each label is the confident top label of one of them
+    assert {int(shipped[i].argmax()) for i in range(4)} == {0, 1, 2}
+    assert shipped[:4].max(1).min() > 0.8
 
 
 def test_a_folder_without_an_exported_model_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ModelIntegrityError, match=r"no model\.int8\.onnx"):
+    with pytest.raises(ModelIntegrityError, match=r"no model\.int8\.onnx, model\.json"):
         recover(tmp_path, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def _copy_of_the_model(tmp_path: Path) -> Path:
+    src = tmp_path / "model"
+    src.mkdir()
+    for name in FILES:
+        (src / name).symlink_to(MODEL_DIR / name)
+    return src
+
+
+def test_another_label_order_is_refused(tmp_path: Path) -> None:
+    src = _copy_of_the_model(tmp_path)
+    meta = json.loads((MODEL_DIR / "model.json").read_text())
+    meta["labels"] = ["contradiction", "neutral", "entailment"]
+    (src / "model.json").unlink()
+    (src / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelIntegrityError, match="orders the labels"):
+        recover(src, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_parameter_not_found_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = recover_module.dequantised_weights
+
+    def without_head(path: Path) -> dict[str, np.ndarray]:
+        found = real(path)
+        del found["classifier.weight"]
+        return found
+
+    monkeypatch.setattr(recover_module, "dequantised_weights", without_head)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "earlier.txt").write_text("an earlier recovery")
+    with pytest.raises(ModelIntegrityError, match=r"missing \['classifier\.weight'\]"):
+        recover(MODEL_DIR, tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["earlier.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no half-written folder left
