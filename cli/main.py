@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +23,9 @@ from cli.support import command_services, console, err, fail
 from cli.topics import candidates_app, topics_app
 from consilience.errors import ConsilienceError
 from consilience.settings import load_settings
+
+if TYPE_CHECKING:
+    from kg.server import SettingDrift
 
 app = typer.Typer(
     help="Consilience: cross-paper consistency checks on a Neo4j claim graph.",
@@ -88,13 +92,25 @@ def db_start() -> None:
         if svc.settings.uses_external_db:
             console.print(f"NEO4J_URI is set ({svc.settings.neo4j.uri}): using that server.")
             return
+        server = svc.server()
+        running, drift = server.running_pid(), server.settings_drift()
         with console.status("Starting Neo4j…"):
-            uri = svc.server().start()
+            uri = server.start()
             svc.graph()
     console.print(
         f"Neo4j is running at [bold]{uri}[/] (user neo4j, password in "
         f"{svc.settings.neo4j_dir / 'password'})."
     )
+    if drift and running and server.running_pid() == running:  # not one started just now
+        console.print(
+            f"[yellow]It was already running, started with {_drift_text(drift)}. Run "
+            "`consilience db stop` then `consilience db start` to apply the settings.[/]"
+        )
+
+
+def _drift_text(drift: dict[str, SettingDrift]) -> str:
+    names = {"heap": "heap", "gc": "collector"}
+    return ", ".join(f"{names[k]} {d.running} (settings: {d.settings})" for k, d in drift.items())
 
 
 @db_app.command("stop")
@@ -110,6 +126,7 @@ def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Say whether the managed server is running, and where."""
     with command_services() as svc:
         st = svc.server().status()
+        drift = svc.server().settings_drift()
     external = svc.settings.neo4j.uri
     if as_json:
         console.print_json(
@@ -122,6 +139,7 @@ def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                     "home": str(st.home),
                     "built": st.built,
                     "external_uri": external,
+                    "settings_drift": {k: dataclasses.asdict(d) for k, d in drift.items()},
                 }
             )
         )
@@ -130,6 +148,11 @@ def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         console.print(f"Using external Neo4j at {external}")
     state = f"running (pid {st.pid}) at {st.uri}" if st.running else "stopped"
     console.print(f"Managed Neo4j {st.version}: {state}; built={st.built}; home={st.home}")
+    if drift:
+        console.print(
+            f"[yellow]Started with {_drift_text(drift)}: `consilience db stop` then "
+            "`consilience db start` applies the settings.[/]"
+        )
     if not st.running:
         raise typer.Exit(code=1)
 

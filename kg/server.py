@@ -53,6 +53,22 @@ class ServerStatus:
     built: bool
 
 
+@dataclass(frozen=True)
+class SettingDrift:
+    """A server setting as the running server was started with it, and as set now."""
+
+    running: str
+    settings: str
+
+
+def _heap_bytes(heap: str) -> int | str:
+    """A JVM size ("1g", "1024M", "512m") in bytes; the text itself when it is not one."""
+    units = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    text = heap.strip().lower()
+    digits, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "")
+    return int(digits) * units[unit] if digits.isdigit() else heap
+
+
 def initial_password_command(java: str, lib: Path, argfile: Path) -> list[str]:
     """The set-initial-password command line: the password is only in the argument file."""
     return [java, "-cp", f"{lib}/*", f"@{argfile}"]
@@ -198,6 +214,20 @@ class ManagedServer:
         self.state_file.unlink(missing_ok=True)
         return None
 
+    def settings_drift(self) -> dict[str, SettingDrift]:
+        """The settings the running server was started with that differ from the settings now
+        ("heap", "gc"); empty when they agree, when no server runs, or when it was started
+        before the state file recorded them. They apply at the next start only."""
+        state = self._read_state()
+        if not state or not self.running_pid():
+            return {}
+        out: dict[str, SettingDrift] = {}
+        if "heap" in state and _heap_bytes(str(state["heap"])) != _heap_bytes(self.settings.heap):
+            out["heap"] = SettingDrift(running=str(state["heap"]), settings=self.settings.heap)
+        if "gc" in state and str(state["gc"]) != self.settings.gc:
+            out["gc"] = SettingDrift(running=str(state["gc"]), settings=self.settings.gc)
+        return out
+
     def uri(self) -> str | None:
         state = self._read_state()
         return f"bolt://127.0.0.1:{state['bolt_port']}" if state else None
@@ -252,6 +282,8 @@ class ManagedServer:
                     "bolt_port": port,
                     "version": self.settings.version,
                     "started_at": time.time(),
+                    "heap": self.settings.heap,
+                    "gc": self.settings.gc,
                 }
             )
         )

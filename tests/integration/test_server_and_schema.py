@@ -17,7 +17,7 @@ from consilience.settings import Settings
 from kg.driver import managed_server, open_driver
 from kg.graph import Graph, Rows
 from kg.schema import ensure_schema
-from kg.server import GC_FLAGS
+from kg.server import GC_FLAGS, SettingDrift
 from queries.cypher import findings as findings_cypher
 
 CYPHER_PACKAGES = ("kg.cypher", "queries.cypher", "investigators.cypher", "calibration.cypher")
@@ -160,6 +160,15 @@ def test_the_running_server_uses_the_configured_collector(settings: Settings) ->
     assert [a for a in args if a.startswith("-XX:+Use") and a.endswith("GC")] == [
         GC_FLAGS[settings.neo4j.gc]
     ]
+    assert managed_server(settings).settings_drift() == {}
+    # the same server seen with other settings: both differences are named
+    other = settings.model_copy(deep=True)
+    other.neo4j.heap = "3g" if settings.neo4j.heap != "3g" else "2g"
+    other.neo4j.gc = "g1" if settings.neo4j.gc == "parallel" else "parallel"
+    assert managed_server(other).settings_drift() == {
+        "heap": SettingDrift(running=settings.neo4j.heap, settings=other.neo4j.heap),
+        "gc": SettingDrift(running=settings.neo4j.gc, settings=other.neo4j.gc),
+    }
 
 
 def test_a_database_that_does_not_exist_is_a_configuration_error(services: Services) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -9,7 +12,7 @@ import pytest
 
 from consilience.settings import Neo4jSettings, Settings
 from kg.driver import managed_server
-from kg.server import GC_FLAGS
+from kg.server import GC_FLAGS, SettingDrift
 
 COLLECTORS = ("-XX:+UseParallelGC", "-XX:+UseG1GC", "-XX:+UseSerialGC", "-XX:+UseZGC")
 
@@ -45,3 +48,35 @@ def test_the_default_collector_is_parallel_and_an_unknown_one_is_refused(
 def test_every_allowed_collector_has_a_flag() -> None:
     allowed = set(get_args(Neo4jSettings.model_fields["gc"].annotation))
     assert allowed == set(GC_FLAGS) == {"parallel", "g1"}
+
+
+def _running_state(s: Settings, pid: int, **started_with: str) -> None:
+    server = managed_server(s)
+    server.root.mkdir(parents=True, exist_ok=True)
+    state = {"pid": pid, "bolt_port": 7687, "version": s.neo4j.version, **started_with}
+    server.state_file.write_text(json.dumps(state))
+
+
+def test_a_running_server_started_with_other_settings_is_reported(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)
+    s.neo4j.heap, s.neo4j.gc = "1g", "parallel"
+    # this test's own process stands in for the running server
+    _running_state(s, os.getpid(), heap="512m", gc="g1")
+    assert managed_server(s).settings_drift() == {
+        "heap": SettingDrift(running="512m", settings="1g"),
+        "gc": SettingDrift(running="g1", settings="parallel"),
+    }
+    _running_state(s, os.getpid(), heap="1g", gc="parallel")
+    assert managed_server(s).settings_drift() == {}
+    _running_state(s, os.getpid(), heap="1024M", gc="parallel")  # the same size, spelt otherwise
+    assert managed_server(s).settings_drift() == {}
+    _running_state(s, os.getpid())  # started before the state file recorded them: unknown
+    assert managed_server(s).settings_drift() == {}
+
+
+def test_no_drift_is_reported_for_a_server_that_is_not_running(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # reaped: its pid is free
+    _running_state(s, gone.pid, heap="512m", gc="g1")
+    assert managed_server(s).settings_drift() == {}
