@@ -31,8 +31,8 @@ def score_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[tuple[floa
     n = len(pairs)
     out = []
     for i, (a, b) in enumerate(pairs):
-        num, cue, _ = evidence_of(Side(a, extract_numbers(a)), Side(b, extract_numbers(b)))
-        out.append(scores(probs[i], probs[n + i], num, cue))
+        ev = evidence_of(Side(a, extract_numbers(a)), Side(b, extract_numbers(b)))
+        out.append(scores(probs[i], probs[n + i], ev))
     return out
 
 

@@ -31,6 +31,11 @@ KINDS = tuple(JudgementKind)
 MIN_SLOPE = 0.05
 MAX_WORDS = 200
 MEMO_SIZE = 20_000  # judgements remembered (by text pair) across calls
+# Content words (Jaccard) two sides share for a negation or opposite between them to make a
+# minimal pair. Chosen on the injected families (bench/judgement (c)) at 0.6-0.9: each of
+# 0.6-0.8 found the recommendation family's 3 misses; 0.6-0.75 added paraphrase false alarms
+# on another draw; no labelled real pair is a negation or antonym pair sharing 0.6.
+MINIMAL_PAIR = 0.8
 
 
 @dataclass(frozen=True)
@@ -109,13 +114,23 @@ def comparative_cue(a: str, b: str) -> str | None:
     return None
 
 
-def evidence_of(a: Side, b: Side) -> tuple[float, float, list[str]]:
-    """(number conflict strength, cue strength, readable evidence)."""
+@dataclass(frozen=True)
+class Evidence:
+    """The structured evidence a pair shows besides the model's readings."""
+
+    number: float = 0.0  # incompatible values for one quantity (the number cue's weight)
+    cue: float = 0.0  # the strongest conflict cue (negation, antonym, quantifier, comparative)
+    minimal: float = 0.0  # a minimal pair: the content the two sides share, else 0
+    notes: tuple[str, ...] = ()
+
+
+def evidence_of(a: Side, b: Side) -> Evidence:
+    """Numbers, conflict cues and minimal pairs, with readable notes."""
     notes: list[str] = []
     num = number_cue(a.numbers, b.numbers, a.text, b.text)
     if num:
         notes.append(f"number: {num.detail}")
-    cue = 0.0
+    cue = minimal = 0.0
     for c in (
         negation_cue(a.text, b.text),
         antonym_cue(a.text, b.text),
@@ -124,35 +139,42 @@ def evidence_of(a: Side, b: Side) -> tuple[float, float, list[str]]:
         if c:
             cue = max(cue, c.weight)
             notes.append(f"{c.name}: {c.detail}")
+            if c.name in ("negation", "antonym") and c.shared >= MINIMAL_PAIR:
+                minimal = max(minimal, c.shared)
     comp = comparative_cue(a.text, b.text)
     if comp:
         cue = max(cue, 0.7)
         notes.append(comp)
-    return (num.weight if num else 0.0), cue, notes
+    if minimal:
+        notes.append("minimal pair: the same statement but for that negation or opposite")
+    return Evidence(num.weight if num else 0.0, cue, minimal, tuple(notes))
 
 
-def scores(ab: NLIScores, ba: NLIScores, number: float, cue: float) -> tuple[float, float]:
+def scores(ab: NLIScores, ba: NLIScores, ev: Evidence | None = None) -> tuple[float, float]:
     """(contradiction score, convergence score) in [0, 1], before calibration.
 
     Contradiction: the mean of the model's two directions, each discounted by the other
-    direction's entailment, then raised by incompatible numbers for one quantity and (weakly)
-    by conflict cues. Contradiction is symmetric and excludes entailment, and the model's
-    one-sided readings are its noise: one-word paraphrases ("the user's main query" / "...
-    primary query") drew contradiction 0.93 one way with entailment 0.69 the other, and most
-    of the contradictions the stronger direction alone called on the corpus were unrelated
-    sentences read as contradiction 0.72 one way and 0.01 the other (SNLI's convention that
-    captions of different scenes contradict). Injected contradictions read 0.99 both ways.
-    The discount is the square root of (1 - entailment), softer than the plain factor,
-    because the entailment reading is itself noisy: a negation ("should comply" / "should not
-    comply") drew entailment 0.58 one way and contradiction 0.98 the other: mean 0.50, and
-    the negation cue lifts it to 0.60. Convergence: entailment one way counts, both ways
-    counts more, and a contradiction reading lowers it.
+    direction's entailment, then raised by incompatible numbers for one quantity, by a
+    minimal pair, and (weakly) by other conflict cues. Contradiction is symmetric and excludes
+    entailment, and the model's one-sided readings are its noise: one-word paraphrases ("the
+    user's main query" / "... primary query") drew contradiction 0.93 one way with entailment
+    0.69 the other, and most of the contradictions the stronger direction alone called on the
+    corpus were unrelated sentences read as contradiction 0.72 one way and 0.01 the other
+    (SNLI's convention that captions of different scenes contradict). Injected
+    contradictions read 0.99 both ways. The discount is the square root of (1 - entailment),
+    softer than the plain factor, because the entailment reading is itself noisy: a negation
+    ("should comply" / "should not comply") drew entailment 0.92 one way and contradiction
+    0.98 the other. Such a pair — the same statement but for one negation or one opposite
+    word, at least MINIMAL_PAIR of its content words shared — is a contradiction whatever
+    the model reads, so it counts as strongly as incompatible numbers. Convergence:
+    entailment one way counts, both ways counts more, and a contradiction reading lowers it.
     """
+    ev = ev or Evidence()
     both = (
         ab.contradiction * math.sqrt(1 - ba.entailment)
         + ba.contradiction * math.sqrt(1 - ab.entailment)
     ) / 2
-    c = 1 - (1 - both) * (1 - 0.8 * number) * (1 - 0.2 * cue)
+    c = 1 - (1 - both) * (1 - 0.8 * ev.number) * (1 - 0.8 * ev.minimal) * (1 - 0.2 * ev.cue)
     e_hi, e_lo = max(ab.entailment, ba.entailment), min(ab.entailment, ba.entailment)
     v = (0.6 * e_hi + 0.4 * e_lo) * (1 - 0.5 * max(ab.contradiction, ba.contradiction))
     return c, v
@@ -177,8 +199,9 @@ def truncate(text: str) -> tuple[str, bool]:
 
 def decide(a: Side, b: Side, ab: NLIScores, ba: NLIScores, params: JudgeParams) -> Judgement:
     """Combine the model's two directions with the structured evidence."""
-    number, cue, notes = evidence_of(a, b)
-    s_c, s_v = scores(ab, ba, number, cue)
+    ev = evidence_of(a, b)
+    notes = list(ev.notes)
+    s_c, s_v = scores(ab, ba, ev)
     p_c = platt(s_c, params.contradiction)
     p_v = platt(s_v, params.convergence)
     if p_c + p_v > 1:  # two separate maps: keep the three probabilities a distribution
@@ -256,9 +279,9 @@ class Judge:
         # the evidence it reads changes (3: one sentence with its models, datasets or years
         # swapped is a scope difference; 5: the two directions' contradiction averaged, each
         # discounted by the other direction's entailment; 6: the model reads each pair alone,
-        # not in padded batches whose company moved its readings), so existing findings are
-        # judged again
-        return f"6+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # not in padded batches whose company moved its readings; 7: a minimal pair counts
+        # as strongly as incompatible numbers), so existing findings are judged again
+        return f"7+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""

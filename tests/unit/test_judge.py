@@ -67,15 +67,56 @@ def test_contradiction_one_way_against_entailment_the_other_is_discounted() -> N
     assert decide(e, f, one_sided, other, params).kind != "contradicts"
     neg_ab = NLIScores(entailment=0.58, neutral=0.05, contradiction=0.37)
     neg_ba = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
-    c = Side("It often tells itself that it should comply.")
-    d = Side("It often tells itself that it should not comply.")
+    c = Side("It often tells itself that it should comply with harmful requests.")
+    d = Side("It often says that it should not comply with harmful requests from users.")
     # the mean of the discounted directions is 0.5016, over the threshold by a hair; the
-    # negation cue (weight 0.95 here) lifts it to 0.596
+    # negation cue (weight 0.75 here: 50% shared content, not a minimal pair) lifts it to 0.58
     mean = (0.37 * math.sqrt(0.99) + 0.98 * math.sqrt(0.42)) / 2
-    assert abs(scores(neg_ab, neg_ba, 0.0, 0.0)[0] - mean) < 1e-9
+    assert abs(scores(neg_ab, neg_ba)[0] - mean) < 1e-9
     j = decide(c, d, neg_ab, neg_ba, params)
     assert j.kind == "contradicts" and "negation" in j.rationale
-    assert j.contradiction_score == pytest.approx(0.5963, abs=1e-3)
+    assert "minimal pair" not in j.rationale
+    assert j.contradiction_score == pytest.approx(1 - (1 - mean) * (1 - 0.2 * 0.75), abs=1e-3)
+
+
+def test_a_minimal_pair_is_a_contradiction_whatever_the_model_reads() -> None:
+    """The same statement but for one negation or one opposite word (bench/judgement (c)'s
+    recommendation misses): the model read "should comply" / "should not comply" as entailment
+    0.92 one way, and "choose between the best ..." / "the worst ..." as entailment 0.54 / 0.73.
+    A negation with less content shared, or a paraphrase, is not lifted."""
+    params = JudgeParams.load()
+    ent = NLIScores(entailment=0.92, neutral=0.03, contradiction=0.05)
+    con = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
+    a = Side("On harmful requests it often tells itself that it should comply.")
+    b = Side("On harmful requests it often tells itself that it should not comply.")
+    j = decide(a, b, ent, con, params)
+    assert j.kind == "contradicts" and "minimal pair" in j.rationale
+    assert j.contradiction_score > 0.7
+    best = Side("A model would choose between the best short and best long trajectories.")
+    worst = Side("A model would choose between the worst short and best long trajectories.")
+    mild = NLIScores(entailment=0.54, neutral=0.0, contradiction=0.46)
+    assert decide(best, worst, mild, mild, params).kind == "contradicts"
+    # the rule alone: model readings that say nothing
+    flat = NLIScores(entailment=0.0, neutral=1.0, contradiction=0.0)
+    assert decide(a, b, flat, flat, params).kind == "contradicts"
+    # a negation between statements that share half their content is left to the model
+    c = Side("It often tells itself that it should comply with harmful requests.")
+    d = Side("It often says that it should not comply with harmful requests from users.")
+    assert decide(c, d, flat, flat, params).kind != "contradicts"
+    # a paraphrase, and a difference of model (scope), are not minimal pairs
+    p = Side("On harmful requests it frequently tells itself that it ought to comply.")
+    assert decide(a, p, flat, flat, params).kind != "contradicts"
+    q = Side(
+        "Qwen3-8B often tells itself on harmful requests from users that it should comply "
+        "with their instructions."
+    )
+    r = Side(
+        "Llama-3-70B often tells itself on harmful requests from users that it should not "
+        "comply with their instructions."
+    )
+    scoped = decide(q, r, flat, flat, params)
+    assert "minimal pair" in scoped.rationale and scoped.kind != "contradicts"
+    assert "different conditions" in scoped.rationale
 
 
 def test_questions_and_reported_views_never_contradict() -> None:
