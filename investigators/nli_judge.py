@@ -7,6 +7,8 @@ sides that agree are restatements (stored, never counted as corroboration).
 
 from __future__ import annotations
 
+import re
+
 from consilience.vocabulary import JudgementKind
 from investigators.base import CandidatePair, ClaimView, FindingKind, Verdict
 from investigators.contradiction import asserted
@@ -15,13 +17,33 @@ from kg.aspects import aspects
 
 MIN_WORDS = 6
 MIN_ASPECTS = 2
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 def checkable(c: ClaimView) -> bool:
     """Worth judging: a claim with some content of its own. "That said, this seems unlikely."
     or "We're excited to see what you build." read as contradicting almost anything to an NLI
-    model, and nobody can check them against another paper."""
-    return len(c.text.split()) >= MIN_WORDS and len(aspects(c.text)) >= MIN_ASPECTS
+    model, and nobody can check them against another paper. Nor can a sentence that only
+    introduces what follows ("Concretely, we expect to award up to:") or a heading that ends
+    like a sentence ("More Reaction To The Executive Order."): the main job's top three
+    contradictions on the corpus were such pairs."""
+    return (
+        len(c.text.split()) >= MIN_WORDS
+        and len(aspects(c.text)) >= MIN_ASPECTS
+        and not introduces_a_list(c.text)
+        and not title_cased(c.text)
+    )
+
+
+def introduces_a_list(text: str) -> bool:
+    """Ends with a colon (closing quotes and brackets aside): its content is what follows."""
+    return text.rstrip().rstrip("\"”’')]*").endswith(":")
+
+
+def title_cased(text: str) -> bool:
+    """Every word longer than three letters capitalised: a heading or a reference entry."""
+    long_words = [w for w in _WORD.findall(text) if len(w) > 3]
+    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
 
 
 def checkable_pairs(pairs: list[CandidatePair]) -> list[CandidatePair]:

@@ -280,7 +280,9 @@ class Judge:
         # swapped is a scope difference; 5: the two directions' contradiction averaged, each
         # discounted by the other direction's entailment; 6: the model reads each pair alone,
         # not in padded batches whose company moved its readings; 7: a minimal pair counts
-        # as strongly as incompatible numbers), so existing findings are judged again
+        # as strongly as incompatible numbers, and the investigator no longer judges a list's
+        # introduction or a heading, `nli_judge.checkable`), so existing findings are judged
+        # again
         return f"7+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:

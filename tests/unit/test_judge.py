@@ -171,6 +171,16 @@ def test_content_free_claims_are_not_judged(judge: Judge) -> None:
         "c", "Linear probes never detect deceptive behaviour in the transcripts we examined."
     )
     assert not checkable(vague) and checkable(real)
+    # the main job's top three contradictions on the corpus: a list's introduction (twice)
+    # and a heading that ends like a sentence; a sentence naming several products is kept
+    intro = view("d", "Concretely, we expect to award up to:")
+    quoted = view("e", "The two failure modes we found were (see the appendix):”")
+    heading = view("f", "More Reaction To The Executive Order.")
+    reference = view("g", "Knight, C. Q., Deshpande, K., Sirdeshmukh, V., and Michael, J. (2025).")
+    names = view("h", "OpenAI, Anthropic and Google DeepMind signed the Seoul commitments in May.")
+    for c in (intro, quoted, heading, reference):
+        assert not checkable(c), c.text
+    assert checkable(names)
     ind = Independence(independent=True, reason="test")
     inv = NLIJudgeInvestigator(judge)
     assert inv.investigate([CandidatePair(a=vague, b=real, similarity=0.3, independence=ind)]) == []
