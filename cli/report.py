@@ -138,6 +138,12 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
 
 
 def _left_unchecked(console: Console, report: RunReport) -> None:
+    if report.findings_withdrawn:
+        console.print(
+            f"{report.findings_withdrawn} unreviewed findings of an earlier version of the "
+            "investigators were not found again by the current one and were withdrawn "
+            "(reviewed findings are kept)."
+        )
     if report.left_unchecked:
         console.print(
             f"[yellow]{report.left_unchecked} claims left unchecked[/] (see the warnings): "

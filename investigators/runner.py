@@ -56,6 +56,11 @@ class RunReport(BaseModel):
         default=0, description="Safety-critical claims given missing dimensions by the LLM"
     )
     topics_touched: int = Field(default=0, description="Topics that gained claims in this run")
+    findings_withdrawn: int = Field(
+        default=0,
+        description="Unreviewed findings of an earlier version of an investigator that its "
+        "current version, judging the same claims, did not find again",
+    )
     pairs_by_channel: dict[str, int] = Field(
         default_factory=dict, description="Candidate pairs each retrieval channel proposed"
     )
@@ -428,6 +433,11 @@ class Runner:
             self._write([], [i for i in ids if i not in left])
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
             investigation_store.mark_unchecked(self.driver, sorted(left))
+        withdrawn = investigation_store.withdraw_superseded(
+            self.driver,
+            {i.name: i.version for i in self.investigators if i.name not in ADJUDICATORS},
+            self.preset_version,
+        )
         lap("writing")
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n
@@ -441,6 +451,7 @@ class Runner:
             summaries_detected=self.detected_summaries,
             dimensions_proposed=self.dimensions_proposed,
             topics_touched=topics_touched,
+            findings_withdrawn=withdrawn,
             pairs_by_channel=by_channel,
             skipped=skipped,
             warnings=warnings,

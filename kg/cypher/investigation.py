@@ -92,6 +92,26 @@ SET c.confidence_stale = true
 DETACH DELETE f
 """
 
+# Unreviewed findings between two claims, made by an investigator of the run at another
+# version than its current one, whose claims have both been checked at the run's version: the
+# current version judged the pair again (or no longer proposes it) and did not find them.
+# Without this, a new model's incremental re-judging left the old version's findings beside its
+# own (a pair called a contradiction by one version and a convergence by the next had both).
+WITHDRAW_SUPERSEDED: LiteralString = """
+MATCH (f:Finding)
+WHERE f.status = 'open' AND f.investigator IN keys($current)
+  AND f.version <> $current[f.investigator]
+  AND NOT EXISTS { MATCH (f)-[:ABOUT]->(x) WHERE NOT x:Claim }
+  AND NOT EXISTS {
+    MATCH (f)-[:ABOUT]->(c:Claim)
+    WHERE c.investigated_version IS NULL OR c.investigated_version <> $preset
+  }
+WITH f, [(f)-[:ABOUT]->(c:Claim) | c] AS claims
+FOREACH (c IN claims | SET c.confidence_stale = true)
+DETACH DELETE f
+RETURN count(*) AS withdrawn
+"""
+
 # New claim-to-claim findings whose kind, investigator and two quotes (hashes of the exact
 # text) match an archived verdict not yet given back (the finding was reviewed on an earlier
 # version of a document) take that verdict back, with its history; the latest one wins.

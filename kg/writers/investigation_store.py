@@ -89,6 +89,16 @@ def delete_open_findings(driver: Graph, investigators: list[str]) -> None:
         )
 
 
+def withdraw_superseded(driver: Graph, current: dict[str, str], preset: str) -> int:
+    """Drop unreviewed claim findings of these investigators (name -> current version) made at
+    another version, once both their claims are checked at `preset`. Returns how many."""
+    with driver.write() as s:
+        rec = s.execute_write(
+            lambda tx: tx.run(q.WITHDRAW_SUPERSEDED, current=current, preset=preset).single()
+        )
+    return int(rec["withdrawn"]) if rec else 0
+
+
 def set_verdict(driver: Graph, finding_id: str, status: str, reviewer: str, reason: str) -> bool:
     """Record a human verdict; False when there is no such finding."""
     entry = json.dumps({"status": status, "reviewer": reviewer, "reason": reason})

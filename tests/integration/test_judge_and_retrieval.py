@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -279,3 +280,46 @@ def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
     if found:
         kept = [f for f in list_findings(svc.graph()).items if f.id == found[0].id]
         assert kept and kept[0].status == "dismissed" and kept[0].reviewer == "bob"
+
+
+def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Incremental re-judging after a model change ends with the findings the new version
+    makes, not those plus the old version's: an unreviewed finding the new version does not
+    find again is withdrawn; a reviewed one is kept; a run at the same version withdraws
+    nothing."""
+    svc = clean_services
+    _ingest(
+        svc,
+        tmp_path,
+        {
+            "a.md": "# A\n\nTraining on synthetic data makes language models collapse within "
+            "five generations.\n\nLinear probes detect deception in most of the agent "
+            "transcripts we examined.\n",
+            "b.md": "# B\n\nTraining on synthetic data does not make language models collapse "
+            "within five generations.\n\nLinear probes never detect deception in the agent "
+            "transcripts we examined.\n",
+        },
+    )
+    first = build_runner(svc).run()
+    assert first.findings_withdrawn == 0
+    claim_kinds = {"contradicts", "converges_with", "restates"}
+    found = [f for f in list_findings(svc.graph()).items if f.kind in claim_kinds]
+    assert sum(f.kind == "contradicts" for f in found) >= 2  # the two minimal pairs
+    reviewed = found[0]
+    record_verdict(svc, reviewed.id, ReviewVerdict.CONFIRMED, "bob", "checked")
+    # a judge that calls nothing: the same claims judged again find none of the open ones
+    p = dataclasses.replace(
+        JudgeParams.load(), threshold_contradiction=1.01, threshold_convergence=1.01
+    )
+    svc._judge = Judge(svc.judge().model, p)
+    again = build_runner(svc).run()
+    assert again.claims_checked == 4 and again.findings_withdrawn == len(found) - 1
+    left = [f for f in list_findings(svc.graph()).items if f.kind in claim_kinds]
+    assert [(f.id, f.status) for f in left] == [(reviewed.id, "confirmed")]
+    # the same version again: nothing to check, nothing withdrawn
+    assert build_runner(svc).run().findings_withdrawn == 0
+    assert [f.id for f in list_findings(svc.graph()).items if f.kind in claim_kinds] == [
+        reviewed.id
+    ]
