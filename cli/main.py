@@ -125,8 +125,8 @@ def db_stop() -> None:
 def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Say whether the managed server is running, and where."""
     with command_services() as svc:
-        st = svc.server().status()
-        drift = svc.server().settings_drift()
+        server = svc.server()  # a new handle on each call: one for both questions
+        st, drift = server.status(), server.settings_drift()
     external = svc.settings.neo4j.uri
     if as_json:
         console.print_json(
