@@ -56,7 +56,10 @@ class Evidence(_Model):
 
 
 class Term(_Model):
-    """One step of a derivation, in the order applied."""
+    """One step of a derivation, in the order applied. Frozen: the updater shares one prior
+    term (and one whole Confidence) among every claim with the same prior inputs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(description="prior, line, penalty, calibration, ...")
     detail: str = Field(description="Human-readable explanation")
@@ -67,7 +70,9 @@ class Term(_Model):
 
 
 class Confidence(_Model):
-    """A claim's probability with a 90% interval and how it was derived."""
+    """A claim's probability with a 90% interval and how it was derived (frozen: shared)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     claim_id: str = Field(description="Claim id")
     p: float = Field(ge=0.0, le=1.0, description="Posterior mean probability the claim holds")
