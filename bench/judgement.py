@@ -267,12 +267,8 @@ def section_f(judge: Judge, out: dict) -> None:
     each claim with its nearest neighbours in other sources. Real contradictions among them
     are rare, so nearly every contradiction called here is a false alarm (examples printed)."""
     from bench.harness import CORPUS
-    from investigators.nli_judge import MIN_ASPECTS, MIN_WORDS
-    from kg.aspects import aspects
+    from investigators.nli_judge import checkable_text as checkable  # the investigator's
     from training.domain import neighbour_negatives
-
-    def checkable(t: str) -> bool:  # the investigator's own filter
-        return len(t.split()) >= MIN_WORDS and len(aspects(t)) >= MIN_ASPECTS
 
     raw = neighbour_negatives(CORPUS, seed=5, k=3, training=False)
     pairs = [(p.premise, p.hypothesis) for p in raw if checkable(p.premise)]

@@ -23,7 +23,6 @@ class Cue:
     name: str  # negation, antonym, number, quantifier, hedge
     weight: float  # how strongly this cue alone signals a contradiction
     detail: str
-    shared: float = 0.0  # content shared by the two sides (negation and antonym cues)
 
 
 def _negation_count(toks: list[str]) -> int:
@@ -50,7 +49,6 @@ def negation_cue(a: str, b: str) -> Cue | None:
         "negation",
         0.55 + 0.4 * ov,
         f"one side is negated ({na} vs {nb} negations) with {ov:.0%} shared content",
-        ov,
     )
 
 
@@ -67,7 +65,6 @@ def antonym_cue(a: str, b: str) -> Cue | None:
                     "antonym",
                     0.5 + 0.45 * ov,
                     f"'{w}' vs '{sorted(opposites)[0]}' with {ov:.0%} shared content",
-                    ov,
                 )
     return None
 

@@ -27,11 +27,16 @@ def checkable(c: ClaimView) -> bool:
     introduces what follows ("Concretely, we expect to award up to:") or a heading that ends
     like a sentence ("More Reaction To The Executive Order."): the main job's top three
     contradictions on the corpus were such pairs."""
+    return checkable_text(c.text)
+
+
+def checkable_text(text: str) -> bool:
+    """`checkable` for a bare statement."""
     return (
-        len(c.text.split()) >= MIN_WORDS
-        and len(aspects(c.text)) >= MIN_ASPECTS
-        and not introduces_a_list(c.text)
-        and not title_cased(c.text)
+        len(text.split()) >= MIN_WORDS
+        and len(aspects(text)) >= MIN_ASPECTS
+        and not introduces_a_list(text)
+        and not title_cased(text)
     )
 
 

@@ -10,6 +10,7 @@ block a contradiction. Pure decision logic: the caller supplies the NLI scores.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
@@ -31,11 +32,19 @@ KINDS = tuple(JudgementKind)
 MIN_SLOPE = 0.05
 MAX_WORDS = 200
 MEMO_SIZE = 20_000  # judgements remembered (by text pair) across calls
-# Content words (Jaccard) two sides share for a negation or opposite between them to make a
-# minimal pair. Chosen on the injected families (bench/judgement (c)) at 0.6-0.9: each of
-# 0.6-0.8 found the recommendation family's 3 misses; 0.6-0.75 added paraphrase false alarms
-# on another draw; no labelled real pair is a negation or antonym pair sharing 0.6.
+# How alike, word for word and in order (difflib ratio over lower-cased words), two sides with
+# a negation or an opposite between them must be to make a minimal pair. Order matters: a
+# converse ("larger models are better than smaller ones" / "smaller models are worse than
+# larger ones") shares every word and says the same thing. 0.8 found the recommendation
+# family's 3 misses in bench/judgement (c) without a false alarm among the controls.
 MINIMAL_PAIR = 0.8
+# A negated hedge is not the claim's negation: "it is not clear whether X" against "X".
+_HEDGED_NEGATION = re.compile(
+    r"(?:\bnot|n't|\bnever)\s+(?:yet\s+|entirely\s+|fully\s+|always\s+)?"
+    r"(?:clear|known|certain|sure|obvious|necessarily|always|proven|established)\b|\bwhether\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[\w'’-]+")
 
 
 @dataclass(frozen=True)
@@ -120,8 +129,20 @@ class Evidence:
 
     number: float = 0.0  # incompatible values for one quantity (the number cue's weight)
     cue: float = 0.0  # the strongest conflict cue (negation, antonym, quantifier, comparative)
-    minimal: float = 0.0  # a minimal pair: the content the two sides share, else 0
+    minimal: float = 0.0  # a minimal pair: how alike the two sides are in order, else 0
     notes: tuple[str, ...] = ()
+
+
+def minimal_pair(a: str, b: str) -> float:
+    """How alike two statements are word for word (0 when they are not a minimal pair): the
+    same sentence but for a negation or an opposite word, at least MINIMAL_PAIR alike in
+    order, and neither side a negated hedge."""
+    if _HEDGED_NEGATION.search(a) or _HEDGED_NEGATION.search(b):
+        return 0.0
+    ratio = difflib.SequenceMatcher(
+        None, _TOKEN.findall(a.lower()), _TOKEN.findall(b.lower()), autojunk=False
+    ).ratio()
+    return ratio if ratio >= MINIMAL_PAIR else 0.0
 
 
 def evidence_of(a: Side, b: Side) -> Evidence:
@@ -139,14 +160,17 @@ def evidence_of(a: Side, b: Side) -> Evidence:
         if c:
             cue = max(cue, c.weight)
             notes.append(f"{c.name}: {c.detail}")
-            if c.name in ("negation", "antonym") and c.shared >= MINIMAL_PAIR:
-                minimal = max(minimal, c.shared)
+            if c.name in ("negation", "antonym") and not minimal:
+                minimal = minimal_pair(a.text, b.text)
     comp = comparative_cue(a.text, b.text)
     if comp:
         cue = max(cue, 0.7)
         notes.append(comp)
     if minimal:
-        notes.append("minimal pair: the same statement but for that negation or opposite")
+        notes.append(
+            f"minimal pair: {minimal:.0%} the same words in the same order but for that "
+            "negation or opposite"
+        )
     return Evidence(num.weight if num else 0.0, cue, minimal, tuple(notes))
 
 
@@ -154,20 +178,21 @@ def scores(ab: NLIScores, ba: NLIScores, ev: Evidence | None = None) -> tuple[fl
     """(contradiction score, convergence score) in [0, 1], before calibration.
 
     Contradiction: the mean of the model's two directions, each discounted by the other
-    direction's entailment, then raised by incompatible numbers for one quantity, by a
-    minimal pair, and (weakly) by other conflict cues. Contradiction is symmetric and excludes
-    entailment, and the model's one-sided readings are its noise: one-word paraphrases ("the
-    user's main query" / "... primary query") drew contradiction 0.93 one way with entailment
-    0.69 the other, and most of the contradictions the stronger direction alone called on the
-    corpus were unrelated sentences read as contradiction 0.72 one way and 0.01 the other
-    (SNLI's convention that captions of different scenes contradict). Injected
-    contradictions read 0.99 both ways. The discount is the square root of (1 - entailment),
-    softer than the plain factor, because the entailment reading is itself noisy: a negation
-    ("should comply" / "should not comply") drew entailment 0.92 one way and contradiction
-    0.98 the other. Such a pair — the same statement but for one negation or one opposite
-    word, at least MINIMAL_PAIR of its content words shared — is a contradiction whatever
-    the model reads, so it counts as strongly as incompatible numbers. Convergence:
-    entailment one way counts, both ways counts more, and a contradiction reading lowers it.
+    direction's entailment, then raised by incompatible numbers for one quantity, by a minimal
+    pair, and (weakly) by conflict cues. Contradiction is symmetric and excludes entailment, and
+    the model's one-sided readings are its noise: one-word paraphrases ("the user's main query"
+    / "... primary query") drew contradiction 0.93 one way with entailment 0.69 the other, and
+    most of the contradictions the stronger direction alone called on the corpus were unrelated
+    sentences read as contradiction 0.72 one way and 0.01 the other (SNLI's convention that
+    captions of different scenes contradict). Injected contradictions read 0.99 both ways.
+    The discount is the square root of (1 - entailment), softer than the plain factor,
+    because the entailment reading is itself noisy: a negation ("should comply" / "should not
+    comply") drew entailment 0.58 one way and contradiction 0.98 the other: mean 0.50, and the
+    negation cue lifts it to 0.60. In longer sentences the same negation drew entailment 0.92
+    one way: a minimal pair (`minimal_pair`: the same words in the same order but for one
+    negation or opposite) is a contradiction whatever the model reads, so it counts as
+    strongly as incompatible numbers. Convergence: entailment one way counts, both ways
+    counts more, and a contradiction reading lowers it.
     """
     ev = ev or Evidence()
     both = (
@@ -273,7 +298,9 @@ class Judge:
         """Changes whenever the weights or the fitted combination change."""
         p = self.params
         fit = hashlib.sha256(
-            json.dumps([p.contradiction, p.convergence, p.threshold_contradiction]).encode()
+            json.dumps(
+                [p.contradiction, p.convergence, p.threshold_contradiction, p.threshold_convergence]
+            ).encode()
         )
         # the leading number is the decision rules' own version: raise it when `decide` or
         # the evidence it reads changes (3: one sentence with its models, datasets or years

@@ -103,6 +103,19 @@ def test_a_minimal_pair_is_a_contradiction_whatever_the_model_reads() -> None:
     c = Side("It often tells itself that it should comply with harmful requests.")
     d = Side("It often says that it should not comply with harmful requests from users.")
     assert decide(c, d, flat, flat, params).kind != "contradicts"
+    # a negated hedge is not the claim's negation, and a converse says the same thing
+    claim = Side("Training on synthetic data makes language models collapse in five generations.")
+    hedged = Side(
+        "It is not clear whether training on synthetic data makes language models collapse in "
+        "five generations."
+    )
+    assert decide(claim, hedged, flat, flat, params).kind != "contradicts"
+    larger = Side("Larger models are better than smaller models at code generation.")
+    smaller = Side("Smaller models are worse than larger models at code generation.")
+    assert decide(larger, smaller, flat, flat, params).kind != "contradicts"
+    before = Side("Evaluations should run before deployment decisions are made.")
+    after = Side("Deployment decisions should be made after evaluations run.")
+    assert decide(before, after, flat, flat, params).kind != "contradicts"
     # a paraphrase, and a difference of model (scope), are not minimal pairs
     p = Side("On harmful requests it frequently tells itself that it ought to comply.")
     assert decide(a, p, flat, flat, params).kind != "contradicts"
