@@ -29,6 +29,10 @@ class Job(BaseModel):
     )
     findings: dict[str, int] = Field(default_factory=dict, description="New findings by kind")
     confidences_updated: int = Field(default=0, description="Confidences recomputed after the run")
+    findings_withdrawn: int = Field(
+        default=0,
+        description="Unreviewed findings of another investigator version not found again",
+    )
     error: str | None = Field(default=None, description="Why it failed")
     hint: str | None = Field(default=None, description="What to do about it")
 

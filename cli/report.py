@@ -137,12 +137,12 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 
 
-def _left_unchecked(console: Console, report: RunReport) -> None:
+def _run_notes(console: Console, report: RunReport) -> None:
     if report.findings_withdrawn:
         console.print(
-            f"{report.findings_withdrawn} unreviewed findings of an earlier version of the "
-            "investigators were not found again by the current one and were withdrawn "
-            "(reviewed findings are kept)."
+            f"{report.findings_withdrawn} unreviewed findings made by another version of the "
+            "investigators were withdrawn: the current version, shown the same two claims, "
+            "did not find them again (reviewed findings are kept)."
         )
     if report.left_unchecked:
         console.print(
@@ -159,7 +159,7 @@ def render_investigation(console: Console, report: RunReport) -> None:
         f"pairs, {report.lines} lines of research). New findings: {found}. "
         f"Confidences updated: {report.confidences_updated}."
     )
-    _left_unchecked(console, report)
+    _run_notes(console, report)
     for s in report.skipped:
         console.print(f"[yellow]skipped[/] {s}")
     for w in report.warnings:  # e.g. Claude's unanswered questions, a failed end-of-run request
@@ -200,7 +200,7 @@ def _render_investigation_section(console: Console, ingest: IngestResult) -> Non
         total = sum(report.seconds.values())
         parts = ", ".join(f"{k} {v:.0f} s" for k, v in report.seconds.items() if v >= 0.5)
         console.print(f"Investigation took {total:.0f} s ({parts}).")
-    _left_unchecked(console, report)
+    _run_notes(console, report)
     for s in report.skipped:
         console.print(f"[yellow]skipped:[/] {s}")
     for w in report.warnings:

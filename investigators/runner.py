@@ -58,8 +58,8 @@ class RunReport(BaseModel):
     topics_touched: int = Field(default=0, description="Topics that gained claims in this run")
     findings_withdrawn: int = Field(
         default=0,
-        description="Unreviewed findings of an earlier version of an investigator that its "
-        "current version, judging the same claims, did not find again",
+        description="Unreviewed findings another version of an investigator made between two "
+        "claims that its current version was shown again this run and did not find again",
     )
     pairs_by_channel: dict[str, int] = Field(
         default_factory=dict, description="Candidate pairs each retrieval channel proposed"
@@ -337,6 +337,11 @@ class Runner:
                 "removed): they are archived; `consilience findings archived` lists them."
             )
         lap("topics")
+        # findings an earlier (or later) version of an investigator made: those between the
+        # pairs shown again this run and not found again are withdrawn, batch by batch
+        current = {i.name: i.version for i in self.investigators if i.name not in ADJUDICATORS}
+        superseded = investigation_store.any_superseded(self.driver, current)
+        withdrawn = 0
         counts: dict[str, int] = {}
         by_channel: dict[str, int] = {}
         skipped: list[str] = []
@@ -387,6 +392,10 @@ class Runner:
             # with an investigator that concludes at the run's end, the claims count as
             # checked only once it has: a run stopped before then is judged again in full
             created = self._write(verdicts, [] if deferred else chunk)
+            if superseded:
+                withdrawn += investigation_store.withdraw_superseded(
+                    self.driver, current, [(p.a.id, p.b.id) for p in pairs]
+                )
             lap("writing")
             if self.proposer is not None:
                 if deferred:  # proposed when the run's conclusions are in (below)
@@ -433,11 +442,6 @@ class Runner:
             self._write([], [i for i in ids if i not in left])
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
             investigation_store.mark_unchecked(self.driver, sorted(left))
-        withdrawn = investigation_store.withdraw_superseded(
-            self.driver,
-            {i.name: i.version for i in self.investigators if i.name not in ADJUDICATORS},
-            self.preset_version,
-        )
         lap("writing")
         for kind, n in self.analyse_lines().items():
             counts[kind] = counts.get(kind, 0) + n

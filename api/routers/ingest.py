@@ -54,6 +54,7 @@ def _work(svc: Services, path: Path, run_investigators: bool) -> Callable[[Job],
         if result.investigation is not None:
             job.findings = result.investigation.findings
             job.confidences_updated = result.investigation.confidences_updated
+            job.findings_withdrawn = result.investigation.findings_withdrawn
 
     return work
 

@@ -92,22 +92,28 @@ SET c.confidence_stale = true
 DETACH DELETE f
 """
 
-# Unreviewed findings between two claims, made by an investigator of the run at another
-# version than its current one, whose claims have both been checked at the run's version: the
-# current version judged the pair again (or no longer proposes it) and did not find them.
-# Without this, a new model's incremental re-judging left the old version's findings beside its
-# own (a pair called a contradiction by one version and a convergence by the next had both).
+# Whether any unreviewed finding of these investigators (name -> current version) was made
+# at another version: a graph where none was skips the per-batch withdrawal below.
+ANY_SUPERSEDED: LiteralString = """
+RETURN EXISTS {
+  MATCH (f:Finding)
+  WHERE f.status = 'open' AND f.investigator IN keys($current)
+    AND coalesce(f.version, '') <> $current[f.investigator]
+} AS any
+"""
+
+# Unreviewed findings between the two claims of a pair the run's investigators were just shown
+# ($rows: [a id, b id]), made by one of them at another version: the current version judged
+# the pair and did not find them again. Without this, re-judging after a model change left
+# the old version's findings beside the new ones (a pair called a contradiction by one version
+# and a convergence by the next kept both).
 WITHDRAW_SUPERSEDED: LiteralString = """
-MATCH (f:Finding)
+UNWIND $rows AS p
+MATCH (a:Claim {id: p[0]})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(b:Claim {id: p[1]})
 WHERE f.status = 'open' AND f.investigator IN keys($current)
-  AND f.version <> $current[f.investigator]
-  AND NOT EXISTS { MATCH (f)-[:ABOUT]->(x) WHERE NOT x:Claim }
-  AND NOT EXISTS {
-    MATCH (f)-[:ABOUT]->(c:Claim)
-    WHERE c.investigated_version IS NULL OR c.investigated_version <> $preset
-  }
-WITH f, [(f)-[:ABOUT]->(c:Claim) | c] AS claims
-FOREACH (c IN claims | SET c.confidence_stale = true)
+  AND coalesce(f.version, '') <> $current[f.investigator]
+SET a.confidence_stale = true, b.confidence_stale = true
+WITH DISTINCT f
 DETACH DELETE f
 RETURN count(*) AS withdrawn
 """

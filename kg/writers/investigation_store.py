@@ -89,14 +89,29 @@ def delete_open_findings(driver: Graph, investigators: list[str]) -> None:
         )
 
 
-def withdraw_superseded(driver: Graph, current: dict[str, str], preset: str) -> int:
-    """Drop unreviewed claim findings of these investigators (name -> current version) made at
-    another version, once both their claims are checked at `preset`. Returns how many."""
+def any_superseded(driver: Graph, current: dict[str, str]) -> bool:
+    """Whether any unreviewed finding of these investigators (name -> current version) was
+    made at another version."""
+    with driver.read() as s:
+        return bool(s.run(q.ANY_SUPERSEDED, current=current).single(strict=True)["any"])
+
+
+def withdraw_superseded(
+    driver: Graph, current: dict[str, str], pairs: Sequence[tuple[str, str]], batch: int = 5000
+) -> int:
+    """Drop the unreviewed findings between these claim pairs, just judged again, that one of
+    these investigators (name -> current version) made at another version; their claims'
+    confidences are marked for recompute. Returns how many."""
+    rows = [[a, b] for a, b in pairs]
+
+    def one(tx: ManagedTransaction, chunk: Rows) -> int:
+        rec = tx.run(q.WITHDRAW_SUPERSEDED, rows=chunk, current=current).single(strict=True)
+        return int(rec["withdrawn"])
+
     with driver.write() as s:
-        rec = s.execute_write(
-            lambda tx: tx.run(q.WITHDRAW_SUPERSEDED, current=current, preset=preset).single()
+        return sum(
+            s.execute_write(one, Rows(rows[i : i + batch])) for i in range(0, len(rows), batch)
         )
-    return int(rec["withdrawn"]) if rec else 0
 
 
 def set_verdict(driver: Graph, finding_id: str, status: str, reviewer: str, reason: str) -> bool:

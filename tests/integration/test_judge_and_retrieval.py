@@ -21,6 +21,7 @@ from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.ranker import load_ranker
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from queries.findings import list_findings
+from queries.models import FindingRow
 from queries.topics import list_topics, topic_positions
 
 COLLAPSE = """# Curse of recursion
@@ -286,40 +287,48 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
     clean_services: Services, tmp_path: Path
 ) -> None:
     """Incremental re-judging after a model change ends with the findings the new version
-    makes, not those plus the old version's: an unreviewed finding the new version does not
-    find again is withdrawn; a reviewed one is kept; a run at the same version withdraws
-    nothing."""
+    makes, not those plus the old version's: an unreviewed finding the new version, shown the
+    same pair, does not find again is withdrawn; one it finds again stays, at the new version;
+    a reviewed one is kept; a run at the same version withdraws nothing."""
     svc = clean_services
+    same = "Our experiments use several open language models of different sizes."
     _ingest(
         svc,
         tmp_path,
         {
             "a.md": "# A\n\nTraining on synthetic data makes language models collapse within "
             "five generations.\n\nLinear probes detect deception in most of the agent "
-            "transcripts we examined.\n",
+            f"transcripts we examined.\n\n{same}\n",
             "b.md": "# B\n\nTraining on synthetic data does not make language models collapse "
             "within five generations.\n\nLinear probes never detect deception in the agent "
-            "transcripts we examined.\n",
+            f"transcripts we examined.\n\n{same}\n",
         },
     )
     first = build_runner(svc).run()
     assert first.findings_withdrawn == 0
     claim_kinds = {"contradicts", "converges_with", "restates"}
-    found = [f for f in list_findings(svc.graph()).items if f.kind in claim_kinds]
-    assert sum(f.kind == "contradicts" for f in found) >= 2  # the two minimal pairs
-    reviewed = found[0]
-    record_verdict(svc, reviewed.id, ReviewVerdict.CONFIRMED, "bob", "checked")
-    # a judge that calls nothing: the same claims judged again find none of the open ones
-    p = dataclasses.replace(
-        JudgeParams.load(), threshold_contradiction=1.01, threshold_convergence=1.01
-    )
+
+    def claim_findings() -> dict[str, FindingRow]:
+        return {f.id: f for f in list_findings(svc.graph()).items if f.kind in claim_kinds}
+
+    found = claim_findings()
+    contradictions = sorted(i for i, f in found.items() if f.kind == "contradicts")
+    agreements = sorted(i for i, f in found.items() if f.kind != "contradicts")
+    assert len(contradictions) >= 2 and agreements  # two minimal pairs; one sentence twice
+    record_verdict(svc, contradictions[0], ReviewVerdict.CONFIRMED, "bob", "checked")
+    record_verdict(svc, agreements[0], ReviewVerdict.CONFIRMED, "bob", "checked")
+    # a new version that calls no convergence (only the threshold moves: a new version)
+    old_version = found[contradictions[1]].version
+    p = dataclasses.replace(JudgeParams.load(), threshold_convergence=1.01)
     svc._judge = Judge(svc.judge().model, p)
     again = build_runner(svc).run()
-    assert again.claims_checked == 4 and again.findings_withdrawn == len(found) - 1
-    left = [f for f in list_findings(svc.graph()).items if f.kind in claim_kinds]
-    assert [(f.id, f.status) for f in left] == [(reviewed.id, "confirmed")]
+    assert again.claims_checked == 6
+    assert again.findings_withdrawn == len(agreements) - 1  # the unreviewed agreements
+    after = claim_findings()
+    assert set(after) == set(contradictions) | {agreements[0]}
+    assert after[agreements[0]].status == "confirmed"
+    for i in contradictions[1:]:  # found again: open, at the new version
+        assert after[i].status == "open" and after[i].version != old_version
     # the same version again: nothing to check, nothing withdrawn
     assert build_runner(svc).run().findings_withdrawn == 0
-    assert [f.id for f in list_findings(svc.graph()).items if f.kind in claim_kinds] == [
-        reviewed.id
-    ]
+    assert set(claim_findings()) == set(after)
