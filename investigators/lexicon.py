@@ -124,6 +124,14 @@ _ANTONYM_GROUPS: tuple[tuple[str, str], ...] = (
     ("correct", "incorrect"),
     ("accurate", "inaccurate"),
     ("increasing", "decreasing"),
+    ("consistent", "inconsistent"),
+    ("prevents", "causes"),
+    ("prevent", "cause"),
+    ("removes", "preserves"),
+    ("remove", "preserve"),
+    ("mitigate", "worsen"),
+    ("mitigates", "worsens"),
+    ("with", "without"),
 )
 ANTONYMS: dict[str, frozenset[str]] = {}
 for _x, _y in _ANTONYM_GROUPS:

@@ -391,11 +391,18 @@ class Runner:
                 lap(f"investigator {inv.name}")
             # with an investigator that concludes at the run's end, the claims count as
             # checked only once it has: a run stopped before then is judged again in full
-            created = self._write(verdicts, [] if deferred else chunk)
-            if superseded:
-                withdrawn += investigation_store.withdraw_superseded(
-                    self.driver, current, [(p.a.id, p.b.id) for p in pairs]
+            marked = [] if deferred else chunk
+            if superseded:  # in the write's transaction: never a checked claim left stale
+                created, n = investigation_store.write_judged(
+                    self.driver,
+                    [_finding_record(v) for v in verdicts],
+                    marked,
+                    self.preset_version,
+                    investigation_store.Superseded(current, [(p.a.id, p.b.id) for p in pairs]),
                 )
+                withdrawn += n
+            else:
+                created = self._write(verdicts, marked)
             lap("writing")
             if self.proposer is not None:
                 if deferred:  # proposed when the run's conclusions are in (below)

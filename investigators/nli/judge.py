@@ -1,8 +1,9 @@
 """The calibrated judge: NLI in both directions plus structured evidence -> a probability.
 
 A contradiction score (the mean of the model's two contradiction directions, each discounted
-by the other direction's entailment, raised by incompatible numbers for one quantity and
-weakly by conflict cues) and a convergence score (entailment one or both ways) are each mapped
+by the other direction's entailment, raised by incompatible numbers for one quantity or by a
+minimal pair -- the same statement but for one negation or opposite word -- and weakly by
+conflict cues) and a convergence score (entailment one or both ways) are each mapped
 to a probability by a monotone Platt map fitted on the calibration split of labelled real
 pairs (models/nli-minilm-l6/judge.json). Different conditions, questions and reported views
 block a contradiction. Pure decision logic: the caller supplies the NLI scores.
@@ -10,7 +11,6 @@ block a contradiction. Pure decision logic: the caller supplies the NLI scores.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import math
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
+from investigators.nli.minimal import minimal_pair
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
@@ -32,19 +33,6 @@ KINDS = tuple(JudgementKind)
 MIN_SLOPE = 0.05
 MAX_WORDS = 200
 MEMO_SIZE = 20_000  # judgements remembered (by text pair) across calls
-# How alike, word for word and in order (difflib ratio over lower-cased words), two sides with
-# a negation or an opposite between them must be to make a minimal pair. Order matters: a
-# converse ("larger models are better than smaller ones" / "smaller models are worse than
-# larger ones") shares every word and says the same thing. 0.8 found the recommendation
-# family's 3 misses in bench/judgement (c) without a false alarm among the controls.
-MINIMAL_PAIR = 0.8
-# A negated hedge is not the claim's negation: "it is not clear whether X" against "X".
-_HEDGED_NEGATION = re.compile(
-    r"(?:\bnot|n't|\bnever)\s+(?:yet\s+|entirely\s+|fully\s+|always\s+)?"
-    r"(?:clear|known|certain|sure|obvious|necessarily|always|proven|established)\b|\bwhether\b",
-    re.IGNORECASE,
-)
-_TOKEN = re.compile(r"[\w'’-]+")
 
 
 @dataclass(frozen=True)
@@ -129,20 +117,8 @@ class Evidence:
 
     number: float = 0.0  # incompatible values for one quantity (the number cue's weight)
     cue: float = 0.0  # the strongest conflict cue (negation, antonym, quantifier, comparative)
-    minimal: float = 0.0  # a minimal pair: how alike the two sides are in order, else 0
+    minimal: float = 0.0  # 1.0 for a minimal pair (investigators.nli.minimal), else 0
     notes: tuple[str, ...] = ()
-
-
-def minimal_pair(a: str, b: str) -> float:
-    """How alike two statements are word for word (0 when they are not a minimal pair): the
-    same sentence but for a negation or an opposite word, at least MINIMAL_PAIR alike in
-    order, and neither side a negated hedge."""
-    if _HEDGED_NEGATION.search(a) or _HEDGED_NEGATION.search(b):
-        return 0.0
-    ratio = difflib.SequenceMatcher(
-        None, _TOKEN.findall(a.lower()), _TOKEN.findall(b.lower()), autojunk=False
-    ).ratio()
-    return ratio if ratio >= MINIMAL_PAIR else 0.0
 
 
 def evidence_of(a: Side, b: Side) -> Evidence:
@@ -168,8 +144,7 @@ def evidence_of(a: Side, b: Side) -> Evidence:
         notes.append(comp)
     if minimal:
         notes.append(
-            f"minimal pair: {minimal:.0%} the same words in the same order but for that "
-            "negation or opposite"
+            "minimal pair: the same words in the same order but for that negation or opposite"
         )
     return Evidence(num.weight if num else 0.0, cue, minimal, tuple(notes))
 
@@ -189,8 +164,8 @@ def scores(ab: NLIScores, ba: NLIScores, ev: Evidence | None = None) -> tuple[fl
     because the entailment reading is itself noisy: a negation ("should comply" / "should not
     comply") drew entailment 0.58 one way and contradiction 0.98 the other: mean 0.50, and the
     negation cue lifts it to 0.60. In longer sentences the same negation drew entailment 0.92
-    one way: a minimal pair (`minimal_pair`: the same words in the same order but for one
-    negation or opposite) is a contradiction whatever the model reads, so it counts as
+    one way: a minimal pair (investigators.nli.minimal: the same words in the same order but
+    for one negation or opposite) is a contradiction whatever the model reads, so it counts as
     strongly as incompatible numbers. Convergence: entailment one way counts, both ways
     counts more, and a contradiction reading lowers it.
     """
@@ -308,9 +283,10 @@ class Judge:
         # discounted by the other direction's entailment; 6: the model reads each pair alone,
         # not in padded batches whose company moved its readings; 7: a minimal pair counts
         # as strongly as incompatible numbers, and the investigator no longer judges a list's
-        # introduction or a heading, `nli_judge.checkable`), so existing findings are judged
-        # again
-        return f"7+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # introduction or a heading, `nli_judge.checkable`; 8: a minimal pair is decided by
+        # what differs, investigators.nli.minimal, not by how much is alike), so existing
+        # findings are judged again
+        return f"8+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal, LiteralString
 
 from neo4j import ManagedTransaction
@@ -48,30 +49,77 @@ def write_findings(
     document takes that verdict back (`ArchivedVerdict`). Returns the findings this write
     *created*, by kind: a finding found again (by another investigator, from the other side,
     or in an earlier run) is updated, not counted."""
+    return _write(driver, findings, checked, version, batch, sides, None)[0]
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """Findings to withdraw with a write: the unreviewed ones between these claim pairs, just
+    judged again, that one of these investigators (name -> current version) made at another
+    version and the write did not find again."""
+
+    current: Mapping[str, str]
+    pairs: Sequence[tuple[str, str]]
+
+
+def write_judged(
+    driver: Graph,
+    findings: Sequence[FindingRecord],
+    checked: list[str],
+    version: str,
+    superseded: Superseded,
+    batch: int = 1000,
+) -> tuple[dict[str, int], int]:
+    """`write_findings` for claim-to-claim findings, withdrawing the superseded ones in the
+    same transaction (after the upsert, so a finding found again is kept, at its new version;
+    before the claims are marked checked, so a run stopped between the two cannot leave a
+    checked claim with an old version's finding). Returns (created by kind, withdrawn);
+    the claims of withdrawn findings are marked for a confidence recompute."""
+    return _write(driver, findings, checked, version, batch, "claim-claim", superseded)
+
+
+def _write(
+    driver: Graph,
+    findings: Sequence[FindingRecord],
+    checked: list[str],
+    version: str,
+    batch: int,
+    sides: FindingSides,
+    superseded: Superseded | None,
+) -> tuple[dict[str, int], int]:
     upsert = _UPSERT[sides]
     rows = [f.row() for f in findings]
     kinds: dict[str, str] = {}
     for f in findings:
         kinds.setdefault(f.id, f.kind.value)
+    pairs = [[a, b] for a, b in superseded.pairs] if superseded else []
 
-    def tx_fn(tx: ManagedTransaction) -> set[str]:
+    def tx_fn(tx: ManagedTransaction) -> tuple[set[str], int]:
         existing = {rec["id"] for rec in tx.run(q.EXISTING_FINDINGS, ids=sorted(kinds))}
         for i in range(0, len(rows), batch):
             tx.run(upsert, rows=Rows(rows[i : i + batch])).consume()
         new = sorted(set(kinds) - existing)
         if sides == "claim-claim" and new:  # verdicts given on an earlier version come back
             tx.run(q.CARRY_VERDICTS, ids=new).consume()
+        withdrawn = 0
+        for i in range(0, len(pairs), 5 * batch):
+            rec = tx.run(
+                q.WITHDRAW_SUPERSEDED,
+                rows=Rows(pairs[i : i + 5 * batch]),
+                current=dict(superseded.current) if superseded else {},
+            ).single(strict=True)
+            withdrawn += int(rec["withdrawn"])
         if checked:
             tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
-        return existing
+        return existing, withdrawn
 
     with driver.write() as s:
-        existing = s.execute_write(tx_fn)
+        existing, withdrawn = s.execute_write(tx_fn)
     created: dict[str, int] = {}
     for fid, kind in kinds.items():
         if fid not in existing:
             created[kind] = created.get(kind, 0) + 1
-    return created
+    return created, withdrawn
 
 
 def mark_unchecked(driver: Graph, ids: list[str]) -> None:
@@ -94,24 +142,6 @@ def any_superseded(driver: Graph, current: dict[str, str]) -> bool:
     made at another version."""
     with driver.read() as s:
         return bool(s.run(q.ANY_SUPERSEDED, current=current).single(strict=True)["any"])
-
-
-def withdraw_superseded(
-    driver: Graph, current: dict[str, str], pairs: Sequence[tuple[str, str]], batch: int = 5000
-) -> int:
-    """Drop the unreviewed findings between these claim pairs, just judged again, that one of
-    these investigators (name -> current version) made at another version; their claims'
-    confidences are marked for recompute. Returns how many."""
-    rows = [[a, b] for a, b in pairs]
-
-    def one(tx: ManagedTransaction, chunk: Rows) -> int:
-        rec = tx.run(q.WITHDRAW_SUPERSEDED, rows=chunk, current=current).single(strict=True)
-        return int(rec["withdrawn"])
-
-    with driver.write() as s:
-        return sum(
-            s.execute_write(one, Rows(rows[i : i + batch])) for i in range(0, len(rows), batch)
-        )
 
 
 def set_verdict(driver: Graph, finding_id: str, status: str, reviewer: str, reason: str) -> bool:

@@ -344,6 +344,7 @@ def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_
     assert r.status_code == 202 and r.json()["status"] in ("queued", "running", "done")
     job = _wait(client, r.json()["id"])
     assert job["status"] == "done" and job["outcomes"][0]["status"] == "ingested"
+    assert job["findings_withdrawn"] == 0  # reported (nothing of another version to withdraw)
     titles = [s["title"] for s in client.get("/sources", params={"limit": 100}).json()["items"]]
     assert "MATCH (n) DETACH DELETE n" in titles and _count(graph)[0] > 0
     n = _count(graph)

@@ -20,6 +20,7 @@ from investigators.cypher import retrieval as rq
 from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.ranker import load_ranker
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
+from kg.writers import investigation_store
 from queries.findings import list_findings
 from queries.models import FindingRow
 from queries.topics import list_topics, topic_positions
@@ -291,16 +292,19 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
     same pair, does not find again is withdrawn; one it finds again stays, at the new version;
     a reviewed one is kept; a run at the same version withdraws nothing."""
     svc = clean_services
-    same = "Our experiments use several open language models of different sizes."
+    same = (
+        "Our experiments use several open language models of different sizes.\n\n"
+        "Every model was evaluated on the same held-out set of agent transcripts."
+    )
     _ingest(
         svc,
         tmp_path,
         {
             "a.md": "# A\n\nTraining on synthetic data makes language models collapse within "
-            "five generations.\n\nLinear probes detect deception in most of the agent "
-            f"transcripts we examined.\n\n{same}\n",
+            "five generations.\n\nLinear probes detect deception in the agent transcripts "
+            f"we examined.\n\n{same}\n",
             "b.md": "# B\n\nTraining on synthetic data does not make language models collapse "
-            "within five generations.\n\nLinear probes never detect deception in the agent "
+            "within five generations.\n\nLinear probes do not detect deception in the agent "
             f"transcripts we examined.\n\n{same}\n",
         },
     )
@@ -314,7 +318,8 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
     found = claim_findings()
     contradictions = sorted(i for i, f in found.items() if f.kind == "contradicts")
     agreements = sorted(i for i, f in found.items() if f.kind != "contradicts")
-    assert len(contradictions) >= 2 and agreements  # two minimal pairs; one sentence twice
+    # two minimal pairs; two sentences in both documents
+    assert len(contradictions) >= 2 and len(agreements) >= 2
     record_verdict(svc, contradictions[0], ReviewVerdict.CONFIRMED, "bob", "checked")
     record_verdict(svc, agreements[0], ReviewVerdict.CONFIRMED, "bob", "checked")
     # a new version that calls no convergence (only the threshold moves: a new version)
@@ -322,8 +327,8 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
     p = dataclasses.replace(JudgeParams.load(), threshold_convergence=1.01)
     svc._judge = Judge(svc.judge().model, p)
     again = build_runner(svc).run()
-    assert again.claims_checked == 6
-    assert again.findings_withdrawn == len(agreements) - 1  # the unreviewed agreements
+    assert again.claims_checked == 8
+    assert again.findings_withdrawn == len(agreements) - 1 >= 1  # the unreviewed agreements
     after = claim_findings()
     assert set(after) == set(contradictions) | {agreements[0]}
     assert after[agreements[0]].status == "confirmed"
@@ -332,3 +337,44 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
     # the same version again: nothing to check, nothing withdrawn
     assert build_runner(svc).run().findings_withdrawn == 0
     assert set(claim_findings()) == set(after)
+
+
+def test_withdrawal_touches_only_the_pairs_judged_again(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """A finding of an earlier version between claims the retriever did not propose again was
+    never judged again: it stays until 'investigate --all'. Between a pair judged again, it
+    goes, in the write's transaction; a reviewed one stays."""
+    svc = clean_services
+    _ingest(
+        svc,
+        tmp_path,
+        {
+            "a.md": "# A\n\nLinear probes detect deception in the agent transcripts we "
+            "examined.\n\nSteering vectors reduce sycophancy in every model we tested.\n",
+            "b.md": "# B\n\nLinear probes do not detect deception in the agent transcripts we "
+            "examined.\n\nSteering vectors do not reduce sycophancy in any model we tested.\n",
+        },
+    )
+    build_runner(svc).run()
+    found = [f for f in list_findings(svc.graph()).items if f.kind == "contradicts"]
+    assert len(found) >= 2
+    kept, gone = found[0], found[1]
+    current = {gone.investigator: "a later version"}
+
+    def pair(f: FindingRow) -> tuple[str, str]:
+        assert f.a.claim_id and f.b.claim_id
+        return f.a.claim_id, f.b.claim_id
+
+    unrelated = (pair(kept)[0], pair(gone)[1])  # judged again, no finding between them
+    created, withdrawn = investigation_store.write_judged(
+        svc.graph(), [], [], "v", investigation_store.Superseded(current, [unrelated])
+    )
+    assert (created, withdrawn) == ({}, 0)
+    record_verdict(svc, kept.id, ReviewVerdict.CONFIRMED, "bob", "checked")
+    _, withdrawn = investigation_store.write_judged(
+        svc.graph(), [], [], "v", investigation_store.Superseded(current, [pair(kept), pair(gone)])
+    )
+    assert withdrawn == 1
+    left = {f.id for f in list_findings(svc.graph()).items}
+    assert kept.id in left and gone.id not in left

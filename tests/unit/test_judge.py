@@ -109,14 +109,14 @@ def test_a_minimal_pair_is_a_contradiction_whatever_the_model_reads() -> None:
         "It is not clear whether training on synthetic data makes language models collapse in "
         "five generations."
     )
-    assert decide(claim, hedged, flat, flat, params).kind != "contradicts"
     larger = Side("Larger models are better than smaller models at code generation.")
     smaller = Side("Smaller models are worse than larger models at code generation.")
-    assert decide(larger, smaller, flat, flat, params).kind != "contradicts"
     before = Side("Evaluations should run before deployment decisions are made.")
     after = Side("Deployment decisions should be made after evaluations run.")
-    assert decide(before, after, flat, flat, params).kind != "contradicts"
-    # a paraphrase, and a difference of model (scope), are not minimal pairs
+    for x, y in ((claim, hedged), (larger, smaller), (before, after)):
+        j = decide(x, y, flat, flat, params)
+        assert j.kind != "contradicts" and "minimal pair" not in j.rationale
+    # a paraphrase, and a difference of model (scope) beside the negation, are not minimal pairs
     p = Side("On harmful requests it frequently tells itself that it ought to comply.")
     assert decide(a, p, flat, flat, params).kind != "contradicts"
     q = Side(
@@ -128,7 +128,7 @@ def test_a_minimal_pair_is_a_contradiction_whatever_the_model_reads() -> None:
         "comply with their instructions."
     )
     scoped = decide(q, r, flat, flat, params)
-    assert "minimal pair" in scoped.rationale and scoped.kind != "contradicts"
+    assert "minimal pair" not in scoped.rationale and scoped.kind != "contradicts"
     assert "different conditions" in scoped.rationale
 
 

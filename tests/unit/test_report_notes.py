@@ -55,8 +55,15 @@ def test_the_investigation_paragraph_shows_warnings_and_claims_left_unchecked() 
         findings={},
         lines=1,
         warnings=["Claude gave no usable answer to 1 of 1 question(s)"],
+        findings_withdrawn=5,
     )
     render_investigation(Console(file=out, width=200), report)
     text = out.getvalue()
     assert "2 claims left unchecked" in text
     assert "warning: Claude gave no usable answer to 1 of 1" in text
+    assert "5 unreviewed findings made by another version" in text
+    quiet = StringIO()
+    render_investigation(
+        Console(file=quiet, width=200), report.model_copy(update={"findings_withdrawn": 0})
+    )
+    assert "withdrawn" not in quiet.getvalue()

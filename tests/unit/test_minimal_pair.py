@@ -1,0 +1,83 @@
+"""Minimal pairs are decided by what differs between the two sides, not by how much is alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from investigators.nli.minimal import minimal_pair, polar_tokens
+
+MINIMAL = [
+    (
+        "On harmful requests it often tells itself that it should comply.",
+        "On harmful requests it often tells itself that it should not comply.",
+    ),
+    (
+        "A model would choose between the best short and best long trajectories.",
+        "A model would choose between the worst short and best long trajectories.",
+    ),
+    ("It works.", "It does not work."),  # do-support and inflection
+    ("Steering works on large models.", "Steering doesn’t work on large models."),
+    (
+        "We found a difference between the two models.",
+        "We found no difference between the two models.",
+    ),
+    ("The method always holds.", "The method does not always hold."),
+    ("Models trained with RLHF refuse more often.", "Models trained with RLHF refuse less often."),
+    ("The probe works on every model we tested.", "The probe fails on every model we tested."),
+    (
+        "Models trained with RLHF refuse harmful requests.",
+        "Models trained without RLHF refuse harmful requests.",
+    ),
+]
+
+NOT_MINIMAL = [
+    ("This is good for safety.", "This is not bad for safety."),  # two flips cancel
+    (  # a hedge added in front
+        "Training on synthetic data makes language models collapse in five generations.",
+        "It is not clear whether training on synthetic data makes language models collapse in "
+        "five generations.",
+    ),
+    (  # a converse: three opposite words, the same claim
+        "Larger models are better than smaller models at code generation.",
+        "Smaller models are worse than larger models at code generation.",
+    ),
+    (  # a different model beside the negation: a scope difference, left to the scope rule
+        "Qwen3-8B often tells itself on harmful requests from users that it should comply with "
+        "their instructions.",
+        "Llama-3-70B often tells itself on harmful requests from users that it should not "
+        "comply with their instructions.",
+    ),
+    (
+        "The attack improves recall and also precision.",
+        "The attack not only improves recall but also precision.",
+    ),
+    ("X is known to cause collapse.", "X is not known to cause collapse."),  # evidence, not denial
+    ("The effect holds for English.", "The effect does not hold for French."),
+    ("Steering works.", "Steering works."),  # no flip at all
+    ("Good.", "Not good."),  # too little shared to be a statement
+]
+
+
+@pytest.mark.parametrize(("a", "b"), MINIMAL)
+def test_one_negation_or_opposite_is_a_minimal_pair(a: str, b: str) -> None:
+    assert minimal_pair(a, b) == 1.0
+    assert minimal_pair(b, a) == 1.0
+
+
+@pytest.mark.parametrize(("a", "b"), NOT_MINIMAL)
+def test_anything_else_that_differs_is_not(a: str, b: str) -> None:
+    assert minimal_pair(a, b) == 0.0
+    assert minimal_pair(b, a) == 0.0
+
+
+def test_contractions_split_into_word_and_not() -> None:
+    assert polar_tokens("It isn’t, can't and won't") == [
+        "it",
+        "is",
+        "not",
+        "can",
+        "not",
+        "and",
+        "will",
+        "not",
+    ]
