@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -59,14 +60,18 @@ def antonym_cue(a: str, b: str) -> Cue | None:
     for w in sorted(only_a):
         opposites = ANTONYMS.get(w, frozenset()) & only_b
         if opposites:
-            ov = overlap(a.replace(w, ""), b.replace(next(iter(opposites)), ""))
+            o = sorted(opposites)[0]
+            ov = overlap(_without_word(a, w), _without_word(b, o))
             if ov >= 0.3:
                 return Cue(
-                    "antonym",
-                    0.5 + 0.45 * ov,
-                    f"'{w}' vs '{sorted(opposites)[0]}' with {ov:.0%} shared content",
+                    "antonym", 0.5 + 0.45 * ov, f"'{w}' vs '{o}' with {ov:.0%} shared content"
                 )
     return None
+
+
+def _without_word(text: str, word: str) -> str:
+    """The text without that whole word ("cause" leaves "because" alone)."""
+    return re.sub(rf"(?<![\w'’-]){re.escape(word)}(?![\w'’-])", "", text, flags=re.IGNORECASE)
 
 
 def quantifier_cue(a: str, b: str) -> Cue | None:

@@ -131,7 +131,6 @@ _ANTONYM_GROUPS: tuple[tuple[str, str], ...] = (
     ("remove", "preserve"),
     ("mitigate", "worsen"),
     ("mitigates", "worsens"),
-    ("with", "without"),
 )
 ANTONYMS: dict[str, frozenset[str]] = {}
 for _x, _y in _ANTONYM_GROUPS:

@@ -351,9 +351,9 @@ def test_withdrawal_touches_only_the_pairs_judged_again(
         tmp_path,
         {
             "a.md": "# A\n\nLinear probes detect deception in the agent transcripts we "
-            "examined.\n\nSteering vectors reduce sycophancy in every model we tested.\n",
+            "examined.\n\nSteering vectors reduce sycophancy in the models we tested.\n",
             "b.md": "# B\n\nLinear probes do not detect deception in the agent transcripts we "
-            "examined.\n\nSteering vectors do not reduce sycophancy in any model we tested.\n",
+            "examined.\n\nSteering vectors do not reduce sycophancy in the models we tested.\n",
         },
     )
     build_runner(svc).run()

@@ -25,8 +25,20 @@ MINIMAL = [
     ("Models trained with RLHF refuse more often.", "Models trained with RLHF refuse less often."),
     ("The probe works on every model we tested.", "The probe fails on every model we tested."),
     (
-        "Models trained with RLHF refuse harmful requests.",
-        "Models trained without RLHF refuse harmful requests.",
+        "Fine-tuning improves calibration on every benchmark.",
+        "Fine-tuning does not improve calibration on every benchmark.",
+    ),
+    (
+        "The filter removed the hazardous knowledge.",
+        "The filter did not remove the hazardous knowledge.",
+    ),
+    (
+        "We find that the probe generalizes to new tasks.",
+        "We find that the probe does not generalize to new tasks.",
+    ),
+    (
+        "Unlearning succeeds against relearning attacks.",
+        "Unlearning never succeeds against relearning attacks.",
     ),
 ]
 
@@ -53,6 +65,26 @@ NOT_MINIMAL = [
     ),
     ("X is known to cause collapse.", "X is not known to cause collapse."),  # evidence, not denial
     ("The effect holds for English.", "The effect does not hold for French."),
+    # a changed condition, relative clause, quantifier or modal: both sides can be true
+    (
+        "Models trained with RLHF refuse harmful requests.",
+        "Models trained without RLHF refuse harmful requests.",
+    ),
+    ("Sycophancy increases after RLHF.", "Sycophancy increases before RLHF."),
+    (
+        "Models that are fine-tuned on insecure code become misaligned.",
+        "Models that are not fine-tuned on insecure code become misaligned.",
+    ),
+    (
+        "When the probe is calibrated, it detects deception.",
+        "When the probe is not calibrated, it detects deception.",
+    ),
+    ("Some models refuse harmful requests.", "Some models do not refuse harmful requests."),
+    ("The model may refuse harmful requests.", "The model may not refuse harmful requests."),
+    (
+        "The mechanism is well understood in small models.",
+        "The mechanism is not well understood in small models.",
+    ),
     ("Steering works.", "Steering works."),  # no flip at all
     ("Good.", "Not good."),  # too little shared to be a statement
 ]
