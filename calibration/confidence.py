@@ -101,7 +101,9 @@ def derive(
         if e.kind == FindingKind.CONTRADICTS and e.status == FindingStatus.OPEN:
             open_groups.add(key[1])
     for reason, ids in sorted(skipped.items()):
-        terms.append(Term(name="ignored", detail=f"{len(ids)} finding(s): {reason}", findings=ids))
+        terms.append(
+            Term(name="ignored", detail=f"{len(ids)} finding(s): {reason}", findings=tuple(ids))
+        )
 
     support = sorted(((g, v) for (d, g), v in groups.items() if d == "support"), key=_order)
     oppose = sorted(((g, v) for (d, g), v in groups.items() if d == "oppose"), key=_order)
@@ -123,7 +125,7 @@ def derive(
                 detail=f"independent line {g}: weight {w:.2f}{why}",
                 alpha=LINE_WEIGHT * w * factor,
                 group=g,
-                findings=ids,
+                findings=tuple(ids),
             )
         )
     for g, (w, ids, _) in oppose:
@@ -134,7 +136,7 @@ def derive(
                 detail=f"opposing line {g}: weight {w:.2f}",
                 beta=LINE_WEIGHT * w,
                 group=g,
-                findings=ids,
+                findings=tuple(ids),
             )
         )
     if open_groups:
@@ -165,7 +167,7 @@ def derive(
         open_contradictions=len(open_groups),
         contested=bool(open_groups),
         n_findings=len(items),
-        terms=terms,
+        terms=tuple(terms),
     )
 
 

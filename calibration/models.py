@@ -56,8 +56,9 @@ class Evidence(_Model):
 
 
 class Term(_Model):
-    """One step of a derivation, in the order applied. Frozen: the updater shares one prior
-    term (and one whole Confidence) among every claim with the same prior inputs."""
+    """One step of a derivation, in the order applied. Frozen, its findings a tuple: the
+    updater shares one prior term (and one whole Confidence) among every claim with the same
+    prior inputs."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,11 +67,12 @@ class Term(_Model):
     alpha: float = Field(default=0.0, description="Pseudo-count added in favour")
     beta: float = Field(default=0.0, description="Pseudo-count added against")
     group: str | None = Field(default=None, description="Independence group (line) it belongs to")
-    findings: list[str] = Field(default_factory=list, description="Finding ids behind it")
+    findings: tuple[str, ...] = Field(default=(), description="Finding ids behind it")
 
 
 class Confidence(_Model):
-    """A claim's probability with a 90% interval and how it was derived (frozen: shared)."""
+    """A claim's probability with a 90% interval and how it was derived (frozen, its terms a
+    tuple: shared)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -86,4 +88,4 @@ class Confidence(_Model):
     open_contradictions: int = Field(description="Unreviewed contradictions touching it")
     contested: bool = Field(description="Open contradictions block an 'accepted' status")
     n_findings: int = Field(description="Findings considered (including dismissed)")
-    terms: list[Term] = Field(description="The derivation, step by step")
+    terms: tuple[Term, ...] = Field(description="The derivation, step by step")

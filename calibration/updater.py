@@ -47,7 +47,7 @@ WRITES_IN_FLIGHT = 2
 # time, a core idle).
 READS_IN_FLIGHT = 2
 _EVIDENCE = TypeAdapter(list[Evidence])
-_TERMS = TypeAdapter(list[Term])  # a derivation serialised in one call
+_TERMS = TypeAdapter(tuple[Term, ...])  # a derivation serialised in one call
 
 
 class UpdateReport(BaseModel):

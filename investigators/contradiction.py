@@ -49,7 +49,7 @@ class ContradictionInvestigator:
     """Flags pairs whose cues say they cannot both be true."""
 
     name = "contradiction-cues"
-    version = "1"
+    version = "2"  # 2: whole-word antonym overlap, a longer antonym list
 
     def __init__(self, threshold: float = 0.5, scorer: Scorer = cue_score) -> None:
         self.threshold = threshold

@@ -161,13 +161,14 @@ def scores(ab: NLIScores, ba: NLIScores, ev: Evidence | None = None) -> tuple[fl
     sentences read as contradiction 0.72 one way and 0.01 the other (SNLI's convention that
     captions of different scenes contradict). Injected contradictions read 0.99 both ways.
     The discount is the square root of (1 - entailment), softer than the plain factor,
-    because the entailment reading is itself noisy: a negation ("should comply" / "should not
-    comply") drew entailment 0.58 one way and contradiction 0.98 the other: mean 0.50, and the
-    negation cue lifts it to 0.60. In longer sentences the same negation drew entailment 0.92
-    one way: a minimal pair (investigators.nli.minimal: the same words in the same order but
-    for one negation or opposite) is a contradiction whatever the model reads, so it counts as
-    strongly as incompatible numbers. Convergence: entailment one way counts, both ways
-    counts more, and a contradiction reading lowers it.
+    because the entailment reading is itself noisy: a negation ("it often tells itself that it
+    should comply with harmful requests" / "it often says that it should not comply with
+    harmful requests from users") drew entailment 0.58 one way and contradiction 0.98 the
+    other: mean 0.50, and the negation cue lifts it to 0.58. The same negation with nothing
+    else changed drew entailment 0.92 one way: a minimal pair (investigators.nli.minimal: the
+    same words in the same order but for one negation or opposite) is a contradiction whatever
+    the model reads, so it counts as strongly as incompatible numbers. Convergence: entailment
+    one way counts, both ways counts more, and a contradiction reading lowers it.
     """
     ev = ev or Evidence()
     both = (

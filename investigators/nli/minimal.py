@@ -2,18 +2,17 @@
 
 Such a pair is a contradiction whatever the NLI model reads (bench/judgement (c)'s
 recommendation misses: "should comply" / "should not comply" drew entailment 0.92 one way).
-What differs decides it, not how much is shared: every stretch where the two sides differ
+What differs decides it, not how much is shared. Every stretch where the two sides differ
 (difflib opcodes over lower-cased words, contractions split into word + "not") must be only
 negations, do-support and determiners ("works" / "does not work", "a difference" / "no
-difference"), or a word against its opposite ("best" / "worst", "more" / "less"), outside a
-condition, a relative clause, a quantifier or a modal ("when ...", "models that are ...",
-"some models ...", "may"), and there must be exactly one such flip: two cancel ("good" /
-"not bad"), and a converse swaps three ("larger models are better than smaller models" /
-"smaller models are worse than larger models"). A changed model name, an added "not only ...
-but also", a hedge ("it is not clear whether X" / "X"), a negated epistemic word ("not known
-to") or a changed condition ("trained with / without RLHF", "before / after") is not a minimal
-pair either.
-Pure functions.
+difference"), or a word against its opposite ("best" / "worst", "more" / "less"); the flip
+must not sit in a condition or a relative clause ("when ...", "if ...", "models that are
+...") nor in a clause with a quantifier or modal ("some models ...", "may", "often"); and
+there must be exactly one flip: two cancel ("good" / "not bad"), and a converse swaps three
+("larger models are better than smaller models" / "smaller models are worse than larger
+models"). A changed model name, an added "not only ... but also", a hedge ("it is not clear
+whether X" / "X"), a negated epistemic word ("not known to") or a changed condition ("trained
+with / without RLHF", "before / after") is no minimal pair either. Pure functions.
 """
 
 from __future__ import annotations
@@ -23,44 +22,45 @@ import re
 
 from investigators.lexicon import ANTONYMS
 
-_TOKEN = re.compile(r"[\w'-]+")
-# the words that negate by being added ("fails", "lacks", "without" are words with opposites)
+_TOKEN = re.compile(r"[\w'-]+|[,;:]")
+_BREAK = frozenset({",", ";", ":"})  # clause boundaries, kept as tokens
+# the words that negate by being added ("fails" / "works" is an opposite in ANTONYMS)
 _NOT = frozenset({"not", "no", "never"})
-# dropped from a differing stretch before its words are compared: do-support and determiners
-_FILLER = frozenset({"do", "does", "did", "a", "an", "the", "any"})
+# dropped from a differing stretch before its words are compared: do-support, determiners and
+# punctuation
+_FILLER = frozenset({"do", "does", "did", "a", "an", "the", "any"}) | _BREAK
 # "not known to" / "not yet established" weakens the evidence; it does not deny the finding
 _EPISTEMIC = frozenset(
     {"clear", "known", "certain", "sure", "established", "understood", "proven", "necessarily",
      "obvious", "surprising", "guaranteed", "claim", "claims"}
 )  # fmt: skip
 _DEGREE = frozenset({"yet", "well", "fully", "entirely", "completely"})  # "not (well) understood"
-# a flip within a few words after one of these is in a condition, a relative clause or under a
-# quantifier or modal: "when the probe is (not) ...", "models which do (not) ...", "some models
-# (do not) refuse", "the model may (not) refuse" -- both sides can be true
-_CONTEXT = frozenset(
+# a flip after one of these in its clause is in a condition or a relative clause: "deception is
+# detected if the probe is (not) calibrated", "models which do (not) ..."
+_SUBORDINATE = frozenset(
     {"if", "unless", "when", "whenever", "which", "who", "whose", "where", "while", "once",
-     "whether", "some", "many", "several", "sometimes", "often", "occasionally", "may",
-     "might", "could"}
+     "whether"}
 )  # fmt: skip
+# a flip in a clause with one of these is under a quantifier, a frequency or a modal: "some of
+# the larger models (do not) refuse", "the model may (not) refuse" -- both sides can be true
+_SCOPE = frozenset(
+    {"some", "many", "several", "sometimes", "often", "occasionally", "may", "might", "could"}
+)  # fmt: skip
+_COMPARED = frozenset({"more", "less", "most", "least", "as", "how"})  # "refuses more often"
 _AUX = frozenset(
     {"is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "can",
      "will", "would", "should", "not", "no", "never"}
 )  # fmt: skip
-# opposites that change the condition rather than the finding: "trained with / without RLHF",
-# "sycophancy increases after / before RLHF"
-_CONDITION_OPPOSITES = (frozenset({"with", "without"}), frozenset({"before", "after"}))
-_WINDOW = 3
-# a sentence opening with one of these has its condition up to the first comma
-_SUBORDINATORS = frozenset(
-    {"if", "when", "whenever", "unless", "while", "once", "although", "though", "because",
-     "since", "after", "before", "whereas"}
-)  # fmt: skip
+# opposites that change the condition rather than the finding: "sycophancy increases after /
+# before RLHF" ("with" / "without" is not in ANTONYMS at all)
+_CONDITION_OPPOSITES = (frozenset({"before", "after"}),)
 _MIN_SHARED = 2  # words the two sides must share besides what differs
+_MIN_STEM = 3  # "used" is not "us" + "ed"
 
 
 def polar_tokens(text: str) -> list[str]:
-    """Lower-cased words with contractions split: "isn't" -> "is", "not"; "cannot" -> "can",
-    "not"; "won't" -> "will", "not"."""
+    """Lower-cased words and clause punctuation, contractions split: "isn't" -> "is", "not";
+    "cannot" -> "can", "not"; "won't" -> "will", "not"."""
     out: list[str] = []
     for t in _TOKEN.findall(text.lower().replace("’", "'")):
         if t in ("cannot", "can't"):
@@ -77,7 +77,10 @@ def polar_tokens(text: str) -> list[str]:
 def _same_word(x: str, y: str) -> bool:
     """The same word, or one inflected from the other ("improves" / "improve", "removed" /
     "remove"): do-support moves the inflection ("works" / "does not work")."""
-    return x == y or any(x == y + e or y == x + e for e in ("s", "es", "d", "ed"))
+    if x == y:
+        return True
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= _MIN_STEM and any(long_ == short + e for e in ("s", "es", "d", "ed"))
 
 
 def _epistemic_negation(toks: list[str], lo: int, hi: int) -> bool:
@@ -90,23 +93,22 @@ def _epistemic_negation(toks: list[str], lo: int, hi: int) -> bool:
     return False
 
 
-def _opening_clause(text: str, toks: list[str]) -> int:
-    """How many words an opening subordinate clause ("When the probe is calibrated, ...")
-    spans, else 0."""
-    if "," in text and toks and toks[0] in _SUBORDINATORS:
-        return len(polar_tokens(text.split(",", 1)[0]))
-    return 0
-
-
 def _in_context(toks: list[str], lo: int, hi: int) -> bool:
-    """Whether the stretch toks[lo:hi], or the few words before it, is under a condition, a
-    relative clause, a quantifier or a modal (`_CONTEXT`; "that" followed by a verb, as in
-    "models that are (not) fine-tuned", is relative; "we find that models ..." is not)."""
-    start = max(0, lo - _WINDOW)
-    for k in range(start, hi):
-        if toks[k] in _CONTEXT:
+    """Whether the stretch toks[lo:hi] sits after a subordinating word in its clause, or in a
+    clause with a quantifier or modal ("that" followed by a verb, as in "models that are (not)
+    fine-tuned", is relative; "we find that models ..." is not)."""
+    start = lo
+    while start > 0 and toks[start - 1] not in _BREAK:
+        start -= 1
+    end = hi
+    while end < len(toks) and toks[end] not in _BREAK:
+        end += 1
+    for k in range(start, end):
+        if toks[k] in _SCOPE and not (k > 0 and toks[k - 1] in _COMPARED):
             return True
-        if toks[k] == "that" and k + 1 < len(toks) and toks[k + 1] in _AUX:
+        if k < hi and toks[k] in _SUBORDINATE:
+            return True
+        if k < hi and toks[k] == "that" and k + 1 < len(toks) and toks[k + 1] in _AUX:
             return True
     return False
 
@@ -134,20 +136,17 @@ def minimal_pair(a: str, b: str) -> float:
     """1.0 when a and b are the same statement but for exactly one polarity flip (a negation
     or an opposite word), else 0.0."""
     ta, tb = polar_tokens(a), polar_tokens(b)
-    opening_a, opening_b = _opening_clause(a, ta), _opening_clause(b, tb)
     flips, shared = 0, 0
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
         if tag == "equal":
-            shared += i2 - i1
+            shared += sum(t not in _BREAK for t in ta[i1:i2])
             continue
         if _epistemic_negation(ta, i1, i2) or _epistemic_negation(tb, j1, j2):
             return 0.0
         stretch = _stretch_flips(ta[i1:i2], tb[j1:j2])
         if stretch is None:
             return 0.0
-        if stretch[0] and (
-            _in_context(ta, i1, i2) or _in_context(tb, j1, j2) or i1 < opening_a or j1 < opening_b
-        ):
+        if stretch[0] and (_in_context(ta, i1, i2) or _in_context(tb, j1, j2)):
             return 0.0
         flips += stretch[0]
         shared += stretch[1]

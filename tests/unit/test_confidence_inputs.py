@@ -159,7 +159,7 @@ def test_claims_with_findings_take_the_cached_prior_and_derive_as_if_uncached(
             updater._facts(d), _EVIDENCE.validate_python(d["evidence"]), weigh
         )
         assert (record.p, record.low, record.high) == (fresh.p, fresh.low, fresh.high), d
-        assert json.loads(record.derivation) == [t.model_dump() for t in fresh.terms], d
+        assert json.loads(record.derivation) == [t.model_dump(mode="json") for t in fresh.terms], d
         assert record.n_findings == 2 and record.contested
 
 

@@ -87,8 +87,8 @@ def test_a_minimal_pair_is_a_contradiction_whatever_the_model_reads() -> None:
     params = JudgeParams.load()
     ent = NLIScores(entailment=0.92, neutral=0.03, contradiction=0.05)
     con = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
-    a = Side("On harmful requests it often tells itself that it should comply.")
-    b = Side("On harmful requests it often tells itself that it should not comply.")
+    a = Side("On harmful requests it tells itself that it should comply.")
+    b = Side("On harmful requests it tells itself that it should not comply.")
     j = decide(a, b, ent, con, params)
     assert j.kind == "contradicts" and "minimal pair" in j.rationale
     assert j.contradiction_score > 0.7
@@ -117,7 +117,7 @@ def test_a_minimal_pair_is_a_contradiction_whatever_the_model_reads() -> None:
         j = decide(x, y, flat, flat, params)
         assert j.kind != "contradicts" and "minimal pair" not in j.rationale
     # a paraphrase, and a difference of model (scope) beside the negation, are not minimal pairs
-    p = Side("On harmful requests it frequently tells itself that it ought to comply.")
+    p = Side("On harmful requests it tells itself that it ought to comply.")
     assert decide(a, p, flat, flat, params).kind != "contradicts"
     q = Side(
         "Qwen3-8B often tells itself on harmful requests from users that it should comply "

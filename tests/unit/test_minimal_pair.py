@@ -8,8 +8,8 @@ from investigators.nli.minimal import minimal_pair, polar_tokens
 
 MINIMAL = [
     (
-        "On harmful requests it often tells itself that it should comply.",
-        "On harmful requests it often tells itself that it should not comply.",
+        "On harmful requests it tells itself that it should comply.",
+        "On harmful requests it tells itself that it should not comply.",
     ),
     (
         "A model would choose between the best short and best long trajectories.",
@@ -82,6 +82,18 @@ NOT_MINIMAL = [
     ("Some models refuse harmful requests.", "Some models do not refuse harmful requests."),
     ("The model may refuse harmful requests.", "The model may not refuse harmful requests."),
     (
+        "Deception is detected if the linear probe is calibrated.",
+        "Deception is detected if the linear probe is not calibrated.",
+    ),
+    (  # under "often" both can be true
+        "On harmful requests it often tells itself that it should comply.",
+        "On harmful requests it often tells itself that it should not comply.",
+    ),
+    (
+        "Some of the larger models refuse harmful requests.",
+        "Some of the larger models do not refuse harmful requests.",
+    ),
+    (
         "The mechanism is well understood in small models.",
         "The mechanism is not well understood in small models.",
     ),
@@ -102,11 +114,12 @@ def test_anything_else_that_differs_is_not(a: str, b: str) -> None:
     assert minimal_pair(b, a) == 0.0
 
 
-def test_contractions_split_into_word_and_not() -> None:
+def test_contractions_split_into_word_and_not_and_clause_breaks_are_kept() -> None:
     assert polar_tokens("It isn’t, can't and won't") == [
         "it",
         "is",
         "not",
+        ",",
         "can",
         "not",
         "and",
