@@ -391,18 +391,18 @@ class Runner:
                 lap(f"investigator {inv.name}")
             # with an investigator that concludes at the run's end, the claims count as
             # checked only once it has: a run stopped before then is judged again in full
-            marked = [] if deferred else chunk
-            if superseded:  # in the write's transaction: never a checked claim left stale
-                created, n = investigation_store.write_judged(
-                    self.driver,
-                    [_finding_record(v) for v in verdicts],
-                    marked,
-                    self.preset_version,
-                    investigation_store.Superseded(current, [(p.a.id, p.b.id) for p in pairs]),
-                )
-                withdrawn += n
-            else:
-                created = self._write(verdicts, marked)
+            # superseded findings go in the write's transaction: never a checked claim left
+            # stale (no pairs, no withdrawal, on a graph without another version's findings)
+            created, n = investigation_store.write_judged(
+                self.driver,
+                [_finding_record(v) for v in verdicts],
+                [] if deferred else chunk,
+                self.preset_version,
+                investigation_store.Superseded(
+                    current, [(p.a.id, p.b.id) for p in pairs] if superseded else []
+                ),
+            )
+            withdrawn += n
             lap("writing")
             if self.proposer is not None:
                 if deferred:  # proposed when the run's conclusions are in (below)

@@ -53,7 +53,7 @@ _AUX = frozenset(
 )  # fmt: skip
 # opposites that change the condition rather than the finding: "sycophancy increases after /
 # before RLHF" ("with" / "without" is not in ANTONYMS at all)
-_CONDITION_OPPOSITES = (frozenset({"before", "after"}),)
+_CONDITION_OPPOSITE = frozenset({"before", "after"})
 _MIN_SHARED = 2  # words the two sides must share besides what differs
 _MIN_STEM = 3  # "used" is not "us" + "ed"
 
@@ -125,7 +125,7 @@ def _stretch_flips(xa: list[str], xb: list[str]) -> tuple[int, int] | None:
     for x, y in zip(wa, wb, strict=True):
         if _same_word(x, y):
             matched += 1
-        elif y in ANTONYMS.get(x, frozenset()) and {x, y} not in _CONDITION_OPPOSITES:
+        elif y in ANTONYMS.get(x, frozenset()) and {x, y} != _CONDITION_OPPOSITE:
             flips += 1
         else:
             return None

@@ -93,6 +93,8 @@ def _write(
     for f in findings:
         kinds.setdefault(f.id, f.kind.value)
     pairs = [[a, b] for a, b in superseded.pairs] if superseded else []
+    current = dict(superseded.current) if superseded else {}
+    pair_batch = 5 * batch  # a pair row is two ids: smaller than a finding row
 
     def tx_fn(tx: ManagedTransaction) -> tuple[set[str], int]:
         existing = {rec["id"] for rec in tx.run(q.EXISTING_FINDINGS, ids=sorted(kinds))}
@@ -102,12 +104,9 @@ def _write(
         if sides == "claim-claim" and new:  # verdicts given on an earlier version come back
             tx.run(q.CARRY_VERDICTS, ids=new).consume()
         withdrawn = 0
-        for i in range(0, len(pairs), 5 * batch):
-            rec = tx.run(
-                q.WITHDRAW_SUPERSEDED,
-                rows=Rows(pairs[i : i + 5 * batch]),
-                current=dict(superseded.current) if superseded else {},
-            ).single(strict=True)
+        for i in range(0, len(pairs), pair_batch):
+            rows_i = Rows(pairs[i : i + pair_batch])
+            rec = tx.run(q.WITHDRAW_SUPERSEDED, rows=rows_i, current=current).single(strict=True)
             withdrawn += int(rec["withdrawn"])
         if checked:
             tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
