@@ -14,8 +14,10 @@ Pure functions. Rules, each recorded as a derivation term:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 from scipy.special import betaincinv
 
 from calibration.models import ClaimFacts, Confidence, Evidence, Term
@@ -69,6 +71,38 @@ def _skip_reason(c: ClaimFacts, e: Evidence, direction: str | None) -> str | Non
     return None
 
 
+@dataclass(frozen=True)
+class _Posterior:
+    """A derivation before its interval: everything `Confidence` holds but `low`/`high`."""
+
+    claim_id: str
+    alpha: float
+    beta: float
+    support_lines: int
+    oppose_lines: int
+    effective_lines: float
+    open_contradictions: int
+    n_findings: int
+    terms: tuple[Term, ...]
+
+    def confidence(self, low: float, high: float) -> Confidence:
+        return Confidence(
+            claim_id=self.claim_id,
+            p=self.alpha / (self.alpha + self.beta),
+            low=low,
+            high=high,
+            alpha=self.alpha,
+            beta=self.beta,
+            support_lines=self.support_lines,
+            oppose_lines=self.oppose_lines,
+            effective_lines=self.effective_lines,
+            open_contradictions=self.open_contradictions,
+            contested=self.open_contradictions > 0,
+            n_findings=self.n_findings,
+            terms=self.terms,
+        )
+
+
 def derive(
     c: ClaimFacts,
     evidence: Iterable[Evidence],
@@ -77,6 +111,28 @@ def derive(
 ) -> Confidence:
     """The claim's confidence and its full derivation. `prior` is `prior_of(c)` when the
     caller already has it (many claims share one: `calibration.updater` keeps them)."""
+    return derive_many([(c, evidence, prior)], weigh)[0]
+
+
+def derive_many(
+    claims: Sequence[tuple[ClaimFacts, Iterable[Evidence], Term | None]],
+    weigh: Weigher = raw_weigher,
+) -> list[Confidence]:
+    """`derive` for many claims: (facts, evidence, prior or None) each. The intervals come
+    from one call of scipy's `betaincinv` on arrays (the same values as one call per claim,
+    at a sixth of its cost per claim: a full recompute of 100k claims spent ~1 s there)."""
+    posts = [_posterior(c, evidence, weigh, prior) for c, evidence, prior in claims]
+    if not posts:
+        return []
+    alpha = np.array([p.alpha for p in posts])
+    beta = np.array([p.beta for p in posts])
+    lows, highs = (betaincinv(alpha, beta, q).tolist() for q in INTERVAL)
+    return [p.confidence(lo, hi) for p, lo, hi in zip(posts, lows, highs, strict=True)]
+
+
+def _posterior(
+    c: ClaimFacts, evidence: Iterable[Evidence], weigh: Weigher, prior: Term | None
+) -> _Posterior:
     items = sorted(evidence, key=lambda e: e.finding_id)
     terms = [prior if prior is not None else prior_of(c)]
     alpha, beta = terms[0].alpha, terms[0].beta
@@ -153,19 +209,14 @@ def derive(
         alpha, beta = alpha * shrink, beta * shrink
     total = sum(weights)
     n_eff = total * total / sum(w * w for w in weights) if total > 0 else 0.0
-    low, high = (float(betaincinv(alpha, beta, q)) for q in INTERVAL)
-    return Confidence(
+    return _Posterior(
         claim_id=c.id,
-        p=alpha / (alpha + beta),
-        low=low,
-        high=high,
         alpha=alpha,
         beta=beta,
         support_lines=len(support),
         oppose_lines=len(oppose),
         effective_lines=round(n_eff, 4),
         open_contradictions=len(open_groups),
-        contested=bool(open_groups),
         n_findings=len(items),
         terms=tuple(terms),
     )

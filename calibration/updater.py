@@ -25,7 +25,7 @@ import numpy as np
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from calibration.confidence import Weigher, derive
+from calibration.confidence import Weigher, derive, derive_many
 from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap
 from calibration.models import ClaimFacts, Confidence, Evidence, Term
@@ -159,17 +159,28 @@ def input_digest(d: dict[str, Any], rules: RulesDigest) -> str:
     those findings (a claim without findings does not depend on any map: its prior does not).
     Equal digests give equal confidences, so a recompute skips claims whose digest is the
     stored one."""
+    facts = orjson.dumps([d[k] for k in _FACT_KEYS])
+    if not d["evidence"]:  # most claims: no maps, no findings
+        return hashlib.sha1(rules.code + facts).hexdigest()[:20]
     evidence = sorted(
         orjson.dumps(
-            {**e, "other_methods": sorted(e["other_methods"])}, option=orjson.OPT_SORT_KEYS
+            # the methods in a canonical order (a copy only where there is an order to fix)
+            e
+            if len(e["other_methods"]) < 2
+            else {**e, "other_methods": sorted(e["other_methods"])},
+            option=orjson.OPT_SORT_KEYS,
         )
         for e in d["evidence"]
     )
     used = sorted({str(e["investigator"]) for e in d["evidence"]})
     maps = b"".join(f"{i}=".encode() + rules.maps.get(i, b"-") + b";" for i in used)
-    facts = orjson.dumps([d[k] for k in _FACT_KEYS])
-    payload = maps + facts + b"".join(evidence)
-    return hashlib.sha1(rules.code + payload).hexdigest()[:20]
+    return hashlib.sha1(rules.code + maps + facts + b"".join(evidence)).hexdigest()[:20]
+
+
+def _sig(conf: Confidence, critical: bool, derivation: str) -> str:
+    """Digest of what a claim's stored confidence says: numbers, flag and derivation."""
+    text = f"{conf.p!r}|{conf.low!r}|{conf.high!r}|{critical}|{derivation}"
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def _without_findings(facts: ClaimFacts, weigh: Weigher) -> tuple[Confidence, str]:
@@ -279,22 +290,35 @@ class ConfidenceUpdater:
         large graph share a few keys, and a claim without findings takes its key's result
         whole (only the first claim of each key is turned into typed facts for it); a claim
         with findings takes its key's prior (the first term) and adds its evidence."""
-        rows: list[tuple[ConfidenceRecord, bool]] = []
-        for d in raw:
-            key = self._prior_key(d)
+        keys = [self._prior_key(d) for d in raw]
+        for d, key in zip(raw, keys, strict=True):
             if key not in plain:
                 plain[key] = _without_findings(self._facts(d), weigh)
+        found = iter(
+            derive_many(
+                [
+                    # the evidence as read from the graph; the prior is its key's
+                    (self._facts(d), _EVIDENCE.validate_python(d["evidence"]), plain[k][0].terms[0])
+                    for d, k in zip(raw, keys, strict=True)
+                    if d["evidence"]
+                ],
+                weigh,
+            )
+        )
+        sigs: dict[tuple[tuple[object, ...], bool], str] = {}  # claims without findings
+        rows: list[tuple[ConfidenceRecord, bool]] = []
+        for d, key in zip(raw, keys, strict=True):
+            critical = is_safety_critical(d["kind"] or "finding", d["text"], d["speaker"])
             if d["evidence"]:
-                evidence = _EVIDENCE.validate_python(d["evidence"])  # read from the graph
-                conf = derive(self._facts(d), evidence, weigh, prior=plain[key][0].terms[0])
+                conf = next(found)
                 derivation = _TERMS.dump_json(conf.terms).decode()
+                sig = _sig(conf, critical, derivation)
             else:
                 conf, derivation = plain[key]  # the claim id is taken from the row below
-            critical = is_safety_critical(d["kind"] or "finding", d["text"], d["speaker"])
+                if (key, critical) not in sigs:
+                    sigs[key, critical] = _sig(conf, critical, derivation)
+                sig = sigs[key, critical]
             changed = _changed((d["old_p"], d["old_low"], d["old_high"]), conf)
-            sig = hashlib.sha1(
-                f"{conf.p!r}|{conf.low!r}|{conf.high!r}|{critical}|{derivation}".encode()
-            ).hexdigest()[:16]
             inputs = d.get("inputs", "")
             same = (
                 not (changed or d["stale"])

@@ -176,3 +176,21 @@ def test_evidence_whose_other_side_was_deleted_counts_for_nothing(f, evidence) -
     )
     before, after = derive(f, evidence), derive(f, [*evidence, orphan])
     assert (after.p, after.low, after.high) == (before.p, before.low, before.high)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(facts_st, evidence_st), max_size=6))
+def test_derive_many_gives_each_claim_the_intervals_of_one_scalar_call(claims) -> None:
+    """The batch form computes the intervals on arrays: every claim's numbers are exactly
+    those of scipy's scalar call on its own posterior, in the order given."""
+    from scipy.special import betaincinv
+
+    from calibration.confidence import INTERVAL, derive_many
+
+    out = derive_many([(f, ev, None) for f, ev in claims])
+    assert len(out) == len(claims)
+    for (f, ev), c in zip(claims, out, strict=True):
+        assert c.n_findings == len(ev) and c.claim_id == f.id
+        assert c.p == c.alpha / (c.alpha + c.beta)
+        assert (c.low, c.high) == tuple(float(betaincinv(c.alpha, c.beta, q)) for q in INTERVAL)
+        assert c.contested == (c.open_contradictions > 0)
