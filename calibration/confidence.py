@@ -119,8 +119,9 @@ def derive_many(
     weigh: Weigher = raw_weigher,
 ) -> list[Confidence]:
     """`derive` for many claims: (facts, evidence, prior or None) each. The intervals come
-    from one call of scipy's `betaincinv` on arrays (the same values as one call per claim,
-    at a sixth of its cost per claim: a full recompute of 100k claims spent ~1 s there)."""
+    from one call of scipy's `betaincinv` on arrays: the same values as one call per claim, in
+    half its time per claim (5.6 against 11.4 us here; a full recompute of 100k claims spent
+    ~1 s in the scalar calls)."""
     posts = [_posterior(c, evidence, weigh, prior) for c, evidence, prior in claims]
     if not posts:
         return []
