@@ -1,0 +1,186 @@
+"""Train several variants at once on one GPU, pick one on development sets, pack it.
+
+    python -m training.sweep --dataset D.jsonl.xz --backbone DIR --work W --out O \
+        --variant a:4:5e-5:32:1 --variant b:4:5e-5:32:2 [--deadline 420]
+
+A small cross-encoder leaves a large GPU mostly idle, so each variant
+(name:epochs:lr:batch:seed) is its own `training.train` process on the same device. Runs
+that have not finished by --deadline seconds are stopped and left out. Variants of one recipe
+that differ only in seed are also averaged into a uniform weight soup. Every finished model
+is read on the held-out sets of the prepared file (the a->b direction, fp32), and the one
+with the best mean contradiction AUC on the *development* sets is packed (training.shards)
+into --out with results.json. The sets the issue sets targets on (CAD test, e-SNLI test and
+the BIG-bench tasks, which are not in the file) are reported, never used to choose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+DEV = ("taxinli", "conjnli", "negnli", "climate_fever", "folio", "hans")
+TARGET = ("cad_all_combined_test", "esnli_test")
+
+
+def auc(scores: list[float], positive: list[bool]) -> float:
+    """ROC AUC by ranks (ties averaged)."""
+    import numpy as np
+    from scipy.stats import rankdata
+
+    s = np.asarray(scores, dtype=float)
+    y = np.asarray(positive, dtype=bool)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if not n1 or not n0:
+        return float("nan")
+    r = rankdata(s)
+    return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def read_sets(model_dir: Path, held: dict[str, list], device: str) -> dict[str, dict]:
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from training.train import LABEL_IDS
+
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    model = AutoModelForSequenceClassification.from_pretrained(str(model_dir)).to(device).eval()
+    out: dict[str, dict] = {}
+    for name, pairs in held.items():
+        probs = []
+        for i in range(0, len(pairs), 256):
+            chunk = pairs[i : i + 256]
+            enc = tok(
+                [p.premise for p in chunk],
+                [p.hypothesis for p in chunk],
+                truncation=True,
+                max_length=128,
+                padding=True,
+                return_tensors="pt",
+            ).to(device)
+            with torch.no_grad():
+                probs += torch.softmax(model(**enc).logits.float(), -1).cpu().tolist()
+        gold = [LABEL_IDS[p.label] for p in pairs]
+        acc = sum(
+            max(range(3), key=lambda k: pr[k]) == g for pr, g in zip(probs, gold, strict=True)
+        ) / len(gold)
+        out[name] = {
+            "pairs": len(pairs),
+            "accuracy": round(acc, 4),
+            "contradiction_auc": round(auc([pr[2] for pr in probs], [g == 2 for g in gold]), 4),
+        }
+    return out
+
+
+def soup(dirs: list[Path], dst: Path) -> None:
+    """Uniform average of the weights of runs from one initialisation (Wortsman et al., 2022)."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    states = [load_file(str(d / "model.safetensors")) for d in dirs]
+    avg = {
+        k: torch.stack([s[k].float() for s in states]).mean(0) if v.is_floating_point() else v
+        for k, v in states[0].items()
+    }
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in dirs[0].iterdir():
+        if f.name != "model.safetensors" and f.is_file():
+            shutil.copy(f, dst / f.name)
+    save_file(avg, str(dst / "model.safetensors"), metadata={"format": "pt"})
+    record = json.loads((dirs[0] / "training.json").read_text())
+    record["soup_of"] = [json.loads((d / "training.json").read_text())["hyper"] for d in dirs]
+    (dst / "training.json").write_text(json.dumps(record, indent=1))
+
+
+def dev_score(result: dict[str, dict]) -> float:
+    vals = [r["contradiction_auc"] for n, r in result.items() if n.startswith(DEV)]
+    return sum(vals) / len(vals)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--dataset", type=Path, required=True)
+    ap.add_argument("--backbone", type=Path, required=True)
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--variant", action="append", required=True)
+    ap.add_argument("--deadline", type=float, default=420.0)
+    ap.add_argument("--limit", type=int, default=None, help="smoke test: first N pairs")
+    args = ap.parse_args(argv)
+    import torch
+
+    from training.train import read_dataset
+
+    t0 = time.time()
+    args.out.mkdir(parents=True, exist_ok=True)
+    procs: dict[str, subprocess.Popen] = {}
+    recipe: dict[str, tuple[str, str, str]] = {}
+    for v in args.variant:
+        name, epochs, lr, batch, seed = v.split(":")
+        recipe[name] = (epochs, lr, batch)
+        cmd = [sys.executable, "-m", "training.train", "--dataset", str(args.dataset)]
+        cmd += ["--backbone", str(args.backbone), "--out", str(args.work / name)]
+        cmd += ["--epochs", epochs, "--lr", lr, "--batch", batch, "--seed", seed]
+        cmd += ["--save-every", "1000000"] + (["--limit", str(args.limit)] if args.limit else [])
+        (args.work / name).mkdir(parents=True, exist_ok=True)
+        log = (args.out / f"{name}.log").open("w")
+        procs[name] = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    while any(p.poll() is None for p in procs.values()) and time.time() - t0 < args.deadline:
+        time.sleep(2)
+    done = []
+    for name, p in procs.items():
+        if p.poll() is None:
+            p.kill()
+            print(f"{name}: stopped at the deadline, left out", flush=True)
+        elif p.returncode == 0 and (args.work / name / "final" / "model.safetensors").exists():
+            done.append(name)
+        else:
+            print(f"{name}: failed (exit {p.returncode}); see {name}.log", flush=True)
+    print(f"training finished at {time.time() - t0:.0f} s: {done}", flush=True)
+    if not done:
+        raise SystemExit("no variant finished: nothing to choose from (see the logs)")
+    groups: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for name in done:
+        groups[recipe[name]].append(name)
+    models = {n: args.work / n / "final" for n in done}
+    for names in groups.values():
+        if len(names) > 1:
+            dst = args.work / f"soup-{'-'.join(names)}"
+            soup([models[n] for n in names], dst)
+            models[dst.name] = dst
+    _pairs, _manifest, held = read_dataset(args.dataset)
+    if args.limit:  # a smoke test reads the first pairs of each set only
+        held = {k: v[: args.limit] for k, v in held.items()}
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    results = {n: read_sets(d, held, device) for n, d in models.items()}
+    scores = {n: dev_score(r) for n, r in results.items()}
+    best = max(scores, key=lambda n: scores[n])
+    names = sorted(results)
+    sets = list(results[names[0]])
+    print("contradiction AUC (a->b, fp32); dev = mean over " + ", ".join(DEV))
+    print(f"{'set':42s}" + "".join(f"{n[:14]:>15s}" for n in names))
+    for s in sets:
+        row = "".join(f"{results[n][s]['contradiction_auc']:15.4f}" for n in names)
+        print(f"{s[:42]:42s}{row}")
+    print(f"{'dev mean':42s}" + "".join(f"{scores[n]:15.4f}" for n in names))
+    print(f"chosen on dev: {best}", flush=True)
+    from training.shards import pack
+
+    pack(models[best], args.out / "best", max_mb=15.0)
+    (args.out / "results.json").write_text(
+        json.dumps(
+            {"results": results, "dev_scores": scores, "chosen": best, "wall_s": time.time() - t0},
+            indent=1,
+        )
+    )
+    print(f"packed {best} into {args.out / 'best'} at {time.time() - t0:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
