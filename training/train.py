@@ -1,6 +1,8 @@
 """Fine-tune all-MiniLM-L6-v2 as a 3-way NLI cross-encoder; checkpointed and resumable.
 
     python -m training.train [--epochs 2] [--out .consilience/training/nli] [--limit N]
+    python -m training.train --write-dataset D.jsonl.xz    # prepare the pairs here, then
+    python -m training.train --dataset D.jsonl.xz [--backbone DIR]   # train on them elsewhere
 
 Device: CUDA when present, else CPU. Batches are length-bucketed (dynamic padding), so
 short NLI pairs cost what they are. A checkpoint (model, optimiser, schedule, position)
@@ -222,22 +224,6 @@ def main(argv: list[str] | None = None) -> None:
     if device == "cuda":
         torch.set_float32_matmul_precision("high")  # TF32 matrix products
     torch.manual_seed(args.seed)
-    if args.write_dataset:
-        from training.nli_data import splits
-
-        pairs, manifest = build_dataset(
-            args.nli_dir,
-            args.corpus,
-            args.seed,
-            args.limit,
-            args.recipe,
-            args.replay,
-            args.neighbours,
-        )
-        write_dataset(args.write_dataset, pairs, manifest, splits(args.nli_dir)[1])
-        print(f"wrote {len(pairs):,} training pairs and the held-out sets to {args.write_dataset}")
-        return
-    args.out.mkdir(parents=True, exist_ok=True)
     if args.dataset:
         pairs, manifest, _held = read_dataset(args.dataset)
         if args.limit:
@@ -253,6 +239,13 @@ def main(argv: list[str] | None = None) -> None:
             args.replay,
             args.neighbours,
         )
+    if args.write_dataset:
+        from training.nli_data import splits
+
+        write_dataset(args.write_dataset, pairs, manifest, splits(args.nli_dir)[1])
+        print(f"wrote {len(pairs):,} training pairs and the held-out sets to {args.write_dataset}")
+        return
+    args.out.mkdir(parents=True, exist_ok=True)
     backbone = args.backbone or backbone_path()
     hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     hyper["device"] = device
