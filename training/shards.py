@@ -21,10 +21,11 @@ source and fp32 result), so a model card can say which weights it was made from.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 from pathlib import Path
+
+from kg.ids import sha256_bytes as _sha
 
 WEIGHTS = "model.safetensors"
 SMALL = (
@@ -36,10 +37,6 @@ SMALL = (
     "training.json",
     "lineage.json",
 )
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def pack(src: Path, out: Path, max_mb: float = 15.0, int8: tuple[str, ...] = ()) -> dict:

@@ -28,17 +28,12 @@ TARGET = ("cad_all_combined_test", "esnli_test")
 
 
 def auc(scores: list[float], positive: list[bool]) -> float:
-    """ROC AUC by ranks (ties averaged)."""
-    import numpy as np
-    from scipy.stats import rankdata
+    """ROC AUC (scikit-learn, as fit_judge and bench/judgement); NaN when one class is absent."""
+    from sklearn.metrics import roc_auc_score
 
-    s = np.asarray(scores, dtype=float)
-    y = np.asarray(positive, dtype=bool)
-    n1, n0 = int(y.sum()), int((~y).sum())
-    if not n1 or not n0:
+    if all(positive) or not any(positive):
         return float("nan")
-    r = rankdata(s)
-    return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+    return float(roc_auc_score(positive, scores))
 
 
 def read_sets(model_dir: Path, held: dict[str, list], device: str) -> dict[str, dict]:
