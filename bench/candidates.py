@@ -11,7 +11,9 @@ Synthetic claim embeddings (a mixture of topic clusters on the unit sphere, 384-
 MiniLM's) for graphs of 10k and 100k claims; 1,000 "new" claims ask for their k nearest
 neighbours. Prints build time, query time, recall@k against exact neighbours and the speed
 ratio. Below 20k claims the index is exact (flat); above it is HNSW.
-Run: .venv/bin/python -m bench.candidates
+Part 3 (`scale`, bench/candidates_scale.py): one new paper of 300 claims against a 100k-claim
+graph, the runner's candidate stage timed stage by stage.
+Run: .venv/bin/python -m bench.candidates [--skip-scale] [--skip-sweep]
 """
 
 from __future__ import annotations
@@ -75,10 +77,14 @@ def main(argv: list[str] | None = None) -> None:
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--skip-sweep", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true", help="no 100k-claim graph (part 3)")
     args = ap.parse_args(argv)
     from bench.candidates_labelled import labelled_recall
+    from bench.candidates_scale import scale
 
     labelled_recall()
+    if not args.skip_scale:
+        scale()
     if args.skip_sweep:
         return
     print("\nbench/candidates (synthetic sweep): FAISS k-NN vs exact brute-force neighbours")
