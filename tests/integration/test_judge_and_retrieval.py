@@ -18,7 +18,7 @@ from cli.main import app
 from consilience.vocabulary import ReviewVerdict
 from investigators.cypher import retrieval as rq
 from investigators.nli.judge import Judge, JudgeParams
-from investigators.retrieval.ranker import load_ranker
+from investigators.retrieval.ranker import Traits, load_ranker, trait_features
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from kg.writers import investigation_store
 from queries.findings import list_findings
@@ -138,6 +138,36 @@ def test_nearby_channel_reads_the_most_similar_other_sources(
     got = per[collapse]["nearby"]
     assert {src[o] for o, _ in got} == set(src.values()) - {src[collapse]}
     assert all(math.isfinite(s) for _, s in got)
+
+
+def test_sources_and_ranker_traits_read_in_one_record_for_the_wanted_claims_only(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE})
+    r = Retriever(svc.graph(), svc.claim_index(), svc.embedder, RetrievalConfig())
+    with svc.graph().read() as s:
+        rows = {
+            x["id"]: x
+            for x in s.run(
+                "MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim) RETURN c.id AS id, s.id AS sid, "
+                "size(c.text) AS length, c.kind AS kind, coalesce(c.in_footnote, false) AS "
+                "footnote, s.kind AS source_kind, COUNT { (s)-[:HAS_CLAIM]->() } AS size"
+            )
+        }
+    assert len({x["sid"] for x in rows.values()}) == 2
+    src = r.source_of()
+    assert src == {c: x["sid"] for c, x in rows.items()}
+    wanted = [*sorted(rows)[:3], "clm_not_in_the_graph", sorted(rows)[0]]
+    got = r.trait_rows(wanted)
+    assert set(got) == set(sorted(rows)[:3])  # only what was asked for; an unknown id has none
+    for c in got:
+        x = rows[c]
+        want = trait_features(
+            Traits(x["length"], x["kind"], x["footnote"], x["source_kind"]), x["size"]
+        )
+        assert got[c] == want
+    assert set(r.trait_rows(sorted(rows))) == set(rows)  # the rest read when wanted
 
 
 def test_learned_ranker_keeps_the_budget_and_reaches_the_disagreeing_papers(
