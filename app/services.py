@@ -93,7 +93,11 @@ def build_services(
     """Wire everything once. The LLM extractor is opt-in (costly) and needs a key; "no LLM"
     is decided here, never re-checked downstream."""
     private_dir(settings.data_dir)  # database, password, uploads, index: this user only
-    embedder = MiniLMEmbedder(settings.embedding.batch_size, settings.embedding.device)
+    embedder = MiniLMEmbedder(
+        settings.embedding.batch_size,
+        settings.embedding.device,
+        cache_dir=settings.embedding.cache_dir,
+    )
     llm = build_llm(settings)
     if extractor is None:
         extractor = LLMExtractor(llm) if (use_llm_extractor and llm) else RuleExtractor()

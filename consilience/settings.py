@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -59,11 +60,26 @@ class Neo4jSettings(BaseModel):
     )
 
 
+def default_cache_dir() -> Path:
+    """Where derived model files are kept: $XDG_CACHE_HOME/consilience, else
+    ~/.cache/consilience (one copy for every data folder of the user)."""
+    base = os.environ.get("XDG_CACHE_HOME")  # noqa: TID251 - the platform's cache location
+    return (Path(base) if base else Path.home() / ".cache") / "consilience"
+
+
 class EmbeddingSettings(BaseModel):
     """The sentence-embedding model (offline, from a pinned package)."""
 
-    batch_size: int = Field(default=64, description="Sentences per encode call")
-    device: str = Field(default="cpu", description="torch device for the embedding model")
+    batch_size: int = Field(default=64, description="Sentences per encode call (torch devices)")
+    device: str = Field(
+        default="cpu",
+        description="cpu: onnxruntime, a sentence per call on every core (exported once from "
+        "the packaged weights into cache_dir); another torch device (cuda): sentence-transformers",
+    )
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="Folder for the ONNX export of the embedding model (~90 MB, made on first use)",
+    )
 
 
 class NLISettings(BaseModel):

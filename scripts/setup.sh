@@ -25,3 +25,8 @@ fi
 
 echo "==> checking the Neo4j home (Maven Central, cached in ~/.m2)"
 "$VENV/bin/consilience" db build
+
+# the embedding model runs in onnxruntime on the CPU: its ONNX copy is exported once from the
+# verified packaged weights (into embedding.cache_dir, ~/.cache/consilience by default)
+echo "==> preparing the embedding model (an ONNX copy of the packaged weights, made once)"
+"$VENV/bin/python" -c "from consilience.settings import load_settings; from kg.embedding import MiniLMEmbedder; MiniLMEmbedder(cache_dir=load_settings().embedding.cache_dir).embed(['ready'])"

@@ -91,7 +91,7 @@ def recover(src: Path, dst: Path) -> list[str]:
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
-    from investigators.nli.model import file_sha256
+    from kg.ids import file_sha256
     from training.train import LABEL_IDS, backbone_path
 
     missing_files = [f for f in FILES if not (src / f).exists()]

@@ -6,16 +6,15 @@ changed file is a ModelIntegrityError naming the file and the command that resto
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from consilience.cpu import cores
 from consilience.errors import ModelIntegrityError
+from kg.ids import file_sha256
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,28 +40,6 @@ class NLIScores:
     truncated: bool = False
 
 
-def _cores(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
-    """The cores this process may use: the CPUs it may run on (affinity, cpusets), capped by
-    a cgroup v2 CPU quota (`docker --cpus`) where one is set."""
-    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n = n or 1
-    try:
-        quota, period = cpu_max.read_text().split()[:2]
-        if quota != "max":
-            n = min(n, math.ceil(int(quota) / int(period)))
-    except (OSError, ValueError):
-        pass  # no cgroup v2 file (another OS, cgroup v1) or an unreadable one: no quota known
-    return max(1, n)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class NLIModel:
     """Loads lazily; scores (premise, hypothesis) pairs, each alone, on `threads` workers."""
 
@@ -77,7 +54,7 @@ class NLIModel:
             raise ValueError(f"threads must be 0 (one per core) or more, not {threads}")
         self.model_dir = model_dir
         self.expected = expected_sha256
-        self.workers = threads or _cores()
+        self.workers = threads or cores()
         self._session = None
         self._tok = None
         self.max_length = 128

@@ -263,7 +263,7 @@ def test_a_pair_reads_the_same_alone_and_in_any_company() -> None:
 
 
 def test_workers_follow_the_cpu_quota_and_a_failing_read_is_raised(tmp_path: Path) -> None:
-    from investigators.nli.model import _cores
+    from consilience.cpu import cores as _cores
 
     quota = tmp_path / "cpu.max"
     quota.write_text("50000 100000\n")  # `docker --cpus=0.5`
