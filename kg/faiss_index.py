@@ -74,8 +74,18 @@ class ClaimIndex:
         tmp_ids.replace(self._ids_path)
 
     def add(self, ids: list[str], vectors: np.ndarray) -> None:
+        """Append rows. An exact (flat) index that grows past HNSW_THRESHOLD becomes an HNSW
+        index of the same rows, in the same order: before, only `rebuild` made one, so a
+        graph that grew paper by paper was searched exhaustively for ever (at 100k claims one
+        new paper's k-NN searches took 9.2 s of a 28 s retrieval)."""
         if not ids:
             return
+        n = self.index.ntotal
+        if n + len(ids) >= HNSW_THRESHOLD and not isinstance(self.index, faiss.IndexHNSW):
+            old = self.index.reconstruct_n(0, n) if n else None
+            self.index = self._new_index(n + len(ids))
+            if old is not None:
+                self.index.add(old)
         self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         self.ids.extend(ids)
 

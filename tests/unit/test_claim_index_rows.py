@@ -29,3 +29,25 @@ def test_rows_and_blocks_match_the_vectors_by_id(
     np.testing.assert_allclose(by_id, v[[7, 0]], atol=1e-6)
     assert idx.rows(np.array([], dtype=np.int64)).shape == (0, 8)
     assert idx.vectors_from(0, 0).shape == (0, 8)
+
+
+def test_a_flat_index_that_grows_past_the_threshold_becomes_hnsw(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Papers arrive one by one: the index starts exact and must not stay exhaustive."""
+    monkeypatch.setattr(fi, "HNSW_THRESHOLD", 120)
+    idx = fi.ClaimIndex(tmp_path, dimensions=8)  # as a new data folder starts: empty, flat
+    rng = np.random.default_rng(5)
+    v = rng.normal(size=(200, 8)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    for start in range(0, 200, 50):  # four papers of 50 claims
+        idx.add([f"c{i}" for i in range(start, start + 50)], v[start : start + 50])
+        kind = "IndexFlatIP" if start + 50 < 120 else "IndexHNSWFlat"
+        assert type(idx.index).__name__ == kind
+    assert idx.index.ntotal == 200 and idx.ids == [f"c{i}" for i in range(200)]
+    np.testing.assert_allclose(idx.vectors_from(0, 200), v, atol=1e-6)  # rows kept, in order
+    idx.save()
+    back = fi.ClaimIndex(tmp_path, dimensions=8).load()
+    assert type(back.index).__name__ == "IndexHNSWFlat"
+    _, found = back.search(v[:20], 5)
+    assert [row[0] for row in found] == [f"c{i}" for i in range(20)]  # each finds itself first
