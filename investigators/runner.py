@@ -64,6 +64,11 @@ class RunReport(BaseModel):
     pairs_by_channel: dict[str, int] = Field(
         default_factory=dict, description="Candidate pairs each retrieval channel proposed"
     )
+    retrieval_seconds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Wall seconds of the 'retrieval' stage by part: each channel, 'reads' (the "
+        "new claims' rows) and 'ranking' (the learned ranker or fusion)",
+    )
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
     warnings: list[str] = Field(default_factory=list, description="Things the user should know")
     confidences_updated: int = Field(
@@ -344,6 +349,7 @@ class Runner:
         withdrawn = 0
         counts: dict[str, int] = {}
         by_channel: dict[str, int] = {}
+        retrieval_clock: dict[str, float] = {}
         skipped: list[str] = []
         n_pairs = 0
         seen: set[tuple[str, str]] = set()  # a pair of two new claims is judged once per run
@@ -364,6 +370,8 @@ class Runner:
                     skipped.append(msg)
             for ch, n in got.per_channel.items():
                 by_channel[ch] = by_channel.get(ch, 0) + n
+            for part, sec in got.seconds.items():
+                retrieval_clock[part] = round(retrieval_clock.get(part, 0.0) + sec, 2)
             members = sorted({x for pair in got.pairs for x in pair})
             views = self._views(members)
             vid, vvec = self.index.vectors(members)
@@ -464,6 +472,7 @@ class Runner:
             topics_touched=topics_touched,
             findings_withdrawn=withdrawn,
             pairs_by_channel=by_channel,
+            retrieval_seconds=retrieval_clock,
             skipped=skipped,
             warnings=warnings,
             seconds=clock,

@@ -12,6 +12,7 @@ one read of every claim's traits per run and a feature row per candidate.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -89,6 +90,8 @@ class Retrieved:
     pairs: dict[tuple[str, str], Candidate]
     skipped: list[str] = field(default_factory=list)
     per_channel: dict[str, int] = field(default_factory=dict)
+    # wall seconds per channel, and "ranking" for fusion or the ranker
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def lexical_query(text: str, most: int = 12) -> str:
@@ -343,16 +346,19 @@ class Retriever:
     # ---- all together ------------------------------------------------------------------
     def retrieve(self, ids: list[str]) -> Retrieved:
         """Fused candidates for these (new) claims; channels that failed are named."""
-        per, skipped = self.rankings(ids)
+        seconds: dict[str, float] = {}
+        per, skipped = self.rankings(ids, seconds)
+        t = time.perf_counter()
         if self.config.ranker is None:
             pairs = fuse(per, self.source_of(), self.config.budget, self.config.weights)
         else:
             pairs = self.ranked(per, self.config.ranker, self.config.budget)
+        seconds["ranking"] = time.perf_counter() - t
         counts: dict[str, int] = {}
         for cand in pairs.values():
             for ch in cand.channels:
                 counts[ch] = counts.get(ch, 0) + 1
-        return Retrieved(pairs=pairs, skipped=skipped, per_channel=counts)
+        return Retrieved(pairs=pairs, skipped=skipped, per_channel=counts, seconds=seconds)
 
     def pools(self, per: dict[str, dict[str, Ranking]]) -> dict[str, tuple[Pool, np.ndarray]]:
         """Each claim's pool of candidates and their ranker feature rows."""
@@ -393,20 +399,31 @@ class Retriever:
         keep_shared(scored, budget, out)
         return out
 
-    def rankings(self, ids: list[str]) -> tuple[dict[str, dict[str, Ranking]], list[str]]:
-        """Each claim's ranking per channel (before fusion), and what was skipped."""
+    def rankings(
+        self, ids: list[str], seconds: dict[str, float] | None = None
+    ) -> tuple[dict[str, dict[str, Ranking]], list[str]]:
+        """Each claim's ranking per channel (before fusion), and what was skipped; the wall
+        seconds each channel took go into `seconds` ("reads" for the claims' own rows)."""
         cfg, use = self.config, set(self.config.channels)
+        clock = seconds if seconds is not None else {}
+        t0 = time.perf_counter()
         skipped: list[str] = []
         found, vecs = self.index.vectors(ids)
         vec = dict(zip(found, vecs, strict=True))
         with self.driver.read() as s:
             texts = {r["id"]: (r["text"], r["source_id"]) for r in s.run(q.CLAIM_TEXTS, ids=found)}
         per: dict[str, dict[str, Ranking]] = {c: {} for c in found}
+        now = time.perf_counter()
+        clock["reads"], t0 = now - t0, now
 
         def put(channel: str, rankings: dict[str, Ranking]) -> None:
+            nonlocal t0
             for c, r in rankings.items():
                 if c in per and r:
                     per[c][channel] = r
+            now = time.perf_counter()
+            clock[channel] = clock.get(channel, 0.0) + now - t0
+            t0 = now
 
         if "dense" in use:
             put("dense", dict(zip(found, self._knn(vecs, cfg.k_dense), strict=True)))

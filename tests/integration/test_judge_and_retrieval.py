@@ -91,6 +91,20 @@ def test_retrieval_reaches_differently_worded_claims_and_exports_candidates(
     report = build_runner(svc).run()
     assert report.candidate_pairs > 0 and report.topics_touched > 0
     assert {"dense", "lexical", "aspect"} <= set(report.pairs_by_channel)
+    # where the retrieval stage's time went: each offline channel, the reads, the ranker
+    parts = report.retrieval_seconds
+    assert {
+        "reads",
+        "dense",
+        "context",
+        "lexical",
+        "aspect",
+        "counter",
+        "nearby",
+        "ranking",
+    } <= set(parts)
+    assert "llm" not in parts and all(v >= 0 for v in parts.values())
+    assert sum(parts.values()) <= report.seconds["retrieval"] + 0.05, (parts, report.seconds)
     assert any("llm queries" in s for s in report.skipped)
     rows = [json.loads(x) for x in candidates_log_path(svc).read_text().splitlines()]
     pair = next(
