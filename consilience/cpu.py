@@ -1,9 +1,12 @@
-"""How many cores this process may use (for the ONNX models' worker threads)."""
+"""How many cores this process may use, and work spread over them (the ONNX models read one
+item per call on one thread each)."""
 
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -19,3 +22,16 @@ def cores(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
     except (OSError, ValueError):
         pass  # no cgroup v2 file (another OS, cgroup v1) or an unreadable one: no quota known
     return max(1, n)
+
+
+def in_spans(n: int, read: Callable[[range], None], workers: int, span: int = 16) -> None:
+    """Call `read` on consecutive spans of range(n), on `workers` threads (inline for one
+    worker or one span). Small spans, so the workers finish together; a worker's exception
+    is raised here, and the spans not yet started are cancelled (as on Ctrl-C)."""
+    spans = [range(s, min(s + span, n)) for s in range(0, n, span)]
+    if workers <= 1 or len(spans) <= 1:
+        for rows in spans:
+            read(rows)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(read, spans))

@@ -11,15 +11,25 @@ import os
 import shutil
 import tempfile
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from consilience.cpu import in_spans
 from consilience.errors import ModelIntegrityError
 from kg.ids import file_sha256
 
 SPAN = 16  # sentences a worker reads in one go
+
+
+def bert_feed(ids: list[int], type_ids: list[int]) -> dict[str, np.ndarray]:
+    """The inputs of a BERT-style ONNX graph for one unpadded encoding (a batch of one)."""
+    x = np.asarray([ids], dtype=np.int64)
+    return {
+        "input_ids": x,
+        "attention_mask": np.ones_like(x),
+        "token_type_ids": np.asarray([type_ids], dtype=np.int64),
+    }
 
 
 class OnnxSentenceEncoder:
@@ -47,23 +57,12 @@ class OnnxSentenceEncoder:
 
         def read(rows: range) -> None:
             for i in rows:
-                ids = np.asarray([encs[i].ids], dtype=np.int64)
-                feed = {
-                    "input_ids": ids,
-                    "attention_mask": np.ones_like(ids),
-                    "token_type_ids": np.zeros_like(ids),
-                }
+                feed = bert_feed(encs[i].ids, encs[i].type_ids)
                 hidden = np.asarray(self.session.run(["last_hidden_state"], feed)[0])[0]
                 v = hidden.mean(axis=0)  # mean pooling over the tokens (no padding to mask)
                 out[i] = v / max(float(np.linalg.norm(v)), 1e-12)
 
-        spans = [range(s, min(s + SPAN, len(texts))) for s in range(0, len(texts), SPAN)]
-        if self.workers == 1 or len(spans) == 1:
-            for span in spans:
-                read(span)
-        else:
-            with ThreadPoolExecutor(self.workers) as pool:
-                list(pool.map(read, spans))  # list(): a worker's exception is raised here
+        in_spans(len(texts), read, self.workers, SPAN)
         return out
 
 

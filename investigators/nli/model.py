@@ -7,14 +7,14 @@ changed file is a ModelIntegrityError naming the file and the command that resto
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from consilience.cpu import cores
+from consilience.cpu import cores, in_spans
 from consilience.errors import ModelIntegrityError
 from kg.ids import file_sha256
+from kg.minilm_onnx import bert_feed
 
 if TYPE_CHECKING:
     import numpy as np
@@ -123,26 +123,12 @@ class NLIModel:
 
         def read(rows: range) -> None:
             for i in rows:
-                ids = np.asarray([encs[i].ids], dtype=np.int64)
-                feed = {
-                    "input_ids": ids,
-                    "attention_mask": np.ones_like(ids),
-                    "token_type_ids": np.asarray([encs[i].type_ids], dtype=np.int64),
-                }
-                out = session.run(["logits"], feed)
+                out = session.run(["logits"], bert_feed(encs[i].ids, encs[i].type_ids))
                 logits = np.asarray(out[0], dtype=np.float32)[0]  # a dense float array
                 ex = np.exp(logits - logits.max())
                 probs[i] = ex / ex.sum()
 
-        spans = [range(s, min(s + SPAN, len(pairs))) for s in range(0, len(pairs), SPAN)]
-        if self.workers == 1 or len(spans) == 1:
-            for span in spans:
-                read(span)
-        else:
-            # list(): re-raises a worker's exception here; map's iterator then cancels the
-            # spans not yet started (as on Ctrl-C)
-            with ThreadPoolExecutor(self.workers) as pool:
-                list(pool.map(read, spans))
+        in_spans(len(pairs), read, self.workers, SPAN)
         col = {name: i for i, name in enumerate(self.labels)}
         return [
             NLIScores(
