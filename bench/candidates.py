@@ -13,7 +13,7 @@ neighbours. Prints build time, query time, recall@k against exact neighbours and
 ratio. Below 20k claims the index is exact (flat); above it is HNSW.
 Part 3 (`scale`, bench/candidates_scale.py): one new paper of 300 claims against a 100k-claim
 graph, the runner's candidate stage timed stage by stage.
-Run: .venv/bin/python -m bench.candidates [--skip-scale] [--skip-sweep]
+Run: .venv/bin/python -m bench.candidates [--skip-scale] [--skip-sweep] [--skip-find-queue]
 """
 
 from __future__ import annotations
@@ -78,11 +78,16 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--skip-sweep", action="store_true")
     ap.add_argument("--skip-scale", action="store_true", help="no 100k-claim graph (part 3)")
+    ap.add_argument(
+        "--skip-find-queue",
+        action="store_true",
+        help="no find-queue reach (it judges every kept pair: the main job's judge stage)",
+    )
     args = ap.parse_args(argv)
     from bench.candidates_labelled import labelled_recall
     from bench.candidates_scale import scale
 
-    labelled_recall()
+    labelled_recall(find_queue=not args.skip_find_queue)
     if not args.skip_scale:
         scale()
     if args.skip_sweep:

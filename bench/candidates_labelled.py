@@ -42,7 +42,10 @@ def kept_batches(scored: dict, budget: int) -> list[dict]:
     return out
 
 
-def labelled_recall() -> None:
+def labelled_recall(find_queue: bool = True) -> None:
+    """The recall tables; with `find_queue`, also the labelled pairs Claude's find queue would
+    pick, which needs the judge's reading of every kept pair (the main job's judge stage: about
+    an hour on a slow 2-core machine, so it can be left out)."""
     pairs = load()
     ranker = load_ranker()
     with bench_services("candidates") as svc:
@@ -74,7 +77,11 @@ def labelled_recall() -> None:
         keep_in_batches(scored, 30, kept)  # one pass of keeping, as a run does
         dt = time.perf_counter() - t0
         src = r.source_of()
-        reach = find_queue_reach(svc.graph(), svc.judge(), kept_batches(scored, 30), mapped, pairs)
+        reach = (
+            find_queue_reach(svc.graph(), svc.judge(), kept_batches(scored, 30), mapped, pairs)
+            if find_queue
+            else {}
+        )
     kinds = {
         "contradiction": [p for p in pairs if p.label == "contradiction" and p.id in mapped],
         "convergence": [
@@ -193,6 +200,8 @@ def labelled_recall() -> None:
         "budget by default; the selection is ours, so no key is needed to see it): labelled real "
         "pairs among the pairs the judge read as unrelated that the ranker rates likeliest"
     )
+    if not find_queue:
+        print("  not measured in this run (--skip-find-queue)")
     for budget, got in reach.items():
         print(
             f"  budget {budget} ({got['questions']} find-queue questions): test split "
