@@ -24,17 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.candidates_scale import clusters
 from kg.faiss_index import ClaimIndex
-
-DIM = 384
-
-
-def synthetic(n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(max(10, n // 200), DIM)).astype(np.float32)
-    labels = rng.integers(0, len(centres), size=n)
-    x = centres[labels] + 0.9 * rng.normal(size=(n, DIM)).astype(np.float32)
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
 def brute_force(base: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
@@ -48,7 +39,7 @@ def brute_force(base: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
 
 
 def run(n: int, k: int = 15, n_queries: int = 1000) -> None:
-    base = synthetic(n, seed=n)
+    base, _ = clusters(n, seed=n)  # the same mixture part 3's graph uses
     queries = base[np.random.default_rng(1).choice(n, n_queries, replace=False)]
     with tempfile.TemporaryDirectory() as tmp:
         index = ClaimIndex(Path(tmp))

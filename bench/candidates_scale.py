@@ -5,7 +5,7 @@ A throw-away graph is built with the project's own writers: `--claims` claims (1
 default) in sources of 50, each claim a real sentence's first half joined to another's second
 half (sentences from the corpus and the demo abstracts, so full-text and key-phrase statistics
 look like real text), its aspects from `kg.aspects`, a synthetic 384-d embedding from a mixture
-of topic clusters (bench.candidates.synthetic's recipe) and one topic per cluster. Every claim
+of topic clusters (`clusters`, also part 2's vectors) and one topic per cluster. Every claim
 is marked investigated. Then one new paper of `--new` real sentences with their real MiniLM
 embeddings is written and the runner investigates it with the production retriever (every
 offline channel, the learned ranker, the default budget) and no investigator: what is timed

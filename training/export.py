@@ -10,11 +10,12 @@ the loader pins (investigators/nli/model.py) and the model card quotes.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import tempfile
 from pathlib import Path
+
+from kg.ids import file_sha256
 
 
 def export(src: Path, dst: Path, max_len: int = 128) -> str:
@@ -57,7 +58,7 @@ def export(src: Path, dst: Path, max_len: int = 128) -> str:
         "training": info,
     }
     (dst / "model.json").write_text(json.dumps(meta, indent=1) + "\n")
-    return hashlib.sha256((dst / "model.int8.onnx").read_bytes()).hexdigest()
+    return file_sha256(dst / "model.int8.onnx")
 
 
 def main(argv: list[str] | None = None) -> None:

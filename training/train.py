@@ -14,7 +14,6 @@ hyperparameters are written next to the checkpoints and copied into the exported
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import random
@@ -22,12 +21,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from kg.ids import file_sha256
+
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def backbone_path() -> Path:
@@ -74,7 +71,7 @@ def read_dataset(path: Path) -> tuple[list, dict, dict[str, list]]:
             r = json.loads(line)
             p = Pair(r["p"], r["h"], r["y"], r["o"])
             (pairs if r["set"] == "train" else held.setdefault(r["set"], [])).append(p)
-    manifest = dict(manifest, prepared_file={"name": path.name, "sha256": _sha(path)})
+    manifest = dict(manifest, prepared_file={"name": path.name, "sha256": file_sha256(path)})
     return pairs, manifest, held
 
 
@@ -117,11 +114,14 @@ def build_dataset(
         pairs = pairs[:limit]
     manifest = {
         "files": {
-            n: {"sha256": _sha(nli_dir / n), "use": "train" if PLAN[n] is not None else "eval"}
+            n: {
+                "sha256": file_sha256(nli_dir / n),
+                "use": "train" if PLAN[n] is not None else "eval",
+            }
             for n in PLAN
             if (nli_dir / n).exists()
         },
-        "corpus": {f.name: _sha(f) for f in sorted(corpus.glob("*.txt"))},
+        "corpus": {f.name: file_sha256(f) for f in sorted(corpus.glob("*.txt"))},
         "pairs_by_origin": dict(
             Counter(
                 p.origin.split(":")[0] if p.origin.startswith(("domain", "written")) else p.origin
