@@ -52,6 +52,7 @@ def build_runner(
         k_lexical=r.k_lexical,
         k_aspect=r.k_aspect,
         k_counter=r.k_counter,
+        counter_queries=r.counter_queries,
         k_topic=r.k_topic,
         k_nearby=r.k_nearby,
         nearby_sources=r.nearby_sources,

@@ -116,6 +116,14 @@ class RetrievalSettings(BaseModel):
     k_lexical: int = Field(default=60, description="BM25 hits (Neo4j full-text) per claim")
     k_aspect: int = Field(default=60, description="Claims sharing rare key phrases per claim")
     k_counter: int = Field(default=30, description="Neighbours of each counter-query")
+    counter_queries: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="Counter-queries (opposite rewrites) embedded per new claim; 0 turns the "
+        "channel off. A second one reached no more labelled pairs at budgets 10, 30 or 60 and "
+        "doubled the channel's cost (bench/candidates)",
+    )
     k_topic: int = Field(default=60, description="Same-topic claims per claim")
     k_nearby: int = Field(
         default=300, ge=0, le=1000, description="Claims of the most similar sources per claim"

@@ -18,6 +18,7 @@ from cli.main import app
 from consilience.vocabulary import ReviewVerdict
 from investigators.cypher import retrieval as rq
 from investigators.nli.judge import Judge, JudgeParams
+from investigators.retrieval.counter import counter_queries
 from investigators.retrieval.ranker import Traits, load_ranker, trait_features
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
 from kg.writers import investigation_store
@@ -152,6 +153,46 @@ def test_nearby_channel_reads_the_most_similar_other_sources(
     got = per[collapse]["nearby"]
     assert {src[o] for o, _ in got} == set(src.values()) - {src[collapse]}
     assert all(math.isfinite(s) for _, s in got)
+
+
+class _RecordingEmbedder:
+    """The real embedder, with every text it was asked to embed kept."""
+
+    def __init__(self, inner: Services) -> None:
+        self.inner = inner.embedder
+        self.name, self.dimensions = self.inner.name, self.inner.dimensions
+        self.texts: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.texts += texts
+        return self.inner.embed(texts)
+
+
+def test_counter_channel_embeds_the_configured_number_of_rewrites_per_claim(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    svc = clean_services
+    flips = (
+        "# Scaling notes\n\nLarger models are more robust to prompt injection than smaller "
+        "models.\n\nUnlearning removes most hazardous knowledge from the model.\n"
+    )  # two claims with at least two opposite rewrites each
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "d.md": flips})
+    ids = list(svc.claim_index().ids)
+    with svc.graph().read() as s:
+        text = {
+            x["id"]: x["text"] for x in s.run("MATCH (c:Claim) RETURN c.id AS id, c.text AS text")
+        }
+    two = {c: counter_queries(text[c], most=2) for c in ids}
+    assert sum(len(q) == 2 for q in two.values()) >= 2  # claims with a second rewrite exist
+    for n in (0, 1, 2):
+        emb = _RecordingEmbedder(svc)
+        cfg = RetrievalConfig(channels=("counter",), counter_queries=n)
+        per, _ = Retriever(svc.graph(), svc.claim_index(), emb, cfg).rankings(ids)
+        expected = sorted(q for qs in two.values() for q in qs[:n])
+        assert sorted(emb.texts) == expected
+        assert any("counter" in ch for ch in per.values()) == (n > 0)
+    # the setting reaches the runner's retriever (default: one rewrite per claim)
+    assert build_runner(svc).retriever.config.counter_queries == 1
 
 
 def test_sources_and_ranker_traits_read_in_one_record_for_the_wanted_claims_only(
