@@ -73,6 +73,17 @@ def test_llm_candidates_are_kept_beyond_the_budget() -> None:
     assert out[("a1", "c1")].rank == 2 and out[("a1", "c1")].channels == {"llm": 0.5}
 
 
+def test_kept_candidates_carry_channel_scores_rounded_and_as_plain_floats() -> None:
+    """The pool keeps the channels' raw scores; a kept candidate gets them rounded to 4
+    places as plain floats (they go to JSON: the candidates log, the API)."""
+    pool = pool_of("a1", {"dense": [("b1", 0.123456)], "lexical": [("b1", 7.77777)]}, SRC)
+    out: dict[tuple[str, str], Candidate] = {}
+    keep_shared({"a1": (pool, np.array([1.0]))}, 1, out)
+    got = out[("a1", "b1")].channels
+    assert got == {"dense": 0.1235, "lexical": 7.7778}
+    assert all(type(v) is float for v in got.values())
+
+
 def test_short_claims_are_flagged() -> None:
     col = {f: i for i, f in enumerate(FEATURES)}
     off = len(RANKED_CHANNELS) + 2
