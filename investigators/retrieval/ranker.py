@@ -157,7 +157,7 @@ def pair_matrix(
 ) -> np.ndarray:
     """The feature rows of one claim's pool (FEATURES order); channels without a coefficient
     (llm, quantity) add no feature. Built by columns (one Python pass collects the ranks):
-    a row at a time cost ~3 us per pool entry, a second per 300 new claims."""
+    row by row it took about a second per 300 new claims (~110k pool entries, profiled)."""
     n, k = len(pool.others), len(RANKED_CHANNELS)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:

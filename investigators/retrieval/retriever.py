@@ -7,8 +7,9 @@ batched full-text and one batched aspect query per chunk; never a scan of all pa
 nearby channel adds one pass over the stored vectors per run (source centroids) and, per new
 claim, a product with the claims of its most similar sources (15 by default); every run
 reads each claim's source once (one record), and the ranker reads its candidates' traits and
-builds a feature row per candidate. On 2 slow cores one paper of 300 claims against 100k
-claims takes ~18 s, half of it embedding the counter-queries (bench/candidates part 3).
+builds a feature row per candidate. On 2 slow cores, for one paper of 300 claims against
+100k claims, retrieval + pairing take ~14.4 s and the whole run ~21 s; embedding the
+counter-queries is ~5 s of it (bench/candidates part 3).
 """
 
 from __future__ import annotations
@@ -74,8 +75,8 @@ class RetrievalConfig:
     k_aspect: int = 60
     k_counter: int = 30
     # Opposite rewrites embedded per claim. The second one reached no labelled pair the first
-    # did not (budgets 10/30/60, both splits; the ranker's pairs differed by 13 in 133k) and
-    # was half of the candidate stage's time on the corpus (embedding ~5k rewrites).
+    # did not (budgets 10/30/60, both splits; the ranker's pairs differed by 13 in 133k); with
+    # two, the channel took 123 s of the corpus' 229 s candidate stage, mostly embedding.
     counter_queries: int = 1
     k_topic: int = 60
     k_llm: int = 10
