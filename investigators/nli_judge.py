@@ -86,8 +86,8 @@ class NLIJudgeInvestigator:
             dependent = p.independence is not None and not p.independence.independent
             if j.kind == JudgementKind.CONTRADICTS:
                 kind = FindingKind.CONTRADICTS
-            else:
-                kind = FindingKind.RESTATES if dependent else FindingKind.CONVERGES_WITH
+            else:  # a sentence and its quotation are one claim, never corroboration
+                kind = FindingKind.RESTATES if dependent or j.same else FindingKind.CONVERGES_WITH
             why = p.independence.reason if p.independence else "independence unknown"
             out.append(
                 Verdict(

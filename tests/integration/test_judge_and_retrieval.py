@@ -377,9 +377,15 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
     same pair, does not find again is withdrawn; one it finds again stays, at the new version;
     a reviewed one is kept; a run at the same version withdraws nothing."""
     svc = clean_services
-    same = (
+    # two sentences each document words its own way (the same words would be a restatement
+    # by rule, whatever the thresholds: `same_statement`)
+    same_a = (
         "Our experiments use several open language models of different sizes.\n\n"
         "Every model was evaluated on the same held-out set of agent transcripts."
+    )
+    same_b = (
+        "Our experiments used several open language models of various sizes.\n\n"
+        "Every model was tested on the same held-out set of agent transcripts."
     )
     _ingest(
         svc,
@@ -387,10 +393,10 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
         {
             "a.md": "# A\n\nTraining on synthetic data makes language models collapse within "
             "five generations.\n\nLinear probes detect deception in the agent transcripts "
-            f"we examined.\n\n{same}\n",
+            f"we examined.\n\n{same_a}\n",
             "b.md": "# B\n\nTraining on synthetic data does not make language models collapse "
             "within five generations.\n\nLinear probes do not detect deception in the agent "
-            f"transcripts we examined.\n\n{same}\n",
+            f"transcripts we examined.\n\n{same_b}\n",
         },
     )
     first = build_runner(svc).run()
@@ -403,7 +409,7 @@ def test_findings_an_earlier_version_made_are_withdrawn_when_not_found_again(
     found = claim_findings()
     contradictions = sorted(i for i, f in found.items() if f.kind == "contradicts")
     agreements = sorted(i for i, f in found.items() if f.kind != "contradicts")
-    # two minimal pairs; two sentences in both documents
+    # two minimal pairs; two sentences both documents say in their own words
     assert len(contradictions) >= 2 and len(agreements) >= 2
     record_verdict(svc, contradictions[0], ReviewVerdict.CONFIRMED, "bob", "checked")
     record_verdict(svc, agreements[0], ReviewVerdict.CONFIRMED, "bob", "checked")

@@ -201,6 +201,38 @@ def test_content_free_claims_are_not_judged(judge: Judge) -> None:
     assert v.kind == "contradicts" and "NLI contradiction" in v.rationale
 
 
+def test_a_statement_and_its_quotation_are_a_restatement_whatever_the_model_reads(
+    judge: Judge,
+) -> None:
+    """The shipped model reads this sentence as contradicting itself (0.95 / 0.99 against its
+    quotation in a summary: the second contradiction of the main job's report); the same words
+    in the same order are one claim, so the judge calls a convergence and the investigator a
+    restatement, even between independent sources."""
+    from investigators.base import CandidatePair, Independence
+    from investigators.nli.judge import same_statement
+    from investigators.nli_judge import NLIJudgeInvestigator
+
+    text = (
+        "If we plan to defer to AIs, I think it's safest to do so only a bit above the minimum "
+        "level of qualitative capability/intelligence required to automate safety research, "
+        "implementation, and strategy."
+    )
+    quoted = f'"{text}"'
+    assert same_statement(quoted, text) and same_statement(text.upper(), f"“{text}”")
+    assert not same_statement(text, text.replace("only a bit", "well"))
+    assert not same_statement("", "") and not same_statement("Probes work.", "Probes do not work.")
+    (j,) = judge.judge([(Side(quoted), Side(text))])
+    assert j.kind == "converges_with" and j.same and j.score == 1.0
+    assert (j.p_contradiction, j.p_convergence, j.p_unrelated) == (0.0, 1.0, 0.0)
+    assert "the same statement" in j.rationale
+    a, b = view("a", quoted), view("b", text)
+    ind = Independence(independent=True, reason="test")
+    (v,) = NLIJudgeInvestigator(judge).investigate(
+        [CandidatePair(a=a, b=b, similarity=0.99, independence=ind)]
+    )
+    assert v.kind == "restates"
+
+
 class CountingModel(NLIModel):
     """The real model, counting the pairs it is asked to read."""
 
