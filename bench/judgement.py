@@ -5,6 +5,9 @@
 (c) injected flaws on real claims of the benchmark sources (training perturbs other sources)
 (d) the labelled real cross-source pairs, test split: precision / recall / F1 per kind, misses
 (e) throughput in pairs/s on this machine
+(f) retrieved-like pairs from held-out sources; (g) team-written pairs of a held-out topic group
+(h) the main job's own calls, labelled by reading (audit.jsonl), test split: how many were
+    right, against the probability the judge states for them, before and after the shift
 Run: .venv/bin/python -m bench.judgement [--quick]
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import time
 from pathlib import Path
 
@@ -318,6 +322,67 @@ def section_g(judge: Judge, out: dict) -> None:
     out["written held-out group"] = {"auc": auc, "precision": prec, "recall": rec, "f1": f1}
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson interval of a proportion k/n."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def section_h(judge: Judge, out: dict) -> None:
+    """The judge's calls in the main job (findings it wrote), labelled by reading both
+    documents (bench/data/real_pairs/audit.jsonl), test split: the share that was right
+    against the mean probability stated for them, by the shipped maps and by the maps fitted
+    on the labelled pairs alone (judge.json `maps_before_audit`)."""
+    from training.fit_judge import AUDITED
+
+    raw = json.loads((judge.model.model_dir / "judge.json").read_text())
+    before = raw.get("maps_before_audit")
+    calls = [p for p in load_real(("audit",)) if p.split == "test"]
+    if not calls or before is None:
+        print("\n(h) skipped: no audited calls of the test split, or no maps before the audit")
+        return
+    unshifted = Judge(
+        judge.model,
+        dataclasses.replace(
+            judge.params,
+            contradiction=tuple(before["contradiction"]),
+            convergence=tuple(before["convergence"]),
+        ),
+        skip_neutral=judge.skip_neutral,
+    )
+    print(
+        f"\n(h) the main job's calls, labelled by reading, test split ({len(calls)} calls; "
+        "the calibration split's calls fitted the shift)"
+    )
+    print(f"{'called':<16}{'calls':>6}{'right':>7}{'share right (95%)':>22}"
+          f"{'stated p, before':>18}{'stated p, now':>15}{'same call now':>15}")  # fmt: skip
+    for called, right_labels in AUDITED.items():
+        mine = [p for p in calls if p.called == called]
+        if not mine:
+            continue
+        pairs = [(p.a.quote, p.b.quote) for p in mine]
+        now, then = new_judgements(judge, pairs), new_judgements(unshifted, pairs)
+        k = sum(p.label in right_labels for p in mine)
+        lo, hi = wilson(k, len(mine))
+        stated_now = sum(j.score for j in now) / len(now)
+        stated_then = sum(j.score for j in then) / len(then)
+        same = sum(j.kind == called for j in now)
+        print(f"{called:<16}{len(mine):>6}{k:>7}{k / len(mine):>10.2f} ({lo:.2f}-{hi:.2f})"
+              f"{stated_then:>18.2f}{stated_now:>15.2f}{same:>10}/{len(mine)}")  # fmt: skip
+        out[f"audit {called}"] = {
+            "calls": len(mine), "right": k, "interval": [lo, hi],
+            "stated_before": stated_then, "stated_now": stated_now, "same_call": same,
+        }  # fmt: skip
+        wrong = [p for p in mine if p.label not in right_labels]
+        for p in wrong[:3]:
+            print(f"    wrong [{p.id}] read as {p.label}: {p.note[:110]}\n"
+                  f"      A: {p.a.quote[:120]}\n      B: {p.b.quote[:120]}")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="300 pairs per NLI set")
@@ -343,6 +408,7 @@ def main(argv: list[str] | None = None) -> None:
     section_e(judge, emb, out)
     section_f(judge, out)
     section_g(judge, out)
+    section_h(judge, out)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "judgement.json").write_text(json.dumps(out, indent=1))
 

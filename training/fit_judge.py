@@ -6,8 +6,15 @@ Two monotone Platt maps (scikit-learn logistic regression on logit(score), slope
 positive): P(contradiction | contradiction score) and P(convergence | convergence score),
 restatements counting as convergence (independence, not the model, separates them). Each
 pair is read in both orders. Decisions stay on the scores' own scale (0.5 for both: see
-the thresholds below); the maps give the probabilities. Writes judge.json with the maps,
-thresholds and the fit's numbers.
+the thresholds below); the maps give the probabilities.
+
+The labelled pairs are enriched (half of them agree, a fifth contradict), so maps fitted on them
+alone state the probabilities of that mix: a convergence the judge called in the main job read
+0.83-0.87 where a reading of such calls found far fewer true. Each map's intercept is then
+shifted (`prior_shift`, one number per kind) to fit the main job's own calls as readers
+labelled them (bench/data/real_pairs/audit.jsonl, calibration split): the slope still orders
+the pairs as the labelled set taught, the level is that of the pairs the judge is really shown.
+Writes judge.json with the maps, the maps before the shift, thresholds and the fit's numbers.
 The test split is never read here.
 """
 
@@ -15,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from investigators.nli.judge import MIN_SLOPE, Side, _logit, evidence_of, scores
@@ -22,6 +31,8 @@ from investigators.nli.model import MODEL_DIR, NLIModel
 from training.real_pairs import load
 
 CONTRADICTION_THRESHOLD = 0.5
+# the finding kinds of the audited calls, and the label that makes each call right
+AUDITED = {"contradicts": ("contradiction",), "converges_with": ("convergence", "restatement")}
 
 
 def score_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
@@ -50,6 +61,61 @@ def _platt(x: list[float], y: list[bool]) -> tuple[float, float]:
     return round(slope, 5), round(intercept, 5)
 
 
+def prior_shift(z: list[float], right: list[bool]) -> float:
+    """The shift of the logit that makes a map fit these labelled calls: the `d` where the
+    mean of sigmoid(z + d) equals the share of calls that were right, shrunk as
+    (right + 0.5) / (calls + 1) so that a sample without a right call still gives a finite
+    shift (maximum likelihood with the slope held, plus half a pseudo-call). `z` is each
+    call's logit under the map before the shift."""
+    if not z:
+        return 0.0
+    target = (sum(right) + 0.5) / (len(z) + 1)
+
+    def mean_p(d: float) -> float:
+        return sum(1 / (1 + math.exp(-(v + d))) for v in z) / len(z)
+
+    lo, hi = -30.0, 30.0  # mean_p rises with d: bisect
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mean_p(mid) < target else (lo, mid)
+    return round((lo + hi) / 2, 5)
+
+
+@dataclass(frozen=True)
+class AuditFit:
+    """One kind's audited calls (calibration split) and the shift fitted on them."""
+
+    calls: int
+    right: int
+    mean_p_before: float  # the mean probability the labelled-pairs map stated for them
+    shift: float
+
+
+def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> dict[str, AuditFit]:
+    """Per kind, the prior shift fitted on the audited calls of the calibration split, with
+    the numbers behind it."""
+    calls = [p for p in load(("audit",)) if p.split == "calibration"]
+    out: dict[str, AuditFit] = {}
+    for kind, (called, right_labels) in zip(
+        ("contradiction", "convergence"), AUDITED.items(), strict=True
+    ):
+        mine = [p for p in calls if p.called == called]
+        rows = score_rows(model, [(p.a.quote, p.b.quote) for p in mine])
+        slope, intercept = maps[kind]
+        z = [
+            max(MIN_SLOPE, slope) * _logit(c if kind == "contradiction" else v) + intercept
+            for c, v in rows
+        ]
+        right = [p.label in right_labels for p in mine]
+        out[kind] = AuditFit(
+            calls=len(mine),
+            right=sum(right),
+            mean_p_before=round(sum(1 / (1 + math.exp(-v)) for v in z) / max(1, len(z)), 4),
+            shift=prior_shift(z, right),
+        )
+    return out
+
+
 def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
     from sklearn.metrics import roc_auc_score
 
@@ -62,9 +128,13 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
     is_v = [lab in ("convergence", "restatement") for lab in labels]
     contra = _platt([c for c, _ in rows], is_c)
     conv = _platt([v for _, v in rows], is_v)
+    audit = audit_shifts(model, {"contradiction": contra, "convergence": conv})
     out = {
-        "contradiction": list(contra),
-        "convergence": list(conv),
+        "contradiction": [contra[0], round(contra[1] + audit["contradiction"].shift, 5)],
+        "convergence": [conv[0], round(conv[1] + audit["convergence"].shift, 5)],
+        # fitted on the labelled pairs alone, before the shift to the main job's calls
+        "maps_before_audit": {"contradiction": list(contra), "convergence": list(conv)},
+        "audit": {kind: asdict(a) for kind, a in audit.items()},
         # Contradiction: the calibration split carries no signal (AUC below), so the threshold
         # cannot be fitted on it. It is the model's own point, 0.5, on the mean of the two
         # directions (rules version 5). With the stronger direction alone, 0.5 called 411

@@ -35,6 +35,7 @@ class RealPair:
     subtype: str
     split: str  # calibration | test | unused
     note: str
+    called: str = ""  # audit.jsonl: the finding kind the judge gave the pair in the main job
 
 
 def _side(raw: dict[str, Any]) -> RealSide:
@@ -51,22 +52,34 @@ def _side(raw: dict[str, Any]) -> RealSide:
     return RealSide(doc=doc, source=src, quote=quote)
 
 
+def side_split(side: RealSide, split: dict[str, Any]) -> str:
+    """The split of one side's document: an abstract by its topic folder
+    (demo/abstracts/TOPIC/...), a corpus source (a file, a post of 002, a part of 000) by the
+    list of test sources."""
+    if side.doc.startswith("demo/abstracts/"):
+        topic = side.doc.split("/")[2]
+        return "test" if topic in split["abstracts"]["test_topics"] else "calibration"
+    return "test" if side.source in split["corpus"]["test_sources"] else "calibration"
+
+
 def load(which: tuple[str, ...] = ("corpus", "abstracts")) -> list[RealPair]:
+    """The labelled pairs of these files of bench/data/real_pairs (`audit`: the judge's calls
+    in the main job, labelled by reading; never part of the default set), each with its
+    split: a pair belongs to a split when both of its sides' documents do, else "unused".
+    Pairs with a corpus side are left out when ../shared/corpus is absent."""
     split = json.loads((DATA / "split.json").read_text(encoding="utf-8"))
-    test_sources = set(split["corpus"]["test_sources"])
     out: list[RealPair] = []
     for name in which:
         path = DATA / f"{name}.jsonl"
-        if name == "corpus" and not CORPUS.exists():
-            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             r = json.loads(line)
+            if not CORPUS.exists() and not (
+                r["a"]["doc"].startswith("demo/") and r["b"]["doc"].startswith("demo/")
+            ):
+                continue
             a, b = _side(r["a"]), _side(r["b"])
-            if name == "abstracts":
-                where = "test" if r["topic"] in split["abstracts"]["test_topics"] else "calibration"
-            else:
-                ta, tb = a.source in test_sources, b.source in test_sources
-                where = "test" if ta and tb else "calibration" if not (ta or tb) else "unused"
+            sa, sb = side_split(a, split), side_split(b, split)
+            where = sa if sa == sb else "unused"
             out.append(
                 RealPair(
                     id=r["id"],
@@ -77,6 +90,7 @@ def load(which: tuple[str, ...] = ("corpus", "abstracts")) -> list[RealPair]:
                     subtype=r.get("subtype", ""),
                     split=where,
                     note=r.get("note", ""),
+                    called=r.get("called", ""),
                 )
             )
     return out

@@ -66,6 +66,15 @@ def _float_or_none(value: object) -> float | None:
     return None if value is None else float(str(value))
 
 
+def _audited(raw: dict[str, object], kind: str) -> tuple[int, int] | None:
+    """(right, calls) of one kind's audited calls in judge.json, if it has them."""
+    audit = raw.get("audit")
+    got = audit.get(kind) if isinstance(audit, dict) else None
+    if not isinstance(got, dict) or not got.get("calls"):
+        return None
+    return int(got["right"]), int(got["calls"])
+
+
 @dataclass
 class JudgeParams:
     """Monotone calibration maps (Platt: p = sigmoid(slope * logit(score) + intercept)) from
@@ -82,6 +91,10 @@ class JudgeParams:
     # how well each score ranked the labelled pairs it was fitted on (0.5 is chance)
     calibration_auc_contradiction: float | None = None
     calibration_auc_convergence: float | None = None
+    # (right, calls): the judge's own calls in a main job that people read side by side
+    # (bench/data/real_pairs/audit.jsonl, calibration split); each map's level was set to them
+    audit_contradiction: tuple[int, int] | None = None
+    audit_convergence: tuple[int, int] | None = None
 
     @classmethod
     def load(cls, path: Path = MODEL_DIR / "judge.json") -> JudgeParams:
@@ -96,6 +109,8 @@ class JudgeParams:
             fitted_on=str(raw.get("fitted_on", "")),
             calibration_auc_contradiction=_float_or_none(raw.get("calibration_auc_contradiction")),
             calibration_auc_convergence=_float_or_none(raw.get("calibration_auc_convergence")),
+            audit_contradiction=_audited(raw, "contradiction"),
+            audit_convergence=_audited(raw, "convergence"),
         )
 
     @classmethod

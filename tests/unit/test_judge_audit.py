@@ -1,0 +1,62 @@
+"""The audit of the main job's calls: its pairs split by document like the labelled pairs, and
+the prior shift that refits a map's level to the calls' share of right ones."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from training import real_pairs
+from training.fit_judge import prior_shift
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def test_the_shift_brings_the_stated_probability_to_the_shrunk_share_of_right_calls() -> None:
+    z = [2.0] * 9  # the map said 0.88 for each call; one of nine was right
+    d = prior_shift(z, [True] + [False] * 8)
+    assert _sigmoid(2.0 + d) == pytest.approx(1.5 / 10, abs=1e-6)
+    assert d == pytest.approx(math.log(0.15 / 0.85) - 2.0, abs=1e-4)
+
+
+def test_the_shift_is_finite_without_a_right_call_and_rises_with_the_right_ones() -> None:
+    z = [0.5, 1.0, 3.0, -1.0]
+    none = prior_shift(z, [False] * 4)
+    assert -30 < none < 0
+    assert sum(_sigmoid(v + none) for v in z) / 4 == pytest.approx(0.5 / 5, abs=1e-6)
+    shifts = [prior_shift(z, [True] * k + [False] * (4 - k)) for k in range(5)]
+    assert shifts == sorted(shifts) and len(set(shifts)) == 5
+    assert prior_shift([], []) == 0.0
+
+
+def test_audited_pairs_split_by_the_documents_of_both_sides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    split = {
+        "abstracts": {"calibration_topics": ["unlearning"], "test_topics": ["steering"]},
+        "corpus": {"test_sources": ["002/Some post"]},
+    }
+    (tmp_path / "split.json").write_text(json.dumps(split))
+
+    def side(topic: str, quote: str) -> dict[str, str]:
+        return {"doc": f"demo/abstracts/{topic}/x.md", "quote": quote}
+
+    rows = [
+        {"id": "aud-1", "topic": "t", "a": side("steering", "a1"), "b": side("steering", "b1"),
+         "label": "unrelated", "called": "converges_with"},
+        {"id": "aud-2", "topic": "t", "a": side("unlearning", "a2"), "b": side("unlearning", "b2"),
+         "label": "convergence", "called": "converges_with"},
+        {"id": "aud-3", "topic": "t", "a": side("unlearning", "a3"), "b": side("steering", "b3"),
+         "label": "contradiction", "called": "contradicts"},
+    ]  # fmt: skip
+    (tmp_path / "audit.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    monkeypatch.setattr(real_pairs, "DATA", tmp_path)
+    got = {p.id: p for p in real_pairs.load(("audit",))}
+    assert [got[i].split for i in ("aud-1", "aud-2", "aud-3")] == ["test", "calibration", "unused"]
+    assert got["aud-3"].called == "contradicts" and got["aud-2"].label == "convergence"
+    assert got["aud-1"].a.quote == "a1" and got["aud-1"].a.source == "demo/abstracts/steering/x.md"
