@@ -46,6 +46,14 @@ class JudgeReliability(BaseModel):
     auc_convergence: float | None = Field(
         default=None, description="Convergence score's ROC AUC on those pairs (0.5: chance)"
     )
+    audit_contradiction: tuple[int, int] | None = Field(
+        default=None,
+        description="(right, calls): contradiction calls of a main job that people read",
+    )
+    audit_convergence: tuple[int, int] | None = Field(
+        default=None,
+        description="(right, calls): convergence calls of a main job that people read",
+    )
 
 
 def judge_reliability() -> JudgeReliability:
@@ -57,6 +65,8 @@ def judge_reliability() -> JudgeReliability:
         fitted_on=params.fitted_on,
         auc_contradiction=params.calibration_auc_contradiction,
         auc_convergence=params.calibration_auc_convergence,
+        audit_contradiction=params.audit_contradiction,
+        audit_convergence=params.audit_convergence,
     )
 
 

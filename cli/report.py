@@ -219,10 +219,23 @@ def judge_note(judge: JudgeReliability | None, kind: FindingKind, items: list[Fi
     if not any(f.investigator == judge.investigator for f in items):
         return ""
     how = "no better than chance" if auc < 0.6 else "weakly"
+    audit = {
+        FindingKind.CONTRADICTS: (judge.audit_contradiction, "contradictions"),
+        FindingKind.CONVERGES_WITH: (judge.audit_convergence, "convergences"),
+    }.get(kind)
+    read = ""
+    counts, what = audit if audit else (None, "")
+    if counts:
+        right, calls = counts
+        read = (
+            f" Of {calls} such calls of an earlier run on the corpus and demo abstracts that "
+            f"people read side by side, {right} were {what}; the probabilities are set to that "
+            "rate."
+        )
     return (
         f"Scores are the {judge.investigator}'s calibrated probabilities. On the labelled real "
         f"cross-paper pairs they were fitted on ({judge.fitted_on}), this score ranks pairs "
-        f"{how} (ROC AUC {auc:.2f}; 0.5 is chance): treat these as leads to review "
+        f"{how} (ROC AUC {auc:.2f}; 0.5 is chance).{read} Treat these as leads to review "
         "(`consilience review --reviewer NAME`), not as established findings."
     )
 

@@ -30,12 +30,21 @@ def test_the_note_follows_the_calibration_auc_of_each_kind() -> None:
     assert judge_note(None, FindingKind.CONTRADICTS, mine) == ""
     good = judge.model_copy(update={"auc_contradiction": 0.91})
     assert judge_note(good, FindingKind.CONTRADICTS, mine) == ""
+    # the audited calls of an earlier main job, when the fit has them
+    read = judge.model_copy(update={"audit_contradiction": (0, 20), "audit_convergence": (2, 20)})
+    contra = judge_note(read, FindingKind.CONTRADICTS, mine)
+    assert "Of 20 such calls" in contra and "0 were contradictions" in contra
+    assert "2 were convergences" in judge_note(read, FindingKind.CONVERGES_WITH, mine)
+    assert "such calls" not in judge_note(judge, FindingKind.CONTRADICTS, mine)
 
 
 def test_the_shipped_fit_is_read() -> None:
     shipped = judge_reliability()
     assert shipped.investigator == "nli-judge" and "real_pairs" in shipped.fitted_on
     assert shipped.auc_contradiction is not None and 0.0 <= shipped.auc_contradiction <= 1.0
+    # the shipped maps were set to the audited calls: their counts come with them
+    for audited in (shipped.audit_contradiction, shipped.audit_convergence):
+        assert audited is not None and 0 <= audited[0] <= audited[1] and audited[1] >= 20
 
 
 def test_the_investigation_paragraph_shows_warnings_and_claims_left_unchecked() -> None:
