@@ -358,8 +358,8 @@ def section_h(judge: Judge, out: dict) -> None:
         f"\n(h) the main job's calls, labelled by reading, test split ({len(calls)} calls; "
         "the calibration split's calls fitted the shift)"
     )
-    print(f"{'called':<16}{'calls':>6}{'right':>7}{'share right (95%)':>22}"
-          f"{'stated p, before':>18}{'stated p, now':>15}{'same call now':>15}")  # fmt: skip
+    head = f"{'called':<16}{'calls':>6}{'right':>7}{'share right (95%)':>22}"
+    print(head + f"{'stated p, before':>18}{'called now':>12}{'right':>7}{'stated p, now':>15}")
     for called, right_labels in AUDITED.items():
         mine = [p for p in calls if p.called == called]
         if not mine:
@@ -368,14 +368,17 @@ def section_h(judge: Judge, out: dict) -> None:
         now, then = new_judgements(judge, pairs), new_judgements(unshifted, pairs)
         k = sum(p.label in right_labels for p in mine)
         lo, hi = wilson(k, len(mine))
-        stated_now = sum(j.score for j in now) / len(now)
         stated_then = sum(j.score for j in then) / len(then)
-        same = sum(j.kind == called for j in now)
+        # the calls the current rules still make (a quotation of its own sentence is now a
+        # restatement): the shipped probabilities are about those
+        still = [i for i, j in enumerate(now) if j.kind == called and not j.same]
+        k_now = sum(mine[i].label in right_labels for i in still)
+        stated_now = sum(now[i].score for i in still) / max(1, len(still))
         print(f"{called:<16}{len(mine):>6}{k:>7}{k / len(mine):>10.2f} ({lo:.2f}-{hi:.2f})"
-              f"{stated_then:>18.2f}{stated_now:>15.2f}{same:>10}/{len(mine)}")  # fmt: skip
+              f"{stated_then:>18.2f}{len(still):>12}{k_now:>7}{stated_now:>15.2f}")  # fmt: skip
         out[f"audit {called}"] = {
-            "calls": len(mine), "right": k, "interval": [lo, hi],
-            "stated_before": stated_then, "stated_now": stated_now, "same_call": same,
+            "calls": len(mine), "right": k, "interval": [lo, hi], "stated_before": stated_then,
+            "called_now": len(still), "right_now": k_now, "stated_now": stated_now,
         }  # fmt: skip
         wrong = [p for p in mine if p.label not in right_labels]
         for p in wrong[:3]:

@@ -26,9 +26,17 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from investigators.nli.judge import MIN_SLOPE, Side, _logit, evidence_of, scores
+from investigators.nli.judge import (
+    MIN_SLOPE,
+    JudgeParams,
+    Side,
+    _logit,
+    decide,
+    evidence_of,
+    scores,
+)
 from investigators.nli.model import MODEL_DIR, NLIModel
-from training.real_pairs import load
+from training.real_pairs import RealPair, load
 
 CONTRADICTION_THRESHOLD = 0.5
 # the finding kinds of the audited calls, and the label that makes each call right
@@ -83,7 +91,8 @@ def prior_shift(z: list[float], right: list[bool]) -> float:
 
 @dataclass(frozen=True)
 class AuditFit:
-    """One kind's audited calls (calibration split) and the shift fitted on them."""
+    """One kind's audited calls (calibration split) that the rules still make, and the shift
+    fitted on them."""
 
     calls: int
     right: int
@@ -91,22 +100,41 @@ class AuditFit:
     shift: float
 
 
+def still_called(model: NLIModel, pairs: list[RealPair]) -> list[tuple[RealPair, float, float]]:
+    """The audited calls the current rules still call their kind, each with its contradiction
+    and convergence scores. A pair the rules now call otherwise (a quotation of its own
+    sentence is a restatement, rules version 9) is no longer the judge's call of that kind:
+    when the rules only drop calls, the rest is still a random sample of the judge's calls."""
+    from ingest.claims.numbers import extract_numbers
+
+    texts = [(p.a.quote, p.b.quote) for p in pairs]
+    probs = model.predict(texts + [(b, a) for a, b in texts])
+    out = []
+    for i, (p, (a, b)) in enumerate(zip(pairs, texts, strict=True)):
+        j = decide(
+            Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), probs[i],
+            probs[len(pairs) + i], JudgeParams(),
+        )  # fmt: skip
+        if j.kind == p.called and not j.same:
+            out.append((p, j.contradiction_score, j.convergence_score))
+    return out
+
+
 def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> dict[str, AuditFit]:
-    """Per kind, the prior shift fitted on the audited calls of the calibration split, with
-    the numbers behind it."""
+    """Per kind, the prior shift fitted on the audited calls of the calibration split that the
+    current rules still make, with the numbers behind it."""
     calls = [p for p in load(("audit",)) if p.split == "calibration"]
     out: dict[str, AuditFit] = {}
     for kind, (called, right_labels) in zip(
         ("contradiction", "convergence"), AUDITED.items(), strict=True
     ):
-        mine = [p for p in calls if p.called == called]
-        rows = score_rows(model, [(p.a.quote, p.b.quote) for p in mine])
+        mine = still_called(model, [p for p in calls if p.called == called])
         slope, intercept = maps[kind]
         z = [
             max(MIN_SLOPE, slope) * _logit(c if kind == "contradiction" else v) + intercept
-            for c, v in rows
+            for _, c, v in mine
         ]
-        right = [p.label in right_labels for p in mine]
+        right = [p.label in right_labels for p, _, _ in mine]
         out[kind] = AuditFit(
             calls=len(mine),
             right=sum(right),

@@ -60,3 +60,27 @@ def test_audited_pairs_split_by_the_documents_of_both_sides(
     assert [got[i].split for i in ("aud-1", "aud-2", "aud-3")] == ["test", "calibration", "unused"]
     assert got["aud-3"].called == "contradicts" and got["aud-2"].label == "convergence"
     assert got["aud-1"].a.quote == "a1" and got["aud-1"].a.source == "demo/abstracts/steering/x.md"
+
+
+def test_the_fit_keeps_only_the_audited_calls_the_rules_still_make() -> None:
+    """A sentence against its own quotation was a contradiction call of the audited run; the
+    rules now call it a restatement, so it no longer counts among the contradiction calls. A
+    minimal pair the judge calls a contradiction whatever the model reads stays."""
+    from investigators.nli.model import NLIModel
+    from training.fit_judge import still_called
+    from training.real_pairs import RealPair, RealSide
+
+    def pair(pid: str, a: str, b: str) -> RealPair:
+        return RealPair(
+            id=pid, topic="t", a=RealSide("demo/abstracts/x/1.md", "x", a),
+            b=RealSide("demo/abstracts/y/2.md", "y", b), label="related", subtype="",
+            split="calibration", note="", called="contradicts",
+        )  # fmt: skip
+
+    text = "Linear probes detect deceptive behaviour in most transcripts we examined."
+    quoted = pair("q", f"“{text}”", text)
+    negated = pair("n", text, text.replace("detect", "do not detect"))
+    kept = still_called(NLIModel(), [quoted, negated])
+    assert [p.id for p, _, _ in kept] == ["n"]
+    (_, contradiction, _) = kept[0]
+    assert contradiction >= 0.5
