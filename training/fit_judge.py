@@ -36,7 +36,7 @@ from investigators.nli.judge import (
     scores,
 )
 from investigators.nli.model import MODEL_DIR, NLIModel
-from training.real_pairs import RealPair, load
+from training.real_pairs import DATA, RealPair, load
 
 CONTRADICTION_THRESHOLD = 0.5
 # the finding kinds of the audited calls, and the label that makes each call right
@@ -122,9 +122,12 @@ def still_called(model: NLIModel, pairs: list[RealPair]) -> list[tuple[RealPair,
 
 def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> dict[str, AuditFit]:
     """Per kind, the prior shift fitted on the audited calls of the calibration split that the
-    current rules still make, with the numbers behind it."""
-    calls = [p for p in load(("audit",)) if p.split == "calibration"]
+    current rules still make, with the numbers behind it; none without an audit file (the maps
+    then keep the labelled pairs' level)."""
     out: dict[str, AuditFit] = {}
+    if not (DATA / "audit.jsonl").exists():
+        return out
+    calls = [p for p in load(("audit",)) if p.split == "calibration"]
     for kind, (called, right_labels) in zip(
         ("contradiction", "convergence"), AUDITED.items(), strict=True
     ):
@@ -144,6 +147,10 @@ def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> dict[
     return out
 
 
+def _shift(audit: dict[str, AuditFit], kind: str) -> float:
+    return audit[kind].shift if kind in audit else 0.0
+
+
 def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
     from sklearn.metrics import roc_auc_score
 
@@ -158,8 +165,8 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
     conv = _platt([v for _, v in rows], is_v)
     audit = audit_shifts(model, {"contradiction": contra, "convergence": conv})
     out = {
-        "contradiction": [contra[0], round(contra[1] + audit["contradiction"].shift, 5)],
-        "convergence": [conv[0], round(conv[1] + audit["convergence"].shift, 5)],
+        "contradiction": [contra[0], round(contra[1] + _shift(audit, "contradiction"), 5)],
+        "convergence": [conv[0], round(conv[1] + _shift(audit, "convergence"), 5)],
         # fitted on the labelled pairs alone, before the shift to the main job's calls
         "maps_before_audit": {"contradiction": list(contra), "convergence": list(conv)},
         "audit": {kind: asdict(a) for kind, a in audit.items()},

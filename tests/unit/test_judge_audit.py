@@ -84,3 +84,16 @@ def test_the_fit_keeps_only_the_audited_calls_the_rules_still_make() -> None:
     assert [p.id for p, _, _ in kept] == ["n"]
     (_, contradiction, _) = kept[0]
     assert contradiction >= 0.5
+
+
+def test_without_an_audit_file_the_maps_keep_the_labelled_pairs_level(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from investigators.nli.model import NLIModel
+    from training import fit_judge
+
+    monkeypatch.setattr(fit_judge, "DATA", tmp_path)
+    assert (
+        fit_judge.audit_shifts(NLIModel(), {"contradiction": (1, 0), "convergence": (1, 0)}) == {}
+    )
+    assert fit_judge._shift({}, "convergence") == 0.0
