@@ -345,14 +345,10 @@ def section_h(judge: Judge, out: dict) -> None:
     if not calls or before is None:
         print("\n(h) skipped: no audited calls of the test split, or no maps before the audit")
         return
-    unshifted = Judge(
-        judge.model,
-        dataclasses.replace(
-            judge.params,
-            contradiction=tuple(before["contradiction"]),
-            convergence=tuple(before["convergence"]),
-        ),
-        skip_neutral=judge.skip_neutral,
+    unshifted = dataclasses.replace(
+        judge.params,
+        contradiction=tuple(before["contradiction"]),
+        convergence=tuple(before["convergence"]),
     )
     print(
         f"\n(h) the main job's calls, labelled by reading, test split ({len(calls)} calls; "
@@ -365,7 +361,12 @@ def section_h(judge: Judge, out: dict) -> None:
         if not mine:
             continue
         pairs = [(p.a.quote, p.b.quote) for p in mine]
-        now, then = new_judgements(judge, pairs), new_judgements(unshifted, pairs)
+        now = new_judgements(judge, pairs)
+        # the same readings under the maps before the shift (no second reading by the model)
+        then = [
+            decide(Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), j.ab, j.ba, unshifted)
+            for (a, b), j in zip(pairs, now, strict=True)
+        ]
         k = sum(p.label in right_labels for p in mine)
         lo, hi = wilson(k, len(mine))
         stated_then = sum(j.score for j in then) / len(then)

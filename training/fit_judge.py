@@ -35,7 +35,7 @@ from investigators.nli.judge import (
     evidence_of,
     scores,
 )
-from investigators.nli.model import MODEL_DIR, NLIModel
+from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from training.real_pairs import DATA, RealPair, load
 
 CONTRADICTION_THRESHOLD = 0.5
@@ -43,16 +43,23 @@ CONTRADICTION_THRESHOLD = 0.5
 AUDITED = {"contradicts": ("contradiction",), "converges_with": ("convergence", "restatement")}
 
 
-def score_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
+def _readings(
+    model: NLIModel, pairs: list[tuple[str, str]]
+) -> list[tuple[Side, Side, NLIScores, NLIScores]]:
+    """Each pair as the judge sees it (sides with their numbers) and the model's reading both
+    ways, all in one model call."""
     from ingest.claims.numbers import extract_numbers
 
     probs = model.predict(pairs + [(b, a) for a, b in pairs])
     n = len(pairs)
-    out = []
-    for i, (a, b) in enumerate(pairs):
-        ev = evidence_of(Side(a, extract_numbers(a)), Side(b, extract_numbers(b)))
-        out.append(scores(probs[i], probs[n + i], ev))
-    return out
+    return [
+        (Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), probs[i], probs[n + i])
+        for i, (a, b) in enumerate(pairs)
+    ]
+
+
+def score_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
+    return [scores(ab, ba, evidence_of(a, b)) for a, b, ab, ba in _readings(model, pairs)]
 
 
 def _platt(x: list[float], y: list[bool]) -> tuple[float, float]:
@@ -105,16 +112,10 @@ def still_called(model: NLIModel, pairs: list[RealPair]) -> list[tuple[RealPair,
     and convergence scores. A pair the rules now call otherwise (a quotation of its own
     sentence is a restatement, rules version 9) is no longer the judge's call of that kind:
     when the rules only drop calls, the rest is still a random sample of the judge's calls."""
-    from ingest.claims.numbers import extract_numbers
-
-    texts = [(p.a.quote, p.b.quote) for p in pairs]
-    probs = model.predict(texts + [(b, a) for a, b in texts])
     out = []
-    for i, (p, (a, b)) in enumerate(zip(pairs, texts, strict=True)):
-        j = decide(
-            Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), probs[i],
-            probs[len(pairs) + i], JudgeParams(),
-        )  # fmt: skip
+    readings = _readings(model, [(p.a.quote, p.b.quote) for p in pairs])
+    for p, (a, b, ab, ba) in zip(pairs, readings, strict=True):
+        j = decide(a, b, ab, ba, JudgeParams())
         if j.kind == p.called and not j.same:
             out.append((p, j.contradiction_score, j.convergence_score))
     return out
