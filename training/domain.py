@@ -181,3 +181,30 @@ def domain_pairs(
         out.append(Pair(a, b, NEUTRAL, "domain:unrelated"))
     out += signed_templates(1500, rng)
     return out
+
+
+def self_and_cue_pairs(
+    domain: list[Pair], nli: list[Pair], claims: list[str], rng: random.Random, n: int = 3000
+) -> list[Pair]:
+    """Pairs against the hypothesis-only habit (the model read 22.5% of corpus claims as
+    contradicting *themselves*: the contradicting side of most training pairs carries the
+    negation or the comparative, so those words alone came to mean "contradiction").
+    - "self": a statement against itself is entailment: training-source claims, both sides of
+      the domain contradiction pairs, and the hypotheses of NLI contradiction pairs;
+    - "cue alone": the perturbed (negated, flipped) side of a domain contradiction against an
+      unrelated training-source claim is neutral, in both orders, so the cue words alone
+      never decide. (Only corpus claims: in SNLI two unrelated captions may count as a
+      contradiction, so NLI premises are not used as the unrelated side.)"""
+    contra = [p for p in domain if p.label == CONTRADICTION]
+    texts = list(claims) + [t for p in contra for t in (p.premise, p.hypothesis)]
+    texts += [p.hypothesis for p in nli if p.label == CONTRADICTION]
+    texts = sorted(set(texts))
+    out = [Pair(t, t, ENTAILMENT, "domain:self") for t in rng.sample(texts, min(n, len(texts)))]
+    for p in rng.sample(contra, min(n // 2, len(contra))):
+        cue = p.hypothesis if p.premise in claims else p.premise
+        other = rng.choice(claims)
+        if other in (p.premise, p.hypothesis):
+            continue
+        out.append(Pair(other, cue, NEUTRAL, "domain:cue alone"))
+        out.append(Pair(cue, other, NEUTRAL, "domain:cue alone"))
+    return out

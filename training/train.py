@@ -83,13 +83,16 @@ def build_dataset(
     recipe: str = "full",
     replay: int = 15_000,
     neighbours: int = 0,
+    self_pairs: int = 3000,
 ):
     """ "full": every training NLI pair + the domain pairs. "stage2" (continued training from
     --init-from): neighbour negatives + the domain pairs + a replay sample of `replay` NLI
     training pairs, so the general NLI skill is kept while the retrieved-but-unrelated pairs
     are learned as neutral. "written" (continued training from --init-from): the team-written
     research-takeaway pairs (training/written.py) + the domain pairs + a replay sample, plus
-    `neighbours` of the stage2 neighbour negatives (retrieved-like pairs as neutral)."""
+    `neighbours` of the stage2 neighbour negatives (retrieved-like pairs as neutral).
+    "debias" (continued training from --init-from): a replay sample + the domain pairs + pairs
+    against the hypothesis-only habit (training.domain.self_and_cue_pairs)."""
     from training.domain import domain_pairs, neighbour_negatives
     from training.nli_data import PLAN, splits
 
@@ -99,6 +102,13 @@ def build_dataset(
         rng = random.Random(seed)
         pairs = rng.sample(train, min(replay, len(train))) + domain
         pairs += neighbour_negatives(corpus, seed=seed)
+    elif recipe == "debias":
+        from training.domain import corpus_claims, self_and_cue_pairs
+
+        rng = random.Random(seed)
+        replayed = rng.sample(train, min(replay, len(train)))
+        claims = corpus_claims(corpus, training=True)
+        pairs = replayed + domain + self_and_cue_pairs(domain, replayed, claims, rng, self_pairs)
     elif recipe == "written":
         from training.written import training_pairs
 
@@ -208,10 +218,13 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="build the pairs (and held-out sets), write them to this .jsonl.xz and stop",
     )
-    ap.add_argument("--recipe", choices=("full", "stage2", "written"), default="full")
+    ap.add_argument("--recipe", choices=("full", "stage2", "written", "debias"), default="full")
     ap.add_argument("--replay", type=int, default=15_000, help="stage2: NLI pairs replayed")
     ap.add_argument(
         "--neighbours", type=int, default=0, help="written: neighbour negatives sampled (neutral)"
+    )
+    ap.add_argument(
+        "--self-pairs", type=int, default=3000, help="debias: statements read against themselves"
     )
     args = ap.parse_args(argv)
 
@@ -238,6 +251,7 @@ def main(argv: list[str] | None = None) -> None:
             args.recipe,
             args.replay,
             args.neighbours,
+            args.self_pairs,
         )
     if args.write_dataset:
         from training.nli_data import splits
