@@ -63,3 +63,31 @@ def test_the_number_of_self_pairs_is_capped_and_drawn_reproducibly():
     b = self_and_cue_pairs(DOMAIN, NLI, CLAIMS, random.Random(7), n=4)
     assert a == b
     assert sum(p.origin == "domain:self" for p in a) == 4
+
+
+# Ordinary research statements, written for this test (none is in any training file); the
+# weights shipped until December 5th 2026 read 8 of these 12 as contradicting themselves.
+OWN = [
+    "The model refuses harmful requests more often after fine-tuning.",
+    "We found no evidence of sandbagging in any of the evaluated models.",
+    "Steering with the refusal direction lowers the attack success rate from 62% to 31%.",
+    "Unlearned knowledge does not come back after a few steps of fine-tuning.",
+    "Larger models are less likely to be fooled by the adversarial prompts.",
+    "The probe's accuracy drops to chance on the held-out distribution.",
+    "None of the monitors caught the sabotage attempts.",
+    "Training on synthetic data alone makes the model collapse within five generations.",
+    "The judge prefers longer answers even when they are worse.",
+    "It is not clear that current interpretability tools scale to frontier models.",
+    "Membership inference attacks perform barely better than random guessing on LLMs.",
+    "Reward hacking became less frequent when the environment was patched, but it never "
+    "disappeared.",
+]
+
+
+def test_the_shipped_model_does_not_read_a_statement_as_contradicting_itself():
+    from investigators.nli.model import NLIModel
+
+    readings = NLIModel().predict([(s, s) for s in OWN])
+    contradicting = [s for s, r in zip(OWN, readings, strict=True) if r.contradiction > 0.5]
+    assert len(contradicting) <= 1, contradicting
+    assert sum(r.entailment > 0.5 for r in readings) >= 10

@@ -40,7 +40,15 @@ def test_recovered_checkpoint_reads_like_the_shipped_model(tmp_path: Path) -> No
     assert "classifier.weight" in names and "bert.encoder.layer.5.output.dense.weight" in names
     lineage = json.loads((tmp_path / "ckpt" / "lineage.json").read_text())
     assert lineage["sha256"] == WEIGHTS_SHA256  # the file it came from, and how that was made
-    assert lineage["training"]["hyper"]["seed"] == 12  # the shipped model's own record
+    # the shipped model's own record, with every earlier stage it was continued from
+    assert lineage["training"] == json.loads((MODEL_DIR / "model.json").read_text())["training"]
+    seeds, record = [], lineage["training"]
+    while record:
+        if "hyper" not in record:  # a start recovered from an exported file: its lineage
+            record = record["training"]
+        seeds.append(record["hyper"]["seed"])
+        record = record["hyper"].get("init_from_record")
+    assert seeds == [20261206, 20261205, 12]  # stage 4's two rounds, then stage 3
     model = AutoModelForSequenceClassification.from_pretrained(str(tmp_path / "ckpt")).eval()
     tok = AutoTokenizer.from_pretrained(str(tmp_path / "ckpt"))
     shipped = NLIModel().logits_matrix(PAIRS)
