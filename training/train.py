@@ -92,7 +92,8 @@ def build_dataset(
     research-takeaway pairs (training/written.py) + the domain pairs + a replay sample, plus
     `neighbours` of the stage2 neighbour negatives (retrieved-like pairs as neutral).
     "debias" (continued training from --init-from): a replay sample + the domain pairs + pairs
-    against the hypothesis-only habit (training.domain.self_and_cue_pairs)."""
+    against the hypothesis-only habit (training.domain.self_and_cue_pairs), plus `neighbours` of
+    the stage2 neighbour negatives."""
     from training.domain import domain_pairs, neighbour_negatives
     from training.nli_data import PLAN, splits
 
@@ -109,6 +110,9 @@ def build_dataset(
         replayed = rng.sample(train, min(replay, len(train)))
         claims = corpus_claims(corpus, training=True)
         pairs = replayed + domain + self_and_cue_pairs(domain, replayed, claims, rng, self_pairs)
+        if neighbours:
+            near = neighbour_negatives(corpus, seed=seed)
+            pairs += rng.sample(near, min(neighbours, len(near)))
     elif recipe == "written":
         from training.written import training_pairs
 
