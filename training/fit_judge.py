@@ -12,10 +12,14 @@ The labelled pairs are enriched (half of them agree, a fifth contradict), so map
 alone state the probabilities of that mix: a convergence the judge called in the main job read
 0.83-0.87 where a reading of such calls found far fewer true. Each map's intercept is then
 shifted (`prior_shift`, one number per kind) to fit the main job's own calls as readers
-labelled them (bench/data/real_pairs/audit.jsonl, calibration split): the slope still orders
-the pairs as the labelled set taught, the level is that of the pairs the judge is really shown.
+labelled them (bench/data/real_pairs/audit.jsonl: the calls with a side in a calibration
+document, i.e. the calibration split's and the calls that straddle the split): the slope still
+orders the pairs as the labelled set taught, the level is that of the pairs the judge is really
+shown. (Stage 5 makes no contradiction call with both sides in calibration documents; the calls
+between a calibration and a test document are the nearest measure of them, and the test split's
+calls, both sides in test documents, stay for bench/judgement (h).)
 Writes judge.json with the maps, the maps before the shift, thresholds and the fit's numbers.
-The test split is never read here.
+The test split (pairs, and calls with both sides in test documents) is never read here.
 """
 
 from __future__ import annotations
@@ -122,13 +126,14 @@ def still_called(model: NLIModel, pairs: list[RealPair]) -> list[tuple[RealPair,
 
 
 def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> dict[str, AuditFit]:
-    """Per kind, the prior shift fitted on the audited calls of the calibration split that the
-    current rules still make, with the numbers behind it; none without an audit file (the maps
-    then keep the labelled pairs' level)."""
+    """Per kind, the prior shift fitted on the audited calls with a side in a calibration
+    document (split "calibration" or "unused") that the current rules still make, with the
+    numbers behind it; none without an audit file (the maps then keep the labelled pairs'
+    level)."""
     out: dict[str, AuditFit] = {}
     if not (DATA / "audit.jsonl").exists():
         return out
-    calls = [p for p in load(("audit",)) if p.split == "calibration"]
+    calls = [p for p in load(("audit",)) if p.split != "test"]
     for kind, (called, right_labels) in zip(
         ("contradiction", "convergence"), AUDITED.items(), strict=True
     ):
