@@ -221,7 +221,7 @@ def judge_note(judge: JudgeReliability | None, kind: FindingKind, items: list[Fi
     how = "no better than chance" if auc < 0.6 else "weakly"
     audit = {
         FindingKind.CONTRADICTS: (judge.audit_contradiction, "contradictions"),
-        FindingKind.CONVERGES_WITH: (judge.audit_convergence, "convergences"),
+        FindingKind.CONVERGES_WITH: (judge.audit_convergence, "convergences or restatements"),
     }.get(kind)
     read = ""
     counts, what = audit if audit else (None, "")
