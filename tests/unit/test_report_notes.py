@@ -54,7 +54,7 @@ def test_the_shipped_fit_is_read() -> None:
         ("contradiction", shipped.audit_contradiction),
         ("convergence", shipped.audit_convergence),
     ):
-        assert audited == (fit[kind]["right"], fit[kind]["calls"])
+        assert audited is not None and audited == (fit[kind]["right"], fit[kind]["calls"])
         assert 0 <= audited[0] <= audited[1] and audited[1] >= 5
 
 
