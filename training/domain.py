@@ -196,12 +196,13 @@ def self_and_cue_pairs(
       never decide. (Only corpus claims: in SNLI two unrelated captions may count as a
       contradiction, so NLI premises are not used as the unrelated side.)"""
     contra = [p for p in domain if p.label == CONTRADICTION]
+    known = set(claims)
     texts = list(claims) + [t for p in contra for t in (p.premise, p.hypothesis)]
     texts += [p.hypothesis for p in nli if p.label == CONTRADICTION]
     texts = sorted(set(texts))
     out = [Pair(t, t, ENTAILMENT, "domain:self") for t in rng.sample(texts, min(n, len(texts)))]
     for p in rng.sample(contra, min(n // 2, len(contra))):
-        cue = p.hypothesis if p.premise in claims else p.premise
+        cue = p.hypothesis if p.premise in known else p.premise
         other = rng.choice(claims)
         if other in (p.premise, p.hypothesis):
             continue

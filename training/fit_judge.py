@@ -102,8 +102,8 @@ def prior_shift(z: list[float], right: list[bool]) -> float:
 
 @dataclass(frozen=True)
 class AuditFit:
-    """One kind's audited calls (calibration split) that the rules still make, and the shift
-    fitted on them."""
+    """One kind's audited calls with a side in a calibration document that the rules still make,
+    and the shift fitted on them."""
 
     calls: int
     right: int

@@ -75,6 +75,16 @@ def read_dataset(path: Path) -> tuple[list, dict, dict[str, list]]:
     return pairs, manifest, held
 
 
+def _neighbours(corpus: Path, seed: int, n: int, rng: random.Random) -> list:
+    """A sample of `n` neighbour negatives (none when n is 0)."""
+    if not n:
+        return []
+    from training.domain import neighbour_negatives
+
+    near = neighbour_negatives(corpus, seed=seed)
+    return rng.sample(near, min(n, len(near)))
+
+
 def build_dataset(
     nli_dir: Path,
     corpus: Path,
@@ -110,17 +120,13 @@ def build_dataset(
         replayed = rng.sample(train, min(replay, len(train)))
         claims = corpus_claims(corpus, training=True)
         pairs = replayed + domain + self_and_cue_pairs(domain, replayed, claims, rng, self_pairs)
-        if neighbours:
-            near = neighbour_negatives(corpus, seed=seed)
-            pairs += rng.sample(near, min(neighbours, len(near)))
+        pairs += _neighbours(corpus, seed, neighbours, rng)
     elif recipe == "written":
         from training.written import training_pairs
 
         rng = random.Random(seed)
         pairs = rng.sample(train, min(replay, len(train))) + domain + training_pairs()
-        if neighbours:
-            near = neighbour_negatives(corpus, seed=seed)
-            pairs += rng.sample(near, min(neighbours, len(near)))
+        pairs += _neighbours(corpus, seed, neighbours, rng)
     else:
         pairs = train + domain
     random.Random(seed).shuffle(pairs)

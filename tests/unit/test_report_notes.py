@@ -45,11 +45,10 @@ def test_the_shipped_fit_is_read() -> None:
     assert shipped.auc_contradiction is not None and 0.0 <= shipped.auc_contradiction <= 1.0
     # the shipped maps were set to the audited calls: their counts come with them, as fitted
     import json
-    from pathlib import Path
 
-    fit = json.loads(
-        (Path(__file__).parents[2] / "models" / "nli-minilm-l6" / "judge.json").read_text()
-    )["audit"]
+    from investigators.nli.model import MODEL_DIR
+
+    fit = json.loads((MODEL_DIR / "judge.json").read_text())["audit"]
     for kind, audited in (
         ("contradiction", shipped.audit_contradiction),
         ("convergence", shipped.audit_convergence),
