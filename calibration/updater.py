@@ -31,6 +31,7 @@ from calibration.fit import CalibrationMap
 from calibration.models import ClaimFacts, Confidence, Evidence, Term
 from calibration.prior import stated_is_illustrative
 from consilience import __version__
+from consilience.gc_pause import gc_paused
 from kg.criticality import is_safety_critical
 from kg.graph import Graph
 from kg.records import ConfidenceRecord
@@ -361,7 +362,12 @@ class ConfidenceUpdater:
         weigh, rules = weigher_for(maps), rules_digest(maps)
         plain: dict[tuple[object, ...], tuple[Confidence, str]] = {}
         computed = changed = derived = superseded = 0
-        with ThreadPoolExecutor(WRITES_IN_FLIGHT, thread_name_prefix="confidence-write") as writer:
+        # the collector paused: a full recompute makes millions of short-lived acyclic objects,
+        # and with it on, its scans took more than half of the derivation's CPU
+        with (
+            gc_paused(),
+            ThreadPoolExecutor(WRITES_IN_FLIGHT, thread_name_prefix="confidence-write") as writer,
+        ):
             pending: deque[tuple[Future[int], int]] = deque()  # (write, rows sent)
             for raw in self.raw_chunks(ids):
                 computed += len(raw)
