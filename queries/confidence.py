@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
 from consilience.errors import NotFoundError
 from kg.graph import Graph, values
@@ -16,6 +16,19 @@ from queries.models import (
     Page,
 )
 from queries.paging import offset_of, offset_page
+
+_COUNTS = ("support_lines", "oppose_lines", "effective_lines")
+
+
+def _counts(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored confidence's evidence counts, 0 where absent: the updater does not store them
+    on a claim no finding bears on (`kg.writers.calibration_store`). A claim without a stored
+    confidence keeps them None."""
+    if row.get("p") is not None:
+        for k in _COUNTS:
+            if row.get(k) is None:
+                row[k] = 0
+    return row
 
 
 def list_confidences(
@@ -35,7 +48,7 @@ def list_confidences(
     skip = offset_of(cursor)
     with db.read() as s:
         rows = [
-            ConfidenceRow(**values(r))
+            ConfidenceRow(**_counts(values(r)))
             for r in s.run(
                 q.CONFIDENCES_LOWEST if order == "lowest" else q.CONFIDENCES_HIGHEST,
                 critical=safety_critical,
@@ -59,7 +72,7 @@ def claim_confidence(db: Graph, claim_id: str) -> ClaimConfidence:
     d = rec.data()
     terms = json.loads(d.pop("derivation") or "[]")
     history = [ConfidenceSnapshotRow(**h) for h in d.pop("history")]
-    return ClaimConfidence(**d, derivation=[t["detail"] for t in terms], history=history)
+    return ClaimConfidence(**_counts(d), derivation=[t["detail"] for t in terms], history=history)
 
 
 def confidence_summary(db: Graph) -> ConfidenceSummary:

@@ -11,6 +11,22 @@ from kg.cypher import calibration as q
 from kg.graph import Graph, Rows
 from kg.records import ConfidenceRecord
 
+# The evidence counts of a claim no finding bears on (most claims of a large graph) are not
+# stored: absent means none, and the readers (`queries.confidence`) read them as 0. Five fewer
+# properties on each such claim cut the database's time to write the confidences of 100k
+# claims by ~10% (bench/calibration's warm full recompute, alternated runs: 5.0 against 5.7 s
+# of server CPU); a claim whose last finding went has them removed.
+_EVIDENCE_COUNTS = ("support_lines", "oppose_lines", "effective_lines", "contested", "n_findings")
+
+
+def _stored(record: ConfidenceRecord) -> dict[str, object]:
+    """The record as `SET_CONFIDENCES` takes it (a null removes the property)."""
+    row = record.model_dump()
+    if record.n_findings == 0:
+        for k in _EVIDENCE_COUNTS:
+            row[k] = None
+    return row
+
 
 def write_confidences(driver: Graph, records: Sequence[ConfidenceRecord], batch: int = 2000) -> int:
     """Store confidences; returns how many were written. A claim whose stored numbers differ
@@ -21,7 +37,7 @@ def write_confidences(driver: Graph, records: Sequence[ConfidenceRecord], batch:
     def tx_fn(tx: ManagedTransaction, chunk: list[dict[str, object]]) -> int:
         return int(tx.run(q.SET_CONFIDENCES, rows=Rows(chunk)).single(strict=True)["written"])
 
-    rows = [r.model_dump() for r in records]
+    rows = [_stored(r) for r in records]
     written = 0
     with driver.write() as s:
         for i in range(0, len(rows), batch):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+# A claim no finding bears on has no stored evidence counts (`kg.writers.calibration_store`):
+# the `$with_evidence` filter reads an absent count as none, and `queries.confidence` reads
+# them as 0.
 # Stored confidences, highest or lowest first. One statement per direction: ordering by a
 # CASE over $order forced a sort of every claim in range, while a plain `c.confidence DESC`
 # (or ASC) reads the confidence index in order and stops after the page.

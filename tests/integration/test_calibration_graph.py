@@ -358,7 +358,19 @@ def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
     inc = update_confidences(svc)
     after = claim_confidence(db, probes)
     assert after.oppose_lines == 0 and not after.contested
+    assert after.support_lines == 0 and after.effective_lines == 0
     assert inc.mode == "incremental" and inc.computed >= 1
+    # no finding bears on it any more: its evidence counts were removed, not stored as zeros,
+    # and it has left the list of claims with evidence
+    with db.write() as s:
+        stored = s.run(
+            "MATCH (c:Claim {id: $id}) RETURN c.confidence AS p, c.confidence_oppose_lines AS "
+            "oppose, c.confidence_contested AS contested, c.confidence_evidence AS n",
+            id=probes,
+        ).single(strict=True)
+    assert stored["p"] is not None
+    assert (stored["oppose"], stored["contested"], stored["n"]) == (None, None, None)
+    assert probes not in {r.claim_id for r in list_confidences(db, with_evidence=True).items}
     with db.write() as s:
         orphans = s.run(
             "MATCH (f:Finding) WHERE COUNT { (f)-[:ABOUT]->(:Claim) } < 2 "
