@@ -22,7 +22,7 @@ _COUNTS = ("support_lines", "oppose_lines", "effective_lines")
 
 def _counts(row: dict[str, Any]) -> dict[str, Any]:
     """A stored confidence's evidence counts, 0 where absent: the updater does not store them
-    on a claim no finding bears on (`kg.writers.calibration_store`). A claim without a stored
+    on a claim no finding bears on (the confidence writer, in kg). A claim without a stored
     confidence keeps them None."""
     if row.get("p") is not None:
         for k in _COUNTS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-# A claim no finding bears on has no stored evidence counts (`kg.writers.calibration_store`):
+# A claim no finding bears on has no stored evidence counts (the confidence writer, in kg):
 # the `$with_evidence` filter reads an absent count as none, and `queries.confidence` reads
 # them as 0.
 # Stored confidences, highest or lowest first. One statement per direction: ordering by a
