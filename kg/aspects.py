@@ -67,14 +67,23 @@ def abbreviations(text: str) -> dict[str, str]:
         if found is None:
             continue
         abbr = m.group(1).rstrip("s")
-        words = re.split(r"[ -]", found.group(0))
-        letters = [c.lower() for c in abbr]
-        long_ = words[-len(letters) :]
-        if len(long_) == len(letters) and all(
-            w[:1].lower() == c for w, c in zip(long_, letters, strict=True)
-        ):
-            out[abbr.lower()] = " ".join(_fold(w) for w in long_)
+        long_form = long_form_of(abbr, found.group(0))
+        if long_form is not None:
+            out[abbr.lower()] = long_form
     return out
+
+
+def long_form_of(abbr: str, words_before: str) -> str | None:
+    """The long form an abbreviation stands for: the last words before it, one per letter,
+    each starting with its letter (folded); None when the initials do not match."""
+    words = re.split(r"[ -]", words_before)
+    letters = [c.lower() for c in abbr]
+    long_ = words[-len(letters) :]
+    if len(long_) == len(letters) and all(
+        w[:1].lower() == c for w, c in zip(long_, letters, strict=True)
+    ):
+        return " ".join(_fold(w) for w in long_)
+    return None
 
 
 def aspects(text: str, abbr: dict[str, str] | None = None, limit: int = 12) -> list[str]:

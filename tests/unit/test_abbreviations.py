@@ -1,5 +1,6 @@
 """Abbreviation definitions, found from each parenthesis backwards, match the pattern tried
-at every position of the text (the former implementation, kept here as the reference)."""
+at every position of the text (the former search, kept here as the reference; both use the
+same initials check)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.aspects import _fold, abbreviations
+from kg.aspects import abbreviations, long_form_of
 
 _REFERENCE = re.compile(r"((?:[A-Za-z][\w-]*[ -]){1,5}[A-Za-z][\w-]*) \(([A-Z][A-Za-z]*[A-Z]s?)\)")
 
@@ -17,13 +18,9 @@ def reference(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in _REFERENCE.finditer(text):
         abbr = m.group(2).rstrip("s")
-        words = re.split(r"[ -]", m.group(1))
-        letters = [c.lower() for c in abbr]
-        long_ = words[-len(letters) :]
-        if len(long_) == len(letters) and all(
-            w[:1].lower() == c for w, c in zip(long_, letters, strict=True)
-        ):
-            out[abbr.lower()] = " ".join(_fold(w) for w in long_)
+        long_form = long_form_of(abbr, m.group(1))
+        if long_form is not None:
+            out[abbr.lower()] = long_form
     return out
 
 
