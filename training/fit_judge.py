@@ -30,6 +30,7 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from investigators.nli.controls import NO_CONTROL, Control, control_readings
 from investigators.nli.judge import (
     MIN_SLOPE,
     JudgeParams,
@@ -37,6 +38,7 @@ from investigators.nli.judge import (
     _logit,
     decide,
     evidence_of,
+    needs_controls,
     scores,
 )
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
@@ -47,23 +49,35 @@ CONTRADICTION_THRESHOLD = 0.5
 AUDITED = {"contradicts": ("contradiction",), "converges_with": ("convergence", "restatement")}
 
 
-def _readings(
-    model: NLIModel, pairs: list[tuple[str, str]]
-) -> list[tuple[Side, Side, NLIScores, NLIScores]]:
-    """Each pair as the judge sees it (sides with their numbers) and the model's reading both
-    ways, all in one model call."""
+Reading = tuple[Side, Side, NLIScores, NLIScores, tuple[Control, Control]]
+
+
+def _readings(model: NLIModel, pairs: list[tuple[str, str]]) -> list[Reading]:
+    """Each pair as the judge sees it (sides with their numbers), the model's reading both
+    ways and, as the judge reads them, the two sides' hypothesis-only control readings
+    (investigators.nli.controls) where the pair reaches a threshold without them (none
+    elsewhere), in two model calls."""
     from ingest.claims.numbers import extract_numbers
 
     probs = model.predict(pairs + [(b, a) for a, b in pairs])
     n = len(pairs)
+    sides = [(Side(a, extract_numbers(a)), Side(b, extract_numbers(b))) for a, b in pairs]
+    first = JudgeParams()
+    near = {
+        i
+        for i, (a, b) in enumerate(sides)
+        if needs_controls(decide(a, b, probs[i], probs[n + i], first), first)
+    }
+    ctrl = control_readings(model, [t for i in sorted(near) for t in pairs[i]])
+    none = (NO_CONTROL, NO_CONTROL)
     return [
-        (Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), probs[i], probs[n + i])
-        for i, (a, b) in enumerate(pairs)
+        (a, b, probs[i], probs[n + i], (ctrl[a.text], ctrl[b.text]) if i in near else none)
+        for i, (a, b) in enumerate(sides)
     ]
 
 
 def score_rows(model: NLIModel, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
-    return [scores(ab, ba, evidence_of(a, b)) for a, b, ab, ba in _readings(model, pairs)]
+    return [scores(ab, ba, evidence_of(a, b), c) for a, b, ab, ba, c in _readings(model, pairs)]
 
 
 def _platt(x: list[float], y: list[bool]) -> tuple[float, float]:
@@ -118,8 +132,8 @@ def still_called(model: NLIModel, pairs: list[RealPair]) -> list[tuple[RealPair,
     when the rules only drop calls, the rest is still a random sample of the judge's calls."""
     out = []
     readings = _readings(model, [(p.a.quote, p.b.quote) for p in pairs])
-    for p, (a, b, ab, ba) in zip(pairs, readings, strict=True):
-        j = decide(a, b, ab, ba, JudgeParams())
+    for p, (a, b, ab, ba, c) in zip(pairs, readings, strict=True):
+        j = decide(a, b, ab, ba, JudgeParams(), c)
         if j.kind == p.called and not j.same:
             out.append((p, j.contradiction_score, j.convergence_score))
     return out

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
+from investigators.nli.controls import NO_CONTROL, Control, control_readings
 from investigators.nli.minimal import minimal_pair
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
@@ -166,7 +167,12 @@ def evidence_of(a: Side, b: Side) -> Evidence:
     return Evidence(num.weight if num else 0.0, cue, minimal, tuple(notes))
 
 
-def scores(ab: NLIScores, ba: NLIScores, ev: Evidence | None = None) -> tuple[float, float]:
+def scores(
+    ab: NLIScores,
+    ba: NLIScores,
+    ev: Evidence | None = None,
+    controls: tuple[Control, Control] = (NO_CONTROL, NO_CONTROL),
+) -> tuple[float, float]:
     """(contradiction score, convergence score) in [0, 1], before calibration.
 
     Contradiction: the mean of the model's two directions, each discounted by the other
@@ -186,6 +192,12 @@ def scores(ab: NLIScores, ba: NLIScores, ev: Evidence | None = None) -> tuple[fl
     same words in the same order but for one negation or opposite) is a contradiction whatever
     the model reads, so it counts as strongly as incompatible numbers. Convergence: entailment
     one way counts, both ways counts more, and a contradiction reading lowers it.
+
+    `controls` are the two sides' hypothesis-only control readings (investigators.nli.controls:
+    how far the model reads A, then B, as entailed after unrelated premises). For the
+    convergence score an entailment into a side counts only above its control; the
+    contradiction score does not read them (the discount there stays on the raw entailment),
+    so a control can only lower the convergence score.
     """
     ev = ev or Evidence()
     both = (
@@ -193,9 +205,25 @@ def scores(ab: NLIScores, ba: NLIScores, ev: Evidence | None = None) -> tuple[fl
         + ba.contradiction * math.sqrt(1 - ab.entailment)
     ) / 2
     c = 1 - (1 - both) * (1 - 0.8 * ev.number) * (1 - 0.8 * ev.minimal) * (1 - 0.2 * ev.cue)
-    e_hi, e_lo = max(ab.entailment, ba.entailment), min(ab.entailment, ba.entailment)
+    ctrl_a, ctrl_b = controls
+    e_ab = max(0.0, ab.entailment - ctrl_b.entailment)  # A→B reads B as the hypothesis
+    e_ba = max(0.0, ba.entailment - ctrl_a.entailment)
+    e_hi, e_lo = max(e_ab, e_ba), min(e_ab, e_ba)
     v = (0.6 * e_hi + 0.4 * e_lo) * (1 - 0.5 * max(ab.contradiction, ba.contradiction))
     return c, v
+
+
+CONTROL_NOTE = 0.05  # a control reading at least this high is named in the rationale
+
+
+def control_notes(ab: NLIScores, ba: NLIScores, controls: tuple[Control, Control]) -> list[str]:
+    """Name each control that lowered an entailment reading that mattered (0.5 or more)."""
+    return [
+        f"{name} reads as entailed after unrelated control premises too (up to "
+        f"{ctrl.entailment:.2f}): only the entailment above that counts"
+        for name, ctrl, read in (("A", controls[0], ba), ("B", controls[1], ab))
+        if read.entailment >= 0.5 and ctrl.entailment >= CONTROL_NOTE
+    ]
 
 
 def _logit(p: float) -> float:
@@ -229,12 +257,20 @@ def same_statement(a: str, b: str) -> bool:
     return bool(wa) and wa == _WORDS.findall(b.casefold())
 
 
-def decide(a: Side, b: Side, ab: NLIScores, ba: NLIScores, params: JudgeParams) -> Judgement:
-    """Combine the model's two directions with the structured evidence. The same statement on
-    both sides is a convergence (a restatement: `same`), whatever the model reads."""
+def decide(
+    a: Side,
+    b: Side,
+    ab: NLIScores,
+    ba: NLIScores,
+    params: JudgeParams,
+    controls: tuple[Control, Control] = (NO_CONTROL, NO_CONTROL),
+) -> Judgement:
+    """Combine the model's two directions with the structured evidence (and the sides'
+    control readings, `scores`). The same statement on both sides is a convergence (a
+    restatement: `same`), whatever the model reads."""
     ev = evidence_of(a, b)
-    notes = list(ev.notes)
-    s_c, s_v = scores(ab, ba, ev)
+    notes = list(ev.notes) + control_notes(ab, ba, controls)
+    s_c, s_v = scores(ab, ba, ev, controls)
     same = same_statement(a.text, b.text)
     if same:
         s_c, s_v = 0.0, 1.0
@@ -289,6 +325,14 @@ def decide(a: Side, b: Side, ab: NLIScores, ba: NLIScores, params: JudgeParams) 
     )
 
 
+def needs_controls(j: Judgement, params: JudgeParams) -> bool:
+    """Whether the sides' control readings could change this judgement: controls only lower
+    the convergence score, so only a pair that reaches its threshold without them (and is not
+    the same statement on both sides) is read again with them. Below the threshold the stated
+    probabilities are those of the readings without controls."""
+    return not j.same and j.convergence_score >= params.threshold_convergence
+
+
 class Judge:
     """The NLI model plus the fitted combination; one batched model call per list."""
 
@@ -309,6 +353,7 @@ class Judge:
         # recent judgements by text pair, oldest first: investigators asking about the same
         # pairs in one run (the judge, then the LLM adjudicator's queues) cost one model call
         self._memo: dict[tuple[str, str], Judgement] = {}
+        self._control_memo: dict[str, Control] = {}
 
     @property
     def version(self) -> str:
@@ -327,9 +372,19 @@ class Judge:
         # as strongly as incompatible numbers, and the investigator no longer judges a list's
         # introduction or a heading, `nli_judge.checkable`; 8: a minimal pair is decided by
         # what differs, investigators.nli.minimal, not by how much is alike; 9: the same
-        # statement on both sides is a restatement, `same_statement`), so existing findings
-        # are judged again
-        return f"9+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # statement on both sides is a restatement, `same_statement`; 10: an entailment into a
+        # side counts only above its hypothesis-only control, investigators.nli.controls),
+        # so existing findings are judged again
+        return f"10+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+
+    def _controls(self, texts: list[str]) -> dict[str, Control]:
+        """Control readings of these texts (investigators.nli.controls), remembered."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._control_memo]
+        self._control_memo.update(control_readings(self.model, todo))
+        out = {t: self._control_memo[t] for t in texts}
+        while len(self._control_memo) > MEMO_SIZE:
+            del self._control_memo[next(iter(self._control_memo))]
+        return out
 
     def judge(self, pairs: list[tuple[Side, Side]]) -> list[Judgement]:
         """Judge every pair; both directions of all new pairs go to the model in one call."""
@@ -358,12 +413,27 @@ class Judge:
                 zip(need, self.model.predict([(cut[i][1], cut[i][0]) for i in need]), strict=True)
             )
             backward = [back.get(i, f) for i, f in enumerate(forward)]
-        out = []
-        for i, (a, b) in enumerate(pairs):
+        readings: list[tuple[NLIScores, NLIScores]] = []
+        for i in range(len(pairs)):
             ab, ba = forward[i], backward[i]
             if ta[i][1] or tb[i][1]:
                 ab = replace(ab, truncated=True)
-            j = decide(a, b, ab, ba, self.params)
+            readings.append((ab, ba))
+        first = [
+            decide(a, b, ab, ba, self.params)
+            for (a, b), (ab, ba) in zip(pairs, readings, strict=True)
+        ]
+        # controls only lower the convergence score: only a pair that reaches its threshold
+        # without them can be changed by them, and only its two sides are read after the
+        # control premises
+        p = self.params
+        near = [i for i, j in enumerate(first) if needs_controls(j, p)]
+        ctrl = self._controls([t for i in near for t in cut[i]])
+        for i in near:
+            a, b = pairs[i]
+            first[i] = decide(a, b, *readings[i], p, controls=(ctrl[cut[i][0]], ctrl[cut[i][1]]))
+        out = []
+        for (a, b), j in zip(pairs, first, strict=True):
             notes = input_notes(a.text, b.text)
             if notes:
                 empty = any("empty" in n for n in notes)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from consilience.errors import ModelIntegrityError
+from investigators.nli.controls import Control, control_readings
 from investigators.nli.judge import Judge, JudgeParams, Side, decide, scores
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from tests.claims import view
@@ -316,3 +317,63 @@ def test_workers_follow_the_cpu_quota_and_a_failing_read_is_raised(tmp_path: Pat
     model._session = Broken()  # pyright: ignore[reportAttributeAccessIssue]
     with pytest.raises(RuntimeError, match="onnxruntime failed"):
         model.predict([("premise", "hypothesis")] * 100)  # several spans on two workers
+
+
+QUALITIES = (
+    "Qualities that might be expected to generalize well according to this notion are those "
+    "corresponding to classic human goodness: honesty, integrity, courage, and so on."
+)
+HUB = (
+    "We show that the result of LLM evaluation is consistent with the results obtained by "
+    "expert human evaluation: the texts rated higher by human experts are also rated higher "
+    "by the LLMs."
+)
+
+
+def test_an_entailment_counts_only_above_the_hypothesis_control() -> None:
+    """A reading into a side that unrelated premises also draw is no evidence of agreement:
+    the convergence score counts only the part above the side's control; the contradiction
+    score is unchanged (SNLI's convention makes contradiction controls meaningless)."""
+    params = JudgeParams.default()
+    one_way = NLIScores(entailment=0.99, neutral=0.01, contradiction=0.0)
+    back = NLIScores(entailment=0.0, neutral=1.0, contradiction=0.0)
+    a, b = Side(QUALITIES), Side(HUB)
+    plain = decide(a, b, one_way, back, params)
+    assert plain.kind == "converges_with"
+    hub = (Control(), Control(entailment=0.7))
+    controlled = decide(a, b, one_way, back, params, controls=hub)
+    assert controlled.kind == "unrelated"
+    assert "B reads as entailed after unrelated control premises too (up to 0.70)" in (
+        controlled.rationale
+    )
+    # the control of the other side (A is not the hypothesis of the A→B reading) changes nothing
+    other = decide(a, b, one_way, back, params, controls=(Control(entailment=0.7), Control()))
+    assert other.kind == "converges_with" and other.convergence_score == plain.convergence_score
+    sure = NLIScores(entailment=0.02, neutral=0.03, contradiction=0.95)
+    assert scores(sure, sure, None, hub)[0] == scores(sure, sure)[0]
+
+
+def test_the_judge_reads_controls_for_would_be_convergences(judge: Judge) -> None:
+    """With the shipped model: a sentence unrelated premises 'entail' (the main job's hub,
+    entailed 0.70 after "The museum is closed on Mondays.") is no longer a convergence with a
+    sentence on another subject that the model reads as entailing it 1.00; two papers that
+    define membership inference the same way still are."""
+    (hub, mia) = judge.judge(
+        [
+            (Side(QUALITIES), Side(HUB)),
+            (
+                Side(
+                    "Membership inference attacks (MIAs) aim to determine whether specific "
+                    "data was used to train a model."
+                ),
+                Side(
+                    "Membership inference attacks (MIAs) attempt to predict whether a "
+                    "particular datapoint is a member of a target model's training data."
+                ),
+            ),
+        ]
+    )
+    assert hub.ab.entailment > 0.5  # the model alone would call it
+    assert hub.kind == "unrelated" and "control premises" in hub.rationale
+    assert mia.kind == "converges_with" and "control premises" not in mia.rationale
+    assert control_readings(judge.model, [HUB])[HUB].entailment > 0.5
