@@ -76,7 +76,8 @@ class MainReport(BaseModel):
     ingest: IngestResult = Field(description="Per-file outcomes and the investigation")
     stats: GraphStats = Field(description="The graph after the run")
     top_findings: dict[FindingKind, list[FindingRow]] = Field(
-        description="The highest-scoring findings of each reported kind (5 each)"
+        description="The highest-scoring findings of each reported kind (5 each, no claim twice "
+        "where the findings allow)"
     )
     confidences: ConfidenceOverview = Field(description="Section 3")
     judge: JudgeReliability | None = Field(
@@ -95,13 +96,39 @@ def confidence_overview(svc: Services, updated: UpdateReport | None) -> Confiden
     )
 
 
+TOP = 5
+TOP_POOL = 100  # findings read per kind to choose the top ones from
+
+
+def varied_top(items: list[FindingRow], n: int = TOP) -> list[FindingRow]:
+    """The best `n` findings (in the given order) with no claim or line shown twice; when fewer
+    than `n` have new sides, the best of the others fill the list. One claim the model misreads
+    can be on many findings (one abstract sentence was on 7 of a run's 22 contradictions); the
+    first screen shows that many different claims, and the rest are a `findings list` away."""
+    seen: set[str] = set()
+    fresh: list[int] = []
+    for i, f in enumerate(items):
+        keys = {k for side in (f.a, f.b) if (k := side.claim_id or side.line_id)}
+        if not keys & seen:
+            fresh.append(i)
+            seen |= keys
+            if len(fresh) == n:
+                break
+    shown = set(fresh)
+    others = [i for i in range(len(items)) if i not in shown][: n - len(fresh)]
+    return [items[i] for i in sorted(fresh + others)]
+
+
 def main_report(svc: Services, result: IngestResult) -> MainReport:
     """Read back what the report needs after an ingest (with its investigation)."""
     graph = svc.graph()
     return MainReport(
         ingest=result,
         stats=graph_stats(graph),
-        top_findings={k: list_findings(graph, kind=k, limit=5).items for k in REPORTED_KINDS},
+        top_findings={
+            k: varied_top(list_findings(graph, kind=k, limit=TOP_POOL).items)
+            for k in REPORTED_KINDS
+        },
         confidences=confidence_overview(svc, result.confidences),
         judge=judge_reliability(),
     )

@@ -250,7 +250,10 @@ def render_run_report(console: Console, report: MainReport) -> None:
     console.rule("[bold]2. What the investigators found")
     _render_investigation_section(console, report.ingest)
     for kind, items in report.top_findings.items():
-        console.print(f"\n[bold]{_TITLES.get(kind, kind.value)}[/] (top {len(items)})")
+        console.print(
+            f"\n[bold]{_TITLES.get(kind, kind.value)}[/] (top {len(items)}, no claim shown twice"
+            f" where the findings allow; all: `consilience findings list --kind {kind.value}`)"
+        )
         if not items:
             console.print("  none found")
         note = judge_note(report.judge, kind, items)

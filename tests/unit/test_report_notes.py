@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.report import JudgeReliability, judge_reliability
+from app.report import JudgeReliability, judge_reliability, varied_top
 from cli.report import judge_note
 from consilience.vocabulary import FindingKind
 from queries.models import FindingRow, FindingSide
@@ -86,3 +86,32 @@ def test_the_investigation_paragraph_shows_warnings_and_claims_left_unchecked() 
         Console(file=quiet, width=200), report.model_copy(update={"findings_withdrawn": 0})
     )
     assert "withdrawn" not in quiet.getvalue()
+
+
+def _between(fid: str, a: str, b: str) -> FindingRow:
+    return FindingRow(
+        id=fid, kind=FindingKind.CONTRADICTS, score=0.04, status="open", rationale="r",
+        investigator="nli-judge", version="1",
+        a=FindingSide(claim_id=a, quote=a), b=FindingSide(claim_id=b, quote=b),
+    )  # fmt: skip
+
+
+def test_the_report_shows_each_claim_once_among_the_top_findings() -> None:
+    """One misread claim was on 7 of a run's 22 contradictions, three of them in the top five:
+    the top shows five different claims' findings, in score order, and falls back to repeats
+    only when there are not enough others."""
+    ranked = [
+        _between("f1", "hub", "x1"),
+        _between("f2", "hub", "x2"),
+        _between("f3", "y1", "y2"),
+        _between("f4", "x3", "hub"),
+        _between("f5", "z1", "z2"),
+        _between("f6", "y2", "w1"),
+        _between("f7", "w2", "w3"),
+        _between("f8", "v1", "v2"),
+    ]
+    assert [f.id for f in varied_top(ranked)] == ["f1", "f3", "f5", "f7", "f8"]
+    # not enough findings on new claims: the best repeats fill the list, still in score order
+    assert [f.id for f in varied_top(ranked[:4])] == ["f1", "f2", "f3", "f4"]
+    assert [f.id for f in varied_top(ranked[:4], n=3)] == ["f1", "f2", "f3"]
+    assert varied_top([]) == []
