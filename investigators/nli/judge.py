@@ -3,7 +3,8 @@
 A contradiction score (the mean of the model's two contradiction directions, each discounted
 by the other direction's entailment, raised by incompatible numbers for one quantity or by a
 minimal pair -- the same statement but for one negation or opposite word -- and weakly by
-conflict cues) and a convergence score (entailment one or both ways) are each mapped
+conflict cues) and a convergence score (entailment one or both ways, each counted only above
+what unrelated premises draw into that side: investigators.nli.controls) are each mapped
 to a probability by a monotone Platt map fitted on the calibration split of labelled real
 pairs (models/nli-minilm-l6/judge.json). Different conditions, questions and reported views
 block a contradiction. Pure decision logic: the caller supplies the NLI scores.
