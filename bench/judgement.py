@@ -152,7 +152,12 @@ def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
         for fam, js in judged.items():
             hit = sum(
                 decide(
-                    Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), j.ab, j.ba, at_t
+                    Side(a, extract_numbers(a)),
+                    Side(b, extract_numbers(b)),
+                    j.ab,
+                    j.ba,
+                    at_t,
+                    j.controls,
                 ).kind
                 == "contradicts"
                 for (a, b), j in zip(fams[fam], js, strict=True)
@@ -364,7 +369,14 @@ def section_h(judge: Judge, out: dict) -> None:
         now = new_judgements(judge, pairs)
         # the same readings under the maps before the shift (no second reading by the model)
         then = [
-            decide(Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), j.ab, j.ba, unshifted)
+            decide(
+                Side(a, extract_numbers(a)),
+                Side(b, extract_numbers(b)),
+                j.ab,
+                j.ba,
+                unshifted,
+                j.controls,
+            )
             for (a, b), j in zip(pairs, now, strict=True)
         ]
         k = sum(p.label in right_labels for p in mine)

@@ -62,6 +62,9 @@ class Judgement:
     rationale: str
     # the same words in the same order (`same_statement`): one side quotes the other
     same: bool = False
+    # the sides' control readings the scores were taken with (none below the thresholds):
+    # deciding again from `ab` and `ba` (other maps, say) takes them too
+    controls: tuple[Control, Control] = (NO_CONTROL, NO_CONTROL)
 
 
 def _float_or_none(value: object) -> float | None:
@@ -323,6 +326,7 @@ def decide(
         evidence=notes + blockers,
         rationale="; ".join(parts),
         same=same,
+        controls=controls,
     )
 
 

@@ -377,3 +377,7 @@ def test_the_judge_reads_controls_for_would_be_convergences(judge: Judge) -> Non
     assert hub.kind == "unrelated" and "control premises" in hub.rationale
     assert mia.kind == "converges_with" and "control premises" not in mia.rationale
     assert control_readings(judge.model, [HUB])[HUB].entailment > 0.5
+    # the judgement carries the controls it was taken with, so deciding again agrees with it
+    assert hub.controls[1].entailment > 0.5
+    again = decide(Side(QUALITIES), Side(HUB), hub.ab, hub.ba, judge.params, hub.controls)
+    assert again.kind == hub.kind and again.convergence_score == hub.convergence_score
