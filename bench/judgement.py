@@ -24,7 +24,7 @@ from bench import judgement_sets as sets
 from ingest.claims.numbers import extract_numbers
 from investigators.base import ClaimView
 from investigators.contradiction import cue_score
-from investigators.nli.judge import Judge, Judgement, Side, decide
+from investigators.nli.judge import Judge, Judgement, JudgeParams, Side, decide
 from investigators.nli.model import NLIModel
 from kg.embedding import MiniLMEmbedder
 from training.real_pairs import load as load_real
@@ -43,6 +43,15 @@ def _view(cid: str, t: str) -> ClaimView:
         source_id=cid,
         source_title=cid,
         source_kind="paper",
+    )
+
+
+def decide_again(pair: tuple[str, str], j: Judgement, params: JudgeParams) -> Judgement:
+    """The same pair decided from the same readings (and controls) under other parameters:
+    no second reading by the model."""
+    a, b = pair
+    return decide(
+        Side(a, extract_numbers(a)), Side(b, extract_numbers(b)), j.ab, j.ba, params, j.controls
     )
 
 
@@ -151,16 +160,8 @@ def section_c(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
         cells = []
         for fam, js in judged.items():
             hit = sum(
-                decide(
-                    Side(a, extract_numbers(a)),
-                    Side(b, extract_numbers(b)),
-                    j.ab,
-                    j.ba,
-                    at_t,
-                    j.controls,
-                ).kind
-                == "contradicts"
-                for (a, b), j in zip(fams[fam], js, strict=True)
+                decide_again(pair, j, at_t).kind == "contradicts"
+                for pair, j in zip(fams[fam], js, strict=True)
             ) / len(js)
             cells.append(f"{fam.split()[0][:7]} {hit:.2f}")
         print(f"    {t:.2f}: " + ", ".join(cells))
@@ -368,17 +369,7 @@ def section_h(judge: Judge, out: dict) -> None:
         pairs = [(p.a.quote, p.b.quote) for p in mine]
         now = new_judgements(judge, pairs)
         # the same readings under the maps before the shift (no second reading by the model)
-        then = [
-            decide(
-                Side(a, extract_numbers(a)),
-                Side(b, extract_numbers(b)),
-                j.ab,
-                j.ba,
-                unshifted,
-                j.controls,
-            )
-            for (a, b), j in zip(pairs, now, strict=True)
-        ]
+        then = [decide_again(pair, j, unshifted) for pair, j in zip(pairs, now, strict=True)]
         k = sum(p.label in right_labels for p in mine)
         lo, hi = wilson(k, len(mine))
         stated_then = sum(j.score for j in then) / len(then)
