@@ -30,7 +30,7 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from investigators.nli.controls import NO_CONTROL, Control, control_readings
+from investigators.nli.controls import NO_CONTROLS, SideControls, control_readings
 from investigators.nli.judge import (
     MIN_SLOPE,
     JudgeParams,
@@ -49,7 +49,7 @@ CONTRADICTION_THRESHOLD = 0.5
 AUDITED = {"contradicts": ("contradiction",), "converges_with": ("convergence", "restatement")}
 
 
-Reading = tuple[Side, Side, NLIScores, NLIScores, tuple[Control, Control]]
+Reading = tuple[Side, Side, NLIScores, NLIScores, SideControls]
 
 
 def _readings(model: NLIModel, pairs: list[tuple[str, str]]) -> list[Reading]:
@@ -69,9 +69,8 @@ def _readings(model: NLIModel, pairs: list[tuple[str, str]]) -> list[Reading]:
         if needs_controls(decide(a, b, probs[i], probs[n + i], first), first)
     }
     ctrl = control_readings(model, [t for i in sorted(near) for t in pairs[i]])
-    none = (NO_CONTROL, NO_CONTROL)
     return [
-        (a, b, probs[i], probs[n + i], (ctrl[a.text], ctrl[b.text]) if i in near else none)
+        (a, b, probs[i], probs[n + i], (ctrl[a.text], ctrl[b.text]) if i in near else NO_CONTROLS)
         for i, (a, b) in enumerate(sides)
     ]
 

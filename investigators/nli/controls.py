@@ -50,6 +50,9 @@ class Control:
 
 
 NO_CONTROL = Control()
+# A pair's controls: side A's, then side B's.
+SideControls = tuple[Control, Control]
+NO_CONTROLS: SideControls = (NO_CONTROL, NO_CONTROL)
 
 
 def control_readings(model: NLIModel, texts: list[str]) -> dict[str, Control]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
-from investigators.nli.controls import NO_CONTROL, Control, control_readings
+from investigators.nli.controls import NO_CONTROLS, Control, SideControls, control_readings
 from investigators.nli.minimal import minimal_pair
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
@@ -64,7 +64,7 @@ class Judgement:
     same: bool = False
     # the sides' control readings the scores were taken with (none below the thresholds):
     # deciding again from `ab` and `ba` (other maps, say) takes them too
-    controls: tuple[Control, Control] = (NO_CONTROL, NO_CONTROL)
+    controls: SideControls = NO_CONTROLS
 
 
 def _float_or_none(value: object) -> float | None:
@@ -175,7 +175,7 @@ def scores(
     ab: NLIScores,
     ba: NLIScores,
     ev: Evidence | None = None,
-    controls: tuple[Control, Control] = (NO_CONTROL, NO_CONTROL),
+    controls: SideControls = NO_CONTROLS,
 ) -> tuple[float, float]:
     """(contradiction score, convergence score) in [0, 1], before calibration.
 
@@ -220,7 +220,7 @@ def scores(
 CONTROL_NOTE = 0.05  # a control reading at least this high is named in the rationale
 
 
-def control_notes(ab: NLIScores, ba: NLIScores, controls: tuple[Control, Control]) -> list[str]:
+def control_notes(ab: NLIScores, ba: NLIScores, controls: SideControls) -> list[str]:
     """Name each control that lowered an entailment reading that mattered (0.5 or more)."""
     return [
         f"{name} reads as entailed after unrelated control premises too (up to "
@@ -267,7 +267,7 @@ def decide(
     ab: NLIScores,
     ba: NLIScores,
     params: JudgeParams,
-    controls: tuple[Control, Control] = (NO_CONTROL, NO_CONTROL),
+    controls: SideControls = NO_CONTROLS,
 ) -> Judgement:
     """Combine the model's two directions with the structured evidence (and the sides'
     control readings, `scores`). The same statement on both sides is a convergence (a
