@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kg.definitions import is_definition
 from kg.models import ClaimKind, Hedge
 
 _W = r"(?<![\w-])"
@@ -94,15 +95,6 @@ _ORDER = (Hedge.NONE, Hedge.WEAK, Hedge.MODERATE, Hedge.STRONG)
 
 _KIND_CUES: tuple[tuple[ClaimKind, re.Pattern[str]], ...] = (
     (
-        ClaimKind.DEFINITION,
-        re.compile(
-            r"\b(?:is defined as|we define|i define|defined as|we'?ll say|i'?ll say|we call|"
-            r"refers? to|we use the term|by [^,.]{1,40} i mean|when i say|is called|"
-            r"we'?ll refer)\b|^(?:Definition|Concept)\s*:",
-            re.I,
-        ),
-    ),
-    (
         ClaimKind.FINDING,
         re.compile(
             r"\b(?:we (?:find|found|show|showed|observe|observed|demonstrate|demonstrated|see|saw|"
@@ -184,7 +176,11 @@ _OPINION = re.compile(
 )
 
 
-def kind_of(sentence: str, has_measurement: bool) -> ClaimKind:
+def kind_of(sentence: str, has_measurement: bool, label: str | None = None) -> ClaimKind:
+    """The claim's kind from its cues, definitions first (`kg.definitions`); `label` is a
+    short lead-in the sentence was stripped of ("Definition: ...")."""
+    if is_definition(sentence) or (label and is_definition(f"{label}: {sentence}")):
+        return ClaimKind.DEFINITION
     for kind, pat in _KIND_CUES:
         if pat.search(sentence):
             return kind

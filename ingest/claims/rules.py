@@ -125,7 +125,7 @@ class RuleExtractor:
     """Offline, deterministic claim extraction (spaCy sentencizer + lexical rules)."""
 
     name = "rules"
-    version = "1"
+    version = "2"  # 2: definitions of a technique by its purpose or category (kg.definitions)
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         self.segmenter = segmenter or Segmenter()
@@ -166,10 +166,10 @@ class RuleExtractor:
     def structure(
         self, sentence: str, pb: PlacedBlock, start: int, end: int, speaker: str | None
     ) -> ExtractedClaim:
-        normalized = sentence
+        normalized, label = sentence, None
         lm = _LABEL.match(sentence)
         if lm and len(lm.group(1).split()) <= 6 and not _VERBISH.search(lm.group(1).lower()):
-            normalized = sentence[lm.end() :]
+            normalized, label = sentence[lm.end() :], lm.group(1)
         normalized = " ".join(normalized.replace(MATH_PLACEHOLDER, "…").split())
         numbers = extract_numbers(sentence)
         hedge, cues = hedge_of(sentence)
@@ -183,7 +183,7 @@ class RuleExtractor:
         return ExtractedClaim(
             start=start,
             end=end,
-            kind=kind_of(normalized, real_measure),
+            kind=kind_of(normalized, real_measure, label),
             normalized=normalized,
             hedge=hedge,
             hedge_cues=sorted(set(cues)),
