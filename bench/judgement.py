@@ -373,9 +373,12 @@ def section_h(judge: Judge, out: dict) -> None:
         k = sum(p.label in right_labels for p in mine)
         lo, hi = wilson(k, len(mine))
         stated_then = sum(j.score for j in then) / len(then)
-        # the calls the current rules still make (a quotation of its own sentence is now a
-        # restatement): the shipped probabilities are about those
-        still = [i for i, j in enumerate(now) if j.kind == called and not j.same]
+        # the calls the current rules still make (a quotation of its own sentence, or an
+        # agreement with a definition, is now a restatement): the shipped probabilities are
+        # about those
+        still = [
+            i for i, j in enumerate(now) if j.kind == called and not (j.same or j.definitional)
+        ]
         k_now = sum(mine[i].label in right_labels for i in still)
         stated_now = sum(now[i].score for i in still) / max(1, len(still))
         print(f"{called:<16}{len(mine):>6}{k:>7}{k / len(mine):>10.2f} ({lo:.2f}-{hi:.2f})"

@@ -170,7 +170,9 @@ _TITLES = {
     FindingKind.CONTRADICTS: "Contradictions",
     FindingKind.DISTORTS: "Summary distortions",
     FindingKind.CONVERGES_WITH: "Independent convergences",
-    FindingKind.RESTATES: "Restatements (dependent sources: not corroboration)",
+    FindingKind.RESTATES: (
+        "Restatements (dependent sources, quotations, shared definitions: not corroboration)"
+    ),
 }
 
 

@@ -61,7 +61,9 @@ def side_of(c: ClaimView) -> Side:
 
 
 class NLIJudgeInvestigator:
-    """Contradicts / converges_with / restates from the judge; unrelated pairs are dropped."""
+    """Contradicts / converges_with / restates from the judge; unrelated pairs are dropped.
+    Agreement is a restatement (never corroboration) when the sources are dependent, when
+    one side quotes the other, or when a side defines a term."""
 
     name = "nli-judge"
 
@@ -86,8 +88,11 @@ class NLIJudgeInvestigator:
             dependent = p.independence is not None and not p.independence.independent
             if j.kind == JudgementKind.CONTRADICTS:
                 kind = FindingKind.CONTRADICTS
-            else:  # a sentence and its quotation are one claim, never corroboration
-                kind = FindingKind.RESTATES if dependent or j.same else FindingKind.CONVERGES_WITH
+            else:
+                # a sentence and its quotation are one claim, and two papers that define a term
+                # alike agree on vocabulary: neither is corroboration
+                restates = dependent or j.same or j.definitional
+                kind = FindingKind.RESTATES if restates else FindingKind.CONVERGES_WITH
             why = p.independence.reason if p.independence else "independence unknown"
             out.append(
                 Verdict(

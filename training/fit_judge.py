@@ -127,13 +127,14 @@ class AuditFit:
 def still_called(model: NLIModel, pairs: list[RealPair]) -> list[tuple[RealPair, float, float]]:
     """The audited calls the current rules still call their kind, each with its contradiction
     and convergence scores. A pair the rules now call otherwise (a quotation of its own
-    sentence is a restatement, rules version 9) is no longer the judge's call of that kind:
-    when the rules only drop calls, the rest is still a random sample of the judge's calls."""
+    sentence is a restatement, rules version 9; so is an agreement with a definition, 11) is
+    no longer the judge's call of that kind: when the rules only drop calls, the rest is
+    still a random sample of the judge's calls."""
     out = []
     readings = _readings(model, [(p.a.quote, p.b.quote) for p in pairs])
     for p, (a, b, ab, ba, c) in zip(pairs, readings, strict=True):
         j = decide(a, b, ab, ba, JudgeParams(), c)
-        if j.kind == p.called and not j.same:
+        if j.kind == p.called and not (j.same or j.definitional):
             out.append((p, j.contradiction_score, j.convergence_score))
     return out
 

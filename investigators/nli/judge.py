@@ -26,6 +26,7 @@ from investigators.nli.minimal import minimal_pair
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
+from kg.definitions import definition_cue
 from kg.models import Quantity
 
 KINDS = tuple(JudgementKind)
@@ -65,6 +66,9 @@ class Judgement:
     # the sides' control readings the scores were taken with (none below the thresholds):
     # deciding again from `ab` and `ba` (other maps, say) takes them too
     controls: SideControls = NO_CONTROLS
+    # an agreement in which a side defines a term (`kg.definitions`): a restatement of
+    # vocabulary, never corroboration
+    definitional: bool = False
 
 
 def _float_or_none(value: object) -> float | None:
@@ -271,7 +275,8 @@ def decide(
 ) -> Judgement:
     """Combine the model's two directions with the structured evidence (and the sides'
     control readings, `scores`). The same statement on both sides is a convergence (a
-    restatement: `same`), whatever the model reads."""
+    restatement: `same`), whatever the model reads; so is an agreement in which a side
+    defines a term (`definitional`)."""
     ev = evidence_of(a, b)
     notes = list(ev.notes) + control_notes(ab, ba, controls)
     s_c, s_v = scores(ab, ba, ev, controls)
@@ -306,6 +311,10 @@ def decide(
     else:
         # blocked contradictions are "different conditions": not a contradiction
         kind, score = JudgementKind.UNRELATED, (p_u + p_c) if blockers else p_u
+    # an agreement with a definition is one of vocabulary: the caller files it as a
+    # restatement (its probabilities stay the reading of how well the two agree)
+    defines = definition_notes(a, b) if kind == JudgementKind.CONVERGES_WITH and not same else []
+    notes += defines
     head = (
         f"NLI contradiction {ab.contradiction:.2f} / {ba.contradiction:.2f}, "
         f"entailment {ab.entailment:.2f} / {ba.entailment:.2f} (A→B / B→A)"
@@ -327,7 +336,18 @@ def decide(
         rationale="; ".join(parts),
         same=same,
         controls=controls,
+        definitional=bool(defines),
     )
+
+
+def definition_notes(a: Side, b: Side) -> list[str]:
+    """One note per side that defines a term (`kg.definitions`), naming the words that do."""
+    return [
+        f"definition: {name} defines a term (“{cue}”), so agreeing with it is a restatement "
+        "of vocabulary, not evidence"
+        for side, name in ((a, "A"), (b, "B"))
+        if (cue := definition_cue(side.text))
+    ]
 
 
 def needs_controls(j: Judgement, params: JudgeParams) -> bool:
@@ -378,9 +398,10 @@ class Judge:
         # introduction or a heading, `nli_judge.checkable`; 8: a minimal pair is decided by
         # what differs, investigators.nli.minimal, not by how much is alike; 9: the same
         # statement on both sides is a restatement, `same_statement`; 10: an entailment into a
-        # side counts only above its hypothesis-only control, investigators.nli.controls),
+        # side counts only above its hypothesis-only control, investigators.nli.controls; 11:
+        # an agreement in which a side defines a term is a restatement, `definition_notes`),
         # so existing findings are judged again
-        return f"10+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        return f"11+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def _controls(self, texts: list[str]) -> dict[str, Control]:
         """Control readings of these texts (investigators.nli.controls), remembered."""

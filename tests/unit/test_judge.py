@@ -357,7 +357,8 @@ def test_the_judge_reads_controls_for_would_be_convergences(judge: Judge) -> Non
     """With the shipped model: a sentence unrelated premises 'entail' (the main job's hub,
     entailed 0.70 after "The museum is closed on Mondays.") is no longer a convergence with a
     sentence on another subject that the model reads as entailing it 1.00; two papers that
-    define membership inference the same way still are."""
+    define membership inference the same way still agree (a definitional agreement, which the
+    investigator files as a restatement)."""
     (hub, mia) = judge.judge(
         [
             (Side(QUALITIES), Side(HUB)),
@@ -376,8 +377,53 @@ def test_the_judge_reads_controls_for_would_be_convergences(judge: Judge) -> Non
     assert hub.ab.entailment > 0.5  # the model alone would call it
     assert hub.kind == "unrelated" and "control premises" in hub.rationale
     assert mia.kind == "converges_with" and "control premises" not in mia.rationale
+    assert mia.definitional and not hub.definitional
     assert control_readings(judge.model, [HUB])[HUB].entailment > 0.5
     # the judgement carries the controls it was taken with, so deciding again agrees with it
     assert hub.controls[1].entailment > 0.5
     again = decide(Side(QUALITIES), Side(HUB), hub.ab, hub.ba, judge.params, hub.controls)
     assert again.kind == hub.kind and again.convergence_score == hub.convergence_score
+
+
+MIA_A = (
+    "Membership inference attacks (MIAs) aim to determine whether specific data was used to "
+    "train a model."
+)
+MIA_B = (
+    "Membership inference attacks (MIAs) attempt to predict whether a particular datapoint is a "
+    "member of a target model's training data."
+)
+
+
+def test_an_agreement_with_a_definition_is_a_restatement_not_corroboration(judge: Judge) -> None:
+    """Six demo abstracts open by defining membership inference attacks; their pairs were 14 of
+    the main job's 37 convergence calls (the report's first 13), each counted as an independent
+    line of support. Agreeing on what a term means is no evidence for a finding: the judge
+    still reads the agreement, names the definition, and the investigator files a restatement.
+    A contradiction with a definition is kept (two papers defining a term differently)."""
+    from investigators.base import CandidatePair, Independence
+    from investigators.nli_judge import NLIJudgeInvestigator
+
+    params = JudgeParams.default()
+    agree = NLIScores(entailment=0.97, neutral=0.02, contradiction=0.01)
+    j = decide(Side(MIA_A), Side(MIA_B), agree, agree, params)
+    assert j.kind == "converges_with" and j.definitional
+    assert "definition: A defines a term (“Membership inference attacks (MIAs) aim to d”)" in (
+        j.rationale
+    )
+    assert "definition: B defines a term" in j.rationale
+    findings = (
+        Side("Training on model-generated data makes models collapse within a few generations."),
+        Side("Models trained recursively on their own outputs degrade within a few generations."),
+    )
+    plain = decide(*findings, agree, agree, params)
+    assert plain.kind == "converges_with" and not plain.definitional
+    assert "definition" not in plain.rationale
+    conflict = decide(Side(MIA_A), Side(MIA_B), SURE, SURE, params)
+    assert conflict.kind == "contradicts" and not conflict.definitional
+    # the shipped model on the pair, through the investigator, between independent sources
+    ind = Independence(independent=True, reason="test")
+    (v,) = NLIJudgeInvestigator(judge).investigate(
+        [CandidatePair(a=view("a", MIA_A), b=view("b", MIA_B), similarity=0.9, independence=ind)]
+    )
+    assert v.kind == "restates" and "defines a term" in v.rationale
