@@ -33,7 +33,7 @@ from investigators.llm_selection import (
     split_room,
     uncertain,
 )
-from investigators.nli.judge import Judge
+from investigators.nli.judge import Judge, Side, definition_notes
 from investigators.prompts import adjudicate as prompt
 from kg.ids import sha256_text
 
@@ -243,8 +243,11 @@ class LLMAdjudicator:
         if a.label in prompt.CONTRADICTION_SCORE:
             kind, score = FindingKind.CONTRADICTS, prompt.CONTRADICTION_SCORE[a.label]
         elif a.label in prompt.AGREEMENT_SCORE:
-            kind = FindingKind.RESTATES if dependent else FindingKind.CONVERGES_WITH
+            # as the offline judge files it: agreeing with a definition is no corroboration
+            defines = definition_notes(Side(p.a.text), Side(p.b.text))
+            kind = FindingKind.RESTATES if dependent or defines else FindingKind.CONVERGES_WITH
             score = prompt.AGREEMENT_SCORE[a.label]
+            note = " ".join([note, *(f"{d}." for d in defines)]).strip()
         else:
             return None
         return Verdict(

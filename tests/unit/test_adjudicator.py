@@ -257,3 +257,44 @@ def test_only_the_claims_of_unanswered_questions_stay_unchecked() -> None:
     done = adj.finish()
     assert [(v.a_id, v.b_id) for v in done.verdicts] == [("a0", "b0")]
     assert done.unsettled == {"a1", "b1"}
+
+
+class AgreeingLLM(ScriptedLLM):
+    """Reads every pair as saying the same thing."""
+
+    model = "claude-agreeing"
+
+    def reply(self, prompt: str) -> dict[str, Any] | None:
+        return {
+            "reasoning": "Both say the same.",
+            "label": "explicit_agreement",
+            "quote_a": "a",
+            "quote_b": "b",
+            "rationale": "Same content.",
+        }
+
+
+def test_claude_agreeing_with_a_definition_is_a_restatement() -> None:
+    """Claude's agreement is filed as the offline judge files it: two papers that define
+    membership inference attacks alike agree on vocabulary (a restatement), two findings that
+    agree converge."""
+    ind = Independence(independent=True, reason="test")
+    definitions = CandidatePair(
+        a=view("a", "Membership inference attacks (MIAs) aim to determine whether specific data "
+               "was used to train a model."),
+        b=view("b", "Membership inference (MI) attacks try to determine if a data sample was used "
+               "to train a machine learning model."),
+        similarity=0.8, retrieval_score=0.9, independence=ind,
+    )  # fmt: skip
+    findings = CandidatePair(
+        a=view("c", "Training on model-generated data makes models collapse within a few "
+               "generations."),
+        b=view("d", "Models trained recursively on their own outputs degrade within a few "
+               "generations."),
+        similarity=0.8, retrieval_score=0.9, independence=ind,
+    )  # fmt: skip
+    adj = LLMAdjudicator(AgreeingLLM(), MemoryCache(), judge=Judge(NLIModel()), band=(0.0, 1.0))
+    adj.investigate([definitions, findings])
+    kinds = {v.a_id: v for v in adj.finish().verdicts}
+    assert kinds["a"].kind == "restates" and "A defines a term" in kinds["a"].rationale
+    assert kinds["c"].kind == "converges_with" and "defines a term" not in kinds["c"].rationale
