@@ -34,6 +34,9 @@ def _row(j: object) -> dict[str, object]:
         "neutral_ba": round(j.ba.neutral, 4),
         "contradiction_ba": round(j.ba.contradiction, 4),
         "kind": j.kind,
+        # an agreement the investigators file as `restates`, never as corroboration: one side
+        # quotes the other, or defines a term
+        "restatement": j.same or j.definitional,
         "score": j.score,
         "p_contradiction": j.p_contradiction,
         "p_convergence": j.p_convergence,

@@ -81,6 +81,7 @@ def test_judge_cli_single_and_pairs_file(clean_services: Services, tmp_path: Pat
     assert rows[0]["id"] == "x1" and "kind" in rows[0]
     assert "not JSON" in rows[1]["error"] and "b" in rows[2]["error"]
     assert rows[3]["kind"] == "converges_with"  # a statement entails itself
+    assert rows[3]["restatement"] and not rows[0]["restatement"]  # ... and only restates itself
     assert "line 2" in r.stderr
 
 
