@@ -74,6 +74,18 @@ _NAVIGATION = re.compile(
     r"watch|listen|download)\b.{0,80}\b(?:here|below|link|now)\b",
     re.I,
 )
+# a sentence whose content is elsewhere: "For details, see Appendix E.", "Our evaluation tasks
+# can be found here." (the main job judged that one as entailed by an abstract's finding); a
+# claim that ends "(see Figure 5)" is kept
+_POINTER = re.compile(
+    r"^(?:(?:for|in) (?:more |full |further |additional )?(?:details|information|implementation "
+    r"details|examples?|an example|results)[^.;]{0,80}?, )?see (?:the )?(?:appendix|appendices|"
+    r"section|sec\.|figure|fig\.|table|supplementary)\b"
+    r"|^[^.;]{0,80}?\b(?:can|may) be found (?:here|below|in (?:the |our )?(?:appendix|appendices|"
+    r"supplementary|repository|repo|github|paper|section)|at\s+(?:https?://|www\.|github))"
+    r"|\bclick here\b",
+    re.I,
+)
 _URLISH = re.compile(r"https?://|www\.")
 _STIMULUS = re.compile(r"^(?:you are|your task|you will be|assistant:|user:|system:|human:)", re.I)
 _PROB = re.compile(
@@ -96,6 +108,8 @@ def is_claim_sentence(sentence: str, block_kind: str) -> bool:
     if block_kind in ("heading", "table") or len(words) < 5 or len(words) > 220:
         return False
     if s.rstrip("\"”’')]*").endswith("?") or _NAVIGATION.match(s) or _STIMULUS.match(s):
+        return False
+    if _POINTER.search(s):
         return False
     if _URLISH.search(s) and len(words) < 12:
         return False
@@ -125,7 +139,9 @@ class RuleExtractor:
     """Offline, deterministic claim extraction (spaCy sentencizer + lexical rules)."""
 
     name = "rules"
-    version = "2"  # 2: definitions of a technique by its purpose or category (kg.definitions)
+    # 2: definitions of a technique by its purpose or category (kg.definitions); sentences that
+    # only point elsewhere ("For details, see Appendix E.") are not claims
+    version = "2"
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         self.segmenter = segmenter or Segmenter()

@@ -87,6 +87,18 @@ def test_illustrative_numbers_are_flagged() -> None:
         ("Don't Edit Your Ideas Before Having Them", False),
         ("See here for the full paper.", False),
         ("SFT provides the largest gains, while RL gives smaller improvements.", True),
+        # sentences whose content is elsewhere (from the corpus and its papers); a claim that
+        # only cites a figure, or says where something "can be found", is kept
+        ("Our evaluation tasks can be found here.", False),
+        ("More information on AOBench can be found in the Appendix.", False),
+        (
+            "For full implementation details including hyperparameter selection, see Appendix A.",
+            False,
+        ),
+        ("See Figure 4 for an example prompt.", False),
+        ("If you're curious to try it, click here (it's free).", False),
+        ("The train-test gap is also smaller for DReST agents: 49% smaller (see Figure 5).", True),
+        ("Evidence of reward hacking can be found in many frontier models today.", True),
     ],
 )
 def test_claim_decision(sentence: str, is_claim: bool) -> None:
