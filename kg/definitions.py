@@ -36,7 +36,7 @@ _SUBJECT = r"(?P<subject>[A-Z][\w-]*(?:(?: \([A-Z][A-Za-z]*[A-Z]s?\))?[ -][\w-]+
 _ABBR = r"(?P<abbr> \([A-Z][A-Za-z]*[A-Z]s?\))?"
 _PURPOSE = re.compile(
     _SUBJECT + _ABBR + r" (?:aims?|attempts?|tr(?:y|ies)|seeks?|(?:is|are) designed|"
-    r"(?:is|are) meant|(?:is|are) intended) to \w"
+    r"(?:is|are) meant|(?:is|are) intended) to [\w-]+"
 )
 _CATEGORY = re.compile(
     _SUBJECT + _ABBR + r" (?:is|are) (?:a|an) (?:[\w-]+ ){0,3}(?:attack|method|technique|"

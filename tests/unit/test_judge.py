@@ -408,8 +408,9 @@ def test_an_agreement_with_a_definition_is_a_restatement_not_corroboration(judge
     agree = NLIScores(entailment=0.97, neutral=0.02, contradiction=0.01)
     j = decide(Side(MIA_A), Side(MIA_B), agree, agree, params)
     assert j.kind == "converges_with" and j.definitional
-    assert "definition: A defines a term (“Membership inference attacks (MIAs) aim to d”)" in (
-        j.rationale
+    assert (
+        "definition: A defines a term (“Membership inference attacks (MIAs) aim to determine”)"
+        in j.rationale
     )
     assert "definition: B defines a term" in j.rationale
     findings = (
