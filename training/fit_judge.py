@@ -30,15 +30,15 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from investigators.nli.controls import NO_CONTROLS, SideControls, control_readings
+from investigators.nli.controls import SideControls, control_readings
 from investigators.nli.judge import (
     MIN_SLOPE,
     JudgeParams,
     Side,
     _logit,
     decide,
+    decide_with_controls,
     evidence_of,
-    needs_controls,
     scores,
 )
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
@@ -62,16 +62,13 @@ def _readings(model: NLIModel, pairs: list[tuple[str, str]]) -> list[Reading]:
     probs = model.predict(pairs + [(b, a) for a, b in pairs])
     n = len(pairs)
     sides = [(Side(a, extract_numbers(a)), Side(b, extract_numbers(b))) for a, b in pairs]
-    first = JudgeParams()
-    near = {
-        i
-        for i, (a, b) in enumerate(sides)
-        if needs_controls(decide(a, b, probs[i], probs[n + i], first), first)
-    }
-    ctrl = control_readings(model, [t for i in sorted(near) for t in pairs[i]])
+    readings = list(zip(probs[:n], probs[n:], strict=True))
+    judged = decide_with_controls(
+        sides, readings, pairs, JudgeParams(), lambda texts: control_readings(model, texts)
+    )
     return [
-        (a, b, probs[i], probs[n + i], (ctrl[a.text], ctrl[b.text]) if i in near else NO_CONTROLS)
-        for i, (a, b) in enumerate(sides)
+        (a, b, ab, ba, j.controls)
+        for (a, b), (ab, ba), j in zip(sides, readings, judged, strict=True)
     ]
 
 

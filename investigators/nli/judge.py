@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -358,6 +359,27 @@ def needs_controls(j: Judgement, params: JudgeParams) -> bool:
     return not j.same and j.convergence_score >= params.threshold_convergence
 
 
+def decide_with_controls(
+    pairs: list[tuple[Side, Side]],
+    readings: list[tuple[NLIScores, NLIScores]],
+    texts: list[tuple[str, str]],
+    params: JudgeParams,
+    read_controls: Callable[[list[str]], dict[str, Control]],
+) -> list[Judgement]:
+    """Decide each pair from its two readings. Controls only lower the convergence score, so
+    only a pair that reaches its threshold without them (`needs_controls`) is decided again
+    with its sides' control readings, read in one go by `read_controls` and keyed by `texts`
+    (the two sides as the model read them). The judge and `training.fit_judge` both decide
+    this way, so the fit and the judge agree."""
+    first = [decide(a, b, ab, ba, params) for (a, b), (ab, ba) in zip(pairs, readings, strict=True)]
+    near = [i for i, j in enumerate(first) if needs_controls(j, params)]
+    ctrl = read_controls([t for i in near for t in texts[i]])
+    for i in near:
+        (a, b), (ta, tb) = pairs[i], texts[i]
+        first[i] = decide(a, b, *readings[i], params, controls=(ctrl[ta], ctrl[tb]))
+    return first
+
+
 class Judge:
     """The NLI model plus the fitted combination; one batched model call per list."""
 
@@ -445,19 +467,7 @@ class Judge:
             if ta[i][1] or tb[i][1]:
                 ab = replace(ab, truncated=True)
             readings.append((ab, ba))
-        first = [
-            decide(a, b, ab, ba, self.params)
-            for (a, b), (ab, ba) in zip(pairs, readings, strict=True)
-        ]
-        # controls only lower the convergence score: only a pair that reaches its threshold
-        # without them can be changed by them, and only its two sides are read after the
-        # control premises
-        p = self.params
-        near = [i for i, j in enumerate(first) if needs_controls(j, p)]
-        ctrl = self._controls([t for i in near for t in cut[i]])
-        for i in near:
-            a, b = pairs[i]
-            first[i] = decide(a, b, *readings[i], p, controls=(ctrl[cut[i][0]], ctrl[cut[i][1]]))
+        first = decide_with_controls(pairs, readings, cut, self.params, self._controls)
         out = []
         for (a, b), j in zip(pairs, first, strict=True):
             notes = input_notes(a.text, b.text)
