@@ -19,7 +19,7 @@ from consilience.errors import (
     IngestError,
     UnsupportedInputError,
 )
-from ingest.claims.base import ClaimExtractor
+from ingest.claims.base import ClaimExtractor, outdated, tag
 from ingest.dependencies import cited_works, datasets, methods
 from ingest.document import ParsedDocument, assemble
 from ingest.loaders import load_file
@@ -82,6 +82,13 @@ def _note_archived(verdicts: list[str], warnings: list[str]) -> None:
             "version: they are archived, and come back when the investigators find the same "
             "two quotes again (`consilience findings archived` lists them)"
         )
+
+
+def _reread_note(old: str, extractor: ClaimExtractor) -> str:
+    return (
+        f"read again: its claims were extracted by {old}, this version extracts with "
+        f"{tag(extractor)} (claims it no longer finds are removed)"
+    )
 
 
 class _StoppedError(Exception):
@@ -239,7 +246,7 @@ class RecordBuilder:
             passage_for.append((pb.start, pb.end, pid))
         claims: list[ClaimRecord] = []
         abbr = abbreviations(text)
-        extractor_tag = f"{self.extractor.name}@{self.extractor.version}"
+        extractor_tag = tag(self.extractor)
         seen: set[str] = set()
         for ec in self.extractor.extract(text, placed, source.kind):
             pid = next(p for s, e, p in passage_for if s <= ec.start and ec.end <= e)
@@ -309,8 +316,12 @@ class Ingestor(RecordBuilder):
         path; a path whose content changed to them drops what it yielded before)."""
         state = store.file_state(self.driver, key)
         if state is not None and state.sha256 == sha and state.intact:
-            out.status, out.sources, out.claims = "unchanged", state.n_sources, state.n_claims
-            return True
+            old = outdated(state.extractors, self.extractor)
+            if old is None:
+                out.status, out.sources, out.claims = "unchanged", state.n_sources, state.n_claims
+                return True
+            out.warnings.append(_reread_note(old, self.extractor))
+            return False
         return self._link_twin(path, key, sha, size, out, new_path=state is None)
 
     def _link_twin(
@@ -319,6 +330,10 @@ class Ingestor(RecordBuilder):
         """Another file already in the graph has these bytes: link its sources to this path."""
         twin = store.content_twin(self.driver, sha, key)
         if twin is None:
+            return False
+        old = outdated(twin.extractors, self.extractor)
+        if old is not None:  # read it again: the twin's sources get this version's claims
+            out.warnings.append(_reread_note(old, self.extractor))
             return False
         removal = store.record_file(
             self.driver,

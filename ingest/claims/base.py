@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,3 +36,18 @@ class ClaimExtractor(Protocol):
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
     ) -> list[ExtractedClaim]: ...
+
+
+def tag(extractor: ClaimExtractor) -> str:
+    """How a claim records what extracted it: `name@version` (e.g. `rules@2`)."""
+    return f"{extractor.name}@{extractor.version}"
+
+
+def outdated(tags: Iterable[str], extractor: ClaimExtractor) -> str | None:
+    """The first of these claim tags written by another version of this same extractor, or
+    None. Another extractor's tags do not count: claims Claude extracted are not re-read by
+    the rules because a later run has no key (nor the reverse; `ingest --force` does that)."""
+    return next(
+        (t for t in tags if t.rpartition("@")[0] == extractor.name and t != tag(extractor)),
+        None,
+    )

@@ -69,15 +69,23 @@ CALL (gone) {
 """
 )
 
+# What a new reading of a source no longer has: passages outside `$passage_ids` (deleted; a
+# claim in one that is still read is linked to its new passage by UPSERT_CLAIMS) and claims
+# outside `$claim_ids`, whichever passage held them (a changed extractor drops claims from
+# passages that stay).
 DELETE_STALE_SPANS: LiteralString = (
     """
-MATCH (s:Source {id: $source_id})-[:HAS_PASSAGE]->(p:Passage)
-WHERE NOT p.id IN $passage_ids
-OPTIONAL MATCH (p)-[:CONTAINS]->(gone:Claim)
+MATCH (s:Source {id: $source_id})
+CALL (s) {
+  MATCH (s)-[:HAS_PASSAGE]->(p:Passage) WHERE NOT p.id IN $passage_ids
+  DETACH DELETE p
+}
+WITH s
+OPTIONAL MATCH (s)-[:HAS_CLAIM]->(gone:Claim) WHERE NOT gone.id IN $claim_ids
 """
     + _DROP_CLAIM
     + """
-DETACH DELETE gone, p
+DETACH DELETE gone
 """
     + archived_ids
 )
@@ -114,7 +122,9 @@ FILE_STATE: LiteralString = """
 MATCH (f:File {path: $path})
 RETURN f.sha256 AS sha256, f.status = 'complete' AS complete, f.n_sources AS n_sources,
        [(f)-[y:YIELDED]->(s:Source) | s.id] AS source_ids,
-       COUNT { (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(:Claim) } AS n_claims
+       COUNT { (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(:Claim) } AS n_claims,
+       COLLECT { MATCH (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(c:Claim)
+                 RETURN DISTINCT c.extractor } AS extractors
 """
 
 # Another complete file with the same bytes whose sources are all still in the graph.
@@ -126,7 +136,9 @@ WITH f ORDER BY f.ingested_at DESC LIMIT 1
 MATCH (f)-[y:YIELDED]->(s:Source)
 WITH f, y, s ORDER BY y.index
 RETURN f.path AS path, f.format AS format, collect(s.id) AS source_ids,
-       sum(COUNT { (s)-[:HAS_CLAIM]->(:Claim) }) AS n_claims
+       sum(COUNT { (s)-[:HAS_CLAIM]->(:Claim) }) AS n_claims,
+       COLLECT { MATCH (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(c:Claim)
+                 RETURN DISTINCT c.extractor } AS extractors
 """
 
 FILES_UNDER: LiteralString = """

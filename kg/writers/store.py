@@ -50,7 +50,10 @@ def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) 
     if doc.source.organisation:
         tx.run(q.LINK_SOURCE_ORGANISATION, id=sid, organisation=doc.source.organisation).consume()
     rec = tx.run(
-        q.DELETE_STALE_SPANS, source_id=sid, passage_ids=[p.id for p in doc.passages]
+        q.DELETE_STALE_SPANS,
+        source_id=sid,
+        passage_ids=[p.id for p in doc.passages],
+        claim_ids=[c.id for c in doc.claims],
     ).single()
     archived: list[str] = rec["archived"] if rec else []
     prow = [{"id": p.id, "props": p.model_dump(exclude={"id"})} for p in doc.passages]
@@ -77,6 +80,7 @@ class FileState(BaseModel):
     n_sources: int
     source_ids: list[str]
     n_claims: int
+    extractors: list[str] = []  # name@version of what extracted its claims
 
     @property
     def intact(self) -> bool:
@@ -91,6 +95,7 @@ class ContentTwin(BaseModel):
     format: str
     source_ids: list[str]
     n_claims: int
+    extractors: list[str] = []
 
 
 def file_state(driver: Graph, path: str) -> FileState | None:
@@ -104,13 +109,22 @@ def file_state(driver: Graph, path: str) -> FileState | None:
         n_sources=int(rec["n_sources"] or 0),
         source_ids=list(rec["source_ids"]),
         n_claims=int(rec["n_claims"]),
+        extractors=[e for e in rec["extractors"] if e],
     )
 
 
 def content_twin(driver: Graph, sha256: str, path: str) -> ContentTwin | None:
     with driver.read() as session:
         rec = session.run(q.CONTENT_TWIN, sha256=sha256, path=path).single()
-    return ContentTwin(**rec.data()) if rec else None
+    if rec is None:
+        return None
+    return ContentTwin(
+        path=rec["path"],
+        format=rec["format"],
+        source_ids=list(rec["source_ids"]),
+        n_claims=int(rec["n_claims"]),
+        extractors=[e for e in rec["extractors"] if e],
+    )
 
 
 class Removal(BaseModel):

@@ -15,6 +15,14 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from app.services import Services
+from consilience.vocabulary import FindingKind
+from ingest.claims.base import ClaimExtractor, ExtractedClaim
+from ingest.claims.rules import RuleExtractor
+from ingest.document import PlacedBlock
+from ingest.pipeline import Ingestor
+from kg.models import SourceKind
+from kg.records import FindingRecord
+from kg.writers import investigation_store
 from tests.graph_reset import reset_graph
 
 VERSIONS = [
@@ -201,3 +209,89 @@ def test_reuploading_a_revised_document_replaces_it(clean_services: Services) ->
         assert any("55%" in t for t in texts) and not any("80%" in t for t in texts)
         sources = c.get("/sources").json()["items"]
         assert sources and all("/" not in (x.get("path") or "") for x in sources)
+
+
+class _RulesV1(RuleExtractor):
+    """The offline rules as an earlier release tagged them."""
+
+    version = "1"
+
+
+class _RulesFewer(RuleExtractor):
+    """A later release of the rules that no longer takes the sandbagging sentence as a claim."""
+
+    version = "99"
+
+    def extract(
+        self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
+    ) -> list[ExtractedClaim]:
+        got = super().extract(text, blocks, source_kind)
+        return [c for c in got if "Sandbagging" not in text[c.start : c.end]]
+
+
+class _Claude(_RulesFewer):
+    name = "claude"
+
+
+def _claim_id(svc: Services, word: str) -> str:
+    with svc.graph().write() as s:
+        rec = s.run("MATCH (c:Claim) WHERE c.text CONTAINS $w RETURN c.id AS id", w=word).single()
+    assert rec is not None, word
+    return str(rec["id"])
+
+
+def test_a_new_extractor_version_reads_unchanged_files_again(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Claims are derived from a file's bytes *and* the extractor: after an upgrade that
+    changes the rules, an unchanged file is read again (it used to stay "unchanged" with the old
+    claims until `--force`, and even `--force` kept claims the new rules drop from a passage
+    that stays). Findings on the claims that stay are kept; a verdict on one that goes is
+    archived."""
+    svc = clean_services
+
+    def ingestor(extractor: ClaimExtractor) -> Ingestor:
+        return Ingestor(svc.graph(), svc.embedder, extractor)
+
+    a, other = tmp_path / "a.md", tmp_path / "other.md"
+    a.write_text(VERSIONS[3])
+    other.write_text(VERSIONS[2])
+    assert {o.status for o in ingestor(_RulesV1()).ingest_paths([str(tmp_path)])} == {"ingested"}
+    sandbag, aware, monitors = (
+        _claim_id(svc, w) for w in ("Sandbagging", "Evaluation awareness", "sabotage")
+    )
+    findings = [
+        FindingRecord(
+            id=f"fnd_{name}", a_id=x, b_id=monitors, kind=FindingKind.CONTRADICTS, score=0.9,
+            investigator="test", version="1", rationale="test", independent=True,
+        )
+        for name, x in (("gone", sandbag), ("kept", aware))
+    ]  # fmt: skip
+    investigation_store.write_findings(svc.graph(), findings, [], "test")
+    assert investigation_store.set_verdict(svc.graph(), "fnd_gone", "confirmed", "bob", "")
+
+    # another extractor (Claude's, on a run with a key): not a reason to read it again
+    assert ingestor(_Claude()).ingest_file(a).status == "unchanged"
+    twin = tmp_path / "twin.md"  # same bytes, new path, read by the new version of the rules
+    twin.write_text(VERSIONS[3])
+    out = ingestor(_RulesFewer()).ingest_file(twin)
+    assert out.status == "ingested" and out.claims == 1
+    assert "rules@1" in out.warnings[0] and "rules@99" in out.warnings[0]
+    assert any("1 human verdict" in w for w in out.warnings)
+    texts = _claims(svc)
+    assert not any("Sandbagging" in t for t in texts)
+    assert any("Evaluation awareness" in t for t in texts)
+    with svc.graph().write() as s:
+        left = {r["id"] for r in s.run("MATCH (f:Finding) RETURN f.id AS id")}
+        archived = [r["id"] for r in s.run("MATCH (v:ArchivedVerdict) RETURN v.finding_id AS id")]
+    assert left == {"fnd_kept"} and archived == ["fnd_gone"]
+    # the first path shares those sources, now read by this version: unchanged; the other
+    # file, still read by rules@1, is read again and keeps its claim and the finding on it
+    outs = {
+        Path(o.path).name: o.status for o in ingestor(_RulesFewer()).ingest_paths([str(tmp_path)])
+    }
+    assert outs == {"a.md": "unchanged", "other.md": "ingested", "twin.md": "unchanged"}
+    assert _claim_id(svc, "Evaluation awareness") == aware
+    assert _claim_id(svc, "sabotage") == monitors
+    with svc.graph().write() as s:
+        assert {r["id"] for r in s.run("MATCH (f:Finding) RETURN f.id AS id")} == {"fnd_kept"}
