@@ -8,8 +8,9 @@ import unicodedata
 
 MATH_PLACEHOLDER = "[math lost]"
 
-# A run of CSS rules (MathJax CHTML output inlined as text): `selector { decls }` x N.
-_CSS_RULE = r"[^{}\n]{0,300}?\{[^{}]{0,2000}\}"
+# A run of CSS rules (MathJax CHTML output inlined as text): `selector { decls }` x N. A
+# declaration may quote a brace (`content: "{";`, MathJax's glyphs for braces).
+_CSS_RULE = r"[^{}\n]{0,300}?\{(?:[^{}\"]|\"[^\"\n]{0,300}\"){0,2000}\}"
 _CSS_BLOB = re.compile(rf"(?:\s*(?:mjx-|@font-face|\.mjx|\.MJX){_CSS_RULE})(?:\s*{_CSS_RULE})*")
 _FOOTNOTE_REF = re.compile(r"(?<=[\w.,;:)\]”\"'’])\s?\[(\d{1,3})\](?!\()")
 _CARET_NOTE = re.compile(r"\^\[?\d{1,3}\]?")
@@ -22,6 +23,25 @@ def strip_math(text: str) -> tuple[str, bool]:
     """Replace inlined MathJax CSS with a visible marker; report whether any was found."""
     new, n = _CSS_BLOB.subn(f" {MATH_PLACEHOLDER} ", text)
     return new, n > 0 or bool(_LATEX_RESIDUE.search(text))
+
+
+# Inline math dropped before the text reached us (a page saved without its MathJax, a
+# transcript of one) leaves its punctuation behind: "a reward equal to , and", "for all such
+# that .", "The score bands are: : benign ...", "the (-discounted) coins". One gap after a word
+# that introduces a symbol, or after other punctuation, is enough; elsewhere ("right now , and")
+# it takes two.
+_GAP = r"\s+[,.;:](?=\s|$)"
+_SYMBOL_GAP = re.compile(
+    r"\b(?:of|to|if|by|is|are|be|that|for|than|and|or|as|at|on|in|with|from|under|over|equal|"
+    r"such|where|when|given|all|each|every|some)" + _GAP + r"|[,;:]" + _GAP,
+    re.IGNORECASE,
+)
+_ANY_GAP = re.compile(r"(?<=[\w)\]])" + _GAP + r"|\(-[a-z]")
+
+
+def dropped_math(sentence: str) -> bool:
+    """Whether this sentence reads as one whose inline math was removed (see above)."""
+    return bool(_SYMBOL_GAP.search(sentence)) or len(_ANY_GAP.findall(sentence)) >= 2
 
 
 def clean_inline(text: str, *, unescape: bool = True) -> tuple[str, bool]:

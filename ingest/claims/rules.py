@@ -8,7 +8,7 @@ from consilience.vocabulary import REPORTED_VIEW
 from ingest.claims.base import ExtractedClaim
 from ingest.claims.cues import hedge_of, is_reported_view, kind_of
 from ingest.claims.numbers import extract_numbers
-from ingest.clean import MATH_PLACEHOLDER
+from ingest.clean import MATH_PLACEHOLDER, dropped_math
 from ingest.document import PlacedBlock
 from ingest.segment import Segmenter
 from kg.models import Hedge, SourceKind
@@ -141,7 +141,9 @@ class RuleExtractor:
     name = "rules"
     # 2: definitions of a technique by its purpose or category (kg.definitions); sentences that
     # only point elsewhere ("For details, see Appendix E.") are not claims
-    version = "2"
+    # 3: a sentence whose inline math was dropped before ingest is flagged lost_content
+    # (ingest.clean.dropped_math); MathJax CSS quoting a brace no longer leaks into claims
+    version = "3"
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         self.segmenter = segmenter or Segmenter()
@@ -210,6 +212,7 @@ class RuleExtractor:
             or (
                 pb.block.lost_content
                 and bool(re.search(r"\b(?:of|at|under|over|by|is)\s*[.,;]", sentence))
-            ),
+            )
+            or dropped_math(sentence),
             in_footnote=pb.block.kind == "footnote",
         )
