@@ -85,10 +85,7 @@ def _note_archived(verdicts: list[str], warnings: list[str]) -> None:
 
 
 def _reread_note(old: str, extractor: ClaimExtractor) -> str:
-    return (
-        f"read again: its claims were extracted by {old}, this version extracts with "
-        f"{tag(extractor)} (claims it no longer finds are removed)"
-    )
+    return f"read again: its claims were extracted by {old}, now {tag(extractor)}"
 
 
 class _StoppedError(Exception):
