@@ -13,8 +13,10 @@ assembled the way its rounds were (see that folder's README and RUBRIC.md).
 4. `python -m training.audit assemble OUT`: appends the labelled calls to audit.jsonl with the
    next ids and the judge version of the findings.
 
-A corpus side is stored as a span of ../shared/corpus (its text is not copied); a side whose
-quote is not in its file (verbatim, or with other whitespace) is not drawn.
+A corpus side is stored as a span of ../shared/corpus (its text is not copied). A call with a
+side whose quote cannot be found in its file is not drawn: found across whitespace and the
+HTML markup the cleaning removed, or with --verbatim across whitespace only (as the first three
+rounds were drawn).
 """
 
 from __future__ import annotations
@@ -37,10 +39,15 @@ CALLS = ("contradicts", "converges_with")
 BATCHES = 4
 
 
-def locate(side: dict[str, Any]) -> tuple[dict[str, Any], RealSide] | None:
+def locate(
+    side: dict[str, Any], *, verbatim: bool = False
+) -> tuple[dict[str, Any], RealSide] | None:
     """A finding's side as an audit side (an abstract by quote, a corpus file by span), or
-    None when its quote is not in the file."""
-    path, quote = str(side["source_path"] or ""), str(side["quote"])
+    None when its quote is not in the file: verbatim but for whitespace, or (by default) also
+    across the HTML markup the cleaning removed."""
+    path, quote = str(side.get("source_path") or ""), str(side["quote"])
+    if not path or side.get("node", "claim") != "claim":
+        return None
     if "demo/abstracts/" in path:
         doc = "demo/abstracts/" + path.split("demo/abstracts/")[1]
         if quote not in (ROOT / doc).read_text(encoding="utf-8"):
@@ -48,7 +55,8 @@ def locate(side: dict[str, Any]) -> tuple[dict[str, Any], RealSide] | None:
         return {"doc": doc, "quote": quote}, RealSide(doc, doc, quote)
     name = Path(path).name
     text = (CORPUS / name).read_text(encoding="utf-8")
-    found = re.search(r"\s+".join(re.escape(w) for w in quote.split()), text)
+    pattern = r"\s+".join(map(re.escape, quote.split())) if verbatim else markup_pattern(quote)
+    found = re.search(pattern, text)
     if found is None:
         return None
     start, end = found.span()
@@ -59,6 +67,25 @@ def locate(side: dict[str, Any]) -> tuple[dict[str, Any], RealSide] | None:
         out["post"] = side["source_title"]
         source += "/" + str(side["source_title"])
     return out, RealSide(name, source, quote)
+
+
+_TAG = r"<[^<>\n]{0,500}>"
+_TAGS = rf"(?:{_TAG})*"
+_GAP = rf"(?:\s|{_TAG})+"
+_ENTITIES = {">": "(?:>|&gt;)", "<": "(?:<|&lt;)", "&": "(?:&|&amp;)"}
+
+
+def markup_pattern(quote: str) -> str:
+    """A pattern for a cleaned quote in the raw file it came from: any whitespace, HTML tags
+    between characters ("minds</strong>: We"), entities for <, > and & ("run &gt;30x")."""
+    out = []
+    for ch in quote.strip():
+        if ch.isspace():
+            if not out or out[-1] != _GAP:
+                out.append(_GAP)
+            continue
+        out.append(_ENTITIES.get(ch, re.escape(ch)) + _TAGS)
+    return "".join(out)
 
 
 def _pair_key(a: str, b: str) -> frozenset[str]:
@@ -72,6 +99,7 @@ def draw(
     *,
     straddling: tuple[str, ...] = (),
     read_before: set[frozenset[str]] | None = None,
+    verbatim: bool = False,
 ) -> list[dict[str, Any]]:
     """The key of a new round: per (call, split) cell, up to `per_cell` calls drawn at random,
     then shuffled and numbered R001, R002, ... (the order the readers see)."""
@@ -82,7 +110,7 @@ def draw(
             continue
         if _pair_key(f["a"]["quote"], f["b"]["quote"]) in (read_before or set()):
             continue
-        a, b = locate(f["a"]), locate(f["b"])
+        a, b = locate(f["a"], verbatim=verbatim), locate(f["b"], verbatim=verbatim)
         if a is None or b is None:
             continue
         sa, sb = side_split(a[1], split), side_split(b[1], split)
@@ -103,14 +131,17 @@ def draw(
             "split": x["split"],
             "a": x["a"],
             "b": x["b"],
-            "blind": {k: _blind(x["finding"][k.lower()]) for k in ("A", "B")},
+            "blind": {k: _blind(x["finding"][k.lower()], x[k.lower()]) for k in ("A", "B")},
         }
         for i, x in enumerate(picked, 1)
     ]
 
 
-def _blind(side: dict[str, Any]) -> dict[str, str]:
-    return {"quote": side["quote"], "document": side["source_title"], "file": side["source_path"]}
+def _blind(side: dict[str, Any], where: dict[str, Any]) -> dict[str, str]:
+    """What a reader is given of a side: the quote, its document and the file to read it in."""
+    doc = str(where["doc"])
+    file = ROOT / doc if doc.startswith("demo/") else CORPUS / doc
+    return {"quote": side["quote"], "document": side["source_title"], "file": str(file.resolve())}
 
 
 def audited_pairs(rows: int | None = None) -> set[frozenset[str]]:
@@ -151,6 +182,10 @@ def main(argv: list[str] | None = None) -> None:
     d.add_argument("--per-cell", type=int, default=20)
     d.add_argument("--seed", type=int, required=True)
     d.add_argument("--straddling", nargs="*", default=[], choices=CALLS)
+    d.add_argument(
+        "--verbatim", action="store_true",
+        help="draw only quotes found in their file as they are (as the first three rounds did)",
+    )  # fmt: skip
     a = sub.add_parser("assemble", help="append a labelled round to audit.jsonl")
     a.add_argument("out", type=Path)
     args = ap.parse_args(argv)
@@ -159,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         key = draw(
             (json.loads(x) for x in lines if x.strip()), args.per_cell, args.seed,
             straddling=tuple(args.straddling), read_before=audited_pairs(),
+            verbatim=args.verbatim,
         )  # fmt: skip
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "key.json").write_text(json.dumps(key, indent=1, ensure_ascii=False))

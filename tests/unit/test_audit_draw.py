@@ -4,12 +4,13 @@ between quotes of the demo abstracts."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from training.audit import assemble, draw, main
+from training.audit import assemble, draw, main, markup_pattern
 from training.real_pairs import load
 
 ABSTRACTS = [p for p in load(("abstracts",)) if p.split in ("calibration", "test")]
@@ -81,3 +82,17 @@ def test_the_command_writes_blind_batches(tmp_path: Path) -> None:
     lines = [json.loads(x) for b in batches for x in b.read_text().splitlines()]
     assert len(lines) == 8 and all(set(x) == {"pid", "A", "B"} for x in lines)
     assert "contradicts" not in "".join(b.read_text() for b in batches)
+
+
+def test_a_cleaned_quote_is_found_across_the_markup_the_cleaning_removed() -> None:
+    raw = (
+        "we may use <strong>honey pots</strong>, sting operations. Further, once systems are "
+        'capable, <a href="https://example.org/x#y">control becomes infeasible</a>. AIs might '
+        "run &gt;30x faster."
+    )
+    for quote in ("honey pots, sting operations.", "once systems are capable, control becomes "
+                  "infeasible.", "AIs might run >30x faster."):  # fmt: skip
+        found = re.search(markup_pattern(quote), raw)
+        assert found is not None, quote
+        assert re.sub(r"<[^>]*>", "", found.group(0)).replace("&gt;", ">") == quote
+    assert re.search(markup_pattern("honey pots, sting tests."), raw) is None
