@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import collections
 import hashlib
+import html
 import json
 import random
 import re
@@ -88,8 +89,14 @@ def markup_pattern(quote: str) -> str:
     return "".join(out)
 
 
-def _pair_key(a: str, b: str) -> frozenset[str]:
-    return frozenset((" ".join(a.split()), " ".join(b.split())))
+def _plain(text: str) -> str:
+    """A quote as the cleaning leaves it: a raw corpus span (audit rows) without its tags and
+    entities, whitespace collapsed, so a pair read before is known again by a finding's quotes."""
+    return " ".join(html.unescape(re.sub(r"</?[A-Za-z][^<>]*>", "", text)).split())
+
+
+def pair_key(a: str, b: str) -> frozenset[str]:
+    return frozenset((_plain(a), _plain(b)))
 
 
 def draw(
@@ -108,7 +115,7 @@ def draw(
     for f in findings:
         if f["investigator"] != "nli-judge" or f["kind"] not in CALLS:
             continue
-        if _pair_key(f["a"]["quote"], f["b"]["quote"]) in (read_before or set()):
+        if pair_key(f["a"]["quote"], f["b"]["quote"]) in (read_before or set()):
             continue
         a, b = locate(f["a"], verbatim=verbatim), locate(f["b"], verbatim=verbatim)
         if a is None or b is None:
@@ -146,7 +153,7 @@ def _blind(side: dict[str, Any], where: dict[str, Any]) -> dict[str, str]:
 
 def audited_pairs(rows: int | None = None) -> set[frozenset[str]]:
     """The quote pairs read in earlier rounds (the first `rows` of audit.jsonl, or all)."""
-    return {_pair_key(p.a.quote, p.b.quote) for p in load(("audit",))[:rows]}
+    return {pair_key(p.a.quote, p.b.quote) for p in load(("audit",))[:rows]}
 
 
 def assemble(
@@ -214,6 +221,9 @@ def main(argv: list[str] | None = None) -> None:
     }
     old = [x for x in AUDIT.read_text(encoding="utf-8").splitlines() if x.strip()]
     rows = assemble(key, labels, len(old) + 1)
+    if not rows:
+        print("nothing to append: the round drew no calls")
+        return
     with AUDIT.open("a", encoding="utf-8") as fh:
         fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     print(f"{len(rows)} rows appended to {AUDIT} ({rows[0]['id']} to {rows[-1]['id']})")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from training.audit import assemble, draw, main, markup_pattern
+from training.audit import assemble, draw, main, markup_pattern, pair_key
 from training.real_pairs import load
 
 ABSTRACTS = [p for p in load(("abstracts",)) if p.split in ("calibration", "test")]
@@ -96,3 +96,11 @@ def test_a_cleaned_quote_is_found_across_the_markup_the_cleaning_removed() -> No
         assert found is not None, quote
         assert re.sub(r"<[^>]*>", "", found.group(0)).replace("&gt;", ">") == quote
     assert re.search(markup_pattern("honey pots, sting tests."), raw) is None
+
+
+def test_a_pair_read_before_is_known_by_its_cleaned_quotes() -> None:
+    """Audit rows keep a corpus side as its raw span (tags, entities); findings quote the
+    cleaned text. Both must give the same key, or the pair would be drawn and read again."""
+    raw = 'such AIs might run &gt;30x faster; <a href="https://x.org/a">control</a>  fails'
+    assert pair_key(raw, "B.") == pair_key("such AIs might run >30x faster; control fails", "B.")
+    assert pair_key("x < y and z > w", "B.") == pair_key("x &lt; y and z &gt; w", "B.")
