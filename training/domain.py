@@ -14,10 +14,20 @@ from pathlib import Path
 from investigators.nli.perturb import CONTRADICTION, ENTAILMENT, NEUTRAL, perturb
 from training.nli_data import Pair
 
+# A source's id is a hash of its cleaned text, so a change to the cleaning gives it a new id
+# and a new draw below. The shipped weights were trained and benchmarked with the split of the
+# ids on the right; these sources keep it (tests/unit/test_training_split.py pins the split).
+_SPLIT_AS = {
+    # rule extractor 3: MathJax CSS that quotes a brace is removed whole
+    "src_0408508b31b4ee90f6ec3e55": "src_e929f8ef0505f40ee312368f",  # Towards Shutdownable Agents
+    "src_a77158759b03f9cca97a8469": "src_47c38f683cd8185fc6034002",  # Training Deliberative Mon.
+}
+
 
 def is_training_source(source_id: str) -> bool:
     """Deterministic 60 / 40 split of sources between training and the benchmark."""
-    return int(hashlib.sha256(source_id.encode()).hexdigest()[:8], 16) % 10 < 6
+    key = _SPLIT_AS.get(source_id, source_id)
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 10 < 6
 
 
 def corpus_claims(corpus: Path, *, training: bool) -> list[str]:
