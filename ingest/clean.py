@@ -39,9 +39,21 @@ _SYMBOL_GAP = re.compile(
 _ANY_GAP = re.compile(r"(?<=[\w)\]])" + _GAP + r"|\(-[a-z]")
 
 
+_AFTER_SYMBOL_WORD = re.compile(r"\b(?:of|at|under|over|by|is)\s*[.,;]")
+
+
 def dropped_math(sentence: str) -> bool:
     """Whether this sentence reads as one whose inline math was removed (see above)."""
     return bool(_SYMBOL_GAP.search(sentence)) or len(_ANY_GAP.findall(sentence)) >= 2
+
+
+def lost_math(sentence: str, in_lost_block: bool) -> bool:
+    """Whether a claim's sentence lost math: it holds the marker or reads as one whose symbols
+    were dropped; in a block already known to have lost some, a symbol word before punctuation
+    is enough ("a value of.")."""
+    if in_lost_block and (MATH_PLACEHOLDER in sentence or _AFTER_SYMBOL_WORD.search(sentence)):
+        return True
+    return dropped_math(sentence)
 
 
 def clean_inline(text: str, *, unescape: bool = True) -> tuple[str, bool]:

@@ -8,7 +8,7 @@ from consilience.vocabulary import REPORTED_VIEW
 from ingest.claims.base import ExtractedClaim
 from ingest.claims.cues import hedge_of, is_reported_view, kind_of
 from ingest.claims.numbers import extract_numbers
-from ingest.clean import MATH_PLACEHOLDER, dropped_math
+from ingest.clean import MATH_PLACEHOLDER, lost_math
 from ingest.document import PlacedBlock
 from ingest.segment import Segmenter
 from kg.models import Hedge, SourceKind
@@ -208,11 +208,6 @@ class RuleExtractor:
             speaker=speaker,
             stated_probability=prob,
             numbers=numbers,
-            lost_content=(pb.block.lost_content and MATH_PLACEHOLDER in sentence)
-            or (
-                pb.block.lost_content
-                and bool(re.search(r"\b(?:of|at|under|over|by|is)\s*[.,;]", sentence))
-            )
-            or dropped_math(sentence),
+            lost_content=lost_math(sentence, pb.block.lost_content),
             in_footnote=pb.block.kind == "footnote",
         )

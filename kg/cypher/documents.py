@@ -118,17 +118,24 @@ WHERE NOT s.id IN $source_ids AND NOT EXISTS {
 RETURN s.id AS id
 """
 
-FILE_STATE: LiteralString = """
-MATCH (f:File {path: $path})
-RETURN f.sha256 AS sha256, f.status = 'complete' AS complete, f.n_sources AS n_sources,
-       [(f)-[y:YIELDED]->(s:Source) | s.id] AS source_ids,
-       COUNT { (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(:Claim) } AS n_claims,
+# What extracted a file's claims (name@version of each extractor that did), for `f`.
+_EXTRACTORS: LiteralString = """,
        COLLECT { MATCH (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(c:Claim)
                  RETURN DISTINCT c.extractor } AS extractors
 """
 
+FILE_STATE: LiteralString = (
+    """
+MATCH (f:File {path: $path})
+RETURN f.sha256 AS sha256, f.status = 'complete' AS complete, f.n_sources AS n_sources,
+       [(f)-[y:YIELDED]->(s:Source) | s.id] AS source_ids,
+       COUNT { (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(:Claim) } AS n_claims"""
+    + _EXTRACTORS
+)
+
 # Another complete file with the same bytes whose sources are all still in the graph.
-CONTENT_TWIN: LiteralString = """
+CONTENT_TWIN: LiteralString = (
+    """
 MATCH (f:File {sha256: $sha256})
 WHERE f.status = 'complete' AND f.path <> $path
   AND COUNT { (f)-[:YIELDED]->(:Source) } = f.n_sources
@@ -136,10 +143,9 @@ WITH f ORDER BY f.ingested_at DESC LIMIT 1
 MATCH (f)-[y:YIELDED]->(s:Source)
 WITH f, y, s ORDER BY y.index
 RETURN f.path AS path, f.format AS format, collect(s.id) AS source_ids,
-       sum(COUNT { (s)-[:HAS_CLAIM]->(:Claim) }) AS n_claims,
-       COLLECT { MATCH (f)-[:YIELDED]->(:Source)-[:HAS_CLAIM]->(c:Claim)
-                 RETURN DISTINCT c.extractor } AS extractors
-"""
+       sum(COUNT { (s)-[:HAS_CLAIM]->(:Claim) }) AS n_claims"""
+    + _EXTRACTORS
+)
 
 FILES_UNDER: LiteralString = """
 MATCH (f:File) WHERE f.path STARTS WITH $prefix
