@@ -62,3 +62,27 @@ def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None
     )
     assert isinstance(build_services(keyed).extractor, RuleExtractor)  # opt-in only
     assert isinstance(build_services(keyed, use_llm_extractor=True).extractor, LLMExtractor)
+
+
+def test_llm_extracted_claims_are_flagged_when_their_math_was_lost() -> None:
+    """The flag is set for Claude's quotes as for the rules' (both go through
+    `RuleExtractor.structure`): a quoted sentence whose symbols were dropped upstream."""
+    doc = (
+        b"# Coins\n\nAgents collecting a coin get a reward equal to , and all other actions "
+        b"yield a reward of . Agents trained this way prefer shorter trajectories in most runs.\n"
+    )
+    quotes = [
+        "Agents collecting a coin get a reward equal to , and all other actions yield a "
+        "reward of .",
+        "Agents trained this way prefer shorter trajectories in most runs.",
+    ]
+    with MessagesStub() as stub:
+        stub.tool_answer(
+            {"claims": [{"reasoning": "result", "kind": "finding", "quote": q} for q in quotes]}
+        )
+        stub.tool_answer({"claims": []})
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        _, docs = RecordBuilder(LLMExtractor(llm)).build_records(Path("coins.md"), doc)
+    flags = {c.text: c.lost_content for c in docs[0].claims}
+    assert flags == {quotes[0]: True, quotes[1]: False}
+    assert all(c.extractor.startswith("claude@") for c in docs[0].claims)
