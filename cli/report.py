@@ -55,8 +55,13 @@ def _side(side: FindingSide, name: str) -> str:
     if side.node == "line":
         return f"[bold]{name}[/] {side.quote}\n   [dim]line {side.line_id}[/]"
     who = f" — {side.speaker}" if side.speaker else ""
+    lost = (
+        "\n   [yellow]math or numbers were lost converting this source: read it there[/]"
+        if side.lost_content
+        else ""
+    )
     return (
-        f"[bold]{name}[/] “{side.quote}”{who}\n   [dim]{side.source_title} · "
+        f"[bold]{name}[/] “{side.quote}”{who}{lost}\n   [dim]{side.source_title} · "
         f"{Path(side.source_path or '').name}{_page(side.page)} · claim {side.claim_id}[/]"
     )
 

@@ -44,6 +44,7 @@ def _row(r: dict[str, Any]) -> FindingRow:
             source_path=s.get("path"),
             section=c.get("section"),
             page=c.get("page"),
+            lost_content=bool(c.get("lost_content")),
             context=_cap(c.get("context")),
             source_authors=list(s.get("authors") or []),
             source_date=s.get("date"),
@@ -188,7 +189,16 @@ def get_finding(db: Graph, finding_id: str) -> FindingRow:
     return _row(values(rec))
 
 
-_EXPORTED_SIDE = {"node", "quote", "source_title", "source_path", "claim_id", "line_id", "speaker"}
+_EXPORTED_SIDE = {
+    "node",
+    "quote",
+    "source_title",
+    "source_path",
+    "claim_id",
+    "line_id",
+    "speaker",
+    "lost_content",
+}
 
 
 def _export_side(side: FindingSide) -> dict[str, object]:

@@ -93,6 +93,10 @@ class FindingSide(Row):
     source_path: ServerPath = Field(default=None, description="The ingested file's path")
     section: str | None = Field(default=None, description="Section heading path (one finding only)")
     page: int | None = Field(default=None, description="1-based page in a PDF; None elsewhere")
+    lost_content: bool = Field(
+        default=False,
+        description="Math or numbers were lost converting its source: read the source",
+    )
     context: str | None = Field(
         default=None,
         description="The paragraph the claim sits in, up to 1,200 characters (one finding)",

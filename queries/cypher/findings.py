@@ -22,9 +22,9 @@ OPTIONAL MATCH (b)<-[:HAS_CLAIM]-(sb:Source)
 RETURN """
     + _FINDING
     + """,
-       a {.id, .text, .speaker, .name, .size, .page,
+       a {.id, .text, .speaker, .name, .size, .page, .lost_content,
           node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END} AS a,
-       b {.id, .text, .speaker, .name, .size, .page,
+       b {.id, .text, .speaker, .name, .size, .page, .lost_content,
           node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END} AS b,
        sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
 """
@@ -105,11 +105,11 @@ WITH f, a, b, sa, sb, head(collect(DISTINCT pa)) AS pa, head(collect(DISTINCT pb
 RETURN """
     + _FINDING
     + """,
-       a {.id, .text, .speaker, .name, .size, .section, .page,
+       a {.id, .text, .speaker, .name, .size, .section, .page, .lost_content,
           node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END,
           context: CASE WHEN pa IS NULL OR sa IS NULL THEN null
                         ELSE substring(sa.text, pa.start, pa.end - pa.start) END} AS a,
-       b {.id, .text, .speaker, .name, .size, .section, .page,
+       b {.id, .text, .speaker, .name, .size, .section, .page, .lost_content,
           node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END,
           context: CASE WHEN pb IS NULL OR sb IS NULL THEN null
                         ELSE substring(sb.text, pb.start, pb.end - pb.start) END} AS b,
