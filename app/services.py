@@ -62,7 +62,12 @@ class Services:
         with self._lock:
             if self._judge is None:
                 self._judge = Judge(
-                    NLIModel(threads=self.settings.nli.threads),
+                    NLIModel(
+                        threads=self.settings.nli.threads,
+                        readings_dir=self.settings.data_dir / "readings"
+                        if self.settings.nli.keep_readings
+                        else None,
+                    ),
                     skip_neutral=self.settings.nli.skip_neutral,
                 )
             return self._judge

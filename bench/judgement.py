@@ -269,7 +269,35 @@ def section_e(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
         f"    the cascade (B→A only when A→B is < {judge.skip_neutral} neutral) gives the same "
         f"kind on {same:.1%} of pairs; old cue detector incl. embeddings {old_rate:.0f} pairs/s"
     )
-    out["throughput"] = {**rates, "old": old_rate, "cascade_agreement": same}
+    stored = rejudge_rates(judge, pairs, results["as shipped (cascade)"])
+    print(
+        f"    re-judging after a change of rules or levels (readings kept on disk, "
+        f"`nli.keep_readings`): first pass {stored['first']:.0f} pairs/s, again "
+        f"{stored['again']:.0f} pairs/s ({stored['again'] / stored['first']:.0f}x); same "
+        f"judgements as without the store: {stored['same']}"
+    )
+    out["throughput"] = {**rates, "old": old_rate, "cascade_agreement": same, "stored": stored}
+
+
+def rejudge_rates(judge: Judge, pairs: list[tuple[str, str]], plain: list) -> dict:
+    """Judging with the model's readings kept on disk: the first pass (reading and storing)
+    and a second pass by a fresh judge, as after a refit (deciding from stored readings)."""
+    import tempfile
+
+    from investigators.nli.model import NLIModel
+
+    rates: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        got = []
+        for name in ("first", "again"):
+            model = NLIModel(judge.model.model_dir, readings_dir=Path(tmp))
+            j = Judge(model, judge.params, skip_neutral=judge.skip_neutral)
+            new_judgements(j, [("warm", "up")])
+            t = time.perf_counter()
+            got.append(new_judgements(j, pairs))
+            rates[name] = len(pairs) / (time.perf_counter() - t)
+    rates["same"] = got[0] == got[1] == plain
+    return rates
 
 
 def section_f(judge: Judge, out: dict) -> None:

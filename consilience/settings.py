@@ -97,6 +97,12 @@ class NLISettings(BaseModel):
         description="Skip the B→A pass when A→B is at least this neutral (1.7x faster, same "
         "kind on 99% of real pairs; see bench/judgement (e)); null runs both directions always",
     )
+    keep_readings: bool = Field(
+        default=True,
+        description="Keep the model's readings on disk (<data_dir>/readings, one file per model),"
+        " so re-judging after a change of the judge's rules or levels reads no pair twice; safe"
+        " to delete",
+    )
 
 
 class RetrievalSettings(BaseModel):

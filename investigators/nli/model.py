@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from consilience.cpu import cores, in_spans
 from consilience.errors import ModelIntegrityError
+from investigators.nli.readings import Reading, ReadingStore
 from kg.ids import file_sha256
 from kg.minilm_onnx import bert_feed
 
@@ -49,7 +50,10 @@ class NLIModel:
         *,
         expected_sha256: str | None = WEIGHTS_SHA256,
         threads: int = 0,
+        readings_dir: Path | None = None,
     ) -> None:
+        """`readings_dir`: keep readings on disk there (investigators.nli.readings), so a pair
+        is read by the model once per model; None reads every pair afresh."""
         if threads < 0:
             raise ValueError(f"threads must be 0 (one per core) or more, not {threads}")
         self.model_dir = model_dir
@@ -57,6 +61,8 @@ class NLIModel:
         self.workers = threads or cores()
         self._session = None
         self._tok = None
+        self.readings_dir = readings_dir
+        self._store: ReadingStore | None = None
         self.max_length = 128
         self.labels: list[str] = ["entailment", "neutral", "contradiction"]
 
@@ -70,7 +76,8 @@ class NLIModel:
         path = self.model_dir / MODEL_FILE
         if not path.exists():
             raise ModelIntegrityError(f"The NLI model file {path} is missing.", RESTORE_HINT)
-        if self.expected and file_sha256(path) != self.expected:
+        sha = file_sha256(path)
+        if self.expected and sha != self.expected:
             raise ModelIntegrityError(
                 f"The NLI model file {path} does not match its pinned sha256 "
                 f"({self.expected[:16]}…): it was changed or corrupted.",
@@ -99,6 +106,10 @@ class NLIModel:
         tok.enable_truncation(self.max_length, strategy="longest_first")
         tok.no_padding()
         self._tok = tok
+        if self.readings_dir is not None:
+            tok_sha = file_sha256(self.model_dir / "tokenizer.json")
+            namespace = f"{sha}|{tok_sha}|{self.max_length}|{self.labels}|ort {ort.__version__}"
+            self._store = ReadingStore(self.readings_dir, namespace)
 
     def predict(self, pairs: list[tuple[str, str]]) -> list[NLIScores]:
         """Probabilities for each (premise, hypothesis), in input order.
@@ -118,8 +129,11 @@ class NLIModel:
         tok, session = self._tok, self._session
         assert tok is not None and session is not None
         safe = [(a.strip() or "(empty)", b.strip() or "(empty)") for a, b in pairs]
-        encs = tok.encode_batch(safe)
-        probs = np.zeros((len(pairs), 3), dtype=np.float32)
+        store = self._store
+        stored = store.get_many(safe) if store is not None else {}
+        todo = [i for i in range(len(safe)) if i not in stored]
+        encs = tok.encode_batch([safe[i] for i in todo])
+        probs = np.zeros((len(todo), 3), dtype=np.float32)
 
         def read(rows: range) -> None:
             for i in rows:
@@ -128,16 +142,18 @@ class NLIModel:
                 ex = np.exp(logits - logits.max())
                 probs[i] = ex / ex.sum()
 
-        in_spans(len(pairs), read, self.workers, SPAN)
-        col = {name: i for i, name in enumerate(self.labels)}
-        return [
-            NLIScores(
-                entailment=float(p[col["entailment"]]),
-                neutral=float(p[col["neutral"]]),
-                contradiction=float(p[col["contradiction"]]),
-                truncated=bool(e.overflowing),
-            )
+        in_spans(len(todo), read, self.workers, SPAN)
+        col = [self.labels.index(name) for name in ("entailment", "neutral", "contradiction")]
+        fresh: list[Reading] = [
+            (float(p[col[0]]), float(p[col[1]]), float(p[col[2]]), bool(e.overflowing))
             for p, e in zip(probs, encs, strict=True)
+        ]
+        if store is not None:
+            store.put_many((safe[i], r) for i, r in zip(todo, fresh, strict=True))
+        readings = stored | dict(zip(todo, fresh, strict=True))
+        return [
+            NLIScores(entailment=e, neutral=n, contradiction=c, truncated=t)
+            for e, n, c, t in (readings[i] for i in range(len(safe)))
         ]
 
     def logits_matrix(self, pairs: list[tuple[str, str]]) -> np.ndarray:
