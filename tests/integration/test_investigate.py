@@ -14,19 +14,7 @@ from app.verdicts import record_verdict
 from consilience.vocabulary import FindingKind, ReviewVerdict
 from kg.records import FindingRecord
 from queries.findings import export_record, list_findings
-
-POST = """# Monitoring results
-
-Linear probes detect deceptive behaviour in most transcripts we examined.
-
-The logit monitor achieves AUROC 0.79 from a single rollout on our benchmark.
-"""
-REPLY = """# A reply from another lab
-
-Linear probes do not detect deceptive behaviour in most transcripts we examined.
-
-The logit monitor achieves AUROC 0.55 from a single rollout on our benchmark.
-"""
+from tests.probe_documents import POST, REPLY
 
 
 def _counts(svc: Services) -> int:
@@ -520,96 +508,3 @@ def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: P
     assert latest.id == back.id  # the revised version's finding id again
     assert (latest.status, latest.reviewer) == ("dismissed", "dave")
     assert [h.reviewer for h in latest.history] == ["alice", "dave"]
-
-
-def test_a_finding_side_whose_math_was_lost_says_so(
-    clean_services: Services, tmp_path: Path
-) -> None:
-    """A claim whose symbols were dropped converting its source reads like any other quote in a
-    finding; its side carries the flag in the list, the single finding, the export and the
-    report, so a reader knows to check the source before trusting the comparison."""
-    from io import StringIO
-
-    from rich.console import Console
-
-    from cli.report import render_finding
-    from kg.writers import investigation_store
-    from queries.findings import get_finding
-
-    svc = clean_services
-    (tmp_path / "coins.md").write_text(
-        "# Coins\n\nAgents collecting a coin get a reward equal to , and all other actions "
-        "yield a reward of .\n"
-    )
-    (tmp_path / "reply.md").write_text(REPLY)
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    with svc.graph().write() as s:
-        ids = {
-            r["lost"]: r["id"]
-            for r in s.run(
-                "MATCH (c:Claim) WHERE c.text STARTS WITH 'Agents' OR c.text STARTS WITH 'Linear'"
-                " RETURN c.id AS id, coalesce(c.lost_content, false) AS lost"
-            )
-        }
-    assert set(ids) == {True, False}
-    investigation_store.write_findings(
-        svc.graph(),
-        [
-            FindingRecord(
-                id="fnd_lost", a_id=ids[True], b_id=ids[False], kind=FindingKind.CONTRADICTS,
-                score=0.9, investigator="nli", version="1", rationale="synthetic",
-            )
-        ],
-        [],
-        "t",
-    )  # fmt: skip
-    (listed,) = list_findings(svc.graph()).items
-    shown = get_finding(svc.graph(), "fnd_lost")
-    for f in (listed, shown):
-        assert (f.a.lost_content, f.b.lost_content) == (True, False)
-    side = export_record(listed)["a"]
-    assert isinstance(side, dict) and side["lost_content"] is True
-    out = StringIO()
-    render_finding(Console(file=out, width=200), shown)
-    assert out.getvalue().count("math or numbers were lost converting this source") == 1
-
-
-def test_a_refit_judge_investigates_again_without_reading_any_pair_again(
-    clean_services: Services, tmp_path: Path
-) -> None:
-    """A new fit of the judge's levels changes its version, which marks every claim for
-    investigation again; the model's readings are kept on disk, so the second run decides
-    from them: the model is not asked once, and the findings are those of a fresh judge."""
-    import dataclasses
-
-    from app.services import build_services
-
-    class Refusing:
-        def run(self, *args: object) -> None:
-            raise AssertionError("the model was asked for a pair it had read")
-
-    svc = build_services(clean_services.settings)
-    try:
-        (tmp_path / "post.md").write_text(POST)
-        (tmp_path / "reply.md").write_text(REPLY)
-        svc.ingestor().ingest_paths([str(tmp_path)])
-        svc.claim_index().sync(svc.graph())
-        runner = build_runner(svc)
-        first = runner.run()
-        assert first.findings.get("contradicts") == 2
-        before = {(f.id, f.kind, round(f.score, 6)) for f in list_findings(svc.graph()).items}
-
-        judge = svc.judge()
-        old_version = judge.version
-        judge.params = dataclasses.replace(judge.params, fitted_on="a refit", contradiction=(
-            judge.params.contradiction[0], judge.params.contradiction[1] + 1e-9))  # fmt: skip
-        assert judge.version != old_version
-        judge._memo.clear()
-        judge._control_memo.clear()
-        judge.model._session = Refusing()  # pyright: ignore[reportAttributeAccessIssue]
-        again = build_runner(svc).run()
-        assert again.claims_checked == first.claims_checked == 4  # every claim, again
-        after = {(f.id, f.kind, round(f.score, 6)) for f in list_findings(svc.graph()).items}
-        assert {(i, k) for i, k, _ in after} == {(i, k) for i, k, _ in before}
-    finally:
-        svc.close()
