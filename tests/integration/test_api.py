@@ -19,20 +19,9 @@ from app.investigate import build_runner
 from app.services import Services
 from consilience.settings import Settings
 from tests.graph_reset import reset_graph
+from tests.probe_documents import POST, REPLY
 
 KEY = "test-key-0123456789"
-POST = """# Monitoring results
-
-Linear probes detect deceptive behaviour in most transcripts we examined.
-
-The logit monitor achieves AUROC 0.79 from a single rollout on our benchmark.
-"""
-REPLY = """# A reply from another lab
-
-Linear probes do not detect deceptive behaviour in most transcripts we examined.
-
-The logit monitor achieves AUROC 0.55 from a single rollout on our benchmark.
-"""
 AGREE = """# An independent replication
 
 Linear probes detect deceptive behaviour in most of the transcripts we examined.
