@@ -12,6 +12,7 @@ from app.ingest import IngestResult
 from app.report import JudgeReliability, MainReport
 from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
+from investigators.nli.judge import STRUCTURAL
 from investigators.runner import RunReport
 from queries.findings import FindingRow
 from queries.models import ClaimHit, FindingSide, GraphStats
@@ -239,6 +240,13 @@ def judge_note(judge: JudgeReliability | None, kind: FindingKind, items: list[Fi
             f"people read side by side, {right} were {what}; the probabilities are set to that "
             "rate."
         )
+        structural = sum(1 for f in items if STRUCTURAL in f.cues)
+        if kind == FindingKind.CONTRADICTS and structural:
+            read += (
+                f" Not so for the {structural} shown that rest on a minimal pair or incompatible "
+                "values (cue 'structural'): such calls have a level of their own, given in "
+                "their rationale."
+            )
     return (
         f"Scores are the {judge.investigator}'s calibrated probabilities. On the labelled real "
         f"cross-paper pairs they were fitted on ({judge.fitted_on}), this score ranks pairs "

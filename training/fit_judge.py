@@ -136,19 +136,44 @@ def still_called(model: NLIModel, pairs: list[RealPair]) -> list[tuple[RealPair,
     return out
 
 
-def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> dict[str, AuditFit]:
+@dataclass(frozen=True)
+class Audit:
+    """What the audited calls give the fit: per kind, the shift of the map's level, fitted on
+    the calls that rest on the model's reading; and (right, calls) of the contradiction calls
+    that rest on a minimal pair or incompatible values (`Evidence.structural`), which get a
+    level of their own (`JudgeParams.structural_level`). Empty without an audit file."""
+
+    fits: dict[str, AuditFit]
+    structural: tuple[int, int] | None = None
+
+
+def structural(p: RealPair) -> bool:
+    """Whether the judge's call on this pair rests on a minimal pair or incompatible values."""
+    from ingest.claims.numbers import extract_numbers
+
+    a, b = (Side(t, extract_numbers(t)) for t in (p.a.quote, p.b.quote))
+    return evidence_of(a, b).structural
+
+
+def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> Audit:
     """Per kind, the prior shift fitted on the audited calls with a side in a calibration
     document (split "calibration" or "unused") that the current rules still make, with the
-    numbers behind it; none without an audit file (the maps then keep the labelled pairs'
-    level)."""
+    numbers behind it, and the structural contradiction calls counted apart; nothing without
+    an audit file (the maps then keep the labelled pairs' level)."""
     out: dict[str, AuditFit] = {}
     if not (DATA / "audit.jsonl").exists():
-        return out
+        return Audit(out)
     calls = [p for p in load(("audit",)) if p.split != "test"]
+    struct = (0, 0)
     for kind, (called, right_labels) in zip(
         ("contradiction", "convergence"), AUDITED.items(), strict=True
     ):
         mine = still_called(model, [p for p in calls if p.called == called])
+        if kind == "contradiction":
+            flags = [structural(p) for p, _, _ in mine]
+            apart = [p for (p, _, _), f in zip(mine, flags, strict=True) if f]
+            struct = (sum(p.label in right_labels for p in apart), len(apart))
+            mine = [m for m, f in zip(mine, flags, strict=True) if not f]
         slope, intercept = maps[kind]
         z = [
             max(MIN_SLOPE, slope) * _logit(c if kind == "contradiction" else v) + intercept
@@ -161,7 +186,7 @@ def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> dict[
             mean_p_before=round(sum(1 / (1 + math.exp(-v)) for v in z) / max(1, len(z)), 4),
             shift=prior_shift(z, right),
         )
-    return out
+    return Audit(out, struct)
 
 
 def _shift(audit: dict[str, AuditFit], kind: str) -> float:
@@ -180,8 +205,9 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
     is_v = [lab in ("convergence", "restatement") for lab in labels]
     contra = _platt([c for c, _ in rows], is_c)
     conv = _platt([v for _, v in rows], is_v)
-    audit = audit_shifts(model, {"contradiction": contra, "convergence": conv})
-    out = {
+    audited = audit_shifts(model, {"contradiction": contra, "convergence": conv})
+    audit = audited.fits
+    out: dict[str, object] = {
         "contradiction": [contra[0], round(contra[1] + _shift(audit, "contradiction"), 5)],
         "convergence": [conv[0], round(conv[1] + _shift(audit, "convergence"), 5)],
         # fitted on the labelled pairs alone, before the shift to the main job's calls
@@ -205,6 +231,12 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
         "calibration_auc_convergence": round(roc_auc_score(is_v, [v for _, v in rows]), 4),
         "pairs": {"contradiction": sum(is_c), "convergence": sum(is_v), "all": len(rows)},
     }
+    if audited.structural is not None:
+        # a minimal pair or incompatible values is evidence of another kind than the model's
+        # reading: the maps, fitted on pairs and calls without one, say nothing of it, so such
+        # calls have their own level, the (shrunk) share of those read that were right
+        right, calls = audited.structural
+        out["structural_contradiction"] = {"right": right, "calls": calls}
     (model_dir / "judge.json").write_text(json.dumps(out, indent=1) + "\n")
     return out
 

@@ -105,6 +105,18 @@ class JudgeParams:
     # (bench/data/real_pairs/audit.jsonl, calibration split); each map's level was set to them
     audit_contradiction: tuple[int, int] | None = None
     audit_convergence: tuple[int, int] | None = None
+    # (right, calls) among the audited contradiction calls that rest on a minimal pair or on
+    # incompatible values (`structural`): None keeps such calls on the contradiction map
+    structural_contradiction: tuple[int, int] | None = None
+
+    def structural_level(self) -> float | None:
+        """P(contradiction) of a structural call: the share of such audited calls that were
+        right, shrunk as (right + 0.5) / (calls + 1), as the maps' levels are
+        (`training.fit_judge.prior_shift`); 0.5 while none has been read."""
+        if self.structural_contradiction is None:
+            return None
+        right, calls = self.structural_contradiction
+        return (right + 0.5) / (calls + 1)
 
     @classmethod
     def load(cls, path: Path = MODEL_DIR / "judge.json") -> JudgeParams:
@@ -121,11 +133,26 @@ class JudgeParams:
             calibration_auc_convergence=_float_or_none(raw.get("calibration_auc_convergence")),
             audit_contradiction=_audited(raw, "contradiction"),
             audit_convergence=_audited(raw, "convergence"),
+            structural_contradiction=_structural(raw),
         )
 
     @classmethod
     def default(cls) -> JudgeParams:
         return cls()
+
+
+# the cue (the part of an evidence note before its colon) of a call resting on a minimal pair
+# or incompatible values, whose probability is its own level (`JudgeParams.structural_level`)
+STRUCTURAL = "structural"
+
+
+def _structural(raw: dict[str, object]) -> tuple[int, int] | None:
+    """(right, calls) of the audited structural contradiction calls in judge.json, if the fit
+    wrote them (none read is (0, 0), not None)."""
+    got = raw.get("structural_contradiction")
+    if not isinstance(got, dict):
+        return None
+    return int(got["right"]), int(got["calls"])
 
 
 def comparative_cue(a: str, b: str) -> str | None:
@@ -146,6 +173,12 @@ class Evidence:
     cue: float = 0.0  # the strongest conflict cue (negation, antonym, quantifier, comparative)
     minimal: float = 0.0  # 1.0 for a minimal pair (investigators.nli.minimal), else 0
     notes: tuple[str, ...] = ()
+
+    @property
+    def structural(self) -> bool:
+        """A contradiction that does not rest on the model's reading: a minimal pair, or
+        incompatible values for one quantity."""
+        return bool(self.minimal or self.number)
 
 
 def evidence_of(a: Side, b: Side) -> Evidence:
@@ -286,6 +319,20 @@ def decide(
         s_c, s_v = 0.0, 1.0
         notes.append("the same statement (case, quotation marks and punctuation aside)")
     p_c = platt(s_c, params.contradiction)
+    level = params.structural_level()
+    if ev.structural and level is not None and not same:
+        # the contradiction map was fitted on calls that rest on the model's reading alone
+        p_c = level
+        right, calls = params.structural_contradiction or (0, 0)
+        notes.append(
+            f"{STRUCTURAL}: a minimal pair or incompatible values, so P(contradiction) is the "
+            f"share of such calls people read that were right, {right} of {calls} (shrunk: "
+            f"{level:.2f})"
+            if calls
+            else f"{STRUCTURAL}: a minimal pair or incompatible values, and none such has been "
+            f"read yet, so P(contradiction) is {level:.2f} (unknown), not the level of calls "
+            "resting on the model's reading alone"
+        )
     p_v = platt(s_v, params.convergence)
     if p_c + p_v > 1:  # two separate maps: keep the three probabilities a distribution
         p_c, p_v = p_c / (p_c + p_v), p_v / (p_c + p_v)
@@ -409,6 +456,7 @@ class Judge:
         fit = hashlib.sha256(
             json.dumps(
                 [p.contradiction, p.convergence, p.threshold_contradiction, p.threshold_convergence]
+                + ([list(p.structural_contradiction)] if p.structural_contradiction else [])
             ).encode()
         )
         # the leading number is the decision rules' own version: raise it when `decide` or
@@ -421,9 +469,10 @@ class Judge:
         # what differs, investigators.nli.minimal, not by how much is alike; 9: the same
         # statement on both sides is a restatement, `same_statement`; 10: an entailment into a
         # side counts only above its hypothesis-only control, investigators.nli.controls; 11:
-        # an agreement in which a side defines a term is a restatement, `definition_notes`),
+        # an agreement in which a side defines a term is a restatement, `definition_notes`;
+        # 12: a structural contradiction has its own level, `JudgeParams.structural_level`),
         # so existing findings are judged again
-        return f"11+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        return f"12+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def _controls(self, texts: list[str]) -> dict[str, Control]:
         """Control readings of these texts (investigators.nli.controls), remembered."""

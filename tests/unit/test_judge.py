@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from consilience.errors import ModelIntegrityError
+from ingest.claims.numbers import extract_numbers
 from investigators.nli.controls import Control, control_readings
 from investigators.nli.judge import Judge, JudgeParams, Side, decide, scores
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
@@ -428,3 +430,33 @@ def test_an_agreement_with_a_definition_is_a_restatement_not_corroboration(judge
         [CandidatePair(a=view("a", MIA_A), b=view("b", MIA_B), similarity=0.9, independence=ind)]
     )
     assert v.kind == "restates" and "defines a term" in v.rationale
+
+
+def test_a_structural_contradiction_has_its_own_level() -> None:
+    """The contradiction map is fitted on calls that rest on the model's reading; a minimal
+    pair or incompatible values gets the share of such calls people read that were right
+    (shrunk), 0.5 while none has been read, and says so."""
+    text = "Linear probes detect deceptive behaviour in most transcripts we examined."
+    minimal = (Side(text), Side(text.replace("detect", "do not detect")))
+    high, low = (
+        f"The monitor catches {n} of sabotage attempts in our coding tasks." for n in ("80%", "35%")
+    )
+    numbers = (Side(high, extract_numbers(high)), Side(low, extract_numbers(low)))
+    modelled = (Side("Linear probes detect deception reliably."),
+                Side("Linear probes fail to detect deception."))  # fmt: skip
+    flat = JudgeParams(contradiction=(0.05, -3.34))
+    unread = dataclasses.replace(flat, structural_contradiction=(0, 0))
+    read = dataclasses.replace(flat, structural_contradiction=(3, 4))
+    model = NLIModel()
+    by = {name: Judge(model, p) for name, p in (("flat", flat), ("unread", unread), ("read", read))}
+    for pair in (minimal, numbers):
+        j = {name: judge.judge([pair])[0] for name, judge in by.items()}
+        assert all(x.kind == "contradicts" for x in j.values())
+        assert j["flat"].p_contradiction < 0.1  # on the map: no level of its own
+        assert j["unread"].p_contradiction == pytest.approx(0.5, abs=1e-4)
+        assert "none such has been read yet" in j["unread"].rationale
+        assert j["read"].p_contradiction == pytest.approx(3.5 / 5, abs=1e-4)
+        assert "3 of 4" in j["read"].rationale
+    j = by["read"].judge([modelled])[0]
+    assert j.kind == "contradicts" and j.p_contradiction < 0.1  # a cue, not structural
+    assert len({judge.version for judge in by.values()}) == 3

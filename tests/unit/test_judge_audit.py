@@ -93,7 +93,45 @@ def test_without_an_audit_file_the_maps_keep_the_labelled_pairs_level(
     from training import fit_judge
 
     monkeypatch.setattr(fit_judge, "DATA", tmp_path)
-    assert (
-        fit_judge.audit_shifts(NLIModel(), {"contradiction": (1, 0), "convergence": (1, 0)}) == {}
-    )
+    assert fit_judge.audit_shifts(
+        NLIModel(), {"contradiction": (1, 0), "convergence": (1, 0)}
+    ) == fit_judge.Audit({})
     assert fit_judge._shift({}, "convergence") == 0.0
+
+
+def test_structural_contradiction_calls_are_counted_apart_from_the_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call resting on a minimal pair or on incompatible values is counted for the level of
+    its own; the contradiction map's shift is fitted on the other calls only."""
+    from investigators.nli.model import NLIModel
+    from training import fit_judge
+
+    split = {
+        "abstracts": {"calibration_topics": ["unlearning"], "test_topics": ["steering"]},
+        "corpus": {"test_sources": []},
+    }
+    (tmp_path / "split.json").write_text(json.dumps(split))
+    text = "Linear probes detect deceptive behaviour in most transcripts we examined."
+
+    def row(i: int, a: str, b: str, label: str) -> dict[str, object]:
+        return {"id": f"aud-{i}", "topic": "t", "label": label, "called": "contradicts",
+                "a": {"doc": "demo/abstracts/unlearning/x.md", "quote": a},
+                "b": {"doc": "demo/abstracts/unlearning/y.md", "quote": b}}  # fmt: skip
+
+    rows = [
+        row(1, text, text.replace("detect", "do not detect"), "contradiction"),  # minimal pair
+        row(2, "The monitor catches 80% of sabotage attempts in our coding tasks.",
+            "The monitor catches 35% of sabotage attempts in our coding tasks.", "related"),
+        row(3, "The blog condemns all threats of violence.",
+            "There are too many avenues of harmless information for that standard.", "unrelated"),
+    ]  # fmt: skip
+    (tmp_path / "audit.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    monkeypatch.setattr(real_pairs, "DATA", tmp_path)
+    monkeypatch.setattr(fit_judge, "DATA", tmp_path)
+    pairs = {p.id: p for p in real_pairs.load(("audit",))}
+    assert [fit_judge.structural(pairs[f"aud-{i}"]) for i in (1, 2, 3)] == [True, True, False]
+    audit = fit_judge.audit_shifts(NLIModel(), {"contradiction": (1, 0), "convergence": (1, 0)})
+    assert audit.structural == (1, 2)
+    still = [p.id for p, _, _ in fit_judge.still_called(NLIModel(), list(pairs.values()))]
+    assert audit.fits["contradiction"].calls == len(still) - 2  # only the model's own calls

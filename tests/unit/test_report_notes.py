@@ -37,6 +37,9 @@ def test_the_note_follows_the_calibration_auc_of_each_kind() -> None:
     conv = judge_note(read, FindingKind.CONVERGES_WITH, mine)
     assert "2 were convergences or restatements" in conv
     assert "such calls" not in judge_note(judge, FindingKind.CONTRADICTS, mine)
+    assert "level of their own" not in contra
+    structural = [*mine, _row("nli-judge").model_copy(update={"cues": ["negation", "structural"]})]
+    assert "Not so for the 1 shown" in judge_note(read, FindingKind.CONTRADICTS, structural)
 
 
 def test_the_shipped_fit_is_read() -> None:
