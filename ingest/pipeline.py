@@ -301,10 +301,19 @@ class Ingestor(RecordBuilder):
         self.max_bytes = int(max_file_mb * 1024 * 1024)
 
     def embed(self, docs: list[DocumentRecord]) -> None:
+        """Vectors for the documents' claims: the graph's own for a text it has embedded
+        before (a file read again), the embedder's for the rest."""
         claims = [c for d in docs for c in d.claims]
-        vectors = self.embedder.embed([c.normalized for c in claims])
-        for c, v in zip(claims, vectors, strict=True):
+        for c in claims:
+            c.embed_key = ids.embed_key(self.embedder.name, c.normalized)
+        known = store.known_embeddings(self.driver, sorted({c.embed_key or "" for c in claims}))
+        todo = [c for c in claims if c.embed_key not in known]
+        vectors = self.embedder.embed([c.normalized for c in todo]) if todo else []
+        for c, v in zip(todo, vectors, strict=True):
             c.embedding = [float(x) for x in v]
+        for c in claims:
+            if c.embed_key in known:
+                c.embedding = known[c.embed_key or ""]
 
     # ---- the I/O flow -----------------------------------------------------------------
     def _reuse(self, path: Path, key: str, sha: str, size: int, out: IngestOutcome) -> bool:

@@ -29,6 +29,11 @@ def quote_sha(text: str) -> str:
     return sha256_text(text)[:24]
 
 
+def embed_key(embedder: str, text: str) -> str:
+    """What a claim's vector is a function of: the embedder and the text it embedded."""
+    return hashlib.sha256(f"{embedder}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
 def source_id(cleaned_text: str) -> str:
     return "src_" + sha256_text(cleaned_text)[:24]
 

@@ -152,6 +152,11 @@ class ClaimRecord(_Model):
         default_factory=list, description="Key phrases the claim is about (kg.aspects)"
     )
     embedding: list[float] | None = Field(default=None, description="Normalised sentence embedding")
+    embed_key: str | None = Field(
+        default=None,
+        description="Hash of the embedder and the text embedded (kg.ids.embed_key): a claim "
+        "read again with the same key keeps the vector already in the graph",
+    )
 
 
 class DocumentRecord(_Model):

@@ -209,6 +209,19 @@ ALL_CLAIM_IDS: LiteralString = (
     "MATCH (c:Claim) WHERE c.embedding IS NOT NULL RETURN collect(c.id) AS ids"
 )
 
+# The vectors already in the graph for these embedding keys (kg.ids.embed_key): a claim read
+# again (an extractor upgrade, --force, the unchanged sentences of a revised document) keeps its
+# vector instead of being embedded again.
+EMBEDDINGS_BY_KEY: LiteralString = """
+UNWIND $keys AS k
+CALL {
+  WITH k
+  MATCH (c:Claim {embed_key: k}) WHERE c.embedding IS NOT NULL
+  RETURN c.embedding AS embedding LIMIT 1
+}
+RETURN k AS key, embedding
+"""
+
 CLAIM_EMBEDDINGS_BY_ID: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})

@@ -53,6 +53,7 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "DROP INDEX claim_critical IF EXISTS",
     "CREATE INDEX snapshot_claim IF NOT EXISTS FOR (h:ConfidenceSnapshot) ON (h.claim_id)",
     "CREATE INDEX claim_source IF NOT EXISTS FOR (c:Claim) ON (c.source_id)",
+    "CREATE INDEX claim_embed_key IF NOT EXISTS FOR (c:Claim) ON (c.embed_key)",
     "CREATE INDEX claim_kind IF NOT EXISTS FOR (c:Claim) ON (c.kind)",
     "CREATE INDEX claim_created IF NOT EXISTS FOR (c:Claim) ON (c.created_at)",
     "CREATE INDEX finding_kind IF NOT EXISTS FOR (f:Finding) ON (f.kind, f.status)",

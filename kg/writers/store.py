@@ -212,6 +212,14 @@ def claim_embeddings(
         return [(r["id"], list(r["embedding"])) for r in res]
 
 
+def known_embeddings(driver: Graph, keys: list[str]) -> dict[str, list[float]]:
+    """The vectors the graph already holds for these embedding keys (kg.ids.embed_key)."""
+    if not keys:
+        return {}
+    with driver.read() as session:
+        return {r["key"]: list(r["embedding"]) for r in session.run(q.EMBEDDINGS_BY_KEY, keys=keys)}
+
+
 def claim_ids(driver: Graph) -> set[str]:
     with driver.write() as session:
         return set(session.run(q.ALL_CLAIM_IDS).single(strict=True)["ids"])
