@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from consilience.cpu import cores, in_spans
 from consilience.errors import ModelIntegrityError
-from investigators.nli.readings import Reading, ReadingStore
+from investigators.nli.readings import Reading, ReadingStore, machine
 from kg.ids import file_sha256
 from kg.minilm_onnx import bert_feed
 
@@ -83,6 +83,7 @@ class NLIModel:
                 f"({self.expected[:16]}…): it was changed or corrupted.",
                 RESTORE_HINT,
             )
+        import numpy as np
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -108,7 +109,10 @@ class NLIModel:
         self._tok = tok
         if self.readings_dir is not None:
             tok_sha = file_sha256(self.model_dir / "tokenizer.json")
-            namespace = f"{sha}|{tok_sha}|{self.max_length}|{self.labels}|ort {ort.__version__}"
+            namespace = (
+                f"{sha}|{tok_sha}|{self.max_length}|{self.labels}|ort {ort.__version__}|"
+                f"numpy {np.__version__}|{machine()}"
+            )
             self._store = ReadingStore(self.readings_dir, namespace)
 
     def predict(self, pairs: list[tuple[str, str]]) -> list[NLIScores]:

@@ -1,22 +1,27 @@
 """The NLI model's readings kept on disk, so a pair is read by the model once per model.
 
-A reading depends only on the two texts and the model (weights, tokenizer, length limit and
-onnxruntime version): each pair is read alone, so it is the same in every run and in any
-company (`NLIModel.predict`). Re-judging after a change of the judge's rules or of its fitted
-levels (`Judge.version`), which marks every claim for investigation again, then decides from
-stored readings instead of running the model on every candidate pair again.
+A reading depends only on the two texts and the model run (weights, tokenizer, length limit,
+onnxruntime and numpy versions, and the CPU, whose instruction set picks the int8 kernels):
+each pair is read alone, so it is the same in every run and in any company
+(`NLIModel.predict`). Re-judging after a change of the judge's rules or of its fitted levels
+(`Judge.version`), which marks every claim for investigation again, then decides from stored
+readings instead of running the model on every candidate pair again.
 
-One SQLite file per model under the data folder; files of other models are removed when a new
-one is opened. Any failure of the store (a corrupt or unwritable file) costs only speed: the
-file is rebuilt, or the model reads without it, with a warning in the log.
+One SQLite file per such namespace under the data folder; files of other namespaces untouched
+for a day are removed (another environment sharing the folder may be using a newer one). A
+failure of the store costs only speed, never a reading: a file SQLite reports as corrupt or not
+a database is rebuilt; any other error (locked past the wait, disk full, read-only) skips the
+store for that call; a store that cannot be opened at all is not used again. Each is logged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import platform
 import sqlite3
 import struct
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -27,42 +32,57 @@ log = logging.getLogger(__name__)
 PREFIX = "nli-readings-"
 _VALUE = struct.Struct("<fff?")  # entailment, neutral, contradiction as float32; truncated
 _CHUNK = 900  # keys per SELECT (SQLite's default limit on parameters is 999 in old builds)
+_STALE_S = 24 * 3600  # another namespace's file untouched this long is removed
+_DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 Reading = tuple[float, float, float, bool]
 
 
+def machine() -> str:
+    """The CPU the readings were made on: architecture and instruction-set flags."""
+    flags = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("flags", "Features")):
+                flags = " ".join(sorted(line.split(":", 1)[1].split()))
+                break
+    except OSError:
+        flags = platform.processor()
+    return f"{platform.machine()} {hashlib.sha256(flags.encode()).hexdigest()[:12]}"
+
+
 def _key(premise: str, hypothesis: str) -> bytes:
+    a = premise.encode("utf-8", "surrogatepass")
+    b = hypothesis.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(
-        premise.encode("utf-8", "surrogatepass")
-        + b"\0"
-        + hypothesis.encode("utf-8", "surrogatepass"),
-        digest_size=16,
-    ).digest()
-
-
-def pack(reading: Reading) -> bytes:
-    """A reading as stored: the probabilities as float32, as the model computes them, so a
-    stored reading gives back exactly the floats a fresh one gives."""
-    return _VALUE.pack(*reading)
+        len(a).to_bytes(8, "little") + a + b, digest_size=16
+    ).digest()  # the length prefix: ("a\0b", "c") and ("a", "b\0c") stay apart
 
 
 class ReadingStore:
-    """Readings of one model (`namespace`: what besides the texts decides a reading)."""
+    """Readings of one model run (`namespace`: what besides the texts decides a reading)."""
 
     def __init__(self, folder: Path, namespace: str) -> None:
         self.folder = folder
-        self.path = folder / f"{PREFIX}{hashlib.sha256(namespace.encode()).hexdigest()[:16]}.sqlite"
+        digest = hashlib.sha256(namespace.encode()).hexdigest()[:16]
+        self.path = folder / f"{PREFIX}{digest}.sqlite"
         self._ready = False
         self.disabled = False
+        self.timeout = 30.0  # seconds to wait for another writer's lock
 
     def _connect(self) -> sqlite3.Connection:
-        """A connection to a store ready for use (created, and other models' files removed,
-        on first use)."""
+        """A connection to a store ready for use (created, and stale files of other
+        namespaces removed, on first use)."""
         if not self._ready:
             private_dir(self.folder)
+            now = time.time()
             for old in self.folder.glob(f"{PREFIX}*.sqlite*"):
-                if not old.name.startswith(self.path.name):  # another model's readings
-                    old.unlink(missing_ok=True)
-        con = sqlite3.connect(self.path, timeout=30)
+                if not old.name.startswith(self.path.name):
+                    try:
+                        if now - old.stat().st_mtime > _STALE_S:
+                            old.unlink(missing_ok=True)
+                    except OSError:  # gone meanwhile, or not ours to remove
+                        pass
+        con = sqlite3.connect(self.path, timeout=self.timeout)
         try:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
@@ -84,49 +104,58 @@ class ReadingStore:
             return None
         try:
             return self._connect()
-        except sqlite3.DatabaseError as exc:  # not a database, or damaged: start it again
-            if not rebuilt:
-                return self._rebuild(exc)
-            self._give_up(exc)
+        except sqlite3.DatabaseError as exc:
+            if _damaged(exc) and not rebuilt:
+                self._rebuild(exc)
+                return self._open(rebuilt=True)
+            self._skip("cannot be opened", exc, disable=_damaged(exc))
         except OSError as exc:
-            self._give_up(exc)
+            self._skip("cannot be opened", exc, disable=True)
         return None
 
-    def _rebuild(self, why: Exception) -> sqlite3.Connection | None:
-        log.warning("NLI reading store %s is unreadable (%s); rebuilding it", self.path, why)
+    def _rebuild(self, why: Exception) -> None:
+        """Remove a file SQLite reports as damaged (with its journal), to start it again."""
+        log.warning("NLI reading store %s is damaged (%s); rebuilding it", self.path, why)
         self._ready = False
         try:
             for p in self.folder.glob(f"{self.path.name}*"):
                 p.unlink(missing_ok=True)
         except OSError as exc:
-            self._give_up(exc)
-            return None
-        return self._open(rebuilt=True)
+            self._skip("cannot be rebuilt", exc, disable=True)
 
-    def _give_up(self, why: Exception) -> None:
-        log.warning("NLI reading store %s cannot be used (%s); reading without it", self.path, why)
-        self.disabled = True
+    def _skip(self, what: str, why: Exception, *, disable: bool) -> None:
+        log.warning(
+            "NLI reading store %s %s (%s); reading %s",
+            self.path,
+            what,
+            why,
+            "without it from now on" if disable else "without it this time",
+        )
+        self.disabled = self.disabled or disable
+
+    def _failed(self, con: sqlite3.Connection, what: str, exc: sqlite3.DatabaseError) -> None:
+        con.close()
+        if _damaged(exc):
+            self._rebuild(exc)
+        else:
+            self._skip(f"failed a {what}", exc, disable=False)
 
     def get_many(self, pairs: Sequence[tuple[str, str]]) -> dict[int, Reading]:
         """The stored readings of these pairs, by position in `pairs`."""
+        if not pairs:
+            return {}
         con = self._open()
-        if con is None or not pairs:
+        if con is None:
             return {}
         keys = [_key(a, b) for a, b in pairs]
         found: dict[bytes, bytes] = {}
         try:
-            with con:
-                for i in range(0, len(keys), _CHUNK):
-                    chunk = list(dict.fromkeys(keys[i : i + _CHUNK]))
-                    marks = ",".join("?" * len(chunk))
-                    found.update(
-                        con.execute(f"SELECT k, v FROM readings WHERE k IN ({marks})", chunk)
-                    )
+            for i in range(0, len(keys), _CHUNK):
+                chunk = list(dict.fromkeys(keys[i : i + _CHUNK]))
+                marks = ",".join("?" * len(chunk))
+                found.update(con.execute(f"SELECT k, v FROM readings WHERE k IN ({marks})", chunk))
         except sqlite3.DatabaseError as exc:
-            con.close()
-            rebuilt = self._rebuild(exc)
-            if rebuilt is not None:
-                rebuilt.close()
+            self._failed(con, "read", exc)
             return {}
         finally:
             con.close()
@@ -138,28 +167,38 @@ class ReadingStore:
         return out
 
     def put_many(self, rows: Iterable[tuple[tuple[str, str], Reading]]) -> None:
-        """Store readings (a pair already stored keeps its reading: they are the same)."""
-        data = [(_key(a, b), pack(r)) for (a, b), r in rows]
+        """Store readings: a float32 reading as the model computes it gives back exactly the
+        floats a fresh one gives. A pair stored again is overwritten (a value of the wrong
+        size, from a damaged write, would otherwise stay)."""
+        data = [(_key(a, b), _VALUE.pack(*r)) for (a, b), r in rows]
+        if not data:
+            return
         con = self._open()
-        if con is None or not data:
+        if con is None:
             return
         try:
             with con:
-                con.executemany("INSERT OR IGNORE INTO readings (k, v) VALUES (?, ?)", data)
+                con.executemany("INSERT OR REPLACE INTO readings (k, v) VALUES (?, ?)", data)
         except sqlite3.DatabaseError as exc:
-            con.close()
-            rebuilt = self._rebuild(exc)
-            if rebuilt is not None:
-                rebuilt.close()
+            self._failed(con, "write", exc)
         finally:
             con.close()
 
     def count(self) -> int:
+        """Readings stored (0 when the store cannot be read)."""
         con = self._open()
         if con is None:
             return 0
         try:
             row = con.execute("SELECT count(*) FROM readings").fetchone()
             return int(row[0]) if row else 0
+        except sqlite3.DatabaseError as exc:
+            self._failed(con, "count", exc)
+            return 0
         finally:
             con.close()
+
+
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's own verdict that the file is damaged or not a database (Python 3.11+)."""
+    return getattr(exc, "sqlite_errorname", "") in _DAMAGED

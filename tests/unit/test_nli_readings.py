@@ -4,7 +4,10 @@ fresh one exactly, and a damaged or unusable store costs speed, never a judgemen
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -55,19 +58,43 @@ def test_judgements_from_stored_readings_are_the_same(tmp_path: Path) -> None:
     assert stored.judge(pairs) == plain
 
 
-def test_another_model_has_its_own_readings_and_the_old_file_goes(tmp_path: Path) -> None:
+def test_another_model_has_its_own_readings_and_its_stale_file_goes(tmp_path: Path) -> None:
     NLIModel(readings_dir=tmp_path).predict(PAIRS)
     (old,) = tmp_path.glob(f"{PREFIX}*.sqlite")
     copy = tmp_path / "model"
     shutil.copytree(MODEL_DIR, copy)
     tok = copy / "tokenizer.json"
     tok.write_text(tok.read_text() + "\n")  # another tokenizer file: another namespace
-    other = NLIModel(copy, readings_dir=tmp_path)
-    other.predict(PAIRS[:1])
-    assert not old.exists()
-    (new,) = tmp_path.glob(f"{PREFIX}*.sqlite")
-    assert new != old
+    NLIModel(copy, readings_dir=tmp_path).predict(PAIRS[:1])
+    assert old.exists()  # used a moment ago, perhaps by another environment: kept
+    (newer,) = set(tmp_path.glob(f"{PREFIX}*.sqlite")) - {old}
+    two_days = time.time() - 2 * 24 * 3600
+    for p in tmp_path.glob(f"{old.name}*"):
+        os.utime(p, (two_days, two_days))
+    NLIModel(copy, readings_dir=tmp_path).predict(PAIRS[:1])
+    assert not old.exists() and newer.exists()
     assert ReadingStore(tmp_path, "unrelated").get_many(PAIRS) == {}
+
+
+def test_a_locked_store_is_skipped_for_that_call_not_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = ReadingStore(tmp_path, "ns")
+    store.put_many([(PAIRS[0], (0.1, 0.2, 0.7, False))])
+    store.timeout = 0.1
+    holder = sqlite3.connect(store.path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.WARNING):
+            store.put_many([(PAIRS[1], (0.3, 0.3, 0.4, False))])  # waits 0.1 s, then skips
+            assert set(store.get_many(PAIRS[:2])) == {0}  # readers are not blocked (WAL)
+        assert "without it this time" in caplog.text and "damaged" not in caplog.text
+    finally:
+        holder.rollback()
+        holder.close()
+    assert not store.disabled
+    got = store.get_many(PAIRS[:2])
+    assert set(got) == {0} and got[0][2] == pytest.approx(0.7)  # kept; the second not written
 
 
 def test_a_damaged_store_is_rebuilt_and_judgements_do_not_change(
@@ -81,7 +108,7 @@ def test_a_damaged_store_is_rebuilt_and_judgements_do_not_change(
     path.write_bytes(b"this is not a database" * 100)
     with caplog.at_level(logging.WARNING):
         assert NLIModel(readings_dir=tmp_path).predict(PAIRS) == fresh
-    assert "rebuilding" in caplog.text
+    assert "damaged" in caplog.text and "rebuilding" in caplog.text
     assert path.exists()
     reread = NLIModel(readings_dir=tmp_path)
     reread.predict(PAIRS[:1])
