@@ -240,7 +240,9 @@ def judge_note(judge: JudgeReliability | None, kind: FindingKind, items: list[Fi
             f"people read side by side, {right} were {what}; the probabilities are set to that "
             "rate."
         )
-        structural = sum(1 for f in items if STRUCTURAL in f.cues)
+        structural = sum(
+            1 for f in items if f.investigator == judge.investigator and STRUCTURAL in f.cues
+        )
         if kind == FindingKind.CONTRADICTS and structural:
             read += (
                 f" Not so for the {structural} shown that rest on a minimal pair or incompatible "

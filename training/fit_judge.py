@@ -141,10 +141,11 @@ class Audit:
     """What the audited calls give the fit: per kind, the shift of the map's level, fitted on
     the calls that rest on the model's reading; and (right, calls) of the contradiction calls
     that rest on a minimal pair or incompatible values (`Evidence.structural`), which get a
-    level of their own (`JudgeParams.structural_level`). Empty without an audit file."""
+    level of their own (`JudgeParams.structural_level`). Without an audit file: no shift, and
+    no structural call read."""
 
     fits: dict[str, AuditFit]
-    structural: tuple[int, int] | None = None
+    structural: tuple[int, int] = (0, 0)
 
 
 def structural(p: RealPair) -> bool:
@@ -162,7 +163,7 @@ def audit_shifts(model: NLIModel, maps: dict[str, tuple[float, float]]) -> Audit
     an audit file (the maps then keep the labelled pairs' level)."""
     out: dict[str, AuditFit] = {}
     if not (DATA / "audit.jsonl").exists():
-        return Audit(out)
+        return Audit(out, (0, 0))
     calls = [p for p in load(("audit",)) if p.split != "test"]
     struct = (0, 0)
     for kind, (called, right_labels) in zip(
@@ -197,7 +198,8 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
     from sklearn.metrics import roc_auc_score
 
     model = NLIModel(model_dir, expected_sha256=expected_sha)
-    cal = [p for p in load() if p.split == "calibration"]
+    # structural pairs have a level of their own, not a place on the maps (none so far)
+    cal = [p for p in load() if p.split == "calibration" and not structural(p)]
     texts = [(p.a.quote, p.b.quote) for p in cal] + [(p.b.quote, p.a.quote) for p in cal]
     labels = [p.label for p in cal] * 2
     rows = score_rows(model, texts)
@@ -231,12 +233,11 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
         "calibration_auc_convergence": round(roc_auc_score(is_v, [v for _, v in rows]), 4),
         "pairs": {"contradiction": sum(is_c), "convergence": sum(is_v), "all": len(rows)},
     }
-    if audited.structural is not None:
-        # a minimal pair or incompatible values is evidence of another kind than the model's
-        # reading: the maps, fitted on pairs and calls without one, say nothing of it, so such
-        # calls have their own level, the (shrunk) share of those read that were right
-        right, calls = audited.structural
-        out["structural_contradiction"] = {"right": right, "calls": calls}
+    # a minimal pair or incompatible values is evidence of another kind than the model's
+    # reading: the maps, fitted on pairs and calls without one, say nothing of it, so such
+    # calls have their own level, the (shrunk) share of those read that were right
+    right, calls = audited.structural
+    out["structural_contradiction"] = {"right": right, "calls": calls}
     (model_dir / "judge.json").write_text(json.dumps(out, indent=1) + "\n")
     return out
 

@@ -318,11 +318,24 @@ def decide(
     if same:
         s_c, s_v = 0.0, 1.0
         notes.append("the same statement (case, quotation marks and punctuation aside)")
+    blockers: list[str] = []
+    scope = scope_difference(a.text, b.text)
+    if scope:
+        blockers.append(f"different conditions ({scope})")
+    for side, name in ((a, "A"), (b, "B")):
+        if side.speaker == REPORTED_VIEW:
+            blockers.append(f"{name} is a reported view, not an assertion")
+        if side.text.rstrip().endswith("?"):
+            blockers.append(f"{name} is a question")
+    contradicts = s_c >= params.threshold_contradiction and not blockers and not same
     p_c = platt(s_c, params.contradiction)
+    p_v = platt(s_v, params.convergence)
     level = params.structural_level()
-    if ev.structural and level is not None and not same:
-        # the contradiction map was fitted on calls that rest on the model's reading alone
-        p_c = level
+    if contradicts and ev.structural and level is not None:
+        # a contradiction call resting on a minimal pair or incompatible values: the map was
+        # fitted on calls resting on the model's reading alone, so it takes its own level,
+        # and the convergence probability yields to it
+        p_c, p_v = level, min(p_v, 1.0 - level)
         right, calls = params.structural_contradiction or (0, 0)
         notes.append(
             f"{STRUCTURAL}: a minimal pair or incompatible values, so P(contradiction) is the "
@@ -333,26 +346,16 @@ def decide(
             f"read yet, so P(contradiction) is {level:.2f} (unknown), not the level of calls "
             "resting on the model's reading alone"
         )
-    p_v = platt(s_v, params.convergence)
-    if p_c + p_v > 1:  # two separate maps: keep the three probabilities a distribution
+    elif p_c + p_v > 1:  # two separate maps: keep the three probabilities a distribution
         p_c, p_v = p_c / (p_c + p_v), p_v / (p_c + p_v)
     p_u = max(0.0, 1.0 - p_c - p_v)
     if same:
         p_c, p_v, p_u = 0.0, 1.0, 0.0
-    blockers: list[str] = []
-    scope = scope_difference(a.text, b.text)
-    if scope:
-        blockers.append(f"different conditions ({scope})")
-    for side, name in ((a, "A"), (b, "B")):
-        if side.speaker == REPORTED_VIEW:
-            blockers.append(f"{name} is a reported view, not an assertion")
-        if side.text.rstrip().endswith("?"):
-            blockers.append(f"{name} is a question")
     if ab.truncated or ba.truncated:
         notes.append(f"long statement truncated to the model's {MAX_WORDS}-word window")
     if same:
         kind, score = JudgementKind.CONVERGES_WITH, 1.0
-    elif s_c >= params.threshold_contradiction and not blockers:
+    elif contradicts:
         kind, score = JudgementKind.CONTRADICTS, p_c
     elif s_v >= params.threshold_convergence and s_v >= s_c:
         kind, score = JudgementKind.CONVERGES_WITH, p_v

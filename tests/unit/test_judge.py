@@ -459,4 +459,10 @@ def test_a_structural_contradiction_has_its_own_level() -> None:
         assert "3 of 4" in j["read"].rationale
     j = by["read"].judge([modelled])[0]
     assert j.kind == "contradicts" and j.p_contradiction < 0.1  # a cue, not structural
+    # blocked (a question): not a contradiction call, so no level of its own
+    asked = Side(high.replace("The monitor catches", "Does the monitor catch").replace(".", "?"))
+    asked = Side(asked.text, extract_numbers(asked.text))
+    j = by["read"].judge([(asked, numbers[1])])[0]
+    assert j.kind == "unrelated" and "question" in j.rationale and "number:" in j.rationale
+    assert "structural" not in j.rationale and j.p_contradiction < 0.1
     assert len({judge.version for judge in by.values()}) == 3

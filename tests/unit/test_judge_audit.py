@@ -95,7 +95,7 @@ def test_without_an_audit_file_the_maps_keep_the_labelled_pairs_level(
     monkeypatch.setattr(fit_judge, "DATA", tmp_path)
     assert fit_judge.audit_shifts(
         NLIModel(), {"contradiction": (1, 0), "convergence": (1, 0)}
-    ) == fit_judge.Audit({})
+    ) == fit_judge.Audit({}, (0, 0))
     assert fit_judge._shift({}, "convergence") == 0.0
 
 
