@@ -45,7 +45,7 @@ CATEGORIES: dict[str, Category] = {
         ("hedge_cues", ARR), ("speaker", STR), ("section", STR), ("page", INT),
         ("source_id", STR), ("start", INT), ("end", INT), ("aspects", ARR),
         ("measured", ARR), ("has_numbers", BOOL), ("numbers_json", STR), ("text_sha", STR),
-        ("lost_content", BOOL), ("in_footnote", BOOL), ("extractor", STR),
+        ("lost_content", BOOL), ("in_footnote", BOOL), ("extractor", STR), ("embed_key", STR),
         ("stated_probability", NUM), ("confidence", NUM), ("confidence_low", NUM),
         ("confidence_high", NUM), ("confidence_lines", INT), ("confidence_oppose_lines", INT),
         ("confidence_effective_lines", NUM), ("confidence_evidence", INT),
