@@ -117,3 +117,89 @@ def test_a_soup_is_the_mean_of_its_runs(tmp_path: Path) -> None:
     assert got["embeddings.position_ids"].tolist() == a["embeddings.position_ids"].tolist()
     record = json.loads((tmp_path / "soup" / "training.json").read_text())
     assert [r["seed"] for r in record["soup_of"]] == [1, 2]
+
+
+def test_every_matrix_travels_as_int8_rows_compressed_and_comes_back_checked(
+    tmp_path: Path,
+) -> None:
+    """A 110M-parameter teacher fits the transfer limit only as int8 rows, compressed."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    src = tmp_path / "src"
+    src.mkdir()
+    big = torch.randn(300, 256, generator=torch.Generator().manual_seed(5))
+    small = torch.randn(16, 16, generator=torch.Generator().manual_seed(6))
+    save_file({"w": big, "small": small, "b": torch.ones(256)}, str(src / "model.safetensors"))
+    plain = pack(src, tmp_path / "plain", int8=("*",))
+    packed = pack(src, tmp_path / "xz", max_mb=0.05, int8=("*",), xz=True)
+    # "*": every matrix of 65,536 values or more (not the small one, not the bias)
+    assert packed["int8_rows"] == ["w"] and packed["compression"] == "xz"
+    assert len(packed["parts"]) > 1
+
+    def size(d: Path) -> int:
+        return sum(f.stat().st_size for f in d.glob("weights.part*"))
+
+    assert size(tmp_path / "xz") < size(tmp_path / "plain")
+    assert packed["blob_sha256"] == plain["blob_sha256"]  # the same weights, only compressed
+    unpack(tmp_path / "xz", tmp_path / "back")
+    got = load_file(str(tmp_path / "back" / "model.safetensors"))
+    step = big.abs().amax(dim=1, keepdim=True) / 127
+    assert bool(((got["w"] - big).abs() <= step / 2 + 1e-7).all())
+    assert bool(((got["small"] - small).abs() <= small.abs() * 2**-11 + 2**-25).all())  # fp16
+    part = tmp_path / "xz" / packed["parts"][0]["file"]
+    data = bytearray(part.read_bytes())
+    data[-1] ^= 0xFF
+    part.write_bytes(bytes(data))
+    with pytest.raises(SystemExit, match="damaged"):
+        unpack(tmp_path / "xz", tmp_path / "again")
+
+
+def test_teacher_readings_and_unlabelled_pairs_survive_the_prepared_file(tmp_path: Path) -> None:
+    pairs = [
+        Pair("A", "not A", "contradiction", "x", (0.1, 0.2, 0.7)),
+        Pair("B", "C", "", "unlabelled:neighbour", (0.2, 0.5, 0.3)),
+        Pair("D", "E", "", "unlabelled:neighbour"),
+    ]
+    path = tmp_path / "d.jsonl.xz"
+    write_dataset(path, pairs, {"total": 3}, {})
+    got, _manifest, held = read_dataset(path)
+    assert got == pairs and held == {}
+
+
+def test_the_target_mixes_the_label_with_the_teachers_reading() -> None:
+    from training.train import target
+
+    labelled = Pair("A", "not A", "contradiction", "x")
+    assert target(labelled) == [0.0, 0.0, 1.0]
+    read = Pair("A", "not A", "contradiction", "x", (0.2, 0.2, 0.6))
+    assert target(read, 1.0) == [0.0, 0.0, 1.0]  # labels only: the reading is ignored
+    assert target(read, 0.5) == pytest.approx([0.1, 0.1, 0.8])
+    assert target(read, 0.0) == pytest.approx([0.2, 0.2, 0.6])
+    assert target(Pair("B", "C", "", "u", (0.3, 0.6, 0.1)), 0.5) == [0.3, 0.6, 0.1]
+    with pytest.raises(SystemExit, match="no teacher reading"):
+        target(Pair("B", "C", "", "u"))
+
+
+def test_a_student_trains_on_readings_and_leaves_unread_pairs_out(tmp_path: Path) -> None:
+    """The training loop takes a teacher's readings (labelled and unlabelled pairs) and
+    records what it left out; a pair with neither label nor reading never trains. (Two steps
+    on the CPU, a check of the loop: no model is trained here.)"""
+    from training.train import main
+
+    pairs = [
+        Pair("Probes detect deception.", "Probes fail to detect it.", "contradiction", "x"),
+        Pair("The monitor works.", "The monitor is effective.", "entailment", "x", (0.7, 0.2, 0.1)),
+        Pair("Steering helps.", "Unlearning is shallow.", "", "unlabelled:neighbour", (0, 1, 0)),
+        Pair("Scaling helps.", "Scaling hurts.", "", "unlabelled:neighbour"),
+    ]
+    data = tmp_path / "d.jsonl.xz"
+    write_dataset(data, pairs, {"total": 4, "labels": {}}, {})
+    out = tmp_path / "run"
+    args = ["--dataset", str(data), "--out", str(out), "--epochs", "1", "--batch", "2"]
+    main([*args, "--hard-weight", "0.5", "--threads", "1"])
+    record = json.loads((out / "final" / "training.json").read_text())
+    assert record["steps"] == 2  # three pairs in batches of two
+    assert record["data"]["unread_left_out"] == 1 and record["data"]["total"] == 3
+    assert record["hyper"]["hard_weight"] == 0.5
+    assert (out / "final" / "model.safetensors").exists()
