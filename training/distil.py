@@ -37,8 +37,10 @@ def _train(
     epochs, lr, batch, seed = spec
     cmd = [sys.executable, "-m", "training.train", "--dataset", str(dataset), "--out", str(out)]
     cmd += ["--epochs", epochs, "--lr", lr, "--batch", batch, "--seed", seed]
-    cmd += ["--save-every", "1000000", *extra]
+    cmd += ["--save-every", "1000000", "--threads", "3", *extra]
     out.mkdir(parents=True, exist_ok=True)
+    # several runs share the machine's cores: three torch threads each (the caller sets
+    # TOKENIZERS_PARALLELISM=false in the environment, so no tokenizer pool per run either)
     return subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
