@@ -19,6 +19,11 @@ reading alone where there is no label). All on one device:
    *development* sets are packed (training.shards, int8 rows, xz) into --out with
    results.json. CAD and e-SNLI test are reported, never used to choose.
 Runs still going at their share of --deadline are stopped and left out.
+
+--phase teacher stops after step 2 and leaves --out/taught.jsonl.xz (a few MB) and the
+teacher's held-out figures; --phase students --taught FILE runs steps 3 and 4 from it. Two
+shorter device calls lose less than one long one that fails late, and the taught file alone
+lets students be trained anywhere, a CPU included.
 """
 
 from __future__ import annotations
@@ -85,18 +90,32 @@ def teach(teacher: Path, dataset: Path, dst: Path, device: str, limit: int | Non
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--dataset", type=Path, required=True)
-    ap.add_argument("--teacher-backbone", type=Path, required=True)
+    ap.add_argument("--teacher-backbone", type=Path, default=None)
     ap.add_argument("--teacher-name", default="sentence-transformers/all-mpnet-base-v2")
-    ap.add_argument("--student", type=Path, required=True, help="trained folder to continue")
+    ap.add_argument("--student", type=Path, default=None, help="trained folder to continue")
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--teacher", default="2:3e-5:32:7", help="epochs:lr:batch:seed")
     ap.add_argument("--control", action="append", default=[], help="name:epochs:lr:batch:seed")
     ap.add_argument("--kd", action="append", default=[], help="name:epochs:lr:batch:seed:w")
+    ap.add_argument(
+        "--phase",
+        choices=("both", "teacher", "students"),
+        default="both",
+        help="teacher: train it and write --out/taught.jsonl.xz (a few MB: it can come back "
+        "from the device on its own); students: train them from --taught",
+    )
+    ap.add_argument("--taught", type=Path, default=None, help="students: a teacher's file")
     ap.add_argument("--deadline", type=float, default=540.0)
     ap.add_argument("--teacher-share", type=float, default=0.45, help="of --deadline")
     ap.add_argument("--limit", type=int, default=None, help="smoke test: first N pairs")
     args = ap.parse_args(argv)
+    if args.phase != "students" and args.teacher_backbone is None:
+        ap.error("--teacher-backbone is needed to train the teacher")
+    if args.phase != "teacher" and args.student is None:
+        ap.error("--student is needed to train students")
+    if args.phase == "students" and args.taught is None:
+        ap.error("--phase students needs --taught (a teacher phase's taught.jsonl.xz)")
     import torch
 
     from training.shards import pack
@@ -109,39 +128,55 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_float32_matmul_precision("high")  # TF32 for the teacher's readings
     args.out.mkdir(parents=True, exist_ok=True)
     lim = ["--limit", str(args.limit)] if args.limit else []
-    tdir = args.work / "teacher"
-    taught_by = ["--backbone", str(args.teacher_backbone), "--backbone-name", args.teacher_name]
-    procs = {
-        "teacher": _train(
+    procs: dict[str, subprocess.Popen] = {}
+    kinds: dict[str, str] = {}
+    if args.phase != "teacher":  # the controls need no teacher: they start at once
+        for v in args.control:
+            name, *spec = v.split(":")
+            kinds[name] = "control"
+            procs[name] = _train(
+                args.dataset,
+                args.student,
+                args.work / name,
+                spec,
+                ["--init-from", str(args.student), "--backbone", str(args.student), *lim],
+                args.out / f"{name}.log",
+            )
+    info: dict = {}
+    teacher = args.work / "teacher" / "final"
+    taught = args.taught
+    if args.phase != "students":
+        teacher_args = ["--backbone", str(args.teacher_backbone)]
+        teacher_args += ["--backbone-name", args.teacher_name]
+        procs["teacher"] = _train(
             args.dataset,
             args.teacher_backbone,
-            tdir,
+            args.work / "teacher",
             args.teacher.split(":"),
-            [*taught_by, "--bf16", *lim],
+            [*teacher_args, "--bf16", *lim],
             args.out / "teacher.log",
         )
-    }
-    kinds: dict[str, str] = {}
-    for v in args.control:
-        name, *spec = v.split(":")
-        kinds[name] = "control"
-        procs[name] = _train(
-            args.dataset,
-            args.student,
-            args.work / name,
-            spec,
-            ["--init-from", str(args.student), "--backbone", str(args.student), *lim],
-            args.out / f"{name}.log",
-        )
-    _wait({"teacher": procs["teacher"]}, t0 + args.deadline * args.teacher_share)
-    info: dict = {}
-    models: dict[str, Path] = {}
-    teacher = tdir / "final"
-    if procs["teacher"].returncode == 0 and (teacher / "model.safetensors").exists():
-        print(f"teacher trained at {time.time() - t0:.0f} s", flush=True)
-        taught = args.work / "taught.jsonl.xz"
-        info = teach(teacher, args.dataset, taught, device, args.limit)
-        print(f"teacher read the pairs at {time.time() - t0:.0f} s: {info}", flush=True)
+        _wait({"teacher": procs["teacher"]}, t0 + args.deadline * args.teacher_share)
+        if procs["teacher"].returncode == 0 and (teacher / "model.safetensors").exists():
+            print(f"teacher trained at {time.time() - t0:.0f} s", flush=True)
+            taught = args.out / "taught.jsonl.xz"
+            info = teach(teacher, args.dataset, taught, device, args.limit)
+            print(f"teacher read the pairs at {time.time() - t0:.0f} s: {info}", flush=True)
+        else:
+            taught = None
+            print("the teacher did not finish: no distilled students (see teacher.log)")
+        if args.phase == "teacher":
+            if not info:
+                raise SystemExit("the teacher did not finish (see teacher.log)")
+            _pairs, _manifest, held = read_dataset(args.dataset)
+            if args.limit:
+                held = {k: v[: args.limit] for k, v in held.items()}
+            info["held_out"] = read_sets(teacher, held, device)
+            (args.out / "teacher.json").write_text(json.dumps(info, indent=1))
+            print(f"wrote {taught} and teacher.json at {time.time() - t0:.0f} s", flush=True)
+            return
+    if taught is not None:
+        start = ["--init-from", str(args.student), "--backbone", str(args.student)]
         for v in args.kd:
             name, epochs, lr, batch, seed, w = v.split(":")
             kinds[name] = f"distilled, w={w}"
@@ -150,19 +185,11 @@ def main(argv: list[str] | None = None) -> None:
                 args.student,
                 args.work / name,
                 [epochs, lr, batch, seed],
-                [
-                    "--init-from",
-                    str(args.student),
-                    "--backbone",
-                    str(args.student),
-                    "--hard-weight",
-                    w,
-                ],
+                [*start, "--hard-weight", w],
                 args.out / f"{name}.log",
             )
-    else:
-        print("the teacher did not finish: no distilled students (see teacher.log)", flush=True)
     _wait(procs, end - 45)
+    models: dict[str, Path] = {}
     for name in kinds:
         final = args.work / name / "final"
         if procs[name].returncode == 0 and (final / "model.safetensors").exists():
