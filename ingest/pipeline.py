@@ -307,13 +307,13 @@ class Ingestor(RecordBuilder):
         for c in claims:
             c.embed_key = ids.embed_key(self.embedder.name, c.normalized)
         known = store.known_embeddings(self.driver, sorted({c.embed_key or "" for c in claims}))
-        todo = [c for c in claims if c.embed_key not in known]
-        vectors = self.embedder.embed([c.normalized for c in todo]) if todo else []
-        for c, v in zip(todo, vectors, strict=True):
-            c.embedding = [float(x) for x in v]
+        # each new text once, however often it repeats in these documents
+        todo = {c.embed_key or "": c.normalized for c in claims if c.embed_key not in known}
+        vectors = self.embedder.embed(list(todo.values())) if todo else []
+        for key, v in zip(todo, vectors, strict=True):
+            known[key] = [float(x) for x in v]
         for c in claims:
-            if c.embed_key in known:
-                c.embedding = known[c.embed_key or ""]
+            c.embedding = known[c.embed_key or ""]
 
     # ---- the I/O flow -----------------------------------------------------------------
     def _reuse(self, path: Path, key: str, sha: str, size: int, out: IngestOutcome) -> bool:

@@ -69,3 +69,24 @@ def test_reading_again_reuses_the_vectors_of_unchanged_claims(
     assert np.allclose(got, fresh, atol=1e-6)
     # the index sees the vectors the graph holds
     assert len(store.claim_embeddings(svc.graph())) == 4
+
+
+def test_a_text_repeated_in_one_reading_is_embedded_once(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """A sentence written twice in one document (a summary that repeats a finding): two
+    claims, one embedding, both claims hold it."""
+    svc = clean_services
+    counting = Counting(svc.embedder)
+    ingest = Ingestor(svc.graph(), counting, RuleExtractor())
+    body = POST.split("\n", 1)[1]
+    (tmp_path / "post.md").write_text(POST + "\n## Summary\n" + body)
+    ingest.ingest_paths([str(tmp_path)])
+    assert len(counting.texts) == len(set(counting.texts)) == 2  # no text twice
+    with svc.graph().read() as s:
+        rows = list(
+            s.run("MATCH (c:Claim) RETURN c.text AS text, count(*) AS n, collect(c.embedding) AS e")
+        )
+    assert sorted(r["n"] for r in rows) == [2, 2]  # each sentence is two claims
+    for r in rows:
+        assert all(list(e) == list(r["e"][0]) for e in r["e"])
