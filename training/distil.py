@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -43,7 +44,8 @@ def _train(
     cmd = [sys.executable, "-m", "training.train", "--dataset", str(dataset), "--out", str(out)]
     cmd += ["--epochs", epochs, "--lr", lr, "--batch", batch, "--seed", seed]
     cmd += ["--save-every", "1000000", "--threads", "3", *extra]
-    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)  # a run left here would resume, not start afresh
+    out.mkdir(parents=True)
     # several runs share the machine's cores: three torch threads each (the caller sets
     # TOKENIZERS_PARALLELISM=false in the environment, so no tokenizer pool per run either)
     return subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -80,10 +82,11 @@ def teach(teacher: Path, dataset: Path, dst: Path, device: str, limit: int | Non
     from training.train import LABEL_IDS
 
     labelled = [(a, LABEL_IDS[p.label]) for a, p in zip(agree, pairs, strict=True) if p.label]
+    agreed = sum(a == y for a, y in labelled) / len(labelled) if labelled else float("nan")
     return {
         "pairs_read": len(pairs),
         "unlabelled": sum(1 for p in pairs if not p.label),
-        "teacher_agrees_with_labels": round(sum(a == y for a, y in labelled) / len(labelled), 4),
+        "teacher_agrees_with_labels": round(agreed, 4),
     }
 
 
@@ -156,7 +159,10 @@ def main(argv: list[str] | None = None) -> None:
             [*teacher_args, "--bf16", *lim],
             args.out / "teacher.log",
         )
-        _wait({"teacher": procs["teacher"]}, t0 + args.deadline * args.teacher_share)
+        # with students to follow, the teacher has its share of the deadline; alone, all of it
+        # but the minute its reading of the pairs and the held-out sets takes
+        share = args.teacher_share if args.phase == "both" else 1.0
+        _wait({"teacher": procs["teacher"]}, min(t0 + args.deadline * share, end - 60))
         if procs["teacher"].returncode == 0 and (teacher / "model.safetensors").exists():
             print(f"teacher trained at {time.time() - t0:.0f} s", flush=True)
             taught = args.out / "taught.jsonl.xz"
@@ -185,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.student,
                 args.work / name,
                 [epochs, lr, batch, seed],
-                [*start, "--hard-weight", w],
+                [*start, "--hard-weight", w, *lim],
                 args.out / f"{name}.log",
             )
     _wait(procs, end - 45)
@@ -198,7 +204,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.limit:
         held = {k: v[: args.limit] for k, v in held.items()}
     results = {n: read_sets(d, held, device) for n, d in models.items()}
-    results["teacher"] = read_sets(teacher, held, device) if info else {}
+    if info:
+        results["teacher"] = read_sets(teacher, held, device)
+    elif args.taught is not None and (args.taught.parent / "teacher.json").exists():
+        info = json.loads((args.taught.parent / "teacher.json").read_text())  # its own phase
+        results["teacher"] = info.pop("held_out", {})
+    else:
+        results["teacher"] = {}
     results["start"] = read_sets(args.student, held, device)
     scores = {n: dev_score(r) for n, r in results.items() if r}
     names = [n for n in results if results[n]]
@@ -208,13 +220,13 @@ def main(argv: list[str] | None = None) -> None:
         row = "".join(f"{results[n][s]['contradiction_auc']:12.4f}" for n in names)
         print(f"{s[:34]:34s}{row}")
     print(f"{'dev mean':34s}" + "".join(f"{scores[n]:12.4f}" for n in names), flush=True)
-    if not models:
-        raise SystemExit("no student finished: nothing to choose from (see the logs)")
-    best = max(models, key=lambda n: scores[n])
-    print(f"chosen on dev: {best} ({kinds[best]})", flush=True)
+    best = max(models, key=lambda n: scores[n]) if models else None
+    if best is not None:
+        print(f"chosen on dev: {best} ({kinds[best]})", flush=True)
     # the best of each kind comes back (int8 rows, xz: about 21 MB each), so both can be
-    # exported and benchmarked where the product runs; int8 rows lose nothing the export keeps
-    # (it quantises each weight column to int8 again with the same scale)
+    # exported and benchmarked where the product runs. The weight matrices lose nothing the
+    # export keeps (it quantises each column to int8 again, with the same scale); the
+    # embedding tables are rounded twice (per row here, per tensor in the export)
     brought = {}
     for kind in ("control", "distilled"):
         mine = [n for n in models if kinds[n].startswith(kind)]
@@ -236,6 +248,8 @@ def main(argv: list[str] | None = None) -> None:
             indent=1,
         )
     )
+    if best is None:  # the figures above are written all the same
+        raise SystemExit("no student finished: nothing to choose from (see the logs)")
     print(f"packed {brought} into {args.out} at {time.time() - t0:.0f} s", flush=True)
 
 

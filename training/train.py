@@ -283,6 +283,8 @@ def main(argv: list[str] | None = None) -> None:
         help="what --backbone is, for the training record",
     )
     args = ap.parse_args(argv)
+    if not 0.0 <= args.hard_weight <= 1.0:
+        ap.error(f"--hard-weight is a share between 0 and 1, not {args.hard_weight}")
 
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
