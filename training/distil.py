@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -46,9 +47,10 @@ def _train(
     cmd += ["--save-every", "1000000", "--threads", "3", *extra]
     shutil.rmtree(out, ignore_errors=True)  # a run left here would resume, not start afresh
     out.mkdir(parents=True)
-    # several runs share the machine's cores: three torch threads each (the caller sets
-    # TOKENIZERS_PARALLELISM=false in the environment, so no tokenizer pool per run either)
-    return subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    # several runs share the machine's cores: three torch threads each and no tokenizer pool
+    # (a GPU machine stopped answering once with five runs on all 16 cores each)
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "RAYON_NUM_THREADS": "3"}  # noqa: TID251 (child env)
+    return subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
 
 
 def _wait(procs: dict[str, subprocess.Popen], until: float) -> None:
