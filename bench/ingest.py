@@ -3,8 +3,8 @@
 Prints claims/s, MB/s, the share of time spent parsing, embedding and writing, and the
 ratio of total time to embedding-only time (embedding each distinct claim text once is the
 floor), in wall time and in CPU time (this process and the database server together): on a
-shared 2-core machine the wall
-ratio of the same code moved between 1.49x and 1.70x in one session. The corpus is ingested
+shared 2-core machine the wall ratio of the same code moved between 1.49x and 1.70x in one
+session. The corpus is ingested
 twice: on a server just started, then, after the store is wiped, on the same server warm (most
 of the first run's extra server CPU is the JVM compiling the write paths); then read again
 (`--force`), where each claim keeps the vector the graph holds for its text, so the ratio
@@ -35,7 +35,8 @@ def synthetic_corpus(dest: Path, copies: int) -> list[Path]:
     which leaves the documents' boundaries, headings and claims as they are. Some claims still
     repeat across copies (about 6% of them: a sentence before a closing quote, a list item the
     cleaning trims); the baseline embeds each distinct text once, the least the pipeline must
-    do (it embeds a repeat within one file twice), so repeats can only count against it."""
+    do (it embeds each new text once per file and takes a repeat from an earlier file from the
+    graph), so repeats cannot count for it."""
     out = []
     for i in range(copies):
         for f in sorted(CORPUS.glob("*.txt")):

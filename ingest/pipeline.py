@@ -304,16 +304,15 @@ class Ingestor(RecordBuilder):
         """Vectors for the documents' claims: the graph's own for a text it has embedded
         before (a file read again), the embedder's for the rest."""
         claims = [c for d in docs for c in d.claims]
-        for c in claims:
-            c.embed_key = ids.embed_key(self.embedder.name, c.normalized)
-        known = store.known_embeddings(self.driver, sorted({c.embed_key or "" for c in claims}))
+        keys = [ids.embed_key(self.embedder.name, c.normalized) for c in claims]
+        known = store.known_embeddings(self.driver, sorted(set(keys)))
         # each new text once, however often it repeats in these documents
-        todo = {c.embed_key or "": c.normalized for c in claims if c.embed_key not in known}
+        todo = {k: c.normalized for k, c in zip(keys, claims, strict=True) if k not in known}
         vectors = self.embedder.embed(list(todo.values())) if todo else []
         for key, v in zip(todo, vectors, strict=True):
             known[key] = [float(x) for x in v]
-        for c in claims:
-            c.embedding = known[c.embed_key or ""]
+        for c, key in zip(claims, keys, strict=True):
+            c.embed_key, c.embedding = key, known[key]
 
     # ---- the I/O flow -----------------------------------------------------------------
     def _reuse(self, path: Path, key: str, sha: str, size: int, out: IngestOutcome) -> bool:

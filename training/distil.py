@@ -30,37 +30,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-
-def _train(
-    dataset: Path, start: Path, out: Path, spec: list[str], extra: list[str], log: Path
-) -> subprocess.Popen:
-    epochs, lr, batch, seed = spec
-    cmd = [sys.executable, "-m", "training.train", "--dataset", str(dataset), "--out", str(out)]
-    cmd += ["--epochs", epochs, "--lr", lr, "--batch", batch, "--seed", seed]
-    cmd += ["--save-every", "1000000", "--threads", "3", *extra]
-    shutil.rmtree(out, ignore_errors=True)  # a run left here would resume, not start afresh
-    out.mkdir(parents=True)
-    # several runs share the machine's cores: three torch threads each and no tokenizer pool
-    # (a GPU machine stopped answering once with five runs on all 16 cores each)
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "RAYON_NUM_THREADS": "3"}  # noqa: TID251 (child env)
-    return subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
-
-
-def _wait(procs: dict[str, subprocess.Popen], until: float) -> None:
-    while any(p.poll() is None for p in procs.values()) and time.time() < until:
-        time.sleep(2)
-    for name, p in procs.items():
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-            print(f"{name}: stopped at its deadline, left out", flush=True)
+THREADS = 3  # per training run: several share the machine's cores
 
 
 def teach(teacher: Path, dataset: Path, dst: Path, device: str, limit: int | None = None) -> dict:
@@ -124,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     from training.shards import pack
-    from training.sweep import dev_score, read_sets
+    from training.sweep import dev_score, read_sets, start_run, wait_runs
     from training.train import read_dataset
 
     t0 = time.time()
@@ -139,13 +113,14 @@ def main(argv: list[str] | None = None) -> None:
         for v in args.control:
             name, *spec = v.split(":")
             kinds[name] = "control"
-            procs[name] = _train(
+            procs[name] = start_run(
                 args.dataset,
-                args.student,
                 args.work / name,
                 spec,
                 ["--init-from", str(args.student), "--backbone", str(args.student), *lim],
                 args.out / f"{name}.log",
+                threads=THREADS,
+                fresh=True,
             )
     info: dict = {}
     teacher = args.work / "teacher" / "final"
@@ -153,18 +128,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.phase != "students":
         teacher_args = ["--backbone", str(args.teacher_backbone)]
         teacher_args += ["--backbone-name", args.teacher_name]
-        procs["teacher"] = _train(
+        procs["teacher"] = start_run(
             args.dataset,
-            args.teacher_backbone,
             args.work / "teacher",
             args.teacher.split(":"),
             [*teacher_args, "--bf16", *lim],
             args.out / "teacher.log",
+            threads=THREADS,
+            fresh=True,
         )
         # with students to follow, the teacher has its share of the deadline; alone, all of it
         # but the minute its reading of the pairs and the held-out sets takes
         share = args.teacher_share if args.phase == "both" else 1.0
-        _wait({"teacher": procs["teacher"]}, min(t0 + args.deadline * share, end - 60))
+        wait_runs({"teacher": procs["teacher"]}, min(t0 + args.deadline * share, end - 60))
         if procs["teacher"].returncode == 0 and (teacher / "model.safetensors").exists():
             print(f"teacher trained at {time.time() - t0:.0f} s", flush=True)
             taught = args.out / "taught.jsonl.xz"
@@ -188,15 +164,16 @@ def main(argv: list[str] | None = None) -> None:
         for v in args.kd:
             name, epochs, lr, batch, seed, w = v.split(":")
             kinds[name] = f"distilled, w={w}"
-            procs[name] = _train(
+            procs[name] = start_run(
                 taught,
-                args.student,
                 args.work / name,
                 [epochs, lr, batch, seed],
                 [*start, "--hard-weight", w, *lim],
                 args.out / f"{name}.log",
+                threads=THREADS,
+                fresh=True,
             )
-    _wait(procs, end - 45)
+    wait_runs(procs, end - 45)
     models: dict[str, Path] = {}
     for name in kinds:
         final = args.work / name / "final"

@@ -60,13 +60,7 @@ def labelled_quotes() -> list[str]:
 
 
 def neighbour_negatives(
-    corpus: Path,
-    *,
-    seed: int = 11,
-    k: int = 4,
-    lo: float = 0.25,
-    hi: float = 0.8,
-    training: bool = True,
+    corpus: Path, *, seed: int = 11, k: int = 4, training: bool = True
 ) -> list[Pair]:
     """Neutral pairs of *retrieved* claims: each training-source claim with its nearest
     neighbours from other training sources (cosine in [lo, hi)), read as the retriever hands
@@ -75,10 +69,10 @@ def neighbour_negatives(
     requires no training." against "Overview of our training pipeline." Claims overlapping any
     labelled real-pair quote are left out, so the real-pair benchmark stays unseen.
     With training=False the same construction over the benchmark sources gives bench/judgement
-    its held-out "retrieved pairs" set."""
+    its held-out "retrieved pairs" set. (Cosine in [0.25, 0.8): `neighbour_pairs`' defaults.)"""
     return [
         Pair(a, b, NEUTRAL, "domain:neighbour")
-        for a, b in neighbour_pairs(corpus, seed=seed, k=k, lo=lo, hi=hi, training=training)
+        for a, b in neighbour_pairs(corpus, seed=seed, k=k, training=training)
     ]
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -89,6 +91,50 @@ def read_sets(model_dir: Path, held: dict[str, list], device: str) -> dict[str, 
     return out
 
 
+def start_run(
+    dataset: Path,
+    out: Path,
+    spec: list[str],
+    extra: list[str],
+    log: Path,
+    *,
+    threads: int | None = None,
+    fresh: bool = False,
+) -> subprocess.Popen:
+    """One `training.train` process (spec: epochs, lr, batch, seed) writing to `log`.
+    `threads`: torch and tokenizer threads of its own, for runs sharing a machine's cores;
+    `fresh`: remove what an earlier run left in `out` (else its checkpoint is resumed)."""
+    epochs, lr, batch, seed = spec
+    cmd = [sys.executable, "-m", "training.train", "--dataset", str(dataset), "--out", str(out)]
+    cmd += ["--epochs", epochs, "--lr", lr, "--batch", batch, "--seed", seed]
+    cmd += ["--save-every", "1000000", *extra]
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    env = None
+    if threads:
+        # no tokenizer pool either (a GPU machine stopped answering once with five runs on all
+        # 16 cores each)
+        cmd += ["--threads", str(threads)]
+        env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "RAYON_NUM_THREADS": str(threads)}  # noqa: TID251 (child env)
+    return subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
+
+
+def wait_runs(procs: dict[str, subprocess.Popen], until: float) -> set[str]:
+    """Wait for the runs until `until` (time.time()); those still going are stopped, left out
+    and returned."""
+    while any(p.poll() is None for p in procs.values()) and time.time() < until:
+        time.sleep(2)
+    stopped = set()
+    for name, p in procs.items():
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+            stopped.add(name)
+            print(f"{name}: stopped at its deadline, left out", flush=True)
+    return stopped
+
+
 def soup(dirs: list[Path], dst: Path) -> None:
     """Uniform average of the weights of runs from one initialisation (Wortsman et al., 2022)."""
     import shutil
@@ -137,21 +183,21 @@ def main(argv: list[str] | None = None) -> None:
     for v in args.variant:
         name, epochs, lr, batch, seed = v.split(":")
         recipe[name] = (epochs, lr, batch)
-        cmd = [sys.executable, "-m", "training.train", "--dataset", str(args.dataset)]
-        cmd += ["--backbone", str(args.backbone), "--out", str(args.work / name)]
-        cmd += ["--epochs", epochs, "--lr", lr, "--batch", batch, "--seed", seed]
-        cmd += ["--save-every", "1000000"] + (["--limit", str(args.limit)] if args.limit else [])
-        (args.work / name).mkdir(parents=True, exist_ok=True)
-        log = (args.out / f"{name}.log").open("w")
-        procs[name] = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    while any(p.poll() is None for p in procs.values()) and time.time() - t0 < args.deadline:
-        time.sleep(2)
+        extra = ["--backbone", str(args.backbone)]
+        extra += ["--limit", str(args.limit)] if args.limit else []
+        procs[name] = start_run(
+            args.dataset,
+            args.work / name,
+            [epochs, lr, batch, seed],
+            extra,
+            args.out / f"{name}.log",
+        )
+    stopped = wait_runs(procs, t0 + args.deadline)
     done = []
     for name, p in procs.items():
-        if p.poll() is None:
-            p.kill()
-            print(f"{name}: stopped at the deadline, left out", flush=True)
-        elif p.returncode == 0 and (args.work / name / "final" / "model.safetensors").exists():
+        if name in stopped:
+            continue
+        if p.returncode == 0 and (args.work / name / "final" / "model.safetensors").exists():
             done.append(name)
         else:
             print(f"{name}: failed (exit {p.returncode}); see {name}.log", flush=True)

@@ -1,4 +1,5 @@
-"""Fine-tune all-MiniLM-L6-v2 as a 3-way NLI cross-encoder; checkpointed and resumable.
+"""Fine-tune all-MiniLM-L6-v2 (or another --backbone, such as training.distil's teacher) as a
+3-way NLI cross-encoder, on labels or on a teacher's readings; checkpointed and resumable.
 
     python -m training.train [--epochs 2] [--out .consilience/training/nli] [--limit N]
     python -m training.train --write-dataset D.jsonl.xz    # prepare the pairs here, then

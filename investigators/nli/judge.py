@@ -76,13 +76,18 @@ def _float_or_none(value: object) -> float | None:
     return None if value is None else float(str(value))
 
 
+def _counts(got: object, *, none_read: bool) -> tuple[int, int] | None:
+    """(right, calls) from a judge.json entry {"right": .., "calls": ..}; None when it is absent,
+    or when it counts no call and `none_read` is False."""
+    if not isinstance(got, dict) or not (none_read or got.get("calls")):
+        return None
+    return int(got["right"]), int(got["calls"])
+
+
 def _audited(raw: dict[str, object], kind: str) -> tuple[int, int] | None:
     """(right, calls) of one kind's audited calls in judge.json, if it has them."""
     audit = raw.get("audit")
-    got = audit.get(kind) if isinstance(audit, dict) else None
-    if not isinstance(got, dict) or not got.get("calls"):
-        return None
-    return int(got["right"]), int(got["calls"])
+    return _counts(audit.get(kind) if isinstance(audit, dict) else None, none_read=False)
 
 
 @dataclass
@@ -149,10 +154,7 @@ STRUCTURAL = "structural"
 def _structural(raw: dict[str, object]) -> tuple[int, int] | None:
     """(right, calls) of the audited structural contradiction calls in judge.json, if the fit
     wrote them (none read is (0, 0), not None)."""
-    got = raw.get("structural_contradiction")
-    if not isinstance(got, dict):
-        return None
-    return int(got["right"]), int(got["calls"])
+    return _counts(raw.get("structural_contradiction"), none_read=True)
 
 
 def comparative_cue(a: str, b: str) -> str | None:
