@@ -67,6 +67,7 @@ class Services:
                         readings_dir=self.settings.data_dir / "readings"
                         if self.settings.nli.keep_readings
                         else None,
+                        early_exit=self.settings.nli.early_exit,
                     ),
                     skip_neutral=self.settings.nli.skip_neutral,
                 )

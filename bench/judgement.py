@@ -244,10 +244,17 @@ def section_e(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
     # distinct real claim pairs (the judge memoises repeated pairs, which would flatter it)
     pairs = list(zip(a, b, strict=True)) + list(zip(b, a, strict=True))
     pairs += list(zip(a, b[1:] + b[:1], strict=True))
-    full = Judge(judge.model, judge.params, skip_neutral=None)
+    whole = NLIModel(judge.model.model_dir, expected_sha256=judge.model.expected)
+    full = Judge(whole, judge.params, skip_neutral=None)
+    cascade = Judge(whole, judge.params, skip_neutral=judge.skip_neutral)
     rates = {}
     results = {}
-    for name, j in (("both directions always", full), ("as shipped (cascade)", judge)):
+    shipped = "as shipped (cascade + early exit)" if judge.model.early_exit else "as shipped"
+    for name, j in (
+        ("both directions always", full),
+        ("cascade, all six layers", cascade),
+        (shipped, judge),
+    ):
         j._memo.clear()
         new_judgements(j, [("warm", "up")])
         t = time.perf_counter()
@@ -256,27 +263,37 @@ def section_e(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
     t2 = time.perf_counter()
     old_scores(emb, pairs)
     old_rate = len(pairs) / (time.perf_counter() - t2)
-    same = sum(
-        x.kind == y.kind
-        for x, y in zip(
-            results["both directions always"], results["as shipped (cascade)"], strict=True
-        )
-    ) / len(pairs)
+
+    def agreement(name: str) -> float:
+        base = results["both directions always"]
+        return sum(x.kind == y.kind for x, y in zip(base, results[name], strict=True)) / len(pairs)
+
+    early = sum(x.ab.early for x in results[shipped]) / len(pairs)
     print(f"\n(e) throughput on {len(pairs)} distinct real claim pairs (int8 ONNX, 2 cores):")
     for name, r in rates.items():
         print(f"    judge, {name}: {r:.0f} pairs/s")
     print(
         f"    the cascade (B→A only when A→B is < {judge.skip_neutral} neutral) gives the same "
-        f"kind on {same:.1%} of pairs; old cue detector incl. embeddings {old_rate:.0f} pairs/s"
+        f"kind on {agreement('cascade, all six layers'):.1%} of pairs, and with early exit "
+        f"({early:.0%} of A→B readings stopped after layer 3) on {agreement(shipped):.1%}; old "
+        f"cue detector incl. embeddings {old_rate:.0f} pairs/s"
     )
-    stored = rejudge_rates(judge, pairs, results["as shipped (cascade)"])
+    same = agreement(shipped)
+    stored = rejudge_rates(judge, pairs, results[shipped])
     print(
         f"    re-judging after a change of rules or levels (readings kept on disk, "
         f"`nli.keep_readings`): first pass {stored['first']:.0f} pairs/s, again "
         f"{stored['again']:.0f} pairs/s ({stored['again'] / stored['first']:.0f}x); same "
         f"judgements as without the store: {stored['same']}"
     )
-    out["throughput"] = {**rates, "old": old_rate, "cascade_agreement": same, "stored": stored}
+    out["throughput"] = {
+        **rates,
+        "old": old_rate,
+        "cascade_agreement": agreement("cascade, all six layers"),
+        "shipped_agreement": same,
+        "early_share": early,
+        "stored": stored,
+    }
 
 
 def rejudge_rates(judge: Judge, pairs: list[tuple[str, str]], plain: list) -> dict:
@@ -284,13 +301,17 @@ def rejudge_rates(judge: Judge, pairs: list[tuple[str, str]], plain: list) -> di
     and a second pass by a fresh judge, as after a refit (deciding from stored readings)."""
     import tempfile
 
-    from investigators.nli.model import NLIModel
-
     rates: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         got = []
         for name in ("first", "again"):
-            model = NLIModel(judge.model.model_dir, readings_dir=Path(tmp))
+            model = NLIModel(
+                judge.model.model_dir,
+                expected_sha256=judge.model.expected,
+                readings_dir=Path(tmp),
+                early_exit=judge.model.early_exit,
+                exit_sha256=judge.model.exit_expected,
+            )
             j = Judge(model, judge.params, skip_neutral=judge.skip_neutral)
             new_judgements(j, [("warm", "up")])
             t = time.perf_counter()
@@ -433,8 +454,13 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     from consilience.settings import NLISettings
 
-    model = NLIModel(args.model_dir, expected_sha256=None) if args.model_dir else NLIModel()
-    judge = Judge(model, skip_neutral=NLISettings().skip_neutral)  # as the product runs it
+    shipped = NLISettings()
+    model = (
+        NLIModel(args.model_dir, expected_sha256=None, early_exit=shipped.early_exit)
+        if args.model_dir
+        else NLIModel(early_exit=shipped.early_exit)
+    )
+    judge = Judge(model, skip_neutral=shipped.skip_neutral)  # as the product runs it
     emb = MiniLMEmbedder()
     print(f"bench/judgement — judge {judge.version}; fit: {judge.params.fitted_on}")
     out: dict = {}

@@ -315,6 +315,13 @@ def decide(
     defines a term (`definitional`)."""
     ev = evidence_of(a, b)
     notes = list(ev.notes) + control_notes(ab, ba, controls)
+    # B→A is the A→B reading itself when the cascade skipped it (Judge.skip_neutral)
+    early = [d for d, r in (("A→B", ab), ("B→A", ba)) if r.early and (d == "A→B" or ba is not ab)]
+    if early:
+        notes.append(
+            f"early exit: {' and '.join(early)} read as plainly neutral after the lower layers "
+            "(investigators.nli.early_exit)"
+        )
     s_c, s_v = scores(ab, ba, ev, controls)
     same = same_statement(a.text, b.text)
     if same:

@@ -13,6 +13,15 @@ from typing import TYPE_CHECKING
 
 from consilience.cpu import cores, in_spans
 from consilience.errors import ModelIntegrityError
+from investigators.nli.early_exit import (
+    EXIT_FILE,
+    GUARD,
+    ExitHead,
+    features,
+    hidden_name,
+    shared_words,
+    split,
+)
 from investigators.nli.readings import Reading, ReadingStore, machine
 from kg.ids import file_sha256
 from kg.minilm_onnx import bert_feed
@@ -39,6 +48,9 @@ class NLIScores:
     neutral: float
     contradiction: float
     truncated: bool = False
+    # read by the early-exit head after the lower layers (investigators.nli.early_exit), which
+    # found the pair plainly neutral, instead of by all six layers
+    early: bool = False
 
 
 class NLIModel:
@@ -51,16 +63,25 @@ class NLIModel:
         expected_sha256: str | None = WEIGHTS_SHA256,
         threads: int = 0,
         readings_dir: Path | None = None,
+        early_exit: bool = False,
+        exit_sha256: str | None = None,
     ) -> None:
         """`readings_dir`: keep readings on disk there (investigators.nli.readings), so a pair
-        is read by the model once per model; None reads every pair afresh."""
+        is read by the model once per model; None reads every pair afresh. `early_exit`: pairs
+        the early-exit head reads as plainly neutral stop after the lower layers
+        (investigators.nli.early_exit; its file pinned by `exit_sha256`, default the shipped
+        one's)."""
         if threads < 0:
             raise ValueError(f"threads must be 0 (one per core) or more, not {threads}")
         self.model_dir = model_dir
         self.expected = expected_sha256
         self.workers = threads or cores()
         self._session = None
+        self._upper = None
         self._tok = None
+        self.early_exit = early_exit
+        self.exit_expected = exit_sha256
+        self.head: ExitHead | None = None
         self.readings_dir = readings_dir
         self._store: ReadingStore | None = None
         self.max_length = 128
@@ -68,7 +89,19 @@ class NLIModel:
 
     @property
     def name(self) -> str:
-        return f"nli-minilm-l6@{(self.expected or 'unpinned')[:12]}"
+        """The weights' pin, and the early-exit head's when it is on: the judge's version
+        carries it, so findings judged with and without early exit are kept apart."""
+        base = f"nli-minilm-l6@{(self.expected or 'unpinned')[:12]}"
+        if not self.early_exit:
+            return base
+        self._load_head()
+        assert self.head is not None
+        return f"{base}+{self.head.tag}"
+
+    def _load_head(self) -> None:
+        if self.early_exit and self.head is None:
+            kw = {} if self.exit_expected is None else {"expected_sha256": self.exit_expected}
+            self.head = ExitHead.load(self.model_dir / EXIT_FILE, **kw)
 
     def _load(self) -> None:
         if self._session is not None:
@@ -95,10 +128,20 @@ class NLIModel:
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
+        self._load_head()
         try:
-            self._session = ort.InferenceSession(
-                str(path), opts, providers=["CPUExecutionProvider"]
-            )
+            if self.head is None:
+                self._session = ort.InferenceSession(
+                    str(path), opts, providers=["CPUExecutionProvider"]
+                )
+            else:  # the graph cut after the head's layer: lower, then upper where needed
+                lower, upper = split(path.read_bytes(), self.head.layer)
+                self._session = ort.InferenceSession(
+                    lower, opts, providers=["CPUExecutionProvider"]
+                )
+                self._upper = ort.InferenceSession(upper, opts, providers=["CPUExecutionProvider"])
+        except ModelIntegrityError:
+            raise
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise ModelIntegrityError(
                 f"The NLI model {path} cannot be loaded: {exc}", RESTORE_HINT
@@ -113,6 +156,8 @@ class NLIModel:
                 f"{sha}|{tok_sha}|{self.max_length}|{self.labels}|ort {ort.__version__}|"
                 f"numpy {np.__version__}|{machine()}"
             )
+            if self.head is not None:  # its readings are its own
+                namespace += f"|{self.head.tag}|{self.head.sha256}"
             self._store = ReadingStore(self.readings_dir, namespace)
 
     def predict(self, pairs: list[tuple[str, str]]) -> list[NLIScores]:
@@ -137,31 +182,97 @@ class NLIModel:
         stored = store.get_many(safe) if store is not None else {}
         todo = [i for i in range(len(safe)) if i not in stored]
         encs = tok.encode_batch([safe[i] for i in todo])
-        probs = np.zeros((len(todo), 3), dtype=np.float32)
+        probs = np.zeros((len(todo), 3), dtype=np.float32)  # entailment, neutral, contradiction
+        early = np.zeros(len(todo), dtype=bool)
+
+        # the head decides no pair whose sides share much wording (early_exit.GUARD)
+        may_exit = [self.head is not None and shared_words(*safe[i]) < GUARD for i in todo]
 
         def read(rows: range) -> None:
             for i in rows:
-                out = session.run(["logits"], bert_feed(encs[i].ids, encs[i].type_ids))
-                logits = np.asarray(out[0], dtype=np.float32)[0]  # a dense float array
-                ex = np.exp(logits - logits.max())
-                probs[i] = ex / ex.sum()
+                probs[i], early[i] = self._read_one(encs[i].ids, encs[i].type_ids, may_exit[i])
 
         in_spans(len(todo), read, self.workers, SPAN)
-        col = [self.labels.index(name) for name in ("entailment", "neutral", "contradiction")]
         fresh: list[Reading] = [
-            (float(p[col[0]]), float(p[col[1]]), float(p[col[2]]), bool(e.overflowing))
-            for p, e in zip(probs, encs, strict=True)
+            (float(p[0]), float(p[1]), float(p[2]), bool(e.overflowing), bool(x))
+            for p, e, x in zip(probs, encs, early, strict=True)
         ]
         if store is not None:
             store.put_many((safe[i], r) for i, r in zip(todo, fresh, strict=True))
         readings = stored | dict(zip(todo, fresh, strict=True))
         return [
-            NLIScores(entailment=e, neutral=n, contradiction=c, truncated=t)
-            for e, n, c, t in (readings[i] for i in range(len(safe)))
+            NLIScores(entailment=e, neutral=n, contradiction=c, truncated=t, early=x)
+            for e, n, c, t, x in (readings[i] for i in range(len(safe)))
         ]
+
+    def _softmax_enc(self, logits: object) -> np.ndarray:
+        """Probabilities in the order entailment, neutral, contradiction."""
+        import numpy as np
+
+        x = np.asarray(logits, dtype=np.float32).reshape(-1)  # a dense float array
+        ex = np.exp(x - x.max())
+        p = ex / ex.sum()
+        return p[[self.labels.index(n) for n in ("entailment", "neutral", "contradiction")]]
+
+    def _read_one(
+        self, ids: list[int], type_ids: list[int], may_exit: bool
+    ) -> tuple[np.ndarray, bool]:
+        """One pair's (entailment, neutral, contradiction) and whether the early-exit head
+        gave it (the upper layers then never ran; only where `may_exit`)."""
+        session, feed = self._session, bert_feed(ids, type_ids)
+        assert session is not None
+        if self.head is None:
+            return self._softmax_enc(session.run(["logits"], feed)[0]), False
+        name = hidden_name(self.head.layer)
+        hidden = _dense(session.run([name], feed)[0])
+        if may_exit and (p := self.head.probabilities(hidden[0]))[1] >= self.head.threshold:
+            return p.astype("float32"), True
+        assert self._upper is not None
+        return self._softmax_enc(self._upper.run(["logits"], {name: hidden, **feed})[0]), False
+
+    def layer_readings(
+        self, pairs: list[tuple[str, str]], layer: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For fitting an early-exit head (training.exit_head): each pair's head features
+        after `layer` layers, and the whole model's (entailment, neutral, contradiction), read
+        alone and never stored. The whole model is the two halves one after the other."""
+        import numpy as np
+        import onnxruntime as ort
+
+        self._load()
+        assert self._tok is not None
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        lower_b, upper_b = split((self.model_dir / MODEL_FILE).read_bytes(), layer)
+        lower = ort.InferenceSession(lower_b, opts, providers=["CPUExecutionProvider"])
+        upper = ort.InferenceSession(upper_b, opts, providers=["CPUExecutionProvider"])
+        name = hidden_name(layer)
+        safe = [(a.strip() or "(empty)", b.strip() or "(empty)") for a, b in pairs]
+        encs = self._tok.encode_batch(safe)
+        width = 2 * int(lower.get_outputs()[0].shape[-1])
+        feats = np.zeros((len(safe), width), dtype=np.float32)
+        probs = np.zeros((len(safe), 3), dtype=np.float32)
+
+        def read(rows: range) -> None:
+            for i in rows:
+                feed = bert_feed(encs[i].ids, encs[i].type_ids)
+                hidden = _dense(lower.run([name], feed)[0])
+                feats[i] = features(hidden[0])
+                probs[i] = self._softmax_enc(upper.run(["logits"], {name: hidden, **feed})[0])
+
+        in_spans(len(safe), read, self.workers, SPAN)
+        return feats, probs
 
     def logits_matrix(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """(n, 3) probabilities as an array: entailment, neutral, contradiction."""
         import numpy as np
 
         return np.array([[s.entailment, s.neutral, s.contradiction] for s in self.predict(pairs)])
+
+
+def _dense(value: object) -> np.ndarray:
+    """An onnxruntime output as the dense float32 array it is."""
+    import numpy as np
+
+    return np.asarray(value, dtype=np.float32)

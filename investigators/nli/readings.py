@@ -30,11 +30,14 @@ from kg.private import private_dir, private_file
 log = logging.getLogger(__name__)
 
 PREFIX = "nli-readings-"
-_VALUE = struct.Struct("<fff?")  # entailment, neutral, contradiction as float32; truncated
+# entailment, neutral, contradiction as float32; truncated; read by the early-exit head. A
+# value without the last flag (written before early exit) is a reading by the whole model.
+_VALUE = struct.Struct("<fff??")
+_VALUE_V1 = struct.Struct("<fff?")
 _CHUNK = 900  # keys per SELECT (SQLite's default limit on parameters is 999 in old builds)
 _STALE_S = 24 * 3600  # another namespace's file untouched this long is removed
 _DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
-Reading = tuple[float, float, float, bool]
+Reading = tuple[float, float, float, bool, bool]
 
 
 def machine() -> str:
@@ -164,6 +167,8 @@ class ReadingStore:
             v = found.get(k)
             if v is not None and len(v) == _VALUE.size:
                 out[i] = _VALUE.unpack(v)
+            elif v is not None and len(v) == _VALUE_V1.size:
+                out[i] = (*_VALUE_V1.unpack(v), False)
         return out
 
     def put_many(self, rows: Iterable[tuple[tuple[str, str], Reading]]) -> None:

@@ -80,13 +80,13 @@ def test_a_locked_store_is_skipped_for_that_call_not_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = ReadingStore(tmp_path, "ns")
-    store.put_many([(PAIRS[0], (0.1, 0.2, 0.7, False))])
+    store.put_many([(PAIRS[0], (0.1, 0.2, 0.7, False, False))])
     store.timeout = 0.1
     holder = sqlite3.connect(store.path)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         with caplog.at_level(logging.WARNING):
-            store.put_many([(PAIRS[1], (0.3, 0.3, 0.4, False))])  # waits 0.1 s, then skips
+            store.put_many([(PAIRS[1], (0.3, 0.3, 0.4, False, False))])  # waits 0.1 s, then skips
             assert set(store.get_many(PAIRS[:2])) == {0}  # readers are not blocked (WAL)
         assert "without it this time" in caplog.text and "damaged" not in caplog.text
     finally:
