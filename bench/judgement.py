@@ -452,11 +452,18 @@ def main(argv: list[str] | None = None) -> None:
         help="a candidate model folder (unpinned) instead of the shipped models/nli-minilm-l6",
     )
     args = ap.parse_args(argv)
-    from consilience.settings import NLISettings
+    from consilience.settings import Settings
+    from investigators.nli.early_exit import EXIT_FILE
 
-    shipped = NLISettings()
+    shipped = Settings().nli  # as the product runs it, environment included
     model = (
-        NLIModel(args.model_dir, expected_sha256=None, early_exit=shipped.early_exit)
+        # a candidate folder: its own head if it has one (unpinned), else all six layers
+        NLIModel(
+            args.model_dir,
+            expected_sha256=None,
+            early_exit=shipped.early_exit and (args.model_dir / EXIT_FILE).exists(),
+            exit_sha256="",
+        )
         if args.model_dir
         else NLIModel(early_exit=shipped.early_exit)
     )

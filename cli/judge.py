@@ -226,15 +226,22 @@ def model_fit_ranker() -> None:
 
 @model_app.command("check")
 def model_check() -> None:
-    """Verify the committed model against its pinned sha256 and load it."""
+    """Verify the committed model and its early-exit head against their pinned sha256 and
+    load them."""
+    from investigators.nli.early_exit import EXIT_FILE
     from investigators.nli.judge import Judge, Side
     from investigators.nli.model import MODEL_DIR, NLIModel
 
     try:
         j = Judge(NLIModel()).judge([(Side("The model works."), Side("The model fails."))])[0]
+        early = NLIModel(early_exit=True)
+        e = early.predict([("The model works.", "The weather was mild in May.")])[0]
     except ConsilienceError as exc:
         fail(exc)
     console.print(
         f"{MODEL_DIR / 'model.int8.onnx'}: sha256 matches; loads; "
-        f"sample contradiction {j.ab.contradiction:.2f}."
+        f"sample contradiction {j.ab.contradiction:.2f}.\n"
+        f"{MODEL_DIR / EXIT_FILE}: sha256 matches; fitted to these weights; sample unrelated "
+        f"pair {'stopped after layer 3' if e.early else 'read by all six layers'} "
+        f"(neutral {e.neutral:.2f})."
     )

@@ -18,12 +18,14 @@ lower layers' vectors blur, and such pairs are few among candidates (2% of the c
 they held 38 of the 74 calls the whole model made there). Two paraphrases of the definition of a
 membership inference attack (content words 0.36 shared) were read by the head as 0.98 neutral.
 
-The head's file is pinned by sha256 like the model's, and its settings are part of the model's
-name, so findings judged with and without it are kept apart (`NLIModel.name`).
+The head's file is pinned by sha256 like the model's and names the weights it was fitted to; it
+and the guard are part of the model's name, so findings judged with and without it (or with
+another) are kept apart (`NLIModel.name`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 
 EXIT_FILE = "exit.json"
 # sha256 of models/nli-minilm-l6/exit.json (also in its MODEL_CARD.md)
-EXIT_SHA256 = "e29646a2beb60c89011abbb6286b573b0faf7c25fe0e017bd41ba00693e276b4"
+EXIT_SHA256 = "1a226ef0af97e632df12274e7b42d7465ecac505c580d3f7e8bb344226f42ca6"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 GUARD = 0.3  # sides sharing at least this share of content words are read by the whole model
 _WORD = re.compile(r"[a-z][a-z0-9'’-]+")
@@ -47,6 +49,8 @@ _FUNCTION = frozenset(
     "it its as at from we our us they their them which who can could may might will would "
     "should not no nor more less than also such into about over have has had do does did".split()
 )
+# the guard as a whole (level and word list), carried by the model's name with the head's file
+GUARD_DIGEST = hashlib.sha256(f"{GUARD}|{' '.join(sorted(_FUNCTION))}".encode()).hexdigest()[:6]
 RESTORE_HINT = (
     "Restore it with `git checkout -- models/nli-minilm-l6/exit.json` (it is committed), or fit "
     "it again: `python -m training.exit_head`; or turn early exit off (CONSILIENCE_NLI__EARLY_EXIT"
@@ -120,10 +124,17 @@ class ExitHead:
     @property
     def tag(self) -> str:
         """What the model's name carries when the head is on."""
-        return f"exit{self.layer}@{self.threshold:g}:{self.sha256[:8]}"
+        return f"exit{self.layer}@{self.threshold:g}:{self.sha256[:8]}:g{GUARD_DIGEST}"
 
     @classmethod
-    def load(cls, path: Path, expected_sha256: str | None = EXIT_SHA256) -> ExitHead:
+    def load(
+        cls,
+        path: Path,
+        expected_sha256: str | None = EXIT_SHA256,
+        model_sha256: str | None = None,
+    ) -> ExitHead:
+        """The head in `path`, checked against its pin (`expected_sha256`; empty or None: not
+        checked) and, given `model_sha256`, against the weights it was fitted to."""
         import numpy as np
 
         if not path.exists():
@@ -163,6 +174,20 @@ class ExitHead:
                 f"The early-exit head {path} has weights of shape {head.weights.shape}, "
                 f"mean {head.mean.shape} and scale {head.scale.shape}: not 3 x features, "
                 "features and features (scale positive).",
+                RESTORE_HINT,
+            )
+        if raw.get("guard", GUARD) != GUARD:
+            raise ModelIntegrityError(
+                f"The early-exit head {path} was fitted with guard {raw['guard']}; this code "
+                f"applies {GUARD}.",
+                RESTORE_HINT,
+            )
+        fitted = raw.get("fitted")
+        fitted_to = fitted.get("model_sha256") if isinstance(fitted, dict) else None
+        if model_sha256 and fitted_to != model_sha256:
+            raise ModelIntegrityError(
+                f"The early-exit head {path} was fitted to other weights ({str(fitted_to)[:12]}…) "
+                f"than the model's ({model_sha256[:12]}…).",
                 RESTORE_HINT,
             )
         return head

@@ -315,7 +315,8 @@ def decide(
     defines a term (`definitional`)."""
     ev = evidence_of(a, b)
     notes = list(ev.notes) + control_notes(ab, ba, controls)
-    # B→A is the A→B reading itself when the cascade skipped it (Judge.skip_neutral)
+    # B→A is the A→B reading itself (the same object) when the cascade skipped it
+    # (Judge.skip_neutral)
     early = [d for d, r in (("A→B", ab), ("B→A", ba)) if r.early and (d == "A→B" or ba is not ab)]
     if early:
         notes.append(
@@ -525,8 +526,10 @@ class Judge:
         readings: list[tuple[NLIScores, NLIScores]] = []
         for i in range(len(pairs)):
             ab, ba = forward[i], backward[i]
+            skipped = ba is ab  # the cascade did not read B→A: it stands in for it
             if ta[i][1] or tb[i][1]:
                 ab = replace(ab, truncated=True)
+                ba = ab if skipped else ba
             readings.append((ab, ba))
         first = decide_with_controls(pairs, readings, cut, self.params, self._controls)
         out = []

@@ -99,9 +99,13 @@ class NLIModel:
         return f"{base}+{self.head.tag}"
 
     def _load_head(self) -> None:
+        """The early-exit head, if on: pinned (`exit_sha256`: None the shipped pin, "" none)
+        and fitted to these weights (checked against the pinned model sha when there is one)."""
         if self.early_exit and self.head is None:
-            kw = {} if self.exit_expected is None else {"expected_sha256": self.exit_expected}
-            self.head = ExitHead.load(self.model_dir / EXIT_FILE, **kw)
+            pin = {} if self.exit_expected is None else {"expected_sha256": self.exit_expected}
+            self.head = ExitHead.load(
+                self.model_dir / EXIT_FILE, **pin, model_sha256=self.expected or None
+            )
 
     def _load(self) -> None:
         if self._session is not None:
@@ -129,17 +133,16 @@ class NLIModel:
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         self._load_head()
+        upper_session = None
         try:
             if self.head is None:
-                self._session = ort.InferenceSession(
-                    str(path), opts, providers=["CPUExecutionProvider"]
-                )
+                session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
             else:  # the graph cut after the head's layer: lower, then upper where needed
                 lower, upper = split(path.read_bytes(), self.head.layer)
-                self._session = ort.InferenceSession(
-                    lower, opts, providers=["CPUExecutionProvider"]
+                session = ort.InferenceSession(lower, opts, providers=["CPUExecutionProvider"])
+                upper_session = ort.InferenceSession(
+                    upper, opts, providers=["CPUExecutionProvider"]
                 )
-                self._upper = ort.InferenceSession(upper, opts, providers=["CPUExecutionProvider"])
         except ModelIntegrityError:
             raise
         except Exception as exc:  # onnxruntime raises its own untyped errors
@@ -159,9 +162,13 @@ class NLIModel:
             if self.head is not None:  # its readings are its own
                 namespace += f"|{self.head.tag}|{self.head.sha256}"
             self._store = ReadingStore(self.readings_dir, namespace)
+        self._upper = upper_session
+        self._session = session  # last: another thread takes a set session as fully loaded
 
-    def predict(self, pairs: list[tuple[str, str]]) -> list[NLIScores]:
-        """Probabilities for each (premise, hypothesis), in input order.
+    def predict(self, pairs: list[tuple[str, str]], *, allow_exit: bool = True) -> list[NLIScores]:
+        """Probabilities for each (premise, hypothesis), in input order. With early exit on,
+        `allow_exit=False` reads these pairs with all six layers (and keeps their readings
+        with the early-exit readings, as whole-model readings, flag off).
 
         Each pair is read alone, in a call of its own: the model's dynamic int8 quantisation
         sets its activation scales per call, so a pair read in a padded batch got readings that
@@ -180,13 +187,17 @@ class NLIModel:
         safe = [(a.strip() or "(empty)", b.strip() or "(empty)") for a, b in pairs]
         store = self._store
         stored = store.get_many(safe) if store is not None else {}
+        if not allow_exit:  # an early reading stored before is read again, whole
+            stored = {i: r for i, r in stored.items() if not r[4]}
         todo = [i for i in range(len(safe)) if i not in stored]
         encs = tok.encode_batch([safe[i] for i in todo])
         probs = np.zeros((len(todo), 3), dtype=np.float32)  # entailment, neutral, contradiction
         early = np.zeros(len(todo), dtype=bool)
 
         # the head decides no pair whose sides share much wording (early_exit.GUARD)
-        may_exit = [self.head is not None and shared_words(*safe[i]) < GUARD for i in todo]
+        may_exit = [
+            allow_exit and self.head is not None and shared_words(*safe[i]) < GUARD for i in todo
+        ]
 
         def read(rows: range) -> None:
             for i in rows:

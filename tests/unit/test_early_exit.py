@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import struct
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from consilience.errors import ModelIntegrityError
 from investigators.nli.early_exit import EXIT_FILE, GUARD, ExitHead, shared_words
 from investigators.nli.judge import Judge, Side
-from investigators.nli.model import MODEL_DIR, NLIModel
+from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.readings import PREFIX, ReadingStore
 
 # plainly unrelated pairs of the kind retrieval hands the judge, and pairs that share wording
@@ -103,11 +104,20 @@ def test_an_unreadable_head_is_a_clear_error(tmp_path: Path) -> None:
         ExitHead.load(bad, expected_sha256=None)
 
 
+class Refusing:
+    """A session that must not be asked: every pair should come from the store."""
+
+    def run(self, *args: object) -> None:
+        raise AssertionError("the model was asked for a stored reading")
+
+
 def test_early_readings_are_stored_apart_from_the_whole_models(tmp_path: Path) -> None:
     early = NLIModel(readings_dir=tmp_path, early_exit=True).predict(PAIRS)
     assert any(r.early for r in early)
-    again = NLIModel(readings_dir=tmp_path, early_exit=True).predict(PAIRS)
-    assert again == early  # the flag survives the store
+    again = NLIModel(readings_dir=tmp_path, early_exit=True)
+    again.predict(PAIRS[:1])  # loads the model
+    again._session = Refusing()  # pyright: ignore[reportAttributeAccessIssue]
+    assert again.predict(PAIRS) == early  # from the store, the early flag included
     assert NLIModel(readings_dir=tmp_path).predict(PAIRS) == NLIModel().predict(PAIRS)
     assert len(list(tmp_path.glob(f"{PREFIX}*.sqlite"))) == 2
 
@@ -129,9 +139,55 @@ def test_shared_words_ignores_function_words_and_case() -> None:
 
 
 def test_the_judge_names_an_early_reading_in_its_rationale() -> None:
-    j = Judge(NLIModel(early_exit=True)).judge([(Side(a), Side(b)) for a, b in UNRELATED[:1]])[0]
-    assert j.ab.early
-    assert "early exit" in j.rationale
+    pairs = [(Side(a), Side(b)) for a, b in UNRELATED[:1]]
+    both = Judge(NLIModel(early_exit=True), skip_neutral=None).judge(pairs)[0]
+    assert both.ab.early and both.ba.early
+    assert "early exit: A→B and B→A read as plainly neutral" in both.rationale
+    # the cascade does not read B→A after a plainly neutral A→B: only A→B is named
+    cascade = Judge(NLIModel(early_exit=True), skip_neutral=0.9).judge(pairs)[0]
+    assert "early exit: A→B read as plainly neutral" in cascade.rationale
+
+
+class EarlyOnly:
+    """A stand-in model that reads every pair as plainly neutral, by the early-exit head."""
+
+    model_dir = MODEL_DIR
+    name = "stand-in"
+
+    def predict(self, pairs: list[tuple[str, str]], **_: object) -> list[NLIScores]:
+        return [NLIScores(0.001, 0.998, 0.001, early=True) for _ in pairs]
+
+
+def test_a_truncated_pair_whose_b_to_a_was_skipped_names_only_a_to_b() -> None:
+    judge = Judge(cast(NLIModel, EarlyOnly()), skip_neutral=0.9)
+    long = " ".join(["word"] * 300)
+    j = judge.judge([(Side(long), Side("A short statement about something else."))])[0]
+    assert j.ab.truncated and j.ba is j.ab  # B→A was not read: A→B stands in, truncation kept
+    assert "early exit: A→B read as plainly neutral" in j.rationale
+    assert "B→A read as plainly" not in j.rationale
+
+
+def test_controls_are_read_by_the_whole_model() -> None:
+    model = NLIModel(early_exit=True)
+    assert any(r.early for r in model.predict(UNRELATED))
+    whole = model.predict(UNRELATED, allow_exit=False)
+    assert not any(r.early for r in whole)
+    assert whole == NLIModel().predict(UNRELATED)
+    from investigators.nli.controls import control_readings
+
+    assert control_readings(model, ["Probes detect deception."]) == control_readings(
+        NLIModel(), ["Probes detect deception."]
+    )
+
+
+def test_a_head_fitted_to_other_weights_is_refused(tmp_path: Path) -> None:
+    raw = (MODEL_DIR / EXIT_FILE).read_text()
+    other = tmp_path / EXIT_FILE
+    other.write_text(raw.replace('"model_sha256": "7828af1e', '"model_sha256": "0000af1e'))
+    assert other.read_text() != raw
+    with pytest.raises(ModelIntegrityError, match="fitted to other weights"):
+        ExitHead.load(other, expected_sha256=None, model_sha256=NLIModel().expected)
+    assert ExitHead.load(other, expected_sha256=None).layer == 3  # unchecked without a model pin
 
 
 def test_the_threshold_lets_at_most_the_allowed_share_of_relevant_pairs_exit() -> None:
@@ -145,4 +201,5 @@ def test_the_threshold_lets_at_most_the_allowed_share_of_relevant_pairs_exit() -
     assert t == 0.992
     assert ((neutral >= t) & open_ & relevant).sum() == 1
     assert choose_threshold(neutral, relevant, open_, miss=0.0) == 1.0
-    assert choose_threshold(neutral, relevant, ~open_, miss=0.5) == 0.9  # none may exit
+    # a budget (2 of 4) larger than the relevant pairs the head may decide (1): the floor, 0.9
+    assert choose_threshold(neutral, relevant, ~open_, miss=0.5) == 0.9

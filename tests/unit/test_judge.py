@@ -243,9 +243,9 @@ class CountingModel(NLIModel):
         super().__init__()
         self.read = 0
 
-    def predict(self, pairs: list[tuple[str, str]]) -> list[NLIScores]:
+    def predict(self, pairs: list[tuple[str, str]], *, allow_exit: bool = True) -> list[NLIScores]:
         self.read += len(pairs)
-        return super().predict(pairs)
+        return super().predict(pairs, allow_exit=allow_exit)
 
 
 def test_the_memo_forgets_the_oldest_readings_not_all_of_them(
