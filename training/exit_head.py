@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--nli", type=int, default=6000, help="licensed NLI training pairs")
     ap.add_argument("--domain", type=int, default=4000, help="domain pairs")
     ap.add_argument("--l2", type=float, default=1e-3)
-    ap.add_argument("--miss", type=float, default=0.01, help="share of relevant pairs let exit")
+    ap.add_argument("--miss", type=float, default=0.004, help="share of relevant pairs let exit")
     ap.add_argument("--out", type=Path, default=Path("models/nli-minilm-l6/exit.json"))
     args = ap.parse_args(argv)
     t0 = time.time()
