@@ -9,9 +9,9 @@ checked in tests). After the lower part, a small head (a linear map of the layer
 mean token vectors to entailment / neutral / contradiction, `ExitHead`) was fitted by
 `python -m training.exit_head` to the whole model's own readings of training pairs; where it
 reads the pair at least `threshold` neutral, its reading is the pair's reading and the upper
-layers are not run. The threshold was chosen so that at most 1% of held-out pairs the whole
+layers are not run. The threshold was chosen so that at most 0.4% of held-out pairs the whole
 model reads as less than 0.9 neutral exit (`exit.json` records the figures; on the corpus'
-127,545 candidate pairs the judge's kind changed on 8, all calls no longer made: the model
+127,545 candidate pairs the judge's kind changed on 6, all calls no longer made: the model
 card's "Early exit after layer 3").
 
 The head never decides a pair whose sides share much of their wording (`shared_words` at least
