@@ -59,7 +59,7 @@ def control_readings(model: NLIModel, texts: list[str]) -> dict[str, Control]:
     """Each text's control reading (one batched model call; texts already cut to the model's
     window by the caller). Read by all six layers, never the early-exit head: a control is the
     highest entailment the model reads from an unrelated premise, and the head, fitted to say
-    "neutral", would understate it (its reading of an exited pair is off by up to 0.43)."""
+    "neutral", would understate it (its reading of a held-out exited pair was off by up to 0.39)."""
     unique = list(dict.fromkeys(texts))
     if not unique:
         return {}
