@@ -100,7 +100,7 @@ class NLISettings(BaseModel):
     early_exit: bool = Field(
         default=True,
         description="Stop after three layers where the early-exit head reads a pair as plainly "
-        "neutral (investigators.nli.early_exit: ~1.65x faster on the corpus' candidate pairs; "
+        "neutral (investigators.nli.early_exit: ~1.5x faster on the corpus' candidate pairs; "
         "see bench/judgement (e)); false reads every pair with all six",
     )
     keep_readings: bool = Field(
