@@ -28,6 +28,7 @@ from kg.minilm_onnx import bert_feed
 
 if TYPE_CHECKING:
     import numpy as np
+    from onnxruntime import InferenceSession
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "nli-minilm-l6"
 MODEL_FILE = "model.int8.onnx"
@@ -127,22 +128,14 @@ class NLIModel:
         meta = json.loads((self.model_dir / "model.json").read_text())
         self.labels = list(meta["labels"])
         self.max_length = int(meta.get("max_length", 128))
-        opts = ort.SessionOptions()
-        # one thread per call: the pairs are spread over `workers` calls at once instead
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
         self._load_head()
         upper_session = None
         try:
             if self.head is None:
-                session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+                session = _one_thread_session(str(path))
             else:  # the graph cut after the head's layer: lower, then upper where needed
                 lower, upper = split(path.read_bytes(), self.head.layer)
-                session = ort.InferenceSession(lower, opts, providers=["CPUExecutionProvider"])
-                upper_session = ort.InferenceSession(
-                    upper, opts, providers=["CPUExecutionProvider"]
-                )
+                session, upper_session = _one_thread_session(lower), _one_thread_session(upper)
         except ModelIntegrityError:
             raise
         except Exception as exc:  # onnxruntime raises its own untyped errors
@@ -184,7 +177,7 @@ class NLIModel:
         self._load()
         tok, session = self._tok, self._session
         assert tok is not None and session is not None
-        safe = [(a.strip() or "(empty)", b.strip() or "(empty)") for a, b in pairs]
+        safe = _readable(pairs)
         store = self._store
         stored = store.get_many(safe) if store is not None else {}
         if not allow_exit:  # an early reading stored before is read again, whole
@@ -248,18 +241,13 @@ class NLIModel:
         after `layer` layers, and the whole model's (entailment, neutral, contradiction), read
         alone and never stored. The whole model is the two halves one after the other."""
         import numpy as np
-        import onnxruntime as ort
 
         self._load()
         assert self._tok is not None
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
         lower_b, upper_b = split((self.model_dir / MODEL_FILE).read_bytes(), layer)
-        lower = ort.InferenceSession(lower_b, opts, providers=["CPUExecutionProvider"])
-        upper = ort.InferenceSession(upper_b, opts, providers=["CPUExecutionProvider"])
+        lower, upper = _one_thread_session(lower_b), _one_thread_session(upper_b)
         name = hidden_name(layer)
-        safe = [(a.strip() or "(empty)", b.strip() or "(empty)") for a, b in pairs]
+        safe = _readable(pairs)
         encs = self._tok.encode_batch(safe)
         width = 2 * int(lower.get_outputs()[0].shape[-1])
         feats = np.zeros((len(safe), width), dtype=np.float32)
@@ -287,3 +275,20 @@ def _dense(value: object) -> np.ndarray:
     import numpy as np
 
     return np.asarray(value, dtype=np.float32)
+
+
+def _one_thread_session(model: str | bytes) -> InferenceSession:
+    """An onnxruntime session on one thread: the pairs are spread over `workers` calls at
+    once instead."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+
+
+def _readable(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs as the model reads them: stripped, an empty side as "(empty)"."""
+    return [(a.strip() or "(empty)", b.strip() or "(empty)") for a, b in pairs]

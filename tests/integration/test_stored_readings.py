@@ -11,6 +11,7 @@ from app.services import Services, build_services
 from investigators.nli.judge import Judge
 from investigators.nli.model import NLIModel
 from queries.findings import list_findings
+from tests.model_stubs import Refusing
 from tests.probe_documents import POST, REPLY
 
 
@@ -20,10 +21,6 @@ def test_a_refit_judge_investigates_again_without_reading_any_pair_again(
     """A new fit of the judge's levels changes its version, which marks every claim for
     investigation again; the model's readings are kept on disk, so the second run decides
     from them: the model is not asked once, and the findings are those of a fresh judge."""
-
-    class Refusing:
-        def run(self, *args: object) -> None:
-            raise AssertionError("the model was asked for a pair it had read")
 
     svc = build_services(clean_services.settings)
     # a store of its own, so the first run reads every pair (the data folder's store may

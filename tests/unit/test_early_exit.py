@@ -18,6 +18,7 @@ from investigators.nli.early_exit import EXIT_FILE, GUARD, ExitHead, shared_word
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.readings import PREFIX, ReadingStore
+from tests.model_stubs import Refusing
 
 # plainly unrelated pairs of the kind retrieval hands the judge, and pairs that share wording
 UNRELATED = [
@@ -102,13 +103,6 @@ def test_an_unreadable_head_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("not json")
     with pytest.raises(ModelIntegrityError, match="cannot be read"):
         ExitHead.load(bad, expected_sha256=None)
-
-
-class Refusing:
-    """A session that must not be asked: every pair should come from the store."""
-
-    def run(self, *args: object) -> None:
-        raise AssertionError("the model was asked for a stored reading")
 
 
 def test_early_readings_are_stored_apart_from_the_whole_models(tmp_path: Path) -> None:

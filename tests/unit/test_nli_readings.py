@@ -15,6 +15,7 @@ import pytest
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import MODEL_DIR, NLIModel
 from investigators.nli.readings import PREFIX, ReadingStore
+from tests.model_stubs import Refusing
 
 PAIRS = [
     ("Probes detect deception in agents.", "Probes fail to detect deception in agents."),
@@ -23,13 +24,6 @@ PAIRS = [
     ("", "An empty premise is read as '(empty)'."),
     (" ".join(["long"] * 300), "A premise over the length limit is truncated."),
 ]
-
-
-class Refusing:
-    """A session that must not be asked: every pair should come from the store."""
-
-    def run(self, *args: object) -> None:
-        raise AssertionError("the model was asked for a stored reading")
 
 
 def test_a_stored_reading_is_the_fresh_one_and_the_model_is_not_asked_again(
