@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, LiteralString, TypedDict, Unpack, cast
+
+from pydantic import TypeAdapter
 
 from consilience.errors import InvalidInputError, NotFoundError
-from consilience.vocabulary import FindingStatus
 from kg.graph import Graph, values
 from queries.cypher import findings as q
-from queries.models import ArchivedVerdictRow, FindingRow, FindingSide, Page, VerdictEntry
+from queries.models import ArchivedVerdictRow, FindingRow, FindingSide, Page
 from queries.paging import keyset_page, offset_of, offset_page
 
 CONTEXT_CHARS = 1200
@@ -22,53 +23,27 @@ def _cap(text: str | None) -> str | None:
     return text[: CONTEXT_CHARS - 1] + "…"
 
 
-def _row(r: dict[str, Any]) -> FindingRow:
-    """A FindingRow from one record's values (`kg.graph.values`)."""
-    f: dict[str, Any] = r["f"]  # the Finding node's properties
+_ROWS: TypeAdapter[list[FindingRow]] = TypeAdapter(list[FindingRow])
 
-    def side(c: dict[str, Any], s: dict[str, Any] | None) -> FindingSide:
-        if c.get("node") == "line":
-            return FindingSide(
-                node="line",
-                line_id=c["id"],
-                quote=f"line of research “{c.get('name') or c['id']}” "
-                f"({c.get('size') or '?'} sources)",
-            )
-        s = s or {}
-        return FindingSide(
-            claim_id=c["id"],
-            quote=c["text"],
-            speaker=c.get("speaker"),
-            source_id=s.get("id"),
-            source_title=s.get("title"),
-            source_path=s.get("path"),
-            section=c.get("section"),
-            page=c.get("page"),
-            lost_content=bool(c.get("lost_content")),
-            context=_cap(c.get("context")),
-            source_authors=list(s.get("authors") or []),
-            source_date=s.get("date"),
-        )
 
-    verdicts: list[str] = f.get("verdict_history") or []  # JSON objects, oldest first
-    return FindingRow(
-        id=f["id"],
-        kind=f["kind"],
-        score=f["score"],
-        status=f.get("status") or FindingStatus.OPEN,
-        independent=f.get("independent"),
-        independence_reason=f.get("independence_reason"),
-        rationale=f["rationale"],
-        cues=list(f.get("cues") or []),
-        investigator=f["investigator"],
-        version=f["version"],
-        model=f.get("model"),
-        reviewer=f.get("reviewer"),
-        review_reason=f.get("review_reason"),
-        history=[VerdictEntry(**json.loads(e)) for e in verdicts],
-        a=side(r["a"], r["sa"]),
-        b=side(r["b"], r["sb"]),
-    )
+def _rows(raw: list[dict[str, Any]]) -> list[FindingRow]:
+    """FindingRows from the maps the statements of `queries.cypher.findings` shape: one
+    validation of the whole list by pydantic's core. The verdict history is stored as JSON
+    strings, decoded here (most findings have none); a side's paragraph is capped here."""
+    for r in raw:
+        if r["history"]:
+            r["history"] = [json.loads(e) for e in r["history"]]
+        for side in (r["a"], r["b"]):
+            if "context" in side:
+                side["context"] = _cap(side["context"])
+    return _ROWS.validate_python(raw)
+
+
+def _page_rows(db: Graph, query: LiteralString, params: dict[str, object]) -> list[FindingRow]:
+    """The rows of a statement that returns them as one list, `rows`."""
+    with db.read() as s:
+        raw: list[dict[str, Any]] = s.run(query, params).single(strict=True)["rows"]
+    return _rows(raw)
 
 
 def _cursor(row: FindingRow) -> str:
@@ -136,12 +111,8 @@ def list_findings(
     }
     active = frozenset(name for name, value in params.items() if value is not None)
     query = q.list_findings(active, for_claims=claim_ids is not None)
-    with db.read() as s:
-        rows = [
-            _row(values(r))
-            for r in s.run(query, params, min_score=min_score, claim_ids=claim_ids, limit=limit + 1)
-        ]
-    return keyset_page(rows, limit, key=_cursor)
+    params.update(min_score=min_score, claim_ids=claim_ids, limit=limit + 1)
+    return keyset_page(_page_rows(db, query, params), limit, key=_cursor)
 
 
 def iter_findings(
@@ -162,8 +133,7 @@ def review_queue(db: Graph, *, limit: int = 20, cursor: str | None = None) -> Pa
     (score near 0.5), weighted up by each safety-critical claim the finding is about. The
     cursor is the offset of the next page."""
     skip = offset_of(cursor)
-    with db.read() as s:
-        rows = [_row(values(r)) for r in s.run(q.REVIEW_QUEUE, skip=skip, limit=limit + 1)]
+    rows = _page_rows(db, q.REVIEW_QUEUE, {"skip": skip, "limit": limit + 1})
     return offset_page(rows, skip, limit)
 
 
@@ -186,7 +156,7 @@ def get_finding(db: Graph, finding_id: str) -> FindingRow:
         rec = s.run(q.GET_FINDING, id=finding_id).single()
     if rec is None:
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
-    return _row(values(rec))
+    return _rows([rec["row"]])[0]
 
 
 _EXPORTED_SIDE = {

@@ -4,31 +4,60 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-# The finding properties a FindingRow shows. Named, not `f {.*}`: the timestamps are not
-# shown and hydrating them as driver DateTimes was half the client's cost of a page.
-_FINDING: LiteralString = """f {.id, .kind, .score, .status, .independent, .independence_reason,
-     .rationale, .cues, .investigator, .version, .model, .reviewer, .review_reason,
-     .verdict_history} AS f"""
+# A page of findings comes back as ONE record holding every row as a map shaped like
+# `queries.models.FindingRow` (validated in one call by pydantic's core): a record per finding
+# cost the driver a Bolt message, a Record object and a Python FindingRow built field by field
+# per row, about a third of the API's own CPU on GET /findings (bench/api). Only the verdict
+# history, stored as JSON strings, is decoded in Python. The finding's timestamps are not shown.
+_FINDING_FIELDS: LiteralString = """id: f.id, kind: f.kind, score: f.score,
+     status: coalesce(f.status, 'open'), independent: f.independent,
+     independence_reason: f.independence_reason, rationale: f.rationale,
+     cues: coalesce(f.cues, []), investigator: f.investigator, version: f.version,
+     model: f.model, reviewer: f.reviewer, review_reason: f.review_reason,
+     history: coalesce(f.verdict_history, [])"""
 
-# Top-k first (filters as EXISTS, no projection), then the two sides of only those k.
-# A finding's sides are two claims, two lines of research (line_disagrees) or a claim and a
-# line (evidence_concentrated); a claim side comes with its source.
-_SIDES: LiteralString = (
-    """
+
+def _side(node: LiteralString, source: LiteralString, detail: LiteralString = "") -> LiteralString:
+    """One side as a `FindingSide` map: a line of research (its name and size as the quote), or
+    a claim with its source; `detail` adds fields to a claim side (the one-finding view)."""
+    return (
+        "CASE WHEN " + node + ":Line THEN {node: 'line', line_id: " + node + ".id,\n"
+        "         quote: 'line of research “' + CASE WHEN coalesce(" + node + ".name, '') = ''"
+        " THEN " + node + ".id ELSE " + node + ".name END\n"
+        "                + '” (' + CASE WHEN coalesce(" + node + ".size, 0) = 0 THEN '?'"
+        " ELSE toString(" + node + ".size) END + ' sources)'}\n"
+        "       ELSE {node: 'claim', claim_id: " + node + ".id, quote: " + node + ".text,\n"
+        "             speaker: " + node + ".speaker, source_id: " + source + ".id,\n"
+        "             source_title: " + source + ".title, source_path: " + source + ".path,\n"
+        "             page: " + node + ".page, lost_content: coalesce(" + node + ".lost_content,"
+        " false)" + detail + "} END"
+    )
+
+
+def _rows(carried: LiteralString, order: LiteralString) -> LiteralString:
+    """The two sides of the findings in scope (`carried`: any other variable the order needs),
+    then every row, in `order`, as one list `rows`. A finding's sides are two claims, two lines
+    of research (line_disagrees) or a claim and a line (evidence_concentrated); a claim side
+    comes with its source."""
+    return (
+        """
 MATCH (f)-[:ABOUT {side: 'a'}]->(a)
 MATCH (f)-[:ABOUT {side: 'b'}]->(b)
 OPTIONAL MATCH (a)<-[:HAS_CLAIM]-(sa:Source)
 OPTIONAL MATCH (b)<-[:HAS_CLAIM]-(sb:Source)
-RETURN """
-    + _FINDING
-    + """,
-       a {.id, .text, .speaker, .name, .size, .page, .lost_content,
-          node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END} AS a,
-       b {.id, .text, .speaker, .name, .size, .page, .lost_content,
-          node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END} AS b,
-       sa {.id, .title, .path} AS sa, sb {.id, .title, .path} AS sb
-"""
-)
+WITH f, a, b, sa, sb"""
+        + carried
+        + "\nORDER BY "
+        + order
+        + "\nRETURN collect({"
+        + _FINDING_FIELDS
+        + ",\n     a: "
+        + _side("a", "sa")
+        + ",\n     b: "
+        + _side("b", "sb")
+        + "}) AS rows\n"
+    )
+
 
 # The filters every findings list shares (one place: the lists differ only in how they find
 # their candidate findings). Only the filters a request sets are in its statement: a clause
@@ -66,10 +95,6 @@ def _filtered_page(active: frozenset[str]) -> LiteralString:
     )
 
 
-_ORDERED: LiteralString = """
-ORDER BY f.score DESC, f.id DESC
-"""
-
 _ALL: LiteralString = "\nMATCH (f:Finding)"
 
 # Findings touching any of $claim_ids (one claim, or the claims a topic search found).
@@ -87,11 +112,11 @@ def list_findings(active: frozenset[str], *, for_claims: bool) -> LiteralString:
     if unknown:
         raise ValueError(f"unknown finding filters: {sorted(unknown)}")
     head = _FOR_CLAIMS if for_claims else _ALL
-    return head + _filtered_page(active) + _SIDES + _ORDERED
+    return head + _filtered_page(active) + _rows("", "f.score DESC, f.id DESC")
 
 
-# One finding in full: each claim side also with its section, the paragraph around it,
-# and its source's authors and date.
+# One finding in full: each claim side also with its section, the paragraph around it (capped
+# in Python: `queries.findings`), and its source's authors and date. One record, `row`.
 GET_FINDING: LiteralString = (
     """
 MATCH (f:Finding {id: $id})
@@ -102,37 +127,38 @@ OPTIONAL MATCH (b)<-[:HAS_CLAIM]-(sb:Source)
 OPTIONAL MATCH (pa:Passage)-[:CONTAINS]->(a)
 OPTIONAL MATCH (pb:Passage)-[:CONTAINS]->(b)
 WITH f, a, b, sa, sb, head(collect(DISTINCT pa)) AS pa, head(collect(DISTINCT pb)) AS pb
-RETURN """
-    + _FINDING
-    + """,
-       a {.id, .text, .speaker, .name, .size, .section, .page, .lost_content,
-          node: CASE WHEN a:Line THEN 'line' ELSE 'claim' END,
-          context: CASE WHEN pa IS NULL OR sa IS NULL THEN null
-                        ELSE substring(sa.text, pa.start, pa.end - pa.start) END} AS a,
-       b {.id, .text, .speaker, .name, .size, .section, .page, .lost_content,
-          node: CASE WHEN b:Line THEN 'line' ELSE 'claim' END,
-          context: CASE WHEN pb IS NULL OR sb IS NULL THEN null
-                        ELSE substring(sb.text, pb.start, pb.end - pb.start) END} AS b,
-       sa {.id, .title, .path, .authors, .date} AS sa,
-       sb {.id, .title, .path, .authors, .date} AS sb
-"""
+RETURN {"""
+    + _FINDING_FIELDS
+    + ",\n     a: "
+    + _side(
+        "a",
+        "sa",
+        """, section: a.section,
+             context: CASE WHEN pa IS NULL OR sa IS NULL THEN null
+                           ELSE substring(sa.text, pa.start, pa.end - pa.start) END,
+             source_authors: coalesce(sa.authors, []), source_date: sa.date""",
+    )
+    + ",\n     b: "
+    + _side(
+        "b",
+        "sb",
+        """, section: b.section,
+             context: CASE WHEN pb IS NULL OR sb IS NULL THEN null
+                           ELSE substring(sb.text, pb.start, pb.end - pb.start) END,
+             source_authors: coalesce(sb.authors, []), source_date: sb.date""",
+    )
+    + "} AS row\n"
 )
 
 # The review queue: open findings by the expected value of a human verdict. A verdict is
 # worth most where the judge is least sure (score near 0.5: uncertainty 1 - |2s - 1|) and
 # where it moves most (each safety-critical claim the finding is about adds one).
-REVIEW_QUEUE: LiteralString = (
-    """
+REVIEW_QUEUE: LiteralString = """
 MATCH (f:Finding {status: 'open'})
 WITH f, (1.0 - abs(2.0 * f.score - 1.0))
         * (1 + COUNT { (f)-[:ABOUT]->(c:Claim) WHERE c.safety_critical }) AS value
 ORDER BY value DESC, f.score DESC, f.id DESC
-SKIP $skip LIMIT $limit"""
-    + _SIDES
-    + """
-ORDER BY value DESC, f.score DESC, f.id DESC
-"""
-)
+SKIP $skip LIMIT $limit""" + _rows(", value", "value DESC, f.score DESC, f.id DESC")
 
 # Verdicts archived when their quotes left the graph, newest first (offset paging).
 ARCHIVED_VERDICTS: LiteralString = """
