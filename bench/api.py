@@ -5,8 +5,10 @@ Graph: 10,000 synthetic claims (200 sources, 40 lines), 3,000 findings, confiden
 Each endpoint is called REQUESTS times by CLIENTS concurrent clients over real HTTP
 (`consilience serve` in its own process, keep-alive clients); the baseline runs the
 endpoint's Cypher statements with the driver from the same number of threads and reads every
-record. The two alternate in ROUNDS rounds and the percentiles pool them (on a shared 2-core
-machine one short phase can be twice as slow as the next). The last column is the server
+record. Both are run once untimed first (the database compiles a new statement's paths over its
+first few hundred runs); then they alternate in ROUNDS rounds, each going first in every other
+round, and the percentiles pool them (on a shared 2-core machine one short phase can be twice as
+slow as the next). The last column is the server
 process's own CPU time per request (from /proc), a figure the machine's noise moves little,
 and the load generator's (this process's) CPU per request. The load generator is the standard
 library's http.client by default: httpx cost 1.1-1.5 ms of CPU per request against 0.3-0.5 ms,
@@ -180,12 +182,19 @@ def main() -> None:
                 api_t: list[float] = []
                 drv_t: list[float] = []
                 cpu = mine = 0.0
-                for _ in range(args.rounds):
+                # untimed, both ways: the database's JIT compiles a new statement's paths over
+                # its first few hundred runs, which the side that ran first paid alone
+                _timed(args.requests, args.clients, call)
+                _timed(args.requests, args.clients, direct)
+                for r in range(args.rounds):
+                    if r % 2:  # each side goes first in every other round
+                        drv_t += _timed(args.requests, args.clients, direct)
                     before, before_mine = cpu_seconds(pid), time.process_time()
                     api_t += _timed(args.requests, args.clients, call)
                     cpu += cpu_seconds(pid) - before
                     mine += time.process_time() - before_mine
-                    drv_t += _timed(args.requests, args.clients, direct)
+                    if not r % 2:
+                        drv_t += _timed(args.requests, args.clients, direct)
                 calls = args.rounds * (args.requests + min(20, args.requests))
                 rows.append((name, _pct(api_t, 50), _pct(api_t, 95), _pct(drv_t, 50),
                              _pct(drv_t, 95), cpu / calls * 1000,
