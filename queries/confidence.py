@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+from pydantic import TypeAdapter
+
 from consilience.errors import NotFoundError
-from kg.graph import Graph, values
+from kg.graph import Graph
 from queries.cypher import confidence as q
 from queries.models import (
     ClaimConfidence,
@@ -18,6 +20,7 @@ from queries.models import (
 from queries.paging import offset_of, offset_page
 
 _COUNTS = ("support_lines", "oppose_lines", "effective_lines")
+_ROWS: TypeAdapter[list[ConfidenceRow]] = TypeAdapter(list[ConfidenceRow])
 
 
 def _counts(row: dict[str, Any]) -> dict[str, Any]:
@@ -47,20 +50,17 @@ def list_confidences(
     documents support, oppose or contradict. The cursor is the offset of the next page."""
     skip = offset_of(cursor)
     with db.read() as s:
-        rows = [
-            ConfidenceRow(**_counts(values(r)))
-            for r in s.run(
-                q.CONFIDENCES_LOWEST if order == "lowest" else q.CONFIDENCES_HIGHEST,
-                critical=safety_critical,
-                source_id=source_id,
-                min_p=min_p,
-                max_p=max_p,
-                with_evidence=with_evidence,
-                skip=skip,
-                limit=limit + 1,
-            )
-        ]
-    return offset_page(rows, skip, limit)
+        raw = s.run(
+            q.CONFIDENCES_LOWEST if order == "lowest" else q.CONFIDENCES_HIGHEST,
+            critical=safety_critical,
+            source_id=source_id,
+            min_p=min_p,
+            max_p=max_p,
+            with_evidence=with_evidence,
+            skip=skip,
+            limit=limit + 1,
+        ).single(strict=True)["rows"]
+    return offset_page(_ROWS.validate_python(raw), skip, limit)
 
 
 def claim_confidence(db: Graph, claim_id: str) -> ClaimConfidence:

@@ -371,6 +371,8 @@ def test_replacing_a_source_removes_its_evidence_and_rederives_the_partners(
     assert stored["p"] is not None
     assert (stored["oppose"], stored["contested"], stored["n"]) == (None, None, None)
     assert probes not in {r.claim_id for r in list_confidences(db, with_evidence=True).items}
+    (listed,) = [r for r in list_confidences(db, limit=1000).items if r.claim_id == probes]
+    assert (listed.support_lines, listed.oppose_lines, listed.effective_lines) == (0, 0, 0)
     with db.write() as s:
         orphans = s.run(
             "MATCH (f:Finding) WHERE COUNT { (f)-[:ABOUT]->(:Claim) } < 2 "
