@@ -16,7 +16,7 @@ and on two cores that time is taken from the server being measured (`--client ht
 compare).
 
 Usage: python -m bench.api [--claims 10000] [--findings 3000] [--clients 8] [--requests 400]
-                          [--rounds 3] [--client http.client|httpx]
+                          [--rounds 4] [--client http.client|httpx]
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def main() -> None:
     ap.add_argument("--findings", type=int, default=3_000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--requests", type=int, default=400)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument(
         "--client", choices=["http.client", "httpx"], default="http.client",
         help="HTTP client of the load generator (httpx costs this process ~3x the CPU per "

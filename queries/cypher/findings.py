@@ -10,7 +10,8 @@ from typing import LiteralString
 # per row, about a third of the API's own CPU on GET /findings (bench/api). Only the verdict
 # history, stored as JSON strings, is decoded in Python. The finding's timestamps are not shown.
 _FINDING_FIELDS: LiteralString = """id: f.id, kind: f.kind, score: f.score,
-     status: coalesce(f.status, 'open'), independent: f.independent,
+     status: CASE WHEN coalesce(f.status, '') = '' THEN 'open' ELSE f.status END,
+     independent: f.independent,
      independence_reason: f.independence_reason, rationale: f.rationale,
      cues: coalesce(f.cues, []), investigator: f.investigator, version: f.version,
      model: f.model, reviewer: f.reviewer, review_reason: f.review_reason,
@@ -38,7 +39,9 @@ def _rows(carried: LiteralString, order: LiteralString) -> LiteralString:
     """The two sides of the findings in scope (`carried`: any other variable the order needs),
     then every row, in `order`, as one list `rows`. A finding's sides are two claims, two lines
     of research (line_disagrees) or a claim and a line (evidence_concentrated); a claim side
-    comes with its source."""
+    comes with its source. The list keeps the order of the rows sorted just before `collect`
+    (as Neo4j documents it for the slotted runtime, Community's; the parallel runtime of an
+    Enterprise server would not keep it)."""
     return (
         """
 MATCH (f)-[:ABOUT {side: 'a'}]->(a)

@@ -26,6 +26,11 @@ CREATE (f)-[:ABOUT {side: 'a'}]->(c), (f)-[:ABOUT {side: 'b'}]->(l)
 CREATE (g:Finding {id: 'fnd_ll', kind: 'line_disagrees', score: 0.9, status: 'open',
                    rationale: 'r2', investigator: 'lines', version: '1', cues: ['cue']})
 CREATE (g)-[:ABOUT {side: 'a'}]->(m), (g)-[:ABOUT {side: 'b'}]->(l)
+CREATE (bare:Line {id: 'line_9'})
+CREATE (lone:Claim {id: 'clm_2', text: 'A claim whose source went.'})
+CREATE (h:Finding {id: 'fnd_bare', kind: 'evidence_concentrated', score: 0.5, status: '',
+                   rationale: 'r3', investigator: 'lines', version: '1'})
+CREATE (h)-[:ABOUT {side: 'a'}]->(lone), (h)-[:ABOUT {side: 'b'}]->(bare)
 """
 
 VERDICT = {"status": "confirmed", "reviewer": "alice", "reason": "read both", "at": "2026-01-01"}
@@ -41,8 +46,13 @@ def test_every_field_of_a_finding_and_its_sides(clean_services: Services) -> Non
     with db.write() as s:
         s.run(GRAPH, text=PARAGRAPH, verdict=json.dumps(VERDICT)).consume()
     page = list_findings(db)
-    assert [f.id for f in page.items] == ["fnd_ll", "fnd_cl"] and page.next_cursor is None
-    ll, cl = page.items
+    assert [f.id for f in page.items] == ["fnd_ll", "fnd_cl", "fnd_bare"]
+    assert page.next_cursor is None
+    ll, cl, bare = page.items
+    # a line with no name or size stored, a claim whose source is gone, an empty status
+    assert bare.b.quote == "line of research “line_9” (? sources)" and bare.status == "open"
+    assert (bare.a.claim_id, bare.a.source_id, bare.a.source_title) == ("clm_2", None, None)
+    assert get_finding(db, "fnd_bare").a.source_authors == []
     assert ll.a.model_dump(exclude_defaults=True) == {
         "node": "line",
         "line_id": "line_8",
@@ -58,7 +68,7 @@ def test_every_field_of_a_finding_and_its_sides(clean_services: Services) -> Non
         "page": 3, "lost_content": True, "context": None, "source_authors": [],
         "source_date": None,
     }  # fmt: skip
-    (queued,) = review_queue(db).items  # the open ones (fnd_cl has no status stored)
+    (queued,) = review_queue(db).items  # status 'open' stored: fnd_ll only
     assert queued == ll
 
     one = get_finding(db, "fnd_cl")
