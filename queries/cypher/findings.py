@@ -118,6 +118,30 @@ def list_findings(active: frozenset[str], *, for_claims: bool) -> LiteralString:
     return head + _filtered_page(active) + _rows("", "f.score DESC, f.id DESC")
 
 
+def _detail(node: LiteralString, source: LiteralString, passage: LiteralString) -> LiteralString:
+    """What the one-finding view adds to a claim side: its section, the paragraph around it,
+    and its source's authors and date."""
+    return (
+        ", section: " + node + ".section,\n"
+        "             context: CASE WHEN " + passage + " IS NULL OR " + source + " IS NULL"
+        " THEN null\n"
+        "                           ELSE substring("
+        + source
+        + ".text, "
+        + passage
+        + ".start, "
+        + passage
+        + ".end - "
+        + passage
+        + ".start) END,\n"
+        "             source_authors: coalesce("
+        + source
+        + ".authors, []), source_date: "
+        + source
+        + ".date"
+    )
+
+
 # One finding in full: each claim side also with its section, the paragraph around it (capped
 # in Python: `queries.findings`), and its source's authors and date. One record, `row`.
 GET_FINDING: LiteralString = (
@@ -133,23 +157,9 @@ WITH f, a, b, sa, sb, head(collect(DISTINCT pa)) AS pa, head(collect(DISTINCT pb
 RETURN {"""
     + _FINDING_FIELDS
     + ",\n     a: "
-    + _side(
-        "a",
-        "sa",
-        """, section: a.section,
-             context: CASE WHEN pa IS NULL OR sa IS NULL THEN null
-                           ELSE substring(sa.text, pa.start, pa.end - pa.start) END,
-             source_authors: coalesce(sa.authors, []), source_date: sa.date""",
-    )
+    + _side("a", "sa", _detail("a", "sa", "pa"))
     + ",\n     b: "
-    + _side(
-        "b",
-        "sb",
-        """, section: b.section,
-             context: CASE WHEN pb IS NULL OR sb IS NULL THEN null
-                           ELSE substring(sb.text, pb.start, pb.end - pb.start) END,
-             source_authors: coalesce(sb.authors, []), source_date: sb.date""",
-    )
+    + _side("b", "sb", _detail("b", "sb", "pb"))
     + "} AS row\n"
 )
 
