@@ -87,6 +87,7 @@ class NLIModel:
         self._store: ReadingStore | None = None
         self.max_length = 128
         self.labels: list[str] = ["entailment", "neutral", "contradiction"]
+        self._order = [0, 1, 2]  # the logits' columns as entailment, neutral, contradiction
 
     @property
     def name(self) -> str:
@@ -127,6 +128,7 @@ class NLIModel:
 
         meta = json.loads((self.model_dir / "model.json").read_text())
         self.labels = list(meta["labels"])
+        self._order = [self.labels.index(n) for n in ("entailment", "neutral", "contradiction")]
         self.max_length = int(meta.get("max_length", 128))
         self._load_head()
         upper_session = None
@@ -209,14 +211,14 @@ class NLIModel:
             for e, n, c, t, x in (readings[i] for i in range(len(safe)))
         ]
 
-    def _softmax_enc(self, logits: object) -> np.ndarray:
+    def _probabilities(self, logits: object) -> np.ndarray:
         """Probabilities in the order entailment, neutral, contradiction."""
         import numpy as np
 
         x = np.asarray(logits, dtype=np.float32).reshape(-1)  # a dense float array
         ex = np.exp(x - x.max())
         p = ex / ex.sum()
-        return p[[self.labels.index(n) for n in ("entailment", "neutral", "contradiction")]]
+        return p[self._order]
 
     def _read_one(
         self, ids: list[int], type_ids: list[int], may_exit: bool
@@ -226,13 +228,13 @@ class NLIModel:
         session, feed = self._session, bert_feed(ids, type_ids)
         assert session is not None
         if self.head is None:
-            return self._softmax_enc(session.run(["logits"], feed)[0]), False
+            return self._probabilities(session.run(["logits"], feed)[0]), False
         name = hidden_name(self.head.layer)
         hidden = _dense(session.run([name], feed)[0])
         if may_exit and (p := self.head.probabilities(hidden[0]))[1] >= self.head.threshold:
             return p.astype("float32"), True
         assert self._upper is not None
-        return self._softmax_enc(self._upper.run(["logits"], {name: hidden, **feed})[0]), False
+        return self._probabilities(self._upper.run(["logits"], {name: hidden, **feed})[0]), False
 
     def layer_readings(
         self, pairs: list[tuple[str, str]], layer: int
@@ -258,7 +260,7 @@ class NLIModel:
                 feed = bert_feed(encs[i].ids, encs[i].type_ids)
                 hidden = _dense(lower.run([name], feed)[0])
                 feats[i] = features(hidden[0])
-                probs[i] = self._softmax_enc(upper.run(["logits"], {name: hidden, **feed})[0])
+                probs[i] = self._probabilities(upper.run(["logits"], {name: hidden, **feed})[0])
 
         in_spans(len(safe), read, self.workers, SPAN)
         return feats, probs
