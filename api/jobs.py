@@ -33,8 +33,23 @@ class Job(BaseModel):
         default=0,
         description="Unreviewed findings of another investigator version not found again",
     )
+    rechecked: int = Field(
+        default=0,
+        description="Claims checked before by other versions of the investigators, checked "
+        "again (the first run after an upgrade re-checks the whole graph)",
+    )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the client should know, as soon as it is known (e.g. while running: "
+        "why claims checked before are checked again, and so why the job takes long)",
+    )
     error: str | None = Field(default=None, description="Why it failed")
     hint: str | None = Field(default=None, description="What to do about it")
+
+
+def _snapshot(job: Job) -> Job:
+    """A copy for the client: its own list of notes, which the worker may still append to."""
+    return job.model_copy(update={"notes": list(job.notes)})
 
 
 class JobRegistry:
@@ -59,7 +74,7 @@ class JobRegistry:
                 for old in [j for j in self._jobs.values() if j.finished_at][: MAX_KEPT // 10]:
                     self._jobs.pop(old.id, None)
         self._pool.submit(self._run, job, work)
-        return job.model_copy()
+        return _snapshot(job)
 
     def _run(self, job: Job, work: Callable[[Job], None]) -> None:
         job.status = "running"
@@ -81,7 +96,7 @@ class JobRegistry:
             job = self._jobs.get(job_id)
         if job is None:
             raise NotFoundError(f"No job {job_id!r}.", "Jobs are kept in memory until restart.")
-        return job.model_copy()
+        return _snapshot(job)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

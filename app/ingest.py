@@ -53,11 +53,13 @@ def ingest(
     on_progress: Callable[[int, int], None] | None = None,
     announce: Callable[[str], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> IngestResult:
     """Ingest files, folders or globs (idempotent). With `investigate_after`, when files
     changed or claims are still unchecked (an earlier run was interrupted), the claims not
     yet investigated are investigated and the confidences they bear on updated; a re-ingest
-    of unchanged files with nothing pending investigates nothing."""
+    of unchanged files with nothing pending investigates nothing. `on_note` hears why claims
+    checked before are checked again (the investigators changed since)."""
     outcomes = svc.ingestor().ingest_paths(
         list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file, on_step=on_step
     )
@@ -86,6 +88,7 @@ def ingest(
             on_stage=on_stage,
             sync_index=False,
             runner=runner,
+            on_note=on_note,
         )
         result.investigation, result.confidences = report, updated
     return result

@@ -91,16 +91,18 @@ def investigate(
     on_stage: Callable[[str], None] | None = None,
     sync_index: bool = True,
     runner: Runner | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> tuple[RunReport, UpdateReport | None]:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
     new claims (or all), say what was skipped, and (unless told not to) bring the confidences
-    the new findings bear on up to date, so nothing reads stale confidences afterwards."""
+    the new findings bear on up to date, so nothing reads stale confidences afterwards.
+    `on_note` hears, before the run starts, why claims checked before are checked again."""
     if sync_index:
         if on_stage:
             on_stage("Syncing the search index")
         svc.claim_index().sync(svc.graph())
     runner = runner or build_runner(svc, announce=announce)
-    report = runner.run(everything=everything, on_progress=on_progress)
+    report = runner.run(everything=everything, on_progress=on_progress, on_note=on_note)
     if not svc.settings.anthropic_api_key:
         report.skipped.append(
             "LLM adjudicator and missing-dimension proposals: "

@@ -184,6 +184,7 @@ def _ingest(
             on_progress=progress.on_progress,
             announce=progress.announce,
             on_stage=progress.on_stage,
+            on_note=progress.note,
         )
     if result.index_warning:
         err.print(f"[yellow]warning:[/] {result.index_warning}")
@@ -362,6 +363,7 @@ def investigate(
             on_progress=progress.on_progress,
             announce=progress.announce,
             on_stage=progress.on_stage,
+            on_note=progress.note,
         )
     render_investigation(console, report)
 

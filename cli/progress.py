@@ -75,6 +75,10 @@ class WorkProgress:
         self._files = self._claims = None
         self._stage = self._progress.add_task(name, total=None)
 
+    def note(self, message: str) -> None:
+        """Something the user should know before a long step starts (printed above the bar)."""
+        self._console.print(f"[yellow]note:[/] {message}")
+
     def announce(self, message: str) -> None:
         """Something the LLM path wants the user to know before it spends money."""
         self._console.print(f"[cyan]LLM:[/] {message}")

@@ -14,6 +14,7 @@ from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
 from investigators.nli.judge import STRUCTURAL
 from investigators.runner import RunReport
+from investigators.versions import recheck_note
 from queries.findings import FindingRow
 from queries.models import ClaimHit, FindingSide, GraphStats
 
@@ -144,6 +145,8 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
 
 
 def _run_notes(console: Console, report: RunReport) -> None:
+    if report.rechecked:
+        console.print(recheck_note(report.rechecked, report.version_changes))
     if report.findings_withdrawn:
         console.print(
             f"{report.findings_withdrawn} unreviewed findings made by another version of the "

@@ -29,6 +29,7 @@ from investigators.retrieval.fusion import Candidate
 from investigators.retrieval.retriever import Retriever
 from investigators.summaries import detect_summaries
 from investigators.topic_runner import assign_topics
+from investigators.versions import recheck_note, version_changes
 from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
 from kg.graph import Graph
@@ -56,6 +57,17 @@ class RunReport(BaseModel):
         default=0, description="Safety-critical claims given missing dimensions by the LLM"
     )
     topics_touched: int = Field(default=0, description="Topics that gained claims in this run")
+    rechecked: int = Field(
+        default=0,
+        description="Of the claims checked, those checked before by other versions of the "
+        "investigators (an upgrade of the judge's model, rules or fit): checked again",
+    )
+    version_changes: list[str] = Field(
+        default_factory=list,
+        description="What changed in the investigators since those claims were checked: "
+        "'name: old → new' (the parts of the version that differ), 'name: new' or "
+        "'name: no longer run'",
+    )
     findings_withdrawn: int = Field(
         default=0,
         description="Unreviewed findings another version of an investigator made between two "
@@ -308,8 +320,15 @@ class Runner:
         }
 
     def run(
-        self, *, everything: bool = False, on_progress: Callable[[int, int], None] | None = None
+        self,
+        *,
+        everything: bool = False,
+        on_progress: Callable[[int, int], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
     ) -> RunReport:
+        """Investigate the claims this preset has not checked (all with `everything`).
+        `on_note` hears, before the work starts, why claims checked before are checked again
+        (`investigators.versions.recheck_note`)."""
         clock: dict[str, float] = {}
         t0 = time.perf_counter()
 
@@ -319,11 +338,17 @@ class Runner:
             clock[stage] = round(clock.get(stage, 0.0) + now - t0, 2)
             t0 = now
 
+        before: list[str] = []  # the presets that checked the claims checked again
         with self.driver.read() as s:
             if everything:
                 ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]
             else:
-                ids = [r["id"] for r in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version)]
+                rows = list(s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version))
+                ids = [r["id"] for r in rows]
+                before = [r["checked_with"] for r in rows if r["checked_with"] is not None]
+        changes = version_changes(before, self.preset_version)
+        if before and on_note:
+            on_note(recheck_note(len(before), changes))
         self.detected_summaries = self.detect_summaries(ids)
         self.line_verdicts_archived = []
         facts = self.refresh_lines()
@@ -470,6 +495,8 @@ class Runner:
             summaries_detected=self.detected_summaries,
             dimensions_proposed=self.dimensions_proposed,
             topics_touched=topics_touched,
+            rechecked=len(before),
+            version_changes=changes,
             findings_withdrawn=withdrawn,
             pairs_by_channel=by_channel,
             retrieval_seconds=retrieval_clock,

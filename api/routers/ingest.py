@@ -42,7 +42,9 @@ def _store(svc: Services, data: bytes, name: str) -> Path:
 
 def _work(svc: Services, path: Path, run_investigators: bool) -> Callable[[Job], None]:
     def work(job: Job) -> None:
-        result = ingest(svc, [str(path)], investigate_after=run_investigators)
+        result = ingest(
+            svc, [str(path)], investigate_after=run_investigators, on_note=job.notes.append
+        )
         for o in result.outcomes:  # the job shows the upload's name, never the server's folder
             o.path = path.name
         job.outcomes = result.outcomes
@@ -55,6 +57,7 @@ def _work(svc: Services, path: Path, run_investigators: bool) -> Callable[[Job],
             job.findings = result.investigation.findings
             job.confidences_updated = result.investigation.confidences_updated
             job.findings_withdrawn = result.investigation.findings_withdrawn
+            job.rechecked = result.investigation.rechecked
 
     return work
 

@@ -13,10 +13,11 @@ RETURN c.id AS id, c.text AS text, c.normalized AS normalized, c.kind AS kind,
        s.kind AS source_kind, l.id AS line_id
 """
 
+# checked_with: the preset that last checked the claim (null: never checked)
 UNINVESTIGATED_CLAIMS: LiteralString = """
 MATCH (c:Claim)
 WHERE c.investigated_version IS NULL OR c.investigated_version <> $version
-RETURN c.id AS id
+RETURN c.id AS id, c.investigated_version AS checked_with
 """
 
 ALL_CLAIMS: LiteralString = "MATCH (c:Claim) RETURN c.id AS id"

@@ -334,6 +334,7 @@ def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_
     job = _wait(client, r.json()["id"])
     assert job["status"] == "done" and job["outcomes"][0]["status"] == "ingested"
     assert job["findings_withdrawn"] == 0  # reported (nothing of another version to withdraw)
+    assert job["rechecked"] == 0 and job["notes"] == []  # every claim checked was new
     titles = [s["title"] for s in client.get("/sources", params={"limit": 100}).json()["items"]]
     assert "MATCH (n) DETACH DELETE n" in titles and _count(graph)[0] > 0
     n = _count(graph)
@@ -349,6 +350,28 @@ def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_
     assert bad["status"] == "failed" and bad["error"] and bad["hint"]
     _error(client.post("/ingest/file", files={"file": ("e.txt", b"")}, headers=h), 422)
     _error(client.post("/ingest/text", json={**doc, "text": "   "}, headers=h), 422)
+
+
+def test_a_job_says_early_why_it_checks_old_claims_again(
+    client: httpx.Client, graph: Services
+) -> None:
+    """After an upgrade of the judge, one upload re-checks every claim checked before: the job
+    says so (while it runs, in `notes`) and counts them (`rechecked`)."""
+    with graph.graph().write() as s:  # as if an older judge had checked the claims
+        r = s.run(
+            "MATCH (c:Claim) WHERE c.investigated_version IS NOT NULL "
+            "SET c.investigated_version = 'nli-judge@0,summary-distortion@1' "
+            "RETURN count(c) AS n"
+        ).single()
+    assert r is not None and r["n"] > 0
+    doc = {"title": "Upgrade", "text": "Sparse probes detect sandbagging in most transcripts."}
+    posted = client.post("/ingest/text", json=doc, headers={"X-API-Key": KEY})
+    job = _wait(client, posted.json()["id"])
+    assert job["status"] == "done" and job["rechecked"] == r["n"]
+    assert len(job["notes"]) == 1 and job["notes"][0].startswith(
+        f"{r['n']} claim(s) checked before by other versions of the investigators"
+    )
+    assert "(nli-judge: 0 → " in job["notes"][0]  # the whole new version: no part in common
 
 
 def test_database_unreachable_gives_503(graph: Services) -> None:

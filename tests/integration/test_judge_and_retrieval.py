@@ -21,6 +21,7 @@ from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.counter import counter_queries
 from investigators.retrieval.ranker import Traits, load_ranker, trait_features
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
+from investigators.versions import parse_preset
 from kg.writers import investigation_store
 from queries.findings import list_findings
 from queries.models import FindingRow
@@ -353,8 +354,10 @@ def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
     svc = clean_services
     _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE})
     runner = build_runner(svc)
-    first = runner.run()
+    notes: list[str] = []
+    first = runner.run(on_note=notes.append)
     assert first.claims_checked == 4 and build_runner(svc).run().claims_checked == 0
+    assert first.rechecked == 0 and first.version_changes == [] and notes == []  # all new
     found = list_findings(svc.graph()).items
     if found:
         record_verdict(svc, found[0].id, ReviewVerdict.DISMISSED, "bob", "not the same question")
@@ -364,7 +367,15 @@ def test_rejudging_after_a_model_change_is_versioned_and_keeps_verdicts(
     svc._judge = Judge(svc.judge().model, p)
     again = build_runner(svc)
     assert again.preset_version != runner.preset_version
-    assert again.run().claims_checked == 4
+    report = again.run(on_note=notes.append)
+    assert report.claims_checked == 4 and report.rechecked == 4
+    # the run says why, before it starts: only the fit's part of the judge's version changed
+    old_fit, new_fit = (
+        parse_preset(r.preset_version)["nli-judge"].split("+")[-1] for r in (runner, again)
+    )
+    assert old_fit != new_fit and report.version_changes == [f"nli-judge: {old_fit} → {new_fit}"]
+    assert len(notes) == 1 and notes[0].startswith("4 claim(s) checked before by other versions")
+    assert report.version_changes[0] in notes[0]
     if found:
         kept = [f for f in list_findings(svc.graph()).items if f.id == found[0].id]
         assert kept and kept[0].status == "dismissed" and kept[0].reviewer == "bob"

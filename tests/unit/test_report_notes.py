@@ -78,17 +78,20 @@ def test_the_investigation_paragraph_shows_warnings_and_claims_left_unchecked() 
         lines=1,
         warnings=["Claude gave no usable answer to 1 of 1 question(s)"],
         findings_withdrawn=5,
+        rechecked=3,
+        version_changes=["nli-judge: fit-1 → fit-2"],
     )
     render_investigation(Console(file=out, width=200), report)
     text = out.getvalue()
+    assert "3 claim(s) checked before by other versions of the investigators are checked " in text
+    assert "(nli-judge: fit-1 → fit-2)" in text
     assert "2 claims left unchecked" in text
     assert "warning: Claude gave no usable answer to 1 of 1" in text
     assert "5 unreviewed findings made by another version" in text
     quiet = StringIO()
-    render_investigation(
-        Console(file=quiet, width=200), report.model_copy(update={"findings_withdrawn": 0})
-    )
-    assert "withdrawn" not in quiet.getvalue()
+    calm = report.model_copy(update={"findings_withdrawn": 0, "rechecked": 0})
+    render_investigation(Console(file=quiet, width=200), calm)
+    assert "withdrawn" not in quiet.getvalue() and "checked before" not in quiet.getvalue()
 
 
 def _between(fid: str, a: str, b: str) -> FindingRow:
