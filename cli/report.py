@@ -197,8 +197,8 @@ def _render_investigation_section(console: Console, ingest: IngestResult) -> Non
         return
     found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
     console.print(
-        f"Checked {report.claims_checked} new claims against the graph "
-        f"({report.candidate_pairs} candidate pairs across sources, "
+        f"Checked {report.claims_checked} {'' if report.rechecked else 'new '}claims against "
+        f"the graph ({report.candidate_pairs} candidate pairs across sources, "
         f"{report.lines} lines of research). New findings: {found}."
     )
     if report.pairs_by_channel:

@@ -121,3 +121,30 @@ def test_the_report_shows_each_claim_once_among_the_top_findings() -> None:
     assert [f.id for f in varied_top(ranked[:4])] == ["f1", "f2", "f3", "f4"]
     assert [f.id for f in varied_top(ranked[:4], n=3)] == ["f1", "f2", "f3"]
     assert varied_top([]) == []
+
+
+def test_the_main_report_says_new_claims_only_when_none_was_checked_again() -> None:
+    """After an upgrade the main report counted every re-checked claim as a "new claim"."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from app.ingest import IngestResult
+    from cli.report import _render_investigation_section
+    from investigators.runner import RunReport
+
+    def section(rechecked: int) -> str:
+        out = StringIO()
+        run = RunReport(
+            claims_checked=9, candidate_pairs=30, findings={}, lines=2, rechecked=rechecked,
+            version_changes=["nli-judge: fit-1 → fit-2"] if rechecked else [],
+        )  # fmt: skip
+        _render_investigation_section(
+            Console(file=out, width=200), IngestResult(outcomes=[], investigation=run)
+        )
+        return out.getvalue()
+
+    fresh, upgraded = section(0), section(7)
+    assert "Checked 9 new claims against the graph" in fresh and "checked before" not in fresh
+    assert "Checked 9 claims against the graph" in upgraded
+    assert "7 claim(s) checked before by other versions" in upgraded and "fit-1 → fit-2" in upgraded
