@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TypeGuard, get_args
 
+from kg.labels import labelled
 from kg.models import Comparator, Quantity
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
@@ -14,7 +15,7 @@ _NUMBER = re.compile(
     r"(?P<cur>[$£€])?(?P<num>" + _NUM + r")"
     r"(?:\s*(?:-|–|—|to)\s*[$£€]?(?P<num2>" + _NUM + r"))?"
     r"(?P<unit>\s*(?:%|×|x\b|X\b|percentage points|percent|pp\b|k\b|K\b|M\b|B\b|bn\b|"
-    r"billion|million|thousand|trillion|Wh\b|W\b|Ah\b|Pa\b|lb\b|"
+    r"billion|million|thousand|trillion|Wh\b|W\b|Ah\b|Pa\b|lb\b|ms\b|milliseconds?|GB\b|MB\b|TB\b|"
     r"hours?|days?|weeks?|months?|years?|minutes?|seconds?|steps|tokens|prompts|samples|"
     r"trajectories|rollouts|accounts|countries|layers?|seeds|orders of magnitude|"
     r"standard deviations?|FLOP|flop|/5))?"
@@ -128,6 +129,8 @@ def extract_numbers(sentence: str) -> list[Quantity]:
             continue
         if m.group("num2") is None and _is_identifier(sentence, num_start, m.end("num")):
             continue
+        if m.group("num2") is None and not m.group("unit") and labelled(sentence, num_start):
+            continue  # "Study 3", "benchmark 4", "Table 2": a name, not a measurement
         value = _to_float(m.group("num"))
         unit = (m.group("unit") or "").strip() or None
         if m.group("cur"):

@@ -143,7 +143,9 @@ class RuleExtractor:
     # only point elsewhere ("For details, see Appendix E.") are not claims
     # 3: a sentence whose inline math was dropped before ingest is flagged lost_content
     # (ingest.clean.dropped_math); MathJax CSS quoting a brace no longer leaks into claims
-    version = "3"
+    # 4: a number after a label ("Study 3", "Table 2": kg.labels) is not a measurement; ms,
+    # milliseconds, GB, MB and TB are units
+    version = "4"
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         self.segmenter = segmenter or Segmenter()

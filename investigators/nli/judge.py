@@ -483,9 +483,11 @@ class Judge:
         # statement on both sides is a restatement, `same_statement`; 10: an entailment into a
         # side counts only above its hypothesis-only control, investigators.nli.controls; 11:
         # an agreement in which a side defines a term is a restatement, `definition_notes`;
-        # 12: a structural contradiction has its own level, `JudgeParams.structural_level`),
-        # so existing findings are judged again
-        return f"12+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # 12: a structural contradiction has its own level, `JudgeParams.structural_level`;
+        # 13: differently numbered studies, benchmarks or experiments are different
+        # conditions, and a number after such a label is no measurement, `kg.labels`), so
+        # existing findings are judged again
+        return f"13+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def _controls(self, texts: list[str]) -> dict[str, Control]:
         """Control readings of these texts (investigators.nli.controls), remembered."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.labels import condition_ids
+
 MODEL_NAME = re.compile(
     r"\b(?:GPT-?\d[\w.-]*|o[134](?:-mini)?|Claude(?: \d(?:\.\d)?)?(?: (?:Opus|Sonnet|Haiku))?"
     r"(?: \d(?:\.\d)?)?|Llama[\w.-]*|Qwen[\w.-]*|Gemini(?: \d(?:\.\d)?)?(?: (?:Pro|Flash|Ultra))?|"
@@ -95,12 +97,17 @@ def condition_of(text: str) -> str | None:
 
 
 def scope_difference(a: str, b: str) -> str | None:
-    """A readable note when both sides name models / datasets / years (or open with a
-    condition) and none are shared, or when the sides are one sentence with some of them
-    swapped for others."""
+    """A readable note when both sides name models / datasets / years / numbered conditions
+    ("benchmark 4", `kg.labels`), or open with a condition, and none are shared, or when the
+    sides are one sentence with some of them swapped for others."""
     ca, cb = condition_of(a), condition_of(b)
     if ca and cb and ca != cb:
         return f"different settings: '{ca}' vs '{cb}'"
+    ia, ib = condition_ids(a), condition_ids(b)
+    for label in sorted(ia.keys() & ib.keys()):  # "Study 3 ..." vs "Study 5 ..."
+        if not ia[label] & ib[label]:
+            x, y = (", ".join(sorted(ids, key=int)) for ids in (ia[label], ib[label]))
+            return f"different {label}s: {label} {x} vs {label} {y}"
     sa, sb = scope_of(a), scope_of(b)
     for what, x, y in (
         ("models", sa.models, sb.models),
