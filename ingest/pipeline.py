@@ -120,22 +120,50 @@ def _hidden(f: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in f.relative_to(root).parts)
 
 
+def _link_in(path: Path) -> Path | None:
+    """The first symbolic link among the components of the path as given (a link to a folder
+    higher up counts as much as the file being one: `papers/etc/passwd` with `papers/etc` a
+    link to /etc), or None."""
+    parts = path.parts
+    for i in range(1, len(parts) + 1):
+        if (p := Path(*parts[:i])).is_symlink():
+            return p
+    return None
+
+
 def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> ExpandedPaths:
     """Files from files, folders (recursive) and globs.
 
     A path that exists is taken literally, so names with "[" or "*" work; only inputs that do
     not exist are read as globs. Symlinks are refused unless follow_symlinks: a link inside a
     folder of papers can point anywhere on the machine (/etc/shadow), and the graph would then
-    serve that file's text to every API client.
+    serve that file's text to every API client. That holds for a link anywhere in the path
+    given or matched by a glob (`papers/*/*.txt` through a linked folder), not only for the
+    file itself; with follow_symlinks, a linked folder inside a folder is read like any other
+    (once, however many links lead to it).
     """
     out = ExpandedPaths()
     files: list[Path] = []
+    walked: set[Path] = set()
 
-    def take(f: Path) -> None:
-        if f.is_symlink() and not follow_symlinks:
-            out.refused.append((str(f), "symbolic link (pass --follow-symlinks to read it)"))
-        else:
-            files.append(f)
+    def refuse(f: Path, link: Path) -> None:
+        where = "" if link == f else f" in its path ({link})"
+        out.refused.append((str(f), f"symbolic link{where} (pass --follow-symlinks to read it)"))
+
+    def walk(folder: Path) -> None:
+        real = folder.resolve()
+        if real in walked:  # a link back up the tree, or two links to one folder
+            return
+        walked.add(real)
+        for f in sorted(folder.rglob("*")):  # rglob lists a linked folder, never enters it
+            if _hidden(f, folder):
+                continue
+            if f.is_symlink() and not follow_symlinks:
+                refuse(f, f)
+            elif f.is_symlink() and f.is_dir():
+                walk(f)
+            elif f.is_file() or f.is_symlink():  # a dangling link fails when read, by name
+                files.append(f)
 
     for raw in inputs:
         literal = Path(raw)
@@ -149,17 +177,12 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
             out.missing.append(raw)
         for m in matches:
             p = Path(m)
-            if p.is_symlink() and not follow_symlinks:
-                take(p)
+            link = None if follow_symlinks else _link_in(p)
+            if link is not None:
+                refuse(p, link)
             elif p.is_dir():
                 out.folders.append(p)
-                for f in sorted(p.rglob("*")):
-                    if _hidden(f, p):
-                        continue
-                    if f.is_symlink():
-                        take(f)
-                    elif f.is_file():
-                        files.append(f)
+                walk(p)
             elif p.is_file():
                 files.append(p)
             else:

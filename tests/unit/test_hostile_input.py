@@ -65,6 +65,35 @@ def test_symlinks_are_refused_unless_asked(tmp_path: Path) -> None:
     }
 
 
+def test_a_link_anywhere_in_the_path_is_refused_too(tmp_path: Path) -> None:
+    """Red-teamed: only the last component was checked, so `papers/etcdir/passwd` (etcdir a
+    link to /etc) and the glob `papers/*/*.txt` through a linked folder were read, and
+    /etc/passwd's first line was served as a title by GET /sources."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("root:x:0:0")
+    papers = tmp_path / "papers"
+    (papers / "real").mkdir(parents=True)
+    (papers / "real" / "paper.txt").write_text("Claim.")
+    (papers / "etcdir").symlink_to(outside)
+    for given in (str(papers / "etcdir" / "secret.txt"), str(papers / "*" / "*.txt")):
+        got = expand_paths([given])
+        assert all(f.parent.name != "etcdir" for f in got.files), given
+        assert [(Path(p).name, why) for p, why in got.refused] == [
+            ("secret.txt", f"symbolic link in its path ({papers / 'etcdir'}) "
+             "(pass --follow-symlinks to read it)")
+        ]  # fmt: skip
+    assert [f.name for f in expand_paths([str(papers / "*" / "*.txt")]).files] == ["paper.txt"]
+    # the folder named: the linked folder is refused as a link, not entered
+    got = expand_paths([str(papers)])
+    assert [f.name for f in got.files] == ["paper.txt"] and len(got.refused) == 1
+    # asked to follow: the linked folder is read like any other, once, even through a loop
+    (papers / "real" / "back").symlink_to(papers)
+    followed = expand_paths([str(papers)], follow_symlinks=True)
+    assert sorted(f.name for f in followed.files) == ["paper.txt", "secret.txt"]
+    assert not followed.refused
+
+
 # ---- encodings and markup ------------------------------------------------------------------
 def test_one_bad_byte_keeps_utf8_and_says_so() -> None:
     good = "Café résumé — the model’s accuracy rose to 91%. " * 40
