@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Callable
@@ -59,8 +60,13 @@ class JobRegistry:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self._keys: dict[str, threading.Lock] = {}  # jobs of one key run one at a time
 
-    def submit(self, kind: str, inputs: list[str], work: Callable[[Job], None]) -> Job:
+    def submit(
+        self, kind: str, inputs: list[str], work: Callable[[Job], None], *, key: str | None = None
+    ) -> Job:
+        """Queue `work`; jobs given the same `key` (an upload's file name) never run at once,
+        so each reads the bytes it was given, in the order they came."""
         job = Job(
             id=f"job_{uuid.uuid4().hex[:12]}",
             kind=kind,
@@ -73,10 +79,16 @@ class JobRegistry:
             if len(self._jobs) > MAX_KEPT:  # forget the oldest finished ones
                 for old in [j for j in self._jobs.values() if j.finished_at][: MAX_KEPT // 10]:
                     self._jobs.pop(old.id, None)
-        self._pool.submit(self._run, job, work)
+        with self._lock:
+            gate = self._keys.setdefault(key, threading.Lock()) if key else None
+        self._pool.submit(self._run, job, work, gate)
         return _snapshot(job)
 
-    def _run(self, job: Job, work: Callable[[Job], None]) -> None:
+    def _run(self, job: Job, work: Callable[[Job], None], gate: threading.Lock | None) -> None:
+        with gate or contextlib.nullcontext():
+            self._run_now(job, work)
+
+    def _run_now(self, job: Job, work: Callable[[Job], None]) -> None:
         job.status = "running"
         try:
             work(job)

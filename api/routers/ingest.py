@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import hashlib
 import re
+import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,38 +18,101 @@ from api.errors import ERROR_RESPONSES
 from api.jobs import Job
 from app.ingest import ingest
 from app.services import Services
-from consilience.errors import DatabaseUnavailableError, InvalidInputError, PayloadTooLargeError
+from consilience.errors import (
+    ConsilienceError,
+    DatabaseUnavailableError,
+    InvalidInputError,
+    PayloadTooLargeError,
+)
 from kg.private import private_dir, write_private_bytes
 
 router = APIRouter(tags=["ingest"], responses=ERROR_RESPONSES)
 SUFFIX = {"text": ".txt", "markdown": ".md", "html": ".html"}
 
 
+STALE_PART_SECONDS = 86_400  # an upload staged longer than this was never ingested
+
+
 def _safe_name(name: str) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name)[:120].strip("._")
-    return base or "upload"
+    """The name an upload is kept under: letters, digits, '.', '_' and '-' only. Where that
+    changed the name, a short hash of the name as given keeps two names apart that clean to
+    the same one ("Risk: low?" and "Risk (low)" both became Risk_low.md, and the second upload
+    replaced the first document); the same name always gives the same file."""
+    given = Path(name).name
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", given)[:120].strip("._") or "upload"
+    if base == given:
+        return base
+    stem, dot, suffix = base.rpartition(".") if "." in base else (base, "", "")
+    tag = hashlib.sha256(given.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{stem}-{tag}{dot}{suffix}"
 
 
-def _store(svc: Services, data: bytes, name: str) -> Path:
-    """Keep an upload under its (sanitised) name: a document is identified by its file name,
+@dataclass(frozen=True)
+class Staged:
+    """An upload's bytes, staged under a name of their own until its job runs, and the file
+    they then become (`final`, named by the upload)."""
+
+    part: Path
+    final: Path
+
+
+def _stage(svc: Services, data: bytes, name: str, folder: str = "uploads") -> Staged:
+    """Keep an upload's bytes until its job runs. A document is identified by its file name,
     so uploading a revised version under the same name replaces the earlier one in the graph
-    (its superseded sources go), exactly as editing a file and re-ingesting it does."""
+    (its superseded sources go), exactly as editing a file and re-ingesting it does. The bytes
+    take that name only when their own job runs: two uploads under one name at once each had
+    their job read the second one's bytes, and the first upload's content was never ingested."""
     private_dir(svc.settings.data_dir)
-    uploads = private_dir(svc.settings.data_dir / "uploads")
-    path = uploads / _safe_name(name)
-    tmp = uploads / f".{path.name}.{uuid.uuid4().hex[:8]}.part"
-    write_private_bytes(tmp, data)
-    tmp.replace(path)  # atomic: a job reading the earlier version sees whole bytes
-    return path
+    where = private_dir(svc.settings.data_dir / folder)
+    final = where / _safe_name(name)
+    for old in where.glob(".*.part"):  # staged by a job that never ran (a server stopped)
+        if time.time() - old.stat().st_mtime > STALE_PART_SECONDS:
+            old.unlink(missing_ok=True)
+    part = where / f".{final.name}.{uuid.uuid4().hex[:8]}.part"
+    write_private_bytes(part, data)
+    return Staged(part, final)
 
 
-def _work(svc: Services, path: Path, run_investigators: bool) -> Callable[[Job], None]:
+def _public(text: str | None, staged: Staged) -> str | None:
+    """A job's message without the server's folders: the upload's name only."""
+    if text is None:
+        return None
+    return text.replace(str(staged.final), staged.final.name).replace(
+        str(staged.final.parent), "uploads"
+    )
+
+
+def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[Job], None]:
     def work(job: Job) -> None:
-        result = ingest(
-            svc, [str(path)], investigate_after=run_investigators, on_note=job.notes.append
-        )
+        path = staged.final
+        kept = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.prev.part")
+        had = path.exists()
+        if had:
+            path.replace(kept)
+        staged.part.replace(path)  # atomic; jobs of one name run one at a time (`key`)
+        ok = False
+        try:
+            result = ingest(
+                svc, [str(path)], investigate_after=run_investigators, on_note=job.notes.append
+            )
+            ok = not result.failed
+        except ConsilienceError as exc:
+            exc.message, exc.hint = (
+                _public(exc.message, staged) or "",
+                _public(exc.hint, staged) or "",
+            )
+            raise
+        finally:  # a failed upload leaves the file as it was: the graph still holds that one
+            if ok and had:
+                kept.unlink(missing_ok=True)
+            elif not ok:
+                if had:
+                    kept.replace(path)
+                else:
+                    path.unlink(missing_ok=True)
         for o in result.outcomes:  # the job shows the upload's name, never the server's folder
             o.path = path.name
+            o.error, o.hint = _public(o.error, staged), _public(o.hint, staged)
         job.outcomes = result.outcomes
         if result.index_warning:
             raise DatabaseUnavailableError(
@@ -79,8 +145,9 @@ def ingest_file(
     if not data:
         raise InvalidInputError("The uploaded file is empty.", "Upload a non-empty document.")
     svc.graph()  # fail now (503) rather than inside the job when the database is down
-    path = _store(svc, data, file.filename or "upload")
-    return jobs.submit("ingest", [path.name], _work(svc, path, investigate_after))
+    staged = _stage(svc, data, file.filename or "upload")
+    name = staged.final.name
+    return jobs.submit("ingest", [name], _work(svc, staged, investigate_after), key=name)
 
 
 class TextIn(BaseModel):
@@ -111,9 +178,10 @@ def ingest_text(svc: Svc, jobs: Jobs, body: TextIn) -> Job:
         doc = f"<html><head><title>{_escape(title)}</title></head><body>{body.text}</body></html>"
     else:
         doc = f"# {title}\n\n{body.text}"
-    name = _safe_name(title)[:60] + SUFFIX[body.format]
-    path = _store(svc, doc.encode("utf-8", "replace"), name)
-    return jobs.submit("ingest", [path.name], _work(svc, path, body.investigate))
+    # kept apart from uploaded files: a text titled "up" replaced the file uploaded as up.md
+    staged = _stage(svc, doc.encode("utf-8", "replace"), title[:60] + SUFFIX[body.format], "texts")
+    name = staged.final.name
+    return jobs.submit("ingest", [name], _work(svc, staged, body.investigate), key=f"texts/{name}")
 
 
 def _escape(s: str) -> str:

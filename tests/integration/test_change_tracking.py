@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
@@ -209,6 +211,71 @@ def test_reuploading_a_revised_document_replaces_it(clean_services: Services) ->
         assert any("55%" in t for t in texts) and not any("80%" in t for t in texts)
         sources = c.get("/sources").json()["items"]
         assert sources and all("/" not in (x.get("path") or "") for x in sources)
+
+
+def test_uploads_never_replace_another_document_nor_lose_their_own(
+    clean_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red-teamed: titles that cleaned to one file name ("Risk: low?", "Risk (low)"), or a text
+    titled like an uploaded file, replaced the other document; of two uploads under one name at
+    once, the first one's bytes were never ingested though its job said "ingested"; a file that
+    failed (too long) was left in the uploads folder; a job's error named the server's folder."""
+    from api.serve import running_api
+
+    s = clean_services.settings.model_copy(deep=True)
+    s.api.keys = [SecretStr("k" * 20)]
+    head = {"X-API-Key": "k" * 20}
+    uploads = clean_services.settings.data_dir / "uploads"
+    with running_api(s, clean_services) as url, httpx.Client(base_url=url, timeout=60) as c:
+
+        def wait(posted: httpx.Response) -> dict[str, Any]:
+            assert posted.status_code == 202, posted.text
+            for _ in range(600):
+                got = c.get(f"/jobs/{posted.json()['id']}").json()
+                if got["status"] in ("done", "failed"):
+                    return got
+                time.sleep(0.1)
+            raise AssertionError("job did not finish")
+
+        def text(title: str, body: str) -> httpx.Response:
+            doc = {"title": title, "text": body, "investigate": False}
+            return c.post("/ingest/text", json=doc, headers=head)
+
+        def upload(name: str, body: str) -> httpx.Response:
+            files = {"file": (name, body.encode(), "text/markdown")}
+            return c.post("/ingest/file", files=files, data={"investigate": "false"}, headers=head)
+
+        low = wait(text("Risk: low?", "Deployment risk was rated low in 4 of 5 audits."))
+        other = wait(text("Risk (low)", "Sandbox escapes occurred in 1 of 9 trials we ran."))
+        assert low["inputs"] != other["inputs"]
+        assert (
+            low["status"] == other["status"] == "done" and other["outcomes"][0]["superseded"] == 0
+        )
+        wait(upload("up.md", "# Upload Doc\n\nProbes flag deception in most agent transcripts."))
+        titled = wait(text("up", "Monitors miss sabotage in long agentic coding tasks."))
+        assert titled["outcomes"][0]["superseded"] == 0
+        texts = _claims(clean_services)
+        for words in ("4 of 5 audits", "1 of 9 trials", "Probes flag deception", "Monitors miss"):
+            assert any(words in t for t in texts), words
+
+        # two uploads under one name at once: each job reads its own bytes, the last one stays
+        first = upload("race.md", "# Race\n\nRace A found that probes fail on long transcripts.")
+        second = upload("race.md", "# Race\n\nRace B found that probes work on long transcripts.")
+        a, b = wait(first), wait(second)
+        assert a["outcomes"][0]["status"] == b["outcomes"][0]["status"] == "ingested"
+        assert b["outcomes"][0]["superseded"] == 1  # B replaced A, which had been ingested
+        texts = _claims(clean_services)
+        assert any("Race B" in t for t in texts) and not any("Race A" in t for t in texts)
+
+        # too long: the job fails, and the folder keeps the version the graph holds
+        monkeypatch.setattr(clean_services.settings, "max_source_chars", 300)
+        long = wait(upload("up.md", "# Upload Doc\n\n" + "Probes flag deception. " * 40))
+        assert long["status"] == "failed" and "limit 300" in long["error"]
+        assert "Probes flag deception in most" in (uploads / "up.md").read_text()
+        gone = wait(upload("new.md", "# New\n\n" + "A very long claim here. " * 40))
+        assert gone["status"] == "failed" and not (uploads / "new.md").exists()
+        assert not list(uploads.glob(".*.part"))
+        assert str(clean_services.settings.data_dir) not in (gone["error"] or "") + str(gone)
 
 
 class _RulesV1(RuleExtractor):
