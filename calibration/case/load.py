@@ -30,6 +30,10 @@ def parse_case(text: str, name: str = "<case>") -> SafetyCase:
         raise InvalidInputError(
             f"{name} is not valid YAML{where}: {getattr(exc, 'problem', exc)}", FORMAT_HINT
         ) from None
+    except RecursionError:  # "[[[[…]]]]" 1,000 deep: a 500 over the API, a traceback in the CLI
+        raise InvalidInputError(
+            f"{name} is nested too deeply to read.", f"Flatten the structure. {FORMAT_HINT}"
+        ) from None
     if not isinstance(data, dict):
         raise InvalidInputError(f"{name} must be a mapping with `title` and `nodes`.", FORMAT_HINT)
     try:

@@ -54,7 +54,8 @@ class FrontMatter:
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     """(metadata, body): YAML (`---`) or TOML (`+++`) front matter; {} when there is none or
-    it does not parse (the body then starts after the fence all the same)."""
+    it does not parse, nested too deeply included (the body then starts after the fence all
+    the same)."""
     m = _FRONT.match(text)
     if not m:
         return {}, text
@@ -62,8 +63,8 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     meta: object
     try:
         meta = tomllib.loads(raw) if m.group("fence") == "+++" else yaml.safe_load(raw)
-    except (yaml.YAMLError, tomllib.TOMLDecodeError):
-        meta = None
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError):
+        meta = None  # RecursionError: "x: [[[[…]]]]" 3,000 deep failed the whole file
     return (_str_keys(meta) if isinstance(meta, dict) else {}), text[m.end() :]
 
 

@@ -176,6 +176,21 @@ def test_a_child_listed_twice_is_an_error() -> None:
         check_structure(parse_case(text))
 
 
+def test_yaml_nested_thousands_deep_is_invalid_input_not_a_crash() -> None:
+    """Red-teamed: a case with `extra: [[[…]]]` 1,000 deep gave 500 over the API and a
+    traceback in the CLI (RecursionError in the YAML scanner)."""
+    deep = "title: t\nnodes:\n  E1: {type: evidence, quote: x, extra: " + "[" * 5000
+    with pytest.raises(InvalidInputError, match="nested too deeply"):
+        parse_case(deep + "]" * 5000 + "}\n", "deep.yaml")
+
+
+def test_front_matter_nested_thousands_deep_is_ignored_and_the_body_read() -> None:
+    """Red-teamed: such front matter failed the whole file with a printed traceback."""
+    text = "---\ntitle: Deep FM\nx: " + "[" * 3000 + "]" * 3000 + "\n---\n# Body\n\nA claim here.\n"
+    _, docs = load_file(Path("deep.md"), text.encode())
+    assert "A claim here." in docs[0].blocks[-1].text
+
+
 # ---- API inputs ----------------------------------------------------------------------------
 @pytest.mark.parametrize("cursor", ["²", "٣", "9" * 30, str(2**63), "-1", "1e3"])
 def test_odd_offset_cursors_are_invalid_input(cursor: str) -> None:
