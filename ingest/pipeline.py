@@ -188,8 +188,28 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
             else:
                 out.missing.append(raw)
     seen: set[Path] = set()
-    out.files = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+    out.files = [f for f in unique if _utf8_name(f)]
+    out.refused += [(_shown(f), NOT_UTF8) for f in unique if not _utf8_name(f)]
     return out
+
+
+NOT_UTF8 = "its name is not valid UTF-8 (rename it, e.g. `convmv -f latin1 -t utf-8 --notest`)"
+
+
+def _utf8_name(f: Path) -> bool:
+    """Whether the path can be stored as text: a Latin-1 name ("café" as one byte \\xe9) failed
+    deep in the database driver, with a traceback."""
+    try:
+        str(f).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(f: Path) -> str:
+    """A path that is not valid UTF-8 as printable text (bad bytes as U+FFFD)."""
+    return os.fsencode(f).decode("utf-8", "replace")
 
 
 class RecordBuilder:
@@ -510,8 +530,11 @@ class Ingestor(RecordBuilder):
                 path=r,
                 status="refused",
                 error=f"{r}: not read: {why}",
-                hint="Symbolic links are refused by default; copy the file, or pass "
-                "--follow-symlinks if you trust where the link points.",
+                hint="Rename the file."
+                if why == NOT_UTF8
+                else "Symbolic links are refused by "
+                "default; copy the file, or pass --follow-symlinks if you trust where the link "
+                "points.",
             )
             for r, why in found.refused
         ]

@@ -18,7 +18,7 @@ from consilience.settings import ApiSettings
 from ingest.loaders import load_file
 from ingest.loaders.decode import ENCODING_REPAIRED, decode_noted
 from ingest.loaders.html import html_blocks
-from ingest.pipeline import expand_paths
+from ingest.pipeline import NOT_UTF8, expand_paths
 from queries.paging import offset_of
 
 
@@ -92,6 +92,17 @@ def test_a_link_anywhere_in_the_path_is_refused_too(tmp_path: Path) -> None:
     followed = expand_paths([str(papers)], follow_symlinks=True)
     assert sorted(f.name for f in followed.files) == ["paper.txt", "secret.txt"]
     assert not followed.refused
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_by_name_not_a_crash(tmp_path: Path) -> None:
+    """Red-teamed: 'latin1-\\xe9.txt' failed in the database driver with a traceback."""
+    (tmp_path / "good.txt").write_text("A claim.")
+    bad = os.fsdecode(bytes(tmp_path) + b"/latin1-\xe9.txt")
+    Path(bad).write_bytes(b"Another claim.")
+    got = expand_paths([str(tmp_path)])
+    assert [f.name for f in got.files] == ["good.txt"]
+    assert [(Path(p).name, why) for p, why in got.refused] == [("latin1-\ufffd.txt", NOT_UTF8)]
+    assert got.refused[0][0].encode("utf-8")  # printable
 
 
 # ---- encodings and markup ------------------------------------------------------------------
