@@ -26,13 +26,17 @@ def _row(j: object) -> dict[str, object]:
     from investigators.nli.judge import Judgement
 
     assert isinstance(j, Judgement)
+    # the cascade reads B→A only where A→B is not plainly neutral; where it did not, the
+    # B→A figures are null (they were A→B's repeated, and judge(B, A) could read otherwise)
+    read_ba = j.ba is not j.ab
     return {
         "entailment": round(j.ab.entailment, 4),
         "neutral": round(j.ab.neutral, 4),
         "contradiction": round(j.ab.contradiction, 4),
-        "entailment_ba": round(j.ba.entailment, 4),
-        "neutral_ba": round(j.ba.neutral, 4),
-        "contradiction_ba": round(j.ba.contradiction, 4),
+        "entailment_ba": round(j.ba.entailment, 4) if read_ba else None,
+        "neutral_ba": round(j.ba.neutral, 4) if read_ba else None,
+        "contradiction_ba": round(j.ba.contradiction, 4) if read_ba else None,
+        "ba_read": read_ba,
         "kind": j.kind,
         # an agreement the investigators file as `restates`, never as corroboration: one side
         # quotes the other, or defines a term

@@ -323,6 +323,8 @@ def decide(
             f"early exit: {' and '.join(early)} read as plainly neutral after the lower layers "
             "(investigators.nli.early_exit)"
         )
+    if ba is ab:
+        notes.append("B→A not read (A→B read as plainly neutral): its figures repeat A→B's")
     s_c, s_v = scores(ab, ba, ev, controls)
     same = same_statement(a.text, b.text)
     if same:

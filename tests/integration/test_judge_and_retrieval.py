@@ -68,6 +68,14 @@ def test_judge_cli_single_and_pairs_file(clean_services: Services, tmp_path: Pat
     for key in ("entailment", "neutral", "contradiction", "contradiction_ba", "kind", "score"):
         assert key in row
     assert row["kind"] in ("contradicts", "converges_with", "unrelated")
+    assert row["ba_read"] and isinstance(row["contradiction_ba"], float)  # a negation: read
+    # plainly neutral A→B: B→A is not read, and says so instead of repeating A→B's figures
+    r = CliRunner().invoke(
+        app, ["judge", "Safe.", "The air purifier ran for six hours on one charge.", "--json"]
+    )
+    plain = json.loads(r.stdout)
+    assert not plain["ba_read"] and plain["contradiction_ba"] is None, plain
+    assert "B→A not read" in plain["rationale"]
     pairs = tmp_path / "pairs.jsonl"
     pairs.write_text(
         '{"a": "Steering works.", "b": "Steering fails.", "id": "x1"}\n'
