@@ -487,8 +487,8 @@ class Judge:
         # an agreement in which a side defines a term is a restatement, `definition_notes`;
         # 12: a structural contradiction has its own level, `JudgeParams.structural_level`;
         # 13: differently numbered studies, benchmarks or experiments are different
-        # conditions, and a number after such a label is no measurement, `kg.labels`), so
-        # existing findings are judged again
+        # conditions, and a number after such a label is no measurement, `kg.labels`; a
+        # one-word side is unrelated, `input_notes`), so existing findings are judged again
         return f"13+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def _controls(self, texts: list[str]) -> dict[str, Control]:
@@ -539,17 +539,44 @@ class Judge:
         out = []
         for (a, b), j in zip(pairs, first, strict=True):
             notes = input_notes(a.text, b.text)
-            if notes:
-                empty = any("empty" in n for n in notes)
+            if any(n.endswith("nothing to compare") for n in notes):
+                # empty, or one word ("x" against "y" was a convergence): unrelated for sure
                 j = replace(
-                    j,
-                    kind=JudgementKind.UNRELATED if empty else j.kind,
-                    score=1.0 if empty else j.score,
-                    evidence=j.evidence + notes,
-                    rationale="; ".join([j.rationale, *notes]),
+                    j, kind=JudgementKind.UNRELATED, score=1.0, p_contradiction=0.0,
+                    p_convergence=0.0, p_unrelated=1.0,
+                )  # fmt: skip
+            if notes:
+                j = replace(
+                    j, evidence=j.evidence + notes, rationale="; ".join([j.rationale, *notes])
                 )
             out.append(j)
         return out
+
+
+# Function words of English and of the other languages most often met in Latin script: a
+# statement that uses the latter more is not English, though every letter is ASCII or accented
+# Latin ("Les modèles de langage sont dangereux pour la société." had no note).
+_ENGLISH = frozenset(
+    "the a an of and or to in on at is are was were be been it its this that these those with "
+    "for by as from not no we our they their he she you than but if can will would".split()
+)
+_FOREIGN = frozenset(
+    "le la les des du de et est sont une un pour dans avec pas que qui sur au aux ce cette "
+    "el los las y del por para con es una lo como más "
+    "der die das und ist nicht mit von zu ein eine dem den für auf sich auch "
+    "il di che è per non gli della con una sono "
+    "os um uma não são com".split()
+)
+
+
+def _non_english(words: list[str], letters: list[str]) -> bool:
+    """Mostly non-Latin letters, or more foreign than English function words (two at least)."""
+    latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
+    if letters and latin / len(letters) < 0.6:
+        return True
+    low = [w.lower() for w in words]
+    foreign = sum(1 for w in low if w in _FOREIGN and w not in _ENGLISH)
+    return foreign >= 2 and foreign > sum(1 for w in low if w in _ENGLISH)
 
 
 def input_notes(a: str, b: str) -> list[str]:
@@ -560,10 +587,11 @@ def input_notes(a: str, b: str) -> list[str]:
         if not words:
             notes.append(f"{name} is empty: nothing to compare")
             continue
-        if len(words) == 1:
-            notes.append(f"{name} is a single word: judgement is unreliable")
         letters = [ch for ch in text if ch.isalpha()]
-        latin = sum(1 for ch in letters if ch.isascii())
-        if letters and latin / len(letters) < 0.6:
+        foreign = _non_english(words, letters)
+        # a run of CJK letters is one \w+ "word": no word count is read from it
+        if len(words) == 1 and not foreign:
+            notes.append(f"{name} is a single word: nothing to compare")
+        if foreign:
             notes.append(f"{name} looks non-English: the model was trained on English only")
     return notes

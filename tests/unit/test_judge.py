@@ -158,9 +158,37 @@ def test_bad_statements_get_a_note_not_a_crash(judge: Judge) -> None:
         ]
     )
     assert empty.kind == "unrelated" and "empty" in empty.rationale
-    assert "single word" in one.rationale
+    assert one.kind == "unrelated" and "single word" in one.rationale
+    for sure in (empty, one):  # the three probabilities say it too
+        assert (sure.score, sure.p_unrelated, sure.p_contradiction, sure.p_convergence) == (
+            1.0, 1.0, 0.0, 0.0,
+        )  # fmt: skip
     assert "non-English" in foreign.rationale
     assert "truncated" in long_.rationale
+
+
+def test_latin_script_and_cjk_statements_that_are_not_english_get_the_note() -> None:
+    """Red-teamed: French, Spanish and German had no note; Chinese was 'a single word'."""
+    from investigators.nli.judge import input_notes
+
+    for text in (
+        "Les modèles de langage sont dangereux pour la société.",
+        "Los modelos de lenguaje son peligrosos para la sociedad.",
+        "Die Sprachmodelle sind für die Gesellschaft nicht sicher.",
+        "模型是安全的。",
+    ):
+        assert input_notes(text, "Language models are dangerous.") == [
+            "A looks non-English: the model was trained on English only"
+        ], text
+    for text in (  # English, however terse or accented
+        "Linear probes detect deception.",
+        "The Über-model's résumé of the café study is in the appendix.",
+        "Sandbagging rates differ by model and by evaluation de novo.",
+    ):
+        assert input_notes(text, "Models are safe.") == [], text
+    assert input_notes("x", "y") == [
+        "A is a single word: nothing to compare", "B is a single word: nothing to compare",
+    ]  # fmt: skip
 
 
 def test_missing_or_changed_model_file_is_a_clear_error(tmp_path: Path) -> None:
