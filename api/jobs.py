@@ -29,6 +29,10 @@ class Job(BaseModel):
         default_factory=list[IngestOutcome], description="Per input file"
     )
     findings: dict[str, int] = Field(default_factory=dict, description="New findings by kind")
+    line_findings: dict[str, int] = Field(
+        default_factory=dict,
+        description="Line-level findings by kind, recomputed every run: how many there are now",
+    )
     confidences_updated: int = Field(default=0, description="Confidences recomputed after the run")
     findings_withdrawn: int = Field(
         default=0,

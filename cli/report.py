@@ -144,6 +144,15 @@ def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 
 
+def _line_level(report: RunReport) -> str:
+    """The line-level findings' sentence: current counts, recomputed every run (once shown
+    as new findings on every `investigate`, 839 line_disagrees each time)."""
+    if not report.line_findings:
+        return ""
+    now = ", ".join(f"{n} {k}" for k, n in sorted(report.line_findings.items()))
+    return f" Line-level findings now (recomputed each run): {now}."
+
+
 def _run_notes(console: Console, report: RunReport) -> None:
     if report.rechecked:
         console.print(recheck_note(report.rechecked, report.version_changes))
@@ -165,8 +174,8 @@ def render_investigation(console: Console, report: RunReport) -> None:
     found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
     console.print(
         f"Checked {report.claims_checked} claims ({report.candidate_pairs} candidate "
-        f"pairs, {report.lines} lines of research). New findings: {found}. "
-        f"Confidences updated: {report.confidences_updated}."
+        f"pairs, {report.lines} lines of research). New findings: {found}."
+        f"{_line_level(report)} Confidences updated: {report.confidences_updated}."
     )
     _run_notes(console, report)
     for s in report.skipped:
@@ -199,7 +208,7 @@ def _render_investigation_section(console: Console, ingest: IngestResult) -> Non
     console.print(
         f"Checked {report.claims_checked} {'' if report.rechecked else 'new '}claims against "
         f"the graph ({report.candidate_pairs} candidate pairs across sources, "
-        f"{report.lines} lines of research). New findings: {found}."
+        f"{report.lines} lines of research). New findings: {found}.{_line_level(report)}"
     )
     if report.pairs_by_channel:
         chans = ", ".join(f"{k} {v}" for k, v in sorted(report.pairs_by_channel.items()))

@@ -48,8 +48,12 @@ class RunReport(BaseModel):
         "end-of-run request): the next run investigates them again",
     )
     candidate_pairs: int = Field(description="Pairs the investigators looked at")
-    findings: dict[str, int] = Field(
-        description="Findings this run created, by kind (line-level ones: all current)"
+    findings: dict[str, int] = Field(description="Claim-level findings this run created, by kind")
+    line_findings: dict[str, int] = Field(
+        default_factory=dict,
+        description="Line-level findings (line_disagrees, evidence_concentrated), by kind: "
+        "recomputed from all findings every run, so these are how many there are now, not how "
+        "many are new",
     )
     lines: int = Field(description="Lines of research")
     summaries_detected: int = Field(default=0, description="Summary links detected from overlap")
@@ -483,14 +487,14 @@ class Runner:
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
             investigation_store.mark_unchecked(self.driver, sorted(left))
         lap("writing")
-        for kind, n in self.analyse_lines().items():
-            counts[kind] = counts.get(kind, 0) + n
+        line_counts = self.analyse_lines()
         lap("lines")
         return RunReport(
             claims_checked=len(ids),
             left_unchecked=len(left),
             candidate_pairs=n_pairs,
             findings=counts,
+            line_findings=line_counts,
             lines=self.n_lines,
             summaries_detected=self.detected_summaries,
             dimensions_proposed=self.dimensions_proposed,

@@ -121,6 +121,7 @@ def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[J
             )
         if result.investigation is not None:
             job.findings = result.investigation.findings
+            job.line_findings = result.investigation.line_findings
             job.confidences_updated = result.investigation.confidences_updated
             job.findings_withdrawn = result.investigation.findings_withdrawn
             job.rechecked = result.investigation.rechecked

@@ -38,7 +38,9 @@ def test_incremental_idempotent_and_exported(clean_services: Services, tmp_path:
     assert report.claims_checked == 2  # only the reply's two new claims
     assert report.findings.get("contradicts") == 2
     n = _counts(svc)
-    assert sum(report.findings.values()) == n  # the summary counts what is in the graph
+    # the summary counts what is in the graph: new claim-level ones, current line-level ones
+    assert sum(report.findings.values()) + sum(report.line_findings.values()) == n
+    assert set(report.line_findings) <= {"line_disagrees", "evidence_concentrated"}
     assert runner.run().claims_checked == 0  # nothing new
     runner.run(everything=True)
     assert _counts(svc) == n  # re-running never duplicates
