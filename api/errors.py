@@ -91,7 +91,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail))
+        # 400: a body that cannot be parsed at all (not UTF-8, JSON nested 100,000 deep)
+        hint = (
+            "Send a UTF-8 JSON body as the OpenAPI docs at /docs describe."
+            if (exc.status_code == 400)
+            else None
+        )
+        return error_response(exc.status_code, str(exc.detail), hint)
 
     # Handlers for specific classes (above; an outage arrives as DatabaseUnavailableError,
     # translated by kg's graph handle) run inside Starlette's ExceptionMiddleware, which

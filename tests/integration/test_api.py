@@ -350,6 +350,13 @@ def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_
     assert bad["status"] == "failed" and bad["error"] and bad["hint"]
     _error(client.post("/ingest/file", files={"file": ("e.txt", b"")}, headers=h), 422)
     _error(client.post("/ingest/text", json={**doc, "text": "   "}, headers=h), 422)
+    # a body that is not UTF-8: 400 with what to do (the hint was null)
+    raw = b'{"title": "\xff", "text": "x"}'
+    bad_body = _error(
+        client.post("/ingest/text", content=raw, headers={**h, "content-type": "application/json"}),
+        400,
+    )
+    assert bad_body["code"] == "bad_request" and "UTF-8 JSON" in str(bad_body["hint"])
 
 
 def test_a_job_says_early_why_it_checks_old_claims_again(
