@@ -19,6 +19,12 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True)
 
 
+INTERRUPTED = (
+    "what finished before Ctrl-C is kept (documents are written whole, and claims not yet "
+    "checked stay unchecked); run the same command again to finish: finished files are skipped."
+)
+
+
 def fail(exc: ConsilienceError) -> NoReturn:
     """Print the error and its hint, exit 2 (no traceback)."""
     err.print(f"[bold red]error:[/] {exc.message}")
@@ -31,11 +37,15 @@ def fail(exc: ConsilienceError) -> NoReturn:
 def command_services(
     settings: Settings | None = None, use_llm_extractor: bool = False
 ) -> Iterator[Services]:
-    """Services for one command: errors become a message and exit 2; always closed."""
+    """Services for one command: errors become a message and exit 2; Ctrl-C a message and exit
+    130 (it ended the command silently); always closed."""
     svc = build_services(settings or load_settings(), use_llm_extractor=use_llm_extractor)
     try:
         yield svc
     except ConsilienceError as exc:
         fail(exc)
+    except KeyboardInterrupt:
+        err.print(f"[yellow]interrupted:[/] {INTERRUPTED}")
+        raise typer.Exit(code=130) from None
     finally:
         svc.close()

@@ -26,8 +26,9 @@ def connection_target(settings: Settings) -> tuple[str, tuple[str, str]]:
     if uri is None:
         raise DatabaseUnavailableError(
             "The project's Neo4j server is not running.",
-            "Run `consilience db start`, or set NEO4J_URI (and NEO4J_USER/NEO4J_PASSWORD) "
-            "to use your own Neo4j.",
+            "Run `consilience db start`; if your project lives elsewhere, run from its folder or "
+            "set CONSILIENCE_DATA_DIR to its .consilience folder; or set NEO4J_URI (and "
+            "NEO4J_USER/NEO4J_PASSWORD) to use your own Neo4j.",
         )
     return uri, (settings.neo4j.user, server.password())
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.report import JudgeReliability, judge_reliability, varied_top
 from cli.report import judge_note
 from consilience.vocabulary import FindingKind
@@ -169,3 +171,19 @@ def test_line_level_findings_are_current_counts_not_new_ones() -> None:
     text = out.getvalue()
     assert "New findings: none. Line-level findings now (recomputed each run): 7 " in text
     assert "evidence_concentrated, 839 line_disagrees." in text
+
+
+def test_ctrl_c_ends_a_command_with_what_to_do_not_silently(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Red-teamed: SIGINT mid-ingest exited 130 and printed nothing."""
+    import typer
+
+    from cli.support import INTERRUPTED, command_services
+
+    with pytest.raises(typer.Exit) as ended, command_services():
+        raise KeyboardInterrupt
+    assert ended.value.exit_code == 130
+    said = " ".join(capsys.readouterr().err.split())
+    assert said.startswith("interrupted: what finished before Ctrl-C is kept")
+    assert "run the same command again" in said and said.endswith(INTERRUPTED.split()[-1])
