@@ -110,6 +110,17 @@ MERGE (f)-[y:YIELDED]->(s)
 SET y.index = i
 """
 
+# A source whose path names this file, which no longer yields it (edited or gone), though
+# another file still does: its path becomes that file's (a.md and b.md identical, a.md deleted:
+# GET /sources kept showing a.md).
+REPOINT_SOURCES: LiteralString = """
+MATCH (s:Source {path: $path})
+WHERE NOT EXISTS { MATCH (:File {path: $path})-[:YIELDED]->(s) }
+MATCH (other:File)-[:YIELDED]->(s)
+WITH s, min(other.path) AS other
+SET s.path = other
+"""
+
 SOURCES_SUPERSEDED_BY_FILE: LiteralString = """
 MATCH (f:File {path: $path})-[:YIELDED]->(s:Source)
 WHERE NOT s.id IN $source_ids AND NOT EXISTS {

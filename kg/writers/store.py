@@ -158,6 +158,7 @@ def record_file(driver: Graph, file: FileRecord) -> Removal:
             format=file.format,
             source_ids=file.source_ids,
         ).consume()
+        tx.run(q.REPOINT_SOURCES, path=file.path).consume()
         return removal
 
     with driver.write() as session:
@@ -170,6 +171,7 @@ def remove_file(driver: Graph, path: str) -> Removal:
     def _tx(tx: ManagedTransaction) -> Removal:
         removal = _drop_sources_of(tx, path, [])
         tx.run(q.DELETE_FILE, path=path).consume()
+        tx.run(q.REPOINT_SOURCES, path=path).consume()
         return removal
 
     with driver.write() as session:

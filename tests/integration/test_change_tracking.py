@@ -138,6 +138,27 @@ def test_editing_one_of_two_identical_files_keeps_the_other(
     assert outs["b.md"].status == "unchanged" and outs["b.md"].sources == 1
     assert any("sabotage" in t for t in _claims(clean_services))
     assert ing.ingest_file(b).claims == 1
+    # the shared source names a file that still yields it (it named a.md, now another text)
+    assert _source_paths(clean_services, "sabotage") == [str(b.resolve())]
+    a.write_text(VERSIONS[2])  # identical again, then a.md deleted: b.md still yields it
+    ing.ingest_paths([str(tmp_path)])
+    a.unlink()
+    outs = {Path(o.path).name: o.status for o in ing.ingest_paths([str(tmp_path)])}
+    assert outs == {"a.md": "removed", "b.md": "unchanged"}
+    assert _source_paths(clean_services, "sabotage") == [str(b.resolve())]
+
+
+def _source_paths(svc: Services, word: str) -> list[str]:
+    """The path of each source with a claim containing `word`."""
+    with svc.graph().write() as s:
+        return sorted(
+            r["p"]
+            for r in s.run(
+                "MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim) WHERE c.text CONTAINS $w "
+                "RETURN DISTINCT s.path AS p",
+                w=word,
+            )
+        )
 
 
 def test_a_file_gone_from_the_folder_leaves_the_graph(
