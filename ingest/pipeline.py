@@ -185,6 +185,8 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
                 walk(p)
             elif p.is_file():
                 files.append(p)
+            elif p.exists():  # /dev/null was "no such file or folder"
+                out.refused.append((str(p), NOT_REGULAR))
             else:
                 out.missing.append(raw)
     seen: set[Path] = set()
@@ -195,6 +197,9 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
 
 
 NOT_UTF8 = "its name is not valid UTF-8 (rename it, e.g. `convmv -f latin1 -t utf-8 --notest`)"
+NOT_REGULAR = "not a regular file or folder (a device, a pipe or a socket)"
+# what to do about a refused input, by why (default: a symbolic link's)
+REFUSAL_HINTS = {NOT_UTF8: "Rename the file.", NOT_REGULAR: "Give files, folders or globs."}
 
 
 def _utf8_name(f: Path) -> bool:
@@ -530,11 +535,11 @@ class Ingestor(RecordBuilder):
                 path=r,
                 status="refused",
                 error=f"{r}: not read: {why}",
-                hint="Rename the file."
-                if why == NOT_UTF8
-                else "Symbolic links are refused by "
-                "default; copy the file, or pass --follow-symlinks if you trust where the link "
-                "points.",
+                hint=REFUSAL_HINTS.get(
+                    why,
+                    "Symbolic links are refused by default; copy the file, or pass "
+                    "--follow-symlinks if you trust where the link points.",
+                ),
             )
             for r, why in found.refused
         ]

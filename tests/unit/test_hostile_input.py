@@ -18,7 +18,7 @@ from consilience.settings import ApiSettings
 from ingest.loaders import load_file
 from ingest.loaders.decode import ENCODING_REPAIRED, decode_noted
 from ingest.loaders.html import html_blocks
-from ingest.pipeline import NOT_UTF8, expand_paths
+from ingest.pipeline import NOT_REGULAR, NOT_UTF8, expand_paths
 from queries.paging import offset_of
 
 
@@ -103,6 +103,12 @@ def test_a_file_name_that_is_not_utf8_is_refused_by_name_not_a_crash(tmp_path: P
     assert [f.name for f in got.files] == ["good.txt"]
     assert [(Path(p).name, why) for p, why in got.refused] == [("latin1-\ufffd.txt", NOT_UTF8)]
     assert got.refused[0][0].encode("utf-8")  # printable
+
+
+def test_a_device_is_refused_as_not_a_regular_file() -> None:
+    """Red-teamed: `ingest /dev/null` said "no such file or folder"."""
+    got = expand_paths(["/dev/null"])
+    assert not got.files and not got.missing and got.refused == [("/dev/null", NOT_REGULAR)]
 
 
 # ---- encodings and markup ------------------------------------------------------------------
