@@ -487,8 +487,9 @@ class Judge:
         # an agreement in which a side defines a term is a restatement, `definition_notes`;
         # 12: a structural contradiction has its own level, `JudgeParams.structural_level`;
         # 13: differently numbered studies, benchmarks or experiments are different
-        # conditions, and a number after such a label is no measurement, `kg.labels`; a
-        # one-word side is unrelated, `input_notes`), so existing findings are judged again
+        # conditions, and a number after such a label is no measurement, `kg.labels`; a word
+        # against a word is unrelated, `input_notes`), so existing findings are judged
+        # again
         return f"13+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def _controls(self, texts: list[str]) -> dict[str, Control]:
@@ -539,8 +540,11 @@ class Judge:
         out = []
         for (a, b), j in zip(pairs, first, strict=True):
             notes = input_notes(a.text, b.text)
+            if _one_word(a.text) and _one_word(b.text) and not j.same:
+                notes.append("two single words: nothing to compare")
             if any(n.endswith("nothing to compare") for n in notes):
-                # empty, or one word ("x" against "y" was a convergence): unrelated for sure
+                # empty, or a word against another ("x" against "y" was a convergence; "Not
+                # exactly." against "Exactly." is a contradiction, so one word alone is read)
                 j = replace(
                     j, kind=JudgementKind.UNRELATED, score=1.0, p_contradiction=0.0,
                     p_convergence=0.0, p_unrelated=1.0,
@@ -579,6 +583,10 @@ def _non_english(words: list[str], letters: list[str]) -> bool:
     return foreign >= 2 and foreign > sum(1 for w in low if w in _ENGLISH)
 
 
+def _one_word(text: str) -> bool:
+    return len(re.findall(r"\w+", text)) == 1
+
+
 def input_notes(a: str, b: str) -> list[str]:
     """Warnings about inputs the model cannot read well (empty, one word, not English)."""
     notes: list[str] = []
@@ -591,7 +599,7 @@ def input_notes(a: str, b: str) -> list[str]:
         foreign = _non_english(words, letters)
         # a run of CJK letters is one \w+ "word": no word count is read from it
         if len(words) == 1 and not foreign:
-            notes.append(f"{name} is a single word: nothing to compare")
+            notes.append(f"{name} is a single word: judgement is unreliable")
         if foreign:
             notes.append(f"{name} looks non-English: the model was trained on English only")
     return notes

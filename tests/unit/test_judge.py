@@ -158,8 +158,13 @@ def test_bad_statements_get_a_note_not_a_crash(judge: Judge) -> None:
         ]
     )
     assert empty.kind == "unrelated" and "empty" in empty.rationale
-    assert one.kind == "unrelated" and "single word" in one.rationale
-    for sure in (empty, one):  # the three probabilities say it too
+    assert "single word: judgement is unreliable" in one.rationale
+    words, not_exactly = judge.judge(
+        [(Side("x"), Side("y")), (Side("Not exactly."), Side("Exactly."))]
+    )
+    assert words.kind == "unrelated" and "two single words: nothing to compare" in words.rationale
+    assert not_exactly.kind != "unrelated" or not_exactly.p_unrelated < 1.0  # one word is read
+    for sure in (empty, words):  # the three probabilities say it too
         assert (sure.score, sure.p_unrelated, sure.p_contradiction, sure.p_convergence) == (
             1.0, 1.0, 0.0, 0.0,
         )  # fmt: skip
@@ -186,9 +191,7 @@ def test_latin_script_and_cjk_statements_that_are_not_english_get_the_note() -> 
         "Sandbagging rates differ by model and by evaluation de novo.",
     ):
         assert input_notes(text, "Models are safe.") == [], text
-    assert input_notes("x", "y") == [
-        "A is a single word: nothing to compare", "B is a single word: nothing to compare",
-    ]  # fmt: skip
+    assert input_notes("x", "Models are safe.") == ["A is a single word: judgement is unreliable"]
 
 
 def test_missing_or_changed_model_file_is_a_clear_error(tmp_path: Path) -> None:
