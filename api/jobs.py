@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from consilience.errors import ConsilienceError, NotFoundError
 from ingest.pipeline import IngestOutcome
 
 MAX_KEPT = 1000
+log = logging.getLogger(__name__)
 
 
 class Job(BaseModel):
@@ -102,8 +104,10 @@ class JobRegistry:
                 job.hint = next((o.hint for o in job.outcomes if o.hint), None)
         except ConsilienceError as exc:
             job.status, job.error, job.hint = "failed", exc.message, exc.hint
-        except Exception as exc:  # noqa: BLE001 - a job must never die silently
-            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # a job must never die silently
+            # its text may name server paths: it goes to the log, the client gets its kind
+            log.exception("job %s failed", job.id)
+            job.status, job.error = "failed", f"Internal error ({type(exc).__name__})."
             job.hint = "The server log has the details."
         job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -75,8 +75,26 @@ def ingest(
             "finished files are skipped."
         )
         return result
-    if not investigate_after:
-        return result
+    if investigate_after:
+        follow_up(svc, result, on_progress=on_progress, announce=announce, on_stage=on_stage,
+                  on_note=on_note)  # fmt: skip
+    return result
+
+
+def follow_up(
+    svc: Services,
+    result: IngestResult,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
+) -> None:
+    """What `ingest(..., investigate_after=True)` does after the files and the index: when
+    files changed or claims are still unchecked, investigate (and update the confidences),
+    into `result`. Apart, so the API settles an upload's file between the two."""
+    if result.index_warning:
+        return
     # unchanged files: investigate only claims an interrupted run left unchecked (the runner
     # that counts them is the one that checks them)
     runner = None if result.changed else build_runner(svc, announce=announce)
@@ -91,4 +109,3 @@ def ingest(
             on_note=on_note,
         )
         result.investigation, result.confidences = report, updated
-    return result

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
@@ -16,7 +17,7 @@ from pydantic import BaseModel, Field
 from api.deps import Jobs, Read, Svc, Write
 from api.errors import ERROR_RESPONSES
 from api.jobs import Job
-from app.ingest import ingest
+from app.ingest import IngestResult, follow_up, ingest
 from app.services import Services
 from consilience.errors import (
     ConsilienceError,
@@ -35,15 +36,16 @@ STALE_PART_SECONDS = 86_400  # an upload staged longer than this was never inges
 
 def _safe_name(name: str) -> str:
     """The name an upload is kept under: letters, digits, '.', '_' and '-' only. Where that
-    changed the name, a short hash of the name as given keeps two names apart that clean to
-    the same one ("Risk: low?" and "Risk (low)" both became Risk_low.md, and the second upload
-    replaced the first document); the same name always gives the same file."""
+    changed the name, a short hash of the name as given (whole: "Cost/benefit" and
+    "Risk/benefit" differ) keeps two names apart that clean to the same one ("Risk: low?" and
+    "Risk (low)" both became Risk_low.md, and the second upload replaced the first document);
+    the same name always gives the same file."""
     given = Path(name).name
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", given)[:120].strip("._") or "upload"
-    if base == given:
+    if base == name:
         return base
     stem, dot, suffix = base.rpartition(".") if "." in base else (base, "", "")
-    tag = hashlib.sha256(given.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    tag = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{stem}-{tag}{dot}{suffix}"
 
 
@@ -66,8 +68,9 @@ def _stage(svc: Services, data: bytes, name: str, folder: str = "uploads") -> St
     where = private_dir(svc.settings.data_dir / folder)
     final = where / _safe_name(name)
     for old in where.glob(".*.part"):  # staged by a job that never ran (a server stopped)
-        if time.time() - old.stat().st_mtime > STALE_PART_SECONDS:
-            old.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # a job may be taking it right now
+            if time.time() - old.stat().st_mtime > STALE_PART_SECONDS:
+                old.unlink()
     part = where / f".{final.name}.{uuid.uuid4().hex[:8]}.part"
     write_private_bytes(part, data)
     return Staged(part, final)
@@ -77,41 +80,43 @@ def _public(text: str | None, staged: Staged) -> str | None:
     """A job's message without the server's folders: the upload's name only."""
     if text is None:
         return None
-    return text.replace(str(staged.final), staged.final.name).replace(
-        str(staged.final.parent), "uploads"
-    )
+    folder = staged.final.parent
+    return text.replace(str(staged.final), staged.final.name).replace(str(folder), folder.name)
+
+
+def _settle(staged: Staged, svc: Services) -> IngestResult:
+    """Put the staged bytes in place and ingest them (no investigation). Where that fails, the
+    folder is left as the graph has it: the earlier version back, or no file."""
+    path = staged.final
+    kept = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.prev")  # not swept: no .part
+    had = ok = False
+    try:
+        if path.exists():
+            path.replace(kept)
+            had = True
+        staged.part.replace(path)  # atomic; jobs of one name run one at a time (`key`)
+        result = ingest(svc, [str(path)], investigate_after=False)
+        ok = not result.failed
+    except ConsilienceError as exc:
+        exc.message = _public(exc.message, staged) or ""
+        exc.hint = _public(exc.hint, staged) or ""
+        raise
+    finally:
+        if ok and had:
+            kept.unlink(missing_ok=True)
+        elif not ok:
+            if had:
+                kept.replace(path)
+            else:
+                path.unlink(missing_ok=True)
+    return result
 
 
 def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[Job], None]:
     def work(job: Job) -> None:
-        path = staged.final
-        kept = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.prev.part")
-        had = path.exists()
-        if had:
-            path.replace(kept)
-        staged.part.replace(path)  # atomic; jobs of one name run one at a time (`key`)
-        ok = False
-        try:
-            result = ingest(
-                svc, [str(path)], investigate_after=run_investigators, on_note=job.notes.append
-            )
-            ok = not result.failed
-        except ConsilienceError as exc:
-            exc.message, exc.hint = (
-                _public(exc.message, staged) or "",
-                _public(exc.hint, staged) or "",
-            )
-            raise
-        finally:  # a failed upload leaves the file as it was: the graph still holds that one
-            if ok and had:
-                kept.unlink(missing_ok=True)
-            elif not ok:
-                if had:
-                    kept.replace(path)
-                else:
-                    path.unlink(missing_ok=True)
+        result = _settle(staged, svc)
         for o in result.outcomes:  # the job shows the upload's name, never the server's folder
-            o.path = path.name
+            o.path = staged.final.name
             o.error, o.hint = _public(o.error, staged), _public(o.hint, staged)
         job.outcomes = result.outcomes
         if result.index_warning:
@@ -119,6 +124,8 @@ def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[J
                 "The database went away before the search index was brought up to date.",
                 "Start it and upload the file again: finished files are skipped.",
             )
+        if run_investigators:  # the document is in: a failure from here on keeps its file
+            follow_up(svc, result, on_note=job.notes.append)
         if result.investigation is not None:
             job.findings = result.investigation.findings
             job.line_findings = result.investigation.line_findings

@@ -272,11 +272,15 @@ def test_uploads_never_replace_another_document_nor_lose_their_own(
         assert (
             low["status"] == other["status"] == "done" and other["outcomes"][0]["superseded"] == 0
         )
+        cost = wait(text("Cost/benefit analysis", "Probing costs twice as much as we budgeted."))
+        risk = wait(text("Risk/benefit analysis", "Red-teaming found 3 jailbreaks in the release."))
+        assert cost["inputs"] != risk["inputs"] and risk["outcomes"][0]["superseded"] == 0
         wait(upload("up.md", "# Upload Doc\n\nProbes flag deception in most agent transcripts."))
         titled = wait(text("up", "Monitors miss sabotage in long agentic coding tasks."))
         assert titled["outcomes"][0]["superseded"] == 0
         texts = _claims(clean_services)
-        for words in ("4 of 5 audits", "1 of 9 trials", "Probes flag deception", "Monitors miss"):
+        for words in ("4 of 5 audits", "1 of 9 trials", "Probes flag deception", "Monitors miss",
+                      "twice as much", "3 jailbreaks"):  # fmt: skip
             assert any(words in t for t in texts), words
 
         # two uploads under one name at once: each job reads its own bytes, the last one stays
