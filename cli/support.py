@@ -20,8 +20,8 @@ err = Console(stderr=True)
 
 
 INTERRUPTED = (
-    "what finished before Ctrl-C is kept (documents are written whole, and claims not yet "
-    "checked stay unchecked); run the same command again to finish: finished files are skipped."
+    "what finished before Ctrl-C is kept (an ingest writes each document whole, and claims not "
+    "yet checked stay unchecked); run the command again to finish."
 )
 
 

@@ -123,12 +123,20 @@ def _hidden(f: Path, root: Path) -> bool:
 def _link_in(path: Path) -> Path | None:
     """The first symbolic link among the components of the path as given (a link to a folder
     higher up counts as much as the file being one: `papers/etc/passwd` with `papers/etc` a
-    link to /etc), or None."""
+    link to /etc), or None. Links that lead to the user's home or working folder are theirs,
+    not a paper's (`/home` is a link to `/var/home` on some systems)."""
     parts = path.parts
     for i in range(1, len(parts) + 1):
-        if (p := Path(*parts[:i])).is_symlink():
+        if (p := Path(*parts[:i])).is_symlink() and not _leads_home(p):
             return p
     return None
+
+
+def _leads_home(link: Path) -> bool:
+    """Whether the link is the home folder (as $HOME names it) or the working folder, or one
+    of their ancestors."""
+    at = Path(os.path.abspath(link))
+    return any(Path(os.path.abspath(p)).is_relative_to(at) for p in (Path.home(), Path.cwd()))
 
 
 def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> ExpandedPaths:

@@ -21,17 +21,31 @@ REFERENCE_LABELS = (
     "table|tab|figure|fig|section|sec|appendix|chapter|equation|eq|lemma|theorem|hypothesis|"
     "part|item|question|problem|example|case|rq|q"
 )
-_LABEL = rf"(?:{CONDITION_LABELS}|{REFERENCE_LABELS})"
-# the label right before a number: "Study 3", "benchmark #4", "Fig. 2", "Table No. 5"
-_BEFORE = re.compile(rf"\b{_LABEL}s?\.?\s*(?:no\.?\s*|#\s*)?$", re.I)
+# A label is singular and its number whole ("Section 4.1" aside), and no count or ratio
+# follows: "runs 5 times faster", "the task 3 times faster", "across all seeds 0.91", "across
+# tasks 40 of 50 models" measure something.
+_NOT_A_NAME = r"(?!\s*(?:times|x\b|×|%|percent|per\b))"
+_BEFORE_CONDITION = re.compile(rf"\b(?:{CONDITION_LABELS})\.?\s*(?:no\.?\s*|#\s*)?$", re.I)
+_BEFORE_REFERENCE = re.compile(rf"\b(?:{REFERENCE_LABELS})s?\.?\s*(?:no\.?\s*|#\s*)?$", re.I)
 _CONDITION_IDS = re.compile(
-    rf"\b(?P<label>{CONDITION_LABELS})s?\.?\s*(?:no\.?\s*|#\s*)?(?P<id>\d+)\b(?![.,]\d)", re.I
+    rf"\b(?P<label>{CONDITION_LABELS})\.?\s*(?:no\.?\s*|#\s*)?(?P<id>\d+)\b(?![.,]\d)"
+    + _NOT_A_NAME,
+    re.I,
 )
+_AFTER = re.compile(r"\d*(?:[.,]\d+)?" + _NOT_A_NAME)
 
 
-def labelled(sentence: str, start: int) -> bool:
-    """Whether the number starting at `start` follows a label ("Study 3", "Table 2")."""
-    return bool(_BEFORE.search(sentence[max(0, start - 24) : start]))
+def labelled(sentence: str, start: int, end: int) -> bool:
+    """Whether the number at [start, end) names something: after a reference label ("Table 2",
+    "Section 4.1"), or a whole number after a condition label ("Study 3", "benchmark #4"),
+    with no count or ratio after it ("runs 5 times faster" measures)."""
+    before = sentence[max(0, start - 24) : start]
+    if not _AFTER.match(sentence, end):
+        return False
+    if _BEFORE_REFERENCE.search(before):
+        return True
+    whole = "." not in sentence[start:end] and "," not in sentence[start:end]
+    return whole and bool(_BEFORE_CONDITION.search(before))
 
 
 def condition_ids(sentence: str) -> dict[str, frozenset[str]]:

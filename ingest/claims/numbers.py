@@ -129,7 +129,11 @@ def extract_numbers(sentence: str) -> list[Quantity]:
             continue
         if m.group("num2") is None and _is_identifier(sentence, num_start, m.end("num")):
             continue
-        if m.group("num2") is None and not m.group("unit") and labelled(sentence, num_start):
+        if (
+            m.group("num2") is None
+            and not m.group("unit")
+            and labelled(sentence, num_start, num_end)
+        ):
             continue  # "Study 3", "benchmark 4", "Table 2": a name, not a measurement
         value = _to_float(m.group("num"))
         unit = (m.group("unit") or "").strip() or None

@@ -105,6 +105,24 @@ def test_a_file_name_that_is_not_utf8_is_refused_by_name_not_a_crash(tmp_path: P
     assert got.refused[0][0].encode("utf-8")  # printable
 
 
+def test_a_link_to_the_working_folder_is_the_users_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/home` is a link to `/var/home` on some systems: every absolute path under $HOME
+    was refused, while the same files named relative to the working folder were read."""
+    real = tmp_path / "var" / "home"
+    (real / "papers").mkdir(parents=True)
+    (real / "papers" / "a.txt").write_text("A claim.")
+    (tmp_path / "home").symlink_to(real)
+    monkeypatch.chdir(tmp_path / "home")
+    monkeypatch.setenv("HOME", str(tmp_path / "home" / "user"))  # under the link, as named
+    for given in ("papers", str(tmp_path / "home" / "papers")):
+        got = expand_paths([given])
+        assert [f.name for f in got.files] == ["a.txt"] and not got.refused, given
+    monkeypatch.setenv("HOME", str(real))  # elsewhere: the link is a paper's again
+    assert expand_paths([str(tmp_path / "home" / "papers")]).refused
+
+
 def test_a_device_is_refused_as_not_a_regular_file() -> None:
     """Red-teamed: `ingest /dev/null` said "no such file or folder"."""
     got = expand_paths(["/dev/null"])

@@ -189,6 +189,8 @@ def test_latin_script_and_cjk_statements_that_are_not_english_get_the_note() -> 
         "Linear probes detect deception.",
         "The Über-model's résumé of the café study is in the appendix.",
         "Sandbagging rates differ by model and by evaluation de novo.",
+        "Throughput is 30 tokens per second per GPU.",
+        "Non-convex, non-smooth losses make the optimiser con the judge.",
     ):
         assert input_notes(text, "Models are safe.") == [], text
     assert input_notes("x", "Models are safe.") == ["A is a single word: judgement is unreliable"]

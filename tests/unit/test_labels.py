@@ -25,8 +25,17 @@ def test_numbers_after_a_label_are_identifiers() -> None:
     assert [q.text for q in extract_numbers("We ran 3 seeds on 12 layers in 4 GB.")] == [
         "3 seeds", "12 layers", "4 GB",
     ]  # fmt: skip
-    assert labelled("results on benchmark ", len("results on benchmark "))
-    assert not labelled("a latency of ", len("a latency of "))
+    text = "results on benchmark 4 and a latency of 25"
+    assert labelled(text, 21, 22) and not labelled(text, 40, 42)
+    # a count or ratio after it, a plural, or a decimal after a condition label: a measurement
+    for text, kept in (
+        ("The new kernel runs 5 times faster than the baseline.", ["5"]),
+        ("Agents finish the task 3 times faster.", ["3"]),
+        ("Accuracy across all seeds 0.91 vs 0.85.", ["0.91", "0.85"]),
+        ("Across tasks 40 of 50 models failed.", ["40", "50"]),
+        ("Seed 3 reached 70% accuracy.", ["70%"]),
+    ):
+        assert [q.text for q in extract_numbers(text)] == kept, text
 
 
 def test_condition_ids_are_read_by_label() -> None:
@@ -34,9 +43,18 @@ def test_condition_ids_are_read_by_label() -> None:
         "study": frozenset({"3"}), "benchmark": frozenset({"4"}), "suite": frozenset({"3"}),
     }  # fmt: skip
     assert condition_ids("Table 2 shows it.") == {}  # a place in the paper, not a condition
-    assert condition_ids("In Experiments 1 and Experiment 2.5 we ...") == {
-        "experiment": frozenset({"1"})
-    }
+    assert condition_ids("In Experiments 1 and Experiment 2.5 we ...") == {}  # plural; decimal
+    assert condition_ids("Experiment #2 and Exp. 3, then run 4") == {
+        "experiment": frozenset({"2"}), "exp": frozenset({"3"}), "run": frozenset({"4"}),
+    }  # fmt: skip
+    # "runs 5 times faster" vs "runs 2 times faster" is a contradiction, not two runs
+    assert (
+        scope_difference(
+            "The new kernel runs 5 times faster than the baseline.",
+            "The new kernel runs 2 times faster than the baseline.",
+        )
+        is None
+    )
 
 
 def test_differently_numbered_conditions_are_a_scope_difference() -> None:

@@ -186,4 +186,4 @@ def test_ctrl_c_ends_a_command_with_what_to_do_not_silently(
     assert ended.value.exit_code == 130
     said = " ".join(capsys.readouterr().err.split())
     assert said.startswith("interrupted: what finished before Ctrl-C is kept")
-    assert "run the same command again" in said and said.endswith(INTERRUPTED.split()[-1])
+    assert "run the command again to finish." in said and said.endswith(INTERRUPTED.split()[-1])
