@@ -120,23 +120,23 @@ def _hidden(f: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in f.relative_to(root).parts)
 
 
-def _link_in(path: Path) -> Path | None:
-    """The first symbolic link among the components of the path as given (a link to a folder
-    higher up counts as much as the file being one: `papers/etc/passwd` with `papers/etc` a
-    link to /etc), or None. Links that lead to the user's home or working folder are theirs,
-    not a paper's (`/home` is a link to `/var/home` on some systems)."""
+def _link_in(path: Path, typed: int) -> Path | None:
+    """The first symbolic link among the components of `path` from index `typed` on, or None.
+    The components before it are the folders the user typed (`../shared/corpus/*.txt` with
+    `../shared` a link is their own path); those a glob matched are not: `papers/*/*.txt`
+    through a linked `papers/etc` would read /etc."""
     parts = path.parts
-    for i in range(1, len(parts) + 1):
-        if (p := Path(*parts[:i])).is_symlink() and not _leads_home(p):
+    for i in range(max(typed, 1), len(parts) + 1):
+        if (p := Path(*parts[:i])).is_symlink():
             return p
     return None
 
 
-def _leads_home(link: Path) -> bool:
-    """Whether the link is the home folder (as $HOME names it) or the working folder, or one
-    of their ancestors."""
-    at = Path(os.path.abspath(link))
-    return any(Path(os.path.abspath(p)).is_relative_to(at) for p in (Path.home(), Path.cwd()))
+def _typed_prefix(raw: str) -> int:
+    """The index in a glob's matches of the first component its wildcards matched (the ones
+    before it, the user typed)."""
+    parts = Path(raw).parts
+    return 1 + next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), 0)
 
 
 def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> ExpandedPaths:
@@ -145,10 +145,11 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
     A path that exists is taken literally, so names with "[" or "*" work; only inputs that do
     not exist are read as globs. Symlinks are refused unless follow_symlinks: a link inside a
     folder of papers can point anywhere on the machine (/etc/shadow), and the graph would then
-    serve that file's text to every API client. That holds for a link anywhere in the path
-    given or matched by a glob (`papers/*/*.txt` through a linked folder), not only for the
-    file itself; with follow_symlinks, a linked folder inside a folder is read like any other
-    (once, however many links lead to it).
+    serve that file's text to every API client. That holds for the file or folder named, for
+    every file and folder found inside a folder, and for every component a glob matched
+    (`papers/*/*.txt` through a linked folder); the folders the user typed are their own path.
+    With follow_symlinks, a linked folder inside a folder is read like any other (once,
+    however many links lead to it).
     """
     out = ExpandedPaths()
     files: list[Path] = []
@@ -175,17 +176,19 @@ def expand_paths(inputs: Iterable[str], *, follow_symlinks: bool = False) -> Exp
 
     for raw in inputs:
         literal = Path(raw)
+        typed = len(literal.parts)  # a literal path: only what it names is checked
         if literal.exists() or literal.is_symlink():
             matches = [raw]
         elif any(c in raw for c in "*?["):
             matches = sorted(glob.glob(raw, recursive=True))
+            typed = _typed_prefix(raw)
         else:
             matches = []
         if not matches:
             out.missing.append(raw)
         for m in matches:
             p = Path(m)
-            link = None if follow_symlinks else _link_in(p)
+            link = None if follow_symlinks else _link_in(p, typed)
             if link is not None:
                 refuse(p, link)
             elif p.is_dir():
