@@ -202,6 +202,17 @@ def test_odd_folders_and_names_ingest(clean_services: Services, tmp_path: Path) 
     )
 
 
+def _finished(client: httpx.Client, posted: httpx.Response) -> dict[str, Any]:
+    """The job an ingest request started, once it is done or failed."""
+    assert posted.status_code == 202, posted.text
+    for _ in range(600):
+        got = client.get(f"/jobs/{posted.json()['id']}").json()
+        if got["status"] in ("done", "failed"):
+            return got
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
+
+
 def test_reuploading_a_revised_document_replaces_it(clean_services: Services) -> None:
     from api.serve import running_api
 
@@ -212,16 +223,9 @@ def test_reuploading_a_revised_document_replaces_it(clean_services: Services) ->
 
         def upload(text: str) -> dict[str, Any]:
             files = {"file": ("study.md", text.encode(), "text/markdown")}
-            job = c.post("/ingest/file", files=files, data={"investigate": "false"}, headers=head)
-            assert job.status_code == 202, job.text
-            for _ in range(600):
-                got = c.get(f"/jobs/{job.json()['id']}").json()
-                if got["status"] in ("done", "failed"):
-                    return got
-                import time
-
-                time.sleep(0.1)
-            raise AssertionError("job did not finish")
+            return _finished(
+                c, c.post("/ingest/file", files=files, data={"investigate": "false"}, headers=head)
+            )
 
         first = upload(VERSIONS[0])
         assert first["status"] == "done"
@@ -250,13 +254,7 @@ def test_uploads_never_replace_another_document_nor_lose_their_own(
     with running_api(s, clean_services) as url, httpx.Client(base_url=url, timeout=60) as c:
 
         def wait(posted: httpx.Response) -> dict[str, Any]:
-            assert posted.status_code == 202, posted.text
-            for _ in range(600):
-                got = c.get(f"/jobs/{posted.json()['id']}").json()
-                if got["status"] in ("done", "failed"):
-                    return got
-                time.sleep(0.1)
-            raise AssertionError("job did not finish")
+            return _finished(c, posted)
 
         def text(title: str, body: str) -> httpx.Response:
             doc = {"title": title, "text": body, "investigate": False}
