@@ -32,7 +32,7 @@ _CONDITION_IDS = re.compile(
     + _NOT_A_NAME,
     re.I,
 )
-_AFTER = re.compile(r"\d*(?:[.,]\d+)?" + _NOT_A_NAME)
+_AFTER = re.compile(_NOT_A_NAME)  # matched where the number ends
 
 
 def labelled(sentence: str, start: int, end: int) -> bool:

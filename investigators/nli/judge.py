@@ -540,9 +540,11 @@ class Judge:
         out = []
         for (a, b), j in zip(pairs, first, strict=True):
             notes = input_notes(a.text, b.text)
-            if _one_word(a.text) and _one_word(b.text) and not j.same:
+            words = _words(a.text), _words(b.text)
+            two_words = words == (1, 1) and not j.same
+            if two_words:
                 notes.append("two single words: nothing to compare")
-            if any(n.endswith("nothing to compare") for n in notes):
+            if two_words or 0 in words:
                 # empty, or a word against another ("x" against "y" was a convergence; "Not
                 # exactly." against "Exactly." is a contradiction, so one word alone is read)
                 j = replace(
@@ -583,8 +585,8 @@ def _non_english(words: list[str], letters: list[str]) -> bool:
     return foreign >= 2 and foreign > len(low & _ENGLISH)
 
 
-def _one_word(text: str) -> bool:
-    return len(re.findall(r"\w+", text)) == 1
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
 
 
 def input_notes(a: str, b: str) -> list[str]:
