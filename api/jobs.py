@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -66,7 +66,10 @@ class JobRegistry:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._keys: dict[str, threading.Lock] = {}  # jobs of one key run one at a time
+        # jobs of one key, oldest first; the first is running (or about to). A key is here only
+        # while it has jobs, and one worker runs them in turn: no worker waits on another.
+        self._queues: dict[str, deque[tuple[Job, Callable[[Job], None]]]] = {}
+        self._closing = False
 
     def submit(
         self, kind: str, inputs: list[str], work: Callable[[Job], None], *, key: str | None = None
@@ -85,14 +88,33 @@ class JobRegistry:
             if len(self._jobs) > MAX_KEPT:  # forget the oldest finished ones
                 for old in [j for j in self._jobs.values() if j.finished_at][: MAX_KEPT // 10]:
                     self._jobs.pop(old.id, None)
+        if key is None:
+            self._pool.submit(self._run_now, job, work)
+            return _snapshot(job)
         with self._lock:
-            gate = self._keys.setdefault(key, threading.Lock()) if key else None
-        self._pool.submit(self._run, job, work, gate)
+            queue = self._queues.get(key)
+            if queue is not None:  # a job of this key is queued or running: this one follows
+                queue.append((job, work))
+                return _snapshot(job)
+            self._queues[key] = deque([(job, work)])
+        self._pool.submit(self._drain, key)
         return _snapshot(job)
 
-    def _run(self, job: Job, work: Callable[[Job], None], gate: threading.Lock | None) -> None:
-        with gate or contextlib.nullcontext():
-            self._run_now(job, work)
+    def _drain(self, key: str) -> None:
+        """Run the jobs of `key` in the order they came, until none is left (the key is then
+        forgotten). At shutdown the ones not started stay queued, like any queued job."""
+        while True:
+            with self._lock:
+                queue = self._queues[key]
+                if not queue or self._closing:
+                    del self._queues[key]
+                    return
+                job, work = queue[0]
+            try:
+                self._run_now(job, work)
+            finally:
+                with self._lock:
+                    queue.popleft()
 
     def _run_now(self, job: Job, work: Callable[[Job], None]) -> None:
         job.status = "running"
@@ -119,4 +141,6 @@ class JobRegistry:
         return _snapshot(job)
 
     def shutdown(self) -> None:
+        with self._lock:
+            self._closing = True
         self._pool.shutdown(wait=True, cancel_futures=True)
