@@ -59,7 +59,11 @@ def test_another_key_is_not_held_up_by_a_busy_one() -> None:
     registry = JobRegistry(workers=2)
     release = threading.Event()
     try:
-        slow = registry.submit("ingest", ["a"], lambda job: release.wait(10), key="a.md")
+
+        def slow_work(job: Job) -> None:
+            release.wait(10)
+
+        slow = registry.submit("ingest", ["a"], slow_work, key="a.md")
         other = registry.submit("ingest", ["b"], lambda job: None, key="b.md")
         (done,) = _wait(registry, [other.id], timeout=5)
         assert done.status == "done"
