@@ -40,7 +40,7 @@ import httpx
 
 from api.serve import free_port
 from bench.calibration import _build
-from bench.harness import bench_services, cpu_seconds
+from bench.harness import bench_services, cpu_seconds, server_note
 from calibration.updater import ConfidenceUpdater
 from consilience.settings import Settings
 from queries.cypher import confidence as cq
@@ -204,6 +204,7 @@ def main() -> None:
         f"clients x {args.requests} requests per endpoint x {args.rounds} rounds (ms); "
         f"load generator: {args.client}"
     )
+    print(f"  {server_note()}")
     print(f"  {'endpoint':34} {'API p50':>8} {'API p95':>8} {'drv p50':>8} {'drv p95':>8} "
           f"{'p50 x':>6} {'p95 x':>6} {'srv CPU/req':>11} {'clt CPU/req':>11}")  # fmt: skip
     for name, a50, a95, d50, d95, srv, clt in rows:

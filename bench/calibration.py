@@ -22,7 +22,7 @@ import random
 import time
 
 from app.services import Services
-from bench.harness import bench_services, cpu_seconds, jit_seconds
+from bench.harness import bench_services, cpu_seconds, jit_seconds, server_note
 from calibration.case.evaluate import evaluate_case
 from calibration.case.model import CaseNode, SafetyCase
 from calibration.fit import CalibrationMap
@@ -214,6 +214,7 @@ def main() -> None:
         remap_s = time.perf_counter() - t
 
     print(f"bench/calibration: {len(ids):,} claims, {args.findings:,} findings requested")
+    print(f"  {server_note()}")
     print(f"  graph build (not timed against anything): {build_s:.1f} s")
     print(f"  full recompute, first (every claim derived and written): {full_s:.2f} s "
           f"({full.computed:,} claims, {full.derived:,} derived, "

@@ -74,3 +74,9 @@ def jit_seconds(pid: int | None) -> float | None:
         return float(out[1].split()[3])  # Compiled Failed Invalid Time ...
     except (OSError, subprocess.SubprocessError, IndexError, ValueError):
         return None
+
+
+def server_note() -> str:
+    """The managed server's JVM settings the benchmarks run with (they change its CPU)."""
+    n = load_settings().neo4j
+    return f"managed Neo4j server: collector {n.gc}, JIT {n.jit} (CONSILIENCE_NEO4J__GC / __JIT)"

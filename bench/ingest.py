@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from app.services import Services
-from bench.harness import CORPUS, bench_services, cpu_seconds, jit_seconds, wipe
+from bench.harness import CORPUS, bench_services, cpu_seconds, jit_seconds, server_note, wipe
 from ingest.pipeline import Ingestor, IngestOutcome
 
 # the end of a sentence (its mark, before whitespace) and the end of a line with no mark
@@ -113,6 +113,7 @@ def _measure(
 
 def main() -> None:
     print("bench/ingest: ours (full pipeline) vs baseline (embedding the same claims only)")
+    print(f"  {server_note()}")
     corpus = sorted(CORPUS.glob("*.txt"))
     run("corpus", corpus, warm_repeat=True)
     tmp = Path(tempfile.mkdtemp(prefix="consilience-bench-"))

@@ -109,7 +109,7 @@ def db_start() -> None:
 
 
 def _drift_text(drift: dict[str, SettingDrift]) -> str:
-    names = {"heap": "heap", "gc": "collector"}
+    names = {"heap": "heap", "gc": "collector", "jit": "JIT"}
     return ", ".join(f"{names[k]} {d.running} (settings: {d.settings})" for k, d in drift.items())
 
 

@@ -17,7 +17,7 @@ from consilience.settings import Settings
 from kg.driver import managed_server, open_driver
 from kg.graph import Graph, Rows
 from kg.schema import ensure_schema
-from kg.server import GC_FLAGS, SettingDrift
+from kg.server import GC_FLAGS, JIT_FLAGS, SettingDrift
 from queries.cypher import findings as findings_cypher
 
 CYPHER_PACKAGES = ("kg.cypher", "queries.cypher", "investigators.cypher", "calibration.cypher")
@@ -151,7 +151,7 @@ def test_the_managed_servers_files_are_private(services: Services, settings: Set
     assert server.password() not in cmdline
 
 
-def test_the_running_server_uses_the_configured_collector(settings: Settings) -> None:
+def test_the_running_server_uses_the_configured_collector_and_jit(settings: Settings) -> None:
     if settings.uses_external_db:
         pytest.skip("an external server's JVM is not ours")
     pid = managed_server(settings).running_pid()
@@ -160,6 +160,7 @@ def test_the_running_server_uses_the_configured_collector(settings: Settings) ->
     assert [a for a in args if a.startswith("-XX:+Use") and a.endswith("GC")] == [
         GC_FLAGS[settings.neo4j.gc]
     ]
+    assert [a for a in args if "Inline" in a] == list(JIT_FLAGS[settings.neo4j.jit])
     assert managed_server(settings).settings_drift() == {}
     # the same server seen with other settings: both differences are named
     other = settings.model_copy(deep=True)

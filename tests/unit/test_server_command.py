@@ -12,7 +12,7 @@ import pytest
 
 from consilience.settings import Neo4jSettings, Settings
 from kg.driver import managed_server
-from kg.server import GC_FLAGS, SettingDrift
+from kg.server import GC_FLAGS, JIT_FLAGS, SettingDrift
 
 COLLECTORS = ("-XX:+UseParallelGC", "-XX:+UseG1GC", "-XX:+UseSerialGC", "-XX:+UseZGC")
 
@@ -50,6 +50,25 @@ def test_every_allowed_collector_has_a_flag() -> None:
     assert allowed == set(GC_FLAGS) == {"parallel", "g1"}
 
 
+def test_the_lean_jit_inlines_less_and_default_leaves_the_jvm_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONSILIENCE_NEO4J__JIT", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    s = Settings(data_dir=tmp_path)
+    assert s.neo4j.jit == "lean"
+    cmd = managed_server(s).command("java")
+    inlining = [f for f in cmd if "Inline" in f]
+    assert inlining == list(JIT_FLAGS["lean"]) and len(inlining) == 4
+    assert all(cmd.index(f) < cmd.index("-cp") for f in inlining)  # JVM options
+    monkeypatch.setenv("CONSILIENCE_NEO4J__JIT", "Default")
+    s = Settings(data_dir=tmp_path)
+    assert [f for f in managed_server(s).command("java") if "Inline" in f] == []
+    monkeypatch.setenv("CONSILIENCE_NEO4J__JIT", "none")
+    with pytest.raises(ValueError, match="'lean' or 'default'"):
+        Settings(data_dir=tmp_path)
+
+
 def _running_state(s: Settings, pid: int, **started_with: str) -> None:
     server = managed_server(s)
     server.root.mkdir(parents=True, exist_ok=True)
@@ -59,7 +78,7 @@ def _running_state(s: Settings, pid: int, **started_with: str) -> None:
 
 def test_a_running_server_started_with_other_settings_is_reported(tmp_path: Path) -> None:
     s = Settings(data_dir=tmp_path)
-    s.neo4j.heap, s.neo4j.gc = "1g", "parallel"
+    s.neo4j.heap, s.neo4j.gc, s.neo4j.jit = "1g", "parallel", "lean"
     # this test's own process stands in for the running server
     _running_state(s, os.getpid(), heap="512m", gc="g1")
     assert managed_server(s).settings_drift() == {
@@ -68,6 +87,10 @@ def test_a_running_server_started_with_other_settings_is_reported(tmp_path: Path
     }
     _running_state(s, os.getpid(), heap="1g", gc="parallel")
     assert managed_server(s).settings_drift() == {}
+    _running_state(s, os.getpid(), heap="1g", gc="parallel", jit="default")
+    assert managed_server(s).settings_drift() == {
+        "jit": SettingDrift(running="default", settings="lean"),
+    }
     _running_state(s, os.getpid(), heap="1024M", gc="parallel")  # the same size, spelt otherwise
     assert managed_server(s).settings_drift() == {}
     _running_state(s, os.getpid())  # started before the state file recorded them: unknown
