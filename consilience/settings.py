@@ -58,10 +58,9 @@ class Neo4jSettings(BaseModel):
     jit: Annotated[Literal["lean", "default"], BeforeValidator(_lower)] = Field(
         default="lean",
         description="How the managed server's JVM compiles hot code, from its next start: lean "
-        "inlines less (kg.server.JIT_FLAGS), so the compiler spends far less CPU, which on 2 "
-        "cores competes with the database and the embedder (a first 100k-claim confidence "
-        "recompute 10.9 s against 13.5-14.0 s; re-ingesting the corpus 1.38x the embedding "
-        "time against 1.64-1.79x); default is the JVM's own inlining",
+        "inlines less (kg.server.JIT_FLAGS), so its compiler spends about half the CPU, which "
+        "on 2 cores competes with the database and the embedder (see kg/server.py for the "
+        "figures); default is the JVM's own inlining",
     )
     start_timeout_s: float = Field(
         default=90.0, description="Seconds to wait for the server to answer"

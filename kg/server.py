@@ -31,11 +31,14 @@ from kg.private import private_dir, write_private_bytes
 # ("multiple garbage collectors selected"), shown in the start error's log tail.
 GC_FLAGS = {"parallel": "-XX:+UseParallelGC", "g1": "-XX:+UseG1GC"}
 # How much the JIT compiler inlines is a setting (`neo4j.jit`). With the JVM's defaults, a server
-# re-ingesting the corpus spent more CPU compiling (5-8 s a pass, still after three passes) than
+# re-ingesting the corpus spent more CPU compiling (6-8 s a pass, still in the third pass) than
 # running the writes (4-5 s), on a 2-core machine where every compile competes with the database
 # and the embedder. Inlining less (smaller methods, shallower) cut the compile CPU to 1-3 s a
-# pass and the writes' own CPU with it; the steady state is about as fast (a warm 100k-claim
-# confidence recompute 9.7 s against 9.1-9.3 s). Figures: bench/ingest, bench/calibration.
+# pass (jstat: 4.0-4.7 s against 9.4-10.9 s in bench/ingest's warm pass, 18 s against 34 s for a
+# 5x corpus, 6.7 s against 15.5 s in a first 100k-claim confidence recompute). Wall times moved
+# less than this machine's noise in some runs: first recompute 10.1-13.5 s against 13.5-14.6 s,
+# warm corpus ingest 1.33-1.63x the embedding time against 1.64-1.79x; warm recompute and the
+# API's latencies the same within noise.
 JIT_FLAGS: dict[str, tuple[str, ...]] = {
     "lean": (
         "-XX:InlineSmallCode=500",
