@@ -36,7 +36,7 @@ GC_FLAGS = {"parallel": "-XX:+UseParallelGC", "g1": "-XX:+UseG1GC"}
 # and the embedder. Inlining less (smaller methods, shallower) cut the compile CPU to 1-3 s a
 # pass (jstat: 4.0-4.7 s against 9.4-10.9 s in bench/ingest's warm pass, 18 s against 34 s for a
 # 5x corpus, 6.7 s against 15.5 s in a first 100k-claim confidence recompute). Wall times moved
-# less than this machine's noise in some runs: first recompute 10.1-13.5 s against 13.5-14.6 s,
+# less than this machine's noise in some runs: first recompute 9.8-13.5 s against 12.1-14.6 s,
 # warm corpus ingest 1.33-1.63x the embedding time against 1.64-1.79x; warm recompute and the
 # API's latencies the same within noise.
 JIT_FLAGS: dict[str, tuple[str, ...]] = {
