@@ -363,7 +363,9 @@ def test_a_job_says_early_why_it_checks_old_claims_again(
     client: httpx.Client, graph: Services
 ) -> None:
     """After an upgrade of the judge, one upload re-checks every claim checked before: the job
-    says so (while it runs, in `notes`) and counts them (`rechecked`)."""
+    says so (while it runs, in `notes`) and counts them (`rechecked`). The re-check itself puts
+    every claim back on the current version, so the module's other tests see the graph they
+    would have seen without this one (checked at the end)."""
     with graph.graph().write() as s:  # as if an older judge had checked the claims
         r = s.run(
             "MATCH (c:Claim) WHERE c.investigated_version IS NOT NULL "
@@ -379,6 +381,12 @@ def test_a_job_says_early_why_it_checks_old_claims_again(
         f"{r['n']} claim(s) checked before by other versions of the investigators"
     )
     assert "(nli-judge: 0 → " in job["notes"][0]  # the whole new version: no part in common
+    with graph.graph().read() as s:  # the re-check leaves the module's graph as it was
+        left = s.run(
+            "MATCH (c:Claim) WHERE c.investigated_version = 'nli-judge@0,summary-distortion@1' "
+            "RETURN count(c) AS n"
+        ).single()
+    assert left is not None and left["n"] == 0
 
 
 def test_database_unreachable_gives_503(graph: Services) -> None:
