@@ -301,6 +301,38 @@ def test_uploads_never_replace_another_document_nor_lose_their_own(
         assert str(clean_services.settings.data_dir) not in (gone["error"] or "") + str(gone)
 
 
+def test_an_upload_kept_under_an_older_releases_name_is_retired_as_the_readme_says(
+    clean_services: Services,
+) -> None:
+    """Before names were hashed, "Risk (low).md" was kept as uploads/Risk_low_.md; a revision
+    uploaded now lands beside it as a second document. README, "Upgrading a checkout that
+    holds data": delete the old file and ingest the uploads folder. Only the revision is left."""
+    from api.serve import running_api
+
+    s = clean_services.settings.model_copy(deep=True)
+    s.api.keys = [SecretStr("k" * 20)]
+    uploads = clean_services.settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    legacy = uploads / "Risk_low_.md"  # the name the earlier release gave "Risk (low).md"
+    legacy.write_text("# Risk\n\nDeployment risk was rated low in 4 of 5 audits.\n")
+    ing = clean_services.ingestor()
+    assert ing.ingest_paths([str(legacy)])[0].status == "ingested"  # as the old API did
+    with running_api(s, clean_services) as url, httpx.Client(base_url=url, timeout=60) as c:
+        files = {"file": ("Risk (low).md", b"# Risk\n\nDeployment risk was rated low in 5 of 5 "
+                          b"audits.\n", "text/markdown")}  # fmt: skip
+        posted = c.post("/ingest/file", files=files, data={"investigate": "false"},
+                        headers={"X-API-Key": "k" * 20})  # fmt: skip
+        job = _finished(c, posted)
+    assert job["status"] == "done" and job["outcomes"][0]["superseded"] == 0  # the break
+    assert len(_source_paths(clean_services, "rated low")) == 2
+    legacy.unlink()
+    outs = {Path(o.path).name: o for o in ing.ingest_paths([str(uploads)])}
+    assert outs["Risk_low_.md"].status == "removed"
+    assert outs[job["inputs"][0]].status == "unchanged"
+    texts = _claims(clean_services)
+    assert any("5 of 5" in t for t in texts) and not any("4 of 5" in t for t in texts)
+
+
 class _RulesV1(RuleExtractor):
     """The offline rules as an earlier release tagged them."""
 
