@@ -13,6 +13,7 @@ from app.investigate import build_runner, investigate
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import DatabaseUnavailableError
+from ingest.forget import forget_paths
 from ingest.pipeline import IngestOutcome
 from investigators.runner import RunReport
 
@@ -63,7 +64,57 @@ def ingest(
     outcomes = svc.ingestor().ingest_paths(
         list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file, on_step=on_step
     )
-    result = IngestResult(outcomes=outcomes)
+    return _after(
+        svc,
+        IngestResult(outcomes=outcomes),
+        "rerun the same command: finished files are skipped",
+        investigate_after=investigate_after,
+        on_progress=on_progress,
+        announce=announce,
+        on_stage=on_stage,
+        on_note=on_note,
+    )
+
+
+def forget(
+    svc: Services,
+    paths: Sequence[str],
+    *,
+    investigate_after: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
+    announce: Callable[[str], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Forget the files these paths name (`ingest.forget`), then as after an ingest: the
+    FAISS copy brought in line and, with `investigate_after`, the line-level findings and the
+    confidences the removed findings bore on brought up to date."""
+    outcomes = forget_paths(svc.graph(), list(paths))
+    return _after(
+        svc,
+        IngestResult(outcomes=outcomes),
+        "run `consilience index rebuild`: the files are already forgotten",
+        investigate_after=investigate_after,
+        on_progress=on_progress,
+        announce=announce,
+        on_stage=on_stage,
+        on_note=on_note,
+    )
+
+
+def _after(
+    svc: Services,
+    result: IngestResult,
+    rerun: str,
+    *,
+    investigate_after: bool,
+    on_progress: Callable[[int, int], None] | None,
+    announce: Callable[[str], None] | None,
+    on_stage: Callable[[str], None] | None,
+    on_note: Callable[[str], None] | None,
+) -> IngestResult:
+    """The search index, then (with `investigate_after`) `follow_up`. `rerun`: what to do
+    when the database goes away before the index is in line."""
     if on_stage:
         on_stage("Syncing the search index")
     try:
@@ -71,8 +122,7 @@ def ingest(
     except DatabaseUnavailableError as exc:  # the per-file outcomes still stand
         result.index_warning = (
             "the database went away before the search index was brought up to date "
-            f"({exc.message}); start it (`consilience db start`) and rerun the same command: "
-            "finished files are skipped."
+            f"({exc.message}); start it (`consilience db start`) and {rerun}."
         )
         return result
     if investigate_after:

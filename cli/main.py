@@ -242,6 +242,70 @@ def ingest(
         raise typer.Exit(code=1)
 
 
+def _show_would_forget(found: dict[str, list[str]], as_json: bool) -> None:
+    """`forget --dry-run`: the recorded files each input names (exit 1 where it names none)."""
+    for raw, files in found.items():
+        if as_json:
+            sys.stdout.write(json.dumps({"path": raw, "would_forget": files}) + "\n")
+        else:
+            console.print(f"{raw}: " + (", ".join(files) or "[red]no file in the graph[/]"))
+    if not all(found.values()):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def forget(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files as they were ingested, or folders holding them")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list the files that would be forgotten")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file")] = False,
+    investigate_after: Annotated[
+        bool,
+        typer.Option(
+            "--investigate/--no-investigate",
+            help="Bring line-level findings and confidences up to date afterwards",
+        ),
+    ] = True,
+) -> None:
+    """Remove documents from the graph: each file's sources (unless another file has the same
+    content), their claims and the findings on them; human verdicts are archived. The files on
+    disk are untouched, and the file need not exist any more. A folder forgets every file
+    recorded under it."""
+    from app.ingest import forget as forget_workflow
+    from ingest.forget import recorded_files
+
+    with command_services() as svc:
+        if dry_run:
+            _show_would_forget({raw: recorded_files(svc.graph(), raw) for raw in paths}, as_json)
+            return
+        with WorkProgress(err, files=0, show=not as_json) as progress:
+            result = forget_workflow(
+                svc,
+                paths,
+                investigate_after=investigate_after,
+                on_progress=progress.on_progress,
+                announce=progress.announce,
+                on_stage=progress.on_stage,
+                on_note=progress.note,
+            )
+    if result.index_warning:
+        err.print(f"[yellow]warning:[/] {result.index_warning}")
+    if as_json:
+        for o in result.outcomes:
+            sys.stdout.write(o.model_dump_json() + "\n")
+    else:
+        from cli.report import render_outcomes
+
+        render_outcomes(console, result.outcomes, title="Forgotten")
+        if result.investigation is not None:
+            render_investigation(console, result.investigation)
+    if result.failed:
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts of sources, claims, findings and more."""

@@ -19,8 +19,10 @@ from queries.findings import FindingRow
 from queries.models import ClaimHit, FindingSide, GraphStats
 
 
-def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
-    table = Table(title="Ingestion")
+def render_outcomes(
+    console: Console, outcomes: list[IngestOutcome], title: str = "Ingestion"
+) -> None:
+    table = Table(title=title)
     for col in ("file", "status", "format", "sources", "claims", "note"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
@@ -35,8 +37,8 @@ def render_outcomes(console: Console, outcomes: list[IngestOutcome]) -> None:
         if o.hint:
             note += f" → {o.hint}"
         if o.superseded:
-            gone = "removed" if o.status == "removed" else "replaced"
-            note += f" ({o.superseded} older sources {gone})"
+            gone = "sources removed" if o.status == "removed" else "older sources replaced"
+            note += f" ({o.superseded} {gone})"
         table.add_row(
             Path(o.path).name,
             f"[{colour}]{o.status}[/]",

@@ -538,7 +538,10 @@ class Ingestor(RecordBuilder):
                 path=m,
                 status="failed",
                 error=f"{m}: no such file or folder",
-                hint="Check the path (quote globs for the shell).",
+                hint=f"The graph still holds it from an earlier ingest: `consilience forget {m}` "
+                "removes it."
+                if store.file_state(self.driver, file_key(Path(m).expanduser())) is not None
+                else "Check the path (quote globs for the shell).",
             )
             for m in found.missing
         ] + [

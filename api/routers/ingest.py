@@ -16,19 +16,22 @@ from pydantic import BaseModel, Field
 
 from api.deps import Jobs, Read, Svc, Write
 from api.errors import ERROR_RESPONSES
-from api.jobs import Job
-from app.ingest import IngestResult, follow_up, ingest
+from api.jobs import Job, JobRegistry
+from app.ingest import IngestResult, follow_up, forget, ingest
 from app.services import Services
 from consilience.errors import (
     ConsilienceError,
     DatabaseUnavailableError,
     InvalidInputError,
+    NotFoundError,
     PayloadTooLargeError,
 )
+from ingest.forget import recorded_files
 from kg.private import private_dir, write_private_bytes
 
 router = APIRouter(tags=["ingest"], responses=ERROR_RESPONSES)
 SUFFIX = {"text": ".txt", "markdown": ".md", "html": ".html"}
+DocName = Annotated[str, PathParam(min_length=1, max_length=300, description="Stored name")]
 
 
 STALE_PART_SECONDS = 86_400  # an upload staged longer than this was never ingested
@@ -126,14 +129,19 @@ def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[J
             )
         if run_investigators:  # the document is in: a failure from here on keeps its file
             follow_up(svc, result, on_note=job.notes.append)
-        if result.investigation is not None:
-            job.findings = result.investigation.findings
-            job.line_findings = result.investigation.line_findings
-            job.confidences_updated = result.investigation.confidences_updated
-            job.findings_withdrawn = result.investigation.findings_withdrawn
-            job.rechecked = result.investigation.rechecked
+        _report(job, result)
 
     return work
+
+
+def _report(job: Job, result: IngestResult) -> None:
+    """The investigation's counts, on the job."""
+    if result.investigation is not None:
+        job.findings = result.investigation.findings
+        job.line_findings = result.investigation.line_findings
+        job.confidences_updated = result.investigation.confidences_updated
+        job.findings_withdrawn = result.investigation.findings_withdrawn
+        job.rechecked = result.investigation.rechecked
 
 
 @router.post(
@@ -190,6 +198,55 @@ def ingest_text(svc: Svc, jobs: Jobs, body: TextIn) -> Job:
     staged = _stage(svc, doc.encode("utf-8", "replace"), title[:60] + SUFFIX[body.format], "texts")
     name = staged.final.name
     return jobs.submit("ingest", [name], _work(svc, staged, body.investigate), key=f"texts/{name}")
+
+
+def _forget(svc: Services, jobs: JobRegistry, name: str, folder: str, run: bool) -> Job:
+    """A job that forgets a document the API stored (as `consilience forget`), then deletes
+    its file; 404 when the graph holds no document under that name."""
+    path = svc.settings.data_dir / folder / _safe_name(name)
+    held = recorded_files(svc.graph(), str(path))
+    if not held:
+        raise NotFoundError(
+            f"No document is stored as {folder}/{path.name}.",
+            "Use the name the upload's job reported in `inputs` (GET /sources lists what the "
+            "graph holds).",
+        )
+
+    def work(job: Job) -> None:
+        result = forget(svc, held, investigate_after=run)  # the graph first: a failure keeps both
+        path.unlink(missing_ok=True)
+        for o in result.outcomes:
+            o.path = path.name
+        job.outcomes = result.outcomes
+        if result.index_warning:
+            raise DatabaseUnavailableError(
+                "The database went away before the search index was brought up to date.",
+                "Start it, then run `consilience index rebuild`: the document is forgotten.",
+            )
+        _report(job, result)
+
+    key = path.name if folder == "uploads" else f"{folder}/{path.name}"  # as its ingest jobs
+    return jobs.submit("forget", [path.name], work, key=key)
+
+
+@router.delete(
+    "/uploads/{name}", response_model=Job, status_code=status.HTTP_202_ACCEPTED, dependencies=Write
+)
+def forget_upload(svc: Svc, jobs: Jobs, name: DocName, investigate: bool = True) -> Job:
+    """Forget an uploaded document: the graph drops its sources, claims and the findings on
+    them (human verdicts are archived) and its stored file is deleted, in a job run after any
+    job of that name still queued. `name`: the one its upload job gave in `inputs` (or the
+    file name it was uploaded under)."""
+    return _forget(svc, jobs, name, "uploads", investigate)
+
+
+@router.delete(
+    "/texts/{name}", response_model=Job, status_code=status.HTTP_202_ACCEPTED, dependencies=Write
+)
+def forget_text(svc: Svc, jobs: Jobs, name: DocName, investigate: bool = True) -> Job:
+    """Forget a document sent to `/ingest/text`, as `DELETE /uploads/{name}` does; `name`: the
+    one its job gave in `inputs` (the title with `.md`, `.txt` or `.html`)."""
+    return _forget(svc, jobs, name, "texts", investigate)
 
 
 def _escape(s: str) -> str:

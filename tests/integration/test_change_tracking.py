@@ -22,6 +22,7 @@ from ingest.claims.base import ClaimExtractor, ExtractedClaim
 from ingest.claims.rules import RuleExtractor
 from ingest.document import PlacedBlock
 from ingest.pipeline import Ingestor
+from kg.faiss_index import ClaimIndex
 from kg.models import SourceKind
 from kg.records import FindingRecord
 from kg.writers import investigation_store
@@ -331,6 +332,103 @@ def test_an_upload_kept_under_an_older_releases_name_is_retired_as_the_readme_sa
     assert outs[job["inputs"][0]].status == "unchanged"
     texts = _claims(clean_services)
     assert any("5 of 5" in t for t in texts) and not any("4 of 5" in t for t in texts)
+
+
+def test_forget_removes_a_document_and_what_rested_on_it(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    """`consilience forget`: a document ingested by its path leaves the graph, whether or not
+    the file is still there: its claims, the findings on them (a verdict archived), the FAISS
+    copy; the file on disk is untouched; a copy's sources stay; a path the graph does not hold
+    fails with what to do, and removes nothing."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    svc = cli_services
+    (tmp_path / "a.md").write_text(VERSIONS[0])
+    gone = tmp_path / "sub" / "b.md"
+    gone.parent.mkdir()
+    gone.write_text(VERSIONS[2])
+    (tmp_path / "twin.md").write_text(VERSIONS[3])
+    (tmp_path / "sub" / "twin.md").write_text(VERSIONS[3])
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    probe = _claim_id(svc, "80%")
+    finding = FindingRecord(
+        id="fnd_forget", a_id=probe, b_id=_claim_id(svc, "sabotage"), score=0.9,
+        kind=FindingKind.CONTRADICTS, investigator="test", version="1", rationale="test",
+        independent=True,
+    )  # fmt: skip
+    investigation_store.write_findings(svc.graph(), [finding], [], "test")
+    assert investigation_store.set_verdict(svc.graph(), "fnd_forget", "confirmed", "bob", "")
+    cli = CliRunner()
+
+    dry = cli.invoke(app, ["forget", "--dry-run", "--json", str(tmp_path / "sub")])
+    assert dry.exit_code == 0, dry.output
+    assert sorted(json.loads(dry.output)["would_forget"]) == sorted(
+        str((tmp_path / "sub" / n).resolve()) for n in ("b.md", "twin.md")
+    )
+    assert any("sabotage" in t for t in _claims(svc))  # a dry run removes nothing
+
+    gone.unlink()  # forgetting does not need the file; ingesting it again says so
+    miss = cli.invoke(app, ["ingest", "--json", "--no-investigate", str(gone)])
+    assert miss.exit_code == 1 and json.loads(miss.output)["hint"] == (
+        f"The graph still holds it from an earlier ingest: `consilience forget {gone}` removes it."
+    )
+    out = cli.invoke(app, ["forget", "--json", "--no-investigate", str(gone)])
+    assert out.exit_code == 0, out.output
+    row = json.loads(out.output)
+    assert row["status"] == "removed" and row["superseded"] == 1
+    assert any("archived" in w for w in row["warnings"])
+    assert not any("sabotage" in t for t in _claims(svc))
+    with svc.graph().write() as s:
+        assert s.run("MATCH (f:Finding) RETURN count(f) AS n").single(strict=True)["n"] == 0
+        stale = s.run("MATCH (c:Claim {id: $id}) RETURN c.confidence_stale AS x", id=probe)
+        assert stale.single(strict=True)["x"] is True  # its confidence is redone next update
+    on_disk = ClaimIndex(svc.settings.faiss_dir, svc.embedder.dimensions).load()
+    assert on_disk.check(svc.graph()) == (set(), set())  # the FAISS copy followed
+
+    twin = cli.invoke(app, ["forget", "--json", "--no-investigate", str(tmp_path / "sub")])
+    assert twin.exit_code == 0, twin.output
+    assert "its sources stay" in json.loads(twin.output)["warnings"][0]
+    assert any("Evaluation awareness" in t for t in _claims(svc))  # ./twin.md still yields them
+    assert (tmp_path / "sub" / "twin.md").exists()  # files are never touched
+
+    before = _claims(svc)
+    again = cli.invoke(app, ["forget", str(gone), str(tmp_path / "nowhere")])
+    assert again.exit_code == 1 and "holds no file" in again.output
+    assert "Traceback" not in again.output and _claims(svc) == before
+
+
+def test_an_upload_can_be_forgotten_through_the_api(clean_services: Services) -> None:
+    from api.serve import running_api
+
+    s = clean_services.settings.model_copy(deep=True)
+    s.api.keys = [SecretStr("k" * 20)]
+    head = {"X-API-Key": "k" * 20}
+    with running_api(s, clean_services) as url, httpx.Client(base_url=url, timeout=60) as c:
+        files = {"file": ("Study (v1).md", VERSIONS[0].encode(), "text/markdown")}
+        up = _finished(c, c.post("/ingest/file", files=files, data={"investigate": "false"},
+                                 headers=head))  # fmt: skip
+        doc = {"title": "Monitor notes", "text": VERSIONS[2], "investigate": False}
+        text = _finished(c, c.post("/ingest/text", json=doc, headers=head))
+        assert c.delete(f"/uploads/{up['inputs'][0]}").status_code in (401, 403)  # a write
+        missing = c.delete("/uploads/never-uploaded.md", headers=head)
+        assert missing.status_code == 404 and "inputs" in missing.json()["error"]["hint"]
+        by_given = _finished(c, c.delete("/uploads/Study (v1).md", headers=head))
+        assert by_given["status"] == "done" and by_given["kind"] == "forget"
+        assert by_given["outcomes"][0]["status"] == "removed"
+        assert by_given["outcomes"][0]["path"] == up["inputs"][0]  # a name, never a path
+        assert not (clean_services.settings.data_dir / "uploads" / up["inputs"][0]).exists()
+        assert not any("80%" in t for t in _claims(clean_services))
+        assert any("sabotage" in t for t in _claims(clean_services))
+        stored = text["inputs"][0]
+        assert _finished(c, c.delete(f"/texts/{stored}", headers=head))["status"] == "done"
+        assert not any("sabotage" in t for t in _claims(clean_services))
+        assert c.delete(f"/texts/{stored}", headers=head).status_code == 404
 
 
 class _RulesV1(RuleExtractor):
