@@ -100,6 +100,11 @@ class JobRegistry:
         self._pool.submit(self._drain, key)
         return _snapshot(job)
 
+    def busy(self, key: str) -> bool:
+        """Whether a job of `key` is queued or running."""
+        with self._lock:
+            return key in self._queues
+
     def _drain(self, key: str) -> None:
         """Run the jobs of `key` in the order they came, until none is left (the key is then
         forgotten). At shutdown the ones not started stay queued, like any queued job."""

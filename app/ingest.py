@@ -13,7 +13,7 @@ from app.investigate import build_runner, investigate
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import DatabaseUnavailableError
-from ingest.forget import forget_paths
+from ingest.forget import ForgetPlan, forget_files, plan_forget
 from ingest.pipeline import IngestOutcome
 from investigators.runner import RunReport
 
@@ -76,9 +76,14 @@ def ingest(
     )
 
 
+def forget_plan(svc: Services, paths: Sequence[str], *, folders: bool = True) -> ForgetPlan:
+    """What `forget` would remove (`ingest.forget.plan_forget`); nothing is changed."""
+    return plan_forget(svc.graph(), list(paths), folders=folders)
+
+
 def forget(
     svc: Services,
-    paths: Sequence[str],
+    plan: ForgetPlan,
     *,
     investigate_after: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
@@ -86,14 +91,15 @@ def forget(
     on_stage: Callable[[str], None] | None = None,
     on_note: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Forget the files these paths name (`ingest.forget`), then as after an ingest: the
-    FAISS copy brought in line and, with `investigate_after`, the line-level findings and the
-    confidences the removed findings bore on brought up to date."""
-    outcomes = forget_paths(svc.graph(), list(paths))
+    """Forget the planned files (`ingest.forget`), then as after an ingest: the FAISS copy
+    brought in line and, with `investigate_after`, the line-level findings and the confidences
+    the removed findings bore on brought up to date."""
+    outcomes = forget_files(svc.graph(), plan)
     return _after(
         svc,
         IngestResult(outcomes=outcomes),
-        "run `consilience index rebuild`: the files are already forgotten",
+        "run `consilience investigate`: it brings the search index, the line-level findings and "
+        "the confidences in line with what was forgotten",
         investigate_after=investigate_after,
         on_progress=on_progress,
         announce=announce,

@@ -21,8 +21,9 @@ from cli.progress import WorkProgress
 from cli.report import render_investigation
 from cli.support import command_services, console, err, fail
 from cli.topics import candidates_app, topics_app
-from consilience.errors import ConsilienceError
+from consilience.errors import ConsilienceError, InvalidInputError
 from consilience.settings import load_settings
+from ingest.forget import ForgetPlan
 
 if TYPE_CHECKING:
     from kg.server import SettingDrift
@@ -242,14 +243,20 @@ def ingest(
         raise typer.Exit(code=1)
 
 
-def _show_would_forget(found: dict[str, list[str]], as_json: bool) -> None:
-    """`forget --dry-run`: the recorded files each input names (exit 1 where it names none)."""
-    for raw, files in found.items():
+def _show_plan(plan: ForgetPlan, as_json: bool) -> None:
+    """`forget --dry-run`: each file that would go (exit 1 where an input names none)."""
+    for f in plan.files:
         if as_json:
-            sys.stdout.write(json.dumps({"path": raw, "would_forget": files}) + "\n")
+            sys.stdout.write(f.model_dump_json() + "\n")
         else:
-            console.print(f"{raw}: " + (", ".join(files) or "[red]no file in the graph[/]"))
-    if not all(found.values()):
+            console.print(f"{f.path}  [dim](named by {f.named_by})[/]")
+    for raw in plan.unmatched:
+        if as_json:
+            row = {"path": None, "named_by": raw, "via_folder": False}
+            sys.stdout.write(json.dumps(row) + "\n")
+        else:
+            console.print(f"[red]{raw}: the graph holds no file at this path or under it[/]")
+    if plan.unmatched:
         raise typer.Exit(code=1)
 
 
@@ -260,6 +267,9 @@ def forget(
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only list the files that would be forgotten")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Forget every file recorded under the folders given")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file")] = False,
     investigate_after: Annotated[
@@ -272,19 +282,31 @@ def forget(
 ) -> None:
     """Remove documents from the graph: each file's sources (unless another file has the same
     content), their claims and the findings on them; human verdicts are archived. The files on
-    disk are untouched, and the file need not exist any more. A folder forgets every file
-    recorded under it."""
+    disk are untouched, and the file need not exist any more. A folder names every file
+    recorded under it (with --yes; --dry-run lists them)."""
     from app.ingest import forget as forget_workflow
-    from ingest.forget import recorded_files
+    from app.ingest import forget_plan
 
     with command_services() as svc:
+        plan = forget_plan(svc, paths)
         if dry_run:
-            _show_would_forget({raw: recorded_files(svc.graph(), raw) for raw in paths}, as_json)
+            _show_plan(plan, as_json)
             return
+        if plan.folders and not yes:
+            fail(
+                InvalidInputError(
+                    f"{len(plan.files)} file(s) would be forgotten, "
+                    f"{sum(f.via_folder for f in plan.files)} of them as files under "
+                    + ", ".join(plan.folders)
+                    + ".",
+                    "Check them with --dry-run, then add --yes to forget every file under those "
+                    "folders. Nothing was removed.",
+                )
+            )
         with WorkProgress(err, files=0, show=not as_json) as progress:
             result = forget_workflow(
                 svc,
-                paths,
+                plan,
                 investigate_after=investigate_after,
                 on_progress=progress.on_progress,
                 announce=progress.announce,

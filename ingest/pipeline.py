@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import shlex
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -412,6 +413,13 @@ class Ingestor(RecordBuilder):
         out.warnings.append(f"same bytes as {Path(twin.path).name}: its sources were reused")
         return True
 
+    def _holds(self, missing: str) -> bool:
+        """Whether the graph holds a file recorded at this path (gone), or under it."""
+        key = file_key(Path(missing))
+        return store.file_state(self.driver, key) is not None or bool(
+            store.files_under(self.driver, key.rstrip(os.sep) + os.sep)
+        )
+
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestOutcome:
         """One file, start to finish (the stages ingest_paths overlaps across files)."""
         prep = self._prepare(path, force)
@@ -538,9 +546,9 @@ class Ingestor(RecordBuilder):
                 path=m,
                 status="failed",
                 error=f"{m}: no such file or folder",
-                hint=f"The graph still holds it from an earlier ingest: `consilience forget {m}` "
-                "removes it."
-                if store.file_state(self.driver, file_key(Path(m).expanduser())) is not None
+                hint=f"The graph still holds what was ingested from it: `consilience forget "
+                f"{shlex.quote(m)}` removes that."
+                if self._holds(m)
                 else "Check the path (quote globs for the shell).",
             )
             for m in found.missing

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from api.deps import Jobs, Read, Svc, Write
 from api.errors import ERROR_RESPONSES
 from api.jobs import Job, JobRegistry
-from app.ingest import IngestResult, follow_up, forget, ingest
+from app.ingest import IngestResult, follow_up, forget, forget_plan, ingest
 from app.services import Services
 from consilience.errors import (
     ConsilienceError,
@@ -26,7 +26,7 @@ from consilience.errors import (
     NotFoundError,
     PayloadTooLargeError,
 )
-from ingest.forget import recorded_files
+from ingest.pipeline import IngestOutcome
 from kg.private import private_dir, write_private_bytes
 
 router = APIRouter(tags=["ingest"], responses=ERROR_RESPONSES)
@@ -163,7 +163,9 @@ def ingest_file(
     svc.graph()  # fail now (503) rather than inside the job when the database is down
     staged = _stage(svc, data, file.filename or "upload")
     name = staged.final.name
-    return jobs.submit("ingest", [name], _work(svc, staged, investigate_after), key=name)
+    return jobs.submit(
+        "ingest", [name], _work(svc, staged, investigate_after), key=_job_key("uploads", name)
+    )
 
 
 class TextIn(BaseModel):
@@ -197,46 +199,95 @@ def ingest_text(svc: Svc, jobs: Jobs, body: TextIn) -> Job:
     # kept apart from uploaded files: a text titled "up" replaced the file uploaded as up.md
     staged = _stage(svc, doc.encode("utf-8", "replace"), title[:60] + SUFFIX[body.format], "texts")
     name = staged.final.name
-    return jobs.submit("ingest", [name], _work(svc, staged, body.investigate), key=f"texts/{name}")
+    return jobs.submit(
+        "ingest", [name], _work(svc, staged, body.investigate), key=_job_key("texts", name)
+    )
+
+
+_STORED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # the shape of a name `_safe_name` gives
+NOT_STORED_HINT = (
+    "Use the name the upload's job gave in `inputs` (GET /sources lists what the graph holds)."
+)
+
+
+def _job_key(folder: str, stored: str) -> str:
+    """The key of a stored document's jobs (ingest and forget alike): they run in order."""
+    return stored if folder == "uploads" else f"{folder}/{stored}"
+
+
+def _stored(svc: Services, jobs: JobRegistry, name: str, folder: str) -> Path:
+    """The stored file a DELETE names: the name as given where it is a stored name (a long one
+    is not cleaned again), else the name its upload was stored under; one with a job of that
+    name queued or running counts as stored (the job may be storing it). 404 otherwise."""
+    where = svc.settings.data_dir / folder
+    given = [name] if _STORED.fullmatch(name) else []
+    for stored in dict.fromkeys([*given, _safe_name(name)]):
+        path = where / stored
+        if jobs.busy(_job_key(folder, stored)) or path.is_file() or _held(svc, path):
+            return path
+    raise NotFoundError(f"No document is stored as {folder}/{_safe_name(name)}.", NOT_STORED_HINT)
+
+
+def _held(svc: Services, path: Path) -> bool:
+    """Whether the graph holds a document read from this very file."""
+    return bool(forget_plan(svc, [str(path)], folders=False).files)
 
 
 def _forget(svc: Services, jobs: JobRegistry, name: str, folder: str, run: bool) -> Job:
-    """A job that forgets a document the API stored (as `consilience forget`), then deletes
-    its file; 404 when the graph holds no document under that name."""
-    path = svc.settings.data_dir / folder / _safe_name(name)
-    held = recorded_files(svc.graph(), str(path))
-    if not held:
-        raise NotFoundError(
-            f"No document is stored as {folder}/{path.name}.",
-            "Use the name the upload's job reported in `inputs` (GET /sources lists what the "
-            "graph holds).",
-        )
+    """A job that forgets a stored document (as `consilience forget`, the one file only) and
+    deletes its file, after any job of that name still queued; then, with `run`, brings the
+    line-level findings and the confidences up to date."""
+    svc.graph()  # 503 now, not in the job, when the database is down
+    path = _stored(svc, jobs, name, folder)
 
     def work(job: Job) -> None:
-        result = forget(svc, held, investigate_after=run)  # the graph first: a failure keeps both
-        path.unlink(missing_ok=True)
-        for o in result.outcomes:
-            o.path = path.name
-        job.outcomes = result.outcomes
+        plan = forget_plan(svc, [str(path)], folders=False)
+        if not plan.files and not path.is_file():
+            raise NotFoundError(f"No document is stored as {folder}/{path.name}.", NOT_STORED_HINT)
+        result = forget(svc, plan, investigate_after=False)
+        if any(o.status == "failed" for o in result.outcomes):  # the database went away
+            raise DatabaseUnavailableError(
+                "The database went away before the document was forgotten.",
+                "Start it and send the same DELETE again.",
+            )
+        path.unlink(missing_ok=True)  # the graph first: a failure above keeps the file
+        archived = [w for o in result.outcomes for w in o.warnings if "verdict" in w]
+        job.outcomes = [
+            IngestOutcome(
+                path=path.name,
+                status="removed",
+                superseded=sum(o.superseded for o in result.outcomes),
+                warnings=[
+                    "removed from the graph; its stored file is deleted"
+                    if plan.files
+                    else "its stored file is deleted (the graph held no document from it)",
+                    *archived,
+                ],
+            )
+        ]
         if result.index_warning:
             raise DatabaseUnavailableError(
                 "The database went away before the search index was brought up to date.",
-                "Start it, then run `consilience index rebuild`: the document is forgotten.",
+                "Start it: the document is forgotten, and the next upload brings the index "
+                "in line.",
             )
-        _report(job, result)
+        if run:
+            follow_up(svc, result, on_note=job.notes.append)
+            _report(job, result)
 
-    key = path.name if folder == "uploads" else f"{folder}/{path.name}"  # as its ingest jobs
-    return jobs.submit("forget", [path.name], work, key=key)
+    return jobs.submit("forget", [path.name], work, key=_job_key(folder, path.name))
 
 
 @router.delete(
     "/uploads/{name}", response_model=Job, status_code=status.HTTP_202_ACCEPTED, dependencies=Write
 )
 def forget_upload(svc: Svc, jobs: Jobs, name: DocName, investigate: bool = True) -> Job:
-    """Forget an uploaded document: the graph drops its sources, claims and the findings on
-    them (human verdicts are archived) and its stored file is deleted, in a job run after any
-    job of that name still queued. `name`: the one its upload job gave in `inputs` (or the
-    file name it was uploaded under)."""
+    """Forget an uploaded document: the graph drops its sources (unless another document has
+    the same content), claims and the findings on them (human verdicts are archived), then its
+    stored file is deleted; with `investigate`, line-level findings and confidences are brought
+    up to date. It runs as a job after any job of that name still queued or running (a DELETE
+    right after an upload forgets what the upload stored). `name`: the one its upload job gave
+    in `inputs`, or the file name it was uploaded under. 404 when no document is stored so."""
     return _forget(svc, jobs, name, "uploads", investigate)
 
 
@@ -245,7 +296,8 @@ def forget_upload(svc: Svc, jobs: Jobs, name: DocName, investigate: bool = True)
 )
 def forget_text(svc: Svc, jobs: Jobs, name: DocName, investigate: bool = True) -> Job:
     """Forget a document sent to `/ingest/text`, as `DELETE /uploads/{name}` does; `name`: the
-    one its job gave in `inputs` (the title with `.md`, `.txt` or `.html`)."""
+    one its job gave in `inputs` (its title, cleaned and cut to 60 characters, with `.md`,
+    `.txt` or `.html`)."""
     return _forget(svc, jobs, name, "texts", investigate)
 
 

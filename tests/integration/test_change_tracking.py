@@ -4,6 +4,7 @@ equals a fresh ingest of the final files. Plus the red-team steps of issue #13, 
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -339,8 +340,9 @@ def test_forget_removes_a_document_and_what_rested_on_it(
 ) -> None:
     """`consilience forget`: a document ingested by its path leaves the graph, whether or not
     the file is still there: its claims, the findings on them (a verdict archived), the FAISS
-    copy; the file on disk is untouched; a copy's sources stay; a path the graph does not hold
-    fails with what to do, and removes nothing."""
+    copy; the file on disk is untouched; a copy's sources stay; a folder needs --yes and names
+    only the files under it (not a sibling's); confidences are redone; a path the graph does
+    not hold fails with what to do, and removes nothing."""
     import json
 
     from typer.testing import CliRunner
@@ -354,6 +356,8 @@ def test_forget_removes_a_document_and_what_rested_on_it(
     gone.write_text(VERSIONS[2])
     (tmp_path / "twin.md").write_text(VERSIONS[3])
     (tmp_path / "sub" / "twin.md").write_text(VERSIONS[3])
+    (tmp_path / "sub2").mkdir()  # a sibling whose name starts like the folder forgotten
+    (tmp_path / "sub2" / "c.md").write_text(VERSIONS[1].replace("Probe study", "Replication"))
     svc.ingestor().ingest_paths([str(tmp_path)])
     svc.claim_index().sync(svc.graph())
     probe = _claim_id(svc, "80%")
@@ -366,69 +370,111 @@ def test_forget_removes_a_document_and_what_rested_on_it(
     assert investigation_store.set_verdict(svc.graph(), "fnd_forget", "confirmed", "bob", "")
     cli = CliRunner()
 
-    dry = cli.invoke(app, ["forget", "--dry-run", "--json", str(tmp_path / "sub")])
-    assert dry.exit_code == 0, dry.output
-    assert sorted(json.loads(dry.output)["would_forget"]) == sorted(
-        str((tmp_path / "sub" / n).resolve()) for n in ("b.md", "twin.md")
-    )
-    assert any("sabotage" in t for t in _claims(svc))  # a dry run removes nothing
+    def rows(argv: list[str], code: int = 0) -> list[dict[str, Any]]:
+        out = cli.invoke(app, argv)
+        assert out.exit_code == code and not isinstance(out.exception, Exception), out.output
+        return [json.loads(line) for line in out.stdout.splitlines()]
+
+    sub = str(tmp_path / "sub")
+    planned = rows(["forget", "--dry-run", "--json", sub, str(tmp_path / "sub" / "twin.md")])
+    assert [(r["path"], r["via_folder"]) for r in planned] == [
+        (str((tmp_path / "sub" / n).resolve()), True) for n in ("b.md", "twin.md")
+    ]  # each file once, the sibling sub2/ not among them
+    refused = cli.invoke(app, ["forget", sub])  # a folder without --yes
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    assert any("sabotage" in t for t in _claims(svc))  # neither removed anything
 
     gone.unlink()  # forgetting does not need the file; ingesting it again says so
-    miss = cli.invoke(app, ["ingest", "--json", "--no-investigate", str(gone)])
-    assert miss.exit_code == 1 and json.loads(miss.output)["hint"] == (
-        f"The graph still holds it from an earlier ingest: `consilience forget {gone}` removes it."
+    (miss,) = rows(["ingest", "--json", "--no-investigate", str(gone)], code=1)
+    assert miss["hint"] == (
+        f"The graph still holds what was ingested from it: `consilience forget {gone}` removes "
+        "that."
     )
-    out = cli.invoke(app, ["forget", "--json", "--no-investigate", str(gone)])
-    assert out.exit_code == 0, out.output
-    row = json.loads(out.output)
+    (row,) = rows(["forget", "--json", "--no-investigate", str(gone)])
     assert row["status"] == "removed" and row["superseded"] == 1
     assert any("archived" in w for w in row["warnings"])
     assert not any("sabotage" in t for t in _claims(svc))
+
+    def stale() -> object:
+        with svc.graph().write() as s:
+            rec = s.run("MATCH (c:Claim {id: $id}) RETURN c.confidence_stale AS x", id=probe)
+            return rec.single(strict=True)["x"]
+
     with svc.graph().write() as s:
         assert s.run("MATCH (f:Finding) RETURN count(f) AS n").single(strict=True)["n"] == 0
-        stale = s.run("MATCH (c:Claim {id: $id}) RETURN c.confidence_stale AS x", id=probe)
-        assert stale.single(strict=True)["x"] is True  # its confidence is redone next update
+    assert stale() is True  # --no-investigate: redone by the next update
     on_disk = ClaimIndex(svc.settings.faiss_dir, svc.embedder.dimensions).load()
     assert on_disk.check(svc.graph()) == (set(), set())  # the FAISS copy followed
 
-    twin = cli.invoke(app, ["forget", "--json", "--no-investigate", str(tmp_path / "sub")])
-    assert twin.exit_code == 0, twin.output
-    assert "its sources stay" in json.loads(twin.output)["warnings"][0]
-    assert any("Evaluation awareness" in t for t in _claims(svc))  # ./twin.md still yields them
+    (twin,) = rows(["forget", "--json", "--yes", sub])  # investigates afterwards
+    assert "its sources stay" in twin["warnings"][0]
+    assert stale() is not True  # the confidence the finding bore on was redone
+    texts = _claims(svc)
+    assert any("Evaluation awareness" in t for t in texts)  # ./twin.md still yields them
+    assert any("55%" in t for t in texts)  # sub2/ is not under sub/
     assert (tmp_path / "sub" / "twin.md").exists()  # files are never touched
 
     before = _claims(svc)
-    again = cli.invoke(app, ["forget", str(gone), str(tmp_path / "nowhere")])
-    assert again.exit_code == 1 and "holds no file" in again.output
-    assert "Traceback" not in again.output and _claims(svc) == before
+    again = rows(["forget", "--json", str(gone), str(tmp_path / "nowhere")], code=1)
+    assert [r["status"] for r in again] == ["failed", "failed"]
+    assert "holds no file" in again[0]["error"] and "sources list --json" in again[0]["hint"]
+    assert _claims(svc) == before
 
 
 def test_an_upload_can_be_forgotten_through_the_api(clean_services: Services) -> None:
+    """DELETE /uploads/{name} and /texts/{name}: by the stored name or the name given (a long
+    one too); right after the upload, while its job may still run, it forgets what the upload
+    stored; the stored file goes; a second DELETE is a 404 or a failed job that names no
+    server folder; a write needs a key."""
     from api.serve import running_api
 
     s = clean_services.settings.model_copy(deep=True)
     s.api.keys = [SecretStr("k" * 20)]
     head = {"X-API-Key": "k" * 20}
+    data = clean_services.settings.data_dir
     with running_api(s, clean_services) as url, httpx.Client(base_url=url, timeout=60) as c:
-        files = {"file": ("Study (v1).md", VERSIONS[0].encode(), "text/markdown")}
-        up = _finished(c, c.post("/ingest/file", files=files, data={"investigate": "false"},
-                                 headers=head))  # fmt: skip
+
+        def upload(name: str, text: str) -> httpx.Response:
+            files = {"file": (name, text.encode(), "text/markdown")}
+            return c.post("/ingest/file", files=files, data={"investigate": "false"}, headers=head)
+
+        up = _finished(c, upload("Study (v1).md", VERSIONS[0]))
         doc = {"title": "Monitor notes", "text": VERSIONS[2], "investigate": False}
         text = _finished(c, c.post("/ingest/text", json=doc, headers=head))
         assert c.delete(f"/uploads/{up['inputs'][0]}").status_code in (401, 403)  # a write
         missing = c.delete("/uploads/never-uploaded.md", headers=head)
         assert missing.status_code == 404 and "inputs" in missing.json()["error"]["hint"]
-        by_given = _finished(c, c.delete("/uploads/Study (v1).md", headers=head))
-        assert by_given["status"] == "done" and by_given["kind"] == "forget"
-        assert by_given["outcomes"][0]["status"] == "removed"
-        assert by_given["outcomes"][0]["path"] == up["inputs"][0]  # a name, never a path
-        assert not (clean_services.settings.data_dir / "uploads" / up["inputs"][0]).exists()
+        assert c.delete("/uploads/..", headers=head).status_code == 404
+
+        first = c.delete("/uploads/Study (v1).md", headers=head)  # the name as uploaded
+        second = c.delete(f"/uploads/{up['inputs'][0]}", headers=head)  # and as stored
+        done = _finished(c, first)
+        assert done["status"] == "done" and done["kind"] == "forget"
+        assert done["outcomes"][0]["status"] == "removed"
+        assert done["outcomes"][0]["path"] == up["inputs"][0]  # a name, never a path
+        if second.status_code == 202:  # sent while the first one was queued: its job says so
+            again = _finished(c, second)
+            assert again["status"] == "failed" and "No document is stored" in again["error"]
+            assert str(data) not in json.dumps(again)
+        else:
+            assert second.status_code == 404
+        assert not (data / "uploads" / up["inputs"][0]).exists()
         assert not any("80%" in t for t in _claims(clean_services))
-        assert any("sabotage" in t for t in _claims(clean_services))
+
         stored = text["inputs"][0]
         assert _finished(c, c.delete(f"/texts/{stored}", headers=head))["status"] == "done"
         assert not any("sabotage" in t for t in _claims(clean_services))
+        assert not (data / "texts" / stored).exists()
         assert c.delete(f"/texts/{stored}", headers=head).status_code == 404
+
+        long = "x" * 130 + ".md"  # stored under a cut name with a hash
+        posted, gone = upload(long, VERSIONS[3]), c.delete(f"/uploads/{long}", headers=head)
+        assert gone.status_code == 202  # the upload's job is queued or running: it follows it
+        stored_long = _finished(c, posted)["inputs"][0]
+        assert stored_long != long and _finished(c, gone)["status"] == "done"
+        assert not any("Sandbagging" in t for t in _claims(clean_services))
+        assert not (data / "uploads" / stored_long).exists()
+        assert c.delete(f"/uploads/{stored_long}", headers=head).status_code == 404
 
 
 class _RulesV1(RuleExtractor):

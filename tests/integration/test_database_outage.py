@@ -153,3 +153,29 @@ def test_errors_keep_the_connection_usable(clean_services: Services) -> None:
             ]
         finally:
             server.start()
+
+
+def test_forget_with_the_database_gone_says_so_and_a_rerun_finishes(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Planned, then the database stops: every file not removed is "failed" with what to do
+    (no traceback, nothing half-done); once it is back, the same forget removes them all."""
+    from ingest.forget import forget_files, plan_forget
+
+    for i in range(2):
+        (tmp_path / f"doc{i}.md").write_text(f"# Doc {i}\n\nProbes fail in experiment {i}.\n")
+    clean_services.ingestor().ingest_paths([str(tmp_path)])
+    driver = clean_services.graph()
+    plan = plan_forget(driver, [str(tmp_path)])
+    assert len(plan.files) == 2
+    server = managed_server(clean_services.settings)
+    server.stop()
+    try:
+        outcomes = forget_files(driver, plan)
+    finally:
+        server.start()
+    assert [o.status for o in outcomes] == ["failed", "failed"]
+    assert all("database went away" in (o.error or "") for o in outcomes)
+    assert all("run the same command again" in (o.hint or "") for o in outcomes)
+    again = forget_files(driver, plan_forget(driver, [str(tmp_path)]))
+    assert [o.status for o in again] == ["removed", "removed"]
