@@ -505,6 +505,14 @@ class Ingestor(RecordBuilder):
 
         def stage() -> None:
             t0 = time.perf_counter()
+            for title, other in store.shared_with_other_files(
+                self.driver, [d.source.id for d in docs], prep.key
+            ):
+                out.warnings.append(
+                    f"the same text as '{title[:80]}' from {Path(other).name}: one source for "
+                    "both (identical text counts once as evidence); its title, authors and date "
+                    "are now this file's"
+                )
             archived: list[str] = []
             for d in docs:
                 archived += store.write_document(self.driver, d, batch=self.batch_size)

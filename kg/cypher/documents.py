@@ -6,10 +6,26 @@ from typing import LiteralString
 
 from kg.cypher.verdict_key import archived_ids, drop_findings_about_gone
 
+# A source read again says who wrote it, what it cites and uses, and where it is from, anew:
+# edges to what it no longer states go (an author taken out of the front matter no longer
+# puts the source in a line of research), and nodes left with no edge at all with them.
 UPSERT_SOURCE: LiteralString = """
 MERGE (s:Source {id: $id})
 ON CREATE SET s.created_at = datetime()
 SET s += $props, s.updated_at = datetime()
+WITH s
+CALL (s) {
+  MATCH (s)-[r:AUTHORED_BY|CITES|USES_METHOD|USES_DATASET|FROM_ORGANISATION]->(x)
+  WHERE NOT ((type(r) = 'AUTHORED_BY' AND x.name IN $authors)
+          OR (type(r) = 'CITES' AND x.key IN $cites)
+          OR (type(r) = 'USES_METHOD' AND x.name IN $methods)
+          OR (type(r) = 'USES_DATASET' AND x.name IN $datasets)
+          OR (type(r) = 'FROM_ORGANISATION' AND x.name = coalesce($organisation, '')))
+  DELETE r
+  WITH DISTINCT x
+  WHERE NOT EXISTS { (x)--() }
+  DELETE x
+}
 FOREACH (name IN $authors | MERGE (a:Author {name: name}) MERGE (s)-[:AUTHORED_BY]->(a))
 FOREACH (key IN $cites | MERGE (w:Work {key: key}) MERGE (s)-[:CITES]->(w))
 FOREACH (name IN $methods | MERGE (m:Method {name: name}) MERGE (s)-[:USES_METHOD]->(m))
@@ -108,6 +124,14 @@ UNWIND range(0, size($source_ids) - 1) AS i
 MATCH (s:Source {id: $source_ids[i]})
 MERGE (f)-[y:YIELDED]->(s)
 SET y.index = i
+"""
+
+# Sources of these ids that another file already yields (the same text): one source for both.
+OTHER_FILES_YIELDING: LiteralString = """
+UNWIND $ids AS id
+MATCH (f:File)-[:YIELDED]->(s:Source {id: id})
+WHERE f.path <> $path
+RETURN s.id AS id, s.title AS title, min(f.path) AS path
 """
 
 # A source whose path names this file, which no longer yields it (edited or gone), though

@@ -21,7 +21,7 @@ def _source_props(doc: DocumentRecord) -> dict[str, object]:
     props["flags"] = list(s.flags)
     props["authors"] = list(s.authors)
     props["n_claims"] = len(doc.claims)
-    return {k: v for k, v in props.items() if v is not None}
+    return props  # None too: a date or URL no longer stated is removed, not kept
 
 
 def _claim_row(c: ClaimRecord) -> dict[str, object]:
@@ -46,6 +46,7 @@ def _write_document_tx(tx: ManagedTransaction, doc: DocumentRecord, batch: int) 
         cites=list(doc.source.cites),
         methods=list(doc.source.methods),
         datasets=list(doc.source.datasets),
+        organisation=doc.source.organisation,
     ).consume()
     if doc.source.organisation:
         tx.run(q.LINK_SOURCE_ORGANISATION, id=sid, organisation=doc.source.organisation).consume()
@@ -176,6 +177,15 @@ def remove_file(driver: Graph, path: str) -> Removal:
 
     with driver.write() as session:
         return session.execute_write(_tx)
+
+
+def shared_with_other_files(
+    driver: Graph, source_ids: list[str], path: str
+) -> list[tuple[str, str]]:
+    """(title, other file's path) of each of these sources another file already yields."""
+    with driver.read() as session:
+        rows = session.run(q.OTHER_FILES_YIELDING, ids=source_ids, path=path)
+        return [(str(r["title"]), str(r["path"])) for r in rows]
 
 
 def files_under(driver: Graph, folder: str) -> list[str]:

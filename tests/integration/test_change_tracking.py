@@ -335,6 +335,55 @@ def test_an_upload_kept_under_an_older_releases_name_is_retired_as_the_readme_sa
     assert any("5 of 5" in t for t in texts) and not any("4 of 5" in t for t in texts)
 
 
+def _front(title: str, authors: list[str], date: str | None, body: str) -> str:
+    when = f"date: {date}\n" if date else ""
+    return f"---\ntitle: {title}\nauthors: {authors}\n{when}---\n\n{body}"
+
+
+def _source_meta(svc: Services, word: str) -> list[tuple[str, list[str], str | None]]:
+    """(title, authors by edge, date) of each source with a claim containing `word`."""
+    with svc.graph().write() as s:
+        return sorted(
+            (r["title"], sorted(r["authors"]), r["date"])
+            for r in s.run(
+                "MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim) WHERE c.text CONTAINS $w "
+                "WITH DISTINCT s OPTIONAL MATCH (s)-[:AUTHORED_BY]->(a:Author) "
+                "RETURN s.title AS title, collect(a.name) AS authors, s.date AS date",
+                w=word,
+            )
+        )
+
+
+def test_a_source_read_again_states_only_what_its_file_now_says(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: authors taken out of the front matter stayed attached (and put the source
+    in a line of research with their other papers); a date taken out stayed; two files with the
+    same body under different front matter became one source silently, authors pooled."""
+    svc = clean_services
+    body = "Sparse probes detect sandbagging in most transcripts we read.\n"
+    paper = tmp_path / "paper.md"
+    paper.write_text(_front("Probe paper", ["Alice Smith", "Bob Jones"], "2024-05-01", body))
+    ing = svc.ingestor()
+    ing.ingest_paths([str(paper)])
+    assert _source_meta(svc, "Sparse") == [
+        ("Probe paper", ["Alice Smith", "Bob Jones"], "2024-05-01")
+    ]
+    paper.write_text(_front("Probe paper", ["Only Carol"], None, body))
+    ing.ingest_paths([str(paper)])
+    assert _source_meta(svc, "Sparse") == [("Probe paper", ["Only Carol"], None)]
+    with svc.graph().write() as s:
+        names = [r["n"] for r in s.run("MATCH (a:Author) RETURN a.name AS n")]
+    assert names == ["Only Carol"]  # no author left hanging with no source
+
+    blog = tmp_path / "blog.md"
+    blog.write_text(_front("Blog copy", ["Dan Blogger"], "2025-01-01", body))
+    (out,) = ing.ingest_paths([str(blog)])
+    assert out.status == "ingested"
+    assert any("the same text as 'Probe paper' from paper.md" in w for w in out.warnings)
+    assert _source_meta(svc, "Sparse") == [("Blog copy", ["Dan Blogger"], "2025-01-01")]
+
+
 def test_forget_removes_a_document_and_what_rested_on_it(
     cli_services: Services, tmp_path: Path
 ) -> None:
