@@ -418,10 +418,12 @@ def index_check() -> None:
     with command_services() as svc:
         index = svc.claim_index()
         missing, extra = index.check(svc.graph())
+    if index.unreadable:
+        console.print(f"[yellow]The FAISS files on disk could not be read ({index.unreadable}).[/]")
     console.print(
         f"FAISS index: {len(index.ids)} vectors; {len(missing)} claims missing, {len(extra)} stale."
     )
-    if missing or extra:
+    if missing or extra or index.unreadable:
         console.print("Run `consilience index rebuild` to rebuild it from the graph.")
         raise typer.Exit(code=1)
 

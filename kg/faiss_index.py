@@ -36,6 +36,7 @@ class ClaimIndex:
         self.ids: list[str] = []
         self.index: faiss.Index = self._new_index(0)
         self._pos: dict[str, int] | None = None  # claim id -> row, built on first lookup
+        self.unreadable: str | None = None  # why the files on disk were set aside, if they were
 
     def _new_index(self, expected: int) -> faiss.Index:
         if expected >= HNSW_THRESHOLD:
@@ -54,11 +55,26 @@ class ClaimIndex:
         return self.directory / "claims.ids.json"
 
     def load(self) -> ClaimIndex:
-        if self._index_path.exists() and self._ids_path.exists():
-            self.index = faiss.read_index(str(self._index_path))
-            self.ids, self._pos = json.loads(self._ids_path.read_text()), None
-            if self.index.ntotal != len(self.ids):  # torn write: start again
-                self.ids, self.index = [], self._new_index(0)
+        """The copy on disk. Files that cannot be read as this index (corrupt, truncated, of
+        other dimensions, ids that do not match the rows) are set aside, the reason kept in
+        `unreadable`: the index starts empty and the next `sync` rebuilds it from the graph,
+        which holds every embedding (it is a copy; nothing is lost)."""
+        if not (self._index_path.exists() and self._ids_path.exists()):
+            return self
+        try:
+            index = faiss.read_index(str(self._index_path))
+            ids = json.loads(self._ids_path.read_text(encoding="utf-8"))
+        except (RuntimeError, OSError, ValueError) as exc:  # faiss raises RuntimeError
+            self.unreadable = f"{self._index_path.name}: {str(exc).splitlines()[0][:200]}"
+            return self
+        if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+            self.unreadable = f"{self._ids_path.name} is not a list of claim ids"
+        elif index.d != self.dimensions:
+            self.unreadable = f"{index.d} dimensions where the embedder has {self.dimensions}"
+        elif index.ntotal != len(ids):  # torn write: start again
+            self.unreadable = f"{index.ntotal} vectors for {len(ids)} ids (an interrupted save)"
+        else:
+            self.index, self.ids, self._pos = index, ids, None
         return self
 
     def save(self) -> None:

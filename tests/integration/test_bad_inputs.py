@@ -74,3 +74,31 @@ def test_document_too_long_after_cleaning_is_refused(
 def test_missing_path_is_reported(clean_services: Services) -> None:
     (o,) = clean_services.ingestor().ingest_paths(["/no/such/file.pdf"])
     assert o.status == "failed" and "no such file" in (o.error or "")
+
+
+def test_a_corrupt_faiss_copy_is_rebuilt_not_a_traceback(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    """The FAISS copy is derived from the graph: unreadable files make `index check` say so
+    (exit 1), and `ingest` and `index rebuild` rebuild it from the graph."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from kg.faiss_index import ClaimIndex
+
+    svc = cli_services
+    (tmp_path / "a.md").write_text("# Probes\n\nLinear probes detect deception in most runs.\n")
+    cli = CliRunner()
+    assert cli.invoke(app, ["ingest", "--no-investigate", str(tmp_path / "a.md")]).exit_code == 0
+    (svc.settings.faiss_dir / "claims.faiss").write_bytes(bytes(range(256)) * 4)
+    check = cli.invoke(app, ["index", "check"])
+    assert check.exit_code == 1 and "could not be read" in check.output, check.output
+    assert not isinstance(check.exception, Exception), check.output
+    (tmp_path / "b.md").write_text("# Monitors\n\nTrusted monitors catch most sabotage.\n")
+    out = cli.invoke(app, ["ingest", "--no-investigate", str(tmp_path / "b.md")])
+    assert out.exit_code == 0 and not isinstance(out.exception, Exception), out.output
+    healed = ClaimIndex(svc.settings.faiss_dir, svc.embedder.dimensions).load()
+    assert healed.unreadable is None and healed.check(svc.graph()) == (set(), set())
+    (svc.settings.faiss_dir / "claims.faiss").write_bytes(b"junk")
+    rebuilt = cli.invoke(app, ["index", "rebuild"])
+    assert rebuilt.exit_code == 0 and "Rebuilt the FAISS index with 2 claims" in rebuilt.output

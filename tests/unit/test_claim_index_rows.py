@@ -51,3 +51,21 @@ def test_a_flat_index_that_grows_past_the_threshold_becomes_hnsw(
     assert type(back.index).__name__ == "IndexHNSWFlat"
     _, found = back.search(v[:20], 5)
     assert [row[0] for row in found] == [f"c{i}" for i in range(20)]  # each finds itself first
+
+
+def test_unreadable_files_are_set_aside_with_the_reason(tmp_path: Path) -> None:
+    """Red-teamed: random bytes in claims.faiss made `index check`, `index rebuild` (the
+    documented fix) and every ingest end in a FAISS traceback."""
+    good = fi.ClaimIndex(tmp_path, dimensions=8)
+    good.add(["c0", "c1"], np.eye(2, 8, dtype=np.float32))
+    good.save()
+    assert fi.ClaimIndex(tmp_path, dimensions=8).load().ids == ["c0", "c1"]
+    assert "dimensions" in str(fi.ClaimIndex(tmp_path, dimensions=16).load().unreadable)
+    (tmp_path / "claims.ids.json").write_text('{"not": "a list"}')
+    assert "not a list" in str(fi.ClaimIndex(tmp_path, dimensions=8).load().unreadable)
+    (tmp_path / "claims.ids.json").write_text('["c0"]')
+    assert "interrupted" in str(fi.ClaimIndex(tmp_path, dimensions=8).load().unreadable)
+    (tmp_path / "claims.faiss").write_bytes(bytes(range(100)))
+    junk = fi.ClaimIndex(tmp_path, dimensions=8).load()
+    assert junk.unreadable and junk.unreadable.startswith("claims.faiss: ")
+    assert junk.ids == [] and junk.index.ntotal == 0  # empty: the next sync rebuilds it
