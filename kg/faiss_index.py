@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import faiss
 import numpy as np
@@ -63,11 +64,17 @@ class ClaimIndex:
             return self
         try:
             index = faiss.read_index(str(self._index_path))
-            ids = json.loads(self._ids_path.read_text(encoding="utf-8"))
-        except (RuntimeError, OSError, ValueError) as exc:  # faiss raises RuntimeError
+        except (RuntimeError, OSError) as exc:  # faiss raises RuntimeError
             self.unreadable = f"{self._index_path.name}: {str(exc).splitlines()[0][:200]}"
             return self
-        if not (isinstance(ids, list) and all(isinstance(i, str) for i in ids)):
+        try:
+            raw: object = json.loads(self._ids_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            self.unreadable = f"{self._ids_path.name}: {str(exc)[:200]}"
+            return self
+        items: list[object] = cast(list[object], raw) if isinstance(raw, list) else []
+        ids = [i for i in items if isinstance(i, str)]
+        if not isinstance(raw, list) or len(ids) != len(items):
             self.unreadable = f"{self._ids_path.name} is not a list of claim ids"
         elif index.d != self.dimensions:
             self.unreadable = f"{index.d} dimensions where the embedder has {self.dimensions}"
