@@ -84,3 +84,24 @@ def test_faiss_index_rebuilds_when_it_disagrees_with_graph(
     index.index.add(index.index.reconstruct_n(0, 1))
     report = index.sync(svc.graph())
     assert report.rebuilt and report.total == 2
+
+
+def test_search_survives_huge_queries_and_a_topic_far_from_every_claim(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: 1,100 words, or 900 kanji, ended in Lucene's TooManyClauses (a traceback in
+    the CLI, a 500 in the API); a topic about nothing in the graph still filtered findings to
+    the 50 nearest claims, however far."""
+    from queries.search import topic_claim_ids
+
+    (tmp_path / "mia.md").write_text(
+        "# MIA\n\nMembership inference attacks against large language models barely beat "
+        "random guessing on most benchmarks.\n"
+    )
+    clean_services.ingestor().ingest_paths([str(tmp_path)])
+    graph, embed = clean_services.graph(), clean_services.embedder.embed
+    for text in (" ".join(f"w{i}" for i in range(1100)), "日本" * 900, "membership " * 3000):
+        search_claims(graph, text, embed, mode="fulltext")  # no ClientError
+    assert search_claims(graph, "membership " * 3000, embed, mode="fulltext")
+    assert topic_claim_ids(graph, "zebra cooking recipes", embed) == []
+    assert len(topic_claim_ids(graph, "membership inference attacks", embed)) == 1
