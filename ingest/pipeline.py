@@ -25,6 +25,7 @@ from ingest.dependencies import cited_works, datasets, methods
 from ingest.document import ParsedDocument, assemble
 from ingest.loaders import load_file
 from ingest.loaders.decode import ENCODING_REPAIRED
+from ingest.loaders.markdown import BAD_DATE_FLAG
 from ingest.metadata import infer_metadata
 from kg import ids
 from kg.aspects import abbreviations, aspects
@@ -476,6 +477,12 @@ class Ingestor(RecordBuilder):
                 return
             t0 = time.perf_counter()
             out.format, prep.docs = self.build_records(path, data)
+            for flag in sorted({f for d in prep.docs for f in d.source.flags}):
+                if flag.startswith(BAD_DATE_FLAG):
+                    out.warnings.append(
+                        f"its front matter's date '{flag[len(BAD_DATE_FLAG) :]}' is not a date: "
+                        "left out (write it as YYYY-MM-DD)"
+                    )
             if any(ENCODING_REPAIRED in d.source.flags for d in prep.docs):
                 out.warnings.append(
                     "a few bytes were not valid UTF-8 and were replaced with U+FFFD (�); "

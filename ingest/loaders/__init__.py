@@ -15,7 +15,12 @@ from ingest.loaders.decode import decode_noted
 from ingest.loaders.digest import is_digest, split_digest
 from ingest.loaders.gist import is_gist, split_gist
 from ingest.loaders.html import html_blocks, looks_like_html
-from ingest.loaders.markdown import markdown_blocks, read_front_matter, split_front_matter
+from ingest.loaders.markdown import (
+    BAD_DATE_FLAG,
+    markdown_blocks,
+    read_front_matter,
+    split_front_matter,
+)
 from ingest.loaders.pdf import read_pdf
 from ingest.loaders.text import text_blocks
 
@@ -107,6 +112,8 @@ def _markdown_document(
     )
     if meta:
         doc.flags.append("front-matter")
+    if front.bad_date:
+        doc.flags.append(BAD_DATE_FLAG + front.bad_date)
     doc.flags.extend(flags)
     return [doc]
 

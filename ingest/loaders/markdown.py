@@ -3,6 +3,7 @@ read into metadata, footnotes kept as footnote blocks, inline markup removed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
@@ -50,6 +51,22 @@ class FrontMatter:
     url: str | None = None
     organisation: str | None = None
     kind: SourceKind | None = None
+    bad_date: str | None = None  # a date as written that is not one (left out)
+
+
+BAD_DATE_FLAG = "front-matter-date-not-a-date:"
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with dates left as text (`_iso` reads them): its own date
+    constructor raised ValueError on `date: 2024-13-45`, which failed the whole file."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ Tt].*)?$")
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
@@ -62,7 +79,11 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     raw = m.group("body")
     meta: object
     try:
-        meta = tomllib.loads(raw) if m.group("fence") == "+++" else yaml.safe_load(raw)
+        meta = (
+            tomllib.loads(raw)
+            if m.group("fence") == "+++"
+            else yaml.load(raw, Loader=_TextDatesLoader)  # a SafeLoader: no objects
+        )
     except (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError):
         meta = None  # RecursionError: "x: [[[[…]]]]" 3,000 deep failed the whole file
     return (_str_keys(meta) if isinstance(meta, dict) else {}), text[m.end() :]
@@ -72,10 +93,23 @@ def _str_keys(meta: Mapping[Any, object]) -> dict[str, object]:
     return {str(k).strip().lower(): v for k, v in meta.items()}
 
 
-def _iso(value: object) -> str:
-    """A front-matter date (YAML may give a date, a datetime or a string) as text."""
+def _iso(value: object) -> str | None:
+    """A front-matter date (TOML may give a date or a datetime; YAML gives text) as ISO text;
+    None for text shaped like a date that is not one (`2024-13-45`). Other text is kept as
+    written ("May 2024")."""
     isoformat = getattr(value, "isoformat", None)
-    return str(isoformat()) if callable(isoformat) else str(value)
+    if callable(isoformat):
+        return str(isoformat())
+    text = str(value).strip()
+    if not _DATE_LIKE.match(text):
+        return text
+    try:
+        if len(text) > 10:
+            return dt.datetime.fromisoformat(text).isoformat()
+        y, mo, d = (int(x) for x in text.split("-"))
+        return dt.date(y, mo, d).isoformat()
+    except ValueError:
+        return None
 
 
 def _names(value: object) -> list[str]:
@@ -123,10 +157,12 @@ def read_front_matter(meta: dict[str, object]) -> FrontMatter:
     kind_value = _first(meta, _KIND_KEYS)
     kinds = {k.value: k for k in SourceKind}
     kind = kinds.get(str(kind_value).strip().lower().replace(" ", "_")) if kind_value else None
+    when = _iso(date) if date else None
     return FrontMatter(
         title=str(title).strip() if title else None,
         authors=_names(_first(meta, _AUTHOR_KEYS)),
-        date=_iso(date) if date else None,
+        date=when,
+        bad_date=str(date)[:40] if date and when is None else None,
         url=url,
         organisation=org,
         kind=kind,

@@ -102,3 +102,17 @@ def test_a_corrupt_faiss_copy_is_rebuilt_not_a_traceback(
     (svc.settings.faiss_dir / "claims.faiss").write_bytes(b"junk")
     rebuilt = cli.invoke(app, ["index", "rebuild"])
     assert rebuilt.exit_code == 0 and "Rebuilt the FAISS index with 2 claims" in rebuilt.output
+
+
+def test_an_impossible_front_matter_date_is_left_out_with_a_warning(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: `date: 2024-13-45` failed the whole file ("unexpected error … ValueError")."""
+    f = tmp_path / "dated.md"
+    f.write_text(
+        "---\ntitle: Dated\ndate: 2024-13-45\n---\n\n"
+        "Linear probes detect deceptive behaviour in 80% of the transcripts we read.\n"
+    )
+    (out,) = clean_services.ingestor().ingest_paths([str(f)])
+    assert out.status == "ingested" and out.claims == 1
+    assert "date '2024-13-45' is not a date: left out" in " ".join(out.warnings)

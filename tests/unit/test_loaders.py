@@ -248,3 +248,21 @@ def test_toml_and_dot_terminated_front_matter(front: str) -> None:
     assert [b.text for b in doc.blocks] == [
         "Monitors catch most sabotage attempts in the settings we tested."
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "read", "flagged"),
+    [
+        ("2024-13-45", None, True),  # red-teamed: a ValueError failed the whole file
+        ("2024-02-30", None, True),
+        ("2024-05-01", "2024-05-01", False),
+        ("2024-05-01 10:30:00", "2024-05-01T10:30:00", False),
+        ("May 2024", "May 2024", False),
+    ],
+)
+def test_front_matter_dates(written: str, read: str | None, flagged: bool) -> None:
+    text = f"---\ntitle: Dated\nauthors: [Ada Lovelace]\ndate: {written}\n---\nProbes work.\n"
+    _, (doc,) = load_file(Path("d.md"), text.encode())
+    assert doc.title == "Dated" and doc.authors == ["Ada Lovelace"]  # the rest is still read
+    assert doc.date == read
+    assert any(f.endswith(written) for f in doc.flags) == flagged
