@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from cli.files import output_file, output_folder, write_text
 from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
 
@@ -99,11 +100,11 @@ def _calibrate(method: str, out: Path, store: bool) -> None:
     from cli.report_calibration import render_calibration
 
     m: Literal["isotonic", "platt"] = "platt" if method == FitMethod.platt else "isotonic"
+    output_folder(out)  # before anything is fitted or stored
     with command_services() as svc:
         result = calibrate(svc, m, store=store)
     report = result.report
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "calibration.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    write_text(out / "calibration.json", report.model_dump_json(indent=2))
     write_png(report, out / "reliability.png")
     render_calibration(console, report)
     console.print(
@@ -158,10 +159,12 @@ def case_evaluate(
     if as_json and as_csv:
         fail(ConsilienceError("--json and --csv both ask for stdout.", "Choose one."))
 
+    if gsn:
+        output_file(gsn)
     with command_services() as svc:
         case, ev = evaluate_case_file(svc, case_file)
     if gsn:
-        gsn.write_text(to_gsn(case, ev), encoding="utf-8")
+        write_text(gsn, to_gsn(case, ev))
     if as_json:
         sys.stdout.write(ev.model_dump_json(indent=2) + "\n")
     elif as_csv:

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from cli.files import input_text, output_file, write_text
 from cli.support import command_services, console, err
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 
@@ -147,7 +148,7 @@ def findings_verdicts(
 
     from app.verdicts import VerdictItem, record_verdicts
 
-    text = path.read_text(encoding="utf-8")
+    text = input_text(path, "a JSONL or CSV file of verdicts")
     if path.suffix.lower() == ".csv":
         rows = [(i + 2, dict(r)) for i, r in enumerate(csv.DictReader(text.splitlines()))]
     else:
@@ -250,12 +251,14 @@ def findings_export(
     from queries.findings import export_record, iter_findings
 
     del fmt  # one format today; the option keeps the command stable when more come
+    if output:
+        output_file(output)
     with command_services() as svc:
         lines = [
             json.dumps(export_record(f), ensure_ascii=False) for f in iter_findings(svc.graph())
         ]
     text = "".join(line + "\n" for line in lines)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
     else:
         sys.stdout.write(text)

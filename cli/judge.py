@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.files import input_file
 from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
 from consilience.vocabulary import JudgementKind
@@ -53,7 +54,11 @@ def _row(j: object) -> dict[str, object]:
 def _read_pairs(path: Path) -> tuple[list[tuple[int, dict[str, object]]], list[tuple[int, str]]]:
     good: list[tuple[int, dict[str, object]]] = []
     bad: list[tuple[int, str]] = []
-    stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8", errors="replace")
+    stream = (
+        sys.stdin
+        if str(path) == "-"
+        else input_file(path, "a JSONL file of pairs").open(encoding="utf-8", errors="replace")
+    )
     with stream as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
@@ -90,9 +95,11 @@ def judge(
     if pairs is None and (a is None or b is None):
         err.print('Give two statements (consilience judge "A" "B") or --pairs FILE.jsonl.')
         raise typer.Exit(code=2)
-    if pairs is not None and pairs != Path("-") and not pairs.exists():
-        err.print(f"[bold red]error:[/] no such file: {pairs}")
+    if pairs is not None and a is not None:
+        err.print("Give two statements or --pairs FILE.jsonl, not both.")
         raise typer.Exit(code=2)
+    if pairs is not None and pairs != Path("-"):
+        input_file(pairs, "a JSONL file of pairs")
     with command_services() as svc:
         try:
             judge_ = svc.judge()

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cli.files import output_file, write_text
 from cli.support import command_services, console, err
 
 topics_app = typer.Typer(help="Topics: the questions claims answer.", no_args_is_help=True)
@@ -79,6 +80,8 @@ def candidates_export(
     line: a and b with id, quote, source title and path; channels with scores; fused rank)."""
     from app.investigate import candidates_log_path
 
+    if out is not None:
+        output_file(out)
     with command_services() as svc:
         log = candidates_log_path(svc)
     if not log.exists():
@@ -89,6 +92,6 @@ def candidates_export(
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
         n = text.count("\n")
         err.print(f"Wrote {n} candidate pairs to {out}.")

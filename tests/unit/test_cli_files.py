@@ -1,0 +1,49 @@
+"""Files a command reads or writes are checked before any work (no database needed to see
+it): a folder for a file, a folder that does not exist, bytes that are not text. Red-teamed:
+each of these ended in a traceback, `calibration fit` after it had stored its maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+
+
+@pytest.fixture()
+def bad(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "junk.bin").write_bytes(bytes(range(256)))
+    (tmp_path / "a-file.md").write_text("x")
+    return {
+        "dir": str(tmp_path),
+        "junk": str(tmp_path / "junk.bin"),
+        "file": str(tmp_path / "a-file.md"),
+        "nowhere": str(tmp_path / "no" / "such" / "x.jsonl"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["judge", "--pairs", "{dir}"], "is a folder"),
+        (["judge", "--pairs", "{file}", "A", "B"], "not both"),
+        (["findings", "verdicts", "{dir}"], "is a folder"),
+        (["findings", "verdicts", "{junk}", "--reviewer", "x"], "is not UTF-8 text"),
+        (["findings", "export", "--format", "jsonl", "-o", "{dir}"], "is a folder"),
+        (["findings", "export", "--format", "jsonl", "-o", "{nowhere}"], "does not exist"),
+        (["candidates", "export", "--format", "jsonl", "-o", "{dir}"], "is a folder"),
+        (["calibration", "fit", "--out", "{file}"], "is not a folder"),
+        (["calibration", "report", "--out", "{file}"], "is not a folder"),
+        (["case", "evaluate", "cases/auto-alignment.yaml", "--gsn", "{nowhere}"], "does not exist"),
+    ],
+)
+def test_a_bad_path_is_one_line_before_any_work(
+    bad: dict[str, str], argv: list[str], says: str
+) -> None:
+    out = CliRunner().invoke(app, [a.format(**bad) for a in argv])
+    assert out.exit_code == 2, out.output
+    assert not isinstance(out.exception, Exception) or isinstance(out.exception, SystemExit)
+    said = " ".join(out.output.split())  # rich wraps the message at the terminal's width
+    assert says in said and "Traceback" not in said
