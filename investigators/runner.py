@@ -28,7 +28,7 @@ from investigators.lines import PairFinding
 from investigators.retrieval.fusion import Candidate
 from investigators.retrieval.retriever import Retriever
 from investigators.summaries import detect_summaries
-from investigators.topic_runner import assign_topics
+from investigators.topic_runner import assign_topics, refresh_topics
 from investigators.versions import recheck_note, version_changes
 from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
@@ -363,6 +363,7 @@ class Runner:
             investigation_store.delete_open_findings(self.driver, names)
         self._backfill_aspects(ids)
         lap("preparation")
+        refresh_topics(self.driver, len(self.index.ids))  # those that lost claims
         topics_touched, warnings = assign_topics(self.driver, self.index, ids)
         if self.line_verdicts_archived:
             warnings.append(

@@ -60,6 +60,15 @@ def assign_topics(
     return len(touched), warnings
 
 
+def refresh_topics(driver: Graph, n_claims: int) -> int:
+    """Topics that lost claims since the last run: sizes, source counts and labels redone,
+    empty ones gone. Returns how many were redone."""
+    ids = topic_store.refresh_stale(driver)
+    if ids:
+        label_topics(driver, ids, n_claims)
+    return len(ids)
+
+
 def label_topics(driver: Graph, topic_ids: list[str], n_claims: int) -> None:
     """Readable labels: the topic's most characteristic key phrases."""
     rows = []

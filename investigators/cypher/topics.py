@@ -15,11 +15,12 @@ UNWIND $ids AS tid
 MATCH (t:Topic {id: tid})<-[:ABOUT_TOPIC]-(c:Claim)
 WITH t, collect(c) AS members, count(DISTINCT c.source_id) AS n_sources
 UNWIND members AS c
-MATCH (c)-[:HAS_ASPECT]->(a:Aspect)
-WITH t, n_sources, a, count(*) AS n
-WITH t, n_sources, a, n, COUNT { (a)<-[:HAS_ASPECT]-(:Claim) } AS deg
+OPTIONAL MATCH (c)-[:HAS_ASPECT]->(a:Aspect)
+WITH t, n_sources, a, count(a) AS n
+WITH t, n_sources, a, n,
+     CASE WHEN a IS NULL THEN 0 ELSE COUNT { (a)<-[:HAS_ASPECT]-(:Claim) } END AS deg
 ORDER BY n DESC
-WITH t, n_sources, collect([a.key, n, deg])[..60] AS aspects
+WITH t, n_sources, collect(CASE WHEN a IS NULL THEN null ELSE [a.key, n, deg] END)[..60] AS aspects
 RETURN t.id AS id, n_sources, aspects
 """
 

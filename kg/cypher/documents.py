@@ -82,6 +82,10 @@ CALL (gone) {
   OPTIONAL MATCH (gone)-[:HAD_CONFIDENCE]->(h:ConfidenceSnapshot)
   DETACH DELETE h
 }
+CALL (gone) {
+  OPTIONAL MATCH (gone)-[:ABOUT_TOPIC]->(t:Topic)
+  SET t.stale = true
+}
 """
 )
 

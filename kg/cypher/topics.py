@@ -25,6 +25,15 @@ MATCH (t:Topic {id: row.id})
 SET t.label = row.label, t.key_phrases = row.key_phrases, t.n_sources = row.n_sources
 """
 
+# Topics that lost claims (their documents edited or forgotten; kg marks them `stale`): their
+# size now. Their labels and source counts are then redone (`topic_runner.label_topics`).
+REFRESH_STALE_TOPICS: LiteralString = """
+MATCH (t:Topic {stale: true})
+SET t.size = COUNT { (:Claim)-[:ABOUT_TOPIC]->(t) }
+REMOVE t.stale
+RETURN t.id AS id
+"""
+
 DELETE_EMPTY_TOPICS: LiteralString = """
 MATCH (t:Topic) WHERE NOT EXISTS { (:Claim)-[:ABOUT_TOPIC]->(t) } DETACH DELETE t
 """

@@ -23,6 +23,19 @@ def write_topics(
         s.execute_write(tx_fn)
 
 
+def refresh_stale(driver: Graph) -> list[str]:
+    """Sizes of the topics that lost claims, brought up to date, and empty ones deleted; the
+    ids of those that remain."""
+
+    def tx_fn(tx: ManagedTransaction) -> list[str]:
+        ids = [str(r["id"]) for r in tx.run(q.REFRESH_STALE_TOPICS)]
+        tx.run(q.DELETE_EMPTY_TOPICS).consume()
+        return ids
+
+    with driver.write() as s:
+        return s.execute_write(tx_fn)
+
+
 def set_topic_labels(driver: Graph, rows: list[dict[str, object]]) -> None:
     with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.SET_TOPIC_LABELS, rows=Rows(rows)).consume())

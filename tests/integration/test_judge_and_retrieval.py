@@ -489,3 +489,37 @@ def test_withdrawal_touches_only_the_pairs_judged_again(
     assert withdrawn == 1
     left = {f.id for f in list_findings(svc.graph()).items}
     assert kept.id in left and gone.id not in left
+
+
+def test_topic_counts_follow_claims_that_leave(clean_services: Services, tmp_path: Path) -> None:
+    """Red-teamed: after a file was removed or edited, `topics list` still counted its claims
+    and sources (`topics show` and the graph did not); `investigate` did not refresh them."""
+    from ingest.forget import forget_files, plan_forget
+
+    svc = clean_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
+    build_runner(svc).run()
+
+    def counts() -> dict[str, tuple[int, int]]:
+        """Per topic: (sources, claims) as the list gives them, checked against the graph."""
+        listed = {
+            t.id: (t.n_sources, t.n_claims) for t in list_topics(svc.graph(), min_sources=1).items
+        }
+        with svc.graph().write() as s:
+            actual = {
+                r["id"]: (r["sources"], r["claims"])
+                for r in s.run(
+                    "MATCH (t:Topic)<-[:ABOUT_TOPIC]-(c:Claim)<-[:HAS_CLAIM]-(src:Source) "
+                    "RETURN t.id AS id, count(DISTINCT src) AS sources, count(DISTINCT c) AS claims"
+                )
+            }
+        assert listed == actual
+        return listed
+
+    before = counts()
+    assert sum(n for _, n in before.values()) == 5  # every claim in one topic
+    forget_files(svc.graph(), plan_forget(svc.graph(), [str(tmp_path / "b.md")]))
+    svc.claim_index().sync(svc.graph())
+    build_runner(svc).run()
+    after = counts()  # equal to the graph again, with b.md's two claims gone
+    assert sum(n for _, n in after.values()) == 3
