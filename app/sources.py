@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.services import Services
 from calibration.updater import ConfidenceUpdater, UpdateReport
-from consilience.errors import NotFoundError
+from consilience.errors import InvalidInputError, NotFoundError
 from kg.writers import calibration_store, store
 
 
@@ -14,13 +14,23 @@ def retract_source(
     """Mark a source retracted (or restore it) and recompute exactly the confidences it
     touches: its evidence stops (or starts again) counting."""
     graph = svc.graph()
-    if not calibration_store.set_retraction(graph, source_id, not undo, reason):
+    was = calibration_store.set_retraction(graph, source_id, not undo, reason)
+    if was is None:
         raise NotFoundError(f"No source {source_id!r}.", "See `consilience sources list`.")
+    if undo and not was:
+        raise InvalidInputError(
+            f"Source {source_id!r} is not retracted: there is nothing to restore.",
+            "Sources are listed with whether each is retracted (`consilience sources list`).",
+        )
     return ConfidenceUpdater(graph).after_retraction(source_id)
 
 
 def declare_summary(svc: Services, summary_id: str, source_id: str) -> None:
     """Record that one source summarises another (they are then never independent)."""
+    if summary_id == source_id:
+        raise InvalidInputError(
+            "A source cannot summarise itself.", "Give the summary's id, then its source's id."
+        )
     if not store.declare_summary(svc.graph(), summary_id, source_id):
         raise NotFoundError(
             "No such source id (one or both).", "See `consilience sources list` for ids."

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from app.ingest import IngestResult
 from app.services import Services
@@ -374,7 +375,9 @@ def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         sys.stdout.write(json.dumps([s.model_dump() for s in st.sources], indent=2) + "\n")
         return
     for s in st.sources:
-        console.print(f"{s.id}  {s.kind:<12} {(s.date or '')[:10]:<10} {s.n_claims:>5}  {s.title}")
+        mark = "  [red](retracted)[/]" if s.retracted else ""
+        line = f"{s.id}  {s.kind:<12} {(s.date or '')[:10]:<10} {s.n_claims:>5}  {s.title}"
+        console.print(escape(line) + mark, highlight=False)
 
 
 @sources_app.command("declare-summary")

@@ -52,6 +52,7 @@ class SourceRow(Row):
     date: str | None = Field(default=None, description="Publication date")
     authors: list[str] = Field(default_factory=list, description="Authors")
     n_claims: int = Field(default=0, description="Claims extracted")
+    retracted: bool = Field(default=False, description="Retracted: its evidence does not count")
 
 
 class GraphStats(Row):

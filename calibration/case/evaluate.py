@@ -222,6 +222,12 @@ def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
                 open_contradictions=contradictions,
                 derivation=[t.detail for t in conf.terms],
             )
+    for nid, r in sorted(claims.items()):
+        if inputs[r["claim_id"]][0].source_retracted:
+            warnings.append(
+                f"Evidence {nid} rests on a retracted source ({r['source_title']}): its "
+                "confidence is that of a claim whose source was withdrawn."
+            )
     nodes, assumptions = _walk(case, root, tree, leaves, warnings)
     with driver.read() as s:
         names = {f"line:{r['id']}": r["name"] for r in s.run(q.LINE_NAMES)}

@@ -73,6 +73,12 @@ def root_of(case: SafetyCase) -> str:
         return case.root
     referenced = {c for n in case.nodes.values() for c in n.children}
     tops = [k for k, n in case.nodes.items() if n.type == "goal" and k not in referenced]
+    if not tops and any(n.type == "goal" for n in case.nodes.values()):
+        raise InvalidInputError(
+            "Cannot tell the top goal: every goal is some goal's child, so the goals form a cycle.",
+            "Remove the goal that lists its own ancestor (or itself) as a child, or set "
+            "`root: ID` to see the cycle named.",
+        )
     if len(tops) != 1:
         raise InvalidInputError(
             f"Cannot tell the top goal: {len(tops)} goals are nobody's child ({tops[:5]}).",

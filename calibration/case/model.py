@@ -47,8 +47,8 @@ class CaseNode(BaseModel):
         if self.text is not None:
             self.text = " ".join(self.text.split())
         if self.type == "evidence":
-            if not (self.claim or self.quote):
-                raise ValueError("an evidence node needs `claim` (an id) or `quote`")
+            if not (self.claim or (self.quote and self.quote.strip())):
+                raise ValueError("an evidence node needs `claim` (an id) or a non-empty `quote`")
             if self.children or self.assumptions or self.context:
                 raise ValueError("an evidence node is a leaf: no children/assumptions/context")
         elif self.type in ("assumption", "context"):

@@ -67,8 +67,11 @@ DELETE_CALIBRATION_MAPS: LiteralString = """
 MATCH (m:CalibrationMap) WHERE NOT m.investigator IN $keep DETACH DELETE m
 """
 
+# Restoring a source that is not retracted changes nothing (`was` says so).
 SET_RETRACTION: LiteralString = """
 MATCH (s:Source {id: $id})
-SET s.retracted = $retracted, s.retraction_reason = $reason, s.retracted_at = datetime()
-RETURN s.id AS id
+WITH s, coalesce(s.retracted, false) AS was
+FOREACH (_ IN CASE WHEN $retracted OR was THEN [1] ELSE [] END |
+  SET s.retracted = $retracted, s.retraction_reason = $reason, s.retracted_at = datetime())
+RETURN s.id AS id, was
 """

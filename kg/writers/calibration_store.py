@@ -63,12 +63,13 @@ def put_maps(driver: Graph, maps: list[dict[str, Any]]) -> None:
         s.execute_write(tx_fn)
 
 
-def set_retraction(driver: Graph, source_id: str, retracted: bool, reason: str) -> bool:
-    """Mark a source retracted (or restore it); False when there is no such source."""
+def set_retraction(driver: Graph, source_id: str, retracted: bool, reason: str) -> bool | None:
+    """Mark a source retracted (or restore a retracted one): whether it was retracted before,
+    None when there is no such source."""
     with driver.write() as s:
         rec = s.execute_write(
             lambda tx: tx.run(
                 q.SET_RETRACTION, id=source_id, retracted=retracted, reason=reason
             ).single()
         )
-    return rec is not None
+    return None if rec is None else bool(rec["was"])

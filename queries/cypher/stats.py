@@ -18,7 +18,8 @@ RETURN label, count
 SOURCES: LiteralString = """
 MATCH (s:Source)
 RETURN s.id AS id, s.title AS title, s.kind AS kind, s.path AS path, s.date AS date,
-       coalesce(s.authors, []) AS authors, coalesce(s.n_claims, 0) AS n_claims
+       coalesce(s.authors, []) AS authors, coalesce(s.n_claims, 0) AS n_claims,
+       coalesce(s.retracted, false) AS retracted
 ORDER BY n_claims DESC, title
 """
 

@@ -16,7 +16,7 @@ from app.cases import evaluate_case_text
 from app.confidences import update_confidences
 from app.investigate import build_runner
 from app.services import Services
-from app.sources import retract_source
+from app.sources import declare_summary, retract_source
 from app.verdicts import record_verdict
 from calibration.case.export import to_csv, to_dataframe, to_gsn
 from calibration.case.load import dump_case, parse_case
@@ -36,6 +36,7 @@ from kg.writers.calibration_store import write_confidences
 from queries.confidence import claim_confidence, list_confidences
 from queries.findings import list_findings
 from queries.models import ClaimConfidence, FindingRow
+from queries.stats import graph_stats
 
 POST = """# Monitoring results
 
@@ -173,6 +174,15 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert retracted.p is not None and retracted.p > confirmed.p and retracted.oppose_lines == 0
     with pytest.raises(NotFoundError):
         retract_source(svc, "no-such-source", "x")
+    # red-teamed: restoring a source that was never retracted said "restored"
+    retract_source(svc, reply_source, "re-instated", undo=True)
+    with pytest.raises(InvalidInputError, match="is not retracted"):
+        retract_source(svc, reply_source, "again", undo=True)
+    retract_source(svc, reply_source, "withdrawn by its authors")
+    with pytest.raises(InvalidInputError, match="cannot summarise itself"):
+        declare_summary(svc, reply_source, reply_source)
+    listed = {x.id: x.retracted for x in graph_stats(db).sources}
+    assert listed[reply_source] is True and list(listed.values()).count(True) == 1
 
     again = update_confidences(svc)
     # verdicts/retraction since the last update are re-derived, but were already propagated
@@ -243,6 +253,10 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
     with pytest.raises(InvalidInputError, match="in 2 sources"):
         ambiguous = CASE.replace("    source: Monitoring results\n", "")
         evaluate_case_text(svc, ambiguous.replace("in most transcripts", "in most"))
+    assert not any("retracted" in w for w in ev.warnings)
+    retract_source(svc, e1.leaf.claim.source_id, "withdrawn")  # red-teamed: no word of it
+    _, after = evaluate_case_text(svc, CASE)
+    assert any(w.startswith("Evidence E1 rests on a retracted source") for w in after.warnings)
 
 
 @pytest.mark.parametrize(
@@ -256,6 +270,8 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
          "  A1: {type: assumption, text: b}\n", "a assumption"),
         ("title: x\nnodes:\n  G1: {type: goal, text: a, children: [E9]}\n", "unknown node 'E9'"),
         ("title: x\nnodes:\n  E1: {type: evidence}\n", "needs `claim`"),
+        ("title: x\nnodes:\n  E1: {type: evidence, quote: '  '}\n", "non-empty `quote`"),
+        ("title: x\nnodes:\n  G1: {type: goal, text: a, children: [G1]}\n", "form a cycle"),
         ("title: x\nnodes:\n  G1: {type: goal, text: a, weight: 3}\n", "Extra inputs"),
     ],
 )  # fmt: skip
