@@ -34,6 +34,7 @@ SUFFIX = {"text": ".txt", "markdown": ".md", "html": ".html"}
 DocName = Annotated[str, PathParam(min_length=1, max_length=300, description="Stored name")]
 
 
+MAX_NAME = 120  # characters of a stored name before its hash
 STALE_PART_SECONDS = 86_400  # an upload staged longer than this was never ingested
 
 
@@ -44,10 +45,13 @@ def _safe_name(name: str) -> str:
     "Risk (low)" both became Risk_low.md, and the second upload replaced the first document);
     the same name always gives the same file."""
     given = Path(name).name
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", given)[:120].strip("._") or "upload"
-    if base == name:
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", given).strip("._") or "upload"
+    if base == name and len(base) <= MAX_NAME:
         return base
     stem, dot, suffix = base.rpartition(".") if "." in base else (base, "", "")
+    if len(base) > MAX_NAME:  # the stem is cut, never the suffix (".pdf" became ".p")
+        suffix = suffix[:16]
+        stem = stem[: MAX_NAME - len(suffix) - 1].rstrip("._") or "upload"
     tag = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{stem}-{tag}{dot}{suffix}"
 
