@@ -26,7 +26,10 @@ def record_verdict(
 ) -> FindingRow:
     """Store a human verdict on a finding and update the confidences it bears on."""
     if not reviewer.strip():
-        raise InvalidInputError("A verdict needs a reviewer.", "Pass --reviewer NAME.")
+        raise InvalidInputError(
+            "A verdict needs a reviewer.",
+            "Name who reviewed it (`--reviewer NAME` on the command line, `reviewer` in the API).",
+        )
     graph = svc.graph()
     if not investigation_store.set_verdict(graph, finding_id, verdict, reviewer, reason):
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")

@@ -58,7 +58,16 @@ def findings_list(
         sys.stdout.write(page.model_dump_json(indent=2) + "\n")
         return
     if not page.items:
-        console.print("No findings match. Run `consilience investigate` first?")
+        ids = [f"--{k} {v}" for k, v in (("claim", claim), ("source", source), ("line", line)) if v]
+        if ids:  # a mistyped id matches nothing: say what the option takes
+            console.print(
+                f"No findings touch {', '.join(ids)} with these filters (these options take ids: "
+                "`consilience search`, `sources list` and `lines list` show them)."
+            )
+        elif kind or status or min_score or topic:
+            console.print("No findings match these filters.")
+        else:
+            console.print("No findings yet: run `consilience investigate` first?")
     for i, f in enumerate(page.items, 1):
         render_finding(console, f, i)
 

@@ -437,7 +437,7 @@ class Ingestor(RecordBuilder):
             raise DatabaseUnavailableError(
                 f"Neo4j became unavailable while ingesting {path}: {exc.message}",
                 "Documents are written whole or not at all: start the database "
-                "(`consilience db start`) and rerun the same command to finish.",
+                "(`consilience db start`) and run the same ingest (or upload) again to finish.",
             ) from exc
         except ConsilienceError as exc:
             out.error, out.hint = exc.message, exc.hint

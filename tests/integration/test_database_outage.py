@@ -64,7 +64,7 @@ def test_stop_mid_run_then_rerun_finishes(clean_services: Services, tmp_path: Pa
     try:
         outcomes = ing.ingest_paths(files, on_file=stop_after_first)
         assert [o.status for o in outcomes] == ["ingested", "failed", "failed"]
-        assert "rerun" in (outcomes[1].hint or "")
+        assert "again to finish" in (outcomes[1].hint or "")
     finally:
         server.start()
     rerun = ing.ingest_paths(files)
