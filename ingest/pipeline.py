@@ -537,6 +537,11 @@ class Ingestor(RecordBuilder):
             out.status, out.sources = "ingested", len(docs)
             out.claims = sum(len(d.claims) for d in docs)
             out.superseded = len(removal.sources)
+            if not out.claims:
+                out.warnings.append(
+                    "no claims found: its text holds no sentence the extractor takes as a claim "
+                    "(a title, fragments, or questions only); it is kept, and searchable by title"
+                )
             _note_archived(sorted(set(archived) | set(removal.verdicts)), out.warnings)
 
         self._guard(prep, stage)

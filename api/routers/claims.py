@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query, Request
 from api.deps import Read, Svc, page_limit
 from api.errors import ERROR_RESPONSES
 from api.rendering import json_route
+from kg.models import ClaimKind
 from queries.graph import evidence_trail
 from queries.models import ClaimHit, EvidenceTrail
 from queries.search import search_claims
@@ -23,7 +24,7 @@ def search(
         str, Query(min_length=1, max_length=2000, description="Text", examples=["probe AUROC"])
     ],
     mode: Literal["vector", "fulltext", "both"] = "both",
-    kind: Annotated[str | None, Query(max_length=40, examples=["finding"])] = None,
+    kind: Annotated[ClaimKind | None, Query(examples=["finding"])] = None,
     source_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
 ) -> list[ClaimHit]:
@@ -34,7 +35,7 @@ def search(
         svc.embedder.embed,
         limit=page_limit(request, limit),
         mode=mode,
-        kind=kind,
+        kind=kind.value if kind else None,
         source_id=source_id,
     )
 

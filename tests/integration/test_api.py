@@ -265,6 +265,7 @@ def test_error_body_is_consistent(client: httpx.Client) -> None:
     for params in ({"limit": 0}, {"kind": "bogus"}, {"min_score": 2}, {"cursor": "[1,"}):
         assert _error(client.get("/findings", params=params), 422)["code"] == "invalid_input"
     _error(client.get("/claims/search"), 422)
+    _error(client.get("/claims/search", params={"q": "probes", "kind": "bogus"}), 422)  # was []
     _error(client.post("/cases/evaluate", json={"yaml": "nodes: ["}), 422)
     unknown = {"yaml": CASE_YAML.format(quote="words nobody wrote")}
     hint = _error(client.post("/cases/evaluate", json=unknown), 404)["hint"]

@@ -116,3 +116,12 @@ def test_an_impossible_front_matter_date_is_left_out_with_a_warning(
     (out,) = clean_services.ingestor().ingest_paths([str(f)])
     assert out.status == "ingested" and out.claims == 1
     assert "date '2024-13-45' is not a date: left out" in " ".join(out.warnings)
+
+
+def test_a_document_with_no_claims_says_why(clean_services: Services, tmp_path: Path) -> None:
+    """Red-teamed: it showed `ingested … 0 claims` with an empty note."""
+    f = tmp_path / "title-only.md"
+    f.write_text("# Notes\n\nHello.\n")
+    (out,) = clean_services.ingestor().ingest_paths([str(f)])
+    assert out.status == "ingested" and out.claims == 0
+    assert out.warnings and out.warnings[0].startswith("no claims found")
