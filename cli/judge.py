@@ -158,14 +158,17 @@ def _render(j: object) -> None:
         f"(P contradiction {j.p_contradiction:.2f}, convergence {j.p_convergence:.2f}, "
         f"unrelated {j.p_unrelated:.2f})"
     )
-    console.print(
-        f"  A→B  entailment {j.ab.entailment:.2f}  neutral {j.ab.neutral:.2f}  "
-        f"contradiction {j.ab.contradiction:.2f}"
-    )
-    console.print(
-        f"  B→A  entailment {j.ba.entailment:.2f}  neutral {j.ba.neutral:.2f}  "
-        f"contradiction {j.ba.contradiction:.2f}"
-    )
+    if any("nothing to compare" in e for e in j.evidence):  # the readings mean nothing
+        console.print("  A→B, B→A  not compared")
+    else:
+        console.print(
+            f"  A→B  entailment {j.ab.entailment:.2f}  neutral {j.ab.neutral:.2f}  "
+            f"contradiction {j.ab.contradiction:.2f}"
+        )
+        console.print(
+            f"  B→A  entailment {j.ba.entailment:.2f}  neutral {j.ba.neutral:.2f}  "
+            f"contradiction {j.ba.contradiction:.2f}"
+        )
     for e in j.evidence:
         console.print(f"  · {e}")
 

@@ -595,7 +595,7 @@ def input_notes(a: str, b: str) -> list[str]:
     for text, name in ((a, "A"), (b, "B")):
         words = re.findall(r"\w+", text)
         if not words:
-            notes.append(f"{name} is empty: nothing to compare")
+            notes.append(f"{name} has no words: nothing to compare")
             continue
         letters = [ch for ch in text if ch.isalpha()]
         foreign = _non_english(words, letters)
