@@ -93,6 +93,7 @@ def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> 
         rec = rid.single()
         assert rec is not None
         sid = rec["id"]
+    retract_source(svc, sid, "test")  # retracted, then restored: the properties exist
     retract_source(svc, sid, "test", undo=True)
     # a verdict on a document that is then revised: archived, and given back on the next run
     note = tmp / "note.md"
