@@ -4,6 +4,7 @@ they bear on, unless told not to."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -95,6 +96,8 @@ def forget(
     brought in line and, with `investigate_after`, the line-level findings and the confidences
     the removed findings bore on brought up to date."""
     outcomes = forget_files(svc.graph(), plan)
+    with contextlib.suppress(DatabaseUnavailableError):  # they stay pending: the next ingest
+        outcomes += svc.ingestor().reread_pending(set())  # a shared source's metadata: theirs
     return _after(
         svc,
         IngestResult(outcomes=outcomes),

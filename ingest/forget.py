@@ -52,7 +52,7 @@ def plan_forget(driver: Graph, inputs: list[str], *, folders: bool = True) -> Fo
     seen: set[str] = set()
     for raw in inputs:
         key = file_key(Path(raw))
-        if store.file_state(driver, key) is not None:
+        if store.file_recorded(driver, key):
             found, via_folder = [key], False
         elif folders:
             found, via_folder = sorted(store.files_under(driver, key.rstrip(os.sep) + os.sep)), True

@@ -414,10 +414,27 @@ class Ingestor(RecordBuilder):
         out.warnings.append(f"same bytes as {Path(twin.path).name}: its sources were reused")
         return True
 
+    def reread_pending(self, done: set[str]) -> list[IngestOutcome]:
+        """Files to read again (`store.files_to_reread`) that are on disk and not among
+        `done`: a source they share with a file that changed or went now names them, and its
+        title, authors and date become theirs."""
+        pending = store.files_to_reread(self.driver)
+        todo = [Path(p) for p in pending if p not in done and Path(p).is_file()]
+        try:
+            outs = self._sequential(todo, False, None) if todo else []
+        except _StoppedError as stop:  # the rest stay pending: the next ingest reads them
+            outs = stop.done
+        for o in outs:
+            o.warnings.append(
+                "read again: a source it shares with a file that changed or went now takes "
+                "its title, authors and date from this file"
+            )
+        return outs
+
     def _holds(self, missing: str) -> bool:
         """Whether the graph holds a file recorded at this path (gone), or under it."""
         key = file_key(Path(missing))
-        return store.file_state(self.driver, key) is not None or bool(
+        return store.file_recorded(self.driver, key) or bool(
             store.files_under(self.driver, key.rstrip(os.sep) + os.sep)
         )
 
@@ -513,7 +530,7 @@ class Ingestor(RecordBuilder):
         def stage() -> None:
             t0 = time.perf_counter()
             for title, other in store.shared_with_other_files(
-                self.driver, [d.source.id for d in docs], prep.key
+                self.driver, [d.source.id for d in docs], prep.key, prep.sha
             ):
                 out.warnings.append(
                     f"the same text as '{title[:80]}' from {Path(other).name}: one source for "
@@ -597,6 +614,7 @@ class Ingestor(RecordBuilder):
             )  # fmt: skip
             return outcomes
         outcomes.extend(self._prune(found))
+        outcomes.extend(self.reread_pending({file_key(f) for f in files}))
         if any(o.status in ("ingested", "removed") for o in outcomes):
             store.link_summaries(self.driver)
         return outcomes

@@ -26,6 +26,10 @@ CALL (s) {
   WHERE NOT EXISTS { (x)--() }
   DELETE x
 }
+CALL (s) {
+  MATCH (s)-[r:SUMMARISES {declared: 'detected-from-title'}]->()
+  DELETE r
+}
 FOREACH (name IN $authors | MERGE (a:Author {name: name}) MERGE (s)-[:AUTHORED_BY]->(a))
 FOREACH (key IN $cites | MERGE (w:Work {key: key}) MERGE (s)-[:CITES]->(w))
 FOREACH (name IN $methods | MERGE (m:Method {name: name}) MERGE (s)-[:USES_METHOD]->(m))
@@ -135,18 +139,25 @@ OTHER_FILES_YIELDING: LiteralString = """
 UNWIND $ids AS id
 MATCH (f:File)-[:YIELDED]->(s:Source {id: id})
 WHERE f.path <> $path
-RETURN s.id AS id, s.title AS title, min(f.path) AS path
+RETURN s.id AS id, s.title AS title, min(f.path) AS path, collect(f.sha256) AS shas
 """
 
 # A source whose path names this file, which no longer yields it (edited or gone), though
 # another file still does: its path becomes that file's (a.md and b.md identical, a.md deleted:
 # GET /sources kept showing a.md).
+# The source's title, authors and date were read from that file's bytes: where the file it
+# now names has other bytes, it is read again (its record forgets its hash) so that they
+# become its own; a byte-identical copy says the same already.
 REPOINT_SOURCES: LiteralString = """
 MATCH (s:Source {path: $path})
 WHERE NOT EXISTS { MATCH (:File {path: $path})-[:YIELDED]->(s) }
 MATCH (other:File)-[:YIELDED]->(s)
 WITH s, min(other.path) AS other
 SET s.path = other
+WITH s, other
+MATCH (f:File {path: other}) WHERE f.sha256 <> coalesce(s.file_sha256, '')
+SET f.sha256 = null
+RETURN DISTINCT f.path AS path
 """
 
 SOURCES_SUPERSEDED_BY_FILE: LiteralString = """
@@ -185,6 +196,16 @@ RETURN f.path AS path, f.format AS format, collect(s.id) AS source_ids,
        sum(COUNT { (s)-[:HAS_CLAIM]->(:Claim) }) AS n_claims"""
     + _EXTRACTORS
 )
+
+FILE_RECORDED: LiteralString = """
+RETURN EXISTS { MATCH (:File {path: $path}) } AS held
+"""
+
+# Files whose record forgot its bytes' hash (REPOINT_SOURCES): to be read again.
+FILES_TO_REREAD: LiteralString = """
+MATCH (f:File) WHERE f.sha256 IS NULL
+RETURN f.path AS path ORDER BY path
+"""
 
 FILES_UNDER: LiteralString = """
 MATCH (f:File) WHERE f.path STARTS WITH $prefix

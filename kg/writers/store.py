@@ -133,6 +133,7 @@ class Removal(BaseModel):
 
     sources: list[str]
     verdicts: list[str]  # findings whose human verdicts went to the archive
+    reread: list[str] = []  # files that now hold a source it shared: read them again
 
 
 def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> Removal:
@@ -159,7 +160,7 @@ def record_file(driver: Graph, file: FileRecord) -> Removal:
             format=file.format,
             source_ids=file.source_ids,
         ).consume()
-        tx.run(q.REPOINT_SOURCES, path=file.path).consume()
+        removal.reread = [r["path"] for r in tx.run(q.REPOINT_SOURCES, path=file.path)]
         return removal
 
     with driver.write() as session:
@@ -172,7 +173,7 @@ def remove_file(driver: Graph, path: str) -> Removal:
     def _tx(tx: ManagedTransaction) -> Removal:
         removal = _drop_sources_of(tx, path, [])
         tx.run(q.DELETE_FILE, path=path).consume()
-        tx.run(q.REPOINT_SOURCES, path=path).consume()
+        removal.reread = [r["path"] for r in tx.run(q.REPOINT_SOURCES, path=path)]
         return removal
 
     with driver.write() as session:
@@ -180,12 +181,25 @@ def remove_file(driver: Graph, path: str) -> Removal:
 
 
 def shared_with_other_files(
-    driver: Graph, source_ids: list[str], path: str
+    driver: Graph, source_ids: list[str], path: str, sha256: str
 ) -> list[tuple[str, str]]:
-    """(title, other file's path) of each of these sources another file already yields."""
+    """(title, other file's path) of each of these sources another file, with other bytes,
+    already yields (a byte-identical copy has the same title, authors and date)."""
     with driver.read() as session:
         rows = session.run(q.OTHER_FILES_YIELDING, ids=source_ids, path=path)
-        return [(str(r["title"]), str(r["path"])) for r in rows]
+        return [(str(r["title"]), str(r["path"])) for r in rows if sha256 not in r["shas"]]
+
+
+def file_recorded(driver: Graph, path: str) -> bool:
+    """Whether the graph has a record of a file at this path (read whole or not)."""
+    with driver.read() as session:
+        return bool(session.run(q.FILE_RECORDED, path=path).single(strict=True)["held"])
+
+
+def files_to_reread(driver: Graph) -> list[str]:
+    """Files to read again: a source they share moved to them from a file edited or gone."""
+    with driver.read() as session:
+        return [r["path"] for r in session.run(q.FILES_TO_REREAD)]
 
 
 def files_under(driver: Graph, folder: str) -> list[str]:

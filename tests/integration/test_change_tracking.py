@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from app.ingest import forget, forget_plan
 from app.services import Services
 from consilience.vocabulary import FindingKind
 from ingest.claims.base import ClaimExtractor, ExtractedClaim
@@ -382,6 +383,16 @@ def test_a_source_read_again_states_only_what_its_file_now_says(
     assert out.status == "ingested"
     assert any("the same text as 'Probe paper' from paper.md" in w for w in out.warnings)
     assert _source_meta(svc, "Sparse") == [("Blog copy", ["Dan Blogger"], "2025-01-01")]
+    # the blog changes its text: the source is the paper's alone, and so are its title,
+    # authors and date again (the paper is read again; it had not changed)
+    blog.write_text(_front("Blog copy", ["Dan Blogger"], "2025-01-01", "Probes fail.\n" + body))
+    outs = {Path(o.path).name: o for o in ing.ingest_paths([str(blog)])}
+    assert "read again" in outs["paper.md"].warnings[-1]
+    assert ("Probe paper", ["Only Carol"], None) in _source_meta(svc, "Sparse")
+    blog.write_text(_front("Blog copy", ["Dan Blogger"], "2025-01-01", body))  # shared again
+    ing.ingest_paths([str(blog)])
+    forget(svc, forget_plan(svc, [str(blog)]), investigate_after=False)  # and then forgotten
+    assert _source_meta(svc, "Sparse") == [("Probe paper", ["Only Carol"], None)]
 
 
 def test_forget_removes_a_document_and_what_rested_on_it(
