@@ -14,12 +14,13 @@ from queries.models import ClaimHit
 
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 # Lucene refuses a query of more than 1,024 clauses, and its analyzer makes one term of each
-# CJK character: a 1,100-word query, or 900 kanji, ended in a server error. Longer queries
-# keep their first words up to this many terms.
+# CJK character and splits words at hyphens, slashes and the like: a 1,100-word query, or 900
+# kanji, ended in a server error. Longer queries keep their first terms up to this many.
 MAX_TERMS = 512
-_ONE_TERM_EACH = re.compile(
-    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ebef]"
-)
+_CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ebef]"
+# at least as many terms as Lucene's standard analyzer makes of a word: each CJK character,
+# and each run of other letters and digits
+_TERM = re.compile(f"{_CJK}|(?:(?!{_CJK})[^\\W_])+")
 # A claim a topic's meaning reaches, not only its nearest: the vector index's cosine score is
 # (1 + cos) / 2, and 0.675 is cosine 0.35. Measured on the demo abstracts and the corpus:
 # "zebra cooking recipes" and "best pizza dough" come no nearer than cosine 0.27 to any claim;
@@ -35,11 +36,13 @@ def escape_lucene(text: str) -> str:
     for w in words:
         if w.upper() in ("AND", "OR", "NOT", "TO"):
             continue
-        terms += max(1, len(_ONE_TERM_EACH.findall(w)))
-        if terms > MAX_TERMS:
-            if not kept:  # one word of more CJK characters than that: its first ones
-                kept.append(w[:MAX_TERMS].rstrip("\\"))
+        found = list(_TERM.finditer(w))
+        if terms + len(found) > MAX_TERMS:  # this word's terms up to the limit, then stop
+            left = MAX_TERMS - terms
+            if left > 0:
+                kept.append(w[: found[left - 1].end()])
             break
+        terms += max(1, len(found))
         kept.append(w)
     return " ".join(kept)
 
@@ -87,12 +90,10 @@ def search_claims(
 def topic_claim_ids(
     db: Graph, topic: str, embed: Callable[[list[str]], np.ndarray], *, limit: int = 50
 ) -> list[str]:
-    """The claims a topic names (vector + full-text search): how findings are filtered by
-    topic in the CLI and the API."""
+    """The claims a topic's meaning reaches (vector search, cosine at least 0.35): how
+    findings are filtered by topic in the CLI and the API. Not by words: the full-text index
+    keeps stop words, so "recipes for the kitchen" matched any claim with "the" or "for"."""
     if not topic.strip():
         return []
-    return [
-        h.claim_id
-        for h in search_claims(db, topic, embed, limit=limit)
-        if h.match != "vector" or h.score >= TOPIC_MIN_SCORE
-    ]
+    hits = search_claims(db, topic, embed, limit=limit, mode="vector")
+    return [h.claim_id for h in hits if h.score >= TOPIC_MIN_SCORE]

@@ -104,4 +104,6 @@ def test_search_survives_huge_queries_and_a_topic_far_from_every_claim(
         search_claims(graph, text, embed, mode="fulltext")  # no ClientError
     assert search_claims(graph, "membership " * 3000, embed, mode="fulltext")
     assert topic_claim_ids(graph, "zebra cooking recipes", embed) == []
+    assert topic_claim_ids(graph, "recipes for the kitchen on most days", embed) == []  # stop words
+    search_claims(graph, "-".join(["ab"] * 1500), embed, mode="fulltext")  # one word, 1,500 terms
     assert len(topic_claim_ids(graph, "membership inference attacks", embed)) == 1

@@ -17,3 +17,11 @@ def test_each_cjk_character_counts_as_a_term() -> None:
     one_word = escape_lucene("日" * 900)
     assert len(one_word) == MAX_TERMS  # a single word longer than that: its first characters
     assert escape_lucene("title:(") == "title\\:\\("  # still escaped
+
+
+def test_words_joined_by_hyphens_or_slashes_count_each_part() -> None:
+    """Review: "a-b-c-…" is one word to str.split and hundreds of terms to Lucene."""
+    joined = escape_lucene("-".join(["ab"] * 2000))
+    assert joined.count("ab") == MAX_TERMS and not joined.endswith("\\")
+    mixed = escape_lucene("a日" * 600)
+    assert mixed.count("a") + mixed.count("日") == MAX_TERMS
