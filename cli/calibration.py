@@ -160,7 +160,7 @@ def case_evaluate(
         fail(ConsilienceError("--json and --csv both ask for stdout.", "Choose one."))
 
     if gsn:
-        output_file(gsn)
+        output_file(gsn, "case.gsn.yaml")
     with command_services() as svc:
         case, ev = evaluate_case_file(svc, case_file)
     if gsn:

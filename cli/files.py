@@ -39,14 +39,10 @@ def input_file(path: Path, what: str = "a file") -> Path:
     return path
 
 
-def output_file(path: Path) -> Path:
+def output_file(path: Path, example: str = "out.jsonl") -> Path:
     """A file to write, whose folder exists and is writable, and which is not a folder."""
     if path.is_dir():
-        fail(
-            InvalidInputError(
-                f"{path} is a folder.", f"Give a file name, e.g. {path / 'out.jsonl'}."
-            )
-        )
+        fail(InvalidInputError(f"{path} is a folder.", f"Give a file name, e.g. {path / example}."))
     folder = path.parent
     if not folder.is_dir():
         fail(

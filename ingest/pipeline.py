@@ -557,7 +557,7 @@ class Ingestor(RecordBuilder):
             if not out.claims:
                 out.warnings.append(
                     "no claims found: its text holds no sentence the extractor takes as a claim "
-                    "(a title, fragments, or questions only); it is kept, and searchable by title"
+                    "(a title, fragments, or questions only); the source is kept (`sources list`)"
                 )
             _note_archived(sorted(set(archived) | set(removal.verdicts)), out.warnings)
 

@@ -95,6 +95,7 @@ class ClaimIndex:
         private_file(tmp_index)
         tmp_index.replace(self._index_path)
         tmp_ids.replace(self._ids_path)
+        self.unreadable = None  # the files on disk are this index now
 
     def add(self, ids: list[str], vectors: np.ndarray) -> None:
         """Append rows. An exact (flat) index that grows past HNSW_THRESHOLD becomes an HNSW

@@ -226,7 +226,9 @@ def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
         if inputs[r["claim_id"]][0].source_retracted:
             warnings.append(
                 f"Evidence {nid} rests on a retracted source ({r['source_title']}): its "
-                "confidence is that of a claim whose source was withdrawn."
+                "confidence is that of a claim whose source was withdrawn. Rest the node on "
+                "other evidence, or restore the source (`sources retract ID --undo`) if the "
+                "retraction was a mistake."
             )
     nodes, assumptions = _walk(case, root, tree, leaves, warnings)
     with driver.read() as s:

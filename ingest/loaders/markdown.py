@@ -66,7 +66,7 @@ _TextDatesLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ Tt].*)?$")
+_DATE_LIKE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?P<rest>\b.*)?$")
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
@@ -95,21 +95,25 @@ def _str_keys(meta: Mapping[Any, object]) -> dict[str, object]:
 
 def _iso(value: object) -> str | None:
     """A front-matter date (TOML may give a date or a datetime; YAML gives text) as ISO text;
-    None for text shaped like a date that is not one (`2024-13-45`). Other text is kept as
-    written ("May 2024")."""
+    None where it starts with a year, month and day that cannot be (`2024-13-45`,
+    `2024-02-30`). Other text is kept as written ("May 2024", "2024-05-01 to 2024-06-01")."""
     isoformat = getattr(value, "isoformat", None)
     if callable(isoformat):
         return str(isoformat())
     text = str(value).strip()
-    if not _DATE_LIKE.match(text):
+    m = _DATE_LIKE.match(text)
+    if not m:
         return text
     try:
-        if len(text) > 10:
-            return dt.datetime.fromisoformat(text).isoformat()
-        y, mo, d = (int(x) for x in text.split("-"))
-        return dt.date(y, mo, d).isoformat()
+        day = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
     except ValueError:
         return None
+    if not m["rest"]:
+        return day.isoformat()
+    try:
+        return dt.datetime.fromisoformat(text).isoformat()
+    except ValueError:
+        return text  # a real day with more after it: as written
 
 
 def _names(value: object) -> list[str]:

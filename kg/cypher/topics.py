@@ -31,7 +31,7 @@ REFRESH_STALE_TOPICS: LiteralString = """
 MATCH (t:Topic {stale: true})
 SET t.size = COUNT { (:Claim)-[:ABOUT_TOPIC]->(t) }
 REMOVE t.stale
-RETURN t.id AS id
+RETURN t.id AS id, t.size AS size
 """
 
 DELETE_EMPTY_TOPICS: LiteralString = """

@@ -28,7 +28,7 @@ def refresh_stale(driver: Graph) -> list[str]:
     ids of those that remain."""
 
     def tx_fn(tx: ManagedTransaction) -> list[str]:
-        ids = [str(r["id"]) for r in tx.run(q.REFRESH_STALE_TOPICS)]
+        ids = [str(r["id"]) for r in tx.run(q.REFRESH_STALE_TOPICS) if r["size"]]
         tx.run(q.DELETE_EMPTY_TOPICS).consume()
         return ids
 

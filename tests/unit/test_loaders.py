@@ -258,6 +258,9 @@ def test_toml_and_dot_terminated_front_matter(front: str) -> None:
         ("2024-05-01", "2024-05-01", False),
         ("2024-05-01 10:30:00", "2024-05-01T10:30:00", False),
         ("May 2024", "May 2024", False),
+        ("2024-05-01 to 2024-06-01", "2024-05-01 to 2024-06-01", False),  # review: kept
+        ("2024-5-1 10:30", "2024-5-1 10:30", False),
+        ("2024-02-30 10:00", None, True),
     ],
 )
 def test_front_matter_dates(written: str, read: str | None, flagged: bool) -> None:
