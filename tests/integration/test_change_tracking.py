@@ -370,12 +370,15 @@ def test_a_source_read_again_states_only_what_its_file_now_says(
     assert _source_meta(svc, "Sparse") == [
         ("Probe paper", ["Alice Smith", "Bob Jones"], "2024-05-01")
     ]
+    other = tmp_path / "other.md"  # Alice's other paper keeps her
+    other.write_text(_front("Other paper", ["Alice Smith"], None, "Monitors catch sabotage.\n"))
+    ing.ingest_paths([str(other)])
     paper.write_text(_front("Probe paper", ["Only Carol"], None, body))
     ing.ingest_paths([str(paper)])
     assert _source_meta(svc, "Sparse") == [("Probe paper", ["Only Carol"], None)]
     with svc.graph().write() as s:
-        names = [r["n"] for r in s.run("MATCH (a:Author) RETURN a.name AS n")]
-    assert names == ["Only Carol"]  # no author left hanging with no source
+        names = sorted(r["n"] for r in s.run("MATCH (a:Author) RETURN a.name AS n"))
+    assert names == ["Alice Smith", "Only Carol"]  # Bob, with no source left, is gone
 
     blog = tmp_path / "blog.md"
     blog.write_text(_front("Blog copy", ["Dan Blogger"], "2025-01-01", body))
