@@ -231,13 +231,18 @@ def ingest(
             investigate_after=investigate_after,
             show=not as_json,
         )
+    _show_result(result, as_json, "Ingestion")
+
+
+def _show_result(result: IngestResult, as_json: bool, title: str) -> None:
+    """Per-file rows (JSON lines, or a table and the investigation); exit 1 if any failed."""
     if as_json:
         for o in result.outcomes:
             sys.stdout.write(o.model_dump_json() + "\n")
     else:
         from cli.report import render_outcomes
 
-        render_outcomes(console, result.outcomes)
+        render_outcomes(console, result.outcomes, title=title)
         if result.investigation is not None:
             render_investigation(console, result.investigation)
     if result.failed:
@@ -316,17 +321,7 @@ def forget(
             )
     if result.index_warning:
         err.print(f"[yellow]warning:[/] {result.index_warning}")
-    if as_json:
-        for o in result.outcomes:
-            sys.stdout.write(o.model_dump_json() + "\n")
-    else:
-        from cli.report import render_outcomes
-
-        render_outcomes(console, result.outcomes, title="Forgotten")
-        if result.investigation is not None:
-            render_investigation(console, result.investigation)
-    if result.failed:
-        raise typer.Exit(code=1)
+    _show_result(result, as_json, "Forgotten")
 
 
 @app.command()
