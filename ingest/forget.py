@@ -8,13 +8,10 @@ stale by the graph and redone by the next confidence update (`app.ingest.forget`
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from pydantic import BaseModel, Field
 
 from consilience.errors import DatabaseUnavailableError
-from ingest.pipeline import IngestOutcome, file_key
+from ingest.pipeline import IngestOutcome, recorded_files
 from kg.graph import Graph
 from kg.writers import store
 
@@ -51,13 +48,7 @@ def plan_forget(driver: Graph, inputs: list[str], *, folders: bool = True) -> Fo
     plan = ForgetPlan()
     seen: set[str] = set()
     for raw in inputs:
-        key = file_key(Path(raw))
-        if store.file_recorded(driver, key):
-            found, via_folder = [key], False
-        elif folders:
-            found, via_folder = sorted(store.files_under(driver, key.rstrip(os.sep) + os.sep)), True
-        else:
-            found, via_folder = [], False
+        found, via_folder = recorded_files(driver, raw, folders=folders)
         if not found:
             plan.unmatched.append(raw)
         for path in found:

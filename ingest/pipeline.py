@@ -103,6 +103,18 @@ def file_key(path: Path) -> str:
     return str(path.absolute().resolve())
 
 
+def recorded_files(driver: Graph, raw: str, *, folders: bool = True) -> tuple[list[str], bool]:
+    """The recorded files a path names, whether or not it is still on disk: that file, else
+    (with `folders`) every file recorded under it as a folder, sorted; and whether they were
+    found as a folder's."""
+    key = file_key(Path(raw))
+    if store.file_recorded(driver, key):
+        return [key], False
+    if not folders:
+        return [], False
+    return sorted(store.files_under(driver, key.rstrip(os.sep) + os.sep)), True
+
+
 class ExpandedPaths(BaseModel):
     """The files an ingest will read, and the inputs it will not (with why)."""
 
@@ -431,13 +443,6 @@ class Ingestor(RecordBuilder):
             )
         return outs
 
-    def _holds(self, missing: str) -> bool:
-        """Whether the graph holds a file recorded at this path (gone), or under it."""
-        key = file_key(Path(missing))
-        return store.file_recorded(self.driver, key) or bool(
-            store.files_under(self.driver, key.rstrip(os.sep) + os.sep)
-        )
-
     def ingest_file(self, path: Path, *, force: bool = False) -> IngestOutcome:
         """One file, start to finish (the stages ingest_paths overlaps across files)."""
         prep = self._prepare(path, force)
@@ -585,7 +590,7 @@ class Ingestor(RecordBuilder):
                 error=f"{m}: no such file or folder",
                 hint=f"The graph still holds what was ingested from it: `consilience forget "
                 f"{shlex.quote(m)}` removes that."
-                if self._holds(m)
+                if recorded_files(self.driver, m)[0]
                 else "Check the path (quote globs for the shell).",
             )
             for m in found.missing

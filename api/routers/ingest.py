@@ -249,18 +249,20 @@ def _forget(svc: Services, jobs: JobRegistry, name: str, folder: str, run: bool)
         if not plan.files and not path.is_file():
             raise NotFoundError(f"No document is stored as {folder}/{path.name}.", NOT_STORED_HINT)
         result = forget(svc, plan, investigate_after=False)
-        if any(o.status == "failed" for o in result.outcomes):  # the database went away
+        planned = {f.path for f in plan.files}
+        mine = [o for o in result.outcomes if o.path in planned]  # not files read again after
+        if any(o.status == "failed" for o in mine):  # the database went away
             raise DatabaseUnavailableError(
                 "The database went away before the document was forgotten.",
                 "Start it and send the same DELETE again.",
             )
         path.unlink(missing_ok=True)  # the graph first: a failure above keeps the file
-        archived = [w for o in result.outcomes for w in o.warnings if "verdict" in w]
+        archived = [w for o in mine for w in o.warnings if "verdict" in w]
         job.outcomes = [
             IngestOutcome(
                 path=path.name,
                 status="removed",
-                superseded=sum(o.superseded for o in result.outcomes),
+                superseded=sum(o.superseded for o in mine),
                 warnings=[
                     "removed from the graph; its stored file is deleted"
                     if plan.files

@@ -146,8 +146,9 @@ RETURN s.id AS id, s.title AS title, min(f.path) AS path, collect(f.sha256) AS s
 # another file still does: its path becomes that file's (a.md and b.md identical, a.md deleted:
 # GET /sources kept showing a.md).
 # The source's title, authors and date were read from that file's bytes: where the file it
-# now names has other bytes, it is read again (its record forgets its hash) so that they
-# become its own; a byte-identical copy says the same already.
+# now names has other bytes, its record forgets its hash, so the ingest or forget under way
+# reads it again (`Ingestor.reread_pending`) and they become its own; a byte-identical copy
+# says the same already.
 REPOINT_SOURCES: LiteralString = """
 MATCH (s:Source {path: $path})
 WHERE NOT EXISTS { MATCH (:File {path: $path})-[:YIELDED]->(s) }
@@ -157,7 +158,6 @@ SET s.path = other
 WITH s, other
 MATCH (f:File {path: other}) WHERE f.sha256 <> coalesce(s.file_sha256, '')
 SET f.sha256 = null
-RETURN DISTINCT f.path AS path
 """
 
 SOURCES_SUPERSEDED_BY_FILE: LiteralString = """

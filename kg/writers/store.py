@@ -133,7 +133,6 @@ class Removal(BaseModel):
 
     sources: list[str]
     verdicts: list[str]  # findings whose human verdicts went to the archive
-    reread: list[str] = []  # files that now hold a source it shared: read them again
 
 
 def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> Removal:
@@ -160,7 +159,7 @@ def record_file(driver: Graph, file: FileRecord) -> Removal:
             format=file.format,
             source_ids=file.source_ids,
         ).consume()
-        removal.reread = [r["path"] for r in tx.run(q.REPOINT_SOURCES, path=file.path)]
+        tx.run(q.REPOINT_SOURCES, path=file.path).consume()
         return removal
 
     with driver.write() as session:
@@ -173,7 +172,7 @@ def remove_file(driver: Graph, path: str) -> Removal:
     def _tx(tx: ManagedTransaction) -> Removal:
         removal = _drop_sources_of(tx, path, [])
         tx.run(q.DELETE_FILE, path=path).consume()
-        removal.reread = [r["path"] for r in tx.run(q.REPOINT_SOURCES, path=path)]
+        tx.run(q.REPOINT_SOURCES, path=path).consume()
         return removal
 
     with driver.write() as session:
