@@ -12,6 +12,7 @@ from kg.cypher.schema import (
     AWAIT_INDEXES,
     CLAIMS_WITHOUT_TEXT_SHA,
     DROP_ORPHAN_SNAPSHOTS,
+    DROP_ORPHAN_TAGS,
     RECORD_MIGRATION,
     SCHEMA_STATEMENTS,
     SCHEMA_VERSION,
@@ -38,6 +39,10 @@ def _drop_orphan_snapshots(tx: ManagedTransaction) -> None:
     tx.run(DROP_ORPHAN_SNAPSHOTS).consume()
 
 
+def _drop_orphan_tags(tx: ManagedTransaction) -> None:
+    tx.run(DROP_ORPHAN_TAGS).consume()
+
+
 def _hash_quotes(tx: ManagedTransaction) -> None:
     """Give claims written before quotes were hashed their `text_sha`, so verdicts on their
     findings can come back after a revision of the document on either side."""
@@ -50,6 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", SCHEMA_VERSION, _noop),
     Migration("0002_drop_orphan_confidence_snapshots", SCHEMA_VERSION, _drop_orphan_snapshots),
     Migration("0003_hash_claim_quotes", SCHEMA_VERSION, _hash_quotes),
+    Migration("0004_drop_orphan_tags", SCHEMA_VERSION, _drop_orphan_tags),
 )
 
 

@@ -90,6 +90,12 @@ CALL (gone) {
   OPTIONAL MATCH (gone)-[:ABOUT_TOPIC]->(t:Topic)
   SET t.stale = true
 }
+CALL (gone) {
+  OPTIONAL MATCH (gone)-[r:MEASURES]->(m:Measure)
+  DELETE r
+  WITH DISTINCT m WHERE m IS NOT NULL AND NOT EXISTS { (m)--() }
+  DELETE m
+}
 """
 )
 
@@ -217,9 +223,17 @@ MATCH (f:File {path: $path})
 DETACH DELETE f
 """
 
+# A source that goes takes the authors, cited works, methods, datasets and organisation that
+# no other source names (Bloom and `sources` would list them with nothing behind them).
 DELETE_SOURCE: LiteralString = (
     """
 MATCH (s:Source {id: $id})
+CALL (s) {
+  MATCH (s)-[r:AUTHORED_BY|CITES|USES_METHOD|USES_DATASET|FROM_ORGANISATION]->(x)
+  DELETE r
+  WITH DISTINCT x WHERE NOT EXISTS { (x)--() }
+  DELETE x
+}
 OPTIONAL MATCH (s)-[:HAS_PASSAGE]->(p:Passage)
 OPTIONAL MATCH (p)-[:CONTAINS]->(gone:Claim)
 """

@@ -82,6 +82,13 @@ MATCH (h:ConfidenceSnapshot) WHERE NOT EXISTS { (:Claim)-[:HAD_CONFIDENCE]->(h) 
 DETACH DELETE h
 """
 
+# Authors, cited works, methods, datasets, organisations and measured quantities that no
+# source or claim names any more (forgotten sources left them before DELETE_SOURCE took them).
+DROP_ORPHAN_TAGS: LiteralString = """
+MATCH (x:Author|Work|Method|Dataset|Organisation|Measure) WHERE NOT EXISTS { (x)--() }
+DELETE x
+"""
+
 # Claims written before quotes were hashed (`text_sha`, see kg.ids.quote_sha): read in one
 # pass, hashed in Python (Cypher has no sha256 without plugins), written back in batches.
 CLAIMS_WITHOUT_TEXT_SHA: LiteralString = """

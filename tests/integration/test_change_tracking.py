@@ -484,6 +484,41 @@ def test_forget_removes_a_document_and_what_rested_on_it(
     assert _claims(svc) == before
 
 
+def test_forgetting_a_source_leaves_no_author_or_measure_behind(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Review: a source forgotten left its authors, organisation and measured quantities as
+    nodes with no edge (listed in Bloom with nothing behind them); what another source still
+    names stays."""
+    svc = clean_services
+    solo = tmp_path / "solo.md"
+    solo.write_text(
+        "---\ntitle: Solo study\nauthors: [Zed Unique, Shared Author]\norganisation: Solo Lab\n"
+        "---\n\nDeception probes reach an AUROC of 0.91 on our held-out transcripts.\n"
+    )
+    (tmp_path / "kept.md").write_text(
+        _front("Kept study", ["Shared Author"], None, "Monitors catch sabotage in most runs.\n")
+    )
+    svc.ingestor().ingest_paths([str(tmp_path)])
+
+    def names(label: str) -> list[str]:
+        with svc.graph().write() as s:
+            rows = s.run("MATCH (x) WHERE $label IN labels(x) RETURN x.name AS n", label=label)
+            return sorted(r["n"] for r in rows)
+
+    assert names("Author") == ["Shared Author", "Zed Unique"]
+    assert names("Organisation") == ["Solo Lab"] and names("Measure") == ["auroc"]
+    forget(svc, forget_plan(svc, [str(solo)]), investigate_after=False)
+    assert names("Author") == ["Shared Author"]
+    assert names("Organisation") == [] and names("Measure") == []
+    with svc.graph().write() as s:
+        lonely = s.run(
+            "MATCH (x:Author|Work|Method|Dataset|Organisation|Measure) "
+            "WHERE NOT EXISTS { (x)--() } RETURN count(x) AS n"
+        ).single(strict=True)["n"]
+    assert lonely == 0
+
+
 def test_an_upload_can_be_forgotten_through_the_api(clean_services: Services) -> None:
     """DELETE /uploads/{name} and /texts/{name}: by the stored name or the name given (a long
     one too); right after the upload, while its job may still run, it forgets what the upload

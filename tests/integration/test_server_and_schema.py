@@ -59,7 +59,7 @@ def test_schema_is_idempotent(services: Services) -> None:
         names = {r["name"] for r in s.run("SHOW INDEXES YIELD name")}
         mig = s.run("MATCH (m:Migration) RETURN count(m) AS n").single()
     assert {"claim_embedding", "claim_text", "source_title"} <= names
-    assert mig is not None and mig["n"] == 3  # initial schema, orphan snapshots, quote hashes
+    assert mig is not None and mig["n"] == 4  # schema, orphan snapshots, quote hashes, tags
 
 
 @pytest.mark.parametrize(("name", "cypher"), _constants())
@@ -214,6 +214,33 @@ def test_quote_hash_migration(services: Services) -> None:
     finally:
         with db.write() as s:
             s.run("MATCH (c:Claim) WHERE c.id STARTS WITH 'mig-' DETACH DELETE c").consume()
+
+
+def test_orphan_tag_migration(services: Services) -> None:
+    """Authors and measures that sources forgotten before DELETE_SOURCE cleaned up left with
+    no edge go once; one that a source still names stays."""
+    db: Graph = services.graph()
+    name = "0004_drop_orphan_tags"
+    with db.write() as s:
+        s.run(
+            "CREATE (:Author {name: 'mig-lonely'}) CREATE (:Measure {name: 'mig-lonely'}) "
+            "CREATE (:Source {id: 'mig-src'})-[:AUTHORED_BY]->(:Author {name: 'mig-kept'})"
+        ).consume()
+        s.run("MATCH (m:Migration {name: $n}) DELETE m", n=name).consume()
+    try:
+        assert ensure_schema(db) == [name]
+        assert ensure_schema(db) == []
+        with db.write() as s:
+            rows = s.run(
+                "MATCH (x:Author|Measure) WHERE x.name STARTS WITH 'mig-' RETURN x.name AS n"
+            )
+            left = sorted(r["n"] for r in rows)
+        assert left == ["mig-kept"]
+    finally:
+        with db.write() as s:
+            s.run(
+                "MATCH (x) WHERE x.id = 'mig-src' OR x.name STARTS WITH 'mig-' DETACH DELETE x"
+            ).consume()
 
 
 def test_rows_reach_the_server_as_a_list_with_a_short_repr(
