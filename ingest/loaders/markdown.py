@@ -80,13 +80,34 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     meta: object
     try:
         meta = (
-            tomllib.loads(raw)
+            _toml(raw)
             if m.group("fence") == "+++"
             else yaml.load(raw, Loader=_TextDatesLoader)  # a SafeLoader: no objects
         )
     except (yaml.YAMLError, tomllib.TOMLDecodeError, RecursionError):
         meta = None  # RecursionError: "x: [[[[…]]]]" 3,000 deep failed the whole file
     return (_str_keys(meta) if isinstance(meta, dict) else {}), text[m.end() :]
+
+
+# A bare TOML value that starts like a date (`date = 2024-13-45`): quoted, it reads as text that
+# `_iso` judges, instead of failing the whole front matter.
+_TOML_BARE_DATE = re.compile(
+    r"^(?P<key>[ \t]*[\w.\"'-]+[ \t]*=[ \t]*)(?P<value>\d{4}-\d{1,2}-\d{1,2}\b[^\n#\"']*?)"
+    r"(?P<tail>[ \t]*(?:#[^\n]*)?)$",
+    re.M,
+)
+
+
+def _toml(raw: str) -> dict[str, Any]:
+    """TOML front matter; where it does not parse, read again with bare dates quoted (TOML
+    has no invalid-date value: one impossible date failed the title and authors with it)."""
+    try:
+        return tomllib.loads(raw)
+    except tomllib.TOMLDecodeError:
+        quoted, n = _TOML_BARE_DATE.subn(r'\g<key>"\g<value>"\g<tail>', raw)
+        if not n:
+            raise
+        return tomllib.loads(quoted)
 
 
 def _str_keys(meta: Mapping[Any, object]) -> dict[str, object]:

@@ -7,6 +7,7 @@ import pytest
 from consilience.errors import EmptyDocumentError, IngestError, UnsupportedInputError
 from ingest.claims.rules import RuleExtractor
 from ingest.loaders import load_file
+from ingest.loaders.markdown import BAD_DATE_FLAG
 from ingest.pipeline import RecordBuilder
 from kg.models import DocumentRecord
 from tests.documents import PAGED_PAPER, PAPER_LINES, make_pdf, paged_pdf
@@ -269,3 +270,21 @@ def test_front_matter_dates(written: str, read: str | None, flagged: bool) -> No
     assert doc.title == "Dated" and doc.authors == ["Ada Lovelace"]  # the rest is still read
     assert doc.date == read
     assert any(f.endswith(written) for f in doc.flags) == flagged
+
+
+@pytest.mark.parametrize(
+    ("written", "read", "flagged"),
+    [
+        ("2024-13-45", None, True),  # review: TOML dropped the whole front matter
+        ("2024-02-30  # typo", None, True),
+        ("2024-5-1", "2024-05-01", False),
+        ("2024-05-01", "2024-05-01", False),  # valid: TOML's own date, as before
+        ("2024-05-01T10:30:00", "2024-05-01T10:30:00", False),
+    ],
+)
+def test_toml_front_matter_dates(written: str, read: str | None, flagged: bool) -> None:
+    text = f"+++\ntitle = 'Dated'\nauthors = ['Ada Lovelace']\ndate = {written}\n+++\nProbes.\n"
+    _, (doc,) = load_file(Path("d.md"), text.encode())
+    assert doc.title == "Dated" and doc.authors == ["Ada Lovelace"]
+    assert doc.date == read
+    assert any(BAD_DATE_FLAG in f for f in doc.flags) == flagged
