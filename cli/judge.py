@@ -98,8 +98,17 @@ def judge(
     if pairs is not None and a is not None:
         err.print("Give two statements or --pairs FILE.jsonl, not both.")
         raise typer.Exit(code=2)
-    if pairs is not None and pairs != Path("-"):
-        input_file(pairs, "a JSONL file of pairs")
+    good: list[tuple[int, dict[str, object]]] = []
+    bad: list[tuple[int, str]] = []
+    if pairs is not None:
+        good, bad = _read_pairs(pairs)
+        if not good and not bad:
+            where = "standard input" if str(pairs) == "-" else str(pairs)
+            err.print(
+                f"No pairs to judge: {where} has no line with text. Write one JSON object per "
+                'line, e.g. {"a": "Probes detect deception.", "b": "Probes fail."}.'
+            )
+            raise typer.Exit(code=2)
     with command_services() as svc:
         try:
             judge_ = svc.judge()
@@ -111,7 +120,6 @@ def judge(
                 else:
                     _render(j)
                 return
-            good, bad = _read_pairs(pairs)
             results = (
                 judge_.judge(
                     [

@@ -92,6 +92,11 @@ def test_judge_cli_single_and_pairs_file(clean_services: Services, tmp_path: Pat
     assert rows[3]["kind"] == "converges_with"  # a statement entails itself
     assert rows[3]["restatement"] and not rows[0]["restatement"]  # ... and only restates itself
     assert "line 2" in r.stderr
+    blank = tmp_path / "blank.jsonl"  # red-teamed: printed nothing and exited 0
+    blank.write_text("\n  \n")
+    r = CliRunner().invoke(app, ["judge", "--pairs", str(blank)])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "No pairs to judge" in " ".join(r.stderr.split())
 
 
 def test_retrieval_reaches_differently_worded_claims_and_exports_candidates(
@@ -518,8 +523,23 @@ def test_topic_counts_follow_claims_that_leave(clean_services: Services, tmp_pat
 
     before = counts()
     assert sum(n for _, n in before.values()) == 5  # every claim in one topic
+    with svc.graph().write() as s:
+        lost = {r["id"] for r in s.run(
+            "MATCH (:Source {title: 'Accumulating data'})-[:HAS_CLAIM]->(:Claim)"
+            "-[:ABOUT_TOPIC]->(t:Topic) RETURN t.id AS id")}  # fmt: skip
     forget_files(svc.graph(), plan_forget(svc.graph(), [str(tmp_path / "b.md")]))
     svc.claim_index().sync(svc.graph())
     build_runner(svc).run()
     after = counts()  # equal to the graph again, with b.md's two claims gone
     assert sum(n for _, n in after.values()) == 3
+    # and each centroid is its members' now (review: new claims joined by the old one)
+    index = svc.claim_index()
+    with svc.graph().write() as s:
+        rows = list(s.run(
+            "MATCH (t:Topic)<-[:ABOUT_TOPIC]-(c:Claim) WHERE t.id IN $lost "
+            "RETURN t.centroid AS centroid, collect(c.id) AS claims", lost=list(lost)))  # fmt: skip
+    assert rows and all(len(r["claims"]) for r in rows)
+    for r in rows:
+        _, vecs = index.vectors(list(r["claims"]))
+        mean = vecs.mean(axis=0)
+        assert np.allclose(r["centroid"], mean / np.linalg.norm(mean), atol=1e-5)
