@@ -363,7 +363,7 @@ class Runner:
             investigation_store.delete_open_findings(self.driver, names)
         self._backfill_aspects(ids)
         lap("preparation")
-        refresh_topics(self.driver, len(self.index.ids))  # those that lost claims
+        refresh_topics(self.driver, self.index)  # those that lost claims
         topics_touched, warnings = assign_topics(self.driver, self.index, ids)
         if self.line_verdicts_archived:
             warnings.append(

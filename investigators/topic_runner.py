@@ -60,13 +60,25 @@ def assign_topics(
     return len(touched), warnings
 
 
-def refresh_topics(driver: Graph, n_claims: int) -> int:
-    """Topics that lost claims since the last run: sizes, source counts and labels redone,
-    empty ones gone. Returns how many were redone."""
+def refresh_topics(driver: Graph, index: ClaimIndex) -> list[str]:
+    """Topics that lost claims since the last run: sizes, centroids (the normalised mean of
+    the members left: new claims joined a forgotten document's topic by the old one), source
+    counts and labels redone, empty ones gone. Returns the ids of those redone."""
     ids = topic_store.refresh_stale(driver)
-    if ids:
-        label_topics(driver, ids, n_claims)
-    return len(ids)
+    if not ids:
+        return []
+    with driver.read() as s:
+        members = {r["id"]: list(r["claims"]) for r in s.run(tq.TOPIC_MEMBERS, ids=ids)}
+    rows: list[dict[str, object]] = []
+    for tid, claims in members.items():
+        _, vecs = index.vectors(claims)
+        if len(vecs):
+            c = vecs.mean(axis=0)
+            c = c / max(1e-9, float(np.linalg.norm(c)))
+            rows.append({"id": tid, "centroid": [float(x) for x in c]})
+    topic_store.set_centroids(driver, rows)
+    label_topics(driver, ids, len(index.ids))
+    return ids
 
 
 def label_topics(driver: Graph, topic_ids: list[str], n_claims: int) -> None:

@@ -10,6 +10,12 @@ MATCH (c:Claim {id: id}) WHERE NOT EXISTS { (c)-[:ABOUT_TOPIC]->(:Topic) }
 RETURN c.id AS id
 """
 
+TOPIC_MEMBERS: LiteralString = """
+UNWIND $ids AS tid
+MATCH (t:Topic {id: tid})<-[:ABOUT_TOPIC]-(c:Claim)
+RETURN tid AS id, collect(c.id) AS claims
+"""
+
 TOPIC_ASPECTS: LiteralString = """
 UNWIND $ids AS tid
 MATCH (t:Topic {id: tid})<-[:ABOUT_TOPIC]-(c:Claim)

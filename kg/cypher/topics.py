@@ -11,6 +11,12 @@ ON CREATE SET t.created_at = datetime()
 SET t.centroid = row.centroid, t.size = row.size, t.updated_at = datetime()
 """
 
+SET_TOPIC_CENTROIDS: LiteralString = """
+UNWIND $rows AS row
+MATCH (t:Topic {id: row.id})
+SET t.centroid = row.centroid, t.updated_at = datetime()
+"""
+
 LINK_TOPIC_MEMBERS: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Claim {id: row.claim_id}), (t:Topic {id: row.topic_id})

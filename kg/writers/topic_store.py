@@ -36,6 +36,12 @@ def refresh_stale(driver: Graph) -> list[str]:
         return s.execute_write(tx_fn)
 
 
+def set_centroids(driver: Graph, rows: list[dict[str, object]]) -> None:
+    """New centroids (id, centroid) for topics whose members changed."""
+    with driver.write() as s:
+        s.execute_write(lambda tx: tx.run(q.SET_TOPIC_CENTROIDS, rows=Rows(rows)).consume())
+
+
 def set_topic_labels(driver: Graph, rows: list[dict[str, object]]) -> None:
     with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.SET_TOPIC_LABELS, rows=Rows(rows)).consume())
