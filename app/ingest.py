@@ -17,6 +17,7 @@ from consilience.errors import DatabaseUnavailableError
 from ingest.forget import ForgetPlan, forget_files, plan_forget
 from ingest.pipeline import IngestOutcome
 from investigators.runner import RunReport
+from investigators.topic_runner import refresh_topics
 
 
 class IngestResult(BaseModel):
@@ -137,6 +138,9 @@ def _after(
     if investigate_after:
         follow_up(svc, result, on_progress=on_progress, announce=announce, on_stage=on_stage,
                   on_note=on_note)  # fmt: skip
+    else:  # topic sizes and labels follow what left now, not at the next run (cheap)
+        with contextlib.suppress(DatabaseUnavailableError):
+            refresh_topics(svc.graph(), svc.claim_index())
     return result
 
 

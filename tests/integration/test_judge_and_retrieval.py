@@ -499,6 +499,7 @@ def test_withdrawal_touches_only_the_pairs_judged_again(
 def test_topic_counts_follow_claims_that_leave(clean_services: Services, tmp_path: Path) -> None:
     """Red-teamed: after a file was removed or edited, `topics list` still counted its claims
     and sources (`topics show` and the graph did not); `investigate` did not refresh them."""
+    from app.ingest import forget, forget_plan
     from ingest.forget import forget_files, plan_forget
 
     svc = clean_services
@@ -543,3 +544,6 @@ def test_topic_counts_follow_claims_that_leave(clean_services: Services, tmp_pat
         _, vecs = index.vectors(list(r["claims"]))
         mean = vecs.mean(axis=0)
         assert np.allclose(r["centroid"], mean / np.linalg.norm(mean), atol=1e-5)
+    # forgotten without investigating: the counts follow at once (they waited for a run)
+    forget(svc, forget_plan(svc, [str(tmp_path / "a.md")]), investigate_after=False)
+    assert sum(n for _, n in counts().values()) == 1
