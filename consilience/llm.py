@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -23,6 +23,16 @@ if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
 
 M = TypeVar("M", bound=BaseModel)
 _HINT = "Check ANTHROPIC_API_KEY and network access, or unset the key to run offline."
+_BODY_HINT = (
+    "Check ANTHROPIC_BASE_URL: it must reach the Messages API, or a proxy that passes its "
+    "answers on unchanged. Unset ANTHROPIC_API_KEY to run offline."
+)
+
+
+def _short(exc: Exception) -> str:
+    """An error's first line, at most 200 characters (a validation error lists every field)."""
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return first[:200]
 
 
 class LLM(Protocol):
@@ -51,8 +61,11 @@ def _tool(schema: type[BaseModel]) -> ToolParam:
     }
 
 
-def _parse(content: list[Any], schema: type[M]) -> M | None:
-    for block in content:
+def _parse(message: object, schema: type[M]) -> M | None:
+    """The tool call's input as `schema`; None where the message has none that fits (the SDK
+    does not check an answer's shape: a body of `{}` or `[]` is no message at all)."""
+    content = getattr(message, "content", None)
+    for block in content if isinstance(content, list) else []:
         if getattr(block, "type", None) == "tool_use":
             try:
                 return schema.model_validate(block.input)
@@ -110,7 +123,9 @@ class AnthropicLLM:
             msg = self._client.messages.create(**self._params(system, prompt, schema, max_tokens))
         except anthropic.APIError as exc:
             raise LLMError(f"Claude request failed: {exc}", _HINT) from exc
-        answer = _parse(list(msg.content), schema)
+        except ValueError as exc:  # a 200 whose body is not a message (JSON, or its shape)
+            raise LLMError(f"Claude's answer could not be read: {_short(exc)}", _BODY_HINT) from exc
+        answer = _parse(msg, schema)
         if answer is None:
             raise LLMError(f"Claude returned no valid {schema.__name__}.", "Retry the request.")
         return answer
@@ -150,6 +165,11 @@ class AnthropicLLM:
             batch = self._client.messages.batches.create(requests=requests)
         except anthropic.AnthropicError as exc:
             raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
+        except ValueError as exc:  # a 200 whose body is not a batch
+            raise LLMError(
+                f"Claude's answer to the batch request could not be read: {_short(exc)}",
+                _BODY_HINT,
+            ) from exc
         say(
             f"sent {len(prompts)} question(s) as Message Batch {batch.id}; waiting for the "
             f"answers (at most {_minutes(self.batch_wait_s)}, then the batch is cancelled and "
@@ -183,7 +203,7 @@ class AnthropicLLM:
         def read() -> dict[str, M | None]:
             return {
                 item.custom_id: (
-                    _parse(list(item.result.message.content), schema)
+                    _parse(getattr(item.result, "message", None), schema)
                     if item.result.type == "succeeded"
                     else None
                 )

@@ -26,8 +26,9 @@ class MessagesStub:
         cancel_refused: bool = False,
         failed_cancels: int = 0,
         failed_results: int = 0,
+        malformed_batch: bool = False,
     ) -> None:
-        self.queue: list[dict[str, Any]] = []
+        self.queue: list[object] = []  # a message (dict), or any JSON or bytes to test errors
         self.requests: list[dict[str, Any]] = []
         self.batch_requests: list[dict[str, Any]] = []
         self.batch_polls = batch_polls
@@ -39,6 +40,7 @@ class MessagesStub:
         self.cancel_refused = cancel_refused
         self.failed_cancels = failed_cancels
         self.failed_results = failed_results
+        self.malformed_batch = malformed_batch
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,6 +65,9 @@ class MessagesStub:
                 if self.path.endswith("/messages/batches"):
                     stub.batch_requests = body["requests"]
                     stub.requests.append({"path": self.path, "body": body, "api_key": None})
+                    if stub.malformed_batch:  # a 200 whose body is not JSON
+                        self._send(b'{"id": "msgbatch_1", "type": ')
+                        return
                     self._send(json.dumps(stub.batch("in_progress")).encode())
                     return
                 stub.requests.append(
@@ -77,7 +82,8 @@ class MessagesStub:
                     self.send_response(500)
                     self.end_headers()
                     return
-                payload = json.dumps(stub.queue.pop(0)).encode()
+                head = stub.queue.pop(0)  # bytes: a body sent as it is (malformed JSON)
+                payload = head if isinstance(head, bytes) else json.dumps(head).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))
@@ -127,7 +133,9 @@ class MessagesStub:
     def result(self, i: int) -> dict[str, Any]:
         if self.cancelled and i >= self.answered_when_cancelled:
             return {"type": "canceled"}
-        return {"type": "succeeded", "message": self.queue.pop(0)}
+        message = self.queue.pop(0)
+        assert isinstance(message, dict), "a batch result is a message"
+        return {"type": "succeeded", "message": message}
 
     def batch(self, status: str) -> dict[str, Any]:
         n = len(self.batch_requests)

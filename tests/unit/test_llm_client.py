@@ -22,6 +22,29 @@ def test_llm_errors_are_clear() -> None:
     assert "ANTHROPIC_API_KEY" in exc.value.hint
 
 
+def test_an_answer_that_is_not_json_is_a_clear_error_not_a_traceback() -> None:
+    """Red-teamed: a 200 whose body was not JSON escaped as JSONDecodeError (a traceback)."""
+    with MessagesStub() as stub:
+        stub.queue.append(b'{"id": "msg_1", "content": [')
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        with pytest.raises(LLMError) as exc:
+            llm.structured("system", "prompt", LLMClaims)
+        assert "could not be read" in exc.value.message and "BASE_URL" in exc.value.hint
+        stub.queue.append(b"<html>proxy error</html>")
+        stub.tool_answer(ANSWER)  # among few: that one is None, the other is kept
+        got = llm.structured_many("s", ["p1", "p2"], Adjudication)
+        assert got[0] is None and got[1] is not None
+    with MessagesStub() as stub:  # JSON, but no message: the SDK does not check its shape
+        for shape in ({}, [], {"content": None}, {"content": [{"type": "tool_use"}]}):
+            stub.queue.append(shape)
+            with pytest.raises(LLMError, match="no valid LLMClaims"):
+                AnthropicLLM("k", "m", base_url=stub.url).structured("s", "p", LLMClaims)
+    with MessagesStub(malformed_batch=True) as stub:
+        with pytest.raises(LLMError) as exc:
+            client(stub).structured_many("s", ["p1", "p2"], Adjudication)
+        assert "batch request could not be read" in exc.value.message
+
+
 def test_a_failed_request_among_few_is_none_and_the_others_are_kept() -> None:
     answer = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y"}
     answer["rationale"] = "z"
