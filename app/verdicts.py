@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.services import Services
@@ -20,16 +22,56 @@ from kg.writers import investigation_store
 from queries.findings import get_finding
 from queries.models import FindingRow
 
+REVIEWER_MAX = 200  # characters; the same limits for the CLI, a file of verdicts and the API
+REASON_MAX = 5000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline are text
 
-def record_verdict(
-    svc: Services, finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str
-) -> FindingRow:
-    """Store a human verdict on a finding and update the confidences it bears on."""
+
+def check_reviewer(reviewer: str) -> str:
+    """The reviewer's name as stored, or InvalidInputError saying what to change."""
     if not reviewer.strip():
         raise InvalidInputError(
             "A verdict needs a reviewer.",
             "Name who reviewed it (`--reviewer NAME` on the command line, `reviewer` in the API).",
         )
+    return _check_text("reviewer", reviewer.strip(), REVIEWER_MAX, lines=False)
+
+
+def check_reason(reason: str) -> str:
+    return _check_text("reason", reason, REASON_MAX, lines=True)
+
+
+def _check_text(what: str, text: str, most: int, *, lines: bool) -> str:
+    """Red-teamed: bytes that are not UTF-8 (a terminal in another encoding) failed the CLI
+    with a traceback; a 120,000-character reason and a NUL in a name were stored as given."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"The {what} holds bytes that are not UTF-8 text.",
+            "Type it again in a UTF-8 terminal (check LANG / LC_ALL), or write it in a UTF-8 "
+            "file of verdicts (`consilience findings verdicts FILE`).",
+        ) from None
+    bad = _CONTROL.search(text if lines else text.replace("\t", " "))
+    if bad or (not lines and "\n" in text):
+        raise InvalidInputError(
+            f"The {what} holds a control character ({(bad.group() if bad else chr(10))!r}).",
+            f"Write the {what} as plain text"
+            + (" on one line." if not lines else " (line breaks and tabs are kept)."),
+        )
+    if len(text) > most:
+        raise InvalidInputError(
+            f"The {what} is {len(text):,} characters long; at most {most:,} are kept.",
+            f"Shorten the {what}" + (" (link to a longer note instead)." if lines else "."),
+        )
+    return text
+
+
+def record_verdict(
+    svc: Services, finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str
+) -> FindingRow:
+    """Store a human verdict on a finding and update the confidences it bears on."""
+    reviewer, reason = check_reviewer(reviewer), check_reason(reason)
     graph = svc.graph()
     if not investigation_store.set_verdict(graph, finding_id, verdict, reviewer, reason):
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
@@ -43,8 +85,8 @@ class VerdictItem(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str = Field(min_length=1, max_length=200, description="Finding id")
     verdict: ReviewVerdict = Field(description="confirmed or dismissed")
-    reviewer: str = Field(min_length=1, max_length=200, description="Who decided")
-    reason: str = Field(default="", max_length=5000, description="Why")
+    reviewer: str = Field(min_length=1, max_length=REVIEWER_MAX, description="Who decided")
+    reason: str = Field(default="", max_length=REASON_MAX, description="Why")
 
 
 class VerdictOutcome(BaseModel):

@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from cli.files import input_text, output_file, write_text
-from cli.support import command_services, console, err
+from cli.support import command_services, console, err, fail
+from consilience.errors import ConsilienceError
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 
 
@@ -159,7 +160,18 @@ def findings_verdicts(
 
     text = input_text(path, "a JSONL or CSV file of verdicts")
     if path.suffix.lower() == ".csv":
-        rows = [(i + 2, dict(r)) for i, r in enumerate(csv.DictReader(text.splitlines()))]
+        reader = csv.DictReader(text.splitlines())
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        if text.strip() and not {"id", "verdict"} <= set(header):  # its first verdict was
+            err.print(  # read as the header, and nothing recorded, silently
+                f"[red]{path}: the first line is not a header naming the columns[/] "
+                f"(it reads {', '.join(header)[:120]!r}). Start the file with a line such as "
+                "id,verdict,reviewer,reason."
+            )
+            raise typer.Exit(code=2)
+        rows = [
+            (i + 2, {str(k).strip().lower(): v for k, v in r.items()}) for i, r in enumerate(reader)
+        ]
     else:
         rows = []
         for i, line in enumerate(text.splitlines(), 1):
@@ -213,38 +225,73 @@ def review(
     weighted up by the safety-critical claims each is about), each with its context:
     c = confirm, d = dismiss, s = skip, q = quit; after c or d an optional reason. Every
     verdict is kept in the finding's history."""
-    from app.verdicts import record_verdict
+    from app.verdicts import check_reason, check_reviewer, record_verdict
     from cli.report import render_context, render_finding
     from queries.findings import get_finding, review_queue
 
+    try:
+        reviewer = check_reviewer(reviewer)  # before the first finding, not after its verdict
+    except ConsilienceError as exc:
+        fail(exc)
+    counts: dict[str, int] = {ReviewVerdict.CONFIRMED: 0, ReviewVerdict.DISMISSED: 0, "skipped": 0}
+    ended = ""
     with command_services() as svc:
         pool = review_queue(svc.graph(), limit=limit).items
-        counts: dict[str, int] = {
-            ReviewVerdict.CONFIRMED: 0,
-            ReviewVerdict.DISMISSED: 0,
-            "skipped": 0,
-        }
-        for i, row in enumerate(pool[:limit], 1):
-            f = get_finding(svc.graph(), row.id)
-            render_finding(console, f, i)
-            render_context(console, f)
-            key = typer.prompt("[c]onfirm / [d]ismiss / [s]kip / [q]uit", default="s").strip()
-            if key[:1].lower() == "q":
-                break
-            verdict = {"c": ReviewVerdict.CONFIRMED, "d": ReviewVerdict.DISMISSED}.get(
-                key[:1].lower()
-            )
-            if verdict is None:
-                counts["skipped"] += 1
-                continue
-            reason = typer.prompt("reason (optional)", default="", show_default=False)
-            record_verdict(svc, f.id, verdict, reviewer, reason)
-            counts[verdict] += 1
+        try:
+            for i, row in enumerate(pool[:limit], 1):
+                f = get_finding(svc.graph(), row.id)
+                render_finding(console, f, i)
+                render_context(console, f)
+                answer = _review_answer()
+                if answer == "quit":
+                    break
+                if answer == "skip":
+                    counts["skipped"] += 1
+                    continue
+                verdict = ReviewVerdict(answer)
+                while True:
+                    try:
+                        reason = check_reason(_ask("reason (optional)", ""))
+                        break
+                    except ConsilienceError as exc:
+                        err.print(f"[red]{exc.message}[/] {exc.hint}")
+                record_verdict(svc, f.id, verdict, reviewer, reason)
+                counts[verdict] += 1
+        except typer.Abort:  # end of input, or Ctrl-C at a prompt
+            ended = " Input ended: the verdicts given before are kept."
+        except UnicodeDecodeError:  # a strict stdin (a UTF-8 terminal gives surrogates)
+            ended = " The input was not UTF-8 text: review ended; the verdicts before are kept."
     console.print(
         f"Reviewed: {counts[ReviewVerdict.CONFIRMED]} confirmed, "
         f"{counts[ReviewVerdict.DISMISSED]} dismissed, "
-        f"{counts['skipped']} skipped. Confidences bearing on them are updated."
+        f"{counts['skipped']} skipped. Confidences bearing on them are updated.{ended}"
     )
+
+
+_ANSWERS = {
+    "c": ReviewVerdict.CONFIRMED.value,
+    "confirm": ReviewVerdict.CONFIRMED.value,
+    "d": ReviewVerdict.DISMISSED.value,
+    "dismiss": ReviewVerdict.DISMISSED.value,
+    "s": "skip",
+    "skip": "skip",
+    "q": "quit",
+    "quit": "quit",
+}
+
+
+def _review_answer() -> str:
+    """confirmed, dismissed, skip or quit; anything else is asked again (red-teamed: any answer
+    starting with "c", "cancel" included, confirmed)."""
+    while True:
+        key = _ask("[c]onfirm / [d]ismiss / [s]kip / [q]uit", "s").strip().lower()
+        if key in _ANSWERS:
+            return _ANSWERS[key]
+        err.print(f"[yellow]{key[:40]!r} is not an answer:[/] type c, d, s or q.")
+
+
+def _ask(question: str, default: str) -> str:
+    return str(typer.prompt(question, default=default, show_default=bool(default)))
 
 
 @findings_app.command("export")

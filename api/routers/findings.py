@@ -8,7 +8,14 @@ from pydantic import BaseModel, Field
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
 from api.rendering import json_route
-from app.verdicts import VerdictItem, VerdictOutcome, record_verdict, record_verdicts
+from app.verdicts import (
+    REASON_MAX,
+    REVIEWER_MAX,
+    VerdictItem,
+    VerdictOutcome,
+    record_verdict,
+    record_verdicts,
+)
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 from queries.findings import archived_verdicts, get_finding, list_findings, review_queue
 from queries.models import ArchivedVerdictRow, FindingRow, Page
@@ -96,8 +103,8 @@ def finding(finding_id: FindingId, svc: Svc) -> FindingRow:
 
 class VerdictIn(BaseModel):
     verdict: ReviewVerdict = Field(description="The human verdict")
-    reviewer: str = Field(min_length=1, max_length=200, examples=["alice"])
-    reason: str = Field(default="", max_length=5000, examples=["Different probe set-ups"])
+    reviewer: str = Field(min_length=1, max_length=REVIEWER_MAX, examples=["alice"])
+    reason: str = Field(default="", max_length=REASON_MAX, examples=["Different probe set-ups"])
 
 
 class VerdictsIn(BaseModel):

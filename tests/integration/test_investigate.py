@@ -373,6 +373,30 @@ def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path:
     csv_file.write_text(f"id,verdict,reason,reviewer\n{first.id},confirmed,on reflection,cy\n")
     assert cli.invoke(app, ["findings", "verdicts", str(csv_file)]).exit_code == 0
     assert len(get_finding(cli_services.graph(), first.id).history) == 3
+    # red-teamed: a CSV without its header read its first verdict as one, and said nothing
+    csv_file.write_text(f"{first.id},dismissed,no header,cy\n")
+    out = cli.invoke(app, ["findings", "verdicts", str(csv_file)])
+    assert out.exit_code == 2 and "not a header" in " ".join(out.output.split())
+    # text that is not UTF-8, too long, or with a control character: refused, nothing stored
+    for argv in (
+        ["--reviewer", "ann", "--reason", "bad \udcff\udcfe"],
+        ["--reviewer", "a\x00b"],
+        ["--reviewer", "ann", "--reason", "x" * 5001],
+    ):
+        out = cli.invoke(app, ["findings", "dismiss", first.id, *argv])
+        assert out.exit_code == 2 and not isinstance(out.exception, UnicodeError), out.output
+    assert len(get_finding(cli_services.graph(), first.id).history) == 3
+    # review: an answer that is none of c/d/s/q is asked again ("cancel" confirmed), a reason
+    # that cannot be stored is asked again, and the end of input ends with the summary
+    out = cli.invoke(
+        app, ["review", "--reviewer", "cy", "--limit", "1"], input=f"cancel\nd\n{'x' * 5001}\n"
+    )
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    assert "'cancel' is not an answer" in text and "at most 5,000 are kept" in text
+    assert "Input ended" in text and "0 confirmed" in text
+    out = cli.invoke(app, ["review", "--reviewer", " "])
+    assert out.exit_code == 2 and "needs a reviewer" in out.output
 
 
 def test_review_queue_puts_the_most_valuable_verdicts_first(
