@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import textwrap
@@ -69,7 +70,14 @@ def to_dataframe(ev: CaseEvaluation) -> pd.DataFrame:
 
 
 def _key(prefix: str, nid: str) -> str:
-    return prefix + re.sub(r"[^A-Za-z0-9_.-]", "_", nid)
+    """A gsn2x element id for a case node id: the id itself where it is letters, digits, '_',
+    '.' and '-' only; else cleaned, with a short hash of the id as written, so ids that clean
+    alike stay apart (red-teamed: "E 1" and "E_1", or any two Chinese ids, became one
+    element, and the diagram lost a piece of evidence without a word)."""
+    clean = re.sub(r"[^A-Za-z0-9_.-]", "_", nid)
+    if clean == nid:
+        return prefix + nid
+    return f"{prefix}{clean}_{hashlib.sha256(nid.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
 GSN_WRAP = 40  # characters per line of element text (gsn2x sizes each box to its text)

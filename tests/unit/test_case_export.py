@@ -177,3 +177,16 @@ def test_gsn_structure_is_what_gsn2x_validates() -> None:
             assert el["nodeType"] == "CounterGoal" and el["challenges"] in gsn
         for refs in el.get("acp", {}).values():  # an ACP points at its own element (V09)
             assert refs == key
+
+
+def test_node_ids_that_clean_alike_stay_apart() -> None:
+    """Red-teamed: "E 1" and "E_1" (or any two Chinese ids) became one gsn2x element, and the
+    diagram lost a piece of evidence without a word."""
+    from calibration.case.export import _key
+
+    ids = ["E_1", "E 1", "E:1", "证据一", "证据二", "目标"]
+    keys = [_key("Sn_", i) for i in ids]
+    assert len(set(keys)) == len(ids)
+    assert keys[0] == "Sn_E_1"  # an id that is already clean stays as written
+    assert all(re.fullmatch(r"Sn_[A-Za-z0-9_.-]+", k) for k in keys)
+    assert _key("Sn_", "E 1") == keys[1]  # the same id always gives the same element
