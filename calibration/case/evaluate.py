@@ -70,7 +70,27 @@ def resolve_leaves(driver: Graph, case: SafetyCase) -> dict[str, dict[str, Any]]
                     "Add `source: <title or path words>` to the node, or use `claim: <id>`.",
                 )
             out[nid] = rows[0]  # several in one source: repeated drafts; the first occurrence
+    _refuse_one_claim_twice(case, out)
     return out
+
+
+def _refuse_one_claim_twice(case: SafetyCase, leaves: dict[str, dict[str, Any]]) -> None:
+    """Two children of one goal that are the same claim (by id, or a quote that finds it):
+    red-teamed, an all-of goal multiplied the claim's confidence by itself (0.65 became 0.43)."""
+    for gid, g in sorted(case.nodes.items()):
+        seen: dict[str, str] = {}
+        for child in g.children:
+            row = leaves.get(child)
+            if row is None:
+                continue
+            first = seen.setdefault(str(row["claim_id"]), child)
+            if first != child:
+                raise InvalidInputError(
+                    f"Case node {gid}: its children {first} and {child} are the same claim "
+                    f"({row['claim_id']}); it would be counted twice.",
+                    "Keep one of the two evidence nodes, or point the other at the claim it "
+                    "was meant to cite.",
+                )
 
 
 def _combine(kind: str, ps: list[float]) -> float:

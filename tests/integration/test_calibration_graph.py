@@ -253,6 +253,11 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
     with pytest.raises(InvalidInputError, match="in 2 sources"):
         ambiguous = CASE.replace("    source: Monitoring results\n", "")
         evaluate_case_text(svc, ambiguous.replace("in most transcripts", "in most"))
+    twice = CASE.replace("children: [E1]", "children: [E1, E3]") + (
+        f"  E3:\n    type: evidence\n    claim: {e1.leaf.claim.claim_id}\n"
+    )  # red-teamed: one claim under two names was multiplied by itself
+    with pytest.raises(InvalidInputError, match="E1 and E3 are the same claim"):
+        evaluate_case_text(svc, twice)
     assert not any("retracted" in w for w in ev.warnings)
     retract_source(svc, e1.leaf.claim.source_id, "withdrawn")  # red-teamed: no word of it
     _, after = evaluate_case_text(svc, CASE)
