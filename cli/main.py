@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -511,7 +512,16 @@ def run(
         raise typer.Exit(code=1)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (`timeout`, `kill`, a service manager, a cancelled CI job) unwinds like Ctrl-C:
+    a Message Batch being awaited is cancelled, so it is not billed (red-teamed: the process
+    died at once and the batch ran on), and open transactions roll back."""
+    del frame
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)  # `serve` hands it to uvicorn, which sets its own
     try:
         app()
     except ConsilienceError as exc:  # anything not caught by a command

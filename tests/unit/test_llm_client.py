@@ -3,6 +3,8 @@ Messages API — errors, a failed request among few, and Message Batches that ta
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from consilience.errors import LLMError
@@ -148,3 +150,44 @@ def test_a_batch_abandoned_by_ctrl_c_is_cancelled() -> None:
         with pytest.raises(KeyboardInterrupt):
             llm.structured_many("s", ["p1", "p2"], Adjudication, on_wait=interrupt)
     assert stub.cancelled  # what it had not done is not billed
+
+
+def test_a_batch_abandoned_by_sigterm_is_cancelled() -> None:
+    """Red-teamed: `kill`, `timeout` or a cancelled CI job ended the process at once and the
+    Message Batch ran on, billed; the CLI's SIGTERM handler unwinds as Ctrl-C does."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import signal, sys
+        from cli.main import _terminated
+        from consilience.llm import AnthropicLLM
+        from investigators.prompts.adjudicate import Adjudication
+        from tests.messages_stub import MessagesStub
+
+        signal.signal(signal.SIGTERM, _terminated)
+        with MessagesStub(batch_polls=None) as stub:
+            llm = AnthropicLLM("k", "m", base_url=stub.url, max_retries=0, batch_threshold=2,
+                               poll_s=0.05)
+            try:
+                llm.structured_many("s", ["p1", "p2"], Adjudication,
+                                    on_wait=lambda note: print(note, flush=True))
+            finally:
+                print("cancelled" if stub.cancelled else "not cancelled", flush=True)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],  # the repository: its packages import
+    )
+    assert proc.stdout is not None
+    assert "sent 2 question(s)" in proc.stdout.readline()  # the batch is being awaited
+    proc.send_signal(signal.SIGTERM)
+    rest = proc.stdout.read()
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert rest.strip().endswith("cancelled") and "not cancelled" not in rest
