@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -103,6 +104,7 @@ class AnthropicLLM:
         self._client = anthropic.Anthropic(
             api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_s
         )
+        self._down: tuple[str, float] | None = None  # (why, until when) no request is sent
 
     def _params(
         self, system: str, prompt: str, schema: type[BaseModel], max_tokens: int
@@ -130,11 +132,51 @@ class AnthropicLLM:
             raise LLMError(f"Claude returned no valid {schema.__name__}.", "Retry the request.")
         return answer
 
-    def _one_or_none(self, system: str, prompt: str, schema: type[M], max_tokens: int) -> M | None:
-        try:
-            return self.structured(system, prompt, schema, max_tokens=max_tokens)
-        except LLMError:
-            return None
+    def _one_by_one(
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        max_tokens: int,
+        say: Callable[[str], None],
+    ) -> list[M | None]:
+        """Each prompt its own request; one that fails is None. The user hears why (red-teamed:
+        a bad key, a rate limit and a malformed answer all read "no usable answer"), and after
+        an authentication error, or STREAK_STOP requests in a row that failed, the rest are not
+        sent: for DOWN_FOR_S this client sends nothing more (a run went on asking for minutes
+        after every request had failed)."""
+        out: list[M | None] = []
+        causes: Counter[str] = Counter()
+        streak = 0
+        for prompt in prompts:
+            if self._down is not None and time.monotonic() < self._down[1]:
+                out.append(None)
+                continue
+            try:
+                out.append(self.structured(system, prompt, schema, max_tokens=max_tokens))
+                streak = 0
+            except LLMError as exc:
+                out.append(None)
+                cause, request_failed, fatal = _cause(exc)
+                causes[cause] += 1
+                streak = streak + 1 if request_failed else 0
+                if fatal or streak >= STREAK_STOP:
+                    self._down = (cause, time.monotonic() + DOWN_FOR_S)
+                    say(
+                        f"Claude: stopped asking after {cause}"
+                        + ("" if fatal else f" ({streak} requests in a row)")
+                        + "; the questions not sent are asked again by the next run"
+                    )
+        missing = sum(1 for a in out if a is None)
+        if missing:
+            parts = [f"{c} ×{n}" for c, n in causes.most_common()]
+            if missing > sum(causes.values()) and self._down is not None:
+                parts.append(f"not sent ×{missing - sum(causes.values())}, after {self._down[0]}")
+            say(
+                f"Claude: {missing} of {len(prompts)} question(s) got no usable answer "
+                f"({'; '.join(parts)})"
+            )
+        return out
 
     def structured_many(
         self,
@@ -152,15 +194,15 @@ class AnthropicLLM:
         A batch is awaited at most `batch_wait_s`; then it is cancelled and the answers it
         has are kept (the rest are None). `on_wait` hears what is being waited for: once
         when the batch is sent, every `note_every_s` after, and on cancelling."""
+        say = on_wait or (lambda _message: None)
         if len(prompts) < self.batch_threshold:
-            return [self._one_or_none(system, p, schema, max_tokens) for p in prompts]
+            return self._one_by_one(system, prompts, schema, max_tokens, say)
         import anthropic
 
         requests: list[Request] = [
             {"custom_id": f"r{i}", "params": self._params(system, p, schema, max_tokens)}
             for i, p in enumerate(prompts)
         ]
-        say = on_wait or (lambda _message: None)
         try:
             batch = self._client.messages.batches.create(requests=requests)
         except anthropic.AnthropicError as exc:
@@ -275,6 +317,31 @@ class AnthropicLLM:
             if batch.processing_status == "ended":
                 return batch
             raise
+
+
+STREAK_STOP = 3  # requests in a row that failed (each after the SDK's own retries)
+DOWN_FOR_S = 600.0
+
+
+def _cause(exc: LLMError) -> tuple[str, bool, bool]:
+    """(what went wrong, in words; whether the request itself failed; whether asking again
+    cannot help: a key refused, a model not found)."""
+    import anthropic
+
+    raw = exc.__cause__
+    if isinstance(raw, anthropic.APIStatusError):
+        body = raw.body if isinstance(raw.body, dict) else {}
+        error = body.get("error")
+        kind = str(error.get("type", "")) if isinstance(error, dict) else ""
+        fatal = raw.status_code in (401, 403, 404)
+        return f"HTTP {raw.status_code}{' ' + kind if kind else ''}", True, fatal
+    if isinstance(raw, anthropic.APITimeoutError):
+        return "a timeout", True, False
+    if isinstance(raw, anthropic.APIConnectionError):
+        return "no connection to the Messages API", True, False
+    if isinstance(raw, ValueError):
+        return "an answer that could not be read", True, False
+    return "an answer not in the expected form", False, False
 
 
 def _transient(exc: Exception) -> bool:

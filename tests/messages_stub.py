@@ -83,8 +83,13 @@ class MessagesStub:
                     self.end_headers()
                     return
                 head = stub.queue.pop(0)  # bytes: a body sent as it is (malformed JSON)
+                status = 200
+                if isinstance(head, int):  # an HTTP error with the API's error body
+                    status, kinds = head, {401: "authentication_error", 429: "rate_limit_error"}
+                    err = {"type": kinds.get(head, "api_error"), "message": f"stub {head}"}
+                    head = {"type": "error", "error": err}
                 payload = head if isinstance(head, bytes) else json.dumps(head).encode()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()

@@ -57,6 +57,33 @@ def test_a_failed_request_among_few_is_none_and_the_others_are_kept() -> None:
     assert got[0] is not None and got[0].label == "tension" and got[1] is None
 
 
+def test_failures_are_named_and_asking_stops_when_it_cannot_help() -> None:
+    """Red-teamed: a bad key, a rate limit and malformed answers all read "no usable answer",
+    and a run went on sending requests for minutes after every one had failed."""
+    with MessagesStub() as stub:  # the queue empty: every request after it is a 500
+        stub.tool_answer(ANSWER)
+        stub.queue.append(b"junk")
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        notes: list[str] = []
+        got = llm.structured_many("s", [f"p{i}" for i in range(8)], Adjudication,
+                                  on_wait=notes.append)  # fmt: skip
+        assert [g is not None for g in got] == [True] + [False] * 7
+        assert len(stub.requests) == 4  # three failures in a row, then nothing more is sent
+        assert "stopped asking after HTTP 500 (3 requests in a row)" in notes[0]
+        assert notes[-1] == (
+            "Claude: 7 of 8 question(s) got no usable answer (HTTP 500 ×2; an answer that "
+            "could not be read ×1; not sent ×4, after HTTP 500)"
+        )
+        llm.structured_many("s", ["again"], Adjudication, on_wait=notes.append)
+        assert len(stub.requests) == 4  # the same client, minutes later: still nothing sent
+    with MessagesStub() as stub:
+        stub.queue.append(401)  # a key refused: one request is enough to know
+        llm = AnthropicLLM("bad", "claude-stub", base_url=stub.url, max_retries=0)
+        notes = []
+        llm.structured_many("s", ["p1", "p2", "p3"], Adjudication, on_wait=notes.append)
+        assert len(stub.requests) == 1 and "HTTP 401 authentication_error" in notes[0]
+
+
 def client(stub: MessagesStub, **timing: float) -> AnthropicLLM:
     return AnthropicLLM(
         "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, **timing
