@@ -37,8 +37,13 @@ from investigators.nli.judge import Judge, Side, definition_notes
 from investigators.prompts import adjudicate as prompt
 from kg.ids import sha256_text
 
-# Rough token counts for the estimate: characters / 4, plus the answer's length.
+# The estimate: characters / 4 for the system prompt, the question and the tool's schema, plus
+# what the API adds for a forced tool call; an answer of _OUT_TOKENS typically, MAX_TOKENS at
+# most (red-teamed: "at most" assumed the typical answer, and left the tool out).
 _OUT_TOKENS = 350
+MAX_TOKENS = 1024
+_TOOL_OVERHEAD_TOKENS = 313  # Anthropic's tool-use system prompt with tool_choice "tool"
+_TOOL_TOKENS = len(json.dumps(prompt.Adjudication.model_json_schema())) / 4
 REASON = "asked_because"  # stored beside the answer in the cache
 
 
@@ -106,16 +111,24 @@ class LLMAdjudicator:
         self._read = reader(judge)
 
     def estimate(self, questions: list[Question], prompts: list[str]) -> str:
-        tin = sum(len(prompt.SYSTEM) + len(p) for p in prompts) / 4
+        per_call = _TOOL_OVERHEAD_TOKENS + _TOOL_TOKENS
+        tin = sum((len(prompt.SYSTEM) + len(p)) / 4 + per_call for p in prompts)
         tout = _OUT_TOKENS * len(prompts)
+        most = tin / 1e6 * self.price[0] + MAX_TOKENS * len(prompts) / 1e6 * self.price[1]
         usd = tin / 1e6 * self.price[0] + tout / 1e6 * self.price[1]
         finds = sum(1 for q in questions if q.queue == "find")
+        threshold = getattr(self.llm, "batch_threshold", None)
+        batched = isinstance(threshold, int) and len(prompts) >= threshold
         return (
             f"Claude ({self.model}) will adjudicate {len(prompts)} pair(s) of this run "
             f"(budget {self.budget}): {len(prompts) - finds} the judge is least sure of (score "
             f"band {self.band[0]:.2f}-{self.band[1]:.2f}) and {finds} it read as unrelated that "
             f"the retriever rates likely related; about {tin:,.0f} input and {tout:,.0f} output "
-            f"tokens, at most ${usd:.2f} (half that if they go as one Message Batch)."
+            f"tokens, about ${usd:.2f} and at most ${most:.2f} if every answer is "
+            f"{MAX_TOKENS:,} tokens long"
+            + (" (half that: they go as one Message Batch)" if batched else "")
+            + " (prices: CONSILIENCE_LLM__USD_PER_MTOK_IN and _OUT). The retrieval channel's "
+            "queries and the missing-dimension proposals are asked separately."
         )
 
     def _key(self, p: CandidatePair) -> str:
@@ -179,7 +192,11 @@ class LLMAdjudicator:
         if self.announce:
             self.announce(self.estimate(todo, prompts))
         answers = self.llm.structured_many(
-            prompt.SYSTEM, prompts, prompt.Adjudication, max_tokens=1024, on_wait=self.announce
+            prompt.SYSTEM,
+            prompts,
+            prompt.Adjudication,
+            max_tokens=MAX_TOKENS,
+            on_wait=self.announce,
         )
         self.asked = len(todo)
         answered = [(q, a) for q, a in zip(todo, answers, strict=True) if a is not None]

@@ -298,3 +298,26 @@ def test_claude_agreeing_with_a_definition_is_a_restatement() -> None:
     kinds = {v.a_id: v for v in adj.finish().verdicts}
     assert kinds["a"].kind == "restates" and "A defines a term" in kinds["a"].rationale
     assert kinds["c"].kind == "converges_with" and "defines a term" not in kinds["c"].rationale
+
+
+def test_the_cost_estimate_bounds_what_the_requests_can_cost() -> None:
+    """Red-teamed: "at most" assumed a typical answer of 350 tokens while requests allow 1,024,
+    left the tool's schema out, and offered the batch discount to questions sent one by one."""
+    import re
+
+    from investigators.llm_adjudicator import MAX_TOKENS
+    from investigators.prompts import adjudicate as adjudicate_prompt
+
+    with MessagesStub() as stub:
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, batch_threshold=20)
+        adj = LLMAdjudicator(llm, MemoryCache(), judge=Judge(NLIModel()), budget=30)
+        few = adj.estimate([], ["x" * 400] * 3)
+        many = adj.estimate([], ["x" * 400] * 25)
+    most = re.search(r"at most \$(\d+\.\d+)", few)
+    tokens_in = re.search(r"about ([\d,]+) input", few)
+    assert most and tokens_in, few
+    assert float(most.group(1)) >= 3 * MAX_TOKENS * 15.0 / 1e6  # every answer at its longest
+    system = len(adjudicate_prompt.SYSTEM)
+    assert float(tokens_in.group(1).replace(",", "")) > 3 * ((400 + system) / 4 + 300)
+    assert "Message Batch" not in few and "half that" in many
+    assert "asked separately" in few
