@@ -55,6 +55,23 @@ UNANSWERED = "unanswered"
 MAX_ATTEMPTS = 3
 
 
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.translate(_FOLD).casefold().split()).strip(" .\"'")
+
+
+def _quoted(side: str, quote: str, claim: str, title: str) -> str:
+    """Claude's quote of one side, as a quote where the claim holds those words (case, spaces,
+    curly quotes and an ellipsis at either end aside); else shown as Claude's words, never as
+    the source's (red-teamed: a made-up sentence was shown as a quote from the paper)."""
+    words = _folded(quote.strip().strip("…").strip())
+    if words and words in _folded(claim):
+        return f"{side}: “{quote}” — {title}."
+    return f"{side}: Claude's words, not found in the claim: “{quote}” (claim of {title})."
+
+
 def _attempts(response: str) -> int:
     """How many times the question went unanswered (0: the response is an answer)."""
     raw = json.loads(response)
@@ -273,8 +290,9 @@ class LLMAdjudicator:
             b_id=p.b.id,
             score=score,
             rationale=(
-                f"{a.label}: {a.rationale} A: “{a.quote_a}” — {p.a.source_title}. "
-                f"B: “{a.quote_b}” — {p.b.source_title}. Reasoning: {a.reasoning} {note}"
+                f"{a.label}: {a.rationale} {_quoted('A', a.quote_a, p.a.text, p.a.source_title)} "
+                f"{_quoted('B', a.quote_b, p.b.text, p.b.source_title)} "
+                f"Reasoning: {a.reasoning} {note}"
             ),
             cues=[a.label],
             investigator=self.name,

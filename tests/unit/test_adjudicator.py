@@ -321,3 +321,15 @@ def test_the_cost_estimate_bounds_what_the_requests_can_cost() -> None:
     assert float(tokens_in.group(1).replace(",", "")) > 3 * ((400 + system) / 4 + 300)
     assert "Message Batch" not in few and "half that" in many
     assert "asked separately" in few
+
+
+def test_claudes_quotes_are_shown_as_quotes_only_where_the_claim_holds_them() -> None:
+    """Red-teamed: a sentence in neither document was shown as a quote from the paper."""
+    from investigators.llm_adjudicator import _quoted
+
+    claim = "Linear probes detect “deceptive” behaviour in most transcripts we read."
+    found = _quoted("A", 'probes detect "deceptive" behaviour…', claim, "Probe paper")
+    assert found == 'A: “probes detect "deceptive" behaviour…” — Probe paper.'
+    made_up = _quoted("A", "Deceptive alignment has not been observed", claim, "Probe paper")
+    assert made_up.startswith("A: Claude's words, not found in the claim:")
+    assert "(claim of Probe paper)" in made_up
