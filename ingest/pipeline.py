@@ -21,6 +21,7 @@ from consilience.errors import (
     UnsupportedInputError,
 )
 from ingest.claims.base import ClaimExtractor, outdated, tag
+from ingest.claims.llm import LLMExtractor
 from ingest.dependencies import cited_works, datasets, methods
 from ingest.document import ParsedDocument, assemble
 from ingest.loaders import load_file
@@ -498,7 +499,20 @@ class Ingestor(RecordBuilder):
             if not force and self._reuse(path, prep.key, prep.sha, size, out):
                 return
             t0 = time.perf_counter()
+            llm = self.extractor if isinstance(self.extractor, LLMExtractor) else None
+            refused = (llm.rejected_quotes, llm.rules_passages) if llm else (0, 0)
             out.format, prep.docs = self.build_records(path, data)
+            if llm and llm.rejected_quotes > refused[0]:
+                out.warnings.append(
+                    f"{llm.rejected_quotes - refused[0]} of Claude's quotes were not in the text "
+                    "word for word and were left out"
+                    + (
+                        f"; the offline rules read the {llm.rules_passages - refused[1]} "
+                        "passage(s) where none was"
+                        if llm.rules_passages > refused[1]
+                        else ""
+                    )
+                )
             for flag in sorted({f for d in prep.docs for f in d.source.flags}):
                 if flag.startswith(BAD_DATE_FLAG):
                     out.warnings.append(

@@ -21,7 +21,8 @@ class LLMExtractor:
         self.llm = llm
         self.rules = rules or RuleExtractor()
         self.title = title
-        self.rejected_quotes = 0
+        self.rejected_quotes = 0  # Claude's quotes not found verbatim (left out)
+        self.rules_passages = 0  # passages the rules read instead (no quote of Claude's kept)
 
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
@@ -35,6 +36,7 @@ class LLMExtractor:
                 prompt.render(self.title, pb.section, pb.block.text),
                 prompt.LLMClaims,
             )
+            kept = 0
             for c in answer.claims:
                 pos = pb.block.text.find(c.quote.strip())
                 if pos < 0 or not c.quote.strip():
@@ -45,4 +47,10 @@ class LLMExtractor:
                 structured = self.rules.structure(text[start:end], pb, start, end, c.speaker)
                 structured.kind = ClaimKind(c.kind)
                 out.append(structured)
+                kept += 1
+            if answer.claims and not kept:  # Claude saw claims here, none of them verbatim:
+                # the rules read the passage (red-teamed: a file whose quotes were all refused
+                # was stored with no claims, and later ingests skipped it as unchanged)
+                self.rules_passages += 1
+                out.extend(self.rules.extract(text, [pb], source_kind))
         return out

@@ -47,6 +47,20 @@ def test_llm_extractor_keeps_only_verbatim_quotes() -> None:
     assert first["body"]["tool_choice"] == {"type": "tool", "name": "record"}
 
 
+def test_a_passage_whose_quotes_are_all_refused_is_read_by_the_rules() -> None:
+    """Red-teamed: every quote of Claude's refused left the file stored with no claims (and
+    the table said the text held none; later ingests skipped it as unchanged)."""
+    with MessagesStub() as stub:
+        stub.tool_answer({"claims": [{"reasoning": "r", "kind": "finding", "quote": "Made up."}]})
+        stub.tool_answer({"claims": []})  # the second passage: Claude saw nothing, kept so
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        extractor = LLMExtractor(llm)
+        _, docs = RecordBuilder(extractor).build_records(Path("doc.md"), DOC)
+    texts = [c.text for c in docs[0].claims]
+    assert texts == ["We find that linear probes detect deception with AUROC 0.91."]
+    assert extractor.rejected_quotes == 1 and extractor.rules_passages == 1
+
+
 def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None:
     from app.services import build_services
     from consilience.settings import Settings
