@@ -87,6 +87,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if errors and all(e.get("type") == "json_invalid" for e in errors):
+            # a body that is not JSON at all (cut short, say) is one that cannot be parsed:
+            # 400 as the README says, not 422 (red-teamed)
+            return error_response(
+                400,
+                f"The body is not valid JSON: {_validation_message(exc)}",
+                "Send a UTF-8 JSON body as the OpenAPI docs at /docs describe.",
+            )
         return error_response(422, _validation_message(exc), "See the OpenAPI docs at /docs.")
 
     @app.exception_handler(StarletteHTTPException)

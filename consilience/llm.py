@@ -67,7 +67,7 @@ def _parse(message: object, schema: type[M]) -> M | None:
     does not check an answer's shape: a body of `{}` or `[]` is no message at all)."""
     content = getattr(message, "content", None)
     for block in content if isinstance(content, list) else []:
-        if getattr(block, "type", None) == "tool_use":
+        if getattr(block, "type", None) == "tool_use" and getattr(block, "name", "") == "record":
             try:
                 return schema.model_validate(block.input)
             except ValidationError:

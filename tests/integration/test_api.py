@@ -358,6 +358,12 @@ def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_
         400,
     )
     assert bad_body["code"] == "bad_request" and "UTF-8 JSON" in str(bad_body["hint"])
+    cut = b'{"title": "Cut short", "text": "x'  # red-teamed: 422 invalid_input
+    cut_body = _error(
+        client.post("/ingest/text", content=cut, headers={**h, "content-type": "application/json"}),
+        400,
+    )
+    assert cut_body["code"] == "bad_request" and "not valid JSON" in str(cut_body["message"])
 
 
 def test_a_job_says_early_why_it_checks_old_claims_again(

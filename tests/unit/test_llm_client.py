@@ -37,7 +37,9 @@ def test_an_answer_that_is_not_json_is_a_clear_error_not_a_traceback() -> None:
         got = llm.structured_many("s", ["p1", "p2"], Adjudication)
         assert got[0] is None and got[1] is not None
     with MessagesStub() as stub:  # JSON, but no message: the SDK does not check its shape
-        for shape in ({}, [], {"content": None}, {"content": [{"type": "tool_use"}]}):
+        other_tool = {"type": "tool_use", "id": "t", "name": "other", "input": {"claims": []}}
+        for shape in ({}, [], {"content": None}, {"content": [{"type": "tool_use"}]},
+                      {"content": [other_tool]}):  # fmt: skip
             stub.queue.append(shape)
             with pytest.raises(LLMError, match="no valid LLMClaims"):
                 AnthropicLLM("k", "m", base_url=stub.url).structured("s", "p", LLMClaims)
