@@ -28,19 +28,28 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 NodeType = Literal["goal", "evidence", "assumption", "context"]
 Combine = Literal["all-of", "any-of"]
+# Red-teamed: a 200,000-character title kept `case evaluate` rendering for over a minute.
+MAX_TITLE = 1_000
+MAX_TEXT = 20_000
 
 
 class CaseNode(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: NodeType = Field(description="goal, evidence, assumption or context")
-    text: str | None = Field(default=None, description="Statement (goals, assumptions, context)")
+    text: str | None = Field(
+        default=None, max_length=MAX_TEXT, description="Statement (goals, assumptions, context)"
+    )
     combine: Combine = Field(default="all-of", description="How a goal's children combine")
     children: list[str] = Field(default_factory=list, description="Subgoals and evidence")
     assumptions: list[str] = Field(default_factory=list, description="Assumptions relied on")
     context: list[str] = Field(default_factory=list, description="Context nodes")
-    claim: str | None = Field(default=None, description="Evidence: graph claim id")
-    quote: str | None = Field(default=None, description="Evidence: exact words of a graph claim")
-    source: str | None = Field(default=None, description="Evidence: source title/path substring")
+    claim: str | None = Field(default=None, max_length=200, description="Evidence: claim id")
+    quote: str | None = Field(
+        default=None, max_length=MAX_TEXT, description="Evidence: exact words of a graph claim"
+    )
+    source: str | None = Field(
+        default=None, max_length=MAX_TITLE, description="Evidence: source title/path substring"
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> CaseNode:
@@ -66,7 +75,7 @@ class SafetyCase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     version: Literal[1] = Field(default=1, description="Format version")
-    title: str = Field(description="What the case argues")
-    description: str | None = Field(default=None, description="Free text")
+    title: str = Field(max_length=MAX_TITLE, description="What the case argues")
+    description: str | None = Field(default=None, max_length=MAX_TEXT, description="Free text")
     root: str | None = Field(default=None, description="Top goal id")
     nodes: dict[str, CaseNode] = Field(description="Nodes by id")
