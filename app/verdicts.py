@@ -43,7 +43,9 @@ def check_reason(reason: str) -> str:
 
 def _check_text(what: str, text: str, most: int, *, lines: bool) -> str:
     """Red-teamed: bytes that are not UTF-8 (a terminal in another encoding) failed the CLI
-    with a traceback; a 120,000-character reason and a NUL in a name were stored as given."""
+    with a traceback; a 120,000-character reason and a NUL in a name were stored as given.
+    Windows line ends (CRLF, CR) are line breaks, stored as LF."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from enum import StrEnum
@@ -160,7 +161,7 @@ def findings_verdicts(
 
     text = input_text(path, "a JSONL or CSV file of verdicts")
     if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(text.splitlines())
+        reader = csv.DictReader(io.StringIO(text, newline=""))  # quoted reasons keep lines
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if text.strip() and not {"id", "verdict"} <= set(header):  # its first verdict was
             err.print(  # read as the header, and nothing recorded, silently
@@ -169,8 +170,8 @@ def findings_verdicts(
                 "id,verdict,reviewer,reason."
             )
             raise typer.Exit(code=2)
-        rows = [
-            (i + 2, {str(k).strip().lower(): v for k, v in r.items()}) for i, r in enumerate(reader)
+        rows = [  # the line each row ends on (a quoted reason may span several)
+            (reader.line_num, {str(k).strip().lower(): v for k, v in r.items()}) for r in reader
         ]
     else:
         rows = []

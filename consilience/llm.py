@@ -38,6 +38,9 @@ def _short(exc: Exception) -> str:
 
 class LLM(Protocol):
     model: str
+    # Positions in the last `structured_many` call whose question Claude never read: its
+    # request failed or was not sent. A miss there is the service's, not the question's.
+    unread: set[int]
 
     def structured(
         self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096
@@ -105,6 +108,7 @@ class AnthropicLLM:
             api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_s
         )
         self._down: tuple[str, float] | None = None  # (why, until when) no request is sent
+        self.unread: set[int] = set()
 
     def _params(
         self, system: str, prompt: str, schema: type[BaseModel], max_tokens: int
@@ -118,15 +122,25 @@ class AnthropicLLM:
             "tool_choice": {"type": "tool", "name": "record"},
         }
 
+    def _refuse_while_down(self) -> None:
+        if self._down is not None and time.monotonic() < self._down[1]:
+            raise LLMError(
+                f"Not sent: Claude failed with {self._down[0]} less than "
+                f"{_minutes(DOWN_FOR_S)} ago.",
+                _HINT,
+            )
+
     def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
         import anthropic
 
+        self._refuse_while_down()
         try:
             msg = self._client.messages.create(**self._params(system, prompt, schema, max_tokens))
         except anthropic.APIError as exc:
             raise LLMError(f"Claude request failed: {exc}", _HINT) from exc
         except ValueError as exc:  # a 200 whose body is not a message (JSON, or its shape)
             raise LLMError(f"Claude's answer could not be read: {_short(exc)}", _BODY_HINT) from exc
+        self._down = None  # it answers again
         answer = _parse(msg, schema)
         if answer is None:
             raise LLMError(f"Claude returned no valid {schema.__name__}.", "Retry the request.")
@@ -143,14 +157,15 @@ class AnthropicLLM:
         """Each prompt its own request; one that fails is None. The user hears why (red-teamed:
         a bad key, a rate limit and a malformed answer all read "no usable answer"), and after
         an authentication error, or STREAK_STOP requests in a row that failed, the rest are not
-        sent: for DOWN_FOR_S this client sends nothing more (a run went on asking for minutes
-        after every request had failed)."""
+        sent: for DOWN_FOR_S (or until a request succeeds) this client sends nothing more (a run
+        went on asking for minutes after every request had failed)."""
         out: list[M | None] = []
         causes: Counter[str] = Counter()
         streak = 0
-        for prompt in prompts:
+        for i, prompt in enumerate(prompts):
             if self._down is not None and time.monotonic() < self._down[1]:
                 out.append(None)
+                self.unread.add(i)
                 continue
             try:
                 out.append(self.structured(system, prompt, schema, max_tokens=max_tokens))
@@ -160,6 +175,8 @@ class AnthropicLLM:
                 cause, request_failed, fatal = _cause(exc)
                 causes[cause] += 1
                 streak = streak + 1 if request_failed else 0
+                if request_failed:
+                    self.unread.add(i)
                 if fatal or streak >= STREAK_STOP:
                     self._down = (cause, time.monotonic() + DOWN_FOR_S)
                     say(
@@ -195,8 +212,11 @@ class AnthropicLLM:
         has are kept (the rest are None). `on_wait` hears what is being waited for: once
         when the batch is sent, every `note_every_s` after, and on cancelling."""
         say = on_wait or (lambda _message: None)
+        self.unread = set()
         if len(prompts) < self.batch_threshold:
             return self._one_by_one(system, prompts, schema, max_tokens, say)
+        self.unread = set(range(len(prompts)))  # until the batch's results are read
+        self._refuse_while_down()
         import anthropic
 
         requests: list[Request] = [
@@ -231,6 +251,7 @@ class AnthropicLLM:
                 # the SDK's errors, and its transport's (httpx2) while reading the results
                 raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
             raise
+        self.unread = {i for i in range(len(prompts)) if f"r{i}" not in answers}
         n = batch.request_counts
         if n.succeeded < len(prompts):
             say(
@@ -243,13 +264,12 @@ class AnthropicLLM:
         """The ended batch's answers by custom id; read again once if the stream breaks."""
 
         def read() -> dict[str, M | None]:
+            """Answers of the requests that succeeded (parsed; None where malformed); the
+            others (errored, cancelled, expired: never read by Claude) are left out."""
             return {
-                item.custom_id: (
-                    _parse(getattr(item.result, "message", None), schema)
-                    if item.result.type == "succeeded"
-                    else None
-                )
+                item.custom_id: _parse(getattr(item.result, "message", None), schema)
                 for item in self._client.messages.batches.results(batch_id)
+                if item.result.type == "succeeded"
             }
 
         try:

@@ -131,7 +131,9 @@ class LLMAdjudicator:
         per_call = _TOOL_OVERHEAD_TOKENS + _TOOL_TOKENS
         tin = sum((len(prompt.SYSTEM) + len(p)) / 4 + per_call for p in prompts)
         tout = _OUT_TOKENS * len(prompts)
-        most = tin / 1e6 * self.price[0] + MAX_TOKENS * len(prompts) / 1e6 * self.price[1]
+        # at most: two characters a token (CJK text, numbers and code run denser than four)
+        tin_most = sum((len(prompt.SYSTEM) + len(p)) / 2 + per_call for p in prompts)
+        most = tin_most / 1e6 * self.price[0] + MAX_TOKENS * len(prompts) / 1e6 * self.price[1]
         usd = tin / 1e6 * self.price[0] + tout / 1e6 * self.price[1]
         finds = sum(1 for q in questions if q.queue == "find")
         threshold = getattr(self.llm, "batch_threshold", None)
@@ -236,13 +238,16 @@ class LLMAdjudicator:
         if not unanswered:
             return Conclusion(verdicts=out)
         again = unanswered
-        if answered:  # a miss counts only when Claude answered others of the same request:
-            # with none answered (an outage, a batch cancelled before any answer) it is
-            # the request that failed, not these questions
-            before = self.cache.get_many([self._key(q.pair) for q in unanswered])
+        unread = {id(todo[i]) for i in self.llm.unread if i < len(todo)}
+        misses = [q for q in unanswered if id(q) not in unread]
+        if answered and misses:  # a miss counts only when Claude answered others of the same
+            # request: with none answered (an outage, a batch cancelled before any answer) it
+            # is the request that failed, not these questions; nor does one Claude never read
+            # (its request failed, or was not sent after others had: review)
+            before = self.cache.get_many([self._key(q.pair) for q in misses])
             tries = {
                 self._key(q.pair): _attempts(before.get(self._key(q.pair), "{}")) + 1
-                for q in unanswered
+                for q in misses
             }
             self.cache.put_many(
                 [
@@ -255,7 +260,7 @@ class LLMAdjudicator:
                     for k, n in tries.items()
                 ]
             )
-            again = [q for q in unanswered if tries[self._key(q.pair)] < MAX_ATTEMPTS]
+            again = [q for q in unanswered if tries.get(self._key(q.pair), 0) < MAX_ATTEMPTS]
         warnings = [
             f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "
             "(request errors, malformed answers, or a Message Batch cancelled at its time "

@@ -78,6 +78,7 @@ def refresh_topics(driver: Graph, index: ClaimIndex) -> list[str]:
             rows.append({"id": tid, "centroid": [float(x) for x in c]})
     topic_store.set_centroids(driver, rows)
     label_topics(driver, ids, len(index.ids))
+    topic_store.clear_stale(driver, ids)
     return ids
 
 

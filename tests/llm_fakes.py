@@ -17,6 +17,7 @@ class ScriptedLLM:
     """`reply(prompt)`: the answer's fields, or None for a request that failed."""
 
     model = "claude-scripted"
+    unread: set[int] = set()  # noqa: RUF012 - never written: every question is read
 
     def reply(self, prompt: str) -> dict[str, Any] | None:
         return None

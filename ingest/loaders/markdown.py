@@ -66,7 +66,7 @@ _TextDatesLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_DATE_LIKE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?P<rest>\b.*)?$")
+_DATE_LIKE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?P<rest>(?![0-9]).*)?$")
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
@@ -92,8 +92,9 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
 # A bare TOML value that starts like a date (`date = 2024-13-45`): quoted, it reads as text that
 # `_iso` judges, instead of failing the whole front matter.
 _TOML_BARE_DATE = re.compile(
-    r"^(?P<key>[ \t]*[\w.\"'-]+[ \t]*=[ \t]*)(?P<value>\d{4}-\d{1,2}-\d{1,2}\b[^\n#\"']*?)"
-    r"(?P<tail>[ \t]*(?:#[^\n]*)?)$",
+    r"^(?P<key>[ \t]*[\w.\"'-]+[ \t]*=[ \t]*)"
+    r"(?P<value>\d{4}-\d{1,2}-\d{1,2}(?![0-9])[^\r\n#\"']*?)"
+    r"(?P<tail>[ \t]*(?:#[^\r\n]*)?)\r?$",
     re.M,
 )
 

@@ -36,8 +36,15 @@ SET t.label = row.label, t.key_phrases = row.key_phrases, t.n_sources = row.n_so
 REFRESH_STALE_TOPICS: LiteralString = """
 MATCH (t:Topic {stale: true})
 SET t.size = COUNT { (:Claim)-[:ABOUT_TOPIC]->(t) }
-REMOVE t.stale
 RETURN t.id AS id, t.size AS size
+"""
+
+# Marked redone once their centroids and labels are written (a failure before leaves them
+# marked, for the next run).
+CLEAR_STALE_TOPICS: LiteralString = """
+UNWIND $ids AS tid
+MATCH (t:Topic {id: tid})
+REMOVE t.stale
 """
 
 DELETE_EMPTY_TOPICS: LiteralString = """

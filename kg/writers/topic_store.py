@@ -25,7 +25,7 @@ def write_topics(
 
 def refresh_stale(driver: Graph) -> list[str]:
     """Sizes of the topics that lost claims, brought up to date, and empty ones deleted; the
-    ids of those that remain."""
+    ids of those that remain (still marked: `clear_stale` once they are redone)."""
 
     def tx_fn(tx: ManagedTransaction) -> list[str]:
         ids = [str(r["id"]) for r in tx.run(q.REFRESH_STALE_TOPICS) if r["size"]]
@@ -40,6 +40,11 @@ def set_centroids(driver: Graph, rows: list[dict[str, object]]) -> None:
     """New centroids (id, centroid) for topics whose members changed."""
     with driver.write() as s:
         s.execute_write(lambda tx: tx.run(q.SET_TOPIC_CENTROIDS, rows=Rows(rows)).consume())
+
+
+def clear_stale(driver: Graph, ids: list[str]) -> None:
+    with driver.write() as s:
+        s.execute_write(lambda tx: tx.run(q.CLEAR_STALE_TOPICS, ids=ids).consume())
 
 
 def set_topic_labels(driver: Graph, rows: list[dict[str, object]]) -> None:

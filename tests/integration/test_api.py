@@ -270,8 +270,14 @@ def test_error_body_is_consistent(client: httpx.Client) -> None:
     unknown = {"yaml": CASE_YAML.format(quote="words nobody wrote")}
     hint = _error(client.post("/cases/evaluate", json=unknown), 404)["hint"]
     assert "consilience search" in str(hint)
-    _error(client.post("/ingest/text", content=b"{not json", headers={"X-API-Key": KEY,
-           "content-type": "application/json"}), 422)  # fmt: skip
+    _error(
+        client.post(
+            "/ingest/text",
+            content=b"{not json",
+            headers={"X-API-Key": KEY, "content-type": "application/json"},
+        ),
+        400,
+    )  # fmt: skip  (README: cannot be parsed)
     assert _error(client.delete("/findings"), 405)["code"] == "method_not_allowed"
 
 

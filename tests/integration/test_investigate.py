@@ -370,9 +370,10 @@ def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path:
         ("bob", "dismissed"),
     ]
     csv_file = tmp_path / "v.csv"
-    csv_file.write_text(f"id,verdict,reason,reviewer\n{first.id},confirmed,on reflection,cy\n")
+    csv_file.write_text(f'id,verdict,reason,reviewer\n{first.id},confirmed,"on\nreflection",cy\n')
     assert cli.invoke(app, ["findings", "verdicts", str(csv_file)]).exit_code == 0
-    assert len(get_finding(cli_services.graph(), first.id).history) == 3
+    history = get_finding(cli_services.graph(), first.id).history
+    assert len(history) == 3 and history[-1].reason == "on\nreflection"  # review: kept its line
     # red-teamed: a CSV without its header read its first verdict as one, and said nothing
     csv_file.write_text(f"{first.id},dismissed,no header,cy\n")
     out = cli.invoke(app, ["findings", "verdicts", str(csv_file)])

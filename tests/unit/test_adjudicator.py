@@ -259,6 +259,37 @@ def test_only_the_claims_of_unanswered_questions_stay_unchecked() -> None:
     assert done.unsettled == {"a1", "b1"}
 
 
+class HalfUnreadLLM(HalfLLM):
+    """As HalfLLM, but the questions it fails were never read (their requests failed)."""
+
+    def structured_many(self, system: str, prompts: list[str], schema: Any, **kw: Any) -> Any:
+        out = super().structured_many(system, prompts, schema, **kw)
+        self.unread = {i for i, a in enumerate(out) if a is None}
+        return out
+
+
+def test_a_question_claude_never_read_is_not_counted_as_a_miss() -> None:
+    """Review: after the client stopped sending (an outage mid-run), the questions it did not
+    send counted as unanswered attempts, and three such runs dropped them for good."""
+    pairs = candidate_pairs(
+        [
+            (
+                "Linear probes detect deception in coding agents reliably.",
+                "Linear probes miss deception in coding agents entirely.",
+            ),
+            OTHER_TEXTS[1],
+        ],
+        (0.9, 0.8),
+    )
+    for llm, counted in ((HalfLLM(), 1), (HalfUnreadLLM(), 0)):
+        cache = MemoryCache()
+        adj = LLMAdjudicator(llm, cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
+        adj.investigate(pairs)
+        assert adj.finish().unsettled == {"a1", "b1"}  # asked again next run, either way
+        misses = [r for r in cache.rows.values() if "unanswered" in r]
+        assert len(misses) == counted
+
+
 class AgreeingLLM(ScriptedLLM):
     """Reads every pair as saying the same thing."""
 

@@ -76,8 +76,19 @@ def test_failures_are_named_and_asking_stops_when_it_cannot_help() -> None:
             "Claude: 7 of 8 question(s) got no usable answer (HTTP 500 ×2; an answer that "
             "could not be read ×1; not sent ×4, after HTTP 500)"
         )
+        assert llm.unread == set(range(1, 8))  # Claude read none of these: not their fault
         llm.structured_many("s", ["again"], Adjudication, on_wait=notes.append)
-        assert len(stub.requests) == 4  # the same client, minutes later: still nothing sent
+        assert len(stub.requests) == 4  # the same client, at once: still nothing sent
+        with pytest.raises(LLMError, match="Not sent"):  # nor by a single request
+            llm.structured("s", "p", Adjudication)
+    with MessagesStub() as stub:  # the stop lapses, and a success clears it
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        llm.structured_many("s", ["p1", "p2", "p3"], Adjudication)
+        assert llm._down is not None and len(stub.requests) == 3
+        llm._down = (llm._down[0], 0.0)  # its time is up
+        stub.tool_answer(ANSWER)
+        (got,) = llm.structured_many("s", ["p4"], Adjudication)
+        assert got is not None and llm._down is None and llm.unread == set()
     with MessagesStub() as stub:
         stub.queue.append(401)  # a key refused: one request is enough to know
         llm = AnthropicLLM("bad", "claude-stub", base_url=stub.url, max_retries=0)

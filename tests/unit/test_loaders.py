@@ -262,6 +262,7 @@ def test_toml_and_dot_terminated_front_matter(front: str) -> None:
         ("2024-05-01 to 2024-06-01", "2024-05-01 to 2024-06-01", False),  # review: kept
         ("2024-5-1 10:30", "2024-5-1 10:30", False),
         ("2024-02-30 10:00", None, True),
+        ("2024-02-30T10:00:00Z", None, True),  # review: "30T" hid the impossible day
     ],
 )
 def test_front_matter_dates(written: str, read: str | None, flagged: bool) -> None:
@@ -280,10 +281,13 @@ def test_front_matter_dates(written: str, read: str | None, flagged: bool) -> No
         ("2024-5-1", "2024-05-01", False),
         ("2024-05-01", "2024-05-01", False),  # valid: TOML's own date, as before
         ("2024-05-01T10:30:00", "2024-05-01T10:30:00", False),
+        ("2024-02-30T10:00:00Z", None, True),  # review: a datetime was not quoted
     ],
 )
-def test_toml_front_matter_dates(written: str, read: str | None, flagged: bool) -> None:
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])  # review: CRLF put "\r" inside the quotes
+def test_toml_front_matter_dates(written: str, read: str | None, flagged: bool, eol: str) -> None:
     text = f"+++\ntitle = 'Dated'\nauthors = ['Ada Lovelace']\ndate = {written}\n+++\nProbes.\n"
+    text = text.replace("\n", eol)
     _, (doc,) = load_file(Path("d.md"), text.encode())
     assert doc.title == "Dated" and doc.authors == ["Ada Lovelace"]
     assert doc.date == read

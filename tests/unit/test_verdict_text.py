@@ -29,6 +29,7 @@ def test_a_reviewer_that_cannot_be_stored_is_refused_with_why(reviewer: str, why
 
 def test_a_reason_keeps_lines_and_tabs_and_refuses_the_rest() -> None:
     assert check_reason("first\n\tsecond") == "first\n\tsecond"
+    assert check_reason("windows\r\nline\rends") == "windows\nline\nends"
     assert check_reviewer("  Dr. Ada Lovelace  ") == "Dr. Ada Lovelace"
     for bad in ("bad \udcff\udcfe", "bell\x07", "x" * (REASON_MAX + 1)):
         with pytest.raises(InvalidInputError):
