@@ -19,6 +19,7 @@ are answered (see MAX_ATTEMPTS).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Protocol
 
@@ -66,8 +67,15 @@ def _quoted(side: str, quote: str, claim: str, title: str) -> str:
     """Claude's quote of one side, as a quote where the claim holds those words (case, spaces,
     curly quotes and an ellipsis at either end aside); else shown as Claude's words, never as
     the source's (red-teamed: a made-up sentence was shown as a quote from the paper)."""
-    words = _folded(quote.strip().strip("…").strip())
-    if words and words in _folded(claim):
+    parts = [_folded(p) for p in re.split(r"…|\.\.\.", quote)]
+    parts = [p for p in parts if p]
+    text, at = _folded(claim), 0
+    for part in parts:  # each piece of a quote shortened with ellipses, in order
+        at = text.find(part, at)
+        if at < 0:
+            break
+        at += len(part)
+    if parts and at >= 0:
         return f"{side}: “{quote}” — {title}."
     return f"{side}: Claude's words, not found in the claim: “{quote}” (claim of {title})."
 

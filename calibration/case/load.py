@@ -66,6 +66,7 @@ def dump_case(case: SafetyCase, fmt: str = "yaml") -> str:
 
 
 MAX_NODES = 20_000
+MAX_ID = 200  # characters of a node id (an id is a label, its `text` the statement)
 
 
 def root_of(case: SafetyCase) -> str:
@@ -98,6 +99,12 @@ def check_structure(case: SafetyCase, name: str = "<case>") -> None:
             "Split the argument into several cases.",
         )
     for nid, n in nodes.items():
+        if len(nid) > MAX_ID:
+            raise InvalidInputError(
+                f"{name}: a node id is {len(nid):,} characters long (limit {MAX_ID}): "
+                f"{nid[:40]!r}….",
+                "Give nodes short ids (G1, E2) and put the statement in `text`.",
+            )
         twice = sorted(c for c, k in Counter(n.children).items() if k > 1)
         if twice:
             raise InvalidInputError(

@@ -279,6 +279,7 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
         ("title: x\nnodes:\n  G1: {type: goal, text: a, children: [G1]}\n", "form a cycle"),
         ("title: x\nnodes:\n  G1: {type: goal, text: a, weight: 3}\n", "Extra inputs"),
         (f"title: {'x' * 1001}\nnodes:\n  G1: {{type: goal, text: a}}\n", "at most 1000"),
+        (f"title: x\nnodes:\n  {'G' * 201}: {{type: goal, text: a}}\n", "limit 200"),
     ],
 )  # fmt: skip
 def test_malformed_cases_get_clear_errors(text: str, message: str) -> None:

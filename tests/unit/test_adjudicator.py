@@ -361,6 +361,10 @@ def test_claudes_quotes_are_shown_as_quotes_only_where_the_claim_holds_them() ->
     claim = "Linear probes detect “deceptive” behaviour in most transcripts we read."
     found = _quoted("A", 'probes detect "deceptive" behaviour…', claim, "Probe paper")
     assert found == 'A: “probes detect "deceptive" behaviour…” — Probe paper.'
+    cut = _quoted("A", "Linear probes … in most transcripts", claim, "Probe paper")
+    assert cut.startswith("A: “Linear probes")  # shortened in the middle: still a quote
+    backwards = _quoted("A", "in most transcripts … Linear probes", claim, "Probe paper")
+    assert "not found" in backwards  # the pieces must come in the claim's order
     made_up = _quoted("A", "Deceptive alignment has not been observed", claim, "Probe paper")
     assert made_up.startswith("A: Claude's words, not found in the claim:")
     assert "(claim of Probe paper)" in made_up
