@@ -190,6 +190,14 @@ def test_a_database_that_does_not_exist_is_a_configuration_error(services: Servi
         graph.close()
 
 
+def _applies_once(db: Graph, name: str) -> None:
+    """The migration, forgotten as if never applied, runs at the next set-up, and only then."""
+    with db.write() as s:
+        s.run("MATCH (m:Migration {name: $n}) DELETE m", n=name).consume()
+    assert ensure_schema(db) == [name]
+    assert ensure_schema(db) == []  # once
+
+
 def test_quote_hash_migration(services: Services) -> None:
     """Claims written before quotes were hashed get `text_sha` once, equal to what ingest
     writes now; claims that have one keep it."""
@@ -202,10 +210,8 @@ def test_quote_hash_migration(services: Services) -> None:
             "CREATE (:Claim {id: 'mig-old', text: 'Probes detect deception.'}) "
             "CREATE (:Claim {id: 'mig-new', text: 'Other text.', text_sha: 'kept'})"
         ).consume()
-        s.run("MATCH (m:Migration {name: $n}) DELETE m", n=name).consume()
     try:
-        assert ensure_schema(db) == [name]
-        assert ensure_schema(db) == []  # once
+        _applies_once(db, name)
         with db.write() as s:
             got = {r["id"]: r["sha"] for r in s.run(
                 "MATCH (c:Claim) WHERE c.id STARTS WITH 'mig-' "
@@ -226,10 +232,8 @@ def test_orphan_tag_migration(services: Services) -> None:
             "CREATE (:Author {name: 'mig-lonely'}) CREATE (:Measure {name: 'mig-lonely'}) "
             "CREATE (:Source {id: 'mig-src'})-[:AUTHORED_BY]->(:Author {name: 'mig-kept'})"
         ).consume()
-        s.run("MATCH (m:Migration {name: $n}) DELETE m", n=name).consume()
     try:
-        assert ensure_schema(db) == [name]
-        assert ensure_schema(db) == []
+        _applies_once(db, name)
         with db.write() as s:
             rows = s.run(
                 "MATCH (x:Author|Measure) WHERE x.name STARTS WITH 'mig-' RETURN x.name AS n"
