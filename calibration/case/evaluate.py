@@ -347,6 +347,20 @@ def _subtree_lines(
     return out
 
 
+def _subtree_claims(
+    case: SafetyCase, order: list[str], leaves: dict[str, Leaf]
+) -> dict[str, set[str]]:
+    """Claims under each reachable node, bottom-up once."""
+    out: dict[str, set[str]] = {}
+    for nid in order:
+        n = case.nodes[nid]
+        if n.type == "evidence":
+            out[nid] = {leaves[nid].claim.claim_id}
+        else:
+            out[nid] = set().union(*(out[c] for c in n.children))
+    return out
+
+
 def _correlation_warnings(
     case: SafetyCase,
     order: list[str],
@@ -355,14 +369,22 @@ def _correlation_warnings(
     names: dict[str, str],
 ) -> None:
     under = _subtree_lines(case, order, leaves)
+    claims = _subtree_claims(case, order, leaves)
     for gid in sorted(order):
         g = case.nodes[gid]
         if g.type != "goal" or len(g.children) < 2:
             continue
         lines = {c: under[c] for c in g.children}
         for a, b in combinations(g.children, 2):
+            same = sorted(claims[a] & claims[b])
             shared = sorted(lines[a] & lines[b])
-            if shared:
+            if same:  # review: one claim under two subgoals was only "a shared line"
+                warnings.append(
+                    f"{gid} ({g.combine}) combines {a} and {b}, which both rest on claim "
+                    f"{same[0]}{f' and {len(same) - 1} more' if len(same) > 1 else ''}: "
+                    "the combination counts that evidence twice."
+                )
+            elif shared:
                 warnings.append(
                     f"{gid} ({g.combine}) combines {a} and {b}, which share "
                     f"{len(shared)} line(s) of evidence (line "

@@ -258,6 +258,15 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
     )  # red-teamed: one claim under two names was multiplied by itself
     with pytest.raises(InvalidInputError, match="E1 and E3 are the same claim"):
         evaluate_case_text(svc, twice)
+    apart = CASE.replace("children: [G2, E2]", "children: [G2, E2, G3]") + (
+        "  G3:\n    type: goal\n    text: Probes work again\n    children: [E3]\n"
+        f"  E3:\n    type: evidence\n    claim: {e1.leaf.claim.claim_id}\n"
+    )  # under two subgoals: allowed (evidence reused), and said plainly
+    _, reused = evaluate_case_text(svc, apart)
+    assert any(
+        f"combines G2 and G3, which both rest on claim {e1.leaf.claim.claim_id}" in w
+        for w in reused.warnings
+    ), reused.warnings
     assert not any("retracted" in w for w in ev.warnings)
     retract_source(svc, e1.leaf.claim.source_id, "withdrawn")  # red-teamed: no word of it
     _, after = evaluate_case_text(svc, CASE)
