@@ -9,6 +9,7 @@ far the top goal moves as one leaf sweeps its interval.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import combinations
 from typing import Any
@@ -331,34 +332,24 @@ def _walk(
     return nodes, list(assumptions.values())
 
 
-def _subtree_lines(
-    case: SafetyCase, order: list[str], leaves: dict[str, Leaf]
+def _under(
+    case: SafetyCase, order: list[str], leaves: dict[str, Leaf], of_leaf: Callable[[Leaf], set[str]]
 ) -> dict[str, set[str]]:
-    """Lines of evidence under each reachable node, bottom-up once."""
+    """What `of_leaf` gives for the evidence under each reachable node, bottom-up once."""
     out: dict[str, set[str]] = {}
     for nid in order:
         n = case.nodes[nid]
         if n.type == "evidence":
-            leaf = leaves[nid]
-            own = {f"line:{leaf.own_line}"} if leaf.own_line else {f"source:{leaf.claim.source_id}"}
-            out[nid] = own | {x.line for x in leaf.supporting_lines}
+            out[nid] = of_leaf(leaves[nid])
         else:
             out[nid] = set().union(*(out[c] for c in n.children))
     return out
 
 
-def _subtree_claims(
-    case: SafetyCase, order: list[str], leaves: dict[str, Leaf]
-) -> dict[str, set[str]]:
-    """Claims under each reachable node, bottom-up once."""
-    out: dict[str, set[str]] = {}
-    for nid in order:
-        n = case.nodes[nid]
-        if n.type == "evidence":
-            out[nid] = {leaves[nid].claim.claim_id}
-        else:
-            out[nid] = set().union(*(out[c] for c in n.children))
-    return out
+def _leaf_lines(leaf: Leaf) -> set[str]:
+    """A leaf's lines of evidence: its own (or its source) and those supporting it."""
+    own = {f"line:{leaf.own_line}"} if leaf.own_line else {f"source:{leaf.claim.source_id}"}
+    return own | {x.line for x in leaf.supporting_lines}
 
 
 def _correlation_warnings(
@@ -368,8 +359,8 @@ def _correlation_warnings(
     warnings: list[str],
     names: dict[str, str],
 ) -> None:
-    under = _subtree_lines(case, order, leaves)
-    claims = _subtree_claims(case, order, leaves)
+    under = _under(case, order, leaves, _leaf_lines)
+    claims = _under(case, order, leaves, lambda leaf: {leaf.claim.claim_id})
     for gid in sorted(order):
         g = case.nodes[gid]
         if g.type != "goal" or len(g.children) < 2:
