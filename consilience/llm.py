@@ -122,8 +122,12 @@ class AnthropicLLM:
             "tool_choice": {"type": "tool", "name": "record"},
         }
 
+    def _stopped(self) -> bool:
+        """Whether the client is within DOWN_FOR_S of stopping (nothing is sent)."""
+        return self._down is not None and time.monotonic() < self._down[1]
+
     def _refuse_while_down(self) -> None:
-        if self._down is not None and time.monotonic() < self._down[1]:
+        if self._down is not None and self._stopped():
             raise LLMError(
                 f"Not sent: Claude failed with {self._down[0]} less than "
                 f"{_minutes(DOWN_FOR_S)} ago.",
@@ -157,13 +161,13 @@ class AnthropicLLM:
         """Each prompt its own request; one that fails is None. The user hears why (red-teamed:
         a bad key, a rate limit and a malformed answer all read "no usable answer"), and after
         an authentication error, or STREAK_STOP requests in a row that failed, the rest are not
-        sent: for DOWN_FOR_S (or until a request succeeds) this client sends nothing more (a run
-        went on asking for minutes after every request had failed)."""
+        sent: for DOWN_FOR_S this client sends nothing more, and the first success after it
+        clears the record (a run went on asking for minutes after every request had failed)."""
         out: list[M | None] = []
         causes: Counter[str] = Counter()
         streak = 0
         for i, prompt in enumerate(prompts):
-            if self._down is not None and time.monotonic() < self._down[1]:
+            if self._stopped():
                 out.append(None)
                 self.unread.add(i)
                 continue
