@@ -1,8 +1,10 @@
 """Evaluating a safety case against the graph: fresh leaf confidences, combined up the tree.
 
 `all-of` multiplies (every child must hold), `any-of` is 1 - product of failures
-(independent alternatives). Both treat children as independent, so a warning names every pair
-of combined children whose evidence shares a line of research (correlated errors). Bounds put
+(independent alternatives). Each claim is one event however often the case cites it: a claim
+(or shared subgoal) reached by two paths is conditioned on, not multiplied by itself (`_Tree`).
+Different claims are treated as independent, so a warning names every pair of combined children
+whose evidence shares a line of research (correlated errors). Bounds put
 every leaf at its 5th / 95th percentile (the combinations are monotone). Sensitivity is how
 far the top goal moves as one leaf sweeps its interval.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from itertools import combinations
+from itertools import combinations, product
 from typing import Any
 
 from calibration.case.load import root_of
@@ -77,7 +79,8 @@ def resolve_leaves(driver: Graph, case: SafetyCase) -> dict[str, dict[str, Any]]
 
 def _refuse_one_claim_twice(case: SafetyCase, leaves: dict[str, dict[str, Any]]) -> None:
     """Two children of one goal that are the same claim (by id, or a quote that finds it):
-    red-teamed, an all-of goal multiplied the claim's confidence by itself (0.65 became 0.43)."""
+    counted once, they add nothing, and red-teamed it was a node pointed at the wrong claim
+    (an all-of goal then multiplied the claim's confidence by itself: 0.65 became 0.43)."""
     for gid, g in sorted(case.nodes.items()):
         seen: dict[str, str] = {}
         for child in g.children:
@@ -88,7 +91,7 @@ def _refuse_one_claim_twice(case: SafetyCase, leaves: dict[str, dict[str, Any]])
             if first != child:
                 raise InvalidInputError(
                     f"Case node {gid}: its children {first} and {child} are the same claim "
-                    f"({row['claim_id']}); it would be counted twice.",
+                    f"({row['claim_id']}): one of them probably cites the wrong claim.",
                     "Keep one of the two evidence nodes, or point the other at the claim it "
                     "was meant to cite.",
                 )
@@ -123,11 +126,41 @@ def reachable_order(case: SafetyCase, root: str) -> list[str]:
     return order
 
 
+# Claims used in more than one place are conditioned on, one at a time: 2 ** n passes over the
+# case. Beyond this many, the case is combined as if each place were independent (and says so).
+MAX_SHARED = 12
+
+
+def _paths(case: SafetyCase, order: list[str]) -> dict[str, int]:
+    """How many paths lead from the root to each reachable node (counted up to 2)."""
+    paths = dict.fromkeys(order, 0)
+    paths[order[-1]] = 1  # the root comes last in `order`
+    for nid in reversed(order):  # parents before children
+        for c in case.nodes[nid].children:
+            paths[c] = min(2, paths[c] + paths[nid])
+    return paths
+
+
 class _Tree:
     """Values of every node, computed bottom-up once per (pick, override): linear in the
-    case's size however often subgoals are shared (naive recursion was exponential)."""
+    case's size however often subgoals are shared (naive recursion was exponential).
 
-    def __init__(self, case: SafetyCase, root: str, leaf_p: dict[str, tuple[float, float, float]]):
+    Each claim is one uncertain event, however many evidence nodes cite it and however many
+    goals share the node (an undeveloped goal is one too). Combining the children of a goal
+    as independent is exact only when no event is reached by two paths from the root: the
+    claim under both subgoals of an all-of goal was multiplied by itself (0.9 became 0.81).
+    Such shared events (`shared`) are conditioned on: every assignment of true / false to
+    them is combined with the rest as independent and weighted by its probability, which is
+    exact for every node. Beyond MAX_SHARED of them, `exact` is False and they are counted
+    once per path."""
+
+    def __init__(
+        self,
+        case: SafetyCase,
+        root: str,
+        leaf_p: dict[str, tuple[float, float, float]],
+        claim_of: dict[str, str] | None = None,
+    ):
         self.case = case
         self.root = root
         self.leaf_p = leaf_p
@@ -137,33 +170,89 @@ class _Tree:
         for nid in self.order:
             for c in case.nodes[nid].children:
                 self.parents.setdefault(c, []).append(nid)
+        # the event behind each evidence node (its claim) and each undeveloped goal (itself)
+        self.event: dict[str, str] = {}
+        for nid in self.order:
+            n = case.nodes[nid]
+            if n.type == "evidence":
+                self.event[nid] = f"claim:{(claim_of or {}).get(nid, nid)}"
+            elif not n.children:
+                self.event[nid] = f"goal:{nid}"
+        self.nodes_of: dict[str, list[str]] = {}
+        for nid, e in self.event.items():
+            self.nodes_of.setdefault(e, []).append(nid)
+        paths = _paths(case, self.order)
+        reached = {e: sum(paths[nid] for nid in ns) for e, ns in self.nodes_of.items()}
+        many = sorted(e for e, k in reached.items() if k > 1)
+        self.exact = len(many) <= MAX_SHARED
+        self.shared = many if self.exact else []
+        self.counted_twice = [] if self.exact else many
         self._base: dict[int, dict[str, float]] = {}
+
+    def _p(self, nid: str, pick: int) -> float:
+        if self.case.nodes[nid].type == "evidence":
+            return self.leaf_p[nid][pick]
+        return (0.5, 0.0, 1.0)[pick]  # undeveloped goal: unknown
+
+    def _pass(self, fixed: dict[str, float], pick: int, over: dict[str, float]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for nid in self.order:
+            if nid in over:
+                out[nid] = over[nid]
+            elif nid in self.event:
+                out[nid] = fixed.get(self.event[nid], self._p(nid, pick))
+            else:
+                out[nid] = _combine(
+                    self.case.nodes[nid].combine, [out[c] for c in self.case.nodes[nid].children]
+                )
+        return out
+
+    def _split(
+        self, override: dict[str, float] | None
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """An override of an evidence node is one of its claim (every node citing it);
+        an override of a goal is of that goal alone."""
+        events: dict[str, float] = {}
+        nodes: dict[str, float] = {}
+        for nid, p in (override or {}).items():
+            if self.case.nodes[nid].type == "evidence" and nid in self.event:
+                events[self.event[nid]] = p
+            else:
+                nodes[nid] = p
+        return events, nodes
 
     def values(self, pick: int, override: dict[str, float] | None = None) -> dict[str, float]:
         """pick: 0 = mean, 1 = low, 2 = high."""
-        out: dict[str, float] = {}
-        for nid in self.order:
-            n = self.case.nodes[nid]
-            if override and nid in override:
-                out[nid] = override[nid]
-            elif n.type == "evidence":
-                out[nid] = self.leaf_p[nid][pick]
-            elif not n.children:  # undeveloped goal: unknown
-                out[nid] = (0.5, 0.0, 1.0)[pick]
-            else:
-                out[nid] = _combine(n.combine, [out[c] for c in n.children])
-        return out
+        events, nodes = self._split(override)
+        if not self.shared:
+            return self._pass(events, pick, nodes)
+        p = {e: events.get(e, self._p(self.nodes_of[e][0], pick)) for e in self.shared}
+        total = dict.fromkeys(self.order, 0.0)
+        for bits in product((0.0, 1.0), repeat=len(self.shared)):
+            w = 1.0
+            for e, b in zip(self.shared, bits, strict=True):
+                w *= p[e] if b else 1.0 - p[e]
+            if w == 0.0:
+                continue
+            vals = self._pass({**events, **dict(zip(self.shared, bits, strict=True))}, pick, nodes)
+            for nid, v in vals.items():
+                total[nid] += w * v
+        return total
 
     def value(self, nid: str, pick: int, override: dict[str, float] | None = None) -> float:
-        """One node's value; with an override, only the overridden nodes' ancestors are
-        recomputed (sensitivity asks this once per leaf)."""
+        """One node's value; with an override and no shared events, only the overridden
+        nodes' ancestors are recomputed (sensitivity asks this once per leaf)."""
         if pick not in self._base:
             self._base[pick] = self.values(pick)
         base = self._base[pick]
         if not override:
             return base[nid]
-        affected = set(override)
-        frontier = list(override)
+        if self.shared:
+            return self.values(pick, override)[nid]
+        events, nodes = self._split(override)
+        over = {**nodes, **{x: p for e, p in events.items() for x in self.nodes_of[e]}}
+        affected = set(over)
+        frontier = list(over)
         while frontier:
             for parent in self.parents.get(frontier.pop(), ()):
                 if parent not in affected:
@@ -172,8 +261,8 @@ class _Tree:
         changed: dict[str, float] = {}
         for x in sorted(affected, key=self.pos.__getitem__):
             n = self.case.nodes[x]
-            if x in override:
-                changed[x] = override[x]
+            if x in over:
+                changed[x] = over[x]
             elif n.children:
                 changed[x] = _combine(n.combine, [changed.get(c, base[c]) for c in n.children])
         return changed.get(nid, base[nid])
@@ -204,7 +293,7 @@ def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
         nid: (confs[r["claim_id"]].p, confs[r["claim_id"]].low, confs[r["claim_id"]].high)
         for nid, r in claims.items()
     }
-    tree = _Tree(case, root, leaf_p)
+    tree = _Tree(case, root, leaf_p, {nid: str(r["claim_id"]) for nid, r in claims.items()})
     top = tree.value(root, 0)
     warnings: list[str] = []
     leaves: dict[str, Leaf] = {}
@@ -254,7 +343,14 @@ def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
     nodes, assumptions = _walk(case, root, tree, leaves, warnings)
     with driver.read() as s:
         names = {f"line:{r['id']}": r["name"] for r in s.run(q.LINE_NAMES)}
-    _correlation_warnings(case, tree.order, leaves, warnings, names)
+    _correlation_warnings(case, tree.order, leaves, warnings, names, exact=tree.exact)
+    if tree.counted_twice:
+        warnings.append(
+            f"{len(tree.counted_twice)} claims or undeveloped goals are each reached by more than "
+            f"one path (more than {MAX_SHARED}): the result counts each once per path, as if the "
+            "places were independent, and overstates what an all-of goal needs (understates "
+            "an any-of goal's). Cite each claim in one place, or split the case."
+        )
     sens = []
     for nid in sorted(claims):
         lo = tree.value(root, 0, {nid: leaf_p[nid][1]})
@@ -288,7 +384,12 @@ def _walk(
         nid, depth, parent, inherited = stack.pop()
         n = case.nodes[nid]
         if nid in seen:
-            warnings.append(f"{nid} is used under more than one goal; it is counted in each.")
+            warnings.append(
+                f"{nid} is used under more than one goal; its evidence counts once in the "
+                "result (the goals above it are not independent)."
+                if tree.exact
+                else f"{nid} is used under more than one goal; it is counted in each."
+            )
             continue
         seen.add(nid)
         relied = [*inherited, *n.assumptions]
@@ -358,6 +459,8 @@ def _correlation_warnings(
     leaves: dict[str, Leaf],
     warnings: list[str],
     names: dict[str, str],
+    *,
+    exact: bool,
 ) -> None:
     under = _under(case, order, leaves, _leaf_lines)
     claims = _under(case, order, leaves, lambda leaf: {leaf.claim.claim_id})
@@ -373,7 +476,11 @@ def _correlation_warnings(
                 warnings.append(
                     f"{gid} ({g.combine}) combines {a} and {b}, which both rest on claim "
                     f"{same[0]}{f' and {len(same) - 1} more' if len(same) > 1 else ''}: "
-                    "the combination counts that evidence twice."
+                    + (
+                        "the result counts it once, so the two are not independent support."
+                        if exact
+                        else "the combination counts that evidence twice."
+                    )
                 )
             elif shared:
                 warnings.append(

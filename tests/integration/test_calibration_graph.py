@@ -267,6 +267,10 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
         f"combines G2 and G3, which both rest on claim {e1.leaf.claim.claim_id}" in w
         for w in reused.warnings
     ), reused.warnings
+    # counted once: an all-of goal citing E1's claim again under G3 needs nothing more of it
+    # (it was multiplied by itself: p(E1)^2 p(E2))
+    assert reused.p == pytest.approx(ev.p)
+    assert any("the result counts it once" in w for w in reused.warnings)
     assert not any("retracted" in w for w in ev.warnings)
     retract_source(svc, e1.leaf.claim.source_id, "withdrawn")  # red-teamed: no word of it
     _, after = evaluate_case_text(svc, CASE)

@@ -172,20 +172,125 @@ def test_shared_subgoals_are_evaluated_once_not_exponentially(
 ) -> None:
     import calibration.case.evaluate as ev
 
-    small = _diamond_chain(3)  # G0 = all-of(L0a, L0b) with L0a = L0b = G1 ...: p ** (2 ** 3)
-    assert _Tree(small, "G0", {"E": (0.9, 0.8, 0.95)}).value("G0", 0) == pytest.approx(0.9**8)
+    small = _diamond_chain(3)  # G0 = all-of(L0a, L0b) with L0a = L0b = G1 ...: one claim
+    # the one claim is one event: it was multiplied by itself once per path (0.9 ** 8)
+    assert _Tree(small, "G0", {"E": (0.9, 0.8, 0.95)}).value("G0", 0) == pytest.approx(0.9)
     case = _diamond_chain(40)  # 2**40 paths to the leaf: the naive recursion never finished
     check_structure(case)
     calls = []
     real = ev._combine
     monkeypatch.setattr(ev, "_combine", lambda k, ps: calls.append(1) or real(k, ps))
     tree = _Tree(case, "G0", {"E": (0.9, 0.8, 0.95)})
-    tree.value("G0", 0)
-    assert len(calls) == len(case.nodes) - 1  # each goal combined once
-    calls.clear()
-    tree.value("G0", 0, {"L39a": 0.5})  # sensitivity: only the override's ancestors
-    assert len(calls) == 3 * 39 + 1
+    assert tree.value("G0", 0) == pytest.approx(0.9)
+    # each goal combined once per assignment of the one shared claim (true, false)
+    assert len(calls) == 2 * (len(case.nodes) - 1)
+    assert tree.value("G0", 1) == pytest.approx(0.8)
+    assert tree.value("G0", 0, {"E": 0.5}) == pytest.approx(0.5)  # sensitivity: the claim
     assert len(reachable_order(case, "G0")) == len(case.nodes)
+
+
+def test_a_tree_without_shared_claims_recomputes_only_an_overrides_ancestors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import calibration.case.evaluate as ev
+
+    n = 40
+    nodes = {
+        f"G{i}": CaseNode(
+            type="goal", text="g", children=[f"E{i}", f"G{i + 1}" if i + 1 < n else "EN"]
+        )
+        for i in range(n)
+    }
+    for i in [*range(n), "N"]:
+        nodes[f"E{i}"] = CaseNode(type="evidence", claim=f"c{i}")
+    case = SafetyCase(title="comb", root="G0", nodes=nodes)
+    leaf = {f"E{i}": (0.99, 0.9, 1.0) for i in [*range(n), "N"]}
+    tree = _Tree(case, "G0", leaf, {k: f"c{k}" for k in leaf})
+    assert tree.exact and not tree.shared
+    assert tree.value("G0", 0) == pytest.approx(0.99 ** (n + 1))
+    calls = []
+    real = ev._combine
+    monkeypatch.setattr(ev, "_combine", lambda k, ps: calls.append(1) or real(k, ps))
+    assert tree.value("G0", 0, {"E39": 0.5}) == pytest.approx(0.99**n * 0.5)
+    assert len(calls) == n  # E39's ancestors: G39 .. G0
+
+
+def _case(nodes: dict[str, CaseNode]) -> SafetyCase:
+    return SafetyCase(title="t", root="G", nodes=nodes)
+
+
+def test_one_claim_under_two_subgoals_is_one_event_not_two() -> None:
+    """Red-teamed at stop 53: G = all-of(A, B), A = all-of(E1, E2), B = all-of(E3, E4) with
+    E1 and E3 citing one claim multiplied that claim's confidence by itself."""
+    nodes = {
+        "G": CaseNode(type="goal", text="g", children=["A", "B"]),
+        "A": CaseNode(type="goal", text="a", children=["E1", "E2"]),
+        "B": CaseNode(type="goal", text="b", children=["E3", "E4"]),
+        "E1": CaseNode(type="evidence", claim="shared"),
+        "E2": CaseNode(type="evidence", claim="c2"),
+        "E3": CaseNode(type="evidence", claim="shared"),
+        "E4": CaseNode(type="evidence", claim="c4"),
+    }
+    leaf = {"E1": (0.6, 0.5, 0.7), "E2": (0.9, 0.8, 1.0), "E3": (0.6, 0.5, 0.7),
+            "E4": (0.8, 0.7, 0.9)}  # fmt: skip
+    claim = {"E1": "shared", "E2": "c2", "E3": "shared", "E4": "c4"}
+    tree = _Tree(_case(nodes), "G", leaf, claim)
+    assert tree.shared == ["claim:shared"]
+    assert tree.value("G", 0) == pytest.approx(0.6 * 0.9 * 0.8)  # not 0.6 * 0.6 * 0.9 * 0.8
+    assert tree.value("A", 0) == pytest.approx(0.6 * 0.9)  # each node exact too
+    assert tree.value("G", 1) == pytest.approx(0.5 * 0.8 * 0.7)
+    # raising one citation of the claim raises the claim: both places move
+    assert tree.value("G", 0, {"E1": 1.0}) == pytest.approx(0.9 * 0.8)
+    # any-of over the two: P(shared and (c2 or c4)) -- not 1 - (1 - .54)(1 - .48)
+    nodes["G"] = CaseNode(type="goal", text="g", combine="any-of", children=["A", "B"])
+    tree = _Tree(_case(nodes), "G", leaf, claim)
+    assert tree.value("G", 0) == pytest.approx(0.6 * (1 - 0.1 * 0.2))
+
+
+def test_brute_force_agrees_with_the_exact_combination() -> None:
+    """Every assignment of the three claims enumerated by hand, on a case that shares a
+    subgoal, a claim under two names and an undeveloped goal."""
+    import itertools
+
+    nodes = {
+        "G": CaseNode(type="goal", text="g", combine="any-of", children=["A", "B", "U"]),
+        "A": CaseNode(type="goal", text="a", children=["S", "E1"]),
+        "B": CaseNode(type="goal", text="b", children=["S", "E2"]),
+        "S": CaseNode(type="goal", text="s", combine="any-of", children=["E3", "U"]),
+        "U": CaseNode(type="goal", text="undeveloped"),
+        "E1": CaseNode(type="evidence", claim="x"),
+        "E2": CaseNode(type="evidence", claim="y"),
+        "E3": CaseNode(type="evidence", claim="x"),
+    }
+    p = {"x": 0.7, "y": 0.4, "u": 0.5}
+    leaf = {"E1": (0.7, 0.7, 0.7), "E2": (0.4, 0.4, 0.4), "E3": (0.7, 0.7, 0.7)}
+    want = 0.0
+    for x, y, u in itertools.product((0, 1), repeat=3):
+        w = (p["x"] if x else 1 - p["x"]) * (p["y"] if y else 1 - p["y"]) * 0.5
+        s = x or u
+        want += w * bool((s and x) or (s and y) or u)
+    tree = _Tree(_case(nodes), "G", leaf, {"E1": "x", "E2": "y", "E3": "x"})
+    assert sorted(tree.shared) == ["claim:x", "goal:U"]
+    assert tree.value("G", 0) == pytest.approx(want)
+
+
+def test_too_many_shared_claims_fall_back_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import calibration.case.evaluate as ev
+
+    monkeypatch.setattr(ev, "MAX_SHARED", 1)
+    nodes = {
+        "G": CaseNode(type="goal", text="g", children=["A", "B"]),
+        "A": CaseNode(type="goal", text="a", children=["E1", "E2"]),
+        "B": CaseNode(type="goal", text="b", children=["E3", "E4"]),
+        "E1": CaseNode(type="evidence", claim="x"),
+        "E2": CaseNode(type="evidence", claim="y"),
+        "E3": CaseNode(type="evidence", claim="x"),
+        "E4": CaseNode(type="evidence", claim="y"),
+    }
+    leaf = dict.fromkeys(["E1", "E2", "E3", "E4"], (0.5, 0.4, 0.6))
+    tree = _Tree(_case(nodes), "G", leaf, {"E1": "x", "E2": "y", "E3": "x", "E4": "y"})
+    assert not tree.exact and tree.counted_twice == ["claim:x", "claim:y"]
+    assert tree.value("G", 0) == pytest.approx(0.5**4)  # counted once per path, as warned
 
 
 def test_a_long_chain_of_goals_is_checked_and_evaluated_without_recursion() -> None:
