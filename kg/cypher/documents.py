@@ -59,6 +59,16 @@ ON CREATE SET c.created_at = datetime()
 SET c += row.props
 MERGE (p)-[:CONTAINS]->(c)
 MERGE (s)-[:HAS_CLAIM]->(c)
+WITH c, row
+CALL (c, row) {
+  // a kept claim read again (a revised document, a new extractor): tags it no longer has
+  OPTIONAL MATCH (c)-[r:MEASURES|HAS_ASPECT]->(t)
+  WHERE (type(r) = 'MEASURES' AND NOT t.name IN coalesce(row.props.measured, []))
+     OR (type(r) = 'HAS_ASPECT' AND NOT t.key IN coalesce(row.props.aspects, []))
+  DELETE r
+  WITH DISTINCT t WHERE t IS NOT NULL AND NOT EXISTS { (t)--() }
+  DELETE t
+}
 FOREACH (m IN coalesce(row.props.measured, []) |
   MERGE (q:Measure {name: m})
   MERGE (c)-[:MEASURES]->(q))

@@ -519,6 +519,42 @@ def test_forgetting_a_source_leaves_no_author_or_measure_behind(
     assert lonely == 0
 
 
+def test_a_claim_read_again_keeps_only_the_tags_it_now_has(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Review: a claim kept across a re-read (a revised document, a new extractor) kept every
+    MEASURES and HAS_ASPECT edge it ever had; the tags no claim names any more stayed as nodes.
+    The old reading is simulated by edges the text never gave."""
+    svc = clean_services
+    doc = tmp_path / "probe.md"
+    doc.write_text("Deception probes reach an AUROC of 0.91 on our held-out transcripts.\n")
+    svc.ingestor().ingest_paths([str(doc)])
+
+    def tags() -> tuple[list[str], list[str]]:
+        with svc.graph().write() as s:
+            m = s.run("MATCH (:Claim)-[:MEASURES]->(m) RETURN m.name AS n ORDER BY n")
+            measures = [r["n"] for r in m]
+            a = s.run("MATCH (:Claim)-[:HAS_ASPECT]->(a) RETURN a.key AS k ORDER BY k")
+            return measures, [r["k"] for r in a]
+
+    measures, aspects = tags()
+    assert measures == ["auroc"] and aspects
+    with svc.graph().write() as s:
+        s.run(
+            "MATCH (c:Claim) MERGE (m:Measure {name: 'bleu'}) MERGE (c)-[:MEASURES]->(m) "
+            "MERGE (a:Aspect {key: 'stale aspect'}) MERGE (c)-[:HAS_ASPECT]->(a)"
+        ).consume()
+    assert tags() != (measures, aspects)
+    svc.ingestor().ingest_paths([str(doc)], force=True)
+    assert tags() == (measures, aspects)
+    with svc.graph().write() as s:
+        left = s.run(
+            "MATCH (x:Measure|Aspect) WHERE x.name = 'bleu' OR x.key = 'stale aspect' "
+            "RETURN count(x) AS n"
+        ).single(strict=True)["n"]
+    assert left == 0
+
+
 def test_an_upload_can_be_forgotten_through_the_api(clean_services: Services) -> None:
     """DELETE /uploads/{name} and /texts/{name}: by the stored name or the name given (a long
     one too); right after the upload, while its job may still run, it forgets what the upload
