@@ -236,6 +236,7 @@ def review(
         fail(exc)
     counts: dict[str, int] = {ReviewVerdict.CONFIRMED: 0, ReviewVerdict.DISMISSED: 0, "skipped": 0}
     ended = ""
+    interrupted = False
     with command_services() as svc:
         pool = review_queue(svc.graph(), limit=limit).items
         try:
@@ -258,8 +259,16 @@ def review(
                         err.print(f"[red]{exc.message}[/] {exc.hint}")
                 record_verdict(svc, f.id, verdict, reviewer, reason)
                 counts[verdict] += 1
-        except typer.Abort:  # end of input, or Ctrl-C at a prompt
-            ended = " Input ended: the verdicts given before are kept."
+        except (typer.Abort, KeyboardInterrupt) as exc:  # end of input, or Ctrl-C
+            # a prompt turns both into Abort; Ctrl-C stays its context (review: exit 0)
+            interrupted = isinstance(exc, KeyboardInterrupt) or isinstance(
+                exc.__context__, KeyboardInterrupt
+            )
+            ended = (
+                " Interrupted: the verdicts recorded before are kept."
+                if interrupted
+                else " Input ended: the verdicts given before are kept."
+            )
         except UnicodeDecodeError:  # a strict stdin (a UTF-8 terminal gives surrogates)
             ended = " The input was not UTF-8 text: review ended; the verdicts before are kept."
     console.print(
@@ -267,6 +276,8 @@ def review(
         f"{counts[ReviewVerdict.DISMISSED]} dismissed, "
         f"{counts['skipped']} skipped. Confidences bearing on them are updated.{ended}"
     )
+    if interrupted:
+        raise typer.Exit(code=130)
 
 
 _ANSWERS = {

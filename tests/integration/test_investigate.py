@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from app.investigate import build_runner
@@ -334,7 +335,9 @@ def test_findings_show_gives_each_claim_in_its_context(
     assert "section:" in text and top.a.claim_id in text
 
 
-def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path: Path) -> None:
+def test_review_flow_bulk_verdicts_and_history(
+    cli_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cli.main import app
     from queries.findings import get_finding
 
@@ -396,6 +399,19 @@ def test_review_flow_bulk_verdicts_and_history(cli_services: Services, tmp_path:
     text = " ".join(out.output.split())
     assert "'cancel' is not an answer" in text and "at most 5,000 are kept" in text
     assert "Input ended" in text and "0 confirmed" in text
+    import cli.findings as cli_findings
+
+    def ctrl_c(question: str, default: str) -> str:  # what a prompt does on Ctrl-C
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise typer.Abort() from None
+
+    monkeypatch.setattr(cli_findings, "_ask", ctrl_c)
+    out = cli.invoke(app, ["review", "--reviewer", "cy", "--limit", "1"])
+    text = " ".join(out.output.split())
+    assert out.exit_code == 130 and "Interrupted" in text and "0 confirmed" in text, text
+    monkeypatch.undo()
     out = cli.invoke(app, ["review", "--reviewer", " "])
     assert out.exit_code == 2 and "needs a reviewer" in out.output
 
