@@ -99,13 +99,42 @@ _TOML_BARE_DATE = re.compile(
 )
 
 
+def _quote_bare_dates(raw: str) -> tuple[str, int]:
+    """`_TOML_BARE_DATE` applied to the lines outside multi-line strings (review: a line of an
+    abstract that read `x = 2024-13-45` was quoted too)."""
+    out: list[str] = []
+    n = 0
+    inside: str | None = None  # the delimiter of the multi-line string a line is in
+    for line in raw.splitlines(keepends=True):
+        if inside is None:
+            quoted, k = _TOML_BARE_DATE.subn(r'\g<key>"\g<value>"\g<tail>', line)
+            out.append(quoted)
+            n += k
+        else:
+            out.append(line)
+        rest = line
+        while True:  # where this line opens or closes a multi-line string
+            if inside is None:
+                at = [(rest.find(d), d) for d in ('"""', "'''") if d in rest]
+                if not at:
+                    break
+                i, inside = min(at)
+                rest = rest[i + 3 :]
+            else:
+                i = rest.find(inside)
+                if i < 0:
+                    break
+                rest, inside = rest[i + 3 :], None
+    return "".join(out), n
+
+
 def _toml(raw: str) -> dict[str, Any]:
     """TOML front matter; where it does not parse, read again with bare dates quoted (TOML
     has no invalid-date value: one impossible date failed the title and authors with it)."""
     try:
         return tomllib.loads(raw)
     except tomllib.TOMLDecodeError:
-        quoted, n = _TOML_BARE_DATE.subn(r'\g<key>"\g<value>"\g<tail>', raw)
+        quoted, n = _quote_bare_dates(raw)
         if not n:
             raise
         return tomllib.loads(quoted)

@@ -292,3 +292,17 @@ def test_toml_front_matter_dates(written: str, read: str | None, flagged: bool, 
     assert doc.title == "Dated" and doc.authors == ["Ada Lovelace"]
     assert doc.date == read
     assert any(BAD_DATE_FLAG in f for f in doc.flags) == flagged
+
+
+@pytest.mark.parametrize("delim", ['"""', "'''"])
+def test_toml_dates_are_quoted_only_outside_multi_line_strings(delim: str) -> None:
+    """Review: the fallback that quotes an impossible bare date also rewrote a line of a
+    multi-line string that looked like one (the title gained quotation marks)."""
+    text = (
+        f"+++\ntitle = {delim}Probes, second draft\nrevised = 2024-13-45 by hand\n{delim}\n"
+        "authors = ['Ada Lovelace']\ndate = 2024-13-45\n+++\nProbes.\n"
+    )
+    _, (doc,) = load_file(Path("d.md"), text.encode())
+    assert doc.title is not None and doc.title.endswith("revised = 2024-13-45 by hand")
+    assert doc.authors == ["Ada Lovelace"] and doc.date is None
+    assert any(BAD_DATE_FLAG in f for f in doc.flags)
