@@ -41,6 +41,10 @@ class LLM(Protocol):
     # Positions in the last `structured_many` call whose question Claude never read: its
     # request failed or was not sent. A miss there is the service's, not the question's.
     unread: set[int]
+    # Positions in the last `structured_many` call that Claude answered, with the model its
+    # answer names (a requested alias is answered by a dated model; a proxy may answer with
+    # another): what a finding records.
+    answered_by: dict[int, str]
 
     def structured(
         self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096
@@ -109,6 +113,12 @@ class AnthropicLLM:
         )
         self._down: tuple[str, float] | None = None  # (why, until when) no request is sent
         self.unread: set[int] = set()
+        self.answered_by: dict[int, str] = {}
+
+    def _answered_by(self, message: object) -> str:
+        """The model an answer names; the one asked for where it names none."""
+        model = getattr(message, "model", None)
+        return model if isinstance(model, str) and model.strip() else self.model
 
     def _params(
         self, system: str, prompt: str, schema: type[BaseModel], max_tokens: int
@@ -135,6 +145,12 @@ class AnthropicLLM:
             )
 
     def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
+        return self._structured(system, prompt, schema, max_tokens)[0]
+
+    def _structured(
+        self, system: str, prompt: str, schema: type[M], max_tokens: int
+    ) -> tuple[M, str]:
+        """The answer and the model that gave it."""
         import anthropic
 
         self._refuse_while_down()
@@ -148,7 +164,7 @@ class AnthropicLLM:
         answer = _parse(msg, schema)
         if answer is None:
             raise LLMError(f"Claude returned no valid {schema.__name__}.", "Retry the request.")
-        return answer
+        return answer, self._answered_by(msg)
 
     def _one_by_one(
         self,
@@ -172,7 +188,8 @@ class AnthropicLLM:
                 self.unread.add(i)
                 continue
             try:
-                out.append(self.structured(system, prompt, schema, max_tokens=max_tokens))
+                answer, self.answered_by[i] = self._structured(system, prompt, schema, max_tokens)
+                out.append(answer)
                 streak = 0
             except LLMError as exc:
                 out.append(None)
@@ -217,6 +234,7 @@ class AnthropicLLM:
         when the batch is sent, every `note_every_s` after, and on cancelling."""
         say = on_wait or (lambda _message: None)
         self.unread = set()
+        self.answered_by = {}
         if len(prompts) < self.batch_threshold:
             return self._one_by_one(system, prompts, schema, max_tokens, say)
         self.unread = set(range(len(prompts)))  # until the batch's results are read
@@ -256,25 +274,32 @@ class AnthropicLLM:
                 raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
             raise
         self.unread = {i for i in range(len(prompts)) if f"r{i}" not in answers}
+        self.answered_by = {
+            i: answers[f"r{i}"][1]
+            for i in range(len(prompts))
+            if answers.get(f"r{i}", (None,))[0] is not None
+        }
         n = batch.request_counts
         if n.succeeded < len(prompts):
             say(
                 f"Message Batch {batch.id} ended: {n.succeeded} of {len(prompts)} answered, "
                 f"{n.errored} errored, {n.canceled} cancelled, {n.expired} expired"
             )
-        return [answers.get(f"r{i}") for i in range(len(prompts))]
+        return [answers[f"r{i}"][0] if f"r{i}" in answers else None for i in range(len(prompts))]
 
-    def _results(self, batch_id: str, schema: type[M]) -> dict[str, M | None]:
-        """The ended batch's answers by custom id; read again once if the stream breaks."""
+    def _results(self, batch_id: str, schema: type[M]) -> dict[str, tuple[M | None, str]]:
+        """The ended batch's answers by custom id, each with the model that gave it; read
+        again once if the stream breaks."""
 
-        def read() -> dict[str, M | None]:
+        def read() -> dict[str, tuple[M | None, str]]:
             """Answers of the requests that succeeded (parsed; None where malformed); the
             others (errored, cancelled, expired: never read by Claude) are left out."""
-            return {
-                item.custom_id: _parse(getattr(item.result, "message", None), schema)
-                for item in self._client.messages.batches.results(batch_id)
-                if item.result.type == "succeeded"
-            }
+            out: dict[str, tuple[M | None, str]] = {}
+            for item in self._client.messages.batches.results(batch_id):
+                if item.result.type == "succeeded":
+                    message = getattr(item.result, "message", None)
+                    out[item.custom_id] = (_parse(message, schema), self._answered_by(message))
+            return out
 
         try:
             return read()

@@ -46,6 +46,7 @@ MAX_TOKENS = 1024
 _TOOL_OVERHEAD_TOKENS = 313  # Anthropic's tool-use system prompt with tool_choice "tool"
 _TOOL_TOKENS = len(json.dumps(prompt.Adjudication.model_json_schema())) / 4
 REASON = "asked_because"  # stored beside the answer in the cache
+ANSWERED_BY = "answered_by"  # the model that gave the answer (the one asked for, if unknown)
 
 
 # A question Claude gave no usable answer to, while it answered others of the same request, is
@@ -86,12 +87,14 @@ def _attempts(response: str) -> int:
     return int(raw[UNANSWERED]) if UNANSWERED in raw else 0
 
 
-def _cached_answer(response: str) -> tuple[prompt.Adjudication, str]:
-    """A cached answer and the note its finding carries (why it was first asked)."""
+def _cached_answer(response: str) -> tuple[prompt.Adjudication, str, str | None]:
+    """A cached answer, the note its finding carries (why it was first asked) and the model
+    that gave it (None in an answer cached before that was kept)."""
     raw = json.loads(response)
     why = raw.pop(REASON, None)
+    model = raw.pop(ANSWERED_BY, None)
     note = f"Asked because {why} (answered in an earlier run)." if why else "Answered earlier."
-    return prompt.Adjudication.model_validate(raw), note
+    return prompt.Adjudication.model_validate(raw), note, model if isinstance(model, str) else None
 
 
 class JudgementCache(Protocol):
@@ -226,21 +229,30 @@ class LLMAdjudicator:
             on_wait=self.announce,
         )
         self.asked = len(todo)
-        answered = [(q, a) for q, a in zip(todo, answers, strict=True) if a is not None]
-        if answered:  # the reason travels with the answer, for findings re-made from it
+        by = {id(todo[i]): m for i, m in self.llm.answered_by.items() if i < len(todo)}
+        answered = [
+            (q, a, by.get(id(q), self.model))
+            for q, a in zip(todo, answers, strict=True)
+            if a is not None
+        ]
+        if answered:  # the reason and the model travel with the answer, for findings re-made
             self.cache.put_many(
                 [
                     {
                         "id": self._key(q.pair),
-                        "response": json.dumps({**a.model_dump(), REASON: q.reason}),
-                        "model": self.model,
+                        "response": json.dumps(
+                            {**a.model_dump(), REASON: q.reason, ANSWERED_BY: model}
+                        ),
+                        "model": model,
                         "prompt_version": prompt.VERSION,
                     }
-                    for q, a in answered
+                    for q, a, model in answered
                 ]
             )
         out = [
-            v for q, a in answered if (v := self._verdict(q.pair, a, f"Asked because {q.reason}."))
+            v
+            for q, a, model in answered
+            if (v := self._verdict(q.pair, a, f"Asked because {q.reason}.", model))
         ]
         unanswered = [q for q, a in zip(todo, answers, strict=True) if a is None]
         if not unanswered:
@@ -285,7 +297,11 @@ class LLMAdjudicator:
         unsettled = {c for q in again for c in (q.pair.a.id, q.pair.b.id)}
         return Conclusion(verdicts=out, warnings=warnings, unsettled=unsettled)
 
-    def _verdict(self, p: CandidatePair, a: prompt.Adjudication, note: str) -> Verdict | None:
+    def _verdict(
+        self, p: CandidatePair, a: prompt.Adjudication, note: str, model: str | None = None
+    ) -> Verdict | None:
+        """The finding an answer makes, recording the model that gave it (`model`; the one
+        asked for where unknown)."""
         dependent = p.independence is not None and not p.independence.independent
         if a.label in prompt.CONTRADICTION_SCORE:
             kind, score = FindingKind.CONTRADICTS, prompt.CONTRADICTION_SCORE[a.label]
@@ -310,7 +326,7 @@ class LLMAdjudicator:
             cues=[a.label],
             investigator=self.name,
             version=self.version,
-            model=self.model,
+            model=model or self.model,
             independent=p.independence.independent if p.independence else None,
             independence_reason=p.independence.reason if p.independence else None,
         )

@@ -126,7 +126,10 @@ class FindingRow(Row):
     cues: list[str] = Field(default_factory=list, description="Cues that fired")
     investigator: str = Field(description="Investigator name")
     version: str = Field(description="Investigator version")
-    model: str | None = Field(default=None, description="LLM model, when one took part")
+    model: str | None = Field(
+        default=None,
+        description="The LLM model that answered (as its answer names it), when one took part",
+    )
     reviewer: str | None = Field(default=None, description="Who reviewed it")
     review_reason: str | None = Field(default=None, description="Why it was confirmed or dismissed")
     history: list[VerdictEntry] = Field(

@@ -18,6 +18,7 @@ class ScriptedLLM:
 
     model = "claude-scripted"
     unread: set[int] = set()  # noqa: RUF012 - never written: every question is read
+    answered_by: dict[int, str] = {}  # noqa: RUF012 - never written: the model asked for
 
     def reply(self, prompt: str) -> dict[str, Any] | None:
         return None

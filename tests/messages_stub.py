@@ -165,13 +165,13 @@ class MessagesStub:
             "results_url": f"{self.url}/v1/messages/batches/msgbatch_1/results" if done else None,
         }
 
-    def tool_answer(self, data: dict[str, Any]) -> None:
+    def tool_answer(self, data: dict[str, Any], model: str = "claude-stub") -> None:
         self.queue.append(
             {
                 "id": f"msg_{len(self.queue)}",
                 "type": "message",
                 "role": "assistant",
-                "model": "claude-stub",
+                "model": model,
                 "stop_reason": "tool_use",
                 "stop_sequence": None,
                 "content": [{"type": "tool_use", "id": "toolu_1", "name": "record", "input": data}],

@@ -49,8 +49,8 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
         "rationale": "opposite",
     }
     with MessagesStub() as stub:
-        for _ in pairs:
-            stub.tool_answer(answer)
+        for _ in pairs:  # an alias asked for is answered by a dated model
+            stub.tool_answer(answer, model="claude-stub-20261101")
         llm = AnthropicLLM(
             "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, poll_s=0.01
         )
@@ -62,13 +62,15 @@ def test_large_adjudication_runs_use_the_batches_api() -> None:
         verdicts, warnings = done.verdicts, done.warnings
         assert [r["path"] for r in stub.requests] == ["/v1/messages/batches"]
         assert len(stub.requests[0]["body"]["requests"]) == 3
-        assert len(verdicts) == 3 and all(v.model == "claude-stub" for v in verdicts)
+        # the finding names the model that answered (it named the one asked for)
+        assert len(verdicts) == 3 and all(v.model == "claude-stub-20261101" for v in verdicts)
         again = adjudicator.investigate(pairs)  # the next run: from the cache, no new request
         assert len(again) == 3 and adjudicator.finish() == Conclusion() and warnings == []
         assert len(stub.requests) == 1 and len(cache.rows) == 3
         # a finding re-made from the cache still says why Claude was first asked
         assert all("(answered in an earlier run)" in v.rationale for v in again)
         assert all("Asked because the judge was unsure" in v.rationale for v in again)
+        assert all(v.model == "claude-stub-20261101" for v in again)
 
 
 OTHER_TEXTS = [

@@ -57,6 +57,27 @@ def test_a_failed_request_among_few_is_none_and_the_others_are_kept() -> None:
         llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0, timeout_s=2)
         got = llm.structured_many("s", ["p1", "p2"], Adjudication)
     assert got[0] is not None and got[0].label == "tension" and got[1] is None
+    assert llm.answered_by == {0: "claude-stub"}  # the model the answer names
+
+
+def test_the_model_that_answered_is_known_for_each_answer() -> None:
+    """A finding recorded the model asked for (an alias, or whatever a proxy was sent), not
+    the one the answer names."""
+    answer = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y",
+              "rationale": "z"}  # fmt: skip
+    with MessagesStub() as stub:
+        stub.tool_answer(answer, model="claude-dated-20261101")
+        stub.tool_answer(answer, model="")  # names none: the one asked for
+        llm = AnthropicLLM("k", "claude-alias", base_url=stub.url, max_retries=0, timeout_s=2)
+        got = llm.structured_many("s", ["p1", "p2", "p3"], Adjudication)
+    assert [a is not None for a in got] == [True, True, False]
+    assert llm.answered_by == {0: "claude-dated-20261101", 1: "claude-alias"}
+    with MessagesStub() as stub:
+        for model in ("claude-a-1", "claude-b-2"):
+            stub.tool_answer(answer, model=model)
+        llm = client(stub, poll_s=0.01)
+        llm.structured_many("s", ["p1", "p2"], Adjudication)
+    assert llm.answered_by == {0: "claude-a-1", 1: "claude-b-2"}  # a batch's too
 
 
 def test_failures_are_named_and_asking_stops_when_it_cannot_help() -> None:
