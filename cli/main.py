@@ -92,8 +92,13 @@ def db_build() -> None:
 def db_start() -> None:
     """Start the managed Neo4j server and set up the schema."""
     with command_services() as svc:
-        if svc.settings.uses_external_db:
-            console.print(f"NEO4J_URI is set ({svc.settings.neo4j.uri}): using that server.")
+        if svc.settings.uses_external_db:  # nothing to start: check it answers, set up the schema
+            with console.status(f"Connecting to {svc.settings.neo4j.uri}…"):
+                svc.graph()
+            console.print(
+                f"NEO4J_URI is set ({svc.settings.neo4j.uri}): that server answers and is used; "
+                "the project's own server is not started."
+            )
             return
         server = svc.server()
         running, drift = server.running_pid(), server.settings_drift()

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
     Field,
     SecretStr,
+    ValidationError,
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from consilience.errors import ConfigurationError
 
 
 def _lower(value: object) -> object:
     """A choice spelt in any case (`G1`) is the lower-case one."""
     return value.lower() if isinstance(value, str) else value
+
+
+_JVM_SIZE = re.compile(r"[0-9]+[kmgt]?", re.I)
+
+
+def _jvm_size(value: str) -> str:
+    """A memory size as the JVM and Neo4j take it (`1g`, `512m`, `1024M`); red-teamed: `abc`
+    reached the JVM, which refused to start with a trace and a hint about ports."""
+    text = value.strip()
+    if not _JVM_SIZE.fullmatch(text):
+        raise ValueError(f"a memory size such as 1g or 512m is needed, not {value!r}")
+    return text
 
 
 class Neo4jSettings(BaseModel):
@@ -46,8 +63,12 @@ class Neo4jSettings(BaseModel):
         default=None,
         description="Folder of Neo4j jars (default <data_dir>/neo4j/lib); may be shared",
     )
-    heap: str = Field(default="1g", description="JVM heap of the managed server")
-    pagecache: str = Field(default="256m", description="Page cache of the managed server")
+    heap: Annotated[str, AfterValidator(_jvm_size)] = Field(
+        default="1g", description="JVM heap of the managed server"
+    )
+    pagecache: Annotated[str, AfterValidator(_jvm_size)] = Field(
+        default="256m", description="Page cache of the managed server"
+    )
     gc: Annotated[Literal["parallel", "g1"], BeforeValidator(_lower)] = Field(
         default="parallel",
         description="Garbage collector of the managed server's JVM, from its next start: parallel "
@@ -300,5 +321,19 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Read settings once; callers pass the object down (no global state). Overrides are
-    field values, validated by pydantic like the environment's (Any: any field's type)."""
-    return Settings(**overrides)
+    field values, validated by pydantic like the environment's (Any: any field's type).
+    A value that is not valid is a ConfigurationError naming its variable (red-teamed:
+    CONSILIENCE_NEO4J__HEAP=abc ended every command in a pydantic traceback)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors():
+            loc = [str(x) for x in e["loc"]]
+            name = loc[0] if loc and loc[0].isupper() else "CONSILIENCE_" + "__".join(loc).upper()
+            problems.append(f"{name}: {e['msg'].removeprefix('Value error, ')}")
+        raise ConfigurationError(
+            "A setting is not valid: " + "; ".join(problems) + ".",
+            "Fix or unset that environment variable (or its line in .env); the README's "
+            "section *The database* lists the settings.",
+        ) from exc

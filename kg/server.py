@@ -7,6 +7,7 @@ elsewhere and be shared), `conf/`, `data/`, `logs/`, `run/`, `password` (generat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -222,15 +223,65 @@ class ManagedServer:
         except (OSError, ValueError):
             return None
 
+    def _ours(self, pid: int) -> bool:
+        """Whether `pid` is this home's Neo4j server: its command line names the entry point
+        and this home (red-teamed: after a restart, a state file's pid reused by another
+        program was "the server", and `db stop` killed that program). Where the command line
+        cannot be read (no /proc), a live pid is taken as it was."""
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except FileNotFoundError:
+            return _alive(pid) and not Path("/proc/self").exists()
+        except OSError:
+            return False
+        return ENTRY_POINT.encode() in args and f"--home-dir={self.home}".encode() in args
+
+    def _find_untracked(self) -> int | None:
+        """A live server of this home that no state file records (the state file could not be
+        written, or was damaged, while it ran): found by its command line."""
+        proc = Path("/proc")
+        if not proc.is_dir():
+            return None
+        for entry in proc.iterdir():
+            if entry.name.isdigit() and _alive(int(entry.name)) and self._ours(int(entry.name)):
+                return int(entry.name)
+        return None
+
+    def _conf_port(self) -> int | None:
+        """The bolt port the configuration written at the last start names."""
+        try:
+            for line in (self.conf_dir / "neo4j.conf").read_text().splitlines():
+                key, _, value = line.partition("=")
+                if key.strip() == "server.bolt.listen_address":
+                    return int(value.rsplit(":", 1)[1])
+        except (OSError, ValueError, IndexError):
+            return None
+        return None
+
     def running_pid(self) -> int | None:
         state = self._read_state()
-        if not state:
-            return None
-        pid = int(str(state["pid"]))
-        if _alive(pid):
+        pid = state.get("pid") if state else None
+        if isinstance(pid, int) and _alive(pid) and self._ours(pid):
             return pid
-        self.state_file.unlink(missing_ok=True)
-        return None
+        self.state_file.unlink(missing_ok=True)  # stale, damaged, or another program's pid
+        found = self._find_untracked()
+        port = self._conf_port()
+        if found is None or port is None:
+            return None
+        with contextlib.suppress(OSError):  # recorded again, for stop, status and the driver
+            self._write_state(found, port, recovered=True)
+        return found
+
+    def _write_state(self, pid: int, port: int, *, recovered: bool = False) -> None:
+        state: dict[str, object] = {
+            "pid": pid,
+            "bolt_port": port,
+            "version": self.settings.version,
+            "started_at": time.time(),
+        }
+        if not recovered:  # the settings it started with are known only at its start
+            state |= {"heap": self.settings.heap, "gc": self.settings.gc, "jit": self.settings.jit}
+        self.state_file.write_text(json.dumps(state))
 
     def settings_drift(self) -> dict[str, SettingDrift]:
         """The settings the running server was started with that differ from the settings now
@@ -250,7 +301,8 @@ class ManagedServer:
 
     def uri(self) -> str | None:
         state = self._read_state()
-        return f"bolt://127.0.0.1:{state['bolt_port']}" if state else None
+        port = state.get("bolt_port") if state else self._conf_port()
+        return f"bolt://127.0.0.1:{port}" if isinstance(port, int) else None
 
     def command(self, java: str) -> list[str]:
         """The server's command line (heap, collector and paths from the settings)."""
@@ -280,6 +332,12 @@ class ManagedServer:
         java = _require_tool("java")
         self.root.mkdir(parents=True, exist_ok=True)
         port = self._port()
+        if self.settings.bolt_port and not _port_free(port):
+            raise ServerError(
+                f"Port {port} (CONSILIENCE_NEO4J__BOLT_PORT) is in use by another program.",
+                "Choose a free port, or unset CONSILIENCE_NEO4J__BOLT_PORT to let the project "
+                "pick one.",
+            )
         self._write_conf(port)
         self._set_initial_password(java)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -296,19 +354,16 @@ class ManagedServer:
                 cwd=self.root,
                 umask=0o077,  # database files, logs and transaction logs: this user only
             )
-        self.state_file.write_text(
-            json.dumps(
-                {
-                    "pid": proc.pid,
-                    "bolt_port": port,
-                    "version": self.settings.version,
-                    "started_at": time.time(),
-                    "heap": self.settings.heap,
-                    "gc": self.settings.gc,
-                    "jit": self.settings.jit,
-                }
-            )
-        )
+        try:
+            self._write_state(proc.pid, port)
+        except OSError as exc:  # untracked, it would hold the store until killed by hand
+            proc.kill()
+            proc.wait()
+            raise ServerError(
+                f"Could not record the server's state in {self.state_file}: {exc}. The server "
+                "was stopped again.",
+                f"Make {self.root} writable (and check the disk has room), then start again.",
+            ) from exc
         uri = f"bolt://127.0.0.1:{port}"
         if wait:
             self._await_ready(proc, port, offset)
@@ -319,10 +374,10 @@ class ManagedServer:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 self.state_file.unlink(missing_ok=True)
+                log = _tail(self.log_file, offset)
                 raise ServerError(
-                    f"Neo4j exited during start-up (code {proc.returncode}).\n"
-                    + _tail(self.log_file),
-                    f"Read {self.log_file}; a port clash or a damaged data folder are usual.",
+                    f"Neo4j exited during start-up (code {proc.returncode}).\n" + log,
+                    _start_hint(log, self.log_file),
                 )
             if _log_says_started(self.log_file, offset) and not _port_free(port):
                 return
@@ -412,8 +467,26 @@ def _log_says_started(log: Path, offset: int) -> bool:
         return False
 
 
-def _tail(path: Path, n: int = 2000) -> str:
+def _tail(path: Path, offset: int = 0, n: int = 2000) -> str:
+    """The end of what the log gained from `offset` on (this start's lines, not earlier runs')."""
     try:
-        return path.read_text(errors="replace")[-n:]
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            return fh.read().decode(errors="replace")[-n:]
     except OSError:
         return ""
+
+
+def _start_hint(log: str, path: Path) -> str:
+    """What to do, from what this start wrote to its log."""
+    if "FileLockException" in log or "store_lock" in log:
+        return (
+            "Another Neo4j server holds this data folder (a server started by hand, or one a "
+            "crashed command left running): stop it (`pgrep -af CommunityEntryPoint`), then "
+            "start again."
+        )
+    if "Address already in use" in log or "BindException" in log:
+        return "The bolt port is in use by another program: free it, or set another port."
+    if "heap size" in log.lower() or "Could not create the Java Virtual Machine" in log:
+        return "The JVM refused its options: check CONSILIENCE_NEO4J__HEAP (e.g. 1g, 512m)."
+    return f"Read {path}; a port clash or a damaged data folder are usual."
