@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from app.investigate import build_runner, investigate
+from app.investigate import build_runner, investigate, sync_claim_index
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import DatabaseUnavailableError
@@ -37,6 +37,8 @@ class IngestResult(BaseModel):
     confidences: UpdateReport | None = Field(
         default=None, description="The confidence update after it (None when none ran)"
     )
+    # the database went away before the index was in line: nothing more is tried
+    database_gone: bool = Field(default=False, exclude=True)
 
     @property
     def changed(self) -> bool:
@@ -131,12 +133,13 @@ def _after(
     if on_stage:
         on_stage("Syncing the search index")
     try:
-        svc.claim_index().sync(svc.graph())
+        result.index_warning = sync_claim_index(svc)  # a copy not saved: the run goes on
     except DatabaseUnavailableError as exc:  # the per-file outcomes still stand
         result.index_warning = (
             "the database went away before the search index was brought up to date "
             f"({exc.message}); start it (`consilience db start`) and {rerun}."
         )
+        result.database_gone = True
         return result
     if investigate_after:
         follow_up(svc, result, on_progress=on_progress, announce=announce, on_stage=on_stage,
@@ -161,7 +164,7 @@ def follow_up(
     """What `ingest(..., investigate_after=True)` does after the files and the index: when
     files changed or claims are still unchecked, investigate (and update the confidences),
     into `result`. Apart, so the API settles an upload's file between the two."""
-    if result.index_warning:
+    if result.database_gone:
         return
     # unchanged files: investigate only claims an interrupted run left unchecked (the runner
     # that counts them is the one that checks them)

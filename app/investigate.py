@@ -97,12 +97,15 @@ def investigate(
     new claims (or all), say what was skipped, and (unless told not to) bring the confidences
     the new findings bear on up to date, so nothing reads stale confidences afterwards.
     `on_note` hears, before the run starts, why claims checked before are checked again."""
+    unsaved = None
     if sync_index:
         if on_stage:
             on_stage("Syncing the search index")
-        svc.claim_index().sync(svc.graph())
+        unsaved = sync_claim_index(svc)
     runner = runner or build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress, on_note=on_note)
+    if unsaved:
+        report.warnings.append(unsaved)
     if not svc.settings.anthropic_api_key:
         report.skipped.append(
             "LLM adjudicator and missing-dimension proposals: "
@@ -114,3 +117,28 @@ def investigate(
     if updated is not None:
         report.confidences_updated = updated.computed
     return report, updated
+
+
+def sync_claim_index(svc: Services) -> str | None:
+    """Bring the FAISS copy in line with the graph. A copy that cannot be saved (its folder
+    not writable, the disk full) is a warning, not a failure: the copy in memory is in line,
+    the graph holds every embedding, and the run goes on (red-teamed: ingest ended in a
+    traceback after the graph was written)."""
+    try:
+        svc.claim_index().sync(svc.graph())
+    except (OSError, RuntimeError) as exc:  # faiss raises RuntimeError when it cannot write
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][-300:]
+        return (
+            f"the search index's copy on disk could not be saved ({first}); this run used the "
+            f"copy in memory, and the graph holds every embedding. Make {svc.settings.faiss_dir} "
+            "writable (and check the disk has room), then run `consilience index rebuild`."
+        )
+    return None
+
+
+# What the API says instead (it never shows the server's paths or its errors' text)
+INDEX_NOT_SAVED = (
+    "The search index's copy on disk could not be saved; this run used the copy in memory, and "
+    "the graph holds every embedding. The server's data folder needs to be writable (then "
+    "`consilience index rebuild`)."
+)

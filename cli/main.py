@@ -422,12 +422,18 @@ def index_check() -> None:
     with command_services() as svc:
         index = svc.claim_index()
         missing, extra = index.check(svc.graph())
+        wrong = index.misplaced(svc.graph())
     if index.unreadable:
         console.print(f"[yellow]The FAISS files on disk could not be read ({index.unreadable}).[/]")
     console.print(
         f"FAISS index: {len(index.ids)} vectors; {len(missing)} claims missing, {len(extra)} stale."
     )
-    if missing or extra or index.unreadable:
+    if wrong:
+        console.print(
+            f"[yellow]{wrong} of the rows sampled hold a vector other than the graph's embedding "
+            "of the claim their id names (ids out of step with the vectors).[/]"
+        )
+    if missing or extra or wrong or index.unreadable:
         console.print("Run `consilience index rebuild` to rebuild it from the graph.")
         raise typer.Exit(code=1)
 

@@ -6,6 +6,7 @@ rebuilds from the graph when the two disagree in any other way.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from kg.private import private_dir, private_file, write_private_bytes
 from kg.writers import store
 
 HNSW_THRESHOLD = 20_000  # below this, exact search is fast enough and perfect
+# Rows compared with the graph's embeddings by `misplaced` (evenly spaced over the index).
+CHECK_SAMPLE = 64
 
 
 @dataclass(frozen=True)
@@ -64,22 +67,35 @@ class ClaimIndex:
             return self
         try:
             index = faiss.read_index(str(self._index_path))
-        except (RuntimeError, OSError) as exc:  # faiss raises RuntimeError
-            self.unreadable = f"{self._index_path.name}: {str(exc).splitlines()[0][:200]}"
+        except Exception as exc:  # noqa: BLE001 - RuntimeError, OSError, and MemoryError from a
+            # damaged row count (red-teamed: a traceback in every command, `index rebuild` too)
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            self.unreadable = f"{self._index_path.name}: {first[-300:]}"
             return self
         try:
             raw: object = json.loads(self._ids_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            self.unreadable = f"{self._ids_path.name}: {str(exc)[:200]}"
+            self.unreadable = f"{self._ids_path.name}: {str(exc)[-300:]}"
             return self
-        items: list[object] = cast(list[object], raw) if isinstance(raw, list) else []
+        # {"ids": [...], "rows": digest} since the digest was kept; a bare list before
+        body: dict[str, object] = cast(dict[str, object], raw) if isinstance(raw, dict) else {}
+        digest = body.get("rows")
+        listed = body.get("ids") if isinstance(raw, dict) else raw
+        items: list[object] = cast(list[object], listed) if isinstance(listed, list) else []
         ids = [i for i in items if isinstance(i, str)]
-        if not isinstance(raw, list) or len(ids) != len(items):
+        if not isinstance(listed, list) or len(ids) != len(items):
             self.unreadable = f"{self._ids_path.name} is not a list of claim ids"
         elif index.d != self.dimensions:
             self.unreadable = f"{index.d} dimensions where the embedder has {self.dimensions}"
         elif index.ntotal != len(ids):  # torn write: start again
             self.unreadable = f"{index.ntotal} vectors for {len(ids)} ids (an interrupted save)"
+        elif digest is not None and digest != _rows_digest(index):
+            # red-teamed: the two files replaced one after the other, a crash between them
+            # (or one restored from a backup) paired ids with another save's rows
+            self.unreadable = (
+                f"{self._ids_path.name} was saved with another {self._index_path.name} "
+                "(an interrupted save, or one file restored without the other)"
+            )
         else:
             self.index, self.ids, self._pos = index, ids, None
         return self
@@ -91,7 +107,8 @@ class ClaimIndex:
             self._ids_path.with_suffix(".tmp"),
         )
         faiss.write_index(self.index, str(tmp_index))
-        write_private_bytes(tmp_ids, json.dumps(self.ids).encode())
+        body = {"ids": self.ids, "rows": _rows_digest(self.index)}
+        write_private_bytes(tmp_ids, json.dumps(body).encode())
         private_file(tmp_index)
         tmp_index.replace(self._index_path)
         tmp_ids.replace(self._ids_path)
@@ -151,6 +168,24 @@ class ClaimIndex:
         mine = set(self.ids)
         return graph_ids - mine, mine - graph_ids
 
+    def misplaced(self, driver: Graph, sample: int = CHECK_SAMPLE) -> int:
+        """Of up to `sample` rows evenly spaced over the index, how many hold a vector other
+        than the graph's embedding of the claim their id names (red-teamed: an ids file in
+        another order passed `check`, which compares sets, and dense retrieval scored the
+        wrong claims). A claim the graph lacks is `check`'s to report, not counted here."""
+        n = len(self.ids)
+        if not n:
+            return 0
+        positions = sorted({round(i * (n - 1) / max(1, sample - 1)) for i in range(min(n, sample))})
+        graph = dict(store.claim_embeddings(driver, [self.ids[p] for p in positions]))
+        mine = self.rows(np.asarray(positions))
+        wrong = 0
+        for row, p in zip(mine, positions, strict=True):
+            theirs = graph.get(self.ids[p])
+            if theirs is not None and not np.allclose(row, theirs, atol=1e-5):
+                wrong += 1
+        return wrong
+
     def rebuild(self, driver: Graph) -> int:
         rows = store.claim_embeddings(driver)
         self.index = self._new_index(len(rows))
@@ -163,7 +198,7 @@ class ClaimIndex:
     def sync(self, driver: Graph) -> SyncReport:
         """Bring the index in line with the graph; persist it."""
         missing, extra = self.check(driver)
-        if extra or len(set(self.ids)) != len(self.ids):
+        if extra or len(set(self.ids)) != len(self.ids) or self.misplaced(driver):
             total = self.rebuild(driver)
             return SyncReport(added=total, rebuilt=True, total=total)
         if missing:
@@ -171,3 +206,13 @@ class ClaimIndex:
             self.add([r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.float32))
             self.save()
         return SyncReport(added=len(missing), rebuilt=False, total=len(self.ids))
+
+
+def _rows_digest(index: faiss.Index) -> str:
+    """A fingerprint of the index's rows (their count and a few of them), written beside the
+    ids so that an ids file is never paired with another save's index file."""
+    n = index.ntotal
+    h = hashlib.sha1(str(n).encode())
+    for p in sorted({0, n // 3, n // 2, (2 * n) // 3, n - 1}) if n else []:
+        h.update(np.ascontiguousarray(index.reconstruct(p), dtype=np.float32).tobytes())
+    return h.hexdigest()[:20]

@@ -18,6 +18,7 @@ from api.deps import Jobs, Read, Svc, Write
 from api.errors import ERROR_RESPONSES
 from api.jobs import Job, JobRegistry
 from app.ingest import IngestResult, follow_up, forget, forget_plan, ingest
+from app.investigate import INDEX_NOT_SAVED
 from app.services import Services
 from consilience.errors import (
     ConsilienceError,
@@ -126,11 +127,13 @@ def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[J
             o.path = staged.final.name
             o.error, o.hint = _public(o.error, staged), _public(o.hint, staged)
         job.outcomes = result.outcomes
-        if result.index_warning:
+        if result.database_gone:
             raise DatabaseUnavailableError(
                 "The database went away before the search index was brought up to date.",
                 "Start it and upload the file again: finished files are skipped.",
             )
+        if result.index_warning:  # the copy on disk not saved: the run goes on
+            job.notes.append(INDEX_NOT_SAVED)
         if run_investigators:  # the document is in: a failure from here on keeps its file
             follow_up(svc, result, on_note=job.notes.append)
         _report(job, result)
@@ -271,12 +274,14 @@ def _forget(svc: Services, jobs: JobRegistry, name: str, folder: str, run: bool)
                 ],
             )
         ]
-        if result.index_warning:
+        if result.database_gone:
             raise DatabaseUnavailableError(
                 "The database went away before the search index was brought up to date.",
                 "Start it: the document is forgotten, and the next upload brings the index "
                 "in line.",
             )
+        if result.index_warning:
+            job.notes.append(INDEX_NOT_SAVED)
         if run:
             follow_up(svc, result, on_note=job.notes.append)
             _report(job, result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from app.services import Services
@@ -102,6 +103,47 @@ def test_a_corrupt_faiss_copy_is_rebuilt_not_a_traceback(
     (svc.settings.faiss_dir / "claims.faiss").write_bytes(b"junk")
     rebuilt = cli.invoke(app, ["index", "rebuild"])
     assert rebuilt.exit_code == 0 and "Rebuilt the FAISS index with 2 claims" in rebuilt.output
+    # red-teamed: ids in another order (here in the earlier file form, a bare list, which has
+    # no fingerprint of the rows) passed the check, which compared sets
+    ids_file = svc.settings.faiss_dir / "claims.ids.json"
+    ids_file.write_text(json.dumps(json.loads(ids_file.read_text())["ids"][::-1]))
+    check = cli.invoke(app, ["index", "check"])
+    assert check.exit_code == 1 and "rows sampled" in " ".join(check.output.split()), check.output
+    (tmp_path / "c.md").write_text("# Audits\n\nExternal audits find few of the planted bugs.\n")
+    out = cli.invoke(app, ["ingest", "--no-investigate", str(tmp_path / "c.md")])
+    assert out.exit_code == 0, out.output
+    assert cli.invoke(app, ["index", "check"]).exit_code == 0  # the sync rebuilt it
+
+
+def test_a_faiss_copy_that_cannot_be_saved_is_a_warning_and_loses_nothing(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: an unwritable (or full) faiss/ folder ended `ingest` in a traceback after
+    the graph had been written. (A file where the folder should be stands in for it: this
+    suite runs as root, which permissions do not stop.)"""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    svc = cli_services
+    faiss_dir = svc.settings.faiss_dir
+    shutil.rmtree(faiss_dir, ignore_errors=True)
+    faiss_dir.write_text("not a folder")
+    try:
+        (tmp_path / "a.md").write_text("# Probes\n\nLinear probes detect deception in most runs.\n")
+        out = CliRunner().invoke(app, ["ingest", str(tmp_path / "a.md")])
+        text = " ".join(out.output.split())
+        assert out.exit_code == 0 and not isinstance(out.exception, Exception), out.output
+        assert "could not be saved" in text and "index rebuild" in text, text
+        with svc.graph().write() as s:
+            n = s.run("MATCH (c:Claim) RETURN count(c) AS n").single(strict=True)["n"]
+        assert n >= 1  # the document is in the graph, and the run went on
+    finally:
+        faiss_dir.unlink()
+    rebuilt = CliRunner().invoke(app, ["index", "rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
 
 
 def test_an_impossible_front_matter_date_is_left_out_with_a_warning(

@@ -69,3 +69,46 @@ def test_unreadable_files_are_set_aside_with_the_reason(tmp_path: Path) -> None:
     junk = fi.ClaimIndex(tmp_path, dimensions=8).load()
     assert junk.unreadable and junk.unreadable.startswith("claims.faiss: ")
     assert junk.ids == [] and junk.index.ntotal == 0  # empty: the next sync rebuilds it
+
+
+def test_an_ids_file_of_another_save_or_order_is_never_paired_with_the_rows(
+    tmp_path: Path,
+) -> None:
+    """Red-teamed: the ids reversed (same length) passed `index check` (it compares sets), and
+    dense retrieval scored the wrong claims; a crash between the two files' replacement, or one
+    file restored from a backup, gives the same."""
+    import json
+
+    v = np.eye(4, 8, dtype=np.float32)
+    idx = fi.ClaimIndex(tmp_path, dimensions=8)
+    idx.add(["c0", "c1", "c2", "c3"], v)
+    idx.save()
+    saved = json.loads((tmp_path / "claims.ids.json").read_text())
+    assert saved["ids"] == ["c0", "c1", "c2", "c3"] and saved["rows"]
+    assert fi.ClaimIndex(tmp_path, dimensions=8).load().ids == saved["ids"]
+    other = fi.ClaimIndex(tmp_path / "other", dimensions=8)  # another save's rows, same count
+    other.add(["c3", "c2", "c1", "c0"], v[::-1].copy())
+    other.save()
+    (tmp_path / "claims.faiss").write_bytes((tmp_path / "other" / "claims.faiss").read_bytes())
+    paired = fi.ClaimIndex(tmp_path, dimensions=8).load()
+    assert paired.ids == [] and "saved with another claims.faiss" in str(paired.unreadable)
+    # a file of the earlier form (a bare list) is still read
+    (tmp_path / "claims.ids.json").write_text(json.dumps(["c3", "c2", "c1", "c0"]))
+    assert fi.ClaimIndex(tmp_path, dimensions=8).load().ids == ["c3", "c2", "c1", "c0"]
+
+
+def test_a_damaged_row_count_is_set_aside_not_a_memory_error(tmp_path: Path) -> None:
+    """Red-teamed: a vector count of 2**36 in claims.faiss ended every command, `index
+    rebuild` included, in MemoryError (std::bad_alloc)."""
+    idx = fi.ClaimIndex(tmp_path, dimensions=8)
+    idx.add(["c0", "c1"], np.eye(2, 8, dtype=np.float32))
+    idx.save()
+    raw = bytearray((tmp_path / "claims.faiss").read_bytes())
+    # the size of the stored vectors (after the header's fourcc, d, ntotal, two dummies,
+    # is_trained and the metric): the file claims 2**36 of them
+    assert raw[:4] == b"IxFI" and int.from_bytes(raw[37:45], "little") == 16
+    raw[37:45] = (2**36).to_bytes(8, "little")
+    (tmp_path / "claims.faiss").write_bytes(bytes(raw))
+    broken = fi.ClaimIndex(tmp_path, dimensions=8).load()
+    assert broken.unreadable and broken.unreadable.startswith("claims.faiss: ")
+    assert broken.ids == []
