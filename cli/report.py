@@ -134,7 +134,8 @@ def render_sources(console: Console, st: GraphStats) -> None:
 
 def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
     if not hits:
-        console.print(f"No claims match {query!r}.")
+        shown = query if len(query) <= 200 else f"{query[:200]}…"  # not 100k characters back
+        console.print(f"No claims match {shown!r}.")
         return
     for i, h in enumerate(hits, 1):
         who = f" — {h.speaker}" if h.speaker else ""

@@ -67,7 +67,10 @@ class GraphStats(Row):
 class ClaimHit(Row):
     claim_id: str = Field(description="Claim id")
     quote: str = Field(description="Exact quote")
-    score: float = Field(description="Similarity (vector) or relevance (full-text)")
+    score: float = Field(
+        description="What the hits are ordered by: similarity of meaning to the query, (1 + "
+        "cosine) / 2 (modes vector and both), or the words' relevance (mode fulltext)"
+    )
     match: str = Field(description="'vector', 'fulltext' or 'both'")
     kind: str = Field(description="Claim kind")
     hedge: str = Field(description="Hedge strength")

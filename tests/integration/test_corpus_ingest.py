@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.services import Services
 from queries.search import search_claims
 from queries.stats import graph_stats
@@ -107,3 +109,37 @@ def test_search_survives_huge_queries_and_a_topic_far_from_every_claim(
     assert topic_claim_ids(graph, "recipes for the kitchen on most days", embed) == []  # stop words
     search_claims(graph, "-".join(["ab"] * 1500), embed, mode="fulltext")  # one word, 1,500 terms
     assert len(topic_claim_ids(graph, "membership inference attacks", embed)) == 1
+
+
+def test_a_search_page_is_the_top_of_one_ordering_whatever_its_size(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: hits were ordered by how they were found (both, then meaning, then words)
+    from pools the size of the page, so `--limit 3` gave another top three than `--limit 10`,
+    and a claim sharing only "a" or "the" with the query came first; an empty query returned
+    arbitrary claims; 1,100 emoji failed the search."""
+    from consilience.errors import InvalidInputError
+
+    (tmp_path / "a.md").write_text(
+        "# RLHF\n\nRLHF does not remove scheming behaviour in the models we tested.\n\n"
+        "Models trained with RLHF lie less often in deception evaluations.\n\n"
+        "The weather was a mild one in the spring of that year.\n\n"
+        "Honesty benchmarks measure whether a model states what it believes.\n"
+    )
+    clean_services.ingestor().ingest_paths([str(tmp_path)])
+    graph, embed = clean_services.graph(), clean_services.embedder.embed
+    for query in ("RLHF deception", "is a honesty benchmark"):
+        ten = search_claims(graph, query, embed, limit=10)
+        assert [h.score for h in ten] == sorted((h.score for h in ten), reverse=True)
+        for k in (1, 2, 3):
+            assert [h.claim_id for h in search_claims(graph, query, embed, limit=k)] == [
+                h.claim_id for h in ten[:k]
+            ]
+        assert all(0.0 <= h.score <= 1.0 for h in ten)
+    weather = search_claims(graph, "is a honesty benchmark", embed, limit=10)
+    assert "Honesty benchmarks" in weather[0].quote  # not the claim that shares "a"
+    for empty in ("", "   "):
+        with pytest.raises(InvalidInputError, match="no words"):
+            search_claims(graph, empty, embed)
+    search_claims(graph, "😀" * 1100, embed, mode="fulltext")  # no TooManyClauses
+    search_claims(graph, " ".join(["😀😀"] * 600), embed)

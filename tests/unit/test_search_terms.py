@@ -25,3 +25,12 @@ def test_words_joined_by_hyphens_or_slashes_count_each_part() -> None:
     assert joined.count("ab") == MAX_TERMS and not joined.endswith("\\")
     mixed = escape_lucene("a日" * 600)
     assert mixed.count("a") + mixed.count("日") == MAX_TERMS
+
+
+def test_each_emoji_or_other_symbol_counts_as_a_term() -> None:
+    """Red-teamed: 1,100 emoji (one word to str.split, one term each to Lucene) failed the
+    search with TooManyClauses."""
+    one_word = escape_lucene("😀" * 1100)
+    assert len(one_word) == MAX_TERMS
+    spaced = escape_lucene(" ".join(["😀😀"] * 600)).split()
+    assert len(spaced) == MAX_TERMS // 2
