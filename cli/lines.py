@@ -18,7 +18,9 @@ lines_app = typer.Typer(
 
 @lines_app.command("list")
 def lines_list(
-    min_sources: Annotated[int, typer.Option(min=1, help="At least this many sources")] = 1,
+    min_sources: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="At least this many sources")
+    ] = 1,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

@@ -469,7 +469,7 @@ def investigate(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default from settings)")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default 8765)")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default 8765)")] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs). Writes need CONSILIENCE_API__KEYS."""
     import uvicorn

@@ -19,7 +19,9 @@ candidates_app = typer.Typer(help="Candidate pairs shown to the judge.", no_args
 
 @topics_app.command("list")
 def topics_list(
-    min_sources: Annotated[int, typer.Option(min=1, help="At least this many sources")] = 2,
+    min_sources: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="At least this many sources")
+    ] = 2,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 30,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

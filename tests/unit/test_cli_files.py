@@ -47,3 +47,17 @@ def test_a_bad_path_is_one_line_before_any_work(
     assert not isinstance(out.exception, Exception)  # SystemExit(2) is not an Exception
     said = " ".join(out.output.split())  # rich wraps the message at the terminal's width
     assert says in said and "Traceback" not in said
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lines", "list", "--min-sources", "99999999999999999999"],
+        ["topics", "list", "--min-sources", "99999999999999999999"],
+        ["serve", "--port", "99999999999999999999"],
+    ],
+)
+def test_huge_numbers_are_refused_as_options_not_overflow_tracebacks(argv: list[str]) -> None:
+    """Red-teamed: OverflowError (Python int too large to convert to C long) at the query."""
+    out = CliRunner().invoke(app, argv)
+    assert out.exit_code == 2 and "less than or equal" in " ".join(out.output.split())
