@@ -124,14 +124,21 @@ def sync_claim_index(svc: Services) -> str | None:
     not writable, the disk full) is a warning, not a failure: the copy in memory is in line,
     the graph holds every embedding, and the run goes on (red-teamed: ingest ended in a
     traceback after the graph was written)."""
+    index = svc.claim_index()
+    unreadable = index.unreadable
     try:
-        svc.claim_index().sync(svc.graph())
+        index.sync(svc.graph())
     except (OSError, RuntimeError) as exc:  # faiss raises RuntimeError when it cannot write
         first = (str(exc).splitlines() or [type(exc).__name__])[0][-300:]
         return (
             f"the search index's copy on disk could not be saved ({first}); this run used the "
             f"copy in memory, and the graph holds every embedding. Make {svc.settings.faiss_dir} "
             "writable (and check the disk has room), then run `consilience index rebuild`."
+        )
+    if unreadable:  # red-teamed: set aside and rebuilt without a word
+        return (
+            f"the search index's copy on disk could not be read ({unreadable}); it was rebuilt "
+            "from the graph, which holds every embedding (nothing was lost)."
         )
     return None
 

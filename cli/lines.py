@@ -54,7 +54,8 @@ def lines_show(
     if as_json:
         sys.stdout.write(d.model_dump_json(indent=2) + "\n")
         return
-    console.print(f"[bold]{d.name or d.id}[/]  ({d.id}, {len(d.members)} sources)")
+    n = len(d.members)
+    console.print(f"[bold]{d.name or d.id}[/]  ({d.id}, {n} source{'' if n == 1 else 's'})")
     console.print(f"Grouped because: {'; '.join(d.basis) or 'single source'}")
     for m in d.members:
         who = ", ".join(m.authors) or "authors not stated"

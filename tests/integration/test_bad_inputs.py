@@ -98,6 +98,7 @@ def test_a_corrupt_faiss_copy_is_rebuilt_not_a_traceback(
     (tmp_path / "b.md").write_text("# Monitors\n\nTrusted monitors catch most sabotage.\n")
     out = cli.invoke(app, ["ingest", "--no-investigate", str(tmp_path / "b.md")])
     assert out.exit_code == 0 and not isinstance(out.exception, Exception), out.output
+    assert "it was rebuilt from the graph" in " ".join(out.output.split())  # not silently
     healed = ClaimIndex(svc.settings.faiss_dir, svc.embedder.dimensions).load()
     assert healed.unreadable is None and healed.check(svc.graph()) == (set(), set())
     (svc.settings.faiss_dir / "claims.faiss").write_bytes(b"junk")
