@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import signal
 import sys
 from enum import StrEnum
@@ -533,6 +534,9 @@ def _terminated(signum: int, frame: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminated)  # `serve` hands it to uvicorn, which sets its own
+    # the driver's own warnings ("Unable to retrieve routing information") came before the
+    # error that says the same with what to do (red-teamed)
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # its errors reach us as exceptions
     try:
         app()
     except ConsilienceError as exc:  # anything not caught by a command
