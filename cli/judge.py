@@ -200,7 +200,22 @@ def model_export(
     """Export the trained model to int8 ONNX (prints the sha256 to pin)."""
     from training.export import export
 
-    sha = export(src, dst)
+    if not (src / "config.json").is_file():
+        fail(
+            ConsilienceError(
+                f"{src} holds no trained checkpoint (no config.json).",
+                "Train one first (`consilience model train`), or give its folder as --from "
+                "(`model recover` writes one from an exported model).",
+            )
+        )
+    try:
+        sha = export(src, dst)
+    except ConsilienceError as exc:
+        fail(exc)
+    except (OSError, ValueError) as exc:  # transformers' and onnx's own errors
+        fail(ConsilienceError(f"Export from {src} to {dst} failed: {str(exc)[:300]}",
+                              "Check both folders (a checkpoint written by `model train` or "
+                              "`model recover`, and a writable destination)."))  # fmt: skip
     console.print(
         f"Wrote {dst / 'model.int8.onnx'}\nsha256 {sha}\n"
         "Pin it in investigators/nli/model.py (WEIGHTS_SHA256) and the model card."
@@ -216,6 +231,8 @@ def model_recover(
 ) -> None:
     """Rebuild a trainable checkpoint from an exported int8 model (the shipped one by default),
     to continue training it: `consilience model train --init-from DIR`."""
+    from investigators.nli.model import WEIGHTS_SHA256
+    from kg.ids import file_sha256
     from training.recover import recover
 
     try:
@@ -223,6 +240,13 @@ def model_recover(
     except ConsilienceError as exc:
         fail(exc)
     console.print(f"Wrote {dst} ({len(names)} parameters, dequantised from {src}).")
+    sha = file_sha256(src / "model.int8.onnx")
+    if sha != WEIGHTS_SHA256:  # red-teamed: a model with flipped bytes was taken silently
+        err.print(
+            f"[yellow]warning:[/] {src / 'model.int8.onnx'} is not the shipped model (sha256 "
+            f"{sha[:16]}…, pinned {WEIGHTS_SHA256[:16]}…): train from it only if you know where "
+            "it comes from; its sha256 is in lineage.json."
+        )
 
 
 @model_app.command("fit-judge")

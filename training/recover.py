@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from consilience.errors import ModelIntegrityError
+from consilience.errors import InvalidInputError, ModelIntegrityError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,7 +41,12 @@ def dequantised_weights(onnx_path: Path) -> dict[str, np.ndarray]:
     import onnx
     from onnx import numpy_helper
 
-    graph = onnx.load(str(onnx_path)).graph
+    try:
+        graph = onnx.load(str(onnx_path)).graph
+    except Exception as exc:  # protobuf's DecodeError, a truncated file, …
+        raise ModelIntegrityError(
+            f"{onnx_path} cannot be read as an ONNX model: {str(exc)[:200]}", HINT
+        ) from exc
     inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     producer = {o: n for n in graph.node for o in n.output}
     consumers: dict[str, list[onnx.NodeProto]] = {}
@@ -85,19 +90,52 @@ def dequantised_weights(onnx_path: Path) -> dict[str, np.ndarray]:
     return out
 
 
+LINEAGE = "lineage.json"  # what a recovered checkpoint holds, beside the weights
+
+
+def check_destination(src: Path, dst: Path) -> None:
+    """Refuse a destination that would lose files: the source itself, a folder holding it,
+    or a folder that is not empty and is no recovered checkpoint (red-teamed:
+    `-o` on any folder deleted it whole, `--from X -o X` the model it was reading)."""
+    a, b = src.resolve(), dst.resolve()
+    if a == b or b in a.parents:
+        raise InvalidInputError(
+            f"The destination {dst} is the model folder {src}, or holds it: recovering there "
+            "would delete the model it reads.",
+            "Give another --to folder (the default is .consilience/training/recovered).",
+        )
+    if dst.exists() and not dst.is_dir():
+        raise InvalidInputError(f"The destination {dst} is a file.", "Give a folder as --to.")
+    if dst.is_dir() and any(dst.iterdir()) and not (dst / LINEAGE).is_file():
+        raise InvalidInputError(
+            f"The destination {dst} is a folder with other files in it (not a checkpoint "
+            "recovered before): they would be deleted.",
+            "Give a new or empty folder as --to, or one this command wrote before.",
+        )
+
+
 def recover(src: Path, dst: Path) -> list[str]:
-    """Writes a transformers folder at `dst` (replacing one there); returns the parameter
-    names, each found in the exported graph."""
+    """Writes a transformers folder at `dst` (replacing a recovered checkpoint there, never
+    other files: `check_destination`); returns the parameter names, each found in the
+    exported graph."""
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
     from kg.ids import file_sha256
     from training.train import LABEL_IDS, backbone_path
 
-    missing_files = [f for f in FILES if not (src / f).exists()]
+    check_destination(src, dst)
+    missing_files = [f for f in FILES if not (src / f).is_file()]
     if missing_files:
         raise ModelIntegrityError(f"{src} has no {', '.join(missing_files)}.", HINT)
-    labels = json.loads((src / "model.json").read_text())["labels"]
+    try:
+        labels = json.loads((src / "model.json").read_text())["labels"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelIntegrityError(
+            f"{src / 'model.json'} cannot be read (no JSON object with its labels): "
+            f"{str(exc)[:200]}",
+            HINT,
+        ) from exc
     if labels != list(LABEL_IDS):
         # training (train.py) fixes the label order; another order would permute the head
         raise ModelIntegrityError(
@@ -122,8 +160,14 @@ def recover(src: Path, dst: Path) -> list[str]:
         )
     model.load_state_dict({k: torch.from_numpy(found[k]) for k in own})
     # written whole beside the destination, then moved into place
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}-", dir=dst.parent))
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}-", dir=dst.parent))
+    except OSError as exc:
+        raise InvalidInputError(
+            f"Cannot write beside {dst}: {exc.strerror or exc}.",
+            "Give a --to folder in a writable place.",
+        ) from exc
     try:
         model.save_pretrained(tmp)
         for name in ("tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
@@ -134,7 +178,7 @@ def recover(src: Path, dst: Path) -> list[str]:
             "sha256": file_sha256(src / "model.int8.onnx"),
             "training": json.loads((src / "model.json").read_text()).get("training", {}),
         }
-        (tmp / "lineage.json").write_text(json.dumps(lineage, indent=1) + "\n")
+        (tmp / LINEAGE).write_text(json.dumps(lineage, indent=1) + "\n")
         if dst.exists():
             shutil.rmtree(dst)
         tmp.rename(dst)

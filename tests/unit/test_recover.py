@@ -116,10 +116,11 @@ def test_a_parameter_not_found_writes_nothing(
 
     monkeypatch.setattr(recover_module, "dequantised_weights", without_head)
     (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "lineage.json").write_text("{}")  # an earlier recovery
     (tmp_path / "out" / "earlier.txt").write_text("an earlier recovery")
     with pytest.raises(ModelIntegrityError, match=r"missing \['classifier\.weight'\]"):
         recover(MODEL_DIR, tmp_path / "out")
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["earlier.txt"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["earlier.txt", "lineage.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no half-written folder left
 
 
@@ -137,3 +138,42 @@ def test_a_run_records_how_its_starting_weights_were_made(tmp_path: Path) -> Non
     assert init_record(start, out) == {"sha256": "abc"}  # no checkpoint: a new run
     (out / "checkpoint.pt").write_bytes(b"")
     assert init_record(start, out) == {"sha256": "x"}
+
+
+def test_recovering_never_deletes_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    """Red-teamed: `model recover -o DIR` deleted DIR whole (notes.txt and all), and
+    `--from X -o X` the very model it was reading."""
+    from consilience.errors import InvalidInputError
+
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("notes")
+    with pytest.raises(InvalidInputError, match="other files in it"):
+        recover(MODEL_DIR, precious)
+    assert (precious / "notes.txt").read_text() == "notes"
+    copy = tmp_path / "model"
+    copy.mkdir()
+    for f in FILES:
+        (copy / f).write_bytes((MODEL_DIR / f).read_bytes())
+    for dst in (copy, tmp_path):
+        with pytest.raises(InvalidInputError, match="would delete the model it reads"):
+            recover(copy, dst)
+    assert all((copy / f).exists() for f in FILES)
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(InvalidInputError, match="is a file"):
+        recover(copy, tmp_path / "a-file")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("model.json", b"{not json"), ("model.int8.onnx", b"\x08\x01truncated")],
+)
+def test_a_damaged_model_folder_is_a_clear_error(tmp_path: Path, name: str, content: bytes) -> None:
+    """Red-teamed: JSONDecodeError and protobuf's DecodeError tracebacks."""
+    copy = tmp_path / "model"
+    copy.mkdir()
+    for f in FILES:
+        (copy / f).write_bytes((MODEL_DIR / f).read_bytes())
+    (copy / name).write_bytes(content)
+    with pytest.raises(ModelIntegrityError, match="cannot be read"):
+        recover(copy, tmp_path / "out")
