@@ -51,6 +51,13 @@ def _row(j: object) -> dict[str, object]:
     }
 
 
+def _clean(text: str) -> str:
+    """Text with each unpaired surrogate (a JSON `\\ud800`, bytes on the command line that
+    are not UTF-8) as U+FFFD: red-teamed, one such string failed the model's tokenizer and
+    with it every pair of the file."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _read_pairs(path: Path) -> tuple[list[tuple[int, dict[str, object]]], list[tuple[int, str]]]:
     good: list[tuple[int, dict[str, object]]] = []
     bad: list[tuple[int, str]] = []
@@ -64,7 +71,9 @@ def _read_pairs(path: Path) -> tuple[list[tuple[int, dict[str, object]]], list[t
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                # NaN and Infinity (which JSON has not) are read as null: echoed back, they
+                # made lines that are not JSON
+                obj = json.loads(line, parse_constant=lambda _name: None)
             except json.JSONDecodeError as exc:
                 bad.append((n, f"not JSON ({exc.msg} at column {exc.colno})"))
                 continue
@@ -75,7 +84,7 @@ def _read_pairs(path: Path) -> tuple[list[tuple[int, dict[str, object]]], list[t
             if missing:
                 bad.append((n, f"missing or non-text side(s): {', '.join(missing)}"))
                 continue
-            good.append((n, obj))
+            good.append((n, {**obj, "a": _clean(obj["a"]), "b": _clean(obj["b"])}))
     return good, bad
 
 
@@ -98,6 +107,7 @@ def judge(
     if pairs is not None and a is not None:
         err.print("Give two statements or --pairs FILE.jsonl, not both.")
         raise typer.Exit(code=2)
+    a, b = (_clean(a) if a is not None else None), (_clean(b) if b is not None else None)
     good: list[tuple[int, dict[str, object]]] = []
     bad: list[tuple[int, str]] = []
     if pairs is not None:
@@ -137,8 +147,15 @@ def judge(
             fail(exc)
     out: dict[int, dict[str, object]] = {}
     for (n, obj), j in zip(good, results, strict=True):
-        extra = {k: v for k, v in obj.items() if k not in ("a", "b")}
-        out[n] = {"line": n, **extra, **_row(j)}
+        row = _row(j)
+        # the line's own fields are kept; one named like an output field (a gold "kind",
+        # a "line" or "score") is kept as input_<name> (red-teamed: silently replaced)
+        extra = {
+            (f"input_{k}" if k in row or k == "line" else k): v
+            for k, v in obj.items()
+            if k not in ("a", "b")
+        }
+        out[n] = {"line": n, **extra, **row}
     for n, why in bad:
         out[n] = {"line": n, "error": why}
         err.print(f"[yellow]line {n}:[/] {why} (skipped; the other lines are judged)")

@@ -292,5 +292,12 @@ def _one_thread_session(model: str | bytes) -> InferenceSession:
 
 
 def _readable(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The pairs as the model reads them: stripped, an empty side as "(empty)"."""
-    return [(a.strip() or "(empty)", b.strip() or "(empty)") for a, b in pairs]
+    """The pairs as the model reads them: stripped, an empty side as "(empty)", an unpaired
+    surrogate as U+FFFD (the tokenizer refuses such a string, and with it the whole call)."""
+    return [(_text(a).strip() or "(empty)", _text(b).strip() or "(empty)") for a, b in pairs]
+
+
+def _text(s: str) -> str:
+    if s.isascii():
+        return s
+    return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -82,11 +82,21 @@ def test_judge_cli_single_and_pairs_file(clean_services: Services, tmp_path: Pat
         "not json at all\n"
         '{"a": "only one side"}\n'
         '{"a": "Unlearning removes knowledge.", "b": "Unlearning removes knowledge."}\n'
+        # red-teamed: a lone surrogate failed the tokenizer and the whole file; a gold label
+        # named like an output field, and "line", were replaced; NaN came back as bare NaN
+        '{"a": "Probes work \\ud800 ok.", "b": "Probes fail.", "kind": "gold", "line": 99, '
+        '"w": NaN}\n'
     )
     r = CliRunner().invoke(app, ["judge", "--pairs", str(pairs)])
     assert r.exit_code == 1  # some lines were bad
     rows = [json.loads(x) for x in r.stdout.splitlines()]
-    assert [x["line"] for x in rows] == [1, 2, 3, 4]
+    assert [x["line"] for x in rows] == [1, 2, 3, 4, 5]
+    assert rows[4]["input_kind"] == "gold" and rows[4]["input_line"] == 99
+    assert rows[4]["w"] is None and rows[4]["kind"] in (
+        "contradicts",
+        "converges_with",
+        "unrelated",
+    )
     assert rows[0]["id"] == "x1" and "kind" in rows[0]
     assert "not JSON" in rows[1]["error"] and "b" in rows[2]["error"]
     assert rows[3]["kind"] == "converges_with"  # a statement entails itself
