@@ -23,7 +23,7 @@ from pathlib import Path
 from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
 from investigators.nli.controls import NO_CONTROLS, Control, SideControls, control_readings
-from investigators.nli.minimal import minimal_pair
+from investigators.nli.minimal import minimal_pair, swapped_pair
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
@@ -208,6 +208,12 @@ def evidence_of(a: Side, b: Side) -> Evidence:
         notes.append(
             "minimal pair: the same words in the same order but for that negation or opposite"
         )
+    elif swapped_pair(a.text, b.text):
+        minimal = 1.0
+        notes.append(
+            "swapped comparison: the same words with the two things an asymmetric relation "
+            "compares exchanged (a minimal pair)"
+        )
     return Evidence(num.weight if num else 0.0, cue, minimal, tuple(notes))
 
 
@@ -296,9 +302,29 @@ def same_statement(a: str, b: str) -> bool:
     with such a pair: it read 22.5% of the corpus' checkable claims as contradicting
     themselves at 0.9 or more (the second contradiction of the main job's report was a
     sentence against its own quotation, 0.95 / 0.99), a hypothesis-only habit from training
-    pairs whose contradicting side carries the negation or the comparative."""
+    pairs whose contradicting side carries the negation or the comparative. A value written
+    as a percentage on one side and as a fraction on the other is the same value ("an AUROC of
+    0.91" / "an AUROC of 91%": red-teamed, read as contradicting at 1.00 both ways)."""
     wa = _WORDS.findall(a.casefold())
-    return bool(wa) and wa == _WORDS.findall(b.casefold())
+    if not wa:
+        return False
+    if wa == _WORDS.findall(b.casefold()):
+        return True
+    na = _WORDS.findall(_PERCENT.sub(_as_fraction, a.casefold()))
+    return na != wa and na == _WORDS.findall(_PERCENT.sub(_as_fraction, b.casefold()))
+
+
+# a number written as a percentage, or a fraction of one written with a leading "0."
+_PERCENT = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|per cent\b)"
+    r"|(?<![\w.])(0\.\d+)(?!\.?\d|\s*%|\w)"
+)
+
+
+def _as_fraction(m: re.Match[str]) -> str:
+    """The value as a fraction in one spelling: "91%", "91 percent" and "0.91" are "v0_91"."""
+    value = float(m.group(1)) / 100 if m.group(1) else float(m.group(3))
+    return " v" + f"{value:.6f}".rstrip("0").rstrip(".").replace(".", "_") + " "
 
 
 def decide(
@@ -488,9 +514,11 @@ class Judge:
         # 12: a structural contradiction has its own level, `JudgeParams.structural_level`;
         # 13: differently numbered studies, benchmarks or experiments are different
         # conditions, and a number after such a label is no measurement, `kg.labels`; a word
-        # against a word is unrelated, `input_notes`), so existing findings are judged
-        # again
-        return f"13+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # against a word is unrelated, `input_notes`; 14: a comparison with the two things
+        # compared swapped is a minimal pair, `minimal.swapped_pair`, and a value as a
+        # percentage and as a fraction is the same statement, `same_statement`), so existing
+        # findings are judged again
+        return f"14+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def _controls(self, texts: list[str]) -> dict[str, Control]:
         """Control readings of these texts (investigators.nli.controls), remembered."""

@@ -151,3 +151,49 @@ def minimal_pair(a: str, b: str) -> float:
         flips += stretch[0]
         shared += stretch[1]
     return 1.0 if flips == 1 and shared >= _MIN_SHARED else 0.0
+
+
+# Relations that do not hold both ways: a strict comparison ("safer than", "more robust than")
+# or a verb of ranking. "as ... as" is symmetric, and so are "differs from", "correlates with".
+_ASYMMETRIC = frozenset(
+    {"than", "outperform", "outperforms", "outperformed", "beat", "beats", "exceed", "exceeds",
+     "exceeded", "surpass", "surpasses", "surpassed", "dominate", "dominates", "dominated",
+     "precede", "precedes", "preceded"}
+)  # fmt: skip
+
+
+def swapped_pair(a: str, b: str) -> float:
+    """1.0 when b is a with the two things an asymmetric relation compares exchanged and
+    nothing else changed ("Probes outperform SAEs on deception detection." / "SAEs outperform
+    probes on deception detection."), else 0.0. Red-teamed: the model reads such a pair as
+    entailment both ways (the same words), and the judge called it a strong convergence. Not
+    when either side negates, hedges or quantifies anything ("X does not beat Y" and "Y does
+    not beat X" can both hold), nor when the relation sits in a condition or a relative clause,
+    nor with "as" in the relation ("as good as" holds both ways). A converse ("larger models
+    are better than smaller ones" / "smaller models are worse than larger ones") changes a
+    word too: no swapped pair."""
+    ta, tb = polar_tokens(a), polar_tokens(b)
+    if ta == tb or sorted(ta) != sorted(tb):
+        return 0.0
+    if any(t in _NOT or t in _SCOPE for t in ta):
+        return 0.0
+    n = len(ta)
+    i = 0
+    while ta[i] == tb[i]:
+        i += 1
+    j = 0
+    while ta[n - 1 - j] == tb[n - 1 - j]:
+        j += 1
+    ma, mb = ta[i : n - j], tb[i : n - j]
+    m = len(ma)
+    for x in range(1, m - 1):
+        for y in range(1, m - x):
+            left, mid, right = ma[:x], ma[x : m - y], ma[m - y :]
+            if mb != right + mid + left or left == right:
+                continue
+            if not any(t in _ASYMMETRIC for t in mid) or "as" in mid:
+                continue
+            if any(t in _BREAK for t in mid) or _in_context(ta, i, n - j):
+                continue
+            return 1.0
+    return 0.0

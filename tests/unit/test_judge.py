@@ -499,3 +499,21 @@ def test_a_structural_contradiction_has_its_own_level() -> None:
     assert j.kind == "unrelated" and "question" in j.rationale and "number:" in j.rationale
     assert "structural" not in j.rationale and j.p_contradiction < 0.1
     assert len({judge.version for judge in by.values()}) == 3
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [  # red-teamed: the first three were contradictions at 1.00 both ways
+        ("The probe reached an AUROC of 0.91.", "The probe reached an AUROC of 91%.", True),
+        ("Accuracy was 90%.", "Accuracy was 0.9.", True),
+        ("Accuracy was 90 percent.", "Accuracy was 0.90.", True),
+        ("Accuracy was 90%.", "Accuracy was 0.8.", False),
+        ("The probe reached an AUROC of 0.91.", "The probe reached an AUROC of 0.92.", False),
+    ],
+)
+def test_a_value_as_a_percentage_and_as_a_fraction_is_the_same_statement(
+    a: str, b: str, same: bool
+) -> None:
+    from investigators.nli.judge import same_statement
+
+    assert same_statement(a, b) is same and same_statement(b, a) is same

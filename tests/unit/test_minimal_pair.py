@@ -126,3 +126,50 @@ def test_contractions_split_into_word_and_not_and_clause_breaks_are_kept() -> No
         "will",
         "not",
     ]
+
+
+SWAPPED = [  # red-teamed: called convergences at 0.78-0.84
+    (
+        "Probes outperform SAEs on deception detection.",
+        "SAEs outperform probes on deception detection.",
+    ),
+    ("Model A is safer than model B.", "Model B is safer than model A."),
+    ("Claude is more honest than GPT-4.", "GPT-4 is more honest than Claude."),
+    (
+        "Larger models are more robust than smaller models to prompt injection.",
+        "Smaller models are more robust than larger models to prompt injection.",
+    ),
+]
+NOT_SWAPPED = [
+    ("Model A is as safe as model B.", "Model B is as safe as model A."),  # symmetric
+    ("Probes correlate with SAE features.", "SAE features correlate with probes."),
+    ("Model A does not beat model B.", "Model B does not beat model A."),  # both can hold
+    ("Model A may outperform model B.", "Model B may outperform model A."),
+    (  # a converse: a word changed too
+        "Larger models are better than smaller models.",
+        "Smaller models are worse than larger models.",
+    ),
+    ("Model A is safer than model B.", "Model A is safer than model B."),
+    ("Training on A then B helps.", "Training on B then A helps."),  # no asymmetric relation
+    (
+        "When probes outperform SAEs, we use probes.",
+        "When SAEs outperform probes, we use probes.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SWAPPED)
+def test_a_comparison_with_its_two_sides_swapped_is_a_contradiction(a: str, b: str) -> None:
+    from investigators.nli.judge import Side, evidence_of
+    from investigators.nli.minimal import swapped_pair
+
+    assert swapped_pair(a, b) == 1.0 and swapped_pair(b, a) == 1.0
+    ev = evidence_of(Side(a), Side(b))
+    assert ev.structural and any(n.startswith("swapped comparison") for n in ev.notes)
+
+
+@pytest.mark.parametrize(("a", "b"), NOT_SWAPPED)
+def test_symmetric_negated_hedged_or_converse_swaps_are_not(a: str, b: str) -> None:
+    from investigators.nli.minimal import swapped_pair
+
+    assert swapped_pair(a, b) == 0.0
