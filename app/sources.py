@@ -31,7 +31,17 @@ def declare_summary(svc: Services, summary_id: str, source_id: str) -> None:
         raise InvalidInputError(
             "A source cannot summarise itself.", "Give the summary's id, then its source's id."
         )
-    if not store.declare_summary(svc.graph(), summary_id, source_id):
+    made = store.declare_summary(svc.graph(), summary_id, source_id)
+    if made == "missing":
         raise NotFoundError(
             "No such source id (one or both).", "See `consilience sources list` for ids."
         )
+    if made == "reverse":  # red-teamed: accepted, each then summarised the other
+        raise InvalidInputError(
+            f"{source_id} is recorded as a summary of {summary_id}; a source cannot also be "
+            "summarised by its own summary.",
+            "Give the summary's id first, then its source's id.",
+        )
+    # what the link changes: a contradiction from the summary no longer counts against the
+    # source's claims (red-teamed: nothing changed until the next full investigation)
+    ConfidenceUpdater(svc.graph()).after_summary_link(summary_id, source_id)

@@ -68,6 +68,10 @@ def _skip_reason(c: ClaimFacts, e: Evidence, direction: str | None) -> str | Non
         return f"{e.kind} is not evidence about the claim's truth"
     if direction == "support" and c.line_id and e.other_line_id == c.line_id:
         return "agreement from the claim's own line of research"
+    if direction == "oppose" and e.kind == FindingKind.CONTRADICTS and e.other_summarises:
+        # red-teamed: a summary misquoting a paper lowered the paper's confidence (and kept
+        # it contested); the distortion counts against the summary's claim
+        return "contradicted by a summary of the claim's own source: the summary's distortion"
     return None
 
 

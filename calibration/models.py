@@ -53,6 +53,11 @@ class Evidence(_Model):
     other_retracted: bool = Field(
         default=False, description="The other side's source was retracted"
     )
+    other_summarises: bool = Field(
+        default=False,
+        description="The other side's source summarises this claim's source (declared or "
+        "detected): a contradiction from it is the summary's distortion",
+    )
 
 
 class Term(_Model):

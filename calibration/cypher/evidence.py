@@ -34,7 +34,8 @@ RETURN collect({
             other_source_id: os.id, other_line_id: ol.id,
             other_methods: COLLECT { MATCH (os)-[:USES_METHOD]->(m:Method)
                                      RETURN m.name },
-            other_retracted: coalesce(os.retracted, false)}
+            other_retracted: coalesce(os.retracted, false),
+            other_summarises: os IS NOT NULL AND EXISTS { (os)-[:SUMMARISES]->(s) }}
   }
 }) AS rows
 """

@@ -266,11 +266,18 @@ ON CREATE SET r.declared = 'detected-from-title'
 RETURN count(r) AS linked
 """
 
+# The link the other way round (the source declared a summary of its summary) is not made:
+# `reverse` says so, and nothing is written.
 DECLARE_SUMMARY: LiteralString = """
 MATCH (s:Source {id: $summary_id}), (t:Source {id: $source_id})
-MERGE (s)-[r:SUMMARISES]->(t)
-SET r.declared = $how
-RETURN count(r) AS linked
+WITH s, t, EXISTS { (t)-[:SUMMARISES]->(s) } AS reverse
+CALL (s, t, reverse) {
+  WITH s, t WHERE NOT reverse
+  MERGE (s)-[r:SUMMARISES]->(t)
+  SET r.declared = $how
+  RETURN count(r) AS made
+}
+RETURN made AS linked, reverse
 """
 
 CLAIM_IDS_WITHOUT_EMBEDDING: LiteralString = """

@@ -214,15 +214,19 @@ def link_summaries(driver: Graph) -> int:
         return int(rec["linked"]) if rec else 0
 
 
-def declare_summary(driver: Graph, summary_id: str, source_id: str, how: str = "user") -> bool:
-    """Link a summary to its source ('user' declared, or 'detected-from-overlap')."""
+def declare_summary(driver: Graph, summary_id: str, source_id: str, how: str = "user") -> str:
+    """Link a summary to its source ('user' declared, or 'detected-from-overlap'): "linked";
+    "reverse" when the source is recorded as a summary of the summary (nothing written: each
+    would summarise the other); "missing" when either source does not exist."""
     with driver.write() as session:
         rec = session.execute_write(
             lambda tx: tx.run(
                 q.DECLARE_SUMMARY, summary_id=summary_id, source_id=source_id, how=how
             ).single()
         )
-        return bool(rec and rec["linked"])
+    if rec is None:
+        return "missing"
+    return "reverse" if rec["reverse"] else "linked"
 
 
 def claim_embeddings(

@@ -189,6 +189,22 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert again.mode == "incremental" and again.changed == 0
     assert update_confidences(svc).computed == 0  # nothing at all since
 
+    # red-teamed: a summary that misquotes a paper lowered the paper's confidence (and kept it
+    # contested) once it was declared a summary of it, and nothing changed until a full run
+    retract_source(svc, reply_source, "restored", undo=True)
+    assert claim_confidence(db, probes).oppose_lines == 1  # the confirmed contradiction
+    with db.write() as s:
+        rec = s.run("MATCH (s:Source {title: 'Monitoring results'}) RETURN s.id AS id").single()
+        assert rec is not None
+        post_source = rec["id"]
+    declare_summary(svc, reply_source, post_source)
+    summarised = claim_confidence(db, probes)
+    assert summarised.oppose_lines == 0 and summarised.p is not None
+    assert summarised.p > confirmed.p
+    assert any("the summary's distortion" in step for step in summarised.derivation)
+    with pytest.raises(InvalidInputError, match="cannot also be summarised by its own summary"):
+        declare_summary(svc, post_source, reply_source)
+
 
 def test_incremental_update_after_a_new_finding(clean_services: Services, tmp_path: Path) -> None:
     svc = clean_services

@@ -194,3 +194,18 @@ def test_derive_many_gives_each_claim_the_intervals_of_one_scalar_call(claims) -
         assert c.p == c.alpha / (c.alpha + c.beta)
         assert (c.low, c.high) == tuple(float(betaincinv(c.alpha, c.beta, q)) for q in INTERVAL)
         assert c.contested == (c.open_contradictions > 0)
+
+
+@given(facts_st, evidence_st, st.sampled_from([FindingStatus.OPEN, FindingStatus.CONFIRMED]))
+def test_a_contradiction_from_a_summary_of_the_claims_own_source_counts_for_nothing(
+    f, evidence, status
+) -> None:
+    """Red-teamed: a summary misquoting a paper lowered the paper's claim (its distortion
+    counts against the summary's claim instead)."""
+    base = derive(f, evidence)
+    from_summary = _ev(30_000, FindingKind.CONTRADICTS, 0.99, "L-sum", status).model_copy(
+        update={"other_summarises": True, "independent": False}
+    )
+    after = derive(f, [*evidence, from_summary])
+    assert (after.p, after.low, after.high) == (base.p, base.low, base.high)
+    assert after.contested == base.contested
