@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaincinv
 
-from calibration.models import ClaimFacts, Confidence, Evidence, Term
+from calibration.models import ClaimFacts, Confidence, Evidence, Term, map_key
 from calibration.prior import prior_of
 from consilience.vocabulary import FindingKind, FindingStatus
 
@@ -30,7 +30,8 @@ OPEN_CONTRADICTION_WIDENING = 0.25
 INTERVAL = (0.05, 0.95)
 
 Weigher = Callable[[str, float], tuple[float, bool]]
-"""(investigator, score) -> (probability a human confirms, whether a fitted map gave it)."""
+"""(`calibration.fit.map_key`: investigator and kind, score) -> (probability a human confirms,
+whether a fitted map gave it)."""
 
 
 def raw_weigher(investigator: str, score: float) -> tuple[float, bool]:
@@ -155,7 +156,11 @@ def _posterior(
             concentrated.append(e.finding_id)
             continue
         assert direction is not None
-        w = 1.0 if e.status == FindingStatus.CONFIRMED else float(weigh(e.investigator, e.score)[0])
+        w = (
+            1.0
+            if e.status == FindingStatus.CONFIRMED
+            else float(weigh(map_key(e.investigator, e.kind), e.score)[0])
+        )
         key = (direction, _group(e))
         best, ids, methods = groups.get(key, (0.0, [], set(e.other_methods)))
         groups[key] = (max(best, w), [*ids, e.finding_id], methods & set(e.other_methods))

@@ -9,17 +9,19 @@ import numpy as np
 
 from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap, Method, cross_validated, fit_map
+from calibration.models import EVIDENCE_KINDS, map_key
 from calibration.report import CalibrationReport, InvestigatorCalibration, scores_of
 from kg.graph import Graph
 from kg.writers import calibration_store
 
 
 def verdicts_by_investigator(driver: Graph) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """investigator -> (scores, 1.0 where a human confirmed)."""
+    """`map_key` (investigator and kind of finding) -> (scores, 1.0 where a human
+    confirmed), for the kinds that are evidence."""
     acc: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     with driver.read() as s:
-        for r in s.run(q.VERDICTS):
-            scores, labels = acc[r["investigator"] or "unknown"]
+        for r in s.run(q.VERDICTS, kinds=list(EVIDENCE_KINDS)):
+            scores, labels = acc[map_key(r["investigator"] or "unknown", r["kind"])]
             scores.append(float(r["score"]))
             labels.append(1.0 if r["is_confirmed"] else 0.0)
     return {k: (np.array(s), np.array(y)) for k, (s, y) in sorted(acc.items())}

@@ -8,6 +8,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consilience.vocabulary import FindingKind, FindingStatus
 
+# The kinds of finding that are evidence about a claim, each with a map of its own: one
+# investigator's scores mean different things for each (a contradiction probability, a
+# convergence probability); red-teamed, one map pooled them, and restatements (never
+# evidence) with them.
+EVIDENCE_KINDS = tuple(
+    k.value for k in (FindingKind.CONTRADICTS, FindingKind.CONVERGES_WITH, FindingKind.DISTORTS)
+)
+
+
+def map_key(investigator: str, kind: str) -> str:
+    """What a map is fitted and looked up by: the investigator and the finding's kind."""
+    return f"{investigator}:{kind}"
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from calibration.confidence import Weigher, derive, derive_many
 from calibration.cypher import evidence as q
 from calibration.fit import CalibrationMap
-from calibration.models import ClaimFacts, Confidence, Evidence, Term
+from calibration.models import ClaimFacts, Confidence, Evidence, Term, map_key
 from calibration.prior import stated_is_illustrative
 from consilience import __version__
 from consilience.gc_pause import gc_paused
@@ -79,8 +79,8 @@ def load_maps(driver: Graph) -> dict[str, CalibrationMap]:
 
 
 def weigher_for(maps: dict[str, CalibrationMap]) -> Weigher:
-    def weigh(investigator: str, score: float) -> tuple[float, bool]:
-        m = maps.get(investigator)
+    def weigh(key: str, score: float) -> tuple[float, bool]:
+        m = maps.get(key)  # a map stored before maps were per kind is no key: never used
         if m is None:
             return score, False
         return float(np.clip(m.apply(score), 0.0, 1.0)), True
@@ -173,7 +173,7 @@ def input_digest(d: dict[str, Any], rules: RulesDigest) -> str:
         )
         for e in d["evidence"]
     )
-    used = sorted({str(e["investigator"]) for e in d["evidence"]})
+    used = sorted({map_key(str(e["investigator"]), str(e["kind"])) for e in d["evidence"]})
     maps = b"".join(f"{i}=".encode() + rules.maps.get(i, b"-") + b";" for i in used)
     return hashlib.sha1(rules.code + maps + facts + b"".join(evidence)).hexdigest()[:20]
 

@@ -95,8 +95,10 @@ RETURN c.id AS id
 """
 
 VERDICTS: LiteralString = """
-MATCH (f:Finding) WHERE f.status IN ['confirmed', 'dismissed'] AND f.score IS NOT NULL
-RETURN f.investigator AS investigator, f.score AS score, f.status = 'confirmed' AS is_confirmed
+MATCH (f:Finding)
+WHERE f.status IN ['confirmed', 'dismissed'] AND f.score IS NOT NULL AND f.kind IN $kinds
+RETURN f.investigator AS investigator, f.kind AS kind, f.score AS score,
+       f.status = 'confirmed' AS is_confirmed
 """
 
 CALIBRATION_MAPS: LiteralString = """

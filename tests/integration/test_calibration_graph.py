@@ -369,11 +369,23 @@ def test_learning_from_graph_verdicts_and_cli_report(
             )
         )  # fmt: skip
         verdicts.append(("confirmed" if rng.random() < score else "dismissed", f"fnd_syn_{i:03d}"))
+    # red-teamed: one map pooled an investigator's kinds, restatements (never evidence) too
+    for i in range(25):
+        rows.append(
+            FindingRecord(
+                id=f"fnd_rst_{i:03d}", a_id=ids[0], b_id=ids[1], kind=FindingKind.RESTATES,
+                score=1.0, investigator="synthetic", version="1", rationale="synthetic",
+                independent=False,
+            )
+        )  # fmt: skip
     investigation_store.write_findings(db, rows, [], "test")
+    for i in range(25):
+        investigation_store.set_verdict(db, f"fnd_rst_{i:03d}", "dismissed", "bob", "")
     for status, fid in verdicts[:10]:
         investigation_store.set_verdict(db, fid, status, "bob", "")
     report, maps = learn(db, store=False)
-    syn = next(r for r in report.investigators if r.investigator == "synthetic")
+    assert [r.investigator for r in report.investigators] == ["synthetic:contradicts"]
+    syn = next(r for r in report.investigators if r.investigator == "synthetic:contradicts")
     assert not syn.fitted and "need at least 20" in (syn.message or "") and not maps
 
     for status, fid in verdicts[10:]:
@@ -385,11 +397,11 @@ def test_learning_from_graph_verdicts_and_cli_report(
     assert out.exit_code == 0, out.output
     assert (tmp_path / "rep" / "reliability.png").read_bytes()[:4] == b"\x89PNG"
     data = json.loads((tmp_path / "rep" / "calibration.json").read_text())
-    syn = next(r for r in data["investigators"] if r["investigator"] == "synthetic")
+    syn = next(r for r in data["investigators"] if r["investigator"] == "synthetic:contradicts")
     assert syn["fitted"] and syn["n"] == 80 and 0 <= syn["calibrated"]["brier"] <= 1
     assert sum(b["count"] for b in syn["raw"]["bins"]) == 80 and "warnings" in data
     assert "Reliability bins" in out.stdout
-    assert "synthetic" in load_maps(db)  # stored, so confidences now use it
+    assert list(load_maps(db)) == ["synthetic:contradicts"]  # stored: confidences use it
     assert "Stored 1 map(s)" in out.stdout
 
 

@@ -49,12 +49,13 @@ def test_digest_ignores_order_and_stored_values_but_not_inputs() -> None:
 
 
 def test_a_new_calibration_map_changes_the_digests_of_the_claims_it_can_change() -> None:
-    """A map re-derives the claims with findings of its investigator; a claim without
-    findings (its prior uses no map) or with only other investigators' findings keeps its
-    digest, so a recompute after `calibrate` skips it."""
-    fitted = CalibrationMap(investigator="nli", method="platt", x=[], y=[], a=2.0, b=-1.0,
-                            n=40, positives=12)  # fmt: skip
-    before, after = rules_digest({}), rules_digest({"nli": fitted})
+    """A map (one per investigator and kind of finding) re-derives the claims with findings of
+    its investigator and kind; a claim without findings (its prior uses no map), or with only
+    other investigators' or other kinds' findings, keeps its digest, so a recompute after
+    `calibrate` skips it."""
+    fitted = CalibrationMap(investigator="nli:contradicts", method="platt", x=[], y=[], a=2.0,
+                            b=-1.0, n=40, positives=12)  # fmt: skip
+    before, after = rules_digest({}), rules_digest({"nli:contradicts": fitted})
     assert input_digest(_row(), before) != input_digest(_row(), after)
     bare = {**_row(), "evidence": []}
     assert input_digest(bare, before) == input_digest(bare, after)
@@ -62,9 +63,13 @@ def test_a_new_calibration_map_changes_the_digests_of_the_claims_it_can_change()
     other["evidence"] = [{**e, "investigator": "llm"} for e in other["evidence"]]
     assert input_digest(other, before) == input_digest(other, after)
     assert input_digest(other, before) != input_digest(_row(), before)
+    agreeing = _row()  # the nli judge's convergence alone: the contradiction map cannot change it
+    agreeing["evidence"] = [e for e in agreeing["evidence"] if e["kind"] == "converges_with"]
+    assert input_digest(agreeing, before) == input_digest(agreeing, after)
     # with another investigator's map already there, and a claim with both investigators
-    llm = fitted.model_copy(update={"investigator": "llm", "a": 3.0})
-    both_before, both_after = rules_digest({"llm": llm}), rules_digest({"llm": llm, "nli": fitted})
+    llm = fitted.model_copy(update={"investigator": "llm:converges_with", "a": 3.0})
+    both_before = rules_digest({"llm:converges_with": llm})
+    both_after = rules_digest({"llm:converges_with": llm, "nli:contradicts": fitted})
     assert input_digest(other, both_before) == input_digest(other, both_after)
     mixed = _row()
     mixed["evidence"][1] = {**mixed["evidence"][1], "investigator": "llm"}
