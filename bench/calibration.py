@@ -26,6 +26,7 @@ from bench.harness import bench_services, cpu_seconds, jit_seconds, server_note
 from calibration.case.evaluate import evaluate_case
 from calibration.case.model import CaseNode, SafetyCase
 from calibration.fit import CalibrationMap
+from calibration.models import map_key
 from calibration.updater import ConfidenceUpdater
 from consilience.vocabulary import FindingKind
 from kg.records import FindingRecord
@@ -199,16 +200,18 @@ def main() -> None:
         verdict = updater.after_verdict("fnd_new")
         verdict_s = time.perf_counter() - t
 
-        # a new fitted map (as `consilience calibrate` writes after verdicts): only the claims
-        # with that investigator's findings can change
+        # a new fitted map (as `consilience calibration fit` writes after verdicts, one per
+        # investigator and kind): only the claims with that investigator's findings of that
+        # kind can change
         calibration_store.put_maps(
             db,
             [
                 CalibrationMap(
-                    investigator="synthetic", method="platt", a=4.0, b=-2.0, n=100, positives=40
+                    investigator=map_key("synthetic", FindingKind.CONTRADICTS.value),
+                    method="platt", a=4.0, b=-2.0, n=100, positives=40,
                 ).model_dump()
             ],
-        )
+        )  # fmt: skip
         t = time.perf_counter()
         remap = updater.update(everything=True)
         remap_s = time.perf_counter() - t

@@ -35,7 +35,8 @@ RETURN collect({
             other_methods: COLLECT { MATCH (os)-[:USES_METHOD]->(m:Method)
                                      RETURN m.name },
             other_retracted: coalesce(os.retracted, false),
-            other_summarises: os IS NOT NULL AND EXISTS { (os)-[:SUMMARISES]->(s) }}
+            other_summarises: CASE WHEN f.kind = 'contradicts' AND os IS NOT NULL
+                                   THEN EXISTS { (os)-[:SUMMARISES]->(s) } ELSE false END}
   }
 }) AS rows
 """
