@@ -127,8 +127,12 @@ def reachable_order(case: SafetyCase, root: str) -> list[str]:
 
 
 # Claims used in more than one place are conditioned on, one at a time: 2 ** n passes over the
-# case. Beyond this many, the case is combined as if each place were independent (and says so).
+# case. Beyond this many, the case is combined as if each place were independent (and says so);
+# also when the passes a whole evaluation makes (each leaf's sensitivity needs two) would pass
+# EXACT_BUDGET node visits (review: 144 leaves and 12 shared claims took 70 s, and the API
+# takes cases of 20,000 nodes).
 MAX_SHARED = 12
+EXACT_BUDGET = 3_000_000
 
 
 def _paths(case: SafetyCase, order: list[str]) -> dict[str, int]:
@@ -184,7 +188,9 @@ class _Tree:
         paths = _paths(case, self.order)
         reached = {e: sum(paths[nid] for nid in ns) for e, ns in self.nodes_of.items()}
         many = sorted(e for e, k in reached.items() if k > 1)
-        self.exact = len(many) <= MAX_SHARED
+        leaves = sum(1 for nid in self.order if case.nodes[nid].type == "evidence")
+        visits = (2 ** min(len(many), 64)) * len(self.order) * (4 + 2 * leaves)
+        self.exact = len(many) <= MAX_SHARED and visits <= EXACT_BUDGET
         self.shared = many if self.exact else []
         self.counted_twice = [] if self.exact else many
         self._base: dict[int, dict[str, float]] = {}
@@ -215,6 +221,8 @@ class _Tree:
         events: dict[str, float] = {}
         nodes: dict[str, float] = {}
         for nid, p in (override or {}).items():
+            if nid not in self.pos:  # not reachable from the root: changes nothing
+                continue
             if self.case.nodes[nid].type == "evidence" and nid in self.event:
                 events[self.event[nid]] = p
             else:
@@ -222,7 +230,14 @@ class _Tree:
         return events, nodes
 
     def values(self, pick: int, override: dict[str, float] | None = None) -> dict[str, float]:
-        """pick: 0 = mean, 1 = low, 2 = high."""
+        """pick: 0 = mean, 1 = low, 2 = high. Without an override, computed once per pick."""
+        if not override:
+            if pick not in self._base:
+                self._base[pick] = self._values(pick, None)
+            return self._base[pick]
+        return self._values(pick, override)
+
+    def _values(self, pick: int, override: dict[str, float] | None) -> dict[str, float]:
         events, nodes = self._split(override)
         if not self.shared:
             return self._pass(events, pick, nodes)
@@ -242,9 +257,7 @@ class _Tree:
     def value(self, nid: str, pick: int, override: dict[str, float] | None = None) -> float:
         """One node's value; with an override and no shared events, only the overridden
         nodes' ancestors are recomputed (sensitivity asks this once per leaf)."""
-        if pick not in self._base:
-            self._base[pick] = self.values(pick)
-        base = self._base[pick]
+        base = self.values(pick)
         if not override:
             return base[nid]
         if self.shared:
@@ -347,7 +360,8 @@ def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
     if tree.counted_twice:
         warnings.append(
             f"{len(tree.counted_twice)} claims or undeveloped goals are each reached by more than "
-            f"one path (more than {MAX_SHARED}): the result counts each once per path, as if the "
+            f"one path (more than {MAX_SHARED}, or a case too large to condition on them all): "
+            "the result counts each once per path, as if the "
             "places were independent, and overstates what an all-of goal needs (understates "
             "an any-of goal's). Cite each claim in one place, or split the case."
         )

@@ -388,3 +388,33 @@ def test_private_files_and_folders(tmp_path: Path) -> None:
     f.chmod(0o644)
     write_private_bytes(f, b"new")
     assert stat.S_IMODE(f.stat().st_mode) == 0o600 and f.read_bytes() == b"new"
+
+
+def test_a_case_too_large_to_condition_on_falls_back_and_an_orphan_leaf_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review: sensitivity reran every assignment of the shared claims over the whole case,
+    once per leaf (144 leaves, 12 shared claims: 70 s; the API takes 20,000-node cases); an
+    evidence node no goal reaches failed sensitivity with a KeyError."""
+    import calibration.case.evaluate as ev
+
+    nodes = {
+        "G": CaseNode(type="goal", text="g", children=["A", "B"]),
+        "A": CaseNode(type="goal", text="a", children=["E1", "E2"]),
+        "B": CaseNode(type="goal", text="b", children=["E3", "E4"]),
+        "E1": CaseNode(type="evidence", claim="x"),
+        "E2": CaseNode(type="evidence", claim="y"),
+        "E3": CaseNode(type="evidence", claim="x"),
+        "E4": CaseNode(type="evidence", claim="z"),
+        "ORPHAN": CaseNode(type="evidence", claim="w"),
+    }
+    leaf = dict.fromkeys(["E1", "E2", "E3", "E4", "ORPHAN"], (0.5, 0.4, 0.6))
+    claim = {"E1": "x", "E2": "y", "E3": "x", "E4": "z", "ORPHAN": "w"}
+    tree = _Tree(_case(nodes), "G", leaf, claim)
+    assert tree.exact and tree.value("G", 0) == pytest.approx(0.5**3)
+    assert tree.value("G", 0, {"ORPHAN": 0.9}) == tree.value("G", 0)
+    monkeypatch.setattr(ev, "EXACT_BUDGET", 10)
+    big = _Tree(_case(nodes), "G", leaf, claim)
+    assert not big.exact and big.counted_twice == ["claim:x"]
+    assert big.value("G", 0) == pytest.approx(0.5**4)
+    assert big.value("G", 0, {"ORPHAN": 0.9}) == big.value("G", 0)
