@@ -310,6 +310,8 @@ def same_statement(a: str, b: str) -> bool:
         return False
     if wa == _WORDS.findall(b.casefold()):
         return True
+    if _CHANGE_OR_SCALE.search(a) or _CHANGE_OR_SCALE.search(b):
+        return False  # "reduced the loss by 0.3" is not "by 30%" (review)
     na = _WORDS.findall(_PERCENT.sub(_as_fraction, a.casefold()))
     return na != wa and na == _WORDS.findall(_PERCENT.sub(_as_fraction, b.casefold()))
 
@@ -318,6 +320,16 @@ def same_statement(a: str, b: str) -> bool:
 _PERCENT = re.compile(
     r"(?<![\w.])(\d+(?:\.\d+)?)\s*(%|percent\b|per cent\b)"
     r"|(?<![\w.])(0\.\d+)(?!\.?\d|\s*%|\w)"
+)
+
+
+# A number that may be a change, a difference or on another scale: an absolute change of 0.3
+# and a relative one of 30% differ, as do an effect size d = 0.5 and 50%.
+_CHANGE_OR_SCALE = re.compile(
+    r"\b(?:by|within|reduc\w*|increas\w*|decreas\w*|improv\w*|drop\w*|fell|fall\w*|ros[ei]\w*"
+    r"|grow\w*|grew|gain\w*|los[st]\w*|lower\w*|rais\w*|boost\w*|cut|points?|standard|sd"
+    r"|deviations?|effect|times|fold)\b|=",
+    re.I,
 )
 
 

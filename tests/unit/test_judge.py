@@ -509,6 +509,10 @@ def test_a_structural_contradiction_has_its_own_level() -> None:
         ("Accuracy was 90 percent.", "Accuracy was 0.90.", True),
         ("Accuracy was 90%.", "Accuracy was 0.8.", False),
         ("The probe reached an AUROC of 0.91.", "The probe reached an AUROC of 0.92.", False),
+        # review: a change, a difference or another scale is not a proportion
+        ("Fine-tuning reduced the loss by 0.3.", "Fine-tuning reduced the loss by 30%.", False),
+        ("The effect size was d = 0.5.", "The effect size was d = 50%.", False),
+        ("Scores stayed within 0.3 standard deviations.", "Scores stayed within 30%.", False),
     ],
 )
 def test_a_value_as_a_percentage_and_as_a_fraction_is_the_same_statement(

@@ -155,6 +155,19 @@ NOT_SWAPPED = [
         "When probes outperform SAEs, we use probes.",
         "When SAEs outperform probes, we use probes.",
     ),
+    # review: both orders can hold under a frequency, hedge, partial quantity, report or number
+    ("Probes rarely outperform SAEs.", "SAEs rarely outperform probes."),
+    (
+        "Probes outperform SAEs on a few benchmarks.",
+        "SAEs outperform probes on a few benchmarks.",
+    ),
+    (
+        "Probes outperform SAEs on at least one benchmark.",
+        "SAEs outperform probes on at least one benchmark.",
+    ),
+    ("Probes outperform SAEs in 40% of the tasks.", "SAEs outperform probes in 40% of the tasks."),
+    ("Probes likely outperform SAEs.", "SAEs likely outperform probes."),
+    ("Prior work claimed probes outperform SAEs.", "Prior work claimed SAEs outperform probes."),
 ]
 
 
