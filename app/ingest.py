@@ -28,7 +28,9 @@ class IngestResult(BaseModel):
 
     outcomes: list[IngestOutcome] = Field(description="One row per file, in order")
     index_warning: str | None = Field(
-        default=None, description="Set when the FAISS copy could not be brought up to date"
+        default=None,
+        description="Set when the FAISS copy could not be brought up to date or saved, or was "
+        "rebuilt from the graph (its files could not be read)",
     )
     investigation: RunReport | None = Field(
         default=None,
@@ -39,6 +41,7 @@ class IngestResult(BaseModel):
     )
     # the database went away before the index was in line: nothing more is tried
     database_gone: bool = Field(default=False, exclude=True)
+    index_saved: bool = Field(default=True, exclude=True)  # False: `index_warning` says why
 
     @property
     def changed(self) -> bool:
@@ -133,7 +136,8 @@ def _after(
     if on_stage:
         on_stage("Syncing the search index")
     try:
-        result.index_warning = sync_claim_index(svc)  # a copy not saved: the run goes on
+        # a copy not saved, or rebuilt: said, and the run goes on
+        result.index_warning, result.index_saved = sync_claim_index(svc)
     except DatabaseUnavailableError as exc:  # the per-file outcomes still stand
         result.index_warning = (
             "the database went away before the search index was brought up to date "

@@ -101,7 +101,7 @@ def investigate(
     if sync_index:
         if on_stage:
             on_stage("Syncing the search index")
-        unsaved = sync_claim_index(svc)
+        unsaved = sync_claim_index(svc)[0]
     runner = runner or build_runner(svc, announce=announce)
     report = runner.run(everything=everything, on_progress=on_progress, on_note=on_note)
     if unsaved:
@@ -119,11 +119,12 @@ def investigate(
     return report, updated
 
 
-def sync_claim_index(svc: Services) -> str | None:
+def sync_claim_index(svc: Services) -> tuple[str | None, bool]:
     """Bring the FAISS copy in line with the graph. A copy that cannot be saved (its folder
     not writable, the disk full) is a warning, not a failure: the copy in memory is in line,
     the graph holds every embedding, and the run goes on (red-teamed: ingest ended in a
-    traceback after the graph was written)."""
+    traceback after the graph was written). Returns what to tell the user, if anything, and
+    whether the copy on disk is in line."""
     index = svc.claim_index()
     unreadable = index.unreadable
     try:
@@ -134,16 +135,20 @@ def sync_claim_index(svc: Services) -> str | None:
             f"the search index's copy on disk could not be saved ({first}); this run used the "
             f"copy in memory, and the graph holds every embedding. Make {svc.settings.faiss_dir} "
             "writable (and check the disk has room), then run `consilience index rebuild`."
-        )
+        ), False
     if unreadable:  # red-teamed: set aside and rebuilt without a word
         return (
             f"the search index's copy on disk could not be read ({unreadable}); it was rebuilt "
             "from the graph, which holds every embedding (nothing was lost)."
-        )
-    return None
+        ), True
+    return None, True
 
 
 # What the API says instead (it never shows the server's paths or its errors' text)
+INDEX_REBUILT = (
+    "The search index's copy on disk could not be read; it was rebuilt from the graph, which "
+    "holds every embedding (nothing was lost)."
+)
 INDEX_NOT_SAVED = (
     "The search index's copy on disk could not be saved; this run used the copy in memory, and "
     "the graph holds every embedding. The server's data folder needs to be writable (then "

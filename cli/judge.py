@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -56,6 +57,21 @@ def _clean(text: str) -> str:
     are not UTF-8) as U+FFFD: red-teamed, one such string failed the model's tokenizer and
     with it every pair of the file."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _echoable(value: object) -> object:
+    """A line's own value as it can be written back as JSON: strings cleaned (`_clean`), a
+    number out of range (`1e999` reads as infinity) as null, at any depth (review: either
+    failed the output after every pair was judged, or wrote a line that is not JSON)."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_echoable(v) for v in cast(list[object], value)]
+    if isinstance(value, dict):
+        return {_clean(str(k)): _echoable(v) for k, v in cast(dict[object, object], value).items()}
+    return value
 
 
 def _read_pairs(path: Path) -> tuple[list[tuple[int, dict[str, object]]], list[tuple[int, str]]]:
@@ -151,7 +167,7 @@ def judge(
         # the line's own fields are kept; one named like an output field (a gold "kind",
         # a "line" or "score") is kept as input_<name> (red-teamed: silently replaced)
         extra = {
-            (f"input_{k}" if k in row or k == "line" else k): v
+            (f"input_{k}" if k in row or k == "line" else k): _echoable(v)
             for k, v in obj.items()
             if k not in ("a", "b")
         }

@@ -202,7 +202,7 @@ def _render_investigation_section(console: Console, ingest: IngestResult) -> Non
     if report is None:
         console.print(
             "Not investigated: the database went away before the search index was updated."
-            if ingest.index_warning
+            if ingest.database_gone
             else "Nothing new to investigate: every claim had already been checked. The "
             "findings below come from earlier runs."
         )

@@ -18,7 +18,7 @@ from api.deps import Jobs, Read, Svc, Write
 from api.errors import ERROR_RESPONSES
 from api.jobs import Job, JobRegistry
 from app.ingest import IngestResult, follow_up, forget, forget_plan, ingest
-from app.investigate import INDEX_NOT_SAVED
+from app.investigate import INDEX_NOT_SAVED, INDEX_REBUILT
 from app.services import Services
 from consilience.errors import (
     ConsilienceError,
@@ -133,7 +133,7 @@ def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[J
                 "Start it and upload the file again: finished files are skipped.",
             )
         if result.index_warning:  # the copy on disk not saved: the run goes on
-            job.notes.append(INDEX_NOT_SAVED)
+            job.notes.append(INDEX_REBUILT if result.index_saved else INDEX_NOT_SAVED)
         if run_investigators:  # the document is in: a failure from here on keeps its file
             follow_up(svc, result, on_note=job.notes.append)
         _report(job, result)
@@ -281,7 +281,7 @@ def _forget(svc: Services, jobs: JobRegistry, name: str, folder: str, run: bool)
                 "in line.",
             )
         if result.index_warning:
-            job.notes.append(INDEX_NOT_SAVED)
+            job.notes.append(INDEX_REBUILT if result.index_saved else INDEX_NOT_SAVED)
         if run:
             follow_up(svc, result, on_note=job.notes.append)
             _report(job, result)

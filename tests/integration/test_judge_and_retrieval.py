@@ -85,13 +85,15 @@ def test_judge_cli_single_and_pairs_file(clean_services: Services, tmp_path: Pat
         # red-teamed: a lone surrogate failed the tokenizer and the whole file; a gold label
         # named like an output field, and "line", were replaced; NaN came back as bare NaN
         '{"a": "Probes work \\ud800 ok.", "b": "Probes fail.", "kind": "gold", "line": 99, '
-        '"w": NaN}\n'
+        '"w": NaN, "id": "x\\ud800", "big": 1e999, "nested": {"k": ["\\udfff", -1e999]}}\n'
     )
     r = CliRunner().invoke(app, ["judge", "--pairs", str(pairs)])
     assert r.exit_code == 1  # some lines were bad
     rows = [json.loads(x) for x in r.stdout.splitlines()]
     assert [x["line"] for x in rows] == [1, 2, 3, 4, 5]
     assert rows[4]["input_kind"] == "gold" and rows[4]["input_line"] == 99
+    assert rows[4]["id"] == "x\ufffd" and rows[4]["big"] is None
+    assert rows[4]["nested"] == {"k": ["\ufffd", None]}
     assert rows[4]["w"] is None and rows[4]["kind"] in (
         "contradicts",
         "converges_with",
