@@ -69,7 +69,8 @@ class ClaimHit(Row):
     quote: str = Field(description="Exact quote")
     score: float = Field(
         description="What the hits are ordered by: similarity of meaning to the query, (1 + "
-        "cosine) / 2 (modes vector and both), or the words' relevance (mode fulltext)"
+        "cosine) / 2 (mode vector; in mode both, plus 0.05 where the claim's words match too), "
+        "or the words' relevance (mode fulltext)"
     )
     match: str = Field(description="'vector', 'fulltext' or 'both'")
     kind: str = Field(description="Claim kind")

@@ -27,6 +27,11 @@ _TERM = re.compile(f"{_CJK}|[^\\w\\s\\x00-\\x7f]|(?:(?!{_CJK})[^\\W_])+")
 # Hits fetched from each search before the page is cut: a page is the first `limit` of one
 # ordering, whatever the limit (red-teamed: `--limit 3` gave other top three than `--limit 10`).
 POOL = 50
+# In mode "both", a claim whose words match too is lifted by this much on the meaning scale
+# ((1 + cosine) / 2): a claim found only by its words is outside the meaning search's pool, so
+# without a lift it could never reach a page (review), and with a small one a far better
+# meaning still comes first (a claim sharing only "a" with the query does not).
+WORDS_BONUS = 0.05
 # A claim a topic's meaning reaches, not only its nearest: the vector index's cosine score is
 # (1 + cos) / 2, and 0.675 is cosine 0.35. Measured on the demo abstracts and the corpus:
 # "zebra cooking recipes" and "best pizza dough" come no nearer than cosine 0.27 to any claim;
@@ -63,12 +68,13 @@ def search_claims(
     kind: str | None = None,
     source_id: str | None = None,
 ) -> list[ClaimHit]:
-    """Claims matching `text`, best first, by one score: similarity of meaning ("vector" and
-    "both"; a claim found both ways, by meaning and by its words, is marked 'both', and a
-    claim found only by its words is scored by its meaning too) or the words' relevance
-    ("fulltext"). Each search fetches a pool deeper than the page, so a page is the top of one
-    ordering whatever its size; `kind` and `source_id` filter the hits (more candidates are
-    fetched to fill the page). An empty query is refused (it returned arbitrary claims)."""
+    """Claims matching `text`, best first, by one score: similarity of meaning ("vector");
+    in "both", similarity of meaning lifted by WORDS_BONUS where the claim's words match too (a
+    claim found both ways is marked 'both', one found only by its words is scored by its
+    meaning); or the words' relevance ("fulltext"). Each search fetches a pool deeper than
+    the page, so a page is the top of one ordering whatever its size; `kind` and
+    `source_id` filter the hits (more candidates are fetched to fill the page). An empty
+    query is refused (it returned arbitrary claims)."""
     if not text.strip():
         raise InvalidInputError("The search has no words.", "Give the words or idea to find.")
     want = limit
@@ -84,10 +90,10 @@ def search_claims(
         query = escape_lucene(text) if mode != "vector" else ""
         if query and vec is not None:
             for r in s.run(q.FULLTEXT_SEARCH_CLAIMS_BY_MEANING, k=limit, terms=query, vector=vec):
-                if r["claim_id"] in hits:
-                    hits[r["claim_id"]].match = "both"
-                else:
-                    hits[r["claim_id"]] = ClaimHit(**r.data(), match="fulltext")
+                hit = hits.get(r["claim_id"]) or ClaimHit(**r.data(), match="fulltext")
+                hit.match = "both" if r["claim_id"] in hits else "fulltext"
+                hit.score = min(1.0, hit.score + WORDS_BONUS)
+                hits[r["claim_id"]] = hit
         elif query:
             for r in s.run(q.FULLTEXT_SEARCH_CLAIMS, k=limit, terms=query):
                 data = r.data()

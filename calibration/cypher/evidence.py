@@ -36,7 +36,9 @@ RETURN collect({
                                      RETURN m.name },
             other_retracted: coalesce(os.retracted, false),
             other_summarises: CASE WHEN f.kind = 'contradicts' AND os IS NOT NULL
-                                   THEN EXISTS { (os)-[:SUMMARISES]->(s) } ELSE false END}
+                                   THEN EXISTS { (os)-[:SUMMARISES]->(s) }
+                                        AND NOT EXISTS { (s)-[:SUMMARISES]->(os) }
+                                   ELSE false END}
   }
 }) AS rows
 """

@@ -261,6 +261,7 @@ MATCH (t:Source)
 WHERE t.id <> s.id AND (
   (s.summary_of_url IS NOT NULL AND t.url = s.summary_of_url) OR
   (s.summary_of_title IS NOT NULL AND toLower(t.title) = toLower(s.summary_of_title)))
+  AND NOT EXISTS { (t)-[:SUMMARISES]->(s) }  // never both ways (review)
 MERGE (s)-[r:SUMMARISES]->(t)
 ON CREATE SET r.declared = 'detected-from-title'
 RETURN count(r) AS linked
@@ -316,5 +317,6 @@ RETURN k AS key, embedding
 CLAIM_EMBEDDINGS_BY_ID: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})
+WHERE c.embedding IS NOT NULL
 RETURN c.id AS id, c.embedding AS embedding
 """
