@@ -536,7 +536,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminated)  # `serve` hands it to uvicorn, which sets its own
     # the driver's own warnings ("Unable to retrieve routing information") came before the
     # error that says the same with what to do (red-teamed)
-    logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # its errors reach us as exceptions
+    if sys.argv[1:2] != ["serve"]:  # the API server keeps the driver's pool warnings (review)
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # its errors reach us as exceptions
     try:
         app()
     except ConsilienceError as exc:  # anything not caught by a command

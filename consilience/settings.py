@@ -17,7 +17,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from consilience.errors import ConfigurationError
 
@@ -27,15 +27,25 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
-_JVM_SIZE = re.compile(r"[0-9]+[kmgt]?", re.I)
+_JVM_SIZE = re.compile(r"0*[1-9][0-9]*[kmgt]?", re.I)
+# Neo4j's own byte sizes also take "512MiB", "2GB" and "1.5g" (review)
+_NEO4J_SIZE = re.compile(r"(?=.*[1-9])[0-9]+(?:\.[0-9]+)?\s*(?:[kmgt](?:i?b)?|b)?", re.I)
 
 
 def _jvm_size(value: str) -> str:
-    """A memory size as the JVM and Neo4j take it (`1g`, `512m`, `1024M`); red-teamed: `abc`
-    reached the JVM, which refused to start with a trace and a hint about ports."""
+    """A heap size as the JVM takes it (`1g`, `512m`, `1024M`, more than zero); red-teamed:
+    `abc` reached the JVM, which refused to start with a trace and a hint about ports."""
     text = value.strip()
     if not _JVM_SIZE.fullmatch(text):
-        raise ValueError(f"a memory size such as 1g or 512m is needed, not {value!r}")
+        raise ValueError(f"a memory size above zero such as 1g or 512m is needed, not {value!r}")
+    return text
+
+
+def _neo4j_size(value: str) -> str:
+    """A size as Neo4j's configuration takes it (`256m`, `512MiB`, `2GB`, `1.5g`)."""
+    text = value.strip()
+    if not _NEO4J_SIZE.fullmatch(text):
+        raise ValueError(f"a memory size above zero such as 256m or 1g is needed, not {value!r}")
     return text
 
 
@@ -66,7 +76,7 @@ class Neo4jSettings(BaseModel):
     heap: Annotated[str, AfterValidator(_jvm_size)] = Field(
         default="1g", description="JVM heap of the managed server"
     )
-    pagecache: Annotated[str, AfterValidator(_jvm_size)] = Field(
+    pagecache: Annotated[str, AfterValidator(_neo4j_size)] = Field(
         default="256m", description="Page cache of the managed server"
     )
     gc: Annotated[Literal["parallel", "g1"], BeforeValidator(_lower)] = Field(
@@ -326,6 +336,12 @@ def load_settings(**overrides: Any) -> Settings:
     CONSILIENCE_NEO4J__HEAP=abc ended every command in a pydantic traceback)."""
     try:
         return Settings(**overrides)
+    except SettingsError as exc:  # a value the environment gives that cannot be parsed
+        raise ConfigurationError(
+            f"A setting could not be read: {str(exc)[:300]}.",
+            "Fix or unset that environment variable (or its line in .env); lists and nested "
+            "settings are JSON, e.g. CONSILIENCE_API__KEYS='[\"a-long-key\"]'.",
+        ) from exc
     except ValidationError as exc:
         problems = []
         for e in exc.errors():

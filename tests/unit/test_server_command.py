@@ -270,6 +270,17 @@ def test_a_setting_that_is_not_valid_names_its_variable(
         load_settings()
     monkeypatch.setenv("CONSILIENCE_NEO4J__HEAP", " 1536M ")
     assert load_settings().neo4j.heap == "1536M"
+    monkeypatch.setenv("CONSILIENCE_NEO4J__HEAP", "0")
+    with pytest.raises(ConfigurationError, match="above zero"):
+        load_settings()
+    monkeypatch.setenv("CONSILIENCE_NEO4J__HEAP", "1g")
+    for size in ("512MiB", "2GB", "1.5g"):  # Neo4j's own sizes (review: refused)
+        monkeypatch.setenv("CONSILIENCE_NEO4J__PAGECACHE", size)
+        assert load_settings().neo4j.pagecache == size
     monkeypatch.setenv("CONSILIENCE_NEO4J__PAGECACHE", "lots")
     with pytest.raises(ConfigurationError, match="CONSILIENCE_NEO4J__PAGECACHE"):
+        load_settings()
+    monkeypatch.delenv("CONSILIENCE_NEO4J__PAGECACHE")
+    monkeypatch.setenv("CONSILIENCE_API__KEYS", "[[")  # review: a SettingsError traceback
+    with pytest.raises(ConfigurationError, match="could not be read"):
         load_settings()
