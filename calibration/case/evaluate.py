@@ -315,10 +315,13 @@ def evaluate_case(driver: Graph, case: SafetyCase) -> CaseEvaluation:
             conf = confs[r["claim_id"]]
             frows = {x["finding_id"]: x.data() for x in s.run(q.LEAF_FINDINGS, id=r["claim_id"])}
             contradictions = []
+            f, ev = inputs[r["claim_id"]]
+            from_summary = {e.finding_id for e in ev if e.other_summarises}
             for fid, fr in frows.items():
                 if fr["kind"] != FindingKind.CONTRADICTS or fr["status"] != FindingStatus.OPEN:
                     continue
-                f, ev = inputs[r["claim_id"]]
+                if fid in from_summary:  # the summary's distortion: not against this claim
+                    continue
                 confirmed = [
                     e.model_copy(update={"status": FindingStatus.CONFIRMED})
                     if e.finding_id == fid

@@ -287,6 +287,15 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
     # (it was multiplied by itself: p(E1)^2 p(E2))
     assert reused.p == pytest.approx(ev.p)
     assert any("the result counts it once" in w for w in reused.warnings)
+    # review: a leaf stayed contested by its own summary's contradiction (the summary's
+    # distortion), which its confidence no longer counts
+    with svc.graph().read() as s:
+        reply = s.run("MATCH (s:Source {title: 'A reply from another lab'}) RETURN s.id AS id")
+        reply_id = reply.single(strict=True)["id"]
+    declare_summary(svc, reply_id, e1.leaf.claim.source_id)
+    _, summarised = evaluate_case_text(svc, CASE)
+    s_e1 = next(n for n in summarised.nodes if n.id == "E1")
+    assert s_e1.leaf and not s_e1.leaf.open_contradictions and not s_e1.contested
     assert not any("retracted" in w for w in ev.warnings)
     retract_source(svc, e1.leaf.claim.source_id, "withdrawn")  # red-teamed: no word of it
     _, after = evaluate_case_text(svc, CASE)
