@@ -312,13 +312,15 @@ def findings_export(
         ExportFormat.jsonl
     ),
     output: Annotated[
-        Path | None, typer.Option("--out", "-o", help="File (default stdout)")
+        Path | None, typer.Option("--out", "-o", help="File (default, or -, stdout)")
     ] = None,
 ) -> None:
     """Export every finding, one JSON object per line."""
     from queries.findings import export_record, iter_findings
 
     del fmt  # one format today; the option keeps the command stable when more come
+    if output is not None and str(output) == "-":  # red-teamed: wrote a file named "-"
+        output = None
     if output:
         output_file(output)
     with command_services() as svc:

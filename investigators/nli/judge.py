@@ -528,7 +528,8 @@ class Judge:
         # conditions, and a number after such a label is no measurement, `kg.labels`; a word
         # against a word is unrelated, `input_notes`; 14: a comparison with the two things
         # compared swapped is a minimal pair, `minimal.swapped_pair`, and a value as a
-        # percentage and as a fraction is the same statement, `same_statement`), so existing
+        # percentage and as a fraction is the same statement, `same_statement`; each CJK
+        # character counts as a word, `_words`), so existing
         # findings are judged again
         return f"14+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
@@ -625,8 +626,14 @@ def _non_english(words: list[str], letters: list[str]) -> bool:
     return foreign >= 2 and foreign > len(low & _ENGLISH)
 
 
+# each CJK character a word, as the word-count of a language written without spaces (red-teamed:
+# "线性探针能检测欺骗。" against its negation was "two single words: nothing to compare")
+_CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+_WORD_OR_CJK = re.compile(f"{_CJK}|(?:(?!{_CJK})\\w)+")
+
+
 def _words(text: str) -> int:
-    return len(re.findall(r"\w+", text))
+    return len(_WORD_OR_CJK.findall(text))
 
 
 def input_notes(a: str, b: str) -> list[str]:

@@ -88,6 +88,10 @@ def test_cli_export_is_jsonl(
     assert lines and {ln["kind"] for ln in lines} >= {"contradicts"}
     claim_level = [ln for ln in lines if ln["a"]["node"] == "claim"]
     assert claim_level and all(ln["a"]["source_path"].endswith(".md") for ln in claim_level)
+    monkeypatch.chdir(tmp_path)  # red-teamed: "-o -" wrote a file named "-"
+    dash = CliRunner().invoke(app, ["findings", "export", "-o", "-"])
+    assert dash.exit_code == 0 and not (tmp_path / "-").exists()
+    assert [json.loads(x) for x in dash.stdout.splitlines()] == lines
 
 
 def test_claims_measuring_the_same_quantity_are_candidates(

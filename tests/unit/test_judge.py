@@ -521,3 +521,16 @@ def test_a_value_as_a_percentage_and_as_a_fraction_is_the_same_statement(
     from investigators.nli.judge import same_statement
 
     assert same_statement(a, b) is same and same_statement(b, a) is same
+
+
+def test_sentences_without_spaces_are_read_not_taken_for_single_words() -> None:
+    """Red-teamed: "线性探针能检测欺骗。" against its negation was "two single words: nothing
+    to compare" (a run of CJK characters is one \\w+ word)."""
+    from investigators.nli.judge import Judge, Side
+    from investigators.nli.model import NLIModel
+
+    (j,) = Judge(NLIModel()).judge([(Side("线性探针能检测欺骗。"), Side("线性探针不能检测欺骗。"))])
+    assert not any("nothing to compare" in e for e in j.evidence)
+    assert any("non-English" in e for e in j.evidence)  # said, since the model reads English
+    (w,) = Judge(NLIModel()).judge([(Side("探针"), Side("欺骗"))])  # two characters: two words
+    assert not any("two single words" in e for e in w.evidence)
