@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+# A character of a language written without spaces between words (kana, CJK ideographs,
+# hangul): Lucene makes a term of each, and the judge counts each as a word.
+CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ebef]"
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|[.,;:!?()\[\]\"“”]")
 STOP = frozenset(
     """a an the and or but nor if then else so of in on at to for from by with without within

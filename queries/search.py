@@ -9,6 +9,7 @@ from typing import Literal
 import numpy as np
 
 from consilience.errors import InvalidInputError
+from kg.aspects import CJK
 from kg.graph import Graph
 from queries.cypher import search as q
 from queries.models import ClaimHit
@@ -18,12 +19,11 @@ _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 # CJK character and splits words at hyphens, slashes and the like: a 1,100-word query, or 900
 # kanji, ended in a server error. Longer queries keep their first terms up to this many.
 MAX_TERMS = 512
-_CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ebef]"
 # at least as many terms as Lucene's standard analyzer makes of a word: each CJK character,
 # and each run of other letters and digits
 # and each other character outside ASCII that is no letter, digit or space (red-teamed: 1,100
 # emoji, one term each to Lucene, were counted as one word and failed the search)
-_TERM = re.compile(f"{_CJK}|[^\\w\\s\\x00-\\x7f]|(?:(?!{_CJK})[^\\W_])+")
+_TERM = re.compile(f"{CJK}|[^\\w\\s\\x00-\\x7f]|(?:(?!{CJK})[^\\W_])+")
 # Hits fetched from each search before the page is cut: a page is the first `limit` of one
 # ordering, whatever the limit (red-teamed: `--limit 3` gave other top three than `--limit 10`).
 POOL = 50

@@ -27,6 +27,7 @@ from investigators.nli.minimal import minimal_pair, swapped_pair
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
+from kg.aspects import CJK
 from kg.definitions import definition_cue
 from kg.models import Quantity
 
@@ -628,8 +629,7 @@ def _non_english(words: list[str], letters: list[str]) -> bool:
 
 # each CJK character a word, as the word-count of a language written without spaces (red-teamed:
 # "线性探针能检测欺骗。" against its negation was "two single words: nothing to compare")
-_CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-_WORD_OR_CJK = re.compile(f"{_CJK}|(?:(?!{_CJK})\\w)+")
+_WORD_OR_CJK = re.compile(f"{CJK}|(?:(?!{CJK})\\w)+")
 
 
 def _words(text: str) -> int:
