@@ -219,18 +219,22 @@ def _case(nodes: dict[str, CaseNode]) -> SafetyCase:
     return SafetyCase(title="t", root="G", nodes=nodes)
 
 
-def test_one_claim_under_two_subgoals_is_one_event_not_two() -> None:
-    """Red-teamed at stop 53: G = all-of(A, B), A = all-of(E1, E2), B = all-of(E3, E4) with
-    E1 and E3 citing one claim multiplied that claim's confidence by itself."""
+def _two_subgoals(*claims: str) -> dict[str, CaseNode]:
+    """G = all-of(A, B), A = all-of(E1, E2), B = all-of(E3, E4); evidence Ei cites claims[i-1]."""
     nodes = {
         "G": CaseNode(type="goal", text="g", children=["A", "B"]),
         "A": CaseNode(type="goal", text="a", children=["E1", "E2"]),
         "B": CaseNode(type="goal", text="b", children=["E3", "E4"]),
-        "E1": CaseNode(type="evidence", claim="shared"),
-        "E2": CaseNode(type="evidence", claim="c2"),
-        "E3": CaseNode(type="evidence", claim="shared"),
-        "E4": CaseNode(type="evidence", claim="c4"),
     }
+    for i, c in enumerate(claims, 1):
+        nodes[f"E{i}"] = CaseNode(type="evidence", claim=c)
+    return nodes
+
+
+def test_one_claim_under_two_subgoals_is_one_event_not_two() -> None:
+    """Red-teamed at stop 53: G = all-of(A, B), A = all-of(E1, E2), B = all-of(E3, E4) with
+    E1 and E3 citing one claim multiplied that claim's confidence by itself."""
+    nodes = _two_subgoals("shared", "c2", "shared", "c4")
     leaf = {"E1": (0.6, 0.5, 0.7), "E2": (0.9, 0.8, 1.0), "E3": (0.6, 0.5, 0.7),
             "E4": (0.8, 0.7, 0.9)}  # fmt: skip
     claim = {"E1": "shared", "E2": "c2", "E3": "shared", "E4": "c4"}
@@ -278,15 +282,7 @@ def test_too_many_shared_claims_fall_back_and_say_so(monkeypatch: pytest.MonkeyP
     import calibration.case.evaluate as ev
 
     monkeypatch.setattr(ev, "MAX_SHARED", 1)
-    nodes = {
-        "G": CaseNode(type="goal", text="g", children=["A", "B"]),
-        "A": CaseNode(type="goal", text="a", children=["E1", "E2"]),
-        "B": CaseNode(type="goal", text="b", children=["E3", "E4"]),
-        "E1": CaseNode(type="evidence", claim="x"),
-        "E2": CaseNode(type="evidence", claim="y"),
-        "E3": CaseNode(type="evidence", claim="x"),
-        "E4": CaseNode(type="evidence", claim="y"),
-    }
+    nodes = _two_subgoals("x", "y", "x", "y")
     leaf = dict.fromkeys(["E1", "E2", "E3", "E4"], (0.5, 0.4, 0.6))
     tree = _Tree(_case(nodes), "G", leaf, {"E1": "x", "E2": "y", "E3": "x", "E4": "y"})
     assert not tree.exact and tree.counted_twice == ["claim:x", "claim:y"]
@@ -398,16 +394,8 @@ def test_a_case_too_large_to_condition_on_falls_back_and_an_orphan_leaf_changes_
     evidence node no goal reaches failed sensitivity with a KeyError."""
     import calibration.case.evaluate as ev
 
-    nodes = {
-        "G": CaseNode(type="goal", text="g", children=["A", "B"]),
-        "A": CaseNode(type="goal", text="a", children=["E1", "E2"]),
-        "B": CaseNode(type="goal", text="b", children=["E3", "E4"]),
-        "E1": CaseNode(type="evidence", claim="x"),
-        "E2": CaseNode(type="evidence", claim="y"),
-        "E3": CaseNode(type="evidence", claim="x"),
-        "E4": CaseNode(type="evidence", claim="z"),
-        "ORPHAN": CaseNode(type="evidence", claim="w"),
-    }
+    nodes = _two_subgoals("x", "y", "x", "z")
+    nodes["ORPHAN"] = CaseNode(type="evidence", claim="w")
     leaf = dict.fromkeys(["E1", "E2", "E3", "E4", "ORPHAN"], (0.5, 0.4, 0.6))
     claim = {"E1": "x", "E2": "y", "E3": "x", "E4": "z", "ORPHAN": "w"}
     tree = _Tree(_case(nodes), "G", leaf, claim)
