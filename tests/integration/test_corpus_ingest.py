@@ -128,11 +128,14 @@ def test_a_search_page_is_the_top_of_one_ordering_whatever_its_size(
     )
     clean_services.ingestor().ingest_paths([str(tmp_path)])
     graph, embed = clean_services.graph(), clean_services.embedder.embed
-    for query in ("RLHF deception", "is a honesty benchmark"):
-        ten = search_claims(graph, query, embed, limit=10)
+    # words only: the index's own top k, no pool (ties, here "models" in two claims of one
+    # length, keep the index's order at every page size)
+    for query, mode in [(q, m) for q in ("RLHF deception", "is a honesty benchmark", "models")
+                        for m in ("both", "fulltext")]:  # fmt: skip
+        ten = search_claims(graph, query, embed, limit=10, mode=mode)
         assert [h.score for h in ten] == sorted((h.score for h in ten), reverse=True)
         for k in (1, 2, 3):
-            assert [h.claim_id for h in search_claims(graph, query, embed, limit=k)] == [
+            assert [h.claim_id for h in search_claims(graph, query, embed, limit=k, mode=mode)] == [
                 h.claim_id for h in ten[:k]
             ]
         assert all(0.0 <= h.score <= 1.0 for h in ten)
