@@ -110,6 +110,12 @@ def db_start() -> None:
         f"Neo4j is running at [bold]{uri}[/] (user neo4j, password in "
         f"{svc.settings.neo4j_dir / 'password'})."
     )
+    if server.moved_from is not None:
+        console.print(
+            f"[yellow]The port it used before, {server.moved_from}, is taken by another "
+            f"program: it listens on {uri.rsplit(':', 1)[1]} now. Point Bloom or Neo4j Desktop "
+            f"at {uri}, or set CONSILIENCE_NEO4J__BOLT_PORT to keep one port.[/]"
+        )
     if drift and running and server.running_pid() == running:  # not one started just now
         console.print(
             f"[yellow]It was already running, started with {_drift_text(drift)}. Run "

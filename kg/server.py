@@ -105,6 +105,9 @@ class ManagedServer:
         self.state_file = root / "server.json"
         self.password_file = root / "password"
         self.log_file = root / "logs" / "console.log"
+        # the bolt port used before, when `start` found it taken and chose another (a client
+        # set up for the old one, Bloom or Desktop, must be told: red-teamed, it was silent)
+        self.moved_from: int | None = None
 
     # ---- build -------------------------------------------------------------------------
     def is_built(self) -> bool:
@@ -162,10 +165,15 @@ class ManagedServer:
         if isinstance(port, int) and _port_free(port):
             return port
         remembered = self.root / "bolt_port"
-        if remembered.exists() and _port_free(int(remembered.read_text())):
-            return int(remembered.read_text())
+        try:
+            before: int | None = int(remembered.read_text())
+        except (OSError, ValueError):  # none yet, or not a number: choose one
+            before = None
+        if before is not None and _port_free(before):
+            return before
         port = _free_port()
         remembered.write_text(str(port))
+        self.moved_from = before
         return port
 
     def _write_conf(self, port: int) -> None:

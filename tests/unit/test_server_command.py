@@ -284,3 +284,23 @@ def test_a_setting_that_is_not_valid_names_its_variable(
     monkeypatch.setenv("CONSILIENCE_API__KEYS", "[[")  # review: a SettingsError traceback
     with pytest.raises(ConfigurationError, match="could not be read"):
         load_settings()
+
+
+def test_a_remembered_port_that_is_taken_moves_and_says_so(tmp_path: Path) -> None:
+    """Red-teamed: when the bolt port of the last start was taken, the server moved to another
+    without a word, and Bloom, set up for the old one, could not connect."""
+    import socket
+
+    server = managed_server(Settings(data_dir=tmp_path))
+    server.root.mkdir(parents=True, exist_ok=True)
+    first = server._port()
+    assert server.moved_from is None
+    assert managed_server(Settings(data_dir=tmp_path))._port() == first
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", first))
+        holder.listen()
+        again = managed_server(Settings(data_dir=tmp_path))
+        moved = again._port()
+        assert moved != first and again.moved_from == first
+    (server.root / "bolt_port").write_text("not a port")
+    assert managed_server(Settings(data_dir=tmp_path))._port() > 0
