@@ -39,12 +39,15 @@ def render_outcomes(
         if o.superseded:
             gone = "sources removed" if o.status == "removed" else "older sources replaced"
             note += f" ({o.superseded} {gone})"
+        # a removed file holds nothing now: its counts would read "0 sources" (red-teamed);
+        # what went is in the note
+        held = o.status != "removed"
         table.add_row(
             Path(o.path).name,
             f"[{colour}]{o.status}[/]",
             o.format or "",
-            str(o.sources),
-            str(o.claims),
+            str(o.sources) if held else "—",
+            str(o.claims) if held else "—",
             note,
         )
     console.print(table)

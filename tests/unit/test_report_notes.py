@@ -187,3 +187,24 @@ def test_ctrl_c_ends_a_command_with_what_to_do_not_silently(
     said = " ".join(capsys.readouterr().err.split())
     assert said.startswith("interrupted: what finished before Ctrl-C is kept")
     assert "run the command again to finish." in said and said.endswith(INTERRUPTED.split()[-1])
+
+
+def test_a_removed_file_shows_no_counts_only_what_went() -> None:
+    """Red-teamed: `forget` listed each removed file with "0" sources and "0" claims."""
+    from rich.console import Console
+
+    from cli.report import render_outcomes
+    from ingest.pipeline import IngestOutcome
+
+    console = Console(record=True, width=200)
+    render_outcomes(
+        console,
+        [
+            IngestOutcome(path="/d/a.md", status="removed", superseded=2, warnings=["gone"]),
+            IngestOutcome(path="/d/b.md", status="ingested", sources=1, claims=7),
+        ],
+    )
+    lines = console.export_text().splitlines()
+    removed = next(line for line in lines if "a.md" in line)
+    assert " 0 " not in removed and "—" in removed and "2 sources removed" in removed
+    assert " 7 " in next(line for line in lines if "b.md" in line)
