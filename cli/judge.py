@@ -227,11 +227,20 @@ def model_train(ctx: typer.Context) -> None:
 
 @model_app.command("export")
 def model_export(
-    src: Annotated[Path, typer.Option("--from")] = Path(".consilience/training/nli/final"),
-    dst: Annotated[Path, typer.Option("--to", "--out", "-o")] = Path("models/nli-minilm-l6"),
+    src: Annotated[
+        Path | None, typer.Option("--from", help="default <data_dir>/training/nli/final")
+    ] = None,
+    dst: Annotated[
+        Path | None, typer.Option("--to", "--out", "-o", help="default: the shipped model's folder")
+    ] = None,
 ) -> None:
     """Export the trained model to int8 ONNX (prints the sha256 to pin)."""
+    from investigators.nli.model import MODEL_DIR
     from training.export import export
+    from training.paths import training_dir
+
+    # defaults under the data folder and the package, not the current folder (red-teamed)
+    src, dst = src or training_dir() / "nli" / "final", dst or MODEL_DIR
 
     if not (src / "config.json").is_file():
         fail(
@@ -257,16 +266,20 @@ def model_export(
 
 @model_app.command("recover")
 def model_recover(
-    src: Annotated[Path, typer.Option("--from")] = Path("models/nli-minilm-l6"),
-    dst: Annotated[Path, typer.Option("--to", "--out", "-o")] = Path(
-        ".consilience/training/recovered"
-    ),
+    src: Annotated[Path | None, typer.Option("--from", help="default: the shipped model")] = None,
+    dst: Annotated[
+        Path | None,
+        typer.Option("--to", "--out", "-o", help="default <data_dir>/training/recovered"),
+    ] = None,
 ) -> None:
     """Rebuild a trainable checkpoint from an exported int8 model (the shipped one by default),
     to continue training it: `consilience model train --init-from DIR`."""
-    from investigators.nli.model import WEIGHTS_SHA256
+    from investigators.nli.model import MODEL_DIR, WEIGHTS_SHA256
     from kg.ids import file_sha256
+    from training.paths import training_dir
     from training.recover import recover
+
+    src, dst = src or MODEL_DIR, dst or training_dir() / "recovered"
 
     try:
         names = recover(src, dst)

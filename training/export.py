@@ -15,7 +15,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from investigators.nli.model import MODEL_DIR
 from kg.ids import file_sha256
+from training.paths import training_dir
 
 
 def export(src: Path, dst: Path, max_len: int = 128) -> str:
@@ -63,11 +65,10 @@ def export(src: Path, dst: Path, max_len: int = 128) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument(
-        "--from", dest="src", type=Path, default=Path(".consilience/training/nli/final")
-    )
-    ap.add_argument("--to", dest="dst", type=Path, default=Path("models/nli-minilm-l6"))
+    ap.add_argument("--from", dest="src", type=Path, default=None)
+    ap.add_argument("--to", dest="dst", type=Path, default=MODEL_DIR)
     args = ap.parse_args(argv)
+    args.src = args.src or training_dir() / "nli" / "final"
     sha = export(args.src, args.dst)
     print(f"wrote {args.dst / 'model.int8.onnx'}\nsha256 {sha}")
 

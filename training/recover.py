@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from consilience.errors import InvalidInputError, ModelIntegrityError
+from investigators.nli.model import MODEL_DIR
+from training.paths import training_dir
 
 if TYPE_CHECKING:
     import numpy as np
@@ -102,7 +104,7 @@ def check_destination(src: Path, dst: Path) -> None:
         raise InvalidInputError(
             f"The destination {dst} is the model folder {src}, or holds it: recovering there "
             "would delete the model it reads.",
-            "Give another --to folder (the default is .consilience/training/recovered).",
+            "Give another --to folder (the default is <data_dir>/training/recovered).",
         )
     if dst.exists() and not dst.is_dir():
         raise InvalidInputError(f"The destination {dst} is a file.", "Give a folder as --to.")
@@ -189,9 +191,10 @@ def recover(src: Path, dst: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--from", dest="src", type=Path, default=Path("models/nli-minilm-l6"))
-    ap.add_argument("--to", dest="dst", type=Path, default=Path(".consilience/training/recovered"))
+    ap.add_argument("--from", dest="src", type=Path, default=MODEL_DIR)
+    ap.add_argument("--to", dest="dst", type=Path, default=None)
     args = ap.parse_args(argv)
+    args.dst = args.dst or training_dir() / "recovered"
     names = recover(args.src, args.dst)
     print(f"wrote {args.dst} ({len(names)} parameters from {args.src / 'model.int8.onnx'})")
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from kg.ids import file_sha256
 from training.nli_data import Pair
+from training.paths import training_dir
 
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -221,7 +222,7 @@ def batches(lengths: list[int], batch: int, seed: int) -> list[list[int]]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out", type=Path, default=Path(".consilience/training/nli"))
+    ap.add_argument("--out", type=Path, default=None, help="default <data_dir>/training/nli")
     ap.add_argument("--nli-dir", type=Path, default=SHARED / "nli")
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     ap.add_argument("--epochs", type=float, default=2.0)
@@ -284,6 +285,7 @@ def main(argv: list[str] | None = None) -> None:
         help="what --backbone is, for the training record",
     )
     args = ap.parse_args(argv)
+    args.out = args.out or training_dir() / "nli"
     if not 0.0 <= args.hard_weight <= 1.0:
         ap.error(f"--hard-weight is a share between 0 and 1, not {args.hard_weight}")
 

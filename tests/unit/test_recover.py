@@ -177,3 +177,25 @@ def test_a_damaged_model_folder_is_a_clear_error(tmp_path: Path, name: str, cont
     (copy / name).write_bytes(content)
     with pytest.raises(ModelIntegrityError, match="cannot be read"):
         recover(copy, tmp_path / "out")
+
+
+def test_the_default_folders_follow_the_data_folder_not_the_current_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red-teamed: `model recover` run outside the repository looked for models/nli-minilm-l6
+    in the current folder, and wrote under ./.consilience whatever CONSILIENCE_DATA_DIR said."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    elsewhere, data = tmp_path / "elsewhere", tmp_path / "data"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("CONSILIENCE_DATA_DIR", str(data))
+    r = CliRunner().invoke(app, ["model", "recover"])
+    assert r.exit_code == 0, r.output
+    assert (data / "training" / "recovered" / "lineage.json").is_file()
+    assert not (elsewhere / ".consilience").exists()
+    r = CliRunner().invoke(app, ["model", "export"])  # nothing trained there yet: said so
+    assert r.exit_code != 0
+    assert str(data / "training" / "nli" / "final") in r.output.replace("\n", "")
