@@ -6,9 +6,25 @@ import re
 
 from investigators.base import CandidatePair, FindingKind, Verdict
 from investigators.cues import number_cue
+from investigators.lexicon import MOST, tokens
 from kg.models import Quantity
 
 _RANK = {"none": 0, "weak": 1, "moderate": 2, "strong": 3}
+# a finding about part of the cases in the source ("most transcripts", "often"), about all of
+# them in the summary ("all transcripts", "always"): the overgeneralisation summaries are known
+# for ("any" is left out: "in any case" widens nothing)
+_PARTIAL = MOST | {"some", "several", "sometimes", "frequently", "typically", "generally"}
+_ALL = frozenset({"all", "every", "always", "each", "everyone", "everything"})
+
+
+def _widened(src: str, summ: str) -> tuple[str, str] | None:
+    """(the source's partial quantifier, the summary's universal one), when the summary says
+    of all cases what the source says of part of them."""
+    ts, tm = set(tokens(src)), set(tokens(summ))
+    partial, universal = (ts & _PARTIAL) - tm, (tm & _ALL) - ts
+    if partial and universal:
+        return sorted(partial)[0], sorted(universal)[0]
+    return None
 
 
 def _decimals(text: str) -> int:
@@ -30,10 +46,10 @@ def _rounded(src: list[Quantity], summ: list[Quantity]) -> tuple[str, str] | Non
 
 class DistortionInvestigator:
     """Only for pairs where one source summarises the other: lost hedges, changed or
-    rounded numbers, certainty inflation."""
+    rounded numbers, certainty inflation, a finding about part of the cases widened to all."""
 
     name = "summary-distortion"
-    version = "1"
+    version = "2"  # 2: a partial quantifier made universal ("most" -> "all") is a distortion
 
     def __init__(self, min_similarity: float = 0.7) -> None:
         self.min_similarity = min_similarity
@@ -74,6 +90,12 @@ class DistortionInvestigator:
                     f"number rounded: '{rounded[0]}' in the source, '{rounded[1]}' in the summary"
                 )
                 cues.append("rounded-number")
+            widened = _widened(src.text, summ.text)
+            if widened:
+                problems.append(
+                    f"scope widened: '{widened[0]}' in the source, '{widened[1]}' in the summary"
+                )
+                cues.append("overgeneralised")
             illus = [n for n in src.numbers if n.illustrative]
             if illus and any(
                 not n.illustrative and n.value == illus[0].value for n in summ.numbers

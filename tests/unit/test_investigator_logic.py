@@ -181,3 +181,42 @@ def test_summary_distortions_lost_hedge_and_rounding() -> None:
     (v,) = DistortionInvestigator().investigate([p])
     assert v.kind == FindingKind.DISTORTS and v.a_id == "m"
     assert {"lost-hedge", "rounded-number"} <= set(v.cues)
+
+
+@pytest.mark.parametrize(
+    ("source", "summary", "widened"),
+    [
+        (
+            "Linear probes detect deceptive behaviour in most transcripts we examined.",
+            "Linear probes detect deceptive behaviour in all transcripts examined.",
+            ("most", "all"),
+        ),
+        ("The model often refuses harmful requests.", "The model always refuses harmful requests.",
+         ("often", "always")),
+        ("The model often refuses harmful requests.", "The model refuses harmful requests.", None),
+        ("All models refuse harmful requests.", "Most models refuse harmful requests.", None),
+    ],
+)  # fmt: skip
+def test_a_summary_that_widens_part_of_the_cases_to_all_distorts(
+    source: str, summary: str, widened: tuple[str, str] | None
+) -> None:
+    """A summary saying of all cases what its source says of most (the overgeneralisation
+    summaries are known for) was no distortion: only hedges and numbers were read."""
+    from investigators.distortion import DistortionInvestigator
+
+    src, summ = view("s", source, "POST"), view("m", summary, "SUM")
+    summ.source_kind = "summary"
+    p = CandidatePair(
+        a=src,
+        b=summ,
+        similarity=0.9,
+        independence=Independence(independent=False, reason="one summarises the other"),
+    )
+    found = DistortionInvestigator().investigate([p])
+    if widened is None:
+        assert found == []
+        return
+    (v,) = found
+    assert v.kind == FindingKind.DISTORTS and (v.a_id, v.b_id) == ("m", "s")
+    assert v.cues == ["overgeneralised"]
+    assert f"'{widened[0]}' in the source, '{widened[1]}' in the summary" in v.rationale
