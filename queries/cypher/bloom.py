@@ -42,8 +42,10 @@ _LUCENE_ESCAPED: LiteralString = (
     "'\"', '\\\\\"'), '~', '\\\\~'), '*', '\\\\*'), '?', '\\\\?'), ':', '\\\\:'), '/', '\\\\/')"
 )
 
+# An empty phrase finds nothing (Lucene refused it: red-teamed).
 CLAIMS_ABOUT_TOPIC: LiteralString = (
     """
+WITH 1 AS one WHERE trim($topic) <> ''
 CALL db.index.fulltext.queryNodes('claim_text', """
     + _LUCENE_ESCAPED
     + """) YIELD node, score
@@ -78,9 +80,10 @@ OPTIONAL MATCH q = (c)<-[:ABOUT]-(:Finding)
 RETURN p, q
 """
 
+# Each finding once: side a to side b (both ways listed every path twice: red-teamed).
 SUMMARY_DISTORTIONS: LiteralString = """
-MATCH p = (:Source)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT]-(f:Finding {kind: 'distorts'})
-          -[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Source)
+MATCH p = (:Source)-[:HAS_CLAIM]->(:Claim)<-[:ABOUT {side: 'a'}]-(f:Finding {kind: 'distorts'})
+          -[:ABOUT {side: 'b'}]->(:Claim)<-[:HAS_CLAIM]-(:Source)
 WHERE coalesce(f.status, 'open') <> 'dismissed'
 RETURN p LIMIT 200
 """

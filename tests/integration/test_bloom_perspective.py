@@ -271,6 +271,15 @@ def test_phrases_survive_ordinary_input_and_filter_before_limiting(rich_graph: S
         ).single()
         if one is not None:
             assert list(s.run(q.LINE_OF_SOURCE, source=one["id"]))
+        for empty in ("", "   "):  # red-teamed: a Lucene error
+            assert not list(s.run(q.CLAIMS_ABOUT_TOPIC, topic=empty))
+        # each distortion once (both directions listed every path twice: red-teamed)
+        distortions = [r["p"] for r in s.run(q.SUMMARY_DISTORTIONS)]
+        held = s.run(
+            "MATCH (f:Finding {kind: 'distorts'}) WHERE coalesce(f.status, 'open') <> 'dismissed' "
+            "RETURN count(f) AS n"
+        ).single(strict=True)["n"]
+        assert held and len(distortions) == held
         s.run("MATCH (f:Finding {kind: 'distorts'}) SET f.status = 'dismissed'").consume()
         assert not list(s.run(q.SUMMARY_DISTORTIONS))
         s.run("MATCH (f:Finding {kind: 'distorts'}) SET f.status = 'open'").consume()
