@@ -14,8 +14,11 @@ LIMIT $limit
 RETURN t.id AS id, coalesce(t.label, '(unlabelled)') AS label,
        coalesce(t.key_phrases, []) AS key_phrases, coalesce(t.size, 0) AS n_claims,
        n_sources,
-       COUNT { MATCH (t)<-[:ABOUT_TOPIC]-(:Claim)<-[:ABOUT]-(f:Finding {kind: 'contradicts'})
-               WHERE f.status <> 'dismissed' } AS n_contradiction_sides
+       // each claim once, however many contradictions touch it (red-teamed: it counted them)
+       COUNT { MATCH (t)<-[:ABOUT_TOPIC]-(c:Claim)
+               WHERE EXISTS { (c)<-[:ABOUT]-(f:Finding {kind: 'contradicts'})
+                              WHERE coalesce(f.status, 'open') <> 'dismissed' } }
+         AS n_contradiction_sides
 """
 
 TOPIC_POSITIONS: LiteralString = """

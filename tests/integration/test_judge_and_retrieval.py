@@ -355,6 +355,15 @@ def test_topics_cli_api_and_positions(cli_services: Services, tmp_path: Path) ->
     build_runner(svc).run()
     page = list_topics(svc.graph(), min_sources=1)
     assert page.items and all(t.label for t in page.items)
+    with svc.graph().read() as s:  # each contradicted claim once (red-teamed: per finding)
+        held = {
+            r["t"]: r["n"]
+            for r in s.run(
+                "MATCH (t:Topic)<-[:ABOUT_TOPIC]-(c:Claim)<-[:ABOUT]-(:Finding {kind: "
+                "'contradicts'}) RETURN t.id AS t, count(DISTINCT c) AS n"
+            )
+        }
+    assert [t.n_contradiction_sides for t in page.items] == [held.get(t.id, 0) for t in page.items]
     detail = topic_positions(svc.graph(), page.items[0].id)
     assert detail.positions and detail.positions[0].claims[0].id.startswith("clm")
     r = CliRunner().invoke(app, ["topics", "list", "--min-sources", "1"])
