@@ -67,6 +67,8 @@ def _side(side: FindingSide, name: str) -> str:
         if side.lost_content
         else ""
     )
+    if side.source_retracted:  # red-teamed: a retracted source's finding looked live
+        lost += "\n   [red]its source is retracted: this claim no longer counts as evidence[/]"
     return (
         f"[bold]{name}[/] “{side.quote}”{who}{lost}\n   [dim]{side.source_title} · "
         f"{Path(side.source_path or '').name}{_page(side.page)} · claim {side.claim_id}[/]"

@@ -168,6 +168,7 @@ _EXPORTED_SIDE = {
     "line_id",
     "speaker",
     "lost_content",
+    "source_retracted",
 }
 
 

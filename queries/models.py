@@ -106,6 +106,11 @@ class FindingSide(Row):
         default=None,
         description="The paragraph the claim sits in, up to 1,200 characters (one finding)",
     )
+    source_retracted: bool = Field(
+        default=False,
+        description="Its source is retracted: the claim's evidence no longer counts (the "
+        "finding stays, for the record)",
+    )
     source_authors: list[str] = Field(default_factory=list, description="Source authors")
     source_date: str | None = Field(default=None, description="Source publication date")
 

@@ -31,7 +31,7 @@ def _side(node: LiteralString, source: LiteralString, detail: LiteralString = ""
         "             speaker: " + node + ".speaker, source_id: " + source + ".id,\n"
         "             source_title: " + source + ".title, source_path: " + source + ".path,\n"
         "             page: " + node + ".page, lost_content: coalesce(" + node + ".lost_content,"
-        " false)" + detail + "} END"
+        " false), source_retracted: coalesce(" + source + ".retracted, false)" + detail + "} END"
     )
 
 

@@ -34,7 +34,7 @@ from kg.graph import Graph
 from kg.records import ConfidenceRecord, FindingRecord
 from kg.writers.calibration_store import write_confidences
 from queries.confidence import claim_confidence, list_confidences
-from queries.findings import list_findings
+from queries.findings import export_record, get_finding, iter_findings, list_findings
 from queries.models import ClaimConfidence, FindingRow
 from queries.stats import graph_stats
 
@@ -183,6 +183,15 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
         declare_summary(svc, reply_source, reply_source)
     listed = {x.id: x.retracted for x in graph_stats(db).sources}
     assert listed[reply_source] is True and list(listed.values()).count(True) == 1
+    # the findings on its claims say so, in lists, one finding and the export (red-teamed:
+    # they looked live)
+    on_reply = [f for f in iter_findings(db) if reply_source in (f.a.source_id, f.b.source_id)]
+    assert on_reply
+    for f in on_reply:
+        for side in (f.a, f.b, get_finding(db, f.id).a, get_finding(db, f.id).b):
+            assert side.source_retracted == (side.source_id == reply_source)
+        exported = export_record(f)
+        assert True in (exported["a"]["source_retracted"], exported["b"]["source_retracted"])
 
     again = update_confidences(svc)
     # verdicts/retraction since the last update are re-derived, but were already propagated
