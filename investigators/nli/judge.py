@@ -23,7 +23,7 @@ from pathlib import Path
 from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
 from investigators.nli.controls import NO_CONTROLS, Control, SideControls, control_readings
-from investigators.nli.minimal import minimal_pair, swapped_pair
+from investigators.nli.minimal import minimal_pair, same_polarity, swapped_pair
 from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
@@ -378,6 +378,11 @@ def decide(
             blockers.append(f"{name} is a reported view, not an assertion")
         if side.text.rstrip().endswith("?"):
             blockers.append(f"{name} is a question")
+    if s_c >= params.threshold_contradiction and same_polarity(a.text, b.text):
+        blockers.append(
+            "the same polarity: the words differ only by a negated opposite or two negations "
+            "('does not degrade' / 'improves'), so the one implies the other or both can hold"
+        )
     contradicts = s_c >= params.threshold_contradiction and not blockers and not same
     p_c = platt(s_c, params.contradiction)
     p_v = platt(s_v, params.convergence)
@@ -530,9 +535,10 @@ class Judge:
         # against a word is unrelated, `input_notes`; 14: a comparison with the two things
         # compared swapped is a minimal pair, `minimal.swapped_pair`, and a value as a
         # percentage and as a fraction is the same statement, `same_statement`; each CJK
-        # character counts as a word, `_words`), so existing
-        # findings are judged again
-        return f"14+{self.model.name}+fit-{fit.hexdigest()[:8]}"
+        # character counts as a word, `_words`; 15: a negated opposite or two negations is
+        # the same polarity, never a contradiction, `minimal.same_polarity`, and an opposite
+        # under a shared negation is no minimal pair), so existing findings are judged again
+        return f"15+{self.model.name}+fit-{fit.hexdigest()[:8]}"
 
     def _controls(self, texts: list[str]) -> dict[str, Control]:
         """Control readings of these texts (investigators.nli.controls), remembered."""

@@ -125,32 +125,105 @@ def _stretch_flips(xa: list[str], xb: list[str]) -> tuple[int, int] | None:
     for x, y in zip(wa, wb, strict=True):
         if _same_word(x, y):
             matched += 1
-        elif y in ANTONYMS.get(x, frozenset()) and {x, y} != _CONDITION_OPPOSITE:
+        elif _opposite(x, y):
             flips += 1
         else:
             return None
     return flips, matched
 
 
-def minimal_pair(a: str, b: str) -> float:
-    """1.0 when a and b are the same statement but for exactly one polarity flip (a negation
-    or an opposite word), else 0.0."""
+def _opposite(x: str, y: str) -> bool:
+    """y is an opposite of x, inflections aside ("degrade" / "improves"), and not one that
+    changes the condition ("before" / "after")."""
+    if {x, y} == _CONDITION_OPPOSITE:
+        return False
+    return any(_same_word(y, o) for o in ANTONYMS.get(x, frozenset()))
+
+
+# Opposite changes: "does not improve" / "does not degrade" both hold when nothing changes.
+# Evaluative opposites are left out: "would not be a good failsafe" / "would not be a bad
+# failsafe" take opposite stances ("not bad" is praise), and so do contradictories ("not
+# consistent" / "not inconsistent").
+_CHANGES = frozenset(
+    {"improve", "degrade", "worsen", "increase", "decrease", "reduce", "raise", "lower",
+     "boost", "strengthen", "weaken", "accelerate", "slow", "rise", "fall", "grow", "shrink",
+     "help", "hurt", "harm", "benefit", "amplify", "dampen", "expand", "narrow"}
+)  # fmt: skip
+_NEGATION_REACH = 3  # "did not increase", "is not a generic increase"
+
+
+def _change(word: str) -> bool:
+    """An inflection of a verb or noun of change ("improves", "increased")."""
+    return any(_same_word(word, c) for c in _CHANGES)
+
+
+def _negated_change(xa: list[str], xb: list[str], toks: list[str], lo: int) -> bool:
+    """One opposite change ("improve" / "degrade") and no negation in the differing stretch,
+    with a negation both sides share just before it ("does not improve" / "does not
+    degrade")."""
+    if any(t in _NOT for t in xa) or any(t in _NOT for t in xb):
+        return False
+    wa = [t for t in xa if t not in _FILLER]
+    wb = [t for t in xb if t not in _FILLER]
+    if len(wa) != 1 or len(wb) != 1 or not (_change(wa[0]) and _change(wb[0])):
+        return False
+    return any(t in _NOT for t in toks[max(0, lo - _NEGATION_REACH) : lo])
+
+
+def _flips(a: str, b: str) -> tuple[list[tuple[int, bool]], int] | None:
+    """([(polarity flips, an opposite change under a negation both sides share) per differing
+    stretch that flips anything], words shared), or None when a and b differ in something
+    other than negations and opposite words, or one side negates an epistemic word ("not
+    known to")."""
     ta, tb = polar_tokens(a), polar_tokens(b)
-    flips, shared = 0, 0
+    stretches: list[tuple[int, bool]] = []
+    shared = 0
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
         if tag == "equal":
             shared += sum(t not in _BREAK for t in ta[i1:i2])
             continue
         if _epistemic_negation(ta, i1, i2) or _epistemic_negation(tb, j1, j2):
-            return 0.0
+            return None
         stretch = _stretch_flips(ta[i1:i2], tb[j1:j2])
         if stretch is None:
-            return 0.0
-        if stretch[0] and (_in_context(ta, i1, i2) or _in_context(tb, j1, j2)):
-            return 0.0
-        flips += stretch[0]
+            return None
+        if stretch[0]:
+            if _in_context(ta, i1, i2) or _in_context(tb, j1, j2):
+                return None
+            stretches.append((stretch[0], _negated_change(ta[i1:i2], tb[j1:j2], ta, i1)))
         shared += stretch[1]
-    return 1.0 if flips == 1 and shared >= _MIN_SHARED else 0.0
+    return stretches, shared
+
+
+def minimal_pair(a: str, b: str) -> float:
+    """1.0 when a and b are the same statement but for exactly one polarity flip (a negation
+    or an opposite word), else 0.0. Opposite changes under a negation both sides share are
+    none ("does not improve" / "does not degrade" both hold when nothing changes; red-teamed)."""
+    found = _flips(a, b)
+    if found is None:
+        return 0.0
+    stretches, shared = found
+    if len(stretches) != 1 or stretches[0][0] != 1 or shared < _MIN_SHARED:
+        return 0.0
+    return 0.0 if stretches[0][1] else 1.0
+
+
+def same_polarity(a: str, b: str) -> bool:
+    """a and b are the same statement but for flips that cancel within each differing stretch:
+    a negated opposite ("does not degrade" / "improves", "is not bad" / "is good") or two
+    negations ("never fails" / "does not fail"). The one implies the other, or both can hold:
+    never a contradiction (red-teamed: "Fine-tuning does not degrade accuracy." / "Fine-tuning
+    improves accuracy." was one at 0.9). Opposite changes under a negation both sides share
+    count too ("does not improve" / "does not degrade")."""
+    found = _flips(a, b)
+    if found is None:
+        return False
+    stretches, shared = found
+    return (
+        bool(stretches)
+        and shared >= _MIN_SHARED
+        and all(n % 2 == 0 or under_not for n, under_not in stretches)
+    )
 
 
 # Relations that do not hold both ways: a strict comparison ("safer than", "more robust than")

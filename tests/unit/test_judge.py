@@ -534,3 +534,27 @@ def test_sentences_without_spaces_are_read_not_taken_for_single_words() -> None:
     assert any("non-English" in e for e in j.evidence)  # said, since the model reads English
     (w,) = Judge(NLIModel()).judge([(Side("探针"), Side("欺骗"))])  # two characters: two words
     assert not any("two single words" in e for e in w.evidence)
+
+
+def test_a_negated_opposite_is_no_contradiction_whatever_the_model_reads() -> None:
+    """Red-teamed: "Fine-tuning does not degrade accuracy." / "Fine-tuning improves accuracy."
+    was a contradiction at 0.9 (the model reads the negation, not what it negates). The one
+    implies the other; "does not improve" / "does not degrade" can both hold. A real flip
+    beside it is still called."""
+    params = JudgeParams.load()
+    con = NLIScores(entailment=0.01, neutral=0.01, contradiction=0.98)
+    for a, b in (
+        ("Fine-tuning does not degrade accuracy.", "Fine-tuning improves accuracy."),
+        ("Fine-tuning does not improve accuracy.", "Fine-tuning does not degrade accuracy."),
+    ):
+        j = decide(Side(a), Side(b), con, con, params)
+        assert j.kind != "contradicts", j.rationale
+        assert "same polarity" in j.rationale
+    j = decide(
+        Side("Fine-tuning does not degrade accuracy."),
+        Side("Fine-tuning degrades accuracy."),
+        con,
+        con,
+        params,
+    )
+    assert j.kind == "contradicts" and "same polarity" not in j.rationale

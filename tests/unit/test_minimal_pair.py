@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from investigators.nli.minimal import minimal_pair, polar_tokens
+from investigators.nli.minimal import minimal_pair, polar_tokens, same_polarity
 
 MINIMAL = [
     (
@@ -98,6 +98,11 @@ NOT_MINIMAL = [
         "The mechanism is not well understood in small models.",
     ),
     ("Steering works.", "Steering works."),  # no flip at all
+    # an opposite under a negation both share: both can hold (red-teamed)
+    (
+        "Fine-tuning does not improve accuracy on the benchmark.",
+        "Fine-tuning does not degrade accuracy on the benchmark.",
+    ),
     ("Good.", "Not good."),  # too little shared to be a statement
 ]
 
@@ -186,3 +191,40 @@ def test_symmetric_negated_hedged_or_converse_swaps_are_not(a: str, b: str) -> N
     from investigators.nli.minimal import swapped_pair
 
     assert swapped_pair(a, b) == 0.0
+
+
+SAME_POLARITY = [
+    # red-teamed: called a contradiction at 0.9; "improves" implies "does not degrade"
+    ("Fine-tuning does not degrade accuracy.", "Fine-tuning improves accuracy."),
+    ("This is good for safety.", "This is not bad for safety."),
+    ("The probe never fails on held-out tasks.", "The probe does not fail on held-out tasks."),
+    (
+        "Fine-tuning does not improve accuracy on the benchmark.",
+        "Fine-tuning does not degrade accuracy on the benchmark.",
+    ),
+    ("RLHF does not increase sycophancy.", "RLHF reduces sycophancy."),
+]
+
+NOT_SAME_POLARITY = [
+    *MINIMAL,
+    # two separate flips, one in each clause: both claims are denied
+    (
+        "Probes work on small models, and steering is safe.",
+        "Probes do not work on small models, and steering is unsafe.",
+    ),
+    ("Steering works.", "Steering works."),  # nothing flipped
+    ("X is not known to degrade accuracy.", "X improves accuracy."),  # evidence, not denial
+    ("Fine-tuning does not degrade accuracy.", "Pruning improves accuracy."),  # other subject
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_POLARITY)
+def test_flips_that_cancel_are_the_same_polarity(a: str, b: str) -> None:
+    assert same_polarity(a, b) and same_polarity(b, a)
+    assert minimal_pair(a, b) == 0.0
+
+
+@pytest.mark.parametrize(("a", "b"), NOT_SAME_POLARITY)
+def test_a_flip_left_standing_is_not(a: str, b: str) -> None:
+    assert not same_polarity(a, b)
+    assert not same_polarity(b, a)
