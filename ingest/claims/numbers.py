@@ -10,8 +10,11 @@ from kg.models import Comparator, Quantity
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _NUMBER = re.compile(
-    r"(?P<cmp>>>|<<|>=|<=|≥|≤|>|<|~|≈|\b(?:about|around|approximately|roughly|over|under|"
-    r"at least|at most|up to|more than|less than|nearly|almost)\s+)?\s*"
+    r"(?P<cmp>>>|<<|>=|<=|≥|≤|>|<|~|≈|\b(?i:about|around|approximately|roughly|over|under|"
+    r"at least|at most|up to|no more than|not more than|no less than|not less than|"
+    r"no fewer than|more than|less than|fewer than|greater than|higher than|larger than|"
+    r"lower than|smaller than|above|below|exceeding|exceeds|exceeded|in excess of|"
+    r"upwards of|nearly|almost)\s+)?\s*"
     r"(?P<cur>[$£€])?(?P<num>" + _NUM + r")"
     r"(?:\s*(?:-|–|—|to)\s*[$£€]?(?P<num2>" + _NUM + r"))?"
     r"(?P<unit>\s*(?:%|×|x\b|X\b|percentage points|percent|pp\b|k\b|K\b|M\b|B\b|bn\b|"
@@ -81,11 +84,29 @@ _CMP_MAP = {
     "almost": "~",
     "over": ">",
     "more than": ">",
+    "greater than": ">",
+    "higher than": ">",
+    "larger than": ">",
+    "above": ">",
+    "exceeding": ">",
+    "exceeds": ">",
+    "exceeded": ">",
+    "in excess of": ">",
+    "upwards of": ">",
     "under": "<",
     "less than": "<",
+    "fewer than": "<",
+    "lower than": "<",
+    "smaller than": "<",
+    "below": "<",
     "at least": ">=",
+    "no less than": ">=",
+    "not less than": ">=",
+    "no fewer than": ">=",
     "at most": "<=",
     "up to": "<=",
+    "no more than": "<=",
+    "not more than": "<=",
 }
 
 

@@ -145,7 +145,9 @@ class RuleExtractor:
     # (ingest.clean.dropped_math); MathJax CSS quoting a brace no longer leaks into claims
     # 4: a number after a label ("Study 3", "Table 2": kg.labels) is not a measurement; ms,
     # milliseconds, GB, MB and TB are units
-    version = "4"
+    # 5: bounds in words ("above", "below", "greater than", "no more than", ...) and at a
+    # sentence's start ("About 5%") are comparators
+    version = "5"
 
     def __init__(self, segmenter: Segmenter | None = None) -> None:
         self.segmenter = segmenter or Segmenter()

@@ -6,6 +6,7 @@ from ingest.claims.cues import hedge_of, kind_of
 from ingest.claims.numbers import extract_numbers
 from ingest.claims.rules import is_claim_sentence
 from ingest.segment import Segmenter
+from investigators.cues import number_cue
 from kg.models import ClaimKind, Hedge
 
 SEG = Segmenter()
@@ -71,6 +72,36 @@ def test_hedged_probability_and_comparators() -> None:
     first, second = nums
     assert (first.value, first.comparator, first.unit, first.hedged) == (90.0, ">", "%", True)
     assert (second.value, second.value_max, second.unit) == (30.0, 50.0, "x")
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator"),
+    [
+        ("an AUROC above 0.9", ">"),
+        ("an AUROC Above 0.9", ">"),  # at a sentence's start too
+        ("an AUROC greater than 0.9", ">"),
+        ("accuracy exceeds 0.9", ">"),
+        ("an AUROC below 0.9", "<"),
+        ("fewer than 0.9 of the runs", "<"),
+        ("no more than 0.9 of the runs", "<="),
+        ("no less than 0.9 of the runs", ">="),
+        ("About 0.9 of the runs", "~"),
+    ],
+)
+def test_bounds_in_words_are_comparators(text: str, comparator: str) -> None:
+    (n,) = extract_numbers(text)
+    assert (n.value, n.comparator) == (0.9, comparator)
+
+
+def test_a_value_inside_a_bound_is_no_conflict_and_one_outside_is() -> None:
+    """Red-teamed: "an AUROC above 0.9" / "an AUROC of 0.91" was a contradiction ("above" was
+    not read as a bound)."""
+    above = "The probe reaches an AUROC above 0.9 on deception."
+    inside = "The probe reaches an AUROC of 0.97 on deception."
+    outside = "The probe reaches an AUROC of 0.8 on deception."
+    assert number_cue(extract_numbers(above), extract_numbers(inside), above, inside) is None
+    cue = number_cue(extract_numbers(above), extract_numbers(outside), above, outside)
+    assert cue is not None and "above 0.9" in cue.detail
 
 
 def test_illustrative_numbers_are_flagged() -> None:
