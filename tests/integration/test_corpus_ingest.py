@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -130,8 +131,10 @@ def test_a_search_page_is_the_top_of_one_ordering_whatever_its_size(
     graph, embed = clean_services.graph(), clean_services.embedder.embed
     # words only: the index's own top k, no pool (ties, here "models" in two claims of one
     # length, keep the index's order at every page size)
-    for query, mode in [(q, m) for q in ("RLHF deception", "is a honesty benchmark", "models")
-                        for m in ("both", "fulltext")]:  # fmt: skip
+    modes: tuple[Literal["both", "fulltext"], ...] = ("both", "fulltext")
+    queries = ("RLHF deception", "is a honesty benchmark", "models")
+    cases: list[tuple[str, Literal["both", "fulltext"]]] = [(q, m) for q in queries for m in modes]
+    for query, mode in cases:
         ten = search_claims(graph, query, embed, limit=10, mode=mode)
         assert [h.score for h in ten] == sorted((h.score for h in ten), reverse=True)
         for k in (1, 2, 3):
