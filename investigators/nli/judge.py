@@ -381,7 +381,9 @@ def decide(
     if s_c >= params.threshold_contradiction and same_polarity(a.text, b.text):
         blockers.append(
             "the same polarity: the words differ only by a negated opposite or two negations "
-            "('does not degrade' / 'improves'), so the one implies the other or both can hold"
+            "('does not degrade' / 'improves'), or by opposite changes under one negation "
+            "('does not improve' / 'does not degrade'), so the one implies the other or both "
+            "can hold"
         )
     contradicts = s_c >= params.threshold_contradiction and not blockers and not same
     p_c = platt(s_c, params.contradiction)

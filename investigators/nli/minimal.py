@@ -133,23 +133,40 @@ def _stretch_flips(xa: list[str], xb: list[str]) -> tuple[int, int] | None:
 
 
 def _opposite(x: str, y: str) -> bool:
-    """y is an opposite of x, inflections aside ("degrade" / "improves"), and not one that
-    changes the condition ("before" / "after")."""
+    """x and y are opposites, inflections of either aside ("degrade" / "improves",
+    "improved" / "degraded"), and not ones that change the condition ("before" / "after")."""
     if {x, y} == _CONDITION_OPPOSITE:
         return False
-    return any(_same_word(y, o) for o in ANTONYMS.get(x, frozenset()))
+    return any(_same_word(y, o) for o in _opposites_of(x)) or any(
+        _same_word(x, o) for o in _opposites_of(y)
+    )
+
+
+def _opposites_of(word: str) -> frozenset[str]:
+    """The lexicon's opposites of a word or of the base form it is inflected from."""
+    found = ANTONYMS.get(word)
+    if found is not None:
+        return found
+    for e in ("es", "s", "ed", "d"):
+        base = word.removesuffix(e)
+        if base != word and len(base) >= _MIN_STEM and base in ANTONYMS:
+            return ANTONYMS[base]
+    return frozenset()
 
 
 # Opposite changes: "does not improve" / "does not degrade" both hold when nothing changes.
 # Evaluative opposites are left out: "would not be a good failsafe" / "would not be a bad
 # failsafe" take opposite stances ("not bad" is praise), and so do contradictories ("not
 # consistent" / "not inconsistent").
+# (only words the lexicon has opposites for)
 _CHANGES = frozenset(
-    {"improve", "degrade", "worsen", "increase", "decrease", "reduce", "raise", "lower",
-     "boost", "strengthen", "weaken", "accelerate", "slow", "rise", "fall", "grow", "shrink",
-     "help", "hurt", "harm", "benefit", "amplify", "dampen", "expand", "narrow"}
+    {"improve", "degrade", "worsen", "increase", "decrease", "reduce", "raise", "lower", "rise",
+     "fall", "help", "hurt"}
 )  # fmt: skip
-_NEGATION_REACH = 3  # "did not increase", "is not a generic increase"
+# "did not increase", "is not a generic increase", "did not lead to a significant increase";
+# not across a clause break or a conjunction ("does not help and increases latency")
+_NEGATION_REACH = 5
+_CONJUNCTIONS = frozenset({"and", "but", "or", "while", "whereas", "yet", "so", "because"})
 
 
 def _change(word: str) -> bool:
@@ -167,7 +184,12 @@ def _negated_change(xa: list[str], xb: list[str], toks: list[str], lo: int) -> b
     wb = [t for t in xb if t not in _FILLER]
     if len(wa) != 1 or len(wb) != 1 or not (_change(wa[0]) and _change(wb[0])):
         return False
-    return any(t in _NOT for t in toks[max(0, lo - _NEGATION_REACH) : lo])
+    for k in range(lo - 1, max(-1, lo - 1 - _NEGATION_REACH), -1):
+        if toks[k] in _NOT:
+            return True
+        if toks[k] in _BREAK or toks[k] in _CONJUNCTIONS or toks[k] in _SUBORDINATE:
+            return False
+    return False
 
 
 def _flips(a: str, b: str) -> tuple[list[tuple[int, bool]], int] | None:

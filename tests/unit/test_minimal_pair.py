@@ -40,6 +40,11 @@ MINIMAL = [
         "Unlearning succeeds against relearning attacks.",
         "Unlearning never succeeds against relearning attacks.",
     ),
+    ("Larger models improve calibration.", "Larger models degraded calibration."),  # inflections
+    (
+        "Quantization does not help and increases latency.",
+        "Quantization does not help and reduces latency.",
+    ),
 ]
 
 NOT_MINIMAL = [
@@ -203,6 +208,11 @@ SAME_POLARITY = [
         "Fine-tuning does not degrade accuracy on the benchmark.",
     ),
     ("RLHF does not increase sycophancy.", "RLHF reduces sycophancy."),
+    ("Fine-tuning did not degrade accuracy.", "Fine-tuning improved accuracy."),  # review
+    (
+        "Fine-tuning did not lead to a significant increase in bias.",
+        "Fine-tuning did not lead to a significant decrease in bias.",
+    ),
 ]
 
 NOT_SAME_POLARITY = [
@@ -215,6 +225,14 @@ NOT_SAME_POLARITY = [
     ("Steering works.", "Steering works."),  # nothing flipped
     ("X is not known to degrade accuracy.", "X improves accuracy."),  # evidence, not denial
     ("Fine-tuning does not degrade accuracy.", "Pruning improves accuracy."),  # other subject
+    # the negation is in another clause (review): a real flip
+    (
+        "Quantization does not help and increases latency.",
+        "Quantization does not help and reduces latency.",
+    ),
+    ("RLHF is not cheap but improves helpfulness.", "RLHF is not cheap but degrades helpfulness."),
+    # evaluative opposites and contradictories under a negation take opposite stances
+    ("POST would not be a good failsafe.", "POST would not be a bad failsafe."),
 ]
 
 
