@@ -13,7 +13,7 @@ _NUMBER = re.compile(
     r"(?P<cmp>>>|<<|>=|<=|≥|≤|>|<|~|≈|\b(?i:about|around|approximately|roughly|over|under|"
     r"at least|at most|up to|no more than|not more than|no less than|not less than|"
     r"no fewer than|more than|less than|fewer than|greater than|higher than|larger than|"
-    r"lower than|smaller than|above|below|exceeding|exceeds|exceeded|in excess of|"
+    r"lower than|smaller than|above|below|exceeding|exceeds|exceeded|exceed|in excess of|"
     r"upwards of|nearly|almost)\s+)?\s*"
     r"(?P<cur>[$£€])?(?P<num>" + _NUM + r")"
     r"(?:\s*(?:-|–|—|to)\s*[$£€]?(?P<num2>" + _NUM + r"))?"
@@ -91,6 +91,7 @@ _CMP_MAP = {
     "exceeding": ">",
     "exceeds": ">",
     "exceeded": ">",
+    "exceed": ">",
     "in excess of": ">",
     "upwards of": ">",
     "under": "<",
@@ -108,6 +109,11 @@ _CMP_MAP = {
     "no more than": "<=",
     "not more than": "<=",
 }
+
+
+# a negation just before a bound in words ("did not exceed", "never above", "isn't over")
+_NEGATED = re.compile(r"(?i)\b(?:not|never|n't|no longer)\s+$|n't\s+$")
+_FLIPPED: dict[str, Comparator] = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 
 
 def _is_identifier(sentence: str, start: int, end: int) -> bool:
@@ -172,6 +178,9 @@ def extract_numbers(sentence: str) -> list[Quantity]:
         raw_cmp = (m.group("cmp") or "").strip().lower()
         mapped = _CMP_MAP.get(raw_cmp, raw_cmp or "=")
         cmp: Comparator = mapped if _is_comparator(mapped) else "="
+        if raw_cmp and _NEGATED.search(sentence, 0, m.start("cmp")):
+            # "never exceeded 5%", "was not above 80%": the bound is the other way (review)
+            cmp = _FLIPPED.get(cmp, cmp)
         if measured is None:
             window = sentence[max(0, m.start() - 60) : m.end() + 40]
             mm = _MEASURE_RE.search(window)

@@ -86,6 +86,11 @@ def test_hedged_probability_and_comparators() -> None:
         ("no more than 0.9 of the runs", "<="),
         ("no less than 0.9 of the runs", ">="),
         ("About 0.9 of the runs", "~"),
+        ("accuracy must exceed 0.9", ">"),
+        # a negated bound is the other way (review: "never exceeded 5%" read as "> 5%")
+        ("the error rate never exceeded 0.9", "<="),
+        ("accuracy was not above 0.9", "<="),
+        ("it isn't below 0.9", ">="),
     ],
 )
 def test_bounds_in_words_are_comparators(text: str, comparator: str) -> None:
@@ -102,6 +107,9 @@ def test_a_value_inside_a_bound_is_no_conflict_and_one_outside_is() -> None:
     assert number_cue(extract_numbers(above), extract_numbers(inside), above, inside) is None
     cue = number_cue(extract_numbers(above), extract_numbers(outside), above, outside)
     assert cue is not None and "above 0.9" in cue.detail
+    never = "The refusal rate never exceeded 5% across all prompts."
+    reached = "The refusal rate reached 9% across all prompts."
+    assert number_cue(extract_numbers(never), extract_numbers(reached), never, reached)
 
 
 def test_illustrative_numbers_are_flagged() -> None:
