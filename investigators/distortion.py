@@ -17,11 +17,34 @@ _PARTIAL = MOST | {"some", "several", "sometimes", "frequently", "typically", "g
 _ALL = frozenset({"all", "every", "always", "each", "everyone", "everything"})
 
 
+# "almost all", "not all", "at all", "after all", "above all", "all but one", "all in all",
+# ... qualify or idiomatise "all" (review)
+_BEFORE_QUALIFIED = frozenset({"not", "nearly", "almost", "virtually", "practically", "at",
+                               "above", "after"})  # fmt: skip
+_AFTER_QUALIFIED = frozenset({"but", "in"})  # "all of the runs" is universal
+
+
+def _universals(words: list[str]) -> set[str]:
+    """The universal quantifiers of a text that claim all cases outright."""
+    out: set[str] = set()
+    for i, w in enumerate(words):
+        if w not in _ALL:
+            continue
+        before = words[i - 1] if i else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if before in _BEFORE_QUALIFIED or after in _AFTER_QUALIFIED:
+            continue
+        if words[max(0, i - 2) : i] == ["all", "in"]:  # the second "all" of "all in all"
+            continue
+        out.add(w)
+    return out
+
+
 def _widened(src: str, summ: str) -> tuple[str, str] | None:
     """(the source's partial quantifier, the summary's universal one), when the summary says
     of all cases what the source says of part of them."""
-    ts, tm = set(tokens(src)), set(tokens(summ))
-    partial, universal = (ts & _PARTIAL) - tm, (tm & _ALL) - ts
+    ws, wm = tokens(src), tokens(summ)
+    partial, universal = (set(ws) & _PARTIAL) - set(wm), _universals(wm) - set(ws)
     if partial and universal:
         return sorted(partial)[0], sorted(universal)[0]
     return None

@@ -195,6 +195,14 @@ def test_summary_distortions_lost_hedge_and_rounding() -> None:
          ("often", "always")),
         ("The model often refuses harmful requests.", "The model refuses harmful requests.", None),
         ("All models refuse harmful requests.", "Most models refuse harmful requests.", None),
+        # qualified or idiomatic "all" (review)
+        ("Probes detect it in most transcripts.", "Probes detect it in almost all transcripts.",
+         None),
+        ("Most models refuse.", "Not all models refuse.", None),
+        ("Most models did not refuse.", "The models did not refuse at all.", None),
+        ("Some models refuse harmful prompts.", "All in all, models refuse harmful prompts.",
+         None),
+        ("Most runs succeed.", "The runs succeed in all but one case.", None),
     ],
 )  # fmt: skip
 def test_a_summary_that_widens_part_of_the_cases_to_all_distorts(
