@@ -71,16 +71,19 @@ def search_claims(
     """Claims matching `text`, best first, by one score: similarity of meaning ("vector");
     in "both", similarity of meaning lifted by WORDS_BONUS where the claim's words match too (a
     claim found both ways is marked 'both', one found only by its words is scored by its
-    meaning); or the words' relevance ("fulltext"). Each search fetches a pool deeper than
-    the page, so a page is the top of one ordering whatever its size; `kind` and
+    meaning); or the words' relevance ("fulltext"). Each search but an unfiltered words-only
+    one (whose index top is exact) fetches a pool deeper than the page, so a page is the top
+    of one ordering whatever its size; `kind` and
     `source_id` filter the hits (more candidates are fetched to fill the page). An empty
     query is refused (it returned arbitrary claims)."""
     if not text.strip():
         raise InvalidInputError("The search has no words.", "Give the words or idea to find.")
     want = limit
-    # the full-text index's top `limit` is exact, so a words-only search fetches no pool (a
-    # pool of 50 rows made `mode=fulltext` 9x the cost of its statement in bench/api)
-    limit = max(limit, POOL) if mode != "fulltext" else limit
+    # the full-text index's top `limit` is exact, so an unfiltered words-only search fetches
+    # no pool (a pool of 50 rows made `mode=fulltext` 9x the cost of its statement in
+    # bench/api); a filtered one still does (its page is cut after the filter: review)
+    if mode != "fulltext" or kind or source_id:
+        limit = max(limit, POOL)
     if kind or source_id:
         limit = min(1000, limit * 10)
     hits: dict[str, ClaimHit] = {}

@@ -142,6 +142,10 @@ def test_a_search_page_is_the_top_of_one_ordering_whatever_its_size(
                 h.claim_id for h in ten[:k]
             ]
         assert all(0.0 <= h.score <= 1.0 for h in ten)
+        if ten:  # filtered: the page is cut after the filter, from the same pool (review)
+            kind = ten[-1].kind
+            got = search_claims(graph, query, embed, limit=1, mode=mode, kind=kind)
+            assert [h.claim_id for h in got] == [h.claim_id for h in ten if h.kind == kind][:1]
     weather = search_claims(graph, "is a honesty benchmark", embed, limit=10)
     assert "Honesty benchmarks" in weather[0].quote  # not the claim that shares "a"
     for empty in ("", "   "):
