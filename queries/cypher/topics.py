@@ -34,7 +34,8 @@ RETURN t.id AS id, coalesce(t.label, '(unlabelled)') AS label,
 TOPIC_FINDINGS: LiteralString = """
 MATCH (t:Topic {id: $id})<-[:ABOUT_TOPIC]-(a:Claim)<-[:ABOUT {side: 'a'}]-(f:Finding)
 MATCH (f)-[:ABOUT {side: 'b'}]->(b:Claim)
-WHERE f.status <> 'dismissed' AND f.kind IN ['contradicts', 'converges_with', 'restates']
+WHERE coalesce(f.status, 'open') <> 'dismissed'
+  AND f.kind IN ['contradicts', 'converges_with', 'restates']
 RETURN f.id AS id, f.kind AS kind, f.score AS score, a.text AS a_text, b.text AS b_text
 ORDER BY f.score DESC LIMIT $limit
 """
