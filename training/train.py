@@ -24,7 +24,6 @@ from pathlib import Path
 
 from kg.ids import file_sha256
 from training.nli_data import Pair
-from training.paths import training_dir
 
 LABEL_IDS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -285,7 +284,10 @@ def main(argv: list[str] | None = None) -> None:
         help="what --backbone is, for the training record",
     )
     args = ap.parse_args(argv)
-    args.out = args.out or training_dir() / "nli"
+    if args.out is None:  # settings read only here: a bare GPU machine passes --out (review)
+        from training.paths import training_dir
+
+        args.out = training_dir() / "nli"
     if not 0.0 <= args.hard_weight <= 1.0:
         ap.error(f"--hard-weight is a share between 0 and 1, not {args.hard_weight}")
 
