@@ -65,7 +65,8 @@ def test_every_field_of_a_finding_and_its_sides(clean_services: Services) -> Non
         "node": "claim", "claim_id": "clm_1", "line_id": None,
         "quote": "Probes find the feature.", "speaker": "Ada", "source_id": "src_1",
         "source_title": "Paper one", "source_path": "/srv/private/one.md", "section": None,
-        "page": 3, "lost_content": True, "context": None, "source_authors": [],
+        "page": 3, "lost_content": True, "source_retracted": False, "context": None,
+        "source_authors": [],
         "source_date": None,
     }  # fmt: skip
     (queued,) = review_queue(db).items  # status 'open' stored: fnd_ll only
