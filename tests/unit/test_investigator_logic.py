@@ -161,6 +161,17 @@ def test_dependency_extraction_from_text() -> None:
     assert datasets(text) == ["Petri", "StrongREJECT"]
 
 
+def _summary_pair(a: ClaimView, b: ClaimView) -> CandidatePair:
+    """A pair of a source and its summary (the one whose id is "m" is the summary's claim)."""
+    (a if a.id == "m" else b).source_kind = "summary"
+    return CandidatePair(
+        a=a,
+        b=b,
+        similarity=0.9,
+        independence=Independence(independent=False, reason="one summarises the other"),
+    )
+
+
 def test_summary_distortions_lost_hedge_and_rounding() -> None:
     from investigators.distortion import DistortionInvestigator
 
@@ -171,14 +182,7 @@ def test_summary_distortions_lost_hedge_and_rounding() -> None:
         hedge="moderate",
     )
     summ = view("m", "DReST halves the probability of influencing shutdown to 0.30.", "SUM")
-    summ.source_kind = "summary"
-    p = CandidatePair(
-        a=summ,
-        b=src,
-        similarity=0.9,
-        independence=Independence(independent=False, reason="one summarises the other"),
-    )
-    (v,) = DistortionInvestigator().investigate([p])
+    (v,) = DistortionInvestigator().investigate([_summary_pair(summ, src)])
     assert v.kind == FindingKind.DISTORTS and v.a_id == "m"
     assert {"lost-hedge", "rounded-number"} <= set(v.cues)
 
@@ -213,14 +217,7 @@ def test_a_summary_that_widens_part_of_the_cases_to_all_distorts(
     from investigators.distortion import DistortionInvestigator
 
     src, summ = view("s", source, "POST"), view("m", summary, "SUM")
-    summ.source_kind = "summary"
-    p = CandidatePair(
-        a=src,
-        b=summ,
-        similarity=0.9,
-        independence=Independence(independent=False, reason="one summarises the other"),
-    )
-    found = DistortionInvestigator().investigate([p])
+    found = DistortionInvestigator().investigate([_summary_pair(src, summ)])
     if widened is None:
         assert found == []
         return
