@@ -80,6 +80,15 @@ class Graph:
             yield s
 
     @contextmanager
+    def pinned(self) -> Generator[Graph]:
+        """This graph with every `read()` inside answered by one read session, opened here:
+        several queries answering one request pay one connection checkout (the driver probes
+        the socket at each checkout, send and release) instead of one each. Writes still open
+        their own sessions."""
+        with self.read() as s:
+            yield _PinnedRead(self._driver, self._database, s)
+
+    @contextmanager
     def write(self) -> Generator[Session]:
         """A session routed to the writer."""
         with self._session(WRITE_ACCESS) as s:
@@ -132,3 +141,18 @@ class Graph:
 
     def close(self) -> None:
         self._driver.close()
+
+
+class _PinnedRead(Graph):
+    """`Graph.pinned`: reads go to the one session it holds open (closed by `pinned`)."""
+
+    def __init__(self, driver: Driver, database: str | None, session: Session) -> None:
+        super().__init__(driver, database)
+        self._pinned = session
+
+    @contextmanager
+    def read(self) -> Generator[Session]:
+        yield self._pinned
+
+    def close(self) -> None:
+        """Nothing: the driver belongs to the graph this view was pinned from."""

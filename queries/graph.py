@@ -50,9 +50,10 @@ def get_claim(db: Graph, claim_id: str) -> ClaimDetail:
 
 def evidence_trail(db: Graph, claim_id: str, *, limit: int = 50) -> EvidenceTrail:
     """The claim, its confidence with derivation and history, and the findings about it."""
-    claim = get_claim(db, claim_id)
-    conf = claim_confidence(db, claim_id)
-    findings = list_findings(db, claim_ids=[claim_id], limit=limit).items
+    with db.pinned() as one:  # three queries, one session
+        claim = get_claim(one, claim_id)
+        conf = claim_confidence(one, claim_id)
+        findings = list_findings(one, claim_ids=[claim_id], limit=limit).items
     return EvidenceTrail(
         claim=claim, confidence=conf if conf.p is not None else None, findings=findings
     )

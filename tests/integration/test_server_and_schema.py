@@ -264,3 +264,25 @@ def test_rows_reach_the_server_as_a_list_with_a_short_repr(
     assert wrapped == plain == batch
     runs = [r.getMessage() for r in caplog.records if "C: RUN" in r.getMessage()]
     assert runs and "<300 rows>" in runs[0] and "r299" not in runs[0]
+
+
+def test_a_pinned_graph_answers_every_read_with_one_session(services: Services) -> None:
+    """`Graph.pinned`: the reads inside share one session (one connection checkout for the
+    three queries of `GET /claims/{id}`); writes still get their own; a query error inside
+    still reaches the caller as the driver's error, and the session is closed after."""
+    from neo4j.exceptions import CypherSyntaxError
+
+    db = services.graph()
+    with db.pinned() as one:
+        with one.read() as a, one.read() as b:
+            assert a is b
+            assert a.run("RETURN 1 AS x").single(strict=True)["x"] == 1
+        with one.write() as w:
+            assert w is not a
+            assert w.run("RETURN 2 AS x").single(strict=True)["x"] == 2
+    assert a.closed()
+    with pytest.raises(CypherSyntaxError), db.pinned() as one, one.read() as s:
+        s.run("RETURN RETURN").consume()
+    one.close()  # the view's close leaves the shared driver open
+    with db.read() as s:
+        assert s.run("RETURN 3 AS x").single(strict=True)["x"] == 3
