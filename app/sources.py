@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from app.services import Services
 from calibration.updater import ConfidenceUpdater, UpdateReport
 from consilience.errors import InvalidInputError, NotFoundError
@@ -25,23 +27,66 @@ def retract_source(
     return ConfidenceUpdater(graph).after_retraction(source_id)
 
 
-def declare_summary(svc: Services, summary_id: str, source_id: str) -> None:
-    """Record that one source summarises another (they are then never independent)."""
+class SummaryLink(BaseModel):
+    """What a summary declaration (or its undoing) did."""
+
+    model_config = ConfigDict(extra="forbid")
+    summary_id: str = Field(description="The summary source")
+    source_id: str = Field(description="The source it summarises (or, undone, does not)")
+    linked: bool = Field(description="Whether the link is now recorded")
+    removed: str | None = Field(
+        default=None,
+        description="Undone: how the removed link had been made (user, detected-from-title, "
+        "detected-from-overlap); None when there was no link (the pair is remembered anyway, "
+        "so detection never makes it)",
+    )
+    recomputed: UpdateReport = Field(description="The confidences the change bore on")
+
+
+def declare_summary(
+    svc: Services, summary_id: str, source_id: str, *, undo: bool = False
+) -> SummaryLink:
+    """Record that one source summarises another (they are then never independent), or
+    with `undo` that it does not: the link goes, however it was made, and neither detection
+    (by title or by overlap) makes it again until a user declares it."""
     if summary_id == source_id:
         raise InvalidInputError(
             "A source cannot summarise itself.", "Give the summary's id, then its source's id."
         )
-    made = store.declare_summary(svc.graph(), summary_id, source_id)
-    if made == "missing":
-        raise NotFoundError(
-            "No such source id (one or both).", "See `consilience sources list` for ids."
+    graph = svc.graph()
+    if undo:
+        was = store.undeclare_summary(graph, summary_id, source_id)
+        if was is None:
+            raise _missing()
+        report = ConfidenceUpdater(graph).after_summary_link(
+            summary_id, source_id, f"{summary_id} declared no summary of {source_id}"
         )
+        return SummaryLink(
+            summary_id=summary_id,
+            source_id=source_id,
+            linked=False,
+            removed=was or None,
+            recomputed=report,
+        )
+    made = store.declare_summary(graph, summary_id, source_id)
+    if made == "missing":
+        raise _missing()
     if made == "reverse":  # red-teamed: accepted, each then summarised the other
         raise InvalidInputError(
             f"{source_id} is recorded as a summary of {summary_id}; a source cannot also be "
             "summarised by its own summary.",
-            "Give the summary's id first, then its source's id.",
+            "Give the summary's id first, then its source's id (or undo the other link first: "
+            f"`consilience sources declare-summary {source_id} {summary_id} --undo`).",
         )
     # what the link changes: a contradiction from the summary no longer counts against the
     # source's claims (red-teamed: nothing changed until the next full investigation)
-    ConfidenceUpdater(svc.graph()).after_summary_link(summary_id, source_id)
+    report = ConfidenceUpdater(graph).after_summary_link(
+        summary_id, source_id, f"{summary_id} declared a summary of {source_id}"
+    )
+    return SummaryLink(summary_id=summary_id, source_id=source_id, linked=True, recomputed=report)
+
+
+def _missing() -> NotFoundError:
+    return NotFoundError(
+        "No such source id (one or both).", "See `consilience sources list` for ids."
+    )

@@ -413,13 +413,14 @@ class ConfidenceUpdater:
             ids = [r["id"] for r in s.run(q.CLAIMS_OF_FINDING, id=finding_id)]
         return self.recompute(ids, f"verdict on {finding_id}", "verdict")
 
-    def after_summary_link(self, summary_id: str, source_id: str) -> UpdateReport:
-        """A summary link changes the two sources' claims and the claims their findings
-        touch (a contradiction from a summary stops counting against its source)."""
+    def after_summary_link(self, summary_id: str, source_id: str, reason: str) -> UpdateReport:
+        """A summary link (made or undone) changes the two sources' claims and the claims
+        their findings touch (a contradiction from a summary stops counting against its
+        source, or counts again)."""
         with self.driver.read() as s:
             ids = [r["id"] for sid in (summary_id, source_id)
                    for r in s.run(q.CLAIMS_OF_SOURCE, id=sid)]  # fmt: skip
-        return self.recompute(ids, f"{summary_id} declared a summary of {source_id}", "summary")
+        return self.recompute(ids, reason, "summary")
 
     def after_retraction(self, source_id: str) -> UpdateReport:
         """A retraction changes the source's claims and the claims its findings touch."""

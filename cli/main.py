@@ -392,15 +392,35 @@ def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
 def sources_declare_summary(
     summary_id: Annotated[str, typer.Argument(help="Id of the summary source")],
     source_id: Annotated[str, typer.Argument(help="Id of the source it summarises")],
+    undo: Annotated[
+        bool,
+        typer.Option(
+            "--undo",
+            help="It is no summary of it: remove the link (declared or detected) and keep "
+            "detection from making it again",
+        ),
+    ] = False,
 ) -> None:
     """Declare that one source summarises another (they are then never independent)."""
     from app.sources import declare_summary
 
     with command_services() as svc:
-        declare_summary(svc, summary_id, source_id)
+        r = declare_summary(svc, summary_id, source_id, undo=undo)
+    redone = f"{r.recomputed.computed} confidences recomputed ({r.recomputed.changed} changed)"
+    if not undo:
+        console.print(
+            f"{summary_id} now SUMMARISES {source_id}; {redone}. Run `consilience investigate "
+            "--all` to re-judge independence."
+        )
+        return
+    was = (
+        f"the link ({r.removed}) is removed"
+        if r.removed
+        else "there was no link; it will not be detected"
+    )
     console.print(
-        f"{summary_id} now SUMMARISES {source_id}; run `consilience investigate "
-        "--all` to re-judge independence."
+        f"{summary_id} is no summary of {source_id}: {was}; {redone}. Run `consilience "
+        "investigate --all` to re-judge independence."
     )
 
 

@@ -196,8 +196,10 @@ class Runner:
         claims_in = {r["source_id"]: r["n_claims"] for r in rows}
         n = 0
         for short, long_, _share in detect_summaries(close, source_of, claims_in):
-            if frozenset((short, long_)) not in linked:
+            if frozenset((short, long_)) not in linked and (
                 store.declare_summary(self.driver, short, long_, how="detected-from-overlap")
+                == "linked"  # not "refused": a user said it is no summary
+            ):
                 n += 1
         return n
 

@@ -216,6 +216,10 @@ class SourceDetail(SourceRow):
     retraction_reason: str | None = Field(default=None, description="Why")
     summarises: list[str] = Field(default_factory=list, description="Sources it summarises")
     summarised_by: list[str] = Field(default_factory=list, description="Its summaries")
+    not_summary_of: list[str] = Field(
+        default_factory=list,
+        description="Sources a user said it does not summarise (never linked by detection)",
+    )
 
 
 class ClaimDetail(Row):

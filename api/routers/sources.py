@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from api.deps import Read, Svc, Write, page_limit
 from api.errors import ERROR_RESPONSES
 from api.rendering import json_route
-from app.sources import retract_source
+from app.sources import SummaryLink, declare_summary, retract_source
 from calibration.updater import UpdateReport
 from queries.graph import get_source, list_sources
 from queries.models import Page, SourceDetail, SourceRow
@@ -45,3 +45,21 @@ class Retraction(BaseModel):
 def retract(source_id: SourceId, body: Retraction, svc: Svc) -> UpdateReport:
     """Retract (or restore) a source; the confidences it touches are recomputed at once."""
     return retract_source(svc, source_id, body.reason, undo=body.undo)
+
+
+class Summarises(BaseModel):
+    source_id: str = Field(
+        min_length=1, max_length=200, description="The source it summarises", examples=["src_9f"]
+    )
+    undo: bool = Field(
+        default=False,
+        description="It is no summary of that source: remove the link (declared or detected) "
+        "and keep detection from making it again",
+    )
+
+
+@router.post("/{source_id}/summarises", response_model=SummaryLink, dependencies=Write)
+def summarises(source_id: SourceId, body: Summarises, svc: Svc) -> SummaryLink:
+    """Declare that this source summarises another (they are then never independent), or
+    with `undo` that it does not; the confidences it bears on are recomputed at once."""
+    return declare_summary(svc, source_id, body.source_id, undo=body.undo)

@@ -262,23 +262,39 @@ WHERE t.id <> s.id AND (
   (s.summary_of_url IS NOT NULL AND t.url = s.summary_of_url) OR
   (s.summary_of_title IS NOT NULL AND toLower(t.title) = toLower(s.summary_of_title)))
   AND NOT EXISTS { (t)-[:SUMMARISES]->(s) }  // never both ways (review)
+  AND NOT t.id IN coalesce(s.not_summary_of, [])  // a user undid this link
 MERGE (s)-[r:SUMMARISES]->(t)
 ON CREATE SET r.declared = 'detected-from-title'
 RETURN count(r) AS linked
 """
 
 # The link the other way round (the source declared a summary of its summary) is not made:
-# `reverse` says so, and nothing is written.
+# `reverse` says so, and nothing is written. A detected link ($how not 'user') is not made
+# where a user undid it (`refused`); a user's declaration lifts that.
 DECLARE_SUMMARY: LiteralString = """
 MATCH (s:Source {id: $summary_id}), (t:Source {id: $source_id})
-WITH s, t, EXISTS { (t)-[:SUMMARISES]->(s) } AS reverse
-CALL (s, t, reverse) {
-  WITH s, t WHERE NOT reverse
+WITH s, t, EXISTS { (t)-[:SUMMARISES]->(s) } AS reverse,
+     $how <> 'user' AND t.id IN coalesce(s.not_summary_of, []) AS refused
+CALL (s, t, reverse, refused) {
+  WITH s, t WHERE NOT reverse AND NOT refused
   MERGE (s)-[r:SUMMARISES]->(t)
   SET r.declared = $how
+  SET s.not_summary_of = [x IN coalesce(s.not_summary_of, []) WHERE x <> t.id]
   RETURN count(r) AS made
 }
-RETURN made AS linked, reverse
+RETURN made AS linked, reverse, refused
+"""
+
+# A user's "not a summary": the link goes (however it was made) and the pair is remembered
+# in s.not_summary_of, so neither detection (title, overlap) makes it again. `was` is how the
+# removed link had been made (null: there was none).
+UNDECLARE_SUMMARY: LiteralString = """
+MATCH (s:Source {id: $summary_id}), (t:Source {id: $source_id})
+OPTIONAL MATCH (s)-[r:SUMMARISES]->(t)
+WITH s, t, r, r.declared AS was
+DELETE r
+SET s.not_summary_of = [x IN coalesce(s.not_summary_of, []) WHERE x <> t.id] + t.id
+RETURN was
 """
 
 CLAIM_IDS_WITHOUT_EMBEDDING: LiteralString = """

@@ -217,7 +217,9 @@ def link_summaries(driver: Graph) -> int:
 def declare_summary(driver: Graph, summary_id: str, source_id: str, how: str = "user") -> str:
     """Link a summary to its source ('user' declared, or 'detected-from-overlap'): "linked";
     "reverse" when the source is recorded as a summary of the summary (nothing written: each
-    would summarise the other); "missing" when either source does not exist."""
+    would summarise the other); "refused" when a detected link was undone by a user
+    (`undeclare_summary`; a user's own declaration is never refused); "missing" when either
+    source does not exist."""
     with driver.write() as session:
         rec = session.execute_write(
             lambda tx: tx.run(
@@ -226,7 +228,22 @@ def declare_summary(driver: Graph, summary_id: str, source_id: str, how: str = "
         )
     if rec is None:
         return "missing"
-    return "reverse" if rec["reverse"] else "linked"
+    return "reverse" if rec["reverse"] else "refused" if rec["refused"] else "linked"
+
+
+def undeclare_summary(driver: Graph, summary_id: str, source_id: str) -> str | None:
+    """A user's "not a summary of": remove the link and keep detection from making it again.
+    How the removed link had been made ('user', 'detected-from-title', ...), "" when there was
+    none (the pair is remembered all the same), None when either source does not exist."""
+    with driver.write() as session:
+        rec = session.execute_write(
+            lambda tx: tx.run(
+                q.UNDECLARE_SUMMARY, summary_id=summary_id, source_id=source_id
+            ).single()
+        )
+    if rec is None:
+        return None
+    return rec["was"] or ""
 
 
 def claim_embeddings(

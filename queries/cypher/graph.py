@@ -12,7 +12,8 @@ RETURN s.id AS id, s.title AS title, s.kind AS kind, s.path AS path, s.date AS d
        s.url AS url, s.organisation AS organisation, l.id AS line_id, l.name AS line_name,
        coalesce(s.retracted, false) AS retracted, s.retraction_reason AS retraction_reason,
        COLLECT { MATCH (s)-[:SUMMARISES]->(t:Source) RETURN t.id } AS summarises,
-       COLLECT { MATCH (t:Source)-[:SUMMARISES]->(s) RETURN t.id } AS summarised_by
+       COLLECT { MATCH (t:Source)-[:SUMMARISES]->(s) RETURN t.id } AS summarised_by,
+       coalesce(s.not_summary_of, []) AS not_summary_of
 """
 
 GET_CLAIM: LiteralString = """

@@ -245,6 +245,24 @@ def test_auth_on_writes_and_optional_reads(client: httpx.Client, graph: Services
     assert client.get(f"/sources/{sid}").json()["retracted"] is True
     back = client.post(f"/sources/{sid}/retract", json={"undo": True}, headers={"X-API-Key": KEY})
     assert back.status_code == 200 and client.get(f"/sources/{sid}").json()["retracted"] is False
+    other = client.get("/sources").json()["items"][1]["id"]
+    link = {"source_id": other}
+    _error(client.post(f"/sources/{sid}/summarises", json=link), 401)
+    made = client.post(f"/sources/{sid}/summarises", json=link, headers={"X-API-Key": KEY})
+    assert made.status_code == 200 and made.json()["linked"] is True
+    assert made.json()["recomputed"]["mode"] == "summary"
+    assert client.get(f"/sources/{sid}").json()["summarises"] == [other]
+    gone = client.post(
+        f"/sources/{sid}/summarises", json={**link, "undo": True}, headers={"X-API-Key": KEY}
+    )
+    assert gone.status_code == 200 and (gone.json()["linked"], gone.json()["removed"]) == (
+        False,
+        "user",
+    )
+    assert client.get(f"/sources/{sid}").json()["summarises"] == []
+    assert client.get(f"/sources/{sid}").json()["not_summary_of"] == [other]
+    missing = {"source_id": "src_missing"}
+    _error(client.post(f"/sources/{sid}/summarises", json=missing, headers={"X-API-Key": KEY}), 404)
     no_keys = graph.settings.model_copy(deep=True)
     no_keys.api.keys = []
     with running_api(no_keys, graph) as url:

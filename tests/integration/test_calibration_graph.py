@@ -32,9 +32,11 @@ from consilience.vocabulary import FindingKind, ReviewVerdict
 from investigators.runner import Runner
 from kg.graph import Graph
 from kg.records import ConfidenceRecord, FindingRecord
+from kg.writers import store
 from kg.writers.calibration_store import write_confidences
 from queries.confidence import claim_confidence, list_confidences
 from queries.findings import export_record, get_finding, iter_findings, list_findings
+from queries.graph import get_source
 from queries.models import ClaimConfidence, FindingRow
 from queries.stats import graph_stats
 
@@ -217,6 +219,37 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     with pytest.raises(InvalidInputError, match="cannot also be summarised by its own summary"):
         declare_summary(svc, post_source, reply_source)
 
+    # a wrong declaration can be undone (there was no way back but Cypher): the contradiction
+    # counts against the paper again, and detection never makes the link on its own again
+    undone = declare_summary(svc, reply_source, post_source, undo=True)
+    assert (undone.linked, undone.removed) == (False, "user") and undone.recomputed.computed
+    restored = claim_confidence(db, probes)
+    assert restored.oppose_lines == 1 and restored.p == pytest.approx(confirmed.p)
+    assert get_source(db, reply_source).summarises == []
+    assert store.declare_summary(db, reply_source, post_source, how="detected-from-overlap") == (
+        "refused"
+    )
+    with db.write() as s:  # the reply names the post as what it summarises
+        s.run(
+            "MATCH (r:Source {id: $r}), (p:Source {id: $p}) SET r.summary_of_title = p.title",
+            r=reply_source,
+            p=post_source,
+        ).consume()
+    store.link_summaries(db)
+    assert get_source(db, reply_source).summarises == []
+    again_undone = declare_summary(svc, reply_source, post_source, undo=True)
+    assert (again_undone.linked, again_undone.removed) == (False, None)
+    # the reverse link can now be declared; a user's declaration lifts the refusal
+    assert declare_summary(svc, post_source, reply_source).linked
+    declare_summary(svc, post_source, reply_source, undo=True)
+    assert declare_summary(svc, reply_source, post_source).linked
+    assert get_source(db, reply_source).summarises == [post_source]
+    assert store.declare_summary(db, reply_source, post_source, how="detected-from-overlap") == (
+        "linked"
+    )
+    with pytest.raises(NotFoundError):
+        declare_summary(svc, reply_source, "no-such-source", undo=True)
+
 
 def test_incremental_update_after_a_new_finding(clean_services: Services, tmp_path: Path) -> None:
     svc = clean_services
@@ -361,6 +394,17 @@ def test_cli_case_evaluate_json_csv_gsn(
     assert "Assumptions relied on" in out.stdout and (tmp_path / "g.yaml").exists()
     out = cli.invoke(app, ["case", "evaluate", str(tmp_path / "missing.yaml")], env=env)
     assert out.exit_code == 2 and "No safety-case file" in out.output
+
+    # a summary link declared, then undone, from the command line
+    ids = sorted(x.id for x in graph_stats(svc.graph()).sources)
+    out = cli.invoke(app, ["sources", "declare-summary", ids[0], ids[1]], env=env)
+    assert out.exit_code == 0 and "now SUMMARISES" in out.stdout, out.output
+    out = cli.invoke(app, ["sources", "declare-summary", ids[0], ids[1], "--undo"], env=env)
+    assert out.exit_code == 0, out.output
+    assert f"{ids[0]} is no summary of {ids[1]}: the link (user) is removed" in " ".join(
+        out.stdout.split()
+    )
+    assert get_source(svc.graph(), ids[0]).summarises == []
 
 
 def test_learning_from_graph_verdicts_and_cli_report(
