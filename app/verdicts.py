@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.services import Services
 from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
-from consilience.vocabulary import ReviewVerdict
+from consilience.vocabulary import FindingStatus, ReviewVerdict
 from kg.writers import investigation_store
 from queries.findings import get_finding
 from queries.models import FindingRow
@@ -72,10 +72,20 @@ def _check_text(what: str, text: str, most: int, *, lines: bool) -> str:
 def record_verdict(
     svc: Services, finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str
 ) -> FindingRow:
-    """Store a human verdict on a finding and update the confidences it bears on."""
+    """Store a human verdict on a finding and update the confidences it bears on.
+    `reopened` takes a verdict back: the finding is open again (awaiting review, weighed by
+    its score, not learnt from), the step kept in its history."""
     reviewer, reason = check_reviewer(reviewer), check_reason(reason)
     graph = svc.graph()
-    if not investigation_store.set_verdict(graph, finding_id, verdict, reviewer, reason):
+    status = verdict.value
+    if verdict is ReviewVerdict.REOPENED:
+        if get_finding(graph, finding_id).status == FindingStatus.OPEN:
+            raise InvalidInputError(
+                f"Finding {finding_id!r} is open: there is no verdict to take back.",
+                "Confirm or dismiss it instead (`consilience findings confirm|dismiss ID`).",
+            )
+        status = FindingStatus.OPEN.value
+    if not investigation_store.set_verdict(graph, finding_id, status, reviewer, reason):
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
     ConfidenceUpdater(graph).after_verdict(finding_id)  # exactly the claims it is about
     return get_finding(graph, finding_id)
@@ -86,7 +96,9 @@ class VerdictItem(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     id: str = Field(min_length=1, max_length=200, description="Finding id")
-    verdict: ReviewVerdict = Field(description="confirmed or dismissed")
+    verdict: ReviewVerdict = Field(
+        description="confirmed, dismissed, or reopened (the earlier verdict taken back)"
+    )
     reviewer: str = Field(min_length=1, max_length=REVIEWER_MAX, description="Who decided")
     reason: str = Field(default="", max_length=REASON_MAX, description="Why")
 

@@ -146,6 +146,12 @@ def findings_dismiss(finding_id: str, reviewer: Reviewer, reason: Reason = "") -
     _verdict(finding_id, ReviewVerdict.DISMISSED, reviewer, reason)
 
 
+@findings_app.command("reopen")
+def findings_reopen(finding_id: str, reviewer: Reviewer, reason: Reason = "") -> None:
+    """Take a verdict back: the finding is open again (kept in its history)."""
+    _verdict(finding_id, ReviewVerdict.REOPENED, reviewer, reason)
+
+
 @findings_app.command("verdicts")
 def findings_verdicts(
     path: Annotated[Path, typer.Argument(help="JSONL or CSV: id, verdict, reason[, reviewer]")],

@@ -30,6 +30,7 @@ class ReviewVerdict(StrEnum):
 
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
+    REOPENED = "reopened"  # the finding is open again: the earlier verdict no longer counts
 
 
 class JudgementKind(StrEnum):

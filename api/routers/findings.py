@@ -102,7 +102,9 @@ def finding(finding_id: FindingId, svc: Svc) -> FindingRow:
 
 
 class VerdictIn(BaseModel):
-    verdict: ReviewVerdict = Field(description="The human verdict")
+    verdict: ReviewVerdict = Field(
+        description="The human verdict: confirmed, dismissed, or reopened (take one back)"
+    )
     reviewer: str = Field(min_length=1, max_length=REVIEWER_MAX, examples=["alice"])
     reason: str = Field(default="", max_length=REASON_MAX, examples=["Different probe set-ups"])
 

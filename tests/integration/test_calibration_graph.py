@@ -35,7 +35,13 @@ from kg.records import ConfidenceRecord, FindingRecord
 from kg.writers import store
 from kg.writers.calibration_store import write_confidences
 from queries.confidence import claim_confidence, list_confidences
-from queries.findings import export_record, get_finding, iter_findings, list_findings
+from queries.findings import (
+    export_record,
+    get_finding,
+    iter_findings,
+    list_findings,
+    review_queue,
+)
 from queries.graph import get_source
 from queries.models import ClaimConfidence, FindingRow
 from queries.stats import graph_stats
@@ -160,6 +166,21 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     # exactly the two claims of that finding were recomputed (already up to date: not derived)
     redo = ConfidenceUpdater(db).after_verdict(contra.id)
     assert (redo.computed, redo.derived) == (2, 0)
+    assert contra.id not in {f.id for f in review_queue(db, limit=100).items}
+
+    # a verdict can be taken back: the finding is open again, weighed as before the verdict,
+    # back in the review queue, and the step is kept in its history
+    reopened = record_verdict(svc, contra.id, ReviewVerdict.REOPENED, "bob", "not so sure")
+    assert reopened.status == "open"
+    assert [(h.status, h.reviewer) for h in reopened.history] == [
+        ("dismissed", "alice"),
+        ("open", "bob"),
+    ]
+    back = claim_confidence(db, probes)
+    assert back.p == pytest.approx(start.p) and back.contested
+    assert contra.id in {f.id for f in review_queue(db, limit=100).items}
+    with pytest.raises(InvalidInputError, match="no verdict to take back"):
+        record_verdict(svc, contra.id, ReviewVerdict.REOPENED, "bob", "")
 
     record_verdict(svc, contra.id, ReviewVerdict.CONFIRMED, "alice", "re-read: they do disagree")
     confirmed = claim_confidence(db, probes)
