@@ -274,6 +274,9 @@ class Settings(BaseSettings):
         env_file=".env",
         extra="ignore",
         populate_by_name=True,
+        # "null" in an environment variable is None (CONSILIENCE_NLI__SKIP_NEUTRAL=null runs
+        # both directions, as its description says; it was "not a valid number")
+        env_parse_none_str="null",
     )
 
     data_dir: Path = Field(default=Path(".consilience"), description="Project data folder")

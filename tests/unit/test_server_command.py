@@ -281,6 +281,16 @@ def test_a_setting_that_is_not_valid_names_its_variable(
     with pytest.raises(ConfigurationError, match="CONSILIENCE_NEO4J__PAGECACHE"):
         load_settings()
     monkeypatch.delenv("CONSILIENCE_NEO4J__PAGECACHE")
+    # "null" is None where a setting allows it (its description says so): it was "not a
+    # valid number"; where None is not allowed it is still refused
+    monkeypatch.setenv("CONSILIENCE_NLI__SKIP_NEUTRAL", "null")
+    assert load_settings().nli.skip_neutral is None
+    monkeypatch.setenv("CONSILIENCE_NLI__SKIP_NEUTRAL", "0.95")
+    assert load_settings().nli.skip_neutral == 0.95
+    monkeypatch.setenv("CONSILIENCE_NEO4J__HEAP", "null")
+    with pytest.raises(ConfigurationError, match="CONSILIENCE_NEO4J__HEAP"):
+        load_settings()
+    monkeypatch.setenv("CONSILIENCE_NEO4J__HEAP", "1g")
     monkeypatch.setenv("CONSILIENCE_API__KEYS", "[[")  # review: a SettingsError traceback
     with pytest.raises(ConfigurationError, match="could not be read"):
         load_settings()
