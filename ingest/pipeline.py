@@ -501,7 +501,17 @@ class Ingestor(RecordBuilder):
             t0 = time.perf_counter()
             llm = self.extractor if isinstance(self.extractor, LLMExtractor) else None
             refused = (llm.rejected_quotes, llm.rules_passages) if llm else (0, 0)
+            silent = llm.silent_documents if llm else 0
             out.format, prep.docs = self.build_records(path, data)
+            if llm and llm.silent_documents > silent:
+                out.warnings.append(
+                    "Claude found no claim in it; the offline rules read it instead"
+                    + (
+                        f" ({llm.silent_documents - silent} of its documents)"
+                        if len(prep.docs) > 1
+                        else ""
+                    )
+                )
             if llm and llm.rejected_quotes > refused[0]:
                 out.warnings.append(
                     f"{llm.rejected_quotes - refused[0]} of Claude's quotes were not in the text "

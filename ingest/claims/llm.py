@@ -23,19 +23,24 @@ class LLMExtractor:
         self.title = title
         self.rejected_quotes = 0  # Claude's quotes not found verbatim (left out)
         self.rules_passages = 0  # passages the rules read instead (no quote of Claude's kept)
+        self.silent_documents = 0  # documents Claude found no claim in at all: the rules read
 
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
     ) -> list[ExtractedClaim]:
         out: list[ExtractedClaim] = []
+        asked: list[PlacedBlock] = []
+        answered = False  # Claude named a claim somewhere in the document
         for pb in blocks:
             if pb.block.kind in ("heading", "table"):
                 continue
+            asked.append(pb)
             answer = self.llm.structured(
                 prompt.SYSTEM,
                 prompt.render(self.title, pb.section, pb.block.text),
                 prompt.LLMClaims,
             )
+            answered = answered or bool(answer.claims)
             kept = 0
             for c in answer.claims:
                 pos = pb.block.text.find(c.quote.strip())
@@ -53,4 +58,9 @@ class LLMExtractor:
                 # was stored with no claims, and later ingests skipped it as unchanged)
                 self.rules_passages += 1
                 out.extend(self.rules.extract(text, [pb], source_kind))
+        if asked and not answered:
+            # not one claim in a whole document (red-teamed: stored with none, exit 0, and
+            # later ingests skipped it as unchanged): the rules read it, and the file says so
+            self.silent_documents += 1
+            out.extend(self.rules.extract(text, asked, source_kind))
         return out

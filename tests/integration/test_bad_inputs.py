@@ -168,3 +168,29 @@ def test_a_document_with_no_claims_says_why(clean_services: Services, tmp_path: 
     (out,) = clean_services.ingestor().ingest_paths([str(f)])
     assert out.status == "ingested" and out.claims == 0
     assert out.warnings and out.warnings[0].startswith("no claims found")
+
+
+def test_a_file_claude_finds_no_claim_in_is_read_by_the_rules_and_says_so(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: with Claude extracting, a file it answered no claim for was stored with
+    none, exit 0, and later ingests skipped it as unchanged."""
+    from consilience.llm import AnthropicLLM
+    from ingest.claims.llm import LLMExtractor
+    from ingest.pipeline import Ingestor
+    from tests.messages_stub import MessagesStub
+
+    svc = clean_services
+    doc = tmp_path / "quiet.md"
+    doc.write_text(
+        "# Results\n\nWe find that linear probes detect deception with AUROC 0.91.\n\n"
+        "Steering reduced sandbagging by 40% on every benchmark we tried.\n"
+    )
+    with MessagesStub() as stub:
+        for _ in range(3):
+            stub.tool_answer({"claims": []})
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        ingestor = Ingestor(svc.graph(), svc.embedder, LLMExtractor(llm))
+        (out,) = ingestor.ingest_paths([str(doc)])
+    assert out.status == "ingested" and out.claims >= 2, out
+    assert any("Claude found no claim in it" in w for w in out.warnings), out.warnings

@@ -61,6 +61,21 @@ def test_a_passage_whose_quotes_are_all_refused_is_read_by_the_rules() -> None:
     assert extractor.rejected_quotes == 1 and extractor.rules_passages == 1
 
 
+def test_a_document_claude_finds_no_claim_in_is_read_by_the_rules() -> None:
+    """Red-teamed: Claude answering no claim for every passage stored the file with none (exit
+    0, and later ingests skipped it as unchanged); the rules now read it, and say so."""
+    with MessagesStub() as stub:
+        stub.tool_answer({"claims": []})
+        stub.tool_answer({"claims": []})
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        extractor = LLMExtractor(llm)
+        _, docs = RecordBuilder(extractor).build_records(Path("doc.md"), DOC)
+        assert len(stub.requests) == 2  # both passages were asked
+    texts = [c.text for c in docs[0].claims]
+    assert "We find that linear probes detect deception with AUROC 0.91." in texts
+    assert extractor.silent_documents == 1 and extractor.rules_passages == 0
+
+
 def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None:
     from app.services import build_services
     from consilience.settings import Settings
