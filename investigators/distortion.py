@@ -72,9 +72,7 @@ class DistortionInvestigator:
     rounded numbers, certainty inflation, a finding about part of the cases widened to all."""
 
     name = "summary-distortion"
-    # 2: a partial quantifier made universal ("most" -> "all") is a distortion
-    # 3: a contradiction the judge reads on the same pair is folded in (fold_contradictions)
-    version = "3"
+    version = "2"  # 2: a partial quantifier made universal ("most" -> "all") is a distortion
 
     def __init__(self, min_similarity: float = 0.7) -> None:
         self.min_similarity = min_similarity
@@ -148,25 +146,3 @@ class DistortionInvestigator:
                 )
             )
         return out
-
-
-def fold_contradictions(verdicts: list[Verdict]) -> list[Verdict]:
-    """One finding per summary claim and source claim: where the judge also reads the pair
-    as a contradiction, the distortion keeps it (named in its rationale and cues, its score
-    the higher of the two) and the contradiction is not filed beside it. Two findings on
-    one pair read as two problems, and a summary's contradiction of its source is its
-    distortion (it never counts against the source's claims). Other verdicts pass as they
-    are, in order."""
-    distorts = {frozenset((v.a_id, v.b_id)): v for v in verdicts if v.kind == FindingKind.DISTORTS}
-    if not distorts:
-        return verdicts
-    out: list[Verdict] = []
-    for v in verdicts:
-        d = distorts.get(frozenset((v.a_id, v.b_id)))
-        if v.kind != FindingKind.CONTRADICTS or d is None:
-            out.append(v)
-            continue
-        d.rationale += f" The judge also reads the two as contradicting each other ({v.score:.2f})."
-        d.cues = sorted({*d.cues, "contradicts-source"})
-        d.score = max(d.score, v.score)
-    return out

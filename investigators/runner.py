@@ -23,7 +23,6 @@ from investigators.candidates import neighbour_pairs
 from investigators.cypher import runner as q
 from investigators.cypher import topics as tq
 from investigators.dimensions import DimensionProposer
-from investigators.distortion import fold_contradictions
 from investigators.independence import SourceFacts, judge, lines_of_research
 from investigators.lines import PairFinding
 from investigators.retrieval.fusion import Candidate
@@ -430,7 +429,6 @@ class Runner:
             for inv in self.investigators:
                 verdicts.extend(inv.investigate(pairs))
                 lap(f"investigator {inv.name}")
-            verdicts = fold_contradictions(verdicts)  # one finding per summary/source pair
             # with an investigator that concludes at the run's end, the claims count as
             # checked only once it has: a run stopped before then is judged again in full
             # superseded findings go in the write's transaction: never a checked claim left

@@ -555,25 +555,3 @@ def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: P
     assert latest.id == back.id  # the revised version's finding id again
     assert (latest.status, latest.reviewer) == ("dismissed", "dave")
     assert [h.reviewer for h in latest.history] == ["alice", "dave"]
-
-
-def test_a_summary_contradicting_its_source_is_one_distortion(
-    clean_services: Services, tmp_path: Path
-) -> None:
-    """Red-teamed: a summary claim and its source claim got a distorts finding and, beside
-    it, a contradicts finding on the same two quotes."""
-    svc = clean_services
-    (tmp_path / "paper.md").write_text(
-        "# Refusal training\n\nRefusal training reduces harmful compliance in most of the "
-        "models we tested on StrongREJECT.\n"
-    )
-    (tmp_path / "summary.md").write_text(
-        "# Refusal training - Summary\n\nRefusal training increases harmful compliance in all "
-        "of the models tested on StrongREJECT.\n"
-    )
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().rebuild(svc.graph())
-    build_runner(svc).run()
-    (only,) = list_findings(svc.graph(), limit=100).items  # the judge's reading folded in
-    assert only.kind == "distorts" and {"contradicts-source", "overgeneralised"} <= set(only.cues)
-    assert "also reads the two as contradicting each other" in only.rationale

@@ -5,7 +5,7 @@ from typing import TypedDict, Unpack
 import pytest
 
 from ingest.claims.numbers import extract_numbers
-from investigators.base import CandidatePair, ClaimView, FindingKind, Independence, Verdict
+from investigators.base import CandidatePair, ClaimView, FindingKind, Independence
 from investigators.contradiction import ContradictionInvestigator
 from investigators.convergence import ConvergenceInvestigator
 from investigators.independence import SourceFacts, judge, lines_of_research
@@ -225,32 +225,3 @@ def test_a_summary_that_widens_part_of_the_cases_to_all_distorts(
     assert v.kind == FindingKind.DISTORTS and (v.a_id, v.b_id) == ("m", "s")
     assert v.cues == ["overgeneralised"]
     assert f"'{widened[0]}' in the source, '{widened[1]}' in the summary" in v.rationale
-
-
-def test_a_contradiction_on_a_distorted_pair_is_folded_into_the_distortion() -> None:
-    """Red-teamed: a summary claim and its source claim got a distorts finding and, beside
-    it, a low-score contradicts finding on the same two quotes (read as two problems)."""
-    from investigators.distortion import DistortionInvestigator, fold_contradictions
-
-    src = view("s", "Linear probes detect deception in most transcripts.", "POST")
-    summ = view("m", "Linear probes detect deception in all transcripts.", "SUM")
-    (d,) = DistortionInvestigator().investigate([_summary_pair(src, summ)])
-    before = d.score
-
-    def contra(a: str, b: str, score: float) -> Verdict:
-        return Verdict(
-            kind=FindingKind.CONTRADICTS,
-            a_id=a,
-            b_id=b,
-            score=score,
-            rationale="NLI contradiction",
-            investigator="nli-judge",
-            version="15",
-        )
-
-    other = contra("x", "s", 0.8)  # another pair: kept
-    folded = fold_contradictions([contra("s", "m", 0.61), d, other])  # either order of ids
-    assert folded == [d, other]
-    assert "contradicts-source" in d.cues and "contradicting each other (0.61)" in d.rationale
-    assert d.score == max(before, 0.61)
-    assert fold_contradictions([other]) == [other]  # no distortion: nothing changes
