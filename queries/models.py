@@ -116,7 +116,7 @@ class FindingSide(Row):
 
 
 class VerdictEntry(Row):
-    status: str = Field(description="confirmed or dismissed")
+    status: str = Field(description="confirmed, dismissed, or open (a verdict taken back)")
     reviewer: str = Field(description="Who")
     reason: str = Field(default="", description="Why")
     at: str = Field(description="When (ISO timestamp)")
@@ -140,7 +140,9 @@ class FindingRow(Row):
         description="The LLM model that answered (as its answer names it), when one took part",
     )
     reviewer: str | None = Field(default=None, description="Who reviewed it")
-    review_reason: str | None = Field(default=None, description="Why it was confirmed or dismissed")
+    review_reason: str | None = Field(
+        default=None, description="Why it was confirmed, dismissed or reopened"
+    )
     history: list[VerdictEntry] = Field(
         default_factory=list[VerdictEntry],
         description="Every verdict given, oldest first (the last counts)",
@@ -155,7 +157,7 @@ class ArchivedVerdictRow(Row):
 
     finding_id: str = Field(description="The finding the verdict was given on (now gone)")
     kind: str = Field(description="Kind of that finding")
-    status: str = Field(description="confirmed or dismissed")
+    status: str = Field(description="confirmed, dismissed, or open (a verdict taken back)")
     reviewer: str | None = Field(default=None, description="Who reviewed it")
     review_reason: str | None = Field(default=None, description="Why")
     reviewed_at: str | None = Field(default=None, description="When (ISO timestamp)")

@@ -85,8 +85,12 @@ MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
 MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
 """
 
+# "Unreviewed" below is open with no verdict history: a finding whose verdict was taken back
+# (reopened) is open again but keeps its history, so it is kept (and archived) like a
+# reviewed one.
 DELETE_OPEN_FINDINGS: LiteralString = """
-MATCH (f:Finding) WHERE f.status = 'open' AND f.investigator IN $investigators
+MATCH (f:Finding)
+WHERE f.status = 'open' AND f.verdict_history IS NULL AND f.investigator IN $investigators
 OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
 SET c.confidence_stale = true
 DETACH DELETE f
@@ -97,7 +101,7 @@ DETACH DELETE f
 ANY_SUPERSEDED: LiteralString = """
 RETURN EXISTS {
   MATCH (f:Finding)
-  WHERE f.status = 'open' AND f.investigator IN keys($current)
+  WHERE f.status = 'open' AND f.verdict_history IS NULL AND f.investigator IN keys($current)
     AND coalesce(f.version, '') <> $current[f.investigator]
 } AS any
 """
@@ -110,7 +114,7 @@ RETURN EXISTS {
 WITHDRAW_SUPERSEDED: LiteralString = """
 UNWIND $rows AS p
 MATCH (a:Claim {id: p[0]})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(b:Claim {id: p[1]})
-WHERE f.status = 'open' AND f.investigator IN keys($current)
+WHERE f.status = 'open' AND f.verdict_history IS NULL AND f.investigator IN keys($current)
   AND coalesce(f.version, '') <> $current[f.investigator]
 SET a.confidence_stale = true, b.confidence_stale = true
 WITH DISTINCT f

@@ -44,7 +44,8 @@ archive_finding: LiteralString = (
 drop_findings_about_gone: LiteralString = (
     """
 CALL (gone) {
-  MATCH (gone)<-[:ABOUT]-(f:Finding) WHERE f.status <> 'open'
+  MATCH (gone)<-[:ABOUT]-(f:Finding)
+  WHERE f.status <> 'open' OR f.verdict_history IS NOT NULL  // reopened: history kept
   OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
   OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
   """

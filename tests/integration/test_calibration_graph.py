@@ -181,6 +181,11 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert contra.id in {f.id for f in review_queue(db, limit=100).items}
     with pytest.raises(InvalidInputError, match="no verdict to take back"):
         record_verdict(svc, contra.id, ReviewVerdict.REOPENED, "bob", "")
+    # open again, but not unreviewed: checking every claim again (which drops open findings
+    # to judge them afresh) keeps it and its history (review: it was deleted, history and all)
+    build_runner(svc).run(everything=True)
+    kept = get_finding(db, contra.id)
+    assert kept.status == "open" and [h.status for h in kept.history] == ["dismissed", "open"]
 
     record_verdict(svc, contra.id, ReviewVerdict.CONFIRMED, "alice", "re-read: they do disagree")
     confirmed = claim_confidence(db, probes)

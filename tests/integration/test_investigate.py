@@ -14,7 +14,7 @@ from app.services import Services
 from app.verdicts import record_verdict
 from consilience.vocabulary import FindingKind, ReviewVerdict
 from kg.records import FindingRecord
-from queries.findings import export_record, list_findings
+from queries.findings import export_record, get_finding, list_findings
 from tests.probe_documents import POST, REPLY
 
 
@@ -554,4 +554,20 @@ def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: P
     )
     assert latest.id == back.id  # the revised version's finding id again
     assert (latest.status, latest.reviewer) == ("dismissed", "dave")
+    # a verdict taken back leaves the finding open, with its history: a revision archives it
+    # like a reviewed one and gives it back (review: open findings were dropped unarchived)
+    record_verdict(svc, latest.id, ReviewVerdict.REOPENED, "dave", "not sure after all")
+    reply.write_text(REPLY)
+    svc.ingestor().ingest_paths([str(reply)])
+    assert {v.finding_id: v.status for v in archived_verdicts(svc.graph()).items}[
+        latest.id
+    ] == "open"
+    svc.claim_index().sync(svc.graph())
+    runner.run()
+    restored = get_finding(svc.graph(), probe.id)
+    assert restored.status == "open"
+    assert [(h.reviewer, h.status) for h in restored.history][-2:] == [
+        ("dave", "dismissed"),
+        ("dave", "open"),
+    ]
     assert [h.reviewer for h in latest.history] == ["alice", "dave"]
