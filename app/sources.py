@@ -58,6 +58,13 @@ def declare_summary(
         was = store.undeclare_summary(graph, summary_id, source_id)
         if was is None:
             raise _missing()
+        if was == "reverse":
+            raise InvalidInputError(
+                f"{summary_id} is not recorded as a summary of {source_id}; {source_id} is "
+                f"recorded as a summary of {summary_id}. Nothing was changed.",
+                "Give the summary's id first: "
+                f"`consilience sources declare-summary {source_id} {summary_id} --undo`.",
+            )
         report = ConfidenceUpdater(graph).after_summary_link(
             summary_id, source_id, f"{summary_id} declared no summary of {source_id}"
         )

@@ -278,8 +278,13 @@ WITH s, t, EXISTS { (t)-[:SUMMARISES]->(s) } AS reverse,
 CALL (s, t, reverse, refused) {
   WITH s, t WHERE NOT reverse AND NOT refused
   MERGE (s)-[r:SUMMARISES]->(t)
-  SET r.declared = $how
-  SET s.not_summary_of = [x IN coalesce(s.not_summary_of, []) WHERE x <> t.id]
+  // a user's link stays the user's when detection finds it too
+  SET r.declared = CASE WHEN r.declared = 'user' THEN 'user' ELSE $how END
+  WITH s, t, r
+  CALL (s, t) {
+    WITH s, t WHERE t.id IN coalesce(s.not_summary_of, [])
+    SET s.not_summary_of = [x IN s.not_summary_of WHERE x <> t.id]
+  }
   RETURN count(r) AS made
 }
 RETURN made AS linked, reverse, refused
@@ -287,14 +292,19 @@ RETURN made AS linked, reverse, refused
 
 # A user's "not a summary": the link goes (however it was made) and the pair is remembered
 # in s.not_summary_of, so neither detection (title, overlap) makes it again. `was` is how the
-# removed link had been made (null: there was none).
+# removed link had been made (null: there was none); `reverse`: there was none, but the
+# other way round there is (the ids were given in the wrong order?): nothing is written.
 UNDECLARE_SUMMARY: LiteralString = """
 MATCH (s:Source {id: $summary_id}), (t:Source {id: $source_id})
 OPTIONAL MATCH (s)-[r:SUMMARISES]->(t)
-WITH s, t, r, r.declared AS was
-DELETE r
-SET s.not_summary_of = [x IN coalesce(s.not_summary_of, []) WHERE x <> t.id] + t.id
-RETURN was
+WITH s, t, r, CASE WHEN r IS NULL THEN null ELSE coalesce(r.declared, 'unknown') END AS was,
+     r IS NULL AND EXISTS { (t)-[:SUMMARISES]->(s) } AS reverse
+CALL (s, t, r, reverse) {
+  WITH s, t, r WHERE NOT reverse
+  DELETE r
+  SET s.not_summary_of = [x IN coalesce(s.not_summary_of, []) WHERE x <> t.id] + t.id
+}
+RETURN was, reverse
 """
 
 CLAIM_IDS_WITHOUT_EMBEDDING: LiteralString = """

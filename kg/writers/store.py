@@ -233,8 +233,10 @@ def declare_summary(driver: Graph, summary_id: str, source_id: str, how: str = "
 
 def undeclare_summary(driver: Graph, summary_id: str, source_id: str) -> str | None:
     """A user's "not a summary of": remove the link and keep detection from making it again.
-    How the removed link had been made ('user', 'detected-from-title', ...), "" when there was
-    none (the pair is remembered all the same), None when either source does not exist."""
+    How the removed link had been made ('user', 'detected-from-title', ...; 'unknown' for a
+    link that does not say), "" when there was none (the pair is remembered all the same),
+    "reverse" when there was none but the source is recorded as a summary of the summary
+    (nothing written), None when either source does not exist."""
     with driver.write() as session:
         rec = session.execute_write(
             lambda tx: tx.run(
@@ -243,7 +245,7 @@ def undeclare_summary(driver: Graph, summary_id: str, source_id: str) -> str | N
         )
     if rec is None:
         return None
-    return rec["was"] or ""
+    return "reverse" if rec["reverse"] else rec["was"] or ""
 
 
 def claim_embeddings(

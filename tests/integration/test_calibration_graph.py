@@ -267,12 +267,18 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert (again_undone.linked, again_undone.removed) == (False, None)
     # the reverse link can now be declared; a user's declaration lifts the refusal
     assert declare_summary(svc, post_source, reply_source).linked
+    with pytest.raises(InvalidInputError, match="is recorded as a summary of"):  # ids swapped
+        declare_summary(svc, reply_source, post_source, undo=True)
+    assert get_source(db, post_source).summarises == [reply_source]  # nothing changed
     declare_summary(svc, post_source, reply_source, undo=True)
     assert declare_summary(svc, reply_source, post_source).linked
     assert get_source(db, reply_source).summarises == [post_source]
     assert store.declare_summary(db, reply_source, post_source, how="detected-from-overlap") == (
         "linked"
     )
+    assert get_source(db, reply_source).not_summary_of == []
+    # detection finding a user's link again leaves it the user's
+    assert declare_summary(svc, reply_source, post_source, undo=True).removed == "user"
     with pytest.raises(NotFoundError):
         declare_summary(svc, reply_source, "no-such-source", undo=True)
 

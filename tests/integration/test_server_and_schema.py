@@ -270,6 +270,7 @@ def test_a_pinned_graph_answers_every_read_with_one_session(services: Services) 
     """`Graph.pinned`: the reads inside share one session (one connection checkout for the
     three queries of `GET /claims/{id}`); writes still get their own; a query error inside
     still reaches the caller as the driver's error, and the session is closed after."""
+    from neo4j import Session
     from neo4j.exceptions import CypherSyntaxError
 
     db = services.graph()
@@ -278,11 +279,16 @@ def test_a_pinned_graph_answers_every_read_with_one_session(services: Services) 
             assert a is b
             assert a.run("RETURN 1 AS x").single(strict=True)["x"] == 1
         with one.write() as w:
-            assert w is not a
             assert w.run("RETURN 2 AS x").single(strict=True)["x"] == 2
+        assert w.closed() and not a.closed()  # the write had a session of its own
+        with one.read() as c:
+            assert c is a and c.run("RETURN 4 AS x").single(strict=True)["x"] == 4
     assert a.closed()
+    held: list[Session] = []
     with pytest.raises(CypherSyntaxError), db.pinned() as one, one.read() as s:
+        held.append(s)
         s.run("RETURN RETURN").consume()
+    assert held[0].closed()
     one.close()  # the view's close leaves the shared driver open
     with db.read() as s:
         assert s.run("RETURN 3 AS x").single(strict=True)["x"] == 3
