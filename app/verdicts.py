@@ -77,15 +77,17 @@ def record_verdict(
     its score, not learnt from), the step kept in its history."""
     reviewer, reason = check_reviewer(reviewer), check_reason(reason)
     graph = svc.graph()
-    status = verdict.value
-    if verdict is ReviewVerdict.REOPENED:
-        if get_finding(graph, finding_id).status == FindingStatus.OPEN:
+    reopen = verdict is ReviewVerdict.REOPENED
+    status = FindingStatus.OPEN.value if reopen else verdict.value
+    # (the check that a reopened finding is not open already is in the write itself: two
+    # reopens at once add one step, and the second is told so)
+    if not investigation_store.set_verdict(graph, finding_id, status, reviewer, reason):
+        if reopen:
+            get_finding(graph, finding_id)  # NotFoundError when there is no such finding
             raise InvalidInputError(
                 f"Finding {finding_id!r} is open: there is no verdict to take back.",
                 "Confirm or dismiss it instead (`consilience findings confirm|dismiss ID`).",
             )
-        status = FindingStatus.OPEN.value
-    if not investigation_store.set_verdict(graph, finding_id, status, reviewer, reason):
         raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
     ConfidenceUpdater(graph).after_verdict(finding_id)  # exactly the claims it is about
     return get_finding(graph, finding_id)

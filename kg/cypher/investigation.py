@@ -146,8 +146,10 @@ RETURN count(f) AS carried
 
 # The latest verdict is on the finding; every verdict is kept, in order, in its history
 # (JSON entries: a second reviewer no longer silently replaces the first one's reason).
+# Reopening ($status 'open') an open finding writes nothing: two reopens at once add one step.
 SET_VERDICT: LiteralString = """
 MATCH (f:Finding {id: $id})
+WHERE NOT ($status = 'open' AND coalesce(f.status, 'open') = 'open')
 WITH f, datetime() AS now
 SET f.status = $status, f.reviewer = $reviewer, f.review_reason = $reason,
     f.reviewed_at = now,

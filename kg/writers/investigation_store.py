@@ -144,7 +144,8 @@ def any_superseded(driver: Graph, current: dict[str, str]) -> bool:
 
 
 def set_verdict(driver: Graph, finding_id: str, status: str, reviewer: str, reason: str) -> bool:
-    """Record a human verdict; False when there is no such finding."""
+    """Record a human verdict; False when there is no such finding, or when `status` is
+    'open' (a verdict taken back) and the finding is open already."""
     entry = json.dumps({"status": status, "reviewer": reviewer, "reason": reason})
     head = entry[:-1] + ', "at": "'  # the server's clock completes the entry
 

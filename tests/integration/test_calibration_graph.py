@@ -32,7 +32,7 @@ from consilience.vocabulary import FindingKind, ReviewVerdict
 from investigators.runner import Runner
 from kg.graph import Graph
 from kg.records import ConfidenceRecord, FindingRecord
-from kg.writers import store
+from kg.writers import investigation_store, store
 from kg.writers.calibration_store import write_confidences
 from queries.confidence import claim_confidence, list_confidences
 from queries.findings import (
@@ -181,6 +181,11 @@ def test_verdicts_and_retraction_recompute_exactly_what_depends_on_them(
     assert contra.id in {f.id for f in review_queue(db, limit=100).items}
     with pytest.raises(InvalidInputError, match="no verdict to take back"):
         record_verdict(svc, contra.id, ReviewVerdict.REOPENED, "bob", "")
+    # the check is in the write (review: two reopens at once each added a step)
+    assert not investigation_store.set_verdict(db, contra.id, "open", "carol", "again")
+    assert len(get_finding(db, contra.id).history) == 2
+    with pytest.raises(NotFoundError):
+        record_verdict(svc, "fnd_missing", ReviewVerdict.REOPENED, "bob", "")
     # open again, but not unreviewed: checking every claim again (which drops open findings
     # to judge them afresh) keeps it and its history (review: it was deleted, history and all)
     build_runner(svc).run(everything=True)
