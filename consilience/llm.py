@@ -254,12 +254,13 @@ class AnthropicLLM:
                 f"Claude's answer to the batch request could not be read: {_short(exc)}",
                 _BODY_HINT,
             ) from exc
-        say(
-            f"sent {len(prompts)} question(s) as Message Batch {batch.id}; waiting for the "
-            f"answers (at most {_minutes(self.batch_wait_s)}, then the batch is cancelled and "
-            "the answers it has are kept)"
-        )
-        try:
+        try:  # from here on, an abandoned batch is cancelled (a SIGTERM just after the note
+            # below reached the line before this `try` and left the batch running: flaky test)
+            say(
+                f"sent {len(prompts)} question(s) as Message Batch {batch.id}; waiting for the "
+                f"answers (at most {_minutes(self.batch_wait_s)}, then the batch is cancelled "
+                "and the answers it has are kept)"
+            )
             batch = self._await(batch, say)
             answers = self._results(batch.id, schema)
         except BaseException as exc:
