@@ -34,6 +34,11 @@ class Independence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     independent: bool = Field(description="Whether the two sides count as separate evidence")
     reason: str = Field(description="Why (shared author, summary-of link, ...)")
+    summary_source: str | None = Field(
+        default=None,
+        description="The id of the source that summarises the other, where one does (the "
+        "direction of the SUMMARISES link, whatever kind either source is)",
+    )
 
 
 class CandidatePair(BaseModel):

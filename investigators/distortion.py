@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from investigators.base import CandidatePair, FindingKind, Verdict
+from investigators.base import CandidatePair, ClaimView, FindingKind, Verdict
 from investigators.cues import number_cue
 from investigators.lexicon import MOST, tokens
 from kg.models import Quantity
@@ -72,24 +72,28 @@ class DistortionInvestigator:
     rounded numbers, certainty inflation, a finding about part of the cases widened to all."""
 
     name = "summary-distortion"
-    version = "2"  # 2: a partial quantifier made universal ("most" -> "all") is a distortion
+    # 2: a partial quantifier made universal ("most" -> "all") is a distortion
+    # 3: the summary side is the one the SUMMARISES link starts from, not the one whose source
+    #    is of kind "summary" (a link between two papers was read the wrong way round)
+    version = "3"
 
     def __init__(self, min_similarity: float = 0.7) -> None:
         self.min_similarity = min_similarity
 
     def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
-        best: dict[str, CandidatePair] = {}  # each summary claim vs its best-aligned source claim
+        # each summary claim vs its best-aligned source claim
+        best: dict[str, tuple[ClaimView, ClaimView, CandidatePair]] = {}
         for p in pairs:
-            if p.independence is None or "summarises" not in p.independence.reason:
+            summary = p.independence.summary_source if p.independence else None
+            if summary is None or p.similarity < self.min_similarity:
                 continue
-            if p.similarity < self.min_similarity:
+            summ, src = (p.a, p.b) if p.a.source_id == summary else (p.b, p.a)
+            if summ.source_id != summary:  # neither side is the link's summary
                 continue
-            summ = p.a if p.a.source_kind == "summary" else p.b
-            if summ.id not in best or best[summ.id].similarity < p.similarity:
-                best[summ.id] = p
+            if summ.id not in best or best[summ.id][2].similarity < p.similarity:
+                best[summ.id] = (summ, src, p)
         out = []
-        for p in best.values():
-            summ, src = (p.a, p.b) if p.a.source_kind == "summary" else (p.b, p.a)
+        for summ, src, p in best.values():
             problems: list[str] = []
             cues: list[str] = []
             if _RANK.get(src.hedge, 0) >= 2 and _RANK.get(summ.hedge, 0) <= 1:

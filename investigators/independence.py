@@ -41,7 +41,10 @@ def judge(a: SourceFacts, b: SourceFacts) -> Independence:
     if a.id == b.id:
         return Independence(independent=False, reason="same source")
     if b.id in a.summarises or a.id in b.summarises:
-        return Independence(independent=False, reason="one summarises the other")
+        summary = a.id if b.id in a.summarises else b.id  # both ways: a's link is taken
+        return Independence(
+            independent=False, reason="one summarises the other", summary_source=summary
+        )
     if a.summarises & b.summarises:
         return Independence(independent=False, reason="both summarise the same source")
     shared = a.authors & b.authors

@@ -163,12 +163,49 @@ def test_dependency_extraction_from_text() -> None:
 
 def _summary_pair(a: ClaimView, b: ClaimView) -> CandidatePair:
     """A pair of a source and its summary (the one whose id is "m" is the summary's claim)."""
-    (a if a.id == "m" else b).source_kind = "summary"
+    summ = a if a.id == "m" else b
+    summ.source_kind = "summary"
     return CandidatePair(
         a=a,
         b=b,
         similarity=0.9,
-        independence=Independence(independent=False, reason="one summarises the other"),
+        independence=Independence(
+            independent=False, reason="one summarises the other", summary_source=summ.source_id
+        ),
+    )
+
+
+def test_a_distortion_reads_the_summary_side_from_the_link_not_the_source_kind() -> None:
+    """A summary link between two sources of another kind (a paper declared a summary of a
+    report, a summary-kind note summarised by a paper) was read by source kind: the summary
+    side was always b, or the summary-kind one, and the distortion was filed on the source's
+    claim."""
+    from investigators.distortion import DistortionInvestigator
+    from investigators.independence import SourceFacts, judge
+
+    report = SourceFacts(id="REP", title="report", kind="summary")
+    paper = SourceFacts(id="PAP", title="paper", kind="paper", summarises=frozenset({"REP"}))
+    for a, b in ((report, paper), (paper, report)):
+        assert judge(a, b).summary_source == "PAP"
+    assert judge(report, SourceFacts(id="X", title="x", kind="paper")).summary_source is None
+
+    src = view("s", "Probes detect deception in most transcripts.", "REP")
+    src.source_kind = "summary"
+    summ = view("m", "Probes detect deception in all transcripts.", "PAP")
+    for a, b in ((src, summ), (summ, src)):
+        ind = judge(report, paper)
+        (v,) = DistortionInvestigator().investigate(
+            [CandidatePair(a=a, b=b, similarity=0.9, independence=ind)]
+        )
+        assert (v.a_id, v.b_id) == ("m", "s") and v.cues == ["overgeneralised"]
+        assert "Summary: “Probes detect deception in all" in v.rationale
+    # without the link's direction (dependent for another reason) there is no distortion
+    other = Independence(independent=False, reason="shared author: x")
+    assert (
+        DistortionInvestigator().investigate(
+            [CandidatePair(a=summ, b=src, similarity=0.9, independence=other)]
+        )
+        == []
     )
 
 
