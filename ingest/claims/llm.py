@@ -23,7 +23,7 @@ class LLMExtractor:
         self.title = title
         self.rejected_quotes = 0  # Claude's quotes not found verbatim (left out)
         self.rules_passages = 0  # passages the rules read instead (no quote of Claude's kept)
-        self.silent_documents = 0  # documents Claude found no claim in at all: the rules read
+        self.silent_documents = 0  # documents Claude found no claim in, and the rules found some
 
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
@@ -61,6 +61,9 @@ class LLMExtractor:
         if asked and not answered:
             # not one claim in a whole document (red-teamed: stored with none, exit 0, and
             # later ingests skipped it as unchanged): the rules read it, and the file says so
-            self.silent_documents += 1
-            out.extend(self.rules.extract(text, asked, source_kind))
+            # when they find claims (when they find none either, the ingest's "no claims
+            # found" is the whole story: "the rules read it instead" promised claims)
+            found = self.rules.extract(text, asked, source_kind)
+            self.silent_documents += bool(found)
+            out.extend(found)
         return out

@@ -76,6 +76,20 @@ def test_a_document_claude_finds_no_claim_in_is_read_by_the_rules() -> None:
     assert extractor.silent_documents == 1 and extractor.rules_passages == 0
 
 
+def test_a_document_with_no_claim_for_claude_or_the_rules_is_not_counted_as_read_instead() -> None:
+    """From review: the warning "the offline rules read it instead" was given even when the
+    rules found nothing either (the ingest then also said "no claims found")."""
+    with MessagesStub() as stub:
+        stub.tool_answer({"claims": []})
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        extractor = LLMExtractor(llm)
+        _, docs = RecordBuilder(extractor).build_records(
+            Path("q.md"), b"# Open questions\n\nDo probes transfer to larger models?\n"
+        )
+        assert len(stub.requests) == 1
+    assert docs[0].claims == [] and extractor.silent_documents == 0
+
+
 def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None:
     from app.services import build_services
     from consilience.settings import Settings
