@@ -298,11 +298,24 @@ def model_recover(
 @model_app.command("fit-judge")
 def model_fit_judge(
     unpinned: Annotated[bool, typer.Option(help="Skip the sha256 pin (fresh export)")] = False,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(help="The model folder to fit for (default: the shipped one)"),
+    ] = None,
 ) -> None:
     """Fit the judge's combination on the calibration split of the labelled real pairs."""
     from training.fit_judge import main as fit_main
 
-    fit_main(["--unpinned"] if unpinned else [])
+    if model_dir is not None and not (model_dir / "model.int8.onnx").is_file():
+        err.print(
+            f"[red]{model_dir} holds no model.int8.onnx.[/] Give the folder `consilience "
+            "model export` wrote (it holds model.int8.onnx and tokenizer.json)."
+        )
+        raise typer.Exit(code=2)
+    fit_main(
+        (["--unpinned"] if unpinned else [])
+        + (["--model-dir", str(model_dir)] if model_dir is not None else [])
+    )
 
 
 @model_app.command("fit-ranker")

@@ -35,6 +35,7 @@ def bad(tmp_path: Path) -> dict[str, str]:
         (["findings", "export", "--format", "jsonl", "-o", "{nowhere}"], "does not exist"),
         (["candidates", "export", "--format", "jsonl", "-o", "{dir}"], "is a folder"),
         (["calibration", "fit", "--out", "{file}"], "is not a folder"),
+        (["model", "fit-judge", "--model-dir", "{dir}"], "holds no model.int8.onnx"),
         (["calibration", "report", "--out", "{file}"], "is not a folder"),
         (["case", "evaluate", "cases/auto-alignment.yaml", "--gsn", "{nowhere}"], "does not exist"),
     ],
