@@ -29,12 +29,12 @@ class LLMExtractor:
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
     ) -> list[ExtractedClaim]:
         out: list[ExtractedClaim] = []
-        asked: list[PlacedBlock] = []
+        asked: list[int] = []  # the blocks Claude was asked about, by index
         answered = False  # Claude named a claim somewhere in the document
-        for pb in blocks:
+        for i, pb in enumerate(blocks):
             if pb.block.kind in ("heading", "table"):
                 continue
-            asked.append(pb)
+            asked.append(i)
             answer = self.llm.structured(
                 prompt.SYSTEM,
                 prompt.render(self.title, pb.section, pb.block.text),
@@ -56,14 +56,14 @@ class LLMExtractor:
             if answer.claims and not kept:  # Claude saw claims here, none of them verbatim:
                 # the rules read the passage (red-teamed: a file whose quotes were all refused
                 # was stored with no claims, and later ingests skipped it as unchanged)
-                self.rules_passages += 1
-                out.extend(self.rules.extract(text, [pb], source_kind))
+                self.rules_passages += 1  # (all blocks given: the speaker's turn carries)
+                out.extend(self.rules.extract(text, blocks, source_kind, only={i}))
         if asked and not answered:
             # not one claim in a whole document (red-teamed: stored with none, exit 0, and
             # later ingests skipped it as unchanged): the rules read it, and the file says so
             # when they find claims (when they find none either, the ingest's "no claims
             # found" is the whole story: "the rules read it instead" promised claims)
-            found = self.rules.extract(text, asked, source_kind)
+            found = self.rules.extract(text, blocks, source_kind, only=set(asked))
             self.silent_documents += bool(found)
             out.extend(found)
         return out

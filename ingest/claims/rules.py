@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 from consilience.vocabulary import REPORTED_VIEW
 from ingest.claims.base import ExtractedClaim
@@ -153,12 +154,20 @@ class RuleExtractor:
         self.segmenter = segmenter or Segmenter()
 
     def extract(
-        self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
+        self,
+        text: str,
+        blocks: list[PlacedBlock],
+        source_kind: SourceKind,
+        *,
+        only: Container[int] | None = None,
     ) -> list[ExtractedClaim]:
+        """The claims of `blocks` (with `only`, of the blocks at those indices: the speaker
+        whose turn it is still follows every block before them, so a passage read alone
+        keeps an interview's speaker)."""
         claims: list[ExtractedClaim] = []
         turn_speaker: str | None = None
         speakers_allowed = source_kind in (SourceKind.INTERVIEW, SourceKind.NEWS_DIGEST)
-        for pb in blocks:
+        for i, pb in enumerate(blocks):
             block_text = text[pb.start : pb.end]
             assert block_text == pb.block.text
             offset = 0
@@ -176,6 +185,8 @@ class RuleExtractor:
                 speaker = speaker or turn_speaker
             if pb.block.kind == "heading":
                 turn_speaker = None if not speakers_allowed else turn_speaker
+                continue
+            if only is not None and i not in only:
                 continue
             for s, e in self.segmenter.spans(block_text[offset:]):
                 s, e = s + offset, e + offset

@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from consilience.llm import AnthropicLLM
 from ingest.claims.llm import LLMExtractor
+from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import RecordBuilder
 from tests.messages_stub import MessagesStub
 
@@ -88,6 +89,29 @@ def test_a_document_with_no_claim_for_claude_or_the_rules_is_not_counted_as_read
         )
         assert len(stub.requests) == 1
     assert docs[0].claims == [] and extractor.silent_documents == 0
+
+
+def test_a_passage_the_rules_read_instead_keeps_the_interview_speaker_whose_turn_it_is() -> None:
+    """Noted at stop 55: the rules read a refused passage alone, so a paragraph that
+    continues an interviewee's answer lost its speaker (the rules alone gave it)."""
+    doc = (
+        b"# Interview transcript\n\n"
+        b"Jan Leike: We find that linear probes detect deception with AUROC 0.91.\n\n"
+        b"We also find that steering reduces sycophancy by 30% in every model we tried.\n"
+    )
+    with MessagesStub() as stub:
+        stub.tool_answer({"claims": [{"reasoning": "r", "kind": "finding", "quote": (
+            "We find that linear probes detect deception with AUROC 0.91."),
+            "speaker": "Jan Leike"}]})  # fmt: skip
+        stub.tool_answer({"claims": [{"reasoning": "r", "kind": "finding", "quote": "x y z"}]})
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        extractor = LLMExtractor(llm)
+        _, docs = RecordBuilder(extractor).build_records(Path("interview.md"), doc)
+    assert docs[0].source.kind == "interview" and extractor.rules_passages == 1
+    speakers = {c.text[:20]: c.speaker for c in docs[0].claims}
+    assert speakers == {"We find that linear ": "Jan Leike", "We also find that st": "Jan Leike"}
+    rules_only = RecordBuilder(RuleExtractor()).build_records(Path("interview.md"), doc)[1]
+    assert {c.text[:20]: c.speaker for c in rules_only[0].claims} == speakers
 
 
 def test_services_wire_the_llm_extractor_only_with_a_key(tmp_path: Path) -> None:
