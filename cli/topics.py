@@ -81,6 +81,7 @@ def candidates_export(
     """The candidate pairs the judge saw in the last `investigate` run (one JSON object per
     line: a and b with id, quote, source title and path; channels with scores; fused rank)."""
     from app.investigate import candidates_log_path
+    from investigators.runner import candidates_log_stamp
 
     if out is not None:
         output_file(out)
@@ -91,6 +92,12 @@ def candidates_export(
         raise typer.Exit(code=1)
     del fmt  # one format today; the option keeps the command stable when more come
     text = log.read_text(encoding="utf-8")
+    if not candidates_log_stamp(log).exists():  # a stopped run's part was copied as a whole
+        err.print(
+            "[yellow]The last `investigate` run stopped before it had read every batch:[/] "
+            "these are the candidate pairs of the batches it reached. `consilience "
+            "investigate` judges the claims it left, and logs that run's pairs whole."
+        )
     if out is None:
         sys.stdout.write(text)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -120,6 +121,12 @@ def _finding_record(v: Verdict) -> FindingRecord:
 
 # New claims per retrieval batch; the candidate budget is shared within a batch.
 BATCH = 400
+
+
+def candidates_log_stamp(log: Path) -> Path:
+    """The file a run writes beside its candidates log once every batch is in it: a log
+    without it is the part a stopped run reached."""
+    return log.with_name(log.name + ".complete")
 
 
 class Runner:
@@ -275,6 +282,8 @@ class Runner:
         if self.candidates_log is None:
             return
         private_dir(self.candidates_log.parent)
+        if first:  # the log is whole again only when this run has read its last batch
+            candidates_log_stamp(self.candidates_log).unlink(missing_ok=True)
         with self.candidates_log.open("w" if first else "a", encoding="utf-8") as fh:
             for c, va, vb in cands:
                 row = {
@@ -453,6 +462,9 @@ class Runner:
                 counts[kind] = counts.get(kind, 0) + n
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
+        if chunks and self.candidates_log is not None:  # every batch's candidates are logged
+            stamp = {"claims": len(ids), "pairs": n_pairs, "at": datetime.now(UTC).isoformat()}
+            candidates_log_stamp(self.candidates_log).write_text(json.dumps(stamp) + "\n")
         concluded_all = True
         unsettled: set[str] = set()
         concluded: list[Verdict] = []

@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -16,11 +17,13 @@ from app.services import Services
 from app.verdicts import record_verdict
 from cli.main import app
 from consilience.vocabulary import ReviewVerdict
+from investigators.base import CandidatePair, Verdict
 from investigators.cypher import retrieval as rq
 from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.counter import counter_queries
 from investigators.retrieval.ranker import Traits, load_ranker, trait_features
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
+from investigators.runner import Runner, candidates_log_stamp
 from investigators.versions import parse_preset
 from kg.writers import investigation_store
 from queries.findings import list_findings
@@ -151,8 +154,54 @@ def test_retrieval_reaches_differently_worded_claims_and_exports_candidates(
     out = tmp_path / "cands.jsonl"
     res = CliRunner().invoke(app, ["candidates", "export", "--format", "jsonl", "-o", str(out)])
     assert res.exit_code == 0 and out.read_text().count("\n") == len(rows)
+    assert "stopped before" not in res.stderr
     bad = CliRunner().invoke(app, ["candidates", "export", "--format", "csv"])
     assert bad.exit_code != 0  # an Enum: wrong values are refused
+
+
+class _StopsInBatch:
+    """An investigator that fails in the batch numbered `fails_at` (as Ctrl-C or an outage
+    stops a run there), and finds nothing otherwise."""
+
+    name = "stopper"
+    version = "1"
+
+    def __init__(self, fails_at: int | None) -> None:
+        self.fails_at, self.calls = fails_at, 0
+
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        self.calls += 1
+        if self.calls == self.fails_at:
+            raise RuntimeError("stopped")
+        return []
+
+
+def test_the_candidates_export_says_when_the_last_run_stopped_part_way(
+    cli_services: Services, tmp_path: Path
+) -> None:
+    """From review: the export copied the part of the log a stopped run had reached as if
+    it were the whole run's candidates."""
+    svc = cli_services
+    _ingest(svc, tmp_path, {"a.md": COLLAPSE, "b.md": ACCUMULATE, "c.md": UNRELATED})
+    full = build_runner(svc)
+
+    def runner(fails_at: int | None) -> Runner:
+        inv = _StopsInBatch(fails_at)
+        log = candidates_log_path(svc)
+        return Runner(svc.graph(), svc.claim_index(), [inv], full.retriever, batch=2,
+                      candidates_log=log)  # fmt: skip
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        runner(fails_at=2).run()
+    part = candidates_log_path(svc).read_text()
+    res = CliRunner().invoke(app, ["candidates", "export"])
+    assert res.exit_code == 0 and res.stdout == part and part.count("\n") > 0
+    assert "stopped before it had read every batch" in " ".join(res.stderr.split())
+    runner(fails_at=None).run()  # judges the claims the stopped run left: its log is whole
+    res = CliRunner().invoke(app, ["candidates", "export"])
+    assert res.exit_code == 0 and "stopped before" not in res.stderr
+    stamp = json.loads(candidates_log_stamp(candidates_log_path(svc)).read_text())
+    assert stamp["pairs"] == res.stdout.count("\n") and stamp["claims"] > 0
 
 
 def test_nearby_channel_reads_the_most_similar_other_sources(
