@@ -15,7 +15,7 @@ def retract_source(
 ) -> UpdateReport:
     """Mark a source retracted (or restore it) and recompute exactly the confidences it
     touches: its evidence stops (or starts again) counting."""
-    graph = svc.graph()
+    graph, source_id = svc.graph(), source_id.strip()  # an id pasted with a space is the id
     was = calibration_store.set_retraction(graph, source_id, not undo, reason)
     if was is None:
         raise NotFoundError(f"No source {source_id!r}.", "See `consilience sources list`.")
@@ -49,6 +49,7 @@ def declare_summary(
     """Record that one source summarises another (they are then never independent), or
     with `undo` that it does not: the link goes, however it was made, and neither detection
     (by title or by overlap) makes it again until a user declares it."""
+    summary_id, source_id = summary_id.strip(), source_id.strip()  # pasted with spaces
     if summary_id == source_id:
         raise InvalidInputError(
             "A source cannot summarise itself.", "Give the summary's id, then its source's id."

@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.services import Services
 from calibration.updater import ConfidenceUpdater
@@ -76,6 +77,7 @@ def record_verdict(
     `reopened` takes a verdict back: the finding is open again (awaiting review, weighed by
     its score, not learnt from), the step kept in its history."""
     reviewer, reason = check_reviewer(reviewer), check_reason(reason)
+    finding_id = finding_id.strip()  # pasted with a space or a line end, it is still the id
     graph = svc.graph()
     reopen = verdict is ReviewVerdict.REOPENED
     status = FindingStatus.OPEN.value if reopen else verdict.value
@@ -97,7 +99,9 @@ class VerdictItem(BaseModel):
     """One verdict of a batch (a line of a JSONL/CSV file, an item of the API's list)."""
 
     model_config = ConfigDict(extra="ignore")
-    id: str = Field(min_length=1, max_length=200, description="Finding id")
+    id: Annotated[str, StringConstraints(strip_whitespace=True)] = Field(
+        min_length=1, max_length=200, description="Finding id (spaces around it are dropped)"
+    )
     verdict: ReviewVerdict = Field(
         description="confirmed, dismissed, or reopened (the earlier verdict taken back)"
     )

@@ -215,7 +215,8 @@ def test_auth_on_writes_and_optional_reads(client: httpx.Client, graph: Services
         _error(client.post(path, json={}), 401)
     bulk = {
         "verdicts": [
-            {"id": fid, "verdict": "confirmed", "reviewer": "bob", "reason": "re-read"},
+            # an id pasted with spaces around it is the id (it was "no such finding")
+            {"id": f" {fid}\n", "verdict": "confirmed", "reviewer": "bob", "reason": "re-read"},
             {"id": "fnd_missing", "verdict": "confirmed", "reviewer": "bob"},
         ]
     }
