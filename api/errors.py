@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.private_paths import paths_hidden
 from consilience.errors import ConsilienceError
 
 log = logging.getLogger("consilience.api")
@@ -60,9 +61,14 @@ def error_response(
     retryable: bool = False,
     code: str | None = None,
 ) -> JSONResponse:
+    # a message or hint written for the command line can name the server's files (the
+    # managed server's password file, a data folder): over HTTP only their names
     body = ErrorBody(
         error=ErrorDetail(
-            code=code or CODES.get(status, "error"), message=message, hint=hint, retryable=retryable
+            code=code or CODES.get(status, "error"),
+            message=paths_hidden(message),
+            hint=paths_hidden(hint) if hint else hint,
+            retryable=retryable,
         )
     )
     return JSONResponse(body.model_dump(), status_code=status)

@@ -12,6 +12,8 @@ of any `path` or `source_path` field, wherever it is nested. Two mechanisms, one
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any, cast
 
 import orjson
@@ -20,6 +22,21 @@ from fastapi.responses import JSONResponse
 from queries.models import file_name
 
 PATH_FIELDS = frozenset({"path", "source_path"})
+# an absolute path in free text: "/" then at least two components (a route such as "/docs"
+# has one), not after a word, ":" or "/" (so "bolt://host:7687/x" is not read as one)
+_ABSOLUTE = re.compile(r"""(?<![\w:/.~])/([^\s/'"`()]+)(?:/[^\s/'"`()]+)+""")
+
+
+def paths_hidden(text: str) -> str:
+    """Free text (an error's message or hint) with every absolute path on this server reduced
+    to its file name: "/home/u/proj/.consilience/neo4j/password" becomes "password". Only a
+    path whose first directory exists here is one (an API route such as
+    "/sources/{id}/retract" is left as it is)."""
+
+    def hide(m: re.Match[str]) -> str:
+        return file_name(m.group()) if Path("/", m.group(1)).is_dir() else m.group()
+
+    return _ABSOLUTE.sub(hide, text) if "/" in text else text
 
 
 def strip_paths(content: Any) -> Any:

@@ -423,6 +423,20 @@ def test_a_job_says_early_why_it_checks_old_claims_again(
     assert left is not None and left["n"] == 0
 
 
+def test_an_error_written_for_the_command_line_names_no_server_directory(graph: Services) -> None:
+    """Found reading the error paths: with credentials Neo4j refuses, the API's 503 hint
+    gave the managed server's password file by its full path on the server."""
+    wrong = api_settings(graph.settings)
+    s = graph.settings
+    wrong.neo4j.uri = s.neo4j.uri if s.uses_external_db else graph.server().uri()
+    wrong.neo4j.password = SecretStr("not-the-password")
+    with running_api(wrong) as url:  # one failed login (three would lock the user 5 s)
+        e = _error(httpx.get(f"{url}/findings"), 503)
+    assert "refused the credentials" in str(e["message"])
+    assert "password is in password" in str(e["hint"]), e
+    assert str(s.data_dir) not in str(e) and str(s.neo4j_dir) not in str(e)
+
+
 def test_database_unreachable_gives_503(graph: Services) -> None:
     down = api_settings(graph.settings)
     down.neo4j.uri = f"bolt://127.0.0.1:{free_port()}"

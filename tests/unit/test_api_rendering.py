@@ -90,3 +90,22 @@ def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
         json.loads(SourceRow(id="s", title="t", kind="k", path="/a/b.md").model_dump_json())["path"]
         == "/a/b.md"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("the password is in /tmp/p/.consilience/neo4j/password.", "the password is in password."),
+        ("no such file /usr/share/x y.md", "no such file x y.md"),
+        # not paths on this server: routes, URLs, relative paths, fractions
+        ("POST /sources/{id}/summarises", "POST /sources/{id}/summarises"),
+        ("See the OpenAPI docs at /docs.", "See the OpenAPI docs at /docs."),
+        ("Neo4j is not reachable at bolt://127.0.0.1:7687/db", "Neo4j is not reachable at bolt://127.0.0.1:7687/db"),
+        ("./rel/a and ~/b/c and 3/4/5", "./rel/a and ~/b/c and 3/4/5"),
+    ],
+)  # fmt: skip
+def test_an_error_text_names_server_files_by_name_only(text: str, shown: str) -> None:
+    from api.errors import error_response
+
+    body = json.loads(bytes(error_response(503, text, text).body))["error"]
+    assert (body["message"], body["hint"]) == (shown, shown)
