@@ -571,3 +571,34 @@ def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: P
         ("dave", "open"),
     ]
     assert [h.reviewer for h in latest.history] == ["alice", "dave"]
+
+
+def test_a_distortion_is_filed_on_the_side_the_summary_link_starts_from(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """A source declared a summary of another is read as the summary whatever kind either
+    is: with the summarised source of kind "summary", the investigator read the link the
+    wrong way round ("all" in the summary against "most" in its source went unseen)."""
+    from app.sources import declare_summary
+
+    svc = clean_services
+    (tmp_path / "digest.md").write_text(
+        "# Interpretability digest - Summary\n\nRefusal training reduces harmful compliance in "
+        "most of the models we tested on StrongREJECT.\n"
+    )
+    (tmp_path / "talk.md").write_text(
+        "# Refusal training talk\n\nRefusal training reduces harmful compliance in all of the "
+        "models we tested on StrongREJECT.\n"
+    )
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    with svc.graph().read() as s:
+        ids = {r["title"]: (r["id"], r["kind"]) for r in s.run(
+            "MATCH (s:Source) RETURN s.id AS id, s.title AS title, s.kind AS kind")}  # fmt: skip
+    digest, talk = ids["Interpretability digest - Summary"], ids["Refusal training talk"]
+    assert digest[1] == "summary" and talk[1] != "summary"
+    declare_summary(svc, talk[0], digest[0])  # the talk summarises the digest
+    svc.claim_index().rebuild(svc.graph())
+    build_runner(svc).run()
+    (d,) = list_findings(svc.graph(), kind="distorts", limit=10).items
+    assert (d.a.source_id, d.b.source_id) == (talk[0], digest[0])
+    assert d.cues == ["overgeneralised"] and "'most' in the source, 'all'" in d.rationale
