@@ -73,9 +73,10 @@ class DistortionInvestigator:
 
     name = "summary-distortion"
     # 2: a partial quantifier made universal ("most" -> "all") is a distortion
-    # 3: the summary side is the one the SUMMARISES link starts from, not the one whose source
+    # 3: was a fold of the judge's contradictions, reverted (graphs checked by it exist)
+    # 4: the summary side is the one the SUMMARISES link starts from, not the one whose source
     #    is of kind "summary" (a link between two papers was read the wrong way round)
-    version = "3"
+    version = "4"
 
     def __init__(self, min_similarity: float = 0.7) -> None:
         self.min_similarity = min_similarity

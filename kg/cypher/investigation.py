@@ -54,36 +54,55 @@ MATCH (f:Finding {id: id})
 RETURN f.id AS id
 """
 
+# A finding's two sides, as this reading has them. A finding's id does not depend on the
+# order of its sides (`kg.ids.pair_id`), so a reading that turns them round (a summary
+# distortion read the wrong way by an earlier version, then the right way) finds the same
+# finding: the edges of the old order go first (they stayed beside the new ones: each claim
+# on both sides, and the source's claim still charged with its summary's distortion).
+_SIDES: LiteralString = """
+WITH f, a, b
+CALL (f, a, b) {
+  MATCH (f)-[old:ABOUT]->(x)
+  WHERE NOT ((old.side = 'a' AND x = a) OR (old.side = 'b' AND x = b))
+  DELETE old
+}
+MERGE (f)-[:ABOUT {side: 'a'}]->(a)
+MERGE (f)-[:ABOUT {side: 'b'}]->(b)
+"""
+
 # Labelled matches (index lookups): one constant per kind of side, chosen in kg only.
-UPSERT_CLAIM_FINDINGS: LiteralString = """
+UPSERT_CLAIM_FINDINGS: LiteralString = (
+    """
 UNWIND $rows AS row
 MATCH (a:Claim {id: row.a_id}), (b:Claim {id: row.b_id})
 MERGE (f:Finding {id: row.id})
 ON CREATE SET f.created_at = datetime(), f.status = 'open'
 SET f += row.props, f.updated_at = datetime()
-MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
-MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
 """
+    + _SIDES
+)
 
-UPSERT_LINE_FINDINGS: LiteralString = """
+UPSERT_LINE_FINDINGS: LiteralString = (
+    """
 UNWIND $rows AS row
 MATCH (a:Line {id: row.a_id}), (b:Line {id: row.b_id})
 MERGE (f:Finding {id: row.id})
 ON CREATE SET f.created_at = datetime(), f.status = 'open'
 SET f += row.props, f.updated_at = datetime()
-MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
-MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
 """
+    + _SIDES
+)
 
-UPSERT_CLAIM_LINE_FINDINGS: LiteralString = """
+UPSERT_CLAIM_LINE_FINDINGS: LiteralString = (
+    """
 UNWIND $rows AS row
 MATCH (a:Claim {id: row.a_id}), (b:Line {id: row.b_id})
 MERGE (f:Finding {id: row.id})
 ON CREATE SET f.created_at = datetime(), f.status = 'open'
 SET f += row.props, f.updated_at = datetime()
-MERGE (f)-[ra:ABOUT {side: 'a'}]->(a)
-MERGE (f)-[rb:ABOUT {side: 'b'}]->(b)
 """
+    + _SIDES
+)
 
 # "Unreviewed" below is open with no verdict history: a finding whose verdict was taken back
 # (reopened) is open again but keeps its history, so it is kept (and archived) like a

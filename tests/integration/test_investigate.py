@@ -602,3 +602,19 @@ def test_a_distortion_is_filed_on_the_side_the_summary_link_starts_from(
     (d,) = list_findings(svc.graph(), kind="distorts", limit=10).items
     assert (d.a.source_id, d.b.source_id) == (talk[0], digest[0])
     assert d.cues == ["overgeneralised"] and "'most' in the source, 'all'" in d.rationale
+    # a graph checked by an earlier version holds the finding the wrong way round (a
+    # symmetric cue, a changed number say, was found either way; its id is the same)
+    with svc.graph().write() as s:
+        s.run(
+            "MATCH (f:Finding {id: $id})-[r:ABOUT]->() "
+            "SET r.side = CASE r.side WHEN 'a' THEN 'b' ELSE 'a' END, f.version = '2' "
+            "WITH DISTINCT f MATCH (f)-[:ABOUT]->(c:Claim) SET c.investigated_version = 'x'",
+            id=d.id,
+        ).consume()
+    assert list_findings(svc.graph(), kind="distorts", limit=10).items[0].a.source_id == digest[0]
+    build_runner(svc).run()  # the edges of the old order went (review: they stayed beside)
+    with svc.graph().read() as s:
+        sides = sorted((r["side"], r["source"]) for r in s.run(
+            "MATCH (:Finding {id: $id})-[r:ABOUT]->(c:Claim) "
+            "RETURN r.side AS side, c.source_id AS source", id=d.id))  # fmt: skip
+    assert sides == [("a", talk[0]), ("b", digest[0])]
