@@ -22,21 +22,40 @@ from fastapi.responses import JSONResponse
 from queries.models import file_name
 
 PATH_FIELDS = frozenset({"path", "source_path"})
-# an absolute path in free text: "/" then at least two components (a route such as "/docs"
-# has one), not after a word, ":" or "/" (so "bolt://host:7687/x" is not read as one)
-_ABSOLUTE = re.compile(r"""(?<![\w:/.~])/([^\s/'"`()]+)(?:/[^\s/'"`()]+)+""")
+_PART = r"""[^\s/'"`()]+"""  # one component of a path written in free text
+_BEFORE = r"(?<![\w:/.~])"  # not after a word, ":" or "/" ("bolt://host:7687/x" is no path)
+_AFTER = r"""(?![^\s/'"`()])"""  # a component ends where the path ends
+# an absolute path: "/" then at least two components (a route such as "/docs" has one)
+_ABSOLUTE = re.compile(rf"{_BEFORE}/({_PART})(?:/{_PART})+")
+# a path in quotes is one whole, spaces and all
+_QUOTED = re.compile(r"""(['"“‘])(/[^'"”’\n]+)(['"”’])""")
 
 
 def paths_hidden(text: str) -> str:
     """Free text (an error's message or hint) with every absolute path on this server reduced
-    to its file name: "/home/u/proj/.consilience/neo4j/password" becomes "password". Only a
-    path whose first directory exists here is one (an API route such as
-    "/sources/{id}/retract" is left as it is)."""
+    to its file name: "/home/u/proj/.consilience/neo4j/password" becomes "password". A path
+    is one whose first directory exists here (an API route such as "/sources/{id}/retract"
+    is left as it is); one in quotes, or under the home or working folder, is taken whole
+    even where a folder's name has a space ("/Users/Jo Smith/proj/x.md")."""
+    if "/" not in text:
+        return text
 
-    def hide(m: re.Match[str]) -> str:
-        return file_name(m.group()) if Path("/", m.group(1)).is_dir() else m.group()
+    def here(path: str) -> bool:
+        first = path.lstrip("/").split("/", 1)[0]
+        return bool(first) and Path("/", first).is_dir()
 
-    return _ABSOLUTE.sub(hide, text) if "/" in text else text
+    text = _QUOTED.sub(
+        lambda m: (
+            f"{m.group(1)}{file_name(m.group(2))}{m.group(3)}" if here(m.group(2)) else m.group()
+        ),
+        text,
+    )
+    roots = {str(r) for r in (Path.home(), Path.cwd())} - {"/"}
+    for root in sorted(roots, key=len, reverse=True):
+        if root in text:
+            under = re.compile(rf"{_BEFORE}{re.escape(root)}(?:/{_PART})*{_AFTER}")
+            text = under.sub(lambda m: file_name(m.group()), text)
+    return _ABSOLUTE.sub(lambda m: file_name(m.group()) if here(m.group()) else m.group(), text)
 
 
 def strip_paths(content: Any) -> Any:

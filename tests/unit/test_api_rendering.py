@@ -96,7 +96,8 @@ def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
     ("text", "shown"),
     [
         ("the password is in /tmp/p/.consilience/neo4j/password.", "the password is in password."),
-        ("no such file /usr/share/x y.md", "no such file x y.md"),
+        ("no such file '/usr/share/my docs/x.md'", "no such file 'x.md'"),
+        ("Make “/usr/lib/a b/faiss” writable", "Make “faiss” writable"),
         # not paths on this server: routes, URLs, relative paths, fractions
         ("POST /sources/{id}/summarises", "POST /sources/{id}/summarises"),
         ("See the OpenAPI docs at /docs.", "See the OpenAPI docs at /docs."),
@@ -109,3 +110,14 @@ def test_an_error_text_names_server_files_by_name_only(text: str, shown: str) ->
 
     body = json.loads(bytes(error_response(503, text, text).body))["error"]
     assert (body["message"], body["hint"]) == (shown, shown)
+
+
+def test_a_home_folder_with_a_space_is_hidden_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From review: a path stopped at the first space, so "/Users/Jo Smith/…/password" showed
+    "Smith/…/password" (macOS home folders hold spaces)."""
+    from api.private_paths import paths_hidden
+
+    monkeypatch.setenv("HOME", "/Users/Jo Smith")
+    hint = "the password is in /Users/Jo Smith/proj/.consilience/neo4j/password)."
+    assert paths_hidden(hint) == "the password is in password)."
+    assert paths_hidden("see /Users/Jo Smithers/x") == "see /Users/Jo Smithers/x"  # not home

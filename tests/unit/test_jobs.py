@@ -92,3 +92,25 @@ def test_a_failing_job_does_not_stop_the_next_of_its_key() -> None:
     assert "/srv" not in (failed.error or "") + (failed.hint or "")
     assert done.status == "done"
     assert registry._queues == {}
+
+
+def test_a_jobs_texts_name_server_files_by_name_only() -> None:
+    """From review: a job's error, hint, notes and per-file texts reached `GET /jobs/{id}` as
+    written for the command line, where an outage's hint gives the password file's path."""
+    from consilience.errors import DatabaseUnavailableError
+    from ingest.pipeline import IngestOutcome
+
+    def work(job: Job) -> None:
+        job.notes.append("read /tmp/up/2026/notes.md")
+        job.outcomes.append(IngestOutcome(path="notes.md", status="ingested",
+                                          warnings=["kept /usr/share/x/y.md"]))  # fmt: skip
+        raise DatabaseUnavailableError(
+            "Neo4j refused the credentials.",
+            "The password is in /tmp/p/.consilience/neo4j/password.",
+        )
+
+    registry = JobRegistry()
+    (job,) = _wait(registry, [registry.submit("ingest", ["notes.md"], work).id])
+    assert (job.status, job.error) == ("failed", "Neo4j refused the credentials.")
+    assert job.hint == "The password is in password."
+    assert job.notes == ["read notes.md"] and job.outcomes[0].warnings == ["kept y.md"]
