@@ -81,7 +81,7 @@ def candidates_export(
     """The candidate pairs the judge saw in the last `investigate` run (one JSON object per
     line: a and b with id, quote, source title and path; channels with scores; fused rank)."""
     from app.investigate import candidates_log_path
-    from investigators.runner import candidates_log_stamp
+    from investigators.runner import candidates_log_unfinished
 
     if out is not None:
         output_file(out)
@@ -92,7 +92,7 @@ def candidates_export(
         raise typer.Exit(code=1)
     del fmt  # one format today; the option keeps the command stable when more come
     text = log.read_text(encoding="utf-8")
-    if not candidates_log_stamp(log).exists():  # a stopped run's part was copied as a whole
+    if candidates_log_unfinished(log).exists():  # a stopped run's part was copied as a whole
         err.print(
             "[yellow]The last `investigate` run stopped before it had read every batch:[/] "
             "these are the candidate pairs of the batches it reached. `consilience "

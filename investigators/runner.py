@@ -123,10 +123,10 @@ def _finding_record(v: Verdict) -> FindingRecord:
 BATCH = 400
 
 
-def candidates_log_stamp(log: Path) -> Path:
-    """The file a run writes beside its candidates log once every batch is in it: a log
-    without it is the part a stopped run reached."""
-    return log.with_name(log.name + ".complete")
+def candidates_log_unfinished(log: Path) -> Path:
+    """The file a run keeps beside its candidates log until every batch is in it: a log
+    with it is the part a stopped run reached (it says which run, and when it started)."""
+    return log.with_name(log.name + ".partial")
 
 
 class Runner:
@@ -283,7 +283,8 @@ class Runner:
             return
         private_dir(self.candidates_log.parent)
         if first:  # the log is whole again only when this run has read its last batch
-            candidates_log_stamp(self.candidates_log).unlink(missing_ok=True)
+            started = {"started": datetime.now(UTC).isoformat(timespec="seconds")}
+            candidates_log_unfinished(self.candidates_log).write_text(json.dumps(started) + "\n")
         with self.candidates_log.open("w" if first else "a", encoding="utf-8") as fh:
             for c, va, vb in cands:
                 row = {
@@ -463,8 +464,7 @@ class Runner:
             if on_progress:
                 on_progress(min(start + self.batch, len(ids)), len(ids))
         if chunks and self.candidates_log is not None:  # every batch's candidates are logged
-            stamp = {"claims": len(ids), "pairs": n_pairs, "at": datetime.now(UTC).isoformat()}
-            candidates_log_stamp(self.candidates_log).write_text(json.dumps(stamp) + "\n")
+            candidates_log_unfinished(self.candidates_log).unlink(missing_ok=True)
         concluded_all = True
         unsettled: set[str] = set()
         concluded: list[Verdict] = []

@@ -23,7 +23,7 @@ from investigators.nli.judge import Judge, JudgeParams
 from investigators.retrieval.counter import counter_queries
 from investigators.retrieval.ranker import Traits, load_ranker, trait_features
 from investigators.retrieval.retriever import RetrievalConfig, Retriever
-from investigators.runner import Runner, candidates_log_stamp
+from investigators.runner import Runner, candidates_log_unfinished
 from investigators.versions import parse_preset
 from kg.writers import investigation_store
 from queries.findings import list_findings
@@ -154,7 +154,7 @@ def test_retrieval_reaches_differently_worded_claims_and_exports_candidates(
     out = tmp_path / "cands.jsonl"
     res = CliRunner().invoke(app, ["candidates", "export", "--format", "jsonl", "-o", str(out)])
     assert res.exit_code == 0 and out.read_text().count("\n") == len(rows)
-    assert "stopped before" not in res.stderr
+    assert "stopped before" not in " ".join(res.stderr.split())
     bad = CliRunner().invoke(app, ["candidates", "export", "--format", "csv"])
     assert bad.exit_code != 0  # an Enum: wrong values are refused
 
@@ -199,9 +199,9 @@ def test_the_candidates_export_says_when_the_last_run_stopped_part_way(
     assert "stopped before it had read every batch" in " ".join(res.stderr.split())
     runner(fails_at=None).run()  # judges the claims the stopped run left: its log is whole
     res = CliRunner().invoke(app, ["candidates", "export"])
-    assert res.exit_code == 0 and "stopped before" not in res.stderr
-    stamp = json.loads(candidates_log_stamp(candidates_log_path(svc)).read_text())
-    assert stamp["pairs"] == res.stdout.count("\n") and stamp["claims"] > 0
+    assert res.exit_code == 0 and "stopped before" not in " ".join(res.stderr.split())
+    assert not candidates_log_unfinished(candidates_log_path(svc)).exists()
+    assert res.stdout.count("\n") > 0
 
 
 def test_nearby_channel_reads_the_most_similar_other_sources(
