@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Collection
 
 from consilience.vocabulary import REPORTED_VIEW
 from ingest.claims.base import ExtractedClaim
@@ -159,7 +159,7 @@ class RuleExtractor:
         blocks: list[PlacedBlock],
         source_kind: SourceKind,
         *,
-        only: Container[int] | None = None,
+        only: Collection[int] | None = None,
     ) -> list[ExtractedClaim]:
         """The claims of `blocks` (with `only`, of the blocks at those indices: the speaker
         whose turn it is still follows every block before them, so a passage read alone
@@ -167,7 +167,8 @@ class RuleExtractor:
         claims: list[ExtractedClaim] = []
         turn_speaker: str | None = None
         speakers_allowed = source_kind in (SourceKind.INTERVIEW, SourceKind.NEWS_DIGEST)
-        for i, pb in enumerate(blocks):
+        last = len(blocks) - 1 if only is None else max(only, default=-1)
+        for i, pb in enumerate(blocks[: last + 1]):  # none after the last block asked for
             block_text = text[pb.start : pb.end]
             assert block_text == pb.block.text
             offset = 0
