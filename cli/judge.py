@@ -312,6 +312,18 @@ def model_fit_judge(
             "model export` wrote (it holds model.int8.onnx and tokenizer.json)."
         )
         raise typer.Exit(code=2)
+    if model_dir is not None and not unpinned:  # the pin is the shipped model's (review: a
+        # new export was refused as "changed or corrupted", with the hint to restore it)
+        from investigators.nli.model import WEIGHTS_SHA256
+        from kg.ids import file_sha256
+
+        sha = file_sha256(model_dir / "model.int8.onnx")
+        if sha != WEIGHTS_SHA256:
+            err.print(
+                f"{model_dir / 'model.int8.onnx'} is not the shipped model (sha256 "
+                f"{sha[:16]}…): fitting for it as given, without the shipped model's pin."
+            )
+            unpinned = True
     fit_main(
         (["--unpinned"] if unpinned else [])
         + (["--model-dir", str(model_dir)] if model_dir is not None else [])
