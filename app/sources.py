@@ -50,6 +50,10 @@ def declare_summary(
     with `undo` that it does not: the link goes, however it was made, and neither detection
     (by title or by overlap) makes it again until a user declares it."""
     summary_id, source_id = summary_id.strip(), source_id.strip()  # pasted with spaces
+    if not (summary_id and source_id):
+        raise InvalidInputError(
+            "A source id is empty.", "Give the summary's id, then its source's id."
+        )
     if summary_id == source_id:
         raise InvalidInputError(
             "A source cannot summarise itself.", "Give the summary's id, then its source's id."
