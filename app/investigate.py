@@ -9,6 +9,7 @@ from pathlib import Path
 from app.confidences import update_confidences
 from app.services import Services
 from calibration.updater import UpdateReport
+from consilience.errors import first_line
 from investigators.runner import Runner, RunReport
 
 
@@ -130,9 +131,9 @@ def sync_claim_index(svc: Services) -> tuple[str | None, bool]:
     try:
         index.sync(svc.graph())
     except (OSError, RuntimeError) as exc:  # faiss raises RuntimeError when it cannot write
-        first = (str(exc).splitlines() or [type(exc).__name__])[0][-300:]
         return (
-            f"the search index's copy on disk could not be saved ({first}); this run used the "
+            f"the search index's copy on disk could not be saved "
+            f"({first_line(exc, keep_end=True)}); this run used the "
             f"copy in memory, and the graph holds every embedding. Make {svc.settings.faiss_dir} "
             "writable (and check the disk has room), then run `consilience index rebuild`."
         ), False

@@ -83,3 +83,12 @@ class AuthError(ConsilienceError):
 class LLMError(ConsilienceError):
     http_status = 502
     retryable = True
+
+
+def first_line(exc: BaseException, most: int = 300, *, keep_end: bool = False) -> str:
+    """An exception's first line (its type's name when it has no text), cut to `most`
+    characters: its start, or with `keep_end` its end (where an OS error names the file).
+    For messages that quote a library's error (a validation error lists every field on
+    lines of its own)."""
+    first = (str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+    return first[-most:] if keep_end else first[:most]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from consilience.errors import LLMError
+from consilience.errors import LLMError, first_line
 from consilience.settings import Settings
 
 if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
@@ -28,12 +28,6 @@ _BODY_HINT = (
     "Check ANTHROPIC_BASE_URL: it must reach the Messages API, or a proxy that passes its "
     "answers on unchanged. Unset ANTHROPIC_API_KEY to run offline."
 )
-
-
-def _short(exc: Exception) -> str:
-    """An error's first line, at most 200 characters (a validation error lists every field)."""
-    first = (str(exc).splitlines() or [type(exc).__name__])[0]
-    return first[:200]
 
 
 class LLM(Protocol):
@@ -159,7 +153,9 @@ class AnthropicLLM:
         except anthropic.APIError as exc:
             raise LLMError(f"Claude request failed: {exc}", _HINT) from exc
         except ValueError as exc:  # a 200 whose body is not a message (JSON, or its shape)
-            raise LLMError(f"Claude's answer could not be read: {_short(exc)}", _BODY_HINT) from exc
+            raise LLMError(
+                f"Claude's answer could not be read: {first_line(exc, 200)}", _BODY_HINT
+            ) from exc
         self._down = None  # it answers again
         answer = _parse(msg, schema)
         if answer is None:
@@ -251,7 +247,7 @@ class AnthropicLLM:
             raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
         except ValueError as exc:  # a 200 whose body is not a batch
             raise LLMError(
-                f"Claude's answer to the batch request could not be read: {_short(exc)}",
+                f"Claude's answer to the batch request could not be read: {first_line(exc, 200)}",
                 _BODY_HINT,
             ) from exc
         try:  # from here on, an abandoned batch is cancelled (a SIGTERM just after the note

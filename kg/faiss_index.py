@@ -15,6 +15,7 @@ from typing import cast
 import faiss
 import numpy as np
 
+from consilience.errors import first_line
 from kg.graph import Graph
 from kg.private import private_dir, private_file, write_private_bytes
 from kg.writers import store
@@ -69,8 +70,7 @@ class ClaimIndex:
             index = faiss.read_index(str(self._index_path))
         except Exception as exc:  # noqa: BLE001 - RuntimeError, OSError, and MemoryError from a
             # damaged row count (red-teamed: a traceback in every command, `index rebuild` too)
-            first = (str(exc).splitlines() or [type(exc).__name__])[0]
-            self.unreadable = f"{self._index_path.name}: {first[-300:]}"
+            self.unreadable = f"{self._index_path.name}: {first_line(exc, keep_end=True)}"
             return self
         try:
             raw: object = json.loads(self._ids_path.read_text(encoding="utf-8"))
