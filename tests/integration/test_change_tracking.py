@@ -8,6 +8,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -623,9 +624,14 @@ class _RulesFewer(RuleExtractor):
     version = "99"
 
     def extract(
-        self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
+        self,
+        text: str,
+        blocks: list[PlacedBlock],
+        source_kind: SourceKind,
+        *,
+        only: Collection[int] | None = None,
     ) -> list[ExtractedClaim]:
-        got = super().extract(text, blocks, source_kind)
+        got = super().extract(text, blocks, source_kind, only=only)
         return [c for c in got if "Sandbagging" not in text[c.start : c.end]]
 
 
