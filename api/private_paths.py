@@ -28,15 +28,30 @@ _AFTER = r"""(?![^\s/'"`()])"""  # a component ends where the path ends
 # an absolute path: "/" then at least two components (a route such as "/docs" has one)
 _ABSOLUTE = re.compile(rf"{_BEFORE}/({_PART})(?:/{_PART})+")
 # a path in quotes is one whole, spaces and all
-_QUOTED = re.compile(r"""(['"“‘])(/[^'"”’\n]+)(['"”’])""")
+# (an opening quote ends it too: a run of unclosed “/ rescanned the text from each one)
+_QUOTED = re.compile(r"""(['"“‘])(/[^'"“‘”’\n]{1,4096})(['"”’])""")
+
+
+def _roots() -> list[Path]:
+    """The home and working folders, those that can be known (review: a working folder
+    deleted under the server, or no home for its uid, raised inside the error handler and
+    turned every error that names a "/" into a 500)."""
+    out: list[Path] = []
+    for where in (Path.home, Path.cwd):
+        try:
+            out.append(where())
+        except (OSError, RuntimeError):
+            continue
+    return out
 
 
 def paths_hidden(text: str) -> str:
     """Free text (an error's message or hint) with every absolute path on this server reduced
     to its file name: "/home/u/proj/.consilience/neo4j/password" becomes "password". A path
     is one whose first directory exists here (an API route such as "/sources/{id}/retract"
-    is left as it is); one in quotes, or under the home or working folder, is taken whole
-    even where a folder's name has a space ("/Users/Jo Smith/proj/x.md")."""
+    is left as it is); one in quotes is taken whole, and the home or working folder whole
+    even where its name has a space ("/Users/Jo Smith/proj/x.md"; a space in a folder below
+    them, outside quotes, still ends the path there)."""
     if "/" not in text:
         return text
 
@@ -50,7 +65,7 @@ def paths_hidden(text: str) -> str:
         ),
         text,
     )
-    roots = {str(r) for r in (Path.home(), Path.cwd())} - {"/"}
+    roots = {str(r) for r in _roots()} - {"/"}
     for root in sorted(roots, key=len, reverse=True):
         if root in text:
             under = re.compile(rf"{_BEFORE}{re.escape(root)}(?:/{_PART})*{_AFTER}")

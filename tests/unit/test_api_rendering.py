@@ -121,3 +121,25 @@ def test_a_home_folder_with_a_space_is_hidden_whole(monkeypatch: pytest.MonkeyPa
     hint = "the password is in /Users/Jo Smith/proj/.consilience/neo4j/password)."
     assert paths_hidden(hint) == "the password is in password)."
     assert paths_hidden("see /Users/Jo Smithers/x") == "see /Users/Jo Smithers/x"  # not home
+
+
+def test_hiding_paths_never_fails_an_error_response(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From review: with the working folder deleted under the server (or no home for its
+    uid), Path.cwd()/Path.home() raised inside the error handler: every error naming a "/"
+    became a 500. And a quoted path ran through other opening quotes (quadratic on a run of
+    unclosed “/)."""
+    from pathlib import Path
+
+    from api.errors import error_response
+    from api.private_paths import paths_hidden
+
+    def gone() -> Path:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(Path, "cwd", staticmethod(gone))
+    monkeypatch.setattr(Path, "home", staticmethod(gone))
+    body = json.loads(bytes(error_response(422, "bad", "See /docs and /tmp/a/b.").body))
+    assert body["error"]["hint"] == "See /docs and b."
+    # an opening quote ends a quoted path (the rescans came from paths running through them)
+    assert paths_hidden("“/tmp/a “/tmp/x/y”") == "“a “y”"  # was "“y”": one path over both
+    assert paths_hidden("“/" * 2_000) == "“/" * 2_000
