@@ -312,16 +312,19 @@ def model_fit_judge(
             "model export` wrote (it holds model.int8.onnx and tokenizer.json)."
         )
         raise typer.Exit(code=2)
-    if model_dir is not None and not unpinned:  # the pin is the shipped model's (review: a
-        # new export was refused as "changed or corrupted", with the hint to restore it)
-        from investigators.nli.model import WEIGHTS_SHA256
+    from investigators.nli.model import MODEL_DIR, WEIGHTS_SHA256
+
+    if model_dir is not None and not unpinned and model_dir.resolve() != MODEL_DIR.resolve():
+        # the pin is the shipped model's (review: a new export elsewhere was refused as
+        # "changed or corrupted"); the shipped folder stays pinned, so a damaged shipped
+        # model is never fitted (and its judge.json overwritten)
         from kg.ids import file_sha256
 
         sha = file_sha256(model_dir / "model.int8.onnx")
         if sha != WEIGHTS_SHA256:
             err.print(
-                f"{model_dir / 'model.int8.onnx'} is not the shipped model (sha256 "
-                f"{sha[:16]}…): fitting for it as given, without the shipped model's pin."
+                f"[yellow]warning:[/] {model_dir / 'model.int8.onnx'} is not the shipped model "
+                f"(sha256 {sha[:16]}…): fitting for it as given, without the shipped model's pin."
             )
             unpinned = True
     fit_main(
