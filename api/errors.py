@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.private_paths import paths_hidden
+from api.private_paths import maybe_hidden, paths_hidden
 from consilience.errors import ConsilienceError
 
 log = logging.getLogger("consilience.api")
@@ -67,7 +67,7 @@ def error_response(
         error=ErrorDetail(
             code=code or CODES.get(status, "error"),
             message=paths_hidden(message),
-            hint=paths_hidden(hint) if hint else hint,
+            hint=maybe_hidden(hint),
             retryable=retryable,
         )
     )

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.private_paths import paths_hidden
+from api.private_paths import maybe_hidden, paths_hidden
 from consilience.errors import ConsilienceError, NotFoundError
 from ingest.pipeline import IngestOutcome
 
@@ -55,10 +55,6 @@ class Job(BaseModel):
     hint: str | None = Field(default=None, description="What to do about it")
 
 
-def _hidden(text: str | None) -> str | None:
-    return paths_hidden(text) if text else text
-
-
 def _snapshot(job: Job) -> Job:
     """A copy for the client: its own list of notes, which the worker may still append to,
     and its texts with the server's files named by their names only (an error written for
@@ -66,8 +62,8 @@ def _snapshot(job: Job) -> Job:
     outcomes = [
         o.model_copy(
             update={
-                "error": _hidden(o.error),
-                "hint": _hidden(o.hint),
+                "error": maybe_hidden(o.error),
+                "hint": maybe_hidden(o.hint),
                 "warnings": [paths_hidden(w) for w in o.warnings],
             }
         )
@@ -77,8 +73,8 @@ def _snapshot(job: Job) -> Job:
         update={
             "notes": [paths_hidden(n) for n in list(job.notes)],
             "outcomes": outcomes,
-            "error": _hidden(job.error),
-            "hint": _hidden(job.hint),
+            "error": maybe_hidden(job.error),
+            "hint": maybe_hidden(job.hint),
         }
     )
 

@@ -45,6 +45,11 @@ def _roots() -> list[Path]:
     return out
 
 
+def maybe_hidden(text: str | None) -> str | None:
+    """`paths_hidden` for a text that may be absent (a hint, a job's error)."""
+    return paths_hidden(text) if text else text
+
+
 def paths_hidden(text: str) -> str:
     """Free text (an error's message or hint) with every absolute path on this server reduced
     to its file name: "/home/u/proj/.consilience/neo4j/password" becomes "password". A path

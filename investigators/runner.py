@@ -125,7 +125,7 @@ BATCH = 400
 
 def candidates_log_unfinished(log: Path) -> Path:
     """The file a run keeps beside its candidates log until every batch is in it: a log
-    with it is the part a stopped run reached (it says which run, and when it started)."""
+    with it is the part a stopped run reached (the file holds when that run started)."""
     return log.with_name(log.name + ".partial")
 
 
