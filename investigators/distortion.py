@@ -76,7 +76,9 @@ class DistortionInvestigator:
     # 3: was a fold of the judge's contradictions, reverted (graphs checked by it exist)
     # 4: the summary side is the one the SUMMARISES link starts from, not the one whose source
     #    is of kind "summary" (a link between two papers was read the wrong way round)
-    version = "4"
+    # 5: the offline judge's contradiction on a distorted pair is folded into the distortion
+    #    (`fold_contradictions`; the runner withdraws the unreviewed one filed before)
+    version = "5"
 
     def __init__(self, min_similarity: float = 0.7) -> None:
         self.min_similarity = min_similarity
@@ -151,3 +153,42 @@ class DistortionInvestigator:
                 )
             )
         return out
+
+
+def fold_contradictions(
+    verdicts: list[Verdict], keep_from: frozenset[str]
+) -> tuple[list[Verdict], list[Verdict]]:
+    """One finding per summary claim and source claim: where an offline investigator also
+    reads a distorted pair as a contradiction, the distortion takes that reading (named in its
+    rationale, cue `contradicts-source`, its score the higher of the two) and the contradiction
+    is not filed beside it. A summary's contradiction of its source is its distortion: two
+    findings on one pair read as two problems, and the contradiction never counted against the
+    source's claims. Contradictions of the investigators in `keep_from` (a paid adjudicator's
+    own label) stay findings of their own. Returns (the verdicts to file, in order, with the
+    distortions replaced; the contradictions folded)."""
+    distorts = {
+        frozenset((v.a_id, v.b_id)): i
+        for i, v in enumerate(verdicts)
+        if v.kind == FindingKind.DISTORTS
+    }
+    if not distorts:
+        return verdicts, []
+    out = list(verdicts)
+    folded: list[Verdict] = []
+    for v in verdicts:
+        i = distorts.get(frozenset((v.a_id, v.b_id)))
+        if v.kind != FindingKind.CONTRADICTS or i is None or v.investigator in keep_from:
+            continue
+        d = out[i]
+        reading = v.rationale.split(". A: “")[0].rstrip(".")
+        out[i] = d.model_copy(
+            update={
+                "rationale": f"{d.rationale} The {v.investigator} investigator also reads the two "
+                f"as contradicting each other ({v.score:.2f}): {reading}.",
+                "cues": sorted({*d.cues, "contradicts-source"}),
+                "score": max(d.score, v.score),
+            }
+        )
+        folded.append(v)
+    dropped = {id(v) for v in folded}
+    return [v for v in out if id(v) not in dropped], folded

@@ -24,6 +24,7 @@ from investigators.candidates import neighbour_pairs
 from investigators.cypher import runner as q
 from investigators.cypher import topics as tq
 from investigators.dimensions import DimensionProposer
+from investigators.distortion import fold_contradictions
 from investigators.independence import SourceFacts, judge, lines_of_research
 from investigators.lines import PairFinding
 from investigators.retrieval.fusion import Candidate
@@ -76,7 +77,9 @@ class RunReport(BaseModel):
     findings_withdrawn: int = Field(
         default=0,
         description="Unreviewed findings another version of an investigator made between two "
-        "claims that its current version was shown again this run and did not find again",
+        "claims that its current version was shown again this run and did not find again, and "
+        "unreviewed contradictions filed before on a pair this run found distorted (the "
+        "distortion now holds them)",
     )
     pairs_by_channel: dict[str, int] = Field(
         default_factory=dict, description="Candidate pairs each retrieval channel proposed"
@@ -439,6 +442,8 @@ class Runner:
             for inv in self.investigators:
                 verdicts.extend(inv.investigate(pairs))
                 lap(f"investigator {inv.name}")
+            # one finding per summary/source pair: the judge's contradiction goes in the distortion
+            verdicts, folded = fold_contradictions(verdicts, ADJUDICATORS)
             # with an investigator that concludes at the run's end, the claims count as
             # checked only once it has: a run stopped before then is judged again in full
             # superseded findings go in the write's transaction: never a checked claim left
@@ -449,7 +454,9 @@ class Runner:
                 [] if deferred else chunk,
                 self.preset_version,
                 investigation_store.Superseded(
-                    current, [(p.a.id, p.b.id) for p in pairs] if superseded else []
+                    current,
+                    [(p.a.id, p.b.id) for p in pairs] if superseded else [],
+                    [_finding_record(v).id for v in folded],
                 ),
             )
             withdrawn += n

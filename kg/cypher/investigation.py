@@ -141,6 +141,20 @@ DETACH DELETE f
 RETURN count(*) AS withdrawn
 """
 
+# Unreviewed findings with these ids: contradictions the write files inside a distortion of
+# the same two claims instead (`investigators.distortion.fold_contradictions`), filed on their
+# own by an earlier run. A reviewed one is kept: its verdict is the user's.
+WITHDRAW_FOLDED: LiteralString = """
+UNWIND $ids AS id
+MATCH (f:Finding {id: id})
+WHERE f.status = 'open' AND f.verdict_history IS NULL
+OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
+SET c.confidence_stale = true
+WITH DISTINCT f
+DETACH DELETE f
+RETURN count(*) AS withdrawn
+"""
+
 # New claim-to-claim findings whose kind, investigator and two quotes (hashes of the exact
 # text) match an archived verdict not yet given back (the finding was reviewed on an earlier
 # version of a document) take that verdict back, with its history; the latest one wins.

@@ -56,10 +56,12 @@ def write_findings(
 class Superseded:
     """Findings to withdraw with a write: the unreviewed ones between these claim pairs, just
     judged again, that one of these investigators (name -> current version) made at another
-    version and the write did not find again."""
+    version and the write did not find again; and the unreviewed findings with these ids
+    (`folded`: contradictions the write files inside a distortion of the same pair instead)."""
 
     current: Mapping[str, str]
     pairs: Sequence[tuple[str, str]]
+    folded: Sequence[str] = ()
 
 
 def write_judged(
@@ -94,6 +96,7 @@ def _write(
         kinds.setdefault(f.id, f.kind.value)
     pairs = [[a, b] for a, b in superseded.pairs] if superseded else []
     current = dict(superseded.current) if superseded else {}
+    folded = sorted(set(superseded.folded) - set(kinds)) if superseded else []
     pair_batch = 5 * batch  # a pair row is two ids: smaller than a finding row
 
     def tx_fn(tx: ManagedTransaction) -> tuple[set[str], int]:
@@ -107,6 +110,9 @@ def _write(
         for i in range(0, len(pairs), pair_batch):
             rows_i = Rows(pairs[i : i + pair_batch])
             rec = tx.run(q.WITHDRAW_SUPERSEDED, rows=rows_i, current=current).single(strict=True)
+            withdrawn += int(rec["withdrawn"])
+        if folded:
+            rec = tx.run(q.WITHDRAW_FOLDED, ids=folded).single(strict=True)
             withdrawn += int(rec["withdrawn"])
         if checked:
             tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()

@@ -601,7 +601,7 @@ def test_a_distortion_is_filed_on_the_side_the_summary_link_starts_from(
     build_runner(svc).run()
     (d,) = list_findings(svc.graph(), kind="distorts", limit=10).items
     assert (d.a.source_id, d.b.source_id) == (talk[0], digest[0])
-    assert d.cues == ["overgeneralised"] and "'most' in the source, 'all'" in d.rationale
+    assert "overgeneralised" in d.cues and "'most' in the source, 'all'" in d.rationale
     # a graph checked by an earlier version holds the finding the wrong way round (a
     # symmetric cue, a changed number say, was found either way; its id is the same)
     with svc.graph().write() as s:
@@ -618,3 +618,70 @@ def test_a_distortion_is_filed_on_the_side_the_summary_link_starts_from(
             "MATCH (:Finding {id: $id})-[r:ABOUT]->(c:Claim) "
             "RETURN r.side AS side, c.source_id AS source", id=d.id))  # fmt: skip
     assert sides == [("a", talk[0]), ("b", digest[0])]
+
+
+def test_a_summary_contradicting_its_source_is_one_distortion(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: a summary claim and its source claim got a distorts finding and, beside
+    it, a contradicts finding on the same two quotes (one problem read as two). The judge's
+    contradiction filed on its own by an earlier version is withdrawn when the pair is judged
+    again, unless a reviewer gave it a verdict."""
+    from kg.ids import pair_id
+    from kg.writers import investigation_store
+
+    svc = clean_services
+    (tmp_path / "paper.md").write_text(
+        "# Refusal training\n\nRefusal training reduces harmful compliance in most of the "
+        "models we tested on StrongREJECT.\n"
+    )
+    (tmp_path / "summary.md").write_text(
+        "# Refusal training - Summary\n\nRefusal training increases harmful compliance in all "
+        "of the models tested on StrongREJECT.\n"
+    )
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().rebuild(svc.graph())
+    runner = build_runner(svc)
+    runner.run()
+    (only,) = list_findings(svc.graph(), limit=100).items  # the judge's reading folded in
+    assert only.kind == "distorts" and {"contradicts-source", "overgeneralised"} <= set(only.cues)
+    assert "nli-judge investigator also reads the two as contradicting each other" in (
+        only.rationale
+    )
+    assert "NLI contradiction" in only.rationale  # the judge's probabilities, named
+    summary_claim, source_claim = only.a.claim_id, only.b.claim_id
+    assert summary_claim and source_claim
+
+    def file_the_old_contradiction() -> str:
+        """As a version before the fold did: the judge's contradiction beside the distortion,
+        and the two claims due to be checked again."""
+        judge = next(i for i in runner.investigators if i.name == "nli-judge")
+        old = FindingRecord(
+            id=pair_id(FindingKind.CONTRADICTS.value, summary_claim, source_claim),
+            a_id=summary_claim, b_id=source_claim, kind=FindingKind.CONTRADICTS, score=0.3,
+            rationale="NLI contradiction 0.90 / 0.80", investigator="nli-judge",
+            version=judge.version, independent=False,
+        )  # fmt: skip
+        investigation_store.write_findings(svc.graph(), [old], [], "old")
+        investigation_store.mark_unchecked(svc.graph(), [summary_claim, source_claim])
+        return old.id
+
+    old_id = file_the_old_contradiction()
+    assert sorted(f.kind for f in list_findings(svc.graph(), limit=100).items) == [
+        "contradicts", "distorts"
+    ]  # fmt: skip
+    report = runner.run()
+    assert report.findings_withdrawn == 1
+    assert [f.kind for f in list_findings(svc.graph(), limit=100).items] == ["distorts"]
+    with svc.graph().read() as s:
+        stale = s.run("MATCH (c:Claim) WHERE c.confidence_stale RETURN count(c) AS n").single(
+            strict=True
+        )["n"]
+    assert stale == 2  # both claims' confidences are recomputed without it
+
+    # a reviewed one stays: the verdict is the user's
+    assert file_the_old_contradiction() == old_id
+    record_verdict(svc, old_id, ReviewVerdict.CONFIRMED, "alice", "read both")
+    assert runner.run().findings_withdrawn == 0
+    kept = get_finding(svc.graph(), old_id)
+    assert kept is not None and (kept.status, kept.reviewer) == ("confirmed", "alice")

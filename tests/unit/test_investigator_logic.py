@@ -5,7 +5,7 @@ from typing import TypedDict, Unpack
 import pytest
 
 from ingest.claims.numbers import extract_numbers
-from investigators.base import CandidatePair, ClaimView, FindingKind, Independence
+from investigators.base import CandidatePair, ClaimView, FindingKind, Independence, Verdict
 from investigators.contradiction import ContradictionInvestigator
 from investigators.convergence import ConvergenceInvestigator
 from investigators.independence import SourceFacts, judge, lines_of_research
@@ -262,3 +262,37 @@ def test_a_summary_that_widens_part_of_the_cases_to_all_distorts(
     assert v.kind == FindingKind.DISTORTS and (v.a_id, v.b_id) == ("m", "s")
     assert v.cues == ["overgeneralised"]
     assert f"'{widened[0]}' in the source, '{widened[1]}' in the summary" in v.rationale
+
+
+def test_a_contradiction_on_a_distorted_pair_is_folded_into_the_distortion() -> None:
+    """Red-teamed: a summary claim and its source claim got a distorts finding and, beside
+    it, a low-score contradicts finding on the same two quotes (read as two problems)."""
+    from investigators.distortion import DistortionInvestigator, fold_contradictions
+
+    src = view("s", "Linear probes detect deception in most transcripts.", "POST")
+    summ = view("m", "Linear probes detect deception in all transcripts.", "SUM")
+    (d,) = DistortionInvestigator().investigate([_summary_pair(src, summ)])
+
+    def contra(a: str, b: str, score: float, by: str = "nli-judge") -> Verdict:
+        return Verdict(
+            kind=FindingKind.CONTRADICTS, a_id=a, b_id=b, score=score, investigator=by,
+            rationale="NLI contradiction 0.91 / 0.12; dependent. A: “x” — T. B: “y” — U.",
+            version="15",
+        )  # fmt: skip
+
+    judge_reading, other = contra("s", "m", 0.61), contra("x", "s", 0.8)
+    kept, folded = fold_contradictions([judge_reading, d, other], frozenset())  # ids any order
+    assert folded == [judge_reading]
+    (d2, other2) = kept
+    assert other2 is other and d2.kind == FindingKind.DISTORTS and (d2.a_id, d2.b_id) == ("m", "s")
+    assert d2.cues == ["contradicts-source", "overgeneralised"]
+    assert d2.rationale.startswith(d.rationale)
+    assert d2.rationale.endswith(
+        "investigator also reads the two as contradicting each other (0.61): NLI contradiction "
+        "0.91 / 0.12; dependent."
+    )
+    assert d2.score == max(d.score, 0.61) and d.cues == ["overgeneralised"]  # d is unchanged
+    # an adjudicator's label stays a finding of its own; no distortion: nothing changes
+    claude = contra("m", "s", 0.9, by="llm-adjudicator")
+    assert fold_contradictions([d, claude], frozenset({"llm-adjudicator"})) == ([d, claude], [])
+    assert fold_contradictions([other], frozenset()) == ([other], [])
