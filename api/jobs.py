@@ -41,6 +41,11 @@ class Job(BaseModel):
         default=0,
         description="Unreviewed findings of another investigator version not found again",
     )
+    contradictions_folded: int = Field(
+        default=0,
+        description="Unreviewed contradictions filed before beside a summary's distortion of the "
+        "same claims, withdrawn (the distortion names them)",
+    )
     rechecked: int = Field(
         default=0,
         description="Claims checked before by other versions of the investigators, checked "

@@ -170,6 +170,12 @@ def _run_notes(console: Console, report: RunReport) -> None:
             "investigators were withdrawn: the current version, shown the same two claims, "
             "did not find them again (reviewed findings are kept)."
         )
+    if report.contradictions_folded:
+        console.print(
+            f"{report.contradictions_folded} unreviewed contradictions filed before beside a "
+            "summary's distortion of the same two claims were withdrawn: the distortion now "
+            "names the judge's reading (reviewed ones are kept)."
+        )
     if report.left_unchecked:
         console.print(
             f"[yellow]{report.left_unchecked} claims left unchecked[/] (see the warnings): "

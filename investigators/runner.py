@@ -77,9 +77,12 @@ class RunReport(BaseModel):
     findings_withdrawn: int = Field(
         default=0,
         description="Unreviewed findings another version of an investigator made between two "
-        "claims that its current version was shown again this run and did not find again, and "
-        "unreviewed contradictions filed before on a pair this run found distorted (the "
-        "distortion now holds them)",
+        "claims that its current version was shown again this run and did not find again",
+    )
+    contradictions_folded: int = Field(
+        default=0,
+        description="Unreviewed contradictions an earlier run filed beside a distortion of the "
+        "same summary and source claims, withdrawn: the distortion now names them",
     )
     pairs_by_channel: dict[str, int] = Field(
         default_factory=dict, description="Candidate pairs each retrieval channel proposed"
@@ -391,7 +394,7 @@ class Runner:
         # pairs shown again this run and not found again are withdrawn, batch by batch
         current = {i.name: i.version for i in self.investigators if i.name not in ADJUDICATORS}
         superseded = investigation_store.any_superseded(self.driver, current)
-        withdrawn = 0
+        withdrawn = folded_withdrawn = 0
         counts: dict[str, int] = {}
         by_channel: dict[str, int] = {}
         retrieval_clock: dict[str, float] = {}
@@ -448,7 +451,7 @@ class Runner:
             # checked only once it has: a run stopped before then is judged again in full
             # superseded findings go in the write's transaction: never a checked claim left
             # stale (no pairs, no withdrawal, on a graph without another version's findings)
-            created, n = investigation_store.write_judged(
+            created, n, n_folded = investigation_store.write_judged(
                 self.driver,
                 [_finding_record(v) for v in verdicts],
                 [] if deferred else chunk,
@@ -460,6 +463,7 @@ class Runner:
                 ),
             )
             withdrawn += n
+            folded_withdrawn += n_folded
             lap("writing")
             if self.proposer is not None:
                 if deferred:  # proposed when the run's conclusions are in (below)
@@ -524,6 +528,7 @@ class Runner:
             rechecked=len(before),
             version_changes=changes,
             findings_withdrawn=withdrawn,
+            contradictions_folded=folded_withdrawn,
             pairs_by_channel=by_channel,
             retrieval_seconds=retrieval_clock,
             skipped=skipped,

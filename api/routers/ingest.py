@@ -148,6 +148,7 @@ def _report(job: Job, result: IngestResult) -> None:
         job.line_findings = result.investigation.line_findings
         job.confidences_updated = result.investigation.confidences_updated
         job.findings_withdrawn = result.investigation.findings_withdrawn
+        job.contradictions_folded = result.investigation.contradictions_folded
         job.rechecked = result.investigation.rechecked
 
 

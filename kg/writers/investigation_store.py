@@ -71,12 +71,13 @@ def write_judged(
     version: str,
     superseded: Superseded,
     batch: int = 1000,
-) -> tuple[dict[str, int], int]:
+) -> tuple[dict[str, int], int, int]:
     """`write_findings` for claim-to-claim findings, withdrawing the superseded ones in the
     same transaction (after the upsert, so a finding found again is kept, at its new version;
     before the claims are marked checked, so a run stopped between the two cannot leave a
-    checked claim with an old version's finding). Returns (created by kind, withdrawn);
-    the claims of withdrawn findings are marked for a confidence recompute."""
+    checked claim with an old version's finding). Returns (created by kind, withdrawn as
+    superseded, withdrawn as folded); the claims of withdrawn findings are marked for a
+    confidence recompute."""
     return _write(driver, findings, checked, version, batch, "claim-claim", superseded)
 
 
@@ -88,7 +89,7 @@ def _write(
     batch: int,
     sides: FindingSides,
     superseded: Superseded | None,
-) -> tuple[dict[str, int], int]:
+) -> tuple[dict[str, int], int, int]:
     upsert = _UPSERT[sides]
     rows = [f.row() for f in findings]
     kinds: dict[str, str] = {}
@@ -99,32 +100,32 @@ def _write(
     folded = sorted(set(superseded.folded) - set(kinds)) if superseded else []
     pair_batch = 5 * batch  # a pair row is two ids: smaller than a finding row
 
-    def tx_fn(tx: ManagedTransaction) -> tuple[set[str], int]:
+    def tx_fn(tx: ManagedTransaction) -> tuple[set[str], int, int]:
         existing = {rec["id"] for rec in tx.run(q.EXISTING_FINDINGS, ids=sorted(kinds))}
         for i in range(0, len(rows), batch):
             tx.run(upsert, rows=Rows(rows[i : i + batch])).consume()
         new = sorted(set(kinds) - existing)
         if sides == "claim-claim" and new:  # verdicts given on an earlier version come back
             tx.run(q.CARRY_VERDICTS, ids=new).consume()
+        n_folded = 0
+        if folded:  # first: a folded one an older version made counts as folded
+            n_folded = int(tx.run(q.WITHDRAW_FOLDED, ids=folded).single(strict=True)["withdrawn"])
         withdrawn = 0
         for i in range(0, len(pairs), pair_batch):
             rows_i = Rows(pairs[i : i + pair_batch])
             rec = tx.run(q.WITHDRAW_SUPERSEDED, rows=rows_i, current=current).single(strict=True)
             withdrawn += int(rec["withdrawn"])
-        if folded:
-            rec = tx.run(q.WITHDRAW_FOLDED, ids=folded).single(strict=True)
-            withdrawn += int(rec["withdrawn"])
         if checked:
             tx.run(q.MARK_INVESTIGATED, ids=checked, version=version).consume()
-        return existing, withdrawn
+        return existing, withdrawn, n_folded
 
     with driver.write() as s:
-        existing, withdrawn = s.execute_write(tx_fn)
+        existing, withdrawn, n_folded = s.execute_write(tx_fn)
     created: dict[str, int] = {}
     for fid, kind in kinds.items():
         if fid not in existing:
             created[kind] = created.get(kind, 0) + 1
-    return created, withdrawn
+    return created, withdrawn, n_folded
 
 
 def mark_unchecked(driver: Graph, ids: list[str]) -> None:

@@ -362,6 +362,7 @@ def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_
     job = _wait(client, r.json()["id"])
     assert job["status"] == "done" and job["outcomes"][0]["status"] == "ingested"
     assert job["findings_withdrawn"] == 0  # reported (nothing of another version to withdraw)
+    assert job["contradictions_folded"] == 0
     assert job["rechecked"] == 0 and job["notes"] == []  # every claim checked was new
     titles = [s["title"] for s in client.get("/sources", params={"limit": 100}).json()["items"]]
     assert "MATCH (n) DETACH DELETE n" in titles and _count(graph)[0] > 0

@@ -671,7 +671,7 @@ def test_a_summary_contradicting_its_source_is_one_distortion(
         "contradicts", "distorts"
     ]  # fmt: skip
     report = runner.run()
-    assert report.findings_withdrawn == 1
+    assert (report.contradictions_folded, report.findings_withdrawn) == (1, 0)
     assert [f.kind for f in list_findings(svc.graph(), limit=100).items] == ["distorts"]
     with svc.graph().read() as s:
         stale = s.run("MATCH (c:Claim) WHERE c.confidence_stale RETURN count(c) AS n").single(
@@ -682,6 +682,6 @@ def test_a_summary_contradicting_its_source_is_one_distortion(
     # a reviewed one stays: the verdict is the user's
     assert file_the_old_contradiction() == old_id
     record_verdict(svc, old_id, ReviewVerdict.CONFIRMED, "alice", "read both")
-    assert runner.run().findings_withdrawn == 0
+    assert runner.run().contradictions_folded == 0
     kept = get_finding(svc.graph(), old_id)
     assert kept is not None and (kept.status, kept.reviewer) == ("confirmed", "alice")

@@ -554,12 +554,12 @@ def test_withdrawal_touches_only_the_pairs_judged_again(
         return f.a.claim_id, f.b.claim_id
 
     unrelated = (pair(kept)[0], pair(gone)[1])  # judged again, no finding between them
-    created, withdrawn = investigation_store.write_judged(
+    created, withdrawn, _ = investigation_store.write_judged(
         svc.graph(), [], [], "v", investigation_store.Superseded(current, [unrelated])
     )
     assert (created, withdrawn) == ({}, 0)
     record_verdict(svc, kept.id, ReviewVerdict.CONFIRMED, "bob", "checked")
-    _, withdrawn = investigation_store.write_judged(
+    _, withdrawn, _ = investigation_store.write_judged(
         svc.graph(), [], [], "v", investigation_store.Superseded(current, [pair(kept), pair(gone)])
     )
     assert withdrawn == 1

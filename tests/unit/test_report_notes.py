@@ -80,6 +80,7 @@ def test_the_investigation_paragraph_shows_warnings_and_claims_left_unchecked() 
         lines=1,
         warnings=["Claude gave no usable answer to 1 of 1 question(s)"],
         findings_withdrawn=5,
+        contradictions_folded=2,
         rechecked=3,
         version_changes=["nli-judge: fit-1 → fit-2"],
     )
@@ -90,8 +91,11 @@ def test_the_investigation_paragraph_shows_warnings_and_claims_left_unchecked() 
     assert "2 claims left unchecked" in text
     assert "warning: Claude gave no usable answer to 1 of 1" in text
     assert "5 unreviewed findings made by another version" in text
+    assert "2 unreviewed contradictions filed before beside a summary's distortion" in text
     quiet = StringIO()
-    calm = report.model_copy(update={"findings_withdrawn": 0, "rechecked": 0})
+    calm = report.model_copy(
+        update={"findings_withdrawn": 0, "contradictions_folded": 0, "rechecked": 0}
+    )
     render_investigation(Console(file=quiet, width=200), calm)
     assert "withdrawn" not in quiet.getvalue() and "checked before" not in quiet.getvalue()
 

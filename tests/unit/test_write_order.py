@@ -38,6 +38,8 @@ class _Tx:
         self.ran.append(query)
         if query == q.WITHDRAW_SUPERSEDED:
             return _Result([{"withdrawn": len(params["rows"])}])
+        if query == q.WITHDRAW_FOLDED:
+            return _Result([{"withdrawn": len(params["ids"])}])
         return _Result([])
 
 
@@ -60,26 +62,30 @@ class _Graph:
 
 def test_withdrawal_runs_between_the_upsert_and_the_marking() -> None:
     g = _Graph()
-    superseded = investigation_store.Superseded({"nli-judge": "8+x"}, [("c1", "c2"), ("c3", "c4")])
+    superseded = investigation_store.Superseded(
+        {"nli-judge": "8+x"}, [("c1", "c2"), ("c3", "c4")], ["fnd_folded", "fnd_1"]
+    )
     found = FindingRecord(
         id="fnd_1", a_id="c1", b_id="c2", kind=FindingKind.CONTRADICTS, score=0.9,
         rationale="r", investigator="nli-judge", version="8+x",
     )  # fmt: skip
-    created, withdrawn = investigation_store.write_judged(
+    created, withdrawn, folded = investigation_store.write_judged(
         cast(Graph, g), [found], ["c1", "c2"], "8+x", superseded
     )
-    assert created == {"contradicts": 1} and withdrawn == 2
+    # a folded id the write files again (fnd_1) is not withdrawn
+    assert created == {"contradicts": 1} and withdrawn == 2 and folded == 1
     order = [
         name
         for query in g.tx.ran
         for name, text in (
             ("upsert", q.UPSERT_CLAIM_FINDINGS),
+            ("fold", q.WITHDRAW_FOLDED),
             ("withdraw", q.WITHDRAW_SUPERSEDED),
             ("mark", q.MARK_INVESTIGATED),
         )
         if query == text
     ]
-    assert order == ["upsert", "withdraw", "mark"]
+    assert order == ["upsert", "fold", "withdraw", "mark"]
     assert g.tx.ran.index(q.WITHDRAW_SUPERSEDED) > g.tx.ran.index(q.EXISTING_FINDINGS)
 
 
@@ -87,3 +93,4 @@ def test_a_plain_write_withdraws_nothing() -> None:
     g = _Graph()
     investigation_store.write_findings(cast(Graph, g), [], ["c1"], "8+x")
     assert q.WITHDRAW_SUPERSEDED not in g.tx.ran and q.MARK_INVESTIGATED in g.tx.ran
+    assert q.WITHDRAW_FOLDED not in g.tx.ran
