@@ -180,11 +180,18 @@ def fold_contradictions(
         if v.kind != FindingKind.CONTRADICTS or i is None or v.investigator in keep_from:
             continue
         d = out[i]
-        reading = v.rationale.split(". A: “")[0].rstrip(".")
+        reading = v.rationale.split(". A: “")[0]  # the judge's probabilities and evidence
+        if v.independence_reason:
+            reading = reading.removesuffix(f"; {v.independence_reason}")
+        # before the quotes, where a one-line display (the report's) cuts the rationale
+        problems, sep, quotes = d.rationale.partition(". Summary: “")
+        also = (
+            f"; the {v.investigator} investigator also reads the two as contradicting each "
+            f"other ({v.score:.2f}: {reading})"
+        )
         out[i] = d.model_copy(
             update={
-                "rationale": f"{d.rationale} The {v.investigator} investigator also reads the two "
-                f"as contradicting each other ({v.score:.2f}): {reading}.",
+                "rationale": f"{problems}{also}{sep}{quotes}" if sep else f"{d.rationale}{also}.",
                 "cues": sorted({*d.cues, "contradicts-source"}),
                 "score": max(d.score, v.score),
             }

@@ -277,7 +277,7 @@ def test_a_contradiction_on_a_distorted_pair_is_folded_into_the_distortion() -> 
         return Verdict(
             kind=FindingKind.CONTRADICTS, a_id=a, b_id=b, score=score, investigator=by,
             rationale="NLI contradiction 0.91 / 0.12; dependent. A: “x” — T. B: “y” — U.",
-            version="15",
+            version="15", independence_reason="dependent",
         )  # fmt: skip
 
     judge_reading, other = contra("s", "m", 0.61), contra("x", "s", 0.8)
@@ -286,10 +286,10 @@ def test_a_contradiction_on_a_distorted_pair_is_folded_into_the_distortion() -> 
     (d2, other2) = kept
     assert other2 is other and d2.kind == FindingKind.DISTORTS and (d2.a_id, d2.b_id) == ("m", "s")
     assert d2.cues == ["contradicts-source", "overgeneralised"]
-    assert d2.rationale.startswith(d.rationale)
-    assert d2.rationale.endswith(
-        "investigator also reads the two as contradicting each other (0.61): NLI contradiction "
-        "0.91 / 0.12; dependent."
+    problems, quotes = d.rationale.split(". Summary: “")
+    assert d2.rationale == (
+        f"{problems}; the nli-judge investigator also reads the two as contradicting each other "
+        f"(0.61: NLI contradiction 0.91 / 0.12). Summary: “{quotes}"
     )
     assert d2.score == max(d.score, 0.61) and d.cues == ["overgeneralised"]  # d is unchanged
     # an adjudicator's label stays a finding of its own; no distortion: nothing changes
