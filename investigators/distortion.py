@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from investigators.base import CandidatePair, ClaimView, FindingKind, Verdict
 from investigators.cues import number_cue
@@ -155,47 +156,59 @@ class DistortionInvestigator:
         return out
 
 
+def foldable(verdicts: list[Verdict], keep_from: frozenset[str]) -> list[tuple[Verdict, Verdict]]:
+    """(distortion, contradiction) on the same two claims, the contradiction not by one of the
+    investigators in `keep_from` (a paid adjudicator's own label stays a finding of its own)."""
+    distorts = {frozenset((v.a_id, v.b_id)): v for v in verdicts if v.kind == FindingKind.DISTORTS}
+    if not distorts:
+        return []
+    return [
+        (d, v)
+        for v in verdicts
+        if v.kind == FindingKind.CONTRADICTS
+        and v.investigator not in keep_from
+        and (d := distorts.get(frozenset((v.a_id, v.b_id)))) is not None
+    ]
+
+
 def fold_contradictions(
-    verdicts: list[Verdict], keep_from: frozenset[str]
+    verdicts: list[Verdict],
+    keep_from: frozenset[str],
+    held: Collection[frozenset[str]] = frozenset(),
 ) -> tuple[list[Verdict], list[Verdict]]:
     """One finding per summary claim and source claim: where an offline investigator also
     reads a distorted pair as a contradiction, the distortion takes that reading (named in its
-    rationale, cue `contradicts-source`, its score the higher of the two) and the contradiction
-    is not filed beside it. A summary's contradiction of its source is its distortion: two
-    findings on one pair read as two problems, and the contradiction never counted against the
-    source's claims. Contradictions of the investigators in `keep_from` (a paid adjudicator's
-    own label) stay findings of their own. Returns (the verdicts to file, in order, with the
-    distortions replaced; the contradictions folded)."""
-    distorts = {
-        frozenset((v.a_id, v.b_id)): i
-        for i, v in enumerate(verdicts)
-        if v.kind == FindingKind.DISTORTS
-    }
-    if not distorts:
+    rationale, with the cue `contradicts-source`; its score stays its own, on its own scale) and
+    the contradiction is not filed beside it. A summary's contradiction of its source is its
+    distortion: two findings on one pair read as two problems, and the contradiction never
+    counted against the source's claims. Not folded: the pairs in `held` (the caller's: a
+    human verdict bears on one of the two findings, so each is filed as itself) and the
+    contradictions of the investigators in `keep_from`. Returns (the verdicts to file, in
+    order, with the distortions replaced; the contradictions folded)."""
+    pairs = [(d, c) for d, c in foldable(verdicts, keep_from)
+             if frozenset((c.a_id, c.b_id)) not in held]  # fmt: skip
+    if not pairs:
         return verdicts, []
-    out = list(verdicts)
-    folded: list[Verdict] = []
-    for v in verdicts:
-        i = distorts.get(frozenset((v.a_id, v.b_id)))
-        if v.kind != FindingKind.CONTRADICTS or i is None or v.investigator in keep_from:
-            continue
-        d = out[i]
+    replaced: dict[int, Verdict] = {}
+    for d, v in pairs:
+        current = replaced.get(id(d), d)
         reading = v.rationale.split(". A: “")[0]  # the judge's probabilities and evidence
         if v.independence_reason:
             reading = reading.removesuffix(f"; {v.independence_reason}")
         # before the quotes, where a one-line display (the report's) cuts the rationale
-        problems, sep, quotes = d.rationale.partition(". Summary: “")
+        problems, sep, quotes = current.rationale.partition(". Summary: “")
         also = (
             f"; the {v.investigator} investigator also reads the two as contradicting each "
             f"other ({v.score:.2f}: {reading})"
         )
-        out[i] = d.model_copy(
+        replaced[id(d)] = current.model_copy(
             update={
-                "rationale": f"{problems}{also}{sep}{quotes}" if sep else f"{d.rationale}{also}.",
-                "cues": sorted({*d.cues, "contradicts-source"}),
-                "score": max(d.score, v.score),
+                "rationale": f"{problems}{also}{sep}{quotes}"
+                if sep
+                else f"{current.rationale}{also}.",
+                "cues": sorted({*current.cues, "contradicts-source"}),
             }
         )
-        folded.append(v)
-    dropped = {id(v) for v in folded}
-    return [v for v in out if id(v) not in dropped], folded
+    dropped = {id(c) for _, c in pairs}
+    kept = [replaced.get(id(v), v) for v in verdicts if id(v) not in dropped]
+    return kept, [c for _, c in pairs]

@@ -24,7 +24,7 @@ from investigators.candidates import neighbour_pairs
 from investigators.cypher import runner as q
 from investigators.cypher import topics as tq
 from investigators.dimensions import DimensionProposer
-from investigators.distortion import fold_contradictions
+from investigators.distortion import fold_contradictions, foldable
 from investigators.independence import SourceFacts, judge, lines_of_research
 from investigators.lines import PairFinding
 from investigators.retrieval.fusion import Candidate
@@ -216,6 +216,23 @@ class Runner:
                 n += 1
         return n
 
+    def _reviewed(self, pairs: list[tuple[Verdict, Verdict]]) -> set[frozenset[str]]:
+        """Of these (distortion, contradiction) pairs, the claim pairs where a human verdict
+        bears on either finding (given, taken back, or archived and due back): not folded."""
+        if not pairs:
+            return set()
+        rows = [
+            {
+                "a": d.a_id,
+                "b": d.b_id,
+                "ids": [_finding_record(d).id, _finding_record(c).id],
+                "keys": [f"{v.kind.value}:{v.investigator}" for v in (d, c)],
+            }
+            for d, c in pairs
+        ]
+        with self.driver.read() as s:
+            return {frozenset((r["a"], r["b"])) for r in s.run(q.REVIEWED_PAIRS, rows=rows)}
+
     def _propose_dimensions(
         self,
         chunk: list[str],
@@ -227,7 +244,9 @@ class Runner:
         support: dict[str, list[str]] = {}
         opposition: dict[str, list[str]] = {}
         for v in verdicts:
-            target = opposition if v.kind == FindingKind.CONTRADICTS else support
+            # a distortion is no support either way: the summary misstates its source
+            against = v.kind in (FindingKind.CONTRADICTS, FindingKind.DISTORTS)
+            target = opposition if against else support
             for me, other in ((v.a_id, v.b_id), (v.b_id, v.a_id)):
                 if other in views:
                     o = views[other]
@@ -446,7 +465,9 @@ class Runner:
                 verdicts.extend(inv.investigate(pairs))
                 lap(f"investigator {inv.name}")
             # one finding per summary/source pair: the judge's contradiction goes in the distortion
-            verdicts, folded = fold_contradictions(verdicts, ADJUDICATORS)
+            verdicts, folded = fold_contradictions(
+                verdicts, ADJUDICATORS, self._reviewed(foldable(verdicts, ADJUDICATORS))
+            )
             # with an investigator that concludes at the run's end, the claims count as
             # checked only once it has: a run stopped before then is judged again in full
             # superseded findings go in the write's transaction: never a checked claim left

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from kg.cypher.verdict_key import quotes_key
+
 CLAIM_VIEWS: LiteralString = """
 UNWIND $ids AS id
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim {id: id})
@@ -64,3 +66,26 @@ RETURN c.id AS id, s.id AS source_id, coalesce(s.n_claims, 0) AS n_claims
 EXISTING_SUMMARY_LINKS: LiteralString = """
 MATCH (a:Source)-[:SUMMARISES]-(b:Source) RETURN a.id AS a, b.id AS b
 """
+
+
+# Of these claim pairs ($rows: a, b, the ids of their findings, and the kind:investigator parts
+# of the keys their archived verdicts would have), those where a human verdict bears on one of
+# the findings: given (a status other than open, or a verdict history: one taken back), or
+# archived with an earlier version of a document and waiting to be given back by this write.
+REVIEWED_PAIRS: LiteralString = (
+    """
+UNWIND $rows AS row
+MATCH (a:Claim {id: row.a}), (b:Claim {id: row.b})
+WITH row, """
+    + quotes_key
+    + """ AS quotes
+WHERE EXISTS {
+  MATCH (f:Finding) WHERE f.id IN row.ids
+    AND (f.status <> 'open' OR f.verdict_history IS NOT NULL)
+} OR EXISTS {
+  MATCH (v:ArchivedVerdict)
+  WHERE v.key IN [k IN row.keys | k + ':' + quotes] AND v.carried_to IS NULL
+}
+RETURN row.a AS a, row.b AS b
+"""
+)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-# An expression, not a statement (lower case: the schema test EXPLAINs upper-case constants).
-key_of_finding: LiteralString = """f.kind + ':' + coalesce(f.investigator, '') + ':' +
-  CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
+# Expressions, not statements (lower case: the schema test EXPLAINs upper-case constants).
+# The two quotes' part of the key (`a` and `b` are the claims): the key of a finding of kind K by
+# investigator I between them is K + ':' + I + ':' + quotes_key.
+quotes_key: LiteralString = """CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
        ELSE b.text_sha + ':' + a.text_sha END"""
+key_of_finding: LiteralString = (
+    "f.kind + ':' + coalesce(f.investigator, '') + ':' +\n  " + quotes_key
+)
 
 
 # Archive the verdict on `f` (reviewed), whose sides `a` and `b` are claims or lines (either

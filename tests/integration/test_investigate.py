@@ -679,9 +679,24 @@ def test_a_summary_contradicting_its_source_is_one_distortion(
         )["n"]
     assert stale == 2  # both claims' confidences are recomputed without it
 
-    # a reviewed one stays: the verdict is the user's
+    # a reviewed one stays, and is not folded: the verdict is the user's (review)
     assert file_the_old_contradiction() == old_id
     record_verdict(svc, old_id, ReviewVerdict.CONFIRMED, "alice", "read both")
     assert runner.run().contradictions_folded == 0
     kept = get_finding(svc.graph(), old_id)
     assert kept is not None and (kept.status, kept.reviewer) == ("confirmed", "alice")
+    distortion = get_finding(svc.graph(), only.id)
+    assert distortion is not None and "also reads" not in distortion.rationale
+    assert "contradicts-source" not in distortion.cues
+
+    # a dismissed distortion takes no contradiction in: it is filed on its own for review
+    # (review: folded into it, the contradiction reached no reviewer and opposed nothing)
+    with svc.graph().write() as s:
+        s.run("MATCH (f:Finding {id: $id}) DETACH DELETE f", id=old_id).consume()
+    record_verdict(svc, only.id, ReviewVerdict.DISMISSED, "bob", "a fair rounding")
+    investigation_store.mark_unchecked(svc.graph(), [summary_claim, source_claim])
+    assert runner.run().contradictions_folded == 0
+    filed = get_finding(svc.graph(), old_id)
+    assert filed is not None and filed.status == "open" and filed.investigator == "nli-judge"
+    dismissed = get_finding(svc.graph(), only.id)
+    assert dismissed is not None and dismissed.status == "dismissed"

@@ -291,7 +291,11 @@ def test_a_contradiction_on_a_distorted_pair_is_folded_into_the_distortion() -> 
         f"{problems}; the nli-judge investigator also reads the two as contradicting each other "
         f"(0.61: NLI contradiction 0.91 / 0.12). Summary: “{quotes}"
     )
-    assert d2.score == max(d.score, 0.61) and d.cues == ["overgeneralised"]  # d is unchanged
+    assert d2.score == d.score and d.cues == ["overgeneralised"]  # its own score; d unchanged
+    # a pair a human verdict bears on is not folded (the caller finds those)
+    assert fold_contradictions([judge_reading, d], frozenset(), {frozenset(("m", "s"))}) == (
+        [judge_reading, d], []
+    )  # fmt: skip
     # an adjudicator's label stays a finding of its own; no distortion: nothing changes
     claude = contra("m", "s", 0.9, by="llm-adjudicator")
     assert fold_contradictions([d, claude], frozenset({"llm-adjudicator"})) == ([d, claude], [])
