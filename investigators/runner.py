@@ -135,6 +135,24 @@ def candidates_log_unfinished(log: Path) -> Path:
     return log.with_name(log.name + ".partial")
 
 
+def evidence_for_proposer(
+    verdicts: list[Verdict], views: dict[str, ClaimView]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(support, opposition) the dimension proposer is shown: by claim id, the other side's
+    quote and source of each verdict on it. A contradiction and a distortion are opposition (a
+    summary misstating its source supports neither side); agreements are support."""
+    support: dict[str, list[str]] = {}
+    opposition: dict[str, list[str]] = {}
+    for v in verdicts:
+        against = v.kind in (FindingKind.CONTRADICTS, FindingKind.DISTORTS)
+        target = opposition if against else support
+        for me, other in ((v.a_id, v.b_id), (v.b_id, v.a_id)):
+            if other in views:
+                o = views[other]
+                target.setdefault(me, []).append(f"“{o.text}” — {o.source_title}")
+    return support, opposition
+
+
 class Runner:
     """Owns all I/O; investigators stay pure."""
 
@@ -241,16 +259,7 @@ class Runner:
         limit: int | None = None,
     ) -> None:
         assert self.proposer is not None
-        support: dict[str, list[str]] = {}
-        opposition: dict[str, list[str]] = {}
-        for v in verdicts:
-            # a distortion is no support either way: the summary misstates its source
-            against = v.kind in (FindingKind.CONTRADICTS, FindingKind.DISTORTS)
-            target = opposition if against else support
-            for me, other in ((v.a_id, v.b_id), (v.b_id, v.a_id)):
-                if other in views:
-                    o = views[other]
-                    target.setdefault(me, []).append(f"“{o.text}” — {o.source_title}")
+        support, opposition = evidence_for_proposer(verdicts, views)
         mine = self._views(chunk)
         proposals = self.proposer.propose(
             [mine[c] for c in chunk if c in mine], support, opposition, limit=limit

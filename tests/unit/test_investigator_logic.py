@@ -300,3 +300,25 @@ def test_a_contradiction_on_a_distorted_pair_is_folded_into_the_distortion() -> 
     claude = contra("m", "s", 0.9, by="llm-adjudicator")
     assert fold_contradictions([d, claude], frozenset({"llm-adjudicator"})) == ([d, claude], [])
     assert fold_contradictions([other], frozenset()) == ([other], [])
+
+
+def test_the_dimension_proposer_is_shown_a_distortion_as_opposition() -> None:
+    """Red-teamed: the proposer was told the source claim a summary distorts "supports" the
+    summary's claim (and the other way round)."""
+    from investigators.runner import evidence_for_proposer
+
+    src = view("s", "Refusal training reduces harmful compliance in most models.", "POST")
+    summ = view("m", "Refusal training reduces harmful compliance in all models.", "SUM")
+    agree = view("x", "Refusal training lowers harmful compliance.", "OTHER")
+
+    def verdict(kind: FindingKind, a: str, b: str) -> Verdict:
+        return Verdict(
+            kind=kind, a_id=a, b_id=b, score=0.7, rationale="r", investigator="t", version="1"
+        )
+
+    support, opposition = evidence_for_proposer(
+        [verdict(FindingKind.DISTORTS, "m", "s"), verdict(FindingKind.CONVERGES_WITH, "s", "x")],
+        {c.id: c for c in (src, summ, agree)},
+    )
+    assert opposition == {"m": [f"“{src.text}” — POST"], "s": [f"“{summ.text}” — SUM"]}
+    assert support == {"s": [f"“{agree.text}” — OTHER"], "x": [f"“{src.text}” — POST"]}
