@@ -34,7 +34,7 @@ from investigators.topic_runner import assign_topics, refresh_topics
 from investigators.versions import recheck_note, version_changes
 from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
-from kg.graph import Graph
+from kg.graph import Graph, Rows
 from kg.ids import pair_id
 from kg.models import Quantity
 from kg.private import private_dir
@@ -139,8 +139,9 @@ def evidence_for_proposer(
     verdicts: list[Verdict], views: dict[str, ClaimView]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """(support, opposition) the dimension proposer is shown: by claim id, the other side's
-    quote and source of each verdict on it. A contradiction and a distortion are opposition (a
-    summary misstating its source supports neither side); agreements are support."""
+    quote and source of each verdict on it. A contradiction and a distortion are opposition for
+    both claims (the two disagree: neither supports the other; confidence counts a distortion
+    against the summary's claim alone); agreements are support."""
     support: dict[str, list[str]] = {}
     opposition: dict[str, list[str]] = {}
     for v in verdicts:
@@ -249,7 +250,8 @@ class Runner:
             for d, c in pairs
         ]
         with self.driver.read() as s:
-            return {frozenset((r["a"], r["b"])) for r in s.run(q.REVIEWED_PAIRS, rows=rows)}
+            found = s.run(q.REVIEWED_PAIRS, rows=Rows(rows))
+            return {frozenset((r["a"], r["b"])) for r in found}
 
     def _propose_dimensions(
         self,

@@ -71,7 +71,9 @@ MATCH (a:Source)-[:SUMMARISES]-(b:Source) RETURN a.id AS a, b.id AS b
 # Of these claim pairs ($rows: a, b, the ids of their findings, and the kind:investigator parts
 # of the keys their archived verdicts would have), those where a human verdict bears on one of
 # the findings: given (a status other than open, or a verdict history: one taken back), or
-# archived with an earlier version of a document and waiting to be given back by this write.
+# archived with an earlier version of a document (it may be given back by this write). A
+# verdict on a distortion that already held the contradiction (cue `contradicts-source`) was
+# given with that reading in view: it does not hold the pair (review).
 REVIEWED_PAIRS: LiteralString = (
     """
 UNWIND $rows AS row
@@ -82,6 +84,7 @@ WITH row, """
 WHERE EXISTS {
   MATCH (f:Finding) WHERE f.id IN row.ids
     AND (f.status <> 'open' OR f.verdict_history IS NOT NULL)
+    AND NOT (f.kind = 'distorts' AND 'contradicts-source' IN coalesce(f.cues, []))
 } OR EXISTS {
   MATCH (v:ArchivedVerdict)
   WHERE v.key IN [k IN row.keys | k + ':' + quotes] AND v.carried_to IS NULL

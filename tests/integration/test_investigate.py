@@ -652,6 +652,15 @@ def test_a_summary_contradicting_its_source_is_one_distortion(
     summary_claim, source_claim = only.a.claim_id, only.b.claim_id
     assert summary_claim and source_claim
 
+    # a verdict given on the distortion with the judge's reading in it: the pair, judged again,
+    # is folded as before (review: it filed the contradiction anew, for a second review)
+    record_verdict(svc, only.id, ReviewVerdict.DISMISSED, "bob", "the source says 'most'")
+    investigation_store.mark_unchecked(svc.graph(), [summary_claim, source_claim])
+    runner.run()
+    (still,) = list_findings(svc.graph(), limit=100).items
+    assert still.status == "dismissed" and "contradicts-source" in still.cues
+    record_verdict(svc, only.id, ReviewVerdict.REOPENED, "bob", "looking again")
+
     def file_the_old_contradiction() -> str:
         """As a version before the fold did: the judge's contradiction beside the distortion,
         and the two claims due to be checked again."""
@@ -700,3 +709,18 @@ def test_a_summary_contradicting_its_source_is_one_distortion(
     assert filed is not None and filed.status == "open" and filed.investigator == "nli-judge"
     dismissed = get_finding(svc.graph(), only.id)
     assert dismissed is not None and dismissed.status == "dismissed"
+
+    # verdicts archived with a revised summary come back to the same two quotes: the pair is
+    # not folded, so the contradiction is filed and takes its verdict back
+    record_verdict(svc, old_id, ReviewVerdict.CONFIRMED, "alice", "read both")
+    summary = tmp_path / "summary.md"
+    summary.write_text(summary.read_text() + "\nWe release our prompts.\n")
+    (out,) = svc.ingestor().ingest_paths([str(summary)])
+    assert out.status == "ingested" and out.superseded == 1
+    svc.claim_index().sync(svc.graph())
+    runner.run()
+    back = {f.kind: f for f in list_findings(svc.graph(), limit=100).items}
+    assert set(back) == {"contradicts", "distorts"} and old_id not in {f.id for f in back.values()}
+    assert (back["contradicts"].status, back["contradicts"].reviewer) == ("confirmed", "alice")
+    assert (back["distorts"].status, back["distorts"].reviewer) == ("dismissed", "bob")
+    assert "contradicts-source" not in back["distorts"].cues
