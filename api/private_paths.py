@@ -30,6 +30,9 @@ _ABSOLUTE = re.compile(rf"{_BEFORE}/({_PART})(?:/{_PART})+")
 # a path in quotes is one whole, spaces and all
 # (an opening quote ends it too: a run of unclosed “/ rescanned the text from each one)
 _QUOTED = re.compile(r"""(['"“‘])(/[^'"“‘”’\n]{1,4096})(['"”’])""")
+# a file URL (its spaces are %20): the path after "file://" (review: "file:///home/u/x.md" kept
+# its whole path, the "/" after ":" reading as a URL's)
+_FILE_URL = re.compile(rf"(?<!\w)file://(/{_PART}(?:/{_PART})*)")
 
 
 def _roots() -> list[Path]:
@@ -52,7 +55,8 @@ def maybe_hidden(text: str | None) -> str | None:
 
 def paths_hidden(text: str) -> str:
     """Free text (an error's message or hint) with every absolute path on this server reduced
-    to its file name: "/home/u/proj/.consilience/neo4j/password" becomes "password". A path
+    to its file name: "/home/u/proj/.consilience/neo4j/password" (or the file URL
+    "file:///home/u/proj/…/password") becomes "password". A path
     is one whose first directory exists here (an API route such as "/sources/{id}/retract"
     is left as it is); one in quotes is taken whole, and the home or working folder whole
     even where its name has a space ("/Users/Jo Smith/proj/x.md"; a space in a folder below
@@ -64,6 +68,7 @@ def paths_hidden(text: str) -> str:
         first = path.lstrip("/").split("/", 1)[0]
         return bool(first) and Path("/", first).is_dir()
 
+    text = _FILE_URL.sub(lambda m: file_name(m.group(1)) if here(m.group(1)) else m.group(), text)
     text = _QUOTED.sub(
         lambda m: (
             f"{m.group(1)}{file_name(m.group(2))}{m.group(3)}" if here(m.group(2)) else m.group()

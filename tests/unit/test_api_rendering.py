@@ -98,6 +98,8 @@ def test_paths_become_file_names_and_errors_reach_the_handlers() -> None:
         ("the password is in /tmp/p/.consilience/neo4j/password.", "the password is in password."),
         ("no such file '/usr/share/my docs/x.md'", "no such file 'x.md'"),
         ("Make “/usr/lib/a b/faiss” writable", "Make “faiss” writable"),
+        ("cannot read file:///usr/share/my%20docs/x.md (denied)", "cannot read x.md (denied)"),
+        ("see file:///nonexistent-root/a/b", "see file:///nonexistent-root/a/b"),
         # not paths on this server: routes, URLs, relative paths, fractions
         ("POST /sources/{id}/summarises", "POST /sources/{id}/summarises"),
         ("See the OpenAPI docs at /docs.", "See the OpenAPI docs at /docs."),
