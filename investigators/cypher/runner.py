@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from kg.cypher.verdict_key import quotes_key
+from kg.cypher.verdict_key import quotes_key, unreviewed
 
 CLAIM_VIEWS: LiteralString = """
 UNWIND $ids AS id
@@ -83,7 +83,9 @@ WITH row, """
     + """ AS quotes
 WHERE EXISTS {
   MATCH (f:Finding) WHERE f.id IN row.ids
-    AND (f.status <> 'open' OR f.verdict_history IS NOT NULL)
+    AND NOT """
+    + unreviewed
+    + """
     AND NOT (f.kind = 'distorts' AND 'contradicts-source' IN coalesce(f.cues, []))
 } OR EXISTS {
   MATCH (v:ArchivedVerdict)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from kg.cypher.verdict_key import archived_ids, drop_findings_about_gone, key_of_finding
+from kg.cypher.verdict_key import (
+    archived_ids,
+    drop_findings_about_gone,
+    key_of_finding,
+    unreviewed,
+)
 
 MARK_INVESTIGATED: LiteralString = """
 UNWIND $ids AS id
@@ -104,56 +109,71 @@ SET f += row.props, f.updated_at = datetime()
     + _SIDES
 )
 
-# "Unreviewed" below is open with no verdict history: a finding whose verdict was taken back
-# (reopened) is open again but keeps its history, so it is kept (and archived) like a
-# reviewed one.
-DELETE_OPEN_FINDINGS: LiteralString = """
+# "Unreviewed" below is `verdict_key.unreviewed`.
+DELETE_OPEN_FINDINGS: LiteralString = (
+    """
 MATCH (f:Finding)
-WHERE f.status = 'open' AND f.verdict_history IS NULL AND f.investigator IN $investigators
+WHERE """
+    + unreviewed
+    + """ AND f.investigator IN $investigators
 OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
 SET c.confidence_stale = true
 DETACH DELETE f
 """
+)
+
+# The end of a withdrawal: the findings `f` deleted, their claims marked for a confidence
+# recompute, how many went.
+_WITHDRAW: LiteralString = """
+WITH DISTINCT f
+OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
+SET c.confidence_stale = true
+WITH DISTINCT f
+DETACH DELETE f
+RETURN count(*) AS withdrawn
+"""
 
 # Whether any unreviewed finding of these investigators (name -> current version) was made
 # at another version: a graph where none was skips the per-batch withdrawal below.
-ANY_SUPERSEDED: LiteralString = """
+ANY_SUPERSEDED: LiteralString = (
+    """
 RETURN EXISTS {
   MATCH (f:Finding)
-  WHERE f.status = 'open' AND f.verdict_history IS NULL AND f.investigator IN keys($current)
+  WHERE """
+    + unreviewed
+    + """ AND f.investigator IN keys($current)
     AND coalesce(f.version, '') <> $current[f.investigator]
 } AS any
 """
+)
 
 # Unreviewed findings between the two claims of a pair the run's investigators were just shown
 # ($rows: [a id, b id]), made by one of them at another version: the current version judged
 # the pair and did not find them again. Without this, re-judging after a model change left
 # the old version's findings beside the new ones (a pair called a contradiction by one version
 # and a convergence by the next kept both).
-WITHDRAW_SUPERSEDED: LiteralString = """
+WITHDRAW_SUPERSEDED: LiteralString = (
+    """
 UNWIND $rows AS p
 MATCH (a:Claim {id: p[0]})<-[:ABOUT]-(f:Finding)-[:ABOUT]->(b:Claim {id: p[1]})
-WHERE f.status = 'open' AND f.verdict_history IS NULL AND f.investigator IN keys($current)
-  AND coalesce(f.version, '') <> $current[f.investigator]
-SET a.confidence_stale = true, b.confidence_stale = true
-WITH DISTINCT f
-DETACH DELETE f
-RETURN count(*) AS withdrawn
-"""
+WHERE """
+    + unreviewed
+    + """ AND f.investigator IN keys($current)
+  AND coalesce(f.version, '') <> $current[f.investigator]"""
+    + _WITHDRAW
+)
 
 # Unreviewed findings with these ids: contradictions the write files inside a distortion of
 # the same two claims instead (`investigators.distortion.fold_contradictions`), filed on their
 # own by an earlier run. A reviewed one is kept: its verdict is the user's.
-WITHDRAW_FOLDED: LiteralString = """
+WITHDRAW_FOLDED: LiteralString = (
+    """
 UNWIND $ids AS id
 MATCH (f:Finding {id: id})
-WHERE f.status = 'open' AND f.verdict_history IS NULL
-OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
-SET c.confidence_stale = true
-WITH DISTINCT f
-DETACH DELETE f
-RETURN count(*) AS withdrawn
-"""
+WHERE """
+    + unreviewed
+    + _WITHDRAW
+)
 
 # New claim-to-claim findings whose kind, investigator and two quotes (hashes of the exact
 # text) match an archived verdict not yet given back (the finding was reviewed on an earlier

@@ -11,6 +11,10 @@ from __future__ import annotations
 from typing import LiteralString
 
 # Expressions, not statements (lower case: the schema test EXPLAINs upper-case constants).
+# A finding (`f`) no human has given a verdict on: open, with no verdict history (one whose
+# verdict was taken back is open again but keeps its history: it is kept, and archived, like a
+# reviewed one). `NOT unreviewed` is reviewed.
+unreviewed: LiteralString = "(f.status = 'open' AND f.verdict_history IS NULL)"
 # The two quotes' part of the key (`a` and `b` are the claims): the key of a finding of kind K by
 # investigator I between them is K + ':' + I + ':' + quotes_key.
 quotes_key: LiteralString = """CASE WHEN a.text_sha <= b.text_sha THEN a.text_sha + ':' + b.text_sha
@@ -49,7 +53,9 @@ drop_findings_about_gone: LiteralString = (
     """
 CALL (gone) {
   MATCH (gone)<-[:ABOUT]-(f:Finding)
-  WHERE f.status <> 'open' OR f.verdict_history IS NOT NULL  // reopened: history kept
+  WHERE NOT """
+    + unreviewed
+    + """
   OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
   OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
   """
