@@ -108,7 +108,8 @@ def _calibrate(method: str, out: Path, store: bool) -> None:
     write_png(report, out / "reliability.png")
     render_calibration(console, report)
     console.print(
-        f"Reliability diagram: {out / 'reliability.png'}; data: {out / 'calibration.json'}"
+        f"Reliability diagram: {out / 'reliability.png'}; data: {out / 'calibration.json'}",
+        markup=False,
     )
     if result.confidences is not None:
         r = result.confidences
@@ -172,4 +173,6 @@ def case_evaluate(
     else:
         render_case(console, ev)
         if gsn:
-            console.print(f"GSN (gsn2x YAML) written to {gsn}; render with `gsn2x {gsn}`.")
+            console.print(
+                f"GSN (gsn2x YAML) written to {gsn}; render with `gsn2x {gsn}`.", markup=False
+            )

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cli.files import input_text, output_file, write_text
+from cli.markup import lit
 from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
@@ -93,8 +94,9 @@ def findings_archived(
     for i, v in enumerate(page.items, 1):
         where = f"given back to {v.carried_to}" if v.carried_to else "waiting for its quotes"
         console.print(
-            f"[bold]{i}. {v.status}[/] {v.kind} by {v.reviewer or '?'} "
-            f"({v.review_reason or 'no reason given'}); archived {v.archived_at[:19]}, {where}"
+            f"[bold]{i}. {v.status}[/] {v.kind} by {lit(v.reviewer or '?')} "
+            f"({lit(v.review_reason or 'no reason given')}); archived {v.archived_at[:19]}, "
+            f"{lit(where)}"
         )
         console.print(f"   A: {v.quote_a or '(not a claim)'}", markup=False)
         console.print(f"   B: {v.quote_b or '(not a claim)'}", markup=False)
@@ -117,9 +119,9 @@ def findings_show(
         return
     render_finding(console, f)
     render_context(console, f)
-    console.print(f.rationale)
+    console.print(f.rationale, markup=False)
     for h in f.history:
-        console.print(f"[dim]{h.at}[/] {h.status} by {h.reviewer}: {h.reason or '—'}")
+        console.print(f"[dim]{h.at}[/] {h.status} by {lit(h.reviewer)}: {lit(h.reason or '—')}")
 
 
 def _verdict(finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str) -> None:
@@ -127,7 +129,9 @@ def _verdict(finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str
 
     with command_services() as svc:
         f = record_verdict(svc, finding_id, ReviewVerdict(verdict), reviewer, reason)
-    console.print(f"Finding {f.id} is now {f.status} (by {f.reviewer}: {f.review_reason}).")
+    console.print(
+        f"Finding {f.id} is now {f.status} (by {f.reviewer}: {f.review_reason}).", markup=False
+    )
 
 
 Reviewer = Annotated[str, typer.Option(help="Who gives the verdict")]
@@ -171,8 +175,9 @@ def findings_verdicts(
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if text.strip() and not {"id", "verdict"} <= set(header):  # its first verdict was
             err.print(  # read as the header, and nothing recorded, silently
-                f"[red]{path}: the first line is not a header naming the columns[/] "
-                f"(it reads {', '.join(header)[:120]!r}). Start the file with a line such as "
+                f"[red]{lit(path)}: the first line is not a header naming the columns[/] "
+                f"(it reads {lit(repr(', '.join(header)[:120]))}). Start the file with a line "
+                "such as "
                 "id,verdict,reviewer,reason."
             )
             raise typer.Exit(code=2)
@@ -211,13 +216,13 @@ def findings_verdicts(
             bad += 1
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"]) or "row"
-            err.print(f"[red]line {n}:[/] {where}: {first['msg']}")
+            err.print(f"[red]line {n}:[/] {lit(where)}: {lit(first['msg'])}")
     with command_services() as svc:
         outcomes = record_verdicts(svc, items)
     for n, o in zip(lines, outcomes, strict=True):
         if not o.recorded:
             bad += 1
-            err.print(f"[red]line {n}:[/] {o.error}")
+            err.print(f"[red]line {n}:[/] {lit(o.error)}")
     done = sum(o.recorded for o in outcomes)
     console.print(f"Recorded {done} verdict(s); {bad} row(s) refused.")
     if bad:
@@ -262,7 +267,7 @@ def review(
                         reason = check_reason(_ask("reason (optional)", ""))
                         break
                     except ConsilienceError as exc:
-                        err.print(f"[red]{exc.message}[/] {exc.hint}")
+                        err.print(f"[red]{lit(exc.message)}[/] {lit(exc.hint)}")
                 record_verdict(svc, f.id, verdict, reviewer, reason)
                 counts[verdict] += 1
         except (typer.Abort, KeyboardInterrupt) as exc:  # end of input, or Ctrl-C
@@ -305,7 +310,7 @@ def _review_answer() -> str:
         key = _ask("[c]onfirm / [d]ismiss / [s]kip / [q]uit", "s").strip().lower()
         if key in _ANSWERS:
             return _ANSWERS[key]
-        err.print(f"[yellow]{key[:40]!r} is not an answer:[/] type c, d, s or q.")
+        err.print(f"[yellow]{lit(repr(key[:40]))} is not an answer:[/] type c, d, s or q.")
 
 
 def _ask(question: str, default: str) -> str:

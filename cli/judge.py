@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from cli.files import input_file
+from cli.markup import lit
 from cli.support import command_services, console, err, fail
 from consilience.errors import ConsilienceError
 from consilience.vocabulary import JudgementKind
@@ -174,7 +175,7 @@ def judge(
         out[n] = {"line": n, **extra, **row}
     for n, why in bad:
         out[n] = {"line": n, "error": why}
-        err.print(f"[yellow]line {n}:[/] {why} (skipped; the other lines are judged)")
+        err.print(f"[yellow]line {n}:[/] {lit(why)} (skipped; the other lines are judged)")
     for n in sorted(out):
         sys.stdout.write(json.dumps(out[n], ensure_ascii=False) + "\n")
     if bad:
@@ -211,7 +212,7 @@ def _render(j: object) -> None:
             f"contradiction {j.ba.contradiction:.2f}"
         )
     for e in j.evidence:
-        console.print(f"  · {e}")
+        console.print(f"  · {e}", markup=False)
 
 
 @model_app.command(

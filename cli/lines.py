@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from cli.markup import lit
 from cli.support import command_services, console
 
 lines_app = typer.Typer(
@@ -36,7 +37,13 @@ def lines_list(
     for col in ("id", "name", "sources", "why grouped", "line findings"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r.id, r.name or "—", str(r.n_sources), "; ".join(r.basis), str(r.n_line_findings))
+        t.add_row(
+            lit(r.id),
+            lit(r.name or "—"),
+            str(r.n_sources),
+            lit("; ".join(r.basis)),
+            str(r.n_line_findings),
+        )
     console.print(t)
     console.print("One line with each source and why it belongs: `consilience lines show ID`.")
 
@@ -55,15 +62,19 @@ def lines_show(
         sys.stdout.write(d.model_dump_json(indent=2) + "\n")
         return
     n = len(d.members)
-    console.print(f"[bold]{d.name or d.id}[/]  ({d.id}, {n} source{'' if n == 1 else 's'})")
-    console.print(f"Grouped because: {'; '.join(d.basis) or 'single source'}")
+    console.print(
+        f"[bold]{lit(d.name or d.id)}[/]  ({lit(d.id)}, {n} source{'' if n == 1 else 's'})"
+    )
+    console.print(f"Grouped because: {'; '.join(d.basis) or 'single source'}", markup=False)
     for m in d.members:
         who = ", ".join(m.authors) or "authors not stated"
         org = f" · {m.organisation}" if m.organisation else ""
         date = (m.date or "")[:10] or "no date"
-        console.print(f"\n[bold cyan]{m.title}[/]  ({m.id}, {m.kind or '?'}, {date})")
-        console.print(f"  {who}{org} · {m.n_claims} claims")
-        console.print(f"  [dim]in this line because: {'; '.join(m.reasons)}[/]")
+        console.print(
+            f"\n[bold cyan]{lit(m.title)}[/]  ({lit(m.id)}, {lit(m.kind or '?')}, {lit(date)})"
+        )
+        console.print(f"  {who}{org} · {m.n_claims} claims", markup=False)
+        console.print(f"  [dim]in this line because: {lit('; '.join(m.reasons))}[/]")
     if d.n_line_findings:
         console.print(
             f"\n{d.n_line_findings} line-level finding(s): "

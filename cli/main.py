@@ -20,6 +20,7 @@ from cli.calibration import calibration_app, case_app, confidence_app, supersede
 from cli.findings import findings_app, review
 from cli.judge import judge, model_app
 from cli.lines import lines_app
+from cli.markup import lit
 from cli.progress import WorkProgress
 from cli.report import render_investigation
 from cli.support import command_services, console, err, fail
@@ -94,11 +95,11 @@ def db_start() -> None:
     """Start the managed Neo4j server and set up the schema."""
     with command_services() as svc:
         if svc.settings.uses_external_db:  # nothing to start: check it answers, set up the schema
-            with console.status(f"Connecting to {svc.settings.neo4j.uri}…"):
+            with console.status(f"Connecting to {lit(svc.settings.neo4j.uri)}…"):
                 svc.graph()
             console.print(
-                f"NEO4J_URI is set ({svc.settings.neo4j.uri}): that server answers and is used; "
-                "the project's own server is not started."
+                f"NEO4J_URI is set ({lit(svc.settings.neo4j.uri)}): that server answers and is "
+                "used; the project's own server is not started."
             )
             return
         server = svc.server()
@@ -107,8 +108,8 @@ def db_start() -> None:
             uri = server.start()
             svc.graph()
     console.print(
-        f"Neo4j is running at [bold]{uri}[/] (user neo4j, password in "
-        f"{svc.settings.neo4j_dir / 'password'})."
+        f"Neo4j is running at [bold]{lit(uri)}[/] (user neo4j, password in "
+        f"{lit(svc.settings.neo4j_dir / 'password')})."
     )
     if server.moved_from is not None:
         console.print(
@@ -160,9 +161,11 @@ def db_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         )
         return
     if external:
-        console.print(f"Using external Neo4j at {external}")
+        console.print(f"Using external Neo4j at {lit(external)}")
     state = f"running (pid {st.pid}) at {st.uri}" if st.running else "stopped"
-    console.print(f"Managed Neo4j {st.version}: {state}; built={st.built}; home={st.home}")
+    console.print(
+        f"Managed Neo4j {st.version}: {state}; built={st.built}; home={st.home}", markup=False
+    )
     if drift:
         console.print(
             f"[yellow]Started with {_drift_text(drift)}: `consilience db stop` then "
@@ -202,7 +205,7 @@ def _ingest(
             on_note=progress.note,
         )
     if result.index_warning:
-        err.print(f"[yellow]warning:[/] {result.index_warning}")
+        err.print(f"[yellow]warning:[/] {lit(result.index_warning)}")
     return result
 
 
@@ -268,13 +271,13 @@ def _show_plan(plan: ForgetPlan, as_json: bool) -> None:
         if as_json:
             sys.stdout.write(f.model_dump_json() + "\n")
         else:
-            console.print(f"{f.path}  [dim](named by {f.named_by})[/]")
+            console.print(f"{lit(f.path)}  [dim](named by {lit(f.named_by)})[/]")
     for raw in plan.unmatched:
         if as_json:
             row = {"path": None, "named_by": raw, "via_folder": False}
             sys.stdout.write(json.dumps(row) + "\n")
         else:
-            console.print(f"[red]{raw}: the graph holds no file at this path or under it[/]")
+            console.print(f"[red]{lit(raw)}: the graph holds no file at this path or under it[/]")
     if plan.unmatched:
         raise typer.Exit(code=1)
 
@@ -333,7 +336,7 @@ def forget(
                 on_note=progress.note,
             )
     if result.index_warning:
-        err.print(f"[yellow]warning:[/] {result.index_warning}")
+        err.print(f"[yellow]warning:[/] {lit(result.index_warning)}")
     _show_result(result, as_json, "Forgotten")
 
 
@@ -410,7 +413,8 @@ def sources_declare_summary(
     if not undo:
         console.print(
             f"{summary_id} now SUMMARISES {source_id}; {redone}. Run `consilience investigate "
-            "--all` to re-judge independence."
+            "--all` to re-judge independence.",
+            markup=False,
         )
         return
     was = (
@@ -420,7 +424,8 @@ def sources_declare_summary(
     )
     console.print(
         f"{summary_id} is no summary of {source_id}: {was}; {redone}. Run `consilience "
-        "investigate --all` to re-judge independence."
+        "investigate --all` to re-judge independence.",
+        markup=False,
     )
 
 
@@ -438,7 +443,8 @@ def sources_retract(
     state = "restored" if undo else "retracted"
     console.print(
         f"Source {source_id} {state}; {r.computed} confidences recomputed ({r.changed} changed)."
-        + superseded_note(r)
+        + superseded_note(r),
+        markup=False,
     )
 
 
@@ -451,7 +457,9 @@ def index_check() -> None:
         missing, extra = index.check(svc.graph())
         wrong = index.misplaced(svc.graph())
     if index.unreadable:
-        console.print(f"[yellow]The FAISS files on disk could not be read ({index.unreadable}).[/]")
+        console.print(
+            f"[yellow]The FAISS files on disk could not be read ({lit(index.unreadable)}).[/]"
+        )
     console.print(
         f"FAISS index: {len(index.ids)} vectors; {len(missing)} claims missing, {len(extra)} stale."
     )
@@ -567,7 +575,7 @@ def main() -> None:
     try:
         app()
     except ConsilienceError as exc:  # anything not caught by a command
-        err.print(f"[bold red]error:[/] {exc.message}")
+        err.print(f"[bold red]error:[/] {lit(exc.message)}")
         if exc.hint:
-            err.print(f"[yellow]hint:[/] {exc.hint}")
+            err.print(f"[yellow]hint:[/] {lit(exc.hint)}")
         sys.exit(2)

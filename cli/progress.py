@@ -15,6 +15,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from cli.markup import lit
+
 
 class WorkProgress:
     """A transient progress display on stderr; its callbacks go to the workflows."""
@@ -49,13 +51,13 @@ class WorkProgress:
     def on_file(self, path: Path) -> None:
         """A file is done (the bar counts finished files)."""
         if self._files is not None:
-            self._progress.update(self._files, description=f"Ingested {path.name[:40]}")
+            self._progress.update(self._files, description=f"Ingested {lit(path.name[:40])}")
             self._progress.advance(self._files)
 
     def on_step(self, path: Path, step: str) -> None:
         """What the current file is doing (reading, embedding N claims, writing)."""
         if self._files is not None:
-            self._progress.update(self._files, description=f"{path.name[:40]}: {step}")
+            self._progress.update(self._files, description=f"{lit(path.name[:40])}: {lit(step)}")
 
     def on_progress(self, done: int, total: int) -> None:
         """Claims investigated so far, of how many."""
@@ -77,8 +79,8 @@ class WorkProgress:
 
     def note(self, message: str) -> None:
         """Something the user should know before a long step starts (printed above the bar)."""
-        self._console.print(f"[yellow]note:[/] {message}")
+        self._console.print(f"[yellow]note:[/] {lit(message)}")
 
     def announce(self, message: str) -> None:
         """Something the LLM path wants the user to know before it spends money."""
-        self._console.print(f"[cyan]LLM:[/] {message}")
+        self._console.print(f"[cyan]LLM:[/] {lit(message)}")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from app.ingest import IngestResult
 from app.report import JudgeReliability, MainReport
+from cli.markup import lit
 from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
 from investigators.nli.judge import STRUCTURAL
@@ -43,12 +44,12 @@ def render_outcomes(
         # what went is in the note
         held = o.status != "removed"
         table.add_row(
-            Path(o.path).name,
+            lit(Path(o.path).name),
             f"[{colour}]{o.status}[/]",
-            o.format or "",
+            lit(o.format or ""),
             str(o.sources) if held else "—",
             str(o.claims) if held else "—",
-            note,
+            lit(note),
         )
     console.print(table)
 
@@ -60,8 +61,8 @@ def _page(page: int | None) -> str:
 
 def _side(side: FindingSide, name: str) -> str:
     if side.node == "line":
-        return f"[bold]{name}[/] {side.quote}\n   [dim]line {side.line_id}[/]"
-    who = f" — {side.speaker}" if side.speaker else ""
+        return f"[bold]{name}[/] {lit(side.quote)}\n   [dim]line {lit(side.line_id)}[/]"
+    who = f" — {lit(side.speaker)}" if side.speaker else ""
     lost = (
         "\n   [yellow]math or numbers were lost converting this source: read it there[/]"
         if side.lost_content
@@ -70,8 +71,9 @@ def _side(side: FindingSide, name: str) -> str:
     if side.source_retracted:  # red-teamed: a retracted source's finding looked live
         lost += "\n   [red]its source is retracted: this claim no longer counts as evidence[/]"
     return (
-        f"[bold]{name}[/] “{side.quote}”{who}{lost}\n   [dim]{side.source_title} · "
-        f"{Path(side.source_path or '').name}{_page(side.page)} · claim {side.claim_id}[/]"
+        f"[bold]{name}[/] “{lit(side.quote)}”{who}{lost}\n   [dim]{lit(side.source_title)} · "
+        f"{lit(Path(side.source_path or '').name)}{_page(side.page)} · "
+        f"claim {lit(side.claim_id)}[/]"
     )
 
 
@@ -83,11 +85,11 @@ def render_context(console: Console, f: FindingRow) -> None:
         who = ", ".join(side.source_authors) or "authors unknown"
         when = side.source_date or "undated"
         console.print(
-            f"[bold]{name}[/] in [italic]{side.source_title}[/] ({who}; {when})"
-            f" · section: {side.section or '—'}{_page(side.page)}"
+            f"[bold]{name}[/] in [italic]{lit(side.source_title)}[/] ({lit(who)}; {lit(when)})"
+            f" · section: {lit(side.section or '—')}{_page(side.page)}"
         )
         if side.context:
-            console.print(f"   [dim]{side.context}[/]")
+            console.print(f"   [dim]{lit(side.context)}[/]")
 
 
 def render_finding(console: Console, f: FindingRow, n: int | None = None) -> None:
@@ -95,9 +97,9 @@ def render_finding(console: Console, f: FindingRow, n: int | None = None) -> Non
     ind = {True: "independent", False: "dependent", None: "independence unknown"}[f.independent]
     body = (
         f"{_side(f.a, 'A')}\n{_side(f.b, 'B')}\n"
-        f"[italic]{f.rationale.split('. A:')[0].split('. Summary:')[0]}[/]\n"
-        f"[dim]{ind} ({f.independence_reason or '—'}) · {f.investigator}@{f.version} · "
-        f"{f.status} · id {f.id}[/]"
+        f"[italic]{lit(f.rationale.split('. A:')[0].split('. Summary:')[0])}[/]\n"
+        f"[dim]{ind} ({lit(f.independence_reason or '—')}) · {lit(f.investigator)}@"
+        f"{lit(f.version)} · {f.status} · id {lit(f.id)}[/]"
     )
     console.print(Panel(body, title=f"{head}{f.kind} {f.score:.2f}", title_align="left"))
 
@@ -107,18 +109,18 @@ def render_stats(console: Console, st: GraphStats) -> None:
     t.add_column("what")
     t.add_column("count", justify="right")
     for row in st.nodes:
-        t.add_row(row.label, f"{row.count:,}")
+        t.add_row(lit(row.label), f"{row.count:,}")
     for row in st.relationships:
         if row.count:
-            t.add_row(f"-[{row.label}]->", f"{row.count:,}")
+            t.add_row(lit(f"-[{row.label}]->"), f"{row.count:,}")
     console.print(t)
     k = Table(title="Claims")
     k.add_column("kind")
     k.add_column("count", justify="right")
     for row in st.claims_by_kind:
-        k.add_row(row.label, str(row.count))
+        k.add_row(lit(row.label), str(row.count))
     for row in st.claims_by_hedge:
-        k.add_row(f"hedge: {row.label}", str(row.count))
+        k.add_row(lit(f"hedge: {row.label}"), str(row.count))
     k.add_row("lost math/numbers", str(st.lost_content_claims))
     console.print(k)
 
@@ -132,7 +134,11 @@ def render_sources(console: Console, st: GraphStats) -> None:
     t.add_column("claims", justify="right", no_wrap=True, min_width=6)
     for s in st.sources:
         t.add_row(
-            s.title[:70], s.kind, (s.date or "")[:10], Path(s.path or "").name, str(s.n_claims)
+            lit(s.title[:70]),
+            lit(s.kind),
+            lit((s.date or "")[:10]),
+            lit(Path(s.path or "").name),
+            str(s.n_claims),
         )
     console.print(t)
 
@@ -140,14 +146,16 @@ def render_sources(console: Console, st: GraphStats) -> None:
 def render_hits(console: Console, query: str, hits: list[ClaimHit]) -> None:
     if not hits:
         shown = query if len(query) <= 200 else f"{query[:200]}…"  # not 100k characters back
-        console.print(f"No claims match {shown!r}.")
+        console.print(f"No claims match {lit(repr(shown))}.")
         return
     for i, h in enumerate(hits, 1):
-        who = f" — {h.speaker}" if h.speaker else ""
-        where = f"{Path(h.source_path or '').name}{_page(h.page)} [{h.start}:{h.end}]"
+        who = f" — {lit(h.speaker)}" if h.speaker else ""
+        where = (
+            f"{lit(Path(h.source_path or '').name)}{_page(h.page)} {lit(f'[{h.start}:{h.end}]')}"
+        )
         body = (
-            f"“{h.quote}”{who}\n[dim]{h.source_title} · {h.section or '—'} · {where} · "
-            f"{h.kind}, hedge {h.hedge} · claim {h.claim_id}[/]"
+            f"“{lit(h.quote)}”{who}\n[dim]{lit(h.source_title)} · {lit(h.section or '—')} · "
+            f"{where} · {lit(h.kind)}, hedge {lit(h.hedge)} · claim {lit(h.claim_id)}[/]"
         )
         console.print(Panel(body, title=f"{i}. {h.match} {h.score:.2f}", title_align="left"))
 
@@ -163,7 +171,7 @@ def _line_level(report: RunReport) -> str:
 
 def _run_notes(console: Console, report: RunReport) -> None:
     if report.rechecked:
-        console.print(recheck_note(report.rechecked, report.version_changes))
+        console.print(lit(recheck_note(report.rechecked, report.version_changes)))
     if report.findings_withdrawn:
         console.print(
             f"{report.findings_withdrawn} unreviewed findings made by another version of the "
@@ -193,9 +201,9 @@ def render_investigation(console: Console, report: RunReport) -> None:
     )
     _run_notes(console, report)
     for s in report.skipped:
-        console.print(f"[yellow]skipped[/] {s}")
+        console.print(f"[yellow]skipped[/] {lit(s)}")
     for w in report.warnings:  # e.g. Claude's unanswered questions, a failed end-of-run request
-        console.print(f"[yellow]warning:[/] {w}")
+        console.print(f"[yellow]warning:[/] {lit(w)}")
 
 
 _TITLES = {
@@ -236,9 +244,9 @@ def _render_investigation_section(console: Console, ingest: IngestResult) -> Non
         console.print(f"Investigation took {total:.0f} s ({parts}).")
     _run_notes(console, report)
     for s in report.skipped:
-        console.print(f"[yellow]skipped:[/] {s}")
+        console.print(f"[yellow]skipped:[/] {lit(s)}")
     for w in report.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
+        console.print(f"[yellow]warning:[/] {lit(w)}")
 
 
 def judge_note(judge: JudgeReliability | None, kind: FindingKind, items: list[FindingRow]) -> str:
@@ -301,7 +309,7 @@ def render_run_report(console: Console, report: MainReport) -> None:
             console.print("  none found")
         note = judge_note(report.judge, kind, items)
         if note:
-            console.print(f"[yellow]{note}[/]")
+            console.print(f"[yellow]{lit(note)}[/]")
         for i, f in enumerate(items, 1):
             render_finding(console, f, i)
     console.print(

@@ -10,6 +10,7 @@ from rich.table import Table
 from app.report import ConfidenceOverview
 from calibration.case.result import CaseEvaluation, NodeResult
 from calibration.report import MIN_PER_BIN, CalibrationReport
+from cli.markup import lit
 from consilience.vocabulary import FindingStatus
 from queries.models import ClaimConfidence, ConfidenceRow
 
@@ -40,14 +41,17 @@ def render_confidences(console: Console, rows: list[ConfidenceRow], title: str) 
         lines = f"{r.support_lines or 0}+/{r.oppose_lines or 0}-"
         quote = r.quote if len(r.quote) <= 220 else r.quote[:217] + "…"
         table.add_row(
-            _interval(r) + flag, lines, f"“{quote}”\n[dim]{r.claim_id}[/]", r.source_title[:60]
+            _interval(r) + flag,
+            lines,
+            f"“{lit(quote)}”\n[dim]{lit(r.claim_id)}[/]",
+            lit(r.source_title[:60]),
         )
     console.print(table)
 
 
 def render_claim_confidence(console: Console, c: ClaimConfidence) -> None:
-    console.print(f"[bold]{c.claim_id}[/]  {c.source_title}")
-    console.print(f"“{c.quote}”")
+    console.print(f"[bold]{lit(c.claim_id)}[/]  {lit(c.source_title)}")
+    console.print(f"“{c.quote}”", markup=False)
     console.print(
         f"confidence {_interval(c)}; {c.support_lines or 0} supporting / "
         f"{c.oppose_lines or 0} opposing independent lines; effective "
@@ -55,10 +59,12 @@ def render_claim_confidence(console: Console, c: ClaimConfidence) -> None:
     )
     console.print("[bold]Derivation[/]")
     for step in c.derivation:
-        console.print(f"  - {step}")
+        console.print(f"  - {step}", markup=False)
     console.print(f"[bold]History[/] ({len(c.history)} change(s))")
     for h in c.history:
-        console.print(f"  {h.at[:19]}  {h.p:.3f} [{h.low:.2f}–{h.high:.2f}]  {h.reason or ''}")
+        console.print(
+            f"  {h.at[:19]}  {h.p:.3f} [{h.low:.2f}–{h.high:.2f}]  {h.reason or ''}", markup=False
+        )
 
 
 def _bin_cell(count: int, rate: float | None) -> str:
@@ -134,9 +140,9 @@ def render_calibration(console: Console, report: CalibrationReport) -> None:
 
 
 def render_case(console: Console, ev: CaseEvaluation, *, details: bool = True) -> None:
-    console.rule(f"[bold]Safety case: {ev.title}")
+    console.rule(f"[bold]Safety case: {lit(ev.title)}")
     console.print(
-        f"Top goal {ev.root}: [bold]{ev.p:.2f}[/] (bounds {ev.low:.2f}–{ev.high:.2f}), "
+        f"Top goal {lit(ev.root)}: [bold]{ev.p:.2f}[/] (bounds {ev.low:.2f}–{ev.high:.2f}), "
         f"evaluated {ev.evaluated_at}"
     )
     for n in ev.nodes:
@@ -145,20 +151,26 @@ def render_case(console: Console, ev: CaseEvaluation, *, details: bool = True) -
         mark = " [red]contested[/]" if n.contested else ""
         text = n.text if len(n.text) <= 140 else n.text[:137] + "…"
         label = "evidence" if n.type == "evidence" else "goal"
-        console.print(f"{pad}[bold]{n.id}[/] {label}{how} {_interval(n)}{mark}: {text}")
+        console.print(
+            f"{pad}[bold]{lit(n.id)}[/] {label}{lit(how)} {_interval(n)}{mark}: {lit(text)}"
+        )
         if n.leaf and details:
             src = n.leaf.claim.source_title[:70]
-            console.print(f"{pad}    source: {src}; effective lines {n.leaf.effective_lines:.2f}")
+            console.print(
+                f"{pad}    source: {src}; effective lines {n.leaf.effective_lines:.2f}",
+                markup=False,
+            )
             for line in n.leaf.supporting_lines:
                 for q in line.quotes[:1]:
                     console.print(
                         f"{pad}    + {line.line} (w {line.weight:.2f}): “{q.quote[:120]}” "
-                        f"— {q.source_title[:50]}"
+                        f"— {q.source_title[:50]}",
+                        markup=False,
                     )
             for c in n.leaf.open_contradictions[:3]:
                 console.print(
                     f"{pad}    [red]✗ open contradiction[/] ({_swing(c.swing)}): "
-                    f"“{c.against.quote[:120]}” — {c.against.source_title[:50]}"
+                    f"“{lit(c.against.quote[:120])}” — {lit(c.against.source_title[:50])}"
                 )
     leaves = [n.leaf for n in ev.nodes if n.leaf]
     backed = sum(1 for leaf in leaves if leaf.supporting_lines)
@@ -170,12 +182,12 @@ def render_case(console: Console, ev: CaseEvaluation, *, details: bool = True) -
     if ev.assumptions:
         console.print("[bold]Assumptions relied on[/] (never scored as evidence)")
         for a in ev.assumptions:
-            console.print(f"  {a.id} (under {a.parent}): {a.text}")
+            console.print(f"  {a.id} (under {a.parent}): {a.text}", markup=False)
     console.print("[bold]Most sensitive leaves[/] (top-goal swing across the leaf's interval)")
     for s in ev.sensitivity[:5]:
-        console.print(f"  {s.node_id}: {s.swing:.3f}")
+        console.print(f"  {s.node_id}: {s.swing:.3f}", markup=False)
     for w in ev.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
+        console.print(f"[yellow]warning:[/] {lit(w)}")
 
 
 def render_confidence_section(console: Console, overview: ConfidenceOverview) -> None:

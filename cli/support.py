@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from app.services import Services, build_services
+from cli.markup import lit
 from consilience.errors import ConsilienceError
 from consilience.settings import Settings, load_settings
 
@@ -27,9 +28,9 @@ INTERRUPTED = (
 
 def fail(exc: ConsilienceError) -> NoReturn:
     """Print the error and its hint, exit 2 (no traceback)."""
-    err.print(f"[bold red]error:[/] {exc.message}")
+    err.print(f"[bold red]error:[/] {lit(exc.message)}")
     if exc.hint:
-        err.print(f"[yellow]hint:[/] {exc.hint}")
+        err.print(f"[yellow]hint:[/] {lit(exc.hint)}")
     raise typer.Exit(code=2)
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from cli.files import output_file, write_text
+from cli.markup import lit
 from cli.support import command_services, console, err
 
 topics_app = typer.Typer(help="Topics: the questions claims answer.", no_args_is_help=True)
@@ -37,7 +38,9 @@ def topics_list(
     for col in ("id", "topic", "sources", "claims", "contradicted claims"):
         t.add_column(col)
     for r in page.items:
-        t.add_row(r.id, r.label, str(r.n_sources), str(r.n_claims), str(r.n_contradiction_sides))
+        t.add_row(
+            lit(r.id), lit(r.label), str(r.n_sources), str(r.n_claims), str(r.n_contradiction_sides)
+        )
     console.print(t)
 
 
@@ -55,16 +58,19 @@ def topics_show(
     if as_json:
         console.print_json(d.model_dump_json())
         return
-    console.print(f"[bold]{d.label}[/]  ({d.id})")
+    console.print(f"[bold]{lit(d.label)}[/]  ({lit(d.id)})")
     for p in d.positions:
-        console.print(f"\n[bold cyan]{p.source_title}[/]  ({p.source_id})")
+        console.print(f"\n[bold cyan]{lit(p.source_title)}[/]  ({lit(p.source_id)})")
         for c in p.claims:
             conf = f" [{c.confidence:.2f}]" if c.confidence is not None else ""
-            console.print(f"  • {c.text}  [dim]{c.id}{conf}[/]")
+            console.print(f"  • {lit(c.text)}  [dim]{lit(f'{c.id}{conf}')}[/]")
     if d.findings:
         console.print("\n[bold]Findings on this topic[/]")
         for f in d.findings:
-            console.print(f"  {f.kind} {f.score or 0:.2f}: “{f.a_text[:90]}” / “{f.b_text[:90]}”")
+            console.print(
+                f"  {f.kind} {f.score or 0:.2f}: “{f.a_text[:90]}” / “{f.b_text[:90]}”",
+                markup=False,
+            )
 
 
 class ExportFormat(StrEnum):
@@ -103,4 +109,4 @@ def candidates_export(
     else:
         write_text(out, text)
         n = text.count("\n")
-        err.print(f"Wrote {n} candidate pairs to {out}.")
+        err.print(f"Wrote {n} candidate pairs to {out}.", markup=False)
