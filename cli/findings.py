@@ -64,8 +64,8 @@ def findings_list(
         ids = [f"--{k} {v}" for k, v in (("claim", claim), ("source", source), ("line", line)) if v]
         if ids:  # a mistyped id matches nothing: say what the option takes
             console.print(
-                f"No findings touch {', '.join(ids)} with these filters (these options take ids: "
-                "`consilience search`, `sources list` and `lines list` show them)."
+                f"No findings touch {lit(', '.join(ids))} with these filters (these options take "
+                "ids: `consilience search`, `sources list` and `lines list` show them)."
             )
         elif kind or status or min_score or topic:
             console.print("No findings match these filters.")

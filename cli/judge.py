@@ -133,7 +133,8 @@ def judge(
             where = "standard input" if str(pairs) == "-" else str(pairs)
             err.print(
                 f"No pairs to judge: {where} has no line with text. Write one JSON object per "
-                'line, e.g. {"a": "Probes detect deception.", "b": "Probes fail."}.'
+                'line, e.g. {"a": "Probes detect deception.", "b": "Probes fail."}.',
+                markup=False,
             )
             raise typer.Exit(code=2)
     with command_services() as svc:
@@ -261,7 +262,8 @@ def model_export(
                               "`model recover`, and a writable destination)."))  # fmt: skip
     console.print(
         f"Wrote {dst / 'model.int8.onnx'}\nsha256 {sha}\n"
-        "Pin it in investigators/nli/model.py (WEIGHTS_SHA256) and the model card."
+        "Pin it in investigators/nli/model.py (WEIGHTS_SHA256) and the model card.",
+        markup=False,
     )
 
 
@@ -286,11 +288,11 @@ def model_recover(
         names = recover(src, dst)
     except ConsilienceError as exc:
         fail(exc)
-    console.print(f"Wrote {dst} ({len(names)} parameters, dequantised from {src}).")
+    console.print(f"Wrote {dst} ({len(names)} parameters, dequantised from {src}).", markup=False)
     sha = file_sha256(src / "model.int8.onnx")
     if sha != WEIGHTS_SHA256:  # red-teamed: a model with flipped bytes was taken silently
         err.print(
-            f"[yellow]warning:[/] {src / 'model.int8.onnx'} is not the shipped model (sha256 "
+            f"[yellow]warning:[/] {lit(src / 'model.int8.onnx')} is not the shipped model (sha256 "
             f"{sha[:16]}…, pinned {WEIGHTS_SHA256[:16]}…): train from it only if you know where "
             "it comes from; its sha256 is in lineage.json."
         )
@@ -309,7 +311,7 @@ def model_fit_judge(
 
     if model_dir is not None and not (model_dir / "model.int8.onnx").is_file():
         err.print(
-            f"[red]{model_dir} holds no model.int8.onnx.[/] Give the folder `consilience "
+            f"[red]{lit(model_dir)} holds no model.int8.onnx.[/] Give the folder `consilience "
             "model export` wrote (it holds model.int8.onnx and tokenizer.json)."
         )
         raise typer.Exit(code=2)
@@ -324,8 +326,9 @@ def model_fit_judge(
         sha = file_sha256(model_dir / "model.int8.onnx")
         if sha != WEIGHTS_SHA256:
             err.print(
-                f"[yellow]warning:[/] {model_dir / 'model.int8.onnx'} is not the shipped model "
-                f"(sha256 {sha[:16]}…): fitting for it as given, without the shipped model's pin."
+                f"[yellow]warning:[/] {lit(model_dir / 'model.int8.onnx')} is not the shipped "
+                f"model (sha256 {sha[:16]}…): fitting for it as given, without the shipped "
+                "model's pin."
             )
             unpinned = True
     fit_main(
@@ -364,5 +367,6 @@ def model_check() -> None:
         f"sample contradiction {j.ab.contradiction:.2f}.\n"
         f"{MODEL_DIR / EXIT_FILE}: sha256 matches; fitted to these weights; sample unrelated "
         f"pair {'stopped after layer 3' if e.early else 'read by all six layers'} "
-        f"(neutral {e.neutral:.2f})."
+        f"(neutral {e.neutral:.2f}).",
+        markup=False,
     )
