@@ -27,6 +27,7 @@ from consilience.errors import (
     NotFoundError,
     PayloadTooLargeError,
 )
+from ingest.loaders.markdown import front_matter_end
 from ingest.pipeline import IngestOutcome
 from kg.private import private_dir, write_private_bytes
 
@@ -36,6 +37,7 @@ DocName = Annotated[str, PathParam(min_length=1, max_length=300, description="St
 
 
 MAX_NAME = 120  # characters of a stored name before its hash
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,16}")  # a file type the name keeps as it is
 STALE_PART_SECONDS = 86_400  # an upload staged longer than this was never ingested
 
 
@@ -44,17 +46,22 @@ def _safe_name(name: str) -> str:
     changed the name, a short hash of the name as given (whole: "Cost/benefit" and
     "Risk/benefit" differ) keeps two names apart that clean to the same one ("Risk: low?" and
     "Risk (low)" both became Risk_low.md, and the second upload replaced the first document);
-    the same name always gives the same file."""
+    the same name always gives the same file. The suffix is kept apart from the stem, so a stem
+    with no Latin letter or digit keeps it (red-teamed: "Результаты.md" cleaned to "md", stored
+    with no suffix, and was read as plain text, its front matter as body text)."""
     given = Path(name).name
-    base = re.sub(r"[^A-Za-z0-9._-]+", "_", given).strip("._") or "upload"
+    suffix = Path(given).suffix
+    if not _SUFFIX.fullmatch(suffix) or suffix == given:
+        suffix = ""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", given[: len(given) - len(suffix)])
+    stem = (stem.lstrip("._") if suffix else stem.strip("._")) or "upload"
+    base = stem + suffix
     if base == name and len(base) <= MAX_NAME:
         return base
-    stem, dot, suffix = base.rpartition(".") if "." in base else (base, "", "")
     if len(base) > MAX_NAME:  # the stem is cut, never the suffix (".pdf" became ".p")
-        suffix = suffix[:16]
-        stem = stem[: MAX_NAME - len(suffix) - 1].rstrip("._") or "upload"
+        stem = stem[: MAX_NAME - len(suffix)].rstrip("._") or "upload"
     tag = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{stem}-{tag}{dot}{suffix}"
+    return f"{stem}-{tag}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -202,10 +209,14 @@ def ingest_text(svc: Svc, jobs: Jobs, body: TextIn) -> Job:
     title = " ".join(body.title.split())
     if body.format == "html":
         doc = f"<html><head><title>{_escape(title)}</title></head><body>{body.text}</body></html>"
-    else:
-        doc = f"# {title}\n\n{body.text}"
-    # kept apart from uploaded files: a text titled "up" replaced the file uploaded as up.md
-    staged = _stage(svc, doc.encode("utf-8", "replace"), title[:60] + SUFFIX[body.format], "texts")
+    else:  # the heading after any front matter, which is read only at the very start
+        # (red-teamed: put before it, the front matter's authors and date were body text)
+        cut = front_matter_end(body.text) if body.format == "markdown" else 0
+        doc = f"{body.text[:cut]}# {title}\n\n{body.text[cut:]}"
+    # kept apart from uploaded files: a text titled "up" replaced the file uploaded as up.md.
+    # Named by the whole title (red-teamed: named by its first 60 characters, a second text
+    # whose title began the same way replaced the first, silently)
+    staged = _stage(svc, doc.encode("utf-8", "replace"), title + SUFFIX[body.format], "texts")
     name = staged.final.name
     return jobs.submit(
         "ingest", [name], _work(svc, staged, body.investigate), key=_job_key("texts", name)

@@ -69,6 +69,12 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 _DATE_LIKE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?P<rest>(?![0-9]).*)?$")
 
 
+def front_matter_end(text: str) -> int:
+    """Where a document's front matter (fences included) ends; 0 when it has none."""
+    m = _FRONT.match(text)
+    return m.end() if m else 0
+
+
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     """(metadata, body): YAML (`---`) or TOML (`+++`) front matter; {} when there is none or
     it does not parse, nested too deeply included (the body then starts after the fence all

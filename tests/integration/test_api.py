@@ -394,6 +394,37 @@ def test_ingest_jobs_and_idempotence(client: httpx.Client, graph: Services, tmp_
     assert cut_body["code"] == "bad_request" and "not valid JSON" in str(cut_body["message"])
 
 
+def test_posted_texts_keep_their_names_format_and_front_matter(client: httpx.Client) -> None:
+    """Red-teamed: texts were named by their title's first 60 characters, so a second paper
+    whose title began the same way replaced the first (`superseded: 1`, no warning); a title
+    with no Latin letter lost the ".md" (read as plain text, its markup kept in the claims);
+    and the title's heading went before the front matter, whose authors and date were lost."""
+    h = {"X-API-Key": KEY}
+    stem = "Evaluating membership inference attacks on large language models"
+    posted = []
+    for part, finding in (("1", "Loss attacks reach 0.6 AUC."), ("2", "Zlib attacks reach 0.7.")):
+        doc = {"title": f"{stem}: part {part}", "text": finding, "investigate": False}
+        posted.append(_wait(client, client.post("/ingest/text", json=doc, headers=h).json()["id"]))
+    assert [j["status"] for j in posted] == ["done", "done"]
+    assert posted[0]["inputs"] != posted[1]["inputs"]
+    assert all(j["outcomes"][0]["superseded"] == 0 for j in posted)
+    front = '---\ntitle: Dense probes\nauthors: ["Ann Author"]\ndate: 2024-01-02\n---\n\n'
+    body = "# Results\n\nWe find that **dense probes** outperform sparse ones on every split.\n"
+    doc = {"title": "Результаты", "format": "markdown", "text": front + body, "investigate": False}
+    job = _wait(client, client.post("/ingest/text", json=doc, headers=h).json()["id"])
+    assert job["status"] == "done" and job["inputs"][0].endswith(".md")
+    assert job["outcomes"][0]["format"] == "markdown"
+    items = client.get("/sources", params={"limit": 100}).json()["items"]
+    titles = [s["title"] for s in items]
+    assert f"{stem}: part 1" in titles and f"{stem}: part 2" in titles
+    mine = next(s for s in items if s["title"] == "Dense probes")
+    assert mine["authors"] == ["Ann Author"] and (mine["date"] or "").startswith("2024-01-02")
+    hits = client.get("/claims/search", params={"q": "dense probes outperform", "limit": 5})
+    quotes = [c["quote"] for c in hits.json()]
+    assert any("dense probes outperform" in q for q in quotes)
+    assert not any("**" in q for q in quotes)
+
+
 def test_a_job_says_early_why_it_checks_old_claims_again(
     client: httpx.Client, graph: Services
 ) -> None:

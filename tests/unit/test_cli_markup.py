@@ -53,9 +53,10 @@ def test_a_finding_and_its_context_show_the_quotes_as_written() -> None:
     render_finding(out, f, 1)
     render_context(out, f)
     text = out.export_text()
-    for shown in (QUOTE, STYLED, "name with spaces & [brackets].md", "[b]plain[/b]", "[Ann]",
-                  "[/INST] 0.9", "no [shared] author", "Results [2]", "after [/x]", "[Bob]"):  # fmt: skip
-        assert shown in text, shown
+    shown = (QUOTE, STYLED, "name with spaces & [brackets].md", "[b]plain[/b]", "[Ann]",
+             "[/INST] 0.9", "no [shared] author", "Results [2]", "after [/x]", "[Bob]")  # fmt: skip
+    for expected in shown:
+        assert expected in text, expected
 
 
 def test_search_hits_and_no_hits_show_the_text_as_written() -> None:
