@@ -70,7 +70,8 @@ def resolve_leaves(driver: Graph, case: SafetyCase) -> dict[str, dict[str, Any]]
                 raise InvalidInputError(
                     f"Case node {nid}: the quote {quote[:60]!r} is in {len(sources)} sources: "
                     f"{'; '.join(t[:50] for t in sources[:4])}.",
-                    "Add `source: <title or path words>` to the node, or use `claim: <id>`.",
+                    "Add `source: <words of the title or file name>` to the node, or use "
+                    "`claim: <id>`.",
                 )
             out[nid] = rows[0]  # several in one source: repeated drafts; the first occurrence
     _refuse_one_claim_twice(case, out)

@@ -16,8 +16,8 @@ A flat map of nodes keyed by id, so that a tree (and any mistaken cycle) is expl
 `goal` nodes combine their children with `all-of` (every child must hold: probabilities
 multiply) or `any-of` (independent alternatives: 1 - product of failures). `evidence` leaves
 reference one graph claim by `claim` id or by an exact `quote` (optionally narrowed by a
-`source` title/path substring). `assumption` and `context` nodes are attached to goals and are
-never scored as evidence.
+`source`: words of the source's title or file name, never its folders). `assumption` and
+`context` nodes are attached to goals and are never scored as evidence.
 """
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ class CaseNode(BaseModel):
         default=None, max_length=MAX_TEXT, description="Evidence: exact words of a graph claim"
     )
     source: str | None = Field(
-        default=None, max_length=MAX_TITLE, description="Evidence: source title/path substring"
+        default=None,
+        max_length=MAX_TITLE,
+        description="Evidence: words of the source's title or file name",
     )
 
     @model_validator(mode="after")

@@ -12,11 +12,15 @@ RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_t
        s.path AS source_path, l.id AS line_id, l.name AS line_name
 """
 
+# `source` is words of the title or of the file's *name*, never of its folders: over the API a
+# case is evaluated on the server, and matching the whole path let a caller test guesses at the
+# server's directories one prefix at a time (red-teamed: "/tmp/r" resolved, "/home/alice/" not)
 CLAIMS_BY_QUOTE: LiteralString = """
 MATCH (s:Source)-[:HAS_CLAIM]->(c:Claim)
 WHERE toLower(c.text) CONTAINS toLower($quote)
   AND ($source IS NULL OR toLower(s.title) CONTAINS toLower($source)
-       OR toLower(s.path) CONTAINS toLower($source))
+       OR toLower(last(split(replace(coalesce(s.path, ''), '\\\\', '/'), '/')))
+          CONTAINS toLower($source))
 OPTIONAL MATCH (s)-[:IN_LINE]->(l:Line)
 RETURN c.id AS claim_id, c.text AS quote, s.id AS source_id, s.title AS source_title,
        s.path AS source_path, l.id AS line_id, l.name AS line_name

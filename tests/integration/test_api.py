@@ -184,6 +184,18 @@ def test_read_endpoints_reveal_file_names_never_server_paths(
     with graph.graph().read() as s:  # the graph itself keeps the whole path
         stored = [r["p"] for r in s.run("MATCH (s:Source) RETURN s.path AS p")]
     assert stored and all("api-docs" in p for p in stored)
+    # a case's `source` matches a title or a file name, never the folders above it (red-teamed:
+    # the whole path was matched, so a caller could test guesses at the server's directories)
+    quote = "logit monitor achieves AUROC 0.79"
+    folder = str(Path(next(p for p in stored if p.endswith("post.md"))).parent)
+    for source, status in (("post.md", 200), ("Monitoring", 200), (folder, 404), ("api-docs", 404)):
+        nodes = {
+            "G1": {"type": "goal", "text": "g", "children": ["E1"]},
+            "E1": {"type": "evidence", "quote": quote, "source": source},
+        }
+        r = client.post("/cases/evaluate", json={"case": {"title": "t", "nodes": nodes}})
+        assert r.status_code == status, (source, r.text)
+        assert str(Path(folder).parent) not in r.text  # a 404 names the input, no path
 
 
 def test_pagination_covers_everything_once(client: httpx.Client) -> None:
