@@ -279,7 +279,9 @@ class RecordBuilder:
             organisation=parsed.organisation,
             date=parsed.date,
             url=parsed.url,
-            path=str(path),
+            # absolute, as its file's record is (red-teamed: kept as typed, "mia/x.md" did not
+            # resolve from elsewhere, and a shared source was never re-pointed to the copy)
+            path=file_key(path),
             part_index=index,
             content_hash=ids.sha256_text(text),
             file_sha256=file_sha,

@@ -152,6 +152,28 @@ def test_editing_one_of_two_identical_files_keeps_the_other(
     assert _source_paths(clean_services, "sabotage") == [str(b.resolve())]
 
 
+def test_a_source_ingested_by_a_relative_path_records_the_absolute_one(
+    clean_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red-teamed: a source kept the path as typed ("mia/x.md"), relative to wherever the
+    ingest ran, while its file's record is absolute: an export's paths did not resolve from
+    anywhere else, and when a file with an identical copy left, the shared source kept naming it
+    (the re-pointing matches the file's absolute path)."""
+    ing = clean_services.ingestor()
+    (tmp_path / "docs").mkdir()
+    a, b = tmp_path / "docs" / "a.md", tmp_path / "docs" / "b.md"
+    a.write_text(VERSIONS[2])
+    b.write_text(VERSIONS[2])
+    monkeypatch.chdir(tmp_path)
+    assert [o.status for o in ing.ingest_paths(["docs/a.md"])] == ["ingested"]
+    assert _source_paths(clean_services, "sabotage") == [str(a.resolve())]
+    ing.ingest_paths(["docs/b.md"])
+    a.unlink()
+    outs = {Path(o.path).name: o.status for o in ing.ingest_paths(["docs"])}
+    assert outs == {"a.md": "removed", "b.md": "unchanged"}
+    assert _source_paths(clean_services, "sabotage") == [str(b.resolve())]
+
+
 def _source_paths(svc: Services, word: str) -> list[str]:
     """The path of each source with a claim containing `word`."""
     with svc.graph().write() as s:
