@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from neo4j import ManagedTransaction
 
 from kg.cypher.schema import (
+    ABSOLUTE_SOURCE_PATHS,
     APPLIED_MIGRATIONS,
     AWAIT_INDEXES,
     CLAIMS_WITHOUT_TEXT_SHA,
@@ -43,6 +44,10 @@ def _drop_orphan_tags(tx: ManagedTransaction) -> None:
     tx.run(DROP_ORPHAN_TAGS).consume()
 
 
+def _absolute_source_paths(tx: ManagedTransaction) -> None:
+    tx.run(ABSOLUTE_SOURCE_PATHS).consume()
+
+
 def _hash_quotes(tx: ManagedTransaction) -> None:
     """Give claims written before quotes were hashed their `text_sha`, so verdicts on their
     findings can come back after a revision of the document on either side."""
@@ -56,6 +61,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0002_drop_orphan_confidence_snapshots", SCHEMA_VERSION, _drop_orphan_snapshots),
     Migration("0003_hash_claim_quotes", SCHEMA_VERSION, _hash_quotes),
     Migration("0004_drop_orphan_tags", SCHEMA_VERSION, _drop_orphan_tags),
+    Migration("0005_absolute_source_paths", SCHEMA_VERSION, _absolute_source_paths),
 )
 
 

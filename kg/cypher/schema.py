@@ -89,6 +89,17 @@ MATCH (x:Author|Work|Method|Dataset|Organisation|Measure) WHERE NOT EXISTS { (x)
 DELETE x
 """
 
+# Sources recorded before their path was made absolute kept the path as typed ("mia/x.md"):
+# each takes the path of a file that yields it, the one that path names where it can tell.
+ABSOLUTE_SOURCE_PATHS: LiteralString = """
+MATCH (f:File)-[:YIELDED]->(s:Source)
+WHERE s.path IS NOT NULL AND NOT EXISTS { MATCH (:File {path: s.path})-[:YIELDED]->(s) }
+WITH s, f.path AS p ORDER BY p
+WITH s, collect(p) AS paths
+WITH s, [p IN paths WHERE p ENDS WITH '/' + s.path] + paths AS ranked
+SET s.path = ranked[0]
+"""
+
 # Claims written before quotes were hashed (`text_sha`, see kg.ids.quote_sha): read in one
 # pass, hashed in Python (Cypher has no sha256 without plugins), written back in batches.
 CLAIMS_WITHOUT_TEXT_SHA: LiteralString = """

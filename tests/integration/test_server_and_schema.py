@@ -59,7 +59,8 @@ def test_schema_is_idempotent(services: Services) -> None:
         names = {r["name"] for r in s.run("SHOW INDEXES YIELD name")}
         mig = s.run("MATCH (m:Migration) RETURN count(m) AS n").single()
     assert {"claim_embedding", "claim_text", "source_title"} <= names
-    assert mig is not None and mig["n"] == 4  # schema, orphan snapshots, quote hashes, tags
+    # schema, orphan snapshots, quote hashes, tags, absolute source paths
+    assert mig is not None and mig["n"] == 5
 
 
 @pytest.mark.parametrize(("name", "cypher"), _constants())
@@ -244,6 +245,37 @@ def test_orphan_tag_migration(services: Services) -> None:
         with db.write() as s:
             s.run(
                 "MATCH (x) WHERE x.id = 'mig-src' OR x.name STARTS WITH 'mig-' DETACH DELETE x"
+            ).consume()
+
+
+def test_relative_source_paths_migration(services: Services) -> None:
+    """Sources recorded with the path as typed take the absolute path of a file that yields
+    them, the one their path names where several do; an absolute one and one no file yields
+    stay as they are."""
+    db: Graph = services.graph()
+    name = "0005_absolute_source_paths"
+    with db.write() as s:
+        s.run(
+            "CREATE (:File {path: '/d/mig/b.md'})-[:YIELDED]->(:Source {id: 'mig-one', "
+            "path: 'mig/b.md'}) "
+            "WITH 1 AS x MATCH (one:Source {id: 'mig-one'}) "
+            "CREATE (:File {path: '/d/mig/a.md'})-[:YIELDED]->(one) "
+            "CREATE (:File {path: '/d/mig/c.md'})-[:YIELDED]->(:Source {id: 'mig-abs', "
+            "path: '/d/mig/c.md'}) "
+            "CREATE (:Source {id: 'mig-none', path: 'gone.md'})"
+        ).consume()
+    try:
+        _applies_once(db, name)
+        with db.write() as s:
+            got = {r["id"]: r["p"] for r in s.run(
+                "MATCH (s:Source) WHERE s.id STARTS WITH 'mig-' RETURN s.id AS id, s.path AS p"
+            )}  # fmt: skip
+        assert got == {"mig-one": "/d/mig/b.md", "mig-abs": "/d/mig/c.md", "mig-none": "gone.md"}
+    finally:
+        with db.write() as s:
+            s.run(
+                "MATCH (x) WHERE x.id STARTS WITH 'mig-' OR x.path STARTS WITH '/d/mig/' "
+                "DETACH DELETE x"
             ).consume()
 
 
