@@ -31,7 +31,14 @@ def _side(node: LiteralString, source: LiteralString, detail: LiteralString = ""
         "             speaker: " + node + ".speaker, source_id: " + source + ".id,\n"
         "             source_title: " + source + ".title, source_path: " + source + ".path,\n"
         "             page: " + node + ".page, lost_content: coalesce(" + node + ".lost_content,"
-        " false), source_retracted: coalesce(" + source + ".retracted, false)" + detail + "} END"
+        " false), source_retracted: coalesce(" + source + ".retracted, false),\n"
+        "             source_authors: coalesce("
+        + source
+        + ".authors, []), source_date: "
+        + source
+        + ".date"
+        + detail
+        + "} END"
     )
 
 
@@ -119,8 +126,8 @@ def list_findings(active: frozenset[str], *, for_claims: bool) -> LiteralString:
 
 
 def _detail(node: LiteralString, source: LiteralString, passage: LiteralString) -> LiteralString:
-    """What the one-finding view adds to a claim side: its section, the paragraph around it,
-    and its source's authors and date."""
+    """What the one-finding view adds to a claim side: its section and the paragraph around
+    it (every view has its source's authors and date: red-teamed, lists gave [] and null)."""
     return (
         ", section: " + node + ".section,\n"
         "             context: CASE WHEN " + passage + " IS NULL OR " + source + " IS NULL"
@@ -133,17 +140,12 @@ def _detail(node: LiteralString, source: LiteralString, passage: LiteralString) 
         + passage
         + ".end - "
         + passage
-        + ".start) END,\n"
-        "             source_authors: coalesce("
-        + source
-        + ".authors, []), source_date: "
-        + source
-        + ".date"
+        + ".start) END"
     )
 
 
-# One finding in full: each claim side also with its section, the paragraph around it (capped
-# in Python: `queries.findings`), and its source's authors and date. One record, `row`.
+# One finding in full: each claim side also with its section and the paragraph around it
+# (capped in Python: `queries.findings`). One record, `row`.
 GET_FINDING: LiteralString = (
     """
 MATCH (f:Finding {id: $id})
