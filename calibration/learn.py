@@ -61,7 +61,13 @@ def learn(
             )
     if store:
         calibration_store.put_maps(driver, [m.model_dump() for m in maps])
+    with driver.read() as s:
+        unfitted = {
+            r["kind"]: r["n"] for r in s.run(q.UNFITTED_VERDICTS, kinds=list(EVIDENCE_KINDS))
+        }
     report = CalibrationReport(
-        generated_at=datetime.now(UTC).isoformat(timespec="seconds"), investigators=entries
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        investigators=entries,
+        unfitted_verdicts=unfitted,
     )
     return report, maps

@@ -81,6 +81,11 @@ class InvestigatorCalibration(_Model):
 class CalibrationReport(_Model):
     generated_at: str = Field(description="ISO timestamp")
     investigators: list[InvestigatorCalibration] = Field(description="One entry each")
+    unfitted_verdicts: dict[str, int] = Field(
+        default_factory=dict,
+        description="Verdicts on kinds of finding no map is fitted for (restatements, "
+        "line-level findings), by kind",
+    )
     warnings: list[str] = Field(
         default_factory=list, description="Every investigator's warnings, prefixed with its name"
     )

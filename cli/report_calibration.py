@@ -132,9 +132,20 @@ def render_calibration(console: Console, report: CalibrationReport) -> None:
             console.print(
                 f"[yellow]warning: {escape(r.investigator)}: {escape(w)}[/]", highlight=False
             )
-    if not report.investigators:
+    if report.unfitted_verdicts:
+        n = sum(report.unfitted_verdicts.values())
+        kinds = ", ".join(f"{k} {v}" for k, v in report.unfitted_verdicts.items())
         console.print(
-            "No verdicts yet: confirm or dismiss findings with `consilience findings "
+            f"{n} verdict(s) on findings no score map is fitted for ({lit(kinds)}): "
+            "restatements and line-level findings are not evidence for or against a claim, so "
+            "their scores are not calibrated."
+        )
+    if not report.investigators:
+        which = (
+            "on contradictions, convergences or distortions " if report.unfitted_verdicts else ""
+        )
+        console.print(
+            f"No verdicts {which}yet: confirm or dismiss findings with `consilience findings "
             "confirm|dismiss ID --reviewer NAME`; raw scores are used until then."
         )
 

@@ -104,6 +104,14 @@ RETURN f.investigator AS investigator, f.kind AS kind, f.score AS score,
        f.status = 'confirmed' AS is_confirmed
 """
 
+# Verdicts on kinds no map is fitted for (restatements, line-level findings), by kind: the
+# report says they were seen and why they do not count.
+UNFITTED_VERDICTS: LiteralString = """
+MATCH (f:Finding)
+WHERE f.status IN ['confirmed', 'dismissed'] AND NOT f.kind IN $kinds
+RETURN f.kind AS kind, count(*) AS n ORDER BY kind
+"""
+
 CALIBRATION_MAPS: LiteralString = """
 MATCH (m:CalibrationMap)
 RETURN m.investigator AS investigator, m.method AS method, m.x AS x, m.y AS y, m.a AS a,

@@ -449,9 +449,12 @@ def test_learning_from_graph_verdicts_and_cli_report(
 ) -> None:
     import random
 
+    from rich.console import Console
+
     from calibration.learn import learn
     from calibration.updater import load_maps
     from cli.main import app
+    from cli.report_calibration import render_calibration
     from kg.writers import investigation_store
 
     svc = clean_services
@@ -483,6 +486,15 @@ def test_learning_from_graph_verdicts_and_cli_report(
     investigation_store.write_findings(db, rows, [], "test")
     for i in range(25):
         investigation_store.set_verdict(db, f"fnd_rst_{i:03d}", "dismissed", "bob", "")
+    # red-teamed: verdicts on restatements alone were reported as "No verdicts yet"
+    only_restatements, _ = learn(db, store=False)
+    assert only_restatements.investigators == []
+    assert only_restatements.unfitted_verdicts == {"restates": 25}
+    shown = Console(record=True, width=300, color_system=None)
+    render_calibration(shown, only_restatements)
+    text = shown.export_text()
+    assert "25 verdict(s) on findings no score map is fitted for (restates 25)" in text
+    assert "No verdicts on contradictions, convergences or distortions yet" in text
     for status, fid in verdicts[:10]:
         investigation_store.set_verdict(db, fid, status, "bob", "")
     report, maps = learn(db, store=False)
