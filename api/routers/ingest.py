@@ -244,7 +244,10 @@ def _stored(svc: Services, jobs: JobRegistry, name: str, folder: str) -> Path:
         path = where / stored
         if jobs.busy(_job_key(folder, stored)) or path.is_file() or _held(svc, path):
             return path
-    raise NotFoundError(f"No document is stored as {folder}/{_safe_name(name)}.", NOT_STORED_HINT)
+    raise NotFoundError(  # the name as given first (red-teamed: only a name never given)
+        f"No document is stored under the name {name!r} (as {folder}/{_safe_name(name)}).",
+        NOT_STORED_HINT,
+    )
 
 
 def _held(svc: Services, path: Path) -> bool:

@@ -602,6 +602,8 @@ def test_an_upload_can_be_forgotten_through_the_api(clean_services: Services) ->
         missing = c.delete("/uploads/never-uploaded.md", headers=head)
         assert missing.status_code == 404 and "inputs" in missing.json()["error"]["hint"]
         assert c.delete("/uploads/..", headers=head).status_code == 404
+        odd = c.delete("/texts/%3F%3F%3F", headers=head)  # "???": was named "upload-<hash>"
+        assert odd.status_code == 404 and "'???'" in odd.json()["error"]["message"]
 
         first = c.delete("/uploads/Study (v1).md", headers=head)  # the name as uploaded
         second = c.delete(f"/uploads/{up['inputs'][0]}", headers=head)  # and as stored
