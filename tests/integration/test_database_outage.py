@@ -78,12 +78,14 @@ def test_stop_mid_run_then_rerun_finishes(clean_services: Services, tmp_path: Pa
 
 def test_api_answers_503_while_the_database_is_stopped(clean_services: Services) -> None:
     import httpx
+    from pydantic import SecretStr
 
     from api.serve import running_api
 
-    settings = clean_services.settings
+    settings = clean_services.settings.model_copy(deep=True)
     if settings.uses_external_db:
         pytest.skip("cannot stop an external server")
+    settings.api.keys = [SecretStr("outage-key-0123456789")]
     server = managed_server(settings)
     with running_api(settings, clean_services) as url:
         assert httpx.get(f"{url}/findings", timeout=60).status_code == 200
@@ -94,6 +96,13 @@ def test_api_answers_503_while_the_database_is_stopped(clean_services: Services)
                 assert r.status_code == 503, (path, r.text)
                 err = r.json()["error"]
                 assert err["code"] == "database_unavailable" and err["retryable"] is True
+            # a write is refused now, not accepted as a job that fails saying the database
+            # "went away before the search index was brought up to date" (red-teamed)
+            doc = {"title": "Down note", "text": "Probes detect deception in most runs."}
+            head = {"X-API-Key": "outage-key-0123456789"}
+            r = httpx.post(f"{url}/ingest/text", json=doc, headers=head, timeout=60)
+            assert r.status_code == 503, r.text
+            assert r.json()["error"]["code"] == "database_unavailable"
         finally:
             server.start()
         assert httpx.get(f"{url}/findings", timeout=60).status_code == 200
