@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +12,7 @@ import typer
 
 from cli.files import output_file, output_folder, write_text
 from cli.support import command_services, console, err, fail
-from consilience.errors import ConsilienceError
+from consilience.errors import ConsilienceError, InvalidInputError
 
 if TYPE_CHECKING:
     from calibration.updater import UpdateReport
@@ -162,6 +163,14 @@ def case_evaluate(
 
     if gsn:
         output_file(gsn, "case.gsn.yaml")
+        if gsn.exists() and case_file.exists() and os.path.samefile(gsn, case_file):
+            # red-teamed: the diagram replaced the hand-written case it was made from
+            fail(
+                InvalidInputError(
+                    f"--gsn {gsn} is the case file itself: the diagram would replace the case.",
+                    "Give the diagram a file of its own, e.g. --gsn case.gsn.yaml.",
+                )
+            )
     with command_services() as svc:
         case, ev = evaluate_case_file(svc, case_file)
     if gsn:

@@ -50,6 +50,20 @@ def test_a_bad_path_is_one_line_before_any_work(
     assert says in said and "Traceback" not in said
 
 
+def test_the_diagram_never_replaces_the_case_it_is_drawn_from(tmp_path: Path) -> None:
+    """Red-teamed: `case evaluate case.yaml --gsn case.yaml` wrote the diagram over the
+    hand-written case (so did a link to it)."""
+    case = tmp_path / "case.yaml"
+    text = "title: t\nnodes:\n  G1: {type: goal, text: g}\n"
+    case.write_text(text)
+    (tmp_path / "link.yaml").symlink_to(case)
+    for gsn in (case, tmp_path / "link.yaml"):
+        out = CliRunner().invoke(app, ["case", "evaluate", str(case), "--gsn", str(gsn)])
+        assert out.exit_code == 2, out.output
+        assert "is the case file itself" in " ".join(out.output.split())
+    assert case.read_text() == text
+
+
 @pytest.mark.parametrize(
     "argv",
     [
