@@ -179,6 +179,8 @@ def case_evaluate(
         sys.stdout.write(ev.model_dump_json(indent=2) + "\n")
     elif as_csv:
         sys.stdout.write(to_csv(ev))
+        for w in ev.warnings:  # the CSV has no place for them (red-teamed: they were lost)
+            err.print(f"warning: {w}", markup=False)
     else:
         render_case(console, ev)
         if gsn:

@@ -56,6 +56,7 @@ def resolve_leaves(driver: Graph, case: SafetyCase) -> dict[str, dict[str, Any]]
                         f"Case node {nid}: no claim with id {n.claim!r}.", SEARCH_HINT
                     )
                 out[nid] = rec.data()
+                _check_claim_matches(nid, n.quote, n.source, out[nid])
                 continue
             quote = " ".join((n.quote or "").split())
             rows = [r.data() for r in s.run(q.CLAIMS_BY_QUOTE, quote=quote, source=n.source)]
@@ -76,6 +77,32 @@ def resolve_leaves(driver: Graph, case: SafetyCase) -> dict[str, dict[str, Any]]
             out[nid] = rows[0]  # several in one source: repeated drafts; the first occurrence
     _refuse_one_claim_twice(case, out)
     return out
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _check_claim_matches(
+    nid: str, quote: str | None, source: str | None, row: dict[str, Any]
+) -> None:
+    """A node that names a claim by id and also gives a quote or a source: they must fit that
+    claim (red-teamed: both given, the quote was ignored, and a quote meant as a check of the
+    id named another claim without a word)."""
+    if quote and _words(quote) not in _words(str(row["quote"])):
+        raise InvalidInputError(
+            f"Case node {nid}: claim {row['claim_id']} does not contain the quote "
+            f"{quote[:80]!r} (it reads {str(row['quote'])[:80]!r}).",
+            "Give the claim's id or its exact words, or make the two agree.",
+        )
+    name = str(row.get("source_path") or "").replace("\\", "/").rsplit("/", 1)[-1]
+    wanted = _words(source or "")
+    if wanted and not (wanted in _words(str(row["source_title"] or "")) or wanted in _words(name)):
+        raise InvalidInputError(
+            f"Case node {nid}: claim {row['claim_id']} is in {str(row['source_title'])[:80]!r}, "
+            f"which does not match the source {wanted[:80]!r}.",
+            "Drop `source:` or give words of that source's title or file name.",
+        )
 
 
 def _refuse_one_claim_twice(case: SafetyCase, leaves: dict[str, dict[str, Any]]) -> None:

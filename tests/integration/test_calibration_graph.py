@@ -348,6 +348,18 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
         evaluate_case_text(
             svc, CASE.replace("quote: logit monitor achieves AUROC 0.79", "claim: x")
         )
+    # a claim named by id with a quote or source as well: they must fit it (red-teamed: the
+    # quote was ignored, so a check of the id that named another claim passed silently)
+    cid = e1.leaf.claim.claim_id
+    by_id = CASE.replace(
+        '    quote: "Linear probes', f'    claim: {cid}\n    quote: "linear  probes'
+    )
+    assert evaluate_case_text(svc, by_id)[1].p == pytest.approx(ev.p)  # case and spacing aside
+    with pytest.raises(InvalidInputError, match=f"claim {cid} does not contain the quote"):
+        evaluate_case_text(svc, by_id.replace("deceptive behaviour", "AUROC 0.79"))
+    with pytest.raises(InvalidInputError, match=r"does not match the source 'reply\.md'"):
+        evaluate_case_text(svc, by_id.replace("source: Monitoring results", "source: reply.md"))
+    assert evaluate_case_text(svc, by_id.replace("source: Monitoring results", "source: POST"))
     with pytest.raises(InvalidInputError, match="in 2 sources"):
         ambiguous = CASE.replace("    source: Monitoring results\n", "")
         evaluate_case_text(svc, ambiguous.replace("in most transcripts", "in most"))
@@ -424,6 +436,10 @@ def test_cli_case_evaluate_json_csv_gsn(
     out = cli.invoke(app, ["case", "evaluate", str(case_file), "--json"], env=env)
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["root"] == "G1"
+    out = cli.invoke(app, ["case", "evaluate", str(case_file), "--csv"], env=env)
+    assert out.exit_code == 0 and out.stdout.startswith("id,type,")
+    # the warnings go to stderr (red-teamed: the CSV dropped them, "retracted source" too)
+    assert "warning:" in out.stderr and "share" in out.stderr and "warning" not in out.stdout
     out = cli.invoke(
         app, ["case", "evaluate", str(case_file), "--gsn", str(tmp_path / "g.yaml")], env=env
     )
