@@ -50,6 +50,25 @@ def test_a_bad_path_is_one_line_before_any_work(
     assert says in said and "Traceback" not in said
 
 
+@pytest.mark.parametrize(
+    ("first_line", "says"),
+    [
+        ("fnd_1,dismissed", "the first line is not a header naming the columns"),
+        ("id,status", "the header lacks the column(s) verdict"),
+        ("id;verdict;reason", "its columns are separated by ';'"),
+    ],
+)
+def test_a_verdicts_csv_without_its_columns_says_which(
+    tmp_path: Path, first_line: str, says: str
+) -> None:
+    """Red-teamed: a header lacking only "verdict", or written with ';', was called "not a
+    header"."""
+    f = tmp_path / "v.csv"
+    f.write_text(f"{first_line}\nfnd_2,dismissed\n")
+    out = CliRunner().invoke(app, ["findings", "verdicts", str(f), "--reviewer", "x"])
+    assert out.exit_code == 2 and says in " ".join(out.output.split()), out.output
+
+
 def test_the_diagram_never_replaces_the_case_it_is_drawn_from(tmp_path: Path) -> None:
     """Red-teamed: `case evaluate case.yaml --gsn case.yaml` wrote the diagram over the
     hand-written case (so did a link to it)."""
