@@ -25,7 +25,7 @@ from cli.progress import WorkProgress
 from cli.report import render_investigation
 from cli.support import command_services, console, err, fail
 from cli.topics import candidates_app, topics_app
-from consilience.errors import ConsilienceError, InvalidInputError
+from consilience.errors import ConsilienceError, InvalidInputError, first_line
 from consilience.settings import load_settings
 from ingest.forget import ForgetPlan
 
@@ -477,7 +477,17 @@ def index_check() -> None:
 def index_rebuild() -> None:
     """Rebuild the FAISS index from the embeddings stored in the graph."""
     with command_services() as svc:
-        n = svc.claim_index().rebuild(svc.graph())
+        try:
+            n = svc.claim_index().rebuild(svc.graph())
+        except (OSError, RuntimeError) as exc:  # faiss raises RuntimeError when it cannot write
+            # red-teamed: a folder where claims.ids.json belongs ended in a traceback
+            raise ConsilienceError(
+                f"The FAISS index was rebuilt in memory but could not be saved in "
+                f"{svc.settings.faiss_dir} ({first_line(exc, keep_end=True)}).",
+                f"Make {svc.settings.faiss_dir} a writable folder holding only files (move "
+                "aside anything else in it), then run `consilience index rebuild` again; the "
+                "graph holds every embedding, so nothing is lost.",
+            ) from exc
     console.print(f"Rebuilt the FAISS index with {n} claims.")
 
 

@@ -141,6 +141,11 @@ def test_a_faiss_copy_that_cannot_be_saved_is_a_warning_and_loses_nothing(
         with svc.graph().write() as s:
             n = s.run("MATCH (c:Claim) RETURN count(c) AS n").single(strict=True)["n"]
         assert n >= 1  # the document is in the graph, and the run went on
+        # `index rebuild` says the same, as an error (red-teamed: a traceback)
+        failed = CliRunner().invoke(app, ["index", "rebuild"])
+        said = " ".join(failed.output.split())
+        assert failed.exit_code == 2 and not isinstance(failed.exception, Exception), said
+        assert "could not be saved" in said and "nothing is lost" in said, said
     finally:
         faiss_dir.unlink()
     rebuilt = CliRunner().invoke(app, ["index", "rebuild"])
