@@ -18,7 +18,10 @@ def retract_source(
     graph, source_id = svc.graph(), source_id.strip()  # an id pasted with a space is the id
     was = calibration_store.set_retraction(graph, source_id, not undo, reason)
     if was is None:
-        raise NotFoundError(f"No source {source_id!r}.", "See `consilience sources list`.")
+        raise NotFoundError(
+            f"No source {source_id!r}.",
+            "`consilience sources list` (or GET /sources) lists their ids.",
+        )
     if undo and not was:
         raise InvalidInputError(
             f"Source {source_id!r} is not retracted: there is nothing to restore.",
@@ -100,5 +103,6 @@ def declare_summary(
 
 def _missing() -> NotFoundError:
     return NotFoundError(
-        "No such source id (one or both).", "See `consilience sources list` for ids."
+        "No such source id (one or both).",
+        "`consilience sources list` (or GET /sources) lists their ids.",
     )

@@ -129,9 +129,8 @@ def _verdict(finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str
 
     with command_services() as svc:
         f = record_verdict(svc, finding_id, ReviewVerdict(verdict), reviewer, reason)
-    console.print(
-        f"Finding {f.id} is now {f.status} (by {f.reviewer}: {f.review_reason}).", markup=False
-    )
+    why = f": {f.review_reason}" if f.review_reason else ""  # not "(by x: )" (red-teamed)
+    console.print(f"Finding {f.id} is now {f.status} (by {f.reviewer}{why}).", markup=False)
 
 
 Reviewer = Annotated[str, typer.Option(help="Who gives the verdict")]

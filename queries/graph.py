@@ -34,7 +34,10 @@ def get_source(db: Graph, source_id: str) -> SourceDetail:
     with db.read() as s:
         rec = s.run(q.GET_SOURCE, id=source_id).single()
     if rec is None:
-        raise NotFoundError(f"No source {source_id!r}.", "List sources to see their ids.")
+        raise NotFoundError(
+            f"No source {source_id!r}.",
+            "`consilience sources list` (or GET /sources) lists their ids.",
+        )
     return SourceDetail(**rec.data())
 
 

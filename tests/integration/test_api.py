@@ -123,6 +123,8 @@ def test_every_read_endpoint(client: httpx.Client) -> None:
     assert post["id"] in {m["id"] for m in own["members"]}
     assert all(m["reasons"] for m in own["members"])  # each source says why it is there
     assert _error(client.get("/lines/line_missing"), 404)["code"] == "not_found"
+    # an API client is told where the ids are over HTTP too (red-teamed: only a CLI command)
+    assert "GET /sources" in str(_error(client.get("/sources/src_missing"), 404)["hint"])
     conf = client.get("/confidences", params={"with_evidence": "true"}).json()["items"]
     assert conf and all(0 <= c["low"] <= c["p"] <= c["high"] <= 1 for c in conf)
     for order, sign in (("highest", -1), ("lowest", 1)):
