@@ -359,7 +359,8 @@ def test_case_evaluation_exports_and_errors(clean_services: Services, tmp_path: 
         evaluate_case_text(svc, by_id.replace("deceptive behaviour", "AUROC 0.79"))
     with pytest.raises(InvalidInputError, match=r"does not match the source 'reply\.md'"):
         evaluate_case_text(svc, by_id.replace("source: Monitoring results", "source: reply.md"))
-    assert evaluate_case_text(svc, by_id.replace("source: Monitoring results", "source: POST"))
+    by_file = by_id.replace("source: Monitoring results", "source: POST")  # post.md, any case
+    assert evaluate_case_text(svc, by_file)[1].p == pytest.approx(ev.p)
     with pytest.raises(InvalidInputError, match="in 2 sources"):
         ambiguous = CASE.replace("    source: Monitoring results\n", "")
         evaluate_case_text(svc, ambiguous.replace("in most transcripts", "in most"))
