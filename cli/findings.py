@@ -80,8 +80,9 @@ def findings_archived(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Human verdicts kept after their quotes left the graph (a document was revised or
-    removed): each comes back by itself when the same two quotes are found again."""
+    """Human verdicts kept after their finding left the graph (a document was revised or
+    removed, a reopened finding was not found again): each comes back by itself when the same
+    two quotes are found again (one about a line of research is listed, never given back)."""
     from queries.findings import archived_verdicts
 
     with command_services() as svc:
@@ -92,7 +93,13 @@ def findings_archived(
     if not page.items:
         console.print("No archived verdicts: every verdict is on a finding in the graph.")
     for i, v in enumerate(page.items, 1):
-        where = f"given back to {v.carried_to}" if v.carried_to else "waiting for its quotes"
+        where = (
+            f"given back to {v.carried_to}"
+            if v.carried_to
+            else "waiting for its quotes"
+            if v.comes_back
+            else "not given back (a finding about a line of research)"
+        )
         console.print(
             f"[bold]{i}. {v.status}[/] {v.kind} by {lit(v.reviewer or '?')} "
             f"({lit(v.review_reason or 'no reason given')}); archived {v.archived_at[:19]}, "

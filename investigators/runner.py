@@ -129,6 +129,29 @@ def _finding_record(v: Verdict) -> FindingRecord:
 BATCH = 400
 
 
+def reopened_warnings(driver: Graph, claim_level: list[str], line_level: list[str]) -> list[str]:
+    """What the user is told of reopened findings (a verdict taken back) a run withdrew: those
+    of a full re-run that it did not find again (the others took their history back), and the
+    line-level ones no longer derived."""
+    out = []
+    if claim_level:
+        with driver.read() as s:
+            rec = s.run(q.NOT_GIVEN_BACK, ids=claim_level).single(strict=True)
+        if n := int(rec["n"]):
+            out.append(
+                f"{n} reopened finding(s) were not found again by this run: withdrawn, their "
+                "verdict history archived (`consilience findings archived`); it comes back "
+                "if a later run finds the same two quotes again."
+            )
+    if line_level:
+        out.append(
+            f"{len(line_level)} reopened line-level finding(s) no longer hold (the claim "
+            "findings under them changed): withdrawn, their verdict history archived "
+            "(`consilience findings archived`)."
+        )
+    return out
+
+
 def candidates_log_unfinished(log: Path) -> Path:
     """The file a run keeps beside its candidates log until every batch is in it: a log
     with it is the part a stopped run reached (the file holds when that run started)."""
@@ -341,28 +364,24 @@ class Runner:
             self.driver, [_finding_record(v) for v in verdicts], checked, self.preset_version
         )
 
-    def analyse_lines(self) -> dict[str, int]:
-        """Line-level findings, recomputed from the claim findings (cheap: one read)."""
+    def analyse_lines(self) -> tuple[dict[str, int], list[str]]:
+        """Line-level findings, recomputed from the claim findings (cheap: one read). Returns
+        the counts by kind, and the ids of the reopened ones (a verdict taken back) no longer
+        derived: withdrawn, their verdict history archived."""
         with self.driver.read() as s:
             found = [PairFinding(**r.data()) for r in s.run(q.FINDINGS_BETWEEN_LINES)]
-        investigation_store.delete_open_findings(self.driver, [lines.NAME])
-        disagree = lines.line_disagreements(found)
-        concentrated = lines.evidence_concentration(found)
-        investigation_store.write_findings(
-            self.driver,
-            [_finding_record(v) for v in disagree],
-            [],
-            self.preset_version,
-            sides="line-line",
+        disagree = [_finding_record(v) for v in lines.line_disagreements(found)]
+        concentrated = [_finding_record(v) for v in lines.evidence_concentration(found)]
+        _, reopened_gone = investigation_store.delete_open_findings(
+            self.driver, [lines.NAME], keep=[f.id for f in disagree + concentrated]
         )
         investigation_store.write_findings(
-            self.driver,
-            [_finding_record(v) for v in concentrated],
-            [],
-            self.preset_version,
-            sides="claim-line",
+            self.driver, disagree, [], self.preset_version, sides="line-line"
         )
-        return {
+        investigation_store.write_findings(
+            self.driver, concentrated, [], self.preset_version, sides="claim-line"
+        )
+        counts = {
             k: n
             for k, n in (
                 (FindingKind.LINE_DISAGREES.value, len(disagree)),
@@ -370,6 +389,7 @@ class Runner:
             )
             if n
         }
+        return counts, reopened_gone
 
     def run(
         self,
@@ -404,11 +424,12 @@ class Runner:
         self.detected_summaries = self.detect_summaries(ids)
         self.line_verdicts_archived = []
         facts = self.refresh_lines()
+        reopened: list[str] = []  # reopened findings a full re-run withdrew (history archived)
         if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
             # Claude's findings are kept: each is a paid answer about two exact quotes (it
             # goes with its claims), and a re-run need not retrieve the same pair again
             names = [i.name for i in self.investigators if i.name not in ADJUDICATORS]
-            investigation_store.delete_open_findings(self.driver, names)
+            _, reopened = investigation_store.delete_open_findings(self.driver, names)
         self._backfill_aspects(ids)
         lap("preparation")
         refresh_topics(self.driver, self.index)  # those that lost claims
@@ -545,8 +566,9 @@ class Runner:
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
             investigation_store.mark_unchecked(self.driver, sorted(left))
         lap("writing")
-        line_counts = self.analyse_lines()
+        line_counts, lines_reopened = self.analyse_lines()
         lap("lines")
+        warnings += reopened_warnings(self.driver, reopened, lines_reopened)
         return RunReport(
             claims_checked=len(ids),
             left_unchecked=len(left),

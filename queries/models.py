@@ -167,6 +167,11 @@ class ArchivedVerdictRow(Row):
     carried_to: str | None = Field(
         default=None, description="The new finding it was given back to, if any"
     )
+    comes_back: bool = Field(
+        default=True,
+        description="Whether a new finding between the same two quotes takes it back (false "
+        "for a verdict on a finding about a line of research: it is listed, never given back)",
+    )
 
 
 class ConfidenceRow(Row):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import LiteralString
 
 from kg.cypher.verdict_key import (
+    archive_finding,
     archived_ids,
     drop_findings_about_gone,
     key_of_finding,
@@ -109,16 +110,32 @@ SET f += row.props, f.updated_at = datetime()
     + _SIDES
 )
 
-# "Unreviewed" below is `verdict_key.unreviewed`.
+# Open findings of these investigators that a re-run replaces, except those it derived again
+# ($keep: their ids; they are rewritten in place). An open one with a verdict history (a
+# verdict taken back) has that history archived first, as a reviewed finding's is when its
+# claims go: a claim-to-claim one found again takes it back (`CARRY_VERDICTS`). Without this,
+# `--all` and the line analysis kept every reopened finding as it was, never recomputed: a
+# line-level finding confirmed then reopened still counted a contradiction since dismissed.
+# Their claims are marked for a confidence recompute. Returns how many went and the ids of
+# those archived.
 DELETE_OPEN_FINDINGS: LiteralString = (
     """
 MATCH (f:Finding)
-WHERE """
-    + unreviewed
-    + """ AND f.investigator IN $investigators
+WHERE f.status = 'open' AND f.investigator IN $investigators AND NOT f.id IN $keep
+CALL (f) {
+  WITH f WHERE f.verdict_history IS NOT NULL
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'a'}]->(a)
+  OPTIONAL MATCH (f)-[:ABOUT {side: 'b'}]->(b)
+  """
+    + archive_finding
+    + """
+  RETURN count(*) AS archived
+}
 OPTIONAL MATCH (f)-[:ABOUT]->(c:Claim)
 SET c.confidence_stale = true
+WITH DISTINCT f, CASE WHEN archived > 0 THEN f.id END AS archived
 DETACH DELETE f
+RETURN count(*) AS withdrawn, collect(archived) AS archived
 """
 )
 

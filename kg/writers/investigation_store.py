@@ -135,12 +135,20 @@ def mark_unchecked(driver: Graph, ids: list[str]) -> None:
             s.run(q.UNMARK_INVESTIGATED, ids=ids).consume()
 
 
-def delete_open_findings(driver: Graph, investigators: list[str]) -> None:
-    """Drop unreviewed findings of these investigators (a full re-run replaces them)."""
+def delete_open_findings(
+    driver: Graph, investigators: list[str], keep: Sequence[str] = ()
+) -> tuple[int, list[str]]:
+    """Drop the open findings of these investigators (a full re-run replaces them) except
+    those with an id in `keep` (derived again: rewritten in place). One whose verdict was taken
+    back has its verdict history archived first. Returns (how many went, the ids of those
+    archived)."""
     with driver.write() as s:
-        s.execute_write(
-            lambda tx: tx.run(q.DELETE_OPEN_FINDINGS, investigators=investigators).consume()
+        rec = s.execute_write(
+            lambda tx: tx.run(
+                q.DELETE_OPEN_FINDINGS, investigators=investigators, keep=list(keep)
+            ).single(strict=True)
         )
+    return int(rec["withdrawn"]), list(rec["archived"])
 
 
 def any_superseded(driver: Graph, current: dict[str, str]) -> bool:

@@ -181,7 +181,8 @@ MATCH (v:ArchivedVerdict)
 RETURN v.finding_id AS finding_id, v.kind AS kind, v.status AS status,
        v.reviewer AS reviewer, v.review_reason AS review_reason,
        toString(v.reviewed_at) AS reviewed_at, toString(v.archived_at) AS archived_at,
-       v.quote_a AS quote_a, v.quote_b AS quote_b, v.carried_to AS carried_to
+       v.quote_a AS quote_a, v.quote_b AS quote_b, v.carried_to AS carried_to,
+       v.key IS NOT NULL AS comes_back
 ORDER BY v.archived_at DESC, v.finding_id
 SKIP $skip LIMIT $limit
 """

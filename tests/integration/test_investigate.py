@@ -724,3 +724,67 @@ def test_a_summary_contradicting_its_source_is_one_distortion(
     assert (back["contradicts"].status, back["contradicts"].reviewer) == ("confirmed", "alice")
     assert (back["distorts"].status, back["distorts"].reviewer) == ("dismissed", "bob")
     assert "contradicts-source" not in back["distorts"].cues
+
+
+def test_reopened_findings_are_recomputed_their_history_kept(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """A finding confirmed then reopened is open again but has a verdict history, and the re-runs
+    kept every such finding as it was: a line-level finding whose only contradictions were then
+    dismissed still said "2 contradiction(s) between the line …" and stayed in the review
+    queue. Now a re-run recomputes a reopened finding like any open one: one derived again keeps
+    its history, one no longer derived goes, its history archived, and the run says so."""
+    from kg.writers import investigation_store
+    from queries.findings import archived_verdicts
+
+    svc = clean_services
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    runner = build_runner(svc)
+    runner.run()
+    graph = svc.graph()
+    (line,) = list_findings(graph, kind="line_disagrees").items
+    contradictions = list_findings(graph, kind="contradicts").items
+    assert len(contradictions) == 2
+
+    # a claim-level contradiction reopened: derived again by a full re-run, history and all
+    first = contradictions[0].id
+    record_verdict(svc, first, ReviewVerdict.CONFIRMED, "alice", "read both")
+    record_verdict(svc, first, ReviewVerdict.REOPENED, "bob", "not sure")
+    # a finding no investigator makes again, reviewed then reopened
+    a, b = contradictions[1].a.claim_id, contradictions[1].b.claim_id
+    assert a and b
+    investigation_store.write_findings(
+        graph,
+        [FindingRecord(id="fnd_gone", a_id=a, b_id=b, kind=FindingKind.CONVERGES_WITH,
+                       score=0.6, investigator=contradictions[1].investigator, version="0",
+                       rationale="an earlier version's call")],
+        [], "t",
+    )  # fmt: skip
+    record_verdict(svc, "fnd_gone", ReviewVerdict.DISMISSED, "alice", "they disagree")
+    record_verdict(svc, "fnd_gone", ReviewVerdict.REOPENED, "alice", "look again")
+    report = runner.run(everything=True)
+    again = get_finding(graph, first)
+    assert again.status == "open" and [h.status for h in again.history] == ["confirmed", "open"]
+    assert "fnd_gone" not in {f.id for f in list_findings(graph).items}
+    archived = {v.finding_id: v for v in archived_verdicts(graph).items}
+    assert archived["fnd_gone"].reviewer == "alice" and archived["fnd_gone"].status == "open"
+    assert any("1 reopened finding(s) were not found again" in w for w in report.warnings)
+
+    # the line-level finding reopened, then both contradictions under it dismissed
+    record_verdict(svc, line.id, ReviewVerdict.CONFIRMED, "alice", "two labs disagree")
+    record_verdict(svc, line.id, ReviewVerdict.REOPENED, "alice", "checking the quotes")
+    rerun = runner.run()  # derived again: kept, with its history
+    kept = get_finding(graph, line.id)
+    assert kept.status == "open" and len(kept.history) == 2
+    assert not any("line-level" in w for w in rerun.warnings)
+    for f in contradictions:
+        record_verdict(svc, f.id, ReviewVerdict.DISMISSED, "alice", "different benchmarks")
+    report = runner.run()
+    assert line.id not in {f.id for f in list_findings(graph).items}
+    archived = {v.finding_id: v for v in archived_verdicts(graph).items}
+    assert archived[line.id].review_reason == "checking the quotes"
+    assert archived[line.id].comes_back is False and archived["fnd_gone"].comes_back is True
+    assert any("1 reopened line-level finding(s)" in w for w in report.warnings)
