@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from api.deps import Read, Svc
 from api.errors import ERROR_RESPONSES
 from app.cases import evaluate_case_object, evaluate_case_text
-from calibration.case.export import to_csv, to_gsn
+from calibration.case.export import to_csv, to_gsn, warnings_header
 from calibration.case.model import SafetyCase
 from calibration.case.result import CaseEvaluation
 from consilience.errors import InvalidInputError
@@ -45,16 +45,20 @@ def evaluate(
 ) -> Any:
     """Evaluate a safety case against the graph now: what `consilience case evaluate` prints
     (tree with confidences, lines and quotes per leaf, open contradictions, assumptions,
-    sensitivity, correlation warnings); `format=csv` one row per node, `format=gsn` gsn2x
-    YAML."""
+    sensitivity, correlation warnings); `format=csv` one row per node (the warnings in the
+    headers `X-Case-Warning-Count` and `X-Case-Warnings`, a JSON array of those that fit in
+    4 KB), `format=gsn` gsn2x YAML (the warnings as comments at the top)."""
     if (body.yaml is None) == (body.case is None):
         raise InvalidInputError("Give exactly one of `yaml` and `case`.", "See the example.")
     if body.case is not None:
         case, ev = body.case, evaluate_case_object(svc, body.case)
     else:
         case, ev = evaluate_case_text(svc, body.yaml or "")
-    if format == "csv":
-        return PlainTextResponse(to_csv(ev), media_type="text/csv")
+    if format == "csv":  # the warnings, which CSV has no place for, go in headers
+        headers = {"X-Case-Warning-Count": str(len(ev.warnings))}
+        if ev.warnings:
+            headers["X-Case-Warnings"] = warnings_header(ev)
+        return PlainTextResponse(to_csv(ev), media_type="text/csv", headers=headers)
     if format == "gsn":
         return Response(to_gsn(case, ev), media_type="application/yaml")
     return ev

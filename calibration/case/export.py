@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import textwrap
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,26 @@ def to_csv(ev: CaseEvaluation) -> str:
     for row in to_rows(ev):
         w.writerow({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()})
     return buf.getvalue()
+
+
+def warning_lines(ev: CaseEvaluation) -> list[str]:
+    """The evaluation's warnings, one line each (a file format with no place for them carries
+    them as comments or headers: red-teamed, the CSV and the diagram lost them)."""
+    return [" ".join(w.split()) for w in ev.warnings]
+
+
+def warnings_header(ev: CaseEvaluation, room: int = 4000) -> str:
+    """The warnings as a JSON array of ASCII text for an HTTP header: the first that fit in
+    `room` characters (a client reads a header of a few KB at most), then, where some did not
+    fit, how many more and where all of them are."""
+    lines = warning_lines(ev)
+    kept: list[str] = []
+    for i, w in enumerate(lines):
+        more = f"{len(lines) - i} more warning(s): format=json lists them all"
+        if len(json.dumps([*kept, w, more])) > room:
+            return json.dumps([*kept, more])
+        kept.append(w)
+    return json.dumps(kept)
 
 
 def to_dataframe(ev: CaseEvaluation) -> pd.DataFrame:
@@ -254,6 +275,7 @@ def to_gsn(case: SafetyCase, ev: CaseEvaluation) -> str:
             out[_key("C_", cid)] = {"text": _wrap(node.text or "")}
     title = " ".join(ev.title.split())  # one comment line, whatever the case file held
     header = f"# GSN for gsn2x: {title}\n# evaluated {ev.evaluated_at}\n"
+    header += "".join(f"# warning: {w}\n" for w in warning_lines(ev))
     return header + yaml.dump(
         out, Dumper=_GsnDumper, sort_keys=False, allow_unicode=True, width=1000
     )

@@ -137,6 +137,22 @@ def test_every_read_endpoint(client: httpx.Client) -> None:
     csv_text = client.post("/cases/evaluate", params={"format": "csv"}, json=case).text
     assert csv_text.startswith("id,type,")
     assert "Sn_E1" in client.post("/cases/evaluate", params={"format": "gsn"}, json=case).text
+    # a warning (an undeveloped goal) reaches a CSV or GSN client too (red-teamed: only JSON)
+    bare = {"case": {"title": "t", "nodes": {
+        "G1": {"type": "goal", "text": "g", "children": ["E1", "G2"]},
+        "G2": {"type": "goal", "text": "not argued yet"},
+        "E1": {"type": "evidence", "quote": "logit monitor achieves AUROC 0.79"}}}}  # fmt: skip
+    as_csv = client.post("/cases/evaluate", params={"format": "csv"}, json=bare)
+    assert as_csv.headers["X-Case-Warning-Count"] == "1"
+    assert "G2 is undeveloped" in json.loads(as_csv.headers["X-Case-Warnings"])[0]
+    assert (
+        client.post("/cases/evaluate", params={"format": "csv"}, json=case).headers[
+            "X-Case-Warning-Count"
+        ]
+        == "0"
+    )
+    gsn = client.post("/cases/evaluate", params={"format": "gsn"}, json=bare).text
+    assert "\n# warning: Goal G2 is undeveloped" in gsn
     nodes = {
         "G1": {"type": "goal", "text": "g", "children": ["E1"]},
         "E1": {"type": "evidence", "quote": "logit monitor achieves AUROC 0.79"},

@@ -3,11 +3,12 @@ contested elements visible, and the structure gsn2x validates (no graph needed).
 
 from __future__ import annotations
 
+import json
 import re
 
 import yaml
 
-from calibration.case.export import GSN_WRAP, QUOTE_WORDS, to_gsn
+from calibration.case.export import GSN_WRAP, QUOTE_WORDS, to_gsn, warnings_header
 from calibration.case.load import parse_case
 from calibration.case.result import (
     CaseEvaluation,
@@ -190,3 +191,21 @@ def test_node_ids_that_clean_alike_stay_apart() -> None:
     assert keys[0] == "Sn_E_1"  # an id that is already clean stays as written
     assert all(re.fullmatch(r"Sn_[A-Za-z0-9_.-]+", k) for k in keys)
     assert _key("Sn_", "E 1") == keys[1]  # the same id always gives the same element
+
+
+def test_warnings_reach_the_formats_that_have_no_field_for_them() -> None:
+    """The CSV and the GSN diagram lost the evaluation's warnings (red-teamed): the diagram
+    carries them as comments, the API's CSV in a header that stays a few KB, ASCII only."""
+    ev = _evaluation().model_copy(
+        update={"warnings": ["Goal G9 is\nundeveloped (no children).", "Ünïcode “quoted”"]}
+    )
+    text = to_gsn(parse_case(CASE), ev)
+    assert "# warning: Goal G9 is undeveloped (no children).\n" in text
+    assert yaml.safe_load(text) == yaml.safe_load(to_gsn(parse_case(CASE), _evaluation()))
+    header = warnings_header(ev)
+    assert header.isascii() and json.loads(header)[1] == "Ünïcode “quoted”"
+    many = ev.model_copy(update={"warnings": [f"warning {i} " + "x" * 200 for i in range(100)]})
+    cut = warnings_header(many)
+    items = json.loads(cut)
+    assert len(cut) <= 4000 and items[0].startswith("warning 0 ")
+    assert items[-1] == f"{100 - len(items) + 1} more warning(s): format=json lists them all"
