@@ -67,11 +67,15 @@ DELETE_CALIBRATION_MAPS: LiteralString = """
 MATCH (m:CalibrationMap) WHERE NOT m.investigator IN $keep DETACH DELETE m
 """
 
-# Restoring a source that is not retracted changes nothing (`was` says so).
+# Restoring a source that is not retracted changes nothing (`was` says so). The reason is that
+# of the retraction in force: none once restored, none when none was given (it was "" then, and
+# a restored source kept the restore's "" beside `retracted: false`). `retracted_at` is when the
+# state last changed (confidence updates since then read it).
 SET_RETRACTION: LiteralString = """
 MATCH (s:Source {id: $id})
 WITH s, coalesce(s.retracted, false) AS was
 FOREACH (_ IN CASE WHEN $retracted OR was THEN [1] ELSE [] END |
-  SET s.retracted = $retracted, s.retraction_reason = $reason, s.retracted_at = datetime())
+  SET s.retracted = $retracted, s.retracted_at = datetime(),
+      s.retraction_reason = CASE WHEN $retracted AND trim($reason) <> '' THEN $reason END)
 RETURN s.id AS id, was
 """

@@ -273,9 +273,17 @@ def test_auth_on_writes_and_optional_reads(client: httpx.Client, graph: Services
         f"/sources/{sid}/retract", json={"reason": "withdrawn"}, headers={"X-API-Key": KEY}
     )
     assert ret.status_code == 200 and ret.json()["mode"] == "retraction"
-    assert client.get(f"/sources/{sid}").json()["retracted"] is True
+    shown = client.get(f"/sources/{sid}").json()
+    assert (shown["retracted"], shown["retraction_reason"]) == (True, "withdrawn")
     back = client.post(f"/sources/{sid}/retract", json={"undo": True}, headers={"X-API-Key": KEY})
-    assert back.status_code == 200 and client.get(f"/sources/{sid}").json()["retracted"] is False
+    shown = client.get(f"/sources/{sid}").json()  # no reason for a retraction no longer in force
+    assert back.status_code == 200 and (shown["retracted"], shown["retraction_reason"]) == (
+        False,
+        None,
+    )
+    client.post(f"/sources/{sid}/retract", json={}, headers={"X-API-Key": KEY})
+    assert client.get(f"/sources/{sid}").json()["retraction_reason"] is None  # none given: not ""
+    client.post(f"/sources/{sid}/retract", json={"undo": True}, headers={"X-API-Key": KEY})
     other = client.get("/sources").json()["items"][1]["id"]
     link = {"source_id": other}
     _error(client.post(f"/sources/{sid}/summarises", json=link), 401)
