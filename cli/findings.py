@@ -209,13 +209,27 @@ def findings_verdicts(
             except ValueError:
                 obj = None
             rows.append((i, obj if isinstance(obj, dict) else {"_bad": line[:60]}))
+    known = {"id", "verdict", "reviewer", "reason"}
+    unread: dict[str, int] = {}  # a column or key not read (a misspelt "reason": lost silently)
+    for n, row in rows:
+        for k in row:
+            if k not in known and k != "_bad" and k.strip():
+                unread.setdefault(k, n)
+    if unread:
+        names = ", ".join(
+            f"{k!r} (line {n})" for k, n in sorted(unread.items(), key=lambda x: x[1])
+        )
+        err.print(
+            f"warning: not read: {names}; only the columns id, verdict, reviewer and reason "
+            "are (check their spelling).",
+            markup=False,
+        )
     items: list[VerdictItem] = []
     lines: list[int] = []
-    bad = 0
+    refused: list[tuple[int, str]] = []  # said in line order once the verdicts are recorded
     for n, row in rows:
         if "_bad" in row:
-            bad += 1
-            err.print(f"[red]line {n}:[/] not a JSON object")
+            refused.append((n, "not a JSON object"))
             continue
         row = {
             **row,
@@ -228,16 +242,15 @@ def findings_verdicts(
             items.append(VerdictItem.model_validate(row))
             lines.append(n)
         except ValidationError as exc:
-            bad += 1
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"]) or "row"
-            err.print(f"[red]line {n}:[/] {lit(where)}: {lit(first['msg'])}")
+            refused.append((n, f"{where}: {first['msg']}"))
     with command_services() as svc:
         outcomes = record_verdicts(svc, items)
-    for n, o in zip(lines, outcomes, strict=True):
-        if not o.recorded:
-            bad += 1
-            err.print(f"[red]line {n}:[/] {lit(o.error)}")
+    refused += [(n, o.error or "") for n, o in zip(lines, outcomes, strict=True) if not o.recorded]
+    for n, why in sorted(refused, key=lambda r: r[0]):
+        err.print(f"[red]line {n}:[/] {lit(why)}")
+    bad = len(refused)
     done = sum(o.recorded for o in outcomes)
     console.print(f"Recorded {done} verdict(s); {bad} row(s) refused.")
     if bad:

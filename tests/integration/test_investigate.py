@@ -369,7 +369,8 @@ def test_review_flow_bulk_verdicts_and_history(
     )  # fmt: skip
     out = cli.invoke(app, ["findings", "verdicts", str(bulk), "--reviewer", "bob"])
     assert out.exit_code == 1 and "Recorded 1 verdict(s); 3 row(s) refused" in out.output
-    assert "line 2:" in out.output and "line 4:" in out.output
+    # in line order (red-teamed: the refused ids came after every malformed line)
+    assert out.output.index("line 2:") < out.output.index("line 3:") < out.output.index("line 4:")
     after = get_finding(cli_services.graph(), first.id)
     assert after.status == "dismissed" and after.reviewer == "bob"
     assert [(h.reviewer, h.status) for h in after.history] == [
@@ -381,6 +382,11 @@ def test_review_flow_bulk_verdicts_and_history(
     assert cli.invoke(app, ["findings", "verdicts", str(csv_file)]).exit_code == 0
     history = get_finding(cli_services.graph(), first.id).history
     assert len(history) == 3 and history[-1].reason == "on\nreflection"  # review: kept its line
+    # a column not read is named (red-teamed: a misspelt "reason" lost every reason silently)
+    typo = tmp_path / "typo.csv"
+    typo.write_text("id,verdict,reson,reviewer\nfnd_missing,confirmed,on reflection,cy\n")
+    out = cli.invoke(app, ["findings", "verdicts", str(typo)])
+    assert out.exit_code == 1 and "not read: 'reson' (line 2)" in " ".join(out.output.split())
     # red-teamed: a CSV without its header read its first verdict as one, and said nothing
     csv_file.write_text(f"{first.id},dismissed,no header,cy\n")
     out = cli.invoke(app, ["findings", "verdicts", str(csv_file)])
