@@ -85,6 +85,18 @@ class LLMError(ConsilienceError):
     retryable = True
 
 
+class UnusableAnswerError(LLMError):
+    """Claude answered, but nothing of the answer can be used: a refusal, an answer cut off at
+    its token limit, or one not in the requested form. The question was read: asking the same
+    again may fail the same way (a question counts its attempts)."""
+
+    retryable = False
+
+    def __init__(self, cause: str, message: str, hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.cause = cause
+
+
 def first_line(exc: BaseException, most: int = 300, *, keep_end: bool = False) -> str:
     """An exception's first line (its type's name when it has no text), cut to `most`
     characters: its start, or with `keep_end` its end (where an OS error names the file).

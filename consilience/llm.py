@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from consilience.errors import LLMError, first_line
+from consilience.errors import LLMError, UnusableAnswerError, first_line
 from consilience.settings import Settings
 
 if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
@@ -63,9 +63,24 @@ def _tool(schema: type[BaseModel]) -> ToolParam:
     }
 
 
+def _unusable(message: object) -> str | None:
+    """Why an answer cannot be used whatever it holds, in words: cut off at its token limit (a
+    tool input cut short can still validate: red-teamed, an extraction cut to its first claim
+    replaced a file's five), or a refusal; None for an answer that ended as asked."""
+    stop = getattr(message, "stop_reason", None)
+    if stop == "max_tokens":
+        return "an answer cut off at its token limit"
+    if stop == "refusal":
+        return "a refusal"
+    return None
+
+
 def _parse(message: object, schema: type[M]) -> M | None:
     """The tool call's input as `schema`; None where the message has none that fits (the SDK
-    does not check an answer's shape: a body of `{}` or `[]` is no message at all)."""
+    does not check an answer's shape: a body of `{}` or `[]` is no message at all) or cannot
+    be used as it stands (`_unusable`)."""
+    if _unusable(message):
+        return None
     content = getattr(message, "content", None)
     for block in content if isinstance(content, list) else []:
         if getattr(block, "type", None) == "tool_use" and getattr(block, "name", "") == "record":
@@ -108,6 +123,7 @@ class AnthropicLLM:
         self._down: tuple[str, float] | None = None  # (why, until when) no request is sent
         self.unread: set[int] = set()
         self.answered_by: dict[int, str] = {}
+        self._say: Callable[[str], None] = lambda _message: None  # the call's `on_wait`
 
     def _answered_by(self, message: object) -> str:
         """The model an answer names; the one asked for where it names none."""
@@ -151,15 +167,30 @@ class AnthropicLLM:
         try:
             msg = self._client.messages.create(**self._params(system, prompt, schema, max_tokens))
         except anthropic.APIError as exc:
-            raise LLMError(f"Claude request failed: {exc}", _HINT) from exc
+            raise LLMError(f"Claude request failed: {exc}", _hint_for(exc)) from exc
         except ValueError as exc:  # a 200 whose body is not a message (JSON, or its shape)
             raise LLMError(
                 f"Claude's answer could not be read: {first_line(exc, 200)}", _BODY_HINT
             ) from exc
         self._down = None  # it answers again
+        why = _unusable(msg)
+        if why is not None:
+            raise UnusableAnswerError(
+                why,
+                f"Claude gave {why} (stop_reason {getattr(msg, 'stop_reason', '?')!r}, "
+                f"max_tokens {max_tokens}); nothing of it is used.",
+                "Asking the same again may end the same way: shorter input helps.",
+            )
         answer = _parse(msg, schema)
         if answer is None:
-            raise LLMError(f"Claude returned no valid {schema.__name__}.", "Retry the request.")
+            raise UnusableAnswerError(
+                "an answer not in the expected form",
+                f"Claude returned no valid {schema.__name__} (an answer not in the requested "
+                "form).",
+                "Asking again may help; if it keeps happening, check ANTHROPIC_BASE_URL "
+                "reaches the Messages API itself and CONSILIENCE_LLM__MODEL names a model "
+                "that uses tools.",
+            )
         return answer, self._answered_by(msg)
 
     def _one_by_one(
@@ -228,7 +259,7 @@ class AnthropicLLM:
         A batch is awaited at most `batch_wait_s`; then it is cancelled and the answers it
         has are kept (the rest are None). `on_wait` hears what is being waited for: once
         when the batch is sent, every `note_every_s` after, and on cancelling."""
-        say = on_wait or (lambda _message: None)
+        say = self._say = on_wait or (lambda _message: None)
         self.unread = set()
         self.answered_by = {}
         if len(prompts) < self.batch_threshold:
@@ -244,7 +275,7 @@ class AnthropicLLM:
         try:
             batch = self._client.messages.batches.create(requests=requests)
         except anthropic.AnthropicError as exc:
-            raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
+            raise LLMError(f"Claude batch request failed: {exc}", _hint_for(exc)) from exc
         except ValueError as exc:  # a 200 whose body is not a batch
             raise LLMError(
                 f"Claude's answer to the batch request could not be read: {first_line(exc, 200)}",
@@ -268,7 +299,7 @@ class AnthropicLLM:
                     quick.messages.batches.cancel(batch.id)
             if isinstance(exc, Exception) and not isinstance(exc, LLMError):
                 # the SDK's errors, and its transport's (httpx2) while reading the results
-                raise LLMError(f"Claude batch request failed: {exc}", _HINT) from exc
+                raise LLMError(f"Claude batch request failed: {exc}", _hint_for(exc)) from exc
             raise
         self.unread = {i for i in range(len(prompts)) if f"r{i}" not in answers}
         self.answered_by = {
@@ -295,13 +326,28 @@ class AnthropicLLM:
             for item in self._client.messages.batches.results(batch_id):
                 if item.result.type == "succeeded":
                     message = getattr(item.result, "message", None)
-                    out[item.custom_id] = (_parse(message, schema), self._answered_by(message))
+                    answer = _parse(message, schema)
+                    if answer is None:
+                        unusable[item.custom_id] = (
+                            _unusable(message) or "an answer not in the expected form"
+                        )
+                    out[item.custom_id] = (answer, self._answered_by(message))
             return out
 
+        unusable: dict[str, str] = {}  # why each answer that cannot be used cannot, by id
+
         try:
-            return read()
+            out = read()
         except Exception:  # noqa: BLE001 - a broken stream (any transport): read once more
-            return read()
+            unusable.clear()
+            out = read()
+        if unusable:  # said, not only counted (red-teamed: a refusal was never called one)
+            parts = [f"{c} ×{n}" for c, n in Counter(unusable.values()).most_common()]
+            self._say(
+                f"Claude: {len(unusable)} answer(s) of Message Batch {batch_id} cannot be used "
+                f"({'; '.join(parts)})"
+            )
+        return out
 
     def _await(self, batch: MessageBatch, say: Callable[[str], None]) -> MessageBatch:
         """Poll until the batch ends; cancel it after `batch_wait_s`. A status read or a
@@ -369,11 +415,42 @@ STREAK_STOP = 3  # requests in a row that failed (each after the SDK's own retri
 DOWN_FOR_S = 600.0
 
 
+def _hint_for(exc: Exception) -> str:
+    """What to do about a failed request, by what failed (red-teamed: a rate limit and an
+    overload were told to check the key)."""
+    import anthropic
+
+    if isinstance(exc, anthropic.APITimeoutError):
+        return (
+            "Claude did not answer in time: run again, or allow longer with "
+            "CONSILIENCE_LLM__TIMEOUT_S (seconds)."
+        )
+    if isinstance(exc, anthropic.APIConnectionError):
+        return "Check network access to the Messages API (and ANTHROPIC_BASE_URL if set)."
+    if isinstance(exc, anthropic.APIStatusError):
+        if exc.status_code in (401, 403):
+            return "Check ANTHROPIC_API_KEY (and its permissions), or unset it to run offline."
+        if exc.status_code == 404:
+            return "Check CONSILIENCE_LLM__MODEL names a model your key can use."
+        if exc.status_code == 429:
+            return (
+                "Rate limited: run again in a while (what was answered is kept), or ask less "
+                "per run with CONSILIENCE_LLM__BUDGET_PAIRS."
+            )
+        if exc.status_code >= 500:
+            return (
+                "The service failed or is overloaded: run again later (what was answered is kept)."
+            )
+    return _HINT
+
+
 def _cause(exc: LLMError) -> tuple[str, bool, bool]:
     """(what went wrong, in words; whether the request itself failed; whether asking again
     cannot help: a key refused, a model not found)."""
     import anthropic
 
+    if isinstance(exc, UnusableAnswerError):
+        return exc.cause, False, False
     raw = exc.__cause__
     if isinstance(raw, anthropic.APIStatusError):
         body = raw.body if isinstance(raw.body, dict) else {}

@@ -504,7 +504,14 @@ class Ingestor(RecordBuilder):
             llm = self.extractor if isinstance(self.extractor, LLMExtractor) else None
             refused = (llm.rejected_quotes, llm.rules_passages) if llm else (0, 0)
             silent = llm.silent_documents if llm else 0
+            unusable = llm.unusable.copy() if llm else None
             out.format, prep.docs = self.build_records(path, data)
+            if llm and unusable is not None and (lost := llm.unusable - unusable):
+                out.warnings.append(
+                    f"Claude's answer could not be used for {lost.total()} passage(s) ("
+                    + "; ".join(f"{c} ×{n}" for c, n in lost.most_common())
+                    + "): the offline rules read them"
+                )
             if llm and llm.silent_documents > silent:
                 out.warnings.append(
                     "Claude found no claim in it; the offline rules read it instead"

@@ -64,21 +64,34 @@ def _folded(text: str) -> str:
     return " ".join(text.translate(_FOLD).casefold().split()).strip(" .\"'")
 
 
-def _quoted(side: str, quote: str, claim: str, title: str) -> str:
-    """Claude's quote of one side, as a quote where the claim holds those words (case, spaces,
-    curly quotes and an ellipsis at either end aside); else shown as Claude's words, never as
-    the source's (red-teamed: a made-up sentence was shown as a quote from the paper)."""
+def _in_claim(quote: str, claim: str) -> bool:
+    """Whether the claim holds Claude's quote of it (case, spaces, curly quotes and an
+    ellipsis at either end aside)."""
     parts = [_folded(p) for p in re.split(r"…|\.\.\.", quote)]
     parts = [p for p in parts if p]
     text, at = _folded(claim), 0
     for part in parts:  # each piece of a quote shortened with ellipses, in order
         at = text.find(part, at)
         if at < 0:
-            break
+            return False
         at += len(part)
-    if parts and at >= 0:
+    return bool(parts)
+
+
+def _quoted(side: str, quote: str, claim: str, title: str) -> str:
+    """Claude's quote of one side, as a quote where the claim holds those words; else shown as
+    Claude's words, never as the source's (red-teamed: a made-up sentence was shown as a quote
+    from the paper)."""
+    if _in_claim(quote, claim):
         return f"{side}: “{quote}” — {title}."
     return f"{side}: Claude's words, not found in the claim: “{quote}” (claim of {title})."
+
+
+# An answer whose quote of one side is not in that claim: its score at most this (a tension),
+# and it says so first. One that quotes neither claim is not filed (red-teamed: a document's
+# prompt injection had every pair it was in filed as an explicit contradiction at 0.95, with
+# words found in neither claim; the report's rationale cut off the sign).
+UNQUOTED_CAP = 0.5
 
 
 def _attempts(response: str) -> int:
@@ -134,6 +147,7 @@ class LLMAdjudicator:
         self.announce = announce
         self.model = llm.model
         self.asked = 0
+        self.unquoted = 0  # answers of this run that quoted neither claim (not filed)
         self._check = QuestionPool(self.budget)
         self._find = QuestionPool(self.budget)
         self._read = reader(judge)
@@ -203,6 +217,17 @@ class LLMAdjudicator:
     def finish(self) -> Conclusion:
         """Ask the run's chosen questions in one request. The pools are emptied either way
         (the next run starts afresh); the claims of unanswered questions stay unchecked."""
+        out = self._ask()
+        if self.unquoted:
+            out.warnings.append(
+                f"{self.unquoted} of Claude's answers quoted words found in neither claim: not "
+                "filed (a misreading, or a document's text steering the answer: check the "
+                "documents of those claims for instructions to the model)."
+            )
+            self.unquoted = 0
+        return out
+
+    def _ask(self) -> Conclusion:
         todo = self.choose()
         self._check, self._find = QuestionPool(self.budget), QuestionPool(self.budget)
         self.asked = 0
@@ -260,10 +285,11 @@ class LLMAdjudicator:
         again = unanswered
         unread = {id(todo[i]) for i in self.llm.unread if i < len(todo)}
         misses = [q for q in unanswered if id(q) not in unread]
-        if answered and misses:  # a miss counts only when Claude answered others of the same
-            # request: with none answered (an outage, a batch cancelled before any answer) it
-            # is the request that failed, not these questions; nor does one Claude never read
-            # (its request failed, or was not sent after others had: review)
+        if misses:  # a question Claude read and gave no usable answer to (a refusal, one cut
+            # off, one not in the form asked) counts an attempt, also when no answer of the
+            # request was usable (red-teamed: then the same questions were paid for on every
+            # run, forever); one Claude never read (its request failed, was not sent, or the
+            # batch ended without it: `unread`) is the service's miss, not the question's
             before = self.cache.get_many([self._key(q.pair) for q in misses])
             tries = {
                 self._key(q.pair): _attempts(before.get(self._key(q.pair), "{}")) + 1
@@ -313,17 +339,32 @@ class LLMAdjudicator:
             note = " ".join([note, *(f"{d}." for d in defines)]).strip()
         else:
             return None
+        found = [_in_claim(a.quote_a, p.a.text), _in_claim(a.quote_b, p.b.text)]
+        if not all(found) and _in_claim(a.quote_a, p.b.text) and _in_claim(a.quote_b, p.a.text):
+            # each quote from the other claim: the sides swapped, the words Claude's to trust
+            a = a.model_copy(update={"quote_a": a.quote_b, "quote_b": a.quote_a})
+            found = [True, True]
+        if not any(found):
+            self.unquoted += 1
+            return None
+        cues, warn = [a.label], ""
+        if not all(found):
+            score = min(score, UNQUOTED_CAP)
+            cues.append("unverified-quote")
+            side = "A" if not found[0] else "B"
+            warn = f"Unverified: Claude's quote of {side} is not in that claim. "
         return Verdict(
             kind=kind,
             a_id=p.a.id,
             b_id=p.b.id,
             score=score,
             rationale=(
-                f"{a.label}: {a.rationale} {_quoted('A', a.quote_a, p.a.text, p.a.source_title)} "
+                f"{warn}{a.label}: {a.rationale} "
+                f"{_quoted('A', a.quote_a, p.a.text, p.a.source_title)} "
                 f"{_quoted('B', a.quote_b, p.b.text, p.b.source_title)} "
                 f"Reasoning: {a.reasoning} {note}"
             ),
-            cues=[a.label],
+            cues=cues,
             investigator=self.name,
             version=self.version,
             model=model or self.model,

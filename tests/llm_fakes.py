@@ -42,9 +42,27 @@ class ScriptedLLM:
 
 
 class SilentLLM(ScriptedLLM):
-    """Never gives a usable answer (every request failed)."""
+    """Never gives a usable answer: every request failed (Claude read none of them)."""
 
     model = "claude-silent"
+
+    def structured_many(
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> list[M | None]:
+        self.unread = set(range(len(prompts)))
+        return [None] * len(prompts)
+
+
+class RefusingLLM(ScriptedLLM):
+    """Reads every question and never gives a usable answer (a refusal, say)."""
+
+    model = "claude-refusing"
 
 
 class DownLLM(ScriptedLLM):

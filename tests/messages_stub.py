@@ -165,14 +165,16 @@ class MessagesStub:
             "results_url": f"{self.url}/v1/messages/batches/msgbatch_1/results" if done else None,
         }
 
-    def tool_answer(self, data: dict[str, Any], model: str = "claude-stub") -> None:
+    def tool_answer(
+        self, data: dict[str, Any], model: str = "claude-stub", stop_reason: str = "tool_use"
+    ) -> None:
         self.queue.append(
             {
                 "id": f"msg_{len(self.queue)}",
                 "type": "message",
                 "role": "assistant",
                 "model": model,
-                "stop_reason": "tool_use",
+                "stop_reason": stop_reason,
                 "stop_sequence": None,
                 "content": [{"type": "tool_use", "id": "toolu_1", "name": "record", "input": data}],
                 "usage": {"input_tokens": 10, "output_tokens": 10},

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+from consilience.errors import UnusableAnswerError
 from consilience.llm import LLM
 from ingest.claims.base import ExtractedClaim
 from ingest.claims.prompts import extract as prompt
@@ -24,6 +27,9 @@ class LLMExtractor:
         self.rejected_quotes = 0  # Claude's quotes not found verbatim (left out)
         self.rules_passages = 0  # passages the rules read instead (no quote of Claude's kept)
         self.silent_documents = 0  # documents Claude found no claim in, and the rules found some
+        # passages whose answer could not be used (a refusal, one cut off at its token limit,
+        # one not in the form asked), by why: the rules read them
+        self.unusable: Counter[str] = Counter()
 
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
@@ -34,21 +40,29 @@ class LLMExtractor:
         for i, pb in enumerate(blocks):
             if pb.block.kind in ("heading", "table"):
                 continue
+            try:
+                answer = self.llm.structured(
+                    prompt.SYSTEM,
+                    prompt.render(self.title, pb.section, pb.block.text),
+                    prompt.LLMClaims,
+                )
+            except UnusableAnswerError as exc:  # Claude read it and its answer cannot be used
+                # (red-teamed: an answer cut off at its token limit kept its first claim, and
+                # replaced the file's five; a refusal failed the whole file): the rules read it
+                self.unusable[exc.cause] += 1
+                out.extend(self.rules.extract(text, blocks, source_kind, only={i}))
+                continue
             asked.append(i)
-            answer = self.llm.structured(
-                prompt.SYSTEM,
-                prompt.render(self.title, pb.section, pb.block.text),
-                prompt.LLMClaims,
-            )
             answered = answered or bool(answer.claims)
             kept = 0
             for c in answer.claims:
-                pos = pb.block.text.find(c.quote.strip())
-                if pos < 0 or not c.quote.strip():
+                quote = c.quote.strip()
+                pos = _verbatim(pb.block.text, quote)
+                if pos < 0:
                     self.rejected_quotes += 1  # not verbatim: never stored as a quote
                     continue
                 start = pb.start + pos
-                end = start + len(c.quote.strip())
+                end = start + len(quote)
                 structured = self.rules.structure(text[start:end], pb, start, end, c.speaker)
                 structured.kind = ClaimKind(c.kind)
                 out.append(structured)
@@ -67,3 +81,24 @@ class LLMExtractor:
             self.silent_documents += bool(found)
             out.extend(found)
         return out
+
+
+MIN_WORDS = 3  # a quote of fewer words is no claim (red-teamed: "the" became a file's claim)
+
+
+def _verbatim(passage: str, quote: str) -> int:
+    """Where `quote` stands in the passage as whole words (not inside a word), of at least
+    MIN_WORDS words; -1 where it does not."""
+    if len(quote.split()) < MIN_WORDS:
+        return -1
+    pos = passage.find(quote)
+    while pos >= 0:
+        end = pos + len(quote)
+        before = passage[pos - 1] if pos > 0 else " "
+        after = passage[end] if end < len(passage) else " "
+        if not (before.isalnum() and quote[0].isalnum()) and not (
+            after.isalnum() and quote[-1].isalnum()
+        ):
+            return pos
+        pos = passage.find(quote, pos + 1)
+    return -1

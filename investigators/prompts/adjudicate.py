@@ -42,6 +42,18 @@ class Adjudication(BaseModel):
     rationale: str = Field(description="One or two sentences for a human reviewer")
 
 
+def _data(text: str) -> str:
+    """A document's text as data inside the prompt: the delimiters it could close or open
+    neutralised (red-teamed: a title holding ">>>" and "<<<" spoke outside its claim)."""
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
+def _label(text: str) -> str:
+    """A title or speaker, one line of data (a line break in it started a line of the
+    prompt's own)."""
+    return _data(" ".join(text.split()))
+
+
 def render(
     a_text: str,
     a_source: str,
@@ -50,8 +62,11 @@ def render(
     b_source: str,
     b_speaker: str | None,
 ) -> str:
+    """The question about two claims. Text without the delimiters or line breaks in titles
+    is rendered as it always was (answers cached under this version stay valid)."""
     return (
-        f"Claim A (source: {a_source}; asserted by: {a_speaker or 'the author'}):\n"
-        f"<<<{a_text}>>>\n\nClaim B (source: {b_source}; asserted by: "
-        f"{b_speaker or 'the author'}):\n<<<{b_text}>>>"
+        f"Claim A (source: {_label(a_source)}; asserted by: "
+        f"{_label(a_speaker or 'the author')}):\n<<<{_data(a_text)}>>>\n\nClaim B (source: "
+        f"{_label(b_source)}; asserted by: {_label(b_speaker or 'the author')}):\n"
+        f"<<<{_data(b_text)}>>>"
     )

@@ -199,3 +199,36 @@ def test_a_file_claude_finds_no_claim_in_is_read_by_the_rules_and_says_so(
         (out,) = ingestor.ingest_paths([str(doc)])
     assert out.status == "ingested" and out.claims >= 2, out
     assert any("Claude found no claim in it" in w for w in out.warnings), out.warnings
+
+
+def test_a_passage_whose_answer_is_cut_off_is_read_by_the_rules_and_says_so(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: an extraction cut off at its token limit kept its first claim and replaced
+    the file's others, with no note; a refusal failed the whole file."""
+    from consilience.llm import AnthropicLLM
+    from ingest.claims.llm import LLMExtractor
+    from ingest.pipeline import Ingestor
+    from tests.messages_stub import MessagesStub
+
+    svc = clean_services
+    doc = tmp_path / "long.md"
+    doc.write_text(
+        "# Results\n\nWe find that linear probes detect deception with AUROC 0.91. "
+        "Steering reduced sandbagging by 40% on every benchmark we tried.\n\n"
+        "Fine-tuning restored the unlearned knowledge within fifty steps.\n"
+    )
+    first = {"reasoning": "r", "kind": "finding",
+             "quote": "We find that linear probes detect deception with AUROC 0.91."}  # fmt: skip
+    with MessagesStub() as stub:
+        stub.tool_answer({"claims": [first]}, stop_reason="max_tokens")
+        stub.tool_answer({"claims": [{**first, "quote": "the"}]}, stop_reason="refusal")
+        llm = AnthropicLLM("test-key", "claude-stub", base_url=stub.url, max_retries=0)
+        ingestor = Ingestor(svc.graph(), svc.embedder, LLMExtractor(llm))
+        (out,) = ingestor.ingest_paths([str(doc)])
+    assert out.status == "ingested" and out.claims == 3, out
+    assert any(
+        "Claude's answer could not be used for 2 passage(s) (an answer cut off at its token "
+        "limit ×1; a refusal ×1): the offline rules read them" in w
+        for w in out.warnings
+    ), out.warnings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from consilience.errors import LLMError
+from consilience.errors import LLMError, UnusableAnswerError
 from consilience.llm import AnthropicLLM
 from ingest.claims.prompts.extract import LLMClaims
 from investigators.prompts.adjudicate import Adjudication
@@ -17,11 +17,52 @@ ANSWER = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y", 
 
 
 def test_llm_errors_are_clear() -> None:
+    """Each failure says what helps (red-teamed: a rate limit and an overload were told to
+    check the key)."""
     with MessagesStub() as stub:  # empty queue: the stub answers 500
+        stub.queue += [401, 429]
         llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
-        with pytest.raises(LLMError) as exc:
-            llm.structured("system", "prompt", LLMClaims)
-    assert "ANTHROPIC_API_KEY" in exc.value.hint
+        hints = []
+        for _ in range(3):
+            with pytest.raises(LLMError) as exc:
+                llm.structured("system", "prompt", LLMClaims)
+            hints.append(exc.value.hint)
+    assert "ANTHROPIC_API_KEY" in hints[0]
+    assert "Rate limited" in hints[1] and "CONSILIENCE_LLM__BUDGET_PAIRS" in hints[1]
+    assert "run again later" in hints[2] and "ANTHROPIC_API_KEY" not in hints[2]
+
+
+def test_an_answer_cut_off_or_refused_is_never_used() -> None:
+    """Red-teamed: stop_reason was never read, so an extraction cut off at its token limit
+    (its tool input cut to the first claim, which still validates) was used as the whole
+    answer; a refusal read "no valid LLMClaims. Retry the request"."""
+    claims = {"claims": [{"reasoning": "r", "kind": "finding", "quote": "We find X holds."}]}
+    with MessagesStub() as stub:
+        stub.tool_answer(claims, stop_reason="max_tokens")
+        stub.tool_answer(claims, stop_reason="refusal")
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        for cause in ("an answer cut off at its token limit", "a refusal"):
+            with pytest.raises(UnusableAnswerError) as exc:
+                llm.structured("s", "p", LLMClaims)
+            assert exc.value.cause == cause and "nothing of it is used" in exc.value.message
+    with MessagesStub() as stub:  # among few: read by Claude, so no unread (they count)
+        stub.tool_answer(ANSWER, stop_reason="refusal")
+        stub.tool_answer(ANSWER)
+        notes: list[str] = []
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        got = llm.structured_many("s", ["p1", "p2"], Adjudication, on_wait=notes.append)
+        assert got[0] is None and got[1] is not None and llm.unread == set()
+        assert notes == ["Claude: 1 of 2 question(s) got no usable answer (a refusal ×1)"]
+    with MessagesStub() as stub:  # in a batch: said with its cause
+        stub.tool_answer(ANSWER, stop_reason="max_tokens")
+        stub.tool_answer(ANSWER)
+        notes = []
+        got = client(stub, poll_s=0.01).structured_many(
+            "s", ["p1", "p2"], Adjudication, on_wait=notes.append
+        )
+        assert got[0] is None and got[1] is not None
+        assert any("1 answer(s) of Message Batch msgbatch_1 cannot be used (an answer cut off "
+                   "at its token limit ×1)" in n for n in notes), notes  # fmt: skip
 
 
 def test_an_answer_that_is_not_json_is_a_clear_error_not_a_traceback() -> None:

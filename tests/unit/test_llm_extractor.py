@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from consilience.llm import AnthropicLLM
-from ingest.claims.llm import LLMExtractor
+from ingest.claims.llm import LLMExtractor, _verbatim
 from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import RecordBuilder
 from tests.messages_stub import MessagesStub
@@ -153,3 +153,13 @@ def test_llm_extracted_claims_are_flagged_when_their_math_was_lost() -> None:
     flags = {c.text: c.lost_content for c in docs[0].claims}
     assert flags == {quotes[0]: True, quotes[1]: False}
     assert all(c.extractor.startswith("claude@") for c in docs[0].claims)
+
+
+def test_claude_quotes_that_are_no_claim_are_left_out() -> None:
+    """Red-teamed: any substring Claude quoted was stored as a claim: "the" became a file's
+    only claim. A quote is three words at least, and whole words."""
+    passage = "Linear probes detect deception. Steering reduced sandbagging."
+    assert _verbatim(passage, "the") == -1 and _verbatim(passage, "Linear probes") == -1
+    assert _verbatim(passage, "ear probes detect deception.") == -1  # starts inside a word
+    assert _verbatim(passage, "Linear probes detect dec") == -1  # ends inside a word
+    assert _verbatim(passage, "Steering reduced sandbagging.") == 32
