@@ -129,20 +129,16 @@ def _finding_record(v: Verdict) -> FindingRecord:
 BATCH = 400
 
 
-def reopened_warnings(driver: Graph, claim_level: list[str], line_level: list[str]) -> list[str]:
+def reopened_warnings(claim_level: list[str], line_level: list[str]) -> list[str]:
     """What the user is told of reopened findings (a verdict taken back) a run withdrew: those
-    of a full re-run that it did not find again (the others took their history back), and the
-    line-level ones no longer derived."""
+    a full re-run did not find again, and the line-level ones no longer derived."""
     out = []
     if claim_level:
-        with driver.read() as s:
-            rec = s.run(q.NOT_GIVEN_BACK, ids=claim_level).single(strict=True)
-        if n := int(rec["n"]):
-            out.append(
-                f"{n} reopened finding(s) were not found again by this run: withdrawn, their "
-                "verdict history archived (`consilience findings archived`); it comes back "
-                "if a later run finds the same two quotes again."
-            )
+        out.append(
+            f"{len(claim_level)} reopened finding(s) were not found again by this run: "
+            "withdrawn, their verdict history archived (`consilience findings archived`); it "
+            "comes back if a later run finds the same two quotes again."
+        )
     if line_level:
         out.append(
             f"{len(line_level)} reopened line-level finding(s) no longer hold (the claim "
@@ -424,12 +420,11 @@ class Runner:
         self.detected_summaries = self.detect_summaries(ids)
         self.line_verdicts_archived = []
         facts = self.refresh_lines()
-        reopened: list[str] = []  # reopened findings a full re-run withdrew (history archived)
-        if everything:  # a full re-run replaces unreviewed findings; human verdicts are kept
-            # Claude's findings are kept: each is a paid answer about two exact quotes (it
-            # goes with its claims), and a re-run need not retrieve the same pair again
-            names = [i.name for i in self.investigators if i.name not in ADJUDICATORS]
-            _, reopened = investigation_store.delete_open_findings(self.driver, names)
+        # A full re-run replaces the open findings it does not make again, once it has made
+        # its own (`written`): each one it makes again keeps its id, age and any history
+        # (red-teamed: withdrawn first, every finding came back as new, was counted as new,
+        # and took an archived verdict given on another pair of the same two quotes).
+        written: set[str] = set()
         self._backfill_aspects(ids)
         lap("preparation")
         refresh_topics(self.driver, self.index)  # those that lost claims
@@ -504,9 +499,11 @@ class Runner:
             # checked only once it has: a run stopped before then is judged again in full
             # superseded findings go in the write's transaction: never a checked claim left
             # stale (no pairs, no withdrawal, on a graph without another version's findings)
+            records = [_finding_record(v) for v in verdicts]
+            written.update(r.id for r in records)
             created, n, n_folded = investigation_store.write_judged(
                 self.driver,
-                [_finding_record(v) for v in verdicts],
+                records,
                 [] if deferred else chunk,
                 self.preset_version,
                 investigation_store.Superseded(
@@ -565,10 +562,18 @@ class Runner:
             self._write([], [i for i in ids if i not in left])
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
             investigation_store.mark_unchecked(self.driver, sorted(left))
+        reopened: list[str] = []  # reopened findings a full re-run withdrew (history archived)
+        if everything:  # human verdicts are kept; so are Claude's findings: each is a paid
+            # answer about two exact quotes (it goes with its claims), and a re-run need not
+            # retrieve the same pair again
+            names = [i.name for i in self.investigators if i.name not in ADJUDICATORS]
+            _, reopened = investigation_store.delete_open_findings(
+                self.driver, names, keep=sorted(written)
+            )
         lap("writing")
         line_counts, lines_reopened = self.analyse_lines()
         lap("lines")
-        warnings += reopened_warnings(self.driver, reopened, lines_reopened)
+        warnings += reopened_warnings(reopened, lines_reopened)
         return RunReport(
             claims_checked=len(ids),
             left_unchecked=len(left),

@@ -37,13 +37,6 @@ RETURN s.id AS id, s.title AS title, s.kind AS kind,
        coalesce(s.speakers, []) AS speakers
 """
 
-# Of these archived verdicts (by finding id), how many no finding took back.
-NOT_GIVEN_BACK: LiteralString = """
-UNWIND $ids AS id
-MATCH (v:ArchivedVerdict {finding_id: id}) WHERE v.carried_to IS NULL
-RETURN count(v) AS n
-"""
-
 FINDINGS_BETWEEN_LINES: LiteralString = """
 MATCH (f:Finding)
 WHERE f.kind IN ['contradicts', 'converges_with', 'restates'] AND f.status <> 'dismissed'

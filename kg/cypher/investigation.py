@@ -194,7 +194,10 @@ WHERE """
 
 # New claim-to-claim findings whose kind, investigator and two quotes (hashes of the exact
 # text) match an archived verdict not yet given back (the finding was reviewed on an earlier
-# version of a document) take that verdict back, with its history; the latest one wins.
+# version of a document), between claims of the same two files, take that verdict back, with
+# its history: the latest verdict for a finding, one finding for a verdict (red-teamed: a
+# verdict was given to every new pair of the same two sentences, papers the reviewer never
+# saw among them). A verdict archived before files were recorded matches on quotes alone.
 CARRY_VERDICTS: LiteralString = (
     """
 UNWIND $ids AS id
@@ -202,10 +205,15 @@ MATCH (a:Claim)<-[:ABOUT {side: 'a'}]-(f:Finding {id: id})-[:ABOUT {side: 'b'}]-
 WHERE f.status = 'open' AND a.text_sha IS NOT NULL AND b.text_sha IS NOT NULL
 WITH f, """
     + key_of_finding
-    + """ AS key
+    + """ AS key,
+     head([(s:Source)-[:HAS_CLAIM]->(a) | s.path]) AS fa,
+     head([(s:Source)-[:HAS_CLAIM]->(b) | s.path]) AS fb
 MATCH (v:ArchivedVerdict {key: key}) WHERE v.carried_to IS NULL
+  AND (v.file_a IS NULL OR (v.file_a = fa AND v.file_b = fb) OR (v.file_a = fb AND v.file_b = fa))
 WITH f, v ORDER BY v.archived_at DESC, v.reviewed_at DESC, v.finding_id
 WITH f, collect(v)[0] AS v
+ORDER BY f.id
+WITH v, collect(f)[0] AS f
 SET f.status = v.status, f.reviewer = v.reviewer, f.review_reason = v.review_reason,
     f.reviewed_at = v.reviewed_at, f.verdict_history = v.verdict_history,
     f.carried_from = v.finding_id,

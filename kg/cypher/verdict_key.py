@@ -25,8 +25,9 @@ key_of_finding: LiteralString = (
 
 
 # Archive the verdict on `f` (reviewed), whose sides `a` and `b` are claims or lines (either
-# may be null): kind, investigator, status, reviewer, reason, history and both quotes (a line
-# by its name). Only a finding between two claims gets a key; the others are listed, never
+# may be null): kind, investigator, status, reviewer, reason, history, both quotes (a line
+# by its name) and the files the claims' documents came from (a verdict is given back only
+# between the same two files: a reviewer's reason is about those documents). Only a finding between two claims gets a key; the others are listed, never
 # given back. Archiving a finding again refreshes the entry with its latest verdict.
 archive_finding: LiteralString = (
     """MERGE (v:ArchivedVerdict {finding_id: f.id})
@@ -37,7 +38,10 @@ archive_finding: LiteralString = (
                        ELSE a.text END,
       v.quote_b = CASE WHEN b:Line THEN 'line of research “' + coalesce(b.name, b.id) + '”'
                        ELSE b.text END,
-      v.source_a = a.source_id, v.source_b = b.source_id, v.carried_to = null,
+      v.source_a = a.source_id, v.source_b = b.source_id,
+      v.file_a = CASE WHEN a:Claim THEN head([(s:Source)-[:HAS_CLAIM]->(a) | s.path]) END,
+      v.file_b = CASE WHEN b:Claim THEN head([(s:Source)-[:HAS_CLAIM]->(b) | s.path]) END,
+      v.carried_to = null,
       v.carried_at = null,
       v.key = CASE WHEN a.text_sha IS NULL OR b.text_sha IS NULL THEN null ELSE
 """

@@ -794,3 +794,58 @@ def test_reopened_findings_are_recomputed_their_history_kept(
     assert archived[line.id].review_reason == "checking the quotes"
     assert archived[line.id].comes_back is False and archived["fnd_gone"].comes_back is True
     assert any("1 reopened line-level finding(s)" in w for w in report.warnings)
+
+
+def test_an_archived_verdict_goes_back_to_its_own_two_documents_once(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: a verdict archived when a document was revised was given to every new
+    finding between the same two sentences, papers the reviewer never saw among them (its
+    reason was about the revised paper), and `investigate --all` gave it to a finding nobody
+    had reviewed, counting every finding it made again as new. Now it goes back only between
+    the same two files, to one finding; `--all` keeps what it finds again as it was."""
+    from queries.findings import archived_verdicts
+
+    svc = clean_services
+    post, reply = tmp_path / "post.md", tmp_path / "reply.md"
+    post.write_text(POST)
+    reply.write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    runner = build_runner(svc)
+    runner.run()
+    graph = svc.graph()
+    probe = next(
+        f for f in list_findings(graph, kind="contradicts").items if "probes" in (f.a.quote or "")
+    )
+    record_verdict(svc, probe.id, ReviewVerdict.DISMISSED, "bob", "the reply used a toy model")
+    reply.write_text(REPLY.replace("not detect", "rarely detect"))  # the verdict is archived
+    svc.ingestor().ingest_paths([str(reply)])
+    # two other labs' replies, word for word the reply's first version (other authors)
+    for name in ("third.md", "fourth.md"):
+        (tmp_path / name).write_text(REPLY.replace("# A reply", f"# {name}: a reply"))
+    svc.ingestor().ingest_paths([str(tmp_path / "third.md"), str(tmp_path / "fourth.md")])
+    svc.claim_index().sync(graph)
+    runner.run()
+
+    def probes() -> dict[str, str]:
+        return {
+            f.id: f.status
+            for f in list_findings(graph, kind="contradicts").items
+            if "probes do not" in (f.b.quote or "") or "probes do not" in (f.a.quote or "")
+        }
+
+    assert probes() and set(probes().values()) == {"open"}  # not bob's: he read reply.md
+    (kept,) = archived_verdicts(graph).items
+    assert kept.carried_to is None
+    before = {f.id for f in list_findings(graph).items}
+    report = runner.run(everything=True)
+    assert set(probes().values()) == {"open"}
+    assert {f.id for f in list_findings(graph).items} == before  # all found again, as they were
+    assert report.findings == {}  # none of them new
+    reply.write_text(REPLY)  # the reply as bob read it: his verdict comes back, to one finding
+    svc.ingestor().ingest_paths([str(reply)])
+    svc.claim_index().sync(graph)
+    runner.run()
+    assert sorted(probes().values()) == ["dismissed", "open", "open"]
+    assert get_finding(graph, probe.id).reviewer == "bob"
