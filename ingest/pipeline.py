@@ -425,6 +425,7 @@ class Ingestor(RecordBuilder):
         out.format, out.sources, out.claims = twin.format, len(twin.source_ids), twin.n_claims
         out.superseded = len(removal.sources)
         _note_archived(removal.verdicts, out.warnings)
+        out.warnings += removal.kept
         out.status = "unchanged" if new_path else "ingested"
         out.warnings.append(f"same bytes as {Path(twin.path).name}: its sources were reused")
         return True
@@ -598,6 +599,7 @@ class Ingestor(RecordBuilder):
                     "(a title, fragments, or questions only); the source is kept (`sources list`)"
                 )
             _note_archived(sorted(set(archived) | set(removal.verdicts)), out.warnings)
+            out.warnings += removal.kept
 
         self._guard(prep, stage)
         return out

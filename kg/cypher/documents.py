@@ -176,6 +176,41 @@ MATCH (f:File {path: other}) WHERE f.sha256 <> coalesce(s.file_sha256, '')
 SET f.sha256 = null
 """
 
+SOURCE_TITLES: LiteralString = """
+MATCH (s:Source) WHERE s.id IN $ids RETURN s.id AS id, s.title AS title
+"""
+
+# What a user said about a source outlives a revision of its file (red-teamed: editing a
+# retracted paper un-retracted it, and a summary link the user declared went with the old
+# version, both silently): the retraction in force, the summary links the user declared (both
+# ways) and the "not a summary of" pairs go from the version replaced (`$old`) to the new one.
+CARRY_SOURCE_STATE: LiteralString = """
+MATCH (old:Source {id: $old}), (new:Source {id: $new})
+WITH old, new, coalesce(old.retracted, false) AND NOT coalesce(new.retracted, false) AS retract
+FOREACH (_ IN CASE WHEN retract THEN [1] ELSE [] END |
+  SET new.retracted = true, new.retraction_reason = old.retraction_reason,
+      new.retracted_at = datetime())
+WITH old, new, retract
+CALL (old, new) {
+  OPTIONAL MATCH (old)-[:SUMMARISES {declared: 'user'}]->(t:Source) WHERE t <> new
+  OPTIONAL MATCH (s:Source)-[:SUMMARISES {declared: 'user'}]->(old) WHERE s <> new
+  WITH new, collect(DISTINCT t) AS targets, collect(DISTINCT s) AS summaries
+  FOREACH (t IN targets | MERGE (new)-[r:SUMMARISES]->(t) SET r.declared = 'user')
+  FOREACH (s IN summaries | MERGE (s)-[r:SUMMARISES]->(new) SET r.declared = 'user')
+  RETURN size(targets) + size(summaries) AS links
+}
+SET new.not_summary_of = [x IN coalesce(new.not_summary_of, []) WHERE x <> old.id]
+    + [x IN coalesce(old.not_summary_of, []) WHERE NOT x IN coalesce(new.not_summary_of, [])]
+WITH old, new, retract, links
+CALL (old, new) {
+  OPTIONAL MATCH (s:Source) WHERE old.id IN coalesce(s.not_summary_of, [])
+  FOREACH (_ IN CASE WHEN s IS NULL THEN [] ELSE [1] END |
+    SET s.not_summary_of = [x IN s.not_summary_of WHERE x <> old.id] + new.id)
+  RETURN count(s) AS refused
+}
+RETURN retract, old.retraction_reason AS reason, links, refused
+"""
+
 SOURCES_SUPERSEDED_BY_FILE: LiteralString = """
 MATCH (f:File {path: $path})-[:YIELDED]->(s:Source)
 WHERE NOT s.id IN $source_ids AND NOT EXISTS {

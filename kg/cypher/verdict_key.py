@@ -27,8 +27,9 @@ key_of_finding: LiteralString = (
 # Archive the verdict on `f` (reviewed), whose sides `a` and `b` are claims or lines (either
 # may be null): kind, investigator, status, reviewer, reason, history, both quotes (a line
 # by its name) and the files the claims' documents came from (a verdict is given back only
-# between the same two files: a reviewer's reason is about those documents). Only a finding between two claims gets a key; the others are listed, never
-# given back. Archiving a finding again refreshes the entry with its latest verdict.
+# between the same two files: a reviewer's reason is about those documents). Only a finding
+# between two claims gets a key; the others are listed, never given back. Archiving a finding
+# again refreshes the entry with its latest verdict.
 archive_finding: LiteralString = (
     """MERGE (v:ArchivedVerdict {finding_id: f.id})
   SET v.archived_at = datetime(), v.kind = f.kind, v.investigator = f.investigator,

@@ -133,16 +133,45 @@ class Removal(BaseModel):
 
     sources: list[str]
     verdicts: list[str]  # findings whose human verdicts went to the archive
+    kept: list[str] = []  # what a user said about a replaced source, now on its new version
+
+
+def _successors(tx: ManagedTransaction, stale: list[str], new: list[str]) -> dict[str, str]:
+    """Which new source of a file each replaced one becomes: the only one for the only one,
+    else the one of the same title."""
+    if len(stale) == 1 and len(new) == 1:
+        return {stale[0]: new[0]}
+    titles = {r["id"]: r["title"] for r in tx.run(q.SOURCE_TITLES, ids=stale + new)}
+    by_title = {titles.get(n): n for n in new if titles.get(n)}
+    return {o: by_title[t] for o in stale if (t := titles.get(o)) and t in by_title}
+
+
+def _carry_state(tx: ManagedTransaction, old: str, new: str) -> list[str]:
+    """The user's retraction and summary declarations of `old`, now on `new`; what moved."""
+    rec = tx.run(q.CARRY_SOURCE_STATE, old=old, new=new).single()
+    if rec is None:
+        return []
+    out: list[str] = []
+    if rec["retract"]:
+        why = f" ({rec['reason']})" if rec["reason"] else ""
+        out.append(f"its retraction{why} holds for the new version")
+    if n := int(rec["links"]) + int(rec["refused"]):
+        out.append(f"{n} summary declaration(s) of yours hold for the new version")
+    return out
 
 
 def _drop_sources_of(tx: ManagedTransaction, path: str, keep: list[str]) -> Removal:
     stale = [r["id"] for r in tx.run(q.SOURCES_SUPERSEDED_BY_FILE, path=path, source_ids=keep)]
+    kept: list[str] = []
+    if stale and keep:
+        for old, new in _successors(tx, stale, keep).items():
+            kept += _carry_state(tx, old, new)
     verdicts: list[str] = []
     for sid in stale:
         rec = tx.run(q.DELETE_SOURCE, id=sid).single()
         archived: list[str] = rec["archived"] if rec else []
         verdicts += [f for f in archived if f not in verdicts]
-    return Removal(sources=stale, verdicts=verdicts)
+    return Removal(sources=stale, verdicts=verdicts, kept=kept)
 
 
 def record_file(driver: Graph, file: FileRecord) -> Removal:

@@ -128,6 +128,56 @@ def test_reverting_a_file_restores_the_old_version(
     assert not any("55%" in t for t in _claims(clean_services))
 
 
+def test_what_a_user_said_about_a_source_holds_for_its_revised_version(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: editing a retracted paper un-retracted it, and a summary link the user
+    declared went with the old version (the pair counted as independent again), silently."""
+    from app.sources import retract_source
+    from kg.writers import store
+
+    svc = clean_services
+    ing = svc.ingestor()
+    paper, digest, other = tmp_path / "a.md", tmp_path / "digest.md", tmp_path / "other.md"
+    paper.write_text(VERSIONS[0])
+    digest.write_text("# Digest\n\nProbes caught deception in most transcripts, a lab says.\n")
+    other.write_text(VERSIONS[2])
+    ing.ingest_paths([str(paper), str(digest), str(other)])
+
+    def source_of(path: Path) -> dict[str, Any]:
+        with svc.graph().read() as s:
+            rec = s.run(
+                "MATCH (:File {path: $p})-[:YIELDED]->(s:Source) RETURN s {.*} AS s",
+                p=str(path.resolve()),
+            ).single()
+        assert rec is not None
+        return dict(rec["s"])
+
+    old = source_of(paper)["id"]
+    retract_source(svc, old, "the authors withdrew it")
+    assert store.declare_summary(svc.graph(), source_of(digest)["id"], old) == "linked"
+    assert store.undeclare_summary(svc.graph(), source_of(other)["id"], old) == ""
+    paper.write_text(VERSIONS[1])  # revised
+    out = ing.ingest_file(paper)
+    assert out.status == "ingested" and out.superseded == 1
+    assert "its retraction (the authors withdrew it) holds for the new version" in out.warnings
+    assert "2 summary declaration(s) of yours hold for the new version" in out.warnings
+    new = source_of(paper)
+    assert new["id"] != old and new["retracted"] is True
+    assert new["retraction_reason"] == "the authors withdrew it"
+    with svc.graph().read() as s:
+        linked = s.run(
+            "MATCH (d:Source)-[r:SUMMARISES]->(:Source {id: $id}) "
+            "RETURN d.id AS d, r.declared AS how",
+            id=new["id"],
+        ).data()
+    assert linked == [{"d": source_of(digest)["id"], "how": "user"}]
+    assert source_of(other)["not_summary_of"] == [new["id"]]
+    paper.write_text(VERSIONS[0])  # reverted: still what the user said
+    assert ing.ingest_file(paper).status == "ingested"
+    assert source_of(paper)["retracted"] is True
+
+
 def test_editing_one_of_two_identical_files_keeps_the_other(
     clean_services: Services, tmp_path: Path
 ) -> None:
