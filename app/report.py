@@ -104,7 +104,10 @@ def varied_top(items: list[FindingRow], n: int = TOP) -> list[FindingRow]:
     """The best `n` findings (in the given order) with no claim or line shown twice; when fewer
     than `n` have new sides, the best of the others fill the list. One claim the model misreads
     can be on many findings (one abstract sentence was on 7 of a run's 22 contradictions); the
-    first screen shows that many different claims, and the rest are a `findings list` away."""
+    first screen shows that many different claims, and the rest are a `findings list` away.
+    A finding a reviewer dismissed is no lead: it is never among them (red-teamed: one was
+    shown first, under "treat these as leads to review")."""
+    items = [f for f in items if f.status != "dismissed"]
     seen: set[str] = set()
     fresh: list[int] = []
     for i, f in enumerate(items):

@@ -127,6 +127,9 @@ def test_the_report_shows_each_claim_once_among_the_top_findings() -> None:
     assert [f.id for f in varied_top(ranked[:4])] == ["f1", "f2", "f3", "f4"]
     assert [f.id for f in varied_top(ranked[:4], n=3)] == ["f1", "f2", "f3"]
     assert varied_top([]) == []
+    dismissed = _between("f0", "d1", "d2").model_copy(update={"status": "dismissed"})
+    confirmed = _between("f9", "c1", "c2").model_copy(update={"status": "confirmed"})
+    assert [f.id for f in varied_top([dismissed, confirmed, *ranked[:2]])] == ["f9", "f1", "f2"]
 
 
 def test_the_main_report_says_new_claims_only_when_none_was_checked_again() -> None:
