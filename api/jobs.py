@@ -51,10 +51,16 @@ class Job(BaseModel):
         description="Claims checked before by other versions of the investigators, checked "
         "again (the first run after an upgrade re-checks the whole graph)",
     )
+    left_unchecked: int = Field(
+        default=0,
+        description="Claims the investigation could not conclude about (e.g. Claude's questions "
+        "unanswered): the next investigation takes them up again",
+    )
     notes: list[str] = Field(
         default_factory=list,
         description="What the client should know, as soon as it is known (e.g. while running: "
-        "why claims checked before are checked again, and so why the job takes long)",
+        "why claims checked before are checked again, and so why the job takes long; Claude's "
+        "cost estimate and Message Batch waits; then the run's warnings)",
     )
     error: str | None = Field(default=None, description="Why it failed")
     hint: str | None = Field(default=None, description="What to do about it")

@@ -154,7 +154,7 @@ def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[J
         if result.index_warning:  # the copy on disk not saved: the run goes on
             job.notes.append(INDEX_REBUILT if result.index_saved else INDEX_NOT_SAVED)
         if run_investigators:  # the document is in: a failure from here on keeps its file
-            follow_up(svc, result, on_note=job.notes.append)
+            follow_up(svc, result, on_note=job.notes.append, announce=job.notes.append)
         _report(job, result)
 
     return work
@@ -169,6 +169,17 @@ def _report(job: Job, result: IngestResult) -> None:
         job.findings_withdrawn = result.investigation.findings_withdrawn
         job.contradictions_folded = result.investigation.contradictions_folded
         job.rechecked = result.investigation.rechecked
+        # what the CLI prints after a run (red-teamed: a job whose Claude questions all failed
+        # said "done", no findings, no notes)
+        job.left_unchecked = result.investigation.left_unchecked
+        job.notes += [f"skipped {s}" for s in result.investigation.skipped]
+        job.notes += [f"warning: {w}" for w in result.investigation.warnings]
+        if result.investigation.left_unchecked:
+            job.notes.append(
+                f"{result.investigation.left_unchecked} claims left unchecked (see the "
+                "warnings): the next upload with investigate, or `consilience investigate`, "
+                "takes them up again."
+            )
 
 
 @router.post(
@@ -310,7 +321,7 @@ def _forget(svc: Services, jobs: JobRegistry, name: str, folder: str, run: bool)
         if result.index_warning:
             job.notes.append(INDEX_REBUILT if result.index_saved else INDEX_NOT_SAVED)
         if run:
-            follow_up(svc, result, on_note=job.notes.append)
+            follow_up(svc, result, on_note=job.notes.append, announce=job.notes.append)
             _report(job, result)
 
     return jobs.submit("forget", [path.name], work, key=_job_key(folder, path.name))

@@ -145,3 +145,24 @@ def test_hiding_paths_never_fails_an_error_response(monkeypatch: pytest.MonkeyPa
     # an opening quote ends a quoted path (the rescans came from paths running through them)
     assert paths_hidden("“/tmp/a “/tmp/x/y”") == "“a “y”"  # was "“y”": one path over both
     assert paths_hidden("“/" * 2_000) == "“/" * 2_000
+
+
+def test_a_job_carries_what_the_cli_prints_after_a_run() -> None:
+    """Red-teamed: a job whose Claude questions all failed ended "done" with no findings and
+    no notes, where the CLI printed the warning and how many claims were left unchecked."""
+    from api.jobs import Job
+    from api.routers.ingest import _report
+    from app.ingest import IngestResult
+    from investigators.runner import RunReport
+
+    run = RunReport(
+        claims_checked=17, left_unchecked=17, candidate_pairs=40, findings={}, lines=3,
+        warnings=["Claude gave no usable answer to 9 of 9 question(s)"],
+        skipped=["llm-adjudicator: no key"],
+    )  # fmt: skip
+    job = Job(id="job_1", kind="ingest", status="running", created_at="2026-12-07T00:00:00Z")
+    _report(job, IngestResult(outcomes=[], investigation=run))
+    assert job.left_unchecked == 17
+    assert "warning: Claude gave no usable answer to 9 of 9 question(s)" in job.notes
+    assert "skipped llm-adjudicator: no key" in job.notes
+    assert any(n.startswith("17 claims left unchecked") for n in job.notes)
