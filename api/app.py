@@ -26,6 +26,7 @@ from api.routers import (
 )
 from app.services import Services, build_services
 from consilience import __version__
+from consilience.llm import AnthropicLLM
 from consilience.settings import Settings
 
 DESCRIPTION = """
@@ -50,6 +51,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if isinstance(svc.llm, AnthropicLLM):  # a job waiting on Claude stops waiting
+                svc.llm.abandon()
             app.state.jobs.shutdown()
             if services is None:
                 svc.close()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -124,6 +125,23 @@ class AnthropicLLM:
         self.unread: set[int] = set()
         self.answered_by: dict[int, str] = {}
         self._say: Callable[[str], None] = lambda _message: None  # the call's `on_wait`
+        self._abandoned = threading.Event()  # set by `abandon`: nothing more is asked
+
+    def abandon(self) -> None:
+        """Stop asking, from any thread: the process is shutting down (a server stopped with
+        Ctrl-C or SIGTERM waits for its jobs; red-teamed, a job waiting for a Message Batch
+        held `consilience serve` for up to an hour, and kill -9 left the batch running and
+        billed). A batch awaited is cancelled at once, no request is sent after, and the
+        questions go unanswered (asked again by the next run)."""
+        self._abandoned.set()
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep between polls; raise at once when abandoned."""
+        if self._abandoned.wait(seconds):
+            raise LLMError(
+                "Stopped waiting for Claude: the process is shutting down.",
+                "The questions not answered are asked again by the next run.",
+            )
 
     def _answered_by(self, message: object) -> str:
         """The model an answer names; the one asked for where it names none."""
@@ -147,6 +165,11 @@ class AnthropicLLM:
         return self._down is not None and time.monotonic() < self._down[1]
 
     def _refuse_while_down(self) -> None:
+        if self._abandoned.is_set():
+            raise LLMError(
+                "Not sent: the process is shutting down.",
+                "The question is asked again by the next run.",
+            )
         if self._down is not None and self._stopped():
             raise LLMError(
                 f"Not sent: Claude failed with {self._down[0]} less than "
@@ -210,7 +233,7 @@ class AnthropicLLM:
         causes: Counter[str] = Counter()
         streak = 0
         for i, prompt in enumerate(prompts):
-            if self._stopped():
+            if self._stopped() or self._abandoned.is_set():
                 out.append(None)
                 self.unread.add(i)
                 continue
@@ -366,7 +389,7 @@ class AnthropicLLM:
                 except anthropic.APIError as exc:
                     if not _transient(exc):
                         raise
-                    time.sleep(self.poll_s)
+                    self._pause(self.poll_s)
                     continue
                 if batch.processing_status == "ended":
                     break  # it ended just before the cancel: nothing was cancelled
@@ -390,7 +413,7 @@ class AnthropicLLM:
                 noted = now
                 state = "being cancelled" if cancel_by is not None else "still running"
                 say(f"Message Batch {batch_id}: {state} after {_minutes(now - started)}")
-            time.sleep(self.poll_s)
+            self._pause(self.poll_s)
             try:
                 batch = self._client.messages.batches.retrieve(batch_id)
             except anthropic.APIError as exc:

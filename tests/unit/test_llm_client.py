@@ -293,3 +293,37 @@ def test_a_batch_abandoned_by_sigterm_is_cancelled() -> None:
     rest = proc.stdout.read()
     assert proc.wait(timeout=30) == 128 + signal.SIGTERM
     assert rest.strip().endswith("cancelled") and "not cancelled" not in rest
+
+
+def test_a_batch_awaited_when_the_server_shuts_down_is_cancelled_at_once() -> None:
+    """Red-teamed: `consilience serve` stopped with Ctrl-C or SIGTERM waited for a job that
+    waited for a Message Batch, up to an hour; kill -9 then left the batch running and billed.
+    `abandon` (the server's shutdown) stops the wait at once and cancels the batch, and
+    nothing more is sent."""
+    import threading
+
+    with MessagesStub(batch_polls=None) as stub:
+        llm = client(stub, poll_s=0.05)
+        failed: list[BaseException] = []
+
+        def wait() -> None:
+            try:
+                llm.structured_many("s", ["p1", "p2"], Adjudication)
+            except LLMError as exc:
+                failed.append(exc)
+
+        worker = threading.Thread(target=wait)
+        worker.start()
+        for _ in range(500):  # until the batch is sent and awaited
+            if stub.batch_requests:
+                break
+            worker.join(0.01)
+        llm.abandon()
+        worker.join(5)
+        assert not worker.is_alive() and stub.cancelled
+        assert "shutting down" in str(failed[0])
+        sent = len(stub.requests)
+        assert llm.structured_many("s", ["p3"], Adjudication) == [None] and llm.unread == {0}
+        with pytest.raises(LLMError, match="shutting down"):
+            llm.structured("s", "p4", Adjudication)
+        assert len(stub.requests) == sent
