@@ -20,7 +20,7 @@ from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
 from consilience.vocabulary import FindingStatus, ReviewVerdict
 from kg.writers import investigation_store
-from queries.findings import get_finding
+from queries.findings import get_finding, missing_finding
 from queries.models import FindingRow
 
 REVIEWER_MAX = 200  # characters; the same limits for the CLI, a file of verdicts and the API
@@ -90,7 +90,7 @@ def record_verdict(
                 f"Finding {finding_id!r} is open: there is no verdict to take back.",
                 "Confirm or dismiss it instead (`consilience findings confirm|dismiss ID`).",
             )
-        raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
+        raise missing_finding(graph, finding_id)
     ConfidenceUpdater(graph).after_verdict(finding_id)  # exactly the claims it is about
     return get_finding(graph, finding_id)
 

@@ -155,8 +155,33 @@ def get_finding(db: Graph, finding_id: str) -> FindingRow:
     with db.read() as s:
         rec = s.run(q.GET_FINDING, id=finding_id).single()
     if rec is None:
-        raise NotFoundError(f"No finding {finding_id!r}.", "List findings to see their ids.")
+        raise missing_finding(db, finding_id)
     return _rows([rec["row"]])[0]
+
+
+def missing_finding(db: Graph, finding_id: str) -> NotFoundError:
+    """The error for a finding id that is not in the graph, saying where a reviewed one went
+    (red-teamed: an id a revision had archived, or whose verdict went to a new finding, read
+    only "No finding")."""
+    with db.read() as s:
+        rec = s.run(q.ARCHIVED_FINDING, id=finding_id).single()
+    if rec is None:
+        return NotFoundError(
+            f"No finding {finding_id!r}.",
+            "List findings to see their ids (`consilience findings list`, GET /findings).",
+        )
+    where = (
+        f"its verdict was given back to finding {rec['carried_to']}"
+        if rec["carried_to"]
+        else "its verdict is kept, waiting for the same two quotes to be found again"
+    )
+    return NotFoundError(
+        f"Finding {finding_id!r} is gone: one of its documents was revised or removed, or a "
+        f"re-run did not find it again (archived {str(rec['archived_at'])[:19]}); {where}.",
+        f"Use {rec['carried_to']} instead."
+        if rec["carried_to"]
+        else "`consilience findings archived` (GET /findings/archived) lists archived verdicts.",
+    )
 
 
 _EXPORTED_SIDE = {

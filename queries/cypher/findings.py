@@ -186,3 +186,9 @@ RETURN v.finding_id AS finding_id, v.kind AS kind, v.status AS status,
 ORDER BY v.archived_at DESC, v.finding_id
 SKIP $skip LIMIT $limit
 """
+
+# A finding id that is gone: whether its verdict was archived, and where it went.
+ARCHIVED_FINDING: LiteralString = """
+MATCH (v:ArchivedVerdict {finding_id: $id})
+RETURN v.carried_to AS carried_to, toString(v.archived_at) AS archived_at
+"""

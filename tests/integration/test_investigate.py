@@ -529,6 +529,15 @@ def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: P
     assert reworded.status == "open"  # its quote changed: the old verdict does not apply
     by_id = {v.finding_id: v for v in archived_verdicts(svc.graph()).items}
     assert by_id[probe.id].carried_to == back.id and by_id[auroc.id].carried_to is None
+    # an id gone says where it went (red-teamed: "No finding", as for a typo)
+    from consilience.errors import NotFoundError
+
+    with pytest.raises(NotFoundError) as gone:
+        get_finding(svc.graph(), probe.id)
+    assert f"given back to finding {back.id}" in gone.value.message
+    assert gone.value.hint == f"Use {back.id} instead."
+    with pytest.raises(NotFoundError, match="waiting for the same two quotes"):
+        record_verdict(svc, auroc.id, ReviewVerdict.CONFIRMED, "carol", "checked")
 
     shown = CliRunner().invoke(app, ["findings", "archived"])
     assert shown.exit_code == 0, shown.output
