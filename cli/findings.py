@@ -127,6 +127,11 @@ def findings_show(
     render_finding(console, f)
     render_context(console, f)
     console.print(f.rationale, markup=False)
+    if f.carried_from:  # the verdicts below were given on an earlier version's finding
+        console.print(
+            f"[dim]verdicts given on {lit(f.carried_from)} (an earlier version of a document), "
+            "carried here: the same two quotes[/]"
+        )
     for h in f.history:
         console.print(f"[dim]{h.at}[/] {h.status} by {lit(h.reviewer)}: {lit(h.reason or '—')}")
 

@@ -216,6 +216,11 @@ def export_record(row: FindingRow) -> dict[str, object]:
         "model": row.model,
         "reviewer": row.reviewer,
         "review_reason": row.review_reason,
+        # every verdict step and where a carried verdict came from (red-teamed: a reopen and
+        # who gave the verdict first were lost in the export)
+        "history": [h.model_dump() for h in row.history],
+        "carried_from": row.carried_from,
+        "cues": row.cues,
         "a": _export_side(row.a),
         "b": _export_side(row.b),
     }

@@ -147,6 +147,11 @@ class FindingRow(Row):
         default_factory=list[VerdictEntry],
         description="Every verdict given, oldest first (the last counts)",
     )
+    carried_from: str | None = Field(
+        default=None,
+        description="The finding (gone with an earlier version of a document) whose verdict "
+        "this one took back, when it did",
+    )
     a: FindingSide
     b: FindingSide
 

@@ -15,7 +15,7 @@ _FINDING_FIELDS: LiteralString = """id: f.id, kind: f.kind, score: f.score,
      independence_reason: f.independence_reason, rationale: f.rationale,
      cues: coalesce(f.cues, []), investigator: f.investigator, version: f.version,
      model: f.model, reviewer: f.reviewer, review_reason: f.review_reason,
-     history: coalesce(f.verdict_history, [])"""
+     carried_from: f.carried_from, history: coalesce(f.verdict_history, [])"""
 
 
 def _side(node: LiteralString, source: LiteralString, detail: LiteralString = "") -> LiteralString:

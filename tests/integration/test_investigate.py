@@ -525,6 +525,12 @@ def test_verdicts_survive_a_revised_document(cli_services: Services, tmp_path: P
     assert back.id != probe.id  # a new finding on the same two quotes
     assert (back.status, back.reviewer, back.review_reason) == ("confirmed", "alice", "read both")
     assert [(h.reviewer, h.status) for h in back.history] == [("alice", "confirmed")]
+    assert back.carried_from == probe.id  # said (red-teamed: stored, never shown or exported)
+    exported = export_record(back)
+    assert exported["carried_from"] == probe.id and exported["cues"] == back.cues
+    assert exported["history"] == [h.model_dump() for h in back.history]
+    shown_back = CliRunner().invoke(app, ["findings", "show", back.id])
+    assert f"verdicts given on {probe.id}" in " ".join(shown_back.output.split())
     reworded = next(f for f in again if "AUROC" in (f.a.quote or ""))
     assert reworded.status == "open"  # its quote changed: the old verdict does not apply
     by_id = {v.finding_id: v for v in archived_verdicts(svc.graph()).items}
