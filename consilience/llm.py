@@ -341,6 +341,7 @@ class AnthropicLLM:
     def _results(self, batch_id: str, schema: type[M]) -> dict[str, tuple[M | None, str]]:
         """The ended batch's answers by custom id, each with the model that gave it; read
         again once if the stream breaks."""
+        unusable: dict[str, str] = {}  # why each answer that cannot be used cannot, by id
 
         def read() -> dict[str, tuple[M | None, str]]:
             """Answers of the requests that succeeded (parsed; None where malformed); the
@@ -356,8 +357,6 @@ class AnthropicLLM:
                         )
                     out[item.custom_id] = (answer, self._answered_by(message))
             return out
-
-        unusable: dict[str, str] = {}  # why each answer that cannot be used cannot, by id
 
         try:
             out = read()
