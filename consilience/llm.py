@@ -53,6 +53,7 @@ class LLM(Protocol):
         *,
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
+        on_answer: Callable[[int, M], None] | None = None,
     ) -> list[M | None]: ...
 
 
@@ -223,6 +224,7 @@ class AnthropicLLM:
         schema: type[M],
         max_tokens: int,
         say: Callable[[str], None],
+        on_answer: Callable[[int, M], None] | None = None,
     ) -> list[M | None]:
         """Each prompt its own request; one that fails is None. The user hears why (red-teamed:
         a bad key, a rate limit and a malformed answer all read "no usable answer"), and after
@@ -241,6 +243,8 @@ class AnthropicLLM:
                 answer, self.answered_by[i] = self._structured(system, prompt, schema, max_tokens)
                 out.append(answer)
                 streak = 0
+                if on_answer is not None:
+                    on_answer(i, answer)
             except LLMError as exc:
                 out.append(None)
                 cause, request_failed, fatal = _cause(exc)
@@ -274,10 +278,13 @@ class AnthropicLLM:
         *,
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
+        on_answer: Callable[[int, M], None] | None = None,
     ) -> list[M | None]:
         """Independent requests: one by one when few, else one Message Batch (half the
         price, no rate-limit fan-out). A request that could not be answered is None (the
-        others' answers, already paid for, are kept).
+        others' answers, already paid for, are kept). One by one, `on_answer` hears each
+        answer (its position, the answer) as it comes, so a caller can keep what was paid for
+        before an interruption.
 
         A batch is awaited at most `batch_wait_s`; then it is cancelled and the answers it
         has are kept (the rest are None). `on_wait` hears what is being waited for: once
@@ -286,7 +293,7 @@ class AnthropicLLM:
         self.unread = set()
         self.answered_by = {}
         if len(prompts) < self.batch_threshold:
-            return self._one_by_one(system, prompts, schema, max_tokens, say)
+            return self._one_by_one(system, prompts, schema, max_tokens, say, on_answer)
         self.unread = set(range(len(prompts)))  # until the batch's results are read
         self._refuse_while_down()
         import anthropic

@@ -246,12 +246,31 @@ class LLMAdjudicator:
         ]
         if self.announce:
             self.announce(self.estimate(todo, prompts))
+
+        def row(q: Question, a: prompt.Adjudication, model: str) -> dict[str, str]:
+            # the reason and the model travel with the answer, for findings re-made
+            return {
+                "id": self._key(q.pair),
+                "response": json.dumps({**a.model_dump(), REASON: q.reason, ANSWERED_BY: model}),
+                "model": model,
+                "prompt_version": prompt.VERSION,
+            }
+
+        kept: set[int] = set()  # answers cached as they came (asked one by one)
+
+        def keep(i: int, a: prompt.Adjudication) -> None:
+            """Each answer cached as it comes: one paid for before a Ctrl-C is not asked again
+            (red-teamed: all were lost and asked, and paid for, again)."""
+            self.cache.put_many([row(todo[i], a, self.llm.answered_by.get(i, self.model))])
+            kept.add(i)
+
         answers = self.llm.structured_many(
             prompt.SYSTEM,
             prompts,
             prompt.Adjudication,
             max_tokens=MAX_TOKENS,
             on_wait=self.announce,
+            on_answer=keep,
         )
         self.asked = len(todo)
         by = {id(todo[i]): m for i, m in self.llm.answered_by.items() if i < len(todo)}
@@ -260,20 +279,9 @@ class LLMAdjudicator:
             for q, a in zip(todo, answers, strict=True)
             if a is not None
         ]
-        if answered:  # the reason and the model travel with the answer, for findings re-made
-            self.cache.put_many(
-                [
-                    {
-                        "id": self._key(q.pair),
-                        "response": json.dumps(
-                            {**a.model_dump(), REASON: q.reason, ANSWERED_BY: model}
-                        ),
-                        "model": model,
-                        "prompt_version": prompt.VERSION,
-                    }
-                    for q, a, model in answered
-                ]
-            )
+        done = {id(todo[i]) for i in kept}
+        if rows := [row(q, a, model) for q, a, model in answered if id(q) not in done]:
+            self.cache.put_many(rows)
         out = [
             v
             for q, a, model in answered

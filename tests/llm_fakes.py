@@ -37,6 +37,7 @@ class ScriptedLLM:
         *,
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
+        on_answer: Callable[[int, M], None] | None = None,
     ) -> list[M | None]:
         return [None if (d := self.reply(p)) is None else schema.model_validate(d) for p in prompts]
 
@@ -54,6 +55,7 @@ class SilentLLM(ScriptedLLM):
         *,
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
+        on_answer: Callable[[int, M], None] | None = None,
     ) -> list[M | None]:
         self.unread = set(range(len(prompts)))
         return [None] * len(prompts)

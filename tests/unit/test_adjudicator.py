@@ -448,3 +448,42 @@ def test_claudes_quotes_are_shown_as_quotes_only_where_the_claim_holds_them() ->
     made_up = _quoted("A", "Deceptive alignment has not been observed", claim, "Probe paper")
     assert made_up.startswith("A: Claude's words, not found in the claim:")
     assert "(claim of Probe paper)" in made_up
+
+
+def test_answers_paid_for_before_ctrl_c_are_kept() -> None:
+    """Red-teamed: Ctrl-C while questions were asked one by one lost every answer already
+    paid for (they were cached only once all had come), and the next run asked them again."""
+    import pytest
+
+    ind = Independence(independent=True, reason="test")
+    pairs = [
+        CandidatePair(
+            a=view(f"a{i}", f"Linear probes detect deception in coding agents, setting {i}."),
+            b=view(f"b{i}", f"Linear probes miss deception in coding agents, setting {i}."),
+            similarity=0.8,
+            retrieval_score=0.9,
+            independence=ind,
+        )
+        for i in range(2)
+    ]
+    answer = {"reasoning": "r", "label": "explicit_contradiction", "quote_a": "detect",
+              "quote_b": "miss", "rationale": "opposite"}  # fmt: skip
+    with MessagesStub() as stub:
+        stub.tool_answer(answer)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        real, calls = llm._structured, []
+
+        def interrupted(*args: Any) -> Any:  # Ctrl-C arrives during the second request
+            calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            return real(*args)
+
+        setattr(llm, "_structured", interrupted)  # noqa: B010 - the client's own method
+        cache = MemoryCache()
+        adj = LLMAdjudicator(llm, cache, judge=Judge(NLIModel()), band=(0.0, 1.0))
+        adj.investigate(pairs)
+        with pytest.raises(KeyboardInterrupt):
+            adj.finish()
+    (kept,) = cache.rows.values()
+    assert '"label": "explicit_contradiction"' in kept
