@@ -170,9 +170,9 @@ def _report(job: Job, result: IngestResult) -> None:
         job.contradictions_folded = result.investigation.contradictions_folded
         job.rechecked = result.investigation.rechecked
         # what the CLI prints after a run (red-teamed: a job whose Claude questions all failed
-        # said "done", no findings, no notes)
+        # said "done", no findings, no notes); not `skipped`, the same on every job without a
+        # key (the investigators not run for want of one)
         job.left_unchecked = result.investigation.left_unchecked
-        job.notes += [f"skipped {s}" for s in result.investigation.skipped]
         job.notes += [f"warning: {w}" for w in result.investigation.warnings]
         if result.investigation.left_unchecked:
             job.notes.append(

@@ -164,5 +164,5 @@ def test_a_job_carries_what_the_cli_prints_after_a_run() -> None:
     _report(job, IngestResult(outcomes=[], investigation=run))
     assert job.left_unchecked == 17
     assert "warning: Claude gave no usable answer to 9 of 9 question(s)" in job.notes
-    assert "skipped llm-adjudicator: no key" in job.notes
+    assert not any("no key" in n for n in job.notes)  # said on every keyless job: noise
     assert any(n.startswith("17 claims left unchecked") for n in job.notes)
