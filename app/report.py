@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from app.ingest import IngestResult
 from app.services import Services
 from calibration.updater import UpdateReport
-from consilience.vocabulary import FindingKind
+from consilience.vocabulary import FindingKind, FindingStatus
 from investigators.nli.judge import Judge, JudgeParams
 from queries.confidence import confidence_summary, list_confidences
 from queries.findings import list_findings
@@ -107,7 +107,7 @@ def varied_top(items: list[FindingRow], n: int = TOP) -> list[FindingRow]:
     first screen shows that many different claims, and the rest are a `findings list` away.
     A finding a reviewer dismissed is no lead: it is never among them (red-teamed: one was
     shown first, under "treat these as leads to review")."""
-    items = [f for f in items if f.status != "dismissed"]
+    items = [f for f in items if f.status != FindingStatus.DISMISSED]
     seen: set[str] = set()
     fresh: list[int] = []
     for i, f in enumerate(items):

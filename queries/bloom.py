@@ -72,7 +72,8 @@ CATEGORIES: dict[str, Category] = {
         ("part_index", INT), ("content_hash", STR), ("file_sha256", STR),
         ("summary_of_title", STR), ("summary_of_url", STR), ("retracted", BOOL),
         ("retraction_reason", STR), ("retracted_at", DT), ("created_at", DT),
-        ("updated_at", DT), ("text", STR)), tooltip=("date",), hidden=("text",)),
+        ("updated_at", DT), ("not_summary_of", ARR), ("text", STR)), tooltip=("date",),
+        hidden=("text",)),
     "Line": Category("#8DCC93", 3, ("name",), (
         ("id", STR), ("name", STR), ("size", INT), ("basis", ARR))),
     "Topic": Category("#FFC454", 3, ("label",), (
@@ -98,7 +99,7 @@ CATEGORIES: dict[str, Category] = {
         ("review_reason", STR), ("reviewed_at", DT), ("verdict_history", ARR),
         ("archived_at", DT), ("quote_a", STR),
         ("quote_b", STR), ("source_a", STR), ("source_b", STR), ("key", STR),
-        ("carried_to", STR), ("carried_at", DT))),
+        ("carried_to", STR), ("carried_at", DT), ("file_a", STR), ("file_b", STR))),
     "File": Category("#569480", 1, ("format",), (
         ("path", STR), ("format", STR), ("sha256", STR), ("size", INT), ("status", STR),
         ("n_sources", INT), ("first_ingested_at", DT), ("ingested_at", DT)),

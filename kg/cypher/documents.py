@@ -199,8 +199,11 @@ CALL (old, new) {
   FOREACH (s IN summaries | MERGE (s)-[r:SUMMARISES]->(new) SET r.declared = 'user')
   RETURN size(targets) + size(summaries) AS links
 }
-SET new.not_summary_of = [x IN coalesce(new.not_summary_of, []) WHERE x <> old.id]
-    + [x IN coalesce(old.not_summary_of, []) WHERE NOT x IN coalesce(new.not_summary_of, [])]
+WITH old, new, retract, links,
+     [x IN coalesce(new.not_summary_of, []) WHERE x <> old.id]
+     + [x IN coalesce(old.not_summary_of, []) WHERE NOT x IN coalesce(new.not_summary_of, [])]
+     AS refusals
+SET new.not_summary_of = CASE WHEN size(refusals) > 0 THEN refusals END
 WITH old, new, retract, links
 CALL (old, new) {
   OPTIONAL MATCH (s:Source) WHERE old.id IN coalesce(s.not_summary_of, [])

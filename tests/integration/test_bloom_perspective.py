@@ -93,8 +93,15 @@ def rich_graph(services: Services, tmp_path_factory: pytest.TempPathFactory) -> 
         rec = rid.single()
         assert rec is not None
         sid = rec["id"]
-    retract_source(svc, sid, "test")  # retracted, then restored: the properties exist
-    retract_source(svc, sid, "test", undo=True)
+    retract_source(svc, sid, "test")  # retracted, restored, retracted again: the properties
+    retract_source(svc, sid, "test", undo=True)  # exist (a restored one has no reason)
+    retract_source(svc, sid, "withdrawn")
+    with svc.graph().read() as s:  # a user's "not a summary of" (not_summary_of)
+        other = s.run("MATCH (s:Source) WHERE s.id <> $sid RETURN s.id AS id LIMIT 1", sid=sid)
+        other_id = other.single(strict=True)["id"]
+    from kg.writers import store
+
+    store.undeclare_summary(svc.graph(), sid, other_id)
     # a verdict on a document that is then revised: archived, and given back on the next run
     note = tmp / "note.md"
     note.write_text(NOTE)
