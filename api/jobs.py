@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from api.private_paths import maybe_hidden, paths_hidden
 from consilience.errors import ConsilienceError, NotFoundError
+from consilience.llm_spend import ClaudeUse
 from ingest.pipeline import IngestOutcome
 
 MAX_KEPT = 1000
@@ -55,6 +56,11 @@ class Job(BaseModel):
         default=0,
         description="Claims the investigation could not conclude about (e.g. Claude's questions "
         "unanswered): the next investigation takes them up again",
+    )
+    claude: ClaudeUse | None = Field(
+        default=None,
+        description="What the job's investigation asked of Claude and spent, under its cap "
+        "(none without a key)",
     )
     notes: list[str] = Field(
         default_factory=list,

@@ -15,6 +15,8 @@ from app.investigate import build_runner, investigate, sync_claim_index
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import DatabaseUnavailableError
+from consilience.llm_spend import ClaudeUse
+from ingest.claims.llm import LLMExtractor
 from ingest.forget import ForgetPlan, forget_files, plan_forget
 from ingest.pipeline import IngestOutcome
 from investigators.runner import RunReport
@@ -38,6 +40,10 @@ class IngestResult(BaseModel):
     )
     confidences: UpdateReport | None = Field(
         default=None, description="The confidence update after it (None when none ran)"
+    )
+    extraction: ClaudeUse | None = Field(
+        default=None,
+        description="What Claude's claim extraction asked and spent (`--llm-extractor` only)",
     )
     # the database went away before the index was in line: nothing more is tried
     database_gone: bool = Field(default=False, exclude=True)
@@ -71,12 +77,15 @@ def ingest(
     yet investigated are investigated and the confidences they bear on updated; a re-ingest
     of unchanged files with nothing pending investigates nothing. `on_note` hears why claims
     checked before are checked again (the investigators changed since)."""
-    outcomes = svc.ingestor().ingest_paths(
+    ingestor = svc.ingestor()
+    outcomes = ingestor.ingest_paths(
         list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file, on_step=on_step
     )
+    extractor = ingestor.extractor
+    spend = extractor.spend if isinstance(extractor, LLMExtractor) else None
     return _after(
         svc,
-        IngestResult(outcomes=outcomes),
+        IngestResult(outcomes=outcomes, extraction=spend.use() if spend else None),
         "rerun the same command: finished files are skipped",
         investigate_after=investigate_after,
         on_progress=on_progress,

@@ -10,6 +10,8 @@ from app.confidences import update_confidences
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import first_line
+from consilience.llm import MeteredLLM
+from consilience.llm_spend import Spend
 from investigators.runner import Runner, RunReport
 
 
@@ -30,11 +32,14 @@ def build_runner(
 
     s = svc.settings
     cache = GraphJudgementCache(svc.graph())
-    if svc.llm:
+    # one account with Claude for the run, shared by its three channels
+    spend = Spend(s.llm.budget_usd, (s.llm.usd_per_mtok_in, s.llm.usd_per_mtok_out))
+    llm = MeteredLLM(svc.llm, spend) if svc.llm else None
+    if llm:
         investigators = preset(
             "with-llm",
             judge=svc.judge(),
-            llm=svc.llm,
+            llm=llm,
             cache=cache,
             llm_budget=s.llm.budget_pairs,
             llm_band=(s.llm.band_low, s.llm.band_high),
@@ -61,13 +66,9 @@ def build_runner(
         ranker=load_ranker() if r.ranker == "learned" else None,
         channels=channels or CHANNELS,
     )
-    writer = (
-        LLMQueryWriter(svc.llm, cache, max_claims=r.llm_claims, announce=announce)
-        if svc.llm
-        else None
-    )
+    writer = LLMQueryWriter(llm, cache, max_claims=r.llm_claims, announce=announce) if llm else None
     retriever = Retriever(svc.graph(), svc.claim_index(), svc.embedder, config, query_writer=writer)
-    proposer = DimensionProposer(svc.llm, cache, announce=announce) if svc.llm else None
+    proposer = DimensionProposer(llm, cache, announce=announce) if llm else None
     return Runner(
         svc.graph(),
         svc.claim_index(),
@@ -75,6 +76,7 @@ def build_runner(
         retriever,
         proposer=proposer,
         candidates_log=candidates_log_path(svc),
+        spend=spend if llm else None,
     )
 
 

@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from consilience.llm import LLM, build_llm
+from consilience.llm_spend import Spend
 from consilience.settings import Settings
 from ingest.claims.base import ClaimExtractor
 from ingest.claims.llm import LLMExtractor
@@ -74,11 +75,19 @@ class Services:
             return self._judge
 
     def ingestor(self) -> Ingestor:
+        """An ingest run's ingestor. With Claude extracting, the run has its own account
+        (`CONSILIENCE_LLM__BUDGET_USD`) and keeps each passage's answer in the graph."""
         s = self.settings
+        extractor = self.extractor
+        if isinstance(extractor, LLMExtractor):
+            from investigators.llm_cache import GraphJudgementCache
+
+            spend = Spend(s.llm.budget_usd, (s.llm.usd_per_mtok_in, s.llm.usd_per_mtok_out))
+            extractor = extractor.for_run(GraphJudgementCache(self.graph()), spend)
         return Ingestor(
             self.graph(),
             self.embedder,
-            self.extractor,
+            extractor,
             batch_size=s.write_batch_size,
             max_file_mb=s.max_file_mb,
             max_source_chars=s.max_source_chars,

@@ -26,6 +26,7 @@ from cli.report import render_investigation
 from cli.support import command_services, console, err, fail
 from cli.topics import candidates_app, topics_app
 from consilience.errors import ConsilienceError, InvalidInputError, first_line
+from consilience.llm_spend import not_sent_warning, use_line
 from consilience.settings import load_settings
 from ingest.forget import ForgetPlan
 
@@ -259,6 +260,10 @@ def _show_result(result: IngestResult, as_json: bool, title: str) -> None:
         from cli.report import render_outcomes
 
         render_outcomes(console, result.outcomes, title=title)
+        if result.extraction is not None:
+            console.print(lit(use_line(result.extraction, "extracting claims")))
+            if result.extraction.not_sent:
+                console.print(f"[yellow]warning:[/] {lit(not_sent_warning(result.extraction))}")
         if result.investigation is not None:
             render_investigation(console, result.investigation)
     if result.failed:

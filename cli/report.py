@@ -11,6 +11,7 @@ from rich.table import Table
 from app.ingest import IngestResult
 from app.report import JudgeReliability, MainReport
 from cli.markup import lit
+from consilience.llm_spend import use_line
 from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
 from investigators.nli.judge import STRUCTURAL
@@ -170,6 +171,8 @@ def _line_level(report: RunReport) -> str:
 
 
 def _run_notes(console: Console, report: RunReport) -> None:
+    if report.claude is not None:
+        console.print(lit(use_line(report.claude)))
     if report.rechecked:
         console.print(lit(recheck_note(report.rechecked, report.version_changes)))
     if report.findings_withdrawn:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections import Counter
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from consilience.errors import LLMError, UnusableAnswerError, first_line
+from consilience.llm_spend import ADJUDICATION, EXTRACTION, Spend, usage_of
 from consilience.settings import Settings
 
 if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
@@ -32,17 +34,30 @@ _BODY_HINT = (
 
 
 class LLM(Protocol):
-    model: str
-    # Positions in the last `structured_many` call whose question Claude never read: its
-    # request failed or was not sent. A miss there is the service's, not the question's.
-    unread: set[int]
-    # Positions in the last `structured_many` call that Claude answered, with the model its
-    # answer names (a requested alias is answered by a dated model; a proxy may answer with
-    # another): what a finding records.
-    answered_by: dict[int, str]
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def unread(self) -> set[int]:
+        """Positions in the last `structured_many` call whose question Claude never read: its
+        request failed or was not sent. A miss there is the service's, not the question's."""
+        ...
+
+    @property
+    def answered_by(self) -> dict[int, str]:
+        """Positions in the last `structured_many` call that Claude answered, with the model
+        its answer names (a requested alias is answered by a dated model; a proxy may answer
+        with another): what a finding records."""
+        ...
 
     def structured(
-        self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096
+        self,
+        system: str,
+        prompt: str,
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        spend: Spend | None = None,
     ) -> M: ...
 
     def structured_many(
@@ -54,7 +69,122 @@ class LLM(Protocol):
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
         on_answer: Callable[[int, M], None] | None = None,
+        spend: Spend | None = None,
     ) -> list[M | None]: ...
+
+
+# What each kind of question is for, in the run's notes (by the answer's schema)
+_PURPOSE = {
+    "Queries": "retrieval queries",
+    "Dimensions": "missing-dimension proposals",
+    "Adjudication": ADJUDICATION,
+    "LLMClaims": EXTRACTION,
+}
+
+
+class MeteredLLM:
+    """One run's view of a client: every request it sends goes on the run's `spend` (the
+    client is shared by a server's jobs; each run has its own account and cap)."""
+
+    def __init__(self, inner: LLM, spend: Spend) -> None:
+        self.inner = inner
+        self.spend = spend
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    @property
+    def unread(self) -> set[int]:
+        return self.inner.unread
+
+    @property
+    def answered_by(self) -> dict[int, str]:
+        return self.inner.answered_by
+
+    @property
+    def batch_threshold(self) -> int | None:
+        threshold = getattr(self.inner, "batch_threshold", None)
+        return threshold if isinstance(threshold, int) else None
+
+    def structured(
+        self,
+        system: str,
+        prompt: str,
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        spend: Spend | None = None,
+    ) -> M:
+        account = spend or self.spend
+        before = account.use().not_sent
+        try:
+            return self.inner.structured(
+                system, prompt, schema, max_tokens=max_tokens, spend=account
+            )
+        finally:
+            account.held_back(_purpose(schema), account.use().not_sent - before)
+
+    def structured_many(
+        self,
+        system: str,
+        prompts: list[str],
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        on_wait: Callable[[str], None] | None = None,
+        on_answer: Callable[[int, M], None] | None = None,
+        spend: Spend | None = None,
+    ) -> list[M | None]:
+        account = spend or self.spend
+        if on_wait is not None and prompts:
+            worst = sum(_worst(account, system, p, schema, max_tokens) for p in prompts)
+            on_wait(
+                f"Claude: {len(prompts)} question(s) for {_purpose(schema)}, at most "
+                f"${worst:.2f} at full price; ${account.left_usd:.2f} of the run's "
+                f"${account.cap_usd:.2f} cap left (CONSILIENCE_LLM__BUDGET_USD)"
+            )
+        before = account.use().not_sent
+        try:
+            return self.inner.structured_many(
+                system,
+                prompts,
+                schema,
+                max_tokens=max_tokens,
+                on_wait=on_wait,
+                on_answer=on_answer,
+                spend=account,
+            )
+        finally:
+            account.held_back(_purpose(schema), account.use().not_sent - before)
+
+
+def _purpose(schema: type[BaseModel]) -> str:
+    return _PURPOSE.get(schema.__name__, schema.__name__)
+
+
+def _worst(
+    spend: Spend, system: str, prompt: str, schema: type[BaseModel], max_tokens: int
+) -> float:
+    return spend.worst(system, prompt, len(json.dumps(schema.model_json_schema())), max_tokens)
+
+
+def _over_cap(spend: Spend) -> LLMError:
+    return LLMError(
+        f"Not sent: its worst case would take the run past its ${spend.cap_usd:.2f} cap on "
+        f"Claude (${spend.left_usd:.2f} left).",
+        "Run again to go on (the answers so far are kept and cost nothing again); "
+        "CONSILIENCE_LLM__BUDGET_USD raises the cap.",
+    )
+
+
+class AnswerCache(Protocol):
+    """Claude's answers kept by key (in the graph: `investigators.llm_cache`), so nothing
+    paid for is asked twice."""
+
+    def get_many(self, ids: list[str]) -> dict[str, str]: ...
+
+    def put_many(self, rows: list[dict[str, str]]) -> None: ...
 
 
 def _tool(schema: type[BaseModel]) -> ToolParam:
@@ -178,13 +308,25 @@ class AnthropicLLM:
                 _HINT,
             )
 
-    def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
-        return self._structured(system, prompt, schema, max_tokens)[0]
+    def structured(
+        self,
+        system: str,
+        prompt: str,
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        spend: Spend | None = None,
+    ) -> M:
+        if spend is not None and not spend.admit(
+            [_worst(spend, system, prompt, schema, max_tokens)], batched=False
+        ):
+            raise _over_cap(spend)
+        return self._structured(system, prompt, schema, max_tokens, spend)[0]
 
     def _structured(
-        self, system: str, prompt: str, schema: type[M], max_tokens: int
+        self, system: str, prompt: str, schema: type[M], max_tokens: int, spend: Spend | None
     ) -> tuple[M, str]:
-        """The answer and the model that gave it."""
+        """The answer and the model that gave it (admitted under `spend` by the caller)."""
         import anthropic
 
         self._refuse_while_down()
@@ -197,6 +339,8 @@ class AnthropicLLM:
                 f"Claude's answer could not be read: {first_line(exc, 200)}", _BODY_HINT
             ) from exc
         self._down = None  # it answers again
+        if spend is not None:  # billed, usable or not
+            spend.record(*usage_of(msg), batched=False)
         why = _unusable(msg)
         if why is not None:
             raise UnusableAnswerError(
@@ -225,6 +369,7 @@ class AnthropicLLM:
         max_tokens: int,
         say: Callable[[str], None],
         on_answer: Callable[[int, M], None] | None = None,
+        spend: Spend | None = None,
     ) -> list[M | None]:
         """Each prompt its own request; one that fails is None. The user hears why (red-teamed:
         a bad key, a rate limit and a malformed answer all read "no usable answer"), and after
@@ -234,13 +379,23 @@ class AnthropicLLM:
         out: list[M | None] = []
         causes: Counter[str] = Counter()
         streak = 0
+        capped = 0  # not sent: past the run's cap
         for i, prompt in enumerate(prompts):
             if self._stopped() or self._abandoned.is_set():
                 out.append(None)
                 self.unread.add(i)
                 continue
+            if spend is not None and not spend.admit(
+                [_worst(spend, system, prompt, schema, max_tokens)], batched=False
+            ):
+                out.append(None)
+                self.unread.add(i)
+                capped += 1
+                continue
             try:
-                answer, self.answered_by[i] = self._structured(system, prompt, schema, max_tokens)
+                answer, self.answered_by[i] = self._structured(
+                    system, prompt, schema, max_tokens, spend
+                )
                 out.append(answer)
                 streak = 0
                 if on_answer is not None:
@@ -262,8 +417,12 @@ class AnthropicLLM:
         missing = sum(1 for a in out if a is None)
         if missing:
             parts = [f"{c} ×{n}" for c, n in causes.most_common()]
-            if missing > sum(causes.values()) and self._down is not None:
-                parts.append(f"not sent ×{missing - sum(causes.values())}, after {self._down[0]}")
+            if capped:
+                parts.append(f"not sent ×{capped}, past the run's cap")
+            if missing > sum(causes.values()) + capped and self._down is not None:
+                parts.append(
+                    f"not sent ×{missing - sum(causes.values()) - capped}, after {self._down[0]}"
+                )
             say(
                 f"Claude: {missing} of {len(prompts)} question(s) got no usable answer "
                 f"({'; '.join(parts)})"
@@ -279,10 +438,13 @@ class AnthropicLLM:
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
         on_answer: Callable[[int, M], None] | None = None,
+        spend: Spend | None = None,
     ) -> list[M | None]:
         """Independent requests: one by one when few, else one Message Batch (half the
-        price, no rate-limit fan-out). A request that could not be answered is None (the
-        others' answers, already paid for, are kept). One by one, `on_answer` hears each
+        price, no rate-limit fan-out). Under `spend`, a request is sent only while its worst
+        case fits in what is left of the run's cap (the others are None, and unread). A
+        request that could not be answered is None (the others' answers, already paid for,
+        are kept). One by one, `on_answer` hears each
         answer (its position, the answer) as it comes, so a caller can keep what was paid for
         before an interruption.
 
@@ -293,14 +455,25 @@ class AnthropicLLM:
         self.unread = set()
         self.answered_by = {}
         if len(prompts) < self.batch_threshold:
-            return self._one_by_one(system, prompts, schema, max_tokens, say, on_answer)
+            return self._one_by_one(system, prompts, schema, max_tokens, say, on_answer, spend)
         self.unread = set(range(len(prompts)))  # until the batch's results are read
         self._refuse_while_down()
         import anthropic
 
+        sent = len(prompts)
+        if spend is not None:
+            worst = [_worst(spend, system, p, schema, max_tokens) for p in prompts]
+            sent = spend.admit(worst, batched=True)
+            if sent < len(prompts):
+                say(
+                    f"Claude: {len(prompts) - sent} of {len(prompts)} question(s) not sent, past "
+                    f"the run's ${spend.cap_usd:.2f} cap; the next run asks them"
+                )
+            if not sent:
+                return [None] * len(prompts)
         requests: list[Request] = [
             {"custom_id": f"r{i}", "params": self._params(system, p, schema, max_tokens)}
-            for i, p in enumerate(prompts)
+            for i, p in enumerate(prompts[:sent])
         ]
         try:
             batch = self._client.messages.batches.create(requests=requests)
@@ -319,7 +492,7 @@ class AnthropicLLM:
                 "and the answers it has are kept)"
             )
             batch = self._await(batch, say)
-            answers = self._results(batch.id, schema)
+            answers = self._results(batch.id, schema, spend)
         except BaseException as exc:
             # abandoned (an error, Ctrl-C): cancel it, so what it has not done is not billed;
             # quickly, without the client's retries (Ctrl-C must not wait minutes)
@@ -338,17 +511,20 @@ class AnthropicLLM:
             if answers.get(f"r{i}", (None,))[0] is not None
         }
         n = batch.request_counts
-        if n.succeeded < len(prompts):
+        if n.succeeded < sent:
             say(
-                f"Message Batch {batch.id} ended: {n.succeeded} of {len(prompts)} answered, "
+                f"Message Batch {batch.id} ended: {n.succeeded} of {sent} answered, "
                 f"{n.errored} errored, {n.canceled} cancelled, {n.expired} expired"
             )
         return [answers[f"r{i}"][0] if f"r{i}" in answers else None for i in range(len(prompts))]
 
-    def _results(self, batch_id: str, schema: type[M]) -> dict[str, tuple[M | None, str]]:
+    def _results(
+        self, batch_id: str, schema: type[M], spend: Spend | None = None
+    ) -> dict[str, tuple[M | None, str]]:
         """The ended batch's answers by custom id, each with the model that gave it; read
-        again once if the stream breaks."""
+        again once if the stream breaks. Each answer's tokens go on `spend`."""
         unusable: dict[str, str] = {}  # why each answer that cannot be used cannot, by id
+        billed: dict[str, tuple[int, int]] = {}  # tokens by id (a second read counts once)
 
         def read() -> dict[str, tuple[M | None, str]]:
             """Answers of the requests that succeeded (parsed; None where malformed); the
@@ -357,6 +533,7 @@ class AnthropicLLM:
             for item in self._client.messages.batches.results(batch_id):
                 if item.result.type == "succeeded":
                     message = getattr(item.result, "message", None)
+                    billed[item.custom_id] = usage_of(message)
                     answer = _parse(message, schema)
                     if answer is None:
                         unusable[item.custom_id] = (
@@ -370,6 +547,9 @@ class AnthropicLLM:
         except Exception:  # noqa: BLE001 - a broken stream (any transport): read once more
             unusable.clear()
             out = read()
+        if spend is not None:
+            for tin, tout in billed.values():
+                spend.record(tin, tout, batched=True)
         if unusable:  # said, not only counted (red-teamed: a refusal was never called one)
             parts = [f"{c} ×{n}" for c, n in Counter(unusable.values()).most_common()]
             self._say(

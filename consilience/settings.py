@@ -216,6 +216,13 @@ class LLMSettings(BaseModel):
         ge=0,
         description="Most new pairs Claude adjudicates in one run (asked together at its end)",
     )
+    budget_usd: float = Field(
+        default=10.0,
+        ge=0.0,
+        description="Most one run may spend on Claude, all its requests together (retrieval "
+        "queries, adjudication, missing dimensions): a request is sent only while its worst "
+        "case fits in what is left; the rest are asked by the next run",
+    )
     band_low: float = Field(
         default=0.2,
         ge=0.0,

@@ -172,7 +172,8 @@ class LLMAdjudicator:
             f"{MAX_TOKENS:,} tokens long"
             + (" (half that: they go as one Message Batch)" if batched else "")
             + " (prices: CONSILIENCE_LLM__USD_PER_MTOK_IN and _OUT). The retrieval channel's "
-            "queries and the missing-dimension proposals are asked separately."
+            "queries and the missing-dimension proposals are asked separately, under the same "
+            "run cap."
         )
 
     def _key(self, p: CandidatePair) -> str:

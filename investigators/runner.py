@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from consilience.errors import ConsilienceError
+from consilience.llm_spend import ClaudeUse, Spend, not_sent_warning
 from investigators import lines
 from investigators.base import (
     CandidatePair,
@@ -94,6 +95,11 @@ class RunReport(BaseModel):
     )
     skipped: list[str] = Field(default_factory=list, description="Investigators not run, why")
     warnings: list[str] = Field(default_factory=list, description="Things the user should know")
+    claude: ClaudeUse | None = Field(
+        default=None,
+        description="What this run asked of Claude and spent (from the answers' token counts), "
+        "under its cap; none when no key is set",
+    )
     confidences_updated: int = Field(
         default=0, description="Confidences recomputed afterwards (the claims the findings bear on)"
     )
@@ -186,8 +192,10 @@ class Runner:
         batch: int = BATCH,
         proposer: DimensionProposer | None = None,
         candidates_log: Path | None = None,
+        spend: Spend | None = None,
     ) -> None:
         self.driver = driver
+        self.spend = spend  # the run's account with Claude, shared by its channels
         self.index = index
         self.investigators = list(investigators)
         self.retriever = retriever
@@ -399,6 +407,8 @@ class Runner:
         (`investigators.versions.recheck_note`)."""
         clock: dict[str, float] = {}
         t0 = time.perf_counter()
+        if self.spend is not None:
+            self.spend.reset()
 
         def lap(stage: str) -> None:
             nonlocal t0
@@ -574,6 +584,9 @@ class Runner:
         line_counts, lines_reopened = self.analyse_lines()
         lap("lines")
         warnings += reopened_warnings(reopened, lines_reopened)
+        claude = self.spend.use() if self.spend is not None else None
+        if claude is not None and claude.not_sent:
+            warnings.append(not_sent_warning(claude))
         return RunReport(
             claims_checked=len(ids),
             left_unchecked=len(left),
@@ -593,4 +606,5 @@ class Runner:
             skipped=skipped,
             warnings=warnings,
             seconds=clock,
+            claude=claude,
         )

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from consilience.errors import LLMError
+from consilience.llm_spend import Spend
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,7 +24,15 @@ class ScriptedLLM:
     def reply(self, prompt: str) -> dict[str, Any] | None:
         return None
 
-    def structured(self, system: str, prompt: str, schema: type[M], *, max_tokens: int = 4096) -> M:
+    def structured(
+        self,
+        system: str,
+        prompt: str,
+        schema: type[M],
+        *,
+        max_tokens: int = 4096,
+        spend: Spend | None = None,
+    ) -> M:
         data = self.reply(prompt)
         if data is None:
             raise LLMError("no answer", "retry")
@@ -38,6 +47,7 @@ class ScriptedLLM:
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
         on_answer: Callable[[int, M], None] | None = None,
+        spend: Spend | None = None,
     ) -> list[M | None]:
         return [None if (d := self.reply(p)) is None else schema.model_validate(d) for p in prompts]
 
@@ -56,6 +66,7 @@ class SilentLLM(ScriptedLLM):
         max_tokens: int = 4096,
         on_wait: Callable[[str], None] | None = None,
         on_answer: Callable[[int, M], None] | None = None,
+        spend: Spend | None = None,
     ) -> list[M | None]:
         self.unread = set(range(len(prompts)))
         return [None] * len(prompts)

@@ -166,7 +166,11 @@ class MessagesStub:
         }
 
     def tool_answer(
-        self, data: dict[str, Any], model: str = "claude-stub", stop_reason: str = "tool_use"
+        self,
+        data: dict[str, Any],
+        model: str = "claude-stub",
+        stop_reason: str = "tool_use",
+        usage: tuple[int, int] = (10, 10),
     ) -> None:
         self.queue.append(
             {
@@ -177,7 +181,7 @@ class MessagesStub:
                 "stop_reason": stop_reason,
                 "stop_sequence": None,
                 "content": [{"type": "tool_use", "id": "toolu_1", "name": "record", "input": data}],
-                "usage": {"input_tokens": 10, "output_tokens": 10},
+                "usage": {"input_tokens": usage[0], "output_tokens": usage[1]},
             }
         )
 

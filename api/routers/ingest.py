@@ -27,6 +27,7 @@ from consilience.errors import (
     NotFoundError,
     PayloadTooLargeError,
 )
+from consilience.llm_spend import not_sent_warning, use_line
 from ingest.loaders.markdown import front_matter_end
 from ingest.pipeline import IngestOutcome
 from kg.private import private_dir, write_private_bytes
@@ -162,6 +163,10 @@ def _work(svc: Services, staged: Staged, run_investigators: bool) -> Callable[[J
 
 def _report(job: Job, result: IngestResult) -> None:
     """The investigation's counts, on the job."""
+    if result.extraction is not None:  # `serve --llm-extractor`: what extraction spent
+        job.notes.append(use_line(result.extraction, "extracting claims"))
+        if result.extraction.not_sent:
+            job.notes.append(f"warning: {not_sent_warning(result.extraction)}")
     if result.investigation is not None:
         job.findings = result.investigation.findings
         job.line_findings = result.investigation.line_findings
@@ -173,6 +178,7 @@ def _report(job: Job, result: IngestResult) -> None:
         # said "done", no findings, no notes); not `skipped`, the same on every job without a
         # key (the investigators not run for want of one)
         job.left_unchecked = result.investigation.left_unchecked
+        job.claude = result.investigation.claude
         job.notes += [f"warning: {w}" for w in result.investigation.warnings]
         if result.investigation.left_unchecked:
             job.notes.append(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from consilience.errors import UnusableAnswerError
-from consilience.llm import LLM
+from consilience.llm import LLM, AnswerCache, MeteredLLM
+from consilience.llm_spend import Spend
 from ingest.claims.base import ExtractedClaim
 from ingest.claims.prompts import extract as prompt
 from ingest.claims.rules import RuleExtractor
 from ingest.document import PlacedBlock
+from kg.ids import sha256_text
 from kg.models import ClaimKind, SourceKind
 
 
@@ -20,10 +22,24 @@ class LLMExtractor:
     name = "claude"
     version = prompt.VERSION
 
-    def __init__(self, llm: LLM, rules: RuleExtractor | None = None, title: str = "") -> None:
-        self.llm = llm
+    def __init__(
+        self,
+        llm: LLM,
+        rules: RuleExtractor | None = None,
+        title: str = "",
+        *,
+        cache: AnswerCache | None = None,
+        spend: Spend | None = None,
+    ) -> None:
+        self.llm = MeteredLLM(llm, spend) if spend is not None else llm
         self.rules = rules or RuleExtractor()
         self.title = title
+        # each passage's answer is kept as it comes (red-teamed: a request failure, or the
+        # run's cap, failed the file and every passage answered before it was paid for again
+        # by the rerun, as was each unchanged passage of a revised document)
+        self.cache = cache
+        self.spend = spend  # the ingest run's account with Claude
+        self.cached_passages = 0  # passages answered from the cache
         self.rejected_quotes = 0  # Claude's quotes not found verbatim (left out)
         self.rules_passages = 0  # passages the rules read instead (no quote of Claude's kept)
         self.silent_documents = 0  # documents Claude found no claim in, and the rules found some
@@ -31,21 +47,48 @@ class LLMExtractor:
         # one not in the form asked), by why: the rules read them
         self.unusable: Counter[str] = Counter()
 
+    def for_run(self, cache: AnswerCache, spend: Spend) -> LLMExtractor:
+        """This extractor for one ingest run: its answers kept in `cache`, its requests on
+        `spend` (the run's cap)."""
+        inner = self.llm.inner if isinstance(self.llm, MeteredLLM) else self.llm
+        return LLMExtractor(inner, self.rules, self.title, cache=cache, spend=spend)
+
+    def _key(self, rendered: str) -> str:
+        return "ext_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{rendered}")[:24]
+
+    def _answer(self, rendered: str, cached: dict[str, str]) -> prompt.LLMClaims:
+        """The passage's answer: kept from an earlier run, or asked (and kept)."""
+        key = self._key(rendered)
+        if key in cached:
+            self.cached_passages += 1
+            if self.spend is not None:
+                self.spend.from_cache()
+            return prompt.LLMClaims.model_validate_json(cached[key])
+        answer = self.llm.structured(prompt.SYSTEM, rendered, prompt.LLMClaims)
+        if self.cache is not None:
+            row = {"id": key, "response": answer.model_dump_json(), "model": self.llm.model}
+            self.cache.put_many([{**row, "prompt_version": prompt.VERSION}])
+        return answer
+
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind
     ) -> list[ExtractedClaim]:
         out: list[ExtractedClaim] = []
         asked: list[int] = []  # the blocks Claude was asked about, by index
         answered = False  # Claude named a claim somewhere in the document
+        rendered = {
+            i: prompt.render(self.title, pb.section, pb.block.text)
+            for i, pb in enumerate(blocks)
+            if pb.block.kind not in ("heading", "table")
+        }
+        cached = (
+            self.cache.get_many([self._key(r) for r in rendered.values()]) if self.cache else {}
+        )
         for i, pb in enumerate(blocks):
-            if pb.block.kind in ("heading", "table"):
+            if i not in rendered:
                 continue
             try:
-                answer = self.llm.structured(
-                    prompt.SYSTEM,
-                    prompt.render(self.title, pb.section, pb.block.text),
-                    prompt.LLMClaims,
-                )
+                answer = self._answer(rendered[i], cached)
             except UnusableAnswerError as exc:  # Claude read it and its answer cannot be used
                 # (red-teamed: an answer cut off at its token limit kept its first claim, and
                 # replaced the file's five; a refusal failed the whole file): the rules read it

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from app.services import Services
 from tests.documents import PAPER_LINES, huge_html, make_pdf
 
@@ -232,3 +234,71 @@ def test_a_passage_whose_answer_is_cut_off_is_read_by_the_rules_and_says_so(
         "limit ×1; a refusal ×1): the offline rules read them" in w
         for w in out.warnings
     ), out.warnings
+
+
+def test_claude_extraction_keeps_each_answer_and_stops_at_the_runs_cap(
+    clean_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red-teamed: `--llm-extractor` kept no answer, so a file failed by a request error was
+    paid for again in full by the rerun, as was every unchanged passage of a revised file;
+    and no cap bounded it. Each passage's answer is now kept as it comes, a run stops sending
+    at its cap (the file fails, clearly, and is not stored), the rerun asks only what it was
+    not answered, and the ingest says what Claude cost."""
+    from app.ingest import ingest
+    from consilience.llm import AnthropicLLM
+    from ingest.claims.llm import LLMExtractor
+    from tests.messages_stub import MessagesStub
+
+    svc = clean_services
+    doc = tmp_path / "two.md"
+    passages = [
+        "We find that linear probes detect deception with AUROC 0.91.",
+        "Steering reduced sandbagging by 40% on every benchmark we tried.",
+    ]
+    doc.write_text("# Results\n\n" + "\n\n".join(passages) + "\n")
+
+    def claims(quote: str) -> dict[str, object]:
+        return {"claims": [{"reasoning": "r", "kind": "finding", "quote": quote}]}
+
+    def keyed(cap: float, stub: MessagesStub) -> None:
+        llm_settings = svc.settings.llm.model_copy(update={"budget_usd": cap})
+        monkeypatch.setattr(svc, "settings", svc.settings.model_copy(update={"llm": llm_settings}))
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        monkeypatch.setattr(svc, "extractor", LLMExtractor(llm))
+
+    def sent(stub: MessagesStub) -> list[str]:
+        return [r["body"]["messages"][0]["content"] for r in stub.requests]
+
+    from consilience.llm import _worst
+    from consilience.llm_spend import Spend
+    from ingest.claims.prompts import extract
+
+    one = _worst(Spend(1.0, (3.0, 15.0)), extract.SYSTEM, "x" * 400, extract.LLMClaims, 4096)
+    with MessagesStub() as stub:  # room for one passage's worst case, not two
+        stub.tool_answer(claims(passages[0]), usage=(900, 60))
+        keyed(one, stub)  # one's worst case fits; then the answer's cost plus another doesn't
+        result = ingest(svc, [str(doc)], investigate_after=False)
+        assert len(sent(stub)) == 1
+    (out,) = result.outcomes
+    assert out.status == "failed" and "past its $" in (out.error or ""), out
+    assert "Run again to go on" in (out.hint or "")
+    assert result.extraction is not None and result.extraction.requests == 1
+    assert result.extraction.not_sent_by == {"claim extraction": 1}
+    with MessagesStub() as stub:  # the rerun asks only the passage not answered
+        stub.tool_answer(claims(passages[1]), usage=(900, 60))
+        keyed(10.0, stub)
+        result = ingest(svc, [str(doc)], investigate_after=False)
+        (prompt,) = sent(stub)
+    assert passages[1] in prompt and passages[0] not in prompt
+    (out,) = result.outcomes
+    assert out.status == "ingested" and out.claims == 2, out
+    assert result.extraction is not None and result.extraction.cached == 1
+    doc.write_text(  # a revision: only the new passage is asked about
+        "# Results\n\n" + "\n\n".join([*passages, "Probes failed on the largest model."]) + "\n"
+    )
+    with MessagesStub() as stub:
+        stub.tool_answer(claims("Probes failed on the largest model."))
+        keyed(10.0, stub)
+        result = ingest(svc, [str(doc)], investigate_after=False)
+        assert len(sent(stub)) == 1
+    assert result.outcomes[0].status == "ingested" and result.outcomes[0].claims == 3

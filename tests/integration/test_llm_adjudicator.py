@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.services import Services
 from consilience.errors import LLMError
 from consilience.llm import AnthropicLLM
@@ -253,3 +255,57 @@ def test_failed_dimension_proposals_are_a_warning_and_the_run_concludes(
     report = runner.run()
     assert report.claims_checked == 2 and runner.pending() == 0
     assert any("Missing dimensions could not be proposed" in w for w in report.warnings)
+
+
+def test_a_run_counts_all_its_claude_requests_against_one_cap(
+    clean_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red-teamed: the pair budget bounded the adjudicator alone; the retrieval channel's
+    queries (up to 100 claims a batch of 400) and the dimension proposals went out with no
+    estimate and no cap, and no run said what it had spent. Every channel of a run now
+    shares one account: past the cap nothing is sent, the claims stay unchecked for the next
+    run, and the report says what was spent from the answers' own token counts."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from app.investigate import investigate
+    from cli.report import render_investigation
+
+    svc = clean_services
+    two_labs(svc, tmp_path)
+    queries = {"reasoning": "r", "contradicting": ["Monitoring misses hacking."]}
+    queries["supporting"] = ["Monitoring catches hacking."]
+
+    def keyed(cap: float, stub: MessagesStub) -> None:
+        # band 0..1: the one candidate pair is a question for Claude, whatever its score
+        update = {"budget_usd": cap, "band_low": 0.0, "band_high": 1.0}
+        llm_settings = svc.settings.llm.model_copy(update=update)
+        monkeypatch.setattr(svc, "settings", svc.settings.model_copy(update={"llm": llm_settings}))
+        monkeypatch.setattr(
+            svc, "llm", AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        )
+
+    with MessagesStub() as stub:
+        keyed(0.0, stub)
+        report, _ = investigate(svc, everything=True)
+        assert stub.requests == []  # nothing sent: not a token billed
+    assert report.claude is not None and report.claude.requests == 0
+    assert report.claude.not_sent_by["retrieval queries"] == 2
+    assert report.claude.not_sent_by["adjudication"] == 1 and report.left_unchecked == 2
+    (warning,) = [w for w in report.warnings if "were not sent" in w]
+    assert "$0.00 cap" in warning and "adjudication ×1" in warning
+    assert "the next `consilience investigate` (their claims stay unchecked)" in warning
+    assert "`consilience investigate --all` (the claims were checked without them)" in warning
+    with MessagesStub() as stub:
+        stub.tool_answer(queries, usage=(1000, 100))
+        stub.tool_answer(queries, usage=(1000, 100))
+        keyed(10.0, stub)
+        report, _ = investigate(svc)  # the two claims left unchecked are taken up again
+    assert report.claims_checked == 2 and report.claude is not None
+    assert report.claude.requests >= 2 and report.claude.input_tokens >= 2000
+    assert report.claude.usd >= 2 * (1000 * 3 + 100 * 15) / 1e6
+    out = StringIO()
+    render_investigation(Console(file=out, width=400), report)
+    assert f"Claude this run: {report.claude.requests} answered request(s)" in out.getvalue()
+    assert "of the run's $10.00 cap" in out.getvalue()

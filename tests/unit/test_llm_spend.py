@@ -1,0 +1,141 @@
+"""A run's cap on Claude and what it spent (consilience.llm_spend), through the real SDK
+against the local Messages stub: every request is counted against one cap per run, from the
+answers' own token counts. Red-teamed: the adjudicator's pair budget bounded one channel of
+three, and no run said what it had spent."""
+
+from __future__ import annotations
+
+import pytest
+
+from consilience.errors import LLMError
+from consilience.llm import AnthropicLLM, MeteredLLM
+from consilience.llm_spend import Spend, not_sent_warning, use_line
+from investigators.prompts.adjudicate import Adjudication
+from tests.messages_stub import MessagesStub
+
+ANSWER = {"reasoning": "r", "label": "tension", "quote_a": "x", "quote_b": "y", "rationale": "z"}
+PRICE = (3.0, 15.0)  # USD per million tokens in, out
+
+
+def one_worst(spend: Spend, prompt: str = "p", max_tokens: int = 1000) -> float:
+    from consilience.llm import _worst
+
+    return _worst(spend, "s", prompt, Adjudication, max_tokens)
+
+
+def test_a_request_past_the_cap_is_not_sent_and_what_was_spent_is_counted() -> None:
+    probe = Spend(1.0, PRICE)
+    cap = one_worst(probe) * 1.5  # room for one request's worst case, not two
+    spend = Spend(cap, PRICE)
+    notes: list[str] = []
+    with MessagesStub() as stub:
+        stub.tool_answer(ANSWER, usage=(2000, 300))
+        stub.tool_answer(ANSWER, usage=(2000, 300))
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        got = llm.structured_many(
+            "s", ["p", "p"], Adjudication, max_tokens=1000, on_wait=notes.append, spend=spend
+        )
+        sent = [r for r in stub.requests if r["path"].endswith("/messages")]
+    assert got[0] is not None and got[1] is None
+    assert len(sent) == 1  # the second was never sent: nothing billed for it
+    assert llm.unread == {1}  # the service's miss, not the question's: asked again next run
+    use = spend.use()
+    assert (use.requests, use.batched, use.input_tokens, use.output_tokens) == (1, 0, 2000, 300)
+    assert use.usd == pytest.approx((2000 * 3 + 300 * 15) / 1e6)
+    assert use.not_sent == 1
+    assert notes == [
+        "Claude: 1 of 2 question(s) got no usable answer (not sent ×1, past the run's cap)"
+    ]
+    assert "1 question(s) to Claude were not sent" in not_sent_warning(use)
+
+
+def test_what_is_left_is_read_from_the_answers_not_the_worst_case() -> None:
+    """The cap counts what answers cost: after a short answer, a request whose worst case
+    fits in what is left is sent."""
+    probe = Spend(1.0, PRICE)
+    cap = one_worst(probe) * 1.9
+    spend = Spend(cap, PRICE)
+    with MessagesStub() as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER, usage=(50, 20))  # far below the worst case
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        got = llm.structured_many("s", ["p", "p"], Adjudication, max_tokens=1000, spend=spend)
+    assert all(a is not None for a in got)
+    assert spend.use().requests == 2 and spend.use().not_sent == 0
+
+
+def test_a_batch_sends_what_fits_at_half_price_and_counts_its_tokens_so() -> None:
+    probe = Spend(1.0, PRICE)
+    cap = one_worst(probe) * 0.5 * 2.5  # two of three at half price
+    spend = Spend(cap, PRICE)
+    notes: list[str] = []
+    with MessagesStub() as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER, usage=(1000, 100))
+        llm = AnthropicLLM(
+            "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, poll_s=0.01
+        )
+        got = llm.structured_many(
+            "s", ["p", "p", "p"], Adjudication, max_tokens=1000, on_wait=notes.append, spend=spend
+        )
+        batched = len(stub.batch_requests)
+    assert batched == 2
+    assert [a is not None for a in got] == [True, True, False]
+    assert llm.unread == {2}
+    use = spend.use()
+    assert (use.requests, use.batched, use.not_sent) == (2, 2, 1)
+    assert use.usd == pytest.approx(2 * (1000 * 3 + 100 * 15) / 1e6 / 2)
+    assert notes[0].startswith("Claude: 1 of 3 question(s) not sent, past the run's $")
+
+
+def test_a_single_question_past_the_cap_is_a_clear_error_and_nothing_is_sent() -> None:
+    spend = Spend(0.0, PRICE)
+    with MessagesStub() as stub:
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        with pytest.raises(LLMError) as exc:
+            llm.structured("s", "p", Adjudication, spend=spend)
+        assert stub.requests == []
+    assert "past its $0.00 cap" in exc.value.message
+    assert "CONSILIENCE_LLM__BUDGET_USD" in exc.value.hint
+
+
+def test_a_refusal_is_billed_and_counted() -> None:
+    spend = Spend(10.0, PRICE)
+    with MessagesStub() as stub:
+        stub.tool_answer(ANSWER, stop_reason="refusal", usage=(400, 5))
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        got = llm.structured_many("s", ["p"], Adjudication, spend=spend)
+    assert got == [None]
+    assert spend.use().input_tokens == 400 and spend.use().requests == 1
+
+
+def test_a_metered_client_puts_every_request_on_its_run_and_says_the_worst_case() -> None:
+    """Each run's channels share one account through the wrapper; the client itself (shared
+    by a server's jobs) keeps none."""
+    spend = Spend(5.0, PRICE)
+    notes: list[str] = []
+    with MessagesStub() as stub:
+        stub.tool_answer(ANSWER, usage=(100, 10))
+        stub.tool_answer(ANSWER, usage=(100, 10))
+        inner = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        llm = MeteredLLM(inner, spend)
+        llm.structured_many("s", ["p"], Adjudication, max_tokens=1000, on_wait=notes.append)
+        llm.structured("s", "p", Adjudication, max_tokens=1000)
+    assert spend.use().requests == 2 and spend.use().input_tokens == 200
+    assert llm.model == "claude-stub" and llm.batch_threshold == inner.batch_threshold
+    assert notes[0].startswith("Claude: 1 question(s) for adjudication, at most $0.0")
+    assert "of the run's $5.00 cap left" in notes[0]
+    spend.reset()
+    assert spend.use().requests == 0 and spend.left_usd == 5.0
+
+
+def test_the_spend_line_names_tokens_price_and_cap() -> None:
+    spend = Spend(2.0, PRICE)
+    spend.record(10_000, 2_000, batched=True)
+    spend.record(1_000, 100, batched=False)
+    line = use_line(spend.use())
+    assert line == (
+        "Claude this run: 2 answered request(s), 1 in Message Batches at half price, 11,000 "
+        "input and 2,100 output tokens, about $0.03 of the run's $2.00 cap "
+        "(CONSILIENCE_LLM__BUDGET_USD)."
+    )
