@@ -51,6 +51,21 @@ class DimensionProposer:
         keys = [self._key(c) for c in chosen]
         cached = self.cache.get_many(keys)
         todo = [(c, k) for c, k in zip(chosen, keys, strict=True) if k not in cached]
+        kept: set[int] = set()
+
+        def row(k: str, a: prompt.Dimensions) -> dict[str, str]:
+            return {
+                "id": k,
+                "response": a.model_dump_json(),
+                "model": self.llm.model,
+                "prompt_version": prompt.VERSION,
+            }
+
+        def keep(i: int, a: prompt.Dimensions) -> None:
+            """Each answer kept as it comes: one paid for before a Ctrl-C is not asked again."""
+            self.cache.put_many([row(todo[i][1], a)])
+            kept.add(i)
+
         answers = self.llm.structured_many(
             prompt.SYSTEM,
             [
@@ -62,20 +77,16 @@ class DimensionProposer:
             prompt.Dimensions,
             max_tokens=1500,
             on_wait=self.announce,
+            on_answer=keep,
         )
-        fresh = [
-            {
-                "id": k,
-                "response": a.model_dump_json(),
-                "model": self.llm.model,
-                "prompt_version": prompt.VERSION,
-            }
-            for (_, k), a in zip(todo, answers, strict=True)
+        fresh = {
+            i: row(k, a)
+            for i, ((_, k), a) in enumerate(zip(todo, answers, strict=True))
             if a is not None
-        ]
-        if fresh:
-            self.cache.put_many(fresh)
-        by_key = {**cached, **{f["id"]: f["response"] for f in fresh}}
+        }
+        if rest := [f for i, f in fresh.items() if i not in kept]:
+            self.cache.put_many(rest)
+        by_key = {**cached, **{f["id"]: f["response"] for f in fresh.values()}}
         return {
             c.id: prompt.Dimensions.model_validate_json(by_key[k])
             for c, k in zip(chosen, keys, strict=True)

@@ -56,23 +56,35 @@ class LLMQueryWriter:
         keys = list(dict.fromkeys(self._key(t) for _, t in chosen))
         cached = self.cache.get_many(keys)
         todo = {self._key(t): t for _, t in chosen if self._key(t) not in cached}
+        keys = list(todo)
+        kept: set[int] = set()
+
+        def row(k: str, a: prompt.Queries) -> dict[str, str]:
+            return {
+                "id": k,
+                "response": a.model_dump_json(),
+                "model": self.llm.model,
+                "prompt_version": prompt.VERSION,
+            }
+
+        def keep(i: int, a: prompt.Queries) -> None:
+            """Each answer kept as it comes: one paid for before a Ctrl-C is not asked again."""
+            self.cache.put_many([row(keys[i], a)])
+            kept.add(i)
+
         answers = self.llm.structured_many(
             prompt.SYSTEM,
             [prompt.render(t) for t in todo.values()],
             prompt.Queries,
             max_tokens=600,
             on_wait=self.announce,
+            on_answer=keep,
         )
-        fresh = [
-            {
-                "id": k,
-                "response": a.model_dump_json(),
-                "model": self.llm.model,
-                "prompt_version": prompt.VERSION,
-            }
-            for k, a in zip(todo, answers, strict=True)
+        fresh = {
+            i: row(k, a)
+            for i, (k, a) in enumerate(zip(keys, answers, strict=True))
             if a is not None
-        ]
-        if fresh:
-            self.cache.put_many(fresh)
-        return {**cached, **{f["id"]: f["response"] for f in fresh}}
+        }
+        if rest := [f for i, f in fresh.items() if i not in kept]:
+            self.cache.put_many(rest)
+        return {**cached, **{f["id"]: f["response"] for f in fresh.values()}}

@@ -487,3 +487,48 @@ def test_answers_paid_for_before_ctrl_c_are_kept() -> None:
             adj.finish()
     (kept,) = cache.rows.values()
     assert '"label": "explicit_contradiction"' in kept
+
+
+def interrupted_at_second(llm: AnthropicLLM) -> AnthropicLLM:
+    """The client, with a Ctrl-C arriving during its second request."""
+    real, calls = llm._structured, []
+
+    def interrupted(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    setattr(llm, "_structured", interrupted)  # noqa: B010 - the client's own method
+    return llm
+
+
+def test_queries_and_dimensions_paid_for_before_ctrl_c_are_kept() -> None:
+    """The retrieval channel's queries and the missing-dimension proposals were cached only
+    once every answer of their request had come: a Ctrl-C during the second lost the first,
+    and the next run paid for it again."""
+    import pytest
+
+    from investigators.dimensions import DimensionProposer
+    from investigators.retrieval.llm_queries import LLMQueryWriter
+
+    queries = {"reasoning": "r", "contradicting": ["Probes miss deception."], "supporting": []}
+    dims = {"reasoning": "r", "dimensions": [{"dimension": "other models", "why": "one tested",
+            "evidence_needed": "two more"}]}  # fmt: skip
+    claims = [
+        view(f"c{i}", f"We find that linear probes detect deception in agents, setting {i}.")
+        for i in range(2)
+    ]
+    for answer, ask in (
+        (queries, lambda llm, cache: LLMQueryWriter(llm, cache)([(c.id, c.text) for c in claims])),
+        (dims, lambda llm, cache: DimensionProposer(llm, cache).propose(claims, {}, {})),
+    ):
+        with MessagesStub() as stub:
+            stub.tool_answer(answer)
+            llm = interrupted_at_second(
+                AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+            )
+            cache = MemoryCache()
+            with pytest.raises(KeyboardInterrupt):
+                ask(llm, cache)
+        assert len(cache.rows) == 1, answer
