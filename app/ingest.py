@@ -9,13 +9,13 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.investigate import build_runner, investigate, sync_claim_index
 from app.services import Services
 from calibration.updater import UpdateReport
 from consilience.errors import DatabaseUnavailableError
-from consilience.llm_spend import ClaudeUse
+from consilience.llm_spend import ClaudeUse, Spend
 from ingest.claims.llm import LLMExtractor
 from ingest.forget import ForgetPlan, forget_files, plan_forget
 from ingest.pipeline import IngestOutcome
@@ -27,6 +27,8 @@ log = logging.getLogger("consilience.ingest")
 
 class IngestResult(BaseModel):
     """What one ingest did, for the renderers and the API's job."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     outcomes: list[IngestOutcome] = Field(description="One row per file, in order")
     index_warning: str | None = Field(
@@ -45,6 +47,8 @@ class IngestResult(BaseModel):
         default=None,
         description="What Claude's claim extraction asked and spent (`--llm-extractor` only)",
     )
+    # the command's account with Claude: the investigation after it spends from the same cap
+    spend: Spend | None = Field(default=None, exclude=True)
     # the database went away before the index was in line: nothing more is tried
     database_gone: bool = Field(default=False, exclude=True)
     index_saved: bool = Field(default=True, exclude=True)  # False: `index_warning` says why
@@ -77,15 +81,17 @@ def ingest(
     yet investigated are investigated and the confidences they bear on updated; a re-ingest
     of unchanged files with nothing pending investigates nothing. `on_note` hears why claims
     checked before are checked again (the investigators changed since)."""
-    ingestor = svc.ingestor()
+    spend = svc.new_spend()
+    ingestor = svc.ingestor(spend)
     outcomes = ingestor.ingest_paths(
         list(paths), force=force, follow_symlinks=follow_symlinks, on_file=on_file, on_step=on_step
     )
-    extractor = ingestor.extractor
-    spend = extractor.spend if isinstance(extractor, LLMExtractor) else None
+    extracting = isinstance(ingestor.extractor, LLMExtractor)
     return _after(
         svc,
-        IngestResult(outcomes=outcomes, extraction=spend.use() if spend else None),
+        IngestResult(
+            outcomes=outcomes, extraction=spend.use() if extracting else None, spend=spend
+        ),
         "rerun the same command: finished files are skipped",
         investigate_after=investigate_after,
         on_progress=on_progress,
@@ -114,11 +120,16 @@ def forget(
     brought in line and, with `investigate_after`, the line-level findings and the confidences
     the removed findings bore on brought up to date."""
     outcomes = forget_files(svc.graph(), plan)
+    spend = svc.new_spend()
+    ingestor = svc.ingestor(spend)
     with contextlib.suppress(DatabaseUnavailableError):  # they stay pending: the next ingest
-        outcomes += svc.ingestor().reread_pending(set())  # a shared source's metadata: theirs
+        outcomes += ingestor.reread_pending(set())  # a shared source's metadata: theirs
+    extracting = isinstance(ingestor.extractor, LLMExtractor)
     return _after(
         svc,
-        IngestResult(outcomes=outcomes),
+        IngestResult(
+            outcomes=outcomes, extraction=spend.use() if extracting else None, spend=spend
+        ),
         "run `consilience investigate`: it brings the search index, the line-level findings and "
         "the confidences in line with what was forgotten",
         investigate_after=investigate_after,
@@ -181,7 +192,7 @@ def follow_up(
         return
     # unchanged files: investigate only claims an interrupted run left unchecked (the runner
     # that counts them is the one that checks them)
-    runner = None if result.changed else build_runner(svc, announce=announce)
+    runner = None if result.changed else build_runner(svc, announce=announce, spend=result.spend)
     if runner is None or runner.pending():
         report, updated = investigate(
             svc,
@@ -191,5 +202,6 @@ def follow_up(
             sync_index=False,
             runner=runner,
             on_note=on_note,
+            spend=result.spend,
         )
         result.investigation, result.confidences = report, updated

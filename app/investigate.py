@@ -20,6 +20,7 @@ def build_runner(
     *,
     announce: Callable[[str], None] | None = None,
     channels: tuple[str, ...] | None = None,
+    spend: Spend | None = None,
 ) -> Runner:
     """The runner as every front end uses it: the NLI judge (+ Claude when keyed), the
     multi-channel retriever, the candidate log for `consilience candidates export`."""
@@ -32,8 +33,9 @@ def build_runner(
 
     s = svc.settings
     cache = GraphJudgementCache(svc.graph())
-    # one account with Claude for the run, shared by its three channels
-    spend = Spend(s.llm.budget_usd, (s.llm.usd_per_mtok_in, s.llm.usd_per_mtok_out))
+    # one account with Claude for the runner's run, shared by its three channels (and, after
+    # an ingest, with the extraction before it: one cap for the command)
+    spend = spend or svc.new_spend()
     llm = MeteredLLM(svc.llm, spend) if svc.llm else None
     if llm:
         investigators = preset(
@@ -95,6 +97,7 @@ def investigate(
     sync_index: bool = True,
     runner: Runner | None = None,
     on_note: Callable[[str], None] | None = None,
+    spend: Spend | None = None,
 ) -> tuple[RunReport, UpdateReport | None]:
     """Sync the FAISS copy, run the investigators (with the LLM when one is configured) over
     new claims (or all), say what was skipped, and (unless told not to) bring the confidences
@@ -105,7 +108,7 @@ def investigate(
         if on_stage:
             on_stage("Syncing the search index")
         unsaved = sync_claim_index(svc)[0]
-    runner = runner or build_runner(svc, announce=announce)
+    runner = runner or build_runner(svc, announce=announce, spend=spend)
     report = runner.run(everything=everything, on_progress=on_progress, on_note=on_note)
     if unsaved:
         report.warnings.append(unsaved)

@@ -74,16 +74,22 @@ class Services:
                 )
             return self._judge
 
-    def ingestor(self) -> Ingestor:
-        """An ingest run's ingestor. With Claude extracting, the run has its own account
-        (`CONSILIENCE_LLM__BUDGET_USD`) and keeps each passage's answer in the graph."""
+    def new_spend(self) -> Spend:
+        """A fresh account with Claude for one command (`CONSILIENCE_LLM__BUDGET_USD`)."""
+        s = self.settings.llm
+        return Spend(s.budget_usd, (s.usd_per_mtok_in, s.usd_per_mtok_out))
+
+    def ingestor(self, spend: Spend | None = None) -> Ingestor:
+        """An ingest run's ingestor. With Claude extracting, its requests go on `spend` (the
+        command's account: a fresh one when none is given) and each passage's answer is kept
+        in the graph."""
         s = self.settings
         extractor = self.extractor
         if isinstance(extractor, LLMExtractor):
             from investigators.llm_cache import GraphJudgementCache
 
-            spend = Spend(s.llm.budget_usd, (s.llm.usd_per_mtok_in, s.llm.usd_per_mtok_out))
-            extractor = extractor.for_run(GraphJudgementCache(self.graph()), spend)
+            cache = GraphJudgementCache(self.graph())
+            extractor = extractor.for_run(cache, spend or self.new_spend())
         return Ingestor(
             self.graph(),
             self.embedder,

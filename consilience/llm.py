@@ -11,12 +11,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from consilience.errors import LLMError, UnusableAnswerError, first_line
-from consilience.llm_spend import ADJUDICATION, EXTRACTION, Spend, usage_of
+from consilience.llm_spend import ADJUDICATION, EXTRACTION, QUERIES, Spend, usage_of
 from consilience.settings import Settings
 
 if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
@@ -75,7 +75,7 @@ class LLM(Protocol):
 
 # What each kind of question is for, in the run's notes (by the answer's schema)
 _PURPOSE = {
-    "Queries": "retrieval queries",
+    "Queries": QUERIES,
     "Dimensions": "missing-dimension proposals",
     "Adjudication": ADJUDICATION,
     "LLMClaims": EXTRACTION,
@@ -253,10 +253,34 @@ class AnthropicLLM:
             api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout_s
         )
         self._down: tuple[str, float] | None = None  # (why, until when) no request is sent
-        self.unread: set[int] = set()
-        self.answered_by: dict[int, str] = {}
+        # the last call's, per thread: a server's jobs share the client (red-teamed: job B's
+        # call reset job A's `unread` while A's batch ran, so A's questions never sent were
+        # counted as attempts)
+        self._calls = threading.local()
+        self.timeout_s = timeout_s
         self._say: Callable[[str], None] = lambda _message: None  # the call's `on_wait`
         self._abandoned = threading.Event()  # set by `abandon`: nothing more is asked
+
+    @property
+    def unread(self) -> set[int]:
+        return self._last().setdefault("unread", set())
+
+    @unread.setter
+    def unread(self, value: set[int]) -> None:
+        self._last()["unread"] = value
+
+    @property
+    def answered_by(self) -> dict[int, str]:
+        return self._last().setdefault("answered_by", {})
+
+    @answered_by.setter
+    def answered_by(self, value: dict[int, str]) -> None:
+        self._last()["answered_by"] = value
+
+    def _last(self) -> dict[str, Any]:
+        if not hasattr(self._calls, "state"):
+            self._calls.state = {}
+        return self._calls.state
 
     def abandon(self) -> None:
         """Stop asking, from any thread: the process is shutting down (a server stopped with
@@ -278,6 +302,11 @@ class AnthropicLLM:
         """The model an answer names; the one asked for where it names none."""
         model = getattr(message, "model", None)
         return model if isinstance(model, str) and model.strip() else self.model
+
+    def _timeout(self, max_tokens: int) -> float:
+        """Time for an answer `max_tokens` long (red-teamed: 60 s cut off long extractions,
+        and the SDK's retries of a timeout can each be billed)."""
+        return max(self.timeout_s, 30.0 + max_tokens / 25)
 
     def _params(
         self, system: str, prompt: str, schema: type[BaseModel], max_tokens: int
@@ -317,30 +346,51 @@ class AnthropicLLM:
         max_tokens: int = 4096,
         spend: Spend | None = None,
     ) -> M:
-        if spend is not None and not spend.admit(
-            [_worst(spend, system, prompt, schema, max_tokens)], batched=False
-        ):
-            raise _over_cap(spend)
-        return self._structured(system, prompt, schema, max_tokens, spend)[0]
+        self._refuse_while_down()
+        held = 0.0
+        if spend is not None:
+            n, held = spend.admit(
+                [_worst(spend, system, prompt, schema, max_tokens)], batched=False
+            )
+            if not n:
+                raise _over_cap(spend)
+        return self._structured(system, prompt, schema, max_tokens, spend, held)[0]
 
     def _structured(
-        self, system: str, prompt: str, schema: type[M], max_tokens: int, spend: Spend | None
+        self,
+        system: str,
+        prompt: str,
+        schema: type[M],
+        max_tokens: int,
+        spend: Spend | None = None,
+        held: float = 0.0,
     ) -> tuple[M, str]:
-        """The answer and the model that gave it (admitted under `spend` by the caller)."""
+        """The answer and the model that gave it; under `spend`, admitted by the caller with
+        `held` (its worst case), settled here with what the answer says it cost."""
         import anthropic
 
-        self._refuse_while_down()
         try:
-            msg = self._client.messages.create(**self._params(system, prompt, schema, max_tokens))
+            self._refuse_while_down()
+            msg = self._client.messages.create(
+                **self._params(system, prompt, schema, max_tokens),
+                timeout=self._timeout(max_tokens),
+            )
         except anthropic.APIError as exc:
+            if spend is not None and not _maybe_billed(exc):
+                spend.release(held)  # else (a timeout, a connection lost after sending) its
+                # worst case stays held against the cap
             raise LLMError(f"Claude request failed: {exc}", _hint_for(exc)) from exc
         except ValueError as exc:  # a 200 whose body is not a message (JSON, or its shape)
             raise LLMError(
                 f"Claude's answer could not be read: {first_line(exc, 200)}", _BODY_HINT
             ) from exc
+        except LLMError:  # not sent
+            if spend is not None:
+                spend.release(held)
+            raise
         self._down = None  # it answers again
         if spend is not None:  # billed, usable or not
-            spend.record(*usage_of(msg), batched=False)
+            spend.settle(held, [usage_of(msg)], batched=False)
         why = _unusable(msg)
         if why is not None:
             raise UnusableAnswerError(
@@ -385,16 +435,19 @@ class AnthropicLLM:
                 out.append(None)
                 self.unread.add(i)
                 continue
-            if spend is not None and not spend.admit(
-                [_worst(spend, system, prompt, schema, max_tokens)], batched=False
-            ):
-                out.append(None)
-                self.unread.add(i)
-                capped += 1
-                continue
+            held = 0.0
+            if spend is not None:
+                n, held = spend.admit(
+                    [_worst(spend, system, prompt, schema, max_tokens)], batched=False
+                )
+                if not n:
+                    out.append(None)
+                    self.unread.add(i)
+                    capped += 1
+                    continue
             try:
                 answer, self.answered_by[i] = self._structured(
-                    system, prompt, schema, max_tokens, spend
+                    system, prompt, schema, max_tokens, spend, held
                 )
                 out.append(answer)
                 streak = 0
@@ -460,14 +513,14 @@ class AnthropicLLM:
         self._refuse_while_down()
         import anthropic
 
-        sent = len(prompts)
+        sent, held = len(prompts), 0.0
         if spend is not None:
             worst = [_worst(spend, system, p, schema, max_tokens) for p in prompts]
-            sent = spend.admit(worst, batched=True)
+            sent, held = spend.admit(worst, batched=True)
             if sent < len(prompts):
                 say(
                     f"Claude: {len(prompts) - sent} of {len(prompts)} question(s) not sent, past "
-                    f"the run's ${spend.cap_usd:.2f} cap; the next run asks them"
+                    f"the run's ${spend.cap_usd:.2f} cap"
                 )
             if not sent:
                 return [None] * len(prompts)
@@ -477,6 +530,10 @@ class AnthropicLLM:
         ]
         try:
             batch = self._client.messages.batches.create(requests=requests)
+        except anthropic.APIError as exc:
+            if spend is not None and not _maybe_billed(exc):
+                spend.release(held)
+            raise LLMError(f"Claude batch request failed: {exc}", _hint_for(exc)) from exc
         except anthropic.AnthropicError as exc:
             raise LLMError(f"Claude batch request failed: {exc}", _hint_for(exc)) from exc
         except ValueError as exc:  # a 200 whose body is not a batch
@@ -487,12 +544,12 @@ class AnthropicLLM:
         try:  # from here on, an abandoned batch is cancelled (a SIGTERM just after the note
             # below reached the line before this `try` and left the batch running: flaky test)
             say(
-                f"sent {len(prompts)} question(s) as Message Batch {batch.id}; waiting for the "
+                f"sent {sent} question(s) as Message Batch {batch.id}; waiting for the "
                 f"answers (at most {_minutes(self.batch_wait_s)}, then the batch is cancelled "
                 "and the answers it has are kept)"
             )
             batch = self._await(batch, say)
-            answers = self._results(batch.id, schema, spend)
+            answers = self._results(batch.id, schema, spend, held)
         except BaseException as exc:
             # abandoned (an error, Ctrl-C): cancel it, so what it has not done is not billed;
             # quickly, without the client's retries (Ctrl-C must not wait minutes)
@@ -519,10 +576,11 @@ class AnthropicLLM:
         return [answers[f"r{i}"][0] if f"r{i}" in answers else None for i in range(len(prompts))]
 
     def _results(
-        self, batch_id: str, schema: type[M], spend: Spend | None = None
+        self, batch_id: str, schema: type[M], spend: Spend | None = None, held: float = 0.0
     ) -> dict[str, tuple[M | None, str]]:
         """The ended batch's answers by custom id, each with the model that gave it; read
-        again once if the stream breaks. Each answer's tokens go on `spend`."""
+        again once if the stream breaks. The answers' tokens settle the batch's `held` worst
+        case on `spend` (results never read leave it held: those answers were billed)."""
         unusable: dict[str, str] = {}  # why each answer that cannot be used cannot, by id
         billed: dict[str, tuple[int, int]] = {}  # tokens by id (a second read counts once)
 
@@ -548,8 +606,7 @@ class AnthropicLLM:
             unusable.clear()
             out = read()
         if spend is not None:
-            for tin, tout in billed.values():
-                spend.record(tin, tout, batched=True)
+            spend.settle(held, list(billed.values()), batched=True)
         if unusable:  # said, not only counted (red-teamed: a refusal was never called one)
             parts = [f"{c} ×{n}" for c, n in Counter(unusable.values()).most_common()]
             self._say(
@@ -674,6 +731,20 @@ def _cause(exc: LLMError) -> tuple[str, bool, bool]:
     if isinstance(raw, ValueError):
         return "an answer that could not be read", True, False
     return "an answer not in the expected form", False, False
+
+
+def _maybe_billed(exc: Exception) -> bool:
+    """Whether a failed request may have been billed: not one refused with an HTTP error, nor
+    one that never reached the service (no connection); a timeout, or a connection lost after
+    the request went out, may have been (the SDK's own retries of one too)."""
+    import anthropic
+
+    if isinstance(exc, anthropic.APIStatusError):
+        return False
+    if isinstance(exc, anthropic.APITimeoutError):
+        return True
+    # by name: the SDK's transport is httpx or its fork httpx2, whose classes differ
+    return type(exc.__cause__).__name__ not in ("ConnectError", "ConnectTimeout")
 
 
 def _transient(exc: Exception) -> bool:

@@ -37,6 +37,12 @@ class ClaudeUse(BaseModel):
     not_sent_by: dict[str, int] = Field(
         default_factory=dict, description="Of those, how many by what they were for"
     )
+    unsettled_usd: float = Field(
+        default=0.0,
+        description="Worst cases of requests whose cost could not be read (a timeout after "
+        "the request went out, a Message Batch whose results were lost): counted against the "
+        "cap as if spent",
+    )
     cached: int = Field(
         default=0, description="Questions answered from answers kept by earlier runs (free)"
     )
@@ -49,41 +55,56 @@ class Spend:
         self.cap_usd = max(0.0, cap_usd)
         self.price = usd_per_mtok
         self._use = ClaudeUse(cap_usd=self.cap_usd)
+        # worst cases of requests sent whose cost is not known yet; those never known (a
+        # timeout after sending, a batch whose results were lost) stay held: the cap holds
+        self._held = 0.0
         self._lock = threading.Lock()
 
     def worst(self, system: str, prompt: str, tool_chars: int, max_tokens: int) -> float:
-        """The most one request can cost at full price: two characters a token in (CJK text,
-        numbers and code run denser than four), an answer `max_tokens` long."""
-        tokens_in = (len(system) + len(prompt) + tool_chars) / 2 + TOOL_OVERHEAD_TOKENS
+        """The most one request can cost at full price: a token a character in (CJK text
+        and emoji can run near one; English runs near four characters a token), an answer
+        `max_tokens` long."""
+        tokens_in = len(system) + len(prompt) + tool_chars + TOOL_OVERHEAD_TOKENS
         return (tokens_in * self.price[0] + max_tokens * self.price[1]) / 1e6
 
-    def admit(self, worst: list[float], *, batched: bool) -> int:
+    def admit(self, worst: list[float], *, batched: bool) -> tuple[int, float]:
         """How many of these requests, in order, may be sent: those whose worst cases together
-        (halved in a Message Batch) fit in what is left of the cap. The rest are counted as
-        not sent."""
+        (halved in a Message Batch) fit in what is left of the cap; and their worst cases
+        together, held against the cap until `settle` (or `release`) says what they cost.
+        The rest are counted as not sent."""
         share = 0.5 if batched else 1.0
         with self._lock:
-            room = self.cap_usd - self._use.usd
-            n = 0
+            room = self.cap_usd - self._use.usd - self._held
+            n, held = 0, 0.0
             for cost in worst:
                 if cost * share > room:
                     break
                 room -= cost * share
+                held += cost * share
                 n += 1
+            self._held += held
             self._use.not_sent += len(worst) - n
-            return n
+            return n, held
 
-    def record(self, input_tokens: int, output_tokens: int, *, batched: bool) -> None:
-        """One answer's billed tokens (a refusal or an answer cut off is billed too)."""
+    def settle(self, held: float, usages: list[tuple[int, int]], *, batched: bool) -> None:
+        """Requests admitted with `held` came back: their answers' billed tokens (a refusal
+        or an answer cut off is billed too) replace their worst case."""
         share = 0.5 if batched else 1.0
-        usd = (input_tokens * self.price[0] + output_tokens * self.price[1]) / 1e6 * share
         with self._lock:
+            self._held = max(0.0, self._held - held)
             u = self._use
-            u.requests += 1
-            u.batched += int(batched)
-            u.input_tokens += max(0, input_tokens)
-            u.output_tokens += max(0, output_tokens)
-            u.usd += max(0.0, usd)
+            for tin, tout in usages:
+                u.requests += 1
+                u.batched += int(batched)
+                u.input_tokens += max(0, tin)
+                u.output_tokens += max(0, tout)
+                u.usd += max(0.0, (tin * self.price[0] + tout * self.price[1]) / 1e6 * share)
+
+    def release(self, held: float) -> None:
+        """Requests admitted with `held` were refused before any answer (an HTTP error):
+        nothing was billed."""
+        with self._lock:
+            self._held = max(0.0, self._held - held)
 
     def held_back(self, what: str, n: int) -> None:
         """Say what the last `n` questions not sent were for."""
@@ -95,19 +116,14 @@ class Spend:
         with self._lock:
             self._use.cached += n
 
-    def reset(self) -> None:
-        """A new run: nothing spent, the whole cap to spend."""
-        with self._lock:
-            self._use = ClaudeUse(cap_usd=self.cap_usd)
-
     @property
     def left_usd(self) -> float:
         with self._lock:
-            return max(0.0, self.cap_usd - self._use.usd)
+            return max(0.0, self.cap_usd - self._use.usd - self._held)
 
     def use(self) -> ClaudeUse:
         with self._lock:
-            return self._use.model_copy(deep=True)
+            return self._use.model_copy(deep=True, update={"unsettled_usd": self._held})
 
 
 def usage_of(message: object) -> tuple[int, int]:
@@ -122,18 +138,27 @@ def use_line(use: ClaudeUse, what: str = "this run") -> str:
     """The run's spend, in one sentence."""
     batched = f", {use.batched} in Message Batches at half price" if use.batched else ""
     cached = f" ({use.cached} more answered from earlier runs, free)" if use.cached else ""
+    unknown = (
+        f"; up to ${use.unsettled_usd:.2f} more for requests whose cost could not be read "
+        "(counted at their worst case)"
+        if use.unsettled_usd > 0
+        else ""
+    )
     return (
         f"Claude {what}: {use.requests} answered request(s){batched}{cached}, "
         f"{use.input_tokens:,} input and {use.output_tokens:,} output tokens, about "
-        f"${use.usd:.2f} of the run's ${use.cap_usd:.2f} cap (CONSILIENCE_LLM__BUDGET_USD)."
+        f"${use.usd:.2f}{unknown}, of the run's ${use.cap_usd:.2f} cap "
+        "(CONSILIENCE_LLM__BUDGET_USD)."
     )
 
 
 # Where questions not sent are asked again, by what they were for
 ADJUDICATION = "adjudication"
+QUERIES = "retrieval queries"
 EXTRACTION = "claim extraction"
 _AGAIN = {
     ADJUDICATION: "the next `consilience investigate` (their claims stay unchecked)",
+    QUERIES: "the next `consilience investigate` (their claims stay unchecked)",
     EXTRACTION: "the same ingest again (the files that needed them were not stored; the "
     "passages answered are kept and cost nothing again)",
 }
@@ -141,7 +166,10 @@ _AGAIN_DEFAULT = "`consilience investigate --all` (the claims were checked witho
 
 
 def not_sent_warning(use: ClaudeUse) -> str:
-    by = ", ".join(f"{what} ×{n}" for what, n in sorted(use.not_sent_by.items()))
+    by = ", ".join(  # extraction stops a file at its first passage past the cap
+        f"{what}: {n} file(s) stopped there" if what == EXTRACTION else f"{what} ×{n}"
+        for what, n in sorted(use.not_sent_by.items())
+    )
     again = sorted({_AGAIN.get(what, _AGAIN_DEFAULT) for what in use.not_sent_by})
     return (
         f"{use.not_sent} question(s) to Claude were not sent{f' ({by})' if by else ''}: their "

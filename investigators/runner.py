@@ -407,8 +407,6 @@ class Runner:
         (`investigators.versions.recheck_note`)."""
         clock: dict[str, float] = {}
         t0 = time.perf_counter()
-        if self.spend is not None:
-            self.spend.reset()
 
         def lap(stage: str) -> None:
             nonlocal t0
@@ -462,7 +460,10 @@ class Runner:
         if on_progress:  # the bar appears (with its total) before the first batch's minutes
             on_progress(0, len(ids))
         chunks = [ids[start : start + self.batch] for start in range(0, len(ids), self.batch)]
-        warnings += self.retriever.prefetch_queries(chunks)  # one LLM request, not one a batch
+        # one LLM request, not one a batch; the claims whose queries Claude never read stay
+        # unchecked (below)
+        prefetch_warnings, unqueried = self.retriever.prefetch_queries(chunks)
+        warnings += prefetch_warnings
         lap("llm queries")
         for start, chunk in zip(range(0, len(ids), self.batch), chunks, strict=True):
             got = self.retriever.retrieve(chunk)
@@ -568,6 +569,7 @@ class Runner:
         # an unanswered question's partner from an earlier run stays checked: the new side,
         # unchecked, meets it again
         left = set(ids) if deferred and not concluded_all else unsettled & set(ids)
+        left |= unqueried & set(ids)
         if deferred and concluded_all and ids:
             self._write([], [i for i in ids if i not in left])
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections import Counter
+
+from pydantic import ValidationError
 
 from consilience.errors import UnusableAnswerError
 from consilience.llm import LLM, AnswerCache, MeteredLLM
@@ -13,6 +17,15 @@ from ingest.claims.rules import RuleExtractor
 from ingest.document import PlacedBlock
 from kg.ids import sha256_text
 from kg.models import ClaimKind, SourceKind
+
+# What is asked, besides the passage: the system prompt and the answer's schema
+_ASKED = sha256_text(
+    prompt.VERSION
+    + prompt.SYSTEM
+    + json.dumps(prompt.LLMClaims.model_json_schema(), sort_keys=True)
+)[:16]
+UNUSABLE, ATTEMPTS = "unusable", "attempts"  # an answer that could not be used, kept as such
+MAX_ATTEMPTS = 2  # a refusal or an answer cut off tends to come back the same
 
 
 class LLMExtractor:
@@ -51,24 +64,57 @@ class LLMExtractor:
         """This extractor for one ingest run: its answers kept in `cache`, its requests on
         `spend` (the run's cap)."""
         inner = self.llm.inner if isinstance(self.llm, MeteredLLM) else self.llm
-        return LLMExtractor(inner, self.rules, self.title, cache=cache, spend=spend)
+        return type(self)(inner, self.rules, self.title, cache=cache, spend=spend)
 
     def _key(self, rendered: str) -> str:
-        return "ext_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{rendered}")[:24]
+        # the system prompt and the answer's schema are in the key with the passage as asked:
+        # a change to either asks again, whatever VERSION says
+        return "ext_" + sha256_text(f"{_ASKED}:{self.llm.model}:{rendered}")[:24]
 
     def _answer(self, rendered: str, cached: dict[str, str]) -> prompt.LLMClaims:
-        """The passage's answer: kept from an earlier run, or asked (and kept)."""
+        """The passage's answer: kept from an earlier run (or this one), or asked and kept.
+        An answer that could not be used is kept as such with its attempts: after
+        MAX_ATTEMPTS the passage is not asked again (red-teamed: a refusal was paid for by
+        every rerun, revision and `--force`)."""
         key = self._key(rendered)
+        tries = 0
         if key in cached:
-            self.cached_passages += 1
-            if self.spend is not None:
-                self.spend.from_cache()
-            return prompt.LLMClaims.model_validate_json(cached[key])
-        answer = self.llm.structured(prompt.SYSTEM, rendered, prompt.LLMClaims)
-        if self.cache is not None:
-            row = {"id": key, "response": answer.model_dump_json(), "model": self.llm.model}
-            self.cache.put_many([{**row, "prompt_version": prompt.VERSION}])
+            kept = json.loads(cached[key])
+            if isinstance(kept, dict) and UNUSABLE in kept:
+                tries = int(kept.get(ATTEMPTS, 1))
+                if tries >= MAX_ATTEMPTS:
+                    self._from_cache()
+                    raise UnusableAnswerError(
+                        str(kept[UNUSABLE]),
+                        f"Claude's answer to this passage could not be used {tries} times "
+                        f"({kept[UNUSABLE]}); it is not asked again.",
+                        "A new model or prompt asks again.",
+                    )
+            else:
+                with contextlib.suppress(ValidationError):  # kept in another form: ask again
+                    answer = prompt.LLMClaims.model_validate(kept)
+                    self._from_cache()
+                    return answer
+        try:
+            answer = self.llm.structured(prompt.SYSTEM, rendered, prompt.LLMClaims)
+        except UnusableAnswerError as exc:
+            self._keep(key, json.dumps({UNUSABLE: exc.cause, ATTEMPTS: tries + 1}), cached)
+            raise
+        self._keep(key, answer.model_dump_json(), cached)
         return answer
+
+    def _from_cache(self) -> None:
+        self.cached_passages += 1
+        if self.spend is not None:
+            self.spend.from_cache()
+
+    def _keep(self, key: str, response: str, cached: dict[str, str]) -> None:
+        """Kept at once (a later failure in the file loses nothing paid for), and for the
+        rest of this document (the same passage twice is asked once)."""
+        cached[key] = response
+        if self.cache is not None:
+            row = {"id": key, "response": response, "model": self.llm.model}
+            self.cache.put_many([{**row, "prompt_version": prompt.VERSION}])
 
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind

@@ -30,7 +30,7 @@ class LLMQueryWriter:
     def _key(self, text: str) -> str:
         return "llmq_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{text}")[:24]
 
-    def prefetch(self, batches: list[list[tuple[str, str]]]) -> None:
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> set[str]:
         """Ask, in one request, about the claims each batch's call will choose: a run's
         batches then find their queries cached instead of each waiting on its own request
         (a Message Batch can take minutes). What this request leaves unanswered (or all of
@@ -38,11 +38,12 @@ class LLMQueryWriter:
         request of its own, the waits this saves."""
         chosen = [c for batch in batches for c in batch[: self.max_claims]]
         self._asked = {self._key(t) for _, t in chosen}
-        self._ask(chosen)
+        missed = self._ask(chosen)[1]
+        return {cid for cid, t in chosen if self._key(t) in missed}
 
     def __call__(self, claims: list[tuple[str, str]]) -> dict[str, list[str]]:
         chosen = [(cid, text, self._key(text)) for cid, text in claims[: self.max_claims]]
-        by_key = self._ask([(cid, t) for cid, t, k in chosen if k not in self._asked])
+        by_key = self._ask([(cid, t) for cid, t, k in chosen if k not in self._asked])[0]
         by_key |= self.cache.get_many([k for _, _, k in chosen if k in self._asked])
         out: dict[str, list[str]] = {}
         for cid, _, k in chosen:
@@ -51,8 +52,9 @@ class LLMQueryWriter:
                 out[cid] = [x for x in q.contradicting + q.supporting if x.strip()][:4]
         return out
 
-    def _ask(self, chosen: list[tuple[str, str]]) -> dict[str, str]:
-        """{cache key: answer} for these claims: cached ones, the others asked together."""
+    def _ask(self, chosen: list[tuple[str, str]]) -> tuple[dict[str, str], set[str]]:
+        """{cache key: answer} for these claims: cached ones, the others asked together; and
+        the keys of those Claude never read (their request failed or was not sent)."""
         keys = list(dict.fromkeys(self._key(t) for _, t in chosen))
         cached = self.cache.get_many(keys)
         todo = {self._key(t): t for _, t in chosen if self._key(t) not in cached}
@@ -87,4 +89,5 @@ class LLMQueryWriter:
         }
         if rest := [f for i, f in fresh.items() if i not in kept]:
             self.cache.put_many(rest)
-        return {**cached, **{f["id"]: f["response"] for f in fresh.values()}}
+        missed = {keys[i] for i in self.llm.unread if i < len(keys)}
+        return {**cached, **{f["id"]: f["response"] for f in fresh.values()}}, missed

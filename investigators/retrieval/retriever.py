@@ -60,7 +60,10 @@ QueryWriter = Callable[[list[tuple[str, str]]], dict[str, list[str]]]
 class Prefetching(Protocol):
     """A query writer that can ask about a whole run's claims ahead, in one request."""
 
-    def prefetch(self, batches: list[list[tuple[str, str]]]) -> None: ...
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> set[str]:
+        """Returns the claims whose queries Claude never read (a request that failed or was
+        not sent, past the run's cap)."""
+        ...
 
 
 @dataclass
@@ -135,25 +138,28 @@ class Retriever:
             tuple[tuple[int, int], dict[str, int], np.ndarray, dict[str, np.ndarray]] | None
         ) = None
 
-    def prefetch_queries(self, batches: list[list[str]]) -> list[str]:
+    def prefetch_queries(self, batches: list[list[str]]) -> tuple[list[str], set[str]]:
         """Have the LLM channel's queries for a run's batches written in one request, ahead
-        (each batch's own call then finds them cached). Returns warnings for the report."""
+        (each batch's own call then finds them cached). Returns warnings for the report, and
+        the claims whose queries Claude never read: the run leaves them unchecked, so the next
+        run retrieves for them again (red-teamed: past the run's cap, or after a failed
+        request, they were marked checked and only `--all` ever wrote their queries)."""
         writer = self.query_writer
         if "llm" not in self.config.channels or not isinstance(writer, Prefetching):
-            return []
+            return [], set()
         # the claims each batch's own call will see: those in the index, in batch order
         found = [[c for c in chunk if self.index.position(c) is not None] for chunk in batches]
         with self.driver.read() as s:
             ids = [c for f in found for c in f]
             texts = {r["id"]: r["text"] for r in s.run(q.CLAIM_TEXTS, ids=ids)}
         try:
-            writer.prefetch([[(c, texts[c]) for c in f if c in texts] for f in found])
+            return [], writer.prefetch([[(c, texts[c]) for c in f if c in texts] for f in found])
         except ConsilienceError as exc:
             return [
                 f"LLM queries could not be written ahead ({exc.message}); the LLM channel "
-                "skips the claims it was asked about in this run"
-            ]
-        return []
+                "skips the claims it was asked about in this run, and they stay unchecked: the "
+                "next `consilience investigate` asks for them again"
+            ], {c for f in found for c in f}
 
     def source_of(self) -> dict[str, str]:
         """Every claim's source (read again when the index has grown past it)."""

@@ -270,7 +270,7 @@ def test_claude_extraction_keeps_each_answer_and_stops_at_the_runs_cap(
         return [r["body"]["messages"][0]["content"] for r in stub.requests]
 
     from consilience.llm import _worst
-    from consilience.llm_spend import Spend
+    from consilience.llm_spend import Spend, not_sent_warning
     from ingest.claims.prompts import extract
 
     one = _worst(Spend(1.0, (3.0, 15.0)), extract.SYSTEM, "x" * 400, extract.LLMClaims, 4096)
@@ -284,6 +284,7 @@ def test_claude_extraction_keeps_each_answer_and_stops_at_the_runs_cap(
     assert "Run again to go on" in (out.hint or "")
     assert result.extraction is not None and result.extraction.requests == 1
     assert result.extraction.not_sent_by == {"claim extraction": 1}
+    assert "(claim extraction: 1 file(s) stopped there)" in not_sent_warning(result.extraction)
     with MessagesStub() as stub:  # the rerun asks only the passage not answered
         stub.tool_answer(claims(passages[1]), usage=(900, 60))
         keyed(10.0, stub)
@@ -297,8 +298,14 @@ def test_claude_extraction_keeps_each_answer_and_stops_at_the_runs_cap(
         "# Results\n\n" + "\n\n".join([*passages, "Probes failed on the largest model."]) + "\n"
     )
     with MessagesStub() as stub:
-        stub.tool_answer(claims("Probes failed on the largest model."))
-        keyed(10.0, stub)
-        result = ingest(svc, [str(doc)], investigate_after=False)
-        assert len(sent(stub)) == 1
+        stub.tool_answer(claims("Probes failed on the largest model."), usage=(700, 50))
+        keyed(10.0, stub)  # and the investigation after it asks Claude too (answered 500 here)
+        monkeypatch.setattr(svc, "llm", AnthropicLLM("k", "c", base_url=stub.url, max_retries=0))
+        result = ingest(svc, [str(doc)])
+        assert passages[0] not in sent(stub)[0] and "largest model" in sent(stub)[0]
     assert result.outcomes[0].status == "ingested" and result.outcomes[0].claims == 3
+    # one cap for the command: the investigation's account holds the extraction's request
+    assert result.extraction is not None and result.extraction.input_tokens == 700
+    assert result.investigation is not None and result.investigation.claude is not None
+    assert result.investigation.claude.input_tokens == 700
+    assert result.investigation.claude.cap_usd == 10.0

@@ -277,15 +277,25 @@ def test_a_run_counts_all_its_claude_requests_against_one_cap(
     queries = {"reasoning": "r", "contradicting": ["Monitoring misses hacking."]}
     queries["supporting"] = ["Monitoring catches hacking."]
 
-    def keyed(cap: float, stub: MessagesStub) -> None:
-        # band 0..1: the one candidate pair is a question for Claude, whatever its score
-        update = {"budget_usd": cap, "band_low": 0.0, "band_high": 1.0}
+    def keyed(cap: float, stub: MessagesStub, *, ask_pair: bool = True) -> None:
+        # band 0..1: the one candidate pair is a question for Claude, whatever its score; with
+        # an empty band and no find queue, none is
+        band = (0.0, 1.0) if ask_pair else (1.0, 1.0)
+        update = {"budget_usd": cap, "band_low": band[0], "band_high": band[1]}
+        update["find_share"] = 0.5 if ask_pair else 0.0
         llm_settings = svc.settings.llm.model_copy(update=update)
         monkeypatch.setattr(svc, "settings", svc.settings.model_copy(update={"llm": llm_settings}))
         monkeypatch.setattr(
             svc, "llm", AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
         )
 
+    with MessagesStub() as stub:  # queries not sent: their claims stay unchecked (review:
+        # they were marked checked, and only `--all` ever wrote their queries)
+        keyed(0.0, stub, ask_pair=False)
+        report, _ = investigate(svc, everything=True)
+        assert stub.requests == []
+    assert report.claude is not None and "adjudication" not in report.claude.not_sent_by
+    assert report.claude.not_sent_by["retrieval queries"] == 2 and report.left_unchecked == 2
     with MessagesStub() as stub:
         keyed(0.0, stub)
         report, _ = investigate(svc, everything=True)
@@ -296,7 +306,7 @@ def test_a_run_counts_all_its_claude_requests_against_one_cap(
     (warning,) = [w for w in report.warnings if "were not sent" in w]
     assert "$0.00 cap" in warning and "adjudication ×1" in warning
     assert "the next `consilience investigate` (their claims stay unchecked)" in warning
-    assert "`consilience investigate --all` (the claims were checked without them)" in warning
+    assert "--all" not in warning  # nothing held back is left to `--all`
     with MessagesStub() as stub:
         stub.tool_answer(queries, usage=(1000, 100))
         stub.tool_answer(queries, usage=(1000, 100))

@@ -163,3 +163,58 @@ def test_claude_quotes_that_are_no_claim_are_left_out() -> None:
     assert _verbatim(passage, "ear probes detect deception.") == -1  # starts inside a word
     assert _verbatim(passage, "Linear probes detect dec") == -1  # ends inside a word
     assert _verbatim(passage, "Steering reduced sandbagging.") == 32
+
+
+class MemoryCache:
+    """The answer cache's protocol, in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, str] = {}
+
+    def get_many(self, ids: list[str]) -> dict[str, str]:
+        return {i: self.rows[i] for i in ids if i in self.rows}
+
+    def put_many(self, rows: list[dict[str, str]]) -> None:
+        self.rows.update({r["id"]: r["response"] for r in rows})
+
+
+def test_an_answer_that_cannot_be_used_is_asked_at_most_twice_and_the_same_passage_once() -> None:
+    """Red-teamed (review): only usable answers were kept, so a refusal was paid for by every
+    rerun, revision and `--force`; and a passage twice in one document was asked twice."""
+    from ingest.claims.llm import MAX_ATTEMPTS
+
+    same = b"# A\n\nProbes detect deception in agents.\n\nProbes detect deception in agents.\n"
+    cache = MemoryCache()
+    with MessagesStub() as stub:
+        for _ in range(MAX_ATTEMPTS):
+            stub.tool_answer({"claims": []}, stop_reason="refusal")
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        for _ in range(MAX_ATTEMPTS + 2):  # reruns: the refusal is asked MAX_ATTEMPTS times
+            extractor = LLMExtractor(llm, cache=cache)
+            RecordBuilder(extractor).build_records(Path("doc.md"), DOC[: DOC.index(b"Rob")])
+            assert extractor.unusable["a refusal"] == 1
+        assert len(stub.requests) == MAX_ATTEMPTS
+        stub.tool_answer({"claims": []})
+        extractor = LLMExtractor(llm, cache=cache)
+        RecordBuilder(extractor).build_records(Path("same.md"), same)
+        assert len(stub.requests) == MAX_ATTEMPTS + 1  # the same passage twice: asked once
+    assert extractor.cached_passages == 1
+
+
+def test_an_answer_kept_under_another_prompt_or_form_is_not_used() -> None:
+    """The key holds the system prompt and the answer's schema, and an answer kept in a form
+    that no longer validates is asked again rather than failing the file."""
+    cache = MemoryCache()
+    with MessagesStub() as stub:
+        stub.tool_answer({"claims": []})
+        stub.tool_answer({"claims": []})
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        one = DOC[: DOC.index(b"Rob")]
+        RecordBuilder(LLMExtractor(llm, cache=cache)).build_records(Path("d.md"), one)
+        (key,) = cache.rows
+        cache.rows[key] = '{"claims": [{"no": "such field"}]}'
+        RecordBuilder(LLMExtractor(llm, cache=cache)).build_records(Path("d.md"), one)
+        assert len(stub.requests) == 2
+    import ingest.claims.llm as extract_llm
+
+    assert extract_llm.sha256_text(extract_llm.prompt.SYSTEM)[:16] != extract_llm._ASKED

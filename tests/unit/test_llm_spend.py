@@ -125,17 +125,79 @@ def test_a_metered_client_puts_every_request_on_its_run_and_says_the_worst_case(
     assert llm.model == "claude-stub" and llm.batch_threshold == inner.batch_threshold
     assert notes[0].startswith("Claude: 1 question(s) for adjudication, at most $0.0")
     assert "of the run's $5.00 cap left" in notes[0]
-    spend.reset()
-    assert spend.use().requests == 0 and spend.left_usd == 5.0
 
 
 def test_the_spend_line_names_tokens_price_and_cap() -> None:
     spend = Spend(2.0, PRICE)
-    spend.record(10_000, 2_000, batched=True)
-    spend.record(1_000, 100, batched=False)
+    spend.settle(0.0, [(10_000, 2_000)], batched=True)
+    spend.settle(0.0, [(1_000, 100)], batched=False)
     line = use_line(spend.use())
     assert line == (
         "Claude this run: 2 answered request(s), 1 in Message Batches at half price, 11,000 "
-        "input and 2,100 output tokens, about $0.03 of the run's $2.00 cap "
+        "input and 2,100 output tokens, about $0.03, of the run's $2.00 cap "
         "(CONSILIENCE_LLM__BUDGET_USD)."
     )
+
+
+def test_a_batch_whose_results_are_lost_stays_held_against_the_cap() -> None:
+    """Red-teamed (review): a batch's cost was counted only once its results were read; a
+    stream that broke twice left it uncounted, and the run's other channels got the whole
+    cap again although the batch's answers were billed."""
+    spend = Spend(5.0, PRICE)
+    with MessagesStub(failed_results=2) as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER)
+        llm = AnthropicLLM(
+            "k", "claude-stub", base_url=stub.url, max_retries=0, batch_threshold=2, poll_s=0.01
+        )
+        with pytest.raises(LLMError):
+            llm.structured_many("s", ["p", "p"], Adjudication, max_tokens=1000, spend=spend)
+    held = 2 * one_worst(spend) / 2
+    use = spend.use()
+    assert use.requests == 0 and use.unsettled_usd == pytest.approx(held)
+    assert spend.left_usd == pytest.approx(5.0 - held)
+    assert f"up to ${held:.2f} more for requests whose cost could not be read" in use_line(use)
+
+
+def test_a_request_refused_or_never_delivered_is_not_held() -> None:
+    spend = Spend(5.0, PRICE)
+    with MessagesStub() as stub:
+        stub.queue.append(429)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        assert llm.structured_many("s", ["p"], Adjudication, spend=spend) == [None]
+    assert spend.use().unsettled_usd == 0 and spend.left_usd == 5.0
+    closed = MessagesStub()  # never started: nothing listens on its port
+    closed.server.server_close()
+    llm = AnthropicLLM("k", "claude-stub", base_url=closed.url, max_retries=0)
+    with pytest.raises(LLMError):
+        llm.structured("s", "p", Adjudication, spend=spend)
+    assert spend.use().unsettled_usd == 0 and spend.left_usd == 5.0
+
+
+def test_a_long_answer_gets_the_time_it_needs() -> None:
+    """Red-teamed (review): 60 s cut off extractions of 4,096 tokens, and each of the SDK's
+    retries of a timeout can be billed."""
+    with MessagesStub() as stub:
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, timeout_s=60.0)
+    assert llm._timeout(600) == 60.0
+    assert llm._timeout(4096) > 150.0
+
+
+def test_each_thread_sees_its_own_last_call() -> None:
+    """Red-teamed (review): a server's jobs share the client; job B's call reset job A's
+    `unread` while A's batch ran, so A's questions never sent counted as attempts."""
+    import threading
+
+    with MessagesStub() as stub:
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        llm.unread = {0, 1}
+        seen: list[set[int]] = []
+
+        def other_job() -> None:
+            llm.unread = set()
+            seen.append(llm.unread)
+
+        worker = threading.Thread(target=other_job)
+        worker.start()
+        worker.join()
+    assert seen == [set()] and llm.unread == {0, 1}
