@@ -19,6 +19,8 @@ from app.services import Services
 from calibration.updater import ConfidenceUpdater
 from consilience.errors import InvalidInputError, NotFoundError
 from consilience.vocabulary import FindingStatus, ReviewVerdict
+from investigators import lines
+from investigators.runner import analyse_lines
 from kg.writers import investigation_store
 from queries.findings import get_finding, missing_finding
 from queries.models import FindingRow
@@ -71,11 +73,19 @@ def _check_text(what: str, text: str, most: int, *, lines: bool) -> str:
 
 
 def record_verdict(
-    svc: Services, finding_id: str, verdict: ReviewVerdict, reviewer: str, reason: str
+    svc: Services,
+    finding_id: str,
+    verdict: ReviewVerdict,
+    reviewer: str,
+    reason: str,
+    *,
+    lines_after: bool = True,
 ) -> FindingRow:
     """Store a human verdict on a finding and update the confidences it bears on.
     `reopened` takes a verdict back: the finding is open again (awaiting review, weighed by
-    its score, not learnt from), the step kept in its history."""
+    its score, not learnt from), the step kept in its history. A verdict on a finding the
+    line-level findings are derived from recomputes them (unless `lines_after` is False: a
+    batch does it once at its end)."""
     reviewer, reason = check_reviewer(reviewer), check_reason(reason)
     finding_id = finding_id.strip()  # pasted with a space or a line end, it is still the id
     graph = svc.graph()
@@ -92,7 +102,19 @@ def record_verdict(
             )
         raise missing_finding(graph, finding_id)
     ConfidenceUpdater(graph).after_verdict(finding_id)  # exactly the claims it is about
-    return get_finding(graph, finding_id)
+    row = get_finding(graph, finding_id)
+    if lines_after and row.kind in lines.INPUT_KINDS:
+        refresh_line_findings(svc)
+    return row
+
+
+def refresh_line_findings(svc: Services) -> None:
+    """Line-level findings in line with the claim findings' verdicts (red-teamed: a dismissed
+    contradiction still made its two lines "disagree" in the report, the review queue and
+    Bloom until the next `investigate`), and the confidences the change bears on."""
+    graph = svc.graph()
+    analyse_lines(graph, keep_reopened=True)  # the next run withdraws those, and says so
+    ConfidenceUpdater(graph).update()  # the claims the withdrawn or new ones touch
 
 
 class VerdictItem(BaseModel):
@@ -122,10 +144,16 @@ def record_verdicts(svc: Services, items: list[VerdictItem]) -> list[VerdictOutc
     still recorded. Each goes through `record_verdict`, so each keeps its history and
     updates exactly the confidences it bears on."""
     out: list[VerdictOutcome] = []
+    feeds_lines = False
     for item in items:
         try:
-            record_verdict(svc, item.id, item.verdict, item.reviewer, item.reason)
+            row = record_verdict(
+                svc, item.id, item.verdict, item.reviewer, item.reason, lines_after=False
+            )
+            feeds_lines = feeds_lines or row.kind in lines.INPUT_KINDS
             out.append(VerdictOutcome(id=item.id, recorded=True))
         except (NotFoundError, InvalidInputError) as exc:  # an outage is not a bad item
             out.append(VerdictOutcome(id=item.id, recorded=False, error=exc.message))
+    if feeds_lines:  # once for the batch (an outage before here: the next run does it)
+        refresh_line_findings(svc)
     return out

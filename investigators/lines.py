@@ -8,6 +8,11 @@ from investigators.base import FindingKind, Verdict
 
 NAME = "line-analysis"
 VERSION = "1"
+# The claim findings line-level findings are derived from (FINDINGS_BETWEEN_LINES): a verdict
+# on one of these recomputes them
+INPUT_KINDS = frozenset(
+    k.value for k in (FindingKind.CONTRADICTS, FindingKind.CONVERGES_WITH, FindingKind.RESTATES)
+)
 
 
 @dataclass(frozen=True)

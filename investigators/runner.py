@@ -135,6 +135,40 @@ def _finding_record(v: Verdict) -> FindingRecord:
 BATCH = 400
 
 
+def analyse_lines(
+    driver: Graph, *, keep_reopened: bool = False
+) -> tuple[dict[str, int], list[str]]:
+    """Line-level findings, recomputed from the claim findings (cheap: one read), after a run
+    and after a verdict on a claim finding. Returns the counts by kind, and the ids of the
+    reopened ones (a verdict taken back) no longer derived: withdrawn, their verdict history
+    archived (with `keep_reopened`, as after a verdict, they are kept for the next run, which
+    says which went). The findings withdrawn mark their claims for a confidence recompute."""
+    with driver.read() as s:
+        found = [PairFinding(**r.data()) for r in s.run(q.FINDINGS_BETWEEN_LINES)]
+        reopened = (
+            [r["id"] for r in s.run(q.REOPENED_OF, investigator=lines.NAME)]
+            if keep_reopened
+            else []
+        )
+    disagree = [_finding_record(v) for v in lines.line_disagreements(found)]
+    concentrated = [_finding_record(v) for v in lines.evidence_concentration(found)]
+    _, reopened_gone = investigation_store.delete_open_findings(
+        driver, [lines.NAME], keep=[f.id for f in disagree + concentrated] + reopened
+    )
+    # (no claim is marked checked: the version is not used)
+    investigation_store.write_findings(driver, disagree, [], lines.NAME, sides="line-line")
+    investigation_store.write_findings(driver, concentrated, [], lines.NAME, sides="claim-line")
+    counts = {
+        k: n
+        for k, n in (
+            (FindingKind.LINE_DISAGREES.value, len(disagree)),
+            (FindingKind.CONCENTRATED.value, len(concentrated)),
+        )
+        if n
+    }
+    return counts, reopened_gone
+
+
 def reopened_warnings(claim_level: list[str], line_level: list[str]) -> list[str]:
     """What the user is told of reopened findings (a verdict taken back) a run withdrew: those
     a full re-run did not find again, and the line-level ones no longer derived."""
@@ -369,31 +403,7 @@ class Runner:
         )
 
     def analyse_lines(self) -> tuple[dict[str, int], list[str]]:
-        """Line-level findings, recomputed from the claim findings (cheap: one read). Returns
-        the counts by kind, and the ids of the reopened ones (a verdict taken back) no longer
-        derived: withdrawn, their verdict history archived."""
-        with self.driver.read() as s:
-            found = [PairFinding(**r.data()) for r in s.run(q.FINDINGS_BETWEEN_LINES)]
-        disagree = [_finding_record(v) for v in lines.line_disagreements(found)]
-        concentrated = [_finding_record(v) for v in lines.evidence_concentration(found)]
-        _, reopened_gone = investigation_store.delete_open_findings(
-            self.driver, [lines.NAME], keep=[f.id for f in disagree + concentrated]
-        )
-        investigation_store.write_findings(
-            self.driver, disagree, [], self.preset_version, sides="line-line"
-        )
-        investigation_store.write_findings(
-            self.driver, concentrated, [], self.preset_version, sides="claim-line"
-        )
-        counts = {
-            k: n
-            for k, n in (
-                (FindingKind.LINE_DISAGREES.value, len(disagree)),
-                (FindingKind.CONCENTRATED.value, len(concentrated)),
-            )
-            if n
-        }
-        return counts, reopened_gone
+        return analyse_lines(self.driver)
 
     def run(
         self,

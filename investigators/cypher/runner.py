@@ -47,6 +47,14 @@ RETURN f.id AS id, f.kind AS kind, f.score AS score, a.id AS a_id, b.id AS b_id,
        la.name AS a_line_name, lb.name AS b_line_name
 """
 
+# Line-level findings open again after a verdict taken back (kept by a verdict's refresh: the
+# next run recomputes them and says which went)
+REOPENED_OF: LiteralString = """
+MATCH (f:Finding {investigator: $investigator})
+WHERE f.status = 'open' AND f.verdict_history IS NOT NULL
+RETURN f.id AS id
+"""
+
 QUANTITY_PARTNERS: LiteralString = """
 UNWIND $ids AS id
 MATCH (c:Claim {id: id})-[:MEASURES]->(m:Measure)

@@ -864,3 +864,34 @@ def test_an_archived_verdict_goes_back_to_its_own_two_documents_once(
     runner.run()
     assert sorted(probes().values()) == ["dismissed", "open", "open"]
     assert get_finding(graph, probe.id).reviewer == "bob"
+
+
+def test_a_verdict_brings_the_line_level_findings_up_to_date_at_once(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Red-teamed: dismissing the contradictions under a line-level finding left it saying the
+    two lines disagree (report, review queue, Bloom) until the next `investigate`. A verdict on
+    a claim finding now recomputes the line-level findings (a batch of verdicts once), and a
+    verdict taken back brings them back."""
+    from app.verdicts import VerdictItem, record_verdicts
+
+    svc = clean_services
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    build_runner(svc).run()
+    graph = svc.graph()
+    (line,) = list_findings(graph, kind="line_disagrees").items
+    first, second = list_findings(graph, kind="contradicts").items
+    record_verdict(svc, first.id, ReviewVerdict.DISMISSED, "alice", "different benchmarks")
+    (still,) = list_findings(graph, kind="line_disagrees").items  # one contradiction left
+    assert still.id == line.id
+    record_verdicts(
+        svc,
+        [VerdictItem(id=second.id, verdict=ReviewVerdict.DISMISSED, reviewer="alice")],
+    )
+    assert list_findings(graph, kind="line_disagrees").items == []
+    record_verdict(svc, second.id, ReviewVerdict.REOPENED, "alice", "read again")
+    (back,) = list_findings(graph, kind="line_disagrees").items
+    assert back.id == line.id
