@@ -59,7 +59,7 @@ class Job(BaseModel):
     )
     claude: ClaudeUse | None = Field(
         default=None,
-        description="What the job's investigation asked of Claude and spent, under its cap "
+        description="What the job asked of Claude and spent (its extraction included), under its cap "
         "(none without a key)",
     )
     notes: list[str] = Field(

@@ -37,7 +37,8 @@ def build_runner(
     # an ingest, with the extraction before it: one cap for the command)
     spend = spend or svc.new_spend()
     llm = MeteredLLM(svc.llm, spend) if svc.llm else None
-    if llm:
+    uses = set(s.llm.uses)
+    if llm and "adjudication" in uses:
         investigators = preset(
             "with-llm",
             judge=svc.judge(),
@@ -68,9 +69,15 @@ def build_runner(
         ranker=load_ranker() if r.ranker == "learned" else None,
         channels=channels or CHANNELS,
     )
-    writer = LLMQueryWriter(llm, cache, max_claims=r.llm_claims, announce=announce) if llm else None
+    writer = (
+        LLMQueryWriter(llm, cache, max_claims=r.llm_claims, announce=announce)
+        if llm and "queries" in uses
+        else None
+    )
     retriever = Retriever(svc.graph(), svc.claim_index(), svc.embedder, config, query_writer=writer)
-    proposer = DimensionProposer(llm, cache, announce=announce) if llm else None
+    proposer = (
+        DimensionProposer(llm, cache, announce=announce) if llm and "dimensions" in uses else None
+    )
     return Runner(
         svc.graph(),
         svc.claim_index(),
@@ -116,6 +123,10 @@ def investigate(
         report.skipped.append(
             "LLM adjudicator and missing-dimension proposals: "
             "ANTHROPIC_API_KEY is not set (offline only)"
+        )
+    elif off := [u for u in ("adjudication", "dimensions") if u not in svc.settings.llm.uses]:
+        report.skipped.append(
+            f"Claude's {' and '.join(off)}: not among CONSILIENCE_LLM__USES (not asked)"
         )
     if confidences and on_stage:
         on_stage("Updating confidences")

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated
 
@@ -17,14 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.services import Services
 from calibration.updater import ConfidenceUpdater
-from consilience.errors import InvalidInputError, NotFoundError
+from consilience.errors import ConsilienceError, InvalidInputError, NotFoundError
 from consilience.vocabulary import FindingStatus, ReviewVerdict
 from investigators import lines
 from investigators.runner import analyse_lines
+from kg.graph import Graph
 from kg.writers import investigation_store
 from queries.findings import get_finding, missing_finding
 from queries.models import FindingRow
 
+log = logging.getLogger("consilience.verdicts")
 REVIEWER_MAX = 200  # characters; the same limits for the CLI, a file of verdicts and the API
 REASON_MAX = 5000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline are text
@@ -89,6 +92,7 @@ def record_verdict(
     reviewer, reason = check_reviewer(reviewer), check_reason(reason)
     finding_id = finding_id.strip()  # pasted with a space or a line end, it is still the id
     graph = svc.graph()
+    before = _status_of(graph, finding_id) if lines_after else None
     reopen = verdict is ReviewVerdict.REOPENED
     status = FindingStatus.OPEN.value if reopen else verdict.value
     # (the check that a reopened finding is not open already is in the write itself: two
@@ -103,9 +107,26 @@ def record_verdict(
         raise missing_finding(graph, finding_id)
     ConfidenceUpdater(graph).after_verdict(finding_id)  # exactly the claims it is about
     row = get_finding(graph, finding_id)
-    if lines_after and row.kind in lines.INPUT_KINDS:
+    if lines_after and feeds_lines(row, before):
         refresh_line_findings(svc)
     return row
+
+
+def _status_of(graph: Graph, finding_id: str) -> str | None:
+    """The finding's status before a verdict; None where there is no such finding (the
+    verdict's own write then says so, with what became of it)."""
+    try:
+        return get_finding(graph, finding_id).status
+    except NotFoundError:
+        return None
+
+
+def feeds_lines(row: FindingRow, before: str | None) -> bool:
+    """Whether a verdict changed what the line-level findings are derived from: a claim
+    finding of theirs dismissed, or no longer dismissed (a confirmation changes nothing
+    there)."""
+    dismissed = FindingStatus.DISMISSED.value
+    return row.kind in lines.INPUT_KINDS and (row.status == dismissed) != (before == dismissed)
 
 
 def refresh_line_findings(svc: Services) -> None:
@@ -113,8 +134,13 @@ def refresh_line_findings(svc: Services) -> None:
     contradiction still made its two lines "disagree" in the report, the review queue and
     Bloom until the next `investigate`), and the confidences the change bears on."""
     graph = svc.graph()
-    analyse_lines(graph, keep_reopened=True)  # the next run withdraws those, and says so
-    ConfidenceUpdater(graph).update()  # the claims the withdrawn or new ones touch
+    try:
+        analyse_lines(graph, keep_reopened=True)  # the next run withdraws those, and says so
+        ConfidenceUpdater(graph).update()  # the claims the withdrawn or new ones touch
+    except ConsilienceError:  # the verdict is stored; the next `investigate` does this
+        # (review: a database gone here reported a stored verdict as failed, and rerunning
+        # it added a second step to its history)
+        log.warning("line-level findings not refreshed after a verdict", exc_info=True)
 
 
 class VerdictItem(BaseModel):
@@ -144,16 +170,18 @@ def record_verdicts(svc: Services, items: list[VerdictItem]) -> list[VerdictOutc
     still recorded. Each goes through `record_verdict`, so each keeps its history and
     updates exactly the confidences it bears on."""
     out: list[VerdictOutcome] = []
-    feeds_lines = False
+    changed = False
+    graph = svc.graph()
     for item in items:
         try:
+            before = _status_of(graph, item.id.strip())
             row = record_verdict(
                 svc, item.id, item.verdict, item.reviewer, item.reason, lines_after=False
             )
-            feeds_lines = feeds_lines or row.kind in lines.INPUT_KINDS
+            changed = changed or feeds_lines(row, before)
             out.append(VerdictOutcome(id=item.id, recorded=True))
         except (NotFoundError, InvalidInputError) as exc:  # an outage is not a bad item
             out.append(VerdictOutcome(id=item.id, recorded=False, error=exc.message))
-    if feeds_lines:  # once for the batch (an outage before here: the next run does it)
+    if changed:  # once for the batch (an outage before here: the next run does it)
         refresh_line_findings(svc)
     return out

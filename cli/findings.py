@@ -14,7 +14,7 @@ import typer
 from cli.files import input_text, output_file, write_text
 from cli.markup import lit
 from cli.support import command_services, console, err, fail
-from consilience.errors import ConsilienceError
+from consilience.errors import ConsilienceError, NotFoundError
 from consilience.vocabulary import FindingKind, FindingStatus, ReviewVerdict
 
 
@@ -285,7 +285,12 @@ def review(
         pool = review_queue(svc.graph(), limit=limit).items
         try:
             for i, row in enumerate(pool[:limit], 1):
-                f = get_finding(svc.graph(), row.id)
+                try:
+                    f = get_finding(svc.graph(), row.id)
+                except NotFoundError:  # withdrawn since the queue was read (a line-level
+                    # finding whose contradictions an earlier verdict dismissed)
+                    console.print(f"[dim]{i}. {lit(row.id)}: withdrawn since, skipped[/]")
+                    continue
                 render_finding(console, f, i)
                 render_context(console, f)
                 answer = _review_answer()

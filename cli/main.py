@@ -260,12 +260,15 @@ def _show_result(result: IngestResult, as_json: bool, title: str) -> None:
         from cli.report import render_outcomes
 
         render_outcomes(console, result.outcomes, title=title)
-        if result.extraction is not None:
-            console.print(lit(use_line(result.extraction, "extracting claims")))
-            if result.extraction.not_sent:
-                console.print(f"[yellow]warning:[/] {lit(not_sent_warning(result.extraction))}")
+        extracted = result.extraction
+        if extracted is not None:
+            console.print(lit(use_line(extracted, "extracting claims")))
+            if extracted.not_sent and result.investigation is None:  # else the run says it
+                console.print(f"[yellow]warning:[/] {lit(not_sent_warning(extracted))}")
         if result.investigation is not None:
-            render_investigation(console, result.investigation)
+            # one account for the command: the run's line covers the extraction too
+            what = "this command (the extraction above included)" if extracted else "this run"
+            render_investigation(console, result.investigation, what)
     if result.failed:
         raise typer.Exit(code=1)
 

@@ -170,9 +170,9 @@ def _line_level(report: RunReport) -> str:
     return f" Line-level findings now (recomputed each run): {now}."
 
 
-def _run_notes(console: Console, report: RunReport) -> None:
+def _run_notes(console: Console, report: RunReport, claude_what: str = "this run") -> None:
     if report.claude is not None:
-        console.print(lit(use_line(report.claude)))
+        console.print(lit(use_line(report.claude, claude_what)))
     if report.rechecked:
         console.print(lit(recheck_note(report.rechecked, report.version_changes)))
     if report.findings_withdrawn:
@@ -194,15 +194,18 @@ def _run_notes(console: Console, report: RunReport) -> None:
         )
 
 
-def render_investigation(console: Console, report: RunReport) -> None:
-    """One paragraph after `ingest` or `investigate`."""
+def render_investigation(
+    console: Console, report: RunReport, claude_what: str = "this run"
+) -> None:
+    """One paragraph after `ingest` or `investigate` (`claude_what`: what the spend line
+    covers: after an extraction, the whole command)."""
     found = ", ".join(f"{n} {k}" for k, n in sorted(report.findings.items())) or "none"
     console.print(
         f"Checked {report.claims_checked} claims ({report.candidate_pairs} candidate "
         f"pairs, {report.lines} lines of research). New findings: {found}."
         f"{_line_level(report)} Confidences updated: {report.confidences_updated}."
     )
-    _run_notes(console, report)
+    _run_notes(console, report, claude_what)
     for s in report.skipped:
         console.print(f"[yellow]skipped[/] {lit(s)}")
     for w in report.warnings:  # e.g. Claude's unanswered questions, a failed end-of-run request

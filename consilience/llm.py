@@ -201,10 +201,15 @@ def _unusable(message: object) -> str | None:
     replaced a file's five), or a refusal; None for an answer that ended as asked."""
     stop = getattr(message, "stop_reason", None)
     if stop == "max_tokens":
-        return "an answer cut off at its token limit"
+        return CUT_OFF
     if stop == "refusal":
-        return "a refusal"
+        return REFUSAL
     return None
+
+
+# Why an answer cannot be used whatever it holds (`UnusableAnswerError.cause`)
+CUT_OFF = "an answer cut off at its token limit"
+REFUSAL = "a refusal"
 
 
 def _parse(message: object, schema: type[M]) -> M | None:
@@ -258,7 +263,6 @@ class AnthropicLLM:
         # counted as attempts)
         self._calls = threading.local()
         self.timeout_s = timeout_s
-        self._say: Callable[[str], None] = lambda _message: None  # the call's `on_wait`
         self._abandoned = threading.Event()  # set by `abandon`: nothing more is asked
 
     @property
@@ -504,7 +508,7 @@ class AnthropicLLM:
         A batch is awaited at most `batch_wait_s`; then it is cancelled and the answers it
         has are kept (the rest are None). `on_wait` hears what is being waited for: once
         when the batch is sent, every `note_every_s` after, and on cancelling."""
-        say = self._say = on_wait or (lambda _message: None)
+        say = on_wait or (lambda _message: None)  # this call's (a server's jobs share the client)
         self.unread = set()
         self.answered_by = {}
         if len(prompts) < self.batch_threshold:
@@ -549,7 +553,7 @@ class AnthropicLLM:
                 "and the answers it has are kept)"
             )
             batch = self._await(batch, say)
-            answers = self._results(batch.id, schema, spend, held)
+            answers = self._results(batch.id, schema, say, spend, held)
         except BaseException as exc:
             # abandoned (an error, Ctrl-C): cancel it, so what it has not done is not billed;
             # quickly, without the client's retries (Ctrl-C must not wait minutes)
@@ -576,7 +580,12 @@ class AnthropicLLM:
         return [answers[f"r{i}"][0] if f"r{i}" in answers else None for i in range(len(prompts))]
 
     def _results(
-        self, batch_id: str, schema: type[M], spend: Spend | None = None, held: float = 0.0
+        self,
+        batch_id: str,
+        schema: type[M],
+        say: Callable[[str], None],
+        spend: Spend | None = None,
+        held: float = 0.0,
     ) -> dict[str, tuple[M | None, str]]:
         """The ended batch's answers by custom id, each with the model that gave it; read
         again once if the stream breaks. The answers' tokens settle the batch's `held` worst
@@ -609,7 +618,7 @@ class AnthropicLLM:
             spend.settle(held, list(billed.values()), batched=True)
         if unusable:  # said, not only counted (red-teamed: a refusal was never called one)
             parts = [f"{c} ×{n}" for c, n in Counter(unusable.values()).most_common()]
-            self._say(
+            say(
                 f"Claude: {len(unusable)} answer(s) of Message Batch {batch_id} cannot be used "
                 f"({'; '.join(parts)})"
             )

@@ -216,6 +216,12 @@ class LLMSettings(BaseModel):
         ge=0,
         description="Most new pairs Claude adjudicates in one run (asked together at its end)",
     )
+    uses: list[Literal["queries", "adjudication", "dimensions"]] = Field(
+        default_factory=lambda: ["queries", "adjudication", "dimensions"],
+        description="What a run asks Claude for (JSON list in CONSILIENCE_LLM__USES): the "
+        "retrieval channel's queries, the adjudication of pairs, the missing-dimension "
+        "proposals; the others are not asked. Claim extraction is `--llm-extractor`'s",
+    )
     budget_usd: float = Field(
         default=10.0,
         ge=0.0,

@@ -9,7 +9,7 @@ from collections import Counter
 from pydantic import ValidationError
 
 from consilience.errors import UnusableAnswerError
-from consilience.llm import LLM, AnswerCache, MeteredLLM
+from consilience.llm import CUT_OFF, LLM, REFUSAL, AnswerCache, MeteredLLM
 from consilience.llm_spend import Spend
 from ingest.claims.base import ExtractedClaim
 from ingest.claims.prompts import extract as prompt
@@ -26,6 +26,7 @@ _ASKED = sha256_text(
 )[:16]
 UNUSABLE, ATTEMPTS = "unusable", "attempts"  # an answer that could not be used, kept as such
 MAX_ATTEMPTS = 2  # a refusal or an answer cut off tends to come back the same
+COUNTED = frozenset({REFUSAL, CUT_OFF})
 
 
 class LLMExtractor:
@@ -53,6 +54,7 @@ class LLMExtractor:
         self.cache = cache
         self.spend = spend  # the ingest run's account with Claude
         self.cached_passages = 0  # passages answered from the cache
+        self._asked_now: set[str] = set()  # keys asked by this extractor (one ingest run)
         self.rejected_quotes = 0  # Claude's quotes not found verbatim (left out)
         self.rules_passages = 0  # passages the rules read instead (no quote of Claude's kept)
         self.silent_documents = 0  # documents Claude found no claim in, and the rules found some
@@ -79,26 +81,34 @@ class LLMExtractor:
         key = self._key(rendered)
         tries = 0
         if key in cached:
-            kept = json.loads(cached[key])
+            try:
+                kept = json.loads(cached[key])
+            except ValueError:  # a damaged row: asked again
+                kept = None
             if isinstance(kept, dict) and UNUSABLE in kept:
                 tries = int(kept.get(ATTEMPTS, 1))
-                if tries >= MAX_ATTEMPTS:
-                    self._from_cache()
+                if tries >= MAX_ATTEMPTS or key in self._asked_now:
+                    # (the same passage again in this document: asked once)
                     raise UnusableAnswerError(
                         str(kept[UNUSABLE]),
                         f"Claude's answer to this passage could not be used {tries} times "
                         f"({kept[UNUSABLE]}); it is not asked again.",
                         "A new model or prompt asks again.",
                     )
-            else:
+            elif kept is not None:
                 with contextlib.suppress(ValidationError):  # kept in another form: ask again
                     answer = prompt.LLMClaims.model_validate(kept)
-                    self._from_cache()
+                    if key not in self._asked_now:
+                        self._from_cache()
                     return answer
+        self._asked_now.add(key)
         try:
             answer = self.llm.structured(prompt.SYSTEM, rendered, prompt.LLMClaims)
         except UnusableAnswerError as exc:
-            self._keep(key, json.dumps({UNUSABLE: exc.cause, ATTEMPTS: tries + 1}), cached)
+            if exc.cause in COUNTED:  # a refusal or a cut-off tends to come back the same;
+                # an answer not in the form asked is the service's or a proxy's: asked again
+                record = {UNUSABLE: exc.cause, ATTEMPTS: tries + 1}
+                self._keep(key, json.dumps(record), cached)
             raise
         self._keep(key, answer.model_dump_json(), cached)
         return answer

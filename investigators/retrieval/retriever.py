@@ -462,7 +462,10 @@ class Retriever:
             put("nearby", self._nearby(found, vec))
         if "llm" in use:
             if self.query_writer is None:
-                skipped.append("llm queries: no ANTHROPIC_API_KEY (offline channels only)")
+                skipped.append(
+                    "llm queries: no ANTHROPIC_API_KEY, or not among CONSILIENCE_LLM__USES "
+                    "(offline channels only)"
+                )
             else:
                 try:
                     written = self.query_writer([(c, texts[c][0]) for c in found if c in texts])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -895,3 +896,58 @@ def test_a_verdict_brings_the_line_level_findings_up_to_date_at_once(
     record_verdict(svc, second.id, ReviewVerdict.REOPENED, "alice", "read again")
     (back,) = list_findings(graph, kind="line_disagrees").items
     assert back.id == line.id
+
+
+def test_verdicts_refresh_the_lines_only_when_dismissal_changes_and_never_fail_after_storing(
+    cli_services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review of the refresh: every confirmation recomputed every line-level finding (a
+    confirmation changes nothing there); a database gone during the refresh reported a
+    stored verdict as failed (rerun, it added a second step); and `consilience review` ended
+    in an error on a line-level finding an earlier verdict of the session had withdrawn."""
+    import app.verdicts as verdicts
+    from cli.main import app
+    from consilience.errors import DatabaseUnavailableError
+
+    svc = cli_services
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    build_runner(svc).run()
+    graph = svc.graph()
+    first, second = list_findings(graph, kind="contradicts").items
+    calls: list[int] = []
+    real = verdicts.analyse_lines
+
+    def counted(*args: Any, **kw: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(verdicts, "analyse_lines", counted)
+    record_verdict(svc, first.id, ReviewVerdict.CONFIRMED, "alice", "")
+    assert calls == []  # confirmed: what the lines are derived from is unchanged
+    record_verdict(svc, first.id, ReviewVerdict.DISMISSED, "bob", "")
+    assert calls == [1]
+
+    def gone(*args: object, **kw: object) -> object:
+        raise DatabaseUnavailableError("the database went away", "start it")
+
+    monkeypatch.setattr(verdicts, "analyse_lines", gone)
+    row = record_verdict(svc, second.id, ReviewVerdict.DISMISSED, "bob", "")
+    assert row.status == "dismissed" and len(row.history) == 1
+
+    import queries.findings as qf
+
+    queue = qf.review_queue
+
+    def with_a_withdrawn_one(*args: Any, **kw: Any) -> Any:
+        page = queue(*args, **kw)
+        page.items = [page.items[0].model_copy(update={"id": "fnd_withdrawn"}), *page.items]
+        return page
+
+    record_verdict(svc, second.id, ReviewVerdict.REOPENED, "bob", "")  # something to review
+    monkeypatch.setattr(qf, "review_queue", with_a_withdrawn_one)
+    out = CliRunner().invoke(app, ["review", "--reviewer", "ann"], input="q\n")
+    assert out.exit_code == 0, out.output
+    assert "fnd_withdrawn: withdrawn since, skipped" in out.output

@@ -296,6 +296,7 @@ def test_a_run_counts_all_its_claude_requests_against_one_cap(
         assert stub.requests == []
     assert report.claude is not None and "adjudication" not in report.claude.not_sent_by
     assert report.claude.not_sent_by["retrieval queries"] == 2 and report.left_unchecked == 2
+    assert any("did not read the retrieval queries for 2 claim(s)" in w for w in report.warnings)
     with MessagesStub() as stub:
         keyed(0.0, stub)
         report, _ = investigate(svc, everything=True)
@@ -319,3 +320,32 @@ def test_a_run_counts_all_its_claude_requests_against_one_cap(
     render_investigation(Console(file=out, width=400), report)
     assert f"Claude this run: {report.claude.requests} answered request(s)" in out.getvalue()
     assert "of the run's $10.00 cap" in out.getvalue()
+
+
+def test_each_use_of_claude_can_be_turned_off(
+    clean_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stop 60's red-team: with a key, a run asked Claude for queries, adjudication and
+    dimension proposals, with no way to keep one and not the others."""
+    from app.investigate import build_runner
+    from investigators.llm_adjudicator import LLMAdjudicator
+
+    svc = clean_services
+    with MessagesStub() as stub:
+        monkeypatch.setattr(
+            svc, "llm", AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        )
+        for uses, adjudicates, queries, proposes in (
+            (["queries", "adjudication", "dimensions"], True, True, True),
+            (["adjudication"], True, False, False),
+            ([], False, False, False),
+        ):
+            llm_settings = svc.settings.llm.model_copy(update={"uses": uses})
+            monkeypatch.setattr(
+                svc, "settings", svc.settings.model_copy(update={"llm": llm_settings})
+            )
+            runner = build_runner(svc)
+            assert any(isinstance(i, LLMAdjudicator) for i in runner.investigators) is adjudicates
+            assert (runner.retriever.query_writer is not None) is queries
+            assert (runner.proposer is not None) is proposes
+        assert stub.requests == []
