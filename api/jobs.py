@@ -59,8 +59,8 @@ class Job(BaseModel):
     )
     claude: ClaudeUse | None = Field(
         default=None,
-        description="What the job asked of Claude and spent (its extraction included), under its cap "
-        "(none without a key)",
+        description="What the job asked of Claude and spent (its extraction included), under "
+        "its cap (none without a key)",
     )
     notes: list[str] = Field(
         default_factory=list,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from consilience.llm import LLM
 from investigators.base import ClaimView
 from investigators.llm_adjudicator import JudgementCache
+from investigators.llm_cache import AnswerKeeper
 from investigators.prompts import dimensions as prompt
 from kg.criticality import is_safety_critical as kg_is_safety_critical
 from kg.ids import sha256_text
@@ -51,21 +52,7 @@ class DimensionProposer:
         keys = [self._key(c) for c in chosen]
         cached = self.cache.get_many(keys)
         todo = [(c, k) for c, k in zip(chosen, keys, strict=True) if k not in cached]
-        kept: set[int] = set()
-
-        def row(k: str, a: prompt.Dimensions) -> dict[str, str]:
-            return {
-                "id": k,
-                "response": a.model_dump_json(),
-                "model": self.llm.model,
-                "prompt_version": prompt.VERSION,
-            }
-
-        def keep(i: int, a: prompt.Dimensions) -> None:
-            """Each answer kept as it comes: one paid for before a Ctrl-C is not asked again."""
-            self.cache.put_many([row(todo[i][1], a)])
-            kept.add(i)
-
+        keep = AnswerKeeper(self.cache, [k for _, k in todo], self.llm.model, prompt.VERSION)
         answers = self.llm.structured_many(
             prompt.SYSTEM,
             [
@@ -79,14 +66,7 @@ class DimensionProposer:
             on_wait=self.announce,
             on_answer=keep,
         )
-        fresh = {
-            i: row(k, a)
-            for i, ((_, k), a) in enumerate(zip(todo, answers, strict=True))
-            if a is not None
-        }
-        if rest := [f for i, f in fresh.items() if i not in kept]:
-            self.cache.put_many(rest)
-        by_key = {**cached, **{f["id"]: f["response"] for f in fresh.values()}}
+        by_key = {**cached, **keep.finish(answers)}
         return {
             c.id: prompt.Dimensions.model_validate_json(by_key[k])
             for c, k in zip(chosen, keys, strict=True)

@@ -85,3 +85,16 @@ class DownLLM(ScriptedLLM):
 
     def reply(self, prompt: str) -> dict[str, Any] | None:
         raise LLMError("Claude request failed: 503", "Retry later.")
+
+
+class MemoryCache:
+    """The answer cache's protocol (consilience.llm.AnswerCache), in memory."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, str] = {}
+
+    def get_many(self, ids: list[str]) -> dict[str, str]:
+        return {i: self.rows[i] for i in ids if i in self.rows}
+
+    def put_many(self, rows: list[dict[str, str]]) -> None:
+        self.rows.update({r["id"]: r["response"] for r in rows})

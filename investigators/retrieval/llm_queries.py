@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from consilience.llm import LLM
 from investigators.llm_adjudicator import JudgementCache
+from investigators.llm_cache import AnswerKeeper
 from investigators.prompts import counter_queries as prompt
 from kg.ids import sha256_text
 
@@ -59,21 +60,7 @@ class LLMQueryWriter:
         cached = self.cache.get_many(keys)
         todo = {self._key(t): t for _, t in chosen if self._key(t) not in cached}
         keys = list(todo)
-        kept: set[int] = set()
-
-        def row(k: str, a: prompt.Queries) -> dict[str, str]:
-            return {
-                "id": k,
-                "response": a.model_dump_json(),
-                "model": self.llm.model,
-                "prompt_version": prompt.VERSION,
-            }
-
-        def keep(i: int, a: prompt.Queries) -> None:
-            """Each answer kept as it comes: one paid for before a Ctrl-C is not asked again."""
-            self.cache.put_many([row(keys[i], a)])
-            kept.add(i)
-
+        keep = AnswerKeeper(self.cache, keys, self.llm.model, prompt.VERSION)
         answers = self.llm.structured_many(
             prompt.SYSTEM,
             [prompt.render(t) for t in todo.values()],
@@ -82,12 +69,5 @@ class LLMQueryWriter:
             on_wait=self.announce,
             on_answer=keep,
         )
-        fresh = {
-            i: row(k, a)
-            for i, (k, a) in enumerate(zip(keys, answers, strict=True))
-            if a is not None
-        }
-        if rest := [f for i, f in fresh.items() if i not in kept]:
-            self.cache.put_many(rest)
         missed = {keys[i] for i in self.llm.unread if i < len(keys)}
-        return {**cached, **{f["id"]: f["response"] for f in fresh.values()}}, missed
+        return {**cached, **keep.finish(answers)}, missed

@@ -13,21 +13,8 @@ from investigators.llm_adjudicator import LLMAdjudicator
 from investigators.nli.judge import Judge, Side
 from investigators.nli.model import NLIModel
 from tests.claims import view
-from tests.llm_fakes import RefusingLLM, ScriptedLLM, SilentLLM
+from tests.llm_fakes import MemoryCache, RefusingLLM, ScriptedLLM, SilentLLM
 from tests.messages_stub import MessagesStub
-
-
-class MemoryCache:
-    """A real implementation of the JudgementCache protocol, in memory."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, str] = {}
-
-    def get_many(self, ids: list[str]) -> dict[str, str]:
-        return {i: self.rows[i] for i in ids if i in self.rows}
-
-    def put_many(self, rows: list[dict[str, str]]) -> None:
-        self.rows.update({r["id"]: r["response"] for r in rows})
 
 
 def test_large_adjudication_runs_use_the_batches_api() -> None:

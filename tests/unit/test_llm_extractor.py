@@ -11,6 +11,7 @@ from consilience.llm import AnthropicLLM
 from ingest.claims.llm import LLMExtractor, _verbatim
 from ingest.claims.rules import RuleExtractor
 from ingest.pipeline import RecordBuilder
+from tests.llm_fakes import MemoryCache
 from tests.messages_stub import MessagesStub
 
 DOC = (
@@ -163,19 +164,6 @@ def test_claude_quotes_that_are_no_claim_are_left_out() -> None:
     assert _verbatim(passage, "ear probes detect deception.") == -1  # starts inside a word
     assert _verbatim(passage, "Linear probes detect dec") == -1  # ends inside a word
     assert _verbatim(passage, "Steering reduced sandbagging.") == 32
-
-
-class MemoryCache:
-    """The answer cache's protocol, in memory."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, str] = {}
-
-    def get_many(self, ids: list[str]) -> dict[str, str]:
-        return {i: self.rows[i] for i in ids if i in self.rows}
-
-    def put_many(self, rows: list[dict[str, str]]) -> None:
-        self.rows.update({r["id"]: r["response"] for r in rows})
 
 
 def test_an_answer_that_cannot_be_used_is_asked_at_most_twice_and_the_same_passage_once() -> None:
