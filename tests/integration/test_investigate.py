@@ -136,11 +136,7 @@ def test_line_level_findings_are_listed_shown_exported_and_served(
     from queries.findings import get_finding, iter_findings
 
     svc = cli_services
-    (tmp_path / "post.md").write_text(POST)
-    (tmp_path / "reply.md").write_text(REPLY)
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.graph())
-    build_runner(svc).run()
+    investigated_post_and_reply(svc, tmp_path)
     with svc.graph().write() as s:
         lines = [r["id"] for r in s.run("MATCH (l:Line) RETURN l.id AS id ORDER BY id")]
         first = s.run("MATCH (c:Claim) RETURN c.id AS id LIMIT 1").single()
@@ -877,11 +873,7 @@ def test_a_verdict_brings_the_line_level_findings_up_to_date_at_once(
     from app.verdicts import VerdictItem, record_verdicts
 
     svc = clean_services
-    (tmp_path / "post.md").write_text(POST)
-    (tmp_path / "reply.md").write_text(REPLY)
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.graph())
-    build_runner(svc).run()
+    investigated_post_and_reply(svc, tmp_path)
     graph = svc.graph()
     (line,) = list_findings(graph, kind="line_disagrees").items
     first, second = list_findings(graph, kind="contradicts").items
@@ -910,11 +902,7 @@ def test_verdicts_refresh_the_lines_only_when_dismissal_changes_and_never_fail_a
     from consilience.errors import DatabaseUnavailableError
 
     svc = cli_services
-    (tmp_path / "post.md").write_text(POST)
-    (tmp_path / "reply.md").write_text(REPLY)
-    svc.ingestor().ingest_paths([str(tmp_path)])
-    svc.claim_index().sync(svc.graph())
-    build_runner(svc).run()
+    investigated_post_and_reply(svc, tmp_path)
     graph = svc.graph()
     first, second = list_findings(graph, kind="contradicts").items
     calls: list[int] = []
@@ -951,3 +939,13 @@ def test_verdicts_refresh_the_lines_only_when_dismissal_changes_and_never_fail_a
     out = CliRunner().invoke(app, ["review", "--reviewer", "ann"], input="q\n")
     assert out.exit_code == 0, out.output
     assert "fnd_withdrawn: withdrawn since, skipped" in out.output
+
+
+def investigated_post_and_reply(svc: Services, tmp_path: Path) -> None:
+    """The post and its reply ingested, indexed and investigated once (two contradictions and
+    one line-level finding between their lines)."""
+    (tmp_path / "post.md").write_text(POST)
+    (tmp_path / "reply.md").write_text(REPLY)
+    svc.ingestor().ingest_paths([str(tmp_path)])
+    svc.claim_index().sync(svc.graph())
+    build_runner(svc).run()
