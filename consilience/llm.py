@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import threading
 import time
 from collections import Counter
@@ -229,8 +230,9 @@ def _parse(message: object, schema: type[M]) -> M | None:
 
 
 class AnthropicLLM:
-    """Claude via the `anthropic` SDK; structured output through a forced tool call, the
-    SDK's own retries, and the Message Batches API for large runs."""
+    """Claude via the `anthropic` SDK; structured output through a forced tool call, retries
+    of transient failures (each attempt held against the run's cap), and the Message Batches
+    API for large runs."""
 
     def __init__(
         self,
@@ -263,6 +265,7 @@ class AnthropicLLM:
         # counted as attempts)
         self._calls = threading.local()
         self.timeout_s = timeout_s
+        self.max_retries = max_retries  # messages are retried here (`_send`), not by the SDK
         self._abandoned = threading.Event()  # set by `abandon`: nothing more is asked
 
     @property
@@ -371,27 +374,12 @@ class AnthropicLLM:
     ) -> tuple[M, str]:
         """The answer and the model that gave it; under `spend`, admitted by the caller with
         `held` (its worst case), settled here with what the answer says it cost."""
-        import anthropic
-
         try:
-            self._refuse_while_down()
-            msg = self._client.messages.create(
-                **self._params(system, prompt, schema, max_tokens),
-                timeout=self._timeout(max_tokens),
-            )
-        except anthropic.APIError as exc:
-            if spend is not None and not _maybe_billed(exc):
-                spend.release(held)  # else (a timeout, a connection lost after sending) its
-                # worst case stays held against the cap
-            raise LLMError(f"Claude request failed: {exc}", _hint_for(exc)) from exc
+            msg, held = self._send(system, prompt, schema, max_tokens, spend, held)
         except ValueError as exc:  # a 200 whose body is not a message (JSON, or its shape)
             raise LLMError(
                 f"Claude's answer could not be read: {first_line(exc, 200)}", _BODY_HINT
             ) from exc
-        except LLMError:  # not sent
-            if spend is not None:
-                spend.release(held)
-            raise
         self._down = None  # it answers again
         if spend is not None:  # billed, usable or not
             spend.settle(held, [usage_of(msg)], batched=False)
@@ -414,6 +402,60 @@ class AnthropicLLM:
                 "that uses tools.",
             )
         return answer, self._answered_by(msg)
+
+    def _send(
+        self,
+        system: str,
+        prompt: str,
+        schema: type[BaseModel],
+        max_tokens: int,
+        spend: Spend | None,
+        held: float,
+    ) -> tuple[Any, float]:
+        """The message, and the worst case held for the attempt that brought it. Transient
+        failures are retried here, not by the SDK (red-teamed: each of the SDK's retries of a
+        timeout may be billed, and the cap held one worst case for all of them): an attempt
+        that may have been billed stays held, and the next must fit in what is left of the
+        cap or is not sent; one refused with an HTTP error hands its hold to the next."""
+        import anthropic
+
+        create = self._client.with_options(max_retries=0).messages.create
+        params = self._params(system, prompt, schema, max_tokens)
+        attempt = 0
+        while True:
+            try:
+                self._refuse_while_down()
+                return create(**params, timeout=self._timeout(max_tokens)), held
+            except anthropic.APIError as exc:
+                billed = _maybe_billed(exc)
+                if spend is not None and not billed:
+                    spend.release(held)  # else (a timeout, a connection lost after sending)
+                    # its worst case stays held against the cap
+                    held = 0.0
+                if attempt >= self.max_retries or not _retryable(exc):
+                    raise LLMError(f"Claude request failed: {exc}", _hint_for(exc)) from exc
+                if spend is not None:
+                    n, held = spend.admit(
+                        [_worst(spend, system, prompt, schema, max_tokens)], batched=False
+                    )
+                    if not n:
+                        raise LLMError(
+                            f"Claude request failed: {exc}; not sent again: its worst case "
+                            f"no longer fits in the run's ${spend.cap_usd:.2f} cap "
+                            f"(${spend.left_usd:.2f} left)",
+                            _hint_for(exc),
+                        ) from exc
+                attempt += 1
+                try:
+                    self._pause(_retry_after(exc, attempt))
+                except LLMError:
+                    if spend is not None:
+                        spend.release(held)
+                    raise
+            except LLMError:  # not sent
+                if spend is not None:
+                    spend.release(held)
+                raise
 
     def _one_by_one(
         self,
@@ -686,7 +728,7 @@ class AnthropicLLM:
             raise
 
 
-STREAK_STOP = 3  # requests in a row that failed (each after the SDK's own retries)
+STREAK_STOP = 3  # requests in a row that failed (each after its retries)
 DOWN_FOR_S = 600.0
 
 
@@ -745,7 +787,7 @@ def _cause(exc: LLMError) -> tuple[str, bool, bool]:
 def _maybe_billed(exc: Exception) -> bool:
     """Whether a failed request may have been billed: not one refused with an HTTP error, nor
     one that never reached the service (no connection); a timeout, or a connection lost after
-    the request went out, may have been (the SDK's own retries of one too)."""
+    the request went out, may have been."""
     import anthropic
 
     if isinstance(exc, anthropic.APIStatusError):
@@ -764,6 +806,34 @@ def _transient(exc: Exception) -> bool:
     return isinstance(exc, anthropic.APIStatusError) and (
         exc.status_code == 429 or exc.status_code >= 500
     )
+
+
+def _retryable(exc: Exception) -> bool:
+    """Whether a failed request is worth sending again (what the SDK retries): no
+    connection, a timeout, HTTP 408, 409, 429 or a server error, unless the service says."""
+    import anthropic
+
+    if isinstance(exc, anthropic.APIStatusError):
+        said = exc.response.headers.get("x-should-retry")
+        if said in ("true", "false"):
+            return said == "true"
+        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+    return isinstance(exc, anthropic.APIConnectionError)
+
+
+def _retry_after(exc: Exception, attempt: int) -> float:
+    """Seconds to wait before attempt `attempt` (1, 2, ...): what the service asks for, up to
+    a minute, else 0.5 s doubling to 8 s, less up to a quarter at random (as the SDK does)."""
+    import anthropic
+
+    if isinstance(exc, anthropic.APIStatusError):
+        headers = exc.response.headers
+        for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+            with contextlib.suppress(ValueError):
+                wait = float(headers.get(name) or "nan") / scale
+                if 0 < wait <= 60:
+                    return wait
+    return min(0.5 * 2 ** (attempt - 1), 8.0) * (1 - 0.25 * random.random())
 
 
 def _minutes(seconds: float) -> str:

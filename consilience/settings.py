@@ -203,7 +203,10 @@ class LLMSettings(BaseModel):
     """The optional Claude adjudicator/extractor."""
 
     model: str = Field(default="claude-sonnet-4-5", description="Claude model name")
-    max_retries: int = Field(default=2, description="SDK retries on transient errors")
+    max_retries: int = Field(
+        default=2,
+        description="Retries of a request that failed transiently (each held against the cap)",
+    )
     timeout_s: float = Field(default=60.0, description="Per-request timeout")
     batch_wait_s: float = Field(
         default=3600.0,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,7 +30,8 @@ class MessagesStub:
         failed_results: int = 0,
         malformed_batch: bool = False,
     ) -> None:
-        self.queue: list[object] = []  # a message (dict), or any JSON or bytes to test errors
+        self.queue: list[object] = []  # a message (dict), any JSON or bytes to test errors, an
+        # HTTP status (int) or seconds without an answer (float)
         self.requests: list[dict[str, Any]] = []
         self.batch_requests: list[dict[str, Any]] = []
         self.batch_polls = batch_polls
@@ -83,6 +86,12 @@ class MessagesStub:
                     self.end_headers()
                     return
                 head = stub.queue.pop(0)  # bytes: a body sent as it is (malformed JSON)
+                if isinstance(head, float):  # answers nothing for that long: a timeout
+                    time.sleep(head)
+                    self.send_response(500)
+                    with contextlib.suppress(OSError):
+                        self.end_headers()
+                    return
                 status = 200
                 if isinstance(head, int):  # an HTTP error with the API's error body
                     status, kinds = head, {401: "authentication_error", 429: "rate_limit_error"}

@@ -201,3 +201,65 @@ def test_each_thread_sees_its_own_last_call() -> None:
         worker.start()
         worker.join()
     assert seen == [set()] and llm.unread == {0, 1}
+
+
+def test_a_timed_out_request_stays_held_and_its_retry_is_held_on_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Red-teamed (review): the SDK retried a timeout itself, each attempt possibly billed,
+    while the cap held one worst case for all of them and settled it with the last."""
+    spend = Spend(5.0, PRICE)
+    with MessagesStub() as stub:
+        stub.queue.append(0.6)  # no answer in time
+        stub.tool_answer(ANSWER, usage=(40, 20))
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
+        monkeypatch.setattr(llm, "_timeout", lambda max_tokens: 0.2)
+        got = llm.structured("s", "p", Adjudication, max_tokens=1000, spend=spend)
+        sent = [r for r in stub.requests if r["path"].endswith("/messages")]
+    assert got.label == "tension" and len(sent) == 2
+    use = spend.use()
+    assert use.requests == 1 and use.unsettled_usd == pytest.approx(one_worst(spend))
+    assert spend.left_usd == pytest.approx(5.0 - one_worst(spend) - use.usd)
+
+
+def test_a_retry_whose_worst_case_no_longer_fits_is_not_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    probe = Spend(1.0, PRICE)
+    spend = Spend(one_worst(probe) * 1.5, PRICE)
+    with MessagesStub() as stub:
+        stub.queue.append(0.6)
+        stub.tool_answer(ANSWER)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
+        monkeypatch.setattr(llm, "_timeout", lambda max_tokens: 0.2)
+        with pytest.raises(LLMError, match="not sent again: its worst case no longer fits"):
+            llm.structured("s", "p", Adjudication, max_tokens=1000, spend=spend)
+        sent = [r for r in stub.requests if r["path"].endswith("/messages")]
+    assert len(sent) == 1
+    assert spend.use().unsettled_usd == pytest.approx(one_worst(spend))
+
+
+def test_a_request_refused_with_an_http_error_is_retried_on_the_same_hold() -> None:
+    probe = Spend(1.0, PRICE)
+    spend = Spend(one_worst(probe) * 1.2, PRICE)  # room for one worst case only
+    with MessagesStub() as stub:
+        stub.queue.append(529)  # overloaded: not billed, worth asking again
+        stub.tool_answer(ANSWER, usage=(40, 20))
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=1)
+        got = llm.structured("s", "p", Adjudication, max_tokens=1000, spend=spend)
+        sent = [r for r in stub.requests if r["path"].endswith("/messages")]
+    assert got.label == "tension" and len(sent) == 2
+    use = spend.use()
+    assert use.requests == 1 and use.unsettled_usd == 0
+    assert spend.left_usd == pytest.approx(spend.cap_usd - use.usd)
+
+
+def test_a_request_refused_for_good_is_not_retried() -> None:
+    with MessagesStub() as stub:
+        stub.queue.append(401)
+        stub.tool_answer(ANSWER)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
+        with pytest.raises(LLMError, match="401"):
+            llm.structured("s", "p", Adjudication, max_tokens=1000, spend=Spend(5.0, PRICE))
+        sent = [r for r in stub.requests if r["path"].endswith("/messages")]
+    assert len(sent) == 1
