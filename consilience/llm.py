@@ -575,7 +575,7 @@ class AnthropicLLM:
             for i, p in enumerate(prompts[:sent])
         ]
         try:
-            batch = self._client.messages.batches.create(requests=requests)
+            batch = self._create_batch(requests, spend, held)
         except anthropic.APIError as exc:
             if spend is not None and not _maybe_billed(exc):
                 spend.release(held)
@@ -620,6 +620,30 @@ class AnthropicLLM:
                 f"{n.errored} errored, {n.canceled} cancelled, {n.expired} expired"
             )
         return [answers[f"r{i}"][0] if f"r{i}" in answers else None for i in range(len(prompts))]
+
+    def _create_batch(
+        self, requests: list[Request], spend: Spend | None, held: float
+    ) -> MessageBatch:
+        """The batch created; a transient failure retried only where it cannot have created
+        one (red-teamed: the SDK retried a timed-out create, and a batch the first attempt
+        may have made runs unseen, billed, never cancelled)."""
+        import anthropic
+
+        create = self._client.with_options(max_retries=0).messages.batches.create
+        attempt = 0
+        while True:
+            try:
+                return create(requests=requests)
+            except anthropic.APIError as exc:
+                if attempt >= self.max_retries or not _retryable(exc) or _maybe_billed(exc):
+                    raise
+                attempt += 1
+                try:
+                    self._pause(_retry_after(exc, attempt))
+                except LLMError:
+                    if spend is not None:
+                        spend.release(held)
+                    raise
 
     def _results(
         self,

@@ -16,7 +16,8 @@ class MessagesStub:
     ends at the next read, or never with `cancel_ends=False`. The first `failed_polls` status
     reads fail (529, overloaded), and so do the first `failed_cancels` cancels and (500) the
     first `failed_results` reads of the results; `cancel_refused`: the batch ended just
-    before the cancel, which the API refuses."""
+    before the cancel, which the API refuses; `create_failures`: how the first batch creates
+    fail (an HTTP status, or seconds without an answer)."""
 
     def __init__(
         self,
@@ -29,6 +30,7 @@ class MessagesStub:
         failed_cancels: int = 0,
         failed_results: int = 0,
         malformed_batch: bool = False,
+        create_failures: list[int | float] | None = None,
     ) -> None:
         self.queue: list[object] = []  # a message (dict), any JSON or bytes to test errors, an
         # HTTP status (int) or seconds without an answer (float)
@@ -44,6 +46,7 @@ class MessagesStub:
         self.failed_cancels = failed_cancels
         self.failed_results = failed_results
         self.malformed_batch = malformed_batch
+        self.create_failures = list(create_failures or [])
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,8 +69,16 @@ class MessagesStub:
                     self._send(json.dumps(stub.batch("canceling")).encode())
                     return
                 if self.path.endswith("/messages/batches"):
-                    stub.batch_requests = body["requests"]
                     stub.requests.append({"path": self.path, "body": body, "api_key": None})
+                    if stub.create_failures:  # an HTTP status, or seconds without an answer
+                        failure = stub.create_failures.pop(0)
+                        if isinstance(failure, float):
+                            time.sleep(failure)
+                        self.send_response(failure if isinstance(failure, int) else 500)
+                        with contextlib.suppress(OSError):
+                            self.end_headers()
+                        return
+                    stub.batch_requests = body["requests"]
                     if stub.malformed_batch:  # a 200 whose body is not JSON
                         self._send(b'{"id": "msgbatch_1", "type": ')
                         return

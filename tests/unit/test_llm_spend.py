@@ -263,3 +263,30 @@ def test_a_request_refused_for_good_is_not_retried() -> None:
             llm.structured("s", "p", Adjudication, max_tokens=1000, spend=Spend(5.0, PRICE))
         sent = [r for r in stub.requests if r["path"].endswith("/messages")]
     assert len(sent) == 1
+
+
+def test_a_batch_create_that_timed_out_is_not_sent_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timed-out create may have made a batch, billed and never seen: a second create
+    would pay twice. One refused with an HTTP error is sent again."""
+    spend = Spend(5.0, PRICE)
+    with MessagesStub(create_failures=[0.6]) as stub:
+        llm = AnthropicLLM(
+            "k", "claude-stub", base_url=stub.url, max_retries=2, batch_threshold=2,
+            timeout_s=0.2, poll_s=0.01,
+        )  # fmt: skip
+        with pytest.raises(LLMError, match="batch request failed"):
+            llm.structured_many("s", ["p", "p"], Adjudication, max_tokens=1000, spend=spend)
+        creates = [r for r in stub.requests if r["path"].endswith("/batches")]
+    assert len(creates) == 1
+    assert spend.use().unsettled_usd == pytest.approx(2 * one_worst(spend) / 2)
+    spend = Spend(5.0, PRICE)
+    with MessagesStub(create_failures=[529]) as stub:
+        for _ in range(2):
+            stub.tool_answer(ANSWER)
+        llm = AnthropicLLM(
+            "k", "claude-stub", base_url=stub.url, max_retries=2, batch_threshold=2, poll_s=0.01
+        )
+        got = llm.structured_many("s", ["p", "p"], Adjudication, max_tokens=1000, spend=spend)
+        creates = [r for r in stub.requests if r["path"].endswith("/batches")]
+    assert all(a is not None for a in got) and len(creates) == 2
+    assert spend.use().unsettled_usd == 0 and spend.use().batched == 2
