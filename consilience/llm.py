@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # the SDK itself is imported only when Claude is used
 
 M = TypeVar("M", bound=BaseModel)
 _HINT = "Check ANTHROPIC_API_KEY and network access, or unset the key to run offline."
+_NO_CREDIT = "no credit left"
+_CREDIT_HINT = (
+    "The Anthropic account has no credit left: add credit (Console, Plans & Billing), or "
+    "unset ANTHROPIC_API_KEY to run offline."
+)
 _BODY_HINT = (
     "Check ANTHROPIC_BASE_URL: it must reach the Messages API, or a proxy that passes its "
     "answers on unchanged. Unset ANTHROPIC_API_KEY to run offline."
@@ -341,7 +346,7 @@ class AnthropicLLM:
             raise LLMError(
                 f"Not sent: Claude failed with {self._down[0]} less than "
                 f"{_minutes(DOWN_FOR_S)} ago.",
-                _HINT,
+                _CREDIT_HINT if self._down[0].endswith(_NO_CREDIT) else _HINT,
             )
 
     def structured(
@@ -769,6 +774,8 @@ def _hint_for(exc: Exception) -> str:
     if isinstance(exc, anthropic.APIConnectionError):
         return "Check network access to the Messages API (and ANTHROPIC_BASE_URL if set)."
     if isinstance(exc, anthropic.APIStatusError):
+        if _out_of_credit(exc):
+            return _CREDIT_HINT
         if exc.status_code in (401, 403):
             return "Check ANTHROPIC_API_KEY (and its permissions), or unset it to run offline."
         if exc.status_code == 404:
@@ -797,7 +804,9 @@ def _cause(exc: LLMError) -> tuple[str, bool, bool]:
         body = raw.body if isinstance(raw.body, dict) else {}
         error = body.get("error")
         kind = str(error.get("type", "")) if isinstance(error, dict) else ""
-        fatal = raw.status_code in (401, 403, 404)
+        fatal = raw.status_code in (401, 403, 404) or _out_of_credit(raw)
+        if _out_of_credit(raw):
+            kind = _NO_CREDIT
         return f"HTTP {raw.status_code}{' ' + kind if kind else ''}", True, fatal
     if isinstance(raw, anthropic.APITimeoutError):
         return "a timeout", True, False
@@ -806,6 +815,21 @@ def _cause(exc: LLMError) -> tuple[str, bool, bool]:
     if isinstance(raw, ValueError):
         return "an answer that could not be read", True, False
     return "an answer not in the expected form", False, False
+
+
+def _out_of_credit(exc: Exception) -> bool:
+    """Whether the account has no credit left: HTTP 402, or the 400 the Messages API answers
+    then (red-teamed: read as one bad question, every other request was still sent)."""
+    import anthropic
+
+    if not isinstance(exc, anthropic.APIStatusError):
+        return False
+    if exc.status_code == 402:
+        return True
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error")
+    said = str(error.get("message", "")) if isinstance(error, dict) else ""
+    return exc.status_code == 400 and "credit balance" in said.casefold()
 
 
 def _maybe_billed(exc: Exception) -> bool:

@@ -33,7 +33,8 @@ class MessagesStub:
         create_failures: list[int | float] | None = None,
     ) -> None:
         self.queue: list[object] = []  # a message (dict), any JSON or bytes to test errors, an
-        # HTTP status (int) or seconds without an answer (float)
+        # HTTP status (int; or a tuple with the error's message) or seconds without an answer
+        # (float)
         self.requests: list[dict[str, Any]] = []
         self.batch_requests: list[dict[str, Any]] = []
         self.batch_polls = batch_polls
@@ -105,8 +106,11 @@ class MessagesStub:
                     return
                 status = 200
                 if isinstance(head, int):  # an HTTP error with the API's error body
-                    status, kinds = head, {401: "authentication_error", 429: "rate_limit_error"}
-                    err = {"type": kinds.get(head, "api_error"), "message": f"stub {head}"}
+                    head = (head, f"stub {head}")
+                if isinstance(head, tuple):  # (HTTP status, the error's message)
+                    status, kinds = head[0], {401: "authentication_error", 429: "rate_limit_error"}
+                    kinds[400] = "invalid_request_error"
+                    err = {"type": kinds.get(status, "api_error"), "message": head[1]}
                     head = {"type": "error", "error": err}
                 payload = head if isinstance(head, bytes) else json.dumps(head).encode()
                 self.send_response(status)

@@ -157,6 +157,22 @@ def test_failures_are_named_and_asking_stops_when_it_cannot_help() -> None:
         notes = []
         llm.structured_many("s", ["p1", "p2", "p3"], Adjudication, on_wait=notes.append)
         assert len(stub.requests) == 1 and "HTTP 401 authentication_error" in notes[0]
+    credit = "Your credit balance is too low to access the Anthropic API. Please go to Plans"
+    with MessagesStub() as stub:  # red-teamed: read as one bad question, all others were sent
+        stub.queue.append((400, credit))
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        notes = []
+        llm.structured_many("s", ["p1", "p2", "p3"], Adjudication, on_wait=notes.append)
+        assert len(stub.requests) == 1 and "HTTP 400 no credit left" in notes[0]
+        with pytest.raises(LLMError, match="Not sent") as raised:
+            llm.structured("s", "p", Adjudication)
+        assert "add credit (Console, Plans & Billing)" in raised.value.hint
+    with MessagesStub() as stub:
+        stub.queue.append((400, credit))
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        with pytest.raises(LLMError, match="credit balance") as raised:
+            llm.structured("s", "p", Adjudication)
+        assert "add credit" in raised.value.hint
 
 
 def client(stub: MessagesStub, **timing: float) -> AnthropicLLM:
