@@ -474,12 +474,6 @@ class Runner:
         # unchecked (below)
         prefetch_warnings, unqueried = self.retriever.prefetch_queries(chunks)
         warnings += prefetch_warnings
-        if unqueried and not prefetch_warnings:  # (a failed request says so itself)
-            warnings.append(
-                f"Claude did not read the retrieval queries for {len(unqueried)} claim(s) (a "
-                "request that failed, or one past the run's cap): they stay unchecked, and the "
-                "next `consilience investigate` asks for them again."
-            )
         lap("llm queries")
         for start, chunk in zip(range(0, len(ids), self.batch), chunks, strict=True):
             got = self.retriever.retrieve(chunk)

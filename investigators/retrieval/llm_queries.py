@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from consilience.llm import LLM
@@ -9,6 +10,24 @@ from investigators.llm_adjudicator import JudgementCache
 from investigators.llm_cache import AnswerKeeper
 from investigators.prompts import counter_queries as prompt
 from kg.ids import sha256_text
+
+# Runs in which Claude never read a claim's queries (a failed request, one past the cap) are
+# counted in the cache under the queries' own key (an answer replaces the count): the claim
+# stays unchecked for the next run, and after MAX_UNREAD_RUNS it is let go, checked by the
+# other channels alone (red-teamed: with a key out of credit or a cap of 0 its pairs were
+# judged again on every run, for ever). A later run that retrieves it again asks again.
+UNREAD_RUNS = "unread_runs"
+MAX_UNREAD_RUNS = 3
+
+
+def _unread_runs(response: str) -> int:
+    """The runs a cached entry counts unread (0: it is an answer)."""
+    raw = json.loads(response)
+    return int(raw.get(UNREAD_RUNS, 0)) if isinstance(raw, dict) else 0
+
+
+def _answers(stored: dict[str, str]) -> dict[str, str]:
+    return {k: r for k, r in stored.items() if not _unread_runs(r)}
 
 
 class LLMQueryWriter:
@@ -31,21 +50,47 @@ class LLMQueryWriter:
     def _key(self, text: str) -> str:
         return "llmq_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{text}")[:24]
 
-    def prefetch(self, batches: list[list[tuple[str, str]]]) -> set[str]:
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> tuple[set[str], set[str]]:
         """Ask, in one request, about the claims each batch's call will choose: a run's
         batches then find their queries cached instead of each waiting on its own request
         (a Message Batch can take minutes). What this request leaves unanswered (or all of
         it, if it fails) is not asked again by the batches of the run: each would wait on a
-        request of its own, the waits this saves."""
+        request of its own, the waits this saves. Returns the claims whose queries Claude
+        never read: those to leave unchecked, and those let go (unread MAX_UNREAD_RUNS runs
+        now)."""
         chosen = [c for batch in batches for c in batch[: self.max_claims]]
         self._asked = {self._key(t) for _, t in chosen}
         missed = self._ask(chosen)[1]
-        return {cid for cid, t in chosen if self._key(t) in missed}
+        runs = self._count_unread(sorted(missed))
+        unread = {(cid, self._key(t)) for cid, t in chosen if self._key(t) in missed}
+        return (
+            {cid for cid, k in unread if runs[k] < MAX_UNREAD_RUNS},
+            {cid for cid, k in unread if runs[k] >= MAX_UNREAD_RUNS},
+        )
+
+    def _count_unread(self, keys: list[str]) -> dict[str, int]:
+        """One more run unread for each key; the runs each has been unread now."""
+        if not keys:
+            return {}
+        before = self.cache.get_many(keys)
+        runs = {k: _unread_runs(before.get(k, "{}")) + 1 for k in keys}
+        self.cache.put_many(
+            [
+                {
+                    "id": k,
+                    "response": json.dumps({UNREAD_RUNS: n}),
+                    "model": self.llm.model,
+                    "prompt_version": prompt.VERSION,
+                }
+                for k, n in runs.items()
+            ]
+        )
+        return runs
 
     def __call__(self, claims: list[tuple[str, str]]) -> dict[str, list[str]]:
         chosen = [(cid, text, self._key(text)) for cid, text in claims[: self.max_claims]]
         by_key = self._ask([(cid, t) for cid, t, k in chosen if k not in self._asked])[0]
-        by_key |= self.cache.get_many([k for _, _, k in chosen if k in self._asked])
+        by_key |= _answers(self.cache.get_many([k for _, _, k in chosen if k in self._asked]))
         out: dict[str, list[str]] = {}
         for cid, _, k in chosen:
             if k in by_key:
@@ -57,7 +102,7 @@ class LLMQueryWriter:
         """{cache key: answer} for these claims: cached ones, the others asked together; and
         the keys of those Claude never read (their request failed or was not sent)."""
         keys = list(dict.fromkeys(self._key(t) for _, t in chosen))
-        cached = self.cache.get_many(keys)
+        cached = _answers(self.cache.get_many(keys))
         todo = {self._key(t): t for _, t in chosen if self._key(t) not in cached}
         keys = list(todo)
         keep = AnswerKeeper(self.cache, keys, self.llm.model, prompt.VERSION)

@@ -27,6 +27,7 @@ from investigators.cypher import retrieval as q
 from investigators.cypher import runner as rq
 from investigators.retrieval.counter import counter_queries
 from investigators.retrieval.fusion import Candidate, Ranking, fuse
+from investigators.retrieval.llm_queries import MAX_UNREAD_RUNS
 from investigators.retrieval.ranker import (
     Pool,
     RankerModel,
@@ -60,9 +61,10 @@ QueryWriter = Callable[[list[tuple[str, str]]], dict[str, list[str]]]
 class Prefetching(Protocol):
     """A query writer that can ask about a whole run's claims ahead, in one request."""
 
-    def prefetch(self, batches: list[list[tuple[str, str]]]) -> set[str]:
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> tuple[set[str], set[str]]:
         """Returns the claims whose queries Claude never read (a request that failed or was
-        not sent, past the run's cap)."""
+        not sent, past the run's cap): those to leave unchecked for the next run, and those
+        let go (unread in too many runs: checked by the other channels alone)."""
         ...
 
 
@@ -153,13 +155,29 @@ class Retriever:
             ids = [c for f in found for c in f]
             texts = {r["id"]: r["text"] for r in s.run(q.CLAIM_TEXTS, ids=ids)}
         try:
-            return [], writer.prefetch([[(c, texts[c]) for c in f if c in texts] for f in found])
+            unread, let_go = writer.prefetch(
+                [[(c, texts[c]) for c in f if c in texts] for f in found]
+            )
         except ConsilienceError as exc:
             return [
                 f"LLM queries could not be written ahead ({exc.message}); the LLM channel "
                 "skips the claims it was asked about in this run, and they stay unchecked: the "
                 "next `consilience investigate` asks for them again"
             ], {c for f in found for c in f}
+        warnings = []
+        if unread:  # (a request that failed says so itself, as it fails)
+            warnings.append(
+                f"Claude did not read the retrieval queries for {len(unread)} claim(s) (a "
+                "request that failed, or one past the run's cap): they stay unchecked, and the "
+                "next `consilience investigate` asks for them again."
+            )
+        if let_go:
+            warnings.append(
+                f"Claude has not read the retrieval queries for {len(let_go)} claim(s) in "
+                f"{MAX_UNREAD_RUNS} runs: they are marked checked without them (the other "
+                "channels found their candidates); `consilience investigate --all` asks again."
+            )
+        return warnings, unread
 
     def source_of(self) -> dict[str, str]:
         """Every claim's source (read again when the index has grown past it)."""

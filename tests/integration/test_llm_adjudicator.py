@@ -243,6 +243,34 @@ def test_a_run_asks_for_its_llm_queries_once_not_once_a_batch(
     assert len(stub.requests[0]["body"]["requests"]) == 3
 
 
+def test_claims_whose_queries_are_never_read_are_checked_without_them_after_a_few_runs(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Stop 61's review: with a key out of credit or a cap of 0, claims whose queries Claude
+    never read stayed unchecked, and every run judged their pairs again."""
+    from investigators.retrieval.llm_queries import MAX_UNREAD_RUNS, LLMQueryWriter
+    from tests.llm_fakes import SilentLLM
+
+    svc = clean_services
+    two_labs(svc, tmp_path)
+    retriever = Retriever(
+        svc.graph(),
+        svc.claim_index(),
+        svc.embedder,
+        RetrievalConfig(channels=("dense", "llm")),
+        query_writer=LLMQueryWriter(SilentLLM(), GraphJudgementCache(svc.graph())),
+    )
+    runner = Runner(svc.graph(), svc.claim_index(), [Spy()], retriever)
+    for _ in range(MAX_UNREAD_RUNS - 1):
+        report = runner.run()
+        assert report.left_unchecked == 2 and runner.pending() == 2
+        assert any("did not read the retrieval queries for 2" in w for w in report.warnings)
+    report = runner.run()
+    assert report.claims_checked == 2 and report.left_unchecked == 0 and runner.pending() == 0
+    (warning,) = [w for w in report.warnings if "retrieval queries" in w]
+    assert f"for 2 claim(s) in {MAX_UNREAD_RUNS} runs: they are marked checked" in warning
+
+
 def test_failed_dimension_proposals_are_a_warning_and_the_run_concludes(
     clean_services: Services, tmp_path: Path
 ) -> None:
