@@ -37,6 +37,7 @@ from kg.aspects import aspects
 from kg.faiss_index import ClaimIndex
 from kg.graph import Graph, Rows
 from kg.ids import pair_id
+from kg.locks import LINES, exclusive
 from kg.models import Quantity
 from kg.private import private_dir
 from kg.records import FindingRecord
@@ -142,7 +143,13 @@ def analyse_lines(
     and after a verdict on a claim finding. Returns the counts by kind, and the ids of the
     reopened ones (a verdict taken back) no longer derived: withdrawn, their verdict history
     archived (with `keep_reopened`, as after a verdict, they are kept for the next run, which
-    says which went). The findings withdrawn mark their claims for a confidence recompute."""
+    says which went). The findings withdrawn mark their claims for a confidence recompute.
+    One analysis at a time on a database (`kg.locks`): each reads what the one before wrote."""
+    with exclusive(driver, LINES):
+        return _analyse_lines(driver, keep_reopened)
+
+
+def _analyse_lines(driver: Graph, keep_reopened: bool) -> tuple[dict[str, int], list[str]]:
     with driver.read() as s:
         found = [PairFinding(**r.data()) for r in s.run(q.FINDINGS_BETWEEN_LINES)]
         reopened = (

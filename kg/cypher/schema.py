@@ -33,6 +33,7 @@ SCHEMA_STATEMENTS: tuple[LiteralString, ...] = (
     "REQUIRE s.name IS UNIQUE",
     "CREATE CONSTRAINT aspect_key IF NOT EXISTS FOR (a:Aspect) REQUIRE a.key IS UNIQUE",
     "CREATE CONSTRAINT topic_id IF NOT EXISTS FOR (t:Topic) REQUIRE t.id IS UNIQUE",
+    "CREATE CONSTRAINT lock_name IF NOT EXISTS FOR (l:Lock) REQUIRE l.name IS UNIQUE",
     # cached LLM answers are looked up by id for every askable pair of a batch (thousands);
     # two concurrent runs could MERGE the same id twice before the constraint: keep one
     "MATCH (j:LLMJudgement) WITH j.id AS id, collect(j) AS js WHERE size(js) > 1 "

@@ -1,0 +1,46 @@
+"""Graph-wide locks (kg.locks) on the real server: the line-level analysis runs one at a
+time across threads and processes (stop 61's review: two at once could write a stale read
+over a fresh one and withdraw a line-level finding the other had just made)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from app.services import Services
+from investigators.runner import analyse_lines
+from kg.locks import LINES, exclusive
+
+
+def test_a_second_holder_waits_for_the_first(clean_services: Services) -> None:
+    graph = clean_services.graph()
+    events: list[str] = []
+    entered = threading.Event()
+
+    def second() -> None:
+        entered.wait(10)
+        with exclusive(graph, "test-lock"):
+            events.append("second in")
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    with exclusive(graph, "test-lock"):
+        entered.set()
+        time.sleep(1.0)  # the second asks meanwhile
+        events.append("first out")
+    worker.join(20)
+    assert events == ["first out", "second in"]
+    with exclusive(graph, "other"), exclusive(graph, "test-lock"):  # free again, and names
+        pass  # do not block each other
+
+
+def test_the_line_analysis_waits_for_the_lock_and_then_runs(clean_services: Services) -> None:
+    graph = clean_services.graph()
+    done: list[tuple[dict[str, int], list[str]]] = []
+    worker = threading.Thread(target=lambda: done.append(analyse_lines(graph)))
+    with exclusive(graph, LINES):
+        worker.start()
+        worker.join(2.0)
+        assert worker.is_alive() and not done  # waiting: the lock is held here
+    worker.join(30)
+    assert done == [({}, [])]  # nothing to derive in an empty graph: it ran to the end
