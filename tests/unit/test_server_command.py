@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -78,9 +79,16 @@ def _running_state(s: Settings, pid: int, **started_with: str) -> None:
 def _stand_in(s: Settings) -> subprocess.Popen[bytes]:
     """A process with the server's command line shape (its entry point and this home)."""
     home = managed_server(s).home
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         ["sh", "-c", "sleep 60", "org.neo4j.server.CommunityEntryPoint", f"--home-dir={home}"]
     )
+    # until the child has exec'd, its command line is this process's (a full run with the
+    # machine loaded read it then: flaky)
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    deadline = time.monotonic() + 10
+    while b"CommunityEntryPoint" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return proc
 
 
 def test_a_running_server_started_with_other_settings_is_reported(tmp_path: Path) -> None:
