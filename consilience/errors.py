@@ -85,6 +85,11 @@ class LLMError(ConsilienceError):
     retryable = True
 
 
+class NotSentError(LLMError):
+    """A request not sent: the process is shutting down, or Claude failed moments ago. Claude
+    read nothing of it: the question counts no attempt."""
+
+
 class UnusableAnswerError(LLMError):
     """Claude answered, but nothing of the answer can be used: a refusal, an answer cut off at
     its token limit, or one not in the requested form. The question was read: asking the same

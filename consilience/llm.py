@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import json
 import random
 import threading
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from consilience.errors import LLMError, UnusableAnswerError, first_line
+from consilience.errors import LLMError, NotSentError, UnusableAnswerError, first_line
 from consilience.llm_spend import ADJUDICATION, EXTRACTION, QUERIES, Spend, usage_of
 from consilience.settings import Settings
 
@@ -271,6 +272,7 @@ class AnthropicLLM:
         self._calls = threading.local()
         self.timeout_s = timeout_s
         self.max_retries = max_retries  # messages are retried here (`_send`), not by the SDK
+        self._once = self._client.with_options(max_retries=0)
         self._abandoned = threading.Event()  # set by `abandon`: nothing more is asked
 
     @property
@@ -305,7 +307,7 @@ class AnthropicLLM:
     def _pause(self, seconds: float) -> None:
         """Sleep between polls; raise at once when abandoned."""
         if self._abandoned.wait(seconds):
-            raise LLMError(
+            raise NotSentError(
                 "Stopped waiting for Claude: the process is shutting down.",
                 "The questions not answered are asked again by the next run.",
             )
@@ -317,7 +319,7 @@ class AnthropicLLM:
 
     def _timeout(self, max_tokens: int) -> float:
         """Time for an answer `max_tokens` long (red-teamed: 60 s cut off long extractions,
-        and the SDK's retries of a timeout can each be billed)."""
+        and each retry of a timeout may be billed)."""
         return max(self.timeout_s, 30.0 + max_tokens / 25)
 
     def _params(
@@ -338,12 +340,12 @@ class AnthropicLLM:
 
     def _refuse_while_down(self) -> None:
         if self._abandoned.is_set():
-            raise LLMError(
+            raise NotSentError(
                 "Not sent: the process is shutting down.",
                 "The question is asked again by the next run.",
             )
         if self._down is not None and self._stopped():
-            raise LLMError(
+            raise NotSentError(
                 f"Not sent: Claude failed with {self._down[0]} less than "
                 f"{_minutes(DOWN_FOR_S)} ago.",
                 _CREDIT_HINT if self._down[0].endswith(_NO_CREDIT) else _HINT,
@@ -424,9 +426,9 @@ class AnthropicLLM:
         cap or is not sent; one refused with an HTTP error hands its hold to the next."""
         import anthropic
 
-        create = self._client.with_options(max_retries=0).messages.create
+        create = self._once.messages.create
         params = self._params(system, prompt, schema, max_tokens)
-        attempt = 0
+        attempt = timeouts = 0
         while True:
             try:
                 self._refuse_while_down()
@@ -437,11 +439,16 @@ class AnthropicLLM:
                     spend.release(held)  # else (a timeout, a connection lost after sending)
                     # its worst case stays held against the cap
                     held = 0.0
-                if attempt >= self.max_retries or not _retryable(exc):
+                # a timeout once only: an answer longer than its time fails every time,
+                # each attempt perhaps billed
+                timeouts += isinstance(exc, anthropic.APITimeoutError)
+                if attempt >= self.max_retries or not _retryable(exc) or timeouts > 1:
                     raise LLMError(f"Claude request failed: {exc}", _hint_for(exc)) from exc
                 if spend is not None:
                     n, held = spend.admit(
-                        [_worst(spend, system, prompt, schema, max_tokens)], batched=False
+                        [_worst(spend, system, prompt, schema, max_tokens)],
+                        batched=False,
+                        counted=False,
                     )
                     if not n:
                         raise LLMError(
@@ -630,17 +637,18 @@ class AnthropicLLM:
         self, requests: list[Request], spend: Spend | None, held: float
     ) -> MessageBatch:
         """The batch created; a transient failure retried only where it cannot have created
-        one (red-teamed: the SDK retried a timed-out create, and a batch the first attempt
-        may have made runs unseen, billed, never cancelled)."""
+        one: a rate limit, an overload, no connection (red-teamed: the SDK retried a timed-out
+        create, and a batch the first attempt may have made runs unseen, billed, never
+        cancelled)."""
         import anthropic
 
-        create = self._client.with_options(max_retries=0).messages.batches.create
+        create = self._once.messages.batches.create
         attempt = 0
         while True:
             try:
                 return create(requests=requests)
             except anthropic.APIError as exc:
-                if attempt >= self.max_retries or not _retryable(exc) or _maybe_billed(exc):
+                if attempt >= self.max_retries or not _never_created(exc):
                     raise
                 attempt += 1
                 try:
@@ -799,6 +807,8 @@ def _cause(exc: LLMError) -> tuple[str, bool, bool]:
 
     if isinstance(exc, UnusableAnswerError):
         return exc.cause, False, False
+    if isinstance(exc, NotSentError):
+        return "not sent", True, False
     raw = exc.__cause__
     if isinstance(raw, anthropic.APIStatusError):
         body = raw.body if isinstance(raw.body, dict) else {}
@@ -833,13 +843,13 @@ def _out_of_credit(exc: Exception) -> bool:
 
 
 def _maybe_billed(exc: Exception) -> bool:
-    """Whether a failed request may have been billed: not one refused with an HTTP error, nor
-    one that never reached the service (no connection); a timeout, or a connection lost after
-    the request went out, may have been."""
+    """Whether a failed request may have been billed: not one refused with an HTTP error
+    (but a gateway's 502 or 504), nor one that never reached the service (no connection); a
+    timeout, or a connection lost after the request went out, may have been."""
     import anthropic
 
-    if isinstance(exc, anthropic.APIStatusError):
-        return False
+    if isinstance(exc, anthropic.APIStatusError):  # a gateway's 502 or 504: the service
+        return exc.status_code in (502, 504)  # may have had it, and answered too late
     if isinstance(exc, anthropic.APITimeoutError):
         return True
     # by name: the SDK's transport is httpx or its fork httpx2, whose classes differ
@@ -869,18 +879,38 @@ def _retryable(exc: Exception) -> bool:
     return isinstance(exc, anthropic.APIConnectionError)
 
 
+def _never_created(exc: Exception) -> bool:
+    """Whether a failed Message Batch create surely made no batch and is worth sending again:
+    a rate limit, an overload, or no connection at all."""
+    import anthropic
+
+    if isinstance(exc, anthropic.APIStatusError):
+        return _retryable(exc) and exc.status_code in (429, 529)
+    return isinstance(exc, anthropic.APIConnectionError) and not _maybe_billed(exc)
+
+
+RETRY_AFTER_MAX_S = 600.0  # the longest wait a service's retry-after is followed for
+
+
 def _retry_after(exc: Exception, attempt: int) -> float:
-    """Seconds to wait before attempt `attempt` (1, 2, ...): what the service asks for, up to
-    a minute, else 0.5 s doubling to 8 s, less up to a quarter at random (as the SDK does)."""
+    """Seconds to wait before attempt `attempt` (1, 2, ...): what the service asks for (in
+    milliseconds, seconds or as a date; at most RETRY_AFTER_MAX_S), else 0.5 s doubling to 8
+    s, less up to a quarter at random (as the SDK does)."""
     import anthropic
 
     if isinstance(exc, anthropic.APIStatusError):
         headers = exc.response.headers
-        for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        wait = float("nan")
+        with contextlib.suppress(ValueError):
+            wait = float(headers.get("retry-after-ms") or "nan") / 1000
+        if wait != wait:  # nan: no milliseconds given
+            said = headers.get("retry-after") or ""
             with contextlib.suppress(ValueError):
-                wait = float(headers.get(name) or "nan") / scale
-                if 0 < wait <= 60:
-                    return wait
+                wait = float(said)
+            if wait != wait and (when := email.utils.parsedate_tz(said)) is not None:
+                wait = email.utils.mktime_tz(when) - time.time()
+        if wait > 0:
+            return min(wait, RETRY_AFTER_MAX_S)
     return min(0.5 * 2 ** (attempt - 1), 8.0) * (1 - 0.25 * random.random())
 
 

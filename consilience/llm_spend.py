@@ -67,11 +67,14 @@ class Spend:
         tokens_in = len(system) + len(prompt) + tool_chars + TOOL_OVERHEAD_TOKENS
         return (tokens_in * self.price[0] + max_tokens * self.price[1]) / 1e6
 
-    def admit(self, worst: list[float], *, batched: bool) -> tuple[int, float]:
+    def admit(
+        self, worst: list[float], *, batched: bool, counted: bool = True
+    ) -> tuple[int, float]:
         """How many of these requests, in order, may be sent: those whose worst cases together
         (halved in a Message Batch) fit in what is left of the cap; and their worst cases
         together, held against the cap until `settle` (or `release`) says what they cost.
-        The rest are counted as not sent."""
+        The rest are counted as not sent (not a retry, `counted=False`: its question was
+        sent once)."""
         share = 0.5 if batched else 1.0
         with self._lock:
             room = self.cap_usd - self._use.usd - self._held
@@ -83,7 +86,7 @@ class Spend:
                 held += cost * share
                 n += 1
             self._held += held
-            self._use.not_sent += len(worst) - n
+            self._use.not_sent += (len(worst) - n) if counted else 0
             return n, held
 
     def settle(self, held: float, usages: list[tuple[int, int]], *, batched: bool) -> None:

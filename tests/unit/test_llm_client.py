@@ -173,6 +173,11 @@ def test_failures_are_named_and_asking_stops_when_it_cannot_help() -> None:
         with pytest.raises(LLMError, match="credit balance") as raised:
             llm.structured("s", "p", Adjudication)
         assert "add credit" in raised.value.hint
+    with MessagesStub() as stub:
+        stub.queue.append(402)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
+        llm.structured_many("s", ["p1", "p2"], Adjudication, on_wait=notes.append)
+        assert len(stub.requests) == 1 and "HTTP 402 no credit left" in notes[-2]
 
 
 def client(stub: MessagesStub, **timing: float) -> AnthropicLLM:

@@ -290,3 +290,73 @@ def test_a_batch_create_that_timed_out_is_not_sent_again(monkeypatch: pytest.Mon
         creates = [r for r in stub.requests if r["path"].endswith("/batches")]
     assert all(a is not None for a in got) and len(creates) == 2
     assert spend.use().unsettled_usd == 0 and spend.use().batched == 2
+    spend = Spend(5.0, PRICE)  # a server error: a batch may exist (review)
+    with MessagesStub(create_failures=[504]) as stub:
+        llm = AnthropicLLM(
+            "k", "claude-stub", base_url=stub.url, max_retries=2, batch_threshold=2, poll_s=0.01
+        )
+        with pytest.raises(LLMError, match="batch request failed"):
+            llm.structured_many("s", ["p", "p"], Adjudication, max_tokens=1000, spend=spend)
+        creates = [r for r in stub.requests if r["path"].endswith("/batches")]
+    assert len(creates) == 1
+    assert spend.use().unsettled_usd == pytest.approx(one_worst(spend))  # a gateway's 504
+
+
+def _status_error(status: int, headers: dict[str, str]) -> Exception:
+    import anthropic
+    import httpx2
+
+    request = httpx2.Request("POST", "http://stub/v1/messages")
+    response = httpx2.Response(status, headers=headers, request=request)
+    return anthropic.APIStatusError("stub", response=response, body=None)
+
+
+def test_a_retry_waits_as_long_as_the_service_asks() -> None:
+    """Review: waits asked for over a minute, or as a date, were cut to the 0.5-8 s backoff,
+    and a 429 asking for 90 s used up the retries."""
+    from email.utils import formatdate
+
+    from consilience.llm import RETRY_AFTER_MAX_S, _retry_after
+
+    assert _retry_after(_status_error(429, {"retry-after-ms": "1500"}), 1) == 1.5
+    assert _retry_after(_status_error(429, {"retry-after": "90"}), 1) == 90.0
+    assert _retry_after(_status_error(429, {"retry-after": "7200"}), 1) == RETRY_AFTER_MAX_S
+    in_a_minute = formatdate(__import__("time").time() + 60, usegmt=True)
+    assert 55 < _retry_after(_status_error(503, {"retry-after": in_a_minute}), 1) <= 60
+    assert 0.375 <= _retry_after(_status_error(500, {}), 1) <= 0.5  # backoff, with jitter
+    assert 3.0 <= _retry_after(_status_error(500, {"retry-after": "soon"}), 4) <= 4.0
+
+
+def test_a_timeout_is_sent_again_once_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: an answer longer than its time times out on every attempt, each perhaps
+    billed."""
+    spend = Spend(5.0, PRICE)
+    with MessagesStub() as stub:
+        stub.queue += [0.6, 0.6]
+        stub.tool_answer(ANSWER)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
+        monkeypatch.setattr(llm, "_timeout", lambda max_tokens: 0.2)
+        with pytest.raises(LLMError, match="timed out"):
+            llm.structured("s", "p", Adjudication, max_tokens=1000, spend=spend)
+        sent = [r for r in stub.requests if r["path"].endswith("/messages")]
+    assert len(sent) == 2
+    assert spend.use().unsettled_usd == pytest.approx(2 * one_worst(spend))
+    assert spend.use().not_sent == 0  # sent, and failed: not "not sent"
+
+
+def test_a_question_stopped_during_a_retry_wait_is_unread_not_an_attempt() -> None:
+    """Review: an abandon during a retry's wait raised an error with no cause, read as an
+    answer not in the expected form: the question counted an attempt, as if Claude had read
+    it."""
+    import threading
+
+    spend = Spend(5.0, PRICE)
+    with MessagesStub() as stub:
+        stub.queue.append(529)
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
+        threading.Timer(0.1, llm.abandon).start()
+        notes: list[str] = []
+        got = llm.structured_many("s", ["p"], Adjudication, on_wait=notes.append, spend=spend)
+    assert got == [None] and llm.unread == {0}
+    assert "not sent ×1" in notes[-1]
+    assert spend.left_usd == 5.0  # the refused attempt's hold was released, the next not sent
