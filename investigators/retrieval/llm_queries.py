@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from consilience.errors import LLMError
 from consilience.llm import LLM
 from investigators.llm_adjudicator import JudgementCache
 from investigators.llm_cache import AnswerKeeper
@@ -30,6 +32,17 @@ def _answers(stored: dict[str, str]) -> dict[str, str]:
     return {k: r for k, r in stored.items() if not _unread_runs(r)}
 
 
+@dataclass
+class Prefetched:
+    """What a run's request for its queries left: the claims whose queries Claude never read,
+    to leave unchecked for the next run; those let go (unread in MAX_UNREAD_RUNS runs now:
+    checked by the other channels alone); and why the request failed, where it did."""
+
+    unread: set[str] = field(default_factory=set)
+    let_go: set[str] = field(default_factory=set)
+    failed: str | None = None
+
+
 class LLMQueryWriter:
     """At most `max_claims` claims per call are sent; answers are cached by claim text."""
 
@@ -50,30 +63,41 @@ class LLMQueryWriter:
     def _key(self, text: str) -> str:
         return "llmq_" + sha256_text(f"{prompt.VERSION}:{self.llm.model}:{text}")[:24]
 
-    def prefetch(self, batches: list[list[tuple[str, str]]]) -> tuple[set[str], set[str]]:
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> Prefetched:
         """Ask, in one request, about the claims each batch's call will choose: a run's
         batches then find their queries cached instead of each waiting on its own request
         (a Message Batch can take minutes). What this request leaves unanswered (or all of
         it, if it fails) is not asked again by the batches of the run: each would wait on a
-        request of its own, the waits this saves. Returns the claims whose queries Claude
-        never read: those to leave unchecked, and those let go (unread MAX_UNREAD_RUNS runs
-        now)."""
+        request of its own, the waits this saves. A request that fails leaves unread what
+        was not answered before it failed (review: a batch refused, or a Message Batch never
+        ended, raised past the count, and such claims were never let go)."""
         chosen = [c for batch in batches for c in batch[: self.max_claims]]
         self._asked = {self._key(t) for _, t in chosen}
-        missed = self._ask(chosen)[1]
+        failed = None
+        try:
+            missed = self._ask(chosen)[1]
+        except LLMError as exc:
+            failed = exc.message
+            missed = self._asked - set(_answers(self.cache.get_many(sorted(self._asked))))
         runs = self._count_unread(sorted(missed))
-        unread = {(cid, self._key(t)) for cid, t in chosen if self._key(t) in missed}
-        return (
-            {cid for cid, k in unread if runs[k] < MAX_UNREAD_RUNS},
-            {cid for cid, k in unread if runs[k] >= MAX_UNREAD_RUNS},
+        unread = {(cid, self._key(t)) for cid, t in chosen if self._key(t) in runs}
+        return Prefetched(
+            unread={cid for cid, k in unread if runs[k] < MAX_UNREAD_RUNS},
+            let_go={cid for cid, k in unread if runs[k] >= MAX_UNREAD_RUNS},
+            failed=failed,
         )
 
     def _count_unread(self, keys: list[str]) -> dict[str, int]:
-        """One more run unread for each key; the runs each has been unread now."""
+        """One more run unread for each key; the runs each has been unread now. A key
+        answered meanwhile (another run, or a job of a server) is left as it is, and out."""
         if not keys:
             return {}
         before = self.cache.get_many(keys)
-        runs = {k: _unread_runs(before.get(k, "{}")) + 1 for k in keys}
+        runs = {
+            k: _unread_runs(before.get(k, "{}")) + 1
+            for k in keys
+            if k not in before or _unread_runs(before[k])
+        }
         self.cache.put_many(
             [
                 {

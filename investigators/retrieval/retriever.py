@@ -27,7 +27,7 @@ from investigators.cypher import retrieval as q
 from investigators.cypher import runner as rq
 from investigators.retrieval.counter import counter_queries
 from investigators.retrieval.fusion import Candidate, Ranking, fuse
-from investigators.retrieval.llm_queries import MAX_UNREAD_RUNS
+from investigators.retrieval.llm_queries import MAX_UNREAD_RUNS, Prefetched
 from investigators.retrieval.ranker import (
     Pool,
     RankerModel,
@@ -61,10 +61,9 @@ QueryWriter = Callable[[list[tuple[str, str]]], dict[str, list[str]]]
 class Prefetching(Protocol):
     """A query writer that can ask about a whole run's claims ahead, in one request."""
 
-    def prefetch(self, batches: list[list[tuple[str, str]]]) -> tuple[set[str], set[str]]:
-        """Returns the claims whose queries Claude never read (a request that failed or was
-        not sent, past the run's cap): those to leave unchecked for the next run, and those
-        let go (unread in too many runs: checked by the other channels alone)."""
+    def prefetch(self, batches: list[list[tuple[str, str]]]) -> Prefetched:
+        """The claims whose queries Claude never read (a request that failed or was not
+        sent, past the run's cap), and why a request failed."""
         ...
 
 
@@ -155,17 +154,21 @@ class Retriever:
             ids = [c for f in found for c in f]
             texts = {r["id"]: r["text"] for r in s.run(q.CLAIM_TEXTS, ids=ids)}
         try:
-            unread, let_go = writer.prefetch(
-                [[(c, texts[c]) for c in f if c in texts] for f in found]
-            )
-        except ConsilienceError as exc:
+            got = writer.prefetch([[(c, texts[c]) for c in f if c in texts] for f in found])
+        except ConsilienceError as exc:  # the answers' cache (the database) failed
             return [
                 f"LLM queries could not be written ahead ({exc.message}); the LLM channel "
                 "skips the claims it was asked about in this run, and they stay unchecked: the "
                 "next `consilience investigate` asks for them again"
             ], {c for f in found for c in f}
-        warnings = []
-        if unread:  # (a request that failed says so itself, as it fails)
+        unread, let_go, warnings = got.unread, got.let_go, []
+        if got.failed is not None:
+            warnings.append(
+                f"LLM queries could not be written ahead ({got.failed}); the LLM channel "
+                f"skips the claims it was asked about in this run, and {len(unread)} stay "
+                "unchecked: the next `consilience investigate` asks for them again."
+            )
+        elif unread:  # (a request that failed says so itself, as it fails)
             warnings.append(
                 f"Claude did not read the retrieval queries for {len(unread)} claim(s) (a "
                 "request that failed, or one past the run's cap): they stay unchecked, and the "
