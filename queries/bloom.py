@@ -113,8 +113,7 @@ CATEGORIES: dict[str, Category] = {
     "CalibrationState": Category("#D9D9D9", 1, ("name",), (("name", STR), ("last_run", DT))),
     "Migration": Category("#D9D9D9", 1, ("name",), (
         ("name", STR), ("version", INT), ("applied_at", DT))),
-    "Lock": Category("#D9D9D9", 1, ("name",), (
-        ("name", STR), ("held_at", DT), ("holder", STR))),
+    "Lock": Category("#D9D9D9", 1, ("name",), (("name", STR),)),
 }  # fmt: skip
 
 # type: (colour, size, [(property, dataType)])

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-# MERGE on a uniquely constrained name (schema: lock_name) is safe when two take it at once;
-# the SET takes the node's write lock, held until the transaction ends.
+# The lock's node, made once (its name uniquely constrained: schema lock_name), committed on
+# its own so that taking the lock never creates it (two creates at once can deadlock).
+ENSURE: LiteralString = "MERGE (:Lock {name: $name})"
+
+# Writing the node takes its write lock, held until the transaction ends (rolled back: the
+# write itself means nothing).
 TAKE: LiteralString = """
-MERGE (l:Lock {name: $name})
-SET l.held_at = datetime(), l.holder = $holder
+MATCH (l:Lock {name: $name})
+SET l.taken_at = datetime()
 """
