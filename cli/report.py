@@ -15,7 +15,7 @@ from consilience.llm_spend import use_line
 from consilience.vocabulary import FindingKind
 from ingest.pipeline import IngestOutcome
 from investigators.nli.judge import STRUCTURAL
-from investigators.runner import RunReport
+from investigators.runner import ADJUDICATORS, RunReport
 from investigators.versions import recheck_note
 from queries.findings import FindingRow
 from queries.models import ClaimHit, FindingSide, GraphStats
@@ -93,6 +93,13 @@ def render_context(console: Console, f: FindingRow) -> None:
             console.print(f"   [dim]{lit(side.context)}[/]")
 
 
+def _by_claude(f: FindingRow) -> str:
+    """Who answered, where Claude did (the investigator's name alone did not say)."""
+    if f.investigator not in ADJUDICATORS:
+        return ""
+    return f" (answered by Claude, {lit(f.model)})" if f.model else " (answered by Claude)"
+
+
 def render_finding(console: Console, f: FindingRow, n: int | None = None) -> None:
     head = f"{n}. " if n is not None else ""
     ind = {True: "independent", False: "dependent", None: "independence unknown"}[f.independent]
@@ -100,7 +107,7 @@ def render_finding(console: Console, f: FindingRow, n: int | None = None) -> Non
         f"{_side(f.a, 'A')}\n{_side(f.b, 'B')}\n"
         f"[italic]{lit(f.rationale.split('. A:')[0].split('. Summary:')[0])}[/]\n"
         f"[dim]{ind} ({lit(f.independence_reason or '—')}) · {lit(f.investigator)}@"
-        f"{lit(f.version)} · {f.status} · id {lit(f.id)}[/]"
+        f"{lit(f.version)}{_by_claude(f)} · {f.status} · id {lit(f.id)}[/]"
     )
     console.print(Panel(body, title=f"{head}{f.kind} {f.score:.2f}", title_align="left"))
 

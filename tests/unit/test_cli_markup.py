@@ -110,3 +110,19 @@ def test_an_error_naming_a_bracketed_path_is_printed_whole(
         fail(ConsilienceError("cannot read /d/[/x].md", "rename [/x].md"))
     err = capsys.readouterr().err
     assert "cannot read /d/[/x].md" in err and "rename [/x].md" in err
+
+
+def test_a_finding_claude_answered_says_so_and_names_the_model() -> None:
+    """The human output never said "Claude": a finding of the LLM adjudicator read
+    `llm-adjudicator@…` alone."""
+    f = FindingRow(
+        id="fnd_2", kind=FindingKind.CONTRADICTS, score=0.95, status="open", rationale="r",
+        investigator="llm-adjudicator", version="3", model="claude-[x]", a=_side(QUOTE),
+        b=_side("b"),
+    )  # fmt: skip
+    out = _console()
+    render_finding(out, f)
+    assert "llm-adjudicator@3 (answered by Claude, claude-[x])" in out.export_text()
+    out = _console()
+    render_finding(out, f.model_copy(update={"investigator": "nli-judge", "model": "nli"}))
+    assert "Claude" not in out.export_text()
