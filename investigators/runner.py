@@ -250,10 +250,15 @@ class Runner:
     def preset_version(self) -> str:
         return ",".join(f"{i.name}@{i.version}" for i in self.investigators)
 
+    def _preset_params(self) -> dict[str, object]:
+        """The preset, and its investigators ("name@version"), as UNINVESTIGATED_CLAIMS
+        takes them."""
+        return {"version": self.preset_version, "parts": self.preset_version.split(",")}
+
     def pending(self) -> int:
         """Claims not yet investigated by this preset (new, or left by an interrupted run)."""
         with self.driver.read() as s:
-            return sum(1 for _ in s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version))
+            return sum(1 for _ in s.run(q.UNINVESTIGATED_CLAIMS, **self._preset_params()))
 
     def refresh_lines(self) -> dict[str, SourceFacts]:
         with self.driver.read() as s:
@@ -436,7 +441,7 @@ class Runner:
             if everything:
                 ids = [r["id"] for r in s.run(q.ALL_CLAIMS)]
             else:
-                rows = list(s.run(q.UNINVESTIGATED_CLAIMS, version=self.preset_version))
+                rows = list(s.run(q.UNINVESTIGATED_CLAIMS, **self._preset_params()))
                 ids = [r["id"] for r in rows]
                 before = [r["checked_with"] for r in rows if r["checked_with"] is not None]
         changes = version_changes(before, self.preset_version)

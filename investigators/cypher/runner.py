@@ -16,9 +16,15 @@ RETURN c.id AS id, c.text AS text, c.normalized AS normalized, c.kind AS kind,
 """
 
 # checked_with: the preset that last checked the claim (null: never checked)
+# A claim is checked when every investigator of the preset (`$parts`, "name@version") checked
+# it at that version: also by a preset with more investigators (a run without the LLM key
+# after runs with it need not check every claim again; with the key again, the claims the
+# adjudicator has not seen are).
 UNINVESTIGATED_CLAIMS: LiteralString = """
 MATCH (c:Claim)
-WHERE c.investigated_version IS NULL OR c.investigated_version <> $version
+WHERE c.investigated_version IS NULL
+   OR (c.investigated_version <> $version
+       AND NOT all(p IN $parts WHERE p IN split(c.investigated_version, ',')))
 RETURN c.id AS id, c.investigated_version AS checked_with
 """
 

@@ -271,6 +271,39 @@ def test_claims_whose_queries_are_never_read_are_checked_without_them_after_a_fe
     assert f"for 2 claim(s) in {MAX_UNREAD_RUNS} runs: they are marked checked" in warning
 
 
+def test_claims_checked_by_more_investigators_are_not_checked_again_by_fewer(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Stop 59's review: unsetting ANTHROPIC_API_KEY after runs with it (the preset without
+    the adjudicator) checked every claim again; setting it again must check them, for the
+    adjudicator has not seen them since."""
+    svc = clean_services
+    retriever = two_labs(svc, tmp_path)
+
+    class Other(Spy):
+        name = "other"
+
+    graph, index = svc.graph(), svc.claim_index()
+    assert Runner(graph, index, [Spy(), Other()], retriever).run().claims_checked == 2
+    fewer = Runner(graph, index, [Spy()], retriever)
+    assert fewer.pending() == 0
+    report = fewer.run()
+    assert report.claims_checked == 0 and report.rechecked == 0
+    newer = Other()
+    newer.version = "2"  # the same investigators, one at another version: all again
+    assert Runner(graph, index, [Spy(), newer], retriever).pending() == 2
+    (tmp_path / "c.md").write_text(B.replace("Lab B", "Lab C"))  # a claim only `fewer` saw
+    svc.ingestor().ingest_paths([str(tmp_path / "c.md")])
+    svc.claim_index().sync(graph)
+    assert fewer.run().claims_checked > 0
+    with graph.read() as s:
+        checked = [r["v"] for r in s.run("MATCH (c:Claim) RETURN c.investigated_version AS v")]
+    only_fewer = sum(1 for v in checked if v == "spy@1")
+    assert only_fewer > 0 and checked.count("spy@1,other@1") == 2
+    # with both again: the claims only `fewer` saw, not the first two
+    assert Runner(graph, index, [Spy(), Other()], retriever).pending() == only_fewer
+
+
 def test_failed_dimension_proposals_are_a_warning_and_the_run_concludes(
     clean_services: Services, tmp_path: Path
 ) -> None:
