@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -250,7 +251,7 @@ class Runner:
     def preset_version(self) -> str:
         return ",".join(f"{i.name}@{i.version}" for i in self.investigators)
 
-    def _preset_params(self) -> dict[str, object]:
+    def _preset_params(self) -> dict[str, Any]:
         """The preset, and its investigators ("name@version"), as UNINVESTIGATED_CLAIMS
         takes them."""
         return {"version": self.preset_version, "parts": self.preset_version.split(",")}
