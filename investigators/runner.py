@@ -74,8 +74,7 @@ class RunReport(BaseModel):
     version_changes: list[str] = Field(
         default_factory=list,
         description="What changed in the investigators since those claims were checked: "
-        "'name: old → new' (the parts of the version that differ), 'name: new' or "
-        "'name: no longer run'",
+        "'name: old → new' (the parts of the version that differ) or 'name: new'",
     )
     findings_withdrawn: int = Field(
         default=0,

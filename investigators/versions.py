@@ -33,16 +33,17 @@ def _differing_parts(old: str, new: str) -> str:
 
 def version_changes(previous: Iterable[str], current: str) -> list[str]:
     """One line per investigator whose version differs between any of the `previous` presets
-    the claims were checked with and the `current` one: added, removed, or old → new (only the
-    parts that differ), sorted by name."""
+    the claims were checked with and the `current` one: added, or old → new (only the parts
+    that differ), sorted by name. One no longer run is no cause (a claim checked by more
+    investigators than run now is not checked again), so it is not named."""
     now = parse_preset(current)
     lines: set[str] = set()
     for preset in set(previous):
         before = parse_preset(preset)
         for name in sorted(before.keys() | now.keys()):
-            if name not in now:
-                lines.add(f"{name}: no longer run")
-            elif name not in before:
+            if name not in now:  # no cause: a claim checked by more is checked
+                continue
+            if name not in before:
                 lines.add(f"{name}: new")
             elif before[name] != now[name]:
                 lines.add(f"{name}: {_differing_parts(before[name], now[name])}")

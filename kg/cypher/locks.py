@@ -9,8 +9,9 @@ from typing import LiteralString
 ENSURE: LiteralString = "MERGE (:Lock {name: $name})"
 
 # Writing the node takes its write lock, held until the transaction ends (rolled back: the
-# write itself means nothing).
+# write itself means nothing). 0 rows: the node is gone (deleted by hand), nothing is locked.
 TAKE: LiteralString = """
-MATCH (l:Lock {name: $name})
+OPTIONAL MATCH (l:Lock {name: $name})
 SET l.taken_at = datetime()
+RETURN count(l) AS taken
 """
