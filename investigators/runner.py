@@ -595,7 +595,17 @@ class Runner:
         if deferred and concluded_all and ids:
             self._write([], [i for i in ids if i not in left])
         if left:  # unmarked, not just left unmarked: `--all` runs over claims checked before
-            investigation_store.mark_unchecked(self.driver, sorted(left))
+            # marked checked by the investigators that did conclude about them (every one but
+            # those concluding at the run's end), so a run without those (no key) does not
+            # judge them again; a run with them takes them up (review: the judge's work on them
+            # was thrown away)
+            partial = ",".join(
+                f"{i.name}@{i.version}" for i in self.investigators if not isinstance(i, Deferred)
+            )
+            if deferred and partial:
+                investigation_store.mark_checked(self.driver, sorted(left), partial)
+            else:
+                investigation_store.mark_unchecked(self.driver, sorted(left))
         reopened: list[str] = []  # reopened findings a full re-run withdrew (history archived)
         if everything:  # human verdicts are kept; so are Claude's findings: each is a paid
             # answer about two exact quotes (it goes with its claims), and a re-run need not

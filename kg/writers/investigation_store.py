@@ -128,6 +128,13 @@ def _write(
     return created, withdrawn, n_folded
 
 
+def mark_checked(driver: Graph, ids: list[str], version: str) -> None:
+    """These claims were checked by the preset `version` (all of it)."""
+    if ids:
+        with driver.write() as s:
+            s.run(q.MARK_INVESTIGATED, ids=ids, version=version).consume()
+
+
 def mark_unchecked(driver: Graph, ids: list[str]) -> None:
     """These claims are investigated again by the next run (their run could not conclude)."""
     if ids:

@@ -304,6 +304,37 @@ def test_claims_checked_by_more_investigators_are_not_checked_again_by_fewer(
     assert Runner(graph, index, [Spy(), Other()], retriever).pending() == only_fewer
 
 
+class Offline:
+    """An investigator that concludes batch by batch (the offline judge's way)."""
+
+    name = "offline"
+    version = "1"
+
+    def investigate(self, pairs: list[CandidatePair]) -> list[Verdict]:
+        return []
+
+
+def test_claims_left_by_the_adjudicator_count_as_checked_by_the_others(
+    clean_services: Services, tmp_path: Path
+) -> None:
+    """Review: claims whose questions went unanswered (or whose adjudicator failed) lost the
+    record of every investigator, so a run without the key judged them again."""
+    svc = clean_services
+    retriever = two_labs(svc, tmp_path, B + "\nWe also release the agent transcripts today.\n")
+    graph, index = svc.graph(), svc.claim_index()
+    with_key = Runner(graph, index, [Offline(), UnansweredSpy()], retriever)
+    assert with_key.run().left_unchecked == 2 and with_key.pending() == 2
+    assert Runner(graph, index, [Offline()], retriever).pending() == 0  # no key: nothing again
+    failing = Runner(graph, index, [Offline(), FailingSpy()], retriever)
+    assert failing.run(everything=True).left_unchecked == 3 and failing.pending() == 3
+    assert Runner(graph, index, [Offline()], retriever).pending() == 0
+    alone = Runner(graph, index, [UnansweredSpy()], retriever)  # nothing else concluded:
+    alone.run(everything=True)  # its claims are unmarked, as before
+    with graph.read() as s:
+        rows = s.run("MATCH (c:Claim) RETURN c.investigated_version AS v").data()
+    assert sorted(str(r["v"]) for r in rows) == ["None", "None", "spy@1"]
+
+
 def test_failed_dimension_proposals_are_a_warning_and_the_run_concludes(
     clean_services: Services, tmp_path: Path
 ) -> None:
