@@ -458,12 +458,7 @@ class AnthropicLLM:
                             _hint_for(exc),
                         ) from exc
                 attempt += 1
-                try:
-                    self._pause(_retry_after(exc, attempt))
-                except LLMError:
-                    if spend is not None:
-                        spend.release(held)
-                    raise
+                self._wait_to_retry(exc, attempt, spend, held)
             except LLMError:  # not sent
                 if spend is not None:
                     spend.release(held)
@@ -651,12 +646,19 @@ class AnthropicLLM:
                 if attempt >= self.max_retries or not _never_created(exc):
                     raise
                 attempt += 1
-                try:
-                    self._pause(_retry_after(exc, attempt))
-                except LLMError:
-                    if spend is not None:
-                        spend.release(held)
-                    raise
+                self._wait_to_retry(exc, attempt, spend, held)
+
+    def _wait_to_retry(
+        self, exc: Exception, attempt: int, spend: Spend | None, held: float
+    ) -> None:
+        """Wait before attempt `attempt`; abandoned meanwhile, the hold for the attempt not
+        sent is released (NotSentError)."""
+        try:
+            self._pause(_retry_after(exc, attempt))
+        except LLMError:
+            if spend is not None:
+                spend.release(held)
+            raise
 
     def _results(
         self,

@@ -203,6 +203,14 @@ def test_each_thread_sees_its_own_last_call() -> None:
     assert seen == [set()] and llm.unread == {0, 1}
 
 
+def impatient(stub: MessagesStub, monkeypatch: pytest.MonkeyPatch) -> AnthropicLLM:
+    """A client that retries twice and gives each answer 0.2 s (a float in the stub's queue
+    longer than that is a timeout)."""
+    llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
+    monkeypatch.setattr(llm, "_timeout", lambda max_tokens: 0.2)
+    return llm
+
+
 def test_a_timed_out_request_stays_held_and_its_retry_is_held_on_its_own(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -212,8 +220,7 @@ def test_a_timed_out_request_stays_held_and_its_retry_is_held_on_its_own(
     with MessagesStub() as stub:
         stub.queue.append(0.6)  # no answer in time
         stub.tool_answer(ANSWER, usage=(40, 20))
-        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
-        monkeypatch.setattr(llm, "_timeout", lambda max_tokens: 0.2)
+        llm = impatient(stub, monkeypatch)
         got = llm.structured("s", "p", Adjudication, max_tokens=1000, spend=spend)
         sent = [r for r in stub.requests if r["path"].endswith("/messages")]
     assert got.label == "tension" and len(sent) == 2
@@ -230,8 +237,7 @@ def test_a_retry_whose_worst_case_no_longer_fits_is_not_sent(
     with MessagesStub() as stub:
         stub.queue.append(0.6)
         stub.tool_answer(ANSWER)
-        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
-        monkeypatch.setattr(llm, "_timeout", lambda max_tokens: 0.2)
+        llm = impatient(stub, monkeypatch)
         with pytest.raises(LLMError, match="not sent again: its worst case no longer fits"):
             llm.structured("s", "p", Adjudication, max_tokens=1000, spend=spend)
         sent = [r for r in stub.requests if r["path"].endswith("/messages")]
@@ -334,8 +340,7 @@ def test_a_timeout_is_sent_again_once_only(monkeypatch: pytest.MonkeyPatch) -> N
     with MessagesStub() as stub:
         stub.queue += [0.6, 0.6]
         stub.tool_answer(ANSWER)
-        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=2)
-        monkeypatch.setattr(llm, "_timeout", lambda max_tokens: 0.2)
+        llm = impatient(stub, monkeypatch)
         with pytest.raises(LLMError, match="timed out"):
             llm.structured("s", "p", Adjudication, max_tokens=1000, spend=spend)
         sent = [r for r in stub.requests if r["path"].endswith("/messages")]
