@@ -813,12 +813,9 @@ def _cause(exc: LLMError) -> tuple[str, bool, bool]:
         return "not sent", True, False
     raw = exc.__cause__
     if isinstance(raw, anthropic.APIStatusError):
-        body = raw.body if isinstance(raw.body, dict) else {}
-        error = body.get("error")
-        kind = str(error.get("type", "")) if isinstance(error, dict) else ""
-        fatal = raw.status_code in (401, 403, 404) or _out_of_credit(raw)
-        if _out_of_credit(raw):
-            kind = _NO_CREDIT
+        broke = _out_of_credit(raw)
+        kind = _NO_CREDIT if broke else _api_error(raw, "type")
+        fatal = raw.status_code in (401, 403, 404) or broke
         return f"HTTP {raw.status_code}{' ' + kind if kind else ''}", True, fatal
     if isinstance(raw, anthropic.APITimeoutError):
         return "a timeout", True, False
@@ -838,10 +835,14 @@ def _out_of_credit(exc: Exception) -> bool:
         return False
     if exc.status_code == 402:
         return True
-    body = exc.body if isinstance(exc.body, dict) else {}
-    error = body.get("error")
-    said = str(error.get("message", "")) if isinstance(error, dict) else ""
-    return exc.status_code == 400 and "credit balance" in said.casefold()
+    return exc.status_code == 400 and "credit balance" in _api_error(exc, "message").casefold()
+
+
+def _api_error(exc: Exception, field: str) -> str:
+    """A field of the API's error body ({"error": {"type": …, "message": …}}); "" if none."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error.get(field, "")) if isinstance(error, dict) else ""
 
 
 def _maybe_billed(exc: Exception) -> bool:
