@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 EXIT_FILE = "exit.json"
 # sha256 of models/nli-minilm-l6/exit.json (also in its MODEL_CARD.md)
-EXIT_SHA256 = "1ef3c3661cc2974a13604fcc05698fe3116ae55475710e90decdf4035cdfd5ec"
+EXIT_SHA256 = "4a445526c9c7be02a95606deeb868e3b42cbb8bffe88bafd0597a47a6bff5b10"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 GUARD = 0.3  # sides sharing at least this share of content words are read by the whole model
 _WORD = re.compile(r"[a-z][a-z0-9'’-]+")

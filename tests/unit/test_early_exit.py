@@ -16,7 +16,7 @@ import pytest
 from consilience.errors import ModelIntegrityError
 from investigators.nli.early_exit import EXIT_FILE, GUARD, ExitHead, shared_words
 from investigators.nli.judge import Judge, Side
-from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
+from investigators.nli.model import MODEL_DIR, WEIGHTS_SHA256, NLIModel, NLIScores
 from investigators.nli.readings import PREFIX, ReadingStore
 from tests.model_stubs import Refusing
 
@@ -177,7 +177,8 @@ def test_controls_are_read_by_the_whole_model() -> None:
 def test_a_head_fitted_to_other_weights_is_refused(tmp_path: Path) -> None:
     raw = (MODEL_DIR / EXIT_FILE).read_text()
     other = tmp_path / EXIT_FILE
-    other.write_text(raw.replace('"model_sha256": "7828af1e', '"model_sha256": "0000af1e'))
+    pin = f'"model_sha256": "{WEIGHTS_SHA256}"'
+    other.write_text(raw.replace(pin, f'"model_sha256": "{"0" * 64}"'))
     assert other.read_text() != raw
     with pytest.raises(ModelIntegrityError, match="fitted to other weights"):
         ExitHead.load(other, expected_sha256=None, model_sha256=NLIModel().expected)
