@@ -25,6 +25,7 @@ from typing import Protocol
 
 from consilience.llm import LLM
 from investigators.base import CandidatePair, Conclusion, FindingKind, Verdict
+from investigators.llm_cache import MissCache, count_misses, missed
 from investigators.llm_selection import (
     Question,
     QuestionPool,
@@ -96,8 +97,7 @@ UNQUOTED_CAP = 0.5
 
 def _attempts(response: str) -> int:
     """How many times the question went unanswered (0: the response is an answer)."""
-    raw = json.loads(response)
-    return int(raw[UNANSWERED]) if UNANSWERED in raw else 0
+    return missed(response, UNANSWERED)
 
 
 def _cached_answer(response: str) -> tuple[prompt.Adjudication, str, str | None]:
@@ -110,9 +110,7 @@ def _cached_answer(response: str) -> tuple[prompt.Adjudication, str, str | None]
     return prompt.Adjudication.model_validate(raw), note, model if isinstance(model, str) else None
 
 
-class JudgementCache(Protocol):
-    def get_many(self, ids: list[str]) -> dict[str, str]: ...
-
+class JudgementCache(MissCache, Protocol):
     def put_many(self, rows: list[dict[str, str]]) -> None: ...
 
 
@@ -299,22 +297,8 @@ class LLMAdjudicator:
             # request was usable (red-teamed: then the same questions were paid for on every
             # run, forever); one Claude never read (its request failed, was not sent, or the
             # batch ended without it: `unread`) is the service's miss, not the question's
-            before = self.cache.get_many([self._key(q.pair) for q in misses])
-            tries = {
-                self._key(q.pair): _attempts(before.get(self._key(q.pair), "{}")) + 1
-                for q in misses
-            }
-            self.cache.put_many(
-                [
-                    {
-                        "id": k,
-                        "response": json.dumps({UNANSWERED: n}),
-                        "model": self.model,
-                        "prompt_version": prompt.VERSION,
-                    }
-                    for k, n in tries.items()
-                ]
-            )
+            keys = list(dict.fromkeys(self._key(q.pair) for q in misses))
+            tries = count_misses(self.cache, keys, UNANSWERED, self.model, prompt.VERSION)
             again = [q for q in unanswered if tries.get(self._key(q.pair), 0) < MAX_ATTEMPTS]
         warnings = [
             f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from consilience.errors import LLMError
 from consilience.llm_spend import Spend
+from investigators.llm_cache import MissRow
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -98,3 +99,9 @@ class MemoryCache:
 
     def put_many(self, rows: list[dict[str, str]]) -> None:
         self.rows.update({r["id"]: r["response"] for r in rows})
+
+    def replace(self, rows: list[MissRow]) -> dict[str, str | None]:
+        for r in rows:
+            if self.rows.get(r["id"]) in (None, r["expected"]):
+                self.rows[r["id"]] = r["response"]
+        return {r["id"]: self.rows.get(r["id"]) for r in rows}

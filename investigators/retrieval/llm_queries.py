@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from consilience.errors import LLMError
 from consilience.llm import LLM
 from investigators.llm_adjudicator import JudgementCache
-from investigators.llm_cache import AnswerKeeper
+from investigators.llm_cache import AnswerKeeper, count_misses, missed
 from investigators.prompts import counter_queries as prompt
 from kg.ids import sha256_text
 
@@ -24,8 +23,7 @@ MAX_UNREAD_RUNS = 3
 
 def _unread_runs(response: str) -> int:
     """The runs a cached entry counts unread (0: it is an answer)."""
-    raw = json.loads(response)
-    return int(raw.get(UNREAD_RUNS, 0)) if isinstance(raw, dict) else 0
+    return missed(response, UNREAD_RUNS)
 
 
 def _answers(stored: dict[str, str]) -> dict[str, str]:
@@ -90,26 +88,7 @@ class LLMQueryWriter:
     def _count_unread(self, keys: list[str]) -> dict[str, int]:
         """One more run unread for each key; the runs each has been unread now. A key
         answered meanwhile (another run, or a job of a server) is left as it is, and out."""
-        if not keys:
-            return {}
-        before = self.cache.get_many(keys)
-        runs = {
-            k: _unread_runs(before.get(k, "{}")) + 1
-            for k in keys
-            if k not in before or _unread_runs(before[k])
-        }
-        self.cache.put_many(
-            [
-                {
-                    "id": k,
-                    "response": json.dumps({UNREAD_RUNS: n}),
-                    "model": self.llm.model,
-                    "prompt_version": prompt.VERSION,
-                }
-                for k, n in runs.items()
-            ]
-        )
-        return runs
+        return count_misses(self.cache, keys, UNREAD_RUNS, self.llm.model, prompt.VERSION)
 
     def __call__(self, claims: list[tuple[str, str]]) -> dict[str, list[str]]:
         chosen = [(cid, text, self._key(text)) for cid, text in claims[: self.max_claims]]

@@ -249,6 +249,24 @@ ON CREATE SET j.created_at = datetime()
 SET j.response = row.response, j.model = row.model, j.prompt_version = row.prompt_version
 """
 
+# A count of misses (`investigators.llm_cache.count_misses`) written only where the entry is
+# still the one read before (`expected`), or absent: an answer another job kept in between is
+# never replaced by a count. The node is write-locked first (SET/REMOVE of a property), so the
+# comparison reads the entry as it is when the write happens, not as it was before another
+# transaction committed (Neo4j's read-committed isolation; its documented guard against lost
+# updates). Every row's entry after the write is returned.
+REPLACE_LLM_JUDGEMENTS: LiteralString = """
+UNWIND $rows AS row
+MERGE (j:LLMJudgement {id: row.id})
+ON CREATE SET j.created_at = datetime()
+SET j._lock = true
+REMOVE j._lock
+WITH j, row, coalesce(j.response IS NULL OR j.response = row.expected, false) AS free
+FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END |
+  SET j.response = row.response, j.model = row.model, j.prompt_version = row.prompt_version)
+RETURN j.id AS id, j.response AS response
+"""
+
 SET_MISSING_DIMENSIONS: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Claim {id: row.id})

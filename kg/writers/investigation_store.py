@@ -196,6 +196,19 @@ def put_llm_judgements(driver: Graph, rows: list[dict[str, str]]) -> None:
         s.execute_write(lambda tx: tx.run(q.PUT_LLM_JUDGEMENTS, rows=Rows(rows)).consume())
 
 
+def replace_llm_judgements(
+    driver: Graph, rows: Sequence[Mapping[str, object]]
+) -> dict[str, str | None]:
+    """Each row's response, kept where its entry is still `expected` (None: absent) or absent;
+    every row's entry after the write (the one another job kept, where it changed)."""
+    with driver.write() as s:
+        return s.execute_write(
+            lambda tx: {
+                r["id"]: r["response"] for r in tx.run(q.REPLACE_LLM_JUDGEMENTS, rows=Rows(rows))
+            }
+        )
+
+
 def set_missing_dimensions(driver: Graph, rows: list[dict[str, object]]) -> None:
     """Store proposed missing dimensions on claims (names list + full JSON + producer)."""
     with driver.write() as s:
