@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -185,6 +185,16 @@ def _over_cap(spend: Spend) -> LLMError:
     )
 
 
+class MissRow(TypedDict):
+    """A record of a question left without a usable answer, for `AnswerCache.replace`."""
+
+    id: str
+    expected: str | None  # the entry read before (None: there was none)
+    response: str
+    model: str
+    prompt_version: str
+
+
 class AnswerCache(Protocol):
     """Claude's answers kept by key (in the graph: `investigators.llm_cache`), so nothing
     paid for is asked twice."""
@@ -192,6 +202,12 @@ class AnswerCache(Protocol):
     def get_many(self, ids: list[str]) -> dict[str, str]: ...
 
     def put_many(self, rows: list[dict[str, str]]) -> None: ...
+
+    def replace(self, rows: list[MissRow]) -> dict[str, str | None]:
+        """Each row's response where its entry is still `expected` or is absent, in one
+        step: an answer kept by another job after `expected` was read is never replaced by
+        a record of a miss. Every row's entry after it."""
+        ...
 
 
 def _tool(schema: type[BaseModel]) -> ToolParam:

@@ -23,9 +23,9 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
-from consilience.llm import LLM
+from consilience.llm import LLM, AnswerCache
 from investigators.base import CandidatePair, Conclusion, FindingKind, Verdict
-from investigators.llm_cache import MissCache, count_misses, missed
+from investigators.llm_cache import count_misses, missed
 from investigators.llm_selection import (
     Question,
     QuestionPool,
@@ -110,8 +110,8 @@ def _cached_answer(response: str) -> tuple[prompt.Adjudication, str, str | None]
     return prompt.Adjudication.model_validate(raw), note, model if isinstance(model, str) else None
 
 
-class JudgementCache(MissCache, Protocol):
-    def put_many(self, rows: list[dict[str, str]]) -> None: ...
+class JudgementCache(AnswerCache, Protocol):
+    """The answer cache the investigators keep Claude's answers in."""
 
 
 class LLMAdjudicator:
@@ -289,7 +289,7 @@ class LLMAdjudicator:
         unanswered = [q for q, a in zip(todo, answers, strict=True) if a is None]
         if not unanswered:
             return Conclusion(verdicts=out)
-        again = unanswered
+        again, meanwhile = unanswered, 0
         unread = {id(todo[i]) for i in self.llm.unread if i < len(todo)}
         misses = [q for q in unanswered if id(q) not in unread]
         if misses:  # a question Claude read and gave no usable answer to (a refusal, one cut
@@ -300,11 +300,18 @@ class LLMAdjudicator:
             keys = list(dict.fromkeys(self._key(q.pair) for q in misses))
             tries = count_misses(self.cache, keys, UNANSWERED, self.model, prompt.VERSION)
             again = [q for q in unanswered if tries.get(self._key(q.pair), 0) < MAX_ATTEMPTS]
+            # answered by another job since: left unsettled, and read from the cache next run
+            meanwhile = sum(self._key(q.pair) not in tries for q in misses)
         warnings = [
             f"Claude gave no usable answer to {len(unanswered)} of {len(todo)} question(s) "
             "(request errors, malformed answers, or a Message Batch cancelled at its time "
-            f"limit); asked again by the next `consilience investigate`: {len(again)} "
-            "(their claims stay unchecked)"
+            f"limit); asked again by the next `consilience investigate`: {len(again) - meanwhile}"
+            " (their claims stay unchecked)"
+            + (
+                f"; {meanwhile} answered meanwhile by another job (read from the cache then)"
+                if meanwhile
+                else ""
+            )
             + (
                 f"; {len(unanswered) - len(again)} went unanswered {MAX_ATTEMPTS} times and are "
                 "not asked again"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Protocol, TypedDict
 
 from pydantic import BaseModel
 
-from consilience.llm import AnswerCache
+from consilience.llm import AnswerCache, MissRow
 from kg.graph import Graph
 from kg.writers import investigation_store
 
@@ -27,23 +26,6 @@ class GraphJudgementCache:
         return investigation_store.replace_llm_judgements(self.driver, rows) if rows else {}
 
 
-class MissRow(TypedDict):
-    id: str
-    expected: str | None  # the entry read before the write (None: there was none)
-    response: str
-    model: str
-    prompt_version: str
-
-
-class MissCache(Protocol):
-    def get_many(self, ids: list[str]) -> dict[str, str]: ...
-
-    def replace(self, rows: list[MissRow]) -> dict[str, str | None]:
-        """Each row's response where its entry is still `expected` (None: absent) or is
-        absent, in one step; every row's entry after it."""
-        ...
-
-
 def missed(response: str, count: str) -> int:
     """How many times an entry counts under `count` (0: the entry is an answer)."""
     raw = json.loads(response)
@@ -51,12 +33,12 @@ def missed(response: str, count: str) -> int:
 
 
 def count_misses(
-    cache: MissCache, keys: list[str], count: str, model: str, version: str
+    cache: AnswerCache, keys: list[str], count: str, model: str, version: str
 ) -> dict[str, int]:
     """One more miss for each key (a question Claude gave no usable answer, or never read),
     kept as {count: n} under the answer's own key; the count each key has now. A key whose
     entry is an answer is left as it is, and out: also one kept by another job after the
-    read (the write only replaces the entry read: `MissCache.replace`). Where another job
+    read (the write only replaces the entry read: `AnswerCache.replace`). Where another job
     counted in between, its count is the key's (this miss and that one count once)."""
     if not keys:
         return {}

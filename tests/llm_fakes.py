@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from consilience.errors import LLMError
+from consilience.llm import MissRow
 from consilience.llm_spend import Spend
-from investigators.llm_cache import MissRow
 
 M = TypeVar("M", bound=BaseModel)
 

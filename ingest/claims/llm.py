@@ -9,7 +9,7 @@ from collections import Counter
 from pydantic import ValidationError
 
 from consilience.errors import UnusableAnswerError
-from consilience.llm import CUT_OFF, LLM, REFUSAL, AnswerCache, MeteredLLM
+from consilience.llm import CUT_OFF, LLM, REFUSAL, AnswerCache, MeteredLLM, MissRow
 from consilience.llm_spend import Spend
 from ingest.claims.base import ExtractedClaim
 from ingest.claims.prompts import extract as prompt
@@ -108,7 +108,7 @@ class LLMExtractor:
             if exc.cause in COUNTED:  # a refusal or a cut-off tends to come back the same;
                 # an answer not in the form asked is the service's or a proxy's: asked again
                 record = {UNUSABLE: exc.cause, ATTEMPTS: tries + 1}
-                self._keep(key, json.dumps(record), cached)
+                self._count(key, json.dumps(record), cached)
             raise
         self._keep(key, answer.model_dump_json(), cached)
         return answer
@@ -125,6 +125,24 @@ class LLMExtractor:
         if self.cache is not None:
             row = {"id": key, "response": response, "model": self.llm.model}
             self.cache.put_many([{**row, "prompt_version": prompt.VERSION}])
+
+    def _count(self, key: str, record: str, cached: dict[str, str]) -> None:
+        """An unusable answer's record, kept only where the entry is still the one this
+        document read (or absent): an answer another job kept for the same passage meanwhile
+        stays, and is this document's from then on (review: a count replaced it, and the
+        passage was paid for again)."""
+        expected = cached.get(key)
+        cached[key] = record
+        if self.cache is not None:
+            row = MissRow(
+                id=key,
+                expected=expected,
+                response=record,
+                model=self.llm.model,
+                prompt_version=prompt.VERSION,
+            )
+            if (now := self.cache.replace([row]).get(key)) is not None:
+                cached[key] = now
 
     def extract(
         self, text: str, blocks: list[PlacedBlock], source_kind: SourceKind

@@ -73,11 +73,11 @@ class LLMQueryWriter:
         self._asked = {self._key(t) for _, t in chosen}
         failed = None
         try:
-            missed = self._ask(chosen)[1]
+            not_read = self._ask(chosen)[1]
         except LLMError as exc:
             failed = exc.message
-            missed = self._asked - set(_answers(self.cache.get_many(sorted(self._asked))))
-        runs = self._count_unread(sorted(missed))
+            not_read = self._asked - set(_answers(self.cache.get_many(sorted(self._asked))))
+        runs = self._count_unread(sorted(not_read))
         unread = {(cid, self._key(t)) for cid, t in chosen if self._key(t) in runs}
         return Prefetched(
             unread={cid for cid, k in unread if runs[k] < MAX_UNREAD_RUNS},
@@ -117,5 +117,5 @@ class LLMQueryWriter:
             on_wait=self.announce,
             on_answer=keep,
         )
-        missed = {keys[i] for i in self.llm.unread if i < len(keys)}
-        return {**cached, **keep.finish(answers)}, missed
+        not_read = {keys[i] for i in self.llm.unread if i < len(keys)}
+        return {**cached, **keep.finish(answers)}, not_read

@@ -231,3 +231,24 @@ def test_an_answer_not_in_the_form_asked_is_asked_again_and_a_damaged_row_too() 
         cache.rows[key] = "{not json"
         RecordBuilder(extractor).build_records(Path("d.md"), one)
         assert len(stub.requests) == 4 and extractor.cached_passages == 0
+
+
+def test_an_answer_another_job_kept_meanwhile_is_not_replaced_by_a_refusals_count() -> None:
+    """Review: the refusal's count was written over the entry the document had read, so an
+    answer another ingest kept for the same passage in between was lost and paid for again."""
+
+    class AnsweredMeanwhile(MemoryCache):
+        def get_many(self, ids: list[str]) -> dict[str, str]:
+            read = super().get_many(ids)
+            self.rows.update(dict.fromkeys(ids, answer))  # another job's answer lands now
+            return read
+
+    answer = '{"claims": []}'
+    cache = AnsweredMeanwhile()
+    with MessagesStub() as stub:
+        stub.tool_answer({"claims": []}, stop_reason="refusal")
+        llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
+        extractor = LLMExtractor(llm, cache=cache)
+        RecordBuilder(extractor).build_records(Path("doc.md"), DOC[: DOC.index(b"Rob")])
+        assert len(stub.requests) == 1 and extractor.unusable["a refusal"] == 1
+    assert list(cache.rows.values()) == [answer]
