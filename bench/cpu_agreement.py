@@ -26,10 +26,12 @@ import numpy as np
 from investigators.nli.model import MODEL_DIR, WEIGHTS_SHA256, NLIModel
 
 ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 3600  # emulation reads ~2-3 pairs/s
 
 
 def read(model_dir: Path, n: int) -> tuple[list[str], np.ndarray]:
-    """The first `n` of bench/judgement's CAD test sample: gold labels, (n, 3) readings."""
+    """A seeded sample of `n` held-out CAD test pairs (for 300, the one bench/judgement
+    --quick reads): gold labels, (n, 3) readings."""
     from bench.judgement_sets import held_out_nli
 
     rows = held_out_nli(cap=n)["cad_all_combined_test"][:n]
@@ -54,9 +56,14 @@ def compare(model_dir: Path, n: int, qemu: str, cpu: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "readings.json"
         cmd = [qemu, "-cpu", cpu, sys.executable, "-m", "bench.cpu_agreement", "--child"]
-        cmd += ["--pairs", str(n), "--model-dir", str(model_dir), "--out", str(out)]
-        # QEMU warns once per CPU flag it cannot emulate
-        subprocess.run(cmd, check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
+        cmd += ["--pairs", str(n), "--model-dir", str(model_dir.resolve()), "--out", str(out)]
+        run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S)
+        if run.returncode:
+            # QEMU warns once per CPU flag it cannot emulate: the rest is the child's own
+            said = [x for x in run.stderr.splitlines() if not x.startswith("qemu-")]
+            raise SystemExit(
+                f"the reading under QEMU failed (exit {run.returncode}):\n" + "\n".join(said[-20:])
+            )
         there = np.array(json.loads(out.read_text())["p"])
     gap = np.abs(here - there).max(axis=1)
     return {

@@ -1,7 +1,7 @@
-"""The shipped int8 judge model reads a pair the same on every CPU.
+"""The shipped int8 judge model reads a pair alike on CPUs with and without VNNI.
 
-onnxruntime's int8 matrix kernels differ by instruction set. With VNNI (and on ARM) each
-uint8 x int8 product is added in 32 bits; on AVX2, and AVX-512 without VNNI, two products are
+onnxruntime's int8 matrix kernels differ by instruction set. With VNNI each uint8 x int8
+product is added in 32 bits; on AVX2, and AVX-512 without VNNI, two products are
 first added in 16 bits, which saturates when the weights use the full int8 range
 (255 * 127 * 2 > 32,767). The model shipped until December 7th 2026 had full-range weights: the
 same file, code and pairs gave the main job 19 contradiction calls on a VNNI CPU and 15 on an
