@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from consilience.errors import ModelIntegrityError
 from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
 from investigators.nli.controls import NO_CONTROLS, Control, SideControls, control_readings
@@ -114,6 +115,8 @@ class JudgeParams:
     # (right, calls) among the audited contradiction calls that rest on a minimal pair or on
     # incompatible values (`structural`): None keeps such calls on the contradiction map
     structural_contradiction: tuple[int, int] | None = None
+    # the sha256 of the weights whose readings the maps were fitted to (None: not recorded)
+    model_sha256: str | None = None
 
     def structural_level(self) -> float | None:
         """P(contradiction) of a structural call: the share of such audited calls that were
@@ -125,10 +128,23 @@ class JudgeParams:
         return (right + 0.5) / (calls + 1)
 
     @classmethod
-    def load(cls, path: Path = MODEL_DIR / "judge.json") -> JudgeParams:
+    def load(
+        cls, path: Path = MODEL_DIR / "judge.json", *, model_sha256: str | None = None
+    ) -> JudgeParams:
+        """The fitted combination in `path` (identity maps without one). Given the weights'
+        `model_sha256`, levels fitted to the readings of other weights are refused: after a
+        new export they must be fitted again (a file that names no weights is taken)."""
         if not path.exists():
             return cls()
         raw = json.loads(path.read_text())
+        fitted_to = raw.get("model_sha256")
+        if model_sha256 and isinstance(fitted_to, str) and fitted_to != model_sha256:
+            raise ModelIntegrityError(
+                f"The judge's levels in {path} were fitted to the readings of other weights "
+                f"({fitted_to[:12]}…) than the model's ({model_sha256[:12]}…).",
+                "Fit them to these weights: `consilience model fit-judge` (or restore the "
+                "folder: `git checkout -- models/nli-minilm-l6`).",
+            )
         return cls(
             contradiction=tuple(raw["contradiction"]),
             convergence=tuple(raw["convergence"]),
@@ -140,6 +156,7 @@ class JudgeParams:
             audit_contradiction=_audited(raw, "contradiction"),
             audit_convergence=_audited(raw, "convergence"),
             structural_contradiction=_structural(raw),
+            model_sha256=fitted_to if isinstance(fitted_to, str) else None,
         )
 
     @classmethod
@@ -501,7 +518,9 @@ class Judge:
         skip_neutral: float | None = None,
     ) -> None:
         self.model = model
-        self.params = params or JudgeParams.load(model.model_dir / "judge.json")
+        self.params = params or JudgeParams.load(
+            model.model_dir / "judge.json", model_sha256=model.expected or None
+        )
         # None: always both directions. A value (e.g. 0.9): skip B→A when A→B is at least
         # this neutral (about half the model passes on real candidates; see bench/judgement)
         self.skip_neutral = skip_neutral

@@ -558,3 +558,31 @@ def test_a_negated_opposite_is_no_contradiction_whatever_the_model_reads() -> No
         params,
     )
     assert j.kind == "contradicts" and "same polarity" not in j.rationale
+
+
+def test_levels_fitted_to_other_weights_are_refused(tmp_path: Path) -> None:
+    """judge.json names the weights whose readings it was fitted to; after a new export
+    without `consilience model fit-judge`, the judge would state probabilities from another
+    model's readings (review, stop 63)."""
+    from investigators.nli.model import WEIGHTS_SHA256
+
+    shipped = JudgeParams.load(MODEL_DIR / "judge.json", model_sha256=WEIGHTS_SHA256)
+    assert shipped.model_sha256 == WEIGHTS_SHA256
+    raw = (MODEL_DIR / "judge.json").read_text()
+    other = tmp_path / "judge.json"
+    other.write_text(raw.replace(WEIGHTS_SHA256, "0" * 64))
+    assert other.read_text() != raw
+    with pytest.raises(ModelIntegrityError, match="fitted to the readings of other weights") as e:
+        JudgeParams.load(other, model_sha256=WEIGHTS_SHA256)
+    assert "fit-judge" in e.value.hint
+    # not checked without the weights' pin, nor for a file that names no weights
+    assert JudgeParams.load(other).contradiction == shipped.contradiction
+    unnamed = tmp_path / "unnamed.json"
+    unnamed.write_text(raw.replace(f'"model_sha256": "{WEIGHTS_SHA256}"', '"note": ""'))
+    assert JudgeParams.load(unnamed, model_sha256=WEIGHTS_SHA256).model_sha256 is None
+    # the judge checks the file beside its model
+    model_dir = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, model_dir)
+    shutil.copy(other, model_dir / "judge.json")
+    with pytest.raises(ModelIntegrityError):
+        Judge(NLIModel(model_dir))
