@@ -57,7 +57,12 @@ def compare(model_dir: Path, n: int, qemu: str, cpu: str) -> dict[str, float]:
         out = Path(tmp) / "readings.json"
         cmd = [qemu, "-cpu", cpu, sys.executable, "-m", "bench.cpu_agreement", "--child"]
         cmd += ["--pairs", str(n), "--model-dir", str(model_dir.resolve()), "--out", str(out)]
-        run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S)
+        try:
+            run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired as exc:
+            raise SystemExit(
+                f"the reading under QEMU took over {TIMEOUT_S} s and was stopped; try fewer --pairs"
+            ) from exc
         if run.returncode:
             # QEMU warns once per CPU flag it cannot emulate: the rest is the child's own
             said = [x for x in run.stderr.splitlines() if not x.startswith("qemu-")]

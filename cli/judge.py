@@ -262,7 +262,10 @@ def model_export(
                               "`model recover`, and a writable destination)."))  # fmt: skip
     console.print(
         f"Wrote {dst / 'model.int8.onnx'}\nsha256 {sha}\n"
-        "Pin it in investigators/nli/model.py (WEIGHTS_SHA256) and the model card.",
+        "Pin it in investigators/nli/model.py (WEIGHTS_SHA256) and the model card, then fit "
+        "the early-exit head (`python -m training.exit_head`) and the judge's levels "
+        "(`consilience model fit-judge`) to it: the judge refuses levels fitted to other "
+        "weights.",
         markup=False,
     )
 

@@ -55,11 +55,12 @@ def export(src: Path, dst: Path, max_len: int = 128) -> str:
         # one scale per output column: on CAD test the model's contradiction AUC is 0.837 against
         # 0.823 with one scale per matrix (fp32: 0.841), at the same size and speed.
         # reduce_range (weights in -64..64): onnxruntime's int8 kernels on CPUs without VNNI
-        # (AVX2, AVX-512 without VNNI) add two uint8 x int8 products in 16 bits, which saturate
-        # with full-range weights (255 * 127 * 2 > 32767), so the same file read pairs
-        # differently there than on a VNNI CPU (up to 0.42 in a probability; the top label of 13
-        # of 300 CAD pairs). In 7 bits no sum can saturate: under emulated AVX2 the readings
-        # are within 0.014 of a VNNI CPU's, no top label changed (bench/cpu_agreement).
+        # (AVX2; by the kernels' design AVX-512 without VNNI too, not tried) add two uint8 x
+        # int8 products in 16 bits, which saturate with full-range weights (255 * 127 * 2 >
+        # 32767), so the same file read pairs differently there than on a VNNI CPU (up to 0.42
+        # in a probability; the top label of 13 of 300 CAD pairs). In 7 bits no sum can
+        # saturate: under emulated AVX2 the readings are within 0.014 of a VNNI CPU's, no top
+        # label changed (bench/cpu_agreement).
         quantize_dynamic(
             str(fp32),
             str(dst / "model.int8.onnx"),

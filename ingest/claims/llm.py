@@ -109,6 +109,11 @@ class LLMExtractor:
                 # an answer not in the form asked is the service's or a proxy's: asked again
                 record = {UNUSABLE: exc.cause, ATTEMPTS: tries + 1}
                 self._count(key, json.dumps(record), cached)
+                with contextlib.suppress(ValidationError):  # another job's answer, kept
+                    # meanwhile: this passage's (review: the rules read it instead)
+                    answer = prompt.LLMClaims.model_validate_json(cached[key])
+                    self._from_cache()
+                    return answer
             raise
         self._keep(key, answer.model_dump_json(), cached)
         return answer
@@ -129,8 +134,8 @@ class LLMExtractor:
     def _count(self, key: str, record: str, cached: dict[str, str]) -> None:
         """An unusable answer's record, kept only where the entry is still the one this
         document read (or absent): an answer another job kept for the same passage meanwhile
-        stays, and is this document's from then on (review: a count replaced it, and the
-        passage was paid for again)."""
+        stays, and `cached` holds it (review: a count replaced it, and the passage was paid
+        for again)."""
         expected = cached.get(key)
         cached[key] = record
         if self.cache is not None:

@@ -25,11 +25,12 @@ from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
 from investigators.nli.controls import NO_CONTROLS, Control, SideControls, control_readings
 from investigators.nli.minimal import minimal_pair, same_polarity, swapped_pair
-from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
+from investigators.nli.model import MODEL_DIR, MODEL_FILE, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
 from kg.aspects import CJK
 from kg.definitions import definition_cue
+from kg.ids import file_sha256
 from kg.models import Quantity
 
 KINDS = tuple(JudgementKind)
@@ -139,11 +140,17 @@ class JudgeParams:
         raw = json.loads(path.read_text())
         fitted_to = raw.get("model_sha256")
         if model_sha256 and isinstance(fitted_to, str) and fitted_to != model_sha256:
+            shipped = path.parent.resolve() == MODEL_DIR.resolve()
+            fit = "" if shipped else f" --model-dir {path.parent} --unpinned"
             raise ModelIntegrityError(
                 f"The judge's levels in {path} were fitted to the readings of other weights "
                 f"({fitted_to[:12]}…) than the model's ({model_sha256[:12]}…).",
-                "Fit them to these weights: `consilience model fit-judge` (or restore the "
-                "folder: `git checkout -- models/nli-minilm-l6`).",
+                f"Fit them to these weights: `consilience model fit-judge{fit}`"
+                + (
+                    " (or restore the folder: `git checkout -- models/nli-minilm-l6`)."
+                    if shipped
+                    else "."
+                ),
             )
         return cls(
             contradiction=tuple(raw["contradiction"]),
@@ -162,6 +169,15 @@ class JudgeParams:
     @classmethod
     def default(cls) -> JudgeParams:
         return cls()
+
+
+def _weights_sha(model: NLIModel) -> str | None:
+    """The sha256 of the weights the model reads: its pin, else the file's own (an unpinned
+    candidate folder's levels are checked too); None without a file (a stand-in)."""
+    if model.expected:
+        return model.expected
+    path = model.model_dir / MODEL_FILE
+    return file_sha256(path) if path.is_file() else None
 
 
 # the cue (the part of an evidence note before its colon) of a call resting on a minimal pair
@@ -519,7 +535,7 @@ class Judge:
     ) -> None:
         self.model = model
         self.params = params or JudgeParams.load(
-            model.model_dir / "judge.json", model_sha256=model.expected or None
+            model.model_dir / "judge.json", model_sha256=_weights_sha(model)
         )
         # None: always both directions. A value (e.g. 0.9): skip B→A when A→B is at least
         # this neutral (about half the model passes on real candidates; see bench/judgement)

@@ -580,9 +580,14 @@ def test_levels_fitted_to_other_weights_are_refused(tmp_path: Path) -> None:
     unnamed = tmp_path / "unnamed.json"
     unnamed.write_text(raw.replace(f'"model_sha256": "{WEIGHTS_SHA256}"', '"note": ""'))
     assert JudgeParams.load(unnamed, model_sha256=WEIGHTS_SHA256).model_sha256 is None
-    # the judge checks the file beside its model
+    # the judge checks the file beside its model, pinned or not (a candidate folder's weights
+    # are the file's own), and names the command for that folder
     model_dir = tmp_path / "model"
     shutil.copytree(MODEL_DIR, model_dir)
     shutil.copy(other, model_dir / "judge.json")
     with pytest.raises(ModelIntegrityError):
         Judge(NLIModel(model_dir))
+    with pytest.raises(ModelIntegrityError) as e:
+        Judge(NLIModel(model_dir, expected_sha256=None))
+    assert f"fit-judge --model-dir {model_dir} --unpinned" in e.value.hint
+    assert Judge(NLIModel(MODEL_DIR, expected_sha256=None)).params == shipped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -235,7 +236,8 @@ def test_an_answer_not_in_the_form_asked_is_asked_again_and_a_damaged_row_too() 
 
 def test_an_answer_another_job_kept_meanwhile_is_not_replaced_by_a_refusals_count() -> None:
     """Review: the refusal's count was written over the entry the document had read, so an
-    answer another ingest kept for the same passage in between was lost and paid for again."""
+    answer another ingest kept for the same passage in between was lost and paid for again;
+    and the rules read the passage instead of that answer."""
 
     class AnsweredMeanwhile(MemoryCache):
         def get_many(self, ids: list[str]) -> dict[str, str]:
@@ -243,12 +245,15 @@ def test_an_answer_another_job_kept_meanwhile_is_not_replaced_by_a_refusals_coun
             self.rows.update(dict.fromkeys(ids, answer))  # another job's answer lands now
             return read
 
-    answer = '{"claims": []}'
+    quote = "We find that linear probes detect deception with AUROC 0.91."
+    answer = json.dumps({"claims": [{"reasoning": "a view", "quote": quote, "kind": "opinion"}]})
     cache = AnsweredMeanwhile()
     with MessagesStub() as stub:
         stub.tool_answer({"claims": []}, stop_reason="refusal")
         llm = AnthropicLLM("k", "claude-stub", base_url=stub.url, max_retries=0)
         extractor = LLMExtractor(llm, cache=cache)
-        RecordBuilder(extractor).build_records(Path("doc.md"), DOC[: DOC.index(b"Rob")])
-        assert len(stub.requests) == 1 and extractor.unusable["a refusal"] == 1
+        _, docs = RecordBuilder(extractor).build_records(Path("doc.md"), DOC[: DOC.index(b"Rob")])
+        assert len(stub.requests) == 1
     assert list(cache.rows.values()) == [answer]
+    assert not extractor.unusable and extractor.cached_passages == 1  # the other job's answer
+    assert [(c.text, c.kind.value) for c in docs[0].claims] == [(quote, "opinion")]

@@ -1,12 +1,12 @@
 """The shipped int8 judge model reads a pair alike on CPUs with and without VNNI.
 
 onnxruntime's int8 matrix kernels differ by instruction set. With VNNI each uint8 x int8
-product is added in 32 bits; on AVX2, and AVX-512 without VNNI, two products are
-first added in 16 bits, which saturates when the weights use the full int8 range
-(255 * 127 * 2 > 32,767). The model shipped until December 7th 2026 had full-range weights: the
-same file, code and pairs gave the main job 19 contradiction calls on a VNNI CPU and 15 on an
-AVX2 one, and read pair 14 below 0.27 apart. Its weights are now in 7 bits (`reduce_range`,
-training.export), where no sum can saturate.
+product is added in 32 bits; on AVX2 (and, by onnxruntime's kernels, AVX-512 without VNNI;
+not tried) two products are first added in 16 bits, which saturates when the weights use the
+full int8 range (255 * 127 * 2 > 32,767). The model shipped until December 7th 2026 had
+full-range weights: the same file, code and pairs gave the main job 19 contradiction calls on a
+VNNI CPU and 15 on an AVX2 one, and read pair 14 below 0.27 apart. Its weights are now in 7
+bits (`reduce_range`, training.export), where no sum can saturate.
 
 The readings below were made on an AMD EPYC with AVX-512 VNNI and agree within 0.0002 with the
 same model run under QEMU emulating an AVX2 EPYC-Rome (`qemu-x86_64-static -cpu EPYC-Rome`);
