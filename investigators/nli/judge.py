@@ -172,10 +172,9 @@ class JudgeParams:
 
 
 def _weights_sha(model: NLIModel) -> str | None:
-    """The sha256 of the weights the model reads: its pin, else the file's own (an unpinned
-    candidate folder's levels are checked too); None without a file (a stand-in)."""
-    if model.expected:
-        return model.expected
+    """The sha256 of the weights in the model's folder, pinned or not (an unpinned candidate
+    folder's levels are checked too; a file that differs from its pin is the model's own error,
+    raised when it loads, not the levels'); None without a file (a stand-in)."""
     path = model.model_dir / MODEL_FILE
     return file_sha256(path) if path.is_file() else None
 

@@ -591,3 +591,14 @@ def test_levels_fitted_to_other_weights_are_refused(tmp_path: Path) -> None:
         Judge(NLIModel(model_dir, expected_sha256=None))
     assert f"fit-judge --model-dir {model_dir} --unpinned" in e.value.hint
     assert Judge(NLIModel(MODEL_DIR, expected_sha256=None)).params == shipped
+
+
+def test_a_stale_pin_is_the_models_error_not_the_levels(tmp_path: Path) -> None:
+    """Between `fit-judge --unpinned` and pinning the new export, judge.json names the file's
+    weights and the pin does not: the judge takes the levels, and the model refuses the file
+    with its own message (review: the judge blamed the fit, whose hint then led nowhere)."""
+    model_dir = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, model_dir)
+    judge = Judge(NLIModel(model_dir, expected_sha256="0" * 64))
+    with pytest.raises(ModelIntegrityError, match="does not match its pinned sha256"):
+        judge.model.predict([("A claim.", "Another claim.")])
