@@ -25,12 +25,11 @@ from consilience.vocabulary import REPORTED_VIEW, JudgementKind
 from investigators.cues import antonym_cue, negation_cue, number_cue, quantifier_cue
 from investigators.nli.controls import NO_CONTROLS, Control, SideControls, control_readings
 from investigators.nli.minimal import minimal_pair, same_polarity, swapped_pair
-from investigators.nli.model import MODEL_DIR, MODEL_FILE, NLIModel, NLIScores
+from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from investigators.nli.perturb import COMPARATIVES
 from investigators.nli.scope import scope_difference
 from kg.aspects import CJK
 from kg.definitions import definition_cue
-from kg.ids import file_sha256
 from kg.models import Quantity
 
 KINDS = tuple(JudgementKind)
@@ -174,9 +173,9 @@ class JudgeParams:
 def _weights_sha(model: NLIModel) -> str | None:
     """The sha256 of the weights in the model's folder, pinned or not (an unpinned candidate
     folder's levels are checked too; a file that differs from its pin is the model's own error,
-    raised when it loads, not the levels'); None without a file (a stand-in)."""
-    path = model.model_dir / MODEL_FILE
-    return file_sha256(path) if path.is_file() else None
+    raised when it loads, not the levels'); None without a file (a stand-in). The model keeps
+    the reading, so its own load does not hash the file again."""
+    return model.weights_sha256()
 
 
 # the cue (the part of an evidence note before its colon) of a call resting on a minimal pair

@@ -7,6 +7,7 @@ changed file is a ModelIntegrityError naming the file and the command that resto
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,6 +89,7 @@ class NLIModel:
         self.max_length = 128
         self.labels: list[str] = ["entailment", "neutral", "contradiction"]
         self._order = [0, 1, 2]  # the logits' columns as entailment, neutral, contradiction
+        self._sha: tuple[tuple[int, int, int], str] | None = None  # (file state, its sha256)
 
     @property
     def name(self) -> str:
@@ -109,13 +111,29 @@ class NLIModel:
                 self.model_dir / EXIT_FILE, **pin, model_sha256=self.expected or None
             )
 
+    def weights_sha256(self) -> str | None:
+        """The sha256 of the weights file in the folder (None without one), read once per
+        state of the file: the judge checks its levels against it and the load checks the pin,
+        and the 23 MB file is hashed once for both."""
+        path = self.model_dir / MODEL_FILE
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        state = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if self._sha is None or self._sha[0] != state:
+            self._sha = (state, file_sha256(path))
+        return self._sha[1]
+
     def _load(self) -> None:
         if self._session is not None:
             return
         path = self.model_dir / MODEL_FILE
-        if not path.exists():
+        sha = self.weights_sha256()
+        if sha is None:
             raise ModelIntegrityError(f"The NLI model file {path} is missing.", RESTORE_HINT)
-        sha = file_sha256(path)
         if self.expected and sha != self.expected:
             raise ModelIntegrityError(
                 f"The NLI model file {path} does not match its pinned sha256 "

@@ -602,3 +602,42 @@ def test_a_stale_pin_is_the_models_error_not_the_levels(tmp_path: Path) -> None:
     judge = Judge(NLIModel(model_dir, expected_sha256="0" * 64))
     with pytest.raises(ModelIntegrityError, match="does not match its pinned sha256"):
         judge.model.predict([("A claim.", "Another claim.")])
+
+
+def test_the_weights_are_hashed_once_for_the_levels_and_the_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The judge checks judge.json against the weights' sha256 and the model checks its pin
+    when it loads: one reading of the 23 MB file serves both (it was hashed twice, ~40 ms a
+    process), and a file changed after that reading is read again, so a swap is still caught."""
+    import investigators.nli.model as model_module
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, model_dir)
+    weights = model_dir / model_module.MODEL_FILE
+    hashed: list[Path] = []
+    real = model_module.file_sha256
+
+    def counting(path: Path) -> str:
+        hashed.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(model_module, "file_sha256", counting)
+    import investigators.nli.judge as judge_module
+
+    monkeypatch.setattr(judge_module, "file_sha256", counting, raising=False)
+    judge = Judge(NLIModel(model_dir))
+    judge.model.predict([("The model scored 80%.", "The model scored 40%.")])
+    assert hashed.count(weights) == 1
+    # the same bytes under a new file state: read again, and still the pinned weights
+    data = weights.read_bytes()
+    weights.unlink()
+    weights.write_bytes(data)
+    assert judge.model.weights_sha256() == model_module.WEIGHTS_SHA256
+    assert hashed.count(weights) == 2
+    # other bytes: the next model built over the folder refuses them
+    weights.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(ModelIntegrityError, match="does not match its pinned sha256"):
+        NLIModel(model_dir).predict([("A claim.", "Another claim.")])
+    weights.unlink()
+    assert judge.model.weights_sha256() is None
