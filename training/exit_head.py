@@ -17,8 +17,16 @@ pairs. The exit threshold is chosen on the other 20%: the lowest neutral reading
 which at most `--miss` of the pairs the model reads as less than 0.9 neutral would exit (a pair
 whose sides share at least `early_exit.GUARD` of their content words never exits). 0.9 is the
 judge's own cut for reading the other direction (`nli.skip_neutral`). The file records the
-fit's figures and the data; its sha256 is
-printed for investigators/nli/early_exit.py and the model card.
+fit's figures and the data; its sha256 is printed for investigators/nli/early_exit.py and the
+model card.
+
+`--folds K` (K >= 2) chooses the threshold on out-of-fold readings of all the pairs instead
+(each read by a head fitted without its fold) and fits the file's head on all of them: about
+1,150 relevant pairs the head may decide, against ~240 in the 20%. At the same 0.4% that gives
+0.992 (76% of retrieved-like pairs exit, against 70% at 0.995) and costs ranking: bench/judgement
+--quick put Climate-FEVER's judge AUC at 0.842 against 0.856 and the team-written group's (g) at
+0.564 against 0.579, with the same calls and no measurable gain in pairs/s. The shipped head
+keeps the single split (model card, stop 64).
 """
 
 from __future__ import annotations
@@ -99,6 +107,21 @@ def probabilities(
     return e / e.sum(1, keepdims=True)
 
 
+def out_of_fold(x: np.ndarray, y: np.ndarray, l2: float, folds: int) -> np.ndarray:
+    """Each pair's head probabilities from a head fitted on the other folds (pair i is in fold
+    i mod `folds`; the pairs come shuffled), with the parameters rounded as the file stores
+    them."""
+    if folds < 2:
+        raise ValueError(f"folds must be at least 2, not {folds}")
+    fold = np.arange(len(x)) % folds
+    held = np.zeros((len(x), 3), dtype=np.float64)
+    for f in range(folds):
+        train = fold != f
+        w, b, mean, scale = (np.round(a, 6) for a in fit(x[train], y[train], l2))
+        held[~train] = probabilities(x[~train], w, b, mean, scale)
+    return held
+
+
 def choose_threshold(
     neutral: np.ndarray, relevant: np.ndarray, open_: np.ndarray, miss: float
 ) -> float:
@@ -121,17 +144,35 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--domain", type=int, default=4000, help="domain pairs")
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--miss", type=float, default=0.004, help="share of relevant pairs let exit")
+    ap.add_argument(
+        "--folds",
+        type=int,
+        default=1,
+        help="1: fit on 80%%, threshold on the other 20%% (shipped); K >= 2: threshold on "
+        "K-fold out-of-fold readings, head fitted on all pairs",
+    )
     ap.add_argument("--out", type=Path, default=Path("models/nli-minilm-l6/exit.json"))
     args = ap.parse_args(argv)
+    if args.folds < 1:
+        ap.error(f"--folds must be 1 (one split) or more, not {args.folds}")
     t0 = time.time()
     pairs = pairs_for(args.seed, args.nli, args.domain)
     model = NLIModel()
     x, y = model.layer_readings([(a, b) for a, b, _ in pairs], args.layer)
     print(f"{len(pairs):,} pairs read in {time.time() - t0:.0f} s")
-    cut = int(0.8 * len(pairs))
+    if args.folds >= 2:
+        cut = 0  # every pair is read out of fold and the head is fitted on all of them
+        fitted = fit(x, y, args.l2)
+    else:
+        cut = int(0.8 * len(pairs))
+        fitted = fit(x[:cut], y[:cut], args.l2)
     # the parameters as the file stores them (6 decimals), so the figures are the file's
-    w, b, mean, scale = (np.round(a, 6) for a in fit(x[:cut], y[:cut], args.l2))
-    held = probabilities(x[cut:], w, b, mean, scale)
+    w, b, mean, scale = (np.round(a, 6) for a in fitted)
+    held = (
+        out_of_fold(x, y, args.l2, args.folds)
+        if args.folds >= 2
+        else probabilities(x[cut:], w, b, mean, scale)
+    )
     # pairs whose sides share much wording never exit (early_exit.GUARD)
     open_ = np.array([shared_words(a, b) < GUARD for a, b, _ in pairs[cut:]])
     relevant = y[cut:, 1] < RELEVANT
@@ -168,11 +209,16 @@ def main(argv: list[str] | None = None) -> None:
         "features": "[CLS] and mean token vector after the layer",
         "fitted": {
             "command": "python -m training.exit_head "
-            + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k != "out"),
+            + " ".join(
+                f"--{k.replace('_', '-')} {v}"
+                for k, v in vars(args).items()
+                # the shipped file's command predates --folds, and re-runs it byte for byte
+                if k != "out" and not (k == "folds" and v == 1)
+            ),
             "model_sha256": model.expected,
             "pairs": len(pairs),
             "pairs_sha256": manifest,
-            "fit_on": cut,
+            "fit_on": cut or len(pairs),
             **figures,
         },
         "mean": [round(float(v), 6) for v in mean],

@@ -202,3 +202,28 @@ def test_the_threshold_lets_at_most_the_allowed_share_of_relevant_pairs_exit() -
     assert choose_threshold(neutral, relevant, open_, miss=0.0) == 1.0
     # a budget (2 of 4) larger than the relevant pairs the head may decide (1): the floor, 0.9
     assert choose_threshold(neutral, relevant, ~open_, miss=0.5) == 0.9
+
+
+def test_out_of_fold_readings_come_from_heads_that_never_saw_the_pair() -> None:
+    """`training.exit_head --folds K`: each pair's reading is from a head fitted without its
+    fold, so a pair the fit would memorise is not read as well as the fit reads it."""
+    from training.exit_head import fit, out_of_fold, probabilities
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(60, 4)).astype(np.float32)
+    y = rng.dirichlet([1.0, 1.0, 1.0], size=60).astype(np.float32)  # noise: nothing to learn
+    held = out_of_fold(x, y, l2=1e-6, folds=3)
+    assert held.shape == (60, 3) and np.allclose(held.sum(1), 1.0)
+    w, b, mean, scale = fit(x, y, 1e-6)
+    seen = probabilities(x, w, b, mean, scale)
+
+    def loss(p: np.ndarray) -> float:
+        return float(-(y * np.log(p)).sum(1).mean())
+
+    assert loss(held) > loss(seen)  # read unseen, the noise cannot be fitted
+    # fold f holds pairs f, f+3, ...: its readings are those of a head fitted on the rest
+    rest = np.arange(60) % 3 != 0
+    w0, b0, m0, s0 = (np.round(a, 6) for a in fit(x[rest], y[rest], 1e-6))
+    assert np.allclose(held[~rest], probabilities(x[~rest], w0, b0, m0, s0))
+    with pytest.raises(ValueError, match="at least 2"):
+        out_of_fold(x, y, l2=1e-6, folds=1)
