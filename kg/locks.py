@@ -8,7 +8,7 @@ import logging
 from collections.abc import Generator
 from contextlib import contextmanager
 
-from neo4j import Session, Transaction
+from neo4j import ManagedTransaction, Session, Transaction
 from neo4j.exceptions import ClientError, DriverError, Neo4jError, TransientError
 
 from kg.cypher import locks as q
@@ -29,6 +29,14 @@ _WAIT_ENDED = ("TransactionTimedOut", "LockClientStopped", "LockAcquisitionTimeo
 _CLOSE_ERRORS = (Neo4jError, DriverError, OSError)
 
 
+# Taking a lock passes through its gate, a second lock node held only while the lock is
+# probed and taken (milliseconds, or a probe's slice): every taker holds the gate, so no one
+# can take the lock between another's probe and its take. The gate's own time limit bounds
+# how long a wait for it lasts (and frees it if its holder hangs); it outlasts a probe.
+GATE_SUFFIX = "/gate"
+GATE_MARGIN_S = 10.0
+
+
 @contextmanager
 def exclusive(graph: Graph, name: str, *, note_after_s: float = NOTE_AFTER_S) -> Generator[None]:
     """Hold the lock `name` for the block: another process or thread asking for it waits
@@ -36,9 +44,11 @@ def exclusive(graph: Graph, name: str, *, note_after_s: float = NOTE_AFTER_S) ->
     time limit left open for the block and rolled back after it; if the process dies, the
     server ends the transaction and the lock with it (a holder whose connection hangs
     half-open keeps it until the server notices: a wait longer than `note_after_s` is
-    logged)."""
+    logged). Every wait is in slices of at most `note_after_s` plus the gate's margin, so a
+    Ctrl-C is heard between them."""
     with graph.write() as s:
-        tx = _take(s, name, note_after_s)
+        with graph.write() as gate_session:  # given back once the lock is taken
+            tx = _take(s, gate_session, name, note_after_s)
         try:
             yield
         finally:
@@ -47,40 +57,95 @@ def exclusive(graph: Graph, name: str, *, note_after_s: float = NOTE_AFTER_S) ->
                 tx.close()
 
 
-def _take(s: Session, name: str, note_after_s: float) -> Transaction:
-    """The open transaction holding the lock. Waits in slices of `note_after_s` (a probe
-    with that time limit, rolled back), then takes it for good (without a limit: another may
-    take it in between, and that wait is not sliced)."""
+def _take(s: Session, gate_session: Session, name: str, note_after_s: float) -> Transaction:
+    """The open transaction holding the lock. Each try holds the lock's gate (a transaction
+    limited to `note_after_s` + GATE_MARGIN_S), probes the lock (limited to `note_after_s`,
+    rolled back), and, where the probe took it, takes it for good (without a limit) before
+    letting the gate go: every taker holds the gate, so that take finds the lock as the probe
+    did, free, and never waits. (Until stop 64 there was no gate, and another waiter could
+    take the lock between a probe and its take: that wait had no limit and was not logged.)"""
+    gate = name + GATE_SUFFIX
     said = False
     while True:
-        s.execute_write(lambda t: t.run(q.ENSURE, name=name).consume())  # (retried if two
-        # creates meet)
-        if not _free_within(s, name, note_after_s):
-            if not said:
-                log.warning(
-                    "Waiting for another process's %r work on the graph (a verdict, or an "
-                    "`investigate`) to end; it goes on when that ends.",
-                    name,
-                )
-                said = True
-            continue
-        tx = s.begin_transaction(timeout=0)  # 0: no limit, whatever the server's default
+        _ensure(s, name, gate)
+        held, waited = _holding_gate(gate_session, gate, note_after_s + GATE_MARGIN_S)
+        if held is None and not waited:
+            continue  # the gate's node went meanwhile: made again
         try:
-            taken = tx.run(q.TAKE, name=name).single(strict=True)["taken"]
-        except (ClientError, TransientError) as exc:
-            with contextlib.suppress(*_CLOSE_ERRORS):
-                tx.close()
-            if _wait_ended(exc):  # the server limits lock waits: wait again
-                continue
-            raise
-        except BaseException:
-            with contextlib.suppress(*_CLOSE_ERRORS):
-                tx.close()
-            raise
-        if taken:
-            return tx
-        with contextlib.suppress(*_CLOSE_ERRORS):  # the node went meanwhile: make it again
+            if held is not None and _free_within(s, name, note_after_s):
+                tx = _take_now(s, name)
+                if tx is not None:
+                    return tx
+                continue  # the node went meanwhile (made again), or the server ended the wait
+        finally:
+            if held is not None:
+                with contextlib.suppress(*_CLOSE_ERRORS):
+                    held.close()  # rolled back
+        if not said:
+            log.warning(
+                "Waiting for another process's %r work on the graph (a verdict, or an "
+                "`investigate`) to end; it goes on when that ends.",
+                name,
+            )
+            said = True
+
+
+def _ensure(s: Session, *names: str) -> None:
+    """The lock nodes, made where missing, each committed on its own (retried if two creates
+    meet)."""
+
+    def make(t: ManagedTransaction, name: str) -> None:
+        t.run(q.ENSURE, name=name).consume()
+
+    for name in names:
+        s.execute_write(make, name)
+
+
+def _holding_gate(s: Session, gate: str, seconds: float) -> tuple[Transaction | None, bool]:
+    """An open transaction holding the gate's lock (limited to `seconds`, for the wait and the
+    hold), and whether the wait for it ended first (another held it that long: no
+    transaction); no transaction and no wait where the gate's node is gone."""
+    tx = s.begin_transaction(timeout=seconds)
+    try:
+        taken = tx.run(q.TAKE, name=gate).single(strict=True)["taken"]
+    except (ClientError, TransientError) as exc:
+        with contextlib.suppress(*_CLOSE_ERRORS):
             tx.close()
+        if _wait_ended(exc):
+            return None, True
+        raise
+    except BaseException:
+        with contextlib.suppress(*_CLOSE_ERRORS):
+            tx.close()
+        raise
+    if taken:
+        return tx, False
+    with contextlib.suppress(*_CLOSE_ERRORS):
+        tx.close()
+    return None, False
+
+
+def _take_now(s: Session, name: str) -> Transaction | None:
+    """The lock, taken for good by a transaction without a time limit (the gate held and the
+    probe just found it free); None where its node is gone, or the server ended the wait."""
+    tx = s.begin_transaction(timeout=0)  # 0: no limit, whatever the server's default
+    try:
+        taken = tx.run(q.TAKE, name=name).single(strict=True)["taken"]
+    except (ClientError, TransientError) as exc:
+        with contextlib.suppress(*_CLOSE_ERRORS):
+            tx.close()
+        if _wait_ended(exc):  # the server limits lock waits: try again
+            return None
+        raise
+    except BaseException:
+        with contextlib.suppress(*_CLOSE_ERRORS):
+            tx.close()
+        raise
+    if taken:
+        return tx
+    with contextlib.suppress(*_CLOSE_ERRORS):
+        tx.close()
+    return None
 
 
 def _free_within(s: Session, name: str, seconds: float) -> bool:

@@ -9,7 +9,9 @@ import threading
 import time
 
 import pytest
+from neo4j import Session
 
+import kg.locks
 from app.services import Services
 from investigators.runner import analyse_lines
 from kg.locks import LINES, exclusive
@@ -44,7 +46,7 @@ def test_a_second_holder_waits_for_the_first_and_the_wait_is_logged(
     assert not caplog.records  # taken at once: no wait said
     with graph.read() as s:  # what took the lock was rolled back: nothing is written
         rows = s.run("MATCH (l:Lock) RETURN l.name AS name, l.taken_at AS at").data()
-    assert sorted(r["name"] for r in rows) == ["other", "test-lock"]
+    assert sorted(r["name"] for r in rows) == ["other", "other/gate", "test-lock", "test-lock/gate"]
     assert all(r["at"] is None for r in rows)
 
 
@@ -58,3 +60,38 @@ def test_the_line_analysis_waits_for_the_lock_and_then_runs(clean_services: Serv
         assert worker.is_alive() and not done  # waiting: the lock is held here
     worker.join(30)
     assert done == [({}, [])]  # nothing to derive in an empty graph: it ran to the end
+
+
+def test_no_one_takes_the_lock_between_a_probe_and_its_take(
+    clean_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second taker arrives just after the first one's probe found the lock free. Before the
+    gate it could take the lock in between, and the first one's take then waited, without a
+    limit and unlogged, for the second one's whole block (stop 62's note); now the second
+    waits for the gate, and the first goes in first."""
+    graph = clean_services.graph()
+    events: list[str] = []
+    second_in = threading.Event()
+    probe = kg.locks._free_within
+    arrived: list[threading.Thread] = []
+
+    def second() -> None:
+        with exclusive(graph, "race", note_after_s=0.5):
+            events.append("second in")
+            second_in.set()
+            time.sleep(1.0)
+
+    def probe_then_another_arrives(s: Session, name: str, seconds: float) -> bool:
+        free = probe(s, name, seconds)
+        if free and not arrived:  # the first taker's probe: the second arrives now
+            arrived.append(threading.Thread(target=second))
+            arrived[0].start()
+            second_in.wait(3.0)  # time enough for it to take the lock, were that possible
+        return free
+
+    monkeypatch.setattr(kg.locks, "_free_within", probe_then_another_arrives)
+    with exclusive(graph, "race"):
+        events.append("first in")
+    arrived[0].join(30)
+    assert not arrived[0].is_alive()
+    assert events == ["first in", "second in"]
