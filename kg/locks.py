@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Generator
 from contextlib import contextmanager
 
@@ -21,8 +22,9 @@ log = logging.getLogger(__name__)
 # `investigate`) could write a stale read over a fresh one and withdraw a finding the other
 # had just made (stop 61's review).
 LINES = "line-findings"
-# The lock is waited for in slices this long (a Ctrl-C is heard between them); after the
-# first, the wait is logged.
+# The lock is waited for in slices of about this long (a Ctrl-C is heard between them; the
+# longest slice, a wait for the gate, is NOTE_AFTER_S + GATE_MARGIN_S plus the server's
+# monitor's 2 s); a wait is logged at the end of its first slice.
 NOTE_AFTER_S = 5.0
 # A wait ended by its transaction's time limit, or the server's on lock waits
 _WAIT_ENDED = ("TransactionTimedOut", "LockClientStopped", "LockAcquisitionTimeout", "Terminated")
@@ -31,10 +33,14 @@ _CLOSE_ERRORS = (Neo4jError, DriverError, OSError)
 
 # Taking a lock passes through its gate, a second lock node held only while the lock is
 # probed and taken (milliseconds, or a probe's slice): every taker holds the gate, so no one
-# can take the lock between another's probe and its take. The gate's own time limit bounds
-# how long a wait for it lasts (and frees it if its holder hangs); it outlasts a probe.
+# can take the lock between another's probe and its take. The gate's transaction is limited
+# to NOTE_AFTER_S + GATE_MARGIN_S (for the wait and the hold: a holder that hangs frees it),
+# and a probe is cut to end before that limit can (MONITOR_S: the server ends a transaction
+# up to ~2 s after its limit, never before), so the gate is never let go mid-probe.
 GATE_SUFFIX = "/gate"
-GATE_MARGIN_S = 10.0
+GATE_MARGIN_S = 3.0
+MONITOR_S = 2.0
+SAFETY_S = 0.5
 
 
 @contextmanager
@@ -44,8 +50,9 @@ def exclusive(graph: Graph, name: str, *, note_after_s: float = NOTE_AFTER_S) ->
     time limit left open for the block and rolled back after it; if the process dies, the
     server ends the transaction and the lock with it (a holder whose connection hangs
     half-open keeps it until the server notices: a wait longer than `note_after_s` is
-    logged). Every wait is in slices of at most `note_after_s` plus the gate's margin, so a
-    Ctrl-C is heard between them."""
+    logged at the end of the slice in which it passes `note_after_s`). Every wait is in
+    slices, so a Ctrl-C is heard within one: at most `note_after_s` + GATE_MARGIN_S +
+    MONITOR_S (10 s by default)."""
     with graph.write() as s:
         with graph.write() as gate_session:  # given back once the lock is taken
             tx = _take(s, gate_session, name, note_after_s)
@@ -59,29 +66,45 @@ def exclusive(graph: Graph, name: str, *, note_after_s: float = NOTE_AFTER_S) ->
 
 def _take(s: Session, gate_session: Session, name: str, note_after_s: float) -> Transaction:
     """The open transaction holding the lock. Each try holds the lock's gate (a transaction
-    limited to `note_after_s` + GATE_MARGIN_S), probes the lock (limited to `note_after_s`,
-    rolled back), and, where the probe took it, takes it for good (without a limit) before
-    letting the gate go: every taker holds the gate, so that take finds the lock as the probe
-    did, free, and never waits. (Until stop 64 there was no gate, and another waiter could
-    take the lock between a probe and its take: that wait had no limit and was not logged.)"""
+    limited to `note_after_s` + GATE_MARGIN_S), probes the lock (limited to what is left of
+    the gate's time, at most `note_after_s`; rolled back), and, where the probe took it,
+    takes it for good (without a limit) before letting the gate go: every taker holds the
+    gate, so that take finds the lock as the probe did, free, and never waits. (Until stop 64
+    there was no gate, and another waiter could take the lock between a probe and its take:
+    that wait had no limit and was not logged.)"""
     gate = name + GATE_SUFFIX
+    gate_limit = note_after_s + GATE_MARGIN_S
+    began = time.monotonic()
     said = False
+    ensure = True
     while True:
-        _ensure(s, name, gate)
-        held, waited = _holding_gate(gate_session, gate, note_after_s + GATE_MARGIN_S)
+        if ensure:
+            _ensure(s, name, gate)
+            ensure = False
+        asked = time.monotonic()
+        held, waited = _holding_gate(gate_session, gate, gate_limit)
         if held is None and not waited:
-            continue  # the gate's node went meanwhile: made again
+            ensure = True  # the gate's node went meanwhile: make it again
+            continue
         try:
-            if held is not None and _free_within(s, name, note_after_s):
+            # the probe must end before the gate's limit can: the server ends a transaction
+            # between its limit and MONITOR_S after it
+            left = gate_limit - (time.monotonic() - asked) - MONITOR_S - SAFETY_S
+            if (
+                held is not None
+                and left > SAFETY_S
+                and _free_within(s, name, min(note_after_s, left))
+            ):
                 tx = _take_now(s, name)
                 if tx is not None:
                     return tx
-                continue  # the node went meanwhile (made again), or the server ended the wait
+                ensure = True  # the node went meanwhile, or the server ended the wait
+                continue
         finally:
             if held is not None:
                 with contextlib.suppress(*_CLOSE_ERRORS):
                     held.close()  # rolled back
-        if not said:
+        if not said and time.monotonic() - began >= note_after_s:
             log.warning(
                 "Waiting for another process's %r work on the graph (a verdict, or an "
                 "`investigate`) to end; it goes on when that ends.",

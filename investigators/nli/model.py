@@ -89,7 +89,7 @@ class NLIModel:
         self.max_length = 128
         self.labels: list[str] = ["entailment", "neutral", "contradiction"]
         self._order = [0, 1, 2]  # the logits' columns as entailment, neutral, contradiction
-        self._sha: tuple[tuple[int, int, int], str] | None = None  # (file state, its sha256)
+        self._sha: tuple[tuple[int, ...], str] | None = None  # (file state, its sha256)
 
     @property
     def name(self) -> str:
@@ -122,7 +122,8 @@ class NLIModel:
             return None
         if not stat.S_ISREG(st.st_mode):
             return None
-        state = (st.st_ino, st.st_mtime_ns, st.st_size)
+        # ctime too: no tool sets it (a copy that keeps the mtime and the size still changes it)
+        state = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
         if self._sha is None or self._sha[0] != state:
             self._sha = (state, file_sha256(path))
         return self._sha[1]

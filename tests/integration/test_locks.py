@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from neo4j import Session
+from neo4j import Session, Transaction
 
 import kg.locks
 from app.services import Services
@@ -95,3 +95,41 @@ def test_no_one_takes_the_lock_between_a_probe_and_its_take(
     arrived[0].join(30)
     assert not arrived[0].is_alive()
     assert events == ["first in", "second in"]
+
+
+def test_a_probe_ends_before_the_gate_can_be_let_go(
+    clean_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate's transaction has a time limit (its wait and its hold); a taker that got the
+    gate late in that time must not probe past it, or the server ends the gate mid-probe and
+    another taker probes beside it (review: both then find the lock free, and the loser's take
+    waits without a limit). With a late gate the try is given up, and every probe that runs
+    ends, monitor included, before its gate's limit."""
+    graph = clean_services.graph()
+    note = 0.5
+    limit = note + kg.locks.GATE_MARGIN_S
+    holding = kg.locks._holding_gate
+    probe = kg.locks._free_within
+    gates: list[float] = []  # when each try asked for the gate
+    probes: list[tuple[float, float]] = []  # (seconds since its gate was asked for, limit)
+
+    def late_gate(s: Session, gate: str, seconds: float) -> tuple[Transaction | None, bool]:
+        assert seconds == limit
+        gates.append(time.monotonic())
+        held = holding(s, gate, seconds)
+        if len(gates) == 1:
+            time.sleep(limit - 1.5)  # the first try holds the gate with 1.5 s of it left
+        return held
+
+    def timed_probe(s: Session, name: str, seconds: float) -> bool:
+        probes.append((time.monotonic() - gates[-1], seconds))
+        return probe(s, name, seconds)
+
+    monkeypatch.setattr(kg.locks, "_holding_gate", late_gate)
+    monkeypatch.setattr(kg.locks, "_free_within", timed_probe)
+    with exclusive(graph, "late", note_after_s=note):
+        pass
+    assert len(gates) == 2  # the late first try gave up without probing; the second took it
+    assert len(probes) == 1
+    since, seconds = probes[0]
+    assert since + seconds + kg.locks.MONITOR_S < limit
