@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 # `investigate`) could write a stale read over a fresh one and withdraw a finding the other
 # had just made (stop 61's review).
 LINES = "line-findings"
-# The lock is waited for in slices of about this long (a Ctrl-C is heard between them; the
-# longest slice, a wait for the gate, is NOTE_AFTER_S + GATE_MARGIN_S plus the server's
-# monitor's 2 s); a wait is logged at the end of its first slice.
+# The lock is waited for in slices (a Ctrl-C is heard between them: the longest, a wait for
+# the gate, lasts at most its limit plus the server's monitor's 2 s, ~12 s by default); a wait
+# still going after this long is logged when its try ends.
 NOTE_AFTER_S = 5.0
 # A wait ended by its transaction's time limit, or the server's on lock waits
 _WAIT_ENDED = ("TransactionTimedOut", "LockClientStopped", "LockAcquisitionTimeout", "Terminated")
@@ -34,13 +34,28 @@ _CLOSE_ERRORS = (Neo4jError, DriverError, OSError)
 # Taking a lock passes through its gate, a second lock node held only while the lock is
 # probed and taken (milliseconds, or a probe's slice): every taker holds the gate, so no one
 # can take the lock between another's probe and its take. The gate's transaction is limited
-# to NOTE_AFTER_S + GATE_MARGIN_S (for the wait and the hold: a holder that hangs frees it),
-# and a probe is cut to end before that limit can (MONITOR_S: the server ends a transaction
-# up to ~2 s after its limit, never before), so the gate is never let go mid-probe.
+# (`gate_limit`: for the wait and the hold, so a holder that hangs frees it), and a probe is
+# cut to end before that limit can (`probe_seconds`): the server ends a transaction between
+# its limit, counted from its BEGIN, and MONITOR_S after, never before, so the gate is never
+# let go mid-probe.
 GATE_SUFFIX = "/gate"
-GATE_MARGIN_S = 3.0
+GATE_WAIT_S = 2.0  # how long a try may wait for the gate and still probe
 MONITOR_S = 2.0
 SAFETY_S = 0.5
+RETRY_PAUSE_S = 0.05  # after a try that got the gate too late to probe
+
+
+def gate_limit(note_after_s: float) -> float:
+    """The gate transaction's time limit: a wait of GATE_WAIT_S, a whole probe, and margins."""
+    return note_after_s + GATE_WAIT_S + MONITOR_S + 2 * SAFETY_S
+
+
+def probe_seconds(waited: float, note_after_s: float) -> float | None:
+    """The probe's time limit for a try that got the gate `waited` seconds after asking for it
+    (at most `note_after_s`), such that the probe ends, monitor and margin included, before
+    the gate's limit; None where too little is left to probe at all."""
+    left = gate_limit(note_after_s) - waited - MONITOR_S - SAFETY_S
+    return min(note_after_s, left) if left > SAFETY_S else None
 
 
 @contextmanager
@@ -50,9 +65,11 @@ def exclusive(graph: Graph, name: str, *, note_after_s: float = NOTE_AFTER_S) ->
     time limit left open for the block and rolled back after it; if the process dies, the
     server ends the transaction and the lock with it (a holder whose connection hangs
     half-open keeps it until the server notices: a wait longer than `note_after_s` is
-    logged at the end of the slice in which it passes `note_after_s`). Every wait is in
-    slices, so a Ctrl-C is heard within one: at most `note_after_s` + GATE_MARGIN_S +
-    MONITOR_S (10 s by default)."""
+    logged when the try that passes `note_after_s` ends). Every wait is in slices, so a
+    Ctrl-C is heard within one: at most `gate_limit(note_after_s)` + MONITOR_S (about 12 s
+    by default)."""
+    if not note_after_s > 0:  # 0 would be a probe without a time limit
+        raise ValueError(f"note_after_s must be more than 0, not {note_after_s}")
     with graph.write() as s:
         with graph.write() as gate_session:  # given back once the lock is taken
             tx = _take(s, gate_session, name, note_after_s)
@@ -66,14 +83,13 @@ def exclusive(graph: Graph, name: str, *, note_after_s: float = NOTE_AFTER_S) ->
 
 def _take(s: Session, gate_session: Session, name: str, note_after_s: float) -> Transaction:
     """The open transaction holding the lock. Each try holds the lock's gate (a transaction
-    limited to `note_after_s` + GATE_MARGIN_S), probes the lock (limited to what is left of
-    the gate's time, at most `note_after_s`; rolled back), and, where the probe took it,
-    takes it for good (without a limit) before letting the gate go: every taker holds the
-    gate, so that take finds the lock as the probe did, free, and never waits. (Until stop 64
-    there was no gate, and another waiter could take the lock between a probe and its take:
-    that wait had no limit and was not logged.)"""
+    limited to `gate_limit`), probes the lock (for `probe_seconds`, at most `note_after_s`;
+    rolled back), and, where the probe took it, takes it for good (without a limit) before
+    letting the gate go: every taker holds the gate, so that take finds the lock as the probe
+    did, free, and never waits. (Until stop 64 there was no gate, and another waiter could
+    take the lock between a probe and its take: that wait had no limit and was not logged.)"""
     gate = name + GATE_SUFFIX
-    gate_limit = note_after_s + GATE_MARGIN_S
+    limit = gate_limit(note_after_s)
     began = time.monotonic()
     said = False
     ensure = True
@@ -81,25 +97,26 @@ def _take(s: Session, gate_session: Session, name: str, note_after_s: float) -> 
         if ensure:
             _ensure(s, name, gate)
             ensure = False
-        asked = time.monotonic()
-        held, waited = _holding_gate(gate_session, gate, gate_limit)
+        asked = time.monotonic()  # before BEGIN: the server's deadline is no earlier
+        held, waited = _holding_gate(gate_session, gate, limit)
         if held is None and not waited:
             ensure = True  # the gate's node went meanwhile: make it again
             continue
         try:
-            # the probe must end before the gate's limit can: the server ends a transaction
-            # between its limit and MONITOR_S after it
-            left = gate_limit - (time.monotonic() - asked) - MONITOR_S - SAFETY_S
-            if (
-                held is not None
-                and left > SAFETY_S
-                and _free_within(s, name, min(note_after_s, left))
-            ):
-                tx = _take_now(s, name)
-                if tx is not None:
-                    return tx
-                ensure = True  # the node went meanwhile, or the server ended the wait
+            seconds = (
+                None if held is None else probe_seconds(time.monotonic() - asked, note_after_s)
+            )
+            if seconds is not None and _free_within(s, name, seconds):
+                # the gate is held until its deadline (never ended before it): take the lock
+                # well before that, or try again
+                if time.monotonic() - asked < limit - MONITOR_S:
+                    tx = _take_now(s, name)
+                    if tx is not None:
+                        return tx
+                    ensure = True  # the node went meanwhile, or the server ended the wait
                 continue
+            if held is not None and seconds is None:
+                time.sleep(RETRY_PAUSE_S)  # the gate came too late to probe: a short pause
         finally:
             if held is not None:
                 with contextlib.suppress(*_CLOSE_ERRORS):
