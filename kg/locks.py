@@ -98,7 +98,7 @@ def _take(s: Session, gate_session: Session, name: str, note_after_s: float) -> 
             _ensure(s, name, gate)
             ensure = False
         asked = time.monotonic()  # before BEGIN: the server's deadline is no earlier
-        held, waited = _holding_gate(gate_session, gate, limit)
+        held, waited = _hold(gate_session, gate, limit)
         if held is None and not waited:
             ensure = True  # the gate's node went meanwhile: make it again
             continue
@@ -110,7 +110,7 @@ def _take(s: Session, gate_session: Session, name: str, note_after_s: float) -> 
                 # the gate is held until its deadline (never ended before it): take the lock
                 # well before that, or try again
                 if time.monotonic() - asked < limit - MONITOR_S:
-                    tx = _take_now(s, name)
+                    tx, _ = _hold(s, name, 0)  # for good: no time limit
                     if tx is not None:
                         return tx
                     ensure = True  # the node went meanwhile, or the server ended the wait
@@ -141,13 +141,14 @@ def _ensure(s: Session, *names: str) -> None:
         s.execute_write(make, name)
 
 
-def _holding_gate(s: Session, gate: str, seconds: float) -> tuple[Transaction | None, bool]:
-    """An open transaction holding the gate's lock (limited to `seconds`, for the wait and the
-    hold), and whether the wait for it ended first (another held it that long: no
-    transaction); no transaction and no wait where the gate's node is gone."""
+def _hold(s: Session, name: str, seconds: float) -> tuple[Transaction | None, bool]:
+    """An open transaction holding the lock node `name` (limited to `seconds`, for the wait
+    and the hold; 0: no limit, whatever the server's default), and whether the wait for it
+    ended first (another held it that long, or the server limits lock waits: no
+    transaction); no transaction and no wait where the node is gone."""
     tx = s.begin_transaction(timeout=seconds)
     try:
-        taken = tx.run(q.TAKE, name=gate).single(strict=True)["taken"]
+        taken = tx.run(q.TAKE, name=name).single(strict=True)["taken"]
     except (ClientError, TransientError) as exc:
         with contextlib.suppress(*_CLOSE_ERRORS):
             tx.close()
@@ -163,29 +164,6 @@ def _holding_gate(s: Session, gate: str, seconds: float) -> tuple[Transaction | 
     with contextlib.suppress(*_CLOSE_ERRORS):
         tx.close()
     return None, False
-
-
-def _take_now(s: Session, name: str) -> Transaction | None:
-    """The lock, taken for good by a transaction without a time limit (the gate held and the
-    probe just found it free); None where its node is gone, or the server ended the wait."""
-    tx = s.begin_transaction(timeout=0)  # 0: no limit, whatever the server's default
-    try:
-        taken = tx.run(q.TAKE, name=name).single(strict=True)["taken"]
-    except (ClientError, TransientError) as exc:
-        with contextlib.suppress(*_CLOSE_ERRORS):
-            tx.close()
-        if _wait_ended(exc):  # the server limits lock waits: try again
-            return None
-        raise
-    except BaseException:
-        with contextlib.suppress(*_CLOSE_ERRORS):
-            tx.close()
-        raise
-    if taken:
-        return tx
-    with contextlib.suppress(*_CLOSE_ERRORS):
-        tx.close()
-    return None
 
 
 def _free_within(s: Session, name: str, seconds: float) -> bool:

@@ -108,13 +108,15 @@ def test_a_probe_ends_before_the_gate_can_be_let_go(
     graph = clean_services.graph()
     note = 0.5
     limit = kg.locks.gate_limit(note)
-    holding = kg.locks._holding_gate
+    holding = kg.locks._hold
     probe = kg.locks._free_within
     gates: list[float] = []  # when each try asked for the gate
     probes: list[tuple[float, float]] = []  # (seconds since its gate was asked for, limit)
     probe_starts: list[float] = []
 
     def late_gate(s: Session, gate: str, seconds: float) -> tuple[Transaction | None, bool]:
+        if not gate.endswith(kg.locks.GATE_SUFFIX):
+            return holding(s, gate, seconds)  # the take for good
         assert seconds == limit
         gates.append(time.monotonic())
         held = holding(s, gate, seconds)
@@ -127,7 +129,7 @@ def test_a_probe_ends_before_the_gate_can_be_let_go(
         probes.append((time.monotonic() - gates[-1], seconds))
         return probe(s, name, seconds)
 
-    monkeypatch.setattr(kg.locks, "_holding_gate", late_gate)
+    monkeypatch.setattr(kg.locks, "_hold", late_gate)
     monkeypatch.setattr(kg.locks, "_free_within", timed_probe)
     with exclusive(graph, "late", note_after_s=note):
         pass
