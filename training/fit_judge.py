@@ -41,8 +41,7 @@ from investigators.nli.judge import (
     evidence_of,
     scores,
 )
-from investigators.nli.model import MODEL_DIR, MODEL_FILE, NLIModel, NLIScores
-from kg.ids import file_sha256
+from investigators.nli.model import MODEL_DIR, NLIModel, NLIScores
 from training.real_pairs import DATA, RealPair, load
 
 CONTRADICTION_THRESHOLD = 0.5
@@ -240,7 +239,7 @@ def fit(model_dir: Path, expected_sha: str | None) -> dict[str, object]:
     right, calls = audited.structural
     out["structural_contradiction"] = {"right": right, "calls": calls}
     # the weights read: a judge over other weights refuses these levels (JudgeParams.load)
-    out["model_sha256"] = file_sha256(model_dir / MODEL_FILE)
+    out["model_sha256"] = model.weights_sha256()
     (model_dir / "judge.json").write_text(json.dumps(out, indent=1) + "\n")
     return out
 

@@ -170,14 +170,6 @@ class JudgeParams:
         return cls()
 
 
-def _weights_sha(model: NLIModel) -> str | None:
-    """The sha256 of the weights in the model's folder, pinned or not (an unpinned candidate
-    folder's levels are checked too; a file that differs from its pin is the model's own error,
-    raised when it loads, not the levels'); None without a file (a stand-in). The model keeps
-    the reading, so its own load does not hash the file again."""
-    return model.weights_sha256()
-
-
 # the cue (the part of an evidence note before its colon) of a call resting on a minimal pair
 # or incompatible values, whose probability is its own level (`JudgeParams.structural_level`)
 STRUCTURAL = "structural"
@@ -532,8 +524,11 @@ class Judge:
         skip_neutral: float | None = None,
     ) -> None:
         self.model = model
+        # the levels are checked against the weights in the model's folder, pinned or not (an
+        # unpinned candidate folder's too; a file that differs from its pin is the model's own
+        # error, raised when it loads); the model keeps that reading for its own load
         self.params = params or JudgeParams.load(
-            model.model_dir / "judge.json", model_sha256=_weights_sha(model)
+            model.model_dir / "judge.json", model_sha256=model.weights_sha256()
         )
         # None: always both directions. A value (e.g. 0.9): skip B→A when A→B is at least
         # this neutral (about half the model passes on real candidates; see bench/judgement)
