@@ -41,6 +41,7 @@ import httpx
 from api.serve import free_port
 from bench.calibration import _build
 from bench.harness import bench_services, cpu_seconds, server_note
+from bench.targets import Check, check, report, unmeasured
 from calibration.updater import ConfidenceUpdater
 from consilience.settings import Settings
 from queries.cypher import confidence as cq
@@ -210,6 +211,52 @@ def main() -> None:
     for name, a50, a95, d50, d95, srv, clt in rows:
         print(f"  {name:34} {a50:8.1f} {a95:8.1f} {d50:8.1f} {d95:8.1f} {a50 / d50:6.2f} "
               f"{a95 / d95:6.2f} {srv:11.2f} {clt:11.2f}")  # fmt: skip
+    print(report("issue #13, item 14", checks(rows, args.claims, args.findings, args.clients)))
+
+
+# p95 bound (ms) by graph size (claims, findings), as issue #13 sets them
+P95_MS = {(10_000, 3_000): 50.0, (100_000, 150_000): 150.0}
+
+
+def checks(
+    rows: list[tuple[str, float, float, float, float, float, float]],
+    claims: int,
+    findings: int,
+    clients: int,
+) -> list[Check]:
+    """p95 under the bound for this graph size, and p50 within 1.5x the driver's, per endpoint
+    (with 8 clients, as the issue measured)."""
+    out: list[Check] = []
+    bound = P95_MS.get((claims, findings))
+    sizes = " or ".join(f"--claims {c} --findings {f}" for c, f in P95_MS)
+    for name, a50, a95, d50, _d95, srv, clt in rows:
+        if clients != 8:
+            why = f"this run has {clients} clients: run with --clients 8"
+            out.append(unmeasured(f"{name}: API p95 and p50 ratio", "(8 clients)", why))
+            continue
+        out.append(
+            check(f"{name}: API p95 at {claims:,} claims / {findings:,} findings", a95, "<",
+                  bound, digits=1, unit=" ms")
+            if bound is not None
+            else unmeasured(f"{name}: API p95", "< 50 ms at 10k claims / 3k findings, < 150 ms "
+                            "at 100k / 150k", f"this run has {claims:,} claims / {findings:,} "
+                            f"findings: run with {sizes}")
+        )  # fmt: skip
+        out.append(
+            check(
+                f"{name}: API p50 / driver p50",
+                a50 / d50,
+                "<=",
+                1.5,
+                unit="x",
+                why=f"the driver's p50 is {d50:.1f} ms; the server process used {srv:.2f} ms "
+                f"of CPU per request and the load generator {clt:.2f} ms, on 2 cores shared "
+                f"with the database ({clients} clients x {srv:.2f} ms = "
+                f"{clients * srv:.1f} ms: the wait if the server process serves one request at "
+                "a time)",
+            )
+        )
+    return out
 
 
 if __name__ == "__main__":

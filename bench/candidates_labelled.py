@@ -9,6 +9,7 @@ import numpy as np
 
 from bench.harness import CORPUS, ROOT, bench_services
 from bench.llm_reach import find_queue_reach
+from bench.targets import Check, check
 from investigators.cypher.retrieval import CLAIMS_WITH_PATHS
 from investigators.retrieval.fusion import fuse
 from investigators.retrieval.ranker import Pool, keep_shared, load_ranker
@@ -42,10 +43,11 @@ def kept_batches(scored: dict, budget: int) -> list[dict]:
     return out
 
 
-def labelled_recall(find_queue: bool = True) -> None:
+def labelled_recall(find_queue: bool = True) -> list[Check]:
     """The recall tables; with `find_queue`, also the labelled pairs Claude's find queue would
     pick, which needs the judge's reading of every kept pair (the main job's judge stage: about
-    an hour on a slow 2-core machine, so it can be left out)."""
+    an hour on a slow 2-core machine, so it can be left out). Returns the recall targets'
+    checks (issue #10: the ranker's fused recall at the default budget, on the test split)."""
     pairs = load()
     ranker = load_ranker()
     with bench_services("candidates") as svc:
@@ -190,6 +192,22 @@ def labelled_recall(find_queue: bool = True) -> None:
             )
             print("  " + line)
             out[f"missed {split} {kind}@30"] = line
+    checks = []
+    for kind, pairs_of in kinds.items():
+        test = [p for p in pairs_of if p.split == "test"]
+        hit = sum(p.id in reached_by["ranker"] for p in test)
+        gone = [p for p in test if p.id not in reached_by["ranker"]]
+        absent = sum(where[p.id] is None for p in gone)
+        checks.append(
+            check(
+                f"fused recall of labelled {kind}s at budget 30, test split ({hit}/{len(test)})",
+                hit / len(test) if test else None,
+                ">=",
+                0.8,
+                why=f"{absent} of the {len(gone)} missed are in no channel's pool, which no "
+                "ranking reaches; the LLM query channel (a key) is not measured here",
+            )
+        )
     print("\nContradictions the ranker does not reach at budget 30 (test split, up to 6):")
     for p in [p for p in missed if p.label == "contradiction" and p.split == "test"][:6]:
         r = where[p.id]
@@ -209,6 +227,7 @@ def labelled_recall(find_queue: bool = True) -> None:
         )
     out["llm find queue"] = reach
     (RESULTS / "candidates.json").write_text(json.dumps(out, indent=1))
+    return checks
 
 
 def pool_rank(scored: dict[str, tuple[Pool, np.ndarray]], a: str, b: str) -> int | None:

@@ -25,6 +25,7 @@ import numpy as np
 from app.investigate import build_runner
 from app.services import Services
 from bench.harness import CORPUS, ROOT, bench_services
+from bench.targets import Check, check, report, unmeasured
 from kg.aspects import aspects
 from kg.ids import sha256_text
 from kg.models import ClaimKind, ClaimRecord, DocumentRecord, PassageRecord, SourceRecord
@@ -33,6 +34,7 @@ from kg.writers import store, topic_store
 DIM = 384
 PER_SOURCE = 50
 TARGET_S = 15.0
+SCALE_WHAT = "one new paper, the run without the judge + index sync, against 100k claims"
 MARK_INVESTIGATED = "MATCH (c:Claim) CALL (c) { SET c.investigated_version = $v } IN TRANSACTIONS"
 
 
@@ -149,12 +151,26 @@ def scale(n_claims: int = 100_000, n_new: int = 300) -> dict[str, float]:
         + ", ".join(f"{k} {v:.2f}" for k, v in report.retrieval_seconds.items())
     )
     print(f"  candidate stage (retrieval + pairing): {candidate:.2f} s")
-    verdict = "met" if run + sync < TARGET_S else f"missed by {run + sync - TARGET_S:.1f} s"
-    print(
-        f"  whole run without the judge, with the sync: {run + sync:.2f} s "
-        f"(target < {TARGET_S:.0f} s on 2 cores: {verdict})"
-    )
+    print(f"  whole run without the judge, with the sync: {run + sync:.2f} s")
     return {"sync": sync, "run": run, "candidate": candidate, **stages}
+
+
+def scale_check(got: dict[str, float], n_claims: int, n_new: int) -> Check:
+    """Issue #10: one new paper (~300 claims) against a 100k-claim graph, under 15 s on 2
+    cores. Checked on the whole run without the judge with the index sync, which holds the
+    candidate stage and more."""
+    what = SCALE_WHAT
+    if (n_claims, n_new) != (100_000, 300):
+        return unmeasured(what, f"< {TARGET_S:.0f} s", f"this run has {n_claims:,} claims and "
+                          f"{n_new} new: run with the defaults")  # fmt: skip
+    return check(
+        what,
+        got["run"] + got["sync"],
+        "<",
+        TARGET_S,
+        unit=" s",
+        why=f"candidate stage {got['candidate']:.2f} s, index sync {got['sync']:.2f} s",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -162,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--new", type=int, default=300)
     args = ap.parse_args(argv)
-    scale(args.claims, args.new)
+    print(report("issue #10", [scale_check(scale(args.claims, args.new), args.claims, args.new)]))
 
 
 if __name__ == "__main__":

@@ -18,10 +18,12 @@ import re
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.services import Services
 from bench.harness import CORPUS, bench_services, cpu_seconds, jit_seconds, server_note, wipe
+from bench.targets import Check, check, report
 from ingest.pipeline import Ingestor, IngestOutcome
 
 # the end of a sentence (its mark, before whitespace) and the end of a line with no mark
@@ -49,11 +51,23 @@ def synthetic_corpus(dest: Path, copies: int) -> list[Path]:
     return out
 
 
-def run(label: str, files: list[Path], *, warm_repeat: bool = False) -> None:
+@dataclass(frozen=True)
+class Measured:
+    """One ingest of the files against embedding their distinct texts only."""
+
+    label: str
+    wall_ratio: float
+    cpu_ratio: float
+    parse_share: float  # of the ingest's wall time
+    write_share: float
+
+
+def run(label: str, files: list[Path], *, warm_repeat: bool = False) -> list[Measured]:
     """Ingest `files` on a server just started; with `warm_repeat`, wipe the store and ingest
     them again on the same, now warm, server (a server just started spends seconds of CPU
     compiling the paths of each new kind of query: the second figure is what ingesting into a
     server that has been running costs)."""
+    got: list[Measured] = []
     with bench_services(f"ingest-{label}") as svc:
         ing = svc.ingestor()
         svc.embedder.embed(["warm-up"])  # model load is not ingestion
@@ -61,9 +75,10 @@ def run(label: str, files: list[Path], *, warm_repeat: bool = False) -> None:
         for warm in (False, True) if warm_repeat else (False,):
             if warm:
                 wipe(svc)
-            _measure(svc, ing, pid, f"{label}, warm server" if warm else label, files)
+            got.append(_measure(svc, ing, pid, f"{label}, warm server" if warm else label, files))
         if warm_repeat:  # every file read again: each claim keeps the vector the graph holds
-            _measure(svc, ing, pid, f"{label}, read again", files, force=True)
+            got.append(_measure(svc, ing, pid, f"{label}, read again", files, force=True))
+    return got
 
 
 def _measure(
@@ -74,7 +89,7 @@ def _measure(
     files: list[Path],
     *,
     force: bool = False,
-) -> None:
+) -> Measured:
     def cpu() -> float:
         return time.process_time() + cpu_seconds(pid)
 
@@ -109,18 +124,40 @@ def _measure(
             else ""
         )
     )
+    return Measured(label, total / embed_only, total_cpu / embed_cpu, parse / total, write / total)
 
 
 def main() -> None:
     print("bench/ingest: ours (full pipeline) vs baseline (embedding the same claims only)")
     print(f"  {server_note()}")
     corpus = sorted(CORPUS.glob("*.txt"))
-    run("corpus", corpus, warm_repeat=True)
+    got = run("corpus", corpus, warm_repeat=True)
     tmp = Path(tempfile.mkdtemp(prefix="consilience-bench-"))
     try:
-        run("10x", synthetic_corpus(tmp, 10))
+        got += run("10x", synthetic_corpus(tmp, 10))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    print(report("issue #13, item 15", checks(got)))
+
+
+def checks(got: list[Measured]) -> list[Check]:
+    """Ingest within 1.3x the embedding-only time (wall, as the issue measured it), for every
+    run that embeds (a read again keeps the graph's vectors: it is not a target's case)."""
+    return [
+        check(
+            f"ingest time / embedding-only time, "
+            f"{m.label if ',' in m.label else m.label + ', server just started'}",
+            m.wall_ratio,
+            "<=",
+            1.3,
+            unit="x",
+            why=f"CPU {m.cpu_ratio:.2f}x; parsing {m.parse_share:.0%} and writing "
+            f"{m.write_share:.0%} of the time, one after the other with the embedding (run "
+            "side by side they were slower on 2 cores: `Ingestor._sequential`)",
+        )
+        for m in got
+        if not m.label.endswith("read again")
+    ]
 
 
 if __name__ == "__main__":
