@@ -18,10 +18,12 @@ import dataclasses
 import json
 import math
 import time
+from collections import Counter
 from pathlib import Path
 
 from bench import judgement_sets as sets
-from bench.targets import Check, check, report, unmeasured
+from bench.targets import Check, check, off_cores, report, unmeasured
+from consilience.cpu import cores
 from ingest.claims.numbers import extract_numbers
 from investigators.base import ClaimView
 from investigators.contradiction import cue_score
@@ -224,6 +226,8 @@ def section_d(judge: Judge, emb: MiniLMEmbedder, out: dict, reached: set[str] | 
                 "old": o,
                 "new": n,
                 "called": sum(new[i] == kind for i in idx),
+                # what the judge made of the pairs of this kind
+                "read_as": dict(Counter(new[i] for i in idx if gold[i] == kind).most_common()),
             }
             print(
                 f"{kind:<15}{o[0]:>7.2f}{o[1]:>7.2f}{o[2]:>7.2f}{n[0]:>8.2f}{n[1]:>7.2f}{n[2]:>7.2f}"
@@ -278,7 +282,9 @@ def section_e(judge: Judge, emb: MiniLMEmbedder, out: dict) -> None:
         return sum(x.kind == y.kind for x, y in zip(base, results[name], strict=True)) / len(pairs)
 
     early = sum(x.ab.early for x in results[shipped]) / len(pairs)
-    print(f"\n(e) throughput on {len(pairs)} distinct real claim pairs (int8 ONNX, 2 cores):")
+    print(
+        f"\n(e) throughput on {len(pairs)} distinct real claim pairs (int8 ONNX, {cores()} cores):"
+    )
     for name, r in rates.items():
         print(f"    judge, {name}: {r:.0f} pairs/s")
     print(
@@ -452,20 +458,19 @@ def section_h(judge: Judge, out: dict) -> None:
                   f"      A: {p.a.quote[:120]}\n      B: {p.b.quote[:120]}")  # fmt: skip
 
 
-def _auc_check(out: dict, key: str, name: str, goal: float, why: str = "") -> Check:
+BIGBENCH_ABSENT = (
+    "the BIG-bench task files are not in bench/.data/bigbench: `python -m bench.public_data` "
+    "fetches them from PyPI's bigbench 1.0.0 sdist, where the index serves it"
+)
+
+
+def _auc_check(out: dict, key: str, name: str, goal: float, absent: str, why: str = "") -> Check:
     r = out.get(key)
     what = f"judge contradiction AUC, {name}" + (f" ({r['pairs']} pairs)" if r else "")
-    return check(
-        what,
-        r["judge_auc"] if r else None,
-        ">=",
-        goal,
-        digits=3,
-        why=why,
-        absent="the BIG-bench task files are not in bench/.data/bigbench: `python -m "
-        "bench.public_data` fetches them from PyPI's bigbench 1.0.0 sdist, where the index "
-        "serves it",
-    )
+    if r and r["judge_auc"] is None:
+        absent = "the sample holds one class only"
+    return check(what, r["judge_auc"] if r else None, ">=", goal, digits=3, why=why,
+                 absent=absent)  # fmt: skip
 
 
 def checks(out: dict) -> list[Check]:
@@ -473,27 +478,38 @@ def checks(out: dict) -> list[Check]:
     fams = {k: v for k, v in out.items() if isinstance(v, dict) and "new_recall" in v}
     low_r = min(fams, key=lambda k: fams[k]["new_recall"])
     low_p = min(fams, key=lambda k: fams[k]["precision"])
+    below = ", ".join(
+        f"{k} {v['new_recall']:.3f}" for k, v in fams.items() if v["new_recall"] < 0.9
+    )
     d = out.get("reached by the retriever:contradiction")
     absent = "run bench/candidates first: it writes the pairs the retriever reaches"
+    read_as = ", ".join(f"{k} {n}" for k, n in (d or {}).get("read_as", {}).items())
     real_why = (
-        "the real disagreements are opposite takeaways in different words, which the model "
-        "reads as unrelated (the misses above); Claude's adjudication needs ANTHROPIC_API_KEY"
+        f"the reached test contradictions were read as: {read_as} (the misses above); "
+        "Claude's adjudication needs ANTHROPIC_API_KEY"
     )
+    not_here = "not among the held-out files of ../shared/nli"
+    cad = out.get("cad_all_combined_test") or {}
+    cad_why = (
+        f"the model's A→B reading alone: AUC {_f(cad.get('model_auc')).strip()} (MiniLM-L6, "
+        "int8); the distillation from a larger teacher prepared for it (`python -m "
+        "training.gpu_prep`, model card) needs a GPU"
+    )
+    rates = out["throughput"]
     return [
-        _auc_check(out, "esnli_test", "e-SNLI test", 0.90),
-        _auc_check(
-            out, "cad_all_combined_test", "CAD test", 0.85,
-            why="MiniLM-L6, int8, trained here; the distillation from a larger teacher "
-            "prepared for it (`python -m training.gpu_prep`, model card) needs a GPU",
-        ),
-        _auc_check(out, "BIG-bench presuppositions", "BIG-bench presuppositions", 0.80),
-        _auc_check(out, "BIG-bench VitaminC", "BIG-bench VitaminC", 0.70),
-        check(f"injected flaws: the lowest family recall ({low_r})", fams[low_r]["new_recall"],
-              ">=", 0.9, digits=3),
-        check(f"injected flaws: the lowest family precision ({low_p})",
-              fams[low_p]["precision"], ">=", 0.9, digits=3),
+        _auc_check(out, "esnli_test", "e-SNLI test", 0.90, not_here),
+        _auc_check(out, "cad_all_combined_test", "CAD test", 0.85, not_here, why=cad_why),
+        _auc_check(out, "BIG-bench presuppositions", "BIG-bench presuppositions", 0.80,
+                   BIGBENCH_ABSENT),
+        _auc_check(out, "BIG-bench VitaminC", "BIG-bench VitaminC", 0.70, BIGBENCH_ABSENT),
+        check(f"injected flaws: every family's recall (lowest: {low_r})",
+              fams[low_r]["new_recall"], ">=", 0.9, digits=3, why=f"below: {below}"),
+        check(f"injected flaws: every family's precision (lowest: {low_p})",
+              fams[low_p]["precision"], ">=", 0.9, digits=3,
+              why="against the three control families pooled (table (c))"),
         *(
-            check(f"false alarms, {c}", out[c]["new_false_alarm"], "<=", 0.05, digits=3)
+            check(f"false alarms, {c}", out[c]["new_false_alarm"], "<=", 0.05, digits=3,
+                  why="table (c2) shows them by threshold")
             for c in ("paraphrase", "scope change")
         ),
         check("real test pairs reached by the retriever: contradiction recall",
@@ -502,9 +518,13 @@ def checks(out: dict) -> list[Check]:
               "missed", "none called, so none right")
         if d and not d["called"]
         else check("real test pairs reached by the retriever: contradiction precision",
-                   d["new"][0] if d else None, ">=", 0.6, absent=absent),
-        check("throughput as shipped, pairs/s on this machine", out["throughput"]["shipped"],
-              ">=", 150, digits=0),
+                   d["new"][0] if d else None, ">=", 0.6, absent=absent,
+                   why=f"{d['called']} called" if d else ""),
+        unmeasured("throughput as shipped, int8 on 2 cores", "≥ 150 pairs/s", off_cores())
+        if off_cores()
+        else check("throughput as shipped, int8 on 2 cores, pairs/s", rates["shipped"], ">=",
+                   150, digits=0, why=f"cascade with all six layers "
+                   f"{rates['cascade, all six layers']:.0f} pairs/s"),
         unmeasured("the main job, slower than with the cue detector", "by at most 60 s",
                    "timed by the main job itself (its report gives the judge stage's seconds)"),
     ]  # fmt: skip
@@ -548,9 +568,9 @@ def main(argv: list[str] | None = None) -> None:
     section_f(judge, out)
     section_g(judge, out)
     section_h(judge, out)
-    print(report("issue #9", checks(out)))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "judgement.json").write_text(json.dumps(out, indent=1))
+    print(report("issue #9", checks(out)))
 
 
 if __name__ == "__main__":

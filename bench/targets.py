@@ -62,16 +62,27 @@ def check(
     goal_s = f"{_SHOWN[op]} {_fmt(goal, digits, unit)}"
     if value is None or math.isnan(value):
         return Check(what, goal_s, "not measured", note=absent or "no figure in this run")
-    shown = _fmt(value, digits, unit)
     if _OPS[op](value, goal):
-        return Check(what, goal_s, "met", shown)
+        return Check(what, goal_s, "met", _fmt(value, digits, unit))
     gap = abs(goal - value)
-    by = _fmt(gap, digits, unit)
-    if float(by.removesuffix(unit)) == 0:  # a shortfall too small to show at these digits
-        by = f"less than {_fmt(10.0**-digits, digits, unit)}"
     if gap == 0:  # a strict bound exactly reached
-        by = "0 (the bound is strict)"
-    return Check(what, goal_s, "missed", f"{shown}, missed by {by}", why)
+        return Check(what, goal_s, "missed", f"{_fmt(value, digits, unit)}, missed by 0 (the "
+                     "bound is strict)", why)  # fmt: skip
+    shown = digits  # a shortfall too small for the goal's digits gets more of them
+    while shown < digits + 3 and float(_fmt(gap, shown, "")) == 0:
+        shown += 1
+    by = _fmt(gap, shown, unit)
+    if float(_fmt(gap, shown, "")) == 0:
+        by = f"less than {_fmt(10.0**-shown, shown, unit)}"
+    return Check(what, goal_s, "missed", f"{_fmt(value, shown, unit)}, missed by {by}", why)
+
+
+def off_cores(wanted: int = 2) -> str:
+    """Why a target set on `wanted` cores is not measured on this machine ("" when it is)."""
+    from consilience.cpu import cores
+
+    n = cores()
+    return "" if n == wanted else f"this machine gives {n} cores; the target is set on {wanted}"
 
 
 def unmeasured(what: str, goal: str, why: str) -> Check:
