@@ -466,7 +466,8 @@ BIGBENCH_ABSENT = (
 
 def _auc_check(out: dict, key: str, name: str, goal: float, absent: str, why: str = "") -> Check:
     r = out.get(key)
-    what = f"judge contradiction AUC, {name}" + (f" ({r['pairs']} pairs)" if r else "")
+    sample = ", a --quick sample" if out.get("sample") == 300 else ""
+    what = f"judge contradiction AUC, {name}" + (f" ({r['pairs']} pairs{sample})" if r else "")
     if r and r["judge_auc"] is None:
         absent = "the sample holds one class only"
     return check(what, r["judge_auc"] if r else None, ">=", goal, digits=3, why=why,
@@ -561,7 +562,8 @@ def main(argv: list[str] | None = None) -> None:
     out: dict = {}
     reached_path = RESULTS / "reached_pairs.json"
     reached = set(json.loads(reached_path.read_text())) if reached_path.exists() else None
-    section_ab(judge, emb, 300 if args.quick else 1000, out)
+    out["sample"] = 300 if args.quick else 1000  # pairs per NLI set, at most
+    section_ab(judge, emb, out["sample"], out)
     section_c(judge, emb, out)
     section_d(judge, emb, out, reached)
     section_e(judge, emb, out)

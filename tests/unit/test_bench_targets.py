@@ -93,6 +93,8 @@ def test_the_judgement_benchmark_reads_its_own_figures() -> None:
     speed = [c for c in got.values() if c.what.startswith("throughput as shipped")]
     assert [c.status for c in speed] == ["met" if cores() == 2 else "not measured"]
     del out["reached by the retriever:contradiction"]
+    quick = {c.what for c in checks({**out, "sample": 300})}
+    assert "judge contradiction AUC, CAD test (300 pairs, a --quick sample)" in quick
     unreached = {c.what: c for c in checks(out)}[
         "real test pairs reached by the retriever: contradiction recall"
     ]
