@@ -162,8 +162,8 @@ def scale_check(got: dict[str, float], n_claims: int, n_new: int) -> Check:
     if (n_claims, n_new) != (100_000, 300):
         return unmeasured(SCALE_WHAT, f"< {TARGET_S:.0f} s", f"this run has {n_claims:,} claims "
                           f"and {n_new} new: run with the defaults")  # fmt: skip
-    if off_cores():
-        return unmeasured(SCALE_WHAT, f"< {TARGET_S:.0f} s", off_cores())
+    if why := off_cores():
+        return unmeasured(SCALE_WHAT, f"< {TARGET_S:.0f} s", why)
     return check(
         SCALE_WHAT,
         got["candidate"] + got["sync"],

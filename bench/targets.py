@@ -90,6 +90,15 @@ def unmeasured(what: str, goal: str, why: str) -> Check:
     return Check(what, goal, "not measured", note=why)
 
 
+def main_job_slower(than: str) -> Check:
+    """Issues #9 and #10 both bound the main job's extra time; no benchmark times the job."""
+    return unmeasured(
+        f"the main job on the corpus, slower than {than}",
+        "by at most 60 s",
+        "timed by the main job itself (its report gives each stage's seconds)",
+    )
+
+
 def report(title: str, checks: Sequence[Check]) -> str:
     """The block a benchmark prints last."""
     n = {s: sum(c.status == s for c in checks) for s in ("met", "missed", "not measured")}
