@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api import access_log
 from api.errors import install_error_handlers
+from api.job_store import store_folder
 from api.jobs import JobRegistry
 from api.limits import BodyLimitMiddleware
 from api.private_paths import PrivatePathsJSONResponse
@@ -47,7 +48,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncGenerator[None]:
         svc = services or build_services(settings)
         app.state.services = svc
-        app.state.jobs = JobRegistry(settings.api.job_workers)
+        app.state.jobs = JobRegistry(store_folder(settings.data_dir), settings.api.job_workers)
         try:
             yield
         finally:

@@ -49,8 +49,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     for s in (401, 404, 413, 422, 500, 503)
 }
 ERROR_RESPONSES[503]["description"] = (
-    "database unavailable (code database_unavailable, retryable) or out of memory "
-    "(code database_out_of_memory)"
+    "database unavailable (code database_unavailable, retryable), out of memory "
+    "(code database_out_of_memory), or the server stopping (code service_unavailable, "
+    "retryable)"
 )
 
 

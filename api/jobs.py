@@ -1,24 +1,34 @@
-"""Ingest jobs: long ingests run in a worker thread; clients poll their status."""
+"""Ingest jobs: long ingests run in a worker thread; clients poll their status (from any
+worker process of the server: the jobs are in `api.job_store`)."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.job_store import MAX_KEPT, JobStore
 from api.private_paths import maybe_hidden, paths_hidden
-from consilience.errors import ConsilienceError, NotFoundError
+from consilience.errors import (
+    ConfigurationError,
+    ConsilienceError,
+    NotFoundError,
+    ServiceUnavailableError,
+)
 from consilience.llm_spend import ClaudeUse
 from ingest.pipeline import IngestOutcome
 
-MAX_KEPT = 1000
+POLL_S = 0.1  # how often a job waiting on another process's job of its key looks again
+FLUSH_S = 0.5  # how often a running job's progress is written for the other processes
 log = logging.getLogger(__name__)
 
 
@@ -97,16 +107,29 @@ def _snapshot(job: Job) -> Job:
 
 
 class JobRegistry:
-    """In-process jobs (lost on restart: re-submitting is safe, ingestion is idempotent)."""
+    """Jobs in a `JobStore` (one SQLite file that every worker process of the server shares,
+    kept across restarts); each job runs in the process that accepted it, in a pool of
+    `workers` threads. Jobs of one key run one at a time, in the order they came, across every
+    process; a job whose process is gone is reported failed (send it again: ingestion is
+    idempotent)."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, folder: Path, workers: int = 1) -> None:
+        self._store = JobStore(folder)
+        self._store.hold()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest")
-        self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        # jobs of one key, oldest first; the first is running (or about to). A key is here only
-        # while it has jobs, and one worker runs them in turn: no worker waits on another.
-        self._queues: dict[str, deque[tuple[Job, Callable[[Job], None]]]] = {}
+        self._wake = threading.Condition(self._lock)
+        self._live: dict[str, Job] = {}  # this process's unfinished jobs, as they are now
+        # accepted here and not started, in the order they came: a job of a key starts when it
+        # is the oldest unfinished job of that key in the store (whichever process has it)
+        self._pending: list[tuple[Job, Callable[[Job], None], str | None]] = []
+        self._written: dict[str, str] = {}  # the body last written for each live job
         self._closing = False
+        for job_id, owner, body in self._store.open_jobs():  # left by a process that is gone
+            if not self._store.alive(owner):
+                self._orphaned(job_id, body)
+        self._dispatcher = threading.Thread(target=self._dispatch, name="jobs", daemon=True)
+        self._dispatcher.start()
 
     def submit(
         self, kind: str, inputs: list[str], work: Callable[[Job], None], *, key: str | None = None
@@ -120,46 +143,134 @@ class JobRegistry:
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             inputs=inputs,
         )
-        with self._lock:
-            self._jobs[job.id] = job
-            if len(self._jobs) > MAX_KEPT:  # forget the oldest finished ones
-                for old in [j for j in self._jobs.values() if j.finished_at][: MAX_KEPT // 10]:
-                    self._jobs.pop(old.id, None)
-        if key is None:
-            self._pool.submit(self._run_now, job, work)
-            return _snapshot(job)
-        with self._lock:
-            queue = self._queues.get(key)
-            if queue is not None:  # a job of this key is queued or running: this one follows
-                queue.append((job, work))
-                return _snapshot(job)
-            self._queues[key] = deque([(job, work)])
-        self._pool.submit(self._drain, key)
+        with self._wake:
+            if self._closing:
+                raise ServiceUnavailableError(
+                    "The server is stopping and takes no new jobs.",
+                    "Send it again once the server is back.",
+                )
+            # under the lock: the store's order of one key is the order of `_pending`
+            try:
+                self._store.add(job.id, key, job.model_dump_json())
+            except sqlite3.Error as exc:
+                raise ConfigurationError(
+                    f"The job could not be recorded in {self._store.path.name} ({exc}).",
+                    "Check that the server's data folder is writable and has space, then send "
+                    "it again.",
+                ) from exc
+            self._live[job.id] = job
+            self._pending.append((job, work, key))
+            self._wake.notify()
         return _snapshot(job)
 
     def busy(self, key: str) -> bool:
-        """Whether a job of `key` is queued or running."""
-        with self._lock:
-            return key in self._queues
+        """Whether a job of `key` is queued or running (in any process of the server)."""
+        return self._head(key) is not None
 
-    def _drain(self, key: str) -> None:
-        """Run the jobs of `key` in the order they came, until none is left (the key is then
-        forgotten). At shutdown the ones not started stay queued, like any queued job."""
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            job = self._live.get(job_id)
+        if job is not None:
+            return _snapshot(job)
+        row = self._store.get(job_id)
+        if row is None:
+            raise NotFoundError(
+                f"No job {job_id!r}.",
+                f"Check the id: the newest {MAX_KEPT:,} finished jobs are kept, across restarts.",
+            )
+        owner, body, finished = row
+        if not finished and not self._store.alive(owner):
+            body = self._orphaned(job_id, body)
+        return _snapshot(Job.model_validate_json(body))
+
+    def shutdown(self) -> None:
+        """Finish the running jobs; the ones not started stay queued and, once this process
+        is gone, read as failed (send them again)."""
+        with self._wake:
+            self._closing = True
+            self._wake.notify()
+        self._dispatcher.join(timeout=10)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._flush()
+        self._store.release()
+
+    # ---- inside -------------------------------------------------------------------------
+    def _head(self, key: str) -> str | None:
+        """The oldest unfinished job of `key` whose process is alive (the ones whose process
+        is gone are marked failed on the way)."""
+        for job_id, owner in self._store.open_of(key):
+            if self._store.alive(owner):
+                return job_id
+            row = self._store.get(job_id)
+            if row is not None and not row[2]:
+                self._orphaned(job_id, row[1])
+        return None
+
+    def _orphaned(self, job_id: str, body: str) -> str:
+        """Mark a job whose process is gone as failed; its new body."""
+        job = Job.model_validate_json(body)
+        job.status = "failed"
+        job.error = (
+            "The server process that had this job stopped before it finished (a restart, or "
+            "a crash)."
+        )
+        job.hint = "Send it again: a document already stored is not stored twice."
+        job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+        out = job.model_dump_json()
+        self._store.put(job_id, out, finished=True)
+        return out
+
+    def _dispatch(self) -> None:
+        """Start each accepted job once it may run; write the running jobs' progress to the
+        store every FLUSH_S (other processes answer `GET /jobs/{id}` from it)."""
+        last_flush = 0.0
         while True:
-            with self._lock:
-                queue = self._queues[key]
-                if not queue or self._closing:
-                    del self._queues[key]
+            with self._wake:
+                if self._closing:
                     return
-                job, work = queue[0]
-            try:
-                self._run_now(job, work)
-            finally:
-                with self._lock:
-                    queue.popleft()
+                pending = list(self._pending)
+            start: list[tuple[Job, Callable[[Job], None], str | None]] = []
+            held: set[str] = set()
+            for item in pending:
+                key = item[2]
+                if key is None or (key not in held and self._head(key) == item[0].id):
+                    start.append(item)
+                else:
+                    held.add(key)  # its later jobs wait behind it
+            now = time.monotonic()
+            if now - last_flush >= FLUSH_S:
+                self._flush()
+                last_flush = now
+            with self._wake:
+                for item in start:
+                    self._pending.remove(item)
+                    self._pool.submit(self._run_now, item[0], item[1])
+                if self._closing:
+                    return
+                # another process's job of a key may end at any time: look again soon
+                self._wake.wait(POLL_S if self._pending else FLUSH_S if self._live else None)
+
+    def _flush(self) -> None:
+        with self._lock:
+            running = [j for j in self._live.values() if j.status == "running"]
+        for job in running:
+            self._write(job, finished=False)
+
+    def _write(self, job: Job, *, finished: bool) -> bool:
+        body = job.model_dump_json()
+        if not finished and self._written.get(job.id) == body:
+            return True
+        try:
+            self._store.put(job.id, body, finished=finished)
+        except sqlite3.Error:  # the job goes on; this process still answers for it
+            log.exception("job %s could not be written to %s", job.id, self._store.path)
+            return False
+        self._written[job.id] = body
+        return True
 
     def _run_now(self, job: Job, work: Callable[[Job], None]) -> None:
         job.status = "running"
+        self._write(job, finished=False)
         try:
             work(job)
             job.status = "failed" if any(o.status == "failed" for o in job.outcomes) else "done"
@@ -174,15 +285,9 @@ class JobRegistry:
             job.status, job.error = "failed", f"Internal error ({type(exc).__name__})."
             job.hint = "The server log has the details."
         job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-
-    def get(self, job_id: str) -> Job:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFoundError(f"No job {job_id!r}.", "Jobs are kept in memory until restart.")
-        return _snapshot(job)
-
-    def shutdown(self) -> None:
-        with self._lock:
-            self._closing = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        stored = self._write(job, finished=True)
+        with self._wake:
+            if stored:  # else kept here: this process still answers for it
+                self._live.pop(job.id, None)
+                self._written.pop(job.id, None)
+            self._wake.notify()  # the next job of its key may start

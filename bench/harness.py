@@ -59,6 +59,25 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int | None) -> float:
+    """CPU time of a process and of every process under it (a server's worker processes)."""
+    if pid is None:
+        return 0.0
+    parent: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(stat.parent.name)] = int(fields[1])
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(cpu_seconds(p) for p in tree)
+
+
 def jit_seconds(pid: int | None) -> float | None:
     """The database server's JIT compile time so far: the summed elapsed time of its compile
     tasks (the JDK's `jstat -compiler`; close to CPU time on an idle machine, not a share of

@@ -523,6 +523,15 @@ def investigate(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default from settings)")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default 8765)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes (default 1, or CONSILIENCE_API__WORKERS): one per core "
+            "lets reads use every core",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs). Writes need CONSILIENCE_API__KEYS."""
     import uvicorn
@@ -536,8 +545,22 @@ def serve(
             "CONSILIENCE_API__KEYS='[\"a-long-random-key\"]' to allow writes."
         )
     h, p = host or settings.api.host, port or settings.api.port
-    console.print(f"Consilience API on http://{h}:{p} (docs: http://{h}:{p}/docs)")
-    uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+    n = workers or settings.api.workers
+    console.print(
+        f"Consilience API on http://{h}:{p} (docs: http://{h}:{p}/docs)"
+        + (f", {n} processes" if n > 1 else "")
+    )
+    if n == 1:
+        uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+    else:  # each process builds the app from the same environment (api.asgi)
+        uvicorn.run(
+            "api.asgi:app_from_environment",
+            factory=True,
+            workers=n,
+            host=h,
+            port=p,
+            log_level="info",
+        )
 
 
 # ---- main job -----------------------------------------------------------------------------

@@ -34,6 +34,14 @@ class DatabaseUnavailableError(ConsilienceError):
     retryable = True
 
 
+class ServiceUnavailableError(ConsilienceError):
+    """The service cannot take this now (e.g. it is stopping); trying again later helps."""
+
+    http_status = 503
+    retryable = True
+    code = "service_unavailable"
+
+
 class DatabaseOutOfMemoryError(ConsilienceError):
     """The database refused a transaction for lack of memory (it is still up)."""
 

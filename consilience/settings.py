@@ -277,7 +277,14 @@ class ApiSettings(BaseModel):
     keys_for_reads: bool = Field(default=False, description="Require a key for reads too")
     max_body_mb: float = Field(default=25.0, description="Refuse request bodies larger than this")
     max_page: int = Field(default=200, description="Largest page size a client may ask for")
-    job_workers: int = Field(default=1, description="Ingest jobs run at once")
+    job_workers: int = Field(default=1, description="Ingest jobs run at once (per process)")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes (`consilience serve --workers`): reads scale with the "
+        "cores; jobs are shared through the data folder",
+    )
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,156 @@
+"""Where the API's jobs live: a SQLite file in the data folder, shared by every worker process
+of one server (`consilience serve --workers N`), and kept across restarts.
+
+A job is run by the process that accepted it (its work is a function of that process); every
+process can answer `GET /jobs/{id}` and tell whether a document's key is busy. A process holds
+an exclusive lock on a file of its own while it lives, so any process can tell a job whose
+owner is gone (killed, or stopped before it ran the job) from one still queued or running:
+such a job is reported failed, with what to do, and no longer holds its key.
+
+Stdlib `sqlite3` (WAL, one short connection per call): transactions across processes without
+a server; no new dependency.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import uuid
+from collections.abc import Generator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from kg.private import private_dir, private_file
+
+try:  # POSIX; elsewhere every owner counts as alive (one process per server there)
+    import fcntl
+except ImportError:  # pragma: no cover - not on the platforms we test
+    fcntl = None  # type: ignore[assignment]
+
+MAX_KEPT = 1000  # finished jobs kept, newest first
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS jobs (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         id TEXT NOT NULL UNIQUE,
+         key TEXT,
+         owner TEXT NOT NULL,
+         finished INTEGER NOT NULL DEFAULT 0,
+         body TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS jobs_open ON jobs(finished, key, seq)",
+)
+
+
+class JobStore:
+    """Rows of (id, key, owner, finished, body = the job's JSON), in the order submitted."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = private_dir(folder)
+        self.path = folder / "jobs.sqlite3"
+        self._owners = private_dir(folder / "owners")
+        self.owner = uuid.uuid4().hex
+        self._held: IO[bytes] | None = None
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            for statement in _SCHEMA:
+                db.execute(statement)
+        private_file(self.path)
+
+    # ---- this process -------------------------------------------------------------------
+    def hold(self) -> None:
+        """Take this process's liveness lock (released by `release` or when the process dies)."""
+        if self._held is not None:
+            return
+        lock = self._owners / self.owner
+        fh = open(lock, "wb")  # noqa: SIM115 - held open for the registry's whole life
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._held = fh
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+            with contextlib.suppress(FileNotFoundError):
+                (self._owners / self.owner).unlink()
+
+    def alive(self, owner: str) -> bool:
+        """Whether the process that owns these jobs is still running."""
+        if owner == self.owner:
+            return self._held is not None
+        lock = self._owners / owner
+        if fcntl is None:
+            return lock.exists()
+        try:
+            fh = open(lock, "rb")  # noqa: SIM115
+        except FileNotFoundError:
+            return False  # released on a clean stop (its unfinished jobs were never run)
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+        with contextlib.suppress(FileNotFoundError):  # a process that died: tidy its file
+            lock.unlink()
+        return False
+
+    # ---- rows ---------------------------------------------------------------------------
+    @contextmanager
+    def _connect(self) -> Generator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def add(self, job_id: str, key: str | None, body: str) -> None:
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "INSERT INTO jobs (id, key, owner, body) VALUES (?, ?, ?, ?)",
+                (job_id, key, self.owner, body),
+            )
+            db.execute(
+                "DELETE FROM jobs WHERE finished = 1 AND seq NOT IN "
+                "(SELECT seq FROM jobs WHERE finished = 1 ORDER BY seq DESC LIMIT ?)",
+                (MAX_KEPT,),
+            )
+            db.execute("COMMIT")
+
+    def put(self, job_id: str, body: str, *, finished: bool) -> None:
+        with self._connect() as db:
+            db.execute(
+                "UPDATE jobs SET body = ?, finished = ? WHERE id = ?",
+                (body, int(finished), job_id),
+            )
+
+    def get(self, job_id: str) -> tuple[str, str, bool] | None:
+        """(owner, body, finished) of a job; None when there is no such job."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT owner, body, finished FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]), bool(row[2]))
+
+    def open_of(self, key: str) -> list[tuple[str, str]]:
+        """(id, owner) of the unfinished jobs of `key`, oldest first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, owner FROM jobs WHERE finished = 0 AND key = ? ORDER BY seq", (key,)
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def open_jobs(self) -> list[tuple[str, str, str]]:
+        """(id, owner, body) of every unfinished job."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT id, owner, body FROM jobs WHERE finished = 0 ORDER BY seq"
+            ).fetchall()
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def store_folder(data_dir: Path) -> Path:
+    """The jobs' folder inside a data folder."""
+    return Path(data_dir) / "api"
