@@ -3,12 +3,12 @@ of one server (`consilience serve --workers N`), and kept across restarts.
 
 A job is run by the process that accepted it (its work is a function of that process); every
 process can answer `GET /jobs/{id}` and tell whether a document's key is busy. A process holds
-an exclusive lock on a file of its own while it lives, so any process can tell a job whose
+an exclusive lock (flock) on a file of its own while it lives, so any process can tell a job whose
 owner is gone (killed, or stopped before it ran the job) from one still queued or running:
 such a job is reported failed, with what to do, and no longer holds its key.
 
 Stdlib `sqlite3` (WAL, one short connection per call): transactions across processes without
-a server; no new dependency.
+a server; no new dependency. SQLite's WAL and flock need a local disk for the data folder.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from consilience.errors import ConfigurationError
 from kg.private import private_dir, private_file
 
-try:  # POSIX; elsewhere every owner counts as alive (one process per server there)
+try:  # POSIX. Elsewhere (not supported: the data folder's privacy needs POSIX too) an owner
+    # counts as alive while its file exists, so a crashed process's jobs hold their documents
+    # until its file is removed by hand
     import fcntl
 except ImportError:  # pragma: no cover - not on the platforms we test
     fcntl = None  # type: ignore[assignment]
@@ -65,8 +68,24 @@ class JobStore:
         lock = self._owners / self.owner
         fh = open(lock, "wb")  # noqa: SIM115 - held open for the registry's whole life
         if fcntl is not None:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:  # e.g. ENOLCK on a network filesystem
+                fh.close()
+                lock.unlink(missing_ok=True)
+                raise ConfigurationError(
+                    f"The API's job records need file locks, which {self.folder} does not "
+                    f"support ({exc}).",
+                    "Put the data folder (CONSILIENCE_DATA_DIR) on a local disk.",
+                ) from exc
         self._held = fh
+
+    def sweep_owners(self) -> None:
+        """Remove the liveness files of processes that are gone (a crashed process leaves its
+        file; one is left per crash otherwise)."""
+        for lock in self._owners.iterdir():
+            if lock.name != self.owner:
+                self.alive(lock.name)  # removes the file of a process that is gone
 
     def release(self) -> None:
         if self._held is not None:
@@ -99,7 +118,7 @@ class JobStore:
     # ---- rows ---------------------------------------------------------------------------
     @contextmanager
     def _connect(self) -> Generator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
         try:
             yield db
         finally:
@@ -119,12 +138,19 @@ class JobStore:
             )
             db.execute("COMMIT")
 
-    def put(self, job_id: str, body: str, *, finished: bool) -> None:
+    def put_progress(self, job_id: str, body: str) -> None:
+        """A running job's body, never over its end."""
         with self._connect() as db:
-            db.execute(
-                "UPDATE jobs SET body = ?, finished = ? WHERE id = ?",
-                (body, int(finished), job_id),
+            db.execute("UPDATE jobs SET body = ? WHERE id = ? AND finished = 0", (body, job_id))
+
+    def finish_if_open(self, job_id: str, body: str) -> bool:
+        """A job's end, unless it has ended already; whether this wrote it."""
+        with self._connect() as db:
+            cur = db.execute(
+                "UPDATE jobs SET body = ?, finished = 1 WHERE id = ? AND finished = 0",
+                (body, job_id),
             )
+            return cur.rowcount == 1
 
     def get(self, job_id: str) -> tuple[str, str, bool] | None:
         """(owner, body, finished) of a job; None when there is no such job."""

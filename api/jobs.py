@@ -19,7 +19,6 @@ from pydantic import BaseModel, Field
 from api.job_store import MAX_KEPT, JobStore
 from api.private_paths import maybe_hidden, paths_hidden
 from consilience.errors import (
-    ConfigurationError,
     ConsilienceError,
     NotFoundError,
     ServiceUnavailableError,
@@ -106,6 +105,24 @@ def _snapshot(job: Job) -> Job:
     )
 
 
+def _unavailable(store: JobStore, exc: sqlite3.Error) -> ServiceUnavailableError:
+    return ServiceUnavailableError(
+        f"The server's job records ({store.path.name}) could not be read or written ({exc}).",
+        "Try again in a moment. If it goes on, check that the server's data folder is on a "
+        "local disk, writable and not full.",
+    )
+
+
+ORPHANED = (
+    "The server process that had this job stopped before it finished (a restart, or a crash).",
+    "Send it again: a document already stored is not stored twice.",
+)
+NOT_STARTED = (
+    "The server stopped before this job started.",
+    "Send it again once the server is back: a document already stored is not stored twice.",
+)
+
+
 class JobRegistry:
     """Jobs in a `JobStore` (one SQLite file that every worker process of the server shares,
     kept across restarts); each job runs in the process that accepted it, in a pool of
@@ -119,15 +136,19 @@ class JobRegistry:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest")
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
+        self._order = threading.Lock()  # the store's order of a key's jobs = `_pending`'s
+        self._writing = threading.Lock()  # one write of a job's body at a time
         self._live: dict[str, Job] = {}  # this process's unfinished jobs, as they are now
         # accepted here and not started, in the order they came: a job of a key starts when it
         # is the oldest unfinished job of that key in the store (whichever process has it)
         self._pending: list[tuple[Job, Callable[[Job], None], str | None]] = []
         self._written: dict[str, str] = {}  # the body last written for each live job
+        self._unsaved: set[str] = set()  # ended here, the end not yet in the store: retried
         self._closing = False
-        for job_id, owner, body in self._store.open_jobs():  # left by a process that is gone
+        self._store.sweep_owners()  # a crashed process's liveness file (its jobs: below)
+        for job_id, owner, _ in self._store.open_jobs():  # left by a process that is gone
             if not self._store.alive(owner):
-                self._orphaned(job_id, body)
+                self._orphaned(job_id)
         self._dispatcher = threading.Thread(target=self._dispatch, name="jobs", daemon=True)
         self._dispatcher.start()
 
@@ -143,55 +164,63 @@ class JobRegistry:
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             inputs=inputs,
         )
-        with self._wake:
+        with self._order:
             if self._closing:
                 raise ServiceUnavailableError(
                     "The server is stopping and takes no new jobs.",
                     "Send it again once the server is back.",
                 )
-            # under the lock: the store's order of one key is the order of `_pending`
             try:
                 self._store.add(job.id, key, job.model_dump_json())
             except sqlite3.Error as exc:
-                raise ConfigurationError(
-                    f"The job could not be recorded in {self._store.path.name} ({exc}).",
-                    "Check that the server's data folder is writable and has space, then send "
-                    "it again.",
-                ) from exc
-            self._live[job.id] = job
-            self._pending.append((job, work, key))
-            self._wake.notify()
+                raise _unavailable(self._store, exc) from exc
+            with self._wake:
+                self._live[job.id] = job
+                self._pending.append((job, work, key))
+                self._wake.notify()
         return _snapshot(job)
 
     def busy(self, key: str) -> bool:
         """Whether a job of `key` is queued or running (in any process of the server)."""
-        return self._head(key) is not None
+        try:
+            return self._head(key) is not None
+        except sqlite3.Error as exc:
+            raise _unavailable(self._store, exc) from exc
 
     def get(self, job_id: str) -> Job:
         with self._lock:
             job = self._live.get(job_id)
         if job is not None:
             return _snapshot(job)
-        row = self._store.get(job_id)
+        try:
+            row = self._store.get(job_id)
+            if row is not None and not row[2] and not self._store.alive(row[0]):
+                row = self._orphaned(job_id)
+        except sqlite3.Error as exc:
+            raise _unavailable(self._store, exc) from exc
         if row is None:
             raise NotFoundError(
                 f"No job {job_id!r}.",
                 f"Check the id: the newest {MAX_KEPT:,} finished jobs are kept, across restarts.",
             )
-        owner, body, finished = row
-        if not finished and not self._store.alive(owner):
-            body = self._orphaned(job_id, body)
-        return _snapshot(Job.model_validate_json(body))
+        return _snapshot(_parsed(job_id, row[1]))
 
     def shutdown(self) -> None:
-        """Finish the running jobs; the ones not started stay queued and, once this process
-        is gone, read as failed (send them again)."""
-        with self._wake:
+        """Finish the running jobs; the ones not started end now as failed (send them again),
+        so they hold no document while the running ones finish."""
+        with self._order, self._wake:
             self._closing = True
+            never = [j for j in self._live.values() if j.status == "queued"]
+            for job in never:  # pending, or in the pool's queue: `_run_now` skips them
+                job.status, job.error, job.hint = "failed", *NOT_STARTED
+                job.finished_at = _now()
+            self._pending.clear()
             self._wake.notify()
+        for job in never:
+            self._ended(job)
         self._dispatcher.join(timeout=10)
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._flush()
+        self._retry_unsaved()
         self._store.release()
 
     # ---- inside -------------------------------------------------------------------------
@@ -201,28 +230,25 @@ class JobRegistry:
         for job_id, owner in self._store.open_of(key):
             if self._store.alive(owner):
                 return job_id
-            row = self._store.get(job_id)
-            if row is not None and not row[2]:
-                self._orphaned(job_id, row[1])
+            self._orphaned(job_id)
         return None
 
-    def _orphaned(self, job_id: str, body: str) -> str:
-        """Mark a job whose process is gone as failed; its new body."""
-        job = Job.model_validate_json(body)
-        job.status = "failed"
-        job.error = (
-            "The server process that had this job stopped before it finished (a restart, or "
-            "a crash)."
-        )
-        job.hint = "Send it again: a document already stored is not stored twice."
-        job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-        out = job.model_dump_json()
-        self._store.put(job_id, out, finished=True)
-        return out
+    def _orphaned(self, job_id: str) -> tuple[str, str, bool] | None:
+        """Mark a job whose process is gone as failed, unless it has ended meanwhile (its
+        process may have finished it and stopped since it was read); the row now."""
+        row = self._store.get(job_id)
+        if row is None or row[2]:
+            return row
+        job = _parsed(job_id, row[1])
+        job.status, job.error, job.hint = "failed", *ORPHANED
+        job.finished_at = _now()
+        self._store.finish_if_open(job_id, job.model_dump_json())
+        return self._store.get(job_id)
 
     def _dispatch(self) -> None:
         """Start each accepted job once it may run; write the running jobs' progress to the
-        store every FLUSH_S (other processes answer `GET /jobs/{id}` from it)."""
+        store every FLUSH_S (other processes answer `GET /jobs/{id}` from it). A failure of
+        the store is logged and tried again: this thread must not die."""
         last_flush = 0.0
         while True:
             with self._wake:
@@ -230,47 +256,74 @@ class JobRegistry:
                     return
                 pending = list(self._pending)
             start: list[tuple[Job, Callable[[Job], None], str | None]] = []
-            held: set[str] = set()
-            for item in pending:
-                key = item[2]
-                if key is None or (key not in held and self._head(key) == item[0].id):
-                    start.append(item)
-                else:
-                    held.add(key)  # its later jobs wait behind it
-            now = time.monotonic()
-            if now - last_flush >= FLUSH_S:
-                self._flush()
-                last_flush = now
+            failed = False
+            try:
+                held: set[str] = set()
+                for item in pending:
+                    key = item[2]
+                    if key is None or (key not in held and self._head(key) == item[0].id):
+                        start.append(item)
+                    else:
+                        held.add(key)  # its later jobs wait behind it
+                if time.monotonic() - last_flush >= FLUSH_S:
+                    last_flush = time.monotonic()
+                    self._flush()
+                    self._retry_unsaved()
+            except Exception:  # logged; the next pass, a second on, tries again
+                log.exception("the job dispatcher could not read %s", self._store.path)
+                failed = True
             with self._wake:
                 for item in start:
-                    self._pending.remove(item)
-                    self._pool.submit(self._run_now, item[0], item[1])
+                    if item in self._pending:  # (shutdown may have taken it)
+                        self._pending.remove(item)
+                        self._pool.submit(self._run_now, item[0], item[1])
                 if self._closing:
                     return
+                due = max(0.01, FLUSH_S - (time.monotonic() - last_flush))
                 # another process's job of a key may end at any time: look again soon
-                self._wake.wait(POLL_S if self._pending else FLUSH_S if self._live else None)
+                busy = self._pending or self._live or self._unsaved
+                wait = min(POLL_S, due) if self._pending else due if busy else None
+                self._wake.wait(max(wait, 1.0) if failed and wait is not None else wait)
 
     def _flush(self) -> None:
         with self._lock:
             running = [j for j in self._live.values() if j.status == "running"]
         for job in running:
-            self._write(job, finished=False)
+            body = job.model_dump_json()
+            if self._written.get(job.id) == body:
+                continue
+            with self._writing:  # never over the job's end (`finish_if_open` is not used)
+                if job.id in self._live and job.status == "running":
+                    self._store.put_progress(job.id, body)
+                    self._written[job.id] = body
 
-    def _write(self, job: Job, *, finished: bool) -> bool:
-        body = job.model_dump_json()
-        if not finished and self._written.get(job.id) == body:
-            return True
+    def _ended(self, job: Job) -> None:
+        """Write a job's end; where the store fails, it is kept here and retried."""
         try:
-            self._store.put(job.id, body, finished=finished)
-        except sqlite3.Error:  # the job goes on; this process still answers for it
-            log.exception("job %s could not be written to %s", job.id, self._store.path)
-            return False
-        self._written[job.id] = body
-        return True
+            with self._writing:
+                self._store.finish_if_open(job.id, job.model_dump_json())
+        except sqlite3.Error:
+            log.exception("job %s's end could not be written to %s", job.id, self._store.path)
+            with self._wake:
+                self._unsaved.add(job.id)
+            return
+        with self._wake:
+            self._live.pop(job.id, None)
+            self._written.pop(job.id, None)
+            self._unsaved.discard(job.id)
+            self._wake.notify()  # the next job of its key may start
+
+    def _retry_unsaved(self) -> None:
+        with self._lock:
+            jobs = [self._live[i] for i in self._unsaved if i in self._live]
+        for job in jobs:
+            self._ended(job)
 
     def _run_now(self, job: Job, work: Callable[[Job], None]) -> None:
-        job.status = "running"
-        self._write(job, finished=False)
+        with self._lock:
+            if job.status != "queued":  # ended by shutdown before it started
+                return
+            job.status = "running"
         try:
             work(job)
             job.status = "failed" if any(o.status == "failed" for o in job.outcomes) else "done"
@@ -284,10 +337,22 @@ class JobRegistry:
             log.exception("job %s failed", job.id)
             job.status, job.error = "failed", f"Internal error ({type(exc).__name__})."
             job.hint = "The server log has the details."
-        job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-        stored = self._write(job, finished=True)
-        with self._wake:
-            if stored:  # else kept here: this process still answers for it
-                self._live.pop(job.id, None)
-                self._written.pop(job.id, None)
-            self._wake.notify()  # the next job of its key may start
+        job.finished_at = _now()
+        self._ended(job)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _parsed(job_id: str, body: str) -> Job:
+    """A stored job; one whose record cannot be read is a failed job that says so."""
+    try:
+        return Job.model_validate_json(body)
+    except ValueError:
+        log.exception("job %s's record could not be read", job_id)
+        return Job(
+            id=job_id, kind="unknown", status="failed", created_at=_now(),
+            error="This job's record could not be read.",
+            hint="Send it again: a document already stored is not stored twice.",
+        )  # fmt: skip

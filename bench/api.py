@@ -38,6 +38,7 @@ from typing import LiteralString
 
 import httpx
 
+from api.job_store import store_folder
 from api.serve import free_port
 from bench.calibration import _build
 from bench.harness import bench_services, server_note, tree_cpu_seconds
@@ -59,6 +60,7 @@ def serve_process(settings: Settings, workers: int = 1) -> Iterator[tuple[str, i
     if settings.neo4j.lib_dir:
         env["CONSILIENCE_NEO4J__LIB_DIR"] = str(settings.neo4j.lib_dir)
     exe = Path(sys.executable).with_name("consilience")
+    owners = store_folder(settings.data_dir) / "owners"
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port), "--workers", str(workers)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -67,11 +69,12 @@ def serve_process(settings: Settings, workers: int = 1) -> Iterator[tuple[str, i
     try:
         deadline = time.monotonic() + 120
         while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
+            try:  # every process up: each holds its jobs' liveness file once its app started
+                up = httpx.get(f"{url}/health", timeout=5).status_code == 200
             except httpx.TransportError:
-                pass
+                up = False
+            if up and len(list(owners.glob("*"))) >= workers:
+                break
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("`consilience serve` did not start")
             time.sleep(0.3)

@@ -6,8 +6,13 @@ rebuilds from the graph when the two disagree in any other way.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import time
+import uuid
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -19,6 +24,8 @@ from consilience.errors import first_line
 from kg.graph import Graph
 from kg.private import private_dir, private_file, write_private_bytes
 from kg.writers import store
+
+STALE_TMP_S = 3600  # a temporary file older than this is a killed save's
 
 HNSW_THRESHOLD = 20_000  # below this, exact search is fast enough and perfect
 # Rows compared with the graph's embeddings by `misplaced` (evenly spaced over the index).
@@ -101,17 +108,28 @@ class ClaimIndex:
         return self
 
     def save(self) -> None:
+        """Write both files. Several processes may save at once (CLI runs, the API's worker
+        processes): each writes temporary files of its own, and the two files are replaced
+        under a lock on the folder, so a pair on disk is always one save's."""
         private_dir(self.directory)
-        tmp_index, tmp_ids = (
-            self._index_path.with_suffix(".tmp"),
-            self._ids_path.with_suffix(".tmp"),
-        )
-        faiss.write_index(self.index, str(tmp_index))
-        body = {"ids": self.ids, "rows": _rows_digest(self.index)}
-        write_private_bytes(tmp_ids, json.dumps(body).encode())
-        private_file(tmp_index)
-        tmp_index.replace(self._index_path)
-        tmp_ids.replace(self._ids_path)
+        for old in self.directory.glob("*.tmp"):  # a save killed before it tidied up
+            with contextlib.suppress(OSError):
+                if time.time() - old.stat().st_mtime > STALE_TMP_S:
+                    old.unlink()
+        mine = f".{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        tmp_index = self._index_path.with_name(self._index_path.name + mine)
+        tmp_ids = self._ids_path.with_name(self._ids_path.name + mine)
+        try:
+            faiss.write_index(self.index, str(tmp_index))
+            body = {"ids": self.ids, "rows": _rows_digest(self.index)}
+            write_private_bytes(tmp_ids, json.dumps(body).encode())
+            private_file(tmp_index)
+            with _folder_lock(self.directory):
+                tmp_index.replace(self._index_path)
+                tmp_ids.replace(self._ids_path)
+        finally:
+            tmp_index.unlink(missing_ok=True)
+            tmp_ids.unlink(missing_ok=True)
         self.unreadable = None  # the files on disk are this index now
 
     def add(self, ids: list[str], vectors: np.ndarray) -> None:
@@ -216,3 +234,20 @@ def _rows_digest(index: faiss.Index) -> str:
     for p in sorted({0, n // 3, n // 2, (2 * n) // 3, n - 1}) if n else []:
         h.update(np.ascontiguousarray(index.reconstruct(p), dtype=np.float32).tobytes())
     return h.hexdigest()[:20]
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Generator[None]:
+    """An exclusive lock on the folder's `.lock` file, across processes (POSIX flock; where
+    there is none, saves are not serialised and a mismatched pair is caught on load)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on the platforms we test
+        yield
+        return
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

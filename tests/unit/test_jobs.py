@@ -5,11 +5,15 @@ restart."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from api.jobs import Job, JobRegistry
 
@@ -235,3 +239,177 @@ def test_the_jobs_file_is_private(tmp_path: Path) -> None:
     registry.shutdown()
     assert (tmp_path / "api").stat().st_mode & 0o077 == 0
     assert (tmp_path / "api" / "jobs.sqlite3").stat().st_mode & 0o077 == 0
+
+
+# ---- after review: the store's failures and races ----------------------------------------
+def test_a_progress_write_never_undoes_a_jobs_end(tmp_path: Path) -> None:
+    from api.job_store import JobStore
+
+    store = JobStore(tmp_path)
+    store.add("job_x", "a.md", '{"late": false}')
+    assert store.finish_if_open("job_x", '{"end": true}')
+    store.put_progress("job_x", '{"late": true}')  # a flush that lost the race
+    assert store.get("job_x") == (store.owner, '{"end": true}', True)
+    assert not store.finish_if_open("job_x", '{"orphaned": true}')  # ended once only
+    assert store.open_of("a.md") == []
+
+
+def test_a_slow_progress_write_racing_the_end_leaves_the_key_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = JobRegistry(tmp_path)
+    store = registry._store
+    real = store.put_progress
+
+    def slow(job_id: str, body: str) -> None:
+        time.sleep(0.3)
+        real(job_id, body)
+
+    monkeypatch.setattr(store, "put_progress", slow)
+    try:
+
+        def work(job: Job) -> None:
+            job.notes.append("started")
+            time.sleep(0.6)  # a flush of this note is under way as the job ends
+
+        (job,) = _wait(registry, [registry.submit("ingest", ["a"], work, key="a.md").id])
+        time.sleep(0.5)
+        assert job.status == "done" and not registry.busy("a.md")
+        row = store.get(job.id)
+        assert row is not None and row[2]  # ended in the store
+    finally:
+        registry.shutdown()
+
+
+def test_the_dispatcher_outlives_a_failing_store_and_an_end_not_written_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = JobRegistry(tmp_path)
+    store = registry._store
+    real_open, real_finish = store.open_of, store.finish_if_open
+    fails = {"open": 1, "finish": 1}
+
+    def open_of(key: str) -> list[tuple[str, str]]:
+        if fails["open"]:
+            fails["open"] -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return real_open(key)
+
+    def finish_if_open(job_id: str, body: str) -> bool:
+        if fails["finish"]:
+            fails["finish"] -= 1
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_finish(job_id, body)
+
+    monkeypatch.setattr(store, "open_of", open_of)
+    monkeypatch.setattr(store, "finish_if_open", finish_if_open)
+    other = JobRegistry(tmp_path)  # another process reads the store only
+    try:
+        job = registry.submit("ingest", ["a"], lambda j: None, key="a.md")
+        end = time.monotonic() + 10
+        while not (row := store.get(job.id)) or not row[2]:
+            assert time.monotonic() < end, "the job's end never reached the store"
+            time.sleep(0.05)
+        assert fails == {"open": 0, "finish": 0}
+        assert other.get(job.id).status == "done" and not other.busy("a.md")
+    finally:
+        registry.shutdown()
+        other.shutdown()
+
+
+def test_a_store_that_cannot_be_read_is_a_503(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from consilience.errors import ServiceUnavailableError
+
+    registry = JobRegistry(tmp_path)
+
+    def locked(*args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    try:
+        calls: list[tuple[str, Callable[[], object]]] = [
+            ("get", lambda: registry.get("job_1")),
+            ("open_of", lambda: registry.busy("a.md")),
+            ("add", lambda: registry.submit("ingest", ["a"], lambda j: None)),
+        ]
+        for name, call in calls:
+            with monkeypatch.context() as m:
+                m.setattr(registry._store, name, locked)
+                with pytest.raises(ServiceUnavailableError) as err:
+                    call()
+            assert err.value.http_status == 503 and err.value.retryable
+            assert "jobs.sqlite3" in err.value.message and str(tmp_path) not in err.value.message
+    finally:
+        registry.shutdown()
+
+
+def test_an_orphan_sweep_never_overwrites_a_job_that_ended(tmp_path: Path) -> None:
+    first = JobRegistry(tmp_path)
+    (job,) = _wait(first, [first.submit("ingest", ["a"], lambda j: None, key="a.md").id])
+    first.shutdown()  # its owner is gone now
+    later = JobRegistry(tmp_path)
+    try:
+        assert later._orphaned(job.id) is not None
+        assert later.get(job.id).status == "done"
+    finally:
+        later.shutdown()
+
+
+def test_shutdown_ends_the_jobs_not_started_at_once(tmp_path: Path) -> None:
+    """From review: jobs not started held their documents for as long as the running job
+    took to finish (a rolling restart's new processes waited behind the old one)."""
+    registry = JobRegistry(tmp_path, workers=1)
+    release = threading.Event()
+    other = JobRegistry(tmp_path)
+    stopper = None
+    try:
+
+        def hold(job: Job) -> None:
+            release.wait(10)
+
+        running = registry.submit("ingest", ["a"], hold, key="a.md")
+        queued = registry.submit("ingest", ["b"], lambda j: None, key="b.md")
+        end = time.monotonic() + 5
+        while registry.get(running.id).status != "running":
+            assert time.monotonic() < end
+            time.sleep(0.01)
+        stopper = threading.Thread(target=registry.shutdown)
+        stopper.start()
+        end = time.monotonic() + 5
+        while other.busy("b.md"):
+            assert time.monotonic() < end, "the job not started still holds its document"
+            time.sleep(0.02)
+        ended = other.get(queued.id)
+        assert (
+            ended.status == "failed"
+            and ended.error == "The server stopped before this job started."
+        )
+        assert stopper.is_alive()  # still waiting for the running job
+    finally:
+        release.set()
+        if stopper is not None:
+            stopper.join(10)
+        other.shutdown()
+    assert other_done(tmp_path, running.id)
+
+
+def other_done(folder: Path, job_id: str) -> bool:
+    again = JobRegistry(folder)
+    try:
+        return again.get(job_id).status == "done"
+    finally:
+        again.shutdown()
+
+
+def test_a_crashed_processs_liveness_file_is_swept(tmp_path: Path) -> None:
+    stale = tmp_path / "owners" / "0123456789abcdef"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"")  # no process holds its lock
+    registry = JobRegistry(tmp_path)
+    try:
+        assert not stale.exists()
+        assert [p.name for p in (tmp_path / "owners").iterdir()] == [registry._store.owner]
+    finally:
+        registry.shutdown()
+    assert list((tmp_path / "owners").iterdir()) == []
