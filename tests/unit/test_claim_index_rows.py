@@ -112,3 +112,37 @@ def test_a_damaged_row_count_is_set_aside_not_a_memory_error(tmp_path: Path) -> 
     broken = fi.ClaimIndex(tmp_path, dimensions=8).load()
     assert broken.unreadable and broken.unreadable.startswith("claims.faiss: ")
     assert broken.ids == []
+
+
+def test_saves_at_once_leave_one_whole_pair_and_no_temporary_files(tmp_path: Path) -> None:
+    """From review of `serve --workers`: saves used fixed temporary names, so two processes
+    saving at once overwrote each other's temporary files (a rename then failed, or an ids
+    file was paired with the other save's rows). Each save now writes its own and replaces
+    the pair under a lock on the folder."""
+    import threading
+
+    rng = np.random.default_rng(3)
+    copies = []
+    for n in (3, 5):
+        idx = fi.ClaimIndex(tmp_path, dimensions=8)
+        idx.add([f"c{i}" for i in range(n)], rng.random((n, 8), dtype=np.float32))
+        copies.append(idx)
+    errors: list[BaseException] = []
+
+    def save_often(idx: fi.ClaimIndex) -> None:
+        try:
+            for _ in range(40):
+                idx.save()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save_often, args=(c,)) for c in copies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    back = fi.ClaimIndex(tmp_path, dimensions=8).load()
+    assert back.unreadable is None and len(back.ids) in (3, 5)
+    assert back.index.ntotal == len(back.ids)
+    assert list(tmp_path.glob("*.tmp")) == []
