@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 import uuid
 from collections.abc import Generator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ except ImportError:  # pragma: no cover - not on the platforms we test
     fcntl = None  # type: ignore[assignment]
 
 MAX_KEPT = 1000  # finished jobs kept, newest first
+STARTING_S = 60  # a liveness file still being set up after this long is a dead process's
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS jobs (
@@ -66,26 +68,38 @@ class JobStore:
         if self._held is not None:
             return
         lock = self._owners / self.owner
-        fh = open(lock, "wb")  # noqa: SIM115 - held open for the registry's whole life
-        if fcntl is not None:
-            try:
+        # locked under a name no one looks at, then renamed into place: a file another
+        # process finds under an owner's name is always locked while its owner lives (found
+        # unlocked between its creation and its lock, it was taken for a dead owner's)
+        starting = self._owners / f".{self.owner}.new"
+        fh = open(starting, "wb")  # noqa: SIM115 - held open for the registry's whole life
+        try:
+            if fcntl is not None:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:  # e.g. ENOLCK on a network filesystem
-                fh.close()
-                lock.unlink(missing_ok=True)
-                raise ConfigurationError(
-                    f"The API's job records need file locks, which {self.folder} does not "
-                    f"support ({exc}).",
-                    "Put the data folder (CONSILIENCE_DATA_DIR) on a local disk.",
-                ) from exc
+            starting.replace(lock)
+        except OSError as exc:  # e.g. ENOLCK on a network filesystem
+            fh.close()
+            starting.unlink(missing_ok=True)
+            raise ConfigurationError(
+                f"The API's job records need file locks, which {self.folder} does not "
+                f"support ({exc}).",
+                "Put the data folder (CONSILIENCE_DATA_DIR) on a local disk.",
+            ) from exc
         self._held = fh
 
     def sweep_owners(self) -> None:
         """Remove the liveness files of processes that are gone (a crashed process leaves its
         file; one is left per crash otherwise)."""
         for lock in self._owners.iterdir():
-            if lock.name != self.owner:
-                self.alive(lock.name)  # removes the file of a process that is gone
+            if not lock.name.startswith("."):
+                if lock.name != self.owner:
+                    self.alive(lock.name)  # removes the file of a process that is gone
+            elif fcntl is not None:  # a process that died while starting (see `hold`)
+                with contextlib.suppress(OSError):
+                    if time.time() - lock.stat().st_mtime > STARTING_S:
+                        with open(lock, "rb") as fh:
+                            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)  # not held: gone
+                        lock.unlink()
 
     def release(self) -> None:
         if self._held is not None:

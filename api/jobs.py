@@ -28,6 +28,7 @@ from ingest.pipeline import IngestOutcome
 
 POLL_S = 0.1  # how often a job waiting on another process's job of its key looks again
 FLUSH_S = 0.5  # how often a running job's progress is written for the other processes
+END_RETRIES = 6  # tries (half a second apart) at shutdown to store an end the store refused
 log = logging.getLogger(__name__)
 
 
@@ -105,6 +106,9 @@ def _snapshot(job: Job) -> Job:
     )
 
 
+_Pending = tuple[Job, Callable[[Job], None], str | None]  # a job, its work and its key
+
+
 def _unavailable(store: JobStore, exc: sqlite3.Error) -> ServiceUnavailableError:
     return ServiceUnavailableError(
         f"The server's job records ({store.path.name}) could not be read or written ({exc}).",
@@ -141,10 +145,11 @@ class JobRegistry:
         self._live: dict[str, Job] = {}  # this process's unfinished jobs, as they are now
         # accepted here and not started, in the order they came: a job of a key starts when it
         # is the oldest unfinished job of that key in the store (whichever process has it)
-        self._pending: list[tuple[Job, Callable[[Job], None], str | None]] = []
+        self._pending: list[_Pending] = []
         self._written: dict[str, str] = {}  # the body last written for each live job
         self._unsaved: set[str] = set()  # ended here, the end not yet in the store: retried
-        self._closing = False
+        self._closing = False  # no new job; the running ones finish
+        self._drained = False  # ... and have: the dispatcher stops
         self._store.sweep_owners()  # a crashed process's liveness file (its jobs: below)
         for job_id, owner, _ in self._store.open_jobs():  # left by a process that is gone
             if not self._store.alive(owner):
@@ -207,7 +212,9 @@ class JobRegistry:
 
     def shutdown(self) -> None:
         """Finish the running jobs; the ones not started end now as failed (send them again),
-        so they hold no document while the running ones finish."""
+        so they hold no document while the running ones finish. The running jobs' progress is
+        still written meanwhile, and an end the store refused is tried again before this
+        process lets go of its jobs."""
         with self._order, self._wake:
             self._closing = True
             never = [j for j in self._live.values() if j.status == "queued"]
@@ -218,9 +225,17 @@ class JobRegistry:
             self._wake.notify()
         for job in never:
             self._ended(job)
-        self._dispatcher.join(timeout=10)
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._retry_unsaved()
+        with self._wake:
+            self._drained = True
+            self._wake.notify()
+        self._dispatcher.join(timeout=10)
+        for _ in range(END_RETRIES):  # else other processes read these as never finished
+            self._retry_unsaved()
+            with self._lock:
+                if not self._unsaved:
+                    break
+            time.sleep(0.5)
         self._store.release()
 
     # ---- inside -------------------------------------------------------------------------
@@ -247,43 +262,67 @@ class JobRegistry:
 
     def _dispatch(self) -> None:
         """Start each accepted job once it may run; write the running jobs' progress to the
-        store every FLUSH_S (other processes answer `GET /jobs/{id}` from it). A failure of
-        the store is logged and tried again: this thread must not die."""
+        store every FLUSH_S (other processes answer `GET /jobs/{id}` from it), until the
+        registry is shut down and its running jobs are done. A failure of the store is logged
+        and tried again: this thread must not die."""
         last_flush = 0.0
         while True:
             with self._wake:
-                if self._closing:
+                if self._drained:
                     return
-                pending = list(self._pending)
-            start: list[tuple[Job, Callable[[Job], None], str | None]] = []
-            failed = False
+                pending = [] if self._closing else list(self._pending)
+            start, gone = self._startable(pending)
+            failed = start is None
             try:
-                held: set[str] = set()
-                for item in pending:
-                    key = item[2]
-                    if key is None or (key not in held and self._head(key) == item[0].id):
-                        start.append(item)
-                    else:
-                        held.add(key)  # its later jobs wait behind it
                 if time.monotonic() - last_flush >= FLUSH_S:
                     last_flush = time.monotonic()
                     self._flush()
                     self._retry_unsaved()
             except Exception:  # logged; the next pass, a second on, tries again
-                log.exception("the job dispatcher could not read %s", self._store.path)
+                log.exception("the job dispatcher could not write to %s", self._store.path)
                 failed = True
             with self._wake:
-                for item in start:
-                    if item in self._pending:  # (shutdown may have taken it)
+                for item in gone:  # ended by another process (see `_startable`)
+                    if item in self._pending:
+                        self._pending.remove(item)
+                        self._live.pop(item[0].id, None)
+                for item in start or []:
+                    if item in self._pending and not self._closing:
                         self._pending.remove(item)
                         self._pool.submit(self._run_now, item[0], item[1])
-                if self._closing:
+                if self._drained:
                     return
                 due = max(0.01, FLUSH_S - (time.monotonic() - last_flush))
                 # another process's job of a key may end at any time: look again soon
                 busy = self._pending or self._live or self._unsaved
                 wait = min(POLL_S, due) if self._pending else due if busy else None
                 self._wake.wait(max(wait, 1.0) if failed and wait is not None else wait)
+
+    def _startable(self, pending: list[_Pending]) -> tuple[list[_Pending] | None, list[_Pending]]:
+        """The pending jobs that may start now (None when the store could not be read), and
+        those another process has ended meanwhile (taken for a dead owner's, e.g. after this
+        process's liveness file was removed by hand): they are dropped here, and their end as
+        stored is what every process reports."""
+        start: list[_Pending] = []
+        gone: list[_Pending] = []
+        held: set[str] = set()
+        try:
+            for item in pending:
+                key = item[2]
+                if key is None or (key not in held and self._head(key) == item[0].id):
+                    start.append(item)
+                    continue
+                if key not in held:
+                    held.add(key)  # its later jobs wait behind it
+                row = self._store.get(item[0].id)
+                if row is None or row[2]:
+                    log.warning("job %s was ended by another process before it started",
+                                item[0].id)  # fmt: skip
+                    gone.append(item)
+        except Exception:  # logged; the next pass, a second on, tries again
+            log.exception("the job dispatcher could not read %s", self._store.path)
+            return None, gone
+        return start, gone
 
     def _flush(self) -> None:
         with self._lock:
@@ -301,7 +340,12 @@ class JobRegistry:
         """Write a job's end; where the store fails, it is kept here and retried."""
         try:
             with self._writing:
-                self._store.finish_if_open(job.id, job.model_dump_json())
+                if not self._store.finish_if_open(job.id, job.model_dump_json()):
+                    log.warning(
+                        "job %s had been ended by another process (taken for a dead "
+                        "process's job); its own end is not stored",
+                        job.id,
+                    )
         except sqlite3.Error:
             log.exception("job %s's end could not be written to %s", job.id, self._store.path)
             with self._wake:

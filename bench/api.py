@@ -73,7 +73,7 @@ def serve_process(settings: Settings, workers: int = 1) -> Iterator[tuple[str, i
                 up = httpx.get(f"{url}/health", timeout=5).status_code == 200
             except httpx.TransportError:
                 up = False
-            if up and len(list(owners.glob("*"))) >= workers:
+            if up and len([o for o in owners.glob("*") if not o.name.startswith(".")]) >= workers:
                 break
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("`consilience serve` did not start")

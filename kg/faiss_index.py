@@ -73,17 +73,18 @@ class ClaimIndex:
         which holds every embedding (it is a copy; nothing is lost)."""
         if not (self._index_path.exists() and self._ids_path.exists()):
             return self
-        try:
-            index = faiss.read_index(str(self._index_path))
-        except Exception as exc:  # noqa: BLE001 - RuntimeError, OSError, and MemoryError from a
-            # damaged row count (red-teamed: a traceback in every command, `index rebuild` too)
-            self.unreadable = f"{self._index_path.name}: {first_line(exc, keep_end=True)}"
-            return self
-        try:
-            raw: object = json.loads(self._ids_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            self.unreadable = f"{self._ids_path.name}: {str(exc)[-300:]}"
-            return self
+        with _folder_lock(self.directory, shared=True):  # both files of one save (`save`)
+            try:
+                index = faiss.read_index(str(self._index_path))
+            except Exception as exc:  # noqa: BLE001 - RuntimeError, OSError, and MemoryError
+                # from a damaged row count (red-teamed: a traceback in every command)
+                self.unreadable = f"{self._index_path.name}: {first_line(exc, keep_end=True)}"
+                return self
+            try:
+                raw: object = json.loads(self._ids_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                self.unreadable = f"{self._ids_path.name}: {str(exc)[-300:]}"
+                return self
         # {"ids": [...], "rows": digest} since the digest was kept; a bare list before
         body: dict[str, object] = cast(dict[str, object], raw) if isinstance(raw, dict) else {}
         digest = body.get("rows")
@@ -114,7 +115,7 @@ class ClaimIndex:
         private_dir(self.directory)
         for old in self.directory.glob("*.tmp"):  # a save killed before it tidied up
             with contextlib.suppress(OSError):
-                if time.time() - old.stat().st_mtime > STALE_TMP_S:
+                if time.time() - old.stat().st_mtime > STALE_TMP_S and not _running(old.name):
                     old.unlink()
         mine = f".{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         tmp_index = self._index_path.with_name(self._index_path.name + mine)
@@ -237,9 +238,10 @@ def _rows_digest(index: faiss.Index) -> str:
 
 
 @contextlib.contextmanager
-def _folder_lock(folder: Path) -> Generator[None]:
-    """An exclusive lock on the folder's `.lock` file, across processes (POSIX flock; where
-    there is none, saves are not serialised and a mismatched pair is caught on load)."""
+def _folder_lock(folder: Path, *, shared: bool = False) -> Generator[None]:
+    """A lock on the folder's `.lock` file across processes: exclusive to replace the two
+    files, shared to read them (POSIX flock; where there is none, nothing is serialised and a
+    mismatched pair is caught on load)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on the platforms we test
@@ -247,7 +249,23 @@ def _folder_lock(folder: Path) -> Generator[None]:
         return
     fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _running(tmp_name: str) -> bool:
+    """Whether the process that named this temporary file (`<file>.<pid>.<hex>.tmp`) runs: a
+    save stalled for long (a laptop asleep) keeps its files. A name of another shape (an
+    older version's fixed one) has no owner."""
+    parts = tmp_name.split(".")
+    if len(parts) < 4 or not parts[-3].isdigit():
+        return False
+    try:
+        os.kill(int(parts[-3]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

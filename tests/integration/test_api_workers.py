@@ -36,7 +36,8 @@ def _env(svc: Services) -> dict[str, str]:
 
 
 def _owners(svc: Services) -> list[Path]:
-    return sorted((svc.settings.data_dir / "api" / "owners").glob("*"))
+    folder = svc.settings.data_dir / "api" / "owners"
+    return sorted(p for p in folder.glob("*") if not p.name.startswith("."))
 
 
 def test_two_processes_share_the_jobs(cli_services: Services) -> None:

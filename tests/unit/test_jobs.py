@@ -254,29 +254,41 @@ def test_a_progress_write_never_undoes_a_jobs_end(tmp_path: Path) -> None:
     assert store.open_of("a.md") == []
 
 
-def test_a_slow_progress_write_racing_the_end_leaves_the_key_free(
+def test_a_progress_write_under_way_as_the_job_ends_never_undoes_its_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The overlap is forced: the job ends only once a progress write has begun, and that
+    write goes on only once the job is done (before the fix the end was stored first, then
+    the late write made the job "running" again for good, and its document stayed busy)."""
     registry = JobRegistry(tmp_path)
     store = registry._store
     real = store.put_progress
+    flushing = threading.Event()
+    jobs: list[Job] = []
 
-    def slow(job_id: str, body: str) -> None:
-        time.sleep(0.3)
+    def late(job_id: str, body: str) -> None:
+        flushing.set()
+        end = time.monotonic() + 2
+        while jobs and jobs[0].status != "done" and time.monotonic() < end:
+            time.sleep(0.01)
         real(job_id, body)
 
-    monkeypatch.setattr(store, "put_progress", slow)
+    monkeypatch.setattr(store, "put_progress", late)
     try:
 
         def work(job: Job) -> None:
+            jobs.append(job)
             job.notes.append("started")
-            time.sleep(0.6)  # a flush of this note is under way as the job ends
+            assert flushing.wait(5), "no progress write began"
 
-        (job,) = _wait(registry, [registry.submit("ingest", ["a"], work, key="a.md").id])
-        time.sleep(0.5)
-        assert job.status == "done" and not registry.busy("a.md")
+        job = registry.submit("ingest", ["a"], work, key="a.md")
+        _wait(registry, [job.id])
+        end = time.monotonic() + 5
+        while registry.busy("a.md"):
+            assert time.monotonic() < end, "the document stayed busy"
+            time.sleep(0.02)
         row = store.get(job.id)
-        assert row is not None and row[2]  # ended in the store
+        assert row is not None and row[2] and '"status":"done"' in row[1]
     finally:
         registry.shutdown()
 
@@ -344,16 +356,99 @@ def test_a_store_that_cannot_be_read_is_a_503(
         registry.shutdown()
 
 
-def test_an_orphan_sweep_never_overwrites_a_job_that_ended(tmp_path: Path) -> None:
+def test_an_orphan_sweep_never_overwrites_a_job_that_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep read the job while it was open; its owner then finished it and stopped; the
+    sweep's write must not turn "done" into "failed"."""
     first = JobRegistry(tmp_path)
     (job,) = _wait(first, [first.submit("ingest", ["a"], lambda j: None, key="a.md").id])
     first.shutdown()  # its owner is gone now
     later = JobRegistry(tmp_path)
+    store = later._store
+    real = store.get
+    stale = real(job.id)
+    assert stale is not None
+    reads = [(stale[0], stale[1].replace('"done"', '"running"'), False)]  # read while open
+
+    def get(job_id: str) -> tuple[str, str, bool] | None:
+        return reads.pop() if reads else real(job_id)
+
+    monkeypatch.setattr(store, "get", get)
     try:
-        assert later._orphaned(job.id) is not None
+        row = later._orphaned(job.id)
+        assert row is not None and row[2] and '"status":"done"' in row[1]
         assert later.get(job.id).status == "done"
     finally:
         later.shutdown()
+
+
+def test_a_job_ended_by_another_process_before_it_started_is_not_left_queued(
+    tmp_path: Path,
+) -> None:
+    """From review: ended elsewhere (taken for a dead process's job), it stayed in this
+    process's queue for ever, "queued" here and "failed" everywhere else."""
+    registry = JobRegistry(tmp_path)
+    other = JobRegistry(tmp_path)
+    release = threading.Event()
+    ran: list[str] = []
+    try:
+
+        def hold(job: Job) -> None:
+            release.wait(10)
+
+        first = registry.submit("ingest", ["a"], hold, key="a.md")
+        second = registry.submit("ingest", ["a"], lambda j: ran.append("second"), key="a.md")
+        ended = second.model_copy(update={"status": "failed", "error": "taken", "finished_at": "x"})
+        assert other._store.finish_if_open(second.id, ended.model_dump_json())
+        end = time.monotonic() + 5
+        while registry.get(second.id).status == "queued":
+            assert time.monotonic() < end, "still queued here"
+            time.sleep(0.05)
+        assert registry.get(second.id).error == "taken"
+        release.set()
+        _wait(registry, [first.id])
+        time.sleep(0.3)
+        assert ran == []  # never run after it was ended
+    finally:
+        release.set()
+        registry.shutdown()
+        other.shutdown()
+
+
+def test_progress_is_still_written_while_shutdown_waits_for_a_running_job(
+    tmp_path: Path,
+) -> None:
+    registry = JobRegistry(tmp_path)
+    other = JobRegistry(tmp_path)
+    go_on, release = threading.Event(), threading.Event()
+    stopper = None
+    try:
+
+        def work(job: Job) -> None:
+            go_on.wait(10)
+            job.notes.append("after the stop began")
+            release.wait(10)
+
+        job = registry.submit("ingest", ["a"], work, key="a.md")
+        end = time.monotonic() + 5
+        while registry.get(job.id).status != "running":
+            assert time.monotonic() < end
+            time.sleep(0.01)
+        stopper = threading.Thread(target=registry.shutdown)
+        stopper.start()
+        go_on.set()
+        end = time.monotonic() + 5
+        while "after the stop began" not in other.get(job.id).notes:
+            assert time.monotonic() < end, "progress stopped being written at shutdown"
+            time.sleep(0.05)
+    finally:
+        go_on.set()
+        release.set()
+        if stopper is not None:
+            stopper.join(10)
+        other.shutdown()
+    assert other_done(tmp_path, job.id)
 
 
 def test_shutdown_ends_the_jobs_not_started_at_once(tmp_path: Path) -> None:
@@ -413,3 +508,39 @@ def test_a_crashed_processs_liveness_file_is_swept(tmp_path: Path) -> None:
     finally:
         registry.shutdown()
     assert list((tmp_path / "owners").iterdir()) == []
+
+
+def test_a_liveness_file_is_locked_whenever_it_can_be_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From review: the file was created, then locked; a sweep by another process between the
+    two found it unlocked and removed it, and the starting process then counted as dead (its
+    jobs failed under it). It is now locked under a hidden name and renamed into place; a
+    hidden one left by a process that died while starting is swept once it is old."""
+    import os
+
+    import api.job_store as js
+    from api.job_store import STARTING_S, JobStore
+
+    first, second = JobStore(tmp_path), JobStore(tmp_path)
+    real_flock = js.fcntl.flock
+
+    def sweep_first(fh: object, op: int) -> None:  # another process sweeps before the lock
+        second.sweep_owners()
+        real_flock(fh, op)  # pyright: ignore[reportArgumentType]
+
+    monkeypatch.setattr(js.fcntl, "flock", sweep_first)
+    first.hold()
+    monkeypatch.setattr(js.fcntl, "flock", real_flock)
+    assert [p.name for p in (tmp_path / "owners").iterdir()] == [first.owner]
+    assert second.alive(first.owner)  # locked as soon as it has its name
+    left = tmp_path / "owners" / ".deadbeef.new"
+    left.write_bytes(b"")
+    second.sweep_owners()
+    assert left.exists()  # it may be a process starting right now
+    old = time.time() - STARTING_S - 5
+    os.utime(left, (old, old))
+    second.sweep_owners()
+    assert not left.exists() and second.alive(first.owner)
+    first.release()
+    assert not second.alive(first.owner)
