@@ -331,7 +331,9 @@ class JobRegistry:
             body = job.model_dump_json()
             if self._written.get(job.id) == body:
                 continue
-            with self._writing:  # never over the job's end (`finish_if_open` is not used)
+            # never over the job's end: `_ended` takes the same lock, and the store writes
+            # progress only to a job still open
+            with self._writing:
                 if job.id in self._live and job.status == "running":
                     self._store.put_progress(job.id, body)
                     self._written[job.id] = body
