@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - not on the platforms we test
     fcntl = None  # type: ignore[assignment]
 
 MAX_KEPT = 1000  # finished jobs kept, newest first
+OWNERS = "owners"  # the processes' liveness files, inside the jobs' folder
 STARTING_S = 60  # a liveness file still being set up after this long is a dead process's
 
 _SCHEMA = (
@@ -53,7 +54,7 @@ class JobStore:
     def __init__(self, folder: Path) -> None:
         self.folder = private_dir(folder)
         self.path = folder / "jobs.sqlite3"
-        self._owners = private_dir(folder / "owners")
+        self._owners = private_dir(folder / OWNERS)
         self.owner = uuid.uuid4().hex
         self._held: IO[bytes] | None = None
         with self._connect() as db:
@@ -194,3 +195,12 @@ class JobStore:
 def store_folder(data_dir: Path) -> Path:
     """The jobs' folder inside a data folder."""
     return Path(data_dir) / "api"
+
+
+def owner_files(folder: Path) -> list[Path]:
+    """The liveness files in a jobs' folder: one per process holding jobs there (or one a
+    crash left until the next sweep); a file still being set up (hidden) is not one yet."""
+    where = Path(folder) / OWNERS
+    if not where.is_dir():
+        return []
+    return sorted(p for p in where.iterdir() if not p.name.startswith("."))

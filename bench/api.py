@@ -38,7 +38,7 @@ from typing import LiteralString
 
 import httpx
 
-from api.job_store import store_folder
+from api.job_store import owner_files, store_folder
 from api.serve import free_port
 from bench.calibration import _build
 from bench.harness import bench_services, server_note, tree_cpu_seconds
@@ -60,7 +60,7 @@ def serve_process(settings: Settings, workers: int = 1) -> Iterator[tuple[str, i
     if settings.neo4j.lib_dir:
         env["CONSILIENCE_NEO4J__LIB_DIR"] = str(settings.neo4j.lib_dir)
     exe = Path(sys.executable).with_name("consilience")
-    owners = store_folder(settings.data_dir) / "owners"
+    jobs = store_folder(settings.data_dir)
     proc = subprocess.Popen(
         [str(exe), "serve", "--port", str(port), "--workers", str(workers)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -73,7 +73,7 @@ def serve_process(settings: Settings, workers: int = 1) -> Iterator[tuple[str, i
                 up = httpx.get(f"{url}/health", timeout=5).status_code == 200
             except httpx.TransportError:
                 up = False
-            if up and len([o for o in owners.glob("*") if not o.name.startswith(".")]) >= workers:
+            if up and len(owner_files(jobs)) >= workers:
                 break
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError("`consilience serve` did not start")

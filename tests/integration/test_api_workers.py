@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from api.job_store import owner_files, store_folder
 from api.serve import free_port
 from app.services import Services
 
@@ -36,8 +37,7 @@ def _env(svc: Services) -> dict[str, str]:
 
 
 def _owners(svc: Services) -> list[Path]:
-    folder = svc.settings.data_dir / "api" / "owners"
-    return sorted(p for p in folder.glob("*") if not p.name.startswith("."))
+    return owner_files(store_folder(svc.settings.data_dir))
 
 
 def test_two_processes_share_the_jobs(cli_services: Services) -> None:
